@@ -1,0 +1,84 @@
+// One error per broken rule, addressed by JSON pointer so a person (or a test) can find the field.
+// Conventions:
+// - `pointer` is an RFC 6901 JSON pointer into the payload; '' is the payload itself.
+// - A missing key points at the key that should be there (`/data/user/name: is required`),
+//   not at its parent object, so every error names the field to fix.
+// - Messages are short and say what the value must be: `must be string`, `must be string or null`,
+//   `must be "v1"`, `must be an RFC 3339 date-time, e.g. "2025-01-01T00:00:00.000Z"`.
+import type { ErrorObject } from 'ajv';
+
+export interface ContractError {
+  /** JSON pointer to the offending value ('' = the whole payload). */
+  pointer: string;
+  /** What the value must be, e.g. 'must be string' or 'is required'. */
+  message: string;
+}
+
+/**
+ * One line for logs and HTTP error details: `<pointer>: <message>`, with `(root)` for ''.
+ *
+ * @example
+ * formatContractError({ pointer: '/data/user/username', message: 'must be string' });
+ * // '/data/user/username: must be string'
+ */
+export function formatContractError(e: ContractError): string {
+  return `${e.pointer === '' ? '(root)' : e.pointer}: ${e.message}`;
+}
+
+function escapePointerToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+const formatHints: Record<string, string> = {
+  'date-time': 'must be an RFC 3339 date-time, e.g. "2025-01-01T00:00:00.000Z"',
+};
+
+function messageFor(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return 'is required';
+    case 'type': {
+      const types = Array.isArray(params['type']) ? params['type'] : [params['type']];
+      return `must be ${types.join(' or ')}`;
+    }
+    case 'const':
+      return `must be ${JSON.stringify(params['allowedValue'])}`;
+    case 'format': {
+      const format = String(params['format']);
+      return formatHints[format] ?? `must match format "${format}"`;
+    }
+    default:
+      return error.message ?? `fails the "${error.keyword}" rule`;
+  }
+}
+
+/**
+ * Turns Ajv's errors into contract errors (see the conventions at the top of this module).
+ * Exported so other Ajv users, e.g. a test validating with the generated JSON Schema, report
+ * errors the same way.
+ *
+ * @example
+ * if (!validate(value)) return contractErrorsFromAjv(validate.errors);
+ */
+export function contractErrorsFromAjv(errors: readonly ErrorObject[] | null | undefined): ContractError[] {
+  if (!errors || errors.length === 0) return [{ pointer: '', message: 'is invalid' }];
+  const seen = new Set<string>();
+  const result: ContractError[] = [];
+  for (const error of errors) {
+    const missing =
+      error.keyword === 'required'
+        ? (error.params as { missingProperty?: unknown }).missingProperty
+        : undefined;
+    const pointer =
+      typeof missing === 'string'
+        ? `${error.instancePath}/${escapePointerToken(missing)}`
+        : error.instancePath;
+    const message = messageFor(error);
+    const key = `${pointer}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.push({ pointer, message });
+  }
+  return result;
+}
