@@ -1,0 +1,17 @@
+export { decodeSecret, type SecretInput } from './decodeSecret.js';
+export {
+  WebhookConfigError,
+  type WebhookConfigErrorCode,
+  WebhookPayloadError,
+  type WebhookPayloadErrorCode,
+  WebhookVerificationError,
+  type WebhookVerificationErrorCode,
+} from './errors.js';
+export { type HeaderSource, readWebhookHeaders, type WebhookHeaders } from './headers.js';
+export { parseSecretList } from './parseSecretList.js';
+export { type SignInput, sign, signedHeaders } from './sign.js';
+export { type SignedDelivery, type SignedDeliveryInput, signedDelivery } from './signedDelivery.js';
+export { type UnwrapResult, unwrapDelivery } from './unwrap.js';
+export type { VerifiedDelivery } from './VerifiedDelivery.js';
+export { DEFAULT_TOLERANCE_SECONDS, type VerifyOptions } from './verify.js';
+export { Webhook } from './Webhook.js';

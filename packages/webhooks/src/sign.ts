@@ -1,0 +1,88 @@
+import { decodeSecret, type SecretInput } from './decodeSecret.js';
+import { WebhookConfigError } from './errors.js';
+import { bodyBytes, v1Signature } from './signature.js';
+
+export interface SignInput {
+  /** One secret, or several to sign with each (the header then lists one `v1,` entry per secret). */
+  secret: SecretInput | readonly SecretInput[];
+  /** The `webhook-id` (e.g. `msg_…`); the same on every retry of a message. */
+  id: string;
+  /** Unix seconds of this attempt (the `webhook-timestamp`). */
+  timestamp: number;
+  /** The exact body bytes that will be sent; a string is UTF-8 encoded. */
+  body: string | Uint8Array;
+}
+
+/**
+ * Computes the `webhook-signature` header value for a delivery: `v1,<base64>`, or several entries
+ * separated by spaces when given several secrets.
+ *
+ * @throws {WebhookConfigError} `invalid_secret` for an unusable secret, `invalid_options` for a
+ *   timestamp that is not a non-negative integer.
+ * @example
+ * sign({
+ *   secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+ *   id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+ *   timestamp: 1614265330,
+ *   body: '{"test": 2432232314}',
+ * }); // 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE='
+ */
+export function sign(input: SignInput): string {
+  return signWithKeys(decodeSecrets(input.secret), input.id, input.timestamp, input.body);
+}
+
+/**
+ * The three Standard Webhooks headers for a delivery, ready to send with the body.
+ *
+ * @example
+ * const body = JSON.stringify(event);
+ * await fetch(url, {
+ *   method: 'POST',
+ *   headers: { 'content-type': 'application/json', ...signedHeaders({ secret, id: event.id, timestamp, body }) },
+ *   body,
+ * });
+ */
+export function signedHeaders(input: SignInput): {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+} {
+  return {
+    'webhook-id': input.id,
+    'webhook-timestamp': String(input.timestamp),
+    'webhook-signature': sign(input),
+  };
+}
+
+/** Decodes one secret or a list of them; an empty list is a configuration error. */
+export function decodeSecrets(secret: SecretInput | readonly SecretInput[]): Buffer[] {
+  const list: readonly SecretInput[] = isSecretList(secret) ? secret : [secret];
+  if (list.length === 0) {
+    throw new WebhookConfigError(
+      'invalid_secret',
+      'The list of webhook secrets is empty: pass the endpoint secret (whsec_… or ws_…).',
+    );
+  }
+  return list.map(decodeSecret);
+}
+
+export function signWithKeys(
+  keys: readonly Buffer[],
+  id: string,
+  timestamp: number,
+  body: string | Uint8Array,
+) {
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
+    throw new WebhookConfigError(
+      'invalid_options',
+      `The timestamp to sign must be a non-negative integer of Unix seconds, got ${timestamp}: ` +
+        'use Math.floor(Date.now() / 1000).',
+    );
+  }
+  const bytes = bodyBytes(body);
+  return keys.map((key) => `v1,${v1Signature(key, id, timestamp, bytes)}`).join(' ');
+}
+
+function isSecretList(secret: SecretInput | readonly SecretInput[]): secret is readonly SecretInput[] {
+  return Array.isArray(secret);
+}

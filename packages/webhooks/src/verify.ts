@@ -1,0 +1,141 @@
+// Verification of one delivery against already-decoded keys. Checks run in this order, and the
+// first failure is reported: headers present -> timestamp is digits -> timestamp within tolerance
+// -> signature header has at least one well-formed `v1,` entry -> one of those entries matches.
+import { timingSafeEqual } from 'node:crypto';
+import { WebhookConfigError, WebhookVerificationError } from './errors.js';
+import { type HeaderSource, readWebhookHeaders } from './headers.js';
+import { bodyBytes, v1Signature } from './signature.js';
+import type { VerifiedDelivery } from './VerifiedDelivery.js';
+
+export interface VerifyOptions {
+  /** How far the timestamp may lie in the past or the future, in seconds. Default 300 (the spec's). */
+  toleranceSeconds?: number;
+  /** The clock, in milliseconds since the epoch. Default `Date.now`; inject one in tests. */
+  now?: () => number;
+}
+
+export interface VerifySettings {
+  toleranceSeconds: number;
+  now: () => number;
+}
+
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+// At most 15 digits keeps the value a safe integer (and any real timestamp has 10).
+const TIMESTAMP = /^[0-9]{1,15}$/;
+// A v1 signature is base64 of 32 HMAC-SHA256 bytes: 43 characters and one `=` of padding.
+const V1_SIGNATURE = /^[A-Za-z0-9+/]{43}=$/;
+const SECRET_HINT =
+  'check that the secret is this endpoint’s (ws_… or whsec_…, passed unchanged) and that the body is the raw ' +
+  'bytes as received (no JSON parser before the webhook route)';
+
+/** Validates options once, so a bad tolerance fails at start-up rather than on every request. */
+export function resolveVerifyOptions(options: VerifyOptions = {}): VerifySettings {
+  const toleranceSeconds = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if (typeof toleranceSeconds !== 'number' || !Number.isFinite(toleranceSeconds) || toleranceSeconds < 0) {
+    throw new WebhookConfigError(
+      'invalid_options',
+      `toleranceSeconds must be a finite number of seconds >= 0, got ${String(toleranceSeconds)}: ` +
+        `leave it out for the default of ${DEFAULT_TOLERANCE_SECONDS}.`,
+    );
+  }
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') {
+    throw new WebhookConfigError(
+      'invalid_options',
+      'now must be a function returning milliseconds since the epoch (like Date.now).',
+    );
+  }
+  return { toleranceSeconds, now };
+}
+
+/**
+ * Verifies a delivery signed with any of `keys`.
+ *
+ * @throws {WebhookVerificationError} with the code of the first check that failed.
+ */
+export function verifyWithKeys(
+  keys: readonly Buffer[],
+  headers: HeaderSource,
+  body: string | Uint8Array,
+  settings: VerifySettings,
+): VerifiedDelivery {
+  const header = readWebhookHeaders(headers);
+  const timestamp = parseTimestamp(header.timestamp);
+  checkTolerance(timestamp, settings);
+  const candidates = v1Candidates(header.signature);
+  const bytes = bodyBytes(body);
+  for (const key of keys) {
+    const expected = Buffer.from(v1Signature(key, header.id, timestamp, bytes), 'latin1');
+    for (const candidate of candidates) {
+      if (timingSafeEqual(candidate, expected)) return { id: header.id, timestamp, body: bytes };
+    }
+  }
+  throw new WebhookVerificationError(
+    'no_matching_signature',
+    `No v1 signature in webhook-signature matches this delivery (${candidates.length} tried against ` +
+      `${keys.length} secret${keys.length > 1 ? 's' : ''}): ${SECRET_HINT}.`,
+  );
+}
+
+function parseTimestamp(value: string): number {
+  if (!TIMESTAMP.test(value)) {
+    throw new WebhookVerificationError(
+      'invalid_timestamp',
+      `webhook-timestamp must be whole Unix seconds (digits only), got "${truncate(value)}".`,
+    );
+  }
+  return Number(value);
+}
+
+function checkTolerance(timestamp: number, { toleranceSeconds, now }: VerifySettings): void {
+  const nowSeconds = Math.floor(now() / 1000);
+  const age = nowSeconds - timestamp;
+  if (age > toleranceSeconds) {
+    throw new WebhookVerificationError(
+      'timestamp_too_old',
+      `webhook-timestamp ${timestamp} is ${age} s old, more than the ${toleranceSeconds} s allowed: ` +
+        'a replayed or long-delayed delivery (or a server clock that is off: check NTP).',
+    );
+  }
+  if (-age > toleranceSeconds) {
+    throw new WebhookVerificationError(
+      'timestamp_too_new',
+      `webhook-timestamp ${timestamp} is ${-age} s in the future, more than the ${toleranceSeconds} s allowed: ` +
+        'check the server clock (NTP).',
+    );
+  }
+}
+
+/**
+ * The well-formed `v1,` entries of a signature list, as bytes ready for a constant-time comparison.
+ * Entries of other versions (`v1a`, `v2`) are skipped; a trailing comma left by `, `-joined
+ * duplicate header lines is tolerated.
+ */
+function v1Candidates(signatureHeader: string): Buffer[] {
+  const candidates: Buffer[] = [];
+  let malformedV1 = 0;
+  for (const raw of signatureHeader.split(' ')) {
+    const entry = raw.endsWith(',') ? raw.slice(0, -1) : raw;
+    const comma = entry.indexOf(',');
+    if (comma < 0 || entry.slice(0, comma) !== 'v1') continue;
+    const signature = entry.slice(comma + 1);
+    if (V1_SIGNATURE.test(signature)) candidates.push(Buffer.from(signature, 'latin1'));
+    else malformedV1 += 1;
+  }
+  if (candidates.length === 0) {
+    throw new WebhookVerificationError(
+      'invalid_signature_header',
+      malformedV1 > 0
+        ? `webhook-signature has no well-formed v1 entry: each must be "v1," followed by the 44-character ` +
+            `base64 HMAC-SHA256 (got "${truncate(signatureHeader)}").`
+        : `webhook-signature has no v1 entry: expected a space-separated list like "v1,<base64>" ` +
+            `(got "${truncate(signatureHeader)}").`,
+    );
+  }
+  return candidates;
+}
+
+function truncate(value: string): string {
+  return value.length > 120 ? `${value.slice(0, 120)}…` : value;
+}
