@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { WebhookConfigError } from './errors.js';
+import { sign, signedHeaders } from './sign.js';
+import { canonical, wsSecret } from './test-support/fixtures.js';
+
+describe('sign', () => {
+  it('produces the canonical Standard Webhooks vector', () => {
+    expect(sign(canonical)).toBe(canonical.signature);
+  });
+
+  it('gives the same signature for a string body and its UTF-8 bytes', () => {
+    const body = '{"name":"Zoë 🎓"}';
+    const input = { secret: wsSecret, id: 'msg_1', timestamp: 1_700_000_000 };
+    expect(sign({ ...input, body })).toBe(sign({ ...input, body: new TextEncoder().encode(body) }));
+  });
+
+  it('signs a Uint8Array view over only its own bytes, not the whole underlying buffer', () => {
+    const whole = Buffer.from('xx{"test": 2432232314}yy');
+    const view = new Uint8Array(whole.buffer, whole.byteOffset + 2, whole.length - 4);
+    expect(sign({ ...canonical, body: view })).toBe(canonical.signature);
+  });
+
+  it('signs a ws_ secret with its literal bytes, like whsec_ + base64 of those bytes', () => {
+    const input = { id: 'msg_1', timestamp: 1_700_000_000, body: '{}' };
+    expect(sign({ ...input, secret: wsSecret })).toBe(
+      sign({ ...input, secret: `whsec_${Buffer.from(wsSecret).toString('base64')}` }),
+    );
+  });
+
+  it('lists one v1 entry per secret, space separated, in the order given', () => {
+    const other = 'ws_other';
+    const both = sign({ ...canonical, secret: [canonical.secret, other] });
+    expect(both).toBe(`${canonical.signature} ${sign({ ...canonical, secret: other })}`);
+  });
+
+  it('rejects an empty list of secrets', () => {
+    expect(() => sign({ ...canonical, secret: [] })).toThrowError(/list of webhook secrets is empty/);
+  });
+
+  it.each([1.5, -1, Number.NaN])('rejects the timestamp %s, which is not whole Unix seconds', (timestamp) => {
+    const error = (() => {
+      try {
+        sign({ ...canonical, timestamp });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(WebhookConfigError);
+    expect((error as WebhookConfigError).code).toBe('invalid_options');
+  });
+});
+
+describe('signedHeaders', () => {
+  it('returns the three webhook headers for the delivery', () => {
+    expect(signedHeaders(canonical)).toEqual({
+      'webhook-id': canonical.id,
+      'webhook-timestamp': '1614265330',
+      'webhook-signature': canonical.signature,
+    });
+  });
+});

@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { WebhookConfigError, WebhookVerificationError } from './errors.js';
+import { signedDelivery } from './signedDelivery.js';
+import { captureError } from './test-support/captureError.js';
+import { canonical, clockAt, NOW, wsSecret } from './test-support/fixtures.js';
+import { Webhook } from './Webhook.js';
+
+const webhook = new Webhook(wsSecret, { now: clockAt(NOW) });
+const delivery = signedDelivery({
+  secret: wsSecret,
+  payload: { hello: 'world' },
+  id: 'msg_1',
+  timestamp: NOW,
+});
+
+function verificationError(headers: Record<string, string>, body: string | Uint8Array = delivery.body) {
+  const error = captureError(() => webhook.verify(headers, body));
+  expect(error).toBeInstanceOf(WebhookVerificationError);
+  const e = error as WebhookVerificationError;
+  expect(e.status).toBe(401);
+  return e;
+}
+
+const withSignature = (signature: string) => ({ ...delivery.headers, 'webhook-signature': signature });
+const withTimestamp = (timestamp: string) => ({ ...delivery.headers, 'webhook-timestamp': timestamp });
+const validEntry = delivery.headers['webhook-signature'];
+const decoy = `v1,${Buffer.alloc(32, 7).toString('base64')}`;
+
+describe('Webhook.verify', () => {
+  it('returns the id, the timestamp and the exact body bytes of a correctly signed delivery', () => {
+    const verified = webhook.verify(delivery.headers, delivery.body);
+    expect(verified).toEqual({ id: 'msg_1', timestamp: NOW, body: Buffer.from('{"hello":"world"}') });
+  });
+
+  it('verifies the canonical Standard Webhooks vector', () => {
+    const canonicalWebhook = new Webhook(canonical.secret, { now: clockAt(canonical.timestamp) });
+    const verified = canonicalWebhook.verify(
+      {
+        'webhook-id': canonical.id,
+        'webhook-timestamp': String(canonical.timestamp),
+        'webhook-signature': canonical.signature,
+      },
+      canonical.body,
+    );
+    expect(verified.id).toBe(canonical.id);
+  });
+
+  it('accepts the body as a string, encoding it as UTF-8 once', () => {
+    expect(webhook.verify(delivery.headers, '{"hello":"world"}').body.toString()).toBe('{"hello":"world"}');
+  });
+
+  it('accepts header names in any case', () => {
+    const { 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': sig } = delivery.headers;
+    expect(
+      webhook.verify({ 'WEBHOOK-ID': id, 'Webhook-Timestamp': ts, 'webhook-SIGNATURE': sig }, delivery.body)
+        .id,
+    ).toBe('msg_1');
+  });
+
+  it('accepts a valid entry among decoys and entries of other versions', () => {
+    const header = `v1a,${Buffer.alloc(64).toString('base64')} ${decoy} ${validEntry} v2,xyz`;
+    expect(webhook.verify(withSignature(header), delivery.body).id).toBe('msg_1');
+  });
+
+  it('accepts entries joined with ", " as Node and fetch combine repeated header lines', () => {
+    expect(webhook.verify(withSignature(`${decoy}, ${validEntry}`), delivery.body).id).toBe('msg_1');
+  });
+
+  describe('missing_header', () => {
+    it.each(['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const)(
+      'is raised without %s',
+      (name) => {
+        const headers: Record<string, string> = { ...delivery.headers };
+        delete headers[name];
+        const error = verificationError(headers);
+        expect(error.code).toBe('missing_header');
+        expect(error.message).toContain(name);
+      },
+    );
+  });
+
+  describe('invalid_timestamp', () => {
+    it.each(['1700000000abc', '', ' 1727606400', '-1', '1e9', '1727606400.5', '0x66f7ac00', '1'.repeat(16)])(
+      'is raised for the timestamp %j, which is not digits only',
+      (timestamp) => {
+        // An empty header counts as missing; every other value here is present but malformed.
+        const error = verificationError(withTimestamp(timestamp));
+        expect(error.code).toBe(timestamp === '' ? 'missing_header' : 'invalid_timestamp');
+      },
+    );
+  });
+
+  describe('timestamp tolerance', () => {
+    const at = (offset: number) => {
+      const d = signedDelivery({ secret: wsSecret, payload: '{}', id: 'msg_t', timestamp: NOW + offset });
+      return () => webhook.verify(d.headers, d.body);
+    };
+
+    it('accepts a timestamp exactly 300 s in the past or the future', () => {
+      expect(at(-300)().timestamp).toBe(NOW - 300);
+      expect(at(300)().timestamp).toBe(NOW + 300);
+    });
+
+    it('rejects a timestamp 301 s in the past as timestamp_too_old', () => {
+      const error = captureError(at(-301)) as WebhookVerificationError;
+      expect(error.code).toBe('timestamp_too_old');
+      expect(error.message).toMatch(/is 301 s old, more than the 300 s allowed/);
+    });
+
+    it('rejects a timestamp 301 s in the future as timestamp_too_new', () => {
+      const error = captureError(at(301)) as WebhookVerificationError;
+      expect(error.code).toBe('timestamp_too_new');
+      expect(error.message).toMatch(/is 301 s in the future/);
+    });
+
+    it('uses the configured tolerance', () => {
+      const strict = new Webhook(wsSecret, { toleranceSeconds: 10, now: clockAt(NOW) });
+      const late = signedDelivery({ secret: wsSecret, payload: '{}', timestamp: NOW - 11 });
+      const onTime = signedDelivery({ secret: wsSecret, payload: '{}', timestamp: NOW - 10 });
+      expect(strict.verify(onTime.headers, onTime.body).timestamp).toBe(NOW - 10);
+      expect(
+        (captureError(() => strict.verify(late.headers, late.body)) as WebhookVerificationError).code,
+      ).toBe('timestamp_too_old');
+    });
+
+    it('checks the window before the signature, so a stale replay is reported as stale', () => {
+      const stale = signedDelivery({ secret: 'ws_someone_else', payload: '{}', timestamp: NOW - 3600 });
+      expect(
+        (captureError(() => webhook.verify(stale.headers, stale.body)) as WebhookVerificationError).code,
+      ).toBe('timestamp_too_old');
+    });
+  });
+
+  describe('invalid_signature_header (no well-formed v1 entry at all)', () => {
+    it.each([
+      ['an empty v1 signature', 'v1,'],
+      ['a truncated signature', validEntry.slice(0, 20)],
+      ['a signature without its padding', validEntry.slice(0, -1)],
+      ['no version', validEntry.slice(3)],
+      ['only other versions', `v1a,${validEntry.slice(3)} v2,${validEntry.slice(3)}`],
+      ['a version in upper case', `V1,${validEntry.slice(3)}`],
+      ['whitespace only', '   '],
+    ])('is raised for %s', (_what, header) => {
+      const error = verificationError(withSignature(header));
+      expect(error.code).toBe('invalid_signature_header');
+      expect(error.message).toMatch(/^webhook-signature has no (well-formed )?v1 entry/);
+    });
+  });
+
+  describe('no_matching_signature (well-formed entries, none of them ours)', () => {
+    it('is raised for a list of decoys', () => {
+      const other = signedDelivery({
+        secret: 'ws_other',
+        payload: '{"hello":"world"}',
+        id: 'msg_1',
+        timestamp: NOW,
+      });
+      const error = verificationError(withSignature(`${decoy} ${other.headers['webhook-signature']}`));
+      expect(error.code).toBe('no_matching_signature');
+      expect(error.message).toMatch(/\(2 tried against 1 secret\): check that the secret/);
+    });
+
+    it('is raised when the body was changed', () => {
+      expect(verificationError(delivery.headers, '{"hello":"world!"}').code).toBe('no_matching_signature');
+    });
+
+    it('is raised when the id was changed', () => {
+      expect(verificationError({ ...delivery.headers, 'webhook-id': 'msg_2' }).code).toBe(
+        'no_matching_signature',
+      );
+    });
+
+    it('is raised when the JSON body was re-serialised (a JSON parser ran before the webhook route)', () => {
+      const pretty = JSON.stringify(JSON.parse(delivery.body.toString()), null, 2);
+      expect(verificationError(delivery.headers, pretty).code).toBe('no_matching_signature');
+    });
+
+    it('is raised for a signature made with another secret', () => {
+      const other = signedDelivery({
+        secret: 'ws_other',
+        payload: { hello: 'world' },
+        id: 'msg_1',
+        timestamp: NOW,
+      });
+      expect(verificationError(other.headers, other.body).code).toBe('no_matching_signature');
+    });
+
+    it('is raised for a signature of one character off', () => {
+      const b64 = validEntry.slice(3);
+      const flipped = `v1,${b64[0] === 'A' ? 'B' : 'A'}${b64.slice(1)}`;
+      expect(verificationError(withSignature(flipped)).code).toBe('no_matching_signature');
+    });
+  });
+
+  describe('bodies that are not valid UTF-8', () => {
+    // 0xff and a lone continuation byte can never appear in UTF-8.
+    const bytes = Buffer.from([0x7b, 0x22, 0x78, 0x22, 0x3a, 0x22, 0xff, 0x80, 0xc3, 0x22, 0x7d]);
+    const signed = signedDelivery({ secret: wsSecret, payload: bytes, id: 'msg_bin', timestamp: NOW });
+
+    it('verifies when signed over the same bytes', () => {
+      expect(webhook.verify(signed.headers, bytes).body.equals(bytes)).toBe(true);
+    });
+
+    it('does not verify a re-encoded version of those bytes', () => {
+      const reencoded = Buffer.from(bytes.toString('utf8'), 'utf8');
+      expect(reencoded.equals(bytes)).toBe(false);
+      expect(verificationError(signed.headers, reencoded).code).toBe('no_matching_signature');
+    });
+  });
+});
+
+describe('Webhook options', () => {
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])(
+    'rejects toleranceSeconds %s at construction',
+    (tolerance) => {
+      const error = captureError(() => new Webhook(wsSecret, { toleranceSeconds: tolerance }));
+      expect(error).toBeInstanceOf(WebhookConfigError);
+      expect((error as WebhookConfigError).code).toBe('invalid_options');
+    },
+  );
+
+  it('reads the real clock by default', () => {
+    const now = signedDelivery({ secret: wsSecret, payload: '{}' });
+    expect(new Webhook(wsSecret).verify(now.headers, now.body).id).toBe(now.id);
+  });
+});
