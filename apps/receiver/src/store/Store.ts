@@ -1,0 +1,143 @@
+// The one storage interface the receiver talks to. Implementations (SqliteStore, later a
+// PostgresStore) keep every SQL statement to themselves; everything here is async so a network
+// database fits behind the same shape.
+
+/** Where an event is in its life: see the README's status model. */
+export type EventStatus = 'received' | 'processed' | 'failed' | 'quarantined' | 'unhandled';
+
+export const eventStatuses: readonly EventStatus[] = [
+  'received',
+  'processed',
+  'failed',
+  'quarantined',
+  'unhandled',
+];
+
+/** A field-level problem with a payload; the same shape as the schema package's ContractError. */
+export interface EventError {
+  pointer: string;
+  message: string;
+}
+
+/** A verified delivery, as the HTTP layer hands it to the store. */
+export interface NewDelivery {
+  webhookId: string;
+  /** The envelope's `type`, or null when the body is not JSON or has no string `type`. */
+  type: string | null;
+  status: 'received' | 'quarantined' | 'unhandled';
+  /** The exact bytes that arrived. */
+  body: Buffer;
+  /** Request headers worth keeping; the caller has already removed the signature. */
+  headers: Record<string, string>;
+  errors: readonly EventError[] | null;
+  /** Milliseconds since the epoch. */
+  receivedAt: number;
+}
+
+export interface InsertOutcome {
+  /** true when this delivery created the row; false for a webhook-id already stored. */
+  inserted: boolean;
+  status: EventStatus;
+  deliveriesSeen: number;
+}
+
+export interface StoredEvent {
+  webhookId: string;
+  type: string | null;
+  status: EventStatus;
+  body: Buffer;
+  headers: Record<string, string>;
+  errors: EventError[] | null;
+  deliveriesSeen: number;
+  receivedAt: number;
+  processedAt: number | null;
+  attempts: number;
+  lastError: string | null;
+  /** When a `received` or retrying `failed` event is next due; null when nothing is scheduled. */
+  nextAttemptAt: number | null;
+}
+
+export type EventSummary = Omit<StoredEvent, 'body' | 'headers'>;
+
+export interface ListEventsQuery {
+  type?: string;
+  status?: EventStatus;
+  limit: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface EventPage {
+  events: EventSummary[];
+  nextCursor: string | null;
+}
+
+/** An event handed to one worker until `leaseUntil`. */
+export interface ClaimedEvent {
+  webhookId: string;
+  type: string | null;
+  body: Buffer;
+  attempts: number;
+  claimedBy: string;
+  leaseUntil: number;
+}
+
+/** One lesson a user completed; applying the same completion twice changes nothing. */
+export interface LessonCompletion {
+  userId: string;
+  courseId: string;
+  lessonId: string;
+  /** Milliseconds since the epoch (the interaction's created_at). */
+  completedAt: number;
+}
+
+/** What a handler asks the store to write, atomically with marking the event processed. */
+export interface ProcessingEffects {
+  lessonCompletions?: readonly LessonCompletion[];
+}
+
+/** How the processor settles a claimed event. */
+export type Settlement =
+  | { status: 'processed'; effects: ProcessingEffects }
+  | { status: 'quarantined'; errors: readonly EventError[] }
+  | { status: 'unhandled' }
+  | { status: 'failed'; error: string; nextAttemptAt: number | null };
+
+export interface ProgressQuery {
+  userId?: string;
+  courseId?: string;
+}
+
+export interface CourseProgress {
+  userId: string;
+  courseId: string;
+  completedLessons: number;
+  lessonIds: string[];
+  lastCompletedAt: number;
+}
+
+export interface Store {
+  /** Stores a verified delivery durably (committed and fsync'd when the promise resolves). */
+  insertDelivery(delivery: NewDelivery): Promise<InsertOutcome>;
+  getEvent(webhookId: string): Promise<StoredEvent | null>;
+  listEvents(query: ListEventsQuery): Promise<EventPage>;
+  /**
+   * Leases up to `limit` due events (status `received`, or `failed` with a retry due) whose lease
+   * is free or expired, to `workerId` until `now + leaseMs`; each claim counts as an attempt.
+   */
+  claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]>;
+  /**
+   * Writes the settlement (and its effects) in one transaction, only if `workerId` still holds the
+   * lease. Resolves false when the lease was lost (another worker owns the event now).
+   */
+  settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean>;
+  /** Resets an event to `received` (attempts 0, lease cleared) so it is processed again. */
+  requeue(webhookId: string, now: number): Promise<boolean>;
+  /** The earliest time any event becomes due, or null when none is waiting. */
+  nextDueAt(): Promise<number | null>;
+  getProgress(query: ProgressQuery): Promise<CourseProgress[]>;
+  /** Resolves when the database answers; rejects otherwise. */
+  ping(): Promise<void>;
+  /** Flushes pending writes and closes; later calls reject with StoreError('store_closed'). */
+  close(): Promise<void>;
+}

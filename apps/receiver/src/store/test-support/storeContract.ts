@@ -1,0 +1,340 @@
+// The behaviour every Store implementation must show. Run it from an implementation's test file:
+//   describeStoreContract('SqliteStore', async () => ({ store: new SqliteStore({ filename }) }));
+// (Lives under test-support/, which the build excludes.)
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../../errors.js';
+import type { NewDelivery, Store } from '../Store.js';
+
+export interface StoreUnderTest {
+  store: Store;
+  /** Called after each test, after the store is closed (drop the database, remove the file). */
+  cleanup?: () => Promise<void> | void;
+}
+
+const t0 = Date.UTC(2025, 0, 1);
+
+export function delivery(webhookId: string, overrides: Partial<NewDelivery> = {}): NewDelivery {
+  return {
+    webhookId,
+    type: 'course_lesson_interaction.completed',
+    status: 'received',
+    body: Buffer.from(`{"id":"${webhookId}"}`),
+    headers: { 'content-type': 'application/json', 'webhook-id': webhookId },
+    errors: null,
+    receivedAt: t0,
+    ...overrides,
+  };
+}
+
+export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`${name} (Store contract)`, () => {
+    let subject: StoreUnderTest;
+    let store: Store;
+
+    beforeEach(async () => {
+      subject = await makeStore();
+      store = subject.store;
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await subject.cleanup?.();
+    });
+
+    describe('insertDelivery', () => {
+      it('stores a new delivery with its exact bytes and reports it as new', async () => {
+        const body = Buffer.from([0x7b, 0x22, 0xc3, 0xa9, 0xff, 0x00, 0x22, 0x7d]);
+        const outcome = await store.insertDelivery(delivery('msg_1', { body }));
+        expect(outcome).toEqual({ inserted: true, status: 'received', deliveriesSeen: 1 });
+
+        const event = await store.getEvent('msg_1');
+        expect(event).toMatchObject({
+          webhookId: 'msg_1',
+          type: 'course_lesson_interaction.completed',
+          status: 'received',
+          headers: { 'content-type': 'application/json', 'webhook-id': 'msg_1' },
+          errors: null,
+          deliveriesSeen: 1,
+          receivedAt: t0,
+          processedAt: null,
+          attempts: 0,
+          lastError: null,
+          nextAttemptAt: t0,
+        });
+        expect(Buffer.compare(event!.body, body)).toBe(0);
+      });
+
+      it('counts a repeated webhook-id as a duplicate and keeps the first body', async () => {
+        await store.insertDelivery(delivery('msg_1'));
+        const again = await store.insertDelivery(delivery('msg_1', { body: Buffer.from('{"other":1}') }));
+        expect(again).toEqual({ inserted: false, status: 'received', deliveriesSeen: 2 });
+        const event = await store.getEvent('msg_1');
+        expect(event!.body.toString()).toBe('{"id":"msg_1"}');
+        expect(event!.deliveriesSeen).toBe(2);
+      });
+
+      it('stores one row for concurrent inserts of one webhook-id and marks exactly one as new', async () => {
+        const outcomes = await Promise.all(
+          Array.from({ length: 20 }, () => store.insertDelivery(delivery('msg_same'))),
+        );
+        expect(outcomes.filter((o) => o.inserted)).toHaveLength(1);
+        expect(outcomes.map((o) => o.deliveriesSeen).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 20 }, (_, i) => i + 1),
+        );
+        expect((await store.getEvent('msg_same'))!.deliveriesSeen).toBe(20);
+        const page = await store.listEvents({ limit: 50 });
+        expect(page.events).toHaveLength(1);
+      });
+
+      it('keeps quarantined deliveries with their errors and never hands them to a worker', async () => {
+        const errors = [{ pointer: '/data/user/username', message: 'must be string' }];
+        const outcome = await store.insertDelivery(delivery('msg_q', { status: 'quarantined', errors }));
+        expect(outcome.status).toBe('quarantined');
+        await store.insertDelivery(delivery('msg_u', { status: 'unhandled', type: 'payment.succeeded' }));
+        expect((await store.getEvent('msg_q'))!.errors).toEqual(errors);
+        expect((await store.getEvent('msg_u'))!.status).toBe('unhandled');
+        expect(await store.claimDue('w1', t0 + 1_000_000, 1000, 10)).toEqual([]);
+        expect(await store.nextDueAt()).toBeNull();
+      });
+    });
+
+    describe('getEvent and listEvents', () => {
+      it('answers null for an unknown webhook-id', async () => {
+        expect(await store.getEvent('msg_missing')).toBeNull();
+      });
+
+      it('lists newest first, filters by type and status, and pages with an opaque cursor', async () => {
+        for (let i = 0; i < 7; i++) {
+          await store.insertDelivery(
+            delivery(`msg_${i}`, {
+              type: i % 2 === 0 ? 'course_lesson_interaction.completed' : 'payment.succeeded',
+              status: i % 2 === 0 ? 'received' : 'unhandled',
+              receivedAt: t0 + i,
+            }),
+          );
+        }
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.listEvents({ limit: 3, ...(cursor === undefined ? {} : { cursor }) });
+          seen.push(...page.events.map((e) => e.webhookId));
+          cursor = page.nextCursor ?? undefined;
+          pages++;
+        } while (cursor !== undefined);
+        expect(pages).toBe(3);
+        expect(seen).toEqual(['msg_6', 'msg_5', 'msg_4', 'msg_3', 'msg_2', 'msg_1', 'msg_0']);
+
+        const byType = await store.listEvents({ limit: 10, type: 'payment.succeeded' });
+        expect(byType.events.map((e) => e.webhookId)).toEqual(['msg_5', 'msg_3', 'msg_1']);
+        expect(byType.nextCursor).toBeNull();
+        const byStatus = await store.listEvents({ limit: 10, status: 'received' });
+        expect(byStatus.events.map((e) => e.webhookId)).toEqual(['msg_6', 'msg_4', 'msg_2', 'msg_0']);
+      });
+
+      it('rejects a cursor it did not issue with invalid_cursor', async () => {
+        await expect(store.listEvents({ limit: 5, cursor: 'not-a-cursor' })).rejects.toMatchObject({
+          code: 'invalid_cursor',
+          status: 400,
+        });
+      });
+    });
+
+    describe('claims and settlement', () => {
+      it('leases a due event to one worker until the lease expires, counting attempts', async () => {
+        await store.insertDelivery(delivery('msg_1'));
+        const first = await store.claimDue('w1', t0 + 10, 1000, 10);
+        expect(first.map((c) => [c.webhookId, c.claimedBy, c.attempts, c.leaseUntil])).toEqual([
+          ['msg_1', 'w1', 1, t0 + 1010],
+        ]);
+        expect(first[0]!.body.toString()).toBe('{"id":"msg_1"}');
+        expect(await store.claimDue('w2', t0 + 500, 1000, 10)).toEqual([]);
+        const taken = await store.claimDue('w2', t0 + 1010, 1000, 10);
+        expect(taken.map((c) => [c.webhookId, c.claimedBy, c.attempts])).toEqual([['msg_1', 'w2', 2]]);
+        // The first worker lost its lease: its late settlement is refused.
+        expect(await store.settle('msg_1', 'w1', { status: 'processed', effects: {} }, t0 + 1100)).toBe(
+          false,
+        );
+        expect(await store.settle('msg_1', 'w2', { status: 'processed', effects: {} }, t0 + 1200)).toBe(true);
+        expect(await store.getEvent('msg_1')).toMatchObject({
+          status: 'processed',
+          processedAt: t0 + 1200,
+          attempts: 2,
+          nextAttemptAt: null,
+        });
+        expect(await store.claimDue('w3', t0 + 10_000_000, 1000, 10)).toEqual([]);
+      });
+
+      it('does not claim an event before it is due and respects the limit', async () => {
+        await store.insertDelivery(delivery('msg_a', { receivedAt: t0 }));
+        await store.insertDelivery(delivery('msg_b', { receivedAt: t0 + 1 }));
+        await store.insertDelivery(delivery('msg_c', { receivedAt: t0 + 100 }));
+        expect(await store.nextDueAt()).toBe(t0);
+        const claimed = await store.claimDue('w1', t0 + 50, 1000, 1);
+        expect(claimed.map((c) => c.webhookId)).toEqual(['msg_a']);
+        const rest = await store.claimDue('w1', t0 + 50, 1000, 10);
+        expect(rest.map((c) => c.webhookId)).toEqual(['msg_b']);
+      });
+
+      it('applies a lesson completion in the same transaction as marking the event processed', async () => {
+        await store.insertDelivery(delivery('msg_1'));
+        await store.claimDue('w1', t0, 1000, 10);
+        const completion = { userId: 'user_1', courseId: 'cors_1', lessonId: 'lesn_1', completedAt: t0 - 5 };
+        // A worker that does not hold the lease writes nothing, effects included.
+        expect(
+          await store.settle(
+            'msg_1',
+            'w2',
+            { status: 'processed', effects: { lessonCompletions: [completion] } },
+            t0,
+          ),
+        ).toBe(false);
+        expect(await store.getProgress({})).toEqual([]);
+        expect(
+          await store.settle(
+            'msg_1',
+            'w1',
+            { status: 'processed', effects: { lessonCompletions: [completion] } },
+            t0,
+          ),
+        ).toBe(true);
+        expect(await store.getProgress({})).toEqual([
+          {
+            userId: 'user_1',
+            courseId: 'cors_1',
+            completedLessons: 1,
+            lessonIds: ['lesn_1'],
+            lastCompletedAt: t0 - 5,
+          },
+        ]);
+      });
+
+      it('schedules a failed event for retry and never retries one settled without a next attempt', async () => {
+        await store.insertDelivery(delivery('msg_retry'));
+        await store.insertDelivery(delivery('msg_dead'));
+        await store.claimDue('w1', t0, 1000, 10);
+        await store.settle(
+          'msg_retry',
+          'w1',
+          { status: 'failed', error: 'boom', nextAttemptAt: t0 + 5000 },
+          t0,
+        );
+        await store.settle('msg_dead', 'w1', { status: 'failed', error: 'gave up', nextAttemptAt: null }, t0);
+        expect(await store.getEvent('msg_retry')).toMatchObject({
+          status: 'failed',
+          lastError: 'boom',
+          attempts: 1,
+          nextAttemptAt: t0 + 5000,
+        });
+        expect(await store.nextDueAt()).toBe(t0 + 5000);
+        expect(await store.claimDue('w1', t0 + 4999, 1000, 10)).toEqual([]);
+        const retry = await store.claimDue('w1', t0 + 5000, 1000, 10);
+        expect(retry.map((c) => [c.webhookId, c.attempts])).toEqual([['msg_retry', 2]]);
+        expect((await store.getEvent('msg_dead'))!.lastError).toBe('gave up');
+      });
+
+      it('settles an event as quarantined or unhandled', async () => {
+        await store.insertDelivery(delivery('msg_q'));
+        await store.insertDelivery(delivery('msg_u'));
+        await store.claimDue('w1', t0, 1000, 10);
+        const errors = [{ pointer: '', message: 'must have required property id' }];
+        expect(await store.settle('msg_q', 'w1', { status: 'quarantined', errors }, t0)).toBe(true);
+        expect(await store.settle('msg_u', 'w1', { status: 'unhandled' }, t0)).toBe(true);
+        expect(await store.getEvent('msg_q')).toMatchObject({ status: 'quarantined', errors });
+        expect((await store.getEvent('msg_u'))!.status).toBe('unhandled');
+      });
+
+      it('requeues any stored event as received with attempts reset', async () => {
+        await store.insertDelivery(delivery('msg_1'));
+        await store.claimDue('w1', t0, 1000, 10);
+        await store.settle('msg_1', 'w1', { status: 'processed', effects: {} }, t0);
+        expect(await store.requeue('msg_1', t0 + 50)).toBe(true);
+        expect(await store.getEvent('msg_1')).toMatchObject({
+          status: 'received',
+          attempts: 0,
+          nextAttemptAt: t0 + 50,
+        });
+        const again = await store.claimDue('w1', t0 + 50, 1000, 10);
+        expect(again.map((c) => c.webhookId)).toEqual(['msg_1']);
+        expect(await store.requeue('msg_missing', t0)).toBe(false);
+      });
+    });
+
+    describe('lesson progress', () => {
+      async function applyAll(
+        completions: { lessonId: string; at: number; userId?: string; courseId?: string }[],
+      ) {
+        for (const [i, c] of completions.entries()) {
+          const id = `msg_p${i}_${c.lessonId}_${c.at}`;
+          await store.insertDelivery(delivery(id));
+          await store.claimDue('w', t0 + 1_000_000, 1000, 100);
+          await store.settle(
+            id,
+            'w',
+            {
+              status: 'processed',
+              effects: {
+                lessonCompletions: [
+                  {
+                    userId: c.userId ?? 'user_1',
+                    courseId: c.courseId ?? 'cors_1',
+                    lessonId: c.lessonId,
+                    completedAt: c.at,
+                  },
+                ],
+              },
+            },
+            t0,
+          );
+        }
+      }
+
+      it('counts each lesson once, keeps its earliest completion and filters by user and course', async () => {
+        await applyAll([
+          { lessonId: 'lesn_b', at: t0 + 20 },
+          { lessonId: 'lesn_a', at: t0 + 10 },
+          { lessonId: 'lesn_b', at: t0 + 5 },
+          { lessonId: 'lesn_a', at: t0 + 10 },
+          { lessonId: 'lesn_x', at: t0 + 1, userId: 'user_2' },
+          { lessonId: 'lesn_y', at: t0 + 2, courseId: 'cors_2' },
+        ]);
+        expect(await store.getProgress({ userId: 'user_1', courseId: 'cors_1' })).toEqual([
+          {
+            userId: 'user_1',
+            courseId: 'cors_1',
+            completedLessons: 2,
+            lessonIds: ['lesn_b', 'lesn_a'],
+            lastCompletedAt: t0 + 10,
+          },
+        ]);
+        expect((await store.getProgress({ userId: 'user_1' })).map((p) => p.courseId)).toEqual([
+          'cors_1',
+          'cors_2',
+        ]);
+        expect((await store.getProgress({ courseId: 'cors_1' })).map((p) => p.userId)).toEqual([
+          'user_1',
+          'user_2',
+        ]);
+        expect(await store.getProgress({})).toHaveLength(3);
+        expect(await store.getProgress({ userId: 'user_nobody' })).toEqual([]);
+      });
+    });
+
+    describe('health and lifecycle', () => {
+      it('answers ping while open and refuses work after close with store_closed', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+        await store.close();
+        await expect(store.ping()).rejects.toBeInstanceOf(StoreError);
+        await expect(store.insertDelivery(delivery('msg_late'))).rejects.toMatchObject({
+          code: 'store_closed',
+        });
+      });
+
+      it('commits queued deliveries before close resolves', async () => {
+        const pending = store.insertDelivery(delivery('msg_last'));
+        await store.close();
+        await expect(pending).resolves.toMatchObject({ inserted: true });
+      });
+    });
+  });
+}
