@@ -51,7 +51,7 @@ export const Envelope = Type.Object(
     company_id,
     previous_attributes,
   },
-  { description: 'A Whop webhook payload of any event type' },
+  { title: 'Envelope', description: 'A Whop webhook payload of any event type' },
 );
 export type Envelope = Static<typeof Envelope>;
 
@@ -60,13 +60,14 @@ export type Envelope = Static<typeof Envelope>;
  *
  * @example
  * export const PaymentSucceeded = eventEnvelope('payment.succeeded', Payment, {
+ *   title: 'PaymentSucceeded', // the component name in the generated OpenAPI
  *   description: 'Sent when a payment succeeds',
  * });
  */
 export function eventEnvelope<EventType extends string, Data extends TSchema>(
   type: EventType,
   data: Data,
-  options: { description?: string } = {},
+  options: { title?: string; description?: string } = {},
 ) {
   return Type.Object(
     {

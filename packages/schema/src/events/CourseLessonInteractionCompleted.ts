@@ -7,6 +7,7 @@ export const CourseLessonInteractionCompleted = eventEnvelope(
   'course_lesson_interaction.completed',
   CourseLessonInteraction,
   {
+    title: 'CourseLessonInteractionCompleted',
     description:
       'Sent when a course lesson interaction is completed. Required permissions: `courses:read`, `course_analytics:read`, `webhook_receive:courses`',
   },
