@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { WebhookPayloadError, WebhookVerificationError } from './errors.js';
+import { signedDelivery } from './signedDelivery.js';
+import { captureError } from './test-support/captureError.js';
+import { clockAt, docsExampleEvent, NOW, wsSecret } from './test-support/fixtures.js';
+import { Webhook } from './Webhook.js';
+
+const webhook = new Webhook(wsSecret, { now: clockAt(NOW) });
+const sent = (payload: unknown, secret: string = wsSecret) =>
+  signedDelivery({ secret, payload, id: 'msg_u', timestamp: NOW });
+
+function payloadError(payload: unknown): WebhookPayloadError {
+  const delivery = sent(payload);
+  const error = captureError(() => webhook.unwrap(delivery.headers, delivery.body));
+  expect(error).toBeInstanceOf(WebhookPayloadError);
+  const e = error as WebhookPayloadError;
+  expect(e.status).toBe(422);
+  expect(e.delivery).toEqual({ id: 'msg_u', timestamp: NOW, body: delivery.body });
+  return e;
+}
+
+describe('Webhook.unwrap', () => {
+  it('returns the typed event for the docs example', () => {
+    const delivery = sent(docsExampleEvent());
+    const result = webhook.unwrap(delivery.headers, delivery.body);
+    expect(result.kind).toBe('event');
+    if (result.kind !== 'event') return;
+    expect(result.id).toBe('msg_u');
+    expect(result.timestamp).toBe(NOW);
+    expect(result.body.equals(delivery.body)).toBe(true);
+    expect(result.event.type).toBe('course_lesson_interaction.completed');
+    expect(result.event.data.user.username).toBe('johndoe42');
+    expect(result.event.data.lesson.chapter.id).toBe('chap_xxxxxxxxxxxxx');
+  });
+
+  it('returns an event of a type the contract does not know as unknown_event with its envelope', () => {
+    const payment = { ...docsExampleEvent(), type: 'payment.succeeded', data: { id: 'pay_1', total: 10 } };
+    const delivery = sent(payment);
+    const result = webhook.unwrap(delivery.headers, delivery.body);
+    expect(result).toMatchObject({ kind: 'unknown_event', type: 'payment.succeeded', id: 'msg_u' });
+    if (result.kind !== 'unknown_event') return;
+    expect(result.envelope.data).toEqual({ id: 'pay_1', total: 10 });
+  });
+
+  it('rejects a body that is not JSON as invalid_json, keeping the delivery', () => {
+    const error = payloadError('{"id": "msg_1",');
+    expect(error.code).toBe('invalid_json');
+    expect(error.errors).toHaveLength(1);
+    expect(error.errors[0]?.pointer).toBe('');
+    expect(error.message).toMatch(/^The webhook body is not valid UTF-8 JSON/);
+  });
+
+  it('rejects a correctly signed body that is not valid UTF-8 as invalid_json', () => {
+    const bytes = Buffer.concat([Buffer.from('{"type":"'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const error = payloadError(bytes);
+    expect(error.code).toBe('invalid_json');
+    expect(error.delivery.body.equals(bytes)).toBe(true);
+  });
+
+  it('rejects an event that breaks the contract as contract_violation with every field error', () => {
+    const event = docsExampleEvent();
+    const broken = {
+      ...event,
+      data: { ...event.data, completed: 'yes', user: { id: 'user_1', name: 'A', username: 42 } },
+    };
+    const error = payloadError(broken);
+    expect(error.code).toBe('contract_violation');
+    expect(error.errors.map((e) => e.pointer).sort()).toEqual(['/data/completed', '/data/user/username']);
+    expect(error.message).toContain('/data/user/username: must be string');
+  });
+
+  it('reports a signature failure before looking at the body', () => {
+    const delivery = sent('not json at all', 'ws_someone_else');
+    const error = captureError(() => webhook.unwrap(delivery.headers, delivery.body));
+    expect(error).toBeInstanceOf(WebhookVerificationError);
+    expect((error as WebhookVerificationError).code).toBe('no_matching_signature');
+  });
+});
