@@ -1,0 +1,325 @@
+// `send()`: the programmatic core of `mock-sender send` and `POST /send`. Payloads (examples,
+// generated events or your own) stream lazily through id assignment, overrides and fault injection
+// into a bounded pool of deliveries; results are tallied and reported as they become final.
+import { setTimeout as delay } from 'node:timers/promises';
+import { formatContractError, validateEvent } from '@webhook-contracts/schema';
+import { type SecretInput, Webhook } from '@webhook-contracts/webhooks';
+import { type AttemptRecord, type DeliveryResult, deliverEvent } from './delivery/deliverEvent.js';
+import { shuffleWithin, withDuplicates } from './delivery/faults.js';
+import { createHttpClient } from './delivery/httpClient.js';
+import { createRateLimiter, runPool } from './delivery/pool.js';
+import { SenderConfigError } from './errors.js';
+import { docsExamples, findExample, loadExamples } from './fixtures/examples.js';
+import { generateEvents } from './fixtures/generator.js';
+import { applyOverrides, type Override, overrideFrom } from './fixtures/overrides.js';
+import { Random, randomSeed } from './fixtures/random.js';
+import { ProgressBar, type ProgressStream } from './report/progressBar.js';
+import { ReportWriter } from './report/reportWriter.js';
+import { type SendSummary, SummaryBuilder } from './report/summary.js';
+import { userAgent as defaultUserAgent } from './version.js';
+
+export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [10, 20, 40];
+export const DEFAULT_CONCURRENCY = 10;
+export const DEFAULT_TIMEOUT_MS = 15_000;
+export const DEFAULT_SHUFFLE_WINDOW = 20;
+export const DEFAULT_MAX_RETRY_AFTER_SECONDS = 300;
+
+export interface SendOptions {
+  /** The receiver endpoint (http or https). */
+  to: string | URL;
+  /** Endpoint secret(s); every attempt is signed with each. */
+  secret: SecretInput | readonly SecretInput[];
+  /** Send these examples by name (see `loadExamples()`). */
+  example?: string | readonly string[];
+  /** Send every valid docs example (the default when no payload source is given). */
+  allExamples?: boolean;
+  /** Send this many generated events. */
+  generate?: number;
+  /** Send these payloads (objects are serialised; Buffers/strings are sent as they are). */
+  payloads?: Iterable<unknown>;
+  /** Seed for generated events, fresh ids and shuffling (default: random; see `summary.seed`). */
+  seed?: string | number;
+  /** Overrides applied to every payload: parsed `--set` values or a `{ "data.user.name": null }` map. */
+  set?: readonly Override[] | Readonly<Record<string, unknown>>;
+  /** Keep the examples' own `id` instead of giving each a fresh `msg_…` id. */
+  keepIds?: boolean;
+  concurrency?: number;
+  /** Events started per second at most. */
+  rate?: number;
+  /** Per-attempt timeout in ms (default 15 000). */
+  timeoutMs?: number;
+  /** Seconds before each retry (default 10, 20, 40: three more tries). */
+  retrySchedule?: readonly number[];
+  /** Upper bound for a Retry-After wait, seconds (default 300). */
+  maxRetryAfterSeconds?: number;
+  /** Deliver every event this many times with the same webhook-id (default 1). */
+  duplicates?: number;
+  /** Deliver in a shuffled order within a window (true = 20 deliveries). */
+  shuffle?: boolean | number;
+  /** Write one JSON line per delivery to this file as its fate becomes final. */
+  report?: string;
+  /** Draw a progress bar here when it is a TTY (e.g. process.stderr). */
+  progress?: ProgressStream;
+  onWarning?: (message: string) => void;
+  /** Called once per delivery with its final fate and every attempt. */
+  onDelivery?: (delivery: DeliveryRecord) => void;
+  userAgent?: string;
+  /** Injectable for tests: the clock (ms) used for timestamps and Retry-After dates. */
+  now?: () => number;
+  /** Injectable for tests: how retry and rate waits happen. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface DeliveryRecord extends DeliveryResult {
+  type: string;
+  to: string;
+}
+
+interface Outgoing {
+  webhookId: string;
+  type: string;
+  body: Buffer;
+  first: boolean;
+}
+
+interface Payload {
+  value: unknown;
+  raw?: Buffer;
+}
+
+function fail(message: string): never {
+  throw new SenderConfigError('invalid_option', message);
+}
+
+function checkInteger(name: string, value: number | undefined, min: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+    fail(`${name} must be an integer ≥ ${min}, got ${value}`);
+  }
+}
+
+function parseTarget(to: string | URL): URL {
+  let url: URL;
+  try {
+    url = new URL(to);
+  } catch (cause) {
+    throw new SenderConfigError('invalid_option', `--to "${String(to)}" is not a URL: pass e.g. http://localhost:3000/webhooks`, undefined, { cause });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(`--to must be an http(s) URL, got ${url.protocol}`);
+  return url;
+}
+
+function toOverrides(set: SendOptions['set']): Override[] {
+  if (set === undefined) return [];
+  if (Array.isArray(set)) return [...(set as readonly Override[])];
+  return Object.entries(set as Record<string, unknown>).map(([dotted, value]) => overrideFrom(dotted, value));
+}
+
+/** Checks options before anything is sent; throws SenderConfigError naming the bad one. */
+export function validateSendOptions(options: SendOptions): void {
+  parseTarget(options.to);
+  const sources = [
+    options.example !== undefined,
+    options.allExamples === true,
+    options.generate !== undefined,
+    options.payloads !== undefined,
+  ].filter(Boolean).length;
+  if (sources > 1) fail('choose one payload source: --example, --all-examples or --generate');
+  checkInteger('--generate', options.generate, 1);
+  checkInteger('--concurrency', options.concurrency, 1);
+  checkInteger('--duplicates', options.duplicates, 1);
+  if (typeof options.shuffle === 'number') checkInteger('--shuffle window', options.shuffle, 2);
+  if (options.rate !== undefined && !(options.rate > 0 && Number.isFinite(options.rate))) {
+    fail(`--rate must be a positive number of events per second, got ${options.rate}`);
+  }
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0 && Number.isFinite(options.timeoutMs))) {
+    fail(`--timeout must be a positive number of milliseconds, got ${options.timeoutMs}`);
+  }
+  if (options.retrySchedule?.some((s) => !(s >= 0 && Number.isFinite(s)))) {
+    fail(`--retry-schedule must list non-negative seconds (e.g. 10,20,40 or 0.05,0.1), got ${options.retrySchedule.join(',')}`);
+  }
+  if (
+    options.maxRetryAfterSeconds !== undefined &&
+    !(options.maxRetryAfterSeconds >= 0 && Number.isFinite(options.maxRetryAfterSeconds))
+  ) {
+    fail(`maxRetryAfterSeconds must be a non-negative number, got ${options.maxRetryAfterSeconds}`);
+  }
+}
+
+function* payloadSource(options: SendOptions, seed: string): Generator<Payload> {
+  if (options.generate !== undefined) {
+    for (const event of generateEvents({ seed, count: options.generate })) yield { value: event };
+    return;
+  }
+  if (options.payloads !== undefined) {
+    for (const item of options.payloads) {
+      if (Buffer.isBuffer(item) || typeof item === 'string') {
+        const raw = Buffer.from(item);
+        yield { value: safeParse(raw), raw };
+      } else yield { value: item };
+    }
+    return;
+  }
+  const all = loadExamples();
+  const chosen =
+    options.example === undefined
+      ? docsExamples(all)
+      : (typeof options.example === 'string' ? [options.example] : options.example).map((n) => findExample(n, all));
+  for (const example of chosen) yield { value: safeParse(example.raw), raw: example.raw };
+}
+
+function safeParse(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Gives a payload its fresh id (keeping the file's bytes when it can), then applies overrides. */
+function prepare(payload: Payload, freshId: string, keepIds: boolean, overrides: Override[]): Outgoing & { changed: boolean } {
+  let value = payload.value;
+  let raw = payload.raw;
+  if (!keepIds && isRecord(value)) {
+    const oldId = value['id'];
+    value = { ...value, id: freshId };
+    if (raw !== undefined && typeof oldId === 'string') {
+      // Swap the id inside the original text so the rest of the bytes (spacing, `10.0`, escapes)
+      // reach the receiver exactly as written in the docs; fall back to re-serialising.
+      const text = raw.toString('utf8').replace(JSON.stringify(oldId), JSON.stringify(freshId));
+      const reparsed = safeParse(Buffer.from(text));
+      raw = isRecord(reparsed) && reparsed['id'] === freshId ? Buffer.from(text) : undefined;
+    } else raw = undefined;
+  }
+  if (overrides.length > 0) {
+    value = applyOverrides(value, overrides);
+    raw = undefined;
+  }
+  const body = raw ?? Buffer.from(JSON.stringify(value) ?? 'null');
+  const id = isRecord(value) && typeof value['id'] === 'string' && value['id'] !== '' ? value['id'] : freshId;
+  const type = isRecord(value) && typeof value['type'] === 'string' ? value['type'] : 'unknown';
+  return { webhookId: id, type, body, first: true, changed: overrides.length > 0 };
+}
+
+/**
+ * Sends events to a receiver like the upstream sender does (signed, retried, at least once) and
+ * resolves with the run's summary. HTTP failures never throw: they are counted in the summary.
+ *
+ * @throws {SenderConfigError} for bad options or an unknown example name.
+ * @example
+ * const summary = await send({ to: 'http://localhost:3000/webhooks', secret: 'whsec_…', generate: 100, seed: 7 });
+ * if (summary.failed > 0) process.exitCode = 1;
+ */
+export async function send(options: SendOptions): Promise<SendSummary> {
+  validateSendOptions(options);
+  const url = parseTarget(options.to);
+  const webhook = new Webhook(options.secret);
+  const seed = String(options.seed ?? randomSeed());
+  const overrides = toOverrides(options.set);
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => delay(ms));
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const duplicates = options.duplicates ?? 1;
+  const warn = options.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
+  const idRandom = new Random(`${seed}:ids`);
+
+  // Resolve example names up front so a typo is a config error, not a failure halfway through.
+  const source = payloadSource(options, seed);
+  let planned: number | undefined;
+  if (options.generate !== undefined) planned = options.generate * duplicates;
+  else if (options.payloads === undefined) {
+    const names = options.example === undefined ? undefined : typeof options.example === 'string' ? [options.example] : options.example;
+    const all = loadExamples();
+    planned = (names === undefined ? docsExamples(all).length : names.map((n) => findExample(n, all)).length) * duplicates;
+  }
+
+  let invalidOverridden = 0;
+  function* outgoing(): Generator<Outgoing> {
+    for (const payload of source) {
+      const prepared = prepare(payload, `msg_${idRandom.base62(24)}`, options.keepIds === true, overrides);
+      if (prepared.changed) {
+        const result = validateEvent(safeParse(prepared.body));
+        if (result.kind === 'invalid') {
+          invalidOverridden++;
+          if (invalidOverridden <= 3) {
+            warn(
+              `event ${prepared.webhookId} does not match the contract after --set (sending it anyway): ${result.errors.map(formatContractError).join('; ')}`,
+            );
+          }
+        }
+      }
+      yield { webhookId: prepared.webhookId, type: prepared.type, body: prepared.body, first: true };
+    }
+  }
+  function* copies(): Generator<Outgoing> {
+    let previous: Outgoing | undefined;
+    for (const item of withDuplicates(outgoing(), duplicates)) {
+      yield { ...item, first: item !== previous };
+      previous = item;
+    }
+  }
+  let stream: Iterator<Outgoing> = copies();
+  if (options.shuffle !== undefined && options.shuffle !== false) {
+    const window = options.shuffle === true ? DEFAULT_SHUFFLE_WINDOW : options.shuffle;
+    stream = shuffleWithin(stream, window, new Random(`${seed}:shuffle`));
+  }
+
+  const client = createHttpClient({ concurrency });
+  const summary = new SummaryBuilder();
+  const report = options.report === undefined ? undefined : await ReportWriter.open(options.report);
+  const progress = options.progress === undefined ? undefined : new ProgressBar(options.progress, planned);
+  const limiter = options.rate === undefined ? undefined : createRateLimiter(options.rate, now, sleep);
+  const started = performance.now();
+  let gone = false;
+
+  try {
+    await runPool(stream, {
+      concurrency,
+      shouldStop: () => gone,
+      ...(limiter === undefined ? {} : { beforeEach: limiter }),
+      worker: async (item) => {
+        summary.recordStart(item.first);
+        const result = await deliverEvent({
+          client,
+          url,
+          webhookId: item.webhookId,
+          body: item.body,
+          sign: (id, timestamp, body) => webhook.sign(id, timestamp, body),
+          retrySchedule: options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
+          timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          userAgent: options.userAgent ?? defaultUserAgent,
+          maxRetryAfterMs: (options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS) * 1000,
+          now,
+          sleep,
+          isEndpointGone: () => gone,
+          onAttempt: (attempt: AttemptRecord) => summary.recordAttempt(attempt),
+        });
+        if (result.gone) gone = true;
+        summary.recordResult(result);
+        progress?.update(summary.progress);
+        options.onDelivery?.({ ...result, type: item.type, to: url.href });
+        await report?.write({
+          id: item.webhookId,
+          type: item.type,
+          status: result.status,
+          attempts: result.attempts.length,
+          delivered: result.delivered,
+        });
+      },
+    });
+  } finally {
+    client.close();
+    progress?.update(summary.progress, true);
+    progress?.finish();
+    await report?.close();
+  }
+  if (invalidOverridden > 3) warn(`${invalidOverridden} events in all did not match the contract after --set`);
+  return summary.build({
+    to: url.href,
+    seed,
+    durationMs: performance.now() - started,
+    ...(planned === undefined ? {} : { planned }),
+  });
+}
