@@ -134,7 +134,7 @@ const headerParameters: Json = [
     name: 'webhook-signature',
     required: true,
     description:
-      'Space-separated list of `v1,<base64 HMAC-SHA256>` signatures of `${webhook-id}.${webhook-timestamp}.${raw body}` (Standard Webhooks); one per active secret.',
+      'Space-separated list of `v1,<base64 HMAC-SHA256>` signatures of `<webhook-id>.<webhook-timestamp>.<raw body>` (Standard Webhooks); one per active secret.',
     schema: { type: 'string', examples: ['v1,BASE64ENCODEDSIGNATURE'] },
   },
 ];
