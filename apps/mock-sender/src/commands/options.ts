@@ -1,0 +1,34 @@
+// Parsers for commander option values: a bad value is a usage error (exit 2) with a clear message.
+import { InvalidArgumentError } from 'commander';
+
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer.');
+  return n;
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number.');
+  return n;
+}
+
+export function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer.');
+  return n;
+}
+
+/** `10,20,40` or `0.05,0.1` -> seconds; an empty string means "no retries". */
+export function retrySchedule(value: string): number[] {
+  if (value.trim() === '') return [];
+  const list = value.split(',').map((s) => Number(s.trim()));
+  if (list.some((n) => !(n >= 0) || !Number.isFinite(n))) {
+    throw new InvalidArgumentError('expected comma-separated non-negative seconds, e.g. 10,20,40 or 0.05,0.1.');
+  }
+  return list;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,19 @@
+// The programmatic API: drive the mock sender from tests and tools without spawning the CLI.
+export { type CheckOptions, type CheckReport, type CheckResult, check, checkCaseNames, type Expectation, formatCheckTable } from './check.js';
+export type { AttemptRecord, DeliveryResult, FinalStatus } from './delivery/deliverEvent.js';
+export { GeneratorError, SenderConfigError, type SenderConfigErrorCode } from './errors.js';
+export { docsExamples, type Example, type ExampleKind, examplesDir, findExample, loadExamples } from './fixtures/examples.js';
+export { type GenerateOptions, generateEvents } from './fixtures/generator.js';
+export { applyOverrides, type Override, overrideFrom, parseOverride } from './fixtures/overrides.js';
+export type { ReportLine } from './report/reportWriter.js';
+export { formatSummary, type SendSummary } from './report/summary.js';
+export { resolveSecrets } from './secrets.js';
+export {
+  DEFAULT_RETRY_SCHEDULE,
+  type DeliveryRecord,
+  type SendOptions,
+  send,
+  validateSendOptions,
+} from './send.js';
+export { createSenderServer, type SenderServerOptions } from './server/createSenderServer.js';
+export { userAgent, version } from './version.js';
