@@ -36,3 +36,23 @@ export class StoreError extends Error {
     this.status = code === 'invalid_cursor' ? 400 : 503;
   }
 }
+
+/** A problem with an HTTP request, answered as `{ error: { code, message, details? } }`. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  readonly code: string;
+  readonly status: number;
+  readonly details: unknown[] | undefined;
+
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options?: ErrorOptions & { details?: unknown[] },
+  ) {
+    super(message, options);
+    this.status = status;
+    this.code = code;
+    this.details = options?.details;
+  }
+}

@@ -1,0 +1,55 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/** How a POST /webhooks request ended. */
+export type DeliveryOutcome =
+  | 'accepted'
+  | 'duplicate'
+  | 'quarantined'
+  | 'unhandled'
+  | 'rejected_signature'
+  | 'rejected_contract'
+  | 'too_large'
+  | 'bad_request'
+  | 'store_unavailable';
+
+/**
+ * Prometheus metrics for one receiver, in its own Registry (two receivers in one process, as in
+ * tests, never share counters).
+ *
+ * @example
+ * const metrics = new ReceiverMetrics();
+ * metrics.deliveries.inc({ outcome: 'accepted' });
+ * res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+ */
+export class ReceiverMetrics {
+  readonly registry = new Registry();
+  readonly deliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'POST /webhooks requests by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly duplicatesSeen = new Counter({
+    name: 'webhook_duplicate_deliveries_total',
+    help: 'Deliveries of a webhook-id that was already stored (not processed again)',
+    registers: [this.registry],
+  });
+  readonly processed = new Counter({
+    name: 'webhook_events_settled_total',
+    help: 'Events the processor settled, by resulting status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly processingFailures = new Counter({
+    name: 'webhook_processing_failures_total',
+    help: 'Handler or store failures while processing an event',
+    registers: [this.registry],
+  });
+  readonly requestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+}

@@ -1,0 +1,242 @@
+// Start-up configuration: environment variables, overridden by the matching command-line flags.
+// Every mistake is collected and reported at once; no message ever echoes a secret or token.
+import * as path from 'node:path';
+import { decodeSecret } from '@webhook-contracts/webhooks';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from './errors.js';
+import { parseDatabaseUrl } from './store/parseDatabaseUrl.js';
+
+export type ContractMode = 'quarantine' | 'strict';
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+export interface ReceiverConfig {
+  /** Endpoint secrets (whsec_… or ws_…); several while rotating. Never log these. */
+  secrets: string[];
+  port: number;
+  host: string;
+  /** Always a URL-ish string openStore() understands; the SQLite default is made absolute. */
+  databaseUrl: string;
+  toleranceSeconds: number;
+  maxBodyBytes: number;
+  contractMode: ContractMode;
+  /** Bearer token for the read API; null turns the read API off. */
+  apiToken: string | null;
+  logLevel: LogLevel;
+}
+
+export interface LoadConfigInput {
+  env?: Record<string, string | undefined>;
+  /** Command-line arguments without `node` and the script (process.argv.slice(2)). */
+  argv?: readonly string[];
+  /** Base folder for the default SQLite file (`<cwd>/.data/receiver.sqlite`). */
+  cwd?: string;
+}
+
+/** Thrown for --help / --version: the text was written to stdout and the program should exit 0. */
+export class HelpShown extends Error {
+  override readonly name = 'HelpShown';
+}
+
+interface Setting {
+  flag: string;
+  env: string;
+  description: string;
+}
+
+const settings = {
+  secret: {
+    flag: '--secret <secrets>',
+    env: 'WEBHOOK_SECRET',
+    description: 'endpoint secret (whsec_… or ws_…); comma-separated while rotating. Prefer the env var.',
+  },
+  port: { flag: '--port <port>', env: 'PORT', description: 'TCP port (default 3000)' },
+  host: { flag: '--host <host>', env: 'HOST', description: 'interface to bind (default 127.0.0.1)' },
+  databaseUrl: {
+    flag: '--database-url <url>',
+    env: 'DATABASE_URL',
+    description: 'sqlite:<path>, file:<path>, a plain path or postgres://… (default .data/receiver.sqlite)',
+  },
+  toleranceSeconds: {
+    flag: '--tolerance-seconds <seconds>',
+    env: 'WEBHOOK_TOLERANCE_SECONDS',
+    description: 'accepted clock skew for webhook-timestamp (default 300)',
+  },
+  maxBodyBytes: {
+    flag: '--max-body-bytes <bytes>',
+    env: 'MAX_BODY_BYTES',
+    description: 'largest accepted body (default 1048576)',
+  },
+  contractMode: {
+    flag: '--contract-mode <mode>',
+    env: 'CONTRACT_MODE',
+    description: 'quarantine (default: keep off-contract events, answer 200) or strict (answer 422)',
+  },
+  apiToken: {
+    flag: '--api-token <token>',
+    env: 'RECEIVER_API_TOKEN',
+    description: 'bearer token for the read API; unset turns the read API off',
+  },
+  logLevel: { flag: '--log-level <level>', env: 'LOG_LEVEL', description: 'pino log level (default info)' },
+} satisfies Record<string, Setting>;
+
+type Key = keyof typeof settings;
+
+/** The commander program behind loadConfig (exported so main can print the same help). */
+export function configCommand(): Command {
+  const program = new Command('webhook-receiver')
+    .description('Receive signed Whop webhooks: verify, deduplicate, store durably, then process.')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .allowExcessArguments(false);
+  for (const setting of Object.values(settings)) {
+    program.addOption(new Option(setting.flag, `${setting.description} [env ${setting.env}]`));
+  }
+  return program;
+}
+
+/**
+ * Reads and validates the receiver's configuration: flags win over environment variables.
+ *
+ * @throws {ConfigError} listing every problem (exit code 2 in main).
+ * @throws {HelpShown} after printing --help.
+ * @example
+ * const config = loadConfig({ env: process.env, argv: process.argv.slice(2) });
+ * console.log(config.port); // 3000
+ */
+export function loadConfig(input: LoadConfigInput = {}): ReceiverConfig {
+  const env = input.env ?? process.env;
+  const argv = input.argv ?? process.argv.slice(2);
+  const cwd = input.cwd ?? process.cwd();
+  const issues: string[] = [];
+
+  const program = configCommand();
+  let flags: Partial<Record<Key, string>> = {};
+  try {
+    program.parse([...argv], { from: 'user' });
+    flags = program.opts<Partial<Record<Key, string>>>();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+        throw new HelpShown('help shown');
+      }
+      issues.push(`${error.message.replace(/^error: /, '')} (see --help)`);
+    } else {
+      throw error;
+    }
+  }
+
+  const raw = (key: Key): { value: string; from: string } | undefined => {
+    const flag = flags[key];
+    if (flag !== undefined) return { value: flag, from: settings[key].flag.split(' ')[0]! };
+    const fromEnv = env[settings[key].env];
+    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, from: settings[key].env };
+    return undefined;
+  };
+
+  const secrets = readSecrets(raw('secret'), issues);
+  const port = readInteger(raw('port'), 3000, 0, 65535, 'a TCP port from 0 to 65535', issues);
+  const host = raw('host')?.value ?? '127.0.0.1';
+  const toleranceSeconds = readInteger(
+    raw('toleranceSeconds'),
+    300,
+    1,
+    86_400,
+    'a whole number of seconds from 1 to 86400',
+    issues,
+  );
+  const maxBodyBytes = readInteger(
+    raw('maxBodyBytes'),
+    1024 * 1024,
+    1,
+    100 * 1024 * 1024,
+    'a whole number of bytes from 1 to 104857600',
+    issues,
+  );
+  const contractMode = readEnum(raw('contractMode'), 'quarantine', ['quarantine', 'strict'] as const, issues);
+  const logLevel = readEnum(raw('logLevel'), 'info', logLevels, issues);
+  const apiToken = raw('apiToken')?.value ?? null;
+
+  const db = raw('databaseUrl');
+  let databaseUrl = `sqlite:${path.join(cwd, '.data', 'receiver.sqlite')}`;
+  if (db !== undefined) {
+    try {
+      const parsed = parseDatabaseUrl(db.value, cwd);
+      databaseUrl = parsed.kind === 'sqlite' ? `sqlite:${parsed.filename}` : db.value;
+    } catch (error) {
+      issues.push(`${db.from}: ${(error as Error).message}`);
+    }
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues);
+  return {
+    secrets,
+    port,
+    host,
+    databaseUrl,
+    toleranceSeconds,
+    maxBodyBytes,
+    contractMode,
+    apiToken,
+    logLevel,
+  };
+}
+
+function readSecrets(source: { value: string; from: string } | undefined, issues: string[]): string[] {
+  if (source === undefined) {
+    issues.push(
+      'WEBHOOK_SECRET is not set: pass the endpoint secret (whsec_… or ws_…) in WEBHOOK_SECRET or --secret; ' +
+        'separate several with commas while rotating',
+    );
+    return [];
+  }
+  const secrets = source.value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (secrets.length === 0) {
+    issues.push(
+      `${source.from} holds no secret (only commas or spaces): pass the endpoint secret (whsec_… or ws_…)`,
+    );
+  }
+  secrets.forEach((secret, i) => {
+    try {
+      decodeSecret(secret);
+    } catch (error) {
+      const which = secrets.length > 1 ? ` (secret #${i + 1} of ${secrets.length})` : '';
+      issues.push(`${source.from}${which}: ${(error as Error).message}`);
+    }
+  });
+  return secrets;
+}
+
+function readInteger(
+  source: { value: string; from: string } | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  expected: string,
+  issues: string[],
+): number {
+  if (source === undefined) return fallback;
+  const value = source.value.trim();
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    issues.push(`${source.from} is "${source.value}": expected ${expected}`);
+    return fallback;
+  }
+  return n;
+}
+
+function readEnum<T extends string>(
+  source: { value: string; from: string } | undefined,
+  fallback: T,
+  allowed: readonly T[],
+  issues: string[],
+): T {
+  if (source === undefined) return fallback;
+  const value = source.value.trim().toLowerCase();
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  issues.push(`${source.from} is "${source.value}": expected one of ${allowed.join(', ')}`);
+  return fallback;
+}

@@ -1,0 +1,141 @@
+// The receiver service as an Express app: the webhook route, the read API, health and metrics,
+// plus the in-process Processor. Tests drive this factory; main.ts only adds config and listen().
+import type { SecretInput } from '@webhook-contracts/webhooks';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { ContractMode } from './config.js';
+import { createReadApiRouter } from './http/createReadApiRouter.js';
+import { createWebhookRouter } from './http/createWebhookRouter.js';
+import { sendError } from './http/sendError.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { EventHandlers } from './processing/EventHandlers.js';
+import { Processor, type ProcessorOptions } from './processing/Processor.js';
+import { ReceiverMetrics } from './ReceiverMetrics.js';
+import type { Store } from './store/Store.js';
+
+export interface ReceiverOptions {
+  store: Store;
+  /** whsec_… or ws_… secret(s); several while rotating. */
+  secret: SecretInput | readonly SecretInput[];
+  /** Default `quarantine`. */
+  contractMode?: ContractMode;
+  /** Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Default 300. */
+  toleranceSeconds?: number;
+  /** Read API bearer token; null/undefined turns the read API off. */
+  apiToken?: string | null;
+  logger?: Logger;
+  /** Default: a fresh ReceiverMetrics (its own prom-client Registry). */
+  metrics?: ReceiverMetrics;
+  /** Event handlers by type; default: lesson progress for course_lesson_interaction.completed. */
+  handlers?: EventHandlers;
+  /** Processor tuning (poll interval, retries, leases); see ProcessorOptions. */
+  processing?: Omit<ProcessorOptions, 'store' | 'handlers' | 'logger' | 'metrics' | 'now'>;
+  /** Clock in ms since the epoch, for tests. */
+  now?: () => number;
+}
+
+export interface Receiver extends Express {
+  readonly store: Store;
+  readonly processor: Processor;
+  readonly metrics: ReceiverMetrics;
+  /** Stops the processor after it drains due work. The store stays open: its opener closes it. */
+  close(): Promise<void>;
+}
+
+function routeLabel(path: string): string {
+  if (path === '/webhooks' || path === '/webhooks/') return '/webhooks';
+  if (path === '/events' || path === '/progress' || path === '/healthz' || path === '/metrics') return path;
+  if (path.startsWith('/events/')) return path.endsWith('/replay') ? '/events/:id/replay' : '/events/:id';
+  return 'other';
+}
+
+/**
+ * Builds the receiver app and starts its processor.
+ *
+ * @example
+ * const store = await openStore(config.databaseUrl);
+ * const receiver = createReceiver({ store, secret: config.secrets, apiToken: config.apiToken });
+ * const server = receiver.listen(3000);
+ * // on shutdown: server.close(); await receiver.close(); await store.close();
+ */
+export function createReceiver(options: ReceiverOptions): Receiver {
+  const { store } = options;
+  const logger = options.logger ?? silentLogger();
+  const metrics = options.metrics ?? new ReceiverMetrics();
+  const now = options.now ?? Date.now;
+  const processor = new Processor({
+    ...options.processing,
+    store,
+    logger,
+    metrics,
+    now,
+    ...(options.handlers === undefined ? {} : { handlers: options.handlers }),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use((req, res, next) => {
+    const end = metrics.requestDuration.startTimer();
+    res.once('finish', () =>
+      end({ method: req.method, route: routeLabel(req.path), status: String(res.statusCode) }),
+    );
+    next();
+  });
+
+  app.use(
+    '/webhooks',
+    createWebhookRouter({
+      secret: options.secret,
+      store,
+      processor,
+      logger,
+      metrics,
+      now,
+      ...(options.contractMode === undefined ? {} : { contractMode: options.contractMode }),
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+      ...(options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }),
+    }),
+  );
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await store.ping();
+      res.json({ status: 'ok' });
+    } catch (error) {
+      logger.error({ err: error }, 'health check: store unreachable');
+      sendError(res, 503, 'store_unavailable', 'The event store is not answering');
+    }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use(createReadApiRouter({ store, apiToken: options.apiToken ?? null, processor, logger, now }));
+
+  app.use((req: Request, res: Response) => {
+    sendError(res, 404, 'not_found', `No route for ${req.method} ${req.path}`);
+  });
+
+  // Express's own errors (a malformed URL, say) come here: answer in our shape, 4xx as given.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      sendError(res, status, 'bad_request', (error as Error).message);
+      return;
+    }
+    logger.error({ err: error }, 'unexpected error');
+    sendError(res, 500, 'internal_error', 'Unexpected error in the receiver; it has been logged');
+  });
+
+  processor.start();
+  return Object.assign(app, {
+    store,
+    processor,
+    metrics,
+    close: () => processor.stop(),
+  });
+}

@@ -1,0 +1,177 @@
+// The token-protected read API: the inbox (events), one event with its payload, replay, and the
+// lesson progress the handler maintains.
+import { type Request, type Response, Router } from 'express';
+import { HttpError, StoreError } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import type { EventStatus, EventSummary, Store, StoredEvent } from '../store/Store.js';
+import { eventStatuses } from '../store/Store.js';
+import { bearerAuth } from './bearerAuth.js';
+import { sendError } from './sendError.js';
+
+export interface ReadApiOptions {
+  store: Store;
+  /** null turns the API off (403 read_api_disabled). */
+  apiToken: string | null;
+  processor?: { wake(): void };
+  logger?: Logger;
+  now?: () => number;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function summaryJson(e: EventSummary) {
+  return {
+    webhook_id: e.webhookId,
+    type: e.type,
+    status: e.status,
+    errors: e.errors,
+    deliveries_seen: e.deliveriesSeen,
+    received_at: iso(e.receivedAt),
+    processed_at: iso(e.processedAt),
+    attempts: e.attempts,
+    last_error: e.lastError,
+    next_attempt_at: iso(e.nextAttemptAt),
+  };
+}
+
+/**
+ * One event as JSON text. A JSON body is spliced in verbatim as `payload` (no re-serialisation, so
+ * it is byte-for-byte what arrived); anything else is shown as `payload_text`.
+ */
+export function eventRecordJson(e: StoredEvent): string {
+  const record = JSON.stringify({ ...summaryJson(e), headers: e.headers });
+  let text: string | undefined;
+  try {
+    text = utf8.decode(e.body);
+    JSON.parse(text);
+  } catch {
+    return `${record.slice(0, -1)},"payload_text":${JSON.stringify(e.body.toString('utf8'))}}`;
+  }
+  return `${record.slice(0, -1)},"payload":${text}}`;
+}
+
+function one(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string')
+    throw new HttpError(400, 'invalid_query', `Give ${name} once, as a plain value`);
+  return value;
+}
+
+function parseLimit(value: string | undefined): number {
+  if (value === undefined) return 50;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 500) {
+    throw new HttpError(400, 'invalid_query', `limit is "${value}": expected a whole number from 1 to 500`);
+  }
+  return n;
+}
+
+/**
+ * @example
+ * app.use(createReadApiRouter({ store, apiToken: process.env.RECEIVER_API_TOKEN ?? null }));
+ * // GET /events?status=failed, GET /events/msg_1, POST /events/msg_1/replay, GET /progress?user_id=user_1
+ */
+export function createReadApiRouter(options: ReadApiOptions): Router {
+  const { store, processor } = options;
+  const logger = options.logger ?? silentLogger();
+  const now = options.now ?? Date.now;
+  const router = Router();
+  const guard = bearerAuth(options.apiToken);
+  router.use(['/events', '/progress'], guard);
+
+  const route =
+    (fn: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response): Promise<void> =>
+      fn(req, res).catch((error: unknown) => {
+        if (error instanceof HttpError || (error instanceof StoreError && error.status === 400)) {
+          sendError(
+            res,
+            error.status,
+            error.code,
+            error.message,
+            error instanceof HttpError ? error.details : undefined,
+          );
+          return;
+        }
+        logger.error({ err: error }, 'read API request failed');
+        if (error instanceof StoreError) {
+          res.set('retry-after', '5');
+          sendError(res, 503, error.code, 'The event store is not answering: retry later');
+          return;
+        }
+        sendError(res, 500, 'internal_error', 'Unexpected error in the receiver; it has been logged');
+      });
+
+  router.get(
+    '/events',
+    route(async (req, res) => {
+      const type = one(req.query['type'], 'type');
+      const status = one(req.query['status'], 'status');
+      const cursor = one(req.query['cursor'], 'cursor');
+      const limit = parseLimit(one(req.query['limit'], 'limit'));
+      if (status !== undefined && !(eventStatuses as readonly string[]).includes(status)) {
+        throw new HttpError(
+          400,
+          'invalid_query',
+          `status is "${status}": expected one of ${eventStatuses.join(', ')}`,
+        );
+      }
+      const page = await store.listEvents({
+        limit,
+        ...(type === undefined ? {} : { type }),
+        ...(status === undefined ? {} : { status: status as EventStatus }),
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      res.json({ events: page.events.map(summaryJson), next_cursor: page.nextCursor });
+    }),
+  );
+
+  router.get(
+    '/events/:webhookId',
+    route(async (req, res) => {
+      const id = String(req.params['webhookId']);
+      const event = await store.getEvent(id);
+      if (event === null) throw notFound(id);
+      res.type('application/json').send(eventRecordJson(event));
+    }),
+  );
+
+  router.post(
+    '/events/:webhookId/replay',
+    route(async (req, res) => {
+      const id = String(req.params['webhookId']);
+      if (!(await store.requeue(id, now()))) throw notFound(id);
+      processor?.wake();
+      logger.info({ webhookId: id }, 'event queued for replay');
+      res.status(202).json({ status: 'queued', webhook_id: id });
+    }),
+  );
+
+  router.get(
+    '/progress',
+    route(async (req, res) => {
+      const userId = one(req.query['user_id'], 'user_id');
+      const courseId = one(req.query['course_id'], 'course_id');
+      const progress = await store.getProgress({
+        ...(userId === undefined || userId === '' ? {} : { userId }),
+        ...(courseId === undefined || courseId === '' ? {} : { courseId }),
+      });
+      res.json({
+        progress: progress.map((p) => ({
+          user_id: p.userId,
+          course_id: p.courseId,
+          completed_lessons: p.completedLessons,
+          lesson_ids: p.lessonIds,
+          last_completed_at: iso(p.lastCompletedAt),
+        })),
+      });
+    }),
+  );
+
+  return router;
+}
+
+function notFound(id: string): HttpError {
+  return new HttpError(404, 'event_not_found', `No event with webhook-id "${id}" is stored`);
+}

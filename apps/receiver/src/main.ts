@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Entry point: read config, open the store, listen; SIGTERM/SIGINT shut down gracefully.
+import type { Server } from 'node:http';
+import { HelpShown, loadConfig, type ReceiverConfig } from './config.js';
+import { createReceiver } from './createReceiver.js';
+import { ConfigError, StoreError } from './errors.js';
+import { createLogger } from './logger.js';
+import { openStore } from './store/openStore.js';
+
+async function main(): Promise<void> {
+  let config: ReceiverConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof HelpShown) process.exit(0);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`webhook-receiver: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const logger = createLogger({ level: config.logLevel });
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(config.databaseUrl);
+  } catch (error) {
+    if (error instanceof StoreError) {
+      process.stderr.write(`webhook-receiver: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const receiver = createReceiver({
+    store,
+    secret: config.secrets,
+    contractMode: config.contractMode,
+    maxBodyBytes: config.maxBodyBytes,
+    toleranceSeconds: config.toleranceSeconds,
+    apiToken: config.apiToken,
+    logger,
+  });
+
+  const server: Server = receiver.listen(config.port, config.host);
+  server.once('error', (error) => {
+    logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
+    process.exit(1);
+  });
+  server.once('listening', () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    logger.info(
+      {
+        host: config.host,
+        port,
+        database: config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'postgres',
+        contractMode: config.contractMode,
+        readApi: config.apiToken !== null,
+        secretCount: config.secrets.length,
+      },
+      `webhook receiver listening on http://${config.host}:${port}`,
+    );
+  });
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests and processing');
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await receiver.close();
+    await store.close();
+    logger.info('shutdown complete');
+    logger.flush();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `webhook-receiver: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

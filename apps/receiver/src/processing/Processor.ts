@@ -1,0 +1,219 @@
+// The in-process worker: claims due events from the store's inbox (lease-based, so several
+// instances on one database never process an event twice), runs the handler, and settles the event
+// and the handler's effects in one transaction. Woken when new rows commit; also polls, which picks
+// up retries, expired leases of a dead instance, and events left from before a restart.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { validateEvent } from '@webhook-contracts/schema';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import type { ReceiverMetrics } from '../ReceiverMetrics.js';
+import type { ClaimedEvent, Settlement, Store } from '../store/Store.js';
+import { defaultHandlers, type EventHandler, type EventHandlers } from './EventHandlers.js';
+import { retryDelayMs } from './retryDelayMs.js';
+
+export interface ProcessorOptions {
+  store: Store;
+  /** Default: the lesson-progress handler for course_lesson_interaction.completed. */
+  handlers?: EventHandlers;
+  logger?: Logger;
+  metrics?: ReceiverMetrics;
+  /** Unique per instance; default `<hostname>:<pid>:<random>`. */
+  workerId?: string;
+  /** How long a claim is exclusive (default 30 s); a dead instance's events are retried after it. */
+  leaseMs?: number;
+  /** How often to look for due work when nobody wakes the worker (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** Attempts before an event stays `failed` (default 5). */
+  maxAttempts?: number;
+  /** First retry delay (default 1000 ms), doubled per attempt up to retryMaxMs (default 5 min). */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Events claimed per round trip (default 50). */
+  batchSize?: number;
+  /** How long stop() keeps draining due events before giving up (default 10 s). */
+  drainTimeoutMs?: number;
+  now?: () => number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * @example
+ * const processor = new Processor({ store, logger });
+ * processor.start();
+ * processor.wake(); // after a new row commits
+ * await processor.stop(); // drains due work first
+ */
+export class Processor {
+  readonly workerId: string;
+  private readonly store: Store;
+  private readonly handlers: EventHandlers;
+  private readonly logger: Logger;
+  private readonly metrics: ReceiverMetrics | undefined;
+  private readonly leaseMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly maxAttempts: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly batchSize: number;
+  private readonly drainTimeoutMs: number;
+  private readonly now: () => number;
+
+  private running = false;
+  private stopping = false;
+  private stopDeadline = 0;
+  private wakeRequested = false;
+  private wakeUp: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+
+  constructor(options: ProcessorOptions) {
+    this.store = options.store;
+    this.handlers = options.handlers ?? defaultHandlers;
+    this.logger = options.logger ?? silentLogger();
+    this.metrics = options.metrics;
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.retryBaseMs = options.retryBaseMs ?? 1000;
+    this.retryMaxMs = options.retryMaxMs ?? 5 * 60_000;
+    this.batchSize = options.batchSize ?? 50;
+    this.drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Starts the worker loop (idempotent). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopping = false;
+    this.loopDone = this.loop();
+  }
+
+  /** Asks the worker to look for due work now (cheap; call after each new row commits). */
+  wake(): void {
+    this.wakeRequested = true;
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
+    wake?.();
+  }
+
+  /** Finishes the event in hand, keeps processing due events for up to drainTimeoutMs, then stops. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.stopping = true;
+    this.stopDeadline = this.now() + this.drainTimeoutMs;
+    this.wake();
+    await this.loopDone;
+    this.running = false;
+  }
+
+  private async loop(): Promise<void> {
+    while (true) {
+      if (this.stopping && this.now() >= this.stopDeadline) break;
+      this.wakeRequested = false;
+      let claimed: ClaimedEvent[] = [];
+      try {
+        claimed = await this.store.claimDue(this.workerId, this.now(), this.leaseMs, this.batchSize);
+      } catch (error) {
+        this.logger.error(
+          { err: error },
+          'could not claim events from the store; retrying after the poll interval',
+        );
+      }
+      for (const event of claimed) {
+        if (this.stopping && this.now() >= this.stopDeadline) break;
+        await this.processOne(event);
+      }
+      if (claimed.length > 0) continue;
+      if (this.stopping) break;
+      await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.wakeRequested) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, this.pollIntervalMs);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async processOne(claim: ClaimedEvent): Promise<void> {
+    const settlement = await this.decide(claim);
+    try {
+      const settled = await this.store.settle(claim.webhookId, this.workerId, settlement, this.now());
+      if (!settled) {
+        this.logger.warn(
+          { webhookId: claim.webhookId },
+          'lost the lease before settling; another worker owns the event now',
+        );
+        return;
+      }
+      this.metrics?.processed.inc({ status: settlement.status });
+      if (settlement.status === 'failed') {
+        this.logger.warn(
+          { webhookId: claim.webhookId, attempts: claim.attempts, error: settlement.error },
+          settlement.nextAttemptAt === null ? 'event failed for the last time' : 'event failed; will retry',
+        );
+      } else {
+        this.logger.debug({ webhookId: claim.webhookId, status: settlement.status }, 'event settled');
+      }
+    } catch (error) {
+      // Settling (with the handler's effects) did not commit: record the failure if we still can,
+      // otherwise the lease expires and the event is claimed again.
+      this.metrics?.processingFailures.inc();
+      this.logger.error({ err: error, webhookId: claim.webhookId }, 'could not settle event');
+      if (settlement.status !== 'failed') {
+        await this.store
+          .settle(claim.webhookId, this.workerId, this.failure(claim, errorMessage(error)), this.now())
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  private async decide(claim: ClaimedEvent): Promise<Settlement> {
+    let value: unknown;
+    try {
+      value = JSON.parse(utf8.decode(claim.body));
+    } catch (error) {
+      return {
+        status: 'quarantined',
+        errors: [{ pointer: '', message: `invalid JSON: ${errorMessage(error)}` }],
+      };
+    }
+    const result = validateEvent(value);
+    if (result.kind === 'invalid') return { status: 'quarantined', errors: result.errors };
+    if (result.kind === 'unknown_event') return { status: 'unhandled' };
+    const handler = this.handlers[result.event.type] as EventHandler | undefined;
+    if (handler === undefined) return { status: 'unhandled' };
+    try {
+      return { status: 'processed', effects: await handler(result.event) };
+    } catch (error) {
+      this.metrics?.processingFailures.inc();
+      return this.failure(claim, errorMessage(error));
+    }
+  }
+
+  private failure(claim: ClaimedEvent, error: string): Settlement {
+    const last = claim.attempts >= this.maxAttempts;
+    return {
+      status: 'failed',
+      error,
+      nextAttemptAt: last
+        ? null
+        : this.now() + retryDelayMs(claim.attempts, this.retryBaseMs, this.retryMaxMs),
+    };
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,37 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type DatabaseLocation = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string };
+
+/**
+ * Understands `sqlite:./path`, `sqlite:///abs/path`, `file:./path`, `file:///abs/path`, plain paths,
+ * `:memory:`, and `postgres://` / `postgresql://` URLs. Relative SQLite paths resolve against `cwd`.
+ *
+ * @throws {Error} for an empty value or an unknown scheme, with a message saying what is accepted.
+ * @example
+ * parseDatabaseUrl('sqlite:./data/events.sqlite', '/srv'); // { kind: 'sqlite', filename: '/srv/data/events.sqlite' }
+ */
+export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): DatabaseLocation {
+  const value = url.trim();
+  if (value === '')
+    throw new Error('the database URL is empty: use sqlite:<path>, a file path or postgres://…');
+  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
+  if (value === ':memory:' || value === 'sqlite::memory:') return { kind: 'sqlite', filename: ':memory:' };
+  let filename: string;
+  if (/^file:\/\//i.test(value)) {
+    filename = fileURLToPath(value);
+  } else if (/^(sqlite|file):/i.test(value)) {
+    filename = value.replace(/^(sqlite|file):/i, '');
+    // sqlite:///abs/path and sqlite://./rel both appear in the wild: drop the URL authority slashes.
+    if (filename.startsWith('//')) filename = filename.slice(2);
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new Error(
+      `unsupported database scheme "${value.split(':')[0]}": use sqlite:<path>, file:<path>, a plain path or postgres://…`,
+    );
+  } else {
+    filename = value;
+  }
+  if (filename === '')
+    throw new Error('the SQLite path is empty: use sqlite:./.data/receiver.sqlite or a file path');
+  return { kind: 'sqlite', filename: path.resolve(cwd, filename) };
+}
