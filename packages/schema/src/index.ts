@@ -7,6 +7,7 @@ export {
   type KnownEvent,
   type KnownEventType,
 } from './events/index.js';
+export { isDateTime } from './isDateTime.js';
 export { isKnownEventType, knownEventTypes } from './knownEventTypes.js';
 export { NullableString, type NullableStringOptions } from './NullableString.js';
 export { type ValidationResult, validateEvent } from './validateEvent.js';

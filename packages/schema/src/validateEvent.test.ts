@@ -87,6 +87,14 @@ describe('validateEvent', () => {
     expect(errorsOf(payload).map((e) => e.pointer)).toEqual(['/timestamp']);
   });
 
+  it('checks date-times against the calendar, not just their shape', () => {
+    const payload = completedEvent();
+    payload.data['created_at'] = '2023-02-30T05:00:00.401Z';
+    expect(errorsOf(payload).map((e) => e.pointer)).toEqual(['/data/created_at']);
+    payload.data['created_at'] = '2024-02-29T05:00:00.401+05:30';
+    expect(validateEvent(payload).kind).toBe('event');
+  });
+
   it('treats a well-formed envelope of an unregistered type as unknown_event, not invalid', () => {
     const envelope = { ...completedEvent(), type: 'payment.succeeded', data: { id: 'pay_1', amount: 10 } };
     const result = validateEvent(envelope);

@@ -6,6 +6,7 @@ import ajvFormats from 'ajv-formats';
 import { type ContractError, contractErrorsFromAjv } from './ContractError.js';
 import { Envelope } from './Envelope.js';
 import { eventSchemas, type KnownEvent } from './events/index.js';
+import { isDateTime } from './isDateTime.js';
 
 export type ValidationResult =
   | { kind: 'event'; event: KnownEvent }
@@ -16,6 +17,8 @@ export type ValidationResult =
 const ajv = new Ajv({ allErrors: true, strict: true });
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 ajvFormats.default(ajv);
+// Same verdicts as ajv-formats' date-time (see isDateTime.ts), several times faster.
+ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
 
 const validateEnvelope: ValidateFunction<Envelope> = ajv.compile<Envelope>(Envelope);
 const eventValidators = new Map<string, ValidateFunction<KnownEvent>>(
