@@ -1,8 +1,15 @@
 // The HTTP client behind every delivery attempt: node:http/https with a keep-alive agent sized to the
 // concurrency (cheaper than fetch per request, and msw intercepts it in tests). It never follows
 // redirects and turns every outcome into a value: a response, a timeout or a connection error.
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as HttpModule from 'node:http';
+import type * as HttpsModule from 'node:https';
+import { createRequire } from 'node:module';
+
+// The CommonJS module objects, not ESM namespaces: interceptors such as msw patch `request` on
+// these objects, and an ESM namespace import would keep the unpatched function.
+const require = createRequire(import.meta.url);
+const http = require('node:http') as typeof HttpModule;
+const https = require('node:https') as typeof HttpsModule;
 
 export type AttemptOutcome =
   | { kind: 'response'; status: number; retryAfter?: string; body: string; latencyMs: number }
