@@ -41,9 +41,22 @@ export function unwrapDelivery(delivery: VerifiedDelivery): UnwrapResult {
   const result = validateEvent(value);
   switch (result.kind) {
     case 'event':
-      return { ...delivery, kind: 'event', event: result.event };
+      return {
+        id: delivery.id,
+        timestamp: delivery.timestamp,
+        body: delivery.body,
+        kind: 'event',
+        event: result.event,
+      };
     case 'unknown_event':
-      return { ...delivery, kind: 'unknown_event', type: result.type, envelope: result.envelope };
+      return {
+        id: delivery.id,
+        timestamp: delivery.timestamp,
+        body: delivery.body,
+        kind: 'unknown_event',
+        type: result.type,
+        envelope: result.envelope,
+      };
     case 'invalid': {
       const shown = result.errors.slice(0, 5).map(formatContractError);
       const more =
