@@ -80,7 +80,11 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   app.use((req, res, next) => {
     const end = metrics.requestDuration.startTimer();
     res.once('finish', () =>
-      end({ method: req.method, route: routeLabel(req.path), status: String(res.statusCode) }),
+      end({
+        method: req.method,
+        route: routeLabel(req.originalUrl.split('?')[0] ?? ''),
+        status: String(res.statusCode),
+      }),
     );
     next();
   });
