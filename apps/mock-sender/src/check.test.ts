@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { check, checkCaseNames, formatCheckTable } from './check.js';
+import { SECRET } from './test-support/recorder.js';
+import { type Behaviour, startReceiver, type TestReceiver } from './test-support/receivers.js';
+
+let receiver: TestReceiver | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+});
+
+async function checkAgainst(behaviour: Behaviour) {
+  receiver = await startReceiver(SECRET, behaviour);
+  return check({ to: receiver.url, secret: SECRET, seed: 'check-test' });
+}
+
+const failing = (report: Awaited<ReturnType<typeof check>>) => report.results.filter((r) => !r.pass).map((r) => r.case);
+
+describe('check', () => {
+  it('passes every case against a compliant receiver', async () => {
+    const report = await checkAgainst('compliant');
+    expect(failing(report)).toEqual([]);
+    expect(report.passed).toBe(true);
+    expect(report.results.map((r) => r.case)).toEqual(checkCaseNames);
+    expect(report.results).toHaveLength(14);
+    // Only the accept cases got through: valid, valid-among-decoys, unknown type (the duplicate is not new).
+    expect(receiver!.accepted).toHaveLength(3);
+  });
+
+  it('uses a fresh event id for every case except the duplicate', async () => {
+    const report = await checkAgainst('compliant');
+    expect(report.results.find((r) => r.case.startsWith('the same webhook-id'))!.got).toBe(200);
+    expect(new Set(receiver!.accepted).size).toBe(receiver!.accepted.length);
+  });
+
+  it('fails every rejection case against a receiver that accepts any signature', async () => {
+    const report = await checkAgainst('accepts-any-signature');
+    expect(report.passed).toBe(false);
+    expect(failing(report)).toEqual(checkCaseNames.filter((name) => name.endsWith('rejected')));
+    expect(failing(report)).toContain('a list of only wrong v1 entries and a v2 entry is rejected');
+  });
+
+  it('fails the rejection cases when a receiver answers 500 to bad input', async () => {
+    const report = await checkAgainst('answers-500-to-bad-input');
+    expect(failing(report)).toEqual(checkCaseNames.filter((name) => name.endsWith('rejected')));
+    expect(report.results.filter((r) => !r.pass).every((r) => r.got === 500)).toBe(true);
+  });
+
+  it('fails only the duplicate case when a receiver rejects a repeated webhook-id', async () => {
+    const report = await checkAgainst('rejects-duplicates');
+    expect(failing(report)).toEqual(['the same webhook-id again (a retry) is accepted']);
+    expect(report.results[1]).toMatchObject({ expected: 'accept', got: 409, pass: false });
+  });
+
+  it('counts an unreachable endpoint as failing every case', async () => {
+    receiver = await startReceiver(SECRET, 'compliant');
+    const url = receiver.url;
+    await receiver.close();
+    receiver = undefined;
+    const report = await check({ to: url, secret: SECRET });
+    expect(report.passed).toBe(false);
+    expect(new Set(report.results.map((r) => r.got))).toEqual(new Set(['connection_error']));
+  });
+
+  it('prints a table with one row per case and a verdict', async () => {
+    const report = await checkAgainst('rejects-duplicates');
+    const table = formatCheckTable(report);
+    expect(table.split('\n')).toHaveLength(checkCaseNames.length + 4);
+    expect(table).toMatch(/the same webhook-id again \(a retry\) is accepted\s+2xx\s+409\s+FAIL/);
+    expect(table).toContain(`1 of ${checkCaseNames.length} cases FAILED`);
+  });
+});

@@ -1,0 +1,65 @@
+// Small node:http receivers for conformance tests: one compliant (verify, dedup, accept unknown
+// types) and a few deliberately broken ones.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook, WebhookPayloadError, WebhookVerificationError } from '@webhook-contracts/webhooks';
+
+export type Behaviour = 'compliant' | 'accepts-any-signature' | 'answers-500-to-bad-input' | 'rejects-duplicates';
+
+export interface TestReceiver {
+  url: string;
+  /** Every webhook-id accepted so far, in order. */
+  accepted: string[];
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function answer(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export async function startReceiver(secret: string, behaviour: Behaviour): Promise<TestReceiver> {
+  const webhook = new Webhook(secret);
+  const seen = new Set<string>();
+  const accepted: string[] = [];
+  const server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    if (behaviour === 'accepts-any-signature') {
+      accepted.push(String(req.headers['webhook-id']));
+      return answer(res, 200, { ok: true });
+    }
+    try {
+      const delivery = webhook.unwrap(req.headers, body);
+      if (seen.has(delivery.id)) {
+        if (behaviour === 'rejects-duplicates') return answer(res, 409, { error: { code: 'duplicate', message: 'seen' } });
+        return answer(res, 200, { duplicate: true });
+      }
+      seen.add(delivery.id);
+      accepted.push(delivery.id);
+      answer(res, 200, { ok: true });
+    } catch (error) {
+      if (behaviour === 'answers-500-to-bad-input') return answer(res, 500, { error: { code: 'boom', message: 'oops' } });
+      if (error instanceof WebhookVerificationError || error instanceof WebhookPayloadError) {
+        return answer(res, error.status, { error: { code: error.code, message: error.message } });
+      }
+      answer(res, 500, { error: { code: 'internal', message: String(error) } });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/webhooks`,
+    accepted,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
