@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { renderProgress } from './progressBar.js';
+import { formatSummary, SummaryBuilder } from './summary.js';
+
+describe('SummaryBuilder', () => {
+  it('counts deliveries, distinct events, attempts by status and planned-but-unsent events', () => {
+    const builder = new SummaryBuilder();
+    builder.recordStart(true);
+    builder.recordStart(false);
+    builder.recordAttempt({ status: 500, latencyMs: 4, at: '' });
+    builder.recordAttempt({ status: 200, latencyMs: 2, at: '' });
+    builder.recordAttempt({ status: 'timeout', latencyMs: 100, at: '' });
+    builder.recordResult({ id: 'a', delivered: true, status: 200, attempts: [], gone: false });
+    builder.recordResult({ id: 'a', delivered: false, status: 410, attempts: [], gone: true });
+    const summary = builder.build({ to: 'http://x/', seed: '1', durationMs: 12.4, planned: 5 });
+    expect(summary).toEqual({
+      to: 'http://x/',
+      seed: '1',
+      sent: 2,
+      events: 1,
+      delivered: 1,
+      failed: 1,
+      attempts: 3,
+      byStatus: { '500': 1, '200': 1, timeout: 1 },
+      latencyMs: { p50: 2, p95: 4, p99: 4 },
+      endpointGone: true,
+      notSent: 3,
+      durationMs: 12,
+    });
+    expect(formatSummary(summary)).toContain('attempts:  3 (200=1 500=1 timeout=1)');
+    expect(formatSummary(summary)).toContain('410 Gone: stopped sending (3 events not sent)');
+  });
+});
+
+describe('renderProgress', () => {
+  it('draws a bar proportional to the work done', () => {
+    expect(renderProgress({ done: 50, delivered: 49, failed: 1 }, 100, 2000, 10)).toBe(
+      '[#####-----] 50/100 ok 49 failed 1 25.0/s',
+    );
+  });
+
+  it('shows a count when the total is unknown', () => {
+    expect(renderProgress({ done: 3, delivered: 3, failed: 0 }, undefined, 1000)).toBe('3 done ok 3 failed 0 3.0/s');
+  });
+});
