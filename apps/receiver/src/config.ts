@@ -120,7 +120,7 @@ export function loadConfig(input: LoadConfigInput = {}): ReceiverConfig {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
         throw new HelpShown('help shown');
       }
-      issues.push(`${error.message.replace(/^error: /, '')} (see --help)`);
+      issues.push(`${error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see --help)`);
     } else {
       throw error;
     }

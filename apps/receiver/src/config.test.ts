@@ -1,0 +1,171 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { HelpShown, loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
+
+const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+function issuesOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults when only the secret is set', () => {
+    expect(loadConfig({ env: { WEBHOOK_SECRET: secret }, argv: [], cwd: '/srv/app' })).toEqual({
+      secrets: [secret],
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:/srv/app/.data/receiver.sqlite',
+      toleranceSeconds: 300,
+      maxBodyBytes: 1048576,
+      contractMode: 'quarantine',
+      apiToken: null,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every environment variable', () => {
+    const config = loadConfig({
+      env: {
+        WEBHOOK_SECRET: `${secret}, ws_abc123`,
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        DATABASE_URL: 'sqlite:./db/events.sqlite',
+        WEBHOOK_TOLERANCE_SECONDS: '60',
+        MAX_BODY_BYTES: '4096',
+        CONTRACT_MODE: 'strict',
+        RECEIVER_API_TOKEN: 'tok',
+        LOG_LEVEL: 'debug',
+      },
+      argv: [],
+      cwd: '/srv/app',
+    });
+    expect(config).toEqual({
+      secrets: [secret, 'ws_abc123'],
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'sqlite:/srv/app/db/events.sqlite',
+      toleranceSeconds: 60,
+      maxBodyBytes: 4096,
+      contractMode: 'strict',
+      apiToken: 'tok',
+      logLevel: 'debug',
+    });
+  });
+
+  it('lets flags win over environment variables', () => {
+    const config = loadConfig({
+      env: { WEBHOOK_SECRET: 'ws_env', PORT: '1111', CONTRACT_MODE: 'strict' },
+      argv: ['--secret', 'ws_flag', '--port', '2222', '--contract-mode', 'quarantine', '--api-token', 't'],
+      cwd: '/x',
+    });
+    expect(config).toMatchObject({
+      secrets: ['ws_flag'],
+      port: 2222,
+      contractMode: 'quarantine',
+      apiToken: 't',
+    });
+  });
+
+  it('keeps postgres URLs as given for openStore', () => {
+    const config = loadConfig({
+      env: { WEBHOOK_SECRET: secret, DATABASE_URL: 'postgres://u@h/db' },
+      argv: [],
+    });
+    expect(config.databaseUrl).toBe('postgres://u@h/db');
+  });
+
+  it('refuses to start without a secret and says how to give one', () => {
+    expect(issuesOf(() => loadConfig({ env: {}, argv: [] }))).toEqual([
+      'WEBHOOK_SECRET is not set: pass the endpoint secret (whsec_… or ws_…) in WEBHOOK_SECRET or --secret; separate several with commas while rotating',
+    ]);
+    expect(issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: ' , ' }, argv: [] }))[0]).toMatch(
+      /holds no secret/,
+    );
+  });
+
+  it('reports every mistake at once without echoing the secret', () => {
+    const badSecret = 'whsec_not*base64!';
+    const issues = issuesOf(() =>
+      loadConfig({
+        env: {
+          WEBHOOK_SECRET: badSecret,
+          PORT: '70000',
+          WEBHOOK_TOLERANCE_SECONDS: '-5',
+          MAX_BODY_BYTES: '1mb',
+          CONTRACT_MODE: 'lenient',
+          LOG_LEVEL: 'loud',
+          DATABASE_URL: 'mysql://db/x',
+        },
+        argv: [],
+      }),
+    );
+    expect(issues).toHaveLength(7);
+    expect(issues[0]).toMatch(/^WEBHOOK_SECRET: .*base64/);
+    expect(issues.slice(1)).toEqual([
+      'PORT is "70000": expected a TCP port from 0 to 65535',
+      'WEBHOOK_TOLERANCE_SECONDS is "-5": expected a whole number of seconds from 1 to 86400',
+      'MAX_BODY_BYTES is "1mb": expected a whole number of bytes from 1 to 104857600',
+      'CONTRACT_MODE is "lenient": expected one of quarantine, strict',
+      'LOG_LEVEL is "loud": expected one of fatal, error, warn, info, debug, trace, silent',
+      'DATABASE_URL: unsupported database scheme "mysql": use sqlite:<path>, file:<path>, a plain path or postgres://…',
+    ]);
+    expect(issues.join('\n')).not.toContain('not*base64');
+  });
+
+  it('names which secret of a rotation list is broken', () => {
+    const issues = issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: 'ws_good,whsec_' }, argv: [] }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^WEBHOOK_SECRET \(secret #2 of 2\): /);
+  });
+
+  it('reports an unknown flag as a configuration mistake', () => {
+    const issues = issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: secret }, argv: ['--prot', '1'] }));
+    expect(issues).toEqual(["unknown option '--prot' (Did you mean --port?) (see --help)"]);
+  });
+
+  it('signals --help so main can exit 0', () => {
+    const write = process.stdout.write;
+    process.stdout.write = () => true;
+    try {
+      expect(() => loadConfig({ env: {}, argv: ['--help'] })).toThrow(HelpShown);
+    } finally {
+      process.stdout.write = write;
+    }
+  });
+});
+
+describe('main (spawned)', () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  const tsx = path.join(root, 'node_modules/.bin/tsx');
+  const mainTs = path.join(root, 'apps/receiver/src/main.ts');
+  const run = (env: Record<string, string>, args: string[] = []) =>
+    spawnSync(tsx, [mainTs, ...args], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+  it('exits 2 and lists the mistakes when the configuration is wrong, never printing the secret', () => {
+    const result = run({ WEBHOOK_SECRET: 'whsec_sEcReT*value', PORT: 'eighty' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Invalid configuration:');
+    expect(result.stderr).toContain('PORT is "eighty"');
+    expect(result.stderr).not.toContain('sEcReT');
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 with the not-built-yet message for a PostgreSQL DATABASE_URL', () => {
+    const result = run({ WEBHOOK_SECRET: 'ws_abc', DATABASE_URL: 'postgresql://localhost/test' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('PostgreSQL support is not built yet');
+  });
+});
