@@ -66,6 +66,21 @@ describe('Webhook.verify', () => {
     expect(webhook.verify(withSignature(`${decoy}, ${validEntry}`), delivery.body).id).toBe('msg_1');
   });
 
+  it('verifies a fetch Request read with arrayBuffer(), using its Headers as they are', async () => {
+    const request = new Request('http://localhost/webhooks', {
+      method: 'POST',
+      headers: { ...delivery.headers, 'content-type': 'application/json' },
+      body: delivery.body,
+    });
+    const verified = webhook.verify(request.headers, new Uint8Array(await request.arrayBuffer()));
+    expect(verified.body.equals(delivery.body)).toBe(true);
+  });
+
+  it('reads a timestamp with leading zeros as its number and signs its plain decimal form, like the reference', () => {
+    const verified = webhook.verify(withTimestamp(`000${NOW}`), delivery.body);
+    expect(verified.timestamp).toBe(NOW);
+  });
+
   describe('missing_header', () => {
     it.each(['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const)(
       'is raised without %s',
