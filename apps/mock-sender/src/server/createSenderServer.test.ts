@@ -1,0 +1,120 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SECRET } from '../test-support/recorder.js';
+import { startReceiver, type TestReceiver } from '../test-support/receivers.js';
+import { createSenderServer, type SenderServerOptions } from './createSenderServer.js';
+
+let server: Server | undefined;
+let receiver: TestReceiver | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+  if (server) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+  }
+  server = undefined;
+});
+
+async function start(options: SenderServerOptions = {}): Promise<string> {
+  server = createSenderServer({ env: { WEBHOOK_SECRET: SECRET }, ...options });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+describe('createSenderServer', () => {
+  it('answers /healthz without a token', async () => {
+    const base = await start({ token: 't0ken' });
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('rejects requests without the bearer token with 401 and the error shape', async () => {
+    const base = await start({ token: 't0ken' });
+    const res = await post(`${base}/send`, { to: 'http://x' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    const wrong = await fetch(`${base}/deliveries`, { headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('runs a send and returns its summary, then lists the deliveries with their attempts', async () => {
+    receiver = await startReceiver(SECRET, 'compliant');
+    const base = await start({ token: 't0ken' });
+    const auth = { authorization: 'Bearer t0ken' };
+    const res = await post(`${base}/send`, { to: receiver.url, generate: 4, seed: 1, retrySchedule: [0.01] }, auth);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ sent: 4, delivered: 4, failed: 0, seed: '1', byStatus: { '200': 4 } });
+    expect(receiver.accepted).toHaveLength(4);
+
+    const list = (await (await fetch(`${base}/deliveries?limit=2`, { headers: auth })).json()) as {
+      deliveries: Array<{ id: string; delivered: boolean; attempts: Array<{ status: number; latencyMs: number; at: string }> }>;
+    };
+    expect(list.deliveries).toHaveLength(2);
+    for (const d of list.deliveries) {
+      expect(receiver.accepted).toContain(d.id);
+      expect(d.delivered).toBe(true);
+      expect(d.attempts[0]).toMatchObject({ status: 200 });
+      expect(Date.parse(d.attempts[0]!.at)).not.toBeNaN();
+    }
+  });
+
+  it('applies a set object of dotted paths', async () => {
+    receiver = await startReceiver(SECRET, 'compliant');
+    const base = await start();
+    const res = await post(`${base}/send`, { to: receiver.url, generate: 1, set: { 'data.extra.flag': true } });
+    expect(await res.json()).toMatchObject({ delivered: 1 });
+  });
+
+  it('runs a conformance check', async () => {
+    receiver = await startReceiver(SECRET, 'compliant');
+    const base = await start();
+    const res = await post(`${base}/check`, { to: receiver.url });
+    const report = (await res.json()) as { passed: boolean; results: unknown[] };
+    expect(res.status).toBe(200);
+    expect(report.passed).toBe(true);
+    expect(report.results).toHaveLength(14);
+  });
+
+  it('answers 400 with every invalid field listed', async () => {
+    const base = await start();
+    const res = await post(`${base}/send`, { generate: 'ten', retrySchedule: 'fast', colour: 'blue' });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; details: Array<{ field: string }> } };
+    expect(body.error.code).toBe('invalid_body');
+    expect(body.error.details.map((d) => d.field).sort()).toEqual(['colour', 'generate', 'retrySchedule', 'to']);
+  });
+
+  it('answers 400 for options that parse but cannot work', async () => {
+    const base = await start();
+    const res = await post(`${base}/send`, { to: 'http://127.0.0.1:1/x', generate: 0 });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'invalid_option' } });
+    const badJson = await fetch(`${base}/send`, { method: 'POST', body: '{nope' });
+    expect(badJson.status).toBe(400);
+    expect(await badJson.json()).toMatchObject({ error: { code: 'invalid_json' } });
+  });
+
+  it('answers 400 when no secret is configured or given', async () => {
+    server = createSenderServer({ env: {} });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const res = await post(`${base}/send`, { to: 'http://127.0.0.1:1/x', generate: 1 });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'missing_secret', message: expect.stringContaining('WEBHOOK_SECRET is not set') } });
+  });
+
+  it('answers 404 for unknown routes and 405 for a wrong method', async () => {
+    const base = await start();
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+    const wrongMethod = await fetch(`${base}/send`);
+    expect(wrongMethod.status).toBe(405);
+    expect(await wrongMethod.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+  });
+});

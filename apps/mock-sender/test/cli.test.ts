@@ -1,0 +1,142 @@
+// Spawns the built CLI (dist/cli.js), as a user or a CI job runs it. `npm test` builds first; when
+// dist is missing this file builds it.
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signedHeaders } from '@webhook-contracts/webhooks';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SECRET } from '../src/test-support/recorder.js';
+import { startReceiver, type TestReceiver } from '../src/test-support/receivers.js';
+
+const app = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(app, 'dist/cli.js');
+
+beforeAll(() => {
+  if (existsSync(cli)) return;
+  const root = join(app, '../..');
+  const built = spawnSync(
+    process.execPath,
+    ['scripts/pnpm.mjs', 'exec', 'turbo', 'run', 'build', '--filter=@webhook-contracts/mock-sender...', '--output-logs=errors-only'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  expect(built.status).toBe(0);
+}, 180_000);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [cli, ...args],
+      { env: { PATH: process.env['PATH'] ?? '', ...options.env }, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    child.stdin?.end(options.input ?? '');
+  });
+}
+
+let receiver: TestReceiver | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+});
+
+describe('mock-sender CLI', () => {
+  it('lists the examples with a description each, docs page first', async () => {
+    const { code, stdout } = await run(['examples']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^docs-page\s+the docs page's example payload/);
+    expect(lines.some((l) => /^invalid\.completed-is-a-string\s+invalid: /.test(l))).toBe(true);
+  });
+
+  it('signs a file exactly as the webhooks package does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mock-sender-cli-'));
+    const file = join(dir, 'body.json');
+    const body = '{"hello": "wörld"}\n';
+    writeFileSync(file, body);
+    const { code, stdout } = await run(['sign', '--id', 'msg_cli1', '--timestamp', '1700000000', '--file', file], {
+      env: { WEBHOOK_SECRET: SECRET },
+    });
+    expect(code).toBe(0);
+    const expected = signedHeaders({ secret: SECRET, id: 'msg_cli1', timestamp: 1700000000, body });
+    expect(stdout).toBe(
+      `webhook-id: msg_cli1\nwebhook-timestamp: 1700000000\nwebhook-signature: ${expected['webhook-signature']}\n`,
+    );
+  });
+
+  it('signs stdin and prints JSON with --json, using --secret over the env', async () => {
+    const { code, stdout } = await run(['sign', '--json', '--id', 'msg_cli2', '--timestamp', '1614265330', '--secret', SECRET], {
+      input: '{"test": 2432232314}',
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      'webhook-id': 'msg_cli2',
+      'webhook-timestamp': '1614265330',
+      'webhook-signature': signedHeaders({ secret: SECRET, id: 'msg_cli2', timestamp: 1614265330, body: '{"test": 2432232314}' })[
+        'webhook-signature'
+      ],
+    });
+  });
+
+  it('exits 2 with a clear message when the secret is missing', async () => {
+    const { code, stderr } = await run(['send', '--to', 'http://127.0.0.1:1/x']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('WEBHOOK_SECRET is not set: pass the endpoint secret (whsec_… or ws_…) with --secret or the env');
+  });
+
+  it('exits 2 on usage errors', async () => {
+    const env = { WEBHOOK_SECRET: SECRET };
+    expect((await run(['send'], { env })).code).toBe(2);
+    expect((await run(['send', '--to', 'http://x', '--concurrency', 'zero'], { env })).code).toBe(2);
+    expect((await run(['send', '--to', 'http://x', '--generate', '2', '--example', 'docs-page'], { env })).code).toBe(2);
+    expect((await run(['send', '--to', 'http://x', '--example', 'no-such'], { env })).code).toBe(2);
+    expect((await run(['frobnicate'], { env })).code).toBe(2);
+  });
+
+  it('sends generated events, prints only the JSON summary on stdout and exits 0 when all are delivered', async () => {
+    receiver = await startReceiver(SECRET, 'compliant');
+    const { code, stdout, stderr } = await run(['send', '--to', receiver.url, '--generate', '5', '--seed', '9', '--json'], {
+      env: { WEBHOOK_SECRET: SECRET },
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ seed: '9', sent: 5, delivered: 5, failed: 0 });
+    expect(stderr).toContain('--seed 9');
+    expect(receiver.accepted).toHaveLength(5);
+  });
+
+  it('exits 1 when a delivery fails for good', async () => {
+    receiver = await startReceiver(SECRET, 'compliant');
+    const { code, stdout } = await run(
+      ['send', '--to', receiver.url, '--example', 'invalid.completed-is-a-string', '--retry-schedule', '0.01'],
+      { env: { WEBHOOK_SECRET: SECRET } },
+    );
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/failed:\s+1/);
+    expect(stdout).toMatch(/attempts:\s+2 \(422=2\)/);
+  });
+
+  it('runs the conformance check: exit 0 for a compliant receiver, 1 naming the failing case otherwise', async () => {
+    receiver = await startReceiver(SECRET, 'compliant');
+    const ok = await run(['check', '--to', receiver.url], { env: { WEBHOOK_SECRET: SECRET } });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('all 14 cases passed');
+    await receiver.close();
+
+    receiver = await startReceiver(SECRET, 'rejects-duplicates');
+    const bad = await run(['check', '--to', receiver.url, '--json'], { env: { WEBHOOK_SECRET: SECRET } });
+    expect(bad.code).toBe(1);
+    const report = JSON.parse(bad.stdout) as { results: Array<{ case: string; pass: boolean }> };
+    expect(report.results.filter((r) => !r.pass).map((r) => r.case)).toEqual(['the same webhook-id again (a retry) is accepted']);
+  });
+});
