@@ -1,0 +1,89 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../store/SqliteStore.js';
+import { send, signedRequest, testSecret } from '../test-support/signedRequest.js';
+import { createWebhookRouter } from './createWebhookRouter.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function serve(build: (app: Express, store: SqliteStore) => void) {
+  const store = new SqliteStore({ filename: ':memory:' });
+  const app = express();
+  build(app, store);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  cleanups.push(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await store.close();
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, store };
+}
+
+describe('createWebhookRouter mounted in a team app', () => {
+  it('receives at its mount path when mounted before express.json()', async () => {
+    const woken: number[] = [];
+    const { url, store } = await serve((app, store) => {
+      app.use(
+        '/hooks/whop',
+        createWebhookRouter({ secret: testSecret, store, processor: { wake: () => woken.push(1) } }),
+      );
+      app.use(express.json());
+      app.post('/api/echo', (req, res) => {
+        res.json(req.body);
+      });
+    });
+    const req = signedRequest();
+    const res = await send(`${url}/hooks/whop`, req);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'accepted', webhook_id: req.id });
+    expect((await store.getEvent(req.id))!.status).toBe('received');
+    expect(woken).toEqual([1]);
+    // The team's own JSON routes still work.
+    const echo = await fetch(`${url}/api/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
+    expect(await echo.json()).toEqual({ a: 1 });
+  });
+
+  it('detects a JSON parser that consumed the body first and says to mount the router before it', async () => {
+    const { url, store } = await serve((app, store) => {
+      app.use(express.json());
+      app.use('/hooks', createWebhookRouter({ secret: testSecret, store }));
+    });
+    const req = signedRequest();
+    const res = await send(`${url}/hooks`, req);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('body_already_consumed');
+    expect(body.error.message).toContain('Mount createWebhookRouter() before express.json()');
+    expect(await store.getEvent(req.id)).toBeNull();
+  });
+
+  it('uses the exact bytes an earlier parser kept in req.rawBody', async () => {
+    const { url } = await serve((app, store) => {
+      app.use(
+        express.json({
+          verify: (req, _res, buf) => {
+            (req as typeof req & { rawBody?: Buffer }).rawBody = Buffer.from(buf);
+          },
+        }),
+      );
+      app.use('/hooks', createWebhookRouter({ secret: testSecret, store }));
+    });
+    const req = signedRequest({ payload: `${validBodyText()}   ` });
+    expect((await send(`${url}/hooks`, req)).status).toBe(200);
+  });
+});
+
+// A valid body with trailing spaces: JSON.parse accepts it, and only the exact bytes verify.
+function validBodyText(): string {
+  return signedRequest().body.toString('utf8');
+}

@@ -1,0 +1,116 @@
+// Versioned schema migrations for the PostgreSQL store. Every receiver instance runs migrate() at
+// start-up; a session advisory lock (keyed by schema) makes concurrent start-ups take turns, so two
+// instances never race on CREATE TABLE and each version is applied exactly once.
+import type pg from 'pg';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Timestamps are BIGINT milliseconds since the epoch, like the Store interface and the SQLite store,
+// so both backends round-trip the same numbers. Ids use COLLATE "C" (byte order), which is what
+// SQLite compares with: listing and progress order stay identical across backends.
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'webhook_events and lesson_completions',
+    sql: `
+CREATE TABLE webhook_events (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  webhook_id TEXT COLLATE "C" NOT NULL UNIQUE,
+  event_type TEXT COLLATE "C",
+  status TEXT NOT NULL CHECK (status IN ('received','processed','failed','quarantined','unhandled')),
+  body BYTEA NOT NULL,
+  headers JSONB NOT NULL,
+  errors JSONB,
+  deliveries_seen INTEGER NOT NULL DEFAULT 1,
+  received_at BIGINT NOT NULL,
+  processed_at BIGINT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  next_attempt_at BIGINT,
+  claimed_by TEXT,
+  lease_until BIGINT
+);
+CREATE INDEX webhook_events_due ON webhook_events (next_attempt_at, seq)
+  WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX webhook_events_type ON webhook_events (event_type, seq);
+CREATE INDEX webhook_events_status ON webhook_events (status, seq);
+CREATE TABLE lesson_completions (
+  user_id TEXT COLLATE "C" NOT NULL,
+  course_id TEXT COLLATE "C" NOT NULL,
+  lesson_id TEXT COLLATE "C" NOT NULL,
+  completed_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, course_id, lesson_id)
+);
+CREATE INDEX lesson_completions_course ON lesson_completions (course_id);
+`,
+  },
+];
+
+export const migrationsTable = 'receiver_schema_migrations';
+
+/** Quotes an SQL identifier (schema names come from configuration). */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Creates `schema` if needed and applies the migrations it lacks, each in its own transaction,
+ * holding `pg_advisory_lock` for the whole run. Returns the versions this call applied.
+ *
+ * @example
+ * const client = new pg.Client({ connectionString });
+ * await client.connect();
+ * await migrate(client, 'receiver'); // [1] the first time, [] afterwards
+ */
+export async function migrate(
+  client: pg.ClientBase,
+  schema: string,
+  list: readonly Migration[] = migrations,
+): Promise<number[]> {
+  // The lock key is derived from the schema, so separate schemas (tests, tenants) do not wait on
+  // each other while instances sharing one schema do.
+  await client.query('SELECT pg_advisory_lock(hashtext($1))', [`webhook-contracts/receiver:${schema}`]);
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(schema)}.${migrationsTable} (
+         version INTEGER PRIMARY KEY,
+         name TEXT NOT NULL,
+         applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+       )`,
+    );
+    const done = await client.query<{ version: number }>(
+      `SELECT version FROM ${quoteIdentifier(schema)}.${migrationsTable}`,
+    );
+    const applied = new Set(done.rows.map((r) => r.version));
+    const ran: number[] = [];
+    for (const m of [...list].sort((a, b) => a.version - b.version)) {
+      if (applied.has(m.version)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(`SET LOCAL search_path TO ${quoteIdentifier(schema)}`);
+        await client.query(m.sql);
+        await client.query(
+          `INSERT INTO ${quoteIdentifier(schema)}.${migrationsTable} (version, name) VALUES ($1, $2)`,
+          [m.version, m.name],
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw new Error(`migration ${m.version} (${m.name}) failed: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      ran.push(m.version);
+    }
+    return ran;
+  } finally {
+    await client
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`webhook-contracts/receiver:${schema}`])
+      .catch(() => undefined);
+  }
+}
