@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { check, checkCaseNames, formatCheckTable } from './check.js';
-import { SECRET } from './test-support/recorder.js';
 import { type Behaviour, startReceiver, type TestReceiver } from './test-support/receivers.js';
+import { SECRET } from './test-support/recorder.js';
 
 let receiver: TestReceiver | undefined;
 afterEach(async () => {
@@ -14,7 +14,8 @@ async function checkAgainst(behaviour: Behaviour) {
   return check({ to: receiver.url, secret: SECRET, seed: 'check-test' });
 }
 
-const failing = (report: Awaited<ReturnType<typeof check>>) => report.results.filter((r) => !r.pass).map((r) => r.case);
+const failing = (report: Awaited<ReturnType<typeof check>>) =>
+  report.results.filter((r) => !r.pass).map((r) => r.case);
 
 describe('check', () => {
   it('passes every case against a compliant receiver', async () => {

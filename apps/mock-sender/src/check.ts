@@ -63,7 +63,11 @@ const headers = (id: string, timestamp: number | string, signature: string) => (
 
 function signed(ctx: Context, event: { id: string; body: string }, timestamp = ctx.now): Delivery {
   return {
-    headers: headers(event.id, timestamp, sign({ secret: ctx.secrets, id: event.id, timestamp, body: event.body })),
+    headers: headers(
+      event.id,
+      timestamp,
+      sign({ secret: ctx.secrets, id: event.id, timestamp, body: event.body }),
+    ),
     body: event.body,
   };
 }
@@ -90,7 +94,11 @@ const cases: ReadonlyArray<{ name: string; expected: Expectation; build: (ctx: C
     build: (ctx) => {
       const event = ctx.fresh();
       return {
-        headers: headers(event.id, ctx.now, sign({ secret: anotherSecret(), id: event.id, timestamp: ctx.now, body: event.body })),
+        headers: headers(
+          event.id,
+          ctx.now,
+          sign({ secret: anotherSecret(), id: event.id, timestamp: ctx.now, body: event.body }),
+        ),
         body: event.body,
       };
     },
@@ -100,7 +108,10 @@ const cases: ReadonlyArray<{ name: string; expected: Expectation; build: (ctx: C
     expected: 'reject',
     build: (ctx) => {
       const delivery = signed(ctx, ctx.fresh());
-      return { headers: delivery.headers, body: delivery.body.replace('"completed":true', '"completed":false') };
+      return {
+        headers: delivery.headers,
+        body: delivery.body.replace('"completed":true', '"completed":false'),
+      };
     },
   },
   {
@@ -120,7 +131,14 @@ const cases: ReadonlyArray<{ name: string; expected: Expectation; build: (ctx: C
       const event = ctx.fresh();
       // Signed correctly over the odd value, so only the timestamp check can reject it.
       const timestamp = 'not-a-timestamp';
-      return { headers: headers(event.id, timestamp, hmac(decodeSecret(ctx.secrets[0]!), event.id, timestamp, event.body)), body: event.body };
+      return {
+        headers: headers(
+          event.id,
+          timestamp,
+          hmac(decodeSecret(ctx.secrets[0]!), event.id, timestamp, event.body),
+        ),
+        body: event.body,
+      };
     },
   },
   {
@@ -152,7 +170,12 @@ const cases: ReadonlyArray<{ name: string; expected: Expectation; build: (ctx: C
     build: (ctx) => {
       const event = ctx.fresh();
       // The v2 entry carries the right HMAC: a receiver that ignores the version would accept it.
-      const right = sign({ secret: ctx.secrets[0]!, id: event.id, timestamp: ctx.now, body: event.body }).slice(3);
+      const right = sign({
+        secret: ctx.secrets[0]!,
+        id: event.id,
+        timestamp: ctx.now,
+        body: event.body,
+      }).slice(3);
       const decoys = `v1,${randomSignature()} v1,${randomSignature()} v2,${right}`;
       return { headers: headers(event.id, ctx.now, decoys), body: event.body };
     },
@@ -206,11 +229,20 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   try {
     url = new URL(options.to);
   } catch (cause) {
-    throw new SenderConfigError('invalid_option', `--to "${String(options.to)}" is not a URL: pass e.g. http://localhost:3000/webhooks`, undefined, { cause });
+    throw new SenderConfigError(
+      'invalid_option',
+      `--to "${String(options.to)}" is not a URL: pass e.g. http://localhost:3000/webhooks`,
+      undefined,
+      { cause },
+    );
   }
-  const secrets: SecretInput[] = Array.isArray(options.secret) ? [...(options.secret as SecretInput[])] : [options.secret as SecretInput];
-  if (secrets.length === 0) throw new SenderConfigError('missing_secret', 'check needs at least one endpoint secret');
-  secrets.forEach((s) => decodeSecret(s));
+  const secrets: SecretInput[] = Array.isArray(options.secret)
+    ? [...(options.secret as SecretInput[])]
+    : [options.secret as SecretInput];
+  if (secrets.length === 0)
+    throw new SenderConfigError('missing_secret', 'check needs at least one endpoint secret');
+  // Decode up front: a malformed secret is a config error, not 14 failing cases.
+  for (const secret of secrets) decodeSecret(secret);
   const seed = String(options.seed ?? randomSeed());
   const events = generateEvents({ seed });
   const ids = new Random(`${seed}:check-ids`);
@@ -238,7 +270,9 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
         expected: testCase.expected,
         got,
         pass,
-        ...(outcome.kind === 'response' && !pass && outcome.body !== '' ? { body: outcome.body.slice(0, 200) } : {}),
+        ...(outcome.kind === 'response' && !pass && outcome.body !== ''
+          ? { body: outcome.body.slice(0, 200) }
+          : {}),
       });
     }
   } finally {
@@ -249,16 +283,27 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
 
 /** The check results as a text table: case, expected, got, pass/FAIL. */
 export function formatCheckTable(report: CheckReport): string {
-  const rows = report.results.map((r) => [r.case, r.expected === 'accept' ? '2xx' : '4xx', String(r.got), r.pass ? 'pass' : 'FAIL']);
+  const rows = report.results.map((r) => [
+    r.case,
+    r.expected === 'accept' ? '2xx' : '4xx',
+    String(r.got),
+    r.pass ? 'pass' : 'FAIL',
+  ]);
   const header = ['case', 'expected', 'got', 'result'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const failed = report.results.filter((r) => !r.pass).length;
   return [
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
-    failed === 0 ? `all ${report.results.length} cases passed against ${report.to}` : `${failed} of ${report.results.length} cases FAILED against ${report.to}`,
+    failed === 0
+      ? `all ${report.results.length} cases passed against ${report.to}`
+      : `${failed} of ${report.results.length} cases FAILED against ${report.to}`,
   ].join('\n');
 }

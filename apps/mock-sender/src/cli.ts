@@ -1,8 +1,8 @@
 #!/usr/bin/env node
+import { WebhookConfigError } from '@webhook-contracts/webhooks';
 // The `mock-sender` entry point: commander wiring and exit codes only (0 ok, 1 a delivery or check
 // failed, 2 usage or configuration error). The work happens in send(), check() and the server.
 import { Command, CommanderError } from 'commander';
-import { WebhookConfigError } from '@webhook-contracts/webhooks';
 import { checkCommand } from './commands/check.js';
 import { examplesCommand } from './commands/examples.js';
 import { sendCommand } from './commands/send.js';
@@ -12,7 +12,9 @@ import { SenderConfigError } from './errors.js';
 import { version } from './version.js';
 
 const program = new Command('mock-sender')
-  .description("Plays Whop's webhook sender: signed fixtures, delivery with retries, receiver conformance check.")
+  .description(
+    "Plays Whop's webhook sender: signed fixtures, delivery with retries, receiver conformance check.",
+  )
   .version(version)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
@@ -31,7 +33,9 @@ try {
     process.stderr.write(`mock-sender: ${error.message}\n`);
     process.exitCode = 2;
   } else {
-    process.stderr.write(`mock-sender: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `mock-sender: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   }
 }

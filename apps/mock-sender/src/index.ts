@@ -1,8 +1,23 @@
 // The programmatic API: drive the mock sender from tests and tools without spawning the CLI.
-export { type CheckOptions, type CheckReport, type CheckResult, check, checkCaseNames, type Expectation, formatCheckTable } from './check.js';
+export {
+  type CheckOptions,
+  type CheckReport,
+  type CheckResult,
+  check,
+  checkCaseNames,
+  type Expectation,
+  formatCheckTable,
+} from './check.js';
 export type { AttemptRecord, DeliveryResult, FinalStatus } from './delivery/deliverEvent.js';
 export { GeneratorError, SenderConfigError, type SenderConfigErrorCode } from './errors.js';
-export { docsExamples, type Example, type ExampleKind, examplesDir, findExample, loadExamples } from './fixtures/examples.js';
+export {
+  docsExamples,
+  type Example,
+  type ExampleKind,
+  examplesDir,
+  findExample,
+  loadExamples,
+} from './fixtures/examples.js';
 export { type GenerateOptions, generateEvents } from './fixtures/generator.js';
 export { applyOverrides, type Override, overrideFrom, parseOverride } from './fixtures/overrides.js';
 export type { ReportLine } from './report/reportWriter.js';

@@ -22,7 +22,14 @@ describe('send: what goes on the wire', () => {
     server.use(receiver.handler);
     const summary = await send({ ...base, generate: 5 });
 
-    expect(summary).toMatchObject({ sent: 5, events: 5, delivered: 5, failed: 0, attempts: 5, byStatus: { '200': 5 } });
+    expect(summary).toMatchObject({
+      sent: 5,
+      events: 5,
+      delivered: 5,
+      failed: 0,
+      attempts: 5,
+      byStatus: { '200': 5 },
+    });
     expect(receiver.requests).toHaveLength(5);
     const reference = new ReferenceWebhook(SECRET);
     for (const request of receiver.requests) {
@@ -46,7 +53,10 @@ describe('send: what goes on the wire', () => {
     const ids = receiver.requests.map((r) => r.headers['webhook-id']);
     expect(new Set(ids).size).toBe(ids.length);
     const docsPage = readFileSync(
-      new URL('../../../contracts/examples/course_lesson_interaction.completed/docs-page.json', import.meta.url),
+      new URL(
+        '../../../contracts/examples/course_lesson_interaction.completed/docs-page.json',
+        import.meta.url,
+      ),
       'utf8',
     );
     expect(receiver.requests[0]!.body).toBe(docsPage.replace('msg_xxxxxxxxxxxxxxxxxxxxxxxx', ids[0]!));
@@ -71,7 +81,12 @@ describe('send: what goes on the wire', () => {
     const receiver = scriptedReceiver([200]);
     server.use(receiver.handler);
     const warnings: string[] = [];
-    await send({ ...base, generate: 1, set: { 'data.user.name': 42, 'data.extra.flag': true }, onWarning: (w) => warnings.push(w) });
+    await send({
+      ...base,
+      generate: 1,
+      set: { 'data.user.name': 42, 'data.extra.flag': true },
+      onWarning: (w) => warnings.push(w),
+    });
 
     const body = JSON.parse(receiver.requests[0]!.body);
     expect(body.data.user.name).toBe(42);
@@ -103,7 +118,12 @@ describe('send: retries', () => {
       now: steppingClock(1_700_000_000_000, 1500),
     });
 
-    expect(summary).toMatchObject({ delivered: 1, failed: 0, attempts: 4, byStatus: { '500': 1, '502': 1, '429': 1, '200': 1 } });
+    expect(summary).toMatchObject({
+      delivered: 1,
+      failed: 0,
+      attempts: 4,
+      byStatus: { '500': 1, '502': 1, '429': 1, '200': 1 },
+    });
     expect(delays).toEqual([1000, 2000, 4000]);
     const ids = new Set(receiver.requests.map((r) => r.headers['webhook-id']));
     const timestamps = new Set(receiver.requests.map((r) => r.headers['webhook-timestamp']));
@@ -125,9 +145,18 @@ describe('send: retries', () => {
 
     expect(summary).toMatchObject({ delivered: 0, failed: 1, attempts: 3, byStatus: { '503': 3 } });
     expect(delays).toEqual([10, 20]);
-    const lines = readFileSync(report, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(report, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
-      { id: receiver.requests[0]!.headers['webhook-id'], type: 'course_lesson_interaction.completed', status: 503, attempts: 3, delivered: false },
+      {
+        id: receiver.requests[0]!.headers['webhook-id'],
+        type: 'course_lesson_interaction.completed',
+        status: 503,
+        attempts: 3,
+        delivered: false,
+      },
     ]);
   });
 
@@ -175,7 +204,14 @@ describe('send: retries', () => {
     const summary = await send({ ...base, generate: 10, concurrency: 1, retrySchedule: [1, 2, 3], sleep });
 
     expect(receiver.requests).toHaveLength(2);
-    expect(summary).toMatchObject({ sent: 2, delivered: 1, failed: 1, attempts: 2, endpointGone: true, notSent: 8 });
+    expect(summary).toMatchObject({
+      sent: 2,
+      delivered: 1,
+      failed: 1,
+      attempts: 2,
+      endpointGone: true,
+      notSent: 8,
+    });
   });
 
   it('does not follow redirects: a 3xx is a failed attempt', async () => {
@@ -193,7 +229,10 @@ describe('send: retries', () => {
   it('retries an attempt that times out', async () => {
     const stalled: Array<() => void> = [];
     const receiver = scriptedReceiver([
-      () => new Promise<Response>((resolve) => stalled.push(() => resolve(new HttpResponse(null, { status: 200 })))),
+      () =>
+        new Promise<Response>((resolve) =>
+          stalled.push(() => resolve(new HttpResponse(null, { status: 200 }))),
+        ),
       200,
     ]);
     server.use(receiver.handler);
@@ -222,7 +261,8 @@ describe('send: fault injection and limits', () => {
 
     expect(summary).toMatchObject({ sent: 6, events: 3, delivered: 6 });
     const counts = new Map<string, number>();
-    for (const r of receiver.requests) counts.set(r.headers['webhook-id']!, (counts.get(r.headers['webhook-id']!) ?? 0) + 1);
+    for (const r of receiver.requests)
+      counts.set(r.headers['webhook-id']!, (counts.get(r.headers['webhook-id']!) ?? 0) + 1);
     expect([...counts.values()]).toEqual([2, 2, 2]);
   });
 
@@ -262,8 +302,12 @@ describe('send: fault injection and limits', () => {
   it('rejects options that cannot work before sending anything', async () => {
     await expect(send({ ...base, generate: 0 })).rejects.toMatchObject({ code: 'invalid_option' });
     await expect(send({ ...base, to: 'ftp://x' })).rejects.toMatchObject({ code: 'invalid_option' });
-    await expect(send({ ...base, example: 'no-such-example' })).rejects.toMatchObject({ code: 'unknown_example' });
-    await expect(send({ ...base, generate: 1, example: 'docs-page' })).rejects.toMatchObject({ code: 'invalid_option' });
+    await expect(send({ ...base, example: 'no-such-example' })).rejects.toMatchObject({
+      code: 'unknown_example',
+    });
+    await expect(send({ ...base, generate: 1, example: 'docs-page' })).rejects.toMatchObject({
+      code: 'invalid_option',
+    });
   });
 
   it('sends a named invalid example as it is, for crafting edge cases', async () => {
@@ -279,7 +323,11 @@ describe('send: unhandled routes', () => {
   it('reports the final status of every delivery through onDelivery', async () => {
     server.use(http.post(TARGET, () => new HttpResponse(null, { status: 202 })));
     const seen: Array<{ status: unknown; attempts: number }> = [];
-    await send({ ...base, generate: 2, onDelivery: (d) => seen.push({ status: d.status, attempts: d.attempts.length }) });
+    await send({
+      ...base,
+      generate: 2,
+      onDelivery: (d) => seen.push({ status: d.status, attempts: d.attempts.length }),
+    });
     expect(seen).toEqual([
       { status: 202, attempts: 1 },
       { status: 202, attempts: 1 },

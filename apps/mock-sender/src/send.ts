@@ -102,9 +102,15 @@ function parseTarget(to: string | URL): URL {
   try {
     url = new URL(to);
   } catch (cause) {
-    throw new SenderConfigError('invalid_option', `--to "${String(to)}" is not a URL: pass e.g. http://localhost:3000/webhooks`, undefined, { cause });
+    throw new SenderConfigError(
+      'invalid_option',
+      `--to "${String(to)}" is not a URL: pass e.g. http://localhost:3000/webhooks`,
+      undefined,
+      { cause },
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(`--to must be an http(s) URL, got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    fail(`--to must be an http(s) URL, got ${url.protocol}`);
   return url;
 }
 
@@ -135,7 +141,9 @@ export function validateSendOptions(options: SendOptions): void {
     fail(`--timeout must be a positive number of milliseconds, got ${options.timeoutMs}`);
   }
   if (options.retrySchedule?.some((s) => !(s >= 0 && Number.isFinite(s)))) {
-    fail(`--retry-schedule must list non-negative seconds (e.g. 10,20,40 or 0.05,0.1), got ${options.retrySchedule.join(',')}`);
+    fail(
+      `--retry-schedule must list non-negative seconds (e.g. 10,20,40 or 0.05,0.1), got ${options.retrySchedule.join(',')}`,
+    );
   }
   if (
     options.maxRetryAfterSeconds !== undefined &&
@@ -163,7 +171,9 @@ function* payloadSource(options: SendOptions, seed: string): Generator<Payload> 
   const chosen =
     options.example === undefined
       ? docsExamples(all)
-      : (typeof options.example === 'string' ? [options.example] : options.example).map((n) => findExample(n, all));
+      : (typeof options.example === 'string' ? [options.example] : options.example).map((n) =>
+          findExample(n, all),
+        );
   for (const example of chosen) yield { value: safeParse(example.raw), raw: example.raw };
 }
 
@@ -179,7 +189,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Gives a payload its fresh id (keeping the file's bytes when it can), then applies overrides. */
-function prepare(payload: Payload, freshId: string, keepIds: boolean, overrides: Override[]): Outgoing & { changed: boolean } {
+function prepare(
+  payload: Payload,
+  freshId: string,
+  keepIds: boolean,
+  overrides: Override[],
+): Outgoing & { changed: boolean } {
   let value = payload.value;
   let raw = payload.raw;
   if (!keepIds && isRecord(value)) {
@@ -230,9 +245,16 @@ export async function send(options: SendOptions): Promise<SendSummary> {
   let planned: number | undefined;
   if (options.generate !== undefined) planned = options.generate * duplicates;
   else if (options.payloads === undefined) {
-    const names = options.example === undefined ? undefined : typeof options.example === 'string' ? [options.example] : options.example;
+    const names =
+      options.example === undefined
+        ? undefined
+        : typeof options.example === 'string'
+          ? [options.example]
+          : options.example;
     const all = loadExamples();
-    planned = (names === undefined ? docsExamples(all).length : names.map((n) => findExample(n, all)).length) * duplicates;
+    planned =
+      (names === undefined ? docsExamples(all).length : names.map((n) => findExample(n, all)).length) *
+      duplicates;
   }
 
   let invalidOverridden = 0;
@@ -315,7 +337,8 @@ export async function send(options: SendOptions): Promise<SendSummary> {
     progress?.finish();
     await report?.close();
   }
-  if (invalidOverridden > 3) warn(`${invalidOverridden} events in all did not match the contract after --set`);
+  if (invalidOverridden > 3)
+    warn(`${invalidOverridden} events in all did not match the contract after --set`);
   return summary.build({
     to: url.href,
     seed,

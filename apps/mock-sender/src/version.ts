@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 
 // package.json sits one level above both src/ and dist/, so the same relative URL works in both.
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export const version: string = pkg.version;
 export const userAgent = `webhook-contracts-mock-sender/${version}`;

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signedHeaders } from '@webhook-contracts/webhooks';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET } from '../src/test-support/recorder.js';
 import { startReceiver, type TestReceiver } from '../src/test-support/receivers.js';
+import { SECRET } from '../src/test-support/recorder.js';
 
 const app = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(app, 'dist/cli.js');
@@ -18,7 +18,15 @@ beforeAll(() => {
   const root = join(app, '../..');
   const built = spawnSync(
     process.execPath,
-    ['scripts/pnpm.mjs', 'exec', 'turbo', 'run', 'build', '--filter=@webhook-contracts/mock-sender...', '--output-logs=errors-only'],
+    [
+      'scripts/pnpm.mjs',
+      'exec',
+      'turbo',
+      'run',
+      'build',
+      '--filter=@webhook-contracts/mock-sender...',
+      '--output-logs=errors-only',
+    ],
     { cwd: root, stdio: 'inherit' },
   );
   expect(built.status).toBe(0);
@@ -65,9 +73,12 @@ describe('mock-sender CLI', () => {
     const file = join(dir, 'body.json');
     const body = '{"hello": "wörld"}\n';
     writeFileSync(file, body);
-    const { code, stdout } = await run(['sign', '--id', 'msg_cli1', '--timestamp', '1700000000', '--file', file], {
-      env: { WEBHOOK_SECRET: SECRET },
-    });
+    const { code, stdout } = await run(
+      ['sign', '--id', 'msg_cli1', '--timestamp', '1700000000', '--file', file],
+      {
+        env: { WEBHOOK_SECRET: SECRET },
+      },
+    );
     expect(code).toBe(0);
     const expected = signedHeaders({ secret: SECRET, id: 'msg_cli1', timestamp: 1700000000, body });
     expect(stdout).toBe(
@@ -76,39 +87,52 @@ describe('mock-sender CLI', () => {
   });
 
   it('signs stdin and prints JSON with --json, using --secret over the env', async () => {
-    const { code, stdout } = await run(['sign', '--json', '--id', 'msg_cli2', '--timestamp', '1614265330', '--secret', SECRET], {
-      input: '{"test": 2432232314}',
-    });
+    const { code, stdout } = await run(
+      ['sign', '--json', '--id', 'msg_cli2', '--timestamp', '1614265330', '--secret', SECRET],
+      {
+        input: '{"test": 2432232314}',
+      },
+    );
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
       'webhook-id': 'msg_cli2',
       'webhook-timestamp': '1614265330',
-      'webhook-signature': signedHeaders({ secret: SECRET, id: 'msg_cli2', timestamp: 1614265330, body: '{"test": 2432232314}' })[
-        'webhook-signature'
-      ],
+      'webhook-signature': signedHeaders({
+        secret: SECRET,
+        id: 'msg_cli2',
+        timestamp: 1614265330,
+        body: '{"test": 2432232314}',
+      })['webhook-signature'],
     });
   });
 
   it('exits 2 with a clear message when the secret is missing', async () => {
     const { code, stderr } = await run(['send', '--to', 'http://127.0.0.1:1/x']);
     expect(code).toBe(2);
-    expect(stderr).toContain('WEBHOOK_SECRET is not set: pass the endpoint secret (whsec_… or ws_…) with --secret or the env');
+    expect(stderr).toContain(
+      'WEBHOOK_SECRET is not set: pass the endpoint secret (whsec_… or ws_…) with --secret or the env',
+    );
   });
 
   it('exits 2 on usage errors', async () => {
     const env = { WEBHOOK_SECRET: SECRET };
     expect((await run(['send'], { env })).code).toBe(2);
     expect((await run(['send', '--to', 'http://x', '--concurrency', 'zero'], { env })).code).toBe(2);
-    expect((await run(['send', '--to', 'http://x', '--generate', '2', '--example', 'docs-page'], { env })).code).toBe(2);
+    expect(
+      (await run(['send', '--to', 'http://x', '--generate', '2', '--example', 'docs-page'], { env })).code,
+    ).toBe(2);
     expect((await run(['send', '--to', 'http://x', '--example', 'no-such'], { env })).code).toBe(2);
     expect((await run(['frobnicate'], { env })).code).toBe(2);
   });
 
   it('sends generated events, prints only the JSON summary on stdout and exits 0 when all are delivered', async () => {
     receiver = await startReceiver(SECRET, 'compliant');
-    const { code, stdout, stderr } = await run(['send', '--to', receiver.url, '--generate', '5', '--seed', '9', '--json'], {
-      env: { WEBHOOK_SECRET: SECRET },
-    });
+    const { code, stdout, stderr } = await run(
+      ['send', '--to', receiver.url, '--generate', '5', '--seed', '9', '--json'],
+      {
+        env: { WEBHOOK_SECRET: SECRET },
+      },
+    );
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ seed: '9', sent: 5, delivered: 5, failed: 0 });
     expect(stderr).toContain('--seed 9');
@@ -118,7 +142,15 @@ describe('mock-sender CLI', () => {
   it('exits 1 when a delivery fails for good', async () => {
     receiver = await startReceiver(SECRET, 'compliant');
     const { code, stdout } = await run(
-      ['send', '--to', receiver.url, '--example', 'invalid.completed-is-a-string', '--retry-schedule', '0.01'],
+      [
+        'send',
+        '--to',
+        receiver.url,
+        '--example',
+        'invalid.completed-is-a-string',
+        '--retry-schedule',
+        '0.01',
+      ],
       { env: { WEBHOOK_SECRET: SECRET } },
     );
     expect(code).toBe(1);
@@ -137,6 +169,8 @@ describe('mock-sender CLI', () => {
     const bad = await run(['check', '--to', receiver.url, '--json'], { env: { WEBHOOK_SECRET: SECRET } });
     expect(bad.code).toBe(1);
     const report = JSON.parse(bad.stdout) as { results: Array<{ case: string; pass: boolean }> };
-    expect(report.results.filter((r) => !r.pass).map((r) => r.case)).toEqual(['the same webhook-id again (a retry) is accepted']);
+    expect(report.results.filter((r) => !r.pass).map((r) => r.case)).toEqual([
+      'the same webhook-id again (a retry) is accepted',
+    ]);
   });
 });

@@ -11,14 +11,16 @@ export function checkCommand(): Command {
     .option('--timeout <ms>', 'per-request timeout in milliseconds', positiveNumber, 10_000)
     .option('--seed <seed>', 'seed for the events used (default: random)')
     .option('--json', 'print the results as JSON on stdout')
-    .action(async (flags: { to: string; secret?: string; timeout: number; seed?: string; json?: boolean }) => {
-      const report = await check({
-        to: flags.to,
-        secret: resolveSecrets(flags.secret),
-        timeoutMs: flags.timeout,
-        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-      });
-      process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatCheckTable(report)}\n`);
-      process.exitCode = report.passed ? 0 : 1;
-    });
+    .action(
+      async (flags: { to: string; secret?: string; timeout: number; seed?: string; json?: boolean }) => {
+        const report = await check({
+          to: flags.to,
+          secret: resolveSecrets(flags.secret),
+          timeoutMs: flags.timeout,
+          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        });
+        process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatCheckTable(report)}\n`);
+        process.exitCode = report.passed ? 0 : 1;
+      },
+    );
 }

@@ -13,7 +13,12 @@ export function examplesCommand(): Command {
         return;
       }
       if (flags.json) {
-        const list = examples.map(({ name, event, kind, description }) => ({ name, event, kind, description }));
+        const list = examples.map(({ name, event, kind, description }) => ({
+          name,
+          event,
+          kind,
+          description,
+        }));
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
       }

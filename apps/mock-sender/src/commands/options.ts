@@ -24,7 +24,9 @@ export function retrySchedule(value: string): number[] {
   if (value.trim() === '') return [];
   const list = value.split(',').map((s) => Number(s.trim()));
   if (list.some((n) => !(n >= 0) || !Number.isFinite(n))) {
-    throw new InvalidArgumentError('expected comma-separated non-negative seconds, e.g. 10,20,40 or 0.05,0.1.');
+    throw new InvalidArgumentError(
+      'expected comma-separated non-negative seconds, e.g. 10,20,40 or 0.05,0.1.',
+    );
   }
   return list;
 }

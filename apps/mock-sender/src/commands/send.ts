@@ -3,7 +3,13 @@ import { parseOverride } from '../fixtures/overrides.js';
 import { randomSeed } from '../fixtures/random.js';
 import { formatSummary } from '../report/summary.js';
 import { resolveSecrets } from '../secrets.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_SHUFFLE_WINDOW, DEFAULT_TIMEOUT_MS, type SendOptions, send } from '../send.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_SHUFFLE_WINDOW,
+  DEFAULT_TIMEOUT_MS,
+  type SendOptions,
+  send,
+} from '../send.js';
 import { collect, positiveInteger, positiveNumber, retrySchedule } from './options.js';
 
 interface SendFlags {
@@ -32,19 +38,41 @@ export function sendCommand(): Command {
     .description('send signed events to a receiver with retries (exit 0 only if every delivery got a 2xx)')
     .requiredOption('--to <url>', 'receiver endpoint URL')
     .option('--secret <secret>', 'endpoint secret(s), comma-separated (default: $WEBHOOK_SECRET)')
-    .addOption(new Option('--example <name>', 'send this example (repeatable; see `mock-sender examples`)').argParser(collect).conflicts(['allExamples', 'generate']))
-    .addOption(new Option('--all-examples', 'send every valid docs example (the default)').conflicts(['generate']))
+    .addOption(
+      new Option('--example <name>', 'send this example (repeatable; see `mock-sender examples`)')
+        .argParser(collect)
+        .conflicts(['allExamples', 'generate']),
+    )
+    .addOption(
+      new Option('--all-examples', 'send every valid docs example (the default)').conflicts(['generate']),
+    )
     .addOption(new Option('--generate <n>', 'send N generated events').argParser(positiveInteger))
     .option('--seed <seed>', 'seed for generated events, fresh ids and shuffling (default: random, printed)')
-    .option('--set <path=value>', 'override a field in every event (JSON value or string; repeatable)', collect)
+    .option(
+      '--set <path=value>',
+      'override a field in every event (JSON value or string; repeatable)',
+      collect,
+    )
     .option('--keep-ids', "keep the examples' own ids instead of a fresh msg_ id per event")
     .option('--concurrency <n>', 'deliveries in flight at once', positiveInteger, DEFAULT_CONCURRENCY)
     .option('--rate <r>', 'start at most R events per second', positiveNumber)
     .option('--timeout <ms>', 'per-attempt timeout in milliseconds', positiveNumber, DEFAULT_TIMEOUT_MS)
-    .option('--retry-schedule <seconds>', 'seconds before each retry, e.g. 10,20,40 (default) or 0.05,0.1; "" for none', retrySchedule)
+    .option(
+      '--retry-schedule <seconds>',
+      'seconds before each retry, e.g. 10,20,40 (default) or 0.05,0.1; "" for none',
+      retrySchedule,
+    )
     .option('--max-retry-after <seconds>', 'cap on a Retry-After wait (default 300)', positiveNumber)
-    .option('--duplicates <k>', 'fault injection: deliver each event K times with the same webhook-id', positiveInteger)
-    .option('--shuffle [window]', `fault injection: deliver in shuffled order within a window (default ${DEFAULT_SHUFFLE_WINDOW})`, positiveInteger)
+    .option(
+      '--duplicates <k>',
+      'fault injection: deliver each event K times with the same webhook-id',
+      positiveInteger,
+    )
+    .option(
+      '--shuffle [window]',
+      `fault injection: deliver in shuffled order within a window (default ${DEFAULT_SHUFFLE_WINDOW})`,
+      positiveInteger,
+    )
     .option('--json', 'print the summary as JSON on stdout (and nothing else)')
     .option('--report <file>', 'write one JSON line per delivery as its fate becomes final')
     .option('--no-progress', 'no progress bar, even on a TTY')

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { Command } from 'commander';
 import { signedHeaders } from '@webhook-contracts/webhooks';
+import { Command } from 'commander';
 import { Random, randomSeed } from '../fixtures/random.js';
 import { resolveSecrets } from '../secrets.js';
 import { nonNegativeInteger } from './options.js';
@@ -13,28 +13,32 @@ async function readStdin(): Promise<Buffer> {
 
 export function signCommand(): Command {
   return new Command('sign')
-    .description('print the three webhook-* headers for a body (stdin or --file), e.g. to replay it with curl')
+    .description(
+      'print the three webhook-* headers for a body (stdin or --file), e.g. to replay it with curl',
+    )
     .option('--id <id>', 'webhook-id (default: a fresh msg_ id)')
     .option('--timestamp <unix>', 'webhook-timestamp in Unix seconds (default: now)', nonNegativeInteger)
     .option('--file <path>', 'sign this file (default: read the body from stdin)')
     .option('--secret <secret>', 'endpoint secret(s), comma-separated (default: $WEBHOOK_SECRET)')
     .option('--json', 'print the headers as a JSON object')
-    .action(async (flags: { id?: string; timestamp?: number; file?: string; secret?: string; json?: boolean }) => {
-      const secret = resolveSecrets(flags.secret);
-      // The exact bytes: no decoding, no trailing-newline trimming.
-      const body = flags.file === undefined ? await readStdin() : await readFile(flags.file);
-      const headers = signedHeaders({
-        secret,
-        id: flags.id ?? `msg_${new Random(randomSeed() + Date.now()).base62(24)}`,
-        timestamp: flags.timestamp ?? Math.floor(Date.now() / 1000),
-        body,
-      });
-      process.stdout.write(
-        flags.json
-          ? `${JSON.stringify(headers)}\n`
-          : `${Object.entries(headers)
-              .map(([name, value]) => `${name}: ${value}`)
-              .join('\n')}\n`,
-      );
-    });
+    .action(
+      async (flags: { id?: string; timestamp?: number; file?: string; secret?: string; json?: boolean }) => {
+        const secret = resolveSecrets(flags.secret);
+        // The exact bytes: no decoding, no trailing-newline trimming.
+        const body = flags.file === undefined ? await readStdin() : await readFile(flags.file);
+        const headers = signedHeaders({
+          secret,
+          id: flags.id ?? `msg_${new Random(randomSeed() + Date.now()).base62(24)}`,
+          timestamp: flags.timestamp ?? Math.floor(Date.now() / 1000),
+          body,
+        });
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify(headers)}\n`
+            : `${Object.entries(headers)
+                .map(([name, value]) => `${name}: ${value}`)
+                .join('\n')}\n`,
+        );
+      },
+    );
 }

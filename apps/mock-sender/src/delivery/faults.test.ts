@@ -16,7 +16,9 @@ describe('shuffleWithin', () => {
     expect([...out].sort((a, b) => a - b)).toEqual(range(200));
     expect(out).not.toEqual(range(200));
     // An item can only be emitted once it has been read, i.e. at most window-1 places early.
-    out.forEach((item, position) => expect(item).toBeLessThanOrEqual(position + 7));
+    out.forEach((item, position) => {
+      expect(item).toBeLessThanOrEqual(position + 7);
+    });
   });
 
   it('is deterministic for a seed', () => {

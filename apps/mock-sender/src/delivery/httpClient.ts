@@ -83,7 +83,11 @@ export function createHttpClient(options: { concurrency: number }): HttpClient {
         const onError = (error: Error) => {
           finish(
             error instanceof RequestTimeout
-              ? { kind: 'timeout', message: `no complete answer within ${timeoutMs} ms`, latencyMs: elapsed() }
+              ? {
+                  kind: 'timeout',
+                  message: `no complete answer within ${timeoutMs} ms`,
+                  latencyMs: elapsed(),
+                }
               : { kind: 'connection_error', message: error.message, latencyMs: elapsed() },
           );
         };

@@ -56,9 +56,13 @@ describe('createRateLimiter', () => {
   it('spaces starts 1/R seconds apart', async () => {
     const now = 1000;
     const waits: number[] = [];
-    const acquire = createRateLimiter(4, () => now, async (ms) => {
-      waits.push(ms);
-    });
+    const acquire = createRateLimiter(
+      4,
+      () => now,
+      async (ms) => {
+        waits.push(ms);
+      },
+    );
     for (let i = 0; i < 4; i++) await acquire();
     expect(waits).toEqual([250, 500, 750]);
   });

@@ -13,7 +13,8 @@ export class LatencyHistogram {
 
   record(ms: number): void {
     const value = Math.max(ms, 0);
-    const index = value <= MIN_MS ? 0 : Math.min(BUCKETS - 1, Math.ceil(Math.log(value / MIN_MS) / Math.log(GROWTH)));
+    const index =
+      value <= MIN_MS ? 0 : Math.min(BUCKETS - 1, Math.ceil(Math.log(value / MIN_MS) / Math.log(GROWTH)));
     this.counts[index] = (this.counts[index] ?? 0) + 1;
     this.total++;
     if (value < this.min) this.min = value;

@@ -40,6 +40,8 @@ describe('renderProgress', () => {
   });
 
   it('shows a count when the total is unknown', () => {
-    expect(renderProgress({ done: 3, delivered: 3, failed: 0 }, undefined, 1000)).toBe('3 done ok 3 failed 0 3.0/s');
+    expect(renderProgress({ done: 3, delivered: 3, failed: 0 }, undefined, 1000)).toBe(
+      '3 done ok 3 failed 0 3.0/s',
+    );
   });
 });

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../send.js';
 import { DeliveryLog } from './DeliveryLog.js';
 
-const record = (id: string): DeliveryRecord => ({ id, delivered: true, status: 200, attempts: [], gone: false, type: 't', to: 'u' });
+const record = (id: string): DeliveryRecord => ({
+  id,
+  delivered: true,
+  status: 200,
+  attempts: [],
+  gone: false,
+  type: 't',
+  to: 'u',
+});
 
 describe('DeliveryLog', () => {
   it('keeps only the most recent deliveries, oldest first', () => {

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SECRET } from '../test-support/recorder.js';
 import { startReceiver, type TestReceiver } from '../test-support/receivers.js';
+import { SECRET } from '../test-support/recorder.js';
 import { createSenderServer, type SenderServerOptions } from './createSenderServer.js';
 
 let server: Server | undefined;
@@ -24,7 +24,11 @@ async function start(options: SenderServerOptions = {}): Promise<string> {
 }
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('createSenderServer', () => {
   it('answers /healthz without a token', async () => {
@@ -48,13 +52,27 @@ describe('createSenderServer', () => {
     receiver = await startReceiver(SECRET, 'compliant');
     const base = await start({ token: 't0ken' });
     const auth = { authorization: 'Bearer t0ken' };
-    const res = await post(`${base}/send`, { to: receiver.url, generate: 4, seed: 1, retrySchedule: [0.01] }, auth);
+    const res = await post(
+      `${base}/send`,
+      { to: receiver.url, generate: 4, seed: 1, retrySchedule: [0.01] },
+      auth,
+    );
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ sent: 4, delivered: 4, failed: 0, seed: '1', byStatus: { '200': 4 } });
+    expect(await res.json()).toMatchObject({
+      sent: 4,
+      delivered: 4,
+      failed: 0,
+      seed: '1',
+      byStatus: { '200': 4 },
+    });
     expect(receiver.accepted).toHaveLength(4);
 
     const list = (await (await fetch(`${base}/deliveries?limit=2`, { headers: auth })).json()) as {
-      deliveries: Array<{ id: string; delivered: boolean; attempts: Array<{ status: number; latencyMs: number; at: string }> }>;
+      deliveries: Array<{
+        id: string;
+        delivered: boolean;
+        attempts: Array<{ status: number; latencyMs: number; at: string }>;
+      }>;
     };
     expect(list.deliveries).toHaveLength(2);
     for (const d of list.deliveries) {
@@ -68,7 +86,11 @@ describe('createSenderServer', () => {
   it('applies a set object of dotted paths', async () => {
     receiver = await startReceiver(SECRET, 'compliant');
     const base = await start();
-    const res = await post(`${base}/send`, { to: receiver.url, generate: 1, set: { 'data.extra.flag': true } });
+    const res = await post(`${base}/send`, {
+      to: receiver.url,
+      generate: 1,
+      set: { 'data.extra.flag': true },
+    });
     expect(await res.json()).toMatchObject({ delivered: 1 });
   });
 
@@ -88,7 +110,12 @@ describe('createSenderServer', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; details: Array<{ field: string }> } };
     expect(body.error.code).toBe('invalid_body');
-    expect(body.error.details.map((d) => d.field).sort()).toEqual(['colour', 'generate', 'retrySchedule', 'to']);
+    expect(body.error.details.map((d) => d.field).sort()).toEqual([
+      'colour',
+      'generate',
+      'retrySchedule',
+      'to',
+    ]);
   });
 
   it('answers 400 for options that parse but cannot work', async () => {
@@ -107,7 +134,9 @@ describe('createSenderServer', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const res = await post(`${base}/send`, { to: 'http://127.0.0.1:1/x', generate: 1 });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: 'missing_secret', message: expect.stringContaining('WEBHOOK_SECRET is not set') } });
+    expect(await res.json()).toMatchObject({
+      error: { code: 'missing_secret', message: expect.stringContaining('WEBHOOK_SECRET is not set') },
+    });
   });
 
   it('answers 404 for unknown routes and 405 for a wrong method', async () => {

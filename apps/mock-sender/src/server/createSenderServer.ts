@@ -37,7 +37,10 @@ class HttpError extends Error {
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -46,7 +49,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'body_too_large', 'the request body exceeds 1 MiB: send options, not payloads');
+    if (size > MAX_BODY_BYTES)
+      throw new HttpError(
+        413,
+        'body_too_large',
+        'the request body exceeds 1 MiB: send options, not payloads',
+      );
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -77,7 +85,11 @@ export function createSenderServer(options: SenderServerOptions = {}): Server {
   const env = options.env ?? process.env;
   const maxGenerate = options.maxGenerate ?? 100_000;
   const secretsFor = (given: string | string[] | undefined) =>
-    given === undefined ? resolveSecrets(undefined, env) : typeof given === 'string' ? resolveSecrets(given, {}) : given;
+    given === undefined
+      ? resolveSecrets(undefined, env)
+      : typeof given === 'string'
+        ? resolveSecrets(given, {})
+        : given;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://mock-sender');
@@ -85,13 +97,20 @@ export function createSenderServer(options: SenderServerOptions = {}): Server {
     if (route === 'GET /healthz') return json(res, 200, { status: 'ok' });
     if (options.token !== undefined && !authorized(req, options.token)) {
       res.setHeader('www-authenticate', 'Bearer');
-      throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token: send Authorization: Bearer $SENDER_API_TOKEN');
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'missing or wrong bearer token: send Authorization: Bearer $SENDER_API_TOKEN',
+      );
     }
     switch (route) {
       case 'POST /send': {
         const { secret, ...request } = parseSendRequest(await readJson(req));
         if (request.generate !== undefined && request.generate > maxGenerate) {
-          throw new SenderConfigError('invalid_option', `generate is limited to ${maxGenerate} per request: split the run`);
+          throw new SenderConfigError(
+            'invalid_option',
+            `generate is limited to ${maxGenerate} per request: split the run`,
+          );
         }
         const summary = await send({ ...request, secret: secretsFor(secret), onDelivery: (d) => log.add(d) });
         return json(res, 200, summary);
@@ -111,7 +130,8 @@ export function createSenderServer(options: SenderServerOptions = {}): Server {
       default: {
         const known = ['GET /healthz', 'POST /send', 'POST /check', 'GET /deliveries'];
         const samePath = known.filter((r) => r.endsWith(` ${url.pathname}`));
-        if (samePath.length > 0) throw new HttpError(405, 'method_not_allowed', `use ${samePath.join(' or ')}`);
+        if (samePath.length > 0)
+          throw new HttpError(405, 'method_not_allowed', `use ${samePath.join(' or ')}`);
         throw new HttpError(404, 'not_found', `no route ${route}: the routes are ${known.join(', ')}`);
       }
     }
@@ -121,15 +141,29 @@ export function createSenderServer(options: SenderServerOptions = {}): Server {
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       if (error instanceof HttpError) {
-        return json(res, error.status, { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
+        return json(res, error.status, {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.details ? { details: error.details } : {}),
+          },
+        });
       }
       if (error instanceof SenderConfigError) {
-        return json(res, 400, { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
+        return json(res, 400, {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.details ? { details: error.details } : {}),
+          },
+        });
       }
       if (error instanceof WebhookConfigError) {
         return json(res, 400, { error: { code: error.code, message: error.message } });
       }
-      json(res, 500, { error: { code: 'internal_error', message: error instanceof Error ? error.message : String(error) } });
+      json(res, 500, {
+        error: { code: 'internal_error', message: error instanceof Error ? error.message : String(error) },
+      });
     });
   });
 }

@@ -1,7 +1,8 @@
 // Validates the JSON bodies of `POST /send` and `POST /check` into `send()`/`check()` options:
 // every problem is collected into `details` so a caller fixes them all at once.
-import { SenderConfigError } from '../errors.js';
+
 import type { CheckOptions } from '../check.js';
+import { SenderConfigError } from '../errors.js';
 import type { SendOptions } from '../send.js';
 
 export interface FieldProblem {
@@ -9,7 +10,16 @@ export interface FieldProblem {
   message: string;
 }
 
-type Kind = 'string' | 'strings' | 'boolean' | 'integer' | 'number' | 'numbers' | 'object' | 'seed' | 'shuffle';
+type Kind =
+  | 'string'
+  | 'strings'
+  | 'boolean'
+  | 'integer'
+  | 'number'
+  | 'numbers'
+  | 'object'
+  | 'seed'
+  | 'shuffle';
 
 const sendFields: Record<string, Kind> = {
   to: 'string',
@@ -29,14 +39,20 @@ const sendFields: Record<string, Kind> = {
   shuffle: 'shuffle',
 };
 
-const checkFields: Record<string, Kind> = { to: 'string', secret: 'strings', timeoutMs: 'number', seed: 'seed' };
+const checkFields: Record<string, Kind> = {
+  to: 'string',
+  secret: 'strings',
+  timeoutMs: 'number',
+  seed: 'seed',
+};
 
 function fits(kind: Kind, value: unknown): string | undefined {
   switch (kind) {
     case 'string':
       return typeof value === 'string' ? undefined : 'must be a string';
     case 'strings':
-      return typeof value === 'string' || (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string'))
+      return typeof value === 'string' ||
+        (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string'))
         ? undefined
         : 'must be a string or a non-empty array of strings';
     case 'boolean':
@@ -50,11 +66,17 @@ function fits(kind: Kind, value: unknown): string | undefined {
         ? undefined
         : 'must be an array of numbers (seconds)';
     case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : 'must be an object of "dotted.path": value';
+      return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? undefined
+        : 'must be an object of "dotted.path": value';
     case 'seed':
-      return typeof value === 'string' || Number.isInteger(value) ? undefined : 'must be a string or an integer';
+      return typeof value === 'string' || Number.isInteger(value)
+        ? undefined
+        : 'must be a string or an integer';
     case 'shuffle':
-      return typeof value === 'boolean' || Number.isInteger(value) ? undefined : 'must be a boolean or a window size';
+      return typeof value === 'boolean' || Number.isInteger(value)
+        ? undefined
+        : 'must be a boolean or a window size';
   }
 }
 
@@ -67,7 +89,10 @@ function parseFields(body: unknown, fields: Record<string, Kind>, what: string):
   for (const [field, value] of Object.entries(record)) {
     const kind = fields[field];
     if (kind === undefined) {
-      problems.push({ field, message: `is not an option of ${what} (known: ${Object.keys(fields).join(', ')})` });
+      problems.push({
+        field,
+        message: `is not an option of ${what} (known: ${Object.keys(fields).join(', ')})`,
+      });
       continue;
     }
     const problem = fits(kind, value);
@@ -85,11 +110,19 @@ function parseFields(body: unknown, fields: Record<string, Kind>, what: string):
 }
 
 /** `POST /send` body -> send() options (without the secret when the body gives none). */
-export function parseSendRequest(body: unknown): Omit<SendOptions, 'secret'> & { secret?: string | string[] } {
-  return parseFields(body, sendFields, 'POST /send') as Omit<SendOptions, 'secret'> & { secret?: string | string[] };
+export function parseSendRequest(
+  body: unknown,
+): Omit<SendOptions, 'secret'> & { secret?: string | string[] } {
+  return parseFields(body, sendFields, 'POST /send') as Omit<SendOptions, 'secret'> & {
+    secret?: string | string[];
+  };
 }
 
 /** `POST /check` body -> check() options (without the secret when the body gives none). */
-export function parseCheckRequest(body: unknown): Omit<CheckOptions, 'secret'> & { secret?: string | string[] } {
-  return parseFields(body, checkFields, 'POST /check') as Omit<CheckOptions, 'secret'> & { secret?: string | string[] };
+export function parseCheckRequest(
+  body: unknown,
+): Omit<CheckOptions, 'secret'> & { secret?: string | string[] } {
+  return parseFields(body, checkFields, 'POST /check') as Omit<CheckOptions, 'secret'> & {
+    secret?: string | string[];
+  };
 }

@@ -4,7 +4,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Webhook, WebhookPayloadError, WebhookVerificationError } from '@webhook-contracts/webhooks';
 
-export type Behaviour = 'compliant' | 'accepts-any-signature' | 'answers-500-to-bad-input' | 'rejects-duplicates';
+export type Behaviour =
+  | 'compliant'
+  | 'accepts-any-signature'
+  | 'answers-500-to-bad-input'
+  | 'rejects-duplicates';
 
 export interface TestReceiver {
   url: string;
@@ -37,14 +41,16 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
     try {
       const delivery = webhook.unwrap(req.headers, body);
       if (seen.has(delivery.id)) {
-        if (behaviour === 'rejects-duplicates') return answer(res, 409, { error: { code: 'duplicate', message: 'seen' } });
+        if (behaviour === 'rejects-duplicates')
+          return answer(res, 409, { error: { code: 'duplicate', message: 'seen' } });
         return answer(res, 200, { duplicate: true });
       }
       seen.add(delivery.id);
       accepted.push(delivery.id);
       answer(res, 200, { ok: true });
     } catch (error) {
-      if (behaviour === 'answers-500-to-bad-input') return answer(res, 500, { error: { code: 'boom', message: 'oops' } });
+      if (behaviour === 'answers-500-to-bad-input')
+        return answer(res, 500, { error: { code: 'boom', message: 'oops' } });
       if (error instanceof WebhookVerificationError || error instanceof WebhookPayloadError) {
         return answer(res, error.status, { error: { code: error.code, message: error.message } });
       }

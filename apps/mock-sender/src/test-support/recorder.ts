@@ -11,7 +11,10 @@ export interface RecordedRequest {
   url: string;
 }
 
-export type Answer = number | { status: number; headers?: Record<string, string> } | (() => Promise<Response>);
+export type Answer =
+  | number
+  | { status: number; headers?: Record<string, string> }
+  | (() => Promise<Response>);
 
 /** Answers each request with the next scripted answer (the last one repeats); records every request. */
 export function scriptedReceiver(answers: Answer[], url = TARGET) {
