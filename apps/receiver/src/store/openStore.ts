@@ -1,18 +1,35 @@
 import { StoreError } from '../errors.js';
+import { PostgresStore } from './PostgresStore.js';
 import { parseDatabaseUrl } from './parseDatabaseUrl.js';
 import { SqliteStore } from './SqliteStore.js';
 import type { Store } from './Store.js';
 
+export interface OpenStoreOptions {
+  /**
+   * Where PostgreSQL settings are read (default process.env): DATABASE_POOL_SIZE (default 10),
+   * DATABASE_SCHEMA (when the URL has no `?schema=`), DATABASE_STARTUP_TIMEOUT_SECONDS (default 30).
+   */
+  env?: Record<string, string | undefined>;
+  /** Told about each start-up attempt that failed and will be retried (PostgreSQL only). */
+  onStartupRetry?: (error: Error, attempt: number, delayMs: number) => void;
+}
+
 /**
  * Opens the store a DATABASE_URL names: SQLite for `sqlite:`/`file:`/plain paths (the folder is
- * created); PostgreSQL URLs are recognised but not supported yet.
+ * created), PostgreSQL for `postgres://` / `postgresql://` (schema created and migrated; an
+ * unreachable server is retried for DATABASE_STARTUP_TIMEOUT_SECONDS).
  *
- * @throws {StoreError} `unsupported_database` for postgres:// (not built yet) or a bad URL,
- *   `store_unavailable` when the database cannot be opened.
+ * @throws {StoreError} `unsupported_database` for a bad URL or setting, `store_unavailable` when
+ *   the database cannot be opened.
  * @example
  * const store = await openStore('sqlite:./.data/receiver.sqlite');
+ * const shared = await openStore('postgres://app@db:5432/webhooks?schema=receiver');
  */
-export async function openStore(url: string, cwd: string = process.cwd()): Promise<Store> {
+export async function openStore(
+  url: string,
+  cwd: string = process.cwd(),
+  options: OpenStoreOptions = {},
+): Promise<Store> {
   let location: ReturnType<typeof parseDatabaseUrl>;
   try {
     location = parseDatabaseUrl(url, cwd);
@@ -21,11 +38,38 @@ export async function openStore(url: string, cwd: string = process.cwd()): Promi
       cause: error,
     });
   }
-  if (location.kind === 'postgres') {
+  if (location.kind === 'sqlite') return new SqliteStore({ filename: location.filename });
+
+  const env = options.env ?? process.env;
+  const schema = location.schema ?? nonEmpty(env.DATABASE_SCHEMA);
+  return PostgresStore.open({
+    url: location.url,
+    ...(schema === undefined ? {} : { schema }),
+    poolSize: readWhole(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    startupTimeoutMs: readWhole(env, 'DATABASE_STARTUP_TIMEOUT_SECONDS', 30, 0, 3600) * 1000,
+    ...(options.onStartupRetry === undefined ? {} : { onStartupRetry: options.onStartupRetry }),
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function readWhole(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
     throw new StoreError(
       'unsupported_database',
-      'PostgreSQL support is not built yet: use an SQLite DATABASE_URL (sqlite:./.data/receiver.sqlite) for now',
+      `${name} is "${raw}": expected a whole number from ${min} to ${max}`,
     );
   }
-  return new SqliteStore({ filename: location.filename });
+  return n;
 }

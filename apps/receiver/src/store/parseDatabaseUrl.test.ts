@@ -21,6 +21,12 @@ describe('parseDatabaseUrl', () => {
       url: 'postgres://u@h:5432/db',
     });
     expect(parseDatabaseUrl('postgresql://h/db').kind).toBe('postgres');
+    expect(parseDatabaseUrl('postgres://u:p%40ss@h/db?schema=receiver&sslmode=disable')).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u:p%40ss@h/db?sslmode=disable',
+      schema: 'receiver',
+    });
+    expect(() => parseDatabaseUrl('postgres://h/db?schema=Receiver')).toThrow(/lowercase letters/);
     expect(parseDatabaseUrl(':memory:')).toEqual({ kind: 'sqlite', filename: ':memory:' });
   });
 
@@ -32,10 +38,19 @@ describe('parseDatabaseUrl', () => {
 });
 
 describe('openStore', () => {
-  it('refuses PostgreSQL for now with a clear message', async () => {
-    await expect(openStore('postgres://localhost/test')).rejects.toMatchObject({
+  it('refuses a PostgreSQL schema name it cannot use, naming the rule', async () => {
+    await expect(openStore('postgres://localhost/test?schema=Bad-Name')).rejects.toMatchObject({
       code: 'unsupported_database',
-      message: expect.stringContaining('PostgreSQL support is not built yet'),
+      message: expect.stringContaining('schema "Bad-Name" is not allowed'),
+    });
+  });
+
+  it('refuses a PostgreSQL pool size that is not a whole number', async () => {
+    await expect(
+      openStore('postgres://localhost/test', '/srv', { env: { DATABASE_POOL_SIZE: 'ten' } }),
+    ).rejects.toMatchObject({
+      code: 'unsupported_database',
+      message: 'DATABASE_POOL_SIZE is "ten": expected a whole number from 1 to 1000',
     });
   });
 

@@ -1,11 +1,18 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type DatabaseLocation = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string };
+export type DatabaseLocation =
+  | { kind: 'sqlite'; filename: string }
+  /** `url` without the `schema` query parameter, which is returned as `schema` when present. */
+  | { kind: 'postgres'; url: string; schema?: string };
+
+/** Schema names the PostgreSQL store accepts (unquoted, lowercase PostgreSQL identifiers). */
+export const postgresSchemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Understands `sqlite:./path`, `sqlite:///abs/path`, `file:./path`, `file:///abs/path`, plain paths,
- * `:memory:`, and `postgres://` / `postgresql://` URLs. Relative SQLite paths resolve against `cwd`.
+ * `:memory:`, and `postgres://` / `postgresql://` URLs (an optional `?schema=name` picks the schema).
+ * Relative SQLite paths resolve against `cwd`.
  *
  * @throws {Error} for an empty value or an unknown scheme, with a message saying what is accepted.
  * @example
@@ -15,7 +22,7 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
   const value = url.trim();
   if (value === '')
     throw new Error('the database URL is empty: use sqlite:<path>, a file path or postgres://…');
-  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
+  if (/^postgres(ql)?:\/\//i.test(value)) return parsePostgresUrl(value);
   if (value === ':memory:' || value === 'sqlite::memory:') return { kind: 'sqlite', filename: ':memory:' };
   let filename: string;
   if (/^file:\/\//i.test(value)) {
@@ -34,4 +41,24 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
   if (filename === '')
     throw new Error('the SQLite path is empty: use sqlite:./.data/receiver.sqlite or a file path');
   return { kind: 'sqlite', filename: path.resolve(cwd, filename) };
+}
+
+function parsePostgresUrl(value: string): DatabaseLocation {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch (error) {
+    throw new Error('not a valid PostgreSQL URL: use postgres://user:password@host:5432/database', {
+      cause: error,
+    });
+  }
+  const schema = parsed.searchParams.get('schema');
+  if (schema === null) return { kind: 'postgres', url: value };
+  if (!postgresSchemaPattern.test(schema)) {
+    throw new Error(
+      `schema "${schema}" is not allowed: use lowercase letters, digits and _ (at most 63), starting with a letter or _`,
+    );
+  }
+  parsed.searchParams.delete('schema');
+  return { kind: 'postgres', url: parsed.toString(), schema };
 }

@@ -1,0 +1,278 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createReceiver } from '../createReceiver.js';
+import { ReceiverMetrics } from '../ReceiverMetrics.js';
+import { signedRequest, testSecret } from '../test-support/signedRequest.js';
+import { eventually } from '../test-support/startReceiver.js';
+import { migrate, migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
+import { PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
+import {
+  dropSchema,
+  randomSchema,
+  testDatabaseUrl,
+  withAdminClient,
+} from './test-support/postgresTestDatabase.js';
+import { delivery, describeStoreContract } from './test-support/storeContract.js';
+import { startTcpProxy, type TcpProxy } from './test-support/tcpProxy.js';
+
+describeStoreContract('PostgresStore', async () => {
+  const schema = randomSchema();
+  return {
+    store: await PostgresStore.open({ url: testDatabaseUrl, schema, poolSize: 4 }),
+    cleanup: () => dropSchema(schema),
+  };
+});
+
+describe('PostgresStore', () => {
+  const schemas: string[] = [];
+  const stores: PostgresStore[] = [];
+  const proxies: TcpProxy[] = [];
+
+  async function open(options: Partial<PostgresStoreOptions> & { schema: string }): Promise<PostgresStore> {
+    if (!schemas.includes(options.schema)) schemas.push(options.schema);
+    const store = await PostgresStore.open({ url: testDatabaseUrl, poolSize: 4, ...options });
+    stores.push(store);
+    return store;
+  }
+
+  afterEach(async () => {
+    for (const p of proxies.splice(0)) await p.stop();
+    for (const s of stores.splice(0)) await s.close().catch(() => undefined);
+    for (const s of schemas.splice(0)) await dropSchema(s);
+  });
+
+  describe('schema and migrations', () => {
+    it('creates the schema from ?schema= in the URL and records each migration once', async () => {
+      const schema = randomSchema();
+      schemas.push(schema);
+      const store = await PostgresStore.open({ url: `${testDatabaseUrl}?schema=${schema}` });
+      stores.push(store);
+      expect(store.schema).toBe(schema);
+      await store.insertDelivery(delivery('msg_1'));
+      const reopened = await open({ schema });
+      expect((await reopened.getEvent('msg_1'))!.status).toBe('received');
+      const versions = await withAdminClient(
+        async (c) =>
+          (await c.query(`SELECT version FROM ${quoteIdentifier(schema)}.${migrationsTable}`)).rows,
+      );
+      expect(versions).toEqual([{ version: 1 }]);
+    });
+
+    it('lets two instances migrate one fresh schema at the same moment: one applies, the other waits', async () => {
+      const schema = randomSchema();
+      schemas.push(schema);
+      const results = await withAdminClient(async (a) =>
+        withAdminClient(async (b) => Promise.all([migrate(a, schema), migrate(b, schema)])),
+      );
+      expect(results.flat()).toEqual([1]);
+      // And two stores opening together on another fresh schema both come up working.
+      const other = randomSchema();
+      const [s1, s2] = await Promise.all([open({ schema: other }), open({ schema: other })]);
+      await s1.insertDelivery(delivery('msg_from_1'));
+      expect((await s2.getEvent('msg_from_1'))!.webhookId).toBe('msg_from_1');
+    });
+  });
+
+  describe('several instances on one database', () => {
+    it('writes deliveries queued in one event-loop turn in a single commit', async () => {
+      const store = await open({ schema: randomSchema() });
+      const before = store.commitCount;
+      await Promise.all(Array.from({ length: 25 }, (_, i) => store.insertDelivery(delivery(`msg_${i}`))));
+      expect(store.commitCount - before).toBe(1);
+      await store.insertDelivery(delivery('msg_next_turn'));
+      expect(store.commitCount - before).toBe(2);
+    });
+
+    it('stores one row for copies of a delivery reaching two instances at once, exactly one new', async () => {
+      const schema = randomSchema();
+      const a = await open({ schema });
+      const b = await open({ schema });
+      const outcomes = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).insertDelivery(delivery('msg_same'))),
+      );
+      expect(outcomes.filter((o) => o.inserted)).toHaveLength(1);
+      expect(outcomes.map((o) => o.deliveriesSeen).sort((x, y) => x - y)).toEqual(
+        Array.from({ length: 30 }, (_, i) => i + 1),
+      );
+      expect((await a.getEvent('msg_same'))!.deliveriesSeen).toBe(30);
+      expect((await b.listEvents({ limit: 10 })).events).toHaveLength(1);
+    });
+
+    it('upserts overlapping batches from two instances in opposite orders without deadlocking', async () => {
+      const schema = randomSchema();
+      const a = await open({ schema });
+      const b = await open({ schema });
+      const ids = Array.from({ length: 300 }, (_, i) => `msg_${String(i).padStart(3, '0')}`);
+      const outcomes = await Promise.all([
+        ...ids.map((id) => a.insertDelivery(delivery(id))),
+        ...[...ids].reverse().map((id) => b.insertDelivery(delivery(id))),
+      ]);
+      expect(outcomes.filter((o) => o.inserted)).toHaveLength(300);
+      const counts = await withAdminClient(
+        async (c) =>
+          (
+            await c.query(
+              `SELECT count(*)::int AS rows, min(deliveries_seen) AS lo, max(deliveries_seen) AS hi
+               FROM ${quoteIdentifier(schema)}.webhook_events`,
+            )
+          ).rows[0],
+      );
+      expect(counts).toEqual({ rows: 300, lo: 2, hi: 2 });
+    });
+
+    it('hands each due event to exactly one of two instances claiming at the same time', async () => {
+      const schema = randomSchema();
+      const a = await open({ schema });
+      const b = await open({ schema });
+      await Promise.all(Array.from({ length: 120 }, (_, i) => a.insertDelivery(delivery(`msg_${i}`))));
+      const claimed: string[] = [];
+      const byWorker = { a: 0, b: 0 };
+      await Promise.all(
+        (['a', 'b'] as const).map(async (name) => {
+          const store = name === 'a' ? a : b;
+          for (;;) {
+            const batch = await store.claimDue(name, Date.UTC(2025, 0, 2), 60_000, 7);
+            if (batch.length === 0) return;
+            byWorker[name] += batch.length;
+            claimed.push(...batch.map((c) => c.webhookId));
+          }
+        }),
+      );
+      expect(claimed).toHaveLength(120);
+      expect(new Set(claimed).size).toBe(120);
+      expect(byWorker.a + byWorker.b).toBe(120);
+    });
+  });
+
+  describe('when the database is unreachable', () => {
+    const target = new URL(testDatabaseUrl);
+    const proxiedUrl = (port: number) => {
+      const u = new URL(testDatabaseUrl);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    };
+
+    async function proxy(): Promise<TcpProxy> {
+      const p = await startTcpProxy(target.hostname, Number(target.port || 5432));
+      proxies.push(p);
+      return p;
+    }
+
+    it('fails start-up with store_unavailable naming the cause when nothing listens', async () => {
+      const p = await proxy();
+      await p.stop();
+      const error = await PostgresStore.open({
+        url: proxiedUrl(p.port),
+        schema: randomSchema(),
+        startupTimeoutMs: 0,
+      }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'store_unavailable', status: 503 });
+      expect((error as Error).message).toMatch(/ECONNREFUSED/);
+      expect((error as Error).message).toMatch(/after 1 attempt: .*Check DATABASE_URL/);
+    });
+
+    it('keeps retrying at start-up until the database answers', async () => {
+      const p = await proxy();
+      await p.stop();
+      const retries: number[] = [];
+      const schema = randomSchema();
+      schemas.push(schema);
+      const store = await PostgresStore.open({
+        url: proxiedUrl(p.port),
+        schema,
+        startupTimeoutMs: 20_000,
+        onStartupRetry: (_error, attempt) => {
+          retries.push(attempt);
+          if (attempt === 2) void p.start();
+        },
+      });
+      stores.push(store);
+      expect(retries).toEqual([1, 2]);
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('rejects with store_unavailable while the database is gone and recovers without a restart', async () => {
+      const p = await proxy();
+      const store = await open({
+        url: proxiedUrl(p.port),
+        schema: randomSchema(),
+        connectionTimeoutMs: 1000,
+      });
+      await store.insertDelivery(delivery('msg_before'));
+
+      await p.stop();
+      const results = await Promise.allSettled([
+        store.insertDelivery(delivery('msg_during_1')),
+        store.insertDelivery(delivery('msg_during_2')),
+      ]);
+      expect(
+        results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok')),
+      ).toEqual(['store_unavailable', 'store_unavailable']);
+      await expect(store.ping()).rejects.toMatchObject({ code: 'store_unavailable' });
+
+      await p.start();
+      await expect(store.insertDelivery(delivery('msg_during_1'))).resolves.toEqual({
+        inserted: true,
+        status: 'received',
+        deliveriesSeen: 1,
+      });
+      expect((await store.getEvent('msg_before'))!.deliveriesSeen).toBe(1);
+    });
+
+    it('answers 503 with Retry-After through the receiver, then 200 and processing once it is back', async () => {
+      const p = await proxy();
+      const store = await open({
+        url: proxiedUrl(p.port),
+        schema: randomSchema(),
+        connectionTimeoutMs: 1000,
+      });
+      const receiver = createReceiver({
+        store,
+        secret: testSecret,
+        metrics: new ReceiverMetrics(),
+        processing: { pollIntervalMs: 20, retryBaseMs: 20 },
+      });
+      const server = await new Promise<import('node:http').Server>((resolve) => {
+        const s = receiver.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+      try {
+        await p.stop();
+        const request = signedRequest();
+        const down = await fetch(`${url}/webhooks`, {
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+        });
+        expect(down.status).toBe(503);
+        expect(down.headers.get('retry-after')).toBe('5');
+        expect(await down.json()).toEqual({
+          error: {
+            code: 'store_unavailable',
+            message: 'The event store cannot take the delivery right now: retry later',
+          },
+        });
+        expect((await fetch(`${url}/healthz`)).status).toBe(503);
+
+        await p.start();
+        const up = await fetch(`${url}/webhooks`, {
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+        });
+        expect(up.status).toBe(200);
+        expect(await up.json()).toEqual({ status: 'accepted', webhook_id: request.id });
+        const processed = await eventually(async () => {
+          const event = await store.getEvent(request.id);
+          return event?.status === 'processed' ? event : undefined;
+        });
+        expect(processed).toMatchObject({ attempts: 1, deliveriesSeen: 1 });
+        expect(await store.getProgress({ userId: 'user_xxxxxxxxxxxxx' })).toHaveLength(1);
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await receiver.close();
+      }
+    });
+  });
+});
