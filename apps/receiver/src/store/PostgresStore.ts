@@ -337,13 +337,9 @@ export class PostgresStore implements Store {
     for (const row of rows) {
       const group = groups.get(row.webhook_id)!;
       const first = row.deliveries_seen - group.length + 1;
-      group.forEach((p, i) =>
-        p.resolve({
-          inserted: row.inserted && i === 0,
-          status: row.status,
-          deliveriesSeen: first + i,
-        }),
-      );
+      for (const [i, p] of group.entries()) {
+        p.resolve({ inserted: row.inserted && i === 0, status: row.status, deliveriesSeen: first + i });
+      }
     }
   }
 
