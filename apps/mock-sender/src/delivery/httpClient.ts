@@ -32,6 +32,14 @@ const MAX_BODY_CHARS = 2048;
 
 class RequestTimeout extends Error {}
 
+/**
+ * A client whose `post` resolves with the outcome of one attempt (never rejects).
+ *
+ * @example
+ * const client = createHttpClient({ concurrency: 8 });
+ * const outcome = await client.post({ url: new URL('http://localhost:3000/webhooks'), headers, body, timeoutMs: 15_000 });
+ * client.close();
+ */
 export function createHttpClient(options: { concurrency: number }): HttpClient {
   const agentOptions = { keepAlive: true, maxSockets: Math.max(1, options.concurrency) };
   const httpAgent = new http.Agent(agentOptions);
