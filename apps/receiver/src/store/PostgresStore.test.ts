@@ -119,6 +119,58 @@ describe('PostgresStore', () => {
       expect(counts).toEqual({ rows: 300, lo: 2, hi: 2 });
     });
 
+    it('settles a batch in one statement, skipping events whose lease another instance took', async () => {
+      const schema = randomSchema();
+      const a = await open({ schema });
+      const b = await open({ schema });
+      const t0 = Date.UTC(2025, 0, 1);
+      for (const id of ['msg_1', 'msg_2', 'msg_3']) await a.insertDelivery(delivery(id));
+      await a.claimDue('w1', t0, 1000, 10);
+      // msg_2's lease expires and instance b claims it: w1 must not settle it nor write its effects.
+      await a.requeue('msg_2', t0);
+      expect((await b.claimDue('w2', t0 + 1, 1000, 10)).map((c) => c.webhookId)).toEqual(['msg_2']);
+      const lesson = (lessonId: string, at: number) => ({
+        userId: 'user_1',
+        courseId: 'cors_1',
+        lessonId,
+        completedAt: at,
+      });
+      const results = await a.settleMany(
+        'w1',
+        [
+          {
+            webhookId: 'msg_1',
+            settlement: { status: 'processed', effects: { lessonCompletions: [lesson('lesn_a', t0 + 9)] } },
+          },
+          {
+            webhookId: 'msg_2',
+            settlement: { status: 'processed', effects: { lessonCompletions: [lesson('lesn_b', t0)] } },
+          },
+          {
+            webhookId: 'msg_3',
+            settlement: { status: 'processed', effects: { lessonCompletions: [lesson('lesn_a', t0 + 3)] } },
+          },
+        ],
+        t0 + 10,
+      );
+      expect(results).toEqual([true, false, true]);
+      expect(await b.getProgress({})).toEqual([
+        {
+          userId: 'user_1',
+          courseId: 'cors_1',
+          completedLessons: 1,
+          lessonIds: ['lesn_a'],
+          lastCompletedAt: t0 + 3,
+        },
+      ]);
+      expect(await b.getEvent('msg_2')).toMatchObject({ status: 'received', attempts: 1 });
+      expect(await b.getEvent('msg_3')).toMatchObject({
+        status: 'processed',
+        processedAt: t0 + 10,
+        attempts: 1,
+      });
+    });
+
     it('hands each due event to exactly one of two instances claiming at the same time', async () => {
       const schema = randomSchema();
       const a = await open({ schema });

@@ -110,25 +110,31 @@ const sql = {
     SET claimed_by = $1, lease_until = $2, attempts = e.attempts + 1
     FROM due WHERE e.seq = due.seq
     RETURNING e.seq, e.webhook_id, e.event_type, e.body, e.attempts, e.next_attempt_at`,
-  // Status, effects and lease release in one statement (one transaction). The UPDATE matches only
-  // while $7 holds the claim, and the completions are written only if it matched.
+  // Settlements, their effects and the lease release in ONE statement (one transaction, one
+  // commit) for a whole batch. Only rows $1 still holds are updated, and only the completions of
+  // events that were updated are written: a worker that lost its lease changes nothing.
   settle: `
-    WITH settled AS (
-      UPDATE webhook_events
-      SET status = $1, errors = $2::jsonb, processed_at = $3, last_error = $4, next_attempt_at = $5,
-          claimed_by = NULL, lease_until = NULL
-      WHERE webhook_id = $6 AND claimed_by = $7
-      RETURNING webhook_id),
+    WITH items AS (
+      SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[])
+        AS i(webhook_id, status, errors, processed_at, last_error, next_attempt_at)),
+    settled AS (
+      UPDATE webhook_events e
+      SET status = i.status, errors = i.errors, processed_at = i.processed_at, last_error = i.last_error,
+          next_attempt_at = i.next_attempt_at, claimed_by = NULL, lease_until = NULL
+      FROM items i
+      WHERE e.webhook_id = i.webhook_id AND e.claimed_by = $1
+      RETURNING e.webhook_id),
     completions AS (
       INSERT INTO lesson_completions (user_id, course_id, lesson_id, completed_at)
-      SELECT c.user_id, c.course_id, c.lesson_id, c.completed_at
-      FROM unnest($8::text[], $9::text[], $10::text[], $11::bigint[])
-        AS c(user_id, course_id, lesson_id, completed_at)
-      WHERE EXISTS (SELECT 1 FROM settled)
+      SELECT c.user_id, c.course_id, c.lesson_id, min(c.completed_at)
+      FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[])
+        AS c(webhook_id, user_id, course_id, lesson_id, completed_at)
+      WHERE c.webhook_id IN (SELECT webhook_id FROM settled)
+      GROUP BY 1, 2, 3
       ORDER BY 1, 2, 3
       ON CONFLICT (user_id, course_id, lesson_id)
         DO UPDATE SET completed_at = LEAST(lesson_completions.completed_at, excluded.completed_at))
-    SELECT count(*)::int AS settled FROM settled`,
+    SELECT webhook_id FROM settled`,
   requeue: `
     UPDATE webhook_events
     SET status = 'received', attempts = 0, next_attempt_at = $1, claimed_by = NULL, lease_until = NULL
@@ -349,7 +355,8 @@ export class PostgresStore implements Store {
       try {
         return await fn();
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
+        const pgError = error instanceof StoreError ? error.cause : error;
+        const code = (pgError as { code?: unknown } | undefined)?.code;
         if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error;
       }
     }
@@ -402,23 +409,46 @@ export class PostgresStore implements Store {
     }));
   }
 
-  async settle(webhookId: string, workerId: string, s: Settlement, now: number): Promise<boolean> {
-    const completions = s.status === 'processed' ? earliestPerLesson(s.effects.lessonCompletions ?? []) : [];
+  async settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean> {
+    const [settled] = await this.settleMany(workerId, [{ webhookId, settlement }], now);
+    return settled === true;
+  }
+
+  /**
+   * settle() for several claimed events in one statement (one commit): all or nothing. Resolves
+   * with one boolean per item, false where `workerId` no longer holds the claim.
+   */
+  async settleMany(
+    workerId: string,
+    items: readonly { webhookId: string; settlement: Settlement }[],
+    now: number,
+  ): Promise<boolean[]> {
+    if (items.length === 0) {
+      if (this.closed) throw closedError();
+      return [];
+    }
+    const completions: (LessonCompletion & { webhookId: string })[] = [];
+    for (const { webhookId, settlement: s } of items) {
+      if (s.status !== 'processed') continue;
+      for (const c of s.effects.lessonCompletions ?? []) completions.push({ ...c, webhookId });
+    }
     const params = [
-      s.status,
-      s.status === 'quarantined' ? JSON.stringify(s.errors) : null,
-      s.status === 'processed' ? now : null,
-      s.status === 'failed' ? s.error : null,
-      s.status === 'failed' ? s.nextAttemptAt : null,
-      webhookId,
       workerId,
+      items.map((i) => i.webhookId),
+      items.map((i) => i.settlement.status),
+      items.map((i) => (i.settlement.status === 'quarantined' ? JSON.stringify(i.settlement.errors) : null)),
+      items.map((i) => (i.settlement.status === 'processed' ? now : null)),
+      items.map((i) => (i.settlement.status === 'failed' ? i.settlement.error : null)),
+      items.map((i) => (i.settlement.status === 'failed' ? i.settlement.nextAttemptAt : null)),
+      completions.map((c) => c.webhookId),
       completions.map((c) => c.userId),
       completions.map((c) => c.courseId),
       completions.map((c) => c.lessonId),
       completions.map((c) => c.completedAt),
     ];
-    const rows = await this.withRetryOnConflict(() => this.query<{ settled: number }>(sql.settle, params));
-    return rows[0]?.settled === 1;
+    const rows = await this.withRetryOnConflict(() => this.query<{ webhook_id: string }>(sql.settle, params));
+    const settled = new Set(rows.map((r) => r.webhook_id));
+    return items.map((i) => settled.has(i.webhookId));
   }
 
   async requeue(webhookId: string, now: number): Promise<boolean> {
@@ -501,16 +531,6 @@ function connectionConfig(
     // the WAL flush even where the server or role default says otherwise (the 2xx promises it).
     options: `-c search_path=${schema} -c synchronous_commit=on`,
   };
-}
-
-function earliestPerLesson(list: readonly LessonCompletion[]): LessonCompletion[] {
-  const byKey = new Map<string, LessonCompletion>();
-  for (const c of list) {
-    const key = JSON.stringify([c.userId, c.courseId, c.lessonId]);
-    const seen = byKey.get(key);
-    if (seen === undefined || c.completedAt < seen.completedAt) byKey.set(key, c);
-  }
-  return [...byKey.values()];
 }
 
 /** Connection-level failures worth retrying at start-up; auth, missing database, SQL errors are not. */
