@@ -163,9 +163,9 @@ describe('main (spawned)', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('exits 2 with the not-built-yet message for a PostgreSQL DATABASE_URL', () => {
-    const result = run({ WEBHOOK_SECRET: 'ws_abc', DATABASE_URL: 'postgresql://localhost/test' });
+  it('exits 2 saying which database it cannot open', () => {
+    const result = run({ WEBHOOK_SECRET: 'ws_abc', DATABASE_URL: 'sqlite:/dev/null/receiver.sqlite' });
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('PostgreSQL support is not built yet');
+    expect(result.stderr).toContain('/dev/null/receiver.sqlite');
   });
 });

@@ -32,6 +32,7 @@ export type {
   NewDelivery,
   ProcessingEffects,
   ProgressQuery,
+  SettleItem,
   Settlement,
   Store,
   StoredEvent,

@@ -8,7 +8,7 @@ import { validateEvent } from '@webhook-contracts/schema';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
-import type { ClaimedEvent, Settlement, Store } from '../store/Store.js';
+import type { ClaimedEvent, SettleItem, Settlement, Store } from '../store/Store.js';
 import { defaultHandlers, type EventHandler, type EventHandlers } from './EventHandlers.js';
 import { retryDelayMs } from './retryDelayMs.js';
 
@@ -29,8 +29,13 @@ export interface ProcessorOptions {
   /** First retry delay (default 1000 ms), doubled per attempt up to retryMaxMs (default 5 min). */
   retryBaseMs?: number;
   retryMaxMs?: number;
-  /** Events claimed per round trip (default 50). */
+  /** Events claimed (and settled in one transaction) per round (default 100). */
   batchSize?: number;
+  /**
+   * After a wake, wait this long before claiming (default 10 ms) so a burst of new rows is claimed
+   * and settled in one batch instead of one transaction per event.
+   */
+  wakeCoalesceMs?: number;
   /** How long stop() keeps draining due events before giving up (default 10 s). */
   drainTimeoutMs?: number;
   now?: () => number;
@@ -58,6 +63,7 @@ export class Processor {
   private readonly retryMaxMs: number;
   private readonly batchSize: number;
   private readonly drainTimeoutMs: number;
+  private readonly wakeCoalesceMs: number;
   private readonly now: () => number;
 
   private running = false;
@@ -78,8 +84,9 @@ export class Processor {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.retryMaxMs = options.retryMaxMs ?? 5 * 60_000;
-    this.batchSize = options.batchSize ?? 50;
+    this.batchSize = options.batchSize ?? 100;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+    this.wakeCoalesceMs = options.wakeCoalesceMs ?? 10;
     this.now = options.now ?? Date.now;
   }
 
@@ -95,8 +102,10 @@ export class Processor {
   wake(): void {
     this.wakeRequested = true;
     const wake = this.wakeUp;
+    if (wake === undefined) return;
     this.wakeUp = undefined;
-    wake?.();
+    if (this.stopping || this.wakeCoalesceMs <= 0) wake();
+    else setTimeout(wake, this.wakeCoalesceMs);
   }
 
   /** Finishes the event in hand, keeps processing due events for up to drainTimeoutMs, then stops. */
@@ -122,11 +131,10 @@ export class Processor {
           'could not claim events from the store; retrying after the poll interval',
         );
       }
-      for (const event of claimed) {
-        if (this.stopping && this.now() >= this.stopDeadline) break;
-        await this.processOne(event);
+      if (claimed.length > 0) {
+        await this.processBatch(claimed);
+        continue;
       }
-      if (claimed.length > 0) continue;
       if (this.stopping) break;
       await this.idle();
     }
@@ -146,36 +154,60 @@ export class Processor {
     });
   }
 
-  private async processOne(claim: ClaimedEvent): Promise<void> {
-    const settlement = await this.decide(claim);
+  private async processBatch(claims: readonly ClaimedEvent[]): Promise<void> {
+    const items: SettleItem[] = [];
+    for (const claim of claims) {
+      if (this.stopping && this.now() >= this.stopDeadline) break;
+      items.push({ webhookId: claim.webhookId, settlement: await this.decide(claim) });
+    }
+    if (items.length === 0) return;
+    let settled: boolean[] | undefined;
+    if (this.store.settleMany !== undefined && items.length > 1) {
+      try {
+        // One transaction (one fsync) for the whole batch keeps processing from starving ingestion.
+        settled = await this.store.settleMany(this.workerId, items, this.now());
+      } catch (error) {
+        this.logger.warn({ err: error }, 'batch settlement failed; settling events one by one');
+      }
+    }
+    if (settled === undefined) {
+      settled = [];
+      for (const [i, item] of items.entries())
+        settled.push(await this.settleAlone(claims[i]!, item.settlement));
+    }
+    for (const [i, item] of items.entries()) this.report(claims[i]!, item.settlement, settled[i] === true);
+  }
+
+  private async settleAlone(claim: ClaimedEvent, settlement: Settlement): Promise<boolean> {
     try {
-      const settled = await this.store.settle(claim.webhookId, this.workerId, settlement, this.now());
-      if (!settled) {
-        this.logger.warn(
-          { webhookId: claim.webhookId },
-          'lost the lease before settling; another worker owns the event now',
-        );
-        return;
-      }
-      this.metrics?.processed.inc({ status: settlement.status });
-      if (settlement.status === 'failed') {
-        this.logger.warn(
-          { webhookId: claim.webhookId, attempts: claim.attempts, error: settlement.error },
-          settlement.nextAttemptAt === null ? 'event failed for the last time' : 'event failed; will retry',
-        );
-      } else {
-        this.logger.debug({ webhookId: claim.webhookId, status: settlement.status }, 'event settled');
-      }
+      return await this.store.settle(claim.webhookId, this.workerId, settlement, this.now());
     } catch (error) {
-      // Settling (with the handler's effects) did not commit: record the failure if we still can,
-      // otherwise the lease expires and the event is claimed again.
+      // The settlement (with the handler's effects) did not commit: record the failure if we still
+      // can; otherwise the lease expires and the event is claimed again.
       this.metrics?.processingFailures.inc();
       this.logger.error({ err: error, webhookId: claim.webhookId }, 'could not settle event');
-      if (settlement.status !== 'failed') {
-        await this.store
-          .settle(claim.webhookId, this.workerId, this.failure(claim, errorMessage(error)), this.now())
-          .catch(() => undefined);
-      }
+      if (settlement.status === 'failed') return false;
+      const failure = this.failure(claim, errorMessage(error));
+      return this.store.settle(claim.webhookId, this.workerId, failure, this.now()).catch(() => false);
+    }
+  }
+
+  private report(claim: ClaimedEvent, settlement: Settlement, settled: boolean): void {
+    if (!settled) {
+      this.logger.warn(
+        { webhookId: claim.webhookId },
+        'lost the lease before settling; another worker owns the event now',
+      );
+      return;
+    }
+    this.metrics?.processed.inc({ status: settlement.status });
+    if (settlement.status === 'failed') {
+      this.logger.warn(
+        { webhookId: claim.webhookId, attempts: claim.attempts, error: settlement.error },
+        settlement.nextAttemptAt === null ? 'event failed for the last time' : 'event failed; will retry',
+      );
+    } else {
+      this.logger.debug({ webhookId: claim.webhookId, status: settlement.status }, 'event settled');
     }
   }
 

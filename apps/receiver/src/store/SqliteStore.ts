@@ -19,6 +19,7 @@ import type {
   ListEventsQuery,
   NewDelivery,
   ProgressQuery,
+  SettleItem,
   Settlement,
   Store,
   StoredEvent,
@@ -104,14 +105,15 @@ export class SqliteStore implements Store {
   private readonly stmt;
   private readonly insertBatch: (items: readonly NewDelivery[]) => InsertOutcome[];
   private readonly settleTx: (webhookId: string, workerId: string, s: Settlement, now: number) => boolean;
+  private readonly settleManyTx: (workerId: string, items: readonly SettleItem[], now: number) => boolean[];
   private readonly claimTx: (workerId: string, now: number, leaseMs: number, limit: number) => ClaimedEvent[];
 
   constructor(options: SqliteStoreOptions) {
     this.filename = options.filename;
-    if (options.filename !== ':memory:') {
-      fs.mkdirSync(path.dirname(path.resolve(options.filename)), { recursive: true });
-    }
     try {
+      if (options.filename !== ':memory:') {
+        fs.mkdirSync(path.dirname(path.resolve(options.filename)), { recursive: true });
+      }
       this.db = new Database(options.filename);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
@@ -226,7 +228,7 @@ export class SqliteStore implements Store {
       })),
     );
 
-    this.settleTx = db.transaction((webhookId: string, workerId: string, s: Settlement, now: number) => {
+    const settleOne = (webhookId: string, workerId: string, s: Settlement, now: number): boolean => {
       const settle = this.stmt.settle;
       let changes: number;
       switch (s.status) {
@@ -258,7 +260,11 @@ export class SqliteStore implements Store {
         }
       }
       return true;
-    });
+    };
+    this.settleTx = db.transaction(settleOne);
+    this.settleManyTx = db.transaction((workerId: string, items: readonly SettleItem[], now: number) =>
+      items.map((item) => settleOne(item.webhookId, workerId, item.settlement, now)),
+    );
   }
 
   /** How many insert transactions (fsyncs) have committed; lets tests observe group commit. */
@@ -329,6 +335,10 @@ export class SqliteStore implements Store {
 
   async settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean> {
     return this.run(() => this.settleTx(webhookId, workerId, settlement, now));
+  }
+
+  async settleMany(workerId: string, items: readonly SettleItem[], now: number): Promise<boolean[]> {
+    return this.run(() => this.settleManyTx(workerId, items, now));
   }
 
   async requeue(webhookId: string, now: number): Promise<boolean> {

@@ -103,6 +103,11 @@ export type Settlement =
   | { status: 'unhandled' }
   | { status: 'failed'; error: string; nextAttemptAt: number | null };
 
+export interface SettleItem {
+  webhookId: string;
+  settlement: Settlement;
+}
+
 export interface ProgressQuery {
   userId?: string;
   courseId?: string;
@@ -131,6 +136,12 @@ export interface Store {
    * lease. Resolves false when the lease was lost (another worker owns the event now).
    */
   settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean>;
+  /**
+   * settle() for several events in ONE transaction (one commit): all or nothing. Resolves with one
+   * boolean per item, false where the lease was lost. Optional: without it the processor settles
+   * event by event (correct, but one commit per event).
+   */
+  settleMany?(workerId: string, items: readonly SettleItem[], now: number): Promise<boolean[]>;
   /** Resets an event to `received` (attempts 0, lease cleared) so it is processed again. */
   requeue(webhookId: string, now: number): Promise<boolean>;
   /** The earliest time any event becomes due, or null when none is waiting. */
