@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       contractMode: 'quarantine',
       apiToken: null,
       logLevel: 'info',
+      leaseMs: 30000,
     });
   });
 
@@ -44,6 +45,7 @@ describe('loadConfig', () => {
         CONTRACT_MODE: 'strict',
         RECEIVER_API_TOKEN: 'tok',
         LOG_LEVEL: 'debug',
+        PROCESSING_LEASE_MS: '5000',
       },
       argv: [],
       cwd: '/srv/app',
@@ -58,6 +60,7 @@ describe('loadConfig', () => {
       contractMode: 'strict',
       apiToken: 'tok',
       logLevel: 'debug',
+      leaseMs: 5000,
     });
   });
 

@@ -23,6 +23,8 @@ export interface ReceiverConfig {
   /** Bearer token for the read API; null turns the read API off. */
   apiToken: string | null;
   logLevel: LogLevel;
+  /** How long a claimed event is exclusive to this instance; a dead instance's events are retried after it. */
+  leaseMs: number;
 }
 
 export interface LoadConfigInput {
@@ -78,6 +80,12 @@ const settings = {
     description: 'bearer token for the read API; unset turns the read API off',
   },
   logLevel: { flag: '--log-level <level>', env: 'LOG_LEVEL', description: 'pino log level (default info)' },
+  leaseMs: {
+    flag: '--lease-ms <ms>',
+    env: 'PROCESSING_LEASE_MS',
+    description:
+      'how long a claimed event stays with one instance before another may take it over (default 30000)',
+  },
 } satisfies Record<string, Setting>;
 
 type Key = keyof typeof settings;
@@ -156,6 +164,14 @@ export function loadConfig(input: LoadConfigInput = {}): ReceiverConfig {
   const contractMode = readEnum(raw('contractMode'), 'quarantine', ['quarantine', 'strict'] as const, issues);
   const logLevel = readEnum(raw('logLevel'), 'info', logLevels, issues);
   const apiToken = raw('apiToken')?.value ?? null;
+  const leaseMs = readInteger(
+    raw('leaseMs'),
+    30_000,
+    100,
+    3_600_000,
+    'a whole number of milliseconds from 100 to 3600000',
+    issues,
+  );
 
   const db = raw('databaseUrl');
   let databaseUrl = `sqlite:${path.join(cwd, '.data', 'receiver.sqlite')}`;
@@ -179,6 +195,7 @@ export function loadConfig(input: LoadConfigInput = {}): ReceiverConfig {
     contractMode,
     apiToken,
     logLevel,
+    leaseMs,
   };
 }
 

@@ -23,7 +23,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
-    store = await openStore(config.databaseUrl);
+    store = await openStore(config.databaseUrl, process.cwd(), {
+      onStartupRetry: (error, attempt, delayMs) =>
+        logger.warn(
+          { err: error, attempt, retryInMs: delayMs },
+          'database not reachable yet; retrying (DATABASE_STARTUP_TIMEOUT_SECONDS bounds the wait)',
+        ),
+    });
   } catch (error) {
     if (error instanceof StoreError) {
       process.stderr.write(`webhook-receiver: ${error.message}\n`);
@@ -40,6 +46,7 @@ async function main(): Promise<void> {
     toleranceSeconds: config.toleranceSeconds,
     apiToken: config.apiToken,
     logger,
+    processing: { leaseMs: config.leaseMs },
   });
 
   const server: Server = receiver.listen(config.port, config.host);
