@@ -1,0 +1,174 @@
+// Receiver ingest: POST /webhooks with unique ids and valid signatures (signed per request in a
+// separate autocannon process) against the built receiver with SQLite (WAL, synchronous=FULL: every
+// 2xx is fsync'd), versus a bare Express 5 app answering 200 to the same requests. Both servers run
+// for the whole benchmark; rounds alternate (the side going first alternates too) and the medians
+// are compared. Before each round the receiver is left to finish processing its backlog, so its
+// leftover work never lands in the bare app's round.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadResult } from './loadgen.js';
+import {
+  BENCH_SECRET,
+  cpuTicks,
+  freePort,
+  median,
+  peakRssMb,
+  progress,
+  ROOT,
+  type Spawned,
+  spawnNode,
+  stop,
+  waitForHttp,
+} from './processes.js';
+import type { BenchOptions, BenchResult } from './run.js';
+
+const RECEIVER_MAIN = join(ROOT, 'apps/receiver/dist/main.js');
+
+export interface IngestOptions extends BenchOptions {
+  /** Concurrent connections of the load generator (default 32). */
+  connections?: number;
+  /** Write a V8 CPU profile of the receiver into this folder (node --cpu-prof). */
+  cpuProfDir?: string;
+}
+
+/** Runs the load generator process once against `url`; resolves with its result. */
+export async function runLoad(
+  url: string,
+  seconds: number,
+  connections: number,
+  sign: boolean,
+): Promise<LoadResult> {
+  const gen = spawnNode(join(ROOT, 'bench/loadgen.ts'), [
+    '--url',
+    url,
+    '--connections',
+    String(connections),
+    '--duration',
+    String(seconds),
+    ...(sign ? ['--sign'] : []),
+  ]);
+  const code = await gen.exited;
+  if (code !== 0) throw new Error(`bench: load generator failed (exit ${code}):\n${gen.stderr()}`);
+  return JSON.parse(gen.stdout().trim()) as LoadResult;
+}
+
+/** Waits until the process burns (almost) no CPU for 300 ms: its backlog is done. */
+async function waitIdle(proc: Spawned, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let before = cpuTicks(proc.pid);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = cpuTicks(proc.pid);
+    // 300 ms at 100 ticks/s is 30 ticks; 2 ticks is background noise (timers, the poll loop).
+    if (after - before <= 2) return;
+    if (Date.now() > deadline) throw new Error('bench: the receiver is still busy after 60 s of waiting');
+    before = after;
+  }
+}
+
+async function metricValue(base: string, name: string, label: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(name) && l.includes(label));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export async function benchIngest(opts: IngestOptions = {}): Promise<BenchResult[]> {
+  if (!existsSync(RECEIVER_MAIN))
+    throw new Error(`bench: ${RECEIVER_MAIN} is missing: build first (npm run bench builds everything)`);
+  const seconds = opts.seconds ?? (opts.quick ? 3 : 10);
+  const rounds = opts.rounds ?? (opts.quick ? 2 : 3);
+  const connections = opts.connections ?? 32;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+  const [receiverPort, barePort] = [await freePort(), await freePort()];
+
+  const receiver = spawnNode(
+    RECEIVER_MAIN,
+    [],
+    {
+      WEBHOOK_SECRET: BENCH_SECRET,
+      PORT: String(receiverPort),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${join(dir, 'receiver.sqlite')}`,
+      LOG_LEVEL: 'warn',
+    },
+    opts.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir],
+  );
+  const bare = spawnNode(join(ROOT, 'bench/servers/bareExpress.ts'), [String(barePort)]);
+  const receiverBase = `http://127.0.0.1:${receiverPort}`;
+  const bareBase = `http://127.0.0.1:${barePort}`;
+  try {
+    await Promise.all([
+      waitForHttp(`${receiverBase}/healthz`, receiver),
+      waitForHttp(`${bareBase}/healthz`, bare),
+    ]);
+    const sides = {
+      receiver: { url: `${receiverBase}/webhooks`, results: [] as LoadResult[] },
+      bare: { url: `${bareBase}/webhooks`, results: [] as LoadResult[] },
+    };
+    const warm = Math.min(2, seconds);
+    progress(`ingest: warm-up ${warm}s per side, ${connections} connections`);
+    await runLoad(sides.receiver.url, warm, connections, true);
+    await runLoad(sides.bare.url, warm, connections, true);
+    for (let round = 0; round < rounds; round += 1) {
+      const order = round % 2 === 0 ? (['receiver', 'bare'] as const) : (['bare', 'receiver'] as const);
+      for (const side of order) {
+        await waitIdle(receiver);
+        const result = await runLoad(sides[side].url, seconds, connections, true);
+        if (result.non2xx > 0 || result.errors > 0)
+          throw new Error(
+            `bench: ${side} answered ${result.non2xx} non-2xx and ${result.errors} errors: the ingest run is not valid`,
+          );
+        sides[side].results.push(result);
+        progress(
+          `ingest round ${round + 1}/${rounds} ${side}: ${fmt(result.rps)} req/s, p99 ${result.p99Ms} ms`,
+        );
+      }
+    }
+    await waitIdle(receiver);
+    const rssMb = peakRssMb(receiver.pid);
+    // Every 2xx must be a stored event: the receiver's own counter agrees with the generator's.
+    const sent = sides.receiver.results.reduce((sum, r) => sum + r.ok, 0);
+    const accepted = await metricValue(receiverBase, 'webhook_deliveries_total', 'outcome="accepted"');
+    if (accepted < sent)
+      throw new Error(
+        `bench: the generator got ${sent} 2xx in measured rounds but the receiver accepted ${accepted}`,
+      );
+
+    const ours = median(sides.receiver.results.map((r) => r.rps));
+    const base = median(sides.bare.results.map((r) => r.rps));
+    return [
+      {
+        name: 'ingest',
+        ours: Math.round(ours),
+        baseline: Math.round(base),
+        unit: 'req/s',
+        target: 0.8,
+        better: 'higher',
+        details: {
+          connections,
+          secondsPerRound: seconds,
+          rounds,
+          receiverP99Ms: median(sides.receiver.results.map((r) => r.p99Ms)),
+          bareP99Ms: median(sides.bare.results.map((r) => r.p99Ms)),
+          receiverRounds: sides.receiver.results.map((r) => Math.round(r.rps)),
+          bareRounds: sides.bare.results.map((r) => Math.round(r.rps)),
+        },
+      },
+      {
+        name: 'receiver peak RSS',
+        ours: Math.round(rssMb),
+        baseline: 150,
+        unit: 'MB',
+        target: 1,
+        better: 'lower',
+        details: { note: 'VmHWM of the receiver after every ingest round' },
+      },
+    ];
+  } finally {
+    await Promise.all([stop(receiver), stop(bare)]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

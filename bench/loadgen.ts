@@ -1,0 +1,88 @@
+// The load generator, run as its own process: autocannon against one URL for a fixed time. With
+// --sign every request carries the docs example under a fresh webhook-id and a valid signature made
+// here, per request; with --fixed it replays one unsigned request (the generator's own ceiling).
+// Prints one JSON line (LoadResult) on stdout.
+import { randomBytes } from 'node:crypto';
+import { Webhook } from '@webhook-contracts/webhooks';
+import autocannon from 'autocannon';
+import { BENCH_SECRET } from './processes.js';
+import { docsExampleBody } from './verify.js';
+
+export interface LoadResult {
+  /** 2xx responses per second over the run. */
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  seconds: number;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+async function main(): Promise<void> {
+  const url = arg('--url');
+  const connections = Number(arg('--connections') ?? '32');
+  const duration = Number(arg('--duration') ?? '10');
+  const sign = process.argv.includes('--sign');
+  if (url === undefined)
+    throw new Error('usage: loadgen.ts --url URL [--connections N] [--duration S] [--sign]');
+
+  const body = docsExampleBody();
+  const webhook = new Webhook(BENCH_SECRET);
+  // A random tag per run, so rounds against one database never repeat an id.
+  const tag = randomBytes(6).toString('hex');
+  let counter = 0;
+  const fixedHeaders = { 'content-type': 'application/json' };
+
+  const result = await autocannon({
+    url,
+    connections,
+    duration,
+    method: 'POST',
+    headers: fixedHeaders,
+    body,
+    requests: [
+      sign
+        ? {
+            method: 'POST',
+            setupRequest: (req: autocannon.Request) => {
+              const id = `msg_${tag}${(counter++).toString(36).padStart(8, '0')}`;
+              const timestamp = Math.floor(Date.now() / 1000);
+              return {
+                ...req,
+                body,
+                headers: {
+                  ...fixedHeaders,
+                  'webhook-id': id,
+                  'webhook-timestamp': String(timestamp),
+                  'webhook-signature': webhook.sign(id, timestamp, body),
+                },
+              };
+            },
+          }
+        : { method: 'POST', body, headers: fixedHeaders },
+    ],
+  });
+  const out: LoadResult = {
+    rps: result['2xx'] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    seconds: result.duration,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`loadgen: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,122 @@
+// Child-process plumbing for the benchmarks that need a server and a load generator each in their own
+// process: spawn (TS files through tsx), wait until a port answers, read peak RSS, stop.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const BENCH_SECRET = 'ws_5b1d9a0e7c3f4a2b8d6e0c1f9a7b3d5e2c4f6a8b0d1e3f5a7c9b2d4e6f8a0c1b';
+
+/** Progress goes to stderr so stdout stays the table. */
+export function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** A TCP port nobody listens on right now (asked from the kernel, then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  pid: number;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+/** Starts `node [--import tsx] file args` in the repository root; .ts files go through tsx. */
+export function spawnNode(
+  file: string,
+  args: readonly string[] = [],
+  env: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
+): Spawned {
+  const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, file, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (child.pid === undefined) throw new Error(`bench: could not start node ${file}`);
+  return { child, pid: child.pid, exited, stdout: () => out, stderr: () => err };
+}
+
+/** Sends one request; resolves with the status code (rejects on a connection error). */
+export function httpStatus(url: string, method = 'GET'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent: false }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/** Polls `url` until it answers (any status) or the deadline passes. */
+export async function waitForHttp(url: string, proc: Spawned, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null | undefined;
+  void proc.exited.then((code) => {
+    exitCode = code;
+  });
+  for (;;) {
+    if (exitCode !== undefined)
+      throw new Error(`bench: ${url} server exited (code ${exitCode}) before answering:\n${proc.stderr()}`);
+    try {
+      await httpStatus(url);
+      return;
+    } catch {
+      if (Date.now() > deadline)
+        throw new Error(`bench: ${url} did not answer within ${timeoutMs} ms:\n${proc.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** Peak resident set size (VmHWM) of a live process, in MB (Linux only). */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+  if (match === null) throw new Error(`bench: no VmHWM in /proc/${pid}/status`);
+  return Number(match[1]) / 1024;
+}
+
+/** CPU time (user + system) a live process has used so far, in clock ticks. */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
+export async function stop(proc: Spawned, graceMs = 5000): Promise<void> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), graceMs);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

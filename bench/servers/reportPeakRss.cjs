@@ -1,0 +1,8 @@
+// Preloaded (node --require) into a process whose peak memory the benchmark wants: on exit it
+// writes the process's VmHWM (peak RSS) to stderr, read as it ends, so nothing after it is missed.
+const { readFileSync } = require('node:fs');
+
+process.on('exit', () => {
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  if (match !== null) process.stderr.write(`\nbench-peak-rss-kb=${match[1]}\n`);
+});
