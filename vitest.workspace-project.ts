@@ -3,7 +3,10 @@
 // of the packages they import. The apps' end-to-end tests start built `dist/` programs instead.
 import { defineProject, type UserWorkspaceConfig } from 'vitest/config';
 
-const conditions = ['@webhook-contracts/source', 'node', 'import', 'module', 'default'];
+// Vitest passes ssr.resolve.conditions to its workers as `node --conditions`, which applies to
+// require() too: listing `import` there would make require() of a dual package (e.g. is-promise,
+// used by Express's router) load its ESM build. So only our own condition and `node` are added.
+const conditions = ['@webhook-contracts/source', 'node'];
 
 export function project(name: string, test: UserWorkspaceConfig['test'] = {}) {
   return defineProject({
