@@ -6,6 +6,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { Webhook as ReferenceWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { generateEvents } from './fixtures/generator.js';
 import { send } from './send.js';
 import { recordingSleep, SECRET, scriptedReceiver, steppingClock, TARGET } from './test-support/recorder.js';
 
@@ -305,9 +306,33 @@ describe('send: fault injection and limits', () => {
     await expect(send({ ...base, example: 'no-such-example' })).rejects.toMatchObject({
       code: 'unknown_example',
     });
-    await expect(send({ ...base, generate: 1, example: 'docs-page' })).rejects.toMatchObject({
+    await expect(send({ ...base, allExamples: true, example: 'docs-page' })).rejects.toMatchObject({
       code: 'invalid_option',
     });
+    await expect(send({ ...base, generate: 1, payloads: [{}] })).rejects.toMatchObject({
+      code: 'invalid_option',
+    });
+  });
+
+  it('sends every docs example first and then the generated events when asked for both', async () => {
+    const receiver = scriptedReceiver([200]);
+    server.use(receiver.handler);
+    const examplesOnly = scriptedReceiver([200], 'http://examples-only.test/webhooks');
+    server.use(examplesOnly.handler);
+    await send({ ...base, to: 'http://examples-only.test/webhooks', allExamples: true, concurrency: 1 });
+    const exampleCount = examplesOnly.requests.length;
+
+    const summary = await send({ ...base, allExamples: true, generate: 4, concurrency: 1 });
+
+    expect(summary).toMatchObject({ sent: exampleCount + 4, delivered: exampleCount + 4, failed: 0 });
+    const bodies = receiver.requests.map((r) => JSON.parse(r.body) as { data: { user: { id: string } } });
+    expect(bodies.slice(0, exampleCount).map((b) => b.data.user.id)).toEqual(
+      examplesOnly.requests.map(
+        (r) => (JSON.parse(r.body) as { data: { user: { id: string } } }).data.user.id,
+      ),
+    );
+    const generated = [...generateEvents({ seed: 'test-seed', count: 4 })].map((e) => e.data.user.id);
+    expect(bodies.slice(exampleCount).map((b) => b.data.user.id)).toEqual(generated);
   });
 
   it('sends a named invalid example as it is, for crafting edge cases', async () => {

@@ -9,7 +9,7 @@ import { shuffleWithin, withDuplicates } from './delivery/faults.js';
 import { createHttpClient } from './delivery/httpClient.js';
 import { createRateLimiter, runPool } from './delivery/pool.js';
 import { SenderConfigError } from './errors.js';
-import { docsExamples, findExample, loadExamples } from './fixtures/examples.js';
+import { docsExamples, type Example, findExample, loadExamples } from './fixtures/examples.js';
 import { generateEvents } from './fixtures/generator.js';
 import { applyOverrides, type Override, overrideFrom } from './fixtures/overrides.js';
 import { Random, randomSeed } from './fixtures/random.js';
@@ -33,7 +33,7 @@ export interface SendOptions {
   example?: string | readonly string[];
   /** Send every valid docs example (the default when no payload source is given). */
   allExamples?: boolean;
-  /** Send this many generated events. */
+  /** Send this many generated events (after the examples when `example` or `allExamples` is set too). */
   generate?: number;
   /** Send these payloads (objects are serialised; Buffers/strings are sent as they are). */
   payloads?: Iterable<unknown>;
@@ -123,13 +123,12 @@ function toOverrides(set: SendOptions['set']): Override[] {
 /** Checks options before anything is sent; throws SenderConfigError naming the bad one. */
 export function validateSendOptions(options: SendOptions): void {
   parseTarget(options.to);
-  const sources = [
-    options.example !== undefined,
-    options.allExamples === true,
-    options.generate !== undefined,
-    options.payloads !== undefined,
-  ].filter(Boolean).length;
-  if (sources > 1) fail('choose one payload source: --example, --all-examples or --generate');
+  // Examples and generated events combine (examples first); `payloads` stands alone.
+  if (options.example !== undefined && options.allExamples === true)
+    fail('choose --example or --all-examples, not both');
+  const examples = options.example !== undefined || options.allExamples === true;
+  if (options.payloads !== undefined && (examples || options.generate !== undefined))
+    fail('payloads cannot be combined with --example, --all-examples or --generate');
   checkInteger('--generate', options.generate, 1);
   checkInteger('--concurrency', options.concurrency, 1);
   checkInteger('--duplicates', options.duplicates, 1);
@@ -153,11 +152,20 @@ export function validateSendOptions(options: SendOptions): void {
   }
 }
 
+function chosenExamples(options: SendOptions): Example[] {
+  const all = loadExamples();
+  if (options.example === undefined) return docsExamples(all);
+  const names = typeof options.example === 'string' ? [options.example] : options.example;
+  return names.map((n) => findExample(n, all));
+}
+
+/** Examples are sent when asked for, or by default when no other source is given. */
+function sendsExamples(options: SendOptions): boolean {
+  if (options.example !== undefined || options.allExamples === true) return true;
+  return options.generate === undefined && options.payloads === undefined;
+}
+
 function* payloadSource(options: SendOptions, seed: string): Generator<Payload> {
-  if (options.generate !== undefined) {
-    for (const event of generateEvents({ seed, count: options.generate })) yield { value: event };
-    return;
-  }
   if (options.payloads !== undefined) {
     for (const item of options.payloads) {
       if (Buffer.isBuffer(item) || typeof item === 'string') {
@@ -167,14 +175,12 @@ function* payloadSource(options: SendOptions, seed: string): Generator<Payload> 
     }
     return;
   }
-  const all = loadExamples();
-  const chosen =
-    options.example === undefined
-      ? docsExamples(all)
-      : (typeof options.example === 'string' ? [options.example] : options.example).map((n) =>
-          findExample(n, all),
-        );
-  for (const example of chosen) yield { value: safeParse(example.raw), raw: example.raw };
+  if (sendsExamples(options)) {
+    for (const example of chosenExamples(options)) yield { value: safeParse(example.raw), raw: example.raw };
+  }
+  if (options.generate !== undefined) {
+    for (const event of generateEvents({ seed, count: options.generate })) yield { value: event };
+  }
 }
 
 function safeParse(raw: Buffer): unknown {
@@ -243,18 +249,9 @@ export async function send(options: SendOptions): Promise<SendSummary> {
   // Resolve example names up front so a typo is a config error, not a failure halfway through.
   const source = payloadSource(options, seed);
   let planned: number | undefined;
-  if (options.generate !== undefined) planned = options.generate * duplicates;
-  else if (options.payloads === undefined) {
-    const names =
-      options.example === undefined
-        ? undefined
-        : typeof options.example === 'string'
-          ? [options.example]
-          : options.example;
-    const all = loadExamples();
-    planned =
-      (names === undefined ? docsExamples(all).length : names.map((n) => findExample(n, all)).length) *
-      duplicates;
+  if (options.payloads === undefined) {
+    const examples = sendsExamples(options) ? chosenExamples(options).length : 0;
+    planned = (examples + (options.generate ?? 0)) * duplicates;
   }
 
   let invalidOverridden = 0;

@@ -41,12 +41,15 @@ export function sendCommand(): Command {
     .addOption(
       new Option('--example <name>', 'send this example (repeatable; see `mock-sender examples`)')
         .argParser(collect)
-        .conflicts(['allExamples', 'generate']),
+        .conflicts(['allExamples']),
     )
+    .addOption(new Option('--all-examples', 'send every valid docs example (the default)'))
     .addOption(
-      new Option('--all-examples', 'send every valid docs example (the default)').conflicts(['generate']),
+      new Option(
+        '--generate <n>',
+        'send N generated events (after the examples when --example or --all-examples is given)',
+      ).argParser(positiveInteger),
     )
-    .addOption(new Option('--generate <n>', 'send N generated events').argParser(positiveInteger))
     .option('--seed <seed>', 'seed for generated events, fresh ids and shuffling (default: random, printed)')
     .option(
       '--set <path=value>',
