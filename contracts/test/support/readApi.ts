@@ -1,0 +1,84 @@
+// A small client for the receiver's read API (`/events`, `/events/:id`, `/progress`), used by the
+// receiver-side and end-to-end tests to check what was stored rather than what was answered.
+
+export interface EventSummary {
+  webhook_id: string;
+  type: string;
+  status: string;
+  deliveries_seen: number;
+  errors: unknown;
+}
+
+export interface StoredEvent extends EventSummary {
+  payload?: unknown;
+  payload_text?: string;
+}
+
+export interface ProgressRow {
+  user_id: string;
+  course_id: string;
+  completed_lessons: number;
+  lesson_ids: string[];
+  last_completed_at: string;
+}
+
+export class ReadApi {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  private async get<T>(path: string): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.baseUrl}${path}`, { headers: { authorization: `Bearer ${this.token}` } });
+    return { status: res.status, body: (await res.json()) as T };
+  }
+
+  private async getOk<T>(path: string): Promise<T> {
+    const { status, body } = await this.get<T>(path);
+    if (status !== 200) throw new Error(`GET ${path} answered ${status}: ${JSON.stringify(body)}`);
+    return body;
+  }
+
+  /** Every stored event, following `next_cursor` to the end. */
+  async allEvents(): Promise<EventSummary[]> {
+    const events: EventSummary[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page: { events: EventSummary[]; next_cursor: string | null } = await this.getOk(
+        `/events?limit=500${query}`,
+      );
+      events.push(...page.events);
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    return events;
+  }
+
+  /** One event with its payload, or undefined when the receiver answers 404. */
+  async event(webhookId: string): Promise<StoredEvent | undefined> {
+    const { status, body } = await this.get<StoredEvent>(`/events/${encodeURIComponent(webhookId)}`);
+    if (status === 404) return undefined;
+    if (status !== 200)
+      throw new Error(`GET /events/${webhookId} answered ${status}: ${JSON.stringify(body)}`);
+    return body;
+  }
+
+  async progress(): Promise<ProgressRow[]> {
+    return (await this.getOk<{ progress: ProgressRow[] }>('/progress')).progress;
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined; fails with `what` after the deadline. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
