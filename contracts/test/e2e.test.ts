@@ -1,0 +1,139 @@
+// End to end, real processes only: the built receiver on a temp SQLite file, the built mock sender
+// sending every docs example and 200 seeded generated events, then the receiver's read API checked
+// against the sender's own delivery report and against progress computed from the sent payloads,
+// and finally the sender's conformance check against the same receiver.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningProcess, requireBuilt, runSender, startBuiltReceiver } from './support/builtPrograms.js';
+import { expectedProgress, normaliseProgress } from './support/expectedProgress.js';
+import { eventually, ReadApi, type StoredEvent } from './support/readApi.js';
+import { whsecSecret } from './support/referenceWebhook.js';
+
+const GENERATED = 200;
+const apiToken = 'contracts-e2e-read-token';
+
+interface ReportLine {
+  id: string;
+  type: string;
+  status: number | string;
+  attempts: number;
+  delivered: boolean;
+}
+
+describe('the end-to-end prerequisites', () => {
+  it('fail with a message saying how to build when a dist file is missing', () => {
+    expect(() => requireBuilt(['/nonexistent/apps/receiver/dist/main.js'])).toThrow(
+      /\/nonexistent\/apps\/receiver\/dist\/main\.js do not exist: run `\.\/node_modules\/\.bin\/turbo run build`/,
+    );
+  });
+});
+
+describe('the built sender against the built receiver', () => {
+  let dir: string;
+  let receiver: RunningProcess & { url: string };
+  let readApi: ReadApi;
+  let report: ReportLine[];
+  let sendRun: { code: number | null; stdout: string; stderr: string };
+
+  beforeAll(async () => {
+    requireBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'contracts-e2e-'));
+    receiver = await startBuiltReceiver({
+      WEBHOOK_SECRET: whsecSecret,
+      DATABASE_URL: `sqlite:${join(dir, 'receiver.sqlite')}`,
+      CONTRACT_MODE: 'strict',
+      RECEIVER_API_TOKEN: apiToken,
+    });
+    readApi = new ReadApi(receiver.url, apiToken);
+    const reportFile = join(dir, 'report.jsonl');
+    sendRun = await runSender(
+      [
+        'send',
+        '--to',
+        `${receiver.url}/webhooks`,
+        '--all-examples',
+        '--generate',
+        String(GENERATED),
+        '--seed',
+        '1',
+        '--report',
+        reportFile,
+        '--retry-schedule',
+        '0.2,0.5',
+        '--json',
+      ],
+      { WEBHOOK_SECRET: whsecSecret },
+    );
+    report = readFileSync(reportFile, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as ReportLine);
+  });
+
+  afterAll(async () => {
+    const code = await receiver?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    expect(code, `the receiver did not shut down cleanly:\n${receiver?.output()}`).toBe(0);
+  });
+
+  it('delivers every example and generated event on the first attempt (exit 0)', () => {
+    expect(sendRun.code, sendRun.stderr).toBe(0);
+    const summary = JSON.parse(sendRun.stdout) as {
+      sent: number;
+      delivered: number;
+      failed: number;
+      seed: string;
+    };
+    expect(report.length).toBeGreaterThan(GENERATED);
+    expect(summary).toMatchObject({ sent: report.length, delivered: report.length, failed: 0, seed: '1' });
+    expect(report.every((line) => line.delivered && line.status === 200 && line.attempts === 1)).toBe(true);
+    expect(new Set(report.map((line) => line.id)).size).toBe(report.length);
+  });
+
+  it('stores every reported id exactly once, and nothing else', async () => {
+    const events = await readApi.allEvents();
+    const stored = events.map((e) => e.webhook_id).sort();
+    expect(stored).toEqual(report.map((line) => line.id).sort());
+    expect(events.every((e) => e.deliveries_seen === 1)).toBe(true);
+  });
+
+  it('processes every stored event', async () => {
+    const statuses = await eventually('every event processed', async () => {
+      const events = await readApi.allEvents();
+      return events.every((e) => e.status === 'processed') ? events.map((e) => e.status) : undefined;
+    });
+    expect(statuses).toHaveLength(report.length);
+  });
+
+  it('shows the lesson progress that the sent payloads add up to', async () => {
+    const payloads: unknown[] = [];
+    for (const line of report) {
+      const event: StoredEvent | undefined = await readApi.event(line.id);
+      expect(event, `GET /events/${line.id}`).toBeDefined();
+      expect((event?.payload as { id?: string } | undefined)?.id).toBe(line.id);
+      payloads.push(event?.payload);
+    }
+    const expected = expectedProgress(payloads);
+    // The docs examples all complete one lesson of one user; the generated ones spread over many.
+    expect(expected.length).toBeGreaterThan(10);
+    expect(normaliseProgress(await readApi.progress())).toEqual(expected);
+  });
+
+  it("passes the sender's conformance check (exit 0)", async () => {
+    const check = await runSender(['check', '--to', `${receiver.url}/webhooks`, '--json'], {
+      WEBHOOK_SECRET: whsecSecret,
+    });
+    const result = JSON.parse(check.stdout) as {
+      passed: boolean;
+      results: { case: string; pass: boolean }[];
+    };
+    expect(
+      result.results.filter((r) => !r.pass).map((r) => r.case),
+      check.stdout,
+    ).toEqual([]);
+    expect(result.passed).toBe(true);
+    expect(check.code).toBe(0);
+  });
+});
