@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// `npm run demo`: start the receiver on a throw-away SQLite store, play the sender against it with
-// the docs' examples and generated events, print what the receiver stored, and stop cleanly.
-// Everything runs from the built `dist/` programs, exactly as a team would run them.
+// `npm run demo`: start the built receiver on a throw-away SQLite store with a generated secret,
+// play the built mock sender against it (the docs' examples, then generated events), print what the
+// receiver counted and stored, and stop it cleanly. Both programs run from their `dist/` builds as
+// separate processes, exactly as a team would run them; scripts/task.mjs installs and builds first.
+//
+// DEMO_EVENTS=N changes how many generated events are sent (default 300); DEMO_KEEP=1 keeps the
+// temp folder (database and receiver log) for a look afterwards.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,32 +18,45 @@ const receiverMain = join(root, 'apps/receiver/dist/main.js');
 const senderCli = join(root, 'apps/mock-sender/dist/cli.js');
 const generated = Number(process.env.DEMO_EVENTS ?? 300);
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Spawns the receiver with its logs going to `logFile`; resolves with its URL once it listens. */
+function startReceiver(env, logFile) {
+  const child = spawn(process.execPath, [receiverMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const listening = new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(
+      () => reject(new Error('the receiver did not start listening within 20 s')),
+      20_000,
+    );
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = /listening on (http:\/\/[0-9.]+:\d+)/.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the receiver exited (${code}) before listening`));
     });
   });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const code = await exited;
+    await new Promise((resolve) => log.end(resolve));
+    return code;
+  };
+  return { child, listening, stop };
 }
 
-async function waitForHealth(url, child, deadlineMs = 15_000) {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`the receiver exited early (code ${child.exitCode})`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the receiver did not answer ${url}/healthz within ${deadlineMs} ms`);
-}
-
+/** Runs the sender CLI; its stderr (seed line, progress bar) goes straight to the terminal. */
 function runSender(args, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [senderCli, ...args], {
@@ -47,11 +64,11 @@ function runSender(args, env) {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
     });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, out }));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, out }));
   });
 }
 
@@ -61,9 +78,10 @@ async function api(base, token, path) {
   return res.json();
 }
 
-async function countByStatus(base, token) {
+/** Stored events by status, following the read API's cursor to the end. */
+async function eventsByStatus(base, token) {
   const counts = {};
-  let cursor;
+  let cursor = null;
   do {
     const page = await api(
       base,
@@ -71,86 +89,122 @@ async function countByStatus(base, token) {
       `/events?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     );
     for (const e of page.events) counts[e.status] = (counts[e.status] ?? 0) + 1;
-    cursor = page.next_cursor ?? undefined;
+    cursor = page.next_cursor;
   } while (cursor);
   return counts;
 }
 
+/** `webhook_deliveries_total{outcome="…"} N` lines of the receiver's /metrics, as { outcome: N }. */
+async function deliveriesByOutcome(base) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const outcomes = {};
+  for (const match of text.matchAll(/^webhook_deliveries_total\{outcome="([a-z_]+)"\} (\d+)$/gm)) {
+    if (Number(match[2]) > 0) outcomes[match[1]] = Number(match[2]);
+  }
+  return outcomes;
+}
+
 async function main() {
-  mkdirSync(join(root, '.data'), { recursive: true });
-  const dir = mkdtempSync(join(root, '.data', 'demo-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  for (const file of [receiverMain, senderCli]) {
+    if (!existsSync(file)) {
+      console.error(
+        `${relative(root, file)} is missing: run \`npm run demo\` (it builds first) or \`npm run build\``,
+      );
+      process.exit(1);
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'webhook-contracts-demo-'));
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
   const token = randomBytes(16).toString('hex');
   const logFile = join(dir, 'receiver.log');
   const env = {
     ...process.env,
     WEBHOOK_SECRET: secret,
     RECEIVER_API_TOKEN: token,
-    PORT: String(port),
+    PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: join(dir, 'receiver.sqlite'),
+    DATABASE_URL: `sqlite:${join(dir, 'receiver.sqlite')}`,
     LOG_LEVEL: 'info',
   };
 
-  console.log('1. Starting the receiver on an embedded SQLite store');
-  console.log(`   ${base}/webhooks  (store ${env.DATABASE_URL}, log ${logFile})`);
-  const log = openSync(logFile, 'a');
-  const receiver = spawn(process.execPath, [receiverMain], { env, stdio: ['ignore', log, log] });
-  let exitCode = 0;
+  say('1. Starting the receiver (apps/receiver/dist/main.js) on an embedded SQLite store');
+  const receiver = startReceiver(env, logFile);
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+  });
+  let failed = false;
   try {
-    await waitForHealth(base, receiver);
+    const base = await receiver.listening;
+    say(`   listening on ${base}, secret ${secret.slice(0, 12)}… (generated for this run)`);
+    say(`   store ${join(dir, 'receiver.sqlite')}`);
 
-    console.log("\n2. Sending the docs' examples, signed as the sender signs them");
-    const examples = await runSender(['send', '--to', `${base}/webhooks`, '--all-examples', '--json'], env);
-    const exSummary = JSON.parse(examples.out);
-    console.log(`   ${exSummary.delivered}/${exSummary.sent} delivered in ${exSummary.attempts} attempts`);
-
-    console.log(
-      `\n3. Sending ${generated} generated events (seeded, realistic, each validated before sending)`,
-    );
-    const gen = await runSender(
-      ['send', '--to', `${base}/webhooks`, '--generate', String(generated), '--concurrency', '16', '--json'],
+    say();
+    say(`2. mock-sender send --all-examples --generate ${generated}: the docs' examples, then seeded`);
+    say('   generated events, each signed per Standard Webhooks with the same secret');
+    const sent = await runSender(
+      [
+        'send',
+        '--to',
+        `${base}/webhooks`,
+        '--all-examples',
+        '--generate',
+        String(generated),
+        '--concurrency',
+        '16',
+        '--json',
+      ],
       env,
     );
-    const genSummary = JSON.parse(gen.out);
-    const l = genSummary.latencyMs ?? {};
-    console.log(
-      `   ${genSummary.delivered}/${genSummary.sent} delivered, ${genSummary.attempts} attempts, ` +
-        `latency p50 ${l.p50} ms, p99 ${l.p99} ms`,
+    if (sent.code !== 0) failed = true;
+    const summary = JSON.parse(sent.out);
+    const statuses = Object.entries(summary.byStatus)
+      .map(([status, n]) => `${n}× ${status}`)
+      .join(', ');
+    say(
+      `   ${summary.delivered}/${summary.sent} delivered (${statuses}) in ${(summary.durationMs / 1000).toFixed(1)} s, ` +
+        `latency p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms (seed ${summary.seed})`,
     );
+    if (interrupted) throw new Error('interrupted');
 
-    console.log('\n4. What the receiver stored (read API)');
-    const deadline = Date.now() + 15_000;
-    let counts = await countByStatus(base, token);
-    while ((counts.received ?? 0) > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      counts = await countByStatus(base, token);
+    say();
+    say("3. The receiver's count of deliveries by outcome (GET /metrics)");
+    for (const [outcome, n] of Object.entries(await deliveriesByOutcome(base)))
+      say(`   ${outcome.padEnd(12)} ${n}`);
+
+    say();
+    say('4. Stored events by status once processing settles (GET /events)');
+    const deadline = Date.now() + 20_000;
+    let counts = await eventsByStatus(base, token);
+    while ((counts.received ?? 0) > 0 && Date.now() < deadline && !interrupted) {
+      await sleep(100);
+      counts = await eventsByStatus(base, token);
     }
-    for (const [status, n] of Object.entries(counts).sort()) console.log(`   ${status.padEnd(12)} ${n}`);
+    for (const [status, n] of Object.entries(counts).sort()) say(`   ${status.padEnd(12)} ${n}`);
+    if ((counts.received ?? 0) > 0 || (counts.failed ?? 0) > 0) failed = true;
 
     const { progress } = await api(base, token, '/progress');
     const top = [...progress].sort((a, b) => b.completed_lessons - a.completed_lessons).slice(0, 5);
-    console.log(`\n5. Lesson progress: ${progress.length} (user, course) pairs; the five furthest along:`);
+    say();
+    say(
+      `5. Lesson progress (GET /progress): ${progress.length} (user, course) pairs; the five furthest along:`,
+    );
     for (const p of top) {
-      console.log(
-        `   ${p.user_id.padEnd(22)} ${p.course_id.padEnd(22)} ${String(p.completed_lessons).padStart(3)} lessons, last ${p.last_completed_at}`,
+      say(
+        `   ${p.user_id.padEnd(20)} ${p.course_id.padEnd(20)} ${String(p.completed_lessons).padStart(2)} lessons, last ${p.last_completed_at}`,
       );
     }
-    if (examples.code !== 0 || gen.code !== 0) exitCode = 1;
   } catch (err) {
     console.error(`\ndemo failed: ${err instanceof Error ? err.message : err}`);
-    console.error(`the receiver's log is in ${logFile}`);
-    exitCode = 1;
-  } finally {
-    receiver.kill('SIGTERM');
-    await new Promise((r) => (receiver.exitCode !== null ? r() : receiver.once('exit', r)));
+    failed = true;
   }
-  console.log(`\n6. Stopped the receiver (exit ${receiver.exitCode}). Nothing is left running.`);
-  if (exitCode === 0 && !process.env.DEMO_KEEP) rmSync(dir, { recursive: true, force: true });
-  else console.log(`   kept ${dir}`);
-  process.exit(exitCode);
+  const code = await receiver.stop();
+  say();
+  say(`6. Stopped the receiver with SIGTERM: it drained and exited (${code}). Nothing is left running.`);
+  if (code !== 0) failed = true;
+  if (failed || process.env.DEMO_KEEP) say(`   kept ${dir} (receiver.log, receiver.sqlite)`);
+  else rmSync(dir, { recursive: true, force: true });
+  process.exit(failed ? 1 : 0);
 }
 
 main();
