@@ -168,26 +168,39 @@ async function main() {
     if (interrupted) throw new Error('interrupted');
 
     say();
-    say("3. The receiver's count of deliveries by outcome (GET /metrics)");
-    for (const [outcome, n] of Object.entries(await deliveriesByOutcome(base)))
-      say(`   ${outcome.padEnd(12)} ${n}`);
+    say('3. mock-sender check: the conformance run a CI job would gate on (bad signatures, stale and');
+    say('   future timestamps, missing headers, a retry of the same webhook-id, an unknown event type)');
+    const checked = await runSender(['check', '--to', `${base}/webhooks`, '--json'], env);
+    const report = JSON.parse(checked.out);
+    const passedCases = report.results.filter((r) => r.pass).length;
+    say(`   ${passedCases}/${report.results.length} cases passed (exit ${checked.code})`);
+    for (const r of report.results.filter((result) => !result.pass)) {
+      say(`   FAILED: ${r.case}: expected ${r.expected}, got ${r.got}`);
+    }
+    if (checked.code !== 0) failed = true;
+    if (interrupted) throw new Error('interrupted');
 
     say();
-    say('4. Stored events by status once processing settles (GET /events)');
+    say("4. The receiver's count of deliveries by outcome (GET /metrics)");
+    for (const [outcome, n] of Object.entries(await deliveriesByOutcome(base)))
+      say(`   ${outcome.padEnd(19)} ${n}`);
+
+    say();
+    say('5. Stored events by status once processing settles (GET /events)');
     const deadline = Date.now() + 20_000;
     let counts = await eventsByStatus(base, token);
     while ((counts.received ?? 0) > 0 && Date.now() < deadline && !interrupted) {
       await sleep(100);
       counts = await eventsByStatus(base, token);
     }
-    for (const [status, n] of Object.entries(counts).sort()) say(`   ${status.padEnd(12)} ${n}`);
+    for (const [status, n] of Object.entries(counts).sort()) say(`   ${status.padEnd(19)} ${n}`);
     if ((counts.received ?? 0) > 0 || (counts.failed ?? 0) > 0) failed = true;
 
     const { progress } = await api(base, token, '/progress');
     const top = [...progress].sort((a, b) => b.completed_lessons - a.completed_lessons).slice(0, 5);
     say();
     say(
-      `5. Lesson progress (GET /progress): ${progress.length} (user, course) pairs; the five furthest along:`,
+      `6. Lesson progress (GET /progress): ${progress.length} (user, course) pairs; the five furthest along:`,
     );
     for (const p of top) {
       say(
@@ -200,7 +213,7 @@ async function main() {
   }
   const code = await receiver.stop();
   say();
-  say(`6. Stopped the receiver with SIGTERM: it drained and exited (${code}). Nothing is left running.`);
+  say(`7. Stopped the receiver with SIGTERM: it drained and exited (${code}). Nothing is left running.`);
   if (code !== 0) failed = true;
   if (failed || process.env.DEMO_KEEP) say(`   kept ${dir} (receiver.log, receiver.sqlite)`);
   else rmSync(dir, { recursive: true, force: true });
