@@ -136,7 +136,7 @@ async function main() {
   let failed = false;
   try {
     const base = await receiver.listening;
-    say(`   listening on ${base}, secret ${secret.slice(0, 12)}… (generated for this run)`);
+    say(`   listening on ${base} with a fresh whsec_ secret generated for this run (never printed)`);
     say(`   store ${join(dir, 'receiver.sqlite')}`);
 
     say();
