@@ -119,7 +119,7 @@ describe('mock-sender CLI', () => {
     expect((await run(['send'], { env })).code).toBe(2);
     expect((await run(['send', '--to', 'http://x', '--concurrency', 'zero'], { env })).code).toBe(2);
     expect(
-      (await run(['send', '--to', 'http://x', '--generate', '2', '--example', 'docs-page'], { env })).code,
+      (await run(['send', '--to', 'http://x', '--all-examples', '--example', 'docs-page'], { env })).code,
     ).toBe(2);
     expect((await run(['send', '--to', 'http://x', '--example', 'no-such'], { env })).code).toBe(2);
     expect((await run(['frobnicate'], { env })).code).toBe(2);
