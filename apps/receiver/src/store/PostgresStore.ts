@@ -43,6 +43,11 @@ export interface PostgresStoreOptions {
   connectionTimeoutMs?: number;
   /** Client-side limit per statement, so a stalled database answers 503 instead of hanging (default 15000 ms). */
   queryTimeoutMs?: number;
+  /**
+   * Longest wait for a row lock before the statement fails (503 for deliveries; default 5000 ms,
+   * 0 = no limit). Bounds how long a dead instance's locks can stall the others.
+   */
+  lockTimeoutMs?: number;
   /** How long open() keeps retrying an unreachable database at start-up (default 30000 ms; 0 = try once). */
   startupTimeoutMs?: number;
   /** Shown in pg_stat_activity (default `webhook-receiver:<pid>`). */
@@ -205,7 +210,7 @@ export class PostgresStore implements Store {
     this.schema = schema;
     this.poolSize = poolSize;
     this.pool = new pg.Pool(
-      connectionConfig(split.url, schema, options, {
+      connectionConfig(split.url, schema, options, options.lockTimeoutMs ?? 5000, {
         max: poolSize,
         idleTimeoutMillis: 30_000,
         query_timeout: options.queryTimeoutMs ?? 15_000,
@@ -241,7 +246,7 @@ export class PostgresStore implements Store {
     const split = splitSchemaParam(options.url);
     for (let attempt = 1; ; attempt++) {
       // A dedicated connection without query_timeout: waiting for another instance's lock is normal.
-      const client = new pg.Client(connectionConfig(split.url, this.schema, options, {}));
+      const client = new pg.Client(connectionConfig(split.url, this.schema, options, 0, {}));
       client.on('error', () => {});
       try {
         await client.connect();
@@ -520,6 +525,7 @@ function connectionConfig(
   url: string,
   schema: string,
   options: PostgresStoreOptions,
+  lockTimeoutMs: number,
   extra: pg.PoolConfig,
 ): pg.PoolConfig {
   return {
@@ -529,7 +535,9 @@ function connectionConfig(
     application_name: options.applicationName ?? `webhook-receiver:${process.pid}`,
     // search_path puts every statement in our schema; synchronous_commit=on makes COMMIT wait for
     // the WAL flush even where the server or role default says otherwise (the 2xx promises it).
-    options: `-c search_path=${schema} -c synchronous_commit=on`,
+    // lock_timeout: a row lock held by a dead instance's half-finished statement (until the server
+    // drops its connection) fails the waiting batch with 503 instead of stalling ingestion.
+    options: `-c search_path=${schema} -c synchronous_commit=on -c lock_timeout=${lockTimeoutMs}`,
   };
 }
 

@@ -7,7 +7,8 @@ import type { Store } from './Store.js';
 export interface OpenStoreOptions {
   /**
    * Where PostgreSQL settings are read (default process.env): DATABASE_POOL_SIZE (default 10),
-   * DATABASE_SCHEMA (when the URL has no `?schema=`), DATABASE_STARTUP_TIMEOUT_SECONDS (default 30).
+   * DATABASE_SCHEMA (when the URL has no `?schema=`), DATABASE_STARTUP_TIMEOUT_SECONDS (default 30),
+   * DATABASE_LOCK_TIMEOUT_MS (default 5000; 0 = wait for row locks without limit).
    */
   env?: Record<string, string | undefined>;
   /** Told about each start-up attempt that failed and will be retried (PostgreSQL only). */
@@ -47,6 +48,7 @@ export async function openStore(
     ...(schema === undefined ? {} : { schema }),
     poolSize: readWhole(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     startupTimeoutMs: readWhole(env, 'DATABASE_STARTUP_TIMEOUT_SECONDS', 30, 0, 3600) * 1000,
+    lockTimeoutMs: readWhole(env, 'DATABASE_LOCK_TIMEOUT_MS', 5000, 0, 3_600_000),
     ...(options.onStartupRetry === undefined ? {} : { onStartupRetry: options.onStartupRetry }),
   });
 }

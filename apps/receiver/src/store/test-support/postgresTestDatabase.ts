@@ -11,10 +11,17 @@ export function randomSchema(): string {
   return `wc_test_${randomBytes(6).toString('hex')}`;
 }
 
+/** A connected client on the test database; the caller ends it. */
+export async function connectAdmin(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
 /** Runs `fn` on a short-lived admin connection to the test database. */
 export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl });
-  await client.connect();
+  const client = await connectAdmin();
   try {
     return await fn(client);
   } finally {
