@@ -177,23 +177,8 @@ describe('two receiver processes on one PostgreSQL database', () => {
           ).rows,
       );
 
-    // The trap: an open transaction holding the progress row of one event's lesson. Whichever
-    // instance claims that event gets stuck inside its settle statement (handler done, settlement
-    // not committed), still holding its whole batch of claims: that is the instance we kill.
-    const trap = events[60]!;
-    const trapPayload = JSON.parse(trap.body.toString()) as {
-      data: { user: { id: string }; course: { id: string }; lesson: { id: string } };
-    };
-    trapClient = await connectAdmin();
-    await trapClient.query('BEGIN');
-    await trapClient.query(
-      `INSERT INTO "${schema}".lesson_completions (user_id, course_id, lesson_id, completed_at)
-       VALUES ($1, $2, $3, 0)`,
-      [trapPayload.data.user.id, trapPayload.data.course.id, trapPayload.data.lesson.id],
-    );
-
     // Phase 1: every event to both instances; even ones at the same moment, odd ones one after the
-    // other; every fifth one a second time to the same instance.
+    // other; every fifth one a second time to the same instance. Processing runs on both meanwhile.
     const sendToBoth = async (e: SignedRequest, i: number) => {
       if (i % 2 === 0) {
         const [x, y] = await Promise.all([post(a, e), post(b, e)]);
@@ -205,8 +190,26 @@ describe('two receiver processes on one PostgreSQL database', () => {
       }
       if (i % 5 === 0) record(e.id, await post(i % 2 === 0 ? a : b, e));
     };
-    // Not awaited yet: copies of events in the trapped batch wait on its row locks until the kill.
-    const phase1 = inPool(events.slice(0, 200), 8, sendToBoth);
+    await inPool(events.slice(0, 160), 8, sendToBoth);
+
+    // The trap: an open transaction holding the progress row of one event's lesson. Whichever
+    // instance claims that event gets stuck inside its settle statement (handler done, settlement
+    // not committed), still holding its whole batch of claims: that is the instance we kill.
+    const trap = events[200]!;
+    const trapPayload = JSON.parse(trap.body.toString()) as {
+      data: { user: { id: string }; course: { id: string }; lesson: { id: string } };
+    };
+    trapClient = await connectAdmin();
+    await trapClient.query('BEGIN');
+    await trapClient.query(
+      `INSERT INTO "${schema}".lesson_completions (user_id, course_id, lesson_id, completed_at)
+       VALUES ($1, $2, $3, 0)`,
+      [trapPayload.data.user.id, trapPayload.data.course.id, trapPayload.data.lesson.id],
+    );
+
+    // Phase 2: more duplicate-heavy load to both, the trap among it. Not awaited yet: copies of
+    // events in the trapped batch wait on its row locks until the kill.
+    const phase2 = inPool(events.slice(160, 300), 8, (e, i) => sendToBoth(e, 160 + i));
 
     // Find the instance stuck in the trap: the event's claim names its pid, and its settle
     // statement waits on our lock.
@@ -231,8 +234,6 @@ describe('two receiver processes on one PostgreSQL database', () => {
     const [victim, survivor] = holderPid === a.pid ? [a, b] : [b, a];
     expect(holderPid).toBe(victim.pid);
 
-    // Phase 2: more duplicate-heavy load to both; the victim is killed while it is flowing.
-    const phase2 = inPool(events.slice(200, 300), 8, (e, i) => sendToBoth(e, 200 + i));
     const exited = new Promise((resolve) => victim.child.once('exit', resolve));
     victim.child.kill('SIGKILL');
     await exited;
@@ -249,7 +250,7 @@ describe('two receiver processes on one PostgreSQL database', () => {
     );
     await eventually(async () => ((await backendsOf(victim.pid)).length === 0 ? true : undefined));
     await trapClient.query('ROLLBACK');
-    await Promise.all([phase1, phase2]);
+    await phase2;
 
     // Phase 3: the rest to the survivor only (as a sender does once one instance is gone).
     await inPool(events.slice(300), 8, async (e) => {
