@@ -75,7 +75,10 @@ export async function migrate(
   // each other while instances sharing one schema do.
   await client.query('SELECT pg_advisory_lock(hashtext($1))', [`webhook-contracts/receiver:${schema}`]);
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    // CREATE SCHEMA checks the database-level CREATE privilege even with IF NOT EXISTS: only ask
+    // for it when the schema is really missing, so a user limited to its own schema can migrate.
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (exists.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(schema)}.${migrationsTable} (
          version INTEGER PRIMARY KEY,
