@@ -16,7 +16,9 @@ export { defaultHandlers, type EventHandler, type EventHandlers } from './proces
 export { lessonProgressHandler } from './processing/lessonProgressHandler.js';
 export { Processor, type ProcessorOptions } from './processing/Processor.js';
 export { type DeliveryOutcome, ReceiverMetrics } from './ReceiverMetrics.js';
-export { openStore } from './store/openStore.js';
+export { type OpenStoreOptions, openStore } from './store/openStore.js';
+export { migrations as postgresMigrations } from './store/PostgresMigrations.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/PostgresStore.js';
 export { type DatabaseLocation, parseDatabaseUrl } from './store/parseDatabaseUrl.js';
 export { SqliteStore, type SqliteStoreOptions } from './store/SqliteStore.js';
 export type {
