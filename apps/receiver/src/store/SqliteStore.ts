@@ -1,13 +1,20 @@
 // SQLite implementation of Store (better-sqlite3, WAL, synchronous=FULL: every commit is fsync'd).
 //
-// Group commit: insertDelivery() only queues; one setImmediate callback per event-loop turn writes
-// every queued delivery in ONE transaction (one fsync) and then resolves each caller with its own
-// outcome. Duplicates inside a batch resolve correctly because the upsert runs row by row inside
-// the transaction. All statements are prepared once, at open.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import Database from 'better-sqlite3';
+// Group commit: insertDelivery() only queues; one setImmediate callback per event-loop turn hands
+// every queued delivery over as ONE batch, written in one transaction (one fsync), and then
+// resolves each caller with its own outcome. Duplicates inside a batch resolve correctly because
+// the upsert runs row by row inside the transaction.
+//
+// Writer thread: for a database file, every write (inserts, claims, settlements, requeues) runs in
+// a worker thread that owns the write connection (SqliteWriter / SqliteWriterWorker), so commits
+// and their fsyncs never block the HTTP thread, and batches keep forming while a commit runs. Reads
+// stay on this thread's own connection (WAL lets them run beside the writer; they see every commit
+// that has been acknowledged). ':memory:' databases cannot be shared between connections, so they
+// write on this thread.
+import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
+import { SqliteWriter } from './SqliteWriter.js';
+import { createSqliteWrites, openSqliteDatabase, type SqliteWrites } from './SqliteWrites.js';
 import type {
   ClaimedEvent,
   CourseProgress,
@@ -24,38 +31,6 @@ import type {
   Store,
   StoredEvent,
 } from './Store.js';
-
-const schema = `
-CREATE TABLE IF NOT EXISTS webhook_events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  webhook_id TEXT NOT NULL UNIQUE,
-  event_type TEXT,
-  status TEXT NOT NULL CHECK (status IN ('received','processed','failed','quarantined','unhandled')),
-  body BLOB NOT NULL,
-  headers TEXT NOT NULL,
-  errors TEXT,
-  deliveries_seen INTEGER NOT NULL DEFAULT 1,
-  received_at INTEGER NOT NULL,
-  processed_at INTEGER,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT,
-  next_attempt_at INTEGER,
-  claimed_by TEXT,
-  lease_until INTEGER
-);
-CREATE INDEX IF NOT EXISTS webhook_events_due ON webhook_events (next_attempt_at)
-  WHERE next_attempt_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS webhook_events_type ON webhook_events (event_type, seq);
-CREATE INDEX IF NOT EXISTS webhook_events_status ON webhook_events (status, seq);
-CREATE TABLE IF NOT EXISTS lesson_completions (
-  user_id TEXT NOT NULL,
-  course_id TEXT NOT NULL,
-  lesson_id TEXT NOT NULL,
-  completed_at INTEGER NOT NULL,
-  PRIMARY KEY (user_id, course_id, lesson_id)
-);
-CREATE INDEX IF NOT EXISTS lesson_completions_course ON lesson_completions (course_id);
-`;
 
 const summaryColumns = `webhook_id, event_type, status, errors, deliveries_seen, received_at, processed_at,
   attempts, last_error, next_attempt_at`;
@@ -85,7 +60,16 @@ interface Pending {
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' (tests only: not durable). The parent folder is created. */
   filename: string;
+  /**
+   * Run writes (and their fsyncs) in a worker thread that owns the write connection (default true
+   * for a file; always false for ':memory:').
+   */
+  writerThread?: boolean;
 }
+
+type AsyncWrites = {
+  [K in keyof SqliteWrites]: (...args: Parameters<SqliteWrites[K]>) => Promise<ReturnType<SqliteWrites[K]>>;
+};
 
 /**
  * Opens (and creates if needed) an SQLite event store.
@@ -103,22 +87,16 @@ export class SqliteStore implements Store {
   private closed = false;
   private commits = 0;
   private readonly stmt;
-  private readonly insertBatch: (items: readonly NewDelivery[]) => InsertOutcome[];
-  private readonly settleTx: (webhookId: string, workerId: string, s: Settlement, now: number) => boolean;
-  private readonly settleManyTx: (workerId: string, items: readonly SettleItem[], now: number) => boolean[];
-  private readonly claimTx: (workerId: string, now: number, leaseMs: number, limit: number) => ClaimedEvent[];
+  /** Set for ':memory:' (or writerThread: false): writes run synchronously on this thread. */
+  private readonly local: SqliteWrites | undefined;
+  private readonly writes: AsyncWrites;
+  private readonly writer: SqliteWriter | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.filename = options.filename;
     try {
-      if (options.filename !== ':memory:') {
-        fs.mkdirSync(path.dirname(path.resolve(options.filename)), { recursive: true });
-      }
-      this.db = new Database(options.filename);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      this.db.pragma('busy_timeout = 5000');
-      this.db.exec(schema);
+      // Opened here first, so the schema exists before the writer thread connects.
+      this.db = openSqliteDatabase(options.filename);
     } catch (error) {
       throw new StoreError(
         'store_unavailable',
@@ -128,16 +106,6 @@ export class SqliteStore implements Store {
     }
     const db = this.db;
     this.stmt = {
-      insert: db.prepare<
-        [string, string | null, string, Buffer, string, string | null, number, number | null],
-        { status: EventStatus; deliveries_seen: number }
-      >(
-        `INSERT INTO webhook_events
-           (webhook_id, event_type, status, body, headers, errors, received_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (webhook_id) DO UPDATE SET deliveries_seen = deliveries_seen + 1
-         RETURNING status, deliveries_seen`,
-      ),
       get: db.prepare<[string], EventRow>(
         `SELECT seq, ${summaryColumns}, body, headers FROM webhook_events WHERE webhook_id = ?`,
       ),
@@ -149,41 +117,9 @@ export class SqliteStore implements Store {
          WHERE (? IS NULL OR event_type = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR seq < ?)
          ORDER BY seq DESC LIMIT ?`,
       ),
-      claim: db.prepare<
-        [string, number, number, number, number],
-        { webhook_id: string; event_type: string | null; body: Buffer; attempts: number }
-      >(
-        `UPDATE webhook_events SET claimed_by = ?, lease_until = ?, attempts = attempts + 1
-         WHERE seq IN (
-           SELECT seq FROM webhook_events
-           WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
-             AND status IN ('received', 'failed')
-             AND (lease_until IS NULL OR lease_until <= ?)
-           ORDER BY next_attempt_at, seq LIMIT ?)
-         RETURNING webhook_id, event_type, body, attempts`,
-      ),
-      settle: db.prepare<
-        [string, string | null, number | null, string | null, number | null, string, string],
-        unknown
-      >(
-        `UPDATE webhook_events
-         SET status = ?, errors = ?, processed_at = ?, last_error = ?, next_attempt_at = ?,
-             claimed_by = NULL, lease_until = NULL
-         WHERE webhook_id = ? AND claimed_by = ?`,
-      ),
-      requeue: db.prepare<[number, string], unknown>(
-        `UPDATE webhook_events
-         SET status = 'received', attempts = 0, next_attempt_at = ?, claimed_by = NULL, lease_until = NULL
-         WHERE webhook_id = ?`,
-      ),
       nextDue: db.prepare<[], { due: number | null }>(
         `SELECT min(max(next_attempt_at, coalesce(lease_until, 0))) AS due FROM webhook_events
          WHERE next_attempt_at IS NOT NULL AND status IN ('received', 'failed')`,
-      ),
-      completion: db.prepare<[string, string, string, number], unknown>(
-        `INSERT INTO lesson_completions (user_id, course_id, lesson_id, completed_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (user_id, course_id, lesson_id)
-         DO UPDATE SET completed_at = min(completed_at, excluded.completed_at)`,
       ),
       progress: db.prepare<
         [string | null, string | null, string | null, string | null],
@@ -196,75 +132,21 @@ export class SqliteStore implements Store {
       ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
     };
 
-    const insert = this.stmt.insert;
-    this.insertBatch = db.transaction((items: readonly NewDelivery[]) =>
-      items.map((d) => {
-        const row = insert.get(
-          d.webhookId,
-          d.type,
-          d.status,
-          d.body,
-          JSON.stringify(d.headers),
-          d.errors === null ? null : JSON.stringify(d.errors),
-          d.receivedAt,
-          d.status === 'received' ? d.receivedAt : null,
-        )!;
-        return {
-          inserted: row.deliveries_seen === 1,
-          status: row.status,
-          deliveriesSeen: row.deliveries_seen,
-        };
-      }),
-    );
-
-    this.claimTx = db.transaction((workerId: string, now: number, leaseMs: number, limit: number) =>
-      this.stmt.claim.all(workerId, now + leaseMs, now, now, limit).map((r) => ({
-        webhookId: r.webhook_id,
-        type: r.event_type,
-        body: r.body,
-        attempts: r.attempts,
-        claimedBy: workerId,
-        leaseUntil: now + leaseMs,
-      })),
-    );
-
-    const settleOne = (webhookId: string, workerId: string, s: Settlement, now: number): boolean => {
-      const settle = this.stmt.settle;
-      let changes: number;
-      switch (s.status) {
-        case 'processed':
-          changes = settle.run('processed', null, now, null, null, webhookId, workerId).changes;
-          break;
-        case 'quarantined':
-          changes = settle.run(
-            'quarantined',
-            JSON.stringify(s.errors),
-            null,
-            null,
-            null,
-            webhookId,
-            workerId,
-          ).changes;
-          break;
-        case 'unhandled':
-          changes = settle.run('unhandled', null, null, null, null, webhookId, workerId).changes;
-          break;
-        case 'failed':
-          changes = settle.run('failed', null, null, s.error, s.nextAttemptAt, webhookId, workerId).changes;
-          break;
-      }
-      if (changes !== 1) return false;
-      if (s.status === 'processed') {
-        for (const c of s.effects.lessonCompletions ?? []) {
-          this.stmt.completion.run(c.userId, c.courseId, c.lessonId, c.completedAt);
-        }
-      }
-      return true;
-    };
-    this.settleTx = db.transaction(settleOne);
-    this.settleManyTx = db.transaction((workerId: string, items: readonly SettleItem[], now: number) =>
-      items.map((item) => settleOne(item.webhookId, workerId, item.settlement, now)),
-    );
+    if (options.filename !== ':memory:' && options.writerThread !== false) {
+      const writer = new SqliteWriter(options.filename);
+      this.writer = writer;
+      this.writes = writer;
+    } else {
+      const local = createSqliteWrites(db);
+      this.local = local;
+      this.writes = {
+        insertBatch: async (...args) => local.insertBatch(...args),
+        claim: async (...args) => local.claim(...args),
+        settle: async (...args) => local.settle(...args),
+        settleMany: async (...args) => local.settleMany(...args),
+        requeue: async (...args) => local.requeue(...args),
+      };
+    }
   }
 
   /** How many insert transactions (fsyncs) have committed; lets tests observe group commit. */
@@ -288,20 +170,31 @@ export class SqliteStore implements Store {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    let outcomes: InsertOutcome[];
-    try {
-      outcomes = this.insertBatch(batch.map((p) => p.delivery));
+    const deliveries = batch.map((p) => p.delivery);
+    const settle = (outcomes: InsertOutcome[]) => {
       this.commits++;
-    } catch (error) {
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(outcomes[i]!);
+    };
+    const fail = (error: unknown) => {
       const failure = new StoreError(
         'store_unavailable',
         'The SQLite store could not commit the delivery; the sender should retry later',
         { cause: error },
       );
       for (const p of batch) p.reject(failure);
+    };
+    if (this.local !== undefined) {
+      let outcomes: InsertOutcome[];
+      try {
+        outcomes = this.local.insertBatch(deliveries);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      settle(outcomes);
       return;
     }
-    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(outcomes[i]!);
+    this.writes.insertBatch(deliveries).then(settle, fail);
   };
 
   async getEvent(webhookId: string): Promise<StoredEvent | null> {
@@ -329,20 +222,20 @@ export class SqliteStore implements Store {
     };
   }
 
-  async claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {
-    return this.run(() => this.claimTx(workerId, now, leaseMs, limit));
+  claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {
+    return this.write(() => this.writes.claim(workerId, now, leaseMs, limit));
   }
 
-  async settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean> {
-    return this.run(() => this.settleTx(webhookId, workerId, settlement, now));
+  settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean> {
+    return this.write(() => this.writes.settle(webhookId, workerId, settlement, now));
   }
 
-  async settleMany(workerId: string, items: readonly SettleItem[], now: number): Promise<boolean[]> {
-    return this.run(() => this.settleManyTx(workerId, items, now));
+  settleMany(workerId: string, items: readonly SettleItem[], now: number): Promise<boolean[]> {
+    return this.write(() => this.writes.settleMany(workerId, items, now));
   }
 
-  async requeue(webhookId: string, now: number): Promise<boolean> {
-    return this.run(() => this.stmt.requeue.run(now, webhookId).changes === 1);
+  requeue(webhookId: string, now: number): Promise<boolean> {
+    return this.write(() => this.writes.requeue(webhookId, now));
   }
 
   async nextDueAt(): Promise<number | null> {
@@ -381,7 +274,20 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    // The writer answers every write already sent before it closes its connection.
+    await this.writer?.close();
     this.db.close();
+  }
+
+  private async write<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw closedError();
+    try {
+      return await fn();
+    } catch (error) {
+      throw new StoreError('store_unavailable', `SQLite store error: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
   }
 
   private run<T>(fn: () => T): T {

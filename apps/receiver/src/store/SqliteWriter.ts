@@ -1,0 +1,123 @@
+// The HTTP thread's handle on the writer worker: each write becomes a message, answered after the
+// worker's commit. The worker is unref'd while nothing is in flight, so an idle store never keeps
+// the process alive.
+
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { WriteOp, WriteReply, WriteRequest, WriterData } from './SqliteWriterProtocol.js';
+import type { SqliteWrites } from './SqliteWrites.js';
+
+type Async<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
+};
+
+interface Waiter {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** Starts the worker from the built .js, or from the .ts source (tests, tsx) through tsx's loader. */
+function startWorker(data: WriterData): Worker {
+  const self = import.meta.url;
+  if (self.endsWith('.js')) {
+    return new Worker(new URL('./SqliteWriterWorker.js', self), { workerData: data });
+  }
+  const tsxPackage = createRequire(self).resolve('tsx/package.json');
+  const loader = pathToFileURL(join(dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
+  const entry = new URL('./SqliteWriterWorker.ts', self).href;
+  return new Worker(
+    `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
+    { eval: true, workerData: data },
+  );
+}
+
+export class SqliteWriter implements Async<SqliteWrites> {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, Waiter>();
+  private nextId = 1;
+  private dead: Error | undefined;
+  private readonly exited: Promise<void>;
+  private drained: (() => void) | undefined;
+
+  constructor(filename: string) {
+    this.worker = startWorker({ filename });
+    this.worker.unref();
+    this.worker.on('message', (reply: WriteReply) => {
+      const waiter = this.waiting.get(reply.id);
+      if (waiter === undefined) return;
+      this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) {
+        this.worker.unref();
+        this.drained?.();
+      }
+      if (reply.ok) waiter.resolve(reply.value);
+      else waiter.reject(new Error(reply.message));
+    });
+    this.worker.on('error', (error) => this.fail(error));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        this.fail(new Error(`the SQLite writer thread exited (code ${code})`));
+        resolve();
+      }),
+    );
+  }
+
+  private fail(error: Error): void {
+    this.dead ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(error);
+    this.waiting.clear();
+    this.drained?.();
+  }
+
+  private call<Op extends WriteOp>(
+    op: Op,
+    args: Parameters<SqliteWrites[Op]>,
+  ): Promise<ReturnType<SqliteWrites[Op]>> {
+    if (this.dead !== undefined) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    const request: WriteRequest<Op> = { id, op, args };
+    return new Promise((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.worker.postMessage(request);
+    });
+  }
+
+  insertBatch(...args: Parameters<SqliteWrites['insertBatch']>) {
+    // A compact copy of each body: cloning a pooled socket chunk would copy its whole pool.
+    const [items] = args;
+    return this.call('insertBatch', [items.map((d) => ({ ...d, body: new Uint8Array(d.body) as Buffer }))]);
+  }
+
+  async claim(...args: Parameters<SqliteWrites['claim']>) {
+    const claimed = await this.call('claim', args);
+    return claimed.map((c) => ({
+      ...c,
+      body: Buffer.from(c.body.buffer, c.body.byteOffset, c.body.byteLength),
+    }));
+  }
+
+  settle(...args: Parameters<SqliteWrites['settle']>) {
+    return this.call('settle', args);
+  }
+
+  settleMany(...args: Parameters<SqliteWrites['settleMany']>) {
+    return this.call('settleMany', args);
+  }
+
+  requeue(...args: Parameters<SqliteWrites['requeue']>) {
+    return this.call('requeue', args);
+  }
+
+  /** Lets in-flight writes finish, then closes the worker's connection and waits for it to exit. */
+  async close(): Promise<void> {
+    if (this.dead === undefined) {
+      if (this.waiting.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+      this.worker.ref();
+      this.worker.postMessage('close');
+    }
+    await this.exited;
+  }
+}

@@ -1,0 +1,194 @@
+// Every SQLite write the store makes, as plain functions over one better-sqlite3 connection: the
+// schema, group-committed inserts, lease claims, settlements and requeues. SqliteStore runs them in
+// its own thread for ':memory:' databases and, for files, in the writer worker (SqliteWriterWorker)
+// that owns the write connection, so their fsyncs never block the HTTP thread.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  ClaimedEvent,
+  EventStatus,
+  InsertOutcome,
+  NewDelivery,
+  SettleItem,
+  Settlement,
+} from './Store.js';
+
+export const sqliteSchema = `
+CREATE TABLE IF NOT EXISTS webhook_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  webhook_id TEXT NOT NULL UNIQUE,
+  event_type TEXT,
+  status TEXT NOT NULL CHECK (status IN ('received','processed','failed','quarantined','unhandled')),
+  body BLOB NOT NULL,
+  headers TEXT NOT NULL,
+  errors TEXT,
+  deliveries_seen INTEGER NOT NULL DEFAULT 1,
+  received_at INTEGER NOT NULL,
+  processed_at INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  next_attempt_at INTEGER,
+  claimed_by TEXT,
+  lease_until INTEGER
+);
+CREATE INDEX IF NOT EXISTS webhook_events_due ON webhook_events (next_attempt_at)
+  WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS webhook_events_type ON webhook_events (event_type, seq);
+CREATE INDEX IF NOT EXISTS webhook_events_status ON webhook_events (status, seq);
+CREATE TABLE IF NOT EXISTS lesson_completions (
+  user_id TEXT NOT NULL,
+  course_id TEXT NOT NULL,
+  lesson_id TEXT NOT NULL,
+  completed_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, course_id, lesson_id)
+);
+CREATE INDEX IF NOT EXISTS lesson_completions_course ON lesson_completions (course_id);
+`;
+
+/**
+ * Opens a connection in WAL mode with synchronous=FULL (each commit is fsync'd) and, unless told
+ * otherwise, creates the schema if needed. Throws what better-sqlite3 or mkdir throw.
+ */
+export function openSqliteDatabase(filename: string, { createSchema = true } = {}): Database.Database {
+  if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  const db = new Database(filename);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    if (createSchema) db.exec(sqliteSchema);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** The write operations, each one transaction (one commit, one fsync). */
+export interface SqliteWrites {
+  /** Upserts every delivery in one transaction; one outcome per delivery, in order. */
+  insertBatch(items: readonly NewDelivery[]): InsertOutcome[];
+  claim(workerId: string, now: number, leaseMs: number, limit: number): ClaimedEvent[];
+  settle(webhookId: string, workerId: string, settlement: Settlement, now: number): boolean;
+  settleMany(workerId: string, items: readonly SettleItem[], now: number): boolean[];
+  requeue(webhookId: string, now: number): boolean;
+}
+
+/** Prepares the write statements once on `db`. */
+export function createSqliteWrites(db: Database.Database): SqliteWrites {
+  const insert = db.prepare<
+    [string, string | null, string, Buffer, string, string | null, number, number | null],
+    { status: EventStatus; deliveries_seen: number }
+  >(
+    `INSERT INTO webhook_events
+       (webhook_id, event_type, status, body, headers, errors, received_at, next_attempt_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (webhook_id) DO UPDATE SET deliveries_seen = deliveries_seen + 1
+     RETURNING status, deliveries_seen`,
+  );
+  const claim = db.prepare<
+    [string, number, number, number, number],
+    { webhook_id: string; event_type: string | null; body: Buffer; attempts: number }
+  >(
+    // `+status` keeps the planner off the status index: walking the partial due index in order
+    // stops after `limit` rows, where the status index would read and sort the whole backlog.
+    `UPDATE webhook_events SET claimed_by = ?, lease_until = ?, attempts = attempts + 1
+     WHERE seq IN (
+       SELECT seq FROM webhook_events
+       WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
+         AND +status IN ('received', 'failed')
+         AND (lease_until IS NULL OR lease_until <= ?)
+       ORDER BY next_attempt_at, seq LIMIT ?)
+     RETURNING webhook_id, event_type, body, attempts`,
+  );
+  const settle = db.prepare<
+    [string, string | null, number | null, string | null, number | null, string, string],
+    unknown
+  >(
+    `UPDATE webhook_events
+     SET status = ?, errors = ?, processed_at = ?, last_error = ?, next_attempt_at = ?,
+         claimed_by = NULL, lease_until = NULL
+     WHERE webhook_id = ? AND claimed_by = ?`,
+  );
+  const requeue = db.prepare<[number, string], unknown>(
+    `UPDATE webhook_events
+     SET status = 'received', attempts = 0, next_attempt_at = ?, claimed_by = NULL, lease_until = NULL
+     WHERE webhook_id = ?`,
+  );
+  const completion = db.prepare<[string, string, string, number], unknown>(
+    `INSERT INTO lesson_completions (user_id, course_id, lesson_id, completed_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (user_id, course_id, lesson_id)
+     DO UPDATE SET completed_at = min(completed_at, excluded.completed_at)`,
+  );
+
+  const settleOne = (webhookId: string, workerId: string, s: Settlement, now: number): boolean => {
+    let changes: number;
+    switch (s.status) {
+      case 'processed':
+        changes = settle.run('processed', null, now, null, null, webhookId, workerId).changes;
+        break;
+      case 'quarantined':
+        changes = settle.run(
+          'quarantined',
+          JSON.stringify(s.errors),
+          null,
+          null,
+          null,
+          webhookId,
+          workerId,
+        ).changes;
+        break;
+      case 'unhandled':
+        changes = settle.run('unhandled', null, null, null, null, webhookId, workerId).changes;
+        break;
+      case 'failed':
+        changes = settle.run('failed', null, null, s.error, s.nextAttemptAt, webhookId, workerId).changes;
+        break;
+    }
+    if (changes !== 1) return false;
+    if (s.status === 'processed') {
+      for (const c of s.effects.lessonCompletions ?? []) {
+        completion.run(c.userId, c.courseId, c.lessonId, c.completedAt);
+      }
+    }
+    return true;
+  };
+
+  return {
+    insertBatch: db.transaction((items: readonly NewDelivery[]) =>
+      items.map((d) => {
+        const row = insert.get(
+          d.webhookId,
+          d.type,
+          d.status,
+          d.body,
+          JSON.stringify(d.headers),
+          d.errors === null ? null : JSON.stringify(d.errors),
+          d.receivedAt,
+          d.status === 'received' ? d.receivedAt : null,
+        )!;
+        return {
+          inserted: row.deliveries_seen === 1,
+          status: row.status,
+          deliveriesSeen: row.deliveries_seen,
+        };
+      }),
+    ),
+    claim: db.transaction((workerId: string, now: number, leaseMs: number, limit: number) =>
+      claim.all(workerId, now + leaseMs, now, now, limit).map((r) => ({
+        webhookId: r.webhook_id,
+        type: r.event_type,
+        body: r.body,
+        attempts: r.attempts,
+        claimedBy: workerId,
+        leaseUntil: now + leaseMs,
+      })),
+    ),
+    settle: db.transaction(settleOne),
+    settleMany: db.transaction((workerId: string, items: readonly SettleItem[], now: number) =>
+      items.map((item) => settleOne(item.webhookId, workerId, item.settlement, now)),
+    ),
+    requeue: (webhookId: string, now: number) => requeue.run(now, webhookId).changes === 1,
+  };
+}
