@@ -320,3 +320,35 @@ describe('two receiver processes on one PostgreSQL database', () => {
     expect(survivor.child.exitCode).toBeNull();
   }, 120_000);
 });
+
+describe('a receiver process whose PostgreSQL is unreachable at start-up', () => {
+  it('logs each retry, then exits 2 naming the cause without printing the URL', async () => {
+    const child = spawn(process.execPath, [mainJs], {
+      env: {
+        PATH: process.env.PATH,
+        WEBHOOK_SECRET: testSecret,
+        PORT: '0',
+        // Port 1 on loopback: nothing listens, the connection is refused at once.
+        DATABASE_URL: 'postgres://app:s3cret-password@127.0.0.1:1/webhooks',
+        DATABASE_STARTUP_TIMEOUT_SECONDS: '1',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^webhook-receiver: Cannot prepare the PostgreSQL database \(schema "public"\) after \d+ attempts: connect ECONNREFUSED 127\.0\.0\.1:1\. Check DATABASE_URL/,
+    );
+    expect(stdout).toContain('database not reachable yet; retrying');
+    expect(stdout + stderr).not.toContain('s3cret-password');
+  }, 20_000);
+});
