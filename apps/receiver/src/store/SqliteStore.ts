@@ -84,6 +84,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private queue: Pending[] = [];
   private flushScheduled = false;
+  /** The insert batch the writer thread is committing, if any. */
+  private inFlight: Promise<void> | undefined;
   private closed = false;
   private commits = 0;
   private readonly stmt;
@@ -167,6 +169,9 @@ export class SqliteStore implements Store {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
+    // One insert batch in flight at a time: what queues while the writer commits (and fsyncs)
+    // goes in the next batch, sent when this one is answered.
+    if (this.inFlight !== undefined) return;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
@@ -194,7 +199,13 @@ export class SqliteStore implements Store {
       settle(outcomes);
       return;
     }
-    this.writes.insertBatch(deliveries).then(settle, fail);
+    this.inFlight = this.writes
+      .insertBatch(deliveries)
+      .then(settle, fail)
+      .finally(() => {
+        this.inFlight = undefined;
+        this.flush();
+      });
   };
 
   async getEvent(webhookId: string): Promise<StoredEvent | null> {
@@ -272,8 +283,10 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
     this.closed = true;
+    this.flush();
+    // Each finished batch sends what queued behind it; wait until nothing is left.
+    while (this.inFlight !== undefined) await this.inFlight;
     // The writer answers every write already sent before it closes its connection.
     await this.writer?.close();
     this.db.close();
