@@ -49,6 +49,19 @@ function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
+/**
+ * Answers 200 with a JSON body, written directly: this is the hot path, and Express's res.json()
+ * (content negotiation, freshness checks, re-encoding) costs more than everything it adds here.
+ */
+function sendJson(res: Response, value: unknown): void {
+  const text = JSON.stringify(value);
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
 function sniffType(body: Buffer): string | null {
   try {
     const value: unknown = JSON.parse(body.toString('utf8'));
@@ -163,7 +176,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
         { webhookId: delivery.webhookId, deliveriesSeen: outcome.deliveriesSeen },
         'duplicate delivery',
       );
-      res.status(200).json({
+      sendJson(res, {
         status: 'duplicate',
         webhook_id: delivery.webhookId,
         deliveries_seen: outcome.deliveriesSeen,
@@ -174,7 +187,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
       count('accepted');
       processor?.wake();
       logger.debug({ webhookId: delivery.webhookId }, 'delivery accepted');
-      res.status(200).json({ status: 'accepted', webhook_id: delivery.webhookId });
+      sendJson(res, { status: 'accepted', webhook_id: delivery.webhookId });
       return;
     }
     count(delivery.status);

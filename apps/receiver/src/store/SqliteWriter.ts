@@ -18,18 +18,22 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
+// The writer allocates little (rows in, outcomes out): a small young generation keeps the extra
+// thread's share of the process's memory small.
+const resourceLimits = { maxYoungGenerationSizeMb: 8 };
+
 /** Starts the worker from the built .js, or from the .ts source (tests, tsx) through tsx's loader. */
 function startWorker(data: WriterData): Worker {
   const self = import.meta.url;
   if (self.endsWith('.js')) {
-    return new Worker(new URL('./SqliteWriterWorker.js', self), { workerData: data });
+    return new Worker(new URL('./SqliteWriterWorker.js', self), { workerData: data, resourceLimits });
   }
   const tsxPackage = createRequire(self).resolve('tsx/package.json');
   const loader = pathToFileURL(join(dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
   const entry = new URL('./SqliteWriterWorker.ts', self).href;
   return new Worker(
     `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
-    { eval: true, workerData: data },
+    { eval: true, workerData: data, resourceLimits },
   );
 }
 
