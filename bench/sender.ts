@@ -78,6 +78,7 @@ export async function benchSender(opts: BenchOptions = {}): Promise<BenchResult[
     await runLoad(url, 1, connections, false);
     const senderRuns: SenderRun[] = [];
     const loadRates: number[] = [];
+    const signedRates: number[] = [];
     for (let round = 0; round < rounds; round += 1) {
       const runs: Array<() => Promise<void>> = [
         async () => {
@@ -92,8 +93,11 @@ export async function benchSender(opts: BenchOptions = {}): Promise<BenchResult[
           const seconds = Math.max(2, Math.round(senderRuns.at(-1)?.wallSeconds ?? (opts.quick ? 2 : 10)));
           const result = await runLoad(url, seconds, connections, false);
           loadRates.push(result.rps);
+          // For context, not the baseline: the same generator signing each request, as in ingest.
+          const signed = await runLoad(url, seconds, connections, true);
+          signedRates.push(signed.rps);
           progress(
-            `sender round ${round + 1}/${rounds} autocannon: ${Math.round(result.rps).toLocaleString('en-US')} req/s`,
+            `sender round ${round + 1}/${rounds} autocannon: ${Math.round(result.rps).toLocaleString('en-US')} req/s replaying, ${Math.round(signed.rps).toLocaleString('en-US')} req/s signing each request`,
           );
         },
       ];
@@ -117,6 +121,8 @@ export async function benchSender(opts: BenchOptions = {}): Promise<BenchResult[
           rounds,
           senderRounds: senderRuns.map((r) => Math.round(r.rate)),
           autocannonRounds: loadRates.map((r) => Math.round(r)),
+          autocannonSigningRounds: signedRates.map((r) => Math.round(r)),
+          ratioToSigningGenerator: Math.round((ours / median(signedRates)) * 100) / 100,
         },
       },
       {
