@@ -19,6 +19,15 @@ describeStoreContract('SqliteStore', async () => {
   };
 });
 
+// The same contract with every write on the calling thread instead of the writer thread.
+describeStoreContract('SqliteStore (writerThread: false)', async () => {
+  const { dir, filename } = tempFile();
+  return {
+    store: new SqliteStore({ filename, writerThread: false }),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
 describe('SqliteStore', () => {
   const dirs: string[] = [];
   afterEach(() => {
@@ -69,5 +78,40 @@ describe('SqliteStore', () => {
       results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok')),
     ).toEqual(['store_unavailable', 'store_unavailable']);
     await store.close();
+  });
+
+  it('sends what queues during a commit in the next batch: one more commit, not one per delivery', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const store = new SqliteStore({ filename });
+    const before = store.commitCount;
+    const first = store.insertDelivery(delivery('msg_first'));
+    // Let the first batch go to the writer thread, then queue ten more turns' worth while it commits.
+    await new Promise((resolve) => setImmediate(resolve));
+    const later: Promise<unknown>[] = [];
+    for (let turn = 0; turn < 10; turn++) {
+      later.push(store.insertDelivery(delivery(`msg_later_${turn}`)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const outcomes = await Promise.all([first, ...later]);
+    expect(outcomes.every((o) => (o as { inserted: boolean }).inserted)).toBe(true);
+    // Without the one-batch-in-flight rule this would be 11 commits.
+    expect(store.commitCount - before).toBeLessThan(11);
+    await store.close();
+  });
+
+  it('close() waits for the writer thread to commit what was already accepted', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const store = new SqliteStore({ filename });
+    const pending = Array.from({ length: 5 }, (_, i) => store.insertDelivery(delivery(`msg_pending_${i}`)));
+    await store.close();
+    const outcomes = await Promise.all(pending);
+    expect(outcomes.map((o) => o.inserted)).toEqual([true, true, true, true, true]);
+    await expect(store.insertDelivery(delivery('msg_after'))).rejects.toMatchObject({ code: 'store_closed' });
+
+    const raw = new Database(filename, { readonly: true });
+    expect(raw.prepare('SELECT count(*) AS n FROM webhook_events').get()).toEqual({ n: 5 });
+    raw.close();
   });
 });
