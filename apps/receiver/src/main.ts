@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { HelpShown, loadConfig, type ReceiverConfig } from './config.js';
 import { createReceiver } from './createReceiver.js';
 import { ConfigError, StoreError } from './errors.js';
+import { answerClientError } from './http/answerClientError.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/openStore.js';
 
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   });
 
   const server: Server = receiver.listen(config.port, config.host);
+  server.on('clientError', answerClientError);
   server.once('error', (error) => {
     logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
     process.exit(1);
