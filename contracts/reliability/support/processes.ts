@@ -74,6 +74,11 @@ export function startReceiverProcess(options: ReceiverProcessOptions): Promise<R
   const lines = createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
     let started = false;
+    // LOG_LEVEL must let the info line through: it is how the port is learnt.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the receiver did not log "listening" within 30 s:\n${tail.join('\n')}`));
+    }, 30_000);
     lines.on('line', (line) => {
       keepTail(tail, line);
       if (started) return;
@@ -85,6 +90,7 @@ export function startReceiverProcess(options: ReceiverProcessOptions): Promise<R
       }
       if (typeof entry.msg === 'string' && entry.msg.startsWith('webhook receiver listening')) {
         started = true;
+        clearTimeout(timer);
         const port = Number(entry.port);
         resolve({
           child,
@@ -98,6 +104,7 @@ export function startReceiverProcess(options: ReceiverProcessOptions): Promise<R
     });
     void exited.then((exit) => {
       if (!started) {
+        clearTimeout(timer);
         reject(
           new Error(
             `the receiver exited (code ${exit.code}, signal ${exit.signal}) before listening:\n${tail.join('\n')}`,
