@@ -9,8 +9,8 @@ export const sizes = {
   stormEvents: full ? 1_000 : 200,
   stormDeliveries: full ? 10_000 : 2_000,
   /** Events the sender delivers while the receiver is SIGKILLed, and how many kills. */
-  crashEvents: full ? 5_000 : 2_000,
-  crashKills: full ? 5 : 3,
+  crashEvents: full ? 20_000 : 5_000,
+  crashKills: full ? 8 : 3,
   /** Events sent at the flapping receiver. */
   flapEvents: full ? 1_000 : 200,
 };
