@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from './SqliteStore.js';
+import type { SqliteWriter } from './SqliteWriter.js';
 import { delivery, describeStoreContract } from './test-support/storeContract.js';
 
 function tempFile(): { filename: string; dir: string } {
@@ -113,5 +114,26 @@ describe('SqliteStore', () => {
     const raw = new Database(filename, { readonly: true });
     expect(raw.prepare('SELECT count(*) AS n FROM webhook_events').get()).toEqual({ n: 5 });
     raw.close();
+  });
+
+  it('reports a dead writer thread: health check and later writes fail with store_unavailable', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const store = new SqliteStore({ filename });
+    await store.insertDelivery(delivery('msg_before'));
+    await expect(store.ping()).resolves.toBeUndefined();
+    // Reach the private writer to stop its thread the way a crash would.
+    await (store as unknown as { writer: SqliteWriter }).writer.terminate();
+
+    await expect(store.ping()).rejects.toMatchObject({ code: 'store_unavailable' });
+    await expect(store.insertDelivery(delivery('msg_after'))).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    await expect(store.claimDue('w', Date.now(), 1000, 10)).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    // Reads use this thread's own connection and still work.
+    expect((await store.getEvent('msg_before'))!.webhookId).toBe('msg_before');
+    await store.close();
   });
 });

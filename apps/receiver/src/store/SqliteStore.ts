@@ -279,6 +279,13 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.run(() => this.stmt.ping.get());
+    // Reads would still work without the writer thread, but no delivery could be stored.
+    const failure = this.writer?.failure;
+    if (failure !== undefined && !this.closed) {
+      throw new StoreError('store_unavailable', `The SQLite writer thread stopped: ${failure.message}`, {
+        cause: failure,
+      });
+    }
   }
 
   async close(): Promise<void> {

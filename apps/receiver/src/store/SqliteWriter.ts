@@ -68,6 +68,11 @@ export class SqliteWriter implements Async<SqliteWrites> {
     );
   }
 
+  /** Why the writer thread stopped (crashed, or closed), or undefined while it runs. */
+  get failure(): Error | undefined {
+    return this.dead;
+  }
+
   private fail(error: Error): void {
     this.dead ??= error;
     for (const waiter of this.waiting.values()) waiter.reject(error);
@@ -113,6 +118,12 @@ export class SqliteWriter implements Async<SqliteWrites> {
 
   requeue(...args: Parameters<SqliteWrites['requeue']>) {
     return this.call('requeue', args);
+  }
+
+  /** Stops the thread at once, as a crash would: writes in flight reject. */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+    await this.exited;
   }
 
   /** Lets in-flight writes finish, then closes the worker's connection and waits for it to exit. */
