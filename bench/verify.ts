@@ -106,7 +106,7 @@ export async function benchVerify(opts: BenchOptions = {}): Promise<BenchResult>
   const { ours: oursOps, baseline } = compareThroughput(
     () => ours.unwrap(headers, body),
     () => reference.verify(body, headers),
-    { seconds: opts.seconds ?? (opts.quick ? 2 : 6) },
+    { seconds: opts.seconds ?? (opts.quick ? 2 : 9), rounds: opts.rounds ?? (opts.quick ? 3 : 9) },
   );
   return {
     name: 'verify',
