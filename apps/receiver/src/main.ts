@@ -77,6 +77,11 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests and processing');
+    // server.close() only stops new connections: a keep-alive client could go on sending requests
+    // on its open one for ever. Every answer from now on closes its connection instead.
+    server.prependListener('request', (_req, res) => {
+      if (!res.headersSent) res.setHeader('connection', 'close');
+    });
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
