@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*', 'contracts', 'contracts/reliability'],
+    projects: ['packages/*', 'apps/*', 'contracts', 'contracts/reliability', 'bench'],
     reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });
