@@ -286,6 +286,8 @@ interface Built {
   id: string;
   expect: 'accept' | 'reject' | 'either';
   why: string;
+  /** The receiver answers before reading the whole body (too large, or headers it cannot parse). */
+  answersEarly: boolean;
 }
 
 function build(spec: RequestSpec, n: number): Built {
@@ -345,7 +347,11 @@ function build(spec: RequestSpec, n: number): Built {
   for (const x of m) if (x !== 'short_content_length' && rejecting.has(x)) reasons.push(x);
   if (body.length > maxBodyBytes) reasons.push('body over the limit');
   const expected = reasons.length > 0 ? 'reject' : m.has('duplicate_same') ? 'either' : 'accept';
-  return { request, id, expect: expected, why: reasons.join(', ') || [...m].join(', ') };
+  const answersEarly =
+    body.length > maxBodyBytes ||
+    spec.signature === 'huge' ||
+    ['control_char', 'huge_header', 'bad_header_name'].some((x) => m.has(x as Mutation));
+  return { request, id, expect: expected, why: reasons.join(', ') || [...m].join(', '), answersEarly };
 }
 
 function errorShape(response: RawResponse): { code: unknown; message: unknown } | undefined {
@@ -383,14 +389,29 @@ describe('hostile input', () => {
     console.info(`hostile input: fast-check seed ${seed} (rerun with RELIABILITY_SEED=${seed})`);
     const acceptedIds = new Set<string>();
     const seen = new Map<string, string>();
-    const counts = { tried: 0, accepted: 0, rejected: 0, byStatus: new Map<number, number>() };
+    const counts = {
+      tried: 0,
+      accepted: 0,
+      rejected: 0,
+      resetAfterEarlyAnswer: 0,
+      byStatus: new Map<number, number>(),
+    };
     await fc.assert(
       fc.asyncProperty(requestArb, async (spec) => {
         const built = build(spec, n++);
         const outcome = await rawExchange(port, built.request);
         counts.tried++;
         if (counts.tried === Math.floor(sizes.fuzzRequests / 2)) rssMid = rssKiB(pid);
-        if (outcome.kind === 'no_response') throw new Error(`no answer (${outcome.error}) to ${built.why}`);
+        if (outcome.kind === 'no_response') {
+          // Known race, reported in the figures: the receiver answers an oversized body or broken
+          // headers at once and closes without reading the rest, so the kernel may reset the
+          // connection while this client still writes, wiping the answer. Anything else is a bug.
+          if (built.answersEarly && /EPIPE|ECONNRESET/.test(outcome.error)) {
+            counts.resetAfterEarlyAnswer++;
+            return;
+          }
+          throw new Error(`no answer (${outcome.error}) to ${built.why}`);
+        }
         const { response } = outcome;
         seen.set(
           built.id,
