@@ -453,6 +453,7 @@ describe('hostile input', () => {
     const growthMiB = (rssAfter - rssBefore) / 1024;
     console.info(
       `hostile input: ${counts.tried} requests, ${counts.accepted} accepted, ${counts.rejected} rejected, ` +
+        `${counts.resetAfterEarlyAnswer} reset after an early answer, ` +
         `statuses ${JSON.stringify(Object.fromEntries(counts.byStatus))}, RSS ${Math.round(rssBefore / 1024)} -> ` +
         `${Math.round(rssMid / 1024)} (half-way) -> ${Math.round(rssAfter / 1024)} MiB`,
     );
