@@ -32,12 +32,12 @@ const DELIVERIES = EVENTS * 2;
  * delivery left then fails only after the whole retry schedule (1.4 s, 16 at a time), so this is
  * late in the run to keep the test short.
  */
-const KILL_AFTER = 600;
+const KILL_AFTER = 560;
 /**
  * Deliveries started per second by each sender. Unpaced, a sender finishes all 800 in about a
  * second, faster than the test can place a kill between two of them.
  */
-const RATE = 300;
+const RATE = 150;
 const LEASE_MS = 2000;
 const apiToken = 'contracts-multi-instance-token';
 
@@ -160,7 +160,13 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
       );
       await killHard(b);
       killedAt = Date.now();
-      ackedBeforeKill = readReport(reportB).filter((l) => l.delivered).length;
+      const reportedAtKill = readReport(reportB);
+      ackedBeforeKill = reportedAtKill.filter((l) => l.delivered).length;
+      if (reportedAtKill.length >= DELIVERIES) {
+        throw new Error(
+          `sender B had finished all ${DELIVERIES} deliveries before the kill landed: lower RATE or KILL_AFTER`,
+        );
+      }
       await terminateReceiverSessions(pidB);
       await eventually('receiver B sessions gone', async () =>
         (await receiverSessions(pidB)).open === 0 ? true : undefined,
