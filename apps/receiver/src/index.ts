@@ -9,7 +9,11 @@ export {
 export { createReceiver, type Receiver, type ReceiverOptions } from './createReceiver.js';
 export { ConfigError, HttpError, StoreError, type StoreErrorCode } from './errors.js';
 export { createReadApiRouter, type ReadApiOptions } from './http/createReadApiRouter.js';
-export { createWebhookRouter, type WebhookRouterOptions } from './http/createWebhookRouter.js';
+export {
+  createWebhookHandler,
+  createWebhookRouter,
+  type WebhookRouterOptions,
+} from './http/createWebhookRouter.js';
 export { bodyAlreadyConsumedMessage } from './http/readRawBody.js';
 export { type CreateLoggerOptions, createLogger, type Logger } from './logger.js';
 export { defaultHandlers, type EventHandler, type EventHandlers } from './processing/EventHandlers.js';

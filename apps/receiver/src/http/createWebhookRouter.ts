@@ -73,17 +73,15 @@ function sniffType(body: Buffer): string | null {
 }
 
 /**
- * A mountable Express router that receives signed webhooks at its root (`POST /`). It reads the raw
- * body itself, so mount it BEFORE any JSON body parser:
+ * The POST handler of the webhook route on its own, without a Router around it: for an app that
+ * dispatches POST /webhooks itself (createReceiver does, ahead of Express's routing, because this is
+ * the hot path). Other methods are not its business: createWebhookRouter answers them with 405.
  *
  * @example
- * const store = await openStore('sqlite:./.data/receiver.sqlite');
- * const processor = new Processor({ store });
- * processor.start();
- * app.use('/hooks/whop', createWebhookRouter({ secret: process.env.WEBHOOK_SECRET!, store, processor }));
- * app.use(express.json()); // after the webhook router
+ * const receive = createWebhookHandler({ secret: process.env.WEBHOOK_SECRET!, store, processor });
+ * app.post('/hooks/whop', receive);
  */
-export function createWebhookRouter(options: WebhookRouterOptions): Router {
+export function createWebhookHandler(options: WebhookRouterOptions): (req: Request, res: Response) => void {
   const now = options.now ?? Date.now;
   const webhook =
     options.webhook ??
@@ -97,7 +95,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
   const retryAfter = String(options.retryAfterSeconds ?? 5);
   const logger = options.logger ?? silentLogger();
 
-  const count = (outcome: DeliveryOutcome) => metrics?.deliveries.inc({ outcome });
+  const count = (outcome: DeliveryOutcome) => metrics?.countDelivery(outcome);
 
   async function receive(req: Request, res: Response): Promise<void> {
     const receivedAt = now();
@@ -206,13 +204,33 @@ export function createWebhookRouter(options: WebhookRouterOptions): Router {
       );
   }
 
-  const router = Router();
-  router.post('/', (req, res) =>
+  return (req, res) => {
     receive(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'unexpected error while receiving a webhook');
       sendError(res, 500, 'internal_error', 'Unexpected error in the receiver; it has been logged');
-    }),
-  );
+    });
+  };
+}
+
+/**
+ * A mountable Express router that receives signed webhooks at its root (`POST /`). It reads the raw
+ * body itself, so mount it BEFORE any JSON body parser:
+ *
+ * @example
+ * const store = await openStore('sqlite:./.data/receiver.sqlite');
+ * const processor = new Processor({ store });
+ * processor.start();
+ * app.use('/hooks/whop', createWebhookRouter({ secret: process.env.WEBHOOK_SECRET!, store, processor }));
+ * app.use(express.json()); // after the webhook router
+ */
+export function createWebhookRouter(
+  options: WebhookRouterOptions & {
+    /** A handler from createWebhookHandler() to reuse instead of making one from `options`. */
+    handler?: (req: Request, res: Response) => void;
+  },
+): Router {
+  const router = Router();
+  router.post('/', options.handler ?? createWebhookHandler(options));
   router.all('/', (_req, res) => {
     res.set('allow', 'POST');
     sendError(res, 405, 'method_not_allowed', 'Send webhooks with POST');
