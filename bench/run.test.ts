@@ -37,7 +37,7 @@ describe('bench/run', () => {
 
   it('rejects an unknown benchmark name and an unknown flag', () => {
     expect(() => parseArgs(['--only', 'nope'])).toThrow(
-      'unknown benchmark nope: expected one of ingest, verify, sender',
+      'unknown benchmark nope: expected one of ingest, verify, sender, receiver-postgres',
     );
     expect(() => parseArgs(['--fast'])).toThrow(/unknown argument --fast/);
   });

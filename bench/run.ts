@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchIngest } from './ingest.js';
 import { progress } from './processes.js';
+import { benchReceiverPostgres } from './receiverPostgres.js';
 import { benchSender } from './sender.js';
 import { benchVerify } from './verify.js';
 
@@ -47,6 +48,7 @@ export const benchmarks: Benchmark[] = [
   { name: 'ingest', run: benchIngest },
   { name: 'verify', run: benchVerify },
   { name: 'sender', run: benchSender },
+  { name: 'receiver-postgres', run: benchReceiverPostgres },
 ];
 
 interface CliOptions extends BenchOptions {
