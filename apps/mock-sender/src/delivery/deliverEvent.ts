@@ -69,13 +69,18 @@ export async function deliverEvent(options: DeliverOptions): Promise<DeliveryRes
       url,
       body,
       timeoutMs: options.timeoutMs,
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': options.userAgent,
-        'webhook-id': webhookId,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': options.sign(webhookId, timestamp, body),
-      },
+      headers: [
+        'content-type',
+        'application/json',
+        'user-agent',
+        options.userAgent,
+        'webhook-id',
+        webhookId,
+        'webhook-timestamp',
+        String(timestamp),
+        'webhook-signature',
+        options.sign(webhookId, timestamp, body),
+      ],
     });
     status = outcome.kind === 'response' ? outcome.status : outcome.kind;
     const record: AttemptRecord = {

@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DeadlineQueue } from './deadlineQueue.js';
+
+describe('DeadlineQueue', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('fires each live deadline once its duration has passed, in the order they were added', () => {
+    const queue = new DeadlineQueue(100, () => Date.now());
+    const fired: string[] = [];
+    queue.add(() => fired.push('a'));
+    vi.advanceTimersByTime(40);
+    queue.add(() => fired.push('b'));
+    vi.advanceTimersByTime(59);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual(['a']);
+    vi.advanceTimersByTime(39);
+    expect(fired).toEqual(['a']);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual(['a', 'b']);
+    expect(queue.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('never fires a cancelled deadline, even one behind a live one', () => {
+    const queue = new DeadlineQueue(100, () => Date.now());
+    const fired: string[] = [];
+    queue.add(() => fired.push('a'));
+    const b = queue.add(() => fired.push('b'));
+    queue.add(() => fired.push('c'));
+    b.cancel();
+    b.cancel();
+    vi.advanceTimersByTime(100);
+    expect(fired).toEqual(['a', 'c']);
+  });
+
+  it('drops cancelled entries from the front and stops its timer when nothing is left', () => {
+    const queue = new DeadlineQueue(15_000, () => Date.now());
+    const deadlines = Array.from({ length: 5 }, () => queue.add(() => {}));
+    expect(queue.size).toBe(5);
+    expect(vi.getTimerCount()).toBe(1);
+    deadlines[1]?.cancel();
+    // The oldest is still live, so the cancelled one behind it waits to be dropped.
+    expect(queue.size).toBe(5);
+    deadlines[0]?.cancel();
+    expect(queue.size).toBe(3);
+    for (const deadline of deadlines) deadline.cancel();
+    expect(queue.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps timing what was added after the timer last fired', () => {
+    const queue = new DeadlineQueue(50, () => Date.now());
+    const fired: number[] = [];
+    queue.add(() => fired.push(1)).cancel();
+    queue.add(() => fired.push(2));
+    vi.advanceTimersByTime(30);
+    queue.add(() => fired.push(3));
+    vi.advanceTimersByTime(20);
+    expect(fired).toEqual([2]);
+    vi.advanceTimersByTime(30);
+    expect(fired).toEqual([2, 3]);
+  });
+
+  it('clear cancels everything and stops the timer', () => {
+    const queue = new DeadlineQueue(10, () => Date.now());
+    const fired: number[] = [];
+    const first = queue.add(() => fired.push(1));
+    queue.add(() => fired.push(2));
+    queue.clear();
+    first.cancel();
+    vi.advanceTimersByTime(100);
+    expect(fired).toEqual([]);
+    expect(queue.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
