@@ -351,7 +351,7 @@ describe('processing', () => {
         receivedAt: Date.now(),
       });
     }
-    // A claim by an instance that then died: its lease must expire before anyone else takes it.
+    // A claim by an instance that then died: its events must still be processed after the restart.
     await store.claimDue('dead-instance', Date.now(), 50, 1);
     await store.close();
 

@@ -136,4 +136,61 @@ describe('SqliteStore', () => {
     expect((await store.getEvent('msg_before'))!.webhookId).toBe('msg_before');
     await store.close();
   });
+
+  it('keeps claims in memory: a process that dies holding a claim leaves the event due for the next one', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const t = Date.UTC(2025, 0, 1);
+    const first = new SqliteStore({ filename });
+    await first.insertDelivery(delivery('msg_held', { receivedAt: t }));
+    const held = await first.claimDue('w-dead', t, 30_000, 10);
+    expect(held.map((c) => [c.webhookId, c.attempts])).toEqual([['msg_held', 1]]);
+    // Nothing about the claim reached the file: no lease, no attempt yet.
+    const raw = new Database(filename, { readonly: true });
+    expect(
+      raw
+        .prepare('SELECT status, attempts, claimed_by FROM webhook_events WHERE webhook_id = ?')
+        .get('msg_held'),
+    ).toEqual({ status: 'received', attempts: 0, claimed_by: null });
+    raw.close();
+    // Stop the writer the way a crash would, then open the file again: the event is claimable at
+    // once, well inside the dead process's 30 s lease.
+    await (first as unknown as { writer: SqliteWriter }).writer.terminate();
+    await first.close();
+    const second = new SqliteStore({ filename });
+    const again = await second.claimDue('w-new', t + 1, 30_000, 10);
+    expect(again.map((c) => [c.webhookId, c.claimedBy, c.attempts])).toEqual([['msg_held', 'w-new', 1]]);
+    expect(await second.settle('msg_held', 'w-new', { status: 'processed', effects: {} }, t + 2)).toBe(true);
+    expect(await second.getEvent('msg_held')).toMatchObject({ status: 'processed', attempts: 1 });
+    await second.close();
+  });
+
+  it('hands each inserted event to exactly one claim, whether it is claimed from memory or read back', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const t = Date.UTC(2025, 0, 1);
+    const store = new SqliteStore({ filename });
+    const ids = Array.from({ length: 300 }, (_, i) => `msg_${i}`);
+    // Claims race the inserts: some rows are claimed before their insert is even answered.
+    const claimed: string[] = [];
+    let inserting = true;
+    const claiming = (async () => {
+      while (inserting || claimed.length < ids.length) {
+        const batch = await store.claimDue('w1', t, 30_000, 7);
+        for (const c of batch) claimed.push(c.webhookId);
+        await store.settleMany(
+          'w1',
+          batch.map((c) => ({ webhookId: c.webhookId, settlement: { status: 'unhandled' as const } })),
+          t,
+        );
+        if (batch.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await Promise.all(ids.map((id) => store.insertDelivery(delivery(id, { receivedAt: t }))));
+    inserting = false;
+    await claiming;
+    expect(claimed.sort()).toEqual([...ids].sort());
+    expect(await store.claimDue('w1', t + 60_000, 30_000, 10)).toEqual([]);
+    await store.close();
+  });
 });

@@ -11,10 +11,22 @@
 // stay on this thread's own connection (WAL lets them run beside the writer; they see every commit
 // that has been acknowledged). ':memory:' databases cannot be shared between connections, so they
 // write on this thread.
+//
+// Claims live in memory: an SQLite file belongs to ONE receiver process (a second process on the
+// same file is not supported), so leases need not be written. A claim costs no write; its attempt
+// is counted in the settlement's single UPDATE. Rows this store just inserted as `received` are
+// kept (bounded) with their bytes, so the processor claims them without reading them back. After a
+// crash the claims are simply gone: the rows are still `received` (or `failed` and due) on disk and
+// are claimed again as soon as the restarted process looks.
 import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { SqliteWriter } from './SqliteWriter.js';
-import { createSqliteWrites, openSqliteDatabase, type SqliteWrites } from './SqliteWrites.js';
+import {
+  type ClaimSettlement,
+  createSqliteWrites,
+  openSqliteDatabase,
+  type SqliteWrites,
+} from './SqliteWrites.js';
 import type {
   ClaimedEvent,
   CourseProgress,
@@ -50,6 +62,25 @@ interface EventRow {
   body?: Buffer;
   headers?: string;
 }
+
+/** A lease held in memory (see the header comment). */
+interface Claim {
+  workerId: string;
+  leaseUntil: number;
+  attempts: number;
+  /** A settlement for it is being written: it cannot be taken over meanwhile. */
+  settling: boolean;
+}
+
+/** A row this store inserted as `received`, kept with its bytes until it is claimed. */
+interface FreshEvent {
+  type: string | null;
+  body: Buffer;
+  dueAt: number;
+}
+
+/** At most this many fresh rows are kept in memory; beyond it the processor reads them back. */
+const maxFresh = 2000;
 
 interface Pending {
   delivery: NewDelivery;
@@ -93,6 +124,8 @@ export class SqliteStore implements Store {
   private readonly local: SqliteWrites | undefined;
   private readonly writes: AsyncWrites;
   private readonly writer: SqliteWriter | undefined;
+  private readonly claims = new Map<string, Claim>();
+  private readonly fresh = new Map<string, FreshEvent>();
 
   constructor(options: SqliteStoreOptions) {
     this.filename = options.filename;
@@ -119,6 +152,18 @@ export class SqliteStore implements Store {
          WHERE (? IS NULL OR event_type = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR seq < ?)
          ORDER BY seq DESC LIMIT ?`,
       ),
+      due: db.prepare<
+        [number, string, number],
+        { webhook_id: string; event_type: string | null; body: Buffer; attempts: number }
+      >(
+        // `+status` keeps the planner off the status index: walking the partial due index in order
+        // stops after `limit` rows, where the status index would read and sort the whole backlog.
+        `SELECT webhook_id, event_type, body, attempts FROM webhook_events
+         WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
+           AND +status IN ('received', 'failed')
+           AND webhook_id NOT IN (SELECT value FROM json_each(?))
+         ORDER BY next_attempt_at, seq LIMIT ?`,
+      ),
       nextDue: db.prepare<[], { due: number | null }>(
         `SELECT min(max(next_attempt_at, coalesce(lease_until, 0))) AS due FROM webhook_events
          WHERE next_attempt_at IS NOT NULL AND status IN ('received', 'failed')`,
@@ -143,9 +188,7 @@ export class SqliteStore implements Store {
       this.local = local;
       this.writes = {
         insertBatch: async (...args) => local.insertBatch(...args),
-        claim: async (...args) => local.claim(...args),
-        settle: async (...args) => local.settle(...args),
-        settleMany: async (...args) => local.settleMany(...args),
+        settleClaims: async (...args) => local.settleClaims(...args),
         requeue: async (...args) => local.requeue(...args),
       };
     }
@@ -175,10 +218,25 @@ export class SqliteStore implements Store {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    const deliveries = batch.map((p) => p.delivery);
+    // One compact copy of each body, shared by the writer message and the fresh-row cache: a view
+    // into a socket chunk would keep (or, cloned, copy) the whole chunk.
+    const deliveries = batch.map((p) => ({ ...p.delivery, body: compactCopy(p.delivery.body) }));
     const settle = (outcomes: InsertOutcome[]) => {
       this.commits++;
-      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(outcomes[i]!);
+      for (let i = 0; i < batch.length; i++) {
+        const d = deliveries[i]!;
+        // The processor may already have read the committed row back before this answer arrived
+        // (it is claimed then); the writer answers in order, so it cannot be settled yet.
+        if (
+          outcomes[i]!.inserted &&
+          d.status === 'received' &&
+          !this.claims.has(d.webhookId) &&
+          this.fresh.size < maxFresh
+        ) {
+          this.fresh.set(d.webhookId, { type: d.type, body: d.body, dueAt: d.receivedAt });
+        }
+        batch[i]!.resolve(outcomes[i]!);
+      }
     };
     const fail = (error: unknown) => {
       const failure = new StoreError(
@@ -233,20 +291,77 @@ export class SqliteStore implements Store {
     };
   }
 
-  claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {
-    return this.write(() => this.writes.claim(workerId, now, leaseMs, limit));
+  async claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {
+    if (this.closed) throw closedError();
+    this.throwIfWriterStopped();
+    const leaseUntil = now + leaseMs;
+    const claimed: ClaimedEvent[] = [];
+    const take = (webhookId: string, type: string | null, body: Buffer, storedAttempts: number) => {
+      // A lease that expired in memory still counts its attempt, as a written lease would.
+      const attempts = Math.max(storedAttempts, this.claims.get(webhookId)?.attempts ?? 0) + 1;
+      this.claims.set(webhookId, { workerId, leaseUntil, attempts, settling: false });
+      this.fresh.delete(webhookId);
+      claimed.push({ webhookId, type, body, attempts, claimedBy: workerId, leaseUntil });
+    };
+    for (const [webhookId, row] of this.fresh) {
+      if (claimed.length >= limit) return claimed;
+      if (row.dueAt <= now && !this.isLeased(webhookId, now)) take(webhookId, row.type, row.body, 0);
+    }
+    const leased: string[] = [];
+    for (const [webhookId, claim] of this.claims) {
+      if (claim.settling || claim.leaseUntil > now) leased.push(webhookId);
+    }
+    const rows = this.run(() => this.stmt.due.all(now, JSON.stringify(leased), limit - claimed.length));
+    for (const r of rows) take(r.webhook_id, r.event_type, r.body, r.attempts);
+    return claimed;
   }
 
-  settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean> {
-    return this.write(() => this.writes.settle(webhookId, workerId, settlement, now));
+  async settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean> {
+    const [settled] = await this.settleMany(workerId, [{ webhookId, settlement }], now);
+    return settled === true;
   }
 
-  settleMany(workerId: string, items: readonly SettleItem[], now: number): Promise<boolean[]> {
-    return this.write(() => this.writes.settleMany(workerId, items, now));
+  async settleMany(workerId: string, items: readonly SettleItem[], now: number): Promise<boolean[]> {
+    if (this.closed) throw closedError();
+    // Only the holder of the claim may settle (an expired lease nobody took over still counts).
+    const held: Claim[] = [];
+    const writes: ClaimSettlement[] = [];
+    const mine = items.map((item) => {
+      const claim = this.claims.get(item.webhookId);
+      if (claim === undefined || claim.workerId !== workerId || claim.settling) return false;
+      claim.settling = true;
+      held.push(claim);
+      writes.push({ webhookId: item.webhookId, attempts: claim.attempts, settlement: item.settlement });
+      return true;
+    });
+    let written: boolean[];
+    try {
+      written = writes.length === 0 ? [] : await this.write(() => this.writes.settleClaims(writes, now));
+    } catch (error) {
+      for (const claim of held) claim.settling = false;
+      throw error;
+    }
+    let at = 0;
+    return mine.map((isMine, i) => {
+      if (!isMine) return false;
+      const claim = held[at]!;
+      const ok = written[at++] === true;
+      const webhookId = items[i]!.webhookId;
+      if (this.claims.get(webhookId) === claim) this.claims.delete(webhookId);
+      return ok;
+    });
   }
 
   requeue(webhookId: string, now: number): Promise<boolean> {
+    // The current holder (if any) loses the event: its settlement is refused.
+    this.claims.delete(webhookId);
+    this.fresh.delete(webhookId);
     return this.write(() => this.writes.requeue(webhookId, now));
+  }
+
+  private isLeased(webhookId: string, now: number): boolean {
+    const claim = this.claims.get(webhookId);
+    return claim !== undefined && (claim.settling || claim.leaseUntil > now);
   }
 
   async nextDueAt(): Promise<number | null> {
@@ -280,6 +395,10 @@ export class SqliteStore implements Store {
   async ping(): Promise<void> {
     this.run(() => this.stmt.ping.get());
     // Reads would still work without the writer thread, but no delivery could be stored.
+    this.throwIfWriterStopped();
+  }
+
+  private throwIfWriterStopped(): void {
     const failure = this.writer?.failure;
     if (failure !== undefined && !this.closed) {
       throw new StoreError('store_unavailable', `The SQLite writer thread stopped: ${failure.message}`, {
@@ -297,6 +416,8 @@ export class SqliteStore implements Store {
     // The writer answers every write already sent before it closes its connection.
     await this.writer?.close();
     this.db.close();
+    this.claims.clear();
+    this.fresh.clear();
   }
 
   private async write<T>(fn: () => Promise<T>): Promise<T> {
@@ -321,6 +442,14 @@ export class SqliteStore implements Store {
       });
     }
   }
+}
+
+/** A Buffer that owns exactly its bytes (not a view into a larger, shared ArrayBuffer). */
+function compactCopy(bytes: Buffer): Buffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return Buffer.from(copy.buffer, 0, copy.byteLength);
 }
 
 function closedError(): StoreError {

@@ -37,6 +37,10 @@ function startWorker(data: WriterData): Worker {
   );
 }
 
+function isCompact(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+}
+
 export class SqliteWriter implements Async<SqliteWrites> {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiter>();
@@ -95,25 +99,15 @@ export class SqliteWriter implements Async<SqliteWrites> {
   }
 
   insertBatch(...args: Parameters<SqliteWrites['insertBatch']>) {
-    // A compact copy of each body: cloning a pooled socket chunk would copy its whole pool.
+    // Only compact bodies: cloning a view of a pooled socket chunk would copy its whole pool.
     const [items] = args;
-    return this.call('insertBatch', [items.map((d) => ({ ...d, body: new Uint8Array(d.body) as Buffer }))]);
+    return this.call('insertBatch', [
+      items.map((d) => (isCompact(d.body) ? d : { ...d, body: new Uint8Array(d.body) as Buffer })),
+    ]);
   }
 
-  async claim(...args: Parameters<SqliteWrites['claim']>) {
-    const claimed = await this.call('claim', args);
-    return claimed.map((c) => ({
-      ...c,
-      body: Buffer.from(c.body.buffer, c.body.byteOffset, c.body.byteLength),
-    }));
-  }
-
-  settle(...args: Parameters<SqliteWrites['settle']>) {
-    return this.call('settle', args);
-  }
-
-  settleMany(...args: Parameters<SqliteWrites['settleMany']>) {
-    return this.call('settleMany', args);
+  settleClaims(...args: Parameters<SqliteWrites['settleClaims']>) {
+    return this.call('settleClaims', args);
   }
 
   requeue(...args: Parameters<SqliteWrites['requeue']>) {

@@ -1,18 +1,11 @@
 // Every SQLite write the store makes, as plain functions over one better-sqlite3 connection: the
-// schema, group-committed inserts, lease claims, settlements and requeues. SqliteStore runs them in
+// schema, group-committed inserts, settlements and requeues (claims are kept in SqliteStore's memory). SqliteStore runs them in
 // its own thread for ':memory:' databases and, for files, in the writer worker (SqliteWriterWorker)
 // that owns the write connection, so their fsyncs never block the HTTP thread.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import type {
-  ClaimedEvent,
-  EventStatus,
-  InsertOutcome,
-  NewDelivery,
-  SettleItem,
-  Settlement,
-} from './Store.js';
+import type { EventStatus, InsertOutcome, NewDelivery, Settlement } from './Store.js';
 
 export const sqliteSchema = `
 CREATE TABLE IF NOT EXISTS webhook_events (
@@ -65,13 +58,19 @@ export function openSqliteDatabase(filename: string, { createSchema = true } = {
   return db;
 }
 
+/** A settlement of an event claimed in memory, with the attempt count its claim reached. */
+export interface ClaimSettlement {
+  webhookId: string;
+  attempts: number;
+  settlement: Settlement;
+}
+
 /** The write operations, each one transaction (one commit, one fsync). */
 export interface SqliteWrites {
   /** Upserts every delivery in one transaction; one outcome per delivery, in order. */
   insertBatch(items: readonly NewDelivery[]): InsertOutcome[];
-  claim(workerId: string, now: number, leaseMs: number, limit: number): ClaimedEvent[];
-  settle(webhookId: string, workerId: string, settlement: Settlement, now: number): boolean;
-  settleMany(workerId: string, items: readonly SettleItem[], now: number): boolean[];
+  /** Writes each claimed event's settlement (and effects) and its attempt count; false for a missing row. */
+  settleClaims(items: readonly ClaimSettlement[], now: number): boolean[];
   requeue(webhookId: string, now: number): boolean;
 }
 
@@ -87,29 +86,16 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
      ON CONFLICT (webhook_id) DO UPDATE SET deliveries_seen = deliveries_seen + 1
      RETURNING status, deliveries_seen`,
   );
-  const claim = db.prepare<
-    [string, number, number, number, number],
-    { webhook_id: string; event_type: string | null; body: Buffer; attempts: number }
-  >(
-    // `+status` keeps the planner off the status index: walking the partial due index in order
-    // stops after `limit` rows, where the status index would read and sort the whole backlog.
-    `UPDATE webhook_events SET claimed_by = ?, lease_until = ?, attempts = attempts + 1
-     WHERE seq IN (
-       SELECT seq FROM webhook_events
-       WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
-         AND +status IN ('received', 'failed')
-         AND (lease_until IS NULL OR lease_until <= ?)
-       ORDER BY next_attempt_at, seq LIMIT ?)
-     RETURNING webhook_id, event_type, body, attempts`,
-  );
   const settle = db.prepare<
-    [string, string | null, number | null, string | null, number | null, string, string],
+    [string, string | null, number | null, string | null, number | null, number, string],
     unknown
   >(
+    // The claim itself lives in SqliteStore's memory (one process owns an SQLite file), so the
+    // attempt it counted is written here, with the outcome: one row write per processed event.
     `UPDATE webhook_events
-     SET status = ?, errors = ?, processed_at = ?, last_error = ?, next_attempt_at = ?,
+     SET status = ?, errors = ?, processed_at = ?, last_error = ?, next_attempt_at = ?, attempts = ?,
          claimed_by = NULL, lease_until = NULL
-     WHERE webhook_id = ? AND claimed_by = ?`,
+     WHERE webhook_id = ?`,
   );
   const requeue = db.prepare<[number, string], unknown>(
     `UPDATE webhook_events
@@ -122,11 +108,11 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
      DO UPDATE SET completed_at = min(completed_at, excluded.completed_at)`,
   );
 
-  const settleOne = (webhookId: string, workerId: string, s: Settlement, now: number): boolean => {
+  const settleOne = ({ webhookId, attempts, settlement: s }: ClaimSettlement, now: number): boolean => {
     let changes: number;
     switch (s.status) {
       case 'processed':
-        changes = settle.run('processed', null, now, null, null, webhookId, workerId).changes;
+        changes = settle.run('processed', null, now, null, null, attempts, webhookId).changes;
         break;
       case 'quarantined':
         changes = settle.run(
@@ -135,15 +121,15 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
           null,
           null,
           null,
+          attempts,
           webhookId,
-          workerId,
         ).changes;
         break;
       case 'unhandled':
-        changes = settle.run('unhandled', null, null, null, null, webhookId, workerId).changes;
+        changes = settle.run('unhandled', null, null, null, null, attempts, webhookId).changes;
         break;
       case 'failed':
-        changes = settle.run('failed', null, null, s.error, s.nextAttemptAt, webhookId, workerId).changes;
+        changes = settle.run('failed', null, null, s.error, s.nextAttemptAt, attempts, webhookId).changes;
         break;
     }
     if (changes !== 1) return false;
@@ -175,19 +161,8 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
         };
       }),
     ),
-    claim: db.transaction((workerId: string, now: number, leaseMs: number, limit: number) =>
-      claim.all(workerId, now + leaseMs, now, now, limit).map((r) => ({
-        webhookId: r.webhook_id,
-        type: r.event_type,
-        body: r.body,
-        attempts: r.attempts,
-        claimedBy: workerId,
-        leaseUntil: now + leaseMs,
-      })),
-    ),
-    settle: db.transaction(settleOne),
-    settleMany: db.transaction((workerId: string, items: readonly SettleItem[], now: number) =>
-      items.map((item) => settleOne(item.webhookId, workerId, item.settlement, now)),
+    settleClaims: db.transaction((items: readonly ClaimSettlement[], now: number) =>
+      items.map((item) => settleOne(item, now)),
     ),
     requeue: (webhookId: string, now: number) => requeue.run(now, webhookId).changes === 1,
   };
