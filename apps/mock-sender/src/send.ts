@@ -4,7 +4,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatContractError, validateEvent } from '@webhook-contracts/schema';
 import { type SecretInput, Webhook } from '@webhook-contracts/webhooks';
-import { type AttemptRecord, type DeliveryResult, deliverEvent } from './delivery/deliverEvent.js';
+import {
+  type AttemptRecord,
+  type DeliveryResult,
+  type DeliverySettings,
+  deliverEvent,
+} from './delivery/deliverEvent.js';
 import { shuffleWithin, withDuplicates } from './delivery/faults.js';
 import { createHttpClient } from './delivery/httpClient.js';
 import { createRateLimiter, runPool } from './delivery/pool.js';
@@ -85,6 +90,8 @@ interface Outgoing {
 interface Payload {
   value: unknown;
   raw?: Buffer;
+  /** A fresh object no one else holds (a generated event): its id may be set in place. */
+  owned?: boolean;
 }
 
 function fail(message: string): never {
@@ -179,7 +186,8 @@ function* payloadSource(options: SendOptions, seed: string): Generator<Payload> 
     for (const example of chosenExamples(options)) yield { value: safeParse(example.raw), raw: example.raw };
   }
   if (options.generate !== undefined) {
-    for (const event of generateEvents({ seed, count: options.generate })) yield { value: event };
+    for (const event of generateEvents({ seed, count: options.generate }))
+      yield { value: event, owned: true };
   }
 }
 
@@ -205,7 +213,8 @@ function prepare(
   let raw = payload.raw;
   if (!keepIds && isRecord(value)) {
     const oldId = value['id'];
-    value = { ...value, id: freshId };
+    if (payload.owned === true) value['id'] = freshId;
+    else value = { ...value, id: freshId };
     if (raw !== undefined && typeof oldId === 'string') {
       // Swap the id inside the original text so the rest of the bytes (spacing, `10.0`, escapes)
       // reach the receiver exactly as written in the docs; fall back to re-serialising.
@@ -275,11 +284,11 @@ export async function send(options: SendOptions): Promise<SendSummary> {
   function* copies(): Generator<Outgoing> {
     let previous: Outgoing | undefined;
     for (const item of withDuplicates(outgoing(), duplicates)) {
-      yield { ...item, first: item !== previous };
+      yield { webhookId: item.webhookId, type: item.type, body: item.body, first: item !== previous };
       previous = item;
     }
   }
-  let stream: Iterator<Outgoing> = copies();
+  let stream: Iterator<Outgoing> = duplicates === 1 ? outgoing() : copies();
   if (options.shuffle !== undefined && options.shuffle !== false) {
     const window = options.shuffle === true ? DEFAULT_SHUFFLE_WINDOW : options.shuffle;
     stream = shuffleWithin(stream, window, new Random(`${seed}:shuffle`));
@@ -290,8 +299,23 @@ export async function send(options: SendOptions): Promise<SendSummary> {
   const report = options.report === undefined ? undefined : await ReportWriter.open(options.report);
   const progress = options.progress === undefined ? undefined : new ProgressBar(options.progress, planned);
   const limiter = options.rate === undefined ? undefined : createRateLimiter(options.rate, now, sleep);
-  const started = performance.now();
   let gone = false;
+  const settings: DeliverySettings = {
+    client,
+    url,
+    sign: (id, timestamp, body) => webhook.sign(id, timestamp, body),
+    retrySchedule: options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    userAgent: options.userAgent ?? defaultUserAgent,
+    maxRetryAfterMs: (options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS) * 1000,
+    now,
+    sleep,
+    isEndpointGone: () => gone,
+    onAttempt: (attempt: AttemptRecord) => summary.recordAttempt(attempt),
+    // Only `onDelivery` ever sees an attempt's start time.
+    recordStartTimes: options.onDelivery !== undefined,
+  };
+  const started = performance.now();
 
   try {
     await runPool(stream, {
@@ -300,32 +324,20 @@ export async function send(options: SendOptions): Promise<SendSummary> {
       ...(limiter === undefined ? {} : { beforeEach: limiter }),
       worker: async (item) => {
         summary.recordStart(item.first);
-        const result = await deliverEvent({
-          client,
-          url,
-          webhookId: item.webhookId,
-          body: item.body,
-          sign: (id, timestamp, body) => webhook.sign(id, timestamp, body),
-          retrySchedule: options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
-          timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          userAgent: options.userAgent ?? defaultUserAgent,
-          maxRetryAfterMs: (options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS) * 1000,
-          now,
-          sleep,
-          isEndpointGone: () => gone,
-          onAttempt: (attempt: AttemptRecord) => summary.recordAttempt(attempt),
-        });
+        const result = await deliverEvent(settings, item.webhookId, item.body);
         if (result.gone) gone = true;
         summary.recordResult(result);
-        progress?.update(summary.progress);
+        if (progress?.enabled === true) progress.update(summary.progress);
         options.onDelivery?.({ ...result, type: item.type, to: url.href });
-        await report?.write({
-          id: item.webhookId,
-          type: item.type,
-          status: result.status,
-          attempts: result.attempts.length,
-          delivered: result.delivered,
-        });
+        if (report !== undefined) {
+          await report.write({
+            id: item.webhookId,
+            type: item.type,
+            status: result.status,
+            attempts: result.attempts.length,
+            delivered: result.delivered,
+          });
+        }
       },
     });
   } finally {

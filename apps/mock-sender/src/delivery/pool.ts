@@ -22,7 +22,7 @@ export async function runPool<T>(source: Iterator<T>, options: PoolOptions<T>): 
   const lane = async () => {
     while (!exhausted && failure === undefined) {
       if (options.shouldStop?.()) return;
-      await options.beforeEach?.();
+      if (options.beforeEach !== undefined) await options.beforeEach();
       if (exhausted || failure !== undefined || options.shouldStop?.()) return;
       let next: IteratorResult<T>;
       try {
