@@ -82,6 +82,13 @@ interface FreshEvent {
 /** At most this many fresh rows are kept in memory; beyond it the processor reads them back. */
 const maxFresh = 2000;
 
+/**
+ * With nothing known to be waiting outside the fresh rows, the table is still searched this often
+ * (in the callers' clock) for due rows nobody announced: events left from before a restart whose
+ * retry falls due later, say.
+ */
+const rescanIntervalMs = 1000;
+
 interface Pending {
   delivery: NewDelivery;
   resolve: (outcome: InsertOutcome) => void;
@@ -126,6 +133,14 @@ export class SqliteStore implements Store {
   private readonly writer: SqliteWriter | undefined;
   private readonly claims = new Map<string, Claim>();
   private readonly fresh = new Map<string, FreshEvent>();
+  /**
+   * Whether rows may be due on disk that are neither fresh nor claimed (a restart, a full fresh
+   * cache, a requeue). Searching the table costs a walk over every claimed row, so it happens only
+   * then, when a retry or a lease falls due, or every rescanIntervalMs.
+   */
+  private rescanNeeded = true;
+  private lastScanAt = Number.NEGATIVE_INFINITY;
+  private nextRetryAt = Number.POSITIVE_INFINITY;
 
   constructor(options: SqliteStoreOptions) {
     this.filename = options.filename;
@@ -227,13 +242,12 @@ export class SqliteStore implements Store {
         const d = deliveries[i]!;
         // The processor may already have read the committed row back before this answer arrived
         // (it is claimed then); the writer answers in order, so it cannot be settled yet.
-        if (
-          outcomes[i]!.inserted &&
-          d.status === 'received' &&
-          !this.claims.has(d.webhookId) &&
-          this.fresh.size < maxFresh
-        ) {
-          this.fresh.set(d.webhookId, { type: d.type, body: d.body, dueAt: d.receivedAt });
+        if (outcomes[i]!.inserted && d.status === 'received' && !this.claims.has(d.webhookId)) {
+          if (this.fresh.size < maxFresh) {
+            this.fresh.set(d.webhookId, { type: d.type, body: d.body, dueAt: d.receivedAt });
+          } else {
+            this.rescanNeeded = true;
+          }
         }
         batch[i]!.resolve(outcomes[i]!);
       }
@@ -308,11 +322,25 @@ export class SqliteStore implements Store {
       if (row.dueAt <= now && !this.isLeased(webhookId, now)) take(webhookId, row.type, row.body, 0);
     }
     const leased: string[] = [];
+    let leaseExpired = false;
     for (const [webhookId, claim] of this.claims) {
       if (claim.settling || claim.leaseUntil > now) leased.push(webhookId);
+      else leaseExpired = true;
     }
-    const rows = this.run(() => this.stmt.due.all(now, JSON.stringify(leased), limit - claimed.length));
+    const scan =
+      this.rescanNeeded ||
+      leaseExpired ||
+      now >= this.nextRetryAt ||
+      now >= this.lastScanAt + rescanIntervalMs;
+    if (!scan) return claimed;
+    this.rescanNeeded = false;
+    this.lastScanAt = now;
+    if (now >= this.nextRetryAt) this.nextRetryAt = Number.POSITIVE_INFINITY;
+    const wanted = limit - claimed.length;
+    const rows = this.run(() => this.stmt.due.all(now, JSON.stringify(leased), wanted));
     for (const r of rows) take(r.webhook_id, r.event_type, r.body, r.attempts);
+    // A full page may have left more behind: look again next time.
+    if (rows.length === wanted) this.rescanNeeded = true;
     return claimed;
   }
 
@@ -332,6 +360,8 @@ export class SqliteStore implements Store {
       claim.settling = true;
       held.push(claim);
       writes.push({ webhookId: item.webhookId, attempts: claim.attempts, settlement: item.settlement });
+      const retryAt = item.settlement.status === 'failed' ? item.settlement.nextAttemptAt : null;
+      if (retryAt !== null) this.nextRetryAt = Math.min(this.nextRetryAt, retryAt);
       return true;
     });
     let written: boolean[];
@@ -356,6 +386,7 @@ export class SqliteStore implements Store {
     // The current holder (if any) loses the event: its settlement is refused.
     this.claims.delete(webhookId);
     this.fresh.delete(webhookId);
+    this.rescanNeeded = true;
     return this.write(() => this.writes.requeue(webhookId, now));
   }
 
