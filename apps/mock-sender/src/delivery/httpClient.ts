@@ -137,13 +137,23 @@ export function createHttpClient(options: { concurrency: number }): HttpClient {
           );
         };
         request.on('response', (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => {
-            if (text.length < MAX_BODY_CHARS) text += chunk;
+          // Raw chunks, decoded once at the end: most answers are empty, and a decoder per
+          // response would cost every one of them.
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          response.on('data', (chunk: Buffer) => {
+            // UTF-8 takes at most 4 bytes per character: this many bytes always cover the cap.
+            if (kept < MAX_BODY_CHARS * 4) {
+              chunks.push(chunk);
+              kept += chunk.length;
+            }
           });
           response.on('end', () => {
             const status = response.statusCode ?? 0;
+            const text =
+              chunks.length === 0
+                ? ''
+                : (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
             const outcome: AttemptOutcome = {
               kind: 'response',
               status,
