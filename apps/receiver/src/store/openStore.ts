@@ -1,5 +1,4 @@
 import { StoreError } from '../errors.js';
-import { PostgresStore } from './PostgresStore.js';
 import { parseDatabaseUrl } from './parseDatabaseUrl.js';
 import { SqliteStore } from './SqliteStore.js';
 import type { Store } from './Store.js';
@@ -43,6 +42,8 @@ export async function openStore(
 
   const env = options.env ?? process.env;
   const schema = location.schema ?? nonEmpty(env.DATABASE_SCHEMA);
+  // Loaded only for PostgreSQL: `pg` costs an SQLite-only process ~10 MB of memory for nothing.
+  const { PostgresStore } = await import('./PostgresStore.js');
   return PostgresStore.open({
     url: location.url,
     ...(schema === undefined ? {} : { schema }),
