@@ -4,12 +4,14 @@
 //
 // It is on the hot path of `send` (one call per attempt), so it does the per-target work once: the
 // request options and the Host header are cached per URL, headers go to node:http as a flat
-// [name, value, …] array (written straight into the request head, no per-header map), and the
-// per-attempt timeout is an entry in a shared deadline queue instead of a timer of its own.
+// [name, value, …] array (written straight into the request head, no per-header map), the
+// per-attempt timeout is an entry in a shared deadline queue instead of a timer of its own, and
+// plain-http connections are pooled by KeepAliveAgent.
 import type * as HttpModule from 'node:http';
 import type * as HttpsModule from 'node:https';
 import { createRequire } from 'node:module';
 import { DeadlineQueue } from './deadlineQueue.js';
+import { KeepAliveAgent } from './KeepAliveAgent.js';
 
 // The CommonJS module objects, not ESM namespaces: interceptors such as msw patch `request` on
 // these objects, and an ESM namespace import would keep the unpatched function.
@@ -85,9 +87,10 @@ function headerList(target: Target, headers: PostRequest['headers'], length: num
  * client.close();
  */
 export function createHttpClient(options: { concurrency: number }): HttpClient {
-  const agentOptions = { keepAlive: true, maxSockets: Math.max(1, options.concurrency) };
-  const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent(agentOptions);
+  // Plain http goes through the lean KeepAliveAgent (the sender's pool bounds its connections);
+  // https keeps node's agent, which handles TLS sessions.
+  const httpAgent = new KeepAliveAgent();
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Math.max(1, options.concurrency) });
   const targets = new WeakMap<URL, Target>();
   const deadlines = new Map<number, DeadlineQueue>();
 
