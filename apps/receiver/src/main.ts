@@ -7,6 +7,7 @@ import { ConfigError, StoreError } from './errors.js';
 import { answerClientError } from './http/answerClientError.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/openStore.js';
+import { tuneHeap } from './tuneHeap.js';
 
 async function main(): Promise<void> {
   let config: ReceiverConfig;
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   server.once('listening', () => {
+    const heapTuned = tuneHeap();
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     logger.info(
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
         contractMode: config.contractMode,
         readApi: config.apiToken !== null,
         secretCount: config.secrets.length,
+        heapTuned,
       },
       `webhook receiver listening on http://${config.host}:${port}`,
     );

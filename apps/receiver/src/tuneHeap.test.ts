@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tuneHeap } from './tuneHeap.js';
+
+// Allocates ~400 MB of short-lived objects while a few survive each scavenge (as in-flight
+// requests do), in a fresh process, and prints the young generation's size before and after.
+function youngGenerationGrowth(tune: boolean): { before: number; after: number } {
+  const module = fileURLToPath(new URL('./tuneHeap.ts', import.meta.url));
+  const script = `
+    import { getHeapSpaceStatistics } from 'node:v8';
+    const { tuneHeap } = await import(${JSON.stringify(module)});
+    const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+    const before = newSpace();
+    if (${tune}) tuneHeap({});
+    const kept = [];
+    for (let i = 0; i < 4e6; i++) {
+      const o = { i, s: 'x' + (i % 997), a: [i, i] };
+      kept.push(o);
+      if (kept.length > 20000) kept.splice(0, 10000);
+    }
+    console.log(JSON.stringify({ before, after: newSpace() }));
+  `;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as { before: number; after: number };
+}
+
+describe('tuneHeap', () => {
+  it('is skipped with RECEIVER_HEAP_TUNING=off', () => {
+    expect(tuneHeap({ RECEIVER_HEAP_TUNING: 'off' })).toBe(false);
+  });
+
+  it('stops the young generation from growing once applied, where it grows without it', () => {
+    const untuned = youngGenerationGrowth(false);
+    expect(untuned.after).toBeGreaterThan(untuned.before);
+    const tuned = youngGenerationGrowth(true);
+    expect(tuned.after).toBe(tuned.before);
+  });
+});
