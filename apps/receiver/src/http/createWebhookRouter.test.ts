@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import express, { type Express } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../store/SqliteStore.js';
@@ -87,3 +87,62 @@ describe('createWebhookRouter mounted in a team app', () => {
 function validBodyText(): string {
   return signedRequest().body.toString('utf8');
 }
+
+describe('an oversized body', () => {
+  // Reads HTTP answers off one raw keep-alive connection; resolves with each status line.
+  function rawConnection(port: number) {
+    const socket = connect(port, '127.0.0.1');
+    let buffered = '';
+    const waiters: ((status: number) => void)[] = [];
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      for (;;) {
+        const head = buffered.indexOf('\r\n\r\n');
+        if (head < 0) return;
+        const length = Number(/content-length: (\d+)/i.exec(buffered.slice(0, head))?.[1] ?? 0);
+        if (buffered.length < head + 4 + length) return;
+        const status = Number(buffered.slice(9, 12));
+        buffered = buffered.slice(head + 4 + length);
+        waiters.shift()?.(status);
+      }
+    });
+    const closed = new Promise<string>((resolve) => {
+      socket.on('error', (error) => resolve(error.message));
+      socket.on('close', () => resolve('closed'));
+    });
+    return {
+      socket,
+      nextStatus: () => new Promise<number>((resolve) => waiters.push(resolve)),
+      closed,
+    };
+  }
+
+  it('is answered 413 and then drained, so the client reads the answer and the connection stays usable', async () => {
+    const { url } = await serve((app, store) => {
+      app.use('/webhooks', createWebhookRouter({ secret: testSecret, store, maxBodyBytes: 1024 }));
+    });
+    const conn = rawConnection(Number(new URL(url).port));
+    const bodyLength = 256 * 1024;
+    const firstAnswer = conn.nextStatus();
+    conn.socket.write(
+      `POST /webhooks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${bodyLength}\r\n\r\n`,
+    );
+    // Keep sending after the early answer: the rest of the body must be read, not reset.
+    conn.socket.write(Buffer.alloc(bodyLength / 2, 0x20));
+    expect(await firstAnswer).toBe(413);
+    conn.socket.write(Buffer.alloc(bodyLength / 2, 0x20));
+
+    const req = signedRequest();
+    const secondAnswer = conn.nextStatus();
+    conn.socket.write(
+      `POST /webhooks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n` +
+        `webhook-id: ${req.headers['webhook-id']}\r\nwebhook-timestamp: ${req.headers['webhook-timestamp']}\r\n` +
+        `webhook-signature: ${req.headers['webhook-signature']}\r\ncontent-length: ${req.body.length}\r\n\r\n`,
+    );
+    conn.socket.write(req.body);
+    // Closed instead of drained, the connection would end before this answer.
+    expect(await Promise.race([secondAnswer, conn.closed.then((how) => `connection ${how}`)])).toBe(200);
+    conn.socket.end();
+    expect(await conn.closed).toBe('closed');
+  });
+});

@@ -13,7 +13,7 @@ import { HttpError, StoreError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { DeliveryOutcome, ReceiverMetrics } from '../ReceiverMetrics.js';
 import type { NewDelivery, Store } from '../store/Store.js';
-import { readRawBody } from './readRawBody.js';
+import { discardRestOfBody, readRawBody } from './readRawBody.js';
 import { sendError } from './sendError.js';
 
 export interface WebhookRouterOptions {
@@ -36,6 +36,8 @@ export interface WebhookRouterOptions {
   /** Clock in ms, for tests. */
   now?: () => number;
 }
+
+const DRAIN_TIMEOUT_MS = 10_000;
 
 const droppedHeaders = new Set(['webhook-signature', 'authorization', 'proxy-authorization', 'cookie']);
 
@@ -93,6 +95,8 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
   const strict = (options.contractMode ?? 'quarantine') === 'strict';
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const retryAfter = String(options.retryAfterSeconds ?? 5);
+  // How much of an oversized body is read and discarded after its 413 (see discardRestOfBody).
+  const drainLimitBytes = Math.max(4 * maxBodyBytes, 4 * 1024 * 1024);
   const logger = options.logger ?? silentLogger();
 
   const count = (outcome: DeliveryOutcome) => metrics?.countDelivery(outcome);
@@ -107,9 +111,14 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
       count(e.status === 413 ? 'too_large' : 'bad_request');
       if (e.code === 'body_already_consumed') logger.error(e.message);
       else logger.info({ code: e.code }, 'delivery rejected');
-      // The rest of the body was not read: close the connection instead of reusing it.
-      if (!req.complete) res.set('connection', 'close');
+      // The rest of the body was not read. A body small enough to drain is read and discarded after
+      // the answer (closing with unread bytes would reset the connection and lose the answer);
+      // beyond that the connection is closed instead of reused.
+      const drainable =
+        !req.complete && !req.destroyed && !(Number(req.headers['content-length']) > drainLimitBytes);
+      if (!req.complete && !drainable) res.set('connection', 'close');
       sendError(res, e.status, e.code, e.message);
+      if (drainable) discardRestOfBody(req, drainLimitBytes, DRAIN_TIMEOUT_MS);
       return;
     }
 

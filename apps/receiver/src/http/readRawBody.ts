@@ -90,3 +90,36 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
     req.on('close', onClose);
   });
 }
+
+/**
+ * After an early answer (413), reads and throws away the rest of the request body, so the client
+ * that is still sending gets to read the answer: closing a socket with unread incoming bytes makes
+ * the kernel reset the connection, and a reset discards the answer on the client's side. The drain
+ * is bounded: past `maxBytes` or `maxMs` the connection is destroyed after all.
+ *
+ * @example
+ * sendError(res, 413, 'payload_too_large', message);
+ * discardRestOfBody(req, 8 * 1024 * 1024, 10_000);
+ */
+export function discardRestOfBody(req: IncomingMessage, maxBytes: number, maxMs: number): void {
+  if (req.complete || req.destroyed) return;
+  let seen = 0;
+  const stop = () => {
+    clearTimeout(timer);
+    req.off('data', onData);
+  };
+  const giveUp = () => {
+    stop();
+    req.socket.destroy();
+  };
+  const onData = (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > maxBytes) giveUp();
+  };
+  const timer = setTimeout(giveUp, maxMs);
+  timer.unref();
+  req.on('data', onData);
+  req.once('end', stop);
+  req.once('close', stop);
+  req.resume();
+}
