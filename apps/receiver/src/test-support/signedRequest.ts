@@ -1,6 +1,6 @@
 // The one fixture builder for signed test deliveries (every test signs through here).
 import { randomUUID } from 'node:crypto';
-import { type SecretInput, signedHeaders } from '@webhook-contracts/webhooks';
+import { type SecretInput, signedDelivery } from '@webhook-contracts/webhooks';
 
 export const testSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 export const otherSecret = 'ws_0123456789abcdef0123456789abcdef';
@@ -56,17 +56,17 @@ export interface SignedRequest {
 }
 
 export function signedRequest(input: SignedRequestInput = {}): SignedRequest {
-  const id = input.id ?? `msg_${randomUUID().replaceAll('-', '')}`;
-  const timestamp = input.timestamp ?? Math.floor(Date.now() / 1000);
-  const payload = input.payload ?? completedEvent();
-  const body =
-    typeof payload === 'string'
-      ? Buffer.from(payload, 'utf8')
-      : payload instanceof Uint8Array
-        ? Buffer.from(payload)
-        : Buffer.from(JSON.stringify(payload), 'utf8');
-  const headers = signedHeaders({ secret: input.secret ?? testSecret, id, timestamp, body });
-  return { id, body, headers: { ...headers, 'content-type': 'application/json' } };
+  const delivery = signedDelivery({
+    secret: input.secret ?? testSecret,
+    payload: input.payload ?? completedEvent(),
+    ...(input.id !== undefined && { id: input.id }),
+    ...(input.timestamp !== undefined && { timestamp: input.timestamp }),
+  });
+  return {
+    id: delivery.id,
+    body: delivery.body,
+    headers: { ...delivery.headers, 'content-type': 'application/json' },
+  };
 }
 
 /** POSTs a signed request to a URL with fetch. */
