@@ -11,7 +11,7 @@ import { resolveVerifyOptions, type VerifyOptions, type VerifySettings, verifyWi
  *
  * @example
  * const webhook = new Webhook(process.env.WHOP_WEBHOOK_SECRET!); // 'ws_…' or 'whsec_…'
- * app.post('/webhooks/whop', express.raw({ type: '*\/*' }), (req, res) => {
+ * app.post('/webhooks/whop', express.raw({ type: () => true }), (req, res) => {
  *   const result = webhook.unwrap(req.headers, req.body);
  *   res.sendStatus(200);
  * });

@@ -8,7 +8,9 @@ export function bodyBytes(body: string | Uint8Array): Buffer {
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
   if (Buffer.isBuffer(body)) return body;
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  throw new TypeError(`The webhook body must be a string or bytes (Buffer/Uint8Array), got ${typeof body}.`);
+  throw new TypeError(
+    `The webhook body must be a string or bytes (Buffer/Uint8Array), got ${typeof body}: pass the raw request body (with Express, mount express.raw({ type: () => true }) on the webhook route).`,
+  );
 }
 
 /** The base64 HMAC-SHA256 (without the `v1,` prefix). */
