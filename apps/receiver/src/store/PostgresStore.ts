@@ -13,6 +13,7 @@
 //   comes back.
 import pg from 'pg';
 import { StoreError } from '../errors.js';
+import { decodeCursor, encodeCursor } from './eventCursor.js';
 import { migrate } from './PostgresMigrations.js';
 import { parseDatabaseUrl, postgresSchemaPattern } from './parseDatabaseUrl.js';
 import type {
@@ -590,19 +591,4 @@ function toSummary(row: EventRow): EventSummary {
     lastError: row.last_error,
     nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),
   };
-}
-
-function encodeCursor(seq: string): string {
-  return Buffer.from(`s:${seq}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const match = /^s:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (match === null) {
-    throw new StoreError(
-      'invalid_cursor',
-      'cursor is not one this API issued: pass next_cursor from the previous page unchanged',
-    );
-  }
-  return Number(match[1]);
 }

@@ -20,6 +20,7 @@
 // are claimed again as soon as the restarted process looks.
 import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
+import { decodeCursor, encodeCursor } from './eventCursor.js';
 import { SqliteWriter } from './SqliteWriter.js';
 import {
   type ClaimSettlement,
@@ -500,19 +501,4 @@ function toSummary(row: EventRow): EventSummary {
     lastError: row.last_error,
     nextAttemptAt: row.next_attempt_at,
   };
-}
-
-function encodeCursor(seq: number): string {
-  return Buffer.from(`s:${seq}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const match = /^s:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (match === null) {
-    throw new StoreError(
-      'invalid_cursor',
-      'cursor is not one this API issued: pass next_cursor from the previous page unchanged',
-    );
-  }
-  return Number(match[1]);
 }
