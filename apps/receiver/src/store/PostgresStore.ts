@@ -13,7 +13,7 @@
 //   comes back.
 import pg from 'pg';
 import { StoreError } from '../errors.js';
-import { decodeCursor, encodeCursor } from './eventCursor.js';
+import { decodeCursor, toEventPage } from './eventCursor.js';
 import { migrate } from './PostgresMigrations.js';
 import { parseDatabaseUrl, postgresSchemaPattern } from './parseDatabaseUrl.js';
 import type {
@@ -383,12 +383,7 @@ export class PostgresStore implements Store {
       before,
       query.limit + 1,
     ]);
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      events: page.map(toSummary),
-      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.seq) : null,
-    };
+    return toEventPage(rows, query.limit, toSummary);
   }
 
   async claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {

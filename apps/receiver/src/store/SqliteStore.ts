@@ -20,7 +20,7 @@
 // are claimed again as soon as the restarted process looks.
 import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
-import { decodeCursor, encodeCursor } from './eventCursor.js';
+import { decodeCursor, toEventPage } from './eventCursor.js';
 import { SqliteWriter } from './SqliteWriter.js';
 import {
   type ClaimSettlement,
@@ -298,12 +298,7 @@ export class SqliteStore implements Store {
     const rows = this.run(() =>
       this.stmt.list.all(type, type, status, status, before, before, query.limit + 1),
     );
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      events: page.map(toSummary),
-      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.seq) : null,
-    };
+    return toEventPage(rows, query.limit, toSummary);
   }
 
   async claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {

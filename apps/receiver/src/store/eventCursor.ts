@@ -22,3 +22,20 @@ export function decodeCursor(cursor: string): number {
   }
   return Number(match[1]);
 }
+
+/**
+ * Turns rows fetched with `LIMIT limit + 1` into a page: the first `limit` rows, and a cursor after
+ * the last of them only when the extra row shows that more exist.
+ */
+export function toEventPage<Row extends { seq: number | string }, Event>(
+  rows: readonly Row[],
+  limit: number,
+  toEvent: (row: Row) => Event,
+): { events: Event[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    events: page.map(toEvent),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.seq) : null,
+  };
+}
