@@ -23,9 +23,11 @@ describe('check', () => {
     expect(failing(report)).toEqual([]);
     expect(report.passed).toBe(true);
     expect(report.results.map((r) => r.case)).toEqual(checkCaseNames);
-    expect(report.results).toHaveLength(14);
-    // Only the accept cases got through: valid, valid-among-decoys, unknown type (the duplicate is not new).
-    expect(receiver!.accepted).toHaveLength(3);
+    expect(report.results).toHaveLength(16);
+    // Only the accept cases got through: valid, valid-among-decoys, the two re-formatted bodies,
+    // unknown type (the duplicate is not new).
+    expect(receiver!.accepted).toHaveLength(5);
+    expect(report.diagnosis).toBeUndefined();
   });
 
   it('uses a fresh event id for every case except the duplicate', async () => {
@@ -61,6 +63,44 @@ describe('check', () => {
     const report = await check({ to: url, secret: SECRET });
     expect(report.passed).toBe(false);
     expect(new Set(report.results.map((r) => r.got))).toEqual(new Set(['connection_error']));
+    expect(report.diagnosis).toBe(`connection refused: is the receiver running at ${url}?`);
+    // Said once, not once per case.
+    const table = formatCheckTable(report);
+    expect(table.match(/connection refused/g)).toHaveLength(1);
+    expect(table).toContain(`${checkCaseNames.length} of ${checkCaseNames.length} cases FAILED`);
+  });
+
+  it('fails a receiver that parses JSON before verifying, naming the mistake on each case', async () => {
+    const report = await checkAgainst('json-first');
+    expect(failing(report)).toEqual([
+      'a valid event sent pretty-printed with a trailing newline is accepted',
+      'a valid event written with \\u escapes and a reordered key is accepted',
+    ]);
+    for (const result of report.results.filter((r) => !r.pass)) {
+      expect(result).toMatchObject({ got: 401, verdict: 'fail', reason: 'error code no_matching_signature' });
+    }
+    expect(report.diagnosis).toMatch(/verify the raw body bytes exactly as received, with no JSON parser/);
+    expect(formatCheckTable(report)).toMatch(
+      /pretty-printed.*\s2xx\s+401\s+FAIL\s+error code no_matching_signature/,
+    );
+  });
+
+  it('says the path looks wrong when the valid event gets 404, and passes no reject case on a 404', async () => {
+    const report = await checkAgainst('wrong-path');
+    expect(report.passed).toBe(false);
+    expect(report.diagnosis).toMatch(/^the valid event got 404: the path looks wrong/);
+    const rejects = report.results.filter((r) => r.expected === 'reject');
+    expect(rejects.length).toBeGreaterThan(0);
+    expect(new Set(rejects.map((r) => r.verdict))).toEqual(new Set(['inconclusive']));
+    expect(report.results.some((r) => r.pass)).toBe(false);
+    expect(formatCheckTable(report)).toContain(`(${rejects.length} inconclusive)`);
+  });
+
+  it('puts the reason beside each failed case', async () => {
+    const report = await checkAgainst('answers-500-to-bad-input');
+    const failed = report.results.filter((r) => !r.pass);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(new Set(failed.map((r) => r.reason))).toEqual(new Set(['error code boom']));
   });
 
   it('prints a table with one row per case and a verdict', async () => {

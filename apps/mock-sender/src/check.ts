@@ -3,7 +3,7 @@
 // Standard Webhooks receiver must do: accept (2xx) or reject (4xx). A 5xx never passes.
 import { createHmac, randomBytes } from 'node:crypto';
 import { decodeSecret, type SecretInput, sign } from '@webhook-contracts/webhooks';
-import { createHttpClient } from './delivery/httpClient.js';
+import { type AttemptOutcome, createHttpClient } from './delivery/httpClient.js';
 import { SenderConfigError } from './errors.js';
 import { generateEvents } from './fixtures/generator.js';
 import { Random, randomSeed } from './fixtures/random.js';
@@ -22,12 +22,21 @@ export interface CheckOptions {
 
 export type Expectation = 'accept' | 'reject';
 
+/**
+ * `inconclusive`: the answer cannot tell whether the receiver did the right thing (a reject case
+ * answered 404 says the path is wrong, not that the delivery was judged). It does not pass.
+ */
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
 export interface CheckResult {
   case: string;
   expected: Expectation;
   /** The HTTP status, or 'timeout' / 'connection_error'. */
   got: number | 'timeout' | 'connection_error';
   pass: boolean;
+  verdict: Verdict;
+  /** Why a case did not pass, in one line: the receiver's error code, a body excerpt, or the transport error. */
+  reason?: string;
   /** The start of the response body, to show why a case failed. */
   body?: string;
 }
@@ -36,6 +45,8 @@ export interface CheckReport {
   to: string;
   passed: boolean;
   results: CheckResult[];
+  /** What the failures point at, when one cause explains them (receiver down, wrong path, JSON parsed before verifying). */
+  diagnosis?: string;
 }
 
 interface Delivery {
@@ -81,7 +92,31 @@ const anotherSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 const randomSignature = () => randomBytes(32).toString('base64');
 
 /** The conformance cases, in the order they run (the duplicate case must follow the first). */
-const cases: ReadonlyArray<{ name: string; expected: Expectation; build: (ctx: Context) => Delivery }> = [
+interface CheckCase {
+  name: string;
+  expected: Expectation;
+  /** The body's bytes change under JSON.parse + JSON.stringify: only a raw-bytes verifier accepts it. */
+  rawBytes?: true;
+  build: (ctx: Context) => Delivery;
+}
+
+/** Rewrites an event's body in a way that keeps its meaning but not its bytes. */
+function reformatted(
+  event: { id: string; body: string },
+  write: (parsed: Record<string, unknown>) => string,
+): { id: string; body: string } {
+  return { id: event.id, body: write(JSON.parse(event.body) as Record<string, unknown>) };
+}
+
+/** Writes every lowercase letter inside JSON strings as a `\u` escape (escape sequences kept). */
+const escapeLetters = (json: string) =>
+  json.replace(/"(?:[^"\\]|\\.)*"/g, (string) =>
+    string.replace(/\\(?:u[0-9a-fA-F]{4}|.)|[a-z]/g, (m) =>
+      m.length > 1 ? m : `\\u${m.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ),
+  );
+
+const cases: readonly CheckCase[] = [
   { name: 'a valid signed event is accepted', expected: 'accept', build: (ctx) => signed(ctx, ctx.first) },
   {
     name: 'the same webhook-id again (a retry) is accepted',
@@ -191,6 +226,31 @@ const cases: ReadonlyArray<{ name: string; expected: Expectation; build: (ctx: C
     },
   },
   {
+    name: 'a valid event sent pretty-printed with a trailing newline is accepted',
+    expected: 'accept',
+    rawBytes: true,
+    build: (ctx) =>
+      signed(
+        ctx,
+        reformatted(ctx.fresh(), (event) => `${JSON.stringify(event, null, 2)}\n`),
+      ),
+  },
+  {
+    name: 'a valid event written with \\u escapes and a reordered key is accepted',
+    expected: 'accept',
+    rawBytes: true,
+    build: (ctx) =>
+      signed(
+        ctx,
+        // JSON.stringify writes these characters plainly and puts an integer-like key first, so a
+        // receiver that re-serialises a parsed body computes the HMAC over different bytes.
+        reformatted(ctx.fresh(), (event) => {
+          const { id, ...rest } = event;
+          return escapeLetters(JSON.stringify({ ...rest, id, '0': 'check' }));
+        }),
+      ),
+  },
+  {
     name: 'a signed event of a type the contract does not know is accepted',
     expected: 'accept',
     build: (ctx) => {
@@ -199,8 +259,9 @@ const cases: ReadonlyArray<{ name: string; expected: Expectation; build: (ctx: C
         id,
         api_version: 'v1',
         timestamp: new Date(ctx.now * 1000).toISOString(),
-        type: 'payment.succeeded',
-        data: { id: 'pay_mockSenderCheck1', status: 'paid', total: 10, currency: 'usd' },
+        // Not in any published catalog: a receiver must keep what it cannot interpret yet.
+        type: 'mock_sender_check.unknown_type',
+        data: { id: 'chk_mockSenderCheck1', note: 'a type no contract knows' },
         company_id: 'biz_mockSenderCheck1',
       });
       return signed(ctx, { id, body });
@@ -211,9 +272,46 @@ const cases: ReadonlyArray<{ name: string; expected: Expectation; build: (ctx: C
 /** The names of the conformance cases, in order. */
 export const checkCaseNames: readonly string[] = cases.map((c) => c.name);
 
-function classify(expected: Expectation, got: CheckResult['got']): boolean {
-  if (typeof got !== 'number') return false;
-  return expected === 'accept' ? got >= 200 && got < 300 : got >= 400 && got < 500;
+function verdictOf(expected: Expectation, got: CheckResult['got']): Verdict {
+  if (typeof got !== 'number') return 'fail';
+  if (expected === 'accept') return got >= 200 && got < 300 ? 'pass' : 'fail';
+  // A 404 rejects every request alike: it says nothing about how the delivery was judged.
+  if (got === 404) return 'inconclusive';
+  return got >= 400 && got < 500 ? 'pass' : 'fail';
+}
+
+/** One line saying why an answer did not pass: the receiver's error code, else a body excerpt. */
+function reasonOf(outcome: AttemptOutcome): string {
+  if (outcome.kind !== 'response') return outcome.message;
+  let code: unknown;
+  try {
+    code = (JSON.parse(outcome.body) as { error?: { code?: unknown } }).error?.code;
+  } catch {}
+  if (typeof code === 'string') return `error code ${code}`;
+  const excerpt = outcome.body.replace(/\s+/g, ' ').trim().slice(0, 80);
+  return excerpt === '' ? 'empty body' : `body: ${excerpt}`;
+}
+
+/** One cause that explains the failures, when there is one. */
+function diagnose(url: URL, results: readonly CheckResult[]): string | undefined {
+  const [first] = results;
+  if (first === undefined) return undefined;
+  if (results.every((r) => r.got === 'connection_error' && r.reason === first.reason)) {
+    return /ECONNREFUSED/.test(first.reason ?? '')
+      ? `connection refused: is the receiver running at ${url.href}?`
+      : `cannot connect to ${url.href}: ${first.reason}`;
+  }
+  if (first.got === 404) {
+    return `the valid event got 404: the path looks wrong (is the webhook route at ${url.pathname}?)`;
+  }
+  const rawFailed = results.filter((r, i) => cases[i]?.rawBytes === true && r.verdict === 'fail');
+  if (first.pass && rawFailed.length > 0) {
+    return (
+      'valid events whose bytes change when JSON is parsed and re-serialised were refused: verify the ' +
+      'raw body bytes exactly as received, with no JSON parser mounted before the webhook route'
+    );
+  }
+  return undefined;
 }
 
 /**
@@ -264,13 +362,15 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
         timeoutMs: options.timeoutMs ?? 10_000,
       });
       const got = outcome.kind === 'response' ? outcome.status : outcome.kind;
-      const pass = classify(testCase.expected, got);
+      const verdict = verdictOf(testCase.expected, got);
       results.push({
         case: testCase.name,
         expected: testCase.expected,
         got,
-        pass,
-        ...(outcome.kind === 'response' && !pass && outcome.body !== ''
+        pass: verdict === 'pass',
+        verdict,
+        ...(verdict !== 'pass' ? { reason: reasonOf(outcome) } : {}),
+        ...(outcome.kind === 'response' && verdict !== 'pass' && outcome.body !== ''
           ? { body: outcome.body.slice(0, 200) }
           : {}),
       });
@@ -278,32 +378,47 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   } finally {
     client.close();
   }
-  return { to: url.href, passed: results.every((r) => r.pass), results };
+  const diagnosis = diagnose(url, results);
+  return {
+    to: url.href,
+    passed: results.every((r) => r.pass),
+    results,
+    ...(diagnosis !== undefined ? { diagnosis } : {}),
+  };
 }
 
-/** The check results as a text table: case, expected, got, pass/FAIL. */
+/** The check results as a text table: case, expected, got, verdict and why; one line when nothing answered. */
 export function formatCheckTable(report: CheckReport): string {
+  const failed = report.results.filter((r) => !r.pass).length;
+  const total = report.results.length;
+  const unreachable = report.results.every((r) => r.got === 'connection_error');
+  if (unreachable && report.diagnosis !== undefined) {
+    return `${report.diagnosis}\n\n${failed} of ${total} cases FAILED against ${report.to}`;
+  }
   const rows = report.results.map((r) => [
     r.case,
     r.expected === 'accept' ? '2xx' : '4xx',
     String(r.got),
-    r.pass ? 'pass' : 'FAIL',
+    r.verdict === 'pass' ? 'pass' : r.verdict === 'fail' ? 'FAIL' : 'INCONCLUSIVE',
+    r.reason ?? '',
   ]);
-  const header = ['case', 'expected', 'got', 'result'];
+  const header = ['case', 'expected', 'got', 'result', 'why'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells
       .map((cell, i) => cell.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  const failed = report.results.filter((r) => !r.pass).length;
+  const inconclusive = report.results.filter((r) => r.verdict === 'inconclusive').length;
   return [
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
+    ...(report.diagnosis !== undefined ? [report.diagnosis] : []),
     failed === 0
-      ? `all ${report.results.length} cases passed against ${report.to}`
-      : `${failed} of ${report.results.length} cases FAILED against ${report.to}`,
+      ? `all ${total} cases passed against ${report.to}`
+      : `${failed} of ${total} cases FAILED against ${report.to}` +
+        (inconclusive > 0 ? ` (${inconclusive} inconclusive)` : ''),
   ].join('\n');
 }

@@ -162,7 +162,7 @@ describe('mock-sender CLI', () => {
     receiver = await startReceiver(SECRET, 'compliant');
     const ok = await run(['check', '--to', receiver.url], { env: { WEBHOOK_SECRET: SECRET } });
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain('all 14 cases passed');
+    expect(ok.stdout).toContain('all 16 cases passed');
     await receiver.close();
 
     receiver = await startReceiver(SECRET, 'rejects-duplicates');

@@ -8,7 +8,11 @@ export type Behaviour =
   | 'compliant'
   | 'accepts-any-signature'
   | 'answers-500-to-bad-input'
-  | 'rejects-duplicates';
+  | 'rejects-duplicates'
+  /** Parses JSON first and verifies `JSON.stringify` of the result, as `express.json()` before the route does. */
+  | 'json-first'
+  /** Mounted at another path: every request gets 404. */
+  | 'wrong-path';
 
 export interface TestReceiver {
   url: string;
@@ -33,7 +37,16 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
   const seen = new Set<string>();
   const accepted: string[] = [];
   const server = createServer(async (req, res) => {
-    const body = await readBody(req);
+    let body = await readBody(req);
+    if (behaviour === 'wrong-path')
+      return answer(res, 404, { error: { code: 'not_found', message: 'no route' } });
+    if (behaviour === 'json-first') {
+      try {
+        body = Buffer.from(JSON.stringify(JSON.parse(body.toString('utf8'))));
+      } catch {
+        return answer(res, 400, { error: { code: 'bad_json', message: 'not JSON' } });
+      }
+    }
     if (behaviour === 'accepts-any-signature') {
       accepted.push(String(req.headers['webhook-id']));
       return answer(res, 200, { ok: true });
