@@ -342,6 +342,23 @@ describe('send: fault injection and limits', () => {
     expect(summary).toMatchObject({ delivered: 0, failed: 1, byStatus: { '422': 1 } });
     expect(JSON.parse(receiver.requests[0]!.body).data.completed).toBe('true');
   });
+
+  it('sends an invalid example byte for byte, without mending its id, and only the webhook-id fresh', async () => {
+    const receiver = scriptedReceiver([422]);
+    server.use(receiver.handler);
+    await send({ ...base, example: 'invalid.missing-id', retrySchedule: [] });
+    const file = readFileSync(
+      new URL(
+        '../../../contracts/examples/course_lesson_interaction.completed/invalid.missing-id.json',
+        import.meta.url,
+      ),
+      'utf8',
+    );
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]!.body).toBe(file);
+    expect('id' in JSON.parse(receiver.requests[0]!.body)).toBe(false);
+    expect(receiver.requests[0]!.headers['webhook-id']).toMatch(/^msg_[0-9A-Za-z]{24}$/);
+  });
 });
 
 describe('send: unhandled routes', () => {

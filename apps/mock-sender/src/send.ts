@@ -92,6 +92,11 @@ interface Payload {
   raw?: Buffer;
   /** A fresh object no one else holds (a generated event): its id may be set in place. */
   owned?: boolean;
+  /**
+   * Sent exactly as written, only the `webhook-id` header fresh: an invalid example breaks the
+   * contract on purpose (a missing or odd `id` among them), and a fresh id would mend it.
+   */
+  asWritten?: boolean;
 }
 
 function fail(message: string): never {
@@ -183,7 +188,13 @@ function* payloadSource(options: SendOptions, seed: string): Generator<Payload> 
     return;
   }
   if (sendsExamples(options)) {
-    for (const example of chosenExamples(options)) yield { value: safeParse(example.raw), raw: example.raw };
+    for (const example of chosenExamples(options)) {
+      yield {
+        value: safeParse(example.raw),
+        raw: example.raw,
+        ...(example.kind === 'invalid' ? { asWritten: true } : {}),
+      };
+    }
   }
   if (options.generate !== undefined) {
     for (const event of generateEvents({ seed, count: options.generate }))
@@ -211,7 +222,7 @@ function prepare(
 ): Outgoing & { changed: boolean } {
   let value = payload.value;
   let raw = payload.raw;
-  if (!keepIds && isRecord(value)) {
+  if (!keepIds && payload.asWritten !== true && isRecord(value)) {
     const oldId = value['id'];
     if (payload.owned === true) value['id'] = freshId;
     else value = { ...value, id: freshId };
@@ -228,7 +239,10 @@ function prepare(
     raw = undefined;
   }
   const body = raw ?? Buffer.from(JSON.stringify(value) ?? 'null');
-  const id = isRecord(value) && typeof value['id'] === 'string' && value['id'] !== '' ? value['id'] : freshId;
+  const id =
+    payload.asWritten !== true && isRecord(value) && typeof value['id'] === 'string' && value['id'] !== ''
+      ? value['id']
+      : freshId;
   const type = isRecord(value) && typeof value['type'] === 'string' ? value['type'] : 'unknown';
   return { webhookId: id, type, body, first: true, changed: overrides.length > 0 };
 }
