@@ -3,10 +3,12 @@
 // Standard Webhooks receiver must do: accept (2xx) or reject (4xx). A 5xx never passes.
 import { createHmac, randomBytes } from 'node:crypto';
 import { decodeSecret, type SecretInput, sign } from '@webhook-contracts/webhooks';
-import { type AttemptOutcome, createHttpClient } from './delivery/httpClient.js';
+import { failureReason } from './delivery/failureReason.js';
+import { createHttpClient } from './delivery/httpClient.js';
 import { SenderConfigError } from './errors.js';
 import { generateEvents } from './fixtures/generator.js';
 import { Random, randomSeed } from './fixtures/random.js';
+import { targetUrl } from './targetUrl.js';
 import { userAgent } from './version.js';
 
 export interface CheckOptions {
@@ -280,18 +282,6 @@ function verdictOf(expected: Expectation, got: CheckResult['got']): Verdict {
   return got >= 400 && got < 500 ? 'pass' : 'fail';
 }
 
-/** One line saying why an answer did not pass: the receiver's error code, else a body excerpt. */
-function reasonOf(outcome: AttemptOutcome): string {
-  if (outcome.kind !== 'response') return outcome.message;
-  let code: unknown;
-  try {
-    code = (JSON.parse(outcome.body) as { error?: { code?: unknown } }).error?.code;
-  } catch {}
-  if (typeof code === 'string') return `error code ${code}`;
-  const excerpt = outcome.body.replace(/\s+/g, ' ').trim().slice(0, 80);
-  return excerpt === '' ? 'empty body' : `body: ${excerpt}`;
-}
-
 /** One cause that explains the failures, when there is one. */
 function diagnose(url: URL, results: readonly CheckResult[]): string | undefined {
   const [first] = results;
@@ -323,17 +313,7 @@ function diagnose(url: URL, results: readonly CheckResult[]): string | undefined
  * console.log(report.passed, report.results.filter((r) => !r.pass).map((r) => r.case));
  */
 export async function check(options: CheckOptions): Promise<CheckReport> {
-  let url: URL;
-  try {
-    url = new URL(options.to);
-  } catch (cause) {
-    throw new SenderConfigError(
-      'invalid_option',
-      `--to "${String(options.to)}" is not a URL: pass e.g. http://localhost:3000/webhooks`,
-      undefined,
-      { cause },
-    );
-  }
+  const url = targetUrl(options.to);
   const secrets: SecretInput[] = Array.isArray(options.secret)
     ? [...(options.secret as SecretInput[])]
     : [options.secret as SecretInput];
@@ -369,7 +349,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
         got,
         pass: verdict === 'pass',
         verdict,
-        ...(verdict !== 'pass' ? { reason: reasonOf(outcome) } : {}),
+        ...(verdict !== 'pass' ? { reason: failureReason(outcome) } : {}),
         ...(outcome.kind === 'response' && verdict !== 'pass' && outcome.body !== ''
           ? { body: outcome.body.slice(0, 200) }
           : {}),

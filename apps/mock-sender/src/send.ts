@@ -9,6 +9,7 @@ import {
   type DeliveryResult,
   type DeliverySettings,
   deliverEvent,
+  type RetryNotice,
 } from './delivery/deliverEvent.js';
 import { shuffleWithin, withDuplicates } from './delivery/faults.js';
 import { createHttpClient } from './delivery/httpClient.js';
@@ -21,6 +22,7 @@ import { Random, randomSeed } from './fixtures/random.js';
 import { ProgressBar, type ProgressStream } from './report/progressBar.js';
 import { ReportWriter } from './report/reportWriter.js';
 import { type SendSummary, SummaryBuilder } from './report/summary.js';
+import { targetUrl } from './targetUrl.js';
 import { userAgent as defaultUserAgent } from './version.js';
 
 export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [10, 20, 40];
@@ -68,6 +70,10 @@ export interface SendOptions {
   onWarning?: (message: string) => void;
   /** Called once per delivery with its final fate and every attempt. */
   onDelivery?: (delivery: DeliveryRecord) => void;
+  /** Called once the options are checked and the events resolved, just before the first send. */
+  onStart?: (run: { seed: string }) => void;
+  /** Called each time a retry is scheduled (the failed attempt, its reason and the wait). */
+  onRetry?: (retry: RetryNotice) => void;
   userAgent?: string;
   /** Injectable for tests: the clock (ms) used for timestamps and Retry-After dates. */
   now?: () => number;
@@ -109,23 +115,6 @@ function checkInteger(name: string, value: number | undefined, min: number): voi
   }
 }
 
-function parseTarget(to: string | URL): URL {
-  let url: URL;
-  try {
-    url = new URL(to);
-  } catch (cause) {
-    throw new SenderConfigError(
-      'invalid_option',
-      `--to "${String(to)}" is not a URL: pass e.g. http://localhost:3000/webhooks`,
-      undefined,
-      { cause },
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    fail(`--to must be an http(s) URL, got ${url.protocol}`);
-  return url;
-}
-
 function toOverrides(set: SendOptions['set']): Override[] {
   if (set === undefined) return [];
   if (Array.isArray(set)) return [...(set as readonly Override[])];
@@ -134,7 +123,7 @@ function toOverrides(set: SendOptions['set']): Override[] {
 
 /** Checks options before anything is sent; throws SenderConfigError naming the bad one. */
 export function validateSendOptions(options: SendOptions): void {
-  parseTarget(options.to);
+  targetUrl(options.to);
   // Examples and generated events combine (examples first); `payloads` stands alone.
   if (options.example !== undefined && options.allExamples === true)
     fail('choose --example or --all-examples, not both');
@@ -258,7 +247,7 @@ function prepare(
  */
 export async function send(options: SendOptions): Promise<SendSummary> {
   validateSendOptions(options);
-  const url = parseTarget(options.to);
+  const url = targetUrl(options.to);
   const webhook = new Webhook(options.secret);
   const seed = String(options.seed ?? randomSeed());
   const overrides = toOverrides(options.set);
@@ -326,9 +315,11 @@ export async function send(options: SendOptions): Promise<SendSummary> {
     sleep,
     isEndpointGone: () => gone,
     onAttempt: (attempt: AttemptRecord) => summary.recordAttempt(attempt),
+    ...(options.onRetry !== undefined ? { onRetry: options.onRetry } : {}),
     // Only `onDelivery` ever sees an attempt's start time.
     recordStartTimes: options.onDelivery !== undefined,
   };
+  options.onStart?.({ seed });
   const started = performance.now();
 
   try {

@@ -158,6 +158,61 @@ describe('mock-sender CLI', () => {
     expect(stdout).toMatch(/attempts:\s+2 \(422=2\)/);
   });
 
+  it('says why deliveries failed in the summary, and prints a line for each scheduled retry without a TTY', async () => {
+    receiver = await startReceiver(SECRET, 'compliant');
+    const { code, stdout, stderr } = await run(
+      [
+        'send',
+        '--to',
+        receiver.url,
+        '--example',
+        'invalid.completed-is-a-string',
+        '--retry-schedule',
+        '0.01',
+      ],
+      { env: { WEBHOOK_SECRET: SECRET } },
+    );
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^\s+422: error code contract_violation$/m);
+    expect(stderr).toMatch(
+      /^retry 1\/1 of msg_[0-9A-Za-z]{24} in 0 s: got 422 \(error code contract_violation\)$/m,
+    );
+  });
+
+  it('names the errno when the receiver is not there', async () => {
+    const { code, stdout } = await run(
+      ['send', '--to', 'http://127.0.0.1:1/webhooks', '--generate', '1', '--retry-schedule', ''],
+      { env: { WEBHOOK_SECRET: SECRET } },
+    );
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/connection_error: connect ECONNREFUSED 127\.0\.0\.1:1/);
+  });
+
+  it('reports usage mistakes in one line, before any other output', async () => {
+    const env = { WEBHOOK_SECRET: SECRET };
+    const noScheme = await run(['send', '--to', 'localhost:3100/webhooks', '--generate', '1'], { env });
+    expect(noScheme).toMatchObject({ code: 2, stdout: '' });
+    expect(noScheme.stderr).toBe(
+      'mock-sender: --to "localhost:3100/webhooks" has no scheme: did you mean http://localhost:3100/webhooks?\n',
+    );
+    const typo = await run(['send', '--to', 'http://127.0.0.1:1/x', '--example', 'invalid.missing-ids'], {
+      env,
+    });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe(
+      'mock-sender: no example named "invalid.missing-ids" (did you mean invalid.missing-id, invalid.missing-data?): run `mock-sender examples` to list them\n',
+    );
+    const missing = await run(['sign', '--file', '/nonexistent/body.json'], { env });
+    expect(missing).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'mock-sender: --file /nonexistent/body.json: no such file\n',
+    });
+    const check = await run(['check', '--to', '127.0.0.1:3100/webhooks'], { env });
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('did you mean http://127.0.0.1:3100/webhooks?');
+  });
+
   it('runs the conformance check: exit 0 for a compliant receiver, 1 naming the failing case otherwise', async () => {
     receiver = await startReceiver(SECRET, 'compliant');
     const ok = await run(['check', '--to', receiver.url], { env: { WEBHOOK_SECRET: SECRET } });

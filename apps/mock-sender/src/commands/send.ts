@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { parseOverride } from '../fixtures/overrides.js';
 import { randomSeed } from '../fixtures/random.js';
+import { RetryNotices } from '../report/retryNotices.js';
 import { formatSummary } from '../report/summary.js';
 import { resolveSecrets } from '../secrets.js';
 import {
@@ -100,8 +101,16 @@ export function sendCommand(): Command {
         ...(flags.report !== undefined ? { report: flags.report } : {}),
         ...(flags.progress ? { progress: process.stderr } : {}),
       };
-      process.stderr.write(`seed: ${seed} (reproduce this run with --seed ${seed})\n`);
-      const summary = await send(options);
+      const write = (line: string) => process.stderr.write(line);
+      // The bar shows a TTY that work goes on; elsewhere a line per scheduled retry (at most one a
+      // second) says why nothing seems to happen during a long wait.
+      const retries = flags.progress && process.stderr.isTTY === true ? undefined : new RetryNotices(write);
+      const summary = await send({
+        ...options,
+        // Printed once the options are known to be good, so a usage error is the first output.
+        onStart: () => write(`seed: ${seed} (reproduce this run with --seed ${seed})\n`),
+        ...(retries !== undefined ? { onRetry: (retry) => retries.notice(retry) } : {}),
+      });
       process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
       process.exitCode = summary.failed === 0 && summary.notSent === 0 ? 0 : 1;
     });

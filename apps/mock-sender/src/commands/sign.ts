@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { signedHeaders } from '@webhook-contracts/webhooks';
 import { Command } from 'commander';
+import { SenderConfigError } from '../errors.js';
 import { Random, randomSeed } from '../fixtures/random.js';
 import { resolveSecrets } from '../secrets.js';
 import { nonNegativeInteger } from './options.js';
@@ -9,6 +10,16 @@ async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+async function readBodyFile(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code);
+    throw new SenderConfigError('invalid_option', `--file ${file}: ${why}`, undefined, { cause });
+  }
 }
 
 export function signCommand(): Command {
@@ -25,7 +36,7 @@ export function signCommand(): Command {
       async (flags: { id?: string; timestamp?: number; file?: string; secret?: string; json?: boolean }) => {
         const secret = resolveSecrets(flags.secret);
         // The exact bytes: no decoding, no trailing-newline trimming.
-        const body = flags.file === undefined ? await readStdin() : await readFile(flags.file);
+        const body = flags.file === undefined ? await readStdin() : await readBodyFile(flags.file);
         const headers = signedHeaders({
           secret,
           id: flags.id ?? `msg_${new Random(randomSeed() + Date.now()).base62(24)}`,

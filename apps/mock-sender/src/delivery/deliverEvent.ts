@@ -1,6 +1,7 @@
 // Delivers one event to one endpoint the way the upstream sender does: sign each attempt afresh
 // (same webhook-id, new timestamp and signature), retry any non-2xx, timeout or connection error on
 // the schedule, honour Retry-After on 429/503, and give up for good on 410 Gone.
+import { failureReason } from './failureReason.js';
 import type { HttpClient } from './httpClient.js';
 import { parseRetryAfter } from './retryAfter.js';
 
@@ -14,6 +15,17 @@ export interface AttemptRecord {
   at: string;
   /** The delay asked for before the next attempt, if there is one. */
   delayMs?: number;
+  /** Why an attempt that got no 2xx failed, in one line (see failureReason). */
+  reason?: string;
+}
+
+export interface RetryNotice {
+  id: string;
+  /** The attempt that failed, with its `reason` and the `delayMs` before the next one. */
+  attempt: AttemptRecord;
+  /** Which retry comes next (1-based), of `retries`. */
+  retry: number;
+  retries: number;
 }
 
 export interface DeliveryResult {
@@ -42,6 +54,8 @@ export interface DeliverySettings {
   /** Checked before each attempt: another delivery may have seen 410 meanwhile. */
   isEndpointGone: () => boolean;
   onAttempt?: (attempt: AttemptRecord) => void;
+  /** Called when a retry is scheduled, before waiting `attempt.delayMs`. */
+  onRetry?: (retry: RetryNotice) => void;
   /**
    * Fill each attempt's `at` (its start as an ISO string). Formatting a date per attempt is a
    * measurable share of a fast run, so a caller that never looks at attempts can skip it (`at` is
@@ -105,6 +119,7 @@ export async function deliverEvent(
       settings.onAttempt?.(record);
       return { id: webhookId, delivered: true, status, attempts, gone: false };
     }
+    record.reason = failureReason(outcome);
     if (status === 410) {
       settings.onAttempt?.(record);
       return { id: webhookId, delivered: false, status, attempts, gone: true };
@@ -121,6 +136,7 @@ export async function deliverEvent(
     }
     record.delayMs = delayMs;
     settings.onAttempt?.(record);
+    settings.onRetry?.({ id: webhookId, attempt: record, retry: attempt + 1, retries: retrySchedule.length });
     await settings.sleep(delayMs);
   }
   return { id: webhookId, delivered: false, status, attempts, gone: false };

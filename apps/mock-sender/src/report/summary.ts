@@ -14,6 +14,8 @@ export interface SendSummary {
   attempts: number;
   /** Attempts by HTTP status code, 'timeout' or 'connection_error'. */
   byStatus: Record<string, number>;
+  /** Why attempts failed: the first reason seen for each failing key of `byStatus`. */
+  reasons: Record<string, string>;
   /** Per-attempt latency of answered requests, in ms (null when none answered). */
   latencyMs: { p50: number | null; p95: number | null; p99: number | null };
   /** True when the endpoint answered 410 Gone and sending stopped. */
@@ -28,6 +30,7 @@ const round = (value: number | undefined) => (value === undefined ? null : Math.
 export class SummaryBuilder {
   private readonly latency = new LatencyHistogram();
   private readonly byStatus: Record<string, number> = {};
+  private readonly reasons: Record<string, string> = {};
   private sent = 0;
   private delivered = 0;
   private failed = 0;
@@ -39,6 +42,7 @@ export class SummaryBuilder {
     this.attempts++;
     const key = String(attempt.status);
     this.byStatus[key] = (this.byStatus[key] ?? 0) + 1;
+    if (attempt.reason !== undefined && this.reasons[key] === undefined) this.reasons[key] = attempt.reason;
     if (typeof attempt.status === 'number') this.latency.record(attempt.latencyMs);
   }
 
@@ -67,6 +71,7 @@ export class SummaryBuilder {
       failed: this.failed,
       attempts: this.attempts,
       byStatus: { ...this.byStatus },
+      reasons: { ...this.reasons },
       latencyMs: {
         p50: round(this.latency.percentile(50)),
         p95: round(this.latency.percentile(95)),
@@ -93,6 +98,9 @@ export function formatSummary(summary: SendSummary): string {
     `delivered: ${summary.delivered}`,
     `failed:    ${summary.failed}`,
     `attempts:  ${summary.attempts} (${statuses || 'none'})`,
+    ...Object.entries(summary.reasons)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([status, reason]) => `           ${status}: ${reason}`),
     `latency:   p50 ${ms(summary.latencyMs.p50)}, p95 ${ms(summary.latencyMs.p95)}, p99 ${ms(summary.latencyMs.p99)}`,
     `duration:  ${summary.durationMs} ms`,
   ];
