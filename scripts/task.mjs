@@ -28,6 +28,20 @@ function build() {
 }
 
 const tasks = {
+  build() {
+    install();
+    build();
+  },
+  typecheck() {
+    install();
+    build();
+    step('typecheck', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']);
+  },
+  pack() {
+    install();
+    build();
+    step('pack', ['exec', 'node', 'scripts/pack.mjs', ...rest]);
+  },
   test() {
     install();
     build();
