@@ -2,11 +2,17 @@
 // sending every docs example and 200 seeded generated events, then the receiver's read API checked
 // against the sender's own delivery report and against progress computed from the sent payloads,
 // and finally the sender's conformance check against the same receiver.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningProcess, requireBuilt, runSender, startBuiltReceiver } from './support/builtPrograms.js';
+import {
+  type RunningProcess,
+  requireBuilt,
+  requireFresh,
+  runSender,
+  startBuiltReceiver,
+} from './support/builtPrograms.js';
 import { expectedProgress, normaliseProgress } from './support/expectedProgress.js';
 import { eventually, ReadApi, type StoredEvent } from './support/readApi.js';
 import { whsecSecret } from './support/referenceWebhook.js';
@@ -27,6 +33,28 @@ describe('the end-to-end prerequisites', () => {
     expect(() => requireBuilt(['/nonexistent/apps/receiver/dist/main.js'])).toThrow(
       /\/nonexistent\/apps\/receiver\/dist\/main\.js do not exist: run `\.\/node_modules\/\.bin\/turbo run build`/,
     );
+  });
+
+  it('fail when a built program is older than a source file it is built from', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'contracts-stale-'));
+    try {
+      const program = join(dir, 'dist/main.js');
+      mkdirSync(join(dir, 'dist'));
+      mkdirSync(join(dir, 'src/http'), { recursive: true });
+      for (const file of [program, join(dir, 'src/http/route.ts'), join(dir, 'src/http/route.test.ts')]) {
+        writeFileSync(file, '');
+      }
+      const past = new Date(Date.now() - 60_000);
+      utimesSync(join(dir, 'src/http/route.ts'), past, past);
+      // A newer test file does not make the build stale; a newer source file does.
+      expect(() => requireFresh(program, [join(dir, 'src')])).not.toThrow();
+      utimesSync(program, past, new Date(Date.now() - 120_000));
+      expect(() => requireFresh(program, [join(dir, 'src')])).toThrow(
+        /dist\/main\.js is older than .*src\/http\/route\.ts: the build is stale, run `/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

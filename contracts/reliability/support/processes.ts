@@ -1,22 +1,18 @@
 // Starts the BUILT programs (apps/receiver/dist/main.js, apps/mock-sender/dist/cli.js) as child
 // processes, the way an operator runs them, so kills and restarts are real.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { requireBuilt as requireBuiltPrograms } from '../../test/support/builtPrograms.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const receiverMain = `${root}apps/receiver/dist/main.js`;
 export const senderCli = `${root}apps/mock-sender/dist/cli.js`;
 
-/** Fails with what to do when a program has not been built. */
+/** Fails with what to do when a program has not been built, or its build is older than its sources. */
 export function requireBuilt(file: string): void {
-  if (!existsSync(file)) {
-    throw new Error(
-      `${file} is missing: build first with ./node_modules/.bin/turbo run build ` +
-        '(npm run reliability builds before it runs the suite)',
-    );
-  }
+  requireBuiltPrograms([file]);
 }
 
 export interface Exit {
