@@ -1,5 +1,6 @@
 // The serve service's settings from the environment, checked at start: every mistake is reported
 // together in one SenderConfigError (the CLI exits 2 with it).
+import { decodeSecret } from '@webhook-contracts/webhooks';
 import { SenderConfigError } from '../errors.js';
 import { resolveSecrets } from '../secrets.js';
 import { type HostName, parseHostName } from './allowedHosts.js';
@@ -85,9 +86,9 @@ export function readServeSettings(env: NodeJS.ProcessEnv): ServeSettings {
   const secret = env['WEBHOOK_SECRET'];
   if (secret !== undefined && secret.trim() !== '') {
     try {
-      resolveSecrets(secret, {});
-    } catch {
-      problems.push('WEBHOOK_SECRET is not a usable endpoint secret: pass whsec_<base64> or ws_<hex>');
+      for (const one of resolveSecrets(secret, {})) decodeSecret(one);
+    } catch (error) {
+      problems.push(`WEBHOOK_SECRET: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
