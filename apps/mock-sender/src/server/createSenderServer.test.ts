@@ -145,6 +145,22 @@ describe('createSenderServer', () => {
     });
   });
 
+  it('refuses a set path through __proto__ and leaves Object.prototype unpolluted', async () => {
+    const base = await start();
+    for (const set of [{ '__proto__.polluted': 'yes' }, JSON.parse('{"__proto__":{"polluted":"yes"}}')]) {
+      const res = await post(`${base}/send`, {
+        to: 'http://127.0.0.1:1/x',
+        secret: SECRET,
+        generate: 1,
+        set,
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'invalid_override' } });
+    }
+    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   it('answers 404 for unknown routes and 405 for a wrong method', async () => {
     const base = await start();
     expect((await fetch(`${base}/nope`, { headers: auth })).status).toBe(404);
