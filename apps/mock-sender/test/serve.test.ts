@@ -321,6 +321,49 @@ describe('mock-sender serve (built, over sockets)', { timeout: 30_000 }, () => {
     expect(sink.received()).toBe(3);
   });
 
+  it('stops a check when its client disconnects', async () => {
+    const sink = await startStallingSink();
+    const service = await serve({ SENDER_API_TOKEN: TOKEN, SENDER_MAX_RUNS: '1' });
+    const client = new AbortController();
+    const run = post(
+      `${service.base}/check`,
+      { to: sink.url, secret: SECRET, timeoutMs: 60_000 },
+      auth,
+      client.signal,
+    ).catch((error: unknown) => error);
+    await until(() => sink.received() === 1, 'the first check case to reach the sink');
+    client.abort();
+    expect(await run).toBeInstanceOf(Error);
+    await until(() => sink.open() === 0, 'the sender to close its connection to the sink');
+    await until(async () => {
+      const probe = await post(`${service.base}/check`, { to: sink.url, timeoutMs: 0 });
+      return probe.status === 400;
+    }, 'the run slot to be released');
+    expect(sink.received()).toBe(1);
+  });
+
+  it('does not follow a redirect from an allowed target to another one', async () => {
+    const elsewhere = await startStallingSink();
+    let redirected = 0;
+    const redirecting = createServer((req, res) => {
+      redirected++;
+      req.resume();
+      res.writeHead(307, { location: elsewhere.url }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => redirecting.close(() => resolve())));
+    const target = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/webhooks`;
+    const service = await serve({
+      SENDER_API_TOKEN: TOKEN,
+      SENDER_ALLOWED_TARGETS: target,
+      WEBHOOK_SECRET: SECRET,
+    });
+    const res = await post(`${service.base}/send`, { to: target, generate: 1, retrySchedule: [] });
+    expect(await res.json()).toMatchObject({ delivered: 0, failed: 1, byStatus: { '307': 1 } });
+    expect(redirected).toBe(1);
+    expect(elsewhere.received()).toBe(0);
+  });
+
   it('refuses __proto__, prototype and constructor in set paths: 400 over HTTP, exit 2 on the CLI', async () => {
     const service = await serve();
     for (const path of ['__proto__.polluted', 'data.constructor.prototype.polluted']) {
