@@ -5,7 +5,6 @@
 // (a browser cannot send those cross-site without a preflight, which gets no CORS answer), bounded
 // options and runs, and the service's own secret signs only for the allowed targets.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
 import { check } from '../check.js';
 import { SenderConfigError } from '../errors.js';
@@ -165,7 +164,9 @@ export function createSenderServer(options: SenderServerOptions): Server {
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /healthz') return json(res, 200, { status: 'ok' });
 
-    const bound = serverRef.address() as AddressInfo;
+    // A pipe or socket-file listener has no port: only SENDER_ALLOWED_HOSTS names it then.
+    const address = serverRef.address();
+    const bound = typeof address === 'object' && address !== null ? address : { address: '', port: -1 };
     if (!hostAllowed(req.headers.host, { host: bound.address, port: bound.port }, allowedHosts)) {
       throw new HttpError(
         421,
