@@ -207,21 +207,33 @@ function safeParse(raw: Buffer): unknown {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A sleep that ends early (resolves) when the run is aborted. */
+/**
+ * A sleep that ends early (resolves) when the run is aborted. One abort listener serves every
+ * pending wait, so a wide pool does not pile listeners on the signal.
+ */
 function abortableSleep(
   sleep: (ms: number) => Promise<void>,
   signal: AbortSignal,
 ): (ms: number) => Promise<void> {
+  const waiting = new Set<() => void>();
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const wake of waiting) wake();
+      waiting.clear();
+    },
+    { once: true },
+  );
   return (ms) => {
     if (signal.aborted) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const done = () => {
-        signal.removeEventListener('abort', done);
+      const wake = () => {
+        waiting.delete(wake);
         resolve();
       };
-      signal.addEventListener('abort', done, { once: true });
-      sleep(ms).then(done, (error: unknown) => {
-        signal.removeEventListener('abort', done);
+      waiting.add(wake);
+      sleep(ms).then(wake, (error: unknown) => {
+        waiting.delete(wake);
         reject(error);
       });
     });
