@@ -20,6 +20,8 @@ export interface CheckOptions {
   seed?: string | number;
   /** The clock (ms), injectable for tests. */
   now?: () => number;
+  /** Stops the run when aborted: the request in flight is cut off and no further case runs. */
+  signal?: AbortSignal;
 }
 
 export type Expectation = 'accept' | 'reject';
@@ -331,8 +333,11 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   const first = fresh();
   const client = createHttpClient({ concurrency: 1 });
   const results: CheckResult[] = [];
+  const stop = () => client.close();
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     for (const testCase of cases) {
+      if (options.signal?.aborted === true) break;
       const ctx: Context = { secrets, now: Math.floor((options.now ?? Date.now)() / 1000), fresh, first };
       const delivery = testCase.build(ctx);
       const outcome = await client.post({
@@ -356,12 +361,14 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       });
     }
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     client.close();
   }
   const diagnosis = diagnose(url, results);
+  // An aborted run has fewer results than cases: it did not pass.
   return {
     to: url.href,
-    passed: results.every((r) => r.pass),
+    passed: results.length === cases.length && results.every((r) => r.pass),
     results,
     ...(diagnosis !== undefined ? { diagnosis } : {}),
   };

@@ -6,7 +6,7 @@ export type SenderConfigErrorCode =
   | 'invalid_option'
   | 'unknown_example'
   | 'invalid_override'
-  | 'invalid_body';
+  | 'invalid_request';
 
 /** Bad options or configuration: the run cannot start (CLI exit 2, HTTP 400). */
 export class SenderConfigError extends Error {

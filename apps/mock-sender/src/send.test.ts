@@ -161,6 +161,28 @@ describe('send: retries', () => {
     ]);
   });
 
+  it('stops when its signal aborts: the pending retry wait ends and no further event starts', async () => {
+    const receiver = scriptedReceiver([503]);
+    server.use(receiver.handler);
+    const controller = new AbortController();
+    // The first retry wait aborts the run and would otherwise never end.
+    const sleep = () => {
+      controller.abort();
+      return new Promise<void>(() => {});
+    };
+    const summary = await send({
+      ...base,
+      generate: 10,
+      concurrency: 2,
+      retrySchedule: [3600],
+      sleep,
+      signal: controller.signal,
+    });
+
+    expect(receiver.requests).toHaveLength(2);
+    expect(summary).toMatchObject({ attempts: 2, delivered: 0, byStatus: { '503': 2 } });
+  });
+
   it('waits for Retry-After (seconds) on 429 when it is longer than the schedule', async () => {
     const receiver = scriptedReceiver([{ status: 429, headers: { 'retry-after': '7' } }, 200]);
     server.use(receiver.handler);

@@ -79,6 +79,11 @@ export interface SendOptions {
   now?: () => number;
   /** Injectable for tests: how retry and rate waits happen. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Stops the run when aborted: nothing new starts, in-flight attempts are cut off, waits end, and
+   * `send()` resolves with the summary so far.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DeliveryRecord extends DeliveryResult {
@@ -202,6 +207,39 @@ function safeParse(raw: Buffer): unknown {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * A sleep that ends early (resolves) when the run is aborted. One abort listener serves every
+ * pending wait, so a wide pool does not pile listeners on the signal.
+ */
+function abortableSleep(
+  sleep: (ms: number) => Promise<void>,
+  signal: AbortSignal,
+): (ms: number) => Promise<void> {
+  const waiting = new Set<() => void>();
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const wake of waiting) wake();
+      waiting.clear();
+    },
+    { once: true },
+  );
+  return (ms) => {
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        waiting.delete(wake);
+        resolve();
+      };
+      waiting.add(wake);
+      sleep(ms).then(wake, (error: unknown) => {
+        waiting.delete(wake);
+        reject(error);
+      });
+    });
+  };
+}
+
 /** Gives a payload its fresh id (keeping the file's bytes when it can), then applies overrides. */
 function prepare(
   payload: Payload,
@@ -252,7 +290,9 @@ export async function send(options: SendOptions): Promise<SendSummary> {
   const seed = String(options.seed ?? randomSeed());
   const overrides = toOverrides(options.set);
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => delay(ms));
+  const signal = options.signal;
+  const baseSleep = options.sleep ?? ((ms: number) => delay(ms));
+  const sleep = signal === undefined ? baseSleep : abortableSleep(baseSleep, signal);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const duplicates = options.duplicates ?? 1;
   const warn = options.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
@@ -303,6 +343,11 @@ export async function send(options: SendOptions): Promise<SendSummary> {
   const progress = options.progress === undefined ? undefined : new ProgressBar(options.progress, planned);
   const limiter = options.rate === undefined ? undefined : createRateLimiter(options.rate, now, sleep);
   let gone = false;
+  // Destroying the client's sockets ends the attempts in flight (as connection errors); the
+  // aborted signal then stops their retries and keeps the pool from starting more.
+  const stop = () => client.close();
+  signal?.addEventListener('abort', stop, { once: true });
+  const stopped = () => gone || signal?.aborted === true;
   const settings: DeliverySettings = {
     client,
     url,
@@ -313,7 +358,7 @@ export async function send(options: SendOptions): Promise<SendSummary> {
     maxRetryAfterMs: (options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS) * 1000,
     now,
     sleep,
-    isEndpointGone: () => gone,
+    isEndpointGone: stopped,
     onAttempt: (attempt: AttemptRecord) => summary.recordAttempt(attempt),
     ...(options.onRetry !== undefined ? { onRetry: options.onRetry } : {}),
     // Only `onDelivery` ever sees an attempt's start time.
@@ -325,7 +370,7 @@ export async function send(options: SendOptions): Promise<SendSummary> {
   try {
     await runPool(stream, {
       concurrency,
-      shouldStop: () => gone,
+      shouldStop: stopped,
       ...(limiter === undefined ? {} : { beforeEach: limiter }),
       worker: async (item) => {
         summary.recordStart(item.first);
@@ -346,6 +391,7 @@ export async function send(options: SendOptions): Promise<SendSummary> {
       },
     });
   } finally {
+    signal?.removeEventListener('abort', stop);
     client.close();
     progress?.update(summary.progress, true);
     progress?.finish();

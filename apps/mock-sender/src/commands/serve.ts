@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createSenderServer } from '../server/createSenderServer.js';
+import { readServeSettings, serveEnvironmentHelp } from '../server/serveSettings.js';
 import { nonNegativeInteger } from './options.js';
 
 export function serveCommand(): Command {
@@ -7,14 +8,34 @@ export function serveCommand(): Command {
     .description('run the sender as an HTTP service: POST /send, POST /check, GET /deliveries, GET /healthz')
     .option('--port <port>', 'port to listen on', nonNegativeInteger, 4000)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .addHelpText('after', `\n${serveEnvironmentHelp}`)
     .action(async (flags: { port: number; host: string }) => {
-      const token = process.env['SENDER_API_TOKEN'];
-      const server = createSenderServer(token ? { token } : {});
-      await new Promise<void>((resolve) => server.listen(flags.port, flags.host, resolve));
+      const settings = readServeSettings(process.env);
+      const server = createSenderServer({
+        token: settings.token,
+        allowedHosts: settings.allowedHosts,
+        maxRuns: settings.maxRuns,
+        ...(settings.allowedTargets === undefined ? {} : { allowedTargets: settings.allowedTargets }),
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(flags.port, flags.host, resolve);
+      });
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : flags.port;
+      // The generated token is shown this once, on stderr: nothing else ever prints or returns it.
+      if (settings.generatedToken) {
+        process.stderr.write(
+          `mock-sender serve: SENDER_API_TOKEN is not set; this run's bearer token: ${settings.token}\n`,
+        );
+      }
+      if (settings.allowedTargets === undefined) {
+        process.stderr.write(
+          "mock-sender serve: SENDER_ALLOWED_TARGETS is not set: any target, but only with the request's own secret\n",
+        );
+      }
       process.stderr.write(
-        `mock-sender serve listening on http://${flags.host}:${port}${token ? ' (bearer token required)' : ''}\n`,
+        `mock-sender serve listening on http://${flags.host}:${port} (bearer token required)\n`,
       );
       const stop = () => server.close(() => process.exit(0));
       process.once('SIGINT', stop);

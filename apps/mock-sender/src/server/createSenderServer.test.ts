@@ -5,6 +5,7 @@ import { checkCaseNames } from '../check.js';
 import { startReceiver, type TestReceiver } from '../test-support/receivers.js';
 import { SECRET } from '../test-support/recorder.js';
 import { createSenderServer, type SenderServerOptions } from './createSenderServer.js';
+import { parseTargetPrefix, type TargetPrefix } from './targetAllowList.js';
 
 let server: Server | undefined;
 let receiver: TestReceiver | undefined;
@@ -18,13 +19,21 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(options: SenderServerOptions = {}): Promise<string> {
-  server = createSenderServer({ env: { WEBHOOK_SECRET: SECRET }, ...options });
+const TOKEN = 't0ken-for-the-unit-tests';
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+async function start(options: Partial<SenderServerOptions> = {}): Promise<string> {
+  server = createSenderServer({ token: TOKEN, env: { WEBHOOK_SECRET: SECRET }, ...options });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+/** Allows the test receiver, so the service's own WEBHOOK_SECRET may sign for it. */
+const allowing = (url: string): Partial<SenderServerOptions> => ({
+  allowedTargets: [parseTargetPrefix(url) as TargetPrefix],
+});
+
+const post = (url: string, body: unknown, headers: Record<string, string> = auth) =>
   fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -33,15 +42,15 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
 
 describe('createSenderServer', () => {
   it('answers /healthz without a token', async () => {
-    const base = await start({ token: 't0ken' });
+    const base = await start();
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
   it('rejects requests without the bearer token with 401 and the error shape', async () => {
-    const base = await start({ token: 't0ken' });
-    const res = await post(`${base}/send`, { to: 'http://x' });
+    const base = await start();
+    const res = await post(`${base}/send`, { to: 'http://x' }, {});
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
     expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
@@ -51,13 +60,8 @@ describe('createSenderServer', () => {
 
   it('runs a send and returns its summary, then lists the deliveries with their attempts', async () => {
     receiver = await startReceiver(SECRET, 'compliant');
-    const base = await start({ token: 't0ken' });
-    const auth = { authorization: 'Bearer t0ken' };
-    const res = await post(
-      `${base}/send`,
-      { to: receiver.url, generate: 4, seed: 1, retrySchedule: [0.01] },
-      auth,
-    );
+    const base = await start(allowing(receiver.url));
+    const res = await post(`${base}/send`, { to: receiver.url, generate: 4, seed: 1, retrySchedule: [0.01] });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       sent: 4,
@@ -86,7 +90,7 @@ describe('createSenderServer', () => {
 
   it('applies a set object of dotted paths', async () => {
     receiver = await startReceiver(SECRET, 'compliant');
-    const base = await start();
+    const base = await start(allowing(receiver.url));
     const res = await post(`${base}/send`, {
       to: receiver.url,
       generate: 1,
@@ -97,7 +101,7 @@ describe('createSenderServer', () => {
 
   it('runs a conformance check', async () => {
     receiver = await startReceiver(SECRET, 'compliant');
-    const base = await start();
+    const base = await start(allowing(receiver.url));
     const res = await post(`${base}/check`, { to: receiver.url });
     const report = (await res.json()) as { passed: boolean; results: unknown[] };
     expect(res.status).toBe(200);
@@ -110,7 +114,7 @@ describe('createSenderServer', () => {
     const res = await post(`${base}/send`, { generate: 'ten', retrySchedule: 'fast', colour: 'blue' });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; details: Array<{ field: string }> } };
-    expect(body.error.code).toBe('invalid_body');
+    expect(body.error.code).toBe('invalid_request');
     expect(body.error.details.map((d) => d.field).sort()).toEqual([
       'colour',
       'generate',
@@ -121,18 +125,20 @@ describe('createSenderServer', () => {
 
   it('answers 400 for options that parse but cannot work', async () => {
     const base = await start();
-    const res = await post(`${base}/send`, { to: 'http://127.0.0.1:1/x', generate: 0 });
+    const res = await post(`${base}/send`, { to: 'ftp://127.0.0.1:1/x', secret: SECRET });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'invalid_option' } });
-    const badJson = await fetch(`${base}/send`, { method: 'POST', body: '{nope' });
+    const badJson = await fetch(`${base}/send`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ error: { code: 'invalid_json' } });
   });
 
   it('answers 400 when no secret is configured or given', async () => {
-    server = createSenderServer({ env: {} });
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = await start({ env: {} });
     const res = await post(`${base}/send`, { to: 'http://127.0.0.1:1/x', generate: 1 });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
@@ -140,10 +146,26 @@ describe('createSenderServer', () => {
     });
   });
 
+  it('refuses a set path through __proto__ and leaves Object.prototype unpolluted', async () => {
+    const base = await start();
+    for (const set of [{ '__proto__.polluted': 'yes' }, JSON.parse('{"__proto__":{"polluted":"yes"}}')]) {
+      const res = await post(`${base}/send`, {
+        to: 'http://127.0.0.1:1/x',
+        secret: SECRET,
+        generate: 1,
+        set,
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'invalid_override' } });
+    }
+    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   it('answers 404 for unknown routes and 405 for a wrong method', async () => {
     const base = await start();
-    expect((await fetch(`${base}/nope`)).status).toBe(404);
-    const wrongMethod = await fetch(`${base}/send`);
+    expect((await fetch(`${base}/nope`, { headers: auth })).status).toBe(404);
+    const wrongMethod = await fetch(`${base}/send`, { headers: auth });
     expect(wrongMethod.status).toBe(405);
     expect(await wrongMethod.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
   });

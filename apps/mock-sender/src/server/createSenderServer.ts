@@ -1,60 +1,81 @@
 // `mock-sender serve`: the sender as an HTTP service for staging pipelines. A pipeline step POSTs
 // what it would pass on the command line and gets the summary back; GET /deliveries shows what
-// happened recently. Bearer auth when a token is configured.
-import { timingSafeEqual } from 'node:crypto';
+// happened recently. It holds a staging receiver's secret, so every door is shut by default: a
+// bearer token on every route but /healthz, a Host check against DNS rebinding, JSON-only bodies
+// (a browser cannot send those cross-site without a preflight, which gets no CORS answer), bounded
+// options and runs, and the service's own secret signs only for the allowed targets.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
 import { check } from '../check.js';
 import { SenderConfigError } from '../errors.js';
 import { resolveSecrets } from '../secrets.js';
 import { send } from '../send.js';
+import { type HostName, hostAllowed } from './allowedHosts.js';
+import { bearerTokenMatches } from './bearerToken.js';
 import { DeliveryLog } from './DeliveryLog.js';
+import { HttpError } from './HttpError.js';
 import { parseCheckRequest, parseSendRequest } from './parseRequestOptions.js';
+import { DEFAULT_MAX_RUNS } from './serveSettings.js';
+import { type TargetPrefix, targetAllowed } from './targetAllowList.js';
 
 export interface SenderServerOptions {
-  /** Require `Authorization: Bearer <token>` on every route but /healthz. */
-  token?: string;
+  /** Required as `Authorization: Bearer <token>` on every route but /healthz. */
+  token: string;
   /** Environment to read WEBHOOK_SECRET from when a request names no secret (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Host names (and name:port) accepted besides the listen address and the loopback names. */
+  allowedHosts?: readonly HostName[];
+  /** Receiver URL prefixes runs may target; undefined allows any target, with the request's own secret only. */
+  allowedTargets?: readonly TargetPrefix[];
+  /** Runs (send or check) at once; beyond, 429 (default 4). */
+  maxRuns?: number;
   /** How many recent deliveries GET /deliveries keeps (default 1000). */
   historySize?: number;
-  /** Largest `generate` a request may ask for (default 100 000). */
-  maxGenerate?: number;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Seconds a client is asked to wait when every run slot is taken. */
+const RETRY_AFTER_SECONDS = 5;
+const ROUTES = ['GET /healthz', 'POST /send', 'POST /check', 'GET /deliveries'];
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown[],
-  ) {
-    super(message);
-  }
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
   });
   res.end(text);
 }
 
+/** `application/json`, optionally with a UTF-8 charset: anything else is 415. */
+function requireJson(req: IncomingMessage): void {
+  const [type = '', ...parameters] = (req.headers['content-type'] ?? '').split(';').map((p) => p.trim());
+  const charsetOk = parameters.every((p) => /^charset="?utf-8"?$/i.test(p));
+  if (type.toLowerCase() !== 'application/json' || !charsetOk) {
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      'the body must be sent as content-type: application/json (charset utf-8 if any)',
+    );
+  }
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > MAX_BODY_BYTES) throw bodyTooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new HttpError(
-        413,
-        'body_too_large',
-        'the request body exceeds 1 MiB: send options, not payloads',
-      );
+    if (size > MAX_BODY_BYTES) throw bodyTooLarge();
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -66,104 +87,169 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function authorized(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+const bodyTooLarge = () =>
+  new HttpError(413, 'body_too_large', 'the request body exceeds 1 MiB: send options, not payloads');
+
+function errorBody(code: string, message: string, details?: unknown[]) {
+  return { error: { code, message, ...(details ? { details } : {}) } };
 }
 
 /**
  * Builds the serve HTTP server (not yet listening).
  *
  * @example
- * const server = createSenderServer({ token: process.env.SENDER_API_TOKEN });
- * server.listen(4000);
+ * const server = createSenderServer({ token: process.env.SENDER_API_TOKEN!, allowedTargets: [] });
+ * server.listen(4000, '127.0.0.1');
  */
-export function createSenderServer(options: SenderServerOptions = {}): Server {
+export function createSenderServer(options: SenderServerOptions): Server {
+  if (options.token === '')
+    throw new SenderConfigError('invalid_option', 'the serve token must not be empty');
   const log = new DeliveryLog(options.historySize ?? 1000);
   const env = options.env ?? process.env;
-  const maxGenerate = options.maxGenerate ?? 100_000;
-  const secretsFor = (given: string | string[] | undefined) =>
-    given === undefined
-      ? resolveSecrets(undefined, env)
-      : typeof given === 'string'
-        ? resolveSecrets(given, {})
-        : given;
+  const allowedHosts = options.allowedHosts ?? [];
+  const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
+  let runs = 0;
+
+  /** The target, refused unless SENDER_ALLOWED_TARGETS allows it. */
+  const checkTarget = (to: string): void => {
+    if (options.allowedTargets === undefined) return;
+    let url: URL;
+    try {
+      url = new URL(to);
+    } catch {
+      return; // send()/check() report the unusable URL with their own message.
+    }
+    if (!targetAllowed(url, options.allowedTargets)) {
+      throw new HttpError(
+        403,
+        'target_not_allowed',
+        `${url.origin}${url.pathname} is not under SENDER_ALLOWED_TARGETS: ask the operator to add it`,
+      );
+    }
+  };
+
+  /** The request's own secret, or the service's when it may sign for this target. */
+  const secretsFor = (given: string | string[] | undefined): string[] => {
+    if (given !== undefined) return typeof given === 'string' ? resolveSecrets(given, {}) : given;
+    const own = resolveSecrets(undefined, env);
+    if (options.allowedTargets === undefined) {
+      throw new HttpError(
+        403,
+        'target_not_allowed',
+        "the service's WEBHOOK_SECRET signs only for SENDER_ALLOWED_TARGETS, which is not set: send your own `secret` or set SENDER_ALLOWED_TARGETS",
+      );
+    }
+    return own;
+  };
+
+  /** Runs `work` with a signal that aborts when the client goes away before its answer. */
+  const untilClientLeaves = async <T>(
+    res: ServerResponse,
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> => {
+    const controller = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort();
+    };
+    res.once('close', onClose);
+    try {
+      return await work(controller.signal);
+    } finally {
+      res.off('close', onClose);
+    }
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://mock-sender');
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /healthz') return json(res, 200, { status: 'ok' });
-    if (options.token !== undefined && !authorized(req, options.token)) {
-      res.setHeader('www-authenticate', 'Bearer');
+
+    // A pipe or socket-file listener has no port: only SENDER_ALLOWED_HOSTS names it then.
+    const address = serverRef.address();
+    const bound = typeof address === 'object' && address !== null ? address : { address: '', port: -1 };
+    if (!hostAllowed(req.headers.host, { host: bound.address, port: bound.port }, allowedHosts)) {
+      throw new HttpError(
+        421,
+        'host_not_allowed',
+        `Host "${req.headers.host ?? ''}" does not name this service: use its listen address or a name in SENDER_ALLOWED_HOSTS`,
+      );
+    }
+    if (!bearerTokenMatches(req.headers.authorization, options.token)) {
       throw new HttpError(
         401,
         'unauthorized',
         'missing or wrong bearer token: send Authorization: Bearer $SENDER_API_TOKEN',
+        undefined,
+        { 'www-authenticate': 'Bearer' },
       );
     }
-    switch (route) {
-      case 'POST /send': {
-        const { secret, ...request } = parseSendRequest(await readJson(req));
-        if (request.generate !== undefined && request.generate > maxGenerate) {
-          throw new SenderConfigError(
-            'invalid_option',
-            `generate is limited to ${maxGenerate} per request: split the run`,
-          );
-        }
-        const summary = await send({ ...request, secret: secretsFor(secret), onDelivery: (d) => log.add(d) });
+    if (!ROUTES.includes(route)) {
+      const samePath = ROUTES.filter((r) => r.endsWith(` ${url.pathname}`));
+      if (samePath.length > 0) throw new HttpError(405, 'method_not_allowed', `use ${samePath.join(' or ')}`);
+      throw new HttpError(404, 'not_found', `no route ${route}: the routes are ${ROUTES.join(', ')}`);
+    }
+    if (route === 'GET /deliveries') {
+      const limitParam = url.searchParams.get('limit');
+      const limit = limitParam === null ? undefined : Number(limitParam);
+      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+        throw new HttpError(400, 'invalid_request', 'limit must be a positive integer', [
+          { field: 'limit', message: 'must be a positive integer' },
+        ]);
+      }
+      return json(res, 200, { deliveries: log.list(limit) });
+    }
+
+    requireJson(req);
+    if (runs >= maxRuns) {
+      throw new HttpError(
+        429,
+        'too_many_runs',
+        `${maxRuns} runs are in progress (SENDER_MAX_RUNS): retry after one ends`,
+        undefined,
+        { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      );
+    }
+    runs++;
+    try {
+      const body = await readJson(req);
+      if (route === 'POST /send') {
+        const { secret, ...request } = parseSendRequest(body);
+        checkTarget(String(request.to));
+        const secrets = secretsFor(secret);
+        const summary = await untilClientLeaves(res, (signal) =>
+          send({ ...request, secret: secrets, signal, onDelivery: (d) => log.add(d) }),
+        );
         return json(res, 200, summary);
       }
-      case 'POST /check': {
-        const { secret, ...request } = parseCheckRequest(await readJson(req));
-        return json(res, 200, await check({ ...request, secret: secretsFor(secret) }));
-      }
-      case 'GET /deliveries': {
-        const limitParam = url.searchParams.get('limit');
-        const limit = limitParam === null ? undefined : Number(limitParam);
-        if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
-          throw new HttpError(400, 'invalid_option', 'limit must be a positive integer');
-        }
-        return json(res, 200, { deliveries: log.list(limit) });
-      }
-      default: {
-        const known = ['GET /healthz', 'POST /send', 'POST /check', 'GET /deliveries'];
-        const samePath = known.filter((r) => r.endsWith(` ${url.pathname}`));
-        if (samePath.length > 0)
-          throw new HttpError(405, 'method_not_allowed', `use ${samePath.join(' or ')}`);
-        throw new HttpError(404, 'not_found', `no route ${route}: the routes are ${known.join(', ')}`);
-      }
+      const { secret, ...request } = parseCheckRequest(body);
+      checkTarget(String(request.to));
+      const secrets = secretsFor(secret);
+      const report = await untilClientLeaves(res, (signal) => check({ ...request, secret: secrets, signal }));
+      return json(res, 200, report);
+    } finally {
+      runs--;
     }
   };
 
-  return createServer((req, res) => {
+  const serverRef = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       if (error instanceof HttpError) {
-        return json(res, error.status, {
-          error: {
-            code: error.code,
-            message: error.message,
-            ...(error.details ? { details: error.details } : {}),
-          },
+        return json(res, error.status, errorBody(error.code, error.message, error.details), {
+          ...error.headers,
         });
       }
       if (error instanceof SenderConfigError) {
-        return json(res, 400, {
-          error: {
-            code: error.code,
-            message: error.message,
-            ...(error.details ? { details: error.details } : {}),
-          },
-        });
+        return json(res, 400, errorBody(error.code, error.message, error.details));
       }
       if (error instanceof WebhookConfigError) {
-        return json(res, 400, { error: { code: error.code, message: error.message } });
+        return json(res, 400, errorBody(error.code, error.message));
       }
-      json(res, 500, {
-        error: { code: 'internal_error', message: error instanceof Error ? error.message : String(error) },
-      });
+      json(res, 500, errorBody('internal_error', error instanceof Error ? error.message : String(error)));
     });
   });
+  // A client that trickles its headers or body cannot hold a socket for long.
+  serverRef.headersTimeout = 10_000;
+  serverRef.requestTimeout = 30_000;
+  return serverRef;
 }

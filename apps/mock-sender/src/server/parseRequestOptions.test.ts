@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { SenderConfigError } from '../errors.js';
+import { parseCheckRequest, parseSendRequest, REQUEST_LIMITS } from './parseRequestOptions.js';
+
+const to = 'http://127.0.0.1:1/x';
+
+function fieldsRefused(parse: () => unknown): string[] {
+  try {
+    parse();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SenderConfigError);
+    expect((error as SenderConfigError).code).toBe('invalid_request');
+    return ((error as SenderConfigError).details as Array<{ field: string }>).map((d) => d.field);
+  }
+  throw new Error('expected the request to be refused');
+}
+
+describe('parseSendRequest bounds', () => {
+  it('accepts every field at its bound', () => {
+    const request = {
+      to,
+      generate: 1000,
+      concurrency: REQUEST_LIMITS.concurrency.max,
+      duplicates: REQUEST_LIMITS.duplicates.max,
+      shuffle: REQUEST_LIMITS.shuffle.max,
+      rate: REQUEST_LIMITS.rate.max,
+      timeoutMs: REQUEST_LIMITS.timeoutMs.max,
+      retrySchedule: Array.from({ length: REQUEST_LIMITS.retrySchedule.maxLength }, () => 3600),
+      maxRetryAfterSeconds: 3600,
+    };
+    expect(parseSendRequest(request)).toEqual(request);
+  });
+
+  it('refuses lists and maps past their length, naming the field', () => {
+    expect(
+      fieldsRefused(() => parseSendRequest({ to, example: Array.from({ length: 101 }, () => 'docs-page') })),
+    ).toEqual(['example']);
+    const set = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`data.f${i}`, i]));
+    expect(fieldsRefused(() => parseSendRequest({ to, set }))).toEqual(['set']);
+  });
+
+  it('counts the default docs examples against the duplicates bound', () => {
+    expect(
+      fieldsRefused(() => parseSendRequest({ to, generate: 1000, duplicates: 100, allExamples: true })),
+    ).toEqual(['duplicates']);
+    expect(parseSendRequest({ to, duplicates: 100 })).toEqual({ to, duplicates: 100 });
+  });
+
+  it('refuses values below the lower bound with the HTTP field name', () => {
+    expect(fieldsRefused(() => parseSendRequest({ to, generate: 0, concurrency: 0, shuffle: 1 }))).toEqual([
+      'generate',
+      'concurrency',
+      'shuffle',
+    ]);
+    expect(fieldsRefused(() => parseCheckRequest({ to, timeoutMs: 0 }))).toEqual(['timeoutMs']);
+  });
+});
