@@ -8,6 +8,7 @@ import { createHttpClient } from './delivery/httpClient.js';
 import { SenderConfigError } from './errors.js';
 import { generateEvents } from './fixtures/generator.js';
 import { Random, randomSeed } from './fixtures/random.js';
+import { type OptionNaming, optionName } from './optionNames.js';
 import { targetUrl } from './targetUrl.js';
 import { userAgent } from './version.js';
 
@@ -20,6 +21,8 @@ export interface CheckOptions {
   seed?: string | number;
   /** The clock (ms), injectable for tests. */
   now?: () => number;
+  /** How error messages name options: CLI flags (default) or serve's JSON fields. */
+  optionNaming?: OptionNaming;
   /** Stops the run when aborted: the request in flight is cut off and no further case runs. */
   signal?: AbortSignal;
 }
@@ -315,7 +318,7 @@ function diagnose(url: URL, results: readonly CheckResult[]): string | undefined
  * console.log(report.passed, report.results.filter((r) => !r.pass).map((r) => r.case));
  */
 export async function check(options: CheckOptions): Promise<CheckReport> {
-  const url = targetUrl(options.to);
+  const url = targetUrl(options.to, optionName('to', options.optionNaming));
   const secrets: SecretInput[] = Array.isArray(options.secret)
     ? [...(options.secret as SecretInput[])]
     : [options.secret as SecretInput];

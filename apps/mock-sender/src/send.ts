@@ -19,6 +19,7 @@ import { docsExamples, type Example, findExample, loadExamples } from './fixture
 import { generateEvents } from './fixtures/generator.js';
 import { applyOverrides, type Override, overrideFrom } from './fixtures/overrides.js';
 import { Random, randomSeed } from './fixtures/random.js';
+import { type OptionName, type OptionNaming, optionName } from './optionNames.js';
 import { ProgressBar, type ProgressStream } from './report/progressBar.js';
 import { ReportWriter } from './report/reportWriter.js';
 import { type SendSummary, SummaryBuilder } from './report/summary.js';
@@ -70,6 +71,8 @@ export interface SendOptions {
   onWarning?: (message: string) => void;
   /** Called once per delivery with its final fate and every attempt. */
   onDelivery?: (delivery: DeliveryRecord) => void;
+  /** How error messages name options: CLI flags (default) or serve's JSON fields. */
+  optionNaming?: OptionNaming;
   /** Called once the options are checked and the events resolved, just before the first send. */
   onStart?: (run: { seed: string }) => void;
   /** Called each time a retry is scheduled (the failed attempt, its reason and the wait). */
@@ -128,33 +131,38 @@ function toOverrides(set: SendOptions['set']): Override[] {
 
 /** Checks options before anything is sent; throws SenderConfigError naming the bad one. */
 export function validateSendOptions(options: SendOptions): void {
-  targetUrl(options.to);
+  const name = (option: OptionName) => optionName(option, options.optionNaming);
+  targetUrl(options.to, name('to'));
   // Examples and generated events combine (examples first); `payloads` stands alone.
   if (options.example !== undefined && options.allExamples === true)
-    fail('choose --example or --all-examples, not both');
+    fail(`choose ${name('example')} or ${name('allExamples')}, not both`);
   const examples = options.example !== undefined || options.allExamples === true;
   if (options.payloads !== undefined && (examples || options.generate !== undefined))
-    fail('payloads cannot be combined with --example, --all-examples or --generate');
-  checkInteger('--generate', options.generate, 1);
-  checkInteger('--concurrency', options.concurrency, 1);
-  checkInteger('--duplicates', options.duplicates, 1);
-  if (typeof options.shuffle === 'number') checkInteger('--shuffle window', options.shuffle, 2);
+    fail(
+      `payloads cannot be combined with ${name('example')}, ${name('allExamples')} or ${name('generate')}`,
+    );
+  checkInteger(name('generate'), options.generate, 1);
+  checkInteger(name('concurrency'), options.concurrency, 1);
+  checkInteger(name('duplicates'), options.duplicates, 1);
+  if (typeof options.shuffle === 'number') checkInteger(name('shuffle'), options.shuffle, 2);
   if (options.rate !== undefined && !(options.rate > 0 && Number.isFinite(options.rate))) {
-    fail(`--rate must be a positive number of events per second, got ${options.rate}`);
+    fail(`${name('rate')} must be a positive number of events per second, got ${options.rate}`);
   }
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0 && Number.isFinite(options.timeoutMs))) {
-    fail(`--timeout must be a positive number of milliseconds, got ${options.timeoutMs}`);
+    fail(`${name('timeoutMs')} must be a positive number of milliseconds, got ${options.timeoutMs}`);
   }
   if (options.retrySchedule?.some((s) => !(s >= 0 && Number.isFinite(s)))) {
     fail(
-      `--retry-schedule must list non-negative seconds (e.g. 10,20,40 or 0.05,0.1), got ${options.retrySchedule.join(',')}`,
+      `${name('retrySchedule')} must list non-negative seconds (e.g. 10,20,40 or 0.05,0.1), got ${options.retrySchedule.join(',')}`,
     );
   }
   if (
     options.maxRetryAfterSeconds !== undefined &&
     !(options.maxRetryAfterSeconds >= 0 && Number.isFinite(options.maxRetryAfterSeconds))
   ) {
-    fail(`maxRetryAfterSeconds must be a non-negative number, got ${options.maxRetryAfterSeconds}`);
+    fail(
+      `${name('maxRetryAfterSeconds')} must be a non-negative number, got ${options.maxRetryAfterSeconds}`,
+    );
   }
 }
 
@@ -285,7 +293,7 @@ function prepare(
  */
 export async function send(options: SendOptions): Promise<SendSummary> {
   validateSendOptions(options);
-  const url = targetUrl(options.to);
+  const url = targetUrl(options.to, optionName('to', options.optionNaming));
   const webhook = new Webhook(options.secret);
   const seed = String(options.seed ?? randomSeed());
   const overrides = toOverrides(options.set);

@@ -188,6 +188,24 @@ describe('mock-sender CLI', () => {
     expect(stdout).toMatch(/connection_error: connect ECONNREFUSED 127\.0\.0\.1:1/);
   });
 
+  it('says in one line that the serve port is in use, and exits 2', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as import('node:net').AddressInfo;
+    try {
+      const result = await run(['serve', '--port', String(port)], {
+        env: { SENDER_API_TOKEN: 'a-token-of-16-chars-or-more' },
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n').at(-1)).toBe(
+        `mock-sender: 127.0.0.1:${port} is in use: stop what holds it, or pick another --port`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
+  });
+
   it('reports usage mistakes in one line, before any other output', async () => {
     const env = { WEBHOOK_SECRET: SECRET };
     const noScheme = await run(['send', '--to', 'localhost:3100/webhooks', '--generate', '1'], { env });

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { SenderConfigError } from '../errors.js';
 import { createSenderServer } from '../server/createSenderServer.js';
 import { readServeSettings, serveEnvironmentHelp } from '../server/serveSettings.js';
 import { nonNegativeInteger } from './options.js';
@@ -18,7 +19,19 @@ export function serveCommand(): Command {
         ...(settings.allowedTargets === undefined ? {} : { allowedTargets: settings.allowedTargets }),
       });
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
+        server.once('error', (error: NodeJS.ErrnoException) => {
+          const why =
+            error.code === 'EADDRINUSE'
+              ? 'is in use: stop what holds it, or pick another --port'
+              : error.code === 'EADDRNOTAVAIL'
+                ? 'is not an address of this machine: pick another --host'
+                : `cannot be bound (${error.code ?? error.message})`;
+          reject(
+            new SenderConfigError('invalid_option', `${flags.host}:${flags.port} ${why}`, undefined, {
+              cause: error,
+            }),
+          );
+        });
         server.listen(flags.port, flags.host, resolve);
       });
       const address = server.address();

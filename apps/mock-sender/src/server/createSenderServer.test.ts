@@ -170,3 +170,102 @@ describe('createSenderServer', () => {
     expect(await wrongMethod.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
   });
 });
+
+describe('createSenderServer: runs in the background', () => {
+  const poll = async (base: string, id: string, until: (run: { status: string }) => boolean) => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const res = await fetch(`${base}/runs/${id}`, { headers: auth });
+      expect(res.status).toBe(200);
+      const { run } = (await res.json()) as {
+        run: { status: string; progress: { done: number } } & Record<string, unknown>;
+      };
+      if (until(run)) return run;
+      if (Date.now() > deadline) throw new Error(`run ${id} is still ${run.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  it('answers 202 with a run id at once for "wait": false, and GET /runs/:id reports progress and the outcome', async () => {
+    receiver = await startReceiver(SECRET, 'compliant');
+    const base = await start(allowing(receiver.url));
+    const res = await post(`${base}/send`, { to: receiver.url, generate: 6, seed: 3, wait: false });
+    expect(res.status).toBe(202);
+    const { run } = (await res.json()) as { run: { id: string; kind: string; status: string } };
+    expect(run).toMatchObject({ kind: 'send', status: 'running' });
+    expect(res.headers.get('location')).toBe(`/runs/${run.id}`);
+    const done = await poll(base, run.id, (r) => r.status !== 'running');
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      progress: { done: 6, delivered: 6, failed: 0 },
+      result: { sent: 6, delivered: 6, seed: '3' },
+    });
+    expect(receiver.accepted).toHaveLength(6);
+  });
+
+  it('runs a check in the background and reports a failing receiver as failed', async () => {
+    receiver = await startReceiver(SECRET, 'rejects-duplicates');
+    const base = await start(allowing(receiver.url));
+    const res = await post(`${base}/check`, { to: receiver.url, wait: false });
+    expect(res.status).toBe(202);
+    const { run } = (await res.json()) as { run: { id: string } };
+    const done = await poll(base, run.id, (r) => r.status !== 'running');
+    expect(done).toMatchObject({ kind: 'check', status: 'failed', result: { passed: false } });
+  });
+
+  it('cancels a background run with DELETE /runs/:id', async () => {
+    const base = await start();
+    // A target that accepts connections and never answers keeps the run going until it is cancelled.
+    const { createServer } = await import('node:net');
+    const sockets = new Set<import('node:net').Socket>();
+    const sink = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    try {
+      const to = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/webhooks`;
+      const res = await post(`${base}/send`, {
+        to,
+        secret: SECRET,
+        generate: 3,
+        wait: false,
+        timeoutMs: 60_000,
+      });
+      const { run } = (await res.json()) as { run: { id: string } };
+      const cancel = await fetch(`${base}/runs/${run.id}`, { method: 'DELETE', headers: auth });
+      expect(cancel.status).toBe(202);
+      expect(await poll(base, run.id, (r) => r.status !== 'running')).toMatchObject({ status: 'cancelled' });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => sink.close(() => resolve()));
+    }
+  });
+
+  it('answers 404 run_not_found for an unknown run', async () => {
+    const base = await start();
+    const res = await fetch(`${base}/runs/run_nope`, { headers: auth });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'run_not_found' } });
+  });
+
+  it('names options by their JSON fields in errors, not by CLI flags', async () => {
+    const base = await start();
+    const noScheme = await post(`${base}/send`, { to: 'localhost:3100/webhooks', secret: SECRET });
+    expect(noScheme.status).toBe(400);
+    const body = (await noScheme.json()) as { error: { message: string } };
+    expect(body.error.message).toBe(
+      'to "localhost:3100/webhooks" has no scheme: did you mean http://localhost:3100/webhooks?',
+    );
+    const both = await post(`${base}/send`, {
+      to: 'http://127.0.0.1:1/x',
+      secret: SECRET,
+      example: 'docs-page',
+      allExamples: true,
+    });
+    expect(((await both.json()) as { error: { message: string } }).error.message).toBe(
+      'choose example or allExamples, not both',
+    );
+    const check = await post(`${base}/check`, { to: '127.0.0.1:1/x', secret: SECRET });
+    expect(((await check.json()) as { error: { message: string } }).error.message).toMatch(
+      /^to "127\.0\.0\.1:1\/x" has no scheme/,
+    );
+  });
+});

@@ -6,15 +6,18 @@
 // options and runs, and the service's own secret signs only for the allowed targets.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
-import { check } from '../check.js';
+import { type CheckReport, check } from '../check.js';
 import { SenderConfigError } from '../errors.js';
+import type { SendSummary } from '../report/summary.js';
 import { resolveSecrets } from '../secrets.js';
-import { send } from '../send.js';
+import { send, validateSendOptions } from '../send.js';
+import { targetUrl } from '../targetUrl.js';
 import { type HostName, hostAllowed } from './allowedHosts.js';
 import { bearerTokenMatches } from './bearerToken.js';
 import { DeliveryLog } from './DeliveryLog.js';
 import { HttpError } from './HttpError.js';
 import { parseCheckRequest, parseSendRequest } from './parseRequestOptions.js';
+import { type RunKind, RunRegistry } from './RunRegistry.js';
 import { DEFAULT_MAX_RUNS } from './serveSettings.js';
 import { type TargetPrefix, targetAllowed } from './targetAllowList.js';
 
@@ -36,7 +39,14 @@ export interface SenderServerOptions {
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Seconds a client is asked to wait when every run slot is taken. */
 const RETRY_AFTER_SECONDS = 5;
-const ROUTES = ['GET /healthz', 'POST /send', 'POST /check', 'GET /deliveries'];
+const ROUTES = [
+  'GET /healthz',
+  'POST /send',
+  'POST /check',
+  'GET /deliveries',
+  'GET /runs/:id',
+  'DELETE /runs/:id',
+];
 
 function json(
   res: ServerResponse,
@@ -90,6 +100,18 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 const bodyTooLarge = () =>
   new HttpError(413, 'body_too_large', 'the request body exceeds 1 MiB: send options, not payloads');
 
+/** A background run's failure, in the error body's terms. */
+function describeError(error: unknown): { code: string; message: string } {
+  if (
+    error instanceof SenderConfigError ||
+    error instanceof WebhookConfigError ||
+    error instanceof HttpError
+  ) {
+    return { code: error.code, message: error.message };
+  }
+  return { code: 'internal_error', message: error instanceof Error ? error.message : String(error) };
+}
+
 function errorBody(code: string, message: string, details?: unknown[]) {
   return { error: { code, message, ...(details ? { details } : {}) } };
 }
@@ -109,6 +131,7 @@ export function createSenderServer(options: SenderServerOptions): Server {
   const allowedHosts = options.allowedHosts ?? [];
   const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
   let runs = 0;
+  const registry = new RunRegistry();
 
   /** The target, refused unless SENDER_ALLOWED_TARGETS allows it. */
   const checkTarget = (to: string): void => {
@@ -183,7 +206,7 @@ export function createSenderServer(options: SenderServerOptions): Server {
         { 'www-authenticate': 'Bearer' },
       );
     }
-    if (!ROUTES.includes(route)) {
+    if (!ROUTES.includes(route) && !url.pathname.startsWith('/runs/')) {
       const samePath = ROUTES.filter((r) => r.endsWith(` ${url.pathname}`));
       if (samePath.length > 0) throw new HttpError(405, 'method_not_allowed', `use ${samePath.join(' or ')}`);
       throw new HttpError(404, 'not_found', `no route ${route}: the routes are ${ROUTES.join(', ')}`);
@@ -199,6 +222,9 @@ export function createSenderServer(options: SenderServerOptions): Server {
       return json(res, 200, { deliveries: log.list(limit) });
     }
 
+    if (url.pathname.startsWith('/runs/'))
+      return runRoute(req, res, decodeURIComponent(url.pathname.slice(6)));
+
     requireJson(req);
     if (runs >= maxRuns) {
       throw new HttpError(
@@ -210,25 +236,85 @@ export function createSenderServer(options: SenderServerOptions): Server {
       );
     }
     runs++;
+    let background = false;
     try {
       const body = await readJson(req);
-      if (route === 'POST /send') {
-        const { secret, ...request } = parseSendRequest(body);
-        checkTarget(String(request.to));
-        const secrets = secretsFor(secret);
-        const summary = await untilClientLeaves(res, (signal) =>
-          send({ ...request, secret: secrets, signal, onDelivery: (d) => log.add(d) }),
-        );
-        return json(res, 200, summary);
-      }
-      const { secret, ...request } = parseCheckRequest(body);
-      checkTarget(String(request.to));
-      const secrets = secretsFor(secret);
-      const report = await untilClientLeaves(res, (signal) => check({ ...request, secret: secrets, signal }));
-      return json(res, 200, report);
+      const run =
+        route === 'POST /send' ? prepareSend(parseSendRequest(body)) : prepareCheck(parseCheckRequest(body));
+      if (run.wait)
+        return json(res, 200, await untilClientLeaves(res, (signal) => run.work(signal, () => {})));
+      // In the background the run outlives this request: its slot is freed when it settles.
+      background = true;
+      const view = registry.start(run.kind, run.work, run.passed, describeError, () => {
+        runs--;
+      });
+      return json(res, 202, { run: view }, { location: `/runs/${view.id}` });
     } finally {
-      runs--;
+      if (!background) runs--;
     }
+  };
+
+  interface PreparedRun {
+    kind: RunKind;
+    wait: boolean;
+    work: (signal: AbortSignal, progress: (delivered: boolean) => void) => Promise<unknown>;
+    passed: (result: unknown) => boolean;
+  }
+
+  const prepareSend = ({ secret, wait, ...request }: ReturnType<typeof parseSendRequest>): PreparedRun => {
+    checkTarget(String(request.to));
+    const secrets = secretsFor(secret);
+    // Options are checked now, so a mistake is a 400 to this request, not a failed background run.
+    validateSendOptions({ ...request, secret: secrets, optionNaming: 'fields' });
+    return {
+      kind: 'send',
+      wait: wait !== false,
+      work: (signal, progress) =>
+        send({
+          ...request,
+          secret: secrets,
+          signal,
+          optionNaming: 'fields',
+          onDelivery: (d) => {
+            log.add(d);
+            progress(d.delivered);
+          },
+        }),
+      passed: (summary) => {
+        const { failed, notSent } = summary as SendSummary;
+        return failed === 0 && notSent === 0;
+      },
+    };
+  };
+
+  const prepareCheck = ({ secret, wait, ...request }: ReturnType<typeof parseCheckRequest>): PreparedRun => {
+    checkTarget(String(request.to));
+    const secrets = secretsFor(secret);
+    targetUrl(String(request.to), 'to');
+    return {
+      kind: 'check',
+      wait: wait !== false,
+      work: (signal) => check({ ...request, secret: secrets, signal, optionNaming: 'fields' }),
+      passed: (report) => (report as CheckReport).passed,
+    };
+  };
+
+  const runRoute = (req: IncomingMessage, res: ServerResponse, id: string) => {
+    if (req.method === 'GET') {
+      const run = registry.get(id);
+      if (run === undefined)
+        throw new HttpError(
+          404,
+          'run_not_found',
+          `no run ${id} (finished runs are kept for a while, then dropped)`,
+        );
+      return json(res, 200, { run });
+    }
+    if (req.method === 'DELETE') {
+      if (!registry.cancel(id)) throw new HttpError(404, 'run_not_found', `no run ${id}`);
+      return json(res, 202, { run: registry.get(id) });
+    }
+    throw new HttpError(405, 'method_not_allowed', 'use GET or DELETE /runs/:id');
   };
 
   const serverRef = createServer((req, res) => {

@@ -39,6 +39,7 @@ const sendFields: Record<string, Kind> = {
   maxRetryAfterSeconds: 'number',
   duplicates: 'integer',
   shuffle: 'shuffle',
+  wait: 'boolean',
 };
 
 const checkFields: Record<string, Kind> = {
@@ -46,6 +47,7 @@ const checkFields: Record<string, Kind> = {
   secret: 'strings',
   timeoutMs: 'number',
   seed: 'seed',
+  wait: 'boolean',
 };
 
 /** The bounds of the serve API's numeric fields (inclusive). */
@@ -201,17 +203,19 @@ function docsExampleCount(): number {
 /** `POST /send` body -> send() options (without the secret when the body gives none). */
 export function parseSendRequest(
   body: unknown,
-): Omit<SendOptions, 'secret'> & { secret?: string | string[] } {
+): Omit<SendOptions, 'secret'> & { secret?: string | string[]; wait?: boolean } {
   return parseFields(body, sendFields, 'POST /send', checkDeliveryCount) as Omit<SendOptions, 'secret'> & {
     secret?: string | string[];
+    wait?: boolean;
   };
 }
 
 /** `POST /check` body -> check() options (without the secret when the body gives none). */
 export function parseCheckRequest(
   body: unknown,
-): Omit<CheckOptions, 'secret'> & { secret?: string | string[] } {
+): Omit<CheckOptions, 'secret'> & { secret?: string | string[]; wait?: boolean } {
   return parseFields(body, checkFields, 'POST /check') as Omit<CheckOptions, 'secret'> & {
     secret?: string | string[];
+    wait?: boolean;
   };
 }
