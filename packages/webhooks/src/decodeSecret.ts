@@ -106,7 +106,7 @@ function decodeBase64(encoded: string, form: 'whsec_' | 'bare'): Buffer {
   // Node ignores the unused low bits of the last character; an encoder always leaves them zero.
   if (key.toString('base64') !== encoded) {
     throw invalid(
-      `${describe(form)} is not canonical base64 (its last character before the padding is not one an encoder ` +
+      `${subject(form)} is not canonical base64 (its last character before the padding is not one an encoder ` +
         'writes): the secret was altered; copy it again from the dashboard.',
     );
   }
@@ -129,7 +129,7 @@ function notBase64Message(encoded: string, form: 'whsec_' | 'bare'): string {
   return `${what}${hint} Copy it again from the dashboard, or ${SECRET_FORMS}.`;
 }
 
-function describe(form: 'whsec_' | 'bare'): string {
+function subject(form: 'whsec_' | 'bare'): string {
   return form === 'whsec_' ? 'The webhook secret after whsec_' : 'The webhook secret';
 }
 
