@@ -2,7 +2,7 @@
 // (fresh event id unless it tests duplicates) and compares the answer's class with what a correct
 // Standard Webhooks receiver must do: accept (2xx) or reject (4xx). A 5xx never passes.
 import { createHmac, randomBytes } from 'node:crypto';
-import { decodeSecret, type SecretInput, sign } from '@webhook-contracts/webhooks';
+import { decodeSecrets, type SecretInput, sign } from '@webhook-contracts/webhooks';
 import { failureReason } from './delivery/failureReason.js';
 import { createHttpClient } from './delivery/httpClient.js';
 import { SenderConfigError } from './errors.js';
@@ -177,7 +177,7 @@ const cases: readonly CheckCase[] = [
         headers: headers(
           event.id,
           timestamp,
-          hmac(decodeSecret(ctx.secrets[0]!), event.id, timestamp, event.body),
+          hmac(decodeSecrets(ctx.secrets)[0]!, event.id, timestamp, event.body),
         ),
         body: event.body,
       };
@@ -325,7 +325,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   if (secrets.length === 0)
     throw new SenderConfigError('missing_secret', 'check needs at least one endpoint secret');
   // Decode up front: a malformed secret is a config error, not 14 failing cases.
-  for (const secret of secrets) decodeSecret(secret);
+  decodeSecrets(secrets);
   const seed = String(options.seed ?? randomSeed());
   const events = generateEvents({ seed });
   const ids = new Random(`${seed}:check-ids`);

@@ -1,7 +1,7 @@
 // Start-up configuration: environment variables, overridden by the matching command-line flags.
 // Every mistake is collected and reported at once; no message ever echoes a secret or token.
 import * as path from 'node:path';
-import { decodeSecret } from '@webhook-contracts/webhooks';
+import { decodeSecret, parseSecretList } from '@webhook-contracts/webhooks';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from './errors.js';
 import { parseDatabaseUrl } from './store/parseDatabaseUrl.js';
@@ -50,7 +50,8 @@ const settings = {
   secret: {
     flag: '--secret <secrets>',
     env: 'WEBHOOK_SECRET',
-    description: 'endpoint secret (whsec_… or ws_…); comma-separated while rotating. Prefer the env var.',
+    description:
+      'endpoint secret (whsec_…, ws_… or bare Standard Webhooks base64); comma-separated while rotating. Prefer the env var.',
   },
   port: { flag: '--port <port>', env: 'PORT', description: 'TCP port (default 3000)' },
   host: { flag: '--host <host>', env: 'HOST', description: 'interface to bind (default 127.0.0.1)' },
@@ -207,14 +208,15 @@ function readSecrets(source: { value: string; from: string } | undefined, issues
     );
     return [];
   }
-  const secrets = source.value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (secrets.length === 0) {
+  // The library's list reader: the one comma and whitespace rule for every secret setting.
+  let secrets: string[];
+  try {
+    secrets = parseSecretList(source.value);
+  } catch {
     issues.push(
       `${source.from} holds no secret (only commas or spaces): pass the endpoint secret (whsec_… or ws_…)`,
     );
+    return [];
   }
   secrets.forEach((secret, i) => {
     try {

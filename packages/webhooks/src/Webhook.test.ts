@@ -51,3 +51,39 @@ describe('Webhook with several secrets (rotation)', () => {
     expect(() => new Webhook([])).toThrowError(WebhookConfigError);
   });
 });
+
+describe('Webhook given one string', () => {
+  const delivery = (secret: string) => signedDelivery({ secret, payload: '{}', timestamp: NOW });
+
+  it('reads a comma-separated value as a rotation list, never as one key with a comma in it', () => {
+    const webhook = new Webhook(`${wsSecret}, ${canonical.secret}`, { now: clockAt(NOW) });
+    for (const secret of [wsSecret, canonical.secret]) {
+      const d = delivery(secret);
+      expect(webhook.verify(d.headers, d.body).id).toBe(d.id);
+    }
+    expect(webhook.sign('msg_r', NOW, '{}')).toBe(
+      new Webhook([wsSecret, canonical.secret]).sign('msg_r', NOW, '{}'),
+    );
+  });
+
+  it('drops surrounding whitespace the way the receiver and the mock sender do', () => {
+    const webhook = new Webhook(`${wsSecret}\n`, { now: clockAt(NOW) });
+    const d = delivery(wsSecret);
+    expect(webhook.verify(d.headers, d.body).id).toBe(d.id);
+  });
+
+  it('uses a bare base64 secret as the same key as its whsec_ form', () => {
+    const bare = canonical.secret.slice('whsec_'.length);
+    expect(new Webhook(bare).sign(canonical.id, canonical.timestamp, canonical.body)).toBe(
+      canonical.signature,
+    );
+  });
+
+  it('refuses a value that holds no secret, naming the accepted forms', () => {
+    const error = captureError(() => new Webhook(' , ')) as WebhookConfigError;
+    expect(error.code).toBe('invalid_secret');
+    expect(error.message).toMatch(
+      /No webhook secret was given: pass the endpoint secret \(whsec_… or ws_…\)/,
+    );
+  });
+});

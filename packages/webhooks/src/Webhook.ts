@@ -1,16 +1,19 @@
 import type { SecretInput } from './decodeSecret.js';
+import { decodeSecrets } from './decodeSecrets.js';
 import type { HeaderSource } from './headers.js';
-import { decodeSecrets, signWithKeys } from './sign.js';
+import { signWithKeys } from './sign.js';
 import { type UnwrapResult, unwrapDelivery } from './unwrap.js';
 import type { VerifiedDelivery } from './VerifiedDelivery.js';
 import { resolveVerifyOptions, type VerifyOptions, type VerifySettings, verifyWithKeys } from './verify.js';
 
 /**
  * A receiver (or sender) for one endpoint: decodes its secret(s) once, then verifies, unwraps or
- * signs per request. Several secrets verify a delivery signed by any of them (rotation).
+ * signs per request. Several secrets verify a delivery signed by any of them (rotation), given as
+ * an array or as one comma-separated string (read like `parseSecretList`, so the same env value
+ * works here, in the receiver and in the mock sender).
  *
  * @example
- * const webhook = new Webhook(process.env.WHOP_WEBHOOK_SECRET!); // 'ws_…' or 'whsec_…'
+ * const webhook = new Webhook(process.env.WEBHOOK_SECRET!); // 'ws_…', 'whsec_…', bare base64, or 'new,old'
  * app.post('/webhooks/whop', express.raw({ type: () => true }), (req, res) => {
  *   const result = webhook.unwrap(req.headers, req.body);
  *   res.sendStatus(200);
@@ -21,6 +24,7 @@ export class Webhook {
   readonly #settings: VerifySettings;
 
   /**
+   * @param secret one secret, a comma-separated list of them, an array, or raw key bytes.
    * @throws {WebhookConfigError} `invalid_secret` / `invalid_options` for unusable configuration.
    */
   constructor(secret: SecretInput | readonly SecretInput[], options?: VerifyOptions) {

@@ -24,8 +24,90 @@ describe('decodeSecret', () => {
     expect(decodeSecret(wsSecret).equals(Buffer.from(wsSecret, 'utf8'))).toBe(true);
   });
 
-  it('uses any other string as its UTF-8 bytes', () => {
-    expect([...decodeSecret('héllo')]).toEqual([0x68, 0xc3, 0xa9, 0x6c, 0x6c, 0x6f]);
+  it('base64-decodes a bare Standard Webhooks secret (no prefix) to the same key as with whsec_', () => {
+    const bare = canonical.secret.slice('whsec_'.length);
+    expect(decodeSecret(bare).toString('hex')).toBe('31f290f6bf06298aab4f08d43c3f082cf648a362da2da4b0');
+  });
+
+  it.each([
+    ['one = of padding', 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=', 32],
+    [
+      'two = of padding',
+      'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==',
+      64,
+    ],
+  ])('decodes a bare base64 secret with %s', (_what, secret, length) => {
+    const key = decodeSecret(secret);
+    expect(key.length).toBe(length);
+    expect([...key.subarray(0, 4)]).toEqual([0, 1, 2, 3]);
+  });
+
+  it.each([
+    ['a word', 'héllo'],
+    ['a password with punctuation', 'my-webhook-secret!'],
+    ['an internal space', 'MfKQ9r8GKYqr TwjUPD8ILPZIo2LaLaSw'],
+  ])('refuses %s, which is neither prefixed nor base64, naming the accepted forms', (_what, secret) => {
+    const error = configError(() => decodeSecret(secret));
+    expect(error.code).toBe('invalid_secret');
+    expect(error.message).toMatch(/^The webhook secret is not a form this library takes/);
+    expect(error.message).toMatch(
+      /pass the endpoint secret \(whsec_… or ws_…\) or the bare base64 of a Standard Webhooks secret\.$/,
+    );
+  });
+
+  it('refuses bare base64 without its padding and says how many = to add', () => {
+    const error = configError(() => decodeSecret('AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8'));
+    expect(error.message).toMatch(/lacks its "=" padding: add = at the end/);
+    expect(
+      configError(() =>
+        decodeSecret(
+          'whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw',
+        ),
+      ).message,
+    ).toMatch(/add == at the end/);
+  });
+
+  it('refuses bare base64url and names the alphabet', () => {
+    const error = configError(() => decodeSecret('AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh-_'));
+    expect(error.message).toMatch(/base64url alphabet/);
+  });
+
+  it('refuses base64 whose last character has bits an encoder never sets (an altered secret)', () => {
+    // 'QR==' decodes like 'QQ==' in lenient decoders.
+    const error = configError(() => decodeSecret('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwQR=='));
+    expect(error.code).toBe('invalid_secret');
+    expect(error.message).toMatch(/not canonical base64/);
+  });
+
+  it('refuses a ws_ secret with its prefix dropped (bare lowercase hex) and says to keep ws_', () => {
+    const error = configError(() => decodeSecret(wsSecret.slice('ws_'.length)));
+    expect(error.code).toBe('invalid_secret');
+    expect(error.message).toMatch(/bare lowercase hex.*Keep the ws_ prefix/);
+  });
+
+  it('still decodes bare base64 shorter than the hex rule or with any non-hex character', () => {
+    expect(decodeSecret('0123456789abcdef0123456789abcdeF').length).toBe(24);
+    expect(decodeSecret('0123abcd').toString('hex')).toBe('d35db769b71d');
+  });
+
+  it.each([
+    ['double quotes', `"${wsSecret}"`],
+    ['single quotes', `'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'`],
+    ['a leading quote only', '"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
+  ])('refuses a secret wrapped in %s', (_what, secret) => {
+    const error = configError(() => decodeSecret(secret));
+    expect(error.code).toBe('invalid_secret');
+    expect(error.message).toMatch(/wrapped in quotes.*remove the quotes/);
+  });
+
+  it('refuses a comma-separated list handed over as one secret, pointing at the list form', () => {
+    const error = configError(() => decodeSecret(`${wsSecret},${canonical.secret}`));
+    expect(error.code).toBe('invalid_secret');
+    expect(error.message).toMatch(/holds a comma: that is a list of secrets.*parseSecretList/);
+  });
+
+  it('refuses ws_ with nothing after it', () => {
+    expect(configError(() => decodeSecret('ws_')).message).toMatch(/"ws_" has nothing after the prefix/);
   });
 
   it('takes raw bytes as they are and copies them', () => {

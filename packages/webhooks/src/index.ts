@@ -1,4 +1,5 @@
 export { decodeSecret, type SecretInput } from './decodeSecret.js';
+export { decodeSecrets } from './decodeSecrets.js';
 export {
   WebhookConfigError,
   type WebhookConfigErrorCode,

@@ -10,6 +10,12 @@ describe('parseSecretList', () => {
     ]);
   });
 
+  it('drops the whitespace around the whole value, as an env file leaves it', () => {
+    expect(parseSecretList('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\r\n')).toEqual([
+      'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    ]);
+  });
+
   it('drops empty entries left by stray commas', () => {
     expect(parseSecretList(',ws_a,,ws_b,')).toEqual(['ws_a', 'ws_b']);
   });

@@ -1,9 +1,13 @@
-import { decodeSecret, type SecretInput } from './decodeSecret.js';
+import type { SecretInput } from './decodeSecret.js';
+import { decodeSecrets } from './decodeSecrets.js';
 import { WebhookConfigError } from './errors.js';
 import { bodyBytes, v1Signature } from './signature.js';
 
 export interface SignInput {
-  /** One secret, or several to sign with each (the header then lists one `v1,` entry per secret). */
+  /**
+   * One secret, or several to sign with each (the header then lists one `v1,` entry per secret). A
+   * string may be a comma-separated list, read like `parseSecretList`.
+   */
   secret: SecretInput | readonly SecretInput[];
   /** The `webhook-id` (e.g. `msg_…`); the same on every retry of a message. */
   id: string;
@@ -54,18 +58,6 @@ export function signedHeaders(input: SignInput): {
   };
 }
 
-/** Decodes one secret or a list of them; an empty list is a configuration error. */
-export function decodeSecrets(secret: SecretInput | readonly SecretInput[]): Buffer[] {
-  const list: readonly SecretInput[] = isSecretList(secret) ? secret : [secret];
-  if (list.length === 0) {
-    throw new WebhookConfigError(
-      'invalid_secret',
-      'The list of webhook secrets is empty: pass the endpoint secret (whsec_… or ws_…).',
-    );
-  }
-  return list.map(decodeSecret);
-}
-
 export function signWithKeys(
   keys: readonly Buffer[],
   id: string,
@@ -81,8 +73,4 @@ export function signWithKeys(
   }
   const bytes = bodyBytes(body);
   return keys.map((key) => `v1,${v1Signature(key, id, timestamp, bytes)}`).join(' ');
-}
-
-function isSecretList(secret: SecretInput | readonly SecretInput[]): secret is readonly SecretInput[] {
-  return Array.isArray(secret);
 }

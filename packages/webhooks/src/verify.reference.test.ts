@@ -1,5 +1,6 @@
 // Agreement with `standardwebhooks`, the reference JS library, by property: whatever one signs the
-// other verifies, for whsec_ secrets and for Whop ws_ secrets given to the reference as btoa(ws_…).
+// other verifies, for whsec_ secrets, for the same base64 without the prefix, and for Whop ws_
+// secrets given to the reference as btoa(ws_…).
 // The reference re-decodes Buffers as UTF-8, so bodies here are valid UTF-8; byte-exactness for
 // other bytes is tested in verify.test.ts.
 import fc from 'fast-check';
@@ -8,9 +9,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { canonical } from './test-support/fixtures.js';
 import { Webhook } from './Webhook.js';
 
-const whsecSecret = fc
+// The spec's secrets: 24 to 64 random bytes, base64-encoded (padded), with or without `whsec_`.
+const bareSecret = fc
   .uint8Array({ minLength: 24, maxLength: 64 })
-  .map((bytes) => `whsec_${Buffer.from(bytes).toString('base64')}`);
+  .map((bytes) => Buffer.from(bytes).toString('base64'));
+const whsecSecret = bareSecret.map((base64) => `whsec_${base64}`);
 const wsSecret = fc
   .uint8Array({ minLength: 16, maxLength: 32 })
   .map((bytes) => `ws_${Buffer.from(bytes).toString('hex')}`);
@@ -81,6 +84,33 @@ describe('agreement with the standardwebhooks reference library', () => {
           ),
         ).not.toThrow();
       }),
+    );
+  });
+
+  it('agrees on bare base64 secrets in both directions: each verifies what the other signs', () => {
+    fc.assert(
+      fc.property(bareSecret, messageId, timestamp, body, (secret, id, ts, payload) => {
+        const ref = new ReferenceWebhook(secret);
+        const ours = new Webhook(secret, { now: () => ts * 1000 });
+        const refSignature = ref.sign(id, new Date(ts * 1000), payload);
+        expect(ours.sign(id, ts, payload)).toBe(refSignature);
+        expect(ours.verify(headersFor(id, ts, refSignature), payload).id).toBe(id);
+        const ourSignature = ours.sign(id, ts, payload);
+        expect(() =>
+          atTime(ts, () => ref.verify(payload, headersFor(id, ts, ourSignature), { jsonParse: false })),
+        ).not.toThrow();
+      }),
+    );
+  });
+
+  it('treats a bare base64 secret and its whsec_ form as one key, on both sides', () => {
+    fc.assert(
+      fc.property(bareSecret, messageId, timestamp, body, (secret, id, ts, payload) => {
+        const signature = new Webhook(`whsec_${secret}`).sign(id, ts, payload);
+        expect(new Webhook(secret).sign(id, ts, payload)).toBe(signature);
+        expect(new ReferenceWebhook(secret).sign(id, new Date(ts * 1000), payload)).toBe(signature);
+      }),
+      { numRuns: 50 },
     );
   });
 

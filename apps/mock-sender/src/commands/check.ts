@@ -7,7 +7,10 @@ export function checkCommand(): Command {
   return new Command('check')
     .description('conformance run against a receiver endpoint (exit 0 only if every case passes)')
     .requiredOption('--to <url>', 'receiver endpoint URL')
-    .option('--secret <secret>', 'endpoint secret(s), comma-separated (default: $WEBHOOK_SECRET)')
+    .option(
+      '--secret <secret>',
+      'endpoint secret(s): whsec_…, ws_… or bare base64; comma-separated (default: $WEBHOOK_SECRET)',
+    )
     .option('--timeout <ms>', 'per-request timeout in milliseconds', positiveNumber, 10_000)
     .option('--seed <seed>', 'seed for the events used (default: random)')
     .option('--json', 'print the results as JSON on stdout')

@@ -38,7 +38,10 @@ export function sendCommand(): Command {
   return new Command('send')
     .description('send signed events to a receiver with retries (exit 0 only if every delivery got a 2xx)')
     .requiredOption('--to <url>', 'receiver endpoint URL')
-    .option('--secret <secret>', 'endpoint secret(s), comma-separated (default: $WEBHOOK_SECRET)')
+    .option(
+      '--secret <secret>',
+      'endpoint secret(s): whsec_…, ws_… or bare base64; comma-separated (default: $WEBHOOK_SECRET)',
+    )
     .addOption(
       new Option('--example <name>', 'send this example (repeatable; see `mock-sender examples`)')
         .argParser(collect)

@@ -7,6 +7,10 @@ import { nonNegativeInteger } from './options.js';
 export function serveCommand(): Command {
   return new Command('serve')
     .description('run the sender as an HTTP service: POST /send, POST /check, GET /deliveries, GET /healthz')
+    .addHelpText(
+      'after',
+      '\nSigns with the request\'s "secret", else WEBHOOK_SECRET: whsec_…, ws_… or bare base64; comma-separated while rotating.',
+    )
     .option('--port <port>', 'port to listen on', nonNegativeInteger, 4000)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .addHelpText('after', `\n${serveEnvironmentHelp}`)

@@ -30,7 +30,10 @@ export function signCommand(): Command {
     .option('--id <id>', 'webhook-id (default: a fresh msg_ id)')
     .option('--timestamp <unix>', 'webhook-timestamp in Unix seconds (default: now)', nonNegativeInteger)
     .option('--file <path>', 'sign this file (default: read the body from stdin)')
-    .option('--secret <secret>', 'endpoint secret(s), comma-separated (default: $WEBHOOK_SECRET)')
+    .option(
+      '--secret <secret>',
+      'endpoint secret(s): whsec_…, ws_… or bare base64; comma-separated (default: $WEBHOOK_SECRET)',
+    )
     .option('--json', 'print the headers as a JSON object')
     .action(
       async (flags: { id?: string; timestamp?: number; file?: string; secret?: string; json?: boolean }) => {
