@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_SECRET, RECEIVER_MAIN } from './support/fixtures.js';
-import { type LoadResult, runLoad, runSplitLoad } from './support/load.js';
+import { type LoadResult, runSplitLoad } from './support/load.js';
 import {
   freePort,
   median,
