@@ -124,8 +124,12 @@ describe('an oversized body', () => {
     const conn = rawConnection(Number(new URL(url).port));
     const bodyLength = 256 * 1024;
     const firstAnswer = conn.nextStatus();
+    // Well-formed webhook headers, so the request gets past the header check to the size limit.
+    const big = signedRequest();
     conn.socket.write(
-      `POST /webhooks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${bodyLength}\r\n\r\n`,
+      `POST /webhooks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n` +
+        `webhook-id: ${big.headers['webhook-id']}\r\nwebhook-timestamp: ${big.headers['webhook-timestamp']}\r\n` +
+        `webhook-signature: ${big.headers['webhook-signature']}\r\ncontent-length: ${bodyLength}\r\n\r\n`,
     );
     // Keep sending after the early answer: the rest of the body must be read, not reset.
     conn.socket.write(Buffer.alloc(bodyLength / 2, 0x20));
