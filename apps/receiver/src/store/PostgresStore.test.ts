@@ -40,6 +40,40 @@ describe('PostgresStore', () => {
     for (const s of schemas.splice(0)) await dropSchema(s);
   });
 
+  describe('one delivery never fails another', () => {
+    it('writes a failed batch row by row: a NUL in type is refused as unstorable, its batch-mates are stored', async () => {
+      const store = await open({ schema: randomSchema() });
+      const results = await Promise.allSettled([
+        store.insertDelivery(delivery('msg_ok_1')),
+        store.insertDelivery(delivery('msg_nul', { type: `evil${String.fromCharCode(0)}type` })),
+        store.insertDelivery(delivery('msg_ok_2')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const reason = (results[1] as PromiseRejectedResult).reason as {
+        code: string;
+        status: number;
+        message: string;
+      };
+      expect(reason.code).toBe('unstorable_delivery');
+      expect(reason.status).toBe(422);
+      expect(reason.message).toMatch(/22021|0x00/);
+      expect((await store.getEvent('msg_ok_1'))?.status).toBe('received');
+      expect((await store.getEvent('msg_ok_2'))?.status).toBe('received');
+      expect(await store.getEvent('msg_nul')).toBeNull();
+    });
+
+    it('refuses deliveries past its pending-insert limit with store_overloaded', async () => {
+      const store = await open({ schema: randomSchema(), maxPending: 2 });
+      const queued = [store.insertDelivery(delivery('msg_q1')), store.insertDelivery(delivery('msg_q2'))];
+      await expect(store.insertDelivery(delivery('msg_q3'))).rejects.toMatchObject({
+        code: 'store_overloaded',
+        status: 503,
+      });
+      await Promise.all(queued);
+      await expect(store.insertDelivery(delivery('msg_q3'))).resolves.toMatchObject({ inserted: true });
+    });
+  });
+
   describe('schema and migrations', () => {
     it('creates the schema from ?schema= in the URL and records each migration once', async () => {
       const schema = randomSchema();

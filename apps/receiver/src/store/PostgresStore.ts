@@ -14,6 +14,7 @@
 import pg from 'pg';
 import { StoreError } from '../errors.js';
 import { decodeCursor, toEventPage } from './eventCursor.js';
+import { PendingInsertLimit, type PendingInsertLimits } from './PendingInsertLimit.js';
 import { migrate } from './PostgresMigrations.js';
 import { parseDatabaseUrl, postgresSchemaPattern } from './parseDatabaseUrl.js';
 import type {
@@ -33,7 +34,7 @@ import type {
   StoredEvent,
 } from './Store.js';
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends PendingInsertLimits {
   /** A postgres:// or postgresql:// URL; a `schema` query parameter is honoured and removed. */
   url: string;
   /** Schema holding the tables (created if missing). Default: the URL's `?schema=`, else `public`. */
@@ -190,6 +191,7 @@ export class PostgresStore implements Store {
   private flushing: Promise<void> | null = null;
   private closed = false;
   private commits = 0;
+  private readonly pending: PendingInsertLimit;
 
   /** Connects lazily and does NOT migrate: prefer `PostgresStore.open()`. */
   constructor(options: PostgresStoreOptions) {
@@ -210,6 +212,7 @@ export class PostgresStore implements Store {
     }
     this.schema = schema;
     this.poolSize = poolSize;
+    this.pending = new PendingInsertLimit(options);
     this.pool = new pg.Pool(
       connectionConfig(split.url, schema, options, options.lockTimeoutMs ?? 5000, {
         max: poolSize,
@@ -279,6 +282,11 @@ export class PostgresStore implements Store {
 
   insertDelivery(delivery: NewDelivery): Promise<InsertOutcome> {
     if (this.closed) return Promise.reject(closedError());
+    try {
+      this.pending.admit(delivery.body.length);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ delivery, resolve, reject });
       this.scheduleFlush();
@@ -298,7 +306,11 @@ export class PostgresStore implements Store {
   private startFlush(): Promise<void> {
     if (this.flushing !== null) return this.flushing;
     const run = (async () => {
-      while (this.queue.length > 0) await this.writeBatch(this.queue.splice(0, maxBatch));
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, maxBatch);
+        for (const p of batch) this.pending.leave(p.delivery.body.length);
+        await this.writeBatch(batch);
+      }
     })();
     this.flushing = run;
     void run.finally(() => {
@@ -318,6 +330,29 @@ export class PostgresStore implements Store {
       if (group === undefined) groups.set(p.delivery.webhookId, [p]);
       else group.push(p);
     }
+    try {
+      await this.writeGroups(groups);
+      return;
+    } catch (error) {
+      // One row the database refuses (bad data) fails the whole statement: write the rows one by
+      // one so only that delivery is refused and the others are stored. Connection failures fail
+      // every row alike, so they are not retried here.
+      if (groups.size > 1 && isDataError(error)) {
+        for (const [webhookId, group] of groups) {
+          try {
+            await this.writeGroups(new Map([[webhookId, group]]));
+          } catch (rowError) {
+            for (const p of group) p.reject(insertFailure(rowError));
+          }
+        }
+        return;
+      }
+      for (const p of batch) p.reject(insertFailure(error));
+    }
+  }
+
+  /** One upsert statement for `groups`; resolves their callers, or throws what the query threw. */
+  private async writeGroups(groups: Map<string, Pending[]>): Promise<void> {
     const firsts = [...groups.values()].map((g) => g[0]!.delivery);
     const params = [
       firsts.map((d) => d.webhookId),
@@ -330,22 +365,18 @@ export class PostgresStore implements Store {
       firsts.map((d) => (d.status === 'received' ? d.receivedAt : null)),
       firsts.map((d) => groups.get(d.webhookId)!.length),
     ];
-    let rows: { webhook_id: string; status: EventStatus; deliveries_seen: number; inserted: boolean }[];
-    try {
-      rows = await this.withRetryOnConflict(async () => (await this.pool.query(sql.insert, params)).rows);
-      this.commits++;
-    } catch (error) {
-      const failure =
-        error instanceof StoreError
-          ? error
-          : new StoreError(
-              'store_unavailable',
-              `The PostgreSQL store could not commit the delivery (${describeError(error as Error)}); the sender should retry later`,
-              { cause: error },
-            );
-      for (const p of batch) p.reject(failure);
-      return;
-    }
+    const rows = await this.withRetryOnConflict(
+      async () =>
+        (
+          await this.pool.query<{
+            webhook_id: string;
+            status: EventStatus;
+            deliveries_seen: number;
+            inserted: boolean;
+          }>(sql.insert, params)
+        ).rows,
+    );
+    this.commits++;
     for (const row of rows) {
       const group = groups.get(row.webhook_id)!;
       const first = row.deliveries_seen - group.length + 1;
@@ -560,6 +591,32 @@ function describeError(error: Error): string {
   return typeof code === 'string' && !error.message.includes(code)
     ? `${code} ${error.message}`
     : error.message;
+}
+
+/**
+ * The server refused the values themselves (SQLSTATE class 22, data exception: a NUL in text, an
+ * invalid escape in jsonb; 54, a value over a size limit): sending the same row again can never
+ * succeed.
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code);
+}
+
+function insertFailure(error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
+  if (isDataError(error)) {
+    return new StoreError(
+      'unstorable_delivery',
+      `PostgreSQL cannot store this delivery (${describeError(error as Error)}): fix the sender; nothing was stored`,
+      { cause: error },
+    );
+  }
+  return new StoreError(
+    'store_unavailable',
+    `The PostgreSQL store could not commit the delivery (${describeError(error as Error)}); the sender should retry later`,
+    { cause: error },
+  );
 }
 
 function unavailable(error: unknown): StoreError {

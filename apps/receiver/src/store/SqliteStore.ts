@@ -21,10 +21,13 @@
 import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { decodeCursor, toEventPage } from './eventCursor.js';
+import { PendingInsertLimit, type PendingInsertLimits } from './PendingInsertLimit.js';
+import { lockSqliteFile, type SqliteFileLock } from './SqliteFileLock.js';
 import { SqliteWriter } from './SqliteWriter.js';
 import {
   type ClaimSettlement,
   createSqliteWrites,
+  type InsertFailure,
   openSqliteDatabase,
   type SqliteWrites,
 } from './SqliteWrites.js';
@@ -96,7 +99,7 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends PendingInsertLimits {
   /** A file path, or ':memory:' (tests only: not durable). The parent folder is created. */
   filename: string;
   /**
@@ -132,6 +135,8 @@ export class SqliteStore implements Store {
   private readonly local: SqliteWrites | undefined;
   private readonly writes: AsyncWrites;
   private readonly writer: SqliteWriter | undefined;
+  private readonly pending: PendingInsertLimit;
+  private readonly lock: SqliteFileLock | undefined;
   private readonly claims = new Map<string, Claim>();
   private readonly fresh = new Map<string, FreshEvent>();
   /**
@@ -145,10 +150,15 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     this.filename = options.filename;
+    this.pending = new PendingInsertLimit(options);
     try {
+      // Locked before anything touches the database, so a refused process changes nothing.
+      this.lock = options.filename === ':memory:' ? undefined : lockSqliteFile(options.filename);
       // Opened here first, so the schema exists before the writer thread connects.
       this.db = openSqliteDatabase(options.filename);
     } catch (error) {
+      this.lock?.release();
+      if (error instanceof StoreError) throw error;
       throw new StoreError(
         'store_unavailable',
         `Cannot open the SQLite database at ${options.filename}: check the path in DATABASE_URL and that the folder is writable`,
@@ -217,6 +227,11 @@ export class SqliteStore implements Store {
 
   insertDelivery(delivery: NewDelivery): Promise<InsertOutcome> {
     if (this.closed) return Promise.reject(closedError());
+    try {
+      this.pending.admit(delivery.body.length);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ delivery, resolve, reject });
       if (!this.flushScheduled) {
@@ -234,23 +249,39 @@ export class SqliteStore implements Store {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    for (const p of batch) this.pending.leave(p.delivery.body.length);
     // One compact copy of each body, shared by the writer message and the fresh-row cache: a view
     // into a socket chunk would keep (or, cloned, copy) the whole chunk.
     const deliveries = batch.map((p) => ({ ...p.delivery, body: compactCopy(p.delivery.body) }));
-    const settle = (outcomes: InsertOutcome[]) => {
+    const settle = (outcomes: (InsertOutcome | InsertFailure)[]) => {
       this.commits++;
       for (let i = 0; i < batch.length; i++) {
         const d = deliveries[i]!;
+        const outcome = outcomes[i]!;
+        if ('failed' in outcome) {
+          batch[i]!.reject(
+            outcome.unstorable
+              ? new StoreError(
+                  'unstorable_delivery',
+                  `SQLite cannot store this delivery (${outcome.message}): fix the sender; nothing was stored`,
+                )
+              : new StoreError(
+                  'store_unavailable',
+                  `The SQLite store could not commit the delivery (${outcome.message}); the sender should retry later`,
+                ),
+          );
+          continue;
+        }
         // The processor may already have read the committed row back before this answer arrived
         // (it is claimed then); the writer answers in order, so it cannot be settled yet.
-        if (outcomes[i]!.inserted && d.status === 'received' && !this.claims.has(d.webhookId)) {
+        if (outcome.inserted && d.status === 'received' && !this.claims.has(d.webhookId)) {
           if (this.fresh.size < maxFresh) {
             this.fresh.set(d.webhookId, { type: d.type, body: d.body, dueAt: d.receivedAt });
           } else {
             this.rescanNeeded = true;
           }
         }
-        batch[i]!.resolve(outcomes[i]!);
+        batch[i]!.resolve(outcome);
       }
     };
     const fail = (error: unknown) => {
@@ -262,7 +293,7 @@ export class SqliteStore implements Store {
       for (const p of batch) p.reject(failure);
     };
     if (this.local !== undefined) {
-      let outcomes: InsertOutcome[];
+      let outcomes: (InsertOutcome | InsertFailure)[];
       try {
         outcomes = this.local.insertBatch(deliveries);
       } catch (error) {
@@ -443,6 +474,7 @@ export class SqliteStore implements Store {
     // The writer answers every write already sent before it closes its connection.
     await this.writer?.close();
     this.db.close();
+    this.lock?.release();
     this.claims.clear();
     this.fresh.clear();
   }
