@@ -68,6 +68,12 @@ export function answerClientError(error: ParserError, socket: Duplex): void {
     setTimeout(() => socket.destroy(), 1000).unref();
     return;
   }
+  // The client hung up (or broke the framing) in the middle of a request body: nobody is left to
+  // answer, and the handler still reading that body must see the socket close to let go of it.
+  if (inFlight && inFlight.req !== undefined && !inFlight.req.complete) {
+    socket.destroy();
+    return;
+  }
   // Junk after a request whose answer is still being prepared (e.g. bytes past its Content-Length):
   // that request may already be stored, so its own answer must go out, not an error that would
   // make the sender believe it failed. Close the connection once it has.
