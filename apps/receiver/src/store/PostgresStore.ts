@@ -29,6 +29,7 @@ import type {
   ListEventsQuery,
   NewDelivery,
   ProgressQuery,
+  SettleItem,
   Settlement,
   Store,
   StoredEvent,
@@ -52,6 +53,11 @@ export interface PostgresStoreOptions extends PendingInsertLimits {
   lockTimeoutMs?: number;
   /** How long open() keeps retrying an unreachable database at start-up (default 30000 ms; 0 = try once). */
   startupTimeoutMs?: number;
+  /**
+   * Which clock times leases: `database` (default: the server's, so instances with skewed clocks
+   * agree) or `caller` (the `now` passed to claimDue; for tests that move time by hand).
+   */
+  leaseClock?: 'database' | 'caller';
   /** Shown in pg_stat_activity (default `webhook-receiver:<pid>`). */
   applicationName?: string;
   /** Told about each failed start-up attempt that will be retried. */
@@ -104,32 +110,49 @@ const sql = {
     WHERE ($1::text IS NULL OR event_type = $1) AND ($2::text IS NULL OR status = $2)
       AND ($3::bigint IS NULL OR seq < $3)
     ORDER BY seq DESC LIMIT $4`,
+  // Leases are timed by the database's clock ($5, the caller's, only when a test asks for it):
+  // instances whose clocks disagree still agree on when a lease has expired.
   claim: `
     WITH due AS (
       SELECT seq FROM webhook_events
       WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $3
         AND status IN ('received', 'failed')
-        AND (lease_until IS NULL OR lease_until <= $3)
+        AND (lease_until IS NULL
+             OR lease_until <= coalesce($5::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint))
       ORDER BY next_attempt_at, seq
       LIMIT $4
       FOR UPDATE SKIP LOCKED)
     UPDATE webhook_events e
-    SET claimed_by = $1, lease_until = $2, attempts = e.attempts + 1
+    SET claimed_by = $1,
+        lease_until = coalesce($5::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint) + $2,
+        attempts = e.attempts + 1
     FROM due WHERE e.seq = due.seq
-    RETURNING e.seq, e.webhook_id, e.event_type, e.body, e.attempts, e.next_attempt_at`,
+    RETURNING e.seq, e.webhook_id, e.event_type, e.body, e.attempts, e.next_attempt_at, e.lease_until`,
+  // An event claimed maxAttempts times whose last lease ran out unsettled: its processor died on
+  // it each time (a settled failure clears the lease). Claiming it again would crash the next one.
+  giveUp: `
+    UPDATE webhook_events
+    SET status = 'failed', next_attempt_at = NULL, claimed_by = NULL, lease_until = NULL,
+        last_error = 'claimed ' || attempts || ' times without being settled: the processor crashed or stalled on it each time; requeue it once fixed'
+    WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1
+      AND status IN ('received', 'failed')
+      AND attempts >= $2
+      AND lease_until IS NOT NULL
+      AND lease_until <= coalesce($3::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint)`,
   // Settlements, their effects and the lease release in ONE statement (one transaction, one
   // commit) for a whole batch. Only rows $1 still holds are updated, and only the completions of
   // events that were updated are written: a worker that lost its lease changes nothing.
   settle: `
     WITH items AS (
-      SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[])
-        AS i(webhook_id, status, errors, processed_at, last_error, next_attempt_at)),
+      SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[], $13::int[])
+        AS i(webhook_id, status, errors, processed_at, last_error, next_attempt_at, attempts)),
     settled AS (
       UPDATE webhook_events e
       SET status = i.status, errors = i.errors, processed_at = i.processed_at, last_error = i.last_error,
           next_attempt_at = i.next_attempt_at, claimed_by = NULL, lease_until = NULL
       FROM items i
       WHERE e.webhook_id = i.webhook_id AND e.claimed_by = $1
+        AND (i.attempts IS NULL OR e.attempts = i.attempts)
       RETURNING e.webhook_id),
     completions AS (
       INSERT INTO lesson_completions (user_id, course_id, lesson_id, completed_at)
@@ -192,6 +215,7 @@ export class PostgresStore implements Store {
   private closed = false;
   private commits = 0;
   private readonly pending: PendingInsertLimit;
+  private readonly leaseClock: 'database' | 'caller';
 
   /** Connects lazily and does NOT migrate: prefer `PostgresStore.open()`. */
   constructor(options: PostgresStoreOptions) {
@@ -213,6 +237,7 @@ export class PostgresStore implements Store {
     this.schema = schema;
     this.poolSize = poolSize;
     this.pending = new PendingInsertLimit(options);
+    this.leaseClock = options.leaseClock ?? 'database';
     this.pool = new pg.Pool(
       connectionConfig(split.url, schema, options, options.lockTimeoutMs ?? 5000, {
         max: poolSize,
@@ -417,8 +442,15 @@ export class PostgresStore implements Store {
     return toEventPage(rows, query.limit, toSummary);
   }
 
-  async claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {
-    const leaseUntil = now + leaseMs;
+  async claimDue(
+    workerId: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+    maxAttempts?: number,
+  ): Promise<ClaimedEvent[]> {
+    const callerClock = this.leaseClock === 'caller' ? now : null;
+    if (maxAttempts !== undefined) await this.query(sql.giveUp, [now, maxAttempts, callerClock]);
     const rows = await this.query<{
       seq: string;
       webhook_id: string;
@@ -426,7 +458,8 @@ export class PostgresStore implements Store {
       body: Buffer;
       attempts: number;
       next_attempt_at: string;
-    }>(sql.claim, [workerId, leaseUntil, now, limit]);
+      lease_until: string;
+    }>(sql.claim, [workerId, leaseMs, now, limit, callerClock]);
     // RETURNING has no order: hand events out in due order, as the SQLite store does.
     rows.sort(
       (a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || Number(a.seq) - Number(b.seq),
@@ -437,12 +470,22 @@ export class PostgresStore implements Store {
       body: r.body,
       attempts: r.attempts,
       claimedBy: workerId,
-      leaseUntil,
+      leaseUntil: Number(r.lease_until),
     }));
   }
 
-  async settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean> {
-    const [settled] = await this.settleMany(workerId, [{ webhookId, settlement }], now);
+  async settle(
+    webhookId: string,
+    workerId: string,
+    settlement: Settlement,
+    now: number,
+    attempts?: number,
+  ): Promise<boolean> {
+    const [settled] = await this.settleMany(
+      workerId,
+      [{ webhookId, settlement, ...(attempts === undefined ? {} : { attempts }) }],
+      now,
+    );
     return settled === true;
   }
 
@@ -450,11 +493,7 @@ export class PostgresStore implements Store {
    * settle() for several claimed events in one statement (one commit): all or nothing. Resolves
    * with one boolean per item, false where `workerId` no longer holds the claim.
    */
-  async settleMany(
-    workerId: string,
-    items: readonly { webhookId: string; settlement: Settlement }[],
-    now: number,
-  ): Promise<boolean[]> {
+  async settleMany(workerId: string, items: readonly SettleItem[], now: number): Promise<boolean[]> {
     if (items.length === 0) {
       if (this.closed) throw closedError();
       return [];
@@ -477,6 +516,7 @@ export class PostgresStore implements Store {
       completions.map((c) => c.courseId),
       completions.map((c) => c.lessonId),
       completions.map((c) => c.completedAt),
+      items.map((i) => i.attempts ?? null),
     ];
     const rows = await this.withRetryOnConflict(() => this.query<{ webhook_id: string }>(sql.settle, params));
     const settled = new Set(rows.map((r) => r.webhook_id));

@@ -371,8 +371,18 @@ export class SqliteStore implements Store {
     return claimed;
   }
 
-  async settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean> {
-    const [settled] = await this.settleMany(workerId, [{ webhookId, settlement }], now);
+  async settle(
+    webhookId: string,
+    workerId: string,
+    settlement: Settlement,
+    now: number,
+    attempts?: number,
+  ): Promise<boolean> {
+    const [settled] = await this.settleMany(
+      workerId,
+      [{ webhookId, settlement, ...(attempts === undefined ? {} : { attempts }) }],
+      now,
+    );
     return settled === true;
   }
 
@@ -384,6 +394,7 @@ export class SqliteStore implements Store {
     const mine = items.map((item) => {
       const claim = this.claims.get(item.webhookId);
       if (claim === undefined || claim.workerId !== workerId || claim.settling) return false;
+      if (item.attempts !== undefined && item.attempts !== claim.attempts) return false;
       claim.settling = true;
       held.push(claim);
       writes.push({ webhookId: item.webhookId, attempts: claim.attempts, settlement: item.settlement });

@@ -106,6 +106,12 @@ export type Settlement =
 export interface SettleItem {
   webhookId: string;
   settlement: Settlement;
+  /**
+   * The `attempts` of the claim being settled (ClaimedEvent.attempts). When given, the settlement
+   * counts only while that same claim holds the event: a worker that re-claimed it since (after its
+   * lease expired) cannot have the older run's outcome applied to the newer claim.
+   */
+  attempts?: number;
 }
 
 export interface ProgressQuery {
@@ -128,14 +134,29 @@ export interface Store {
   listEvents(query: ListEventsQuery): Promise<EventPage>;
   /**
    * Leases up to `limit` due events (status `received`, or `failed` with a retry due) whose lease
-   * is free or expired, to `workerId` until `now + leaseMs`; each claim counts as an attempt.
+   * is free or expired, to `workerId` for `leaseMs`; each claim counts as an attempt. A store shared
+   * by several processes (PostgreSQL) times leases by the database's clock, not `now`, and marks
+   * `failed` an event already claimed `maxAttempts` times whose last lease expired unsettled (its
+   * processor keeps dying on it).
    */
-  claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]>;
+  claimDue(
+    workerId: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+    maxAttempts?: number,
+  ): Promise<ClaimedEvent[]>;
   /**
    * Writes the settlement (and its effects) in one transaction, only if `workerId` still holds the
    * lease. Resolves false when the lease was lost (another worker owns the event now).
    */
-  settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean>;
+  settle(
+    webhookId: string,
+    workerId: string,
+    settlement: Settlement,
+    now: number,
+    attempts?: number,
+  ): Promise<boolean>;
   /**
    * settle() for several events in ONE transaction (one commit): all or nothing. Resolves with one
    * boolean per item, false where the lease was lost. Optional: without it the processor settles

@@ -165,6 +165,18 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.claimDue('w3', t0 + 10_000_000, 1000, 10)).toEqual([]);
       });
 
+      it('counts a settlement only for the claim that made it, not a later claim by the same worker', async () => {
+        await store.insertDelivery(delivery('msg_reclaimed'));
+        const [old] = await store.claimDue('w1', t0 + 10, 100, 10);
+        const [renewed] = await store.claimDue('w1', t0 + 200, 100, 10);
+        expect([old?.attempts, renewed?.attempts]).toEqual([1, 2]);
+        const processed = { status: 'processed', effects: {} } as const;
+        expect(await store.settle('msg_reclaimed', 'w1', processed, t0 + 250, old!.attempts)).toBe(false);
+        expect((await store.getEvent('msg_reclaimed'))?.status).toBe('received');
+        expect(await store.settle('msg_reclaimed', 'w1', processed, t0 + 250, renewed!.attempts)).toBe(true);
+        expect((await store.getEvent('msg_reclaimed'))?.status).toBe('processed');
+      });
+
       it('does not claim an event before it is due and respects the limit', async () => {
         await store.insertDelivery(delivery('msg_a', { receivedAt: t0 }));
         await store.insertDelivery(delivery('msg_b', { receivedAt: t0 + 1 }));
