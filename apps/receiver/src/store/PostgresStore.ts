@@ -17,6 +17,7 @@ import { decodeCursor, toEventPage } from './eventCursor.js';
 import { PendingInsertLimit, type PendingInsertLimits } from './PendingInsertLimit.js';
 import { migrate } from './PostgresMigrations.js';
 import { parseDatabaseUrl, postgresSchemaPattern } from './parseDatabaseUrl.js';
+import { decodeProgressCursor, groupProgress, toProgressPage } from './progressCursor.js';
 import type {
   ClaimedEvent,
   CourseProgress,
@@ -27,7 +28,9 @@ import type {
   InsertOutcome,
   LessonCompletion,
   ListEventsQuery,
+  ListProgressQuery,
   NewDelivery,
+  ProgressPage,
   ProgressQuery,
   SettleItem,
   Settlement,
@@ -172,6 +175,15 @@ const sql = {
   nextDue: `
     SELECT min(greatest(next_attempt_at, coalesce(lease_until, 0))) AS due FROM webhook_events
     WHERE next_attempt_at IS NOT NULL AND status IN ('received', 'failed')`,
+  progressPage: `
+    WITH pairs AS (
+      SELECT DISTINCT user_id, course_id FROM lesson_completions
+      WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR course_id = $2)
+        AND (user_id, course_id) > ($3::text COLLATE "C", $4::text COLLATE "C")
+      ORDER BY user_id, course_id LIMIT $5)
+    SELECT l.user_id, l.course_id, l.lesson_id, l.completed_at
+    FROM pairs p JOIN lesson_completions l ON l.user_id = p.user_id AND l.course_id = p.course_id
+    ORDER BY l.user_id, l.course_id, l.completed_at, l.lesson_id`,
   progress: `
     SELECT user_id, course_id, lesson_id, completed_at FROM lesson_completions
     WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR course_id = $2)
@@ -545,25 +557,25 @@ export class PostgresStore implements Store {
       lesson_id: string;
       completed_at: string;
     }>(sql.progress, [query.userId ?? null, query.courseId ?? null]);
-    const out: CourseProgress[] = [];
-    let current: CourseProgress | undefined;
-    for (const r of rows) {
-      const at = Number(r.completed_at);
-      if (current === undefined || current.userId !== r.user_id || current.courseId !== r.course_id) {
-        current = {
-          userId: r.user_id,
-          courseId: r.course_id,
-          completedLessons: 0,
-          lessonIds: [],
-          lastCompletedAt: at,
-        };
-        out.push(current);
-      }
-      current.completedLessons++;
-      current.lessonIds.push(r.lesson_id);
-      current.lastCompletedAt = Math.max(current.lastCompletedAt, at);
-    }
-    return out;
+    return groupProgress(rows);
+  }
+
+  async listProgress(query: ListProgressQuery): Promise<ProgressPage> {
+    const after =
+      query.cursor === undefined ? { userId: '', courseId: '' } : decodeProgressCursor(query.cursor);
+    const rows = await this.query<{
+      user_id: string;
+      course_id: string;
+      lesson_id: string;
+      completed_at: string;
+    }>(sql.progressPage, [
+      query.userId ?? null,
+      query.courseId ?? null,
+      after.userId,
+      after.courseId,
+      query.limit + 1,
+    ]);
+    return toProgressPage(groupProgress(rows), query.limit);
   }
 
   async ping(): Promise<void> {

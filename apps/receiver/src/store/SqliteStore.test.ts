@@ -101,6 +101,22 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('serves status and type filters of the event list from an index, never a full table scan', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const store = new SqliteStore({ filename });
+    for (const filters of [
+      { status: 'failed' as const },
+      { type: 'membership.activated' },
+      { type: 'membership.activated', status: 'received' as const },
+    ]) {
+      const plan = store.explainListEvents(filters);
+      expect(plan.join(' | ')).toMatch(/USING INDEX webhook_events_(status|type)/);
+      expect(plan.some((step) => /^SCAN webhook_events\b(?! USING)/.test(step))).toBe(false);
+    }
+    await store.close();
+  });
+
   it('writes deliveries queued in one event-loop turn in a single commit', async () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);

@@ -22,6 +22,7 @@ import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { decodeCursor, toEventPage } from './eventCursor.js';
 import { PendingInsertLimit, type PendingInsertLimits } from './PendingInsertLimit.js';
+import { decodeProgressCursor, groupProgress, toProgressPage } from './progressCursor.js';
 import { lockSqliteFile, type SqliteFileLock } from './SqliteFileLock.js';
 import { SqliteWriter } from './SqliteWriter.js';
 import {
@@ -40,7 +41,9 @@ import type {
   EventSummary,
   InsertOutcome,
   ListEventsQuery,
+  ListProgressQuery,
   NewDelivery,
+  ProgressPage,
   ProgressQuery,
   SettleItem,
   Settlement,
@@ -170,13 +173,38 @@ export class SqliteStore implements Store {
       get: db.prepare<[string], EventRow>(
         `SELECT seq, ${summaryColumns}, body, headers FROM webhook_events WHERE webhook_id = ?`,
       ),
-      list: db.prepare<
-        [string | null, string | null, string | null, string | null, number | null, number | null, number],
-        EventRow
+      // One statement per filter: a `(? IS NULL OR col = ?)` condition keeps SQLite off the index
+      // and walks the whole table.
+      list: {
+        all: db.prepare<[number, number], EventRow>(
+          `SELECT seq, ${summaryColumns} FROM webhook_events WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+        ),
+        type: db.prepare<[string, number, number], EventRow>(
+          `SELECT seq, ${summaryColumns} FROM webhook_events INDEXED BY webhook_events_type
+           WHERE event_type = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        ),
+        status: db.prepare<[string, number, number], EventRow>(
+          `SELECT seq, ${summaryColumns} FROM webhook_events INDEXED BY webhook_events_status
+           WHERE status = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        ),
+        both: db.prepare<[string, string, number, number], EventRow>(
+          `SELECT seq, ${summaryColumns} FROM webhook_events INDEXED BY webhook_events_type
+           WHERE event_type = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        ),
+      },
+      // The (user, course) pairs of one page first, from the primary key (or the course index),
+      // then their completions.
+      progressPage: db.prepare<
+        [string | null, string | null, string | null, string | null, string, string, number],
+        { user_id: string; course_id: string; lesson_id: string; completed_at: number }
       >(
-        `SELECT seq, ${summaryColumns} FROM webhook_events
-         WHERE (? IS NULL OR event_type = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR seq < ?)
-         ORDER BY seq DESC LIMIT ?`,
+        `WITH pairs AS (
+           SELECT DISTINCT user_id, course_id FROM lesson_completions
+           WHERE (? IS NULL OR user_id = ?) AND (? IS NULL OR course_id = ?) AND (user_id, course_id) > (?, ?)
+           ORDER BY user_id, course_id LIMIT ?)
+         SELECT l.user_id, l.course_id, l.lesson_id, l.completed_at
+         FROM pairs p JOIN lesson_completions l ON l.user_id = p.user_id AND l.course_id = p.course_id
+         ORDER BY l.user_id, l.course_id, l.completed_at, l.lesson_id`,
       ),
       due: db.prepare<
         [number, string, number],
@@ -324,12 +352,48 @@ export class SqliteStore implements Store {
 
   async listEvents(query: ListEventsQuery): Promise<EventPage> {
     const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    const type = query.type ?? null;
-    const status = query.status ?? null;
+    const seq = before ?? Number.MAX_SAFE_INTEGER;
+    const n = query.limit + 1;
+    const { type, status } = query;
+    const list = this.stmt.list;
     const rows = this.run(() =>
-      this.stmt.list.all(type, type, status, status, before, before, query.limit + 1),
+      type !== undefined && status !== undefined
+        ? list.both.all(type, status, seq, n)
+        : type !== undefined
+          ? list.type.all(type, seq, n)
+          : status !== undefined
+            ? list.status.all(status, seq, n)
+            : list.all.all(seq, n),
     );
     return toEventPage(rows, query.limit, toSummary);
+  }
+
+  /** The query plan of listEvents for the given filters (EXPLAIN QUERY PLAN details), for tests. */
+  explainListEvents(filters: { type?: string; status?: EventStatus }): string[] {
+    const { type, status } = filters;
+    const list = this.stmt.list;
+    const stmt =
+      type !== undefined && status !== undefined
+        ? list.both
+        : type !== undefined
+          ? list.type
+          : status !== undefined
+            ? list.status
+            : list.all;
+    const args = [type, status, Number.MAX_SAFE_INTEGER, 1].filter((a) => a !== undefined);
+    const explain = this.db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`);
+    return (explain.all(...args) as { detail: string }[]).map((r) => r.detail);
+  }
+
+  async listProgress(query: ListProgressQuery): Promise<ProgressPage> {
+    const after =
+      query.cursor === undefined ? { userId: '', courseId: '' } : decodeProgressCursor(query.cursor);
+    const user = query.userId ?? null;
+    const course = query.courseId ?? null;
+    const rows = this.run(() =>
+      this.stmt.progressPage.all(user, user, course, course, after.userId, after.courseId, query.limit + 1),
+    );
+    return toProgressPage(groupProgress(rows), query.limit);
   }
 
   async claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {
@@ -441,24 +505,7 @@ export class SqliteStore implements Store {
     const user = query.userId ?? null;
     const course = query.courseId ?? null;
     const rows = this.run(() => this.stmt.progress.all(user, user, course, course));
-    const out: CourseProgress[] = [];
-    let current: CourseProgress | undefined;
-    for (const r of rows) {
-      if (current === undefined || current.userId !== r.user_id || current.courseId !== r.course_id) {
-        current = {
-          userId: r.user_id,
-          courseId: r.course_id,
-          completedLessons: 0,
-          lessonIds: [],
-          lastCompletedAt: r.completed_at,
-        };
-        out.push(current);
-      }
-      current.completedLessons++;
-      current.lessonIds.push(r.lesson_id);
-      current.lastCompletedAt = Math.max(current.lastCompletedAt, r.completed_at);
-    }
-    return out;
+    return groupProgress(rows);
   }
 
   async ping(): Promise<void> {

@@ -119,6 +119,18 @@ export interface ProgressQuery {
   courseId?: string;
 }
 
+export interface ListProgressQuery extends ProgressQuery {
+  /** Most (user, course) pairs on the page. */
+  limit: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface ProgressPage {
+  progress: CourseProgress[];
+  nextCursor: string | null;
+}
+
 export interface CourseProgress {
   userId: string;
   courseId: string;
@@ -167,7 +179,10 @@ export interface Store {
   requeue(webhookId: string, now: number): Promise<boolean>;
   /** The earliest time any event becomes due, or null when none is waiting. */
   nextDueAt(): Promise<number | null>;
+  /** Every matching (user, course) pair at once: for tests and tools, not for HTTP. */
   getProgress(query: ProgressQuery): Promise<CourseProgress[]>;
+  /** One page of matching (user, course) pairs, ordered by user then course. */
+  listProgress(query: ListProgressQuery): Promise<ProgressPage>;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   /** Flushes pending writes and closes; later calls reject with StoreError('store_closed'). */

@@ -330,6 +330,31 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.getProgress({})).toHaveLength(3);
         expect(await store.getProgress({ userId: 'user_nobody' })).toEqual([]);
       });
+
+      it('pages progress by (user, course) pair with an opaque cursor, filters included', async () => {
+        await applyAll([
+          { lessonId: 'lesn_a', at: t0 + 1 },
+          { lessonId: 'lesn_b', at: t0 + 2 },
+          { lessonId: 'lesn_c', at: t0 + 3, courseId: 'cors_2' },
+          { lessonId: 'lesn_d', at: t0 + 4, userId: 'user_2' },
+        ]);
+        const first = await store.listProgress({ limit: 2 });
+        expect(first.progress.map((p) => [p.userId, p.courseId, p.lessonIds])).toEqual([
+          ['user_1', 'cors_1', ['lesn_a', 'lesn_b']],
+          ['user_1', 'cors_2', ['lesn_c']],
+        ]);
+        expect(first.nextCursor).toEqual(expect.any(String));
+        const second = await store.listProgress({ limit: 2, cursor: first.nextCursor! });
+        expect(second.progress.map((p) => [p.userId, p.courseId])).toEqual([['user_2', 'cors_1']]);
+        expect(second.nextCursor).toBeNull();
+        const filtered = await store.listProgress({ limit: 1, courseId: 'cors_1' });
+        expect(filtered.progress.map((p) => p.userId)).toEqual(['user_1']);
+        const rest = await store.listProgress({ limit: 1, courseId: 'cors_1', cursor: filtered.nextCursor! });
+        expect(rest.progress.map((p) => p.userId)).toEqual(['user_2']);
+        await expect(store.listProgress({ limit: 1, cursor: 'bm9wZQ' })).rejects.toMatchObject({
+          code: 'invalid_cursor',
+        });
+      });
     });
 
     describe('health and lifecycle', () => {
