@@ -357,6 +357,18 @@ describe('what is stored and what is refused', () => {
   });
 });
 
+describe('PostgreSQL session settings', () => {
+  it('refuses at start a DATABASE_URL whose options would turn off durable commits', async () => {
+    const url = `${databaseUrlFor(testSchema('exposure'))}&options=${encodeURIComponent('-c synchronous_commit=off')}`;
+    const refusal = await startBuiltReceiver({ WEBHOOK_SECRET: whsecSecret, DATABASE_URL: url }).then(
+      () => 'started',
+      (error: Error) => error.message,
+    );
+    expect(refusal).toMatch(/exited with code 2/);
+    expect(refusal).toContain('options parameter sets synchronous_commit');
+  });
+});
+
 describe('one process per SQLite file', () => {
   it('makes a second receiver on the same file exit non-zero naming the holder, and lets a restart after SIGKILL in', async () => {
     const databaseUrl = sqliteUrl();
