@@ -68,6 +68,7 @@ describe('POST /webhooks', () => {
           last_completed_at: '2023-12-01T05:00:00.401Z',
         },
       ],
+      next_cursor: null,
     });
   });
 
@@ -479,6 +480,7 @@ describe('processing', () => {
           last_completed_at: '2024-01-04T00:00:00.000Z',
         },
       ],
+      next_cursor: null,
     });
     expect(results[1]).toEqual(results[0]);
     expect(results[2]).toEqual(results[0]);

@@ -18,8 +18,10 @@ export interface ReceiverOptions {
   secret: SecretInput | readonly SecretInput[];
   /** Default `quarantine`. */
   contractMode?: ContractMode;
-  /** Default 1 MiB. */
+  /** Default 256 KiB. */
   maxBodyBytes?: number;
+  /** Bytes of all bodies being read at once; past it 503 `overloaded` (default 64 MiB). */
+  maxInflightBodyBytes?: number;
   /** Default 300. */
   toleranceSeconds?: number;
   /** Read API bearer token; null/undefined turns the read API off. */
@@ -91,6 +93,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     now,
     ...(options.contractMode === undefined ? {} : { contractMode: options.contractMode }),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.maxInflightBodyBytes === undefined
+      ? {}
+      : { maxInflightBodyBytes: options.maxInflightBodyBytes }),
     ...(options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }),
   };
   const receiveWebhook = createWebhookHandler(webhookOptions);

@@ -63,8 +63,19 @@ export class ReadApi {
     return body;
   }
 
+  /** Every progress row, following `next_cursor` to the end. */
   async progress(): Promise<ProgressRow[]> {
-    return (await this.getOk<{ progress: ProgressRow[] }>('/progress')).progress;
+    const rows: ProgressRow[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page: { progress: ProgressRow[]; next_cursor: string | null } = await this.getOk(
+        `/progress?limit=500${query}`,
+      );
+      rows.push(...page.progress);
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    return rows;
   }
 }
 
