@@ -390,3 +390,23 @@ describe('one process per SQLite file', () => {
     expect((await deliver(restarted.url, eventBody('restart'))).status).toBe(200);
   });
 });
+
+describe('a port in use', () => {
+  it('is one line on stderr and exit 2, not a stack or a log record', async () => {
+    const first = await startBuiltReceiver({ WEBHOOK_SECRET: whsecSecret, DATABASE_URL: sqliteUrl() });
+    running.push(first);
+    const port = new URL(first.url).port;
+    const refusal = await startBuiltReceiver({
+      WEBHOOK_SECRET: whsecSecret,
+      DATABASE_URL: sqliteUrl(),
+      PORT: port,
+    }).then(
+      () => 'started',
+      (error: Error) => error.message,
+    );
+    expect(refusal).toMatch(/exited with code 2/);
+    expect(refusal).toContain(
+      `webhook-receiver: 127.0.0.1:${port} is in use: stop what holds it, or pick another PORT (--port)`,
+    );
+  });
+});

@@ -59,9 +59,16 @@ async function main(): Promise<void> {
     maxConnections: config.maxConnections,
   });
   server.listen(config.port, config.host);
-  server.once('error', (error) => {
-    logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
-    process.exit(1);
+  server.once('error', async (error: NodeJS.ErrnoException) => {
+    const why =
+      error.code === 'EADDRINUSE'
+        ? 'is in use: stop what holds it, or pick another PORT (--port)'
+        : error.code === 'EADDRNOTAVAIL'
+          ? 'is not an address of this machine: pick another HOST (--host)'
+          : `cannot be bound (${error.code ?? error.message})`;
+    process.stderr.write(`webhook-receiver: ${config.host}:${config.port} ${why}\n`);
+    await store.close().catch(() => {});
+    process.exit(2);
   });
   server.once('listening', () => {
     const heapTuned = tuneHeap();
