@@ -1,6 +1,10 @@
-// The one validation entry point, on every request's path: validators are compiled once at module
-// load, and a payload is checked by a single validator chosen by its `type` (the event's own when
-// the type is known, the generic envelope's otherwise), never by all of them.
+// The one validation entry point, on every request's path. A payload is checked by a single
+// validator chosen by its `type` through a map (the event's own when the type is known, the generic
+// envelope's otherwise), never by all of them, so the cost does not grow with the catalog. An
+// event's validator is compiled on first use and kept: importing the package compiles only the
+// envelope's, and a service pays for the types it actually receives.
+
+import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { type ContractError, contractErrorsFromAjv } from './ContractError.js';
@@ -21,9 +25,21 @@ ajvFormats.default(ajv);
 ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
 
 const validateEnvelope: ValidateFunction<Envelope> = ajv.compile<Envelope>(Envelope);
-const eventValidators = new Map<string, ValidateFunction<KnownEvent>>(
-  eventSchemas.map((schema) => [schema.properties.type.const, ajv.compile<KnownEvent>(schema)]),
+const schemasByType = new Map<string, TSchema>(
+  eventSchemas.map((schema) => [schema.properties.type.const, schema]),
 );
+const eventValidators = new Map<string, ValidateFunction<KnownEvent>>();
+
+/** The compiled validator of a known type (compiled now if this is its first use), or undefined. */
+function eventValidator(type: string): ValidateFunction<KnownEvent> | undefined {
+  const compiled = eventValidators.get(type);
+  if (compiled !== undefined) return compiled;
+  const schema = schemasByType.get(type);
+  if (schema === undefined) return undefined;
+  const validate = ajv.compile<KnownEvent>(schema);
+  eventValidators.set(type, validate);
+  return validate;
+}
 
 /**
  * Checks a parsed webhook body against the contract.
@@ -43,7 +59,7 @@ const eventValidators = new Map<string, ValidateFunction<KnownEvent>>(
 export function validateEvent(value: unknown): ValidationResult {
   const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
   if (typeof type === 'string') {
-    const validate = eventValidators.get(type);
+    const validate = eventValidator(type);
     if (validate !== undefined) {
       return validate(value)
         ? { kind: 'event', event: value }
