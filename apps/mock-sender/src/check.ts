@@ -199,8 +199,9 @@ const cases: ReadonlyArray<{ name: string; expected: Expectation; build: (ctx: C
         id,
         api_version: 'v1',
         timestamp: new Date(ctx.now * 1000).toISOString(),
-        type: 'payment.succeeded',
-        data: { id: 'pay_mockSenderCheck1', status: 'paid', total: 10, currency: 'usd' },
+        // Not in the catalog (@whop/sdk 0.0.42): a type the sender may add later.
+        type: 'payout.created',
+        data: { id: 'po_mockSenderCheck1', status: 'in_transit', total: 10, currency: 'usd' },
         company_id: 'biz_mockSenderCheck1',
       });
       return signed(ctx, { id, body });

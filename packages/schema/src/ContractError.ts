@@ -35,15 +35,22 @@ function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
   if (!errors.some((e) => e.keyword === 'anyOf')) return [...errors];
   const dropped = new Set<ErrorObject>();
   const replacements = new Map<ErrorObject, ErrorObject>();
-  for (const anyOf of errors) {
-    if (anyOf.keyword !== 'anyOf') continue;
-    const prefix = `${anyOf.schemaPath}/`;
-    const branches = errors.filter((e) => e !== anyOf && e.schemaPath.startsWith(prefix));
+  errors.forEach((anyOf, index) => {
+    if (anyOf.keyword !== 'anyOf') return;
+    // Ajv reports a failed anyOf's branch errors right before it; through a $ref their schemaPath
+    // leaves the anyOf's, so they are found by position and by lying at or under its value.
+    const at = anyOf.instancePath;
+    const branches: ErrorObject[] = [];
+    for (let j = index - 1; j >= 0; j--) {
+      const e = errors[j]!;
+      if (e.instancePath !== at && !e.instancePath.startsWith(`${at}/`)) break;
+      branches.unshift(e);
+    }
     const inside = branches.filter((e) => e.instancePath !== anyOf.instancePath || e.keyword === 'required');
     if (inside.length > 0) {
       for (const e of branches) if (!inside.includes(e)) dropped.add(e);
       dropped.add(anyOf);
-      continue;
+      return;
     }
     const types = branches.flatMap((e) => {
       if (e.keyword !== 'type') return [];
@@ -54,7 +61,7 @@ function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
     if (types.length === branches.length && types.length > 0) {
       replacements.set(anyOf, { ...anyOf, keyword: 'type', params: { type: [...new Set(types)] } });
     }
-  }
+  });
   return errors.filter((e) => !dropped.has(e) || replacements.has(e)).map((e) => replacements.get(e) ?? e);
 }
 

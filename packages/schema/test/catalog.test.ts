@@ -11,17 +11,24 @@ import { eventSchemas, knownEventTypes, validateEvent } from '../src/index.js';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (path: string) => readFileSync(join(packageDir, path), 'utf8');
 
+// Both the generator and the drift probe compile the SDK's declarations: seconds, not milliseconds.
+const COMPILER_TIMEOUT = 60_000;
+
 describe('the generated catalog', () => {
-  it('is what `npm run generate` makes from the installed @whop/sdk (run it after an SDK change)', () => {
-    const files = catalogFiles(read('README.md'));
-    expect(files.map((f) => f.path)).toEqual([
-      'src/catalog/resources.ts',
-      'src/catalog/events.ts',
-      'test/sdkDrift.ts',
-      'README.md',
-    ]);
-    for (const file of files) expect(read(file.path), file.path).toBe(file.content);
-  });
+  it(
+    'is what `npm run generate` makes from the installed @whop/sdk (run it after an SDK change)',
+    () => {
+      const files = catalogFiles(read('README.md'));
+      expect(files.map((f) => f.path)).toEqual([
+        'src/catalog/resources.ts',
+        'src/catalog/events.ts',
+        'test/sdkDrift.ts',
+        'README.md',
+      ]);
+      for (const file of files) expect(read(file.path), file.path).toBe(file.content);
+    },
+    COMPILER_TIMEOUT,
+  );
 
   it('names the SDK version it was generated from in every generated file', () => {
     const version = JSON.parse(read('package.json')).devDependencies['@whop/sdk'];
@@ -82,38 +89,42 @@ describe('validateEvent over the catalog', () => {
 });
 
 describe('the tsc drift check (test/sdkDrift.ts)', () => {
-  it('fails, naming the field, when the SDK type of an event differs from ours', () => {
-    const probe = join(packageDir, 'test', '__drift_probe__.ts');
-    const source = [
-      "import type * as Sdk from '@whop/sdk/resources/webhooks.mjs';",
-      "import type * as Ours from '../src/index.js';",
-      'type Assignable<From extends To, To> = [From, To];',
-      "type Data = Omit<Sdk.RefundCreatedWebhookEvent['data'], 'amount'> & { amount: string };",
-      "type Changed = Omit<Sdk.RefundCreatedWebhookEvent, 'data'> & { data: Data };",
-      'export type Probe = Assignable<Ours.RefundCreated, Changed>;',
-    ].join('\n');
-    const config = ts.getParsedCommandLineOfConfigFile(
-      join(packageDir, 'tsconfig.json'),
-      {},
-      {
-        ...ts.sys,
-        onUnRecoverableConfigFileDiagnostic: (d) => {
-          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  it(
+    'fails, naming the field, when the SDK type of an event differs from ours',
+    () => {
+      const probe = join(packageDir, 'test', '__drift_probe__.ts');
+      const source = [
+        "import type * as Sdk from '@whop/sdk/resources/webhooks.mjs';",
+        "import type * as Ours from '../src/index.js';",
+        'type Assignable<From extends To, To> = [From, To];',
+        "type Data = Omit<Sdk.RefundCreatedWebhookEvent['data'], 'amount'> & { amount: string };",
+        "type Changed = Omit<Sdk.RefundCreatedWebhookEvent, 'data'> & { data: Data };",
+        'export type Probe = Assignable<Ours.RefundCreated, Changed>;',
+      ].join('\n');
+      const config = ts.getParsedCommandLineOfConfigFile(
+        join(packageDir, 'tsconfig.json'),
+        {},
+        {
+          ...ts.sys,
+          onUnRecoverableConfigFileDiagnostic: (d) => {
+            throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+          },
         },
-      },
-    );
-    if (!config) throw new Error('cannot read tsconfig.json');
-    const host = ts.createCompilerHost(config.options);
-    const getSourceFile = host.getSourceFile.bind(host);
-    host.getSourceFile = (name, version, ...rest) =>
-      name === probe ? ts.createSourceFile(name, source, version) : getSourceFile(name, version, ...rest);
-    const fileExists = host.fileExists.bind(host);
-    host.fileExists = (name) => name === probe || fileExists(name);
-    const program = ts.createProgram([probe], config.options, host);
-    const messages = ts
-      .getPreEmitDiagnostics(program, program.getSourceFile(probe))
-      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-    expect(messages).toHaveLength(1);
-    expect(messages[0]).toContain("Types of property 'amount' are incompatible");
-  });
+      );
+      if (!config) throw new Error('cannot read tsconfig.json');
+      const host = ts.createCompilerHost(config.options);
+      const getSourceFile = host.getSourceFile.bind(host);
+      host.getSourceFile = (name, version, ...rest) =>
+        name === probe ? ts.createSourceFile(name, source, version) : getSourceFile(name, version, ...rest);
+      const fileExists = host.fileExists.bind(host);
+      host.fileExists = (name) => name === probe || fileExists(name);
+      const program = ts.createProgram([probe], config.options, host);
+      const messages = ts
+        .getPreEmitDiagnostics(program, program.getSourceFile(probe))
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toContain("Types of property 'amount' are incompatible");
+    },
+    COMPILER_TIMEOUT,
+  );
 });

@@ -3,6 +3,7 @@
 
 import type { CheckOptions } from '../check.js';
 import { SenderConfigError } from '../errors.js';
+import { parseEventTypes } from '../fixtures/catalogGenerator.js';
 import type { SendOptions } from '../send.js';
 
 export interface FieldProblem {
@@ -27,6 +28,7 @@ const sendFields: Record<string, Kind> = {
   example: 'strings',
   allExamples: 'boolean',
   generate: 'integer',
+  type: 'strings',
   seed: 'seed',
   set: 'object',
   keepIds: 'boolean',
@@ -113,7 +115,11 @@ function parseFields(body: unknown, fields: Record<string, Kind>, what: string):
 export function parseSendRequest(
   body: unknown,
 ): Omit<SendOptions, 'secret'> & { secret?: string | string[] } {
-  return parseFields(body, sendFields, 'POST /send') as Omit<SendOptions, 'secret'> & {
+  const { type, ...options } = parseFields(body, sendFields, 'POST /send');
+  // `type` is the CLI's --type: one type, a comma list or "all" (or an array of types).
+  const types =
+    type === undefined ? undefined : parseEventTypes(Array.isArray(type) ? type.join(',') : String(type));
+  return { ...options, ...(types ? { types } : {}) } as unknown as Omit<SendOptions, 'secret'> & {
     secret?: string | string[];
   };
 }
