@@ -17,56 +17,67 @@ interface Variant {
   mutate: (event: Json & { data: Json }) => void;
 }
 
+const set =
+  (key: string, value: unknown) =>
+  (event: Json & { data: Json }): void => {
+    event.data[key] = value;
+  };
+const drop =
+  (key: string) =>
+  (event: Json & { data: Json }): void => {
+    delete event.data[key];
+  };
+
 const variants: Record<string, Variant[]> = {
   payment: [
     {
       file: 'invalid.status-not-a-receipt-status.json',
       pointers: ['/data/status'],
-      mutate: (e) => void (e.data['status'] = 'settled'),
+      mutate: set('status', 'settled'),
     },
     {
       file: 'invalid.missing-currency.json',
       pointers: ['/data/currency'],
-      mutate: (e) => void delete e.data['currency'],
+      mutate: drop('currency'),
     },
     {
       file: 'invalid.total-is-a-string.json',
       pointers: ['/data/total'],
-      mutate: (e) => void (e.data['total'] = '19.99'),
+      mutate: set('total', '19.99'),
     },
   ],
   membership: [
     {
       file: 'invalid.status-unknown.json',
       pointers: ['/data/status'],
-      mutate: (e) => void (e.data['status'] = 'paused'),
+      mutate: set('status', 'paused'),
     },
     {
       file: 'invalid.cancel-at-period-end-is-a-string.json',
       pointers: ['/data/cancel_at_period_end'],
-      mutate: (e) => void (e.data['cancel_at_period_end'] = 'false'),
+      mutate: set('cancel_at_period_end', 'false'),
     },
     {
       file: 'invalid.created-at-not-a-date-time.json',
       pointers: ['/data/created_at'],
-      mutate: (e) => void (e.data['created_at'] = '1740819600'),
+      mutate: set('created_at', '1740819600'),
     },
   ],
   refund: [
     {
       file: 'invalid.amount-is-a-string.json',
       pointers: ['/data/amount'],
-      mutate: (e) => void (e.data['amount'] = '12.50'),
+      mutate: set('amount', '12.50'),
     },
     {
       file: 'invalid.payment-is-an-id.json',
       pointers: ['/data/payment'],
-      mutate: (e) => void (e.data['payment'] = 'pay_xxxxxxxxxxxxxx'),
+      mutate: set('payment', 'pay_xxxxxxxxxxxxxx'),
     },
     {
       file: 'invalid.missing-status.json',
       pointers: ['/data/status'],
-      mutate: (e) => void delete e.data['status'],
+      mutate: drop('status'),
     },
   ],
 };
