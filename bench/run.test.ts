@@ -37,7 +37,7 @@ describe('bench/run', () => {
 
   it('rejects an unknown benchmark name and an unknown flag', () => {
     expect(() => parseArgs(['--only', 'nope'])).toThrow(
-      'unknown benchmark nope: expected one of ingest, verify, sender, receiver-postgres',
+      'unknown benchmark nope: expected one of ingest, verify, sender, receiver-postgres, schema-import',
     );
     expect(() => parseArgs(['--fast'])).toThrow(/unknown argument --fast/);
   });

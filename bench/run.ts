@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchImportTime } from './importTime.js';
 import { benchIngest } from './ingest.js';
 import { progress } from './processes.js';
 import { benchReceiverPostgres } from './receiverPostgres.js';
@@ -49,6 +50,7 @@ export const benchmarks: Benchmark[] = [
   { name: 'verify', run: benchVerify },
   { name: 'sender', run: benchSender },
   { name: 'receiver-postgres', run: benchReceiverPostgres },
+  { name: 'schema-import', run: benchImportTime },
 ];
 
 interface CliOptions extends BenchOptions {
