@@ -128,3 +128,20 @@ describe('the tsc drift check (test/sdkDrift.ts)', () => {
     COMPILER_TIMEOUT,
   );
 });
+
+describe('enum checks', () => {
+  it('point at each failing array item, not at the first one reported', () => {
+    const payment = { id: 'pay_1', status: 'nope' };
+    const result = validateEvent({
+      id: 'msg_1',
+      api_version: 'v1',
+      timestamp: '2025-01-01T00:00:00.000Z',
+      type: 'payment.succeeded',
+      data: { refunds: [payment, { ...payment }] },
+    });
+    expect(result.kind).toBe('invalid');
+    if (result.kind !== 'invalid') return;
+    const enumErrors = result.errors.filter((e) => e.message.startsWith('must be one of'));
+    expect(enumErrors.map((e) => e.pointer)).toEqual(['/data/refunds/0/status', '/data/refunds/1/status']);
+  });
+});
