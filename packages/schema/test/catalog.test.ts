@@ -89,41 +89,73 @@ describe('validateEvent over the catalog', () => {
 });
 
 describe('the tsc drift check (test/sdkDrift.ts)', () => {
-  it(
-    'fails, naming the field, when the SDK type of an event differs from ours',
-    () => {
-      const probe = join(packageDir, 'test', '__drift_probe__.ts');
-      const source = [
-        "import type * as Sdk from '@whop/sdk/resources/webhooks.mjs';",
-        "import type * as Ours from '../src/index.js';",
-        'type Assignable<From extends To, To> = [From, To];',
-        "type Data = Omit<Sdk.RefundCreatedWebhookEvent['data'], 'amount'> & { amount: string };",
-        "type Changed = Omit<Sdk.RefundCreatedWebhookEvent, 'data'> & { data: Data };",
-        'export type Probe = Assignable<Ours.RefundCreated, Changed>;',
-      ].join('\n');
-      const config = ts.getParsedCommandLineOfConfigFile(
-        join(packageDir, 'tsconfig.json'),
-        {},
-        {
-          ...ts.sys,
-          onUnRecoverableConfigFileDiagnostic: (d) => {
-            throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-          },
+  /** The compiler's messages for a probe file next to sdkDrift.ts. */
+  function probeMessages(source: string): string[] {
+    const probe = join(packageDir, 'test', '__drift_probe__.ts');
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(packageDir, 'tsconfig.json'),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
         },
+      },
+    );
+    if (!config) throw new Error('cannot read tsconfig.json');
+    const host = ts.createCompilerHost(config.options);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.getSourceFile = (name, version, ...rest) =>
+      name === probe ? ts.createSourceFile(name, source, version) : getSourceFile(name, version, ...rest);
+    const fileExists = host.fileExists.bind(host);
+    host.fileExists = (name) => name === probe || fileExists(name);
+    const program = ts.createProgram([probe], config.options, host);
+    return ts
+      .getPreEmitDiagnostics(program, program.getSourceFile(probe))
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  }
+
+  const probeHeader = [
+    "import type * as Sdk from '@whop/sdk/resources/webhooks.mjs';",
+    "import type * as Ours from '../src/index.js';",
+    "import type { Assignable, KeyDrift, NoKeyDrift, WithoutEnvelopeExtras } from './sdkDrift.js';",
+    'type Sdk2 = Sdk.RefundCreatedWebhookEvent;',
+  ];
+
+  it(
+    'fails, naming the field, when the SDK changes a field type',
+    () => {
+      const messages = probeMessages(
+        [
+          ...probeHeader,
+          "type Changed = Omit<Sdk2, 'data'> & { data: Omit<Sdk2['data'], 'amount'> & { amount: string } };",
+          'export type Probe = Assignable<Ours.RefundCreated, Changed>;',
+        ].join('\n'),
       );
-      if (!config) throw new Error('cannot read tsconfig.json');
-      const host = ts.createCompilerHost(config.options);
-      const getSourceFile = host.getSourceFile.bind(host);
-      host.getSourceFile = (name, version, ...rest) =>
-        name === probe ? ts.createSourceFile(name, source, version) : getSourceFile(name, version, ...rest);
-      const fileExists = host.fileExists.bind(host);
-      host.fileExists = (name) => name === probe || fileExists(name);
-      const program = ts.createProgram([probe], config.options, host);
-      const messages = ts
-        .getPreEmitDiagnostics(program, program.getSourceFile(probe))
-        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
       expect(messages).toHaveLength(1);
       expect(messages[0]).toContain("Types of property 'amount' are incompatible");
+    },
+    COMPILER_TIMEOUT,
+  );
+
+  it(
+    'fails, naming the field, when the SDK adds an optional field (which assignability alone misses)',
+    () => {
+      const messages = probeMessages(
+        [
+          ...probeHeader,
+          "type Payment2 = NonNullable<Sdk2['data']['payment']> & { new_field?: string };",
+          "type Changed = Omit<Sdk2, 'data'> & { data: Omit<Sdk2['data'], 'payment'> & { payment: Payment2 | null } };",
+          'export type StillAssignable = [',
+          '  Assignable<Ours.RefundCreated, Changed>,',
+          '  Assignable<Changed, Ours.RefundCreated>,',
+          '];',
+          'export type Probe = NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.RefundCreated>, Changed>>;',
+          'export type Same = NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.RefundCreated>, Sdk2>>;',
+        ].join('\n'),
+      );
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toContain('.data.payment.new_field (SDK only)');
     },
     COMPILER_TIMEOUT,
   );
