@@ -118,7 +118,7 @@ describe('the tsc drift check (test/sdkDrift.ts)', () => {
   const probeHeader = [
     "import type * as Sdk from '@whop/sdk/resources/webhooks.mjs';",
     "import type * as Ours from '../src/index.js';",
-    "import type { Assignable, KeyDrift, NoKeyDrift, WithoutEnvelopeExtras } from './sdkDrift.js';",
+    "import type { Assignable, KeyDrift, NoKeyDrift, WithoutEnvelopeExtras } from './driftTypes.js';",
     'type Sdk2 = Sdk.RefundCreatedWebhookEvent;',
   ];
 
