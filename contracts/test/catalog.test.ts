@@ -4,7 +4,7 @@
 // the handler registered for its type, narrowed to that type. (The committed invalid payment,
 // membership and refund examples are refused with 422 at their pointers in receiver.test.ts.)
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateCatalogEvents } from '@webhook-contracts/mock-sender';
 import type { MembershipActivated, PaymentSucceeded } from '@webhook-contracts/schema';
@@ -64,6 +64,22 @@ describe('generated events of every catalog type', () => {
     const body = JSON.stringify(events[0]);
     const headers = signedHeaders({ secret: 'ws_another', id: 'msg_x', timestamp: now, body });
     expect(() => whop.webhooks.unwrap(body, { headers })).toThrow();
+  });
+});
+
+describe('the table of supported types in packages/schema/README.md', () => {
+  it('lists every type once, each with an example file that exists', () => {
+    const readme = readFileSync(join(contractsDir, '..', 'packages', 'schema', 'README.md'), 'utf8');
+    const rows = [
+      ...readme.matchAll(
+        /^\| `([a-z_.]+)` +\| `(\w+)` +\| \[([\w.-]+)\]\(\.\.\/\.\.\/contracts\/examples\/([a-z_.]+)\/([\w.-]+)\)/gm,
+      ),
+    ];
+    expect(rows.map((r) => r[1])).toEqual([...knownEventTypes]);
+    for (const [, type, , , folder, file] of rows) {
+      expect(folder).toBe(type);
+      expect(existsSync(join(contractsDir, 'examples', folder!, file!)), `${folder}/${file}`).toBe(true);
+    }
   });
 });
 
