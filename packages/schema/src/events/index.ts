@@ -10,8 +10,13 @@ import { CourseLessonInteractionCompleted } from './CourseLessonInteractionCompl
 export { CourseLessonInteractionCompleted };
 
 /** Every event schema this contract knows, one per `type`, sorted by type. */
-export const eventSchemas = [CourseLessonInteractionCompleted, ...generatedEventSchemas].sort((a, b) =>
-  a.properties.type.const < b.properties.type.const ? -1 : 1,
+export const eventSchemas: readonly (
+  | typeof CourseLessonInteractionCompleted
+  | (typeof generatedEventSchemas)[number]
+)[] = Object.freeze(
+  [CourseLessonInteractionCompleted, ...generatedEventSchemas].sort((a, b) =>
+    a.properties.type.const < b.properties.type.const ? -1 : 1,
+  ),
 );
 
 /** Union of the known events, discriminated by `type`. */
