@@ -2,7 +2,7 @@
 // the union `UnwrapWebhookEvent` (resources/webhooks.d.ts) with the TypeScript compiler API and
 // emits one TypeBox schema per named declaration it reaches, so a resource shared by several
 // events (Payment, Membership, ...) is defined once and referenced. Pure: `catalogFiles()` returns
-// the files, scripts/generate.ts writes them and src/catalog/catalog.drift.test.ts compares them.
+// the files, scripts/generate.ts writes them and test/catalog.test.ts compares them.
 //
 // Mapping rules (the SDK declarations are the contract):
 // - `interface` -> Type.Object, open (no additionalProperties: false), `?` keys Type.Optional;
@@ -11,6 +11,7 @@
 // - `string` fields whose doc comment calls them ISO 8601 or a "datetime" / "date and time" ->
 //   format date-time (the SDK types say `string`; its comments say which are timestamps; fields
 //   documented "as a Unix timestamp" stay plain strings, the declared type being string);
+// - a union of objects (`User | Company`, told apart by `typename`) -> Type.Union;
 // - doc comments become `description`.
 // course_lesson_interaction.completed keeps its hand-checked contract (src/events/), so its data
 // type is not generated; the drift test holds it to the SDK like every other event.
