@@ -8,7 +8,7 @@ import { ROOT } from './support/processes.js';
 import { passes, ratio, table } from './support/report.js';
 import type { BenchResult } from './support/types.js';
 
-const names = ['ingest', 'verify', 'sender', 'receiver-postgres'];
+const names = ['ingest', 'verify', 'sender', 'receiver-postgres', 'schema-import'];
 
 const throughput: BenchResult = {
   name: 'ingest',
@@ -41,7 +41,7 @@ describe('bench/run', () => {
 
   it('rejects an unknown benchmark name and an unknown flag', () => {
     expect(() => parseArgs(['--only', 'nope'], names)).toThrow(
-      'unknown benchmark nope: expected one of ingest, verify, sender, receiver-postgres',
+      'unknown benchmark nope: expected one of ingest, verify, sender, receiver-postgres, schema-import',
     );
     expect(() => parseArgs(['--fast'], names)).toThrow(/unknown argument --fast/);
   });

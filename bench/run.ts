@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchImportTime } from './importTime.js';
 import { benchIngest } from './ingest.js';
 import { benchReceiverPostgres } from './receiverPostgres.js';
 import { benchSender } from './sender.js';
@@ -20,6 +21,7 @@ const benchmarks: Benchmark[] = [
   { name: 'verify', run: benchVerify },
   { name: 'sender', run: benchSender },
   { name: 'receiver-postgres', run: benchReceiverPostgres },
+  { name: 'schema-import', run: benchImportTime },
 ];
 
 async function main(): Promise<void> {

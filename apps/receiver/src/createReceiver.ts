@@ -29,7 +29,12 @@ export interface ReceiverOptions {
   logger?: Logger;
   /** Default: a fresh ReceiverMetrics (its own prom-client Registry). */
   metrics?: ReceiverMetrics;
-  /** Event handlers by type; default: lesson progress for course_lesson_interaction.completed. */
+  /**
+   * Event handlers by type, each given the event narrowed to its type, e.g.
+   * `{ 'payment.succeeded': async (event) => ({}) }`. The built-in lesson-progress handler for
+   * course_lesson_interaction.completed stays unless you name that type; a valid event whose type
+   * has no handler is kept as `unhandled`.
+   */
   handlers?: EventHandlers;
   /** Processor tuning (poll interval, retries, leases); see ProcessorOptions. */
   processing?: Omit<ProcessorOptions, 'store' | 'handlers' | 'logger' | 'metrics' | 'now'>;

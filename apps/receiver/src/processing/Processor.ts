@@ -75,7 +75,8 @@ export class Processor {
 
   constructor(options: ProcessorOptions) {
     this.store = options.store;
-    this.handlers = options.handlers ?? defaultHandlers;
+    // Your handlers join the built-in lesson-progress one (and replace it only if they name its type).
+    this.handlers = { ...defaultHandlers, ...options.handlers };
     this.logger = options.logger ?? silentLogger();
     this.metrics = options.metrics;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
