@@ -4,7 +4,7 @@
 // little more than its dependencies. Lower is better; target: at most 2x.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { BenchOptions, BenchResult } from './run.js';
+import type { BenchOptions, BenchResult } from './support/types.js';
 
 // Run from the schema package, where its dependencies resolve and the package imports itself by name.
 const schemaDir = fileURLToPath(new URL('../packages/schema/', import.meta.url));

@@ -56,7 +56,6 @@ describe('parseSendRequest bounds', () => {
   });
 });
 
-
 describe('parseSendRequest: type', () => {
   it('takes a type, a comma list, an array or all, like --type', () => {
     expect(parseSendRequest({ to: 'http://x', generate: 2, type: 'refund.created' }).types).toEqual([

@@ -4,8 +4,8 @@
 
 import type { CheckOptions } from '../check.js';
 import { SenderConfigError } from '../errors.js';
-import { docsExamples, loadExamples } from '../fixtures/examples.js';
 import { parseEventTypes } from '../fixtures/catalogGenerator.js';
+import { docsExamples, loadExamples } from '../fixtures/examples.js';
 import type { SendOptions } from '../send.js';
 
 export interface FieldProblem {
