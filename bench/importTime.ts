@@ -4,6 +4,7 @@
 // little more than its dependencies. Lower is better; target: at most 2x.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { median } from './support/processes.js';
 import type { BenchOptions, BenchResult } from './support/types.js';
 
 // Run from the schema package, where its dependencies resolve and the package imports itself by name.
@@ -21,12 +22,6 @@ function importMs(specifiers: string[]): number {
   });
   if (run.status !== 0) throw new Error(`bench: importing ${specifiers.join(', ')} failed: ${run.stderr}`);
   return Number(run.stdout);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Median import time of the schema package vs its dependencies alone, alternating fresh processes. */
