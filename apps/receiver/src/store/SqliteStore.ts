@@ -87,8 +87,7 @@ export class SqliteStore extends StoreCore {
       get: db.prepare<[string], EventRow>(
         `SELECT ${summaryColumns}, body, headers FROM webhook_events WHERE webhook_id = ?`,
       ),
-      // One statement per filter: a `(? IS NULL OR col = ?)` condition keeps SQLite off the index
-      // and walks the whole table.
+      // One per filter: see listStatement.
       list: {
         all: db.prepare<[number, number], EventRow>(
           `SELECT ${summaryColumns} FROM webhook_events WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
@@ -157,17 +156,21 @@ export class SqliteStore extends StoreCore {
 
   /** The query plan of listEvents for the given filters (EXPLAIN QUERY PLAN details), for tests. */
   explainListEvents(filters: { type?: string; status?: EventStatus }): string[] {
-    const { type, status } = filters;
-    const args = [type, status, Number.MAX_SAFE_INTEGER, 1].filter((a) => a !== undefined);
-    const explain = this.db.prepare(`EXPLAIN QUERY PLAN ${this.listStatement(filters).source}`);
+    const { type = null, status = null } = filters;
+    const args = [type, status, Number.MAX_SAFE_INTEGER, 1].filter((a) => a !== null);
+    const explain = this.db.prepare(`EXPLAIN QUERY PLAN ${this.listStatement(type, status).source}`);
     return (explain.all(...args) as { detail: string }[]).map((r) => r.detail);
   }
 
-  private listStatement(filters: { type?: string | null; status?: string | null }) {
-    const { type, status } = filters;
+  /**
+   * One statement per filter: a `(? IS NULL OR col = ?)` condition keeps SQLite off the index and
+   * walks the whole table. Its parameters are the filters given, then `seq` and `limit`.
+   */
+  private listStatement(type: string | null, status: string | null): Database.Statement<unknown[], EventRow> {
     const list = this.stmt.list;
-    if (type != null) return status != null ? list.both : list.type;
-    return status != null ? list.status : list.all;
+    if (type !== null)
+      return (status !== null ? list.both : list.type) as Database.Statement<unknown[], EventRow>;
+    return (status !== null ? list.status : list.all) as Database.Statement<unknown[], EventRow>;
   }
 
   /** One compact copy of each body, shared by the writer message and the fresh rows. */
@@ -189,12 +192,8 @@ export class SqliteStore extends StoreCore {
   }
 
   protected selectEvents({ type, status, before, limit }: EventFilter): EventRow[] {
-    const seq = before ?? Number.MAX_SAFE_INTEGER;
-    const list = this.stmt.list;
-    if (type !== null && status !== null) return list.both.all(type, status, seq, limit);
-    if (type !== null) return list.type.all(type, seq, limit);
-    if (status !== null) return list.status.all(status, seq, limit);
-    return list.all.all(seq, limit);
+    const args = [type, status, before ?? Number.MAX_SAFE_INTEGER, limit].filter((a) => a !== null);
+    return this.listStatement(type, status).all(...args);
   }
 
   protected selectCompletions({ userId, courseId }: CompletionFilter): CompletionRow[] {
