@@ -1,5 +1,5 @@
 // The PostgreSQL dialect of the store, for several receiver instances sharing one database.
-// StoreCore does the group commit; this file holds the SQL, the pool and the migrations' start-up.
+// StoreCore does the group commit; this file holds the SQL and the pool (PostgresConnection connects).
 //
 // - Deduplication: the UNIQUE webhook_id decides (INSERT … ON CONFLICT DO UPDATE), so concurrent
 //   copies of one delivery reaching different instances store one row.
@@ -16,8 +16,14 @@ import { StoreError } from '../errors.js';
 import type { CompletionRow, EventRow } from './eventRow.js';
 import { summaryColumns } from './eventRow.js';
 import type { PendingInsertLimits } from './PendingInsertLimit.js';
-import { migrate } from './PostgresMigrations.js';
-import { parseDatabaseUrl, postgresSchemaPattern } from './parseDatabaseUrl.js';
+import {
+  connectionConfig,
+  describeError,
+  migrateWithRetry,
+  type PostgresConnectionOptions,
+  splitSchemaParam,
+} from './PostgresConnection.js';
+import { postgresSchemaPattern } from './parseDatabaseUrl.js';
 import type { ProgressCursor } from './progressCursor.js';
 import type { ClaimedEvent } from './Store.js';
 import {
@@ -29,15 +35,11 @@ import {
 } from './StoreCore.js';
 import type { SettleRow } from './settlementColumns.js';
 
-export interface PostgresStoreOptions extends PendingInsertLimits {
-  /** A postgres:// or postgresql:// URL; a `schema` query parameter is honoured and removed. */
-  url: string;
+export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConnectionOptions {
   /** Schema holding the tables (created if missing). Default: the URL's `?schema=`, else `public`. */
   schema?: string;
   /** Most connections this instance opens (default 10). */
   poolSize?: number;
-  /** How long to wait for a new connection before failing the operation (default 5000 ms). */
-  connectionTimeoutMs?: number;
   /** Client-side limit per statement, so a stalled database answers 503 instead of hanging (default 15000 ms). */
   queryTimeoutMs?: number;
   /**
@@ -45,17 +47,11 @@ export interface PostgresStoreOptions extends PendingInsertLimits {
    * 0 = no limit). Bounds how long a dead instance's locks can stall the others.
    */
   lockTimeoutMs?: number;
-  /** How long open() keeps retrying an unreachable database at start-up (default 30000 ms; 0 = try once). */
-  startupTimeoutMs?: number;
   /**
    * Which clock times leases: `database` (default: the server's, so instances with skewed clocks
    * agree) or `caller` (the `now` passed to claimDue; for tests that move time by hand).
    */
   leaseClock?: 'database' | 'caller';
-  /** Shown in pg_stat_activity (default `webhook-receiver:<pid>`). */
-  applicationName?: string;
-  /** Told about each failed start-up attempt that will be retried. */
-  onStartupRetry?: (error: Error, attempt: number, delayMs: number) => void;
 }
 
 const sql = {
@@ -153,25 +149,6 @@ const sql = {
     ORDER BY user_id, course_id, completed_at, lesson_id`,
 };
 
-/** Splits `?schema=` off a PostgreSQL URL (see parseDatabaseUrl); the rest goes to pg unchanged. */
-function splitSchemaParam(url: string): { url: string; schema: string | undefined } {
-  let location: ReturnType<typeof parseDatabaseUrl>;
-  try {
-    location = parseDatabaseUrl(url);
-  } catch (error) {
-    throw new StoreError('unsupported_database', `DATABASE_URL: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (location.kind !== 'postgres') {
-    throw new StoreError(
-      'unsupported_database',
-      'PostgresStore needs a postgres:// or postgresql:// URL: use SqliteStore for SQLite',
-    );
-  }
-  return { url: location.url, schema: location.schema };
-}
-
 /**
  * A Store on PostgreSQL. Use `PostgresStore.open()`, which migrates the schema first.
  *
@@ -234,42 +211,12 @@ export class PostgresStore extends StoreCore {
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const store = new PostgresStore(options);
     try {
-      await store.migrateWithRetry(options);
+      await migrateWithRetry(options, store.schema);
     } catch (error) {
       await store.pool.end().catch(() => undefined);
       throw error;
     }
     return store;
-  }
-
-  private async migrateWithRetry(options: PostgresStoreOptions): Promise<void> {
-    const deadline = Date.now() + (options.startupTimeoutMs ?? 30_000);
-    const split = splitSchemaParam(options.url);
-    for (let attempt = 1; ; attempt++) {
-      // A dedicated connection without query_timeout: waiting for another instance's lock is normal.
-      const client = new pg.Client(connectionConfig(split.url, this.schema, options, 0, {}));
-      client.on('error', () => {});
-      try {
-        await client.connect();
-        await migrate(client, this.schema);
-        return;
-      } catch (error) {
-        const err = error as Error;
-        const delay = Math.min(5000, 250 * 2 ** Math.min(attempt - 1, 5));
-        if (!isTransient(err) || Date.now() + delay > deadline) {
-          throw new StoreError(
-            'store_unavailable',
-            `Cannot prepare the PostgreSQL database (schema "${this.schema}") after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${describeError(err)}. ` +
-              'Check DATABASE_URL, that the server is up and reachable, and that the user may create tables in the schema',
-            { cause: error },
-          );
-        }
-        options.onStartupRetry?.(err, attempt, delay);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    }
   }
 
   protected async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
@@ -417,51 +364,6 @@ export class PostgresStore extends StoreCore {
   protected async closeDatabase(): Promise<void> {
     await this.pool.end();
   }
-}
-
-function connectionConfig(
-  url: string,
-  schema: string,
-  options: PostgresStoreOptions,
-  lockTimeoutMs: number,
-  extra: pg.PoolConfig,
-): pg.PoolConfig {
-  return {
-    ...extra,
-    connectionString: url,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
-    application_name: options.applicationName ?? `webhook-receiver:${process.pid}`,
-    // search_path puts every statement in our schema; synchronous_commit=on makes COMMIT wait for
-    // the WAL flush even where the server or role default says otherwise (the 2xx promises it).
-    // lock_timeout: a row lock held by a dead instance's half-finished statement (until the server
-    // drops its connection) fails the waiting batch with 503 instead of stalling ingestion.
-    options: `-c search_path=${schema} -c synchronous_commit=on -c lock_timeout=${lockTimeoutMs}`,
-  };
-}
-
-/** Connection-level failures worth retrying at start-up; auth, missing database, SQL errors are not. */
-function isTransient(error: Error): boolean {
-  // 'localhost' resolving to ::1 and 127.0.0.1 fails with an AggregateError of both attempts.
-  if (error instanceof AggregateError && error.errors.length > 0)
-    return isTransient(error.errors[0] as Error);
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (/^(ECONN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EPIPE)/.test(code)) return true;
-    // 57P0x: the server is shutting down or starting up; 53300: too many connections.
-    if (/^57P0[1-3]$/.test(code) || code === '53300') return true;
-    return false;
-  }
-  return /timeout|terminated|Connection terminated/i.test(error.message);
-}
-
-function describeError(error: Error): string {
-  const code = (error as { code?: unknown }).code;
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    return describeError(error.errors[0] as Error);
-  }
-  return typeof code === 'string' && !error.message.includes(code)
-    ? `${code} ${error.message}`
-    : error.message;
 }
 
 /**
