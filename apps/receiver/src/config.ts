@@ -38,7 +38,9 @@ export class HelpShown extends Error {
 export function helpLine(key: SettingKey): string {
   const { help, shownDefault, shownRange, env } = settings[key];
   const plain = help.replaceAll('`', '').replaceAll('**', '');
-  const facts = [`default ${shownDefault}`, ...(shownRange === undefined ? [] : [shownRange])];
+  // A default in words, `(required)` or `(unset)`, is shown as the word.
+  const shown = shownDefault.startsWith('(') ? shownDefault.slice(1, -1) : `default ${shownDefault}`;
+  const facts = [shown, ...(shownRange === undefined ? [] : [shownRange])];
   return `${plain} (${facts.join('; ')}) [env ${env}]`;
 }
 
