@@ -107,9 +107,9 @@ describe('decideDelivery', () => {
   });
 
   it('stores an authentic event of an unknown type as unhandled', () => {
-    const request = signedRequest({ payload: { ...completedEvent(), type: 'payment.succeeded', data: {} } });
+    const request = signedRequest({ payload: { ...completedEvent(), type: 'payout.created', data: {} } });
     expect(toStore(bodyRead(request)).delivery).toMatchObject({
-      type: 'payment.succeeded',
+      type: 'payout.created',
       status: 'unhandled',
     });
   });
