@@ -80,7 +80,7 @@ export function SendView({ target, allowed, onTarget }: TargetProps) {
         {source === 'example' ? (
           <label class="wide">
             Example
-            <select value={example} onChange={(e) => setExample(e.currentTarget.value)}>
+            <select aria-label="Example" value={example} onChange={(e) => setExample(e.currentTarget.value)}>
               {groups.map(([kind, list]) =>
                 list.length === 0 ? null : (
                   <optgroup key={kind} label={kind}>
@@ -99,6 +99,7 @@ export function SendView({ target, allowed, onTarget }: TargetProps) {
             Events
             <input
               type="number"
+              aria-label="Events"
               min={1}
               max={100000}
               value={count}
@@ -108,7 +109,12 @@ export function SendView({ target, allowed, onTarget }: TargetProps) {
         )}
         <label>
           Seed (optional)
-          <input value={seed} placeholder="random" onInput={(e) => setSeed(e.currentTarget.value)} />
+          <input
+            aria-label="Seed"
+            value={seed}
+            placeholder="random"
+            onInput={(e) => setSeed(e.currentTarget.value)}
+          />
         </label>
         <label>
           Duplicates of each
@@ -116,6 +122,7 @@ export function SendView({ target, allowed, onTarget }: TargetProps) {
             type="number"
             min={1}
             max={100}
+            aria-label="Duplicates"
             value={duplicates}
             onInput={(e) => setDuplicates(e.currentTarget.value)}
           />
@@ -123,6 +130,7 @@ export function SendView({ target, allowed, onTarget }: TargetProps) {
         <label class="wide">
           Overrides (one path=value a line; the value is JSON or text)
           <textarea
+            aria-label="Overrides"
             value={overrides}
             placeholder="data.user.name=null"
             onInput={(e) => setOverrides(e.currentTarget.value)}

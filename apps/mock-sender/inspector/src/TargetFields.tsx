@@ -21,6 +21,7 @@ export function TargetFields({
         Target
         <input
           type="url"
+          aria-label="Target"
           list="allowed-targets"
           placeholder="http://127.0.0.1:3000/webhooks"
           value={value.to}
@@ -41,6 +42,7 @@ export function TargetFields({
         Signing secret (optional for allowed targets; never stored)
         <input
           type="password"
+          aria-label="Signing secret"
           autocomplete="off"
           placeholder="whsec_…"
           value={value.secret}

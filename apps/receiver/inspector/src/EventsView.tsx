@@ -45,6 +45,7 @@ export function EventsView() {
         <label>
           Status
           <select
+            aria-label="Status"
             value={status}
             onChange={(e) => {
               setStatus(e.currentTarget.value);
@@ -63,6 +64,7 @@ export function EventsView() {
           Type
           <input
             type="search"
+            aria-label="Type"
             placeholder="e.g. payment.succeeded"
             value={type}
             onChange={(e) => {

@@ -39,6 +39,7 @@ export function ProgressView() {
           User
           <input
             type="search"
+            aria-label="User"
             placeholder="user_…"
             value={userId}
             onChange={(e) => setUserId(e.currentTarget.value.trim())}
@@ -48,6 +49,7 @@ export function ProgressView() {
           Course
           <input
             type="search"
+            aria-label="Course"
             placeholder="cors_…"
             value={courseId}
             onChange={(e) => setCourseId(e.currentTarget.value.trim())}

@@ -1,0 +1,11 @@
+import { project } from '../../vitest.workspace-project.ts';
+
+// Drives Debian's Chromium against the built receiver and sender; without /usr/bin/chromium the
+// tests register as skipped and the global setup prints why, once.
+export default project('browser', {
+  include: ['**/*.test.ts'],
+  globalSetup: ['./support/announceSkip.ts'],
+  fileParallelism: false,
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+});
