@@ -123,7 +123,7 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
         .poll(() => page.getByRole('alert').textContent())
         .toContain('missing or wrong bearer token');
       expect(await page.getByTestId('deliveries').count()).toBe(0);
-      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      expect(await page.evaluate('window.sessionStorage.length')).toBe(0);
       expectOnly401s(before);
       await page.close();
     });

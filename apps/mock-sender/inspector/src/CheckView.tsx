@@ -47,7 +47,7 @@ export function CheckView({ target, allowed, onTarget }: TargetProps) {
                 <tbody>
                   {report.results.map((r) => (
                     <tr key={r.case}>
-                      <td class="mono">{r.case}</td>
+                      <td>{r.case}</td>
                       <td>{r.expected}</td>
                       <td class="mono">{r.got}</td>
                       <td>

@@ -75,7 +75,7 @@ export function DeliveriesView() {
                 <tr key={`${d.id} ${i}`}>
                   <td class="mono">{d.id}</td>
                   <td class="mono">{d.type}</td>
-                  <td class="mono small break">{d.to}</td>
+                  <td class="mono small nowrap">{d.to}</td>
                   <td>
                     <StatusBadge status={finalStatus(d)} />
                   </td>
