@@ -223,6 +223,12 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       expect(await rows.first().locator('td').first().textContent()).toBe(events[0]!.webhook_id);
       await shot(page, 'receiver-events');
 
+      // On a phone-sized screen the page does not scroll sideways: the table scrolls in its frame.
+      await page.setViewportSize({ width: 390, height: 800 });
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBe(390);
+      await shot(page, 'receiver-events-narrow');
+      await page.setViewportSize({ width: 1280, height: 800 });
+
       await page.getByLabel('Status', { exact: true }).selectOption('quarantined');
       await expect.poll(() => rows.count()).toBe(1);
       expect(await rows.locator('.badge').allTextContents()).toEqual(['quarantined']);
