@@ -250,6 +250,33 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       });
       expect(sent.status).toBe(200);
       await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(before + 1);
+
+      // Past one page (25), "Older" follows next_cursor and "Newer" comes back.
+      const more = await fetch(`${sender.url}/send`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SENDER_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ to: `${receiver.url}/webhooks`, generate: 20, seed: 'paging' }),
+      });
+      expect(more.status).toBe(200);
+      const type = 'type=course_lesson_interaction.completed';
+      const first = await readApi<{ events: { webhook_id: string }[]; next_cursor: string | null }>(
+        `/events?${type}&limit=25`,
+      );
+      expect(first.next_cursor).not.toBeNull();
+      const second = await readApi<{ events: { webhook_id: string }[] }>(
+        `/events?${type}&limit=25&cursor=${encodeURIComponent(first.next_cursor!)}`,
+      );
+      await expect
+        .poll(() => rows.first().locator('td').first().textContent())
+        .toBe(first.events[0]!.webhook_id);
+      await page.getByRole('button', { name: 'Older →' }).click();
+      await expect
+        .poll(() => rows.first().locator('td').first().textContent())
+        .toBe(second.events[0]!.webhook_id);
+      expect(await rows.count()).toBe(second.events.length);
+      expect(await page.getByText('Page 2').count()).toBe(1);
+      await page.getByRole('button', { name: '← Newer' }).click();
+      await expect.poll(() => rows.count()).toBe(25);
       await page.close();
     });
 

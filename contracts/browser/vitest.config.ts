@@ -8,4 +8,7 @@ export default project('browser', {
   fileParallelism: false,
   testTimeout: 120_000,
   hookTimeout: 120_000,
+  // The pages refresh every few seconds and share 2 cores with everything else: polls wait longer
+  // than vitest's default second.
+  expect: { poll: { timeout: 15_000 } },
 });
