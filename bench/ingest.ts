@@ -7,64 +7,26 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoadResult } from './loadgen.js';
+import { BENCH_SECRET, RECEIVER_MAIN } from './support/fixtures.js';
+import { type LoadResult, runLoad } from './support/load.js';
 import {
-  BENCH_SECRET,
-  cpuTicks,
   freePort,
   median,
   peakRssMb,
   progress,
   ROOT,
-  type Spawned,
   spawnNode,
   stop,
   waitForHttp,
-} from './processes.js';
-import type { BenchOptions, BenchResult } from './run.js';
-
-const RECEIVER_MAIN = join(ROOT, 'apps/receiver/dist/main.js');
+  waitIdle,
+} from './support/processes.js';
+import type { BenchOptions, BenchResult } from './support/types.js';
 
 export interface IngestOptions extends BenchOptions {
   /** Concurrent connections of the load generator (default 32). */
   connections?: number;
   /** Write a V8 CPU profile of the receiver into this folder (node --cpu-prof). */
   cpuProfDir?: string;
-}
-
-/** Runs the load generator process once against `url`; resolves with its result. */
-export async function runLoad(
-  url: string,
-  seconds: number,
-  connections: number,
-  sign: boolean,
-): Promise<LoadResult> {
-  const gen = spawnNode(join(ROOT, 'bench/loadgen.ts'), [
-    '--url',
-    url,
-    '--connections',
-    String(connections),
-    '--duration',
-    String(seconds),
-    ...(sign ? ['--sign'] : []),
-  ]);
-  const code = await gen.exited;
-  if (code !== 0) throw new Error(`bench: load generator failed (exit ${code}):\n${gen.stderr()}`);
-  return JSON.parse(gen.stdout().trim()) as LoadResult;
-}
-
-/** Waits until the process burns (almost) no CPU for 300 ms: its backlog is done. */
-async function waitIdle(proc: Spawned, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let before = cpuTicks(proc.pid);
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const after = cpuTicks(proc.pid);
-    // 300 ms at 100 ticks/s is 30 ticks; 2 ticks is background noise (timers, the poll loop).
-    if (after - before <= 2) return;
-    if (Date.now() > deadline) throw new Error('bench: the receiver is still busy after 60 s of waiting');
-    before = after;
-  }
 }
 
 async function metricValue(base: string, name: string, label: string): Promise<number> {

@@ -5,20 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from '@webhook-contracts/webhooks';
 import autocannon from 'autocannon';
-import { BENCH_SECRET } from './processes.js';
-import { docsExampleBody } from './verify.js';
-
-export interface LoadResult {
-  /** 2xx responses per second over the run. */
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  seconds: number;
-}
+import { BENCH_SECRET, docsExampleBody } from './support/fixtures.js';
+import type { LoadResult } from './support/load.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

@@ -12,23 +12,20 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runLoad } from './ingest.js';
-import type { LoadResult } from './loadgen.js';
+import { BENCH_SECRET, RECEIVER_MAIN } from './support/fixtures.js';
+import { type LoadResult, runSplitLoad } from './support/load.js';
 import {
-  BENCH_SECRET,
-  cpuTicks,
   freePort,
   median,
   progress,
   ROOT,
-  type Spawned,
   spawnNode,
   stop,
   waitForHttp,
-} from './processes.js';
-import type { BenchOptions, BenchResult } from './run.js';
+  waitIdle,
+} from './support/processes.js';
+import type { BenchOptions, BenchResult } from './support/types.js';
 
-const RECEIVER_MAIN = join(ROOT, 'apps/receiver/dist/main.js');
 const DATABASE_URL = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 // pg is the receiver's dependency; borrow it from there rather than adding one to the bench.
@@ -46,19 +43,6 @@ export interface ReceiverPostgresOptions extends BenchOptions {
   connections?: number;
   /** DATABASE_POOL_SIZE of each PostgreSQL receiver (default 10, the receiver's default). */
   poolSize?: number;
-}
-
-/** Waits until the process burns (almost) no CPU for 300 ms: its processing backlog is done. */
-async function waitIdle(proc: Spawned, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let before = cpuTicks(proc.pid);
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const after = cpuTicks(proc.pid);
-    if (after - before <= 2) return;
-    if (Date.now() > deadline) throw new Error('bench: the receiver is still busy after 60 s of waiting');
-    before = after;
-  }
 }
 
 async function withPg<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
@@ -83,26 +67,6 @@ async function dropSchema(schema: string): Promise<void> {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-/** Runs one load generator per URL at the same time, connections split evenly; rates add up. */
-async function runSplitLoad(
-  urls: readonly string[],
-  seconds: number,
-  connections: number,
-): Promise<LoadResult> {
-  const share = Math.max(1, Math.floor(connections / urls.length));
-  const parts = await Promise.all(urls.map((url) => runLoad(url, seconds, share, true)));
-  return {
-    rps: parts.reduce((sum, p) => sum + p.rps, 0),
-    p50Ms: Math.max(...parts.map((p) => p.p50Ms)),
-    p99Ms: Math.max(...parts.map((p) => p.p99Ms)),
-    ok: parts.reduce((sum, p) => sum + p.ok, 0),
-    non2xx: parts.reduce((sum, p) => sum + p.non2xx, 0),
-    errors: parts.reduce((sum, p) => sum + p.errors, 0),
-    timeouts: parts.reduce((sum, p) => sum + p.timeouts, 0),
-    seconds: Math.max(...parts.map((p) => p.seconds)),
-  };
-}
 
 type Side = 'bare' | 'postgres1' | 'postgres2' | 'sqlite';
 const SIDES: readonly Side[] = ['bare', 'postgres1', 'postgres2', 'sqlite'];

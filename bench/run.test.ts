@@ -3,8 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './processes.js';
-import { type BenchResult, parseArgs, passes, ratio, table } from './run.js';
+import { parseArgs } from './support/args.js';
+import { ROOT } from './support/processes.js';
+import { passes, ratio, table } from './support/report.js';
+import type { BenchResult } from './support/types.js';
+
+const names = ['ingest', 'verify', 'sender', 'receiver-postgres', 'schema-import'];
 
 const throughput: BenchResult = {
   name: 'ingest',
@@ -26,7 +30,7 @@ const memory: BenchResult = {
 describe('bench/run', () => {
   it('reads --quick, --only, --rounds and --seconds', () => {
     expect(
-      parseArgs(['--', '--quick', '--only', 'ingest,sender', '--rounds', '2', '--seconds', '1.5']),
+      parseArgs(['--', '--quick', '--only', 'ingest,sender', '--rounds', '2', '--seconds', '1.5'], names),
     ).toEqual({
       only: ['ingest', 'sender'],
       quick: true,
@@ -36,10 +40,10 @@ describe('bench/run', () => {
   });
 
   it('rejects an unknown benchmark name and an unknown flag', () => {
-    expect(() => parseArgs(['--only', 'nope'])).toThrow(
-      'unknown benchmark nope: expected one of ingest, verify, sender, receiver-postgres',
+    expect(() => parseArgs(['--only', 'nope'], names)).toThrow(
+      'unknown benchmark nope: expected one of ingest, verify, sender, receiver-postgres, schema-import',
     );
-    expect(() => parseArgs(['--fast'])).toThrow(/unknown argument --fast/);
+    expect(() => parseArgs(['--fast'], names)).toThrow(/unknown argument --fast/);
   });
 
   it('passes a throughput at its target ratio and a memory figure only under its limit', () => {

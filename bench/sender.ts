@@ -5,11 +5,11 @@
 // read (VmHWM) as it exits after sending 100 000 generated events.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runLoad } from './ingest.js';
-import { BENCH_SECRET, freePort, median, progress, ROOT, spawnNode, stop, waitForHttp } from './processes.js';
-import type { BenchOptions, BenchResult } from './run.js';
+import { BENCH_SECRET, SENDER_CLI } from './support/fixtures.js';
+import { runLoad } from './support/load.js';
+import { freePort, median, progress, ROOT, spawnNode, stop, waitForHttp } from './support/processes.js';
+import type { BenchOptions, BenchResult } from './support/types.js';
 
-const SENDER_CLI = join(ROOT, 'apps/mock-sender/dist/cli.js');
 const PEAK_RSS_HOOK = join(ROOT, 'bench/servers/reportPeakRss.cjs');
 
 interface SendSummary {

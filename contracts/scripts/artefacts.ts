@@ -99,6 +99,7 @@ function publishedExamples(type: string): JsonObject {
   const files = [
     ['docs_page', 'docs-page.json', 'The example on the docs page (no api_version_date)'],
     ['openapi', 'openapi-example.json', "The example in the sender's OpenAPI document"],
+    ['example', 'valid.example.json', "A realistic example (the mock sender's seeded generator)"],
   ] as const;
   for (const [key, file, summary] of files) {
     let text: string;

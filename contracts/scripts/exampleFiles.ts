@@ -51,7 +51,7 @@ export function readExpectations(eventType: string): Record<string, string[]> {
   >;
 }
 
-/** `unknown.payment.succeeded.json` -> 'payment.succeeded'. */
+/** `unknown.payout.created.json` -> 'payout.created'. */
 export function unknownExampleType(file: string): string {
   return file.slice('unknown.'.length, -'.json'.length);
 }

@@ -4,9 +4,10 @@
 // generated JSON Schema, deliberately broken in two ways.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateEvent } from '@webhook-contracts/schema';
+import { knownEventTypes, validateEvent } from '@webhook-contracts/schema';
 import { describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
+import { exampleFiles } from '../scripts/exampleFiles.js';
 import { ajvJudge, compatibilityProblems } from './support/compatibility.js';
 
 const EVENT = 'course_lesson_interaction.completed';
@@ -40,6 +41,33 @@ describe('the compatibility gate', () => {
   it('finds nothing to complain about in the committed schema (validateEvent or the generated JSON Schema)', () => {
     expect(compatibilityProblems(EVENT, (value) => validateEvent(value).kind === 'event')).toEqual([]);
     expect(compatibilityProblems(EVENT, ajvJudge(committedSchema()))).toEqual([]);
+  });
+
+  it('covers every catalog type: each has examples and none would change verdict', () => {
+    for (const type of knownEventTypes) {
+      const examples = exampleFiles().filter((f) => f.eventType === type && f.kind !== 'expectations');
+      expect(examples.length, type).toBeGreaterThan(0);
+      const schema = JSON.parse(
+        readFileSync(join(contractsDir, 'schemas', `${type}.json`), 'utf8'),
+      ) as object;
+      expect(
+        compatibilityProblems(type, (value) => validateEvent(value).kind === 'event'),
+        type,
+      ).toEqual([]);
+      expect(compatibilityProblems(type, ajvJudge(schema)), type).toEqual([]);
+    }
+  });
+
+  it('names the invalid refund example a loosened schema would accept (payment of any type)', () => {
+    const schema = JSON.parse(
+      readFileSync(join(contractsDir, 'schemas', 'refund.created.json'), 'utf8'),
+    ) as SchemaNode & { definitions: Record<string, SchemaNode & { properties: Record<string, object> }> };
+    const data = schema.definitions['RefundCreatedData'];
+    expect(data?.properties['payment']).toBeDefined();
+    if (data) data.properties['payment'] = {};
+    expect(compatibilityProblems('refund.created', ajvJudge(schema))).toEqual([
+      'invalid.payment-is-an-id.json is a committed invalid example but the schema now accepts it',
+    ]);
   });
 
   it('names the valid example a tightened schema would reject (user.name no longer nullable)', () => {

@@ -11,6 +11,12 @@ export {
 export type { AttemptRecord, DeliveryResult, FinalStatus } from './delivery/deliverEvent.js';
 export { GeneratorError, SenderConfigError, type SenderConfigErrorCode } from './errors.js';
 export {
+  type CatalogGenerateOptions,
+  DEFAULT_EVENT_TYPE,
+  generateCatalogEvents,
+  parseEventTypes,
+} from './fixtures/catalogGenerator.js';
+export {
   docsExamples,
   type Example,
   type ExampleKind,

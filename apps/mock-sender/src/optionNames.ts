@@ -9,6 +9,7 @@ const flags = {
   example: '--example',
   allExamples: '--all-examples',
   generate: '--generate',
+  types: '--type',
   payloads: 'payloads',
   concurrency: '--concurrency',
   duplicates: '--duplicates',
@@ -29,5 +30,6 @@ export type OptionName = keyof typeof flags;
  * optionName('timeoutMs', 'fields'); // 'timeoutMs'
  */
 export function optionName(option: OptionName, naming: OptionNaming = 'flags'): string {
-  return naming === 'fields' ? option : flags[option];
+  if (naming === 'flags') return flags[option];
+  return option === 'types' ? 'type' : option;
 }

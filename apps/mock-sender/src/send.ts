@@ -2,7 +2,12 @@
 // generated events or your own) stream lazily through id assignment, overrides and fault injection
 // into a bounded pool of deliveries; results are tallied and reported as they become final.
 import { setTimeout as delay } from 'node:timers/promises';
-import { formatContractError, validateEvent } from '@webhook-contracts/schema';
+import {
+  formatContractError,
+  isKnownEventType,
+  type KnownEventType,
+  validateEvent,
+} from '@webhook-contracts/schema';
 import { type SecretInput, Webhook } from '@webhook-contracts/webhooks';
 import {
   type AttemptRecord,
@@ -15,6 +20,7 @@ import { shuffleWithin, withDuplicates } from './delivery/faults.js';
 import { createHttpClient } from './delivery/httpClient.js';
 import { createRateLimiter, runPool } from './delivery/pool.js';
 import { SenderConfigError } from './errors.js';
+import { DEFAULT_EVENT_TYPE, generateCatalogEvents } from './fixtures/catalogGenerator.js';
 import { docsExamples, type Example, findExample, loadExamples } from './fixtures/examples.js';
 import { generateEvents } from './fixtures/generator.js';
 import { applyOverrides, type Override, overrideFrom } from './fixtures/overrides.js';
@@ -43,6 +49,11 @@ export interface SendOptions {
   allExamples?: boolean;
   /** Send this many generated events (after the examples when `example` or `allExamples` is set too). */
   generate?: number;
+  /**
+   * Event types for `generate` and `allExamples` (default: course_lesson_interaction.completed only);
+   * see `parseEventTypes` for the `--type` syntax.
+   */
+  types?: readonly KnownEventType[];
   /** Send these payloads (objects are serialised; Buffers/strings are sent as they are). */
   payloads?: Iterable<unknown>;
   /** Seed for generated events, fresh ids and shuffling (default: random; see `summary.seed`). */
@@ -142,6 +153,12 @@ export function validateSendOptions(options: SendOptions): void {
       `payloads cannot be combined with ${name('example')}, ${name('allExamples')} or ${name('generate')}`,
     );
   checkInteger(name('generate'), options.generate, 1);
+  if (options.types !== undefined) {
+    if (options.types.length === 0) fail(`${name('types')} needs at least one event type`);
+    const unknown = options.types.filter((t) => !isKnownEventType(t));
+    if (unknown.length > 0)
+      fail(`unknown event type ${unknown.join(', ')}: see \`mock-sender examples\` or use all`);
+  }
   checkInteger(name('concurrency'), options.concurrency, 1);
   checkInteger(name('duplicates'), options.duplicates, 1);
   if (typeof options.shuffle === 'number') checkInteger(name('shuffle'), options.shuffle, 2);
@@ -168,7 +185,10 @@ export function validateSendOptions(options: SendOptions): void {
 
 function chosenExamples(options: SendOptions): Example[] {
   const all = loadExamples();
-  if (options.example === undefined) return docsExamples(all);
+  if (options.example === undefined) {
+    const types = new Set<string>(options.types ?? [DEFAULT_EVENT_TYPE]);
+    return docsExamples(all).filter((e) => types.has(e.event));
+  }
   const names = typeof options.example === 'string' ? [options.example] : options.example;
   return names.map((n) => findExample(n, all));
 }
@@ -199,8 +219,13 @@ function* payloadSource(options: SendOptions, seed: string): Generator<Payload> 
     }
   }
   if (options.generate !== undefined) {
-    for (const event of generateEvents({ seed, count: options.generate }))
-      yield { value: event, owned: true };
+    const types = options.types ?? [DEFAULT_EVENT_TYPE];
+    // The lesson-progress model alone keeps its own fast generator (the benchmarks' hot path).
+    const events =
+      types.length === 1 && types[0] === DEFAULT_EVENT_TYPE
+        ? generateEvents({ seed, count: options.generate })
+        : generateCatalogEvents({ seed, count: options.generate, types });
+    for (const event of events) yield { value: event, owned: true };
   }
 }
 

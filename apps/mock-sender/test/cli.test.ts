@@ -139,6 +139,70 @@ describe('mock-sender CLI', () => {
     expect(receiver.accepted).toHaveLength(5);
   });
 
+  it('sends generated events of the --type list, and of every type with --type all', async () => {
+    receiver = await startReceiver(SECRET, 'compliant');
+    const env = { WEBHOOK_SECRET: SECRET };
+    const some = await run(
+      [
+        'send',
+        '--to',
+        receiver.url,
+        '--generate',
+        '4',
+        '--type',
+        'refund.created,payment.succeeded',
+        '--seed',
+        '3',
+        '--json',
+      ],
+      { env },
+    );
+    expect(some.code).toBe(0);
+    // Lifecycle order: the payment goes before the refund that refers to it.
+    expect(receiver.acceptedTypes.sort()).toEqual([
+      'payment.succeeded',
+      'payment.succeeded',
+      'refund.created',
+      'refund.created',
+    ]);
+    await receiver.close();
+
+    receiver = await startReceiver(SECRET, 'compliant');
+    const all = await run(['send', '--to', receiver.url, '--generate', '41', '--type', 'all', '--json'], {
+      env,
+    });
+    expect(all.code).toBe(0);
+    expect(new Set(receiver.acceptedTypes).size).toBe(41);
+  });
+
+  it('exits 2 naming an --type outside the catalog', async () => {
+    const { code, stderr } = await run(
+      ['send', '--to', 'http://x', '--generate', '1', '--type', 'payout.created'],
+      {
+        env: { WEBHOOK_SECRET: SECRET },
+      },
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown event type "payout.created"');
+  });
+
+  it("lists each type's example as <type>/<name> and sends one by that name", async () => {
+    const list = await run(['examples']);
+    expect(list.stdout).toMatch(/^refund\.created\/valid\.example\s+valid variant: example$/m);
+    expect(list.stdout).toMatch(
+      /^refund\.created\/invalid\.payment-is-an-id\s+invalid: .*"\/data\/payment"/m,
+    );
+    receiver = await startReceiver(SECRET, 'compliant');
+    const sent = await run(
+      ['send', '--to', receiver.url, '--example', 'refund.created/valid.example', '--json'],
+      {
+        env: { WEBHOOK_SECRET: SECRET },
+      },
+    );
+    expect(sent.code).toBe(0);
+    expect(receiver.acceptedTypes).toEqual(['refund.created']);
+  });
+
   it('exits 1 when a delivery fails for good', async () => {
     receiver = await startReceiver(SECRET, 'compliant');
     const { code, stdout } = await run(

@@ -12,6 +12,8 @@ export type DeliveryOutcome =
   | 'rejected_contract'
   | 'too_large'
   | 'bad_request'
+  | 'unstorable'
+  | 'overloaded'
   | 'store_unavailable';
 
 /**

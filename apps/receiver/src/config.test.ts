@@ -25,11 +25,17 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       databaseUrl: 'sqlite:/srv/app/.data/receiver.sqlite',
       toleranceSeconds: 300,
-      maxBodyBytes: 1048576,
+      maxBodyBytes: 262144,
       contractMode: 'quarantine',
       apiToken: null,
       logLevel: 'info',
       leaseMs: 30000,
+      headersTimeoutSeconds: 10,
+      requestTimeoutSeconds: 30,
+      maxConnections: 1024,
+      maxInflightBodyBytes: 67108864,
+      storeMaxPending: 10000,
+      storeMaxPendingBytes: 67108864,
     });
   });
 
@@ -46,6 +52,12 @@ describe('loadConfig', () => {
         RECEIVER_API_TOKEN: 'tok',
         LOG_LEVEL: 'debug',
         PROCESSING_LEASE_MS: '5000',
+        HEADERS_TIMEOUT_SECONDS: '2',
+        REQUEST_TIMEOUT_SECONDS: '3',
+        MAX_CONNECTIONS: '50',
+        MAX_INFLIGHT_BODY_BYTES: '8192',
+        STORE_MAX_PENDING: '7',
+        STORE_MAX_PENDING_BYTES: '9000',
       },
       argv: [],
       cwd: '/srv/app',
@@ -61,6 +73,12 @@ describe('loadConfig', () => {
       apiToken: 'tok',
       logLevel: 'debug',
       leaseMs: 5000,
+      headersTimeoutSeconds: 2,
+      requestTimeoutSeconds: 3,
+      maxConnections: 50,
+      maxInflightBodyBytes: 8192,
+      storeMaxPending: 7,
+      storeMaxPendingBytes: 9000,
     });
   });
 
@@ -116,12 +134,62 @@ describe('loadConfig', () => {
     expect(issues.slice(1)).toEqual([
       'PORT is "70000": expected a TCP port from 0 to 65535',
       'WEBHOOK_TOLERANCE_SECONDS is "-5": expected a whole number of seconds from 1 to 86400',
-      'MAX_BODY_BYTES is "1mb": expected a whole number of bytes from 1 to 104857600',
+      'MAX_BODY_BYTES is "1mb": expected a whole number of bytes from 1 to 16777216',
       'CONTRACT_MODE is "lenient": expected one of quarantine, strict',
       'LOG_LEVEL is "loud": expected one of fatal, error, warn, info, debug, trace, silent',
       'DATABASE_URL: unsupported database scheme "mysql": use sqlite:<path>, file:<path>, a plain path or postgres://…',
     ]);
     expect(issues.join('\n')).not.toContain('not*base64');
+  });
+
+  it('reads the connection and load limits from flags and reports their mistakes together', () => {
+    const config = loadConfig({
+      env: { WEBHOOK_SECRET: secret },
+      argv: [
+        '--headers-timeout-seconds',
+        '4',
+        '--request-timeout-seconds',
+        '6',
+        '--max-connections',
+        '9',
+        '--max-inflight-body-bytes',
+        '300000',
+        '--store-max-pending',
+        '11',
+        '--store-max-pending-bytes',
+        '400000',
+      ],
+    });
+    expect(config).toMatchObject({
+      headersTimeoutSeconds: 4,
+      requestTimeoutSeconds: 6,
+      maxConnections: 9,
+      maxInflightBodyBytes: 300000,
+      storeMaxPending: 11,
+      storeMaxPendingBytes: 400000,
+    });
+    const issues = issuesOf(() =>
+      loadConfig({
+        env: {
+          WEBHOOK_SECRET: secret,
+          HEADERS_TIMEOUT_SECONDS: '20',
+          REQUEST_TIMEOUT_SECONDS: '5',
+          MAX_CONNECTIONS: '0',
+          MAX_BODY_BYTES: '4096',
+          MAX_INFLIGHT_BODY_BYTES: '1000',
+          STORE_MAX_PENDING: '2000000',
+          STORE_MAX_PENDING_BYTES: '99999999999',
+        },
+        argv: [],
+      }),
+    );
+    expect(issues).toEqual([
+      'REQUEST_TIMEOUT_SECONDS (5) is shorter than HEADERS_TIMEOUT_SECONDS (20): the whole request cannot take less time than its headers; raise it or lower the headers timeout',
+      'MAX_CONNECTIONS is "0": expected a whole number from 1 to 100000',
+      'MAX_INFLIGHT_BODY_BYTES (1000) is below MAX_BODY_BYTES (4096): a delivery of the largest accepted size could never be taken; raise it or lower MAX_BODY_BYTES',
+      'STORE_MAX_PENDING is "2000000": expected a whole number from 1 to 1000000',
+      'STORE_MAX_PENDING_BYTES is "99999999999": expected a whole number of bytes from MAX_BODY_BYTES (4096) to 4294967296',
+    ]);
   });
 
   it('names which secret of a rotation list is broken', () => {

@@ -25,6 +25,18 @@ export interface ReceiverConfig {
   logLevel: LogLevel;
   /** How long a claimed event is exclusive to this instance; a dead instance's events are retried after it. */
   leaseMs: number;
+  /** A request whose headers are not complete by then is answered 408 and closed. */
+  headersTimeoutSeconds: number;
+  /** A request (headers and body) not complete by then is answered 408 and closed. */
+  requestTimeoutSeconds: number;
+  /** Most open client sockets; more are refused by the kernel backlog / closed at once. */
+  maxConnections: number;
+  /** Bytes of all request bodies being read at once; beyond it new deliveries get 503 `overloaded`. */
+  maxInflightBodyBytes: number;
+  /** Deliveries waiting for the store's next commit; beyond it 503 `store_overloaded`. */
+  storeMaxPending: number;
+  /** Body bytes of the deliveries waiting for the store's next commit; beyond it 503 `store_overloaded`. */
+  storeMaxPendingBytes: number;
 }
 
 export interface LoadConfigInput {
@@ -68,7 +80,7 @@ const settings = {
   maxBodyBytes: {
     flag: '--max-body-bytes <bytes>',
     env: 'MAX_BODY_BYTES',
-    description: 'largest accepted body (default 1048576)',
+    description: 'largest accepted body in bytes (default 262144, at most 16777216)',
   },
   contractMode: {
     flag: '--contract-mode <mode>',
@@ -86,6 +98,40 @@ const settings = {
     env: 'PROCESSING_LEASE_MS',
     description:
       'how long a claimed event stays with one instance before another may take it over (default 30000)',
+  },
+  headersTimeoutSeconds: {
+    flag: '--headers-timeout-seconds <seconds>',
+    env: 'HEADERS_TIMEOUT_SECONDS',
+    description: 'request headers not complete by then: 408 and the connection closed (default 10, 1-300)',
+  },
+  requestTimeoutSeconds: {
+    flag: '--request-timeout-seconds <seconds>',
+    env: 'REQUEST_TIMEOUT_SECONDS',
+    description:
+      'request (headers and body) not complete by then: 408 and the connection closed (default 30, 1-3600, at least the headers timeout)',
+  },
+  maxConnections: {
+    flag: '--max-connections <count>',
+    env: 'MAX_CONNECTIONS',
+    description: 'most open client connections; more are closed at once (default 1024, 1-100000)',
+  },
+  maxInflightBodyBytes: {
+    flag: '--max-inflight-body-bytes <bytes>',
+    env: 'MAX_INFLIGHT_BODY_BYTES',
+    description:
+      'bytes of all bodies being read at once; beyond it 503 overloaded (default 67108864, from MAX_BODY_BYTES to 4294967296)',
+  },
+  storeMaxPending: {
+    flag: '--store-max-pending <count>',
+    env: 'STORE_MAX_PENDING',
+    description:
+      'deliveries waiting for the next store commit; beyond it 503 store_overloaded (default 10000, 1-1000000)',
+  },
+  storeMaxPendingBytes: {
+    flag: '--store-max-pending-bytes <bytes>',
+    env: 'STORE_MAX_PENDING_BYTES',
+    description:
+      'body bytes waiting for the next store commit; beyond it 503 store_overloaded (default 67108864, from MAX_BODY_BYTES to 4294967296)',
   },
 } satisfies Record<string, Setting>;
 
@@ -156,12 +202,70 @@ export function loadConfig(input: LoadConfigInput = {}): ReceiverConfig {
   );
   const maxBodyBytes = readInteger(
     raw('maxBodyBytes'),
-    1024 * 1024,
+    256 * 1024,
     1,
-    100 * 1024 * 1024,
-    'a whole number of bytes from 1 to 104857600',
+    16 * 1024 * 1024,
+    'a whole number of bytes from 1 to 16777216',
     issues,
   );
+  const headersTimeoutSeconds = readInteger(
+    raw('headersTimeoutSeconds'),
+    10,
+    1,
+    300,
+    'a whole number of seconds from 1 to 300',
+    issues,
+  );
+  const requestTimeoutSeconds = readInteger(
+    raw('requestTimeoutSeconds'),
+    30,
+    1,
+    3600,
+    'a whole number of seconds from 1 to 3600',
+    issues,
+  );
+  if (requestTimeoutSeconds < headersTimeoutSeconds) {
+    issues.push(
+      `REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds}) is shorter than HEADERS_TIMEOUT_SECONDS (${headersTimeoutSeconds}): ` +
+        'the whole request cannot take less time than its headers; raise it or lower the headers timeout',
+    );
+  }
+  const maxConnections = readInteger(
+    raw('maxConnections'),
+    1024,
+    1,
+    100_000,
+    'a whole number from 1 to 100000',
+    issues,
+  );
+  const byteCap = 4 * 1024 * 1024 * 1024;
+  const atLeastBody = (key: 'maxInflightBodyBytes' | 'storeMaxPendingBytes'): number => {
+    const value = readInteger(
+      raw(key),
+      64 * 1024 * 1024,
+      1,
+      byteCap,
+      `a whole number of bytes from MAX_BODY_BYTES (${maxBodyBytes}) to ${byteCap}`,
+      issues,
+    );
+    if (value < maxBodyBytes) {
+      issues.push(
+        `${settings[key].env} (${value}) is below MAX_BODY_BYTES (${maxBodyBytes}): a delivery of the largest ` +
+          'accepted size could never be taken; raise it or lower MAX_BODY_BYTES',
+      );
+    }
+    return value;
+  };
+  const maxInflightBodyBytes = atLeastBody('maxInflightBodyBytes');
+  const storeMaxPending = readInteger(
+    raw('storeMaxPending'),
+    10_000,
+    1,
+    1_000_000,
+    'a whole number from 1 to 1000000',
+    issues,
+  );
+  const storeMaxPendingBytes = atLeastBody('storeMaxPendingBytes');
   const contractMode = readEnum(raw('contractMode'), 'quarantine', ['quarantine', 'strict'] as const, issues);
   const logLevel = readEnum(raw('logLevel'), 'info', logLevels, issues);
   const apiToken = raw('apiToken')?.value ?? null;
@@ -197,6 +301,12 @@ export function loadConfig(input: LoadConfigInput = {}): ReceiverConfig {
     apiToken,
     logLevel,
     leaseMs,
+    headersTimeoutSeconds,
+    requestTimeoutSeconds,
+    maxConnections,
+    maxInflightBodyBytes,
+    storeMaxPending,
+    storeMaxPendingBytes,
   };
 }
 

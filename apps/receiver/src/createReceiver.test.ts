@@ -68,6 +68,7 @@ describe('POST /webhooks', () => {
           last_completed_at: '2023-12-01T05:00:00.401Z',
         },
       ],
+      next_cursor: null,
     });
   });
 
@@ -231,14 +232,14 @@ describe('POST /webhooks', () => {
         id: 'msg_1',
         api_version: 'v1',
         timestamp: '2025-01-01T00:00:00.000Z',
-        type: 'payment.succeeded',
+        type: 'payout.created',
         data: {},
       },
     });
     const res = await send(`${r.url}/webhooks`, req);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'unhandled', webhook_id: req.id });
-    expect(await r.store.getEvent(req.id)).toMatchObject({ status: 'unhandled', type: 'payment.succeeded' });
+    expect(await r.store.getEvent(req.id)).toMatchObject({ status: 'unhandled', type: 'payout.created' });
   });
 
   it('verifies oddly formatted JSON and non-ASCII text byte for byte', async () => {
@@ -479,6 +480,7 @@ describe('processing', () => {
           last_completed_at: '2024-01-04T00:00:00.000Z',
         },
       ],
+      next_cursor: null,
     });
     expect(results[1]).toEqual(results[0]);
     expect(results[2]).toEqual(results[0]);
@@ -528,7 +530,7 @@ describe('read API', () => {
           id: 'x',
           api_version: 'v1',
           timestamp: '2025-01-01T00:00:00.000Z',
-          type: 'refund.created',
+          type: 'payout.created',
           data: {},
         },
       }),

@@ -19,8 +19,10 @@ export interface ReceiverOptions {
   secret: SecretInput | readonly SecretInput[];
   /** Default `quarantine`. */
   contractMode?: ContractMode;
-  /** Default 1 MiB. */
+  /** Default 256 KiB. */
   maxBodyBytes?: number;
+  /** Bytes of all bodies being read at once; past it 503 `overloaded` (default 64 MiB). */
+  maxInflightBodyBytes?: number;
   /** Default 300. */
   toleranceSeconds?: number;
   /** Read API bearer token; null/undefined turns the read API off. */
@@ -28,7 +30,12 @@ export interface ReceiverOptions {
   logger?: Logger;
   /** Default: a fresh ReceiverMetrics (its own prom-client Registry). */
   metrics?: ReceiverMetrics;
-  /** Event handlers by type; default: lesson progress for course_lesson_interaction.completed. */
+  /**
+   * Event handlers by type, each given the event narrowed to its type, e.g.
+   * `{ 'payment.succeeded': async (event) => ({}) }`. The built-in lesson-progress handler for
+   * course_lesson_interaction.completed stays unless you name that type; a valid event whose type
+   * has no handler is kept as `unhandled`.
+   */
   handlers?: EventHandlers;
   /** Processor tuning (poll interval, retries, leases); see ProcessorOptions. */
   processing?: Omit<ProcessorOptions, 'store' | 'handlers' | 'logger' | 'metrics' | 'now'>;
@@ -92,6 +99,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     now,
     ...(options.contractMode === undefined ? {} : { contractMode: options.contractMode }),
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.maxInflightBodyBytes === undefined
+      ? {}
+      : { maxInflightBodyBytes: options.maxInflightBodyBytes }),
     ...(options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }),
   };
   const receiveWebhook = createWebhookHandler(webhookOptions);

@@ -18,22 +18,31 @@ export class ConfigError extends Error {
   }
 }
 
-export type StoreErrorCode = 'store_unavailable' | 'unsupported_database' | 'store_closed' | 'invalid_cursor';
+export type StoreErrorCode =
+  | 'store_unavailable'
+  | 'store_overloaded'
+  | 'unstorable_delivery'
+  | 'store_in_use'
+  | 'unsupported_database'
+  | 'store_closed'
+  | 'invalid_cursor';
 
 /**
- * The store cannot do what was asked. `store_unavailable` maps to HTTP 503 (the sender retries);
- * `invalid_cursor` (400) is a paging cursor the store did not issue; `unsupported_database` and
- * `store_closed` are programming or deployment mistakes.
+ * The store cannot do what was asked. `store_unavailable` and `store_overloaded` (its pending-insert
+ * queue is full) map to HTTP 503 (the sender retries); `unstorable_delivery` (422) is a delivery the
+ * database refuses whatever the load, so a retry could never succeed; `invalid_cursor` (400) is a
+ * paging cursor the store did not issue; `store_in_use` (another process holds the SQLite file),
+ * `unsupported_database` and `store_closed` are programming or deployment mistakes.
  */
 export class StoreError extends Error {
   override readonly name = 'StoreError';
   readonly code: StoreErrorCode;
-  readonly status: 400 | 503;
+  readonly status: 400 | 422 | 503;
 
   constructor(code: StoreErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.code = code;
-    this.status = code === 'invalid_cursor' ? 400 : 503;
+    this.status = code === 'invalid_cursor' ? 400 : code === 'unstorable_delivery' ? 422 : 503;
   }
 }
 

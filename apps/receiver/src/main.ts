@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // Entry point: read config, open the store, listen; SIGTERM/SIGINT shut down gracefully.
-import type { Server } from 'node:http';
 import { HelpShown, loadConfig, type ReceiverConfig } from './config.js';
 import { createReceiver } from './createReceiver.js';
 import { ConfigError, StoreError } from './errors.js';
-import { answerClientError } from './http/answerClientError.js';
+import { createHttpServer } from './http/createHttpServer.js';
 import { createLogger } from './logger.js';
 import { openStore } from './store/openStore.js';
 import { tuneHeap } from './tuneHeap.js';
@@ -26,6 +25,8 @@ async function main(): Promise<void> {
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore(config.databaseUrl, process.cwd(), {
+      maxPending: config.storeMaxPending,
+      maxPendingBytes: config.storeMaxPendingBytes,
       onStartupRetry: (error, attempt, delayMs) =>
         logger.warn(
           { err: error, attempt, retryInMs: delayMs },
@@ -45,17 +46,29 @@ async function main(): Promise<void> {
     secret: config.secrets,
     contractMode: config.contractMode,
     maxBodyBytes: config.maxBodyBytes,
+    maxInflightBodyBytes: config.maxInflightBodyBytes,
     toleranceSeconds: config.toleranceSeconds,
     apiToken: config.apiToken,
     logger,
     processing: { leaseMs: config.leaseMs },
   });
 
-  const server: Server = receiver.listen(config.port, config.host);
-  server.on('clientError', answerClientError);
-  server.once('error', (error) => {
-    logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
-    process.exit(1);
+  const server = createHttpServer(receiver, {
+    headersTimeoutMs: config.headersTimeoutSeconds * 1000,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    maxConnections: config.maxConnections,
+  });
+  server.listen(config.port, config.host);
+  server.once('error', async (error: NodeJS.ErrnoException) => {
+    const why =
+      error.code === 'EADDRINUSE'
+        ? 'is in use: stop what holds it, or pick another PORT (--port)'
+        : error.code === 'EADDRNOTAVAIL'
+          ? 'is not an address of this machine: pick another HOST (--host)'
+          : `cannot be bound (${error.code ?? error.message})`;
+    process.stderr.write(`webhook-receiver: ${config.host}:${config.port} ${why}\n`);
+    await store.close().catch(() => {});
+    process.exit(2);
   });
   server.once('listening', () => {
     const heapTuned = tuneHeap();

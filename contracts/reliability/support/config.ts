@@ -13,4 +13,7 @@ export const sizes = {
   crashKills: full ? 8 : 3,
   /** Events sent at the flapping receiver. */
   flapEvents: full ? 1_000 : 200,
+  /** Connections that stall mid-body or mid-headers, and valid events sent meanwhile. */
+  slowClients: full ? 900 : 300,
+  slowValidEvents: full ? 2_000 : 500,
 };

@@ -40,7 +40,18 @@ export async function listAllEvents(baseUrl: string, token: string): Promise<Eve
   return out;
 }
 
+/** Every progress row, following `next_cursor` to the end. */
 export async function getProgress(baseUrl: string, token: string): Promise<ProgressJson[]> {
-  const body = await getJson<{ progress: ProgressJson[] }>(`${baseUrl}/progress`, token);
-  return body.progress;
+  const out: ProgressJson[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+    const page: { progress: ProgressJson[]; next_cursor: string | null } = await getJson(
+      `${baseUrl}/progress?limit=500${query}`,
+      token,
+    );
+    out.push(...page.progress);
+    cursor = page.next_cursor;
+  } while (cursor !== null);
+  return out;
 }

@@ -5,7 +5,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ContractMode, createReceiver, SqliteStore } from '@webhook-contracts/receiver';
+import {
+  type ContractMode,
+  createReceiver,
+  type ReceiverOptions,
+  SqliteStore,
+} from '@webhook-contracts/receiver';
 import { ReadApi } from './readApi.js';
 
 export interface ListeningReceiver {
@@ -20,6 +25,7 @@ const apiToken = 'contract-suite-read-token';
 export async function startListeningReceiver(options: {
   secret: string;
   contractMode: ContractMode;
+  handlers?: ReceiverOptions['handlers'];
 }): Promise<ListeningReceiver> {
   const dir = mkdtempSync(join(tmpdir(), 'contracts-receiver-'));
   const store = new SqliteStore({ filename: join(dir, 'receiver.sqlite') });
@@ -28,6 +34,7 @@ export async function startListeningReceiver(options: {
     secret: options.secret,
     contractMode: options.contractMode,
     apiToken,
+    ...(options.handlers ? { handlers: options.handlers } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = receiver.listen(0, '127.0.0.1', () => resolve(s));

@@ -39,12 +39,13 @@ export class ReadApi {
     return body;
   }
 
-  /** Every stored event, following `next_cursor` to the end. */
-  async allEvents(): Promise<EventSummary[]> {
+  /** Every stored event (of one `type` when given), following `next_cursor` to the end. */
+  async allEvents(type?: string): Promise<EventSummary[]> {
     const events: EventSummary[] = [];
     let cursor: string | null = null;
+    const filter = type === undefined ? '' : `&type=${encodeURIComponent(type)}`;
     do {
-      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const query: string = (cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`) + filter;
       const page: { events: EventSummary[]; next_cursor: string | null } = await this.getOk(
         `/events?limit=500${query}`,
       );
@@ -63,8 +64,19 @@ export class ReadApi {
     return body;
   }
 
+  /** Every progress row, following `next_cursor` to the end. */
   async progress(): Promise<ProgressRow[]> {
-    return (await this.getOk<{ progress: ProgressRow[] }>('/progress')).progress;
+    const rows: ProgressRow[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page: { progress: ProgressRow[]; next_cursor: string | null } = await this.getOk(
+        `/progress?limit=500${query}`,
+      );
+      rows.push(...page.progress);
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    return rows;
   }
 }
 

@@ -47,3 +47,81 @@ describe('contractErrorsFromAjv', () => {
     expect(contractErrorsFromAjv(null)).toEqual([{ pointer: '', message: 'is invalid' }]);
   });
 });
+
+describe('contractErrorsFromAjv on a nullable object (anyOf [object, null])', () => {
+  const anyOf = ajvError({
+    keyword: 'anyOf',
+    instancePath: '/data/membership',
+    schemaPath: '#/p/anyOf',
+    params: {},
+  });
+
+  it('says "must be object or null" once when the value has neither type', () => {
+    const errors = contractErrorsFromAjv([
+      ajvError({
+        keyword: 'type',
+        instancePath: '/data/membership',
+        schemaPath: '#/p/anyOf/0/type',
+        params: { type: 'object' },
+      }),
+      ajvError({
+        keyword: 'type',
+        instancePath: '/data/membership',
+        schemaPath: '#/p/anyOf/1/type',
+        params: { type: 'null' },
+      }),
+      anyOf,
+    ]);
+    expect(errors).toEqual([{ pointer: '/data/membership', message: 'must be object or null' }]);
+  });
+
+  it('keeps only the errors inside the value when it is an object with a broken field', () => {
+    const errors = contractErrorsFromAjv([
+      ajvError({
+        keyword: 'required',
+        instancePath: '/data/membership',
+        schemaPath: '#/p/anyOf/0/required',
+        params: { missingProperty: 'id' },
+      }),
+      ajvError({
+        keyword: 'type',
+        instancePath: '/data/membership/status',
+        schemaPath: '#/p/anyOf/0/properties/status/type',
+        params: { type: 'string' },
+      }),
+      ajvError({
+        keyword: 'type',
+        instancePath: '/data/membership',
+        schemaPath: '#/p/anyOf/1/type',
+        params: { type: 'null' },
+      }),
+      anyOf,
+    ]);
+    expect(errors).toEqual([
+      { pointer: '/data/membership/id', message: 'is required' },
+      { pointer: '/data/membership/status', message: 'must be string' },
+    ]);
+  });
+});
+
+describe('contractErrorsFromAjv on an enum', () => {
+  it('lists the allowed values, shortened past eight', () => {
+    const few = ajvError({
+      keyword: 'enum',
+      instancePath: '/data/status',
+      params: { allowedValues: ['paid', 'open', null] },
+    });
+    expect(contractErrorsFromAjv([few])).toEqual([
+      { pointer: '/data/status', message: 'must be one of "paid", "open", null' },
+    ]);
+    const values = Array.from({ length: 10 }, (_, i) => `v${i}`);
+    const many = ajvError({
+      keyword: 'enum',
+      instancePath: '/data/brand',
+      params: { allowedValues: values },
+    });
+    expect(contractErrorsFromAjv([many])[0]?.message).toBe(
+      'must be one of "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", … (10 values)',
+    );
+  });
+});

@@ -25,6 +25,46 @@ export function formatContractError(e: ContractError): string {
   return `${e.pointer === '' ? '(root)' : e.pointer}: ${e.message}`;
 }
 
+/**
+ * A nullable object (`anyOf: [object, null]`) that fails makes Ajv report every branch and then
+ * the anyOf. One error per field reads better: when a branch failed inside the value (a nested
+ * key), keep those errors only; when every branch failed on the value's type, say so once
+ * (`must be object or null`).
+ */
+function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
+  if (!errors.some((e) => e.keyword === 'anyOf')) return [...errors];
+  const dropped = new Set<ErrorObject>();
+  const replacements = new Map<ErrorObject, ErrorObject>();
+  errors.forEach((anyOf, index) => {
+    if (anyOf.keyword !== 'anyOf') return;
+    // Ajv reports a failed anyOf's branch errors right before it; through a $ref their schemaPath
+    // leaves the anyOf's, so they are found by position and by lying at or under its value.
+    const at = anyOf.instancePath;
+    const branches: ErrorObject[] = [];
+    for (let j = index - 1; j >= 0; j--) {
+      const e = errors[j]!;
+      if (e.instancePath !== at && !e.instancePath.startsWith(`${at}/`)) break;
+      branches.unshift(e);
+    }
+    const inside = branches.filter((e) => e.instancePath !== anyOf.instancePath || e.keyword === 'required');
+    if (inside.length > 0) {
+      for (const e of branches) if (!inside.includes(e)) dropped.add(e);
+      dropped.add(anyOf);
+      return;
+    }
+    const types = branches.flatMap((e) => {
+      if (e.keyword !== 'type') return [];
+      const type = (e.params as { type?: unknown }).type;
+      return Array.isArray(type) ? type.map(String) : [String(type)];
+    });
+    for (const e of branches) dropped.add(e);
+    if (types.length === branches.length && types.length > 0) {
+      replacements.set(anyOf, { ...anyOf, keyword: 'type', params: { type: [...new Set(types)] } });
+    }
+  });
+  return errors.filter((e) => !dropped.has(e) || replacements.has(e)).map((e) => replacements.get(e) ?? e);
+}
+
 function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
@@ -44,6 +84,12 @@ function messageFor(error: ErrorObject): string {
     }
     case 'const':
       return `must be ${JSON.stringify(params['allowedValue'])}`;
+    case 'enum': {
+      const allowed = (params['allowedValues'] as unknown[] | undefined) ?? [];
+      const shown = allowed.slice(0, 8).map((v) => JSON.stringify(v));
+      const more = allowed.length > shown.length ? `, … (${allowed.length} values)` : '';
+      return `must be one of ${shown.join(', ')}${more}`;
+    }
     case 'format': {
       const format = String(params['format']);
       return formatHints[format] ?? `must match format "${format}"`;
@@ -65,7 +111,7 @@ export function contractErrorsFromAjv(errors: readonly ErrorObject[] | null | un
   if (!errors || errors.length === 0) return [{ pointer: '', message: 'is invalid' }];
   const seen = new Set<string>();
   const result: ContractError[] = [];
-  for (const error of errors) {
+  for (const error of collapseAnyOf(errors)) {
     const missing =
       error.keyword === 'required'
         ? (error.params as { missingProperty?: unknown }).missingProperty

@@ -1,5 +1,13 @@
 export { type ContractError, contractErrorsFromAjv, formatContractError } from './ContractError.js';
 export { CourseLessonInteraction } from './CourseLessonInteraction.js';
+export * from './catalog/events.js';
+export * from './catalog/resources.js';
+export {
+  Nullable,
+  NullableScalar,
+  NullableStringEnum,
+  StringEnum,
+} from './catalog/schemaHelpers.js';
 export { Envelope, eventEnvelope } from './Envelope.js';
 export {
   CourseLessonInteractionCompleted,

@@ -17,7 +17,7 @@ const known: ReadonlySet<string> = new Set(knownEventTypes);
  *
  * @example
  * isKnownEventType('course_lesson_interaction.completed'); // true
- * isKnownEventType('payment.succeeded'); // false
+ * isKnownEventType('payout.created'); // false (not in the catalog)
  */
 export function isKnownEventType(type: string): type is KnownEventType {
   return known.has(type);

@@ -2,6 +2,8 @@
 // `tsc` (tests are type-checked) and the runtime assertions keep each test able to fail.
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { CourseLessonInteraction } from './CourseLessonInteraction.js';
+import type { PaymentSucceeded } from './catalog/events.js';
+import type { Payment, PaymentMembership } from './catalog/resources.js';
 import type { Envelope } from './Envelope.js';
 import type { CourseLessonInteractionCompleted, KnownEvent, KnownEventType } from './events/index.js';
 import { completedEvent } from './test-support/completedEvent.js';
@@ -25,7 +27,7 @@ describe('static types', () => {
   });
 
   it('types an unknown event as the generic envelope with unknown data', () => {
-    const result = validateEvent({ ...completedEvent(), type: 'invoice.paid', data: [1, 2] });
+    const result = validateEvent({ ...completedEvent(), type: 'payout.created', data: [1, 2] });
     expect(result.kind).toBe('unknown_event');
     if (result.kind !== 'unknown_event') return;
     expectTypeOf(result.envelope).toEqualTypeOf<Envelope>();
@@ -34,9 +36,16 @@ describe('static types', () => {
   });
 
   it('derives the union of known event types from the registry', () => {
-    expectTypeOf<KnownEventType>().toEqualTypeOf<'course_lesson_interaction.completed'>();
-    expectTypeOf<KnownEvent>().toEqualTypeOf<CourseLessonInteractionCompleted>();
-    const type: KnownEventType = 'course_lesson_interaction.completed';
-    expect(type).toBe('course_lesson_interaction.completed');
+    expectTypeOf<'course_lesson_interaction.completed'>().toExtend<KnownEventType>();
+    expectTypeOf<'refund.created'>().toExtend<KnownEventType>();
+    expectTypeOf<'payout.created'>().not.toExtend<KnownEventType>();
+    expectTypeOf<
+      Extract<KnownEvent, { type: 'course_lesson_interaction.completed' }>
+    >().toEqualTypeOf<CourseLessonInteractionCompleted>();
+    expectTypeOf<Extract<KnownEvent, { type: 'payment.succeeded' }>>().toEqualTypeOf<PaymentSucceeded>();
+    expectTypeOf<PaymentSucceeded['data']>().toEqualTypeOf<Payment>();
+    expectTypeOf<Payment['membership']>().toEqualTypeOf<PaymentMembership | null>();
+    const type: KnownEventType = 'membership.activated';
+    expect(type).toBe('membership.activated');
   });
 });

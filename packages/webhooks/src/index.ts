@@ -10,6 +10,7 @@ export {
 } from './errors.js';
 export { type HeaderSource, readWebhookHeaders, type WebhookHeaders } from './headers.js';
 export { parseSecretList } from './parseSecretList.js';
+export { precheckWebhookHeaders } from './precheckWebhookHeaders.js';
 export { type SignInput, sign, signedHeaders } from './sign.js';
 export { type SignedDelivery, type SignedDeliveryInput, signedDelivery } from './signedDelivery.js';
 export { type UnwrapResult, unwrapDelivery } from './unwrap.js';

@@ -28,16 +28,17 @@ describe('Webhook.unwrap', () => {
     expect(result.id).toBe('msg_u');
     expect(result.timestamp).toBe(NOW);
     expect(result.body.equals(delivery.body)).toBe(true);
-    expect(result.event.type).toBe('course_lesson_interaction.completed');
+    if (result.event.type !== 'course_lesson_interaction.completed') throw new Error(result.event.type);
     expect(result.event.data.user.username).toBe('johndoe42');
     expect(result.event.data.lesson.chapter.id).toBe('chap_xxxxxxxxxxxxx');
   });
 
   it('returns an event of a type the contract does not know as unknown_event with its envelope', () => {
-    const payment = { ...docsExampleEvent(), type: 'payment.succeeded', data: { id: 'pay_1', total: 10 } };
+    // payout.created is not in the catalog (@whop/sdk 0.0.42).
+    const payment = { ...docsExampleEvent(), type: 'payout.created', data: { id: 'pay_1', total: 10 } };
     const delivery = sent(payment);
     const result = webhook.unwrap(delivery.headers, delivery.body);
-    expect(result).toMatchObject({ kind: 'unknown_event', type: 'payment.succeeded', id: 'msg_u' });
+    expect(result).toMatchObject({ kind: 'unknown_event', type: 'payout.created', id: 'msg_u' });
     if (result.kind !== 'unknown_event') return;
     expect(result.envelope.data).toEqual({ id: 'pay_1', total: 10 });
   });

@@ -85,7 +85,8 @@ export function verifyWithKeys(
   );
 }
 
-function parseTimestamp(value: string): number {
+/** webhook-timestamp as whole seconds; throws `invalid_timestamp` unless it is 1-15 digits. */
+export function parseTimestamp(value: string): number {
   if (!TIMESTAMP.test(value)) {
     throw new WebhookVerificationError(
       'invalid_timestamp',
@@ -95,7 +96,8 @@ function parseTimestamp(value: string): number {
   return Number(value);
 }
 
-function checkTolerance(timestamp: number, { toleranceSeconds, now }: VerifySettings): void {
+/** Throws `timestamp_too_old` / `timestamp_too_new` outside the tolerance. */
+export function checkTolerance(timestamp: number, { toleranceSeconds, now }: VerifySettings): void {
   const nowSeconds = Math.floor(now() / 1000);
   const age = nowSeconds - timestamp;
   if (age > toleranceSeconds) {
@@ -119,7 +121,7 @@ function checkTolerance(timestamp: number, { toleranceSeconds, now }: VerifySett
  * Entries of other versions (`v1a`, `v2`) are skipped; a trailing comma left by `, `-joined
  * duplicate header lines is tolerated.
  */
-function v1Candidates(signatureHeader: string): string[] {
+export function v1Candidates(signatureHeader: string): string[] {
   // Fast path for the usual header, one entry: `v1,` + 44 characters.
   if (signatureHeader.length === V1_LENGTH + 3 && signatureHeader.startsWith('v1,')) {
     const signature = signatureHeader.slice(3);

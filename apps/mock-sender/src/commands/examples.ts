@@ -22,8 +22,13 @@ export function examplesCommand(): Command {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
       }
-      const width = Math.max(...examples.map((e) => e.name.length));
-      const lines = examples.map((e) => `${e.name.padEnd(width)}  ${e.description}`);
+      // A name several event folders share (valid.example) is listed as <event>/<name>, as --example takes it.
+      const count = new Map<string, number>();
+      for (const e of examples) count.set(e.name, (count.get(e.name) ?? 0) + 1);
+      const label = (e: (typeof examples)[number]) =>
+        count.get(e.name) === 1 ? e.name : `${e.event}/${e.name}`;
+      const width = Math.max(...examples.map((e) => label(e).length));
+      const lines = examples.map((e) => `${label(e).padEnd(width)}  ${e.description}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

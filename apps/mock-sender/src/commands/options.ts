@@ -1,5 +1,7 @@
 // Parsers for commander option values: a bad value is a usage error (exit 2) with a clear message.
+import type { KnownEventType } from '@webhook-contracts/schema';
 import { InvalidArgumentError } from 'commander';
+import { parseEventTypes } from '../fixtures/catalogGenerator.js';
 
 export function positiveInteger(value: string): number {
   const n = Number(value);
@@ -33,4 +35,13 @@ export function retrySchedule(value: string): number[] {
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** `--type`: a catalog type, a comma list or all, as a commander usage error when unknown. */
+export function eventTypes(value: string): KnownEventType[] {
+  try {
+    return parseEventTypes(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }

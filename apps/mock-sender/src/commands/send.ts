@@ -1,3 +1,4 @@
+import type { KnownEventType } from '@webhook-contracts/schema';
 import { Command, Option } from 'commander';
 import { parseOverride } from '../fixtures/overrides.js';
 import { randomSeed } from '../fixtures/random.js';
@@ -11,7 +12,7 @@ import {
   type SendOptions,
   send,
 } from '../send.js';
-import { collect, positiveInteger, positiveNumber, retrySchedule } from './options.js';
+import { collect, eventTypes, positiveInteger, positiveNumber, retrySchedule } from './options.js';
 
 interface SendFlags {
   to: string;
@@ -19,6 +20,7 @@ interface SendFlags {
   example?: string[];
   allExamples?: boolean;
   generate?: number;
+  type?: KnownEventType[];
   seed?: string;
   set?: string[];
   keepIds?: boolean;
@@ -53,6 +55,11 @@ export function sendCommand(): Command {
         '--generate <n>',
         'send N generated events (after the examples when --example or --all-examples is given)',
       ).argParser(positiveInteger),
+    )
+    .option(
+      '--type <types>',
+      'event types for --generate and --all-examples: a type, a comma list or all (default course_lesson_interaction.completed)',
+      eventTypes,
     )
     .option('--seed <seed>', 'seed for generated events, fresh ids and shuffling (default: random, printed)')
     .option(
@@ -95,6 +102,7 @@ export function sendCommand(): Command {
         ...(flags.example ? { example: flags.example } : {}),
         ...(flags.allExamples ? { allExamples: true } : {}),
         ...(flags.generate !== undefined ? { generate: flags.generate } : {}),
+        ...(flags.type !== undefined ? { types: flags.type } : {}),
         ...(flags.keepIds ? { keepIds: true } : {}),
         ...(flags.rate !== undefined ? { rate: flags.rate } : {}),
         ...(flags.retrySchedule !== undefined ? { retrySchedule: flags.retrySchedule } : {}),

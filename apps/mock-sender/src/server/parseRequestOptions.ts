@@ -4,6 +4,7 @@
 
 import type { CheckOptions } from '../check.js';
 import { SenderConfigError } from '../errors.js';
+import { parseEventTypes } from '../fixtures/catalogGenerator.js';
 import { docsExamples, loadExamples } from '../fixtures/examples.js';
 import type { SendOptions } from '../send.js';
 
@@ -29,6 +30,7 @@ const sendFields: Record<string, Kind> = {
   example: 'strings',
   allExamples: 'boolean',
   generate: 'integer',
+  type: 'strings',
   seed: 'seed',
   set: 'object',
   keepIds: 'boolean',
@@ -204,7 +206,11 @@ function docsExampleCount(): number {
 export function parseSendRequest(
   body: unknown,
 ): Omit<SendOptions, 'secret'> & { secret?: string | string[]; wait?: boolean } {
-  return parseFields(body, sendFields, 'POST /send', checkDeliveryCount) as Omit<SendOptions, 'secret'> & {
+  const { type, ...options } = parseFields(body, sendFields, 'POST /send', checkDeliveryCount);
+  // `type` is the CLI's --type: one type, a comma list or "all" (or an array of types).
+  const types =
+    type === undefined ? undefined : parseEventTypes(Array.isArray(type) ? type.join(',') : String(type));
+  return { ...options, ...(types ? { types } : {}) } as unknown as Omit<SendOptions, 'secret'> & {
     secret?: string | string[];
     wait?: boolean;
   };

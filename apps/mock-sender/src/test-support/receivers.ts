@@ -18,6 +18,8 @@ export interface TestReceiver {
   url: string;
   /** Every webhook-id accepted so far, in order. */
   accepted: string[];
+  /** The `type` of each accepted event, in the same order. */
+  acceptedTypes: string[];
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
   const webhook = new Webhook(secret);
   const seen = new Set<string>();
   const accepted: string[] = [];
+  const acceptedTypes: string[] = [];
   const server = createServer(async (req, res) => {
     let body = await readBody(req);
     if (behaviour === 'wrong-path')
@@ -60,6 +63,7 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
       }
       seen.add(delivery.id);
       accepted.push(delivery.id);
+      acceptedTypes.push(String((JSON.parse(body.toString('utf8')) as { type?: unknown }).type));
       answer(res, 200, { ok: true });
     } catch (error) {
       if (behaviour === 'answers-500-to-bad-input')
@@ -75,6 +79,7 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     accepted,
+    acceptedTypes,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -83,4 +83,19 @@ describe('answerClientError', () => {
       error: { code: 'headers_too_large', message: expect.stringContaining('16 KiB') },
     });
   });
+
+  it('closes the socket of a client that hangs up mid-body, so the handler reading it lets go', async () => {
+    server = createServer((req) => {
+      req.resume();
+      req.once('close', () => server!.emit('test:released', req.complete));
+    });
+    server.on('clientError', answerClientError);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const released = new Promise<boolean>((resolve) => server!.once('test:released', resolve));
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\nabc');
+    socket.end();
+    expect(await released).toBe(false);
+  });
 });

@@ -22,7 +22,8 @@ function answer(error: ParserError): { status: number; reason: string; code: str
         status: 408,
         reason: 'Request Timeout',
         code: 'request_timeout',
-        message: 'The request did not arrive in time: send it again',
+        message:
+          'The request did not arrive in time (HEADERS_TIMEOUT_SECONDS / REQUEST_TIMEOUT_SECONDS): nothing was stored; send it again',
       };
     default:
       return {
@@ -47,6 +48,29 @@ export function answerClientError(error: ParserError, socket: Duplex): void {
     _httpMessage?: ServerResponse | null;
   };
   if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // A request whose body stopped arriving: nothing of it was stored (a delivery is stored only
+  // after its whole body is read), so it is answered 408 through its own response, which closes
+  // the connection. The handler still waiting for the body sees the socket close and gives up.
+  if (inFlight && !inFlight.headersSent && error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    const { status, code, message } = answer(error);
+    const body = JSON.stringify({ error: { code, message } });
+    inFlight.shouldKeepAlive = false;
+    inFlight.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    });
+    inFlight.end(body);
+    // A client that does not read its answer does not keep the socket either.
+    setTimeout(() => socket.destroy(), 1000).unref();
+    return;
+  }
+  // The client hung up (or broke the framing) in the middle of a request body: nobody is left to
+  // answer, and the handler still reading that body must see the socket close to let go of it.
+  if (inFlight && inFlight.req !== undefined && !inFlight.req.complete) {
     socket.destroy();
     return;
   }

@@ -153,18 +153,23 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
     route(async (req, res) => {
       const userId = one(req.query['user_id'], 'user_id');
       const courseId = one(req.query['course_id'], 'course_id');
-      const progress = await store.getProgress({
+      const cursor = one(req.query['cursor'], 'cursor');
+      const limit = parseLimit(one(req.query['limit'], 'limit'));
+      const page = await store.listProgress({
+        limit,
         ...(userId === undefined || userId === '' ? {} : { userId }),
         ...(courseId === undefined || courseId === '' ? {} : { courseId }),
+        ...(cursor === undefined ? {} : { cursor }),
       });
       res.json({
-        progress: progress.map((p) => ({
+        progress: page.progress.map((p) => ({
           user_id: p.userId,
           course_id: p.courseId,
           completed_lessons: p.completedLessons,
           lesson_ids: p.lessonIds,
           last_completed_at: iso(p.lastCompletedAt),
         })),
+        next_cursor: page.nextCursor,
       });
     }),
   );

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import express, { type Express } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../errors.js';
 import { SqliteStore } from '../store/SqliteStore.js';
 import { send, signedRequest, testSecret } from '../test-support/signedRequest.js';
 import { createWebhookRouter } from './createWebhookRouter.js';
@@ -124,8 +125,12 @@ describe('an oversized body', () => {
     const conn = rawConnection(Number(new URL(url).port));
     const bodyLength = 256 * 1024;
     const firstAnswer = conn.nextStatus();
+    // Well-formed webhook headers, so the request gets past the header check to the size limit.
+    const big = signedRequest();
     conn.socket.write(
-      `POST /webhooks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${bodyLength}\r\n\r\n`,
+      `POST /webhooks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n` +
+        `webhook-id: ${big.headers['webhook-id']}\r\nwebhook-timestamp: ${big.headers['webhook-timestamp']}\r\n` +
+        `webhook-signature: ${big.headers['webhook-signature']}\r\ncontent-length: ${bodyLength}\r\n\r\n`,
     );
     // Keep sending after the early answer: the rest of the body must be read, not reset.
     conn.socket.write(Buffer.alloc(bodyLength / 2, 0x20));
@@ -144,5 +149,42 @@ describe('an oversized body', () => {
     expect(await Promise.race([secondAnswer, conn.closed.then((how) => `connection ${how}`)])).toBe(200);
     conn.socket.end();
     expect(await conn.closed).toBe('closed');
+  });
+});
+
+describe('a store that refuses a delivery', () => {
+  async function answerFor(error: StoreError) {
+    const { url } = await serve((app, store) => {
+      const refusing = Object.assign(Object.create(store) as SqliteStore, {
+        insertDelivery: () => Promise.reject(error),
+      });
+      app.use('/webhooks', createWebhookRouter({ secret: testSecret, store: refusing }));
+    });
+    const res = await send(`${url}/webhooks`, signedRequest());
+    return {
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+      body: (await res.json()) as { error: { code: string; message: string } },
+    };
+  }
+
+  it('answers a full store queue with 503 store_overloaded and Retry-After', async () => {
+    const answer = await answerFor(new StoreError('store_overloaded', 'queue full'));
+    expect(answer.status).toBe(503);
+    expect(answer.retryAfter).toBe('5');
+    expect(answer.body.error.code).toBe('store_overloaded');
+    expect(answer.body.error.message).toContain('too many deliveries waiting');
+  });
+
+  it('answers a delivery the database cannot store with 422 unstorable_delivery, never a 5xx', async () => {
+    const answer = await answerFor(
+      new StoreError('unstorable_delivery', 'PostgreSQL cannot store this delivery (22021 …)'),
+    );
+    expect(answer.status).toBe(422);
+    expect(answer.retryAfter).toBeNull();
+    expect(answer.body.error).toEqual({
+      code: 'unstorable_delivery',
+      message: 'PostgreSQL cannot store this delivery (22021 …)',
+    });
   });
 });

@@ -2,6 +2,7 @@
 // (group-committed, fsync'd) and only then answer 2xx; processing happens afterwards, from the store.
 import type { IncomingHttpHeaders } from 'node:http';
 import {
+  precheckWebhookHeaders,
   type SecretInput,
   Webhook,
   WebhookPayloadError,
@@ -12,7 +13,8 @@ import type { ContractMode } from '../config.js';
 import { HttpError, StoreError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { DeliveryOutcome, ReceiverMetrics } from '../ReceiverMetrics.js';
-import type { NewDelivery, Store } from '../store/Store.js';
+import type { EventError, NewDelivery, Store } from '../store/Store.js';
+import { InflightBodyBudget } from './InflightBodyBudget.js';
 import { discardRestOfBody, readRawBody } from './readRawBody.js';
 import { sendError } from './sendError.js';
 
@@ -23,9 +25,17 @@ export interface WebhookRouterOptions {
   store: Store;
   /** `quarantine` (default): keep off-contract events and answer 200. `strict`: answer 422, store nothing. */
   contractMode?: ContractMode;
-  /** Default 1 MiB. */
+  /** Default 256 KiB. */
   maxBodyBytes?: number;
-  /** Accepted webhook-timestamp skew in seconds (default 300). Ignored when `webhook` is given. */
+  /**
+   * Bytes of all bodies being read at once (default 64 MiB); past it a delivery is answered 503
+   * `overloaded` before its body is read. Pass a shared budget to bound several handlers together.
+   */
+  maxInflightBodyBytes?: number | InflightBodyBudget;
+  /**
+   * Accepted webhook-timestamp skew in seconds (default 300). The header precheck uses it even when
+   * `webhook` is given, so keep the two equal.
+   */
   toleranceSeconds?: number;
   /** Told about each new `received` event (e.g. the Processor, to start on it at once). */
   processor?: { wake(): void };
@@ -39,16 +49,34 @@ export interface WebhookRouterOptions {
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
-const droppedHeaders = new Set(['webhook-signature', 'authorization', 'proxy-authorization', 'cookie']);
+// The only request headers stored with an event (and served back by GET /events/:id): what a
+// sender controls about a delivery. Anything else (cookies, proxy credentials, forwarding chains)
+// is not ours to keep; webhook-signature is verified and dropped, as it proves nothing once stored.
+const keptHeaderNames = [
+  'content-type',
+  'content-length',
+  'user-agent',
+  'webhook-id',
+  'webhook-timestamp',
+] as const;
 
 function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name in headers) {
+  for (const name of keptHeaderNames) {
     const value = headers[name];
-    if (value === undefined || droppedHeaders.has(name)) continue;
-    out[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
+}
+
+const NUL = String.fromCharCode(0);
+
+/** PostgreSQL text and jsonb cannot hold NUL; error details are prose, so it is replaced there. */
+function storableErrors(errors: readonly EventError[]): EventError[] {
+  return errors.map((e) => ({
+    pointer: e.pointer.replaceAll(NUL, '\uFFFD'),
+    message: e.message.replaceAll(NUL, '\uFFFD'),
+  }));
 }
 
 /**
@@ -93,7 +121,12 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
     });
   const { store, processor, metrics } = options;
   const strict = (options.contractMode ?? 'quarantine') === 'strict';
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+  const inflight =
+    options.maxInflightBodyBytes instanceof InflightBodyBudget
+      ? options.maxInflightBodyBytes
+      : new InflightBodyBudget(options.maxInflightBodyBytes ?? 64 * 1024 * 1024);
+  const precheck = { toleranceSeconds: options.toleranceSeconds ?? 300, now };
   const retryAfter = String(options.retryAfterSeconds ?? 5);
   // How much of an oversized body is read and discarded after its 413 (see discardRestOfBody).
   const drainLimitBytes = Math.max(4 * maxBodyBytes, 4 * 1024 * 1024);
@@ -101,8 +134,62 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
 
   const count = (outcome: DeliveryOutcome) => metrics?.countDelivery(outcome);
 
+  /**
+   * Answers before the body is read. A body small enough to drain is read and discarded after the
+   * answer (closing with unread bytes would reset the connection and lose the answer); beyond that,
+   * or when `close` is asked, the connection is closed instead of reused. Nothing is buffered.
+   */
+  function refuseEarly(
+    req: Request,
+    res: Response,
+    status: number,
+    code: string,
+    message: string,
+    close = false,
+  ): void {
+    const drainable =
+      !close && !req.complete && !req.destroyed && !(Number(req.headers['content-length']) > drainLimitBytes);
+    if (!req.complete && !drainable) res.set('connection', 'close');
+    sendError(res, status, code, message);
+    if (drainable) discardRestOfBody(req, drainLimitBytes, DRAIN_TIMEOUT_MS);
+  }
+
   async function receive(req: Request, res: Response): Promise<void> {
     const receivedAt = now();
+    // Headers first: an unsigned, stale or malformed request is refused before its body costs
+    // anything (verification repeats these checks over the body below).
+    try {
+      precheckWebhookHeaders(req.headers, precheck);
+    } catch (error) {
+      if (!(error instanceof WebhookVerificationError)) throw error;
+      count('rejected_signature');
+      logger.warn({ code: error.code }, 'delivery rejected before its body: webhook headers');
+      refuseEarly(req, res, 401, error.code, error.message);
+      return;
+    }
+
+    const declared = Number(req.headers['content-length']);
+    // A chunked body (no length) may grow to the limit, so it reserves the limit.
+    const reserved =
+      Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, maxBodyBytes) : maxBodyBytes;
+    if (!inflight.tryReserve(reserved)) {
+      count('overloaded');
+      logger.warn(
+        { inflightBytes: inflight.used, limit: inflight.limit },
+        'delivery refused: too many bodies in flight',
+      );
+      res.set('retry-after', retryAfter);
+      refuseEarly(
+        req,
+        res,
+        503,
+        'overloaded',
+        'The receiver is reading too many request bodies at once (MAX_INFLIGHT_BODY_BYTES): retry later',
+        true,
+      );
+      return;
+    }
+
     let body: Buffer;
     try {
       body = await readRawBody(req, maxBodyBytes);
@@ -111,15 +198,10 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
       count(e.status === 413 ? 'too_large' : 'bad_request');
       if (e.code === 'body_already_consumed') logger.error(e.message);
       else logger.info({ code: e.code }, 'delivery rejected');
-      // The rest of the body was not read. A body small enough to drain is read and discarded after
-      // the answer (closing with unread bytes would reset the connection and lose the answer);
-      // beyond that the connection is closed instead of reused.
-      const drainable =
-        !req.complete && !req.destroyed && !(Number(req.headers['content-length']) > drainLimitBytes);
-      if (!req.complete && !drainable) res.set('connection', 'close');
-      sendError(res, e.status, e.code, e.message);
-      if (drainable) discardRestOfBody(req, drainLimitBytes, DRAIN_TIMEOUT_MS);
+      refuseEarly(req, res, e.status, e.code, e.message);
       return;
+    } finally {
+      inflight.release(reserved);
     }
 
     let delivery: NewDelivery;
@@ -159,20 +241,49 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
         status: 'quarantined',
         body,
         headers: keptHeaders(req.headers),
-        errors,
+        errors: storableErrors(errors),
         receivedAt,
       };
+    }
+
+    // No store can keep a NUL in a text column (PostgreSQL refuses it): the delivery would fail
+    // on every retry, so it is refused as the client's problem, on every backend alike.
+    if (delivery.type?.includes(NUL)) {
+      count('unstorable');
+      logger.warn({ webhookId: delivery.webhookId }, 'delivery refused: its type contains a NUL character');
+      sendError(
+        res,
+        422,
+        'unstorable_delivery',
+        'The event type contains a NUL character (\\u0000), which the event store cannot keep: fix the sender; nothing was stored',
+      );
+      return;
     }
 
     let outcome: Awaited<ReturnType<Store['insertDelivery']>>;
     try {
       outcome = await store.insertDelivery(delivery);
     } catch (error) {
-      count('store_unavailable');
-      logger.error({ err: error, webhookId: delivery.webhookId }, 'store could not take the delivery');
+      if (error instanceof StoreError && error.status === 422) {
+        count('unstorable');
+        logger.warn({ err: error, webhookId: delivery.webhookId }, 'delivery refused by the store');
+        sendError(res, 422, error.code, error.message);
+        return;
+      }
+      const overloaded = error instanceof StoreError && error.code === 'store_overloaded';
+      count(overloaded ? 'overloaded' : 'store_unavailable');
+      if (overloaded) logger.warn({ webhookId: delivery.webhookId }, 'delivery refused: store queue full');
+      else logger.error({ err: error, webhookId: delivery.webhookId }, 'store could not take the delivery');
       res.set('retry-after', retryAfter);
       const code = error instanceof StoreError ? error.code : 'store_unavailable';
-      sendError(res, 503, code, 'The event store cannot take the delivery right now: retry later');
+      sendError(
+        res,
+        503,
+        code,
+        overloaded
+          ? 'The event store has too many deliveries waiting to be written: retry later'
+          : 'The event store cannot take the delivery right now: retry later',
+      );
       return;
     }
 

@@ -46,7 +46,7 @@ describe('Processor', () => {
     await store.insertDelivery(
       delivery('msg_other', {
         body: Buffer.from(
-          '{"id":"x","api_version":"v1","timestamp":"2025-01-01T00:00:00Z","type":"refund.created","data":{}}',
+          '{"id":"x","api_version":"v1","timestamp":"2025-01-01T00:00:00Z","type":"payout.created","data":{}}',
         ),
       }),
     );

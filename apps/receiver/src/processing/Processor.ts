@@ -75,7 +75,8 @@ export class Processor {
 
   constructor(options: ProcessorOptions) {
     this.store = options.store;
-    this.handlers = options.handlers ?? defaultHandlers;
+    // Your handlers join the built-in lesson-progress one (and replace it only if they name its type).
+    this.handlers = { ...defaultHandlers, ...options.handlers };
     this.logger = options.logger ?? silentLogger();
     this.metrics = options.metrics;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -124,7 +125,13 @@ export class Processor {
       this.wakeRequested = false;
       let claimed: ClaimedEvent[] = [];
       try {
-        claimed = await this.store.claimDue(this.workerId, this.now(), this.leaseMs, this.batchSize);
+        claimed = await this.store.claimDue(
+          this.workerId,
+          this.now(),
+          this.leaseMs,
+          this.batchSize,
+          this.maxAttempts,
+        );
       } catch (error) {
         this.logger.error(
           { err: error },
@@ -158,7 +165,11 @@ export class Processor {
     const items: SettleItem[] = [];
     for (const claim of claims) {
       if (this.stopping && this.now() >= this.stopDeadline) break;
-      items.push({ webhookId: claim.webhookId, settlement: await this.decide(claim) });
+      items.push({
+        webhookId: claim.webhookId,
+        settlement: await this.decide(claim),
+        attempts: claim.attempts,
+      });
     }
     if (items.length === 0) return;
     let settled: boolean[] | undefined;
@@ -180,7 +191,7 @@ export class Processor {
 
   private async settleAlone(claim: ClaimedEvent, settlement: Settlement): Promise<boolean> {
     try {
-      return await this.store.settle(claim.webhookId, this.workerId, settlement, this.now());
+      return await this.store.settle(claim.webhookId, this.workerId, settlement, this.now(), claim.attempts);
     } catch (error) {
       // The settlement (with the handler's effects) did not commit: record the failure if we still
       // can; otherwise the lease expires and the event is claimed again.
@@ -188,7 +199,9 @@ export class Processor {
       this.logger.error({ err: error, webhookId: claim.webhookId }, 'could not settle event');
       if (settlement.status === 'failed') return false;
       const failure = this.failure(claim, errorMessage(error));
-      return this.store.settle(claim.webhookId, this.workerId, failure, this.now()).catch(() => false);
+      return this.store
+        .settle(claim.webhookId, this.workerId, failure, this.now(), claim.attempts)
+        .catch(() => false);
     }
   }
 

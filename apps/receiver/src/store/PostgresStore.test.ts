@@ -17,7 +17,8 @@ import { startTcpProxy, type TcpProxy } from './test-support/tcpProxy.js';
 describeStoreContract('PostgresStore', async () => {
   const schema = randomSchema();
   return {
-    store: await PostgresStore.open({ url: testDatabaseUrl, schema, poolSize: 4 }),
+    // The contract moves time by hand, so leases follow the caller's clock here.
+    store: await PostgresStore.open({ url: testDatabaseUrl, schema, poolSize: 4, leaseClock: 'caller' }),
     cleanup: () => dropSchema(schema),
   };
 });
@@ -29,7 +30,12 @@ describe('PostgresStore', () => {
 
   async function open(options: Partial<PostgresStoreOptions> & { schema: string }): Promise<PostgresStore> {
     if (!schemas.includes(options.schema)) schemas.push(options.schema);
-    const store = await PostgresStore.open({ url: testDatabaseUrl, poolSize: 4, ...options });
+    const store = await PostgresStore.open({
+      url: testDatabaseUrl,
+      poolSize: 4,
+      leaseClock: 'caller',
+      ...options,
+    });
     stores.push(store);
     return store;
   }
@@ -38,6 +44,69 @@ describe('PostgresStore', () => {
     for (const p of proxies.splice(0)) await p.stop();
     for (const s of stores.splice(0)) await s.close().catch(() => undefined);
     for (const s of schemas.splice(0)) await dropSchema(s);
+  });
+
+  describe('claims', () => {
+    it('times leases by the database clock: a caller clock far ahead cannot take over a fresh lease', async () => {
+      const store = await open({ schema: randomSchema(), leaseClock: 'database' });
+      const t0 = Date.now();
+      await store.insertDelivery(delivery('msg_lease', { receivedAt: t0 }));
+      const [first] = await store.claimDue('w1', t0, 60_000, 10);
+      expect(first?.webhookId).toBe('msg_lease');
+      // The lease's end comes from the server's clock, which agrees with this machine's here.
+      expect(Math.abs(first!.leaseUntil - (Date.now() + 60_000))).toBeLessThan(10_000);
+      expect(await store.claimDue('w2', t0 + 3_600_000, 60_000, 10)).toEqual([]);
+    });
+
+    it('marks failed an event whose processor died on it maxAttempts times, and stops claiming it', async () => {
+      const store = await open({ schema: randomSchema() });
+      const t0 = 2_000_000;
+      await store.insertDelivery(delivery('msg_crashy', { receivedAt: t0 }));
+      // Three claims whose leases run out unsettled, as when the processor crashes each time.
+      for (let i = 0; i < 3; i++) {
+        expect(await store.claimDue('w', t0 + i * 1000, 100, 10, 3)).toHaveLength(1);
+      }
+      expect(await store.claimDue('w', t0 + 10_000, 100, 10, 3)).toEqual([]);
+      const event = await store.getEvent('msg_crashy');
+      expect(event?.status).toBe('failed');
+      expect(event?.attempts).toBe(3);
+      expect(event?.nextAttemptAt).toBeNull();
+      expect(event?.lastError).toMatch(/claimed 3 times without being settled/);
+    });
+  });
+
+  describe('one delivery never fails another', () => {
+    it('writes a failed batch row by row: a NUL in type is refused as unstorable, its batch-mates are stored', async () => {
+      const store = await open({ schema: randomSchema() });
+      const results = await Promise.allSettled([
+        store.insertDelivery(delivery('msg_ok_1')),
+        store.insertDelivery(delivery('msg_nul', { type: `evil${String.fromCharCode(0)}type` })),
+        store.insertDelivery(delivery('msg_ok_2')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const reason = (results[1] as PromiseRejectedResult).reason as {
+        code: string;
+        status: number;
+        message: string;
+      };
+      expect(reason.code).toBe('unstorable_delivery');
+      expect(reason.status).toBe(422);
+      expect(reason.message).toMatch(/22021|0x00/);
+      expect((await store.getEvent('msg_ok_1'))?.status).toBe('received');
+      expect((await store.getEvent('msg_ok_2'))?.status).toBe('received');
+      expect(await store.getEvent('msg_nul')).toBeNull();
+    });
+
+    it('refuses deliveries past its pending-insert limit with store_overloaded', async () => {
+      const store = await open({ schema: randomSchema(), maxPending: 2 });
+      const queued = [store.insertDelivery(delivery('msg_q1')), store.insertDelivery(delivery('msg_q2'))];
+      await expect(store.insertDelivery(delivery('msg_q3'))).rejects.toMatchObject({
+        code: 'store_overloaded',
+        status: 503,
+      });
+      await Promise.all(queued);
+      await expect(store.insertDelivery(delivery('msg_q3'))).resolves.toMatchObject({ inserted: true });
+    });
   });
 
   describe('schema and migrations', () => {

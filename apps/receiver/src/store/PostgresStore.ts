@@ -14,8 +14,10 @@
 import pg from 'pg';
 import { StoreError } from '../errors.js';
 import { decodeCursor, toEventPage } from './eventCursor.js';
+import { PendingInsertLimit, type PendingInsertLimits } from './PendingInsertLimit.js';
 import { migrate } from './PostgresMigrations.js';
 import { parseDatabaseUrl, postgresSchemaPattern } from './parseDatabaseUrl.js';
+import { decodeProgressCursor, groupProgress, toProgressPage } from './progressCursor.js';
 import type {
   ClaimedEvent,
   CourseProgress,
@@ -26,14 +28,17 @@ import type {
   InsertOutcome,
   LessonCompletion,
   ListEventsQuery,
+  ListProgressQuery,
   NewDelivery,
+  ProgressPage,
   ProgressQuery,
+  SettleItem,
   Settlement,
   Store,
   StoredEvent,
 } from './Store.js';
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends PendingInsertLimits {
   /** A postgres:// or postgresql:// URL; a `schema` query parameter is honoured and removed. */
   url: string;
   /** Schema holding the tables (created if missing). Default: the URL's `?schema=`, else `public`. */
@@ -51,6 +56,11 @@ export interface PostgresStoreOptions {
   lockTimeoutMs?: number;
   /** How long open() keeps retrying an unreachable database at start-up (default 30000 ms; 0 = try once). */
   startupTimeoutMs?: number;
+  /**
+   * Which clock times leases: `database` (default: the server's, so instances with skewed clocks
+   * agree) or `caller` (the `now` passed to claimDue; for tests that move time by hand).
+   */
+  leaseClock?: 'database' | 'caller';
   /** Shown in pg_stat_activity (default `webhook-receiver:<pid>`). */
   applicationName?: string;
   /** Told about each failed start-up attempt that will be retried. */
@@ -103,32 +113,49 @@ const sql = {
     WHERE ($1::text IS NULL OR event_type = $1) AND ($2::text IS NULL OR status = $2)
       AND ($3::bigint IS NULL OR seq < $3)
     ORDER BY seq DESC LIMIT $4`,
+  // Leases are timed by the database's clock ($5, the caller's, only when a test asks for it):
+  // instances whose clocks disagree still agree on when a lease has expired.
   claim: `
     WITH due AS (
       SELECT seq FROM webhook_events
       WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $3
         AND status IN ('received', 'failed')
-        AND (lease_until IS NULL OR lease_until <= $3)
+        AND (lease_until IS NULL
+             OR lease_until <= coalesce($5::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint))
       ORDER BY next_attempt_at, seq
       LIMIT $4
       FOR UPDATE SKIP LOCKED)
     UPDATE webhook_events e
-    SET claimed_by = $1, lease_until = $2, attempts = e.attempts + 1
+    SET claimed_by = $1,
+        lease_until = coalesce($5::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint) + $2,
+        attempts = e.attempts + 1
     FROM due WHERE e.seq = due.seq
-    RETURNING e.seq, e.webhook_id, e.event_type, e.body, e.attempts, e.next_attempt_at`,
+    RETURNING e.seq, e.webhook_id, e.event_type, e.body, e.attempts, e.next_attempt_at, e.lease_until`,
+  // An event claimed maxAttempts times whose last lease ran out unsettled: its processor died on
+  // it each time (a settled failure clears the lease). Claiming it again would crash the next one.
+  giveUp: `
+    UPDATE webhook_events
+    SET status = 'failed', next_attempt_at = NULL, claimed_by = NULL, lease_until = NULL,
+        last_error = 'claimed ' || attempts || ' times without being settled: the processor crashed or stalled on it each time; requeue it once fixed'
+    WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1
+      AND status IN ('received', 'failed')
+      AND attempts >= $2
+      AND lease_until IS NOT NULL
+      AND lease_until <= coalesce($3::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint)`,
   // Settlements, their effects and the lease release in ONE statement (one transaction, one
   // commit) for a whole batch. Only rows $1 still holds are updated, and only the completions of
   // events that were updated are written: a worker that lost its lease changes nothing.
   settle: `
     WITH items AS (
-      SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[])
-        AS i(webhook_id, status, errors, processed_at, last_error, next_attempt_at)),
+      SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[], $13::int[])
+        AS i(webhook_id, status, errors, processed_at, last_error, next_attempt_at, attempts)),
     settled AS (
       UPDATE webhook_events e
       SET status = i.status, errors = i.errors, processed_at = i.processed_at, last_error = i.last_error,
           next_attempt_at = i.next_attempt_at, claimed_by = NULL, lease_until = NULL
       FROM items i
       WHERE e.webhook_id = i.webhook_id AND e.claimed_by = $1
+        AND (i.attempts IS NULL OR e.attempts = i.attempts)
       RETURNING e.webhook_id),
     completions AS (
       INSERT INTO lesson_completions (user_id, course_id, lesson_id, completed_at)
@@ -148,6 +175,15 @@ const sql = {
   nextDue: `
     SELECT min(greatest(next_attempt_at, coalesce(lease_until, 0))) AS due FROM webhook_events
     WHERE next_attempt_at IS NOT NULL AND status IN ('received', 'failed')`,
+  progressPage: `
+    WITH pairs AS (
+      SELECT DISTINCT user_id, course_id FROM lesson_completions
+      WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR course_id = $2)
+        AND (user_id, course_id) > ($3::text COLLATE "C", $4::text COLLATE "C")
+      ORDER BY user_id, course_id LIMIT $5)
+    SELECT l.user_id, l.course_id, l.lesson_id, l.completed_at
+    FROM pairs p JOIN lesson_completions l ON l.user_id = p.user_id AND l.course_id = p.course_id
+    ORDER BY l.user_id, l.course_id, l.completed_at, l.lesson_id`,
   progress: `
     SELECT user_id, course_id, lesson_id, completed_at FROM lesson_completions
     WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR course_id = $2)
@@ -190,6 +226,8 @@ export class PostgresStore implements Store {
   private flushing: Promise<void> | null = null;
   private closed = false;
   private commits = 0;
+  private readonly pending: PendingInsertLimit;
+  private readonly leaseClock: 'database' | 'caller';
 
   /** Connects lazily and does NOT migrate: prefer `PostgresStore.open()`. */
   constructor(options: PostgresStoreOptions) {
@@ -210,6 +248,8 @@ export class PostgresStore implements Store {
     }
     this.schema = schema;
     this.poolSize = poolSize;
+    this.pending = new PendingInsertLimit(options);
+    this.leaseClock = options.leaseClock ?? 'database';
     this.pool = new pg.Pool(
       connectionConfig(split.url, schema, options, options.lockTimeoutMs ?? 5000, {
         max: poolSize,
@@ -279,6 +319,11 @@ export class PostgresStore implements Store {
 
   insertDelivery(delivery: NewDelivery): Promise<InsertOutcome> {
     if (this.closed) return Promise.reject(closedError());
+    try {
+      this.pending.admit(delivery.body.length);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ delivery, resolve, reject });
       this.scheduleFlush();
@@ -298,7 +343,11 @@ export class PostgresStore implements Store {
   private startFlush(): Promise<void> {
     if (this.flushing !== null) return this.flushing;
     const run = (async () => {
-      while (this.queue.length > 0) await this.writeBatch(this.queue.splice(0, maxBatch));
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, maxBatch);
+        for (const p of batch) this.pending.leave(p.delivery.body.length);
+        await this.writeBatch(batch);
+      }
     })();
     this.flushing = run;
     void run.finally(() => {
@@ -318,6 +367,29 @@ export class PostgresStore implements Store {
       if (group === undefined) groups.set(p.delivery.webhookId, [p]);
       else group.push(p);
     }
+    try {
+      await this.writeGroups(groups);
+      return;
+    } catch (error) {
+      // One row the database refuses (bad data) fails the whole statement: write the rows one by
+      // one so only that delivery is refused and the others are stored. Connection failures fail
+      // every row alike, so they are not retried here.
+      if (groups.size > 1 && isDataError(error)) {
+        for (const [webhookId, group] of groups) {
+          try {
+            await this.writeGroups(new Map([[webhookId, group]]));
+          } catch (rowError) {
+            for (const p of group) p.reject(insertFailure(rowError));
+          }
+        }
+        return;
+      }
+      for (const p of batch) p.reject(insertFailure(error));
+    }
+  }
+
+  /** One upsert statement for `groups`; resolves their callers, or throws what the query threw. */
+  private async writeGroups(groups: Map<string, Pending[]>): Promise<void> {
     const firsts = [...groups.values()].map((g) => g[0]!.delivery);
     const params = [
       firsts.map((d) => d.webhookId),
@@ -330,22 +402,18 @@ export class PostgresStore implements Store {
       firsts.map((d) => (d.status === 'received' ? d.receivedAt : null)),
       firsts.map((d) => groups.get(d.webhookId)!.length),
     ];
-    let rows: { webhook_id: string; status: EventStatus; deliveries_seen: number; inserted: boolean }[];
-    try {
-      rows = await this.withRetryOnConflict(async () => (await this.pool.query(sql.insert, params)).rows);
-      this.commits++;
-    } catch (error) {
-      const failure =
-        error instanceof StoreError
-          ? error
-          : new StoreError(
-              'store_unavailable',
-              `The PostgreSQL store could not commit the delivery (${describeError(error as Error)}); the sender should retry later`,
-              { cause: error },
-            );
-      for (const p of batch) p.reject(failure);
-      return;
-    }
+    const rows = await this.withRetryOnConflict(
+      async () =>
+        (
+          await this.pool.query<{
+            webhook_id: string;
+            status: EventStatus;
+            deliveries_seen: number;
+            inserted: boolean;
+          }>(sql.insert, params)
+        ).rows,
+    );
+    this.commits++;
     for (const row of rows) {
       const group = groups.get(row.webhook_id)!;
       const first = row.deliveries_seen - group.length + 1;
@@ -386,8 +454,15 @@ export class PostgresStore implements Store {
     return toEventPage(rows, query.limit, toSummary);
   }
 
-  async claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {
-    const leaseUntil = now + leaseMs;
+  async claimDue(
+    workerId: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+    maxAttempts?: number,
+  ): Promise<ClaimedEvent[]> {
+    const callerClock = this.leaseClock === 'caller' ? now : null;
+    if (maxAttempts !== undefined) await this.query(sql.giveUp, [now, maxAttempts, callerClock]);
     const rows = await this.query<{
       seq: string;
       webhook_id: string;
@@ -395,7 +470,8 @@ export class PostgresStore implements Store {
       body: Buffer;
       attempts: number;
       next_attempt_at: string;
-    }>(sql.claim, [workerId, leaseUntil, now, limit]);
+      lease_until: string;
+    }>(sql.claim, [workerId, leaseMs, now, limit, callerClock]);
     // RETURNING has no order: hand events out in due order, as the SQLite store does.
     rows.sort(
       (a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || Number(a.seq) - Number(b.seq),
@@ -406,12 +482,22 @@ export class PostgresStore implements Store {
       body: r.body,
       attempts: r.attempts,
       claimedBy: workerId,
-      leaseUntil,
+      leaseUntil: Number(r.lease_until),
     }));
   }
 
-  async settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean> {
-    const [settled] = await this.settleMany(workerId, [{ webhookId, settlement }], now);
+  async settle(
+    webhookId: string,
+    workerId: string,
+    settlement: Settlement,
+    now: number,
+    attempts?: number,
+  ): Promise<boolean> {
+    const [settled] = await this.settleMany(
+      workerId,
+      [{ webhookId, settlement, ...(attempts === undefined ? {} : { attempts }) }],
+      now,
+    );
     return settled === true;
   }
 
@@ -419,11 +505,7 @@ export class PostgresStore implements Store {
    * settle() for several claimed events in one statement (one commit): all or nothing. Resolves
    * with one boolean per item, false where `workerId` no longer holds the claim.
    */
-  async settleMany(
-    workerId: string,
-    items: readonly { webhookId: string; settlement: Settlement }[],
-    now: number,
-  ): Promise<boolean[]> {
+  async settleMany(workerId: string, items: readonly SettleItem[], now: number): Promise<boolean[]> {
     if (items.length === 0) {
       if (this.closed) throw closedError();
       return [];
@@ -446,6 +528,7 @@ export class PostgresStore implements Store {
       completions.map((c) => c.courseId),
       completions.map((c) => c.lessonId),
       completions.map((c) => c.completedAt),
+      items.map((i) => i.attempts ?? null),
     ];
     const rows = await this.withRetryOnConflict(() => this.query<{ webhook_id: string }>(sql.settle, params));
     const settled = new Set(rows.map((r) => r.webhook_id));
@@ -474,25 +557,25 @@ export class PostgresStore implements Store {
       lesson_id: string;
       completed_at: string;
     }>(sql.progress, [query.userId ?? null, query.courseId ?? null]);
-    const out: CourseProgress[] = [];
-    let current: CourseProgress | undefined;
-    for (const r of rows) {
-      const at = Number(r.completed_at);
-      if (current === undefined || current.userId !== r.user_id || current.courseId !== r.course_id) {
-        current = {
-          userId: r.user_id,
-          courseId: r.course_id,
-          completedLessons: 0,
-          lessonIds: [],
-          lastCompletedAt: at,
-        };
-        out.push(current);
-      }
-      current.completedLessons++;
-      current.lessonIds.push(r.lesson_id);
-      current.lastCompletedAt = Math.max(current.lastCompletedAt, at);
-    }
-    return out;
+    return groupProgress(rows);
+  }
+
+  async listProgress(query: ListProgressQuery): Promise<ProgressPage> {
+    const after =
+      query.cursor === undefined ? { userId: '', courseId: '' } : decodeProgressCursor(query.cursor);
+    const rows = await this.query<{
+      user_id: string;
+      course_id: string;
+      lesson_id: string;
+      completed_at: string;
+    }>(sql.progressPage, [
+      query.userId ?? null,
+      query.courseId ?? null,
+      after.userId,
+      after.courseId,
+      query.limit + 1,
+    ]);
+    return toProgressPage(groupProgress(rows), query.limit);
   }
 
   async ping(): Promise<void> {
@@ -560,6 +643,32 @@ function describeError(error: Error): string {
   return typeof code === 'string' && !error.message.includes(code)
     ? `${code} ${error.message}`
     : error.message;
+}
+
+/**
+ * The server refused the values themselves (SQLSTATE class 22, data exception: a NUL in text, an
+ * invalid escape in jsonb; 54, a value over a size limit): sending the same row again can never
+ * succeed.
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code);
+}
+
+function insertFailure(error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
+  if (isDataError(error)) {
+    return new StoreError(
+      'unstorable_delivery',
+      `PostgreSQL cannot store this delivery (${describeError(error as Error)}): fix the sender; nothing was stored`,
+      { cause: error },
+    );
+  }
+  return new StoreError(
+    'store_unavailable',
+    `The PostgreSQL store could not commit the delivery (${describeError(error as Error)}); the sender should retry later`,
+    { cause: error },
+  );
 }
 
 function unavailable(error: unknown): StoreError {

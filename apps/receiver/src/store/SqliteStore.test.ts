@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../errors.js';
 import { SqliteStore } from './SqliteStore.js';
 import type { SqliteWriter } from './SqliteWriter.js';
 import { delivery, describeStoreContract } from './test-support/storeContract.js';
@@ -33,6 +34,87 @@ describe('SqliteStore', () => {
   const dirs: string[] = [];
   afterEach(() => {
     for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('refuses a second store on the same file, naming the holder, and lets it in once the first closes', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const first = new SqliteStore({ filename });
+    let refused: unknown;
+    try {
+      new SqliteStore({ filename });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as StoreError).code).toBe('store_in_use');
+    expect((refused as StoreError).message).toContain(`${filename} is in use by another receiver process`);
+    await first.close();
+    const second = new SqliteStore({ filename });
+    await second.insertDelivery(delivery('msg_after_lock'));
+    expect((await second.getEvent('msg_after_lock'))?.webhookId).toBe('msg_after_lock');
+    await second.close();
+  });
+
+  it('refuses deliveries past its pending-insert limits with store_overloaded and takes them again once written', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const store = new SqliteStore({ filename, maxPending: 2 });
+    const queued = [store.insertDelivery(delivery('msg_q1')), store.insertDelivery(delivery('msg_q2'))];
+    await expect(store.insertDelivery(delivery('msg_q3'))).rejects.toMatchObject({
+      code: 'store_overloaded',
+      status: 503,
+    });
+    await Promise.all(queued);
+    await expect(store.insertDelivery(delivery('msg_q3'))).resolves.toMatchObject({ inserted: true });
+    await store.close();
+
+    const { dir: dir2, filename: file2 } = tempFile();
+    dirs.push(dir2);
+    const byBytes = new SqliteStore({ filename: file2, maxPendingBytes: 100 });
+    const first = byBytes.insertDelivery(delivery('msg_b1', { body: Buffer.alloc(80, 0x20) }));
+    await expect(
+      byBytes.insertDelivery(delivery('msg_b2', { body: Buffer.alloc(30, 0x20) })),
+    ).rejects.toMatchObject({ code: 'store_overloaded' });
+    await first;
+    await byBytes.close();
+  });
+
+  it('writes a failed batch row by row, so only the row SQLite refuses fails', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const store = new SqliteStore({ filename });
+    const bad = delivery('msg_bad', { status: 'bogus' as 'received' });
+    const results = await Promise.allSettled([
+      store.insertDelivery(delivery('msg_ok_1')),
+      store.insertDelivery(bad),
+      store.insertDelivery(delivery('msg_ok_2')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'unstorable_delivery',
+      status: 422,
+    });
+    expect((await store.getEvent('msg_ok_1'))?.status).toBe('received');
+    expect((await store.getEvent('msg_ok_2'))?.status).toBe('received');
+    expect(await store.getEvent('msg_bad')).toBeNull();
+    await store.close();
+  });
+
+  it('serves status and type filters of the event list from an index, never a full table scan', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const store = new SqliteStore({ filename });
+    for (const filters of [
+      { status: 'failed' as const },
+      { type: 'membership.activated' },
+      { type: 'membership.activated', status: 'received' as const },
+    ]) {
+      const plan = store.explainListEvents(filters);
+      expect(plan.join(' | ')).toMatch(/USING INDEX webhook_events_(status|type)/);
+      expect(plan.some((step) => /^SCAN webhook_events\b(?! USING)/.test(step))).toBe(false);
+    }
+    await store.close();
   });
 
   it('writes deliveries queued in one event-loop turn in a single commit', async () => {

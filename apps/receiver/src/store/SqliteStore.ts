@@ -21,10 +21,14 @@
 import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { decodeCursor, toEventPage } from './eventCursor.js';
+import { PendingInsertLimit, type PendingInsertLimits } from './PendingInsertLimit.js';
+import { decodeProgressCursor, groupProgress, toProgressPage } from './progressCursor.js';
+import { lockSqliteFile, type SqliteFileLock } from './SqliteFileLock.js';
 import { SqliteWriter } from './SqliteWriter.js';
 import {
   type ClaimSettlement,
   createSqliteWrites,
+  type InsertFailure,
   openSqliteDatabase,
   type SqliteWrites,
 } from './SqliteWrites.js';
@@ -37,7 +41,9 @@ import type {
   EventSummary,
   InsertOutcome,
   ListEventsQuery,
+  ListProgressQuery,
   NewDelivery,
+  ProgressPage,
   ProgressQuery,
   SettleItem,
   Settlement,
@@ -96,7 +102,7 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends PendingInsertLimits {
   /** A file path, or ':memory:' (tests only: not durable). The parent folder is created. */
   filename: string;
   /**
@@ -132,6 +138,8 @@ export class SqliteStore implements Store {
   private readonly local: SqliteWrites | undefined;
   private readonly writes: AsyncWrites;
   private readonly writer: SqliteWriter | undefined;
+  private readonly pending: PendingInsertLimit;
+  private readonly lock: SqliteFileLock | undefined;
   private readonly claims = new Map<string, Claim>();
   private readonly fresh = new Map<string, FreshEvent>();
   /**
@@ -145,10 +153,15 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     this.filename = options.filename;
+    this.pending = new PendingInsertLimit(options);
     try {
+      // Locked before anything touches the database, so a refused process changes nothing.
+      this.lock = options.filename === ':memory:' ? undefined : lockSqliteFile(options.filename);
       // Opened here first, so the schema exists before the writer thread connects.
       this.db = openSqliteDatabase(options.filename);
     } catch (error) {
+      this.lock?.release();
+      if (error instanceof StoreError) throw error;
       throw new StoreError(
         'store_unavailable',
         `Cannot open the SQLite database at ${options.filename}: check the path in DATABASE_URL and that the folder is writable`,
@@ -160,13 +173,38 @@ export class SqliteStore implements Store {
       get: db.prepare<[string], EventRow>(
         `SELECT seq, ${summaryColumns}, body, headers FROM webhook_events WHERE webhook_id = ?`,
       ),
-      list: db.prepare<
-        [string | null, string | null, string | null, string | null, number | null, number | null, number],
-        EventRow
+      // One statement per filter: a `(? IS NULL OR col = ?)` condition keeps SQLite off the index
+      // and walks the whole table.
+      list: {
+        all: db.prepare<[number, number], EventRow>(
+          `SELECT seq, ${summaryColumns} FROM webhook_events WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+        ),
+        type: db.prepare<[string, number, number], EventRow>(
+          `SELECT seq, ${summaryColumns} FROM webhook_events INDEXED BY webhook_events_type
+           WHERE event_type = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        ),
+        status: db.prepare<[string, number, number], EventRow>(
+          `SELECT seq, ${summaryColumns} FROM webhook_events INDEXED BY webhook_events_status
+           WHERE status = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        ),
+        both: db.prepare<[string, string, number, number], EventRow>(
+          `SELECT seq, ${summaryColumns} FROM webhook_events INDEXED BY webhook_events_type
+           WHERE event_type = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        ),
+      },
+      // The (user, course) pairs of one page first, from the primary key (or the course index),
+      // then their completions.
+      progressPage: db.prepare<
+        [string | null, string | null, string | null, string | null, string, string, number],
+        { user_id: string; course_id: string; lesson_id: string; completed_at: number }
       >(
-        `SELECT seq, ${summaryColumns} FROM webhook_events
-         WHERE (? IS NULL OR event_type = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR seq < ?)
-         ORDER BY seq DESC LIMIT ?`,
+        `WITH pairs AS (
+           SELECT DISTINCT user_id, course_id FROM lesson_completions
+           WHERE (? IS NULL OR user_id = ?) AND (? IS NULL OR course_id = ?) AND (user_id, course_id) > (?, ?)
+           ORDER BY user_id, course_id LIMIT ?)
+         SELECT l.user_id, l.course_id, l.lesson_id, l.completed_at
+         FROM pairs p JOIN lesson_completions l ON l.user_id = p.user_id AND l.course_id = p.course_id
+         ORDER BY l.user_id, l.course_id, l.completed_at, l.lesson_id`,
       ),
       due: db.prepare<
         [number, string, number],
@@ -217,6 +255,11 @@ export class SqliteStore implements Store {
 
   insertDelivery(delivery: NewDelivery): Promise<InsertOutcome> {
     if (this.closed) return Promise.reject(closedError());
+    try {
+      this.pending.admit(delivery.body.length);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ delivery, resolve, reject });
       if (!this.flushScheduled) {
@@ -234,23 +277,39 @@ export class SqliteStore implements Store {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    for (const p of batch) this.pending.leave(p.delivery.body.length);
     // One compact copy of each body, shared by the writer message and the fresh-row cache: a view
     // into a socket chunk would keep (or, cloned, copy) the whole chunk.
     const deliveries = batch.map((p) => ({ ...p.delivery, body: compactCopy(p.delivery.body) }));
-    const settle = (outcomes: InsertOutcome[]) => {
+    const settle = (outcomes: (InsertOutcome | InsertFailure)[]) => {
       this.commits++;
       for (let i = 0; i < batch.length; i++) {
         const d = deliveries[i]!;
+        const outcome = outcomes[i]!;
+        if ('failed' in outcome) {
+          batch[i]!.reject(
+            outcome.unstorable
+              ? new StoreError(
+                  'unstorable_delivery',
+                  `SQLite cannot store this delivery (${outcome.message}): fix the sender; nothing was stored`,
+                )
+              : new StoreError(
+                  'store_unavailable',
+                  `The SQLite store could not commit the delivery (${outcome.message}); the sender should retry later`,
+                ),
+          );
+          continue;
+        }
         // The processor may already have read the committed row back before this answer arrived
         // (it is claimed then); the writer answers in order, so it cannot be settled yet.
-        if (outcomes[i]!.inserted && d.status === 'received' && !this.claims.has(d.webhookId)) {
+        if (outcome.inserted && d.status === 'received' && !this.claims.has(d.webhookId)) {
           if (this.fresh.size < maxFresh) {
             this.fresh.set(d.webhookId, { type: d.type, body: d.body, dueAt: d.receivedAt });
           } else {
             this.rescanNeeded = true;
           }
         }
-        batch[i]!.resolve(outcomes[i]!);
+        batch[i]!.resolve(outcome);
       }
     };
     const fail = (error: unknown) => {
@@ -262,7 +321,7 @@ export class SqliteStore implements Store {
       for (const p of batch) p.reject(failure);
     };
     if (this.local !== undefined) {
-      let outcomes: InsertOutcome[];
+      let outcomes: (InsertOutcome | InsertFailure)[];
       try {
         outcomes = this.local.insertBatch(deliveries);
       } catch (error) {
@@ -293,12 +352,48 @@ export class SqliteStore implements Store {
 
   async listEvents(query: ListEventsQuery): Promise<EventPage> {
     const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    const type = query.type ?? null;
-    const status = query.status ?? null;
+    const seq = before ?? Number.MAX_SAFE_INTEGER;
+    const n = query.limit + 1;
+    const { type, status } = query;
+    const list = this.stmt.list;
     const rows = this.run(() =>
-      this.stmt.list.all(type, type, status, status, before, before, query.limit + 1),
+      type !== undefined && status !== undefined
+        ? list.both.all(type, status, seq, n)
+        : type !== undefined
+          ? list.type.all(type, seq, n)
+          : status !== undefined
+            ? list.status.all(status, seq, n)
+            : list.all.all(seq, n),
     );
     return toEventPage(rows, query.limit, toSummary);
+  }
+
+  /** The query plan of listEvents for the given filters (EXPLAIN QUERY PLAN details), for tests. */
+  explainListEvents(filters: { type?: string; status?: EventStatus }): string[] {
+    const { type, status } = filters;
+    const list = this.stmt.list;
+    const stmt =
+      type !== undefined && status !== undefined
+        ? list.both
+        : type !== undefined
+          ? list.type
+          : status !== undefined
+            ? list.status
+            : list.all;
+    const args = [type, status, Number.MAX_SAFE_INTEGER, 1].filter((a) => a !== undefined);
+    const explain = this.db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`);
+    return (explain.all(...args) as { detail: string }[]).map((r) => r.detail);
+  }
+
+  async listProgress(query: ListProgressQuery): Promise<ProgressPage> {
+    const after =
+      query.cursor === undefined ? { userId: '', courseId: '' } : decodeProgressCursor(query.cursor);
+    const user = query.userId ?? null;
+    const course = query.courseId ?? null;
+    const rows = this.run(() =>
+      this.stmt.progressPage.all(user, user, course, course, after.userId, after.courseId, query.limit + 1),
+    );
+    return toProgressPage(groupProgress(rows), query.limit);
   }
 
   async claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]> {
@@ -340,8 +435,18 @@ export class SqliteStore implements Store {
     return claimed;
   }
 
-  async settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean> {
-    const [settled] = await this.settleMany(workerId, [{ webhookId, settlement }], now);
+  async settle(
+    webhookId: string,
+    workerId: string,
+    settlement: Settlement,
+    now: number,
+    attempts?: number,
+  ): Promise<boolean> {
+    const [settled] = await this.settleMany(
+      workerId,
+      [{ webhookId, settlement, ...(attempts === undefined ? {} : { attempts }) }],
+      now,
+    );
     return settled === true;
   }
 
@@ -353,6 +458,7 @@ export class SqliteStore implements Store {
     const mine = items.map((item) => {
       const claim = this.claims.get(item.webhookId);
       if (claim === undefined || claim.workerId !== workerId || claim.settling) return false;
+      if (item.attempts !== undefined && item.attempts !== claim.attempts) return false;
       claim.settling = true;
       held.push(claim);
       writes.push({ webhookId: item.webhookId, attempts: claim.attempts, settlement: item.settlement });
@@ -399,24 +505,7 @@ export class SqliteStore implements Store {
     const user = query.userId ?? null;
     const course = query.courseId ?? null;
     const rows = this.run(() => this.stmt.progress.all(user, user, course, course));
-    const out: CourseProgress[] = [];
-    let current: CourseProgress | undefined;
-    for (const r of rows) {
-      if (current === undefined || current.userId !== r.user_id || current.courseId !== r.course_id) {
-        current = {
-          userId: r.user_id,
-          courseId: r.course_id,
-          completedLessons: 0,
-          lessonIds: [],
-          lastCompletedAt: r.completed_at,
-        };
-        out.push(current);
-      }
-      current.completedLessons++;
-      current.lessonIds.push(r.lesson_id);
-      current.lastCompletedAt = Math.max(current.lastCompletedAt, r.completed_at);
-    }
-    return out;
+    return groupProgress(rows);
   }
 
   async ping(): Promise<void> {
@@ -443,6 +532,7 @@ export class SqliteStore implements Store {
     // The writer answers every write already sent before it closes its connection.
     await this.writer?.close();
     this.db.close();
+    this.lock?.release();
     this.claims.clear();
     this.fresh.clear();
   }

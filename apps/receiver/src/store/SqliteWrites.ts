@@ -65,13 +65,36 @@ export interface ClaimSettlement {
   settlement: Settlement;
 }
 
+/** A delivery the database refused on its own (not its whole batch). */
+export interface InsertFailure {
+  failed: true;
+  /** The row itself cannot be stored (too big, a constraint): retrying it can never succeed. */
+  unstorable: boolean;
+  message: string;
+}
+
 /** The write operations, each one transaction (one commit, one fsync). */
 export interface SqliteWrites {
-  /** Upserts every delivery in one transaction; one outcome per delivery, in order. */
-  insertBatch(items: readonly NewDelivery[]): InsertOutcome[];
+  /**
+   * Upserts every delivery in one transaction; one outcome per delivery, in order. When that
+   * transaction fails, each delivery is written in its own, so one bad row fails only itself.
+   */
+  insertBatch(items: readonly NewDelivery[]): (InsertOutcome | InsertFailure)[];
   /** Writes each claimed event's settlement (and effects) and its attempt count; false for a missing row. */
   settleClaims(items: readonly ClaimSettlement[], now: number): boolean[];
   requeue(webhookId: string, now: number): boolean;
+}
+
+// Errors that belong to the row, not to the database's state (a full disk, a lock, I/O).
+const rowErrorCodes = /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT)/;
+
+function insertFailure(error: unknown): InsertFailure {
+  const code = (error as { code?: unknown }).code;
+  return {
+    failed: true,
+    unstorable: typeof code === 'string' && rowErrorCodes.test(code),
+    message: error instanceof Error ? error.message : String(error),
+  };
 }
 
 /** Prepares the write statements once on `db`. */
@@ -141,26 +164,41 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
     return true;
   };
 
+  const insertAll = db.transaction((items: readonly NewDelivery[]) =>
+    items.map((d) => {
+      const row = insert.get(
+        d.webhookId,
+        d.type,
+        d.status,
+        d.body,
+        JSON.stringify(d.headers),
+        d.errors === null ? null : JSON.stringify(d.errors),
+        d.receivedAt,
+        d.status === 'received' ? d.receivedAt : null,
+      )!;
+      return {
+        inserted: row.deliveries_seen === 1,
+        status: row.status,
+        deliveriesSeen: row.deliveries_seen,
+      };
+    }),
+  );
+
   return {
-    insertBatch: db.transaction((items: readonly NewDelivery[]) =>
-      items.map((d) => {
-        const row = insert.get(
-          d.webhookId,
-          d.type,
-          d.status,
-          d.body,
-          JSON.stringify(d.headers),
-          d.errors === null ? null : JSON.stringify(d.errors),
-          d.receivedAt,
-          d.status === 'received' ? d.receivedAt : null,
-        )!;
-        return {
-          inserted: row.deliveries_seen === 1,
-          status: row.status,
-          deliveriesSeen: row.deliveries_seen,
-        };
-      }),
-    ),
+    insertBatch: (items: readonly NewDelivery[]) => {
+      try {
+        return insertAll(items);
+      } catch (error) {
+        if (items.length === 1) return [insertFailure(error)];
+        return items.map((item) => {
+          try {
+            return insertAll([item])[0]!;
+          } catch (rowError) {
+            return insertFailure(rowError);
+          }
+        });
+      }
+    },
     settleClaims: db.transaction((items: readonly ClaimSettlement[], now: number) =>
       items.map((item) => settleOne(item, now)),
     ),

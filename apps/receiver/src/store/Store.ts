@@ -106,11 +106,29 @@ export type Settlement =
 export interface SettleItem {
   webhookId: string;
   settlement: Settlement;
+  /**
+   * The `attempts` of the claim being settled (ClaimedEvent.attempts). When given, the settlement
+   * counts only while that same claim holds the event: a worker that re-claimed it since (after its
+   * lease expired) cannot have the older run's outcome applied to the newer claim.
+   */
+  attempts?: number;
 }
 
 export interface ProgressQuery {
   userId?: string;
   courseId?: string;
+}
+
+export interface ListProgressQuery extends ProgressQuery {
+  /** Most (user, course) pairs on the page. */
+  limit: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface ProgressPage {
+  progress: CourseProgress[];
+  nextCursor: string | null;
 }
 
 export interface CourseProgress {
@@ -128,14 +146,29 @@ export interface Store {
   listEvents(query: ListEventsQuery): Promise<EventPage>;
   /**
    * Leases up to `limit` due events (status `received`, or `failed` with a retry due) whose lease
-   * is free or expired, to `workerId` until `now + leaseMs`; each claim counts as an attempt.
+   * is free or expired, to `workerId` for `leaseMs`; each claim counts as an attempt. A store shared
+   * by several processes (PostgreSQL) times leases by the database's clock, not `now`, and marks
+   * `failed` an event already claimed `maxAttempts` times whose last lease expired unsettled (its
+   * processor keeps dying on it).
    */
-  claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedEvent[]>;
+  claimDue(
+    workerId: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+    maxAttempts?: number,
+  ): Promise<ClaimedEvent[]>;
   /**
    * Writes the settlement (and its effects) in one transaction, only if `workerId` still holds the
    * lease. Resolves false when the lease was lost (another worker owns the event now).
    */
-  settle(webhookId: string, workerId: string, settlement: Settlement, now: number): Promise<boolean>;
+  settle(
+    webhookId: string,
+    workerId: string,
+    settlement: Settlement,
+    now: number,
+    attempts?: number,
+  ): Promise<boolean>;
   /**
    * settle() for several events in ONE transaction (one commit): all or nothing. Resolves with one
    * boolean per item, false where the lease was lost. Optional: without it the processor settles
@@ -146,7 +179,10 @@ export interface Store {
   requeue(webhookId: string, now: number): Promise<boolean>;
   /** The earliest time any event becomes due, or null when none is waiting. */
   nextDueAt(): Promise<number | null>;
+  /** Every matching (user, course) pair at once: for tests and tools, not for HTTP. */
   getProgress(query: ProgressQuery): Promise<CourseProgress[]>;
+  /** One page of matching (user, course) pairs, ordered by user then course. */
+  listProgress(query: ListProgressQuery): Promise<ProgressPage>;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   /** Flushes pending writes and closes; later calls reject with StoreError('store_closed'). */

@@ -10,6 +10,10 @@ export interface OpenStoreOptions {
    * DATABASE_LOCK_TIMEOUT_MS (default 5000; 0 = wait for row locks without limit).
    */
   env?: Record<string, string | undefined>;
+  /** Most deliveries waiting for the next commit (default 10000); beyond it `store_overloaded`. */
+  maxPending?: number;
+  /** Most body bytes waiting for the next commit (default 64 MiB); beyond it `store_overloaded`. */
+  maxPendingBytes?: number;
   /** Told about each start-up attempt that failed and will be retried (PostgreSQL only). */
   onStartupRetry?: (error: Error, attempt: number, delayMs: number) => void;
 }
@@ -38,7 +42,11 @@ export async function openStore(
       cause: error,
     });
   }
-  if (location.kind === 'sqlite') return new SqliteStore({ filename: location.filename });
+  const limits = {
+    ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
+    ...(options.maxPendingBytes === undefined ? {} : { maxPendingBytes: options.maxPendingBytes }),
+  };
+  if (location.kind === 'sqlite') return new SqliteStore({ filename: location.filename, ...limits });
 
   const env = options.env ?? process.env;
   const schema = location.schema ?? nonEmpty(env.DATABASE_SCHEMA);
@@ -46,6 +54,7 @@ export async function openStore(
   const { PostgresStore } = await import('./PostgresStore.js');
   return PostgresStore.open({
     url: location.url,
+    ...limits,
     ...(schema === undefined ? {} : { schema }),
     poolSize: readWhole(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     startupTimeoutMs: readWhole(env, 'DATABASE_STARTUP_TIMEOUT_SECONDS', 30, 0, 3600) * 1000,

@@ -59,4 +59,17 @@ describe('openStore', () => {
     await expect(store.ping()).resolves.toBeUndefined();
     await store.close();
   });
+
+  it('refuses a PostgreSQL URL whose options would override the settings the store relies on', () => {
+    expect(() => parseDatabaseUrl('postgres://u@h/db?options=-c%20synchronous_commit%3Doff')).toThrow(
+      /options parameter sets synchronous_commit, which the receiver sets itself/,
+    );
+    expect(() =>
+      parseDatabaseUrl('postgres://u@h/db?options=--search-path%3Devil%20-c%20lock_timeout%3D0'),
+    ).toThrow(/sets search_path, lock_timeout/);
+    expect(parseDatabaseUrl('postgres://u@h/db?options=-c%20statement_timeout%3D5000')).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@h/db?options=-c%20statement_timeout%3D5000',
+    });
+  });
 });

@@ -6,6 +6,9 @@ export type DatabaseLocation =
   /** `url` without the `schema` query parameter, which is returned as `schema` when present. */
   | { kind: 'postgres'; url: string; schema?: string };
 
+/** Session settings the PostgreSQL store sets on every connection; a URL may not override them. */
+const protectedSettings = ['synchronous_commit', 'search_path', 'lock_timeout'] as const;
+
 /** Schema names the PostgreSQL store accepts (unquoted, lowercase PostgreSQL identifiers). */
 export const postgresSchemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -51,6 +54,17 @@ function parsePostgresUrl(value: string): DatabaseLocation {
     throw new Error('not a valid PostgreSQL URL: use postgres://user:password@host:5432/database', {
       cause: error,
     });
+  }
+  // pg lets a URL's `options` replace the session settings the store relies on: a commit that
+  // does not wait for the WAL flush would break "2xx means durable"; another search_path would
+  // write elsewhere; no lock_timeout would let a dead instance's locks stall ingestion.
+  const options = (parsed.searchParams.get('options') ?? '').toLowerCase().replaceAll('-', '_');
+  const overridden = protectedSettings.filter((name) => options.includes(name));
+  if (overridden.length > 0) {
+    throw new Error(
+      `the URL's options parameter sets ${overridden.join(', ')}, which the receiver sets itself ` +
+        '(durable commits, its schema, bounded lock waits): remove them (use ?schema= or DATABASE_SCHEMA for the schema, DATABASE_LOCK_TIMEOUT_MS for the lock timeout)',
+    );
   }
   const schema = parsed.searchParams.get('schema');
   if (schema === null) return { kind: 'postgres', url: value };

@@ -165,6 +165,18 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.claimDue('w3', t0 + 10_000_000, 1000, 10)).toEqual([]);
       });
 
+      it('counts a settlement only for the claim that made it, not a later claim by the same worker', async () => {
+        await store.insertDelivery(delivery('msg_reclaimed'));
+        const [old] = await store.claimDue('w1', t0 + 10, 100, 10);
+        const [renewed] = await store.claimDue('w1', t0 + 200, 100, 10);
+        expect([old?.attempts, renewed?.attempts]).toEqual([1, 2]);
+        const processed = { status: 'processed', effects: {} } as const;
+        expect(await store.settle('msg_reclaimed', 'w1', processed, t0 + 250, old!.attempts)).toBe(false);
+        expect((await store.getEvent('msg_reclaimed'))?.status).toBe('received');
+        expect(await store.settle('msg_reclaimed', 'w1', processed, t0 + 250, renewed!.attempts)).toBe(true);
+        expect((await store.getEvent('msg_reclaimed'))?.status).toBe('processed');
+      });
+
       it('does not claim an event before it is due and respects the limit', async () => {
         await store.insertDelivery(delivery('msg_a', { receivedAt: t0 }));
         await store.insertDelivery(delivery('msg_b', { receivedAt: t0 + 1 }));
@@ -317,6 +329,31 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         ]);
         expect(await store.getProgress({})).toHaveLength(3);
         expect(await store.getProgress({ userId: 'user_nobody' })).toEqual([]);
+      });
+
+      it('pages progress by (user, course) pair with an opaque cursor, filters included', async () => {
+        await applyAll([
+          { lessonId: 'lesn_a', at: t0 + 1 },
+          { lessonId: 'lesn_b', at: t0 + 2 },
+          { lessonId: 'lesn_c', at: t0 + 3, courseId: 'cors_2' },
+          { lessonId: 'lesn_d', at: t0 + 4, userId: 'user_2' },
+        ]);
+        const first = await store.listProgress({ limit: 2 });
+        expect(first.progress.map((p) => [p.userId, p.courseId, p.lessonIds])).toEqual([
+          ['user_1', 'cors_1', ['lesn_a', 'lesn_b']],
+          ['user_1', 'cors_2', ['lesn_c']],
+        ]);
+        expect(first.nextCursor).toEqual(expect.any(String));
+        const second = await store.listProgress({ limit: 2, cursor: first.nextCursor! });
+        expect(second.progress.map((p) => [p.userId, p.courseId])).toEqual([['user_2', 'cors_1']]);
+        expect(second.nextCursor).toBeNull();
+        const filtered = await store.listProgress({ limit: 1, courseId: 'cors_1' });
+        expect(filtered.progress.map((p) => p.userId)).toEqual(['user_1']);
+        const rest = await store.listProgress({ limit: 1, courseId: 'cors_1', cursor: filtered.nextCursor! });
+        expect(rest.progress.map((p) => p.userId)).toEqual(['user_2']);
+        await expect(store.listProgress({ limit: 1, cursor: 'bm9wZQ' })).rejects.toMatchObject({
+          code: 'invalid_cursor',
+        });
       });
     });
 

@@ -6,8 +6,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const BENCH_SECRET = 'ws_5b1d9a0e7c3f4a2b8d6e0c1f9a7b3d5e2c4f6a8b0d1e3f5a7c9b2d4e6f8a0c1b';
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Progress goes to stderr so stdout stays the table. */
 export function progress(message: string): void {
@@ -119,4 +118,18 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Waits until the process burns (almost) no CPU for 300 ms: its processing backlog is done. */
+export async function waitIdle(proc: Spawned, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let before = cpuTicks(proc.pid);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = cpuTicks(proc.pid);
+    // 300 ms at 100 ticks/s is 30 ticks; 2 ticks is background noise (timers, the poll loop).
+    if (after - before <= 2) return;
+    if (Date.now() > deadline) throw new Error('bench: the receiver is still busy after 60 s of waiting');
+    before = after;
+  }
 }
