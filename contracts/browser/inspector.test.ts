@@ -142,6 +142,9 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       expect(await page.getByTestId('send-summary').textContent()).toContain('Delivered1');
 
       await page.getByLabel('Generated events').check();
+      const types = page.getByLabel('Event type', { exact: true });
+      await expect.poll(() => types.locator('option[value="payment.succeeded"]').count()).toBe(1);
+      await types.selectOption('course_lesson_interaction.completed');
       await page.getByLabel('Events', { exact: true }).fill('6');
       await page.getByLabel('Seed', { exact: true }).fill('inspector');
       await page.getByRole('button', { name: 'Send' }).click();

@@ -11,6 +11,8 @@ import { useRun } from './useRun.ts';
 export function SendView({ target, allowed, onTarget }: TargetProps) {
   const api = useApi();
   const [examples, setExamples] = useState<ExampleInfo[]>([]);
+  const [eventTypes, setEventTypes] = useState<string[]>([]);
+  const [eventType, setEventType] = useState('course_lesson_interaction.completed');
   const [source, setSource] = useState<'example' | 'generate'>('example');
   const [example, setExample] = useState('');
   const [count, setCount] = useState('10');
@@ -21,9 +23,10 @@ export function SendView({ target, allowed, onTarget }: TargetProps) {
   const { run, error, start, running } = useRun();
 
   useEffect(() => {
-    api<{ examples: ExampleInfo[] }>('examples')
-      .then(({ examples: list }) => {
+    api<{ examples: ExampleInfo[]; event_types?: string[] }>('examples')
+      .then(({ examples: list, event_types }) => {
         setExamples(list);
+        setEventTypes(event_types ?? []);
         setExample((current) => current || (list[0]?.name ?? ''));
       })
       .catch((err: unknown) => setFormError(messageOf(err)));
@@ -42,7 +45,10 @@ export function SendView({ target, allowed, onTarget }: TargetProps) {
     const body: Record<string, unknown> = { to: target.to };
     if (target.secret !== '') body['secret'] = target.secret;
     if (source === 'example') body['example'] = [example];
-    else body['generate'] = Number(count);
+    else {
+      body['generate'] = Number(count);
+      body['type'] = [eventType];
+    }
     if (seed.trim() !== '') body['seed'] = seed.trim();
     if (Number(duplicates) > 1) body['duplicates'] = Number(duplicates);
     if (Object.keys(set).length > 0) body['set'] = set;
@@ -74,7 +80,7 @@ export function SendView({ target, allowed, onTarget }: TargetProps) {
               checked={source === 'generate'}
               onChange={() => setSource('generate')}
             />
-            Generated events (course_lesson_interaction.completed)
+            Generated events
           </label>
         </div>
         {source === 'example' ? (
@@ -95,17 +101,33 @@ export function SendView({ target, allowed, onTarget }: TargetProps) {
             </select>
           </label>
         ) : (
-          <label>
-            Events
-            <input
-              type="number"
-              aria-label="Events"
-              min={1}
-              max={100000}
-              value={count}
-              onInput={(e) => setCount(e.currentTarget.value)}
-            />
-          </label>
+          <>
+            <label>
+              Event type
+              <select
+                aria-label="Event type"
+                value={eventType}
+                onChange={(e) => setEventType(e.currentTarget.value)}
+              >
+                {(eventTypes.length === 0 ? [eventType] : eventTypes).map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Events
+              <input
+                type="number"
+                aria-label="Events"
+                min={1}
+                max={100000}
+                value={count}
+                onInput={(e) => setCount(e.currentTarget.value)}
+              />
+            </label>
+          </>
         )}
         <label>
           Seed (optional)

@@ -276,9 +276,12 @@ describe('the routes the inspector page reads', () => {
     expect((await fetch(`${base}/examples`)).status).toBe(401);
     const res = await fetch(`${base}/examples`, { headers: auth });
     expect(res.status).toBe(200);
-    const { examples } = (await res.json()) as {
+    const { examples, event_types } = (await res.json()) as {
       examples: { name: string; event: string; kind: string; description: string }[];
+      event_types: string[];
     };
+    expect(event_types).toContain('course_lesson_interaction.completed');
+    expect(event_types).toContain('payment.succeeded');
     expect(examples.length).toBeGreaterThan(0);
     expect(examples.map((e) => e.name)).toContain('docs-page');
     for (const e of examples) expect(['valid', 'invalid', 'unknown']).toContain(e.kind);

@@ -5,6 +5,7 @@
 // (a browser cannot send those cross-site without a preflight, which gets no CORS answer), bounded
 // options and runs, and the service's own secret signs only for the allowed targets.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { knownEventTypes } from '@webhook-contracts/schema';
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
 import { type CheckReport, check } from '../check.js';
 import { SenderConfigError } from '../errors.js';
@@ -235,7 +236,7 @@ export function createSenderServer(options: SenderServerOptions): Server {
         kind,
         description,
       }));
-      return json(res, 200, { examples });
+      return json(res, 200, { examples, event_types: knownEventTypes });
     }
     if (route === 'GET /targets') {
       const targets =

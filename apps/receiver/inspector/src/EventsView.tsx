@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type EventPage, query, statuses } from './api.ts';
 import { formatTime } from './format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -19,12 +19,19 @@ export function EventsView() {
   const [live, setLive] = useState(true);
   const cursor = cursors[cursors.length - 1];
 
+  // Only the latest request may set the list: an older one (a refresh that was in flight when a
+  // filter changed) answering late would show rows the filters exclude.
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const seq = ++latest.current;
     try {
       const next = await api<EventPage>(`events${query({ status, type, cursor, limit: String(PAGE_SIZE) })}`);
+      if (seq !== latest.current) return;
       setPage(next);
       setError(null);
     } catch (err) {
+      if (seq !== latest.current) return;
+      setPage(null);
       setError(messageOf(err));
     }
   }, [api, status, type, cursor]);

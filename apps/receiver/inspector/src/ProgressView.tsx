@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type ProgressPage, type ProgressRow, query } from './api.ts';
 import { formatTime } from './format.ts';
 import { messageOf, useApi } from './useApi.ts';
@@ -12,16 +12,22 @@ export function ProgressView() {
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  // Only the latest request may set the table (a late answer for an old filter is dropped).
+  const latest = useRef(0);
   const load = useCallback(
     async (cursor?: string) => {
+      const seq = ++latest.current;
       try {
         const page = await api<ProgressPage>(
           `progress${query({ user_id: userId, course_id: courseId, cursor })}`,
         );
+        if (seq !== latest.current) return;
         setRows((before) => (cursor === undefined ? page.progress : [...(before ?? []), ...page.progress]));
         setNextCursor(page.next_cursor ?? null);
         setError(null);
       } catch (err) {
+        if (seq !== latest.current) return;
+        setRows(null);
         setError(messageOf(err));
       }
     },
