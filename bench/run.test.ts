@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs } from './support/args.js';
 import { ROOT } from './support/processes.js';
 import { passes, ratio, table } from './support/report.js';
+import { README_FILE, readResults, renderResults, withResults } from './support/resultsTable.js';
 import type { BenchResult } from './support/types.js';
 
 const names = ['ingest', 'verify', 'sender', 'receiver-postgres', 'schema-import'];
@@ -86,4 +87,11 @@ describe('bench/run', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 130_000);
+});
+
+describe('bench/README.md figures', () => {
+  it('are the table rendered from bench/results.json (npm run bench refreshes them)', () => {
+    const readme = readFileSync(README_FILE, 'utf8');
+    expect(readme).toBe(withResults(readme, renderResults(readResults())));
+  });
 });

@@ -13,6 +13,7 @@ import { benchSender } from './sender.js';
 import { parseArgs } from './support/args.js';
 import { progress } from './support/processes.js';
 import { passes, ratio, table } from './support/report.js';
+import { README_FILE, refreshReadme } from './support/resultsTable.js';
 import type { Benchmark, BenchResult } from './support/types.js';
 import { benchVerify } from './verify.js';
 
@@ -49,6 +50,11 @@ async function main(): Promise<void> {
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
+  // Only a full run of everything is the project's figure; scratch and partial runs stay out.
+  if (out === undefined && only.length === 0 && options.quick !== true) {
+    refreshReadme();
+    console.log(`updated the figures in ${README_FILE}`);
+  }
   // Missing a target is reported, not fatal: throughput on a shared machine is noisy, and a flaky
   // exit code would teach people to ignore it.
 }

@@ -62,7 +62,12 @@ describe('the mock sender sends each invalid example as written, and a strict re
     const pointers = readExpectations(example.eventType)[example.file] ?? [];
     it(`${name}: sent byte for byte, refused with 422 at ${pointers.join(', ')}`, async () => {
       exchanges.length = 0;
-      const summary = await send({ to: relayUrl, secret: whsecSecret, example: name, retrySchedule: [] });
+      const summary = await send({
+        to: relayUrl,
+        secret: whsecSecret,
+        example: `${example.eventType}/${name}`,
+        retrySchedule: [],
+      });
       expect(summary).toMatchObject({ sent: 1, failed: 1, byStatus: { '422': 1 } });
       const [exchange] = exchanges;
       expect(exchange?.body).toBe(readFileSync(example.path, 'utf8'));

@@ -173,7 +173,8 @@ describe('mock-sender CLI', () => {
     });
     expect(all.code).toBe(0);
     expect(new Set(receiver.acceptedTypes).size).toBe(41);
-  });
+    // Two CLI runs, one generating every catalog type: seconds on a loaded machine.
+  }, 60_000);
 
   it('exits 2 naming an --type outside the catalog', async () => {
     const { code, stderr } = await run(
@@ -282,7 +283,7 @@ describe('mock-sender CLI', () => {
     });
     expect(typo.code).toBe(2);
     expect(typo.stderr).toBe(
-      'mock-sender: no example named "invalid.missing-ids" (did you mean invalid.missing-id, invalid.missing-data?): run `mock-sender examples` to list them\n',
+      'mock-sender: no example named "invalid.missing-ids" (did you mean invalid.missing-id, invalid.missing-data, invalid.missing-status?): run `mock-sender examples` to list them\n',
     );
     const missing = await run(['sign', '--file', '/nonexistent/body.json'], { env });
     expect(missing).toMatchObject({

@@ -67,6 +67,14 @@ function parseLimit(value: string | undefined): number {
   return n;
 }
 
+/** The read API's routes, as declared below and as labelled in the request metrics. */
+export const readApiRoutes = {
+  events: '/events',
+  event: '/events/:id',
+  replay: '/events/:id/replay',
+  progress: '/progress',
+} as const;
+
 /**
  * @example
  * app.use(createReadApiRouter({ store, apiToken: process.env.RECEIVER_API_TOKEN ?? null }));
@@ -78,7 +86,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   const now = options.now ?? Date.now;
   const router = Router();
   const guard = bearerAuth(options.apiToken);
-  router.use(['/events', '/progress'], guard);
+  router.use([readApiRoutes.events, readApiRoutes.progress], guard);
 
   const route =
     (fn: (req: Request, res: Response) => Promise<void>) =>
@@ -104,7 +112,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
       });
 
   router.get(
-    '/events',
+    readApiRoutes.events,
     route(async (req, res) => {
       const type = one(req.query['type'], 'type');
       const status = one(req.query['status'], 'status');
@@ -128,9 +136,9 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   );
 
   router.get(
-    '/events/:webhookId',
+    readApiRoutes.event,
     route(async (req, res) => {
-      const id = String(req.params['webhookId']);
+      const id = String(req.params['id']);
       const event = await store.getEvent(id);
       if (event === null) throw notFound(id);
       res.type('application/json').send(eventRecordJson(event));
@@ -138,9 +146,9 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   );
 
   router.post(
-    '/events/:webhookId/replay',
+    readApiRoutes.replay,
     route(async (req, res) => {
-      const id = String(req.params['webhookId']);
+      const id = String(req.params['id']);
       if (!(await store.requeue(id, now()))) throw notFound(id);
       processor?.wake();
       logger.info({ webhookId: id }, 'event queued for replay');
@@ -149,7 +157,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   );
 
   router.get(
-    '/progress',
+    readApiRoutes.progress,
     route(async (req, res) => {
       const userId = one(req.query['user_id'], 'user_id');
       const courseId = one(req.query['course_id'], 'course_id');

@@ -1,10 +1,10 @@
-// PostgreSQL implementation of Store, for several receiver instances sharing one database.
+// The PostgreSQL dialect of the store, for several receiver instances sharing one database.
+// StoreCore does the group commit; this file holds the SQL and the pool (PostgresConnection connects).
 //
 // - Deduplication: the UNIQUE webhook_id decides (INSERT … ON CONFLICT DO UPDATE), so concurrent
 //   copies of one delivery reaching different instances store one row.
-// - Group commit: insertDelivery() queues; one multi-row upsert per batch commits every delivery
-//   queued while the previous batch was in flight. synchronous_commit is forced on for the
-//   session, so a resolved promise means the row is durable.
+// - Inserts: one multi-row upsert per batch. synchronous_commit is forced on for the session, so a
+//   resolved promise means the row is durable.
 // - Claims: FOR UPDATE SKIP LOCKED plus a lease (claimed_by, lease_until); settle() writes the
 //   status and the handler's effects in ONE statement that only matches while the caller still
 //   holds the claim, so a worker whose lease was taken over cannot apply anything.
@@ -13,40 +13,33 @@
 //   comes back.
 import pg from 'pg';
 import { StoreError } from '../errors.js';
-import { decodeCursor, toEventPage } from './eventCursor.js';
-import { PendingInsertLimit, type PendingInsertLimits } from './PendingInsertLimit.js';
-import { migrate } from './PostgresMigrations.js';
-import { parseDatabaseUrl, postgresSchemaPattern } from './parseDatabaseUrl.js';
-import { decodeProgressCursor, groupProgress, toProgressPage } from './progressCursor.js';
-import type {
-  ClaimedEvent,
-  CourseProgress,
-  EventError,
-  EventPage,
-  EventStatus,
-  EventSummary,
-  InsertOutcome,
-  LessonCompletion,
-  ListEventsQuery,
-  ListProgressQuery,
-  NewDelivery,
-  ProgressPage,
-  ProgressQuery,
-  SettleItem,
-  Settlement,
-  Store,
-  StoredEvent,
-} from './Store.js';
+import type { CompletionRow, EventRow } from './eventRow.js';
+import { summaryColumns } from './eventRow.js';
+import type { PendingInsertLimits } from './PendingInsertLimit.js';
+import {
+  connectionConfig,
+  describeError,
+  migrateWithRetry,
+  type PostgresConnectionOptions,
+  splitSchemaParam,
+} from './PostgresConnection.js';
+import { postgresSchemaPattern } from './parseDatabaseUrl.js';
+import type { ProgressCursor } from './progressCursor.js';
+import type { ClaimedEvent } from './Store.js';
+import {
+  type CompletionFilter,
+  type EventFilter,
+  type InsertRow,
+  type RowOutcome,
+  StoreCore,
+} from './StoreCore.js';
+import type { SettleRow } from './settlementColumns.js';
 
-export interface PostgresStoreOptions extends PendingInsertLimits {
-  /** A postgres:// or postgresql:// URL; a `schema` query parameter is honoured and removed. */
-  url: string;
+export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConnectionOptions {
   /** Schema holding the tables (created if missing). Default: the URL's `?schema=`, else `public`. */
   schema?: string;
   /** Most connections this instance opens (default 10). */
   poolSize?: number;
-  /** How long to wait for a new connection before failing the operation (default 5000 ms). */
-  connectionTimeoutMs?: number;
   /** Client-side limit per statement, so a stalled database answers 503 instead of hanging (default 15000 ms). */
   queryTimeoutMs?: number;
   /**
@@ -54,45 +47,11 @@ export interface PostgresStoreOptions extends PendingInsertLimits {
    * 0 = no limit). Bounds how long a dead instance's locks can stall the others.
    */
   lockTimeoutMs?: number;
-  /** How long open() keeps retrying an unreachable database at start-up (default 30000 ms; 0 = try once). */
-  startupTimeoutMs?: number;
   /**
    * Which clock times leases: `database` (default: the server's, so instances with skewed clocks
    * agree) or `caller` (the `now` passed to claimDue; for tests that move time by hand).
    */
   leaseClock?: 'database' | 'caller';
-  /** Shown in pg_stat_activity (default `webhook-receiver:<pid>`). */
-  applicationName?: string;
-  /** Told about each failed start-up attempt that will be retried. */
-  onStartupRetry?: (error: Error, attempt: number, delayMs: number) => void;
-}
-
-/** Rows per upsert statement (9 array parameters each, so no parameter-count limit applies). */
-const maxBatch = 1000;
-
-const summaryColumns = `seq, webhook_id, event_type, status, errors, deliveries_seen, received_at, processed_at,
-  attempts, last_error, next_attempt_at`;
-
-interface EventRow {
-  seq: string;
-  webhook_id: string;
-  event_type: string | null;
-  status: EventStatus;
-  errors: EventError[] | null;
-  deliveries_seen: number;
-  received_at: string;
-  processed_at: string | null;
-  attempts: number;
-  last_error: string | null;
-  next_attempt_at: string | null;
-  body?: Buffer;
-  headers?: Record<string, string>;
-}
-
-interface Pending {
-  delivery: NewDelivery;
-  resolve: (outcome: InsertOutcome) => void;
-  reject: (error: unknown) => void;
 }
 
 const sql = {
@@ -190,25 +149,6 @@ const sql = {
     ORDER BY user_id, course_id, completed_at, lesson_id`,
 };
 
-/** Splits `?schema=` off a PostgreSQL URL (see parseDatabaseUrl); the rest goes to pg unchanged. */
-function splitSchemaParam(url: string): { url: string; schema: string | undefined } {
-  let location: ReturnType<typeof parseDatabaseUrl>;
-  try {
-    location = parseDatabaseUrl(url);
-  } catch (error) {
-    throw new StoreError('unsupported_database', `DATABASE_URL: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (location.kind !== 'postgres') {
-    throw new StoreError(
-      'unsupported_database',
-      'PostgresStore needs a postgres:// or postgresql:// URL: use SqliteStore for SQLite',
-    );
-  }
-  return { url: location.url, schema: location.schema };
-}
-
 /**
  * A Store on PostgreSQL. Use `PostgresStore.open()`, which migrates the schema first.
  *
@@ -217,20 +157,18 @@ function splitSchemaParam(url: string): { url: string; schema: string | undefine
  * const outcome = await store.insertDelivery(delivery); // committed (durably) here
  * await store.close();
  */
-export class PostgresStore implements Store {
+export class PostgresStore extends StoreCore {
   readonly schema: string;
   readonly poolSize: number;
+  protected readonly databaseName = 'PostgreSQL';
+  /** Rows per upsert statement (9 array parameters each, so no parameter-count limit applies). */
+  protected override readonly maxBatch = 1000;
   private readonly pool: pg.Pool;
-  private queue: Pending[] = [];
-  private flushScheduled = false;
-  private flushing: Promise<void> | null = null;
-  private closed = false;
-  private commits = 0;
-  private readonly pending: PendingInsertLimit;
   private readonly leaseClock: 'database' | 'caller';
 
   /** Connects lazily and does NOT migrate: prefer `PostgresStore.open()`. */
   constructor(options: PostgresStoreOptions) {
+    super(options);
     const split = splitSchemaParam(options.url);
     const schema = options.schema ?? split.schema ?? 'public';
     if (!postgresSchemaPattern.test(schema)) {
@@ -248,7 +186,6 @@ export class PostgresStore implements Store {
     }
     this.schema = schema;
     this.poolSize = poolSize;
-    this.pending = new PendingInsertLimit(options);
     this.leaseClock = options.leaseClock ?? 'database';
     this.pool = new pg.Pool(
       connectionConfig(split.url, schema, options, options.lockTimeoutMs ?? 5000, {
@@ -274,7 +211,7 @@ export class PostgresStore implements Store {
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const store = new PostgresStore(options);
     try {
-      await store.migrateWithRetry(options);
+      await migrateWithRetry(options, store.schema);
     } catch (error) {
       await store.pool.end().catch(() => undefined);
       throw error;
@@ -282,145 +219,28 @@ export class PostgresStore implements Store {
     return store;
   }
 
-  private async migrateWithRetry(options: PostgresStoreOptions): Promise<void> {
-    const deadline = Date.now() + (options.startupTimeoutMs ?? 30_000);
-    const split = splitSchemaParam(options.url);
-    for (let attempt = 1; ; attempt++) {
-      // A dedicated connection without query_timeout: waiting for another instance's lock is normal.
-      const client = new pg.Client(connectionConfig(split.url, this.schema, options, 0, {}));
-      client.on('error', () => {});
-      try {
-        await client.connect();
-        await migrate(client, this.schema);
-        return;
-      } catch (error) {
-        const err = error as Error;
-        const delay = Math.min(5000, 250 * 2 ** Math.min(attempt - 1, 5));
-        if (!isTransient(err) || Date.now() + delay > deadline) {
-          throw new StoreError(
-            'store_unavailable',
-            `Cannot prepare the PostgreSQL database (schema "${this.schema}") after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${describeError(err)}. ` +
-              'Check DATABASE_URL, that the server is up and reachable, and that the user may create tables in the schema',
-            { cause: error },
-          );
-        }
-        options.onStartupRetry?.(err, attempt, delay);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    }
-  }
-
-  /** How many insert batches have committed; lets tests observe group commit. */
-  get commitCount(): number {
-    return this.commits;
-  }
-
-  insertDelivery(delivery: NewDelivery): Promise<InsertOutcome> {
-    if (this.closed) return Promise.reject(closedError());
-    try {
-      this.pending.admit(delivery.body.length);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ delivery, resolve, reject });
-      this.scheduleFlush();
-    });
-  }
-
-  private scheduleFlush(): void {
-    // While a batch is in flight, new deliveries wait and go together in the next one.
-    if (this.flushScheduled || this.flushing !== null) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.startFlush();
-    });
-  }
-
-  private startFlush(): Promise<void> {
-    if (this.flushing !== null) return this.flushing;
-    const run = (async () => {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, maxBatch);
-        for (const p of batch) this.pending.leave(p.delivery.body.length);
-        await this.writeBatch(batch);
-      }
-    })();
-    this.flushing = run;
-    void run.finally(() => {
-      if (this.flushing === run) this.flushing = null;
-      // Callers resolved by the last batch may have queued more before this ran.
-      if (this.queue.length > 0 && !this.closed) this.scheduleFlush();
-    });
-    return run;
-  }
-
-  private async writeBatch(batch: Pending[]): Promise<void> {
-    // One row per webhook-id: PostgreSQL refuses to upsert one row twice in a statement, so copies
-    // within the batch are counted here and each caller gets its own place in the count.
-    const groups = new Map<string, Pending[]>();
-    for (const p of batch) {
-      const group = groups.get(p.delivery.webhookId);
-      if (group === undefined) groups.set(p.delivery.webhookId, [p]);
-      else group.push(p);
-    }
-    try {
-      await this.writeGroups(groups);
-      return;
-    } catch (error) {
-      // One row the database refuses (bad data) fails the whole statement: write the rows one by
-      // one so only that delivery is refused and the others are stored. Connection failures fail
-      // every row alike, so they are not retried here.
-      if (groups.size > 1 && isDataError(error)) {
-        for (const [webhookId, group] of groups) {
-          try {
-            await this.writeGroups(new Map([[webhookId, group]]));
-          } catch (rowError) {
-            for (const p of group) p.reject(insertFailure(rowError));
-          }
-        }
-        return;
-      }
-      for (const p of batch) p.reject(insertFailure(error));
-    }
-  }
-
-  /** One upsert statement for `groups`; resolves their callers, or throws what the query threw. */
-  private async writeGroups(groups: Map<string, Pending[]>): Promise<void> {
-    const firsts = [...groups.values()].map((g) => g[0]!.delivery);
+  protected async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
+    const deliveries = rows.map((r) => r.delivery);
     const params = [
-      firsts.map((d) => d.webhookId),
-      firsts.map((d) => d.type),
-      firsts.map((d) => d.status),
-      firsts.map((d) => d.body),
-      firsts.map((d) => JSON.stringify(d.headers)),
-      firsts.map((d) => (d.errors === null ? null : JSON.stringify(d.errors))),
-      firsts.map((d) => d.receivedAt),
-      firsts.map((d) => (d.status === 'received' ? d.receivedAt : null)),
-      firsts.map((d) => groups.get(d.webhookId)!.length),
+      deliveries.map((d) => d.webhookId),
+      deliveries.map((d) => d.type),
+      deliveries.map((d) => d.status),
+      deliveries.map((d) => d.body),
+      deliveries.map((d) => JSON.stringify(d.headers)),
+      deliveries.map((d) => (d.errors === null ? null : JSON.stringify(d.errors))),
+      deliveries.map((d) => d.receivedAt),
+      deliveries.map((d) => (d.status === 'received' ? d.receivedAt : null)),
+      rows.map((r) => r.copies),
     ];
-    const rows = await this.withRetryOnConflict(
-      async () =>
-        (
-          await this.pool.query<{
-            webhook_id: string;
-            status: EventStatus;
-            deliveries_seen: number;
-            inserted: boolean;
-          }>(sql.insert, params)
-        ).rows,
+    const result = await this.withRetryOnConflict(() =>
+      this.pool.query<RowOutcome & { webhook_id: string; deliveries_seen: number }>(sql.insert, params),
     );
-    this.commits++;
-    for (const row of rows) {
-      const group = groups.get(row.webhook_id)!;
-      const first = row.deliveries_seen - group.length + 1;
-      for (const [i, p] of group.entries()) {
-        p.resolve({ inserted: row.inserted && i === 0, status: row.status, deliveriesSeen: first + i });
-      }
-    }
+    // RETURNING has no order: match the rows back by webhook-id.
+    const byId = new Map(result.rows.map((r) => [r.webhook_id, r]));
+    return deliveries.map((d) => {
+      const row = byId.get(d.webhookId)!;
+      return { inserted: row.inserted, status: row.status, deliveriesSeen: row.deliveries_seen };
+    });
   }
 
   /** Retries a statement that lost a deadlock or serialization race (it rolled back; safe to rerun). */
@@ -429,41 +249,50 @@ export class PostgresStore implements Store {
       try {
         return await fn();
       } catch (error) {
-        const pgError = error instanceof StoreError ? error.cause : error;
-        const code = (pgError as { code?: unknown } | undefined)?.code;
+        const code = (error as { code?: unknown } | undefined)?.code;
         if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error;
       }
     }
   }
 
-  async getEvent(webhookId: string): Promise<StoredEvent | null> {
-    const rows = await this.query<EventRow>(sql.get, [webhookId]);
-    const row = rows[0];
-    if (row === undefined) return null;
-    return { ...toSummary(row), body: row.body!, headers: row.headers ?? {} };
+  protected async selectEvent(webhookId: string): Promise<EventRow | undefined> {
+    return (await this.pool.query<EventRow>(sql.get, [webhookId])).rows[0];
   }
 
-  async listEvents(query: ListEventsQuery): Promise<EventPage> {
-    const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    const rows = await this.query<EventRow>(sql.list, [
-      query.type ?? null,
-      query.status ?? null,
-      before,
-      query.limit + 1,
-    ]);
-    return toEventPage(rows, query.limit, toSummary);
+  protected async selectEvents({ type, status, before, limit }: EventFilter): Promise<EventRow[]> {
+    return (await this.pool.query<EventRow>(sql.list, [type, status, before, limit])).rows;
   }
 
-  async claimDue(
+  protected async selectCompletions({ userId, courseId }: CompletionFilter): Promise<CompletionRow[]> {
+    return (await this.pool.query<CompletionRow>(sql.progress, [userId, courseId])).rows;
+  }
+
+  protected async selectCompletionPage(
+    { userId, courseId }: CompletionFilter,
+    after: ProgressCursor,
+    limit: number,
+  ): Promise<CompletionRow[]> {
+    return (
+      await this.pool.query<CompletionRow>(sql.progressPage, [
+        userId,
+        courseId,
+        after.userId,
+        after.courseId,
+        limit,
+      ])
+    ).rows;
+  }
+
+  protected async claimRows(
     workerId: string,
     now: number,
     leaseMs: number,
     limit: number,
-    maxAttempts?: number,
+    maxAttempts: number | undefined,
   ): Promise<ClaimedEvent[]> {
     const callerClock = this.leaseClock === 'caller' ? now : null;
-    if (maxAttempts !== undefined) await this.query(sql.giveUp, [now, maxAttempts, callerClock]);
-    const rows = await this.query<{
+    if (maxAttempts !== undefined) await this.pool.query(sql.giveUp, [now, maxAttempts, callerClock]);
+    const { rows } = await this.pool.query<{
       seq: string;
       webhook_id: string;
       event_type: string | null;
@@ -486,163 +315,55 @@ export class PostgresStore implements Store {
     }));
   }
 
-  async settle(
-    webhookId: string,
-    workerId: string,
-    settlement: Settlement,
-    now: number,
-    attempts?: number,
-  ): Promise<boolean> {
-    const [settled] = await this.settleMany(
-      workerId,
-      [{ webhookId, settlement, ...(attempts === undefined ? {} : { attempts }) }],
-      now,
-    );
-    return settled === true;
-  }
-
-  /**
-   * settle() for several claimed events in one statement (one commit): all or nothing. Resolves
-   * with one boolean per item, false where `workerId` no longer holds the claim.
-   */
-  async settleMany(workerId: string, items: readonly SettleItem[], now: number): Promise<boolean[]> {
-    if (items.length === 0) {
-      if (this.closed) throw closedError();
-      return [];
-    }
-    const completions: (LessonCompletion & { webhookId: string })[] = [];
-    for (const { webhookId, settlement: s } of items) {
-      if (s.status !== 'processed') continue;
-      for (const c of s.effects.lessonCompletions ?? []) completions.push({ ...c, webhookId });
-    }
+  /** Every settlement in one statement (one commit); only rows `workerId` still holds change. */
+  protected async settleRows(workerId: string, rows: readonly SettleRow[]): Promise<boolean[]> {
+    const completions = rows.flatMap((r) => r.completions.map((c) => ({ ...c, webhookId: r.webhookId })));
     const params = [
       workerId,
-      items.map((i) => i.webhookId),
-      items.map((i) => i.settlement.status),
-      items.map((i) => (i.settlement.status === 'quarantined' ? JSON.stringify(i.settlement.errors) : null)),
-      items.map((i) => (i.settlement.status === 'processed' ? now : null)),
-      items.map((i) => (i.settlement.status === 'failed' ? i.settlement.error : null)),
-      items.map((i) => (i.settlement.status === 'failed' ? i.settlement.nextAttemptAt : null)),
+      rows.map((r) => r.webhookId),
+      rows.map((r) => r.status),
+      rows.map((r) => r.errors),
+      rows.map((r) => r.processedAt),
+      rows.map((r) => r.lastError),
+      rows.map((r) => r.nextAttemptAt),
       completions.map((c) => c.webhookId),
       completions.map((c) => c.userId),
       completions.map((c) => c.courseId),
       completions.map((c) => c.lessonId),
       completions.map((c) => c.completedAt),
-      items.map((i) => i.attempts ?? null),
+      rows.map((r) => r.attempts ?? null),
     ];
-    const rows = await this.withRetryOnConflict(() => this.query<{ webhook_id: string }>(sql.settle, params));
-    const settled = new Set(rows.map((r) => r.webhook_id));
-    return items.map((i) => settled.has(i.webhookId));
+    const result = await this.withRetryOnConflict(() =>
+      this.pool.query<{ webhook_id: string }>(sql.settle, params),
+    );
+    const settled = new Set(result.rows.map((r) => r.webhook_id));
+    return rows.map((r) => settled.has(r.webhookId));
   }
 
-  async requeue(webhookId: string, now: number): Promise<boolean> {
-    if (this.closed) throw closedError();
-    try {
-      return (await this.pool.query(sql.requeue, [now, webhookId])).rowCount === 1;
-    } catch (error) {
-      throw unavailable(error);
-    }
+  protected async requeueRow(webhookId: string, now: number): Promise<boolean> {
+    return (await this.pool.query(sql.requeue, [now, webhookId])).rowCount === 1;
   }
 
-  async nextDueAt(): Promise<number | null> {
-    const rows = await this.query<{ due: string | null }>(sql.nextDue, []);
-    const due = rows[0]?.due ?? null;
+  protected async selectNextDue(): Promise<number | null> {
+    const due = (await this.pool.query<{ due: string | null }>(sql.nextDue)).rows[0]?.due ?? null;
     return due === null ? null : Number(due);
   }
 
-  async getProgress(query: ProgressQuery): Promise<CourseProgress[]> {
-    const rows = await this.query<{
-      user_id: string;
-      course_id: string;
-      lesson_id: string;
-      completed_at: string;
-    }>(sql.progress, [query.userId ?? null, query.courseId ?? null]);
-    return groupProgress(rows);
+  protected async pingDatabase(): Promise<void> {
+    await this.pool.query('SELECT 1');
   }
 
-  async listProgress(query: ListProgressQuery): Promise<ProgressPage> {
-    const after =
-      query.cursor === undefined ? { userId: '', courseId: '' } : decodeProgressCursor(query.cursor);
-    const rows = await this.query<{
-      user_id: string;
-      course_id: string;
-      lesson_id: string;
-      completed_at: string;
-    }>(sql.progressPage, [
-      query.userId ?? null,
-      query.courseId ?? null,
-      after.userId,
-      after.courseId,
-      query.limit + 1,
-    ]);
-    return toProgressPage(groupProgress(rows), query.limit);
+  protected isRowError(error: unknown): boolean {
+    return isDataError(error);
   }
 
-  async ping(): Promise<void> {
-    await this.query('SELECT 1', []);
+  protected override describe(error: unknown): string {
+    return describeError(error as Error);
   }
 
-  /** Commits queued deliveries, then closes every connection. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.startFlush();
+  protected async closeDatabase(): Promise<void> {
     await this.pool.end();
   }
-
-  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
-    if (this.closed) throw closedError();
-    try {
-      return (await this.pool.query<R>(text, values)).rows;
-    } catch (error) {
-      throw unavailable(error);
-    }
-  }
-}
-
-function connectionConfig(
-  url: string,
-  schema: string,
-  options: PostgresStoreOptions,
-  lockTimeoutMs: number,
-  extra: pg.PoolConfig,
-): pg.PoolConfig {
-  return {
-    ...extra,
-    connectionString: url,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
-    application_name: options.applicationName ?? `webhook-receiver:${process.pid}`,
-    // search_path puts every statement in our schema; synchronous_commit=on makes COMMIT wait for
-    // the WAL flush even where the server or role default says otherwise (the 2xx promises it).
-    // lock_timeout: a row lock held by a dead instance's half-finished statement (until the server
-    // drops its connection) fails the waiting batch with 503 instead of stalling ingestion.
-    options: `-c search_path=${schema} -c synchronous_commit=on -c lock_timeout=${lockTimeoutMs}`,
-  };
-}
-
-/** Connection-level failures worth retrying at start-up; auth, missing database, SQL errors are not. */
-function isTransient(error: Error): boolean {
-  // 'localhost' resolving to ::1 and 127.0.0.1 fails with an AggregateError of both attempts.
-  if (error instanceof AggregateError && error.errors.length > 0)
-    return isTransient(error.errors[0] as Error);
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (/^(ECONN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EPIPE)/.test(code)) return true;
-    // 57P0x: the server is shutting down or starting up; 53300: too many connections.
-    if (/^57P0[1-3]$/.test(code) || code === '53300') return true;
-    return false;
-  }
-  return /timeout|terminated|Connection terminated/i.test(error.message);
-}
-
-function describeError(error: Error): string {
-  const code = (error as { code?: unknown }).code;
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    return describeError(error.errors[0] as Error);
-  }
-  return typeof code === 'string' && !error.message.includes(code)
-    ? `${code} ${error.message}`
-    : error.message;
 }
 
 /**
@@ -653,46 +374,4 @@ function describeError(error: Error): string {
 function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code);
-}
-
-function insertFailure(error: unknown): StoreError {
-  if (error instanceof StoreError) return error;
-  if (isDataError(error)) {
-    return new StoreError(
-      'unstorable_delivery',
-      `PostgreSQL cannot store this delivery (${describeError(error as Error)}): fix the sender; nothing was stored`,
-      { cause: error },
-    );
-  }
-  return new StoreError(
-    'store_unavailable',
-    `The PostgreSQL store could not commit the delivery (${describeError(error as Error)}); the sender should retry later`,
-    { cause: error },
-  );
-}
-
-function unavailable(error: unknown): StoreError {
-  if (error instanceof StoreError) return error;
-  return new StoreError('store_unavailable', `PostgreSQL store error: ${describeError(error as Error)}`, {
-    cause: error,
-  });
-}
-
-function closedError(): StoreError {
-  return new StoreError('store_closed', 'The store is closed: open a new one to keep using it');
-}
-
-function toSummary(row: EventRow): EventSummary {
-  return {
-    webhookId: row.webhook_id,
-    type: row.event_type,
-    status: row.status,
-    errors: row.errors,
-    deliveriesSeen: row.deliveries_seen,
-    receivedAt: Number(row.received_at),
-    processedAt: row.processed_at === null ? null : Number(row.processed_at),
-    attempts: row.attempts,
-    lastError: row.last_error,
-    nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),
-  };
 }

@@ -230,10 +230,8 @@ describe('SqliteStore', () => {
     // Nothing about the claim reached the file: no lease, no attempt yet.
     const raw = new Database(filename, { readonly: true });
     expect(
-      raw
-        .prepare('SELECT status, attempts, claimed_by FROM webhook_events WHERE webhook_id = ?')
-        .get('msg_held'),
-    ).toEqual({ status: 'received', attempts: 0, claimed_by: null });
+      raw.prepare('SELECT status, attempts FROM webhook_events WHERE webhook_id = ?').get('msg_held'),
+    ).toEqual({ status: 'received', attempts: 0 });
     raw.close();
     // Stop the writer the way a crash would, then open the file again: the event is claimable at
     // once, well inside the dead process's 30 s lease.
@@ -274,5 +272,125 @@ describe('SqliteStore', () => {
     expect(claimed.sort()).toEqual([...ids].sort());
     expect(await store.claimDue('w1', t + 60_000, 30_000, 10)).toEqual([]);
     await store.close();
+  });
+});
+
+describe('SqliteStore on a file made with the first schema', () => {
+  // The first schema, as files created before claims moved to memory have it.
+  const firstSchema = `
+    CREATE TABLE webhook_events (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      webhook_id TEXT NOT NULL UNIQUE,
+      event_type TEXT,
+      status TEXT NOT NULL CHECK (status IN ('received','processed','failed','quarantined','unhandled')),
+      body BLOB NOT NULL,
+      headers TEXT NOT NULL,
+      errors TEXT,
+      deliveries_seen INTEGER NOT NULL DEFAULT 1,
+      received_at INTEGER NOT NULL,
+      processed_at INTEGER,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT,
+      next_attempt_at INTEGER,
+      claimed_by TEXT,
+      lease_until INTEGER
+    );
+    CREATE INDEX webhook_events_due ON webhook_events (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+    CREATE INDEX webhook_events_type ON webhook_events (event_type, seq);
+    CREATE INDEX webhook_events_status ON webhook_events (status, seq);
+    CREATE TABLE lesson_completions (
+      user_id TEXT NOT NULL,
+      course_id TEXT NOT NULL,
+      lesson_id TEXT NOT NULL,
+      completed_at INTEGER NOT NULL,
+      PRIMARY KEY (user_id, course_id, lesson_id)
+    );
+    CREATE INDEX lesson_completions_course ON lesson_completions (course_id);`;
+
+  it('drops the unused lease columns and keeps every row, which stays claimable', async () => {
+    const { dir, filename } = tempFile();
+    try {
+      fs.mkdirSync(path.dirname(filename), { recursive: true });
+      const old = new Database(filename);
+      old.exec(firstSchema);
+      old
+        .prepare(
+          `INSERT INTO webhook_events (webhook_id, event_type, status, body, headers, errors, deliveries_seen,
+             received_at, processed_at, attempts, last_error, next_attempt_at, claimed_by, lease_until)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          'msg_old_done',
+          't.done',
+          'processed',
+          Buffer.from('{"a":1}'),
+          '{"x":"1"}',
+          null,
+          2,
+          1000,
+          2000,
+          1,
+          null,
+          null,
+          null,
+          null,
+        );
+      old
+        .prepare(
+          `INSERT INTO webhook_events (webhook_id, event_type, status, body, headers, received_at,
+             next_attempt_at, attempts, last_error, claimed_by, lease_until)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          'msg_old_due',
+          't.due',
+          'failed',
+          Buffer.from('{"b":2}'),
+          '{}',
+          3000,
+          4000,
+          1,
+          'boom',
+          'w-old',
+          9000,
+        );
+      old.prepare('INSERT INTO lesson_completions VALUES (?, ?, ?, ?)').run('u1', 'c1', 'l1', 1500);
+      old.close();
+
+      const store = new SqliteStore({ filename });
+      expect(await store.getEvent('msg_old_done')).toMatchObject({
+        status: 'processed',
+        deliveriesSeen: 2,
+        receivedAt: 1000,
+        processedAt: 2000,
+        attempts: 1,
+        headers: { x: '1' },
+      });
+      expect((await store.getEvent('msg_old_done'))!.body.toString()).toBe('{"a":1}');
+      expect(await store.getProgress({})).toEqual([
+        { userId: 'u1', courseId: 'c1', completedLessons: 1, lessonIds: ['l1'], lastCompletedAt: 1500 },
+      ]);
+      expect(await store.nextDueAt()).toBe(4000);
+      const claimed = await store.claimDue('w-new', 4000, 30_000, 10);
+      expect(claimed.map((c) => [c.webhookId, c.attempts])).toEqual([['msg_old_due', 2]]);
+      expect(await store.settle('msg_old_due', 'w-new', { status: 'processed', effects: {} }, 4001)).toBe(
+        true,
+      );
+      expect(await store.getEvent('msg_old_due')).toMatchObject({ status: 'processed', attempts: 2 });
+      await store.close();
+
+      const raw = new Database(filename, { readonly: true });
+      const columns = (
+        raw.prepare("SELECT name FROM pragma_table_info('webhook_events')").all() as { name: string }[]
+      ).map((c) => c.name);
+      expect(columns).not.toContain('claimed_by');
+      expect(columns).not.toContain('lease_until');
+      expect(columns).toContain('next_attempt_at');
+      expect(raw.pragma('user_version', { simple: true })).toBe(1);
+      expect(raw.prepare('SELECT count(*) AS n FROM webhook_events').get()).toEqual({ n: 2 });
+      raw.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -61,7 +61,11 @@ export class SqliteWriter implements Async<SqliteWrites> {
         this.drained?.();
       }
       if (reply.ok) waiter.resolve(reply.value);
-      else waiter.reject(new Error(reply.message));
+      // The code (SQLITE_CONSTRAINT, …) tells a row the database refuses from a failing database.
+      else
+        waiter.reject(
+          Object.assign(new Error(reply.message), reply.code === undefined ? {} : { code: reply.code }),
+        );
     });
     this.worker.on('error', (error) => this.fail(error));
     this.exited = new Promise((resolve) =>
@@ -100,9 +104,13 @@ export class SqliteWriter implements Async<SqliteWrites> {
 
   insertBatch(...args: Parameters<SqliteWrites['insertBatch']>) {
     // Only compact bodies: cloning a view of a pooled socket chunk would copy its whole pool.
-    const [items] = args;
+    const [rows] = args;
     return this.call('insertBatch', [
-      items.map((d) => (isCompact(d.body) ? d : { ...d, body: new Uint8Array(d.body) as Buffer })),
+      rows.map((r) =>
+        isCompact(r.delivery.body)
+          ? r
+          : { ...r, delivery: { ...r.delivery, body: new Uint8Array(r.delivery.body) as Buffer } },
+      ),
     ]);
   }
 

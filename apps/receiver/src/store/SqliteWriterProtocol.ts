@@ -13,7 +13,7 @@ export interface WriteRequest<Op extends WriteOp = WriteOp> {
 
 export type WriteReply =
   | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; message: string };
+  | { id: number; ok: false; message: string; code?: string };
 
 export interface WriterData {
   filename: string;

@@ -3,15 +3,16 @@
 // port and are written together in the next transaction (group commit: one fsync for the lot);
 // each request is answered after the commit that holds it.
 import { parentPort, workerData } from 'node:worker_threads';
+import { openSqliteDatabase } from './SqliteSchema.js';
 import { asBuffer, type WriteReply, type WriteRequest, type WriterData } from './SqliteWriterProtocol.js';
-import { createSqliteWrites, openSqliteDatabase } from './SqliteWrites.js';
-import type { NewDelivery } from './Store.js';
+import { createSqliteWrites } from './SqliteWrites.js';
+import type { InsertRow } from './StoreCore.js';
 
 const port = parentPort;
 if (port === null) throw new Error('SqliteWriterWorker must run as a worker thread (SqliteWriter starts it)');
 const { filename } = workerData as WriterData;
-// SqliteStore created the schema before starting this thread.
-const db = openSqliteDatabase(filename, { createSchema: false });
+// SqliteStore migrated the schema before starting this thread.
+const db = openSqliteDatabase(filename, { migrate: false });
 const writes = createSqliteWrites(db);
 
 let inserts: Array<WriteRequest<'insertBatch'>> = [];
@@ -22,7 +23,13 @@ function reply(message: WriteReply): void {
 }
 
 function failure(id: number, error: unknown): WriteReply {
-  return { id, ok: false, message: error instanceof Error ? error.message : String(error) };
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return {
+    id,
+    ok: false,
+    message: error instanceof Error ? error.message : String(error),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
 }
 
 function flushInserts(): void {
@@ -30,9 +37,10 @@ function flushInserts(): void {
   const batch = inserts;
   inserts = [];
   if (batch.length === 0) return;
-  const items: NewDelivery[] = [];
+  const items: InsertRow[] = [];
   for (const request of batch) {
-    for (const d of request.args[0]) items.push({ ...d, body: asBuffer(d.body) });
+    for (const r of request.args[0])
+      items.push({ ...r, delivery: { ...r.delivery, body: asBuffer(r.delivery.body) } });
   }
   try {
     const outcomes = writes.insertBatch(items);

@@ -1,6 +1,6 @@
-// The one storage interface the receiver talks to. Implementations (SqliteStore, later a
-// PostgresStore) keep every SQL statement to themselves; everything here is async so a network
-// database fits behind the same shape.
+// The one storage interface the receiver talks to. StoreCore implements it once; SqliteStore and
+// PostgresStore are its database dialects and keep every SQL statement to themselves. Everything
+// here is async so a network database fits behind the same shape.
 
 /** Where an event is in its life: see the README's status model. */
 export type EventStatus = 'received' | 'processed' | 'failed' | 'quarantined' | 'unhandled';

@@ -1,0 +1,78 @@
+// The SQLite schema and its migrations. `PRAGMA user_version` records the version a file has
+// reached; opening a file brings it up to date before anything else touches it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+
+export const sqliteSchema = `
+CREATE TABLE IF NOT EXISTS webhook_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  webhook_id TEXT NOT NULL UNIQUE,
+  event_type TEXT,
+  status TEXT NOT NULL CHECK (status IN ('received','processed','failed','quarantined','unhandled')),
+  body BLOB NOT NULL,
+  headers TEXT NOT NULL,
+  errors TEXT,
+  deliveries_seen INTEGER NOT NULL DEFAULT 1,
+  received_at INTEGER NOT NULL,
+  processed_at INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  next_attempt_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS webhook_events_due ON webhook_events (next_attempt_at)
+  WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS webhook_events_type ON webhook_events (event_type, seq);
+CREATE INDEX IF NOT EXISTS webhook_events_status ON webhook_events (status, seq);
+CREATE TABLE IF NOT EXISTS lesson_completions (
+  user_id TEXT NOT NULL,
+  course_id TEXT NOT NULL,
+  lesson_id TEXT NOT NULL,
+  completed_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, course_id, lesson_id)
+);
+CREATE INDEX IF NOT EXISTS lesson_completions_course ON lesson_completions (course_id);
+`;
+
+/** Brings a file from version `index` to `index + 1`; run in order, each in the schema's transaction. */
+const migrations: readonly ((db: Database.Database) => void)[] = [
+  // 0 → 1: files created before claims moved to memory carry two lease columns nothing sets.
+  (db) => {
+    const columns = db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('webhook_events')")
+      .all()
+      .map((c) => c.name);
+    for (const column of ['claimed_by', 'lease_until']) {
+      if (columns.includes(column)) db.exec(`ALTER TABLE webhook_events DROP COLUMN ${column}`);
+    }
+  },
+];
+
+/** Creates the tables a file lacks and applies the migrations it has not had, in one transaction. */
+export function migrateSqlite(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(sqliteSchema);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < migrations.length; v++) migrations[v]!(db);
+    if (version < migrations.length) db.pragma(`user_version = ${migrations.length}`);
+  })();
+}
+
+/**
+ * Opens a connection in WAL mode with synchronous=FULL (each commit is fsync'd) and, unless told
+ * otherwise, brings the schema up to date. Throws what better-sqlite3 or mkdir throw.
+ */
+export function openSqliteDatabase(filename: string, { migrate = true } = {}): Database.Database {
+  if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  const db = new Database(filename);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    if (migrate) migrateSqlite(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}

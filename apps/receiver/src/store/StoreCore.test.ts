@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { CompletionRow, EventRow } from './eventRow.js';
+import type { ClaimedEvent } from './Store.js';
+import { type InsertRow, type RowOutcome, StoreCore } from './StoreCore.js';
+import { delivery } from './test-support/storeContract.js';
+
+/** A dialect over a Map that records each insert statement and can refuse rows. */
+class MapStore extends StoreCore {
+  protected readonly databaseName = 'MapDB';
+  protected override readonly maxBatch: number;
+  readonly statements: string[][] = [];
+  readonly rows = new Map<string, number>();
+  /** A webhook-id whose row the "database" refuses, failing its whole statement. */
+  refuse: string | undefined;
+  /** Fail every statement as a broken database would. */
+  down = false;
+
+  constructor(maxBatch = Number.POSITIVE_INFINITY) {
+    super({});
+    this.maxBatch = maxBatch;
+  }
+
+  protected async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
+    this.statements.push(rows.map((r) => `${r.delivery.webhookId}x${r.copies}`));
+    if (this.down) throw Object.assign(new Error('connection lost'), { code: 'DOWN' });
+    if (rows.some((r) => r.delivery.webhookId === this.refuse)) {
+      throw Object.assign(new Error('bad bytes'), { code: 'ROW' });
+    }
+    return rows.map(({ delivery: d, copies }) => {
+      const seen = (this.rows.get(d.webhookId) ?? 0) + copies;
+      this.rows.set(d.webhookId, seen);
+      return { inserted: seen === copies, status: 'received', deliveriesSeen: seen };
+    });
+  }
+
+  protected isRowError(error: unknown): boolean {
+    return (error as { code?: string }).code === 'ROW';
+  }
+
+  protected selectEvent(): EventRow | undefined {
+    return undefined;
+  }
+  protected selectEvents(): EventRow[] {
+    return [];
+  }
+  protected selectCompletions(): CompletionRow[] {
+    return [];
+  }
+  protected selectCompletionPage(): CompletionRow[] {
+    return [];
+  }
+  protected claimRows(): ClaimedEvent[] {
+    return [];
+  }
+  protected async settleRows(): Promise<boolean[]> {
+    return [];
+  }
+  protected requeueRow(): boolean {
+    return false;
+  }
+  protected selectNextDue(): number | null {
+    return null;
+  }
+  protected pingDatabase(): void {
+    if (this.down) throw new Error('connection lost');
+  }
+  protected async closeDatabase(): Promise<void> {}
+}
+
+describe('StoreCore', () => {
+  it('writes copies of one webhook-id in a batch as one row and gives each caller its place in the count', async () => {
+    const store = new MapStore();
+    const outcomes = await Promise.all([
+      store.insertDelivery(delivery('msg_a')),
+      store.insertDelivery(delivery('msg_b')),
+      store.insertDelivery(delivery('msg_a')),
+      store.insertDelivery(delivery('msg_a')),
+    ]);
+    expect(store.statements).toEqual([['msg_ax3', 'msg_bx1']]);
+    expect(outcomes.map((o) => [o.inserted, o.deliveriesSeen])).toEqual([
+      [true, 1],
+      [true, 1],
+      [false, 2],
+      [false, 3],
+    ]);
+    expect(await store.insertDelivery(delivery('msg_a'))).toEqual({
+      inserted: false,
+      status: 'received',
+      deliveriesSeen: 4,
+    });
+    expect(store.commitCount).toBe(2);
+  });
+
+  it('writes a batch refused for one row again row by row, so only that delivery is refused', async () => {
+    const store = new MapStore();
+    store.refuse = 'msg_bad';
+    const results = await Promise.allSettled([
+      store.insertDelivery(delivery('msg_1')),
+      store.insertDelivery(delivery('msg_bad')),
+      store.insertDelivery(delivery('msg_2')),
+    ]);
+    expect(store.statements).toEqual([
+      ['msg_1x1', 'msg_badx1', 'msg_2x1'],
+      ['msg_1x1'],
+      ['msg_badx1'],
+      ['msg_2x1'],
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'unstorable_delivery',
+      status: 422,
+      message: 'MapDB cannot store this delivery (bad bytes): fix the sender; nothing was stored',
+    });
+  });
+
+  it('fails the whole batch with store_unavailable, without a retry, when the database itself fails', async () => {
+    const store = new MapStore();
+    store.down = true;
+    const results = await Promise.allSettled([
+      store.insertDelivery(delivery('msg_1')),
+      store.insertDelivery(delivery('msg_2')),
+    ]);
+    expect(store.statements).toHaveLength(1);
+    expect(results.map((r) => (r as PromiseRejectedResult).reason.code)).toEqual([
+      'store_unavailable',
+      'store_unavailable',
+    ]);
+    await expect(store.ping()).rejects.toMatchObject({
+      code: 'store_unavailable',
+      message: 'MapDB store error: connection lost',
+    });
+  });
+
+  it('splits the queue into batches of at most maxBatch deliveries, one in flight at a time', async () => {
+    const store = new MapStore(2);
+    await Promise.all(['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => store.insertDelivery(delivery(id))));
+    expect(store.statements).toEqual([['m1x1', 'm2x1'], ['m3x1', 'm4x1'], ['m5x1']]);
+  });
+
+  it('commits what was queued before close() resolves, then refuses every call with store_closed', async () => {
+    const store = new MapStore();
+    const queued = store.insertDelivery(delivery('msg_q'));
+    await store.close();
+    await expect(queued).resolves.toMatchObject({ inserted: true });
+    await expect(store.insertDelivery(delivery('msg_late'))).rejects.toMatchObject({ code: 'store_closed' });
+    await expect(store.getEvent('msg_q')).rejects.toMatchObject({ code: 'store_closed' });
+    await expect(store.settleMany('w', [], 0)).rejects.toMatchObject({ code: 'store_closed' });
+  });
+});

@@ -1,0 +1,352 @@
+// What every Store does the same way, whatever the database. A database is a subclass that
+// supplies a few primitives (insert rows, select, claim, settle rows, requeue, next due, ping,
+// close); this class owns the rest:
+//
+// - Group commit: insertDelivery() only queues (bounded by PendingInsertLimit); one setImmediate
+//   per event-loop turn sends the queue as ONE batch, one batch in flight at a time, so what
+//   queues during a commit goes in the next one.
+// - Per-id delivery counting: copies of one webhook-id in a batch become one row written with
+//   their count; each caller gets its own place in that count (exactly one is `inserted`).
+// - A batch the database refuses because of one row's data is written again row by row, so only
+//   that delivery fails (422 `unstorable_delivery`); any other failure fails the batch (503).
+// - Error wrapping: database errors become StoreError('store_unavailable'); after close() every
+//   call rejects with StoreError('store_closed').
+// - The codecs (eventRow), the progress fold (progressCursor), cursors and settlement columns.
+import { StoreError } from '../errors.js';
+import { decodeCursor, toEventPage } from './eventCursor.js';
+import { type CompletionRow, type EventRow, toStoredEvent, toSummary } from './eventRow.js';
+import { PendingInsertLimit, type PendingInsertLimits } from './PendingInsertLimit.js';
+import {
+  decodeProgressCursor,
+  groupProgress,
+  type ProgressCursor,
+  toProgressPage,
+} from './progressCursor.js';
+import type {
+  ClaimedEvent,
+  CourseProgress,
+  EventPage,
+  EventStatus,
+  InsertOutcome,
+  ListEventsQuery,
+  ListProgressQuery,
+  NewDelivery,
+  ProgressPage,
+  ProgressQuery,
+  SettleItem,
+  Settlement,
+  Store,
+  StoredEvent,
+} from './Store.js';
+import { type SettleRow, settlementColumns } from './settlementColumns.js';
+
+/** One row to upsert: a delivery and how many copies of its webhook-id the batch holds. */
+export interface InsertRow {
+  delivery: NewDelivery;
+  copies: number;
+}
+
+/** What the upsert left in the row. */
+export interface RowOutcome {
+  /** The row was created by this upsert. */
+  inserted: boolean;
+  status: EventStatus;
+  /** The row's count after this upsert (its copies included). */
+  deliveriesSeen: number;
+}
+
+export interface EventFilter {
+  type: string | null;
+  status: EventStatus | null;
+  /** Only rows with a smaller `seq`; null for the first page. */
+  before: number | null;
+  limit: number;
+}
+
+export interface CompletionFilter {
+  userId: string | null;
+  courseId: string | null;
+}
+
+interface Pending {
+  delivery: NewDelivery;
+  resolve: (outcome: InsertOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+export abstract class StoreCore implements Store {
+  /** Named in error messages: `SQLite`, `PostgreSQL`. */
+  protected abstract readonly databaseName: string;
+  /** Most deliveries in one insert batch. */
+  protected readonly maxBatch: number = Number.POSITIVE_INFINITY;
+  private readonly pending: PendingInsertLimit;
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  /** The insert batch being committed, if any. */
+  private inFlight: Promise<void> | undefined;
+  private closed = false;
+  private commits = 0;
+
+  constructor(limits: PendingInsertLimits) {
+    this.pending = new PendingInsertLimit(limits);
+  }
+
+  /** Upserts `rows` in one transaction; one outcome per row, in order. */
+  protected abstract insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]>;
+  protected abstract selectEvent(webhookId: string): EventRow | undefined | Promise<EventRow | undefined>;
+  /** Newest first (descending `seq`). */
+  protected abstract selectEvents(filter: EventFilter): EventRow[] | Promise<EventRow[]>;
+  /** Ordered by user, course, completion time, lesson. */
+  protected abstract selectCompletions(filter: CompletionFilter): CompletionRow[] | Promise<CompletionRow[]>;
+  /** The completions of the first `limit` (user, course) pairs after `after`, ordered as above. */
+  protected abstract selectCompletionPage(
+    filter: CompletionFilter,
+    after: ProgressCursor,
+    limit: number,
+  ): CompletionRow[] | Promise<CompletionRow[]>;
+  protected abstract claimRows(
+    workerId: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+    maxAttempts: number | undefined,
+  ): ClaimedEvent[] | Promise<ClaimedEvent[]>;
+  /** Writes the settlements `workerId` still holds in one transaction; false for the others. */
+  protected abstract settleRows(
+    workerId: string,
+    rows: readonly SettleRow[],
+    now: number,
+  ): Promise<boolean[]>;
+  protected abstract requeueRow(webhookId: string, now: number): boolean | Promise<boolean>;
+  protected abstract selectNextDue(): number | null | Promise<number | null>;
+  protected abstract pingDatabase(): unknown;
+  /** Called once every accepted delivery is committed. */
+  protected abstract closeDatabase(): Promise<void>;
+  /** The database refused this row's values: writing it again can never succeed. */
+  protected abstract isRowError(error: unknown): boolean;
+
+  /** The error text to show; a database may add its error code. */
+  protected describe(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+  }
+
+  /** The delivery as the batch keeps it (a database may copy its body). */
+  protected retain(delivery: NewDelivery): NewDelivery {
+    return delivery;
+  }
+
+  /** Told about each row an insert created, before its caller is answered. */
+  protected created(_delivery: NewDelivery): void {}
+
+  /** How many insert transactions have committed; lets tests observe group commit. */
+  get commitCount(): number {
+    return this.commits;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  insertDelivery(delivery: NewDelivery): Promise<InsertOutcome> {
+    if (this.closed) return Promise.reject(closedError());
+    try {
+      this.pending.admit(delivery.body.length);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ delivery, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (this.inFlight !== undefined || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.maxBatch);
+    for (const p of batch) this.pending.leave(p.delivery.body.length);
+    this.inFlight = this.commitBatch(batch).finally(() => {
+      this.inFlight = undefined;
+      this.flush();
+    });
+  };
+
+  private async commitBatch(batch: Pending[]): Promise<void> {
+    const groups = new Map<string, Pending[]>();
+    for (const p of batch) {
+      const group = groups.get(p.delivery.webhookId);
+      if (group === undefined) groups.set(p.delivery.webhookId, [p]);
+      else group.push(p);
+    }
+    const rows: InsertRow[] = [];
+    const callers: Pending[][] = [];
+    for (const group of groups.values()) {
+      rows.push({ delivery: this.retain(group[0]!.delivery), copies: group.length });
+      callers.push(group);
+    }
+    try {
+      this.answer(rows, callers, await this.insertRows(rows));
+    } catch (error) {
+      if (rows.length > 1 && this.isRowError(error)) {
+        for (let i = 0; i < rows.length; i++) {
+          try {
+            this.answer([rows[i]!], [callers[i]!], await this.insertRows([rows[i]!]));
+          } catch (rowError) {
+            for (const p of callers[i]!) p.reject(this.insertFailure(rowError));
+          }
+        }
+        return;
+      }
+      const failure = this.insertFailure(error);
+      for (const p of batch) p.reject(failure);
+    }
+  }
+
+  private answer(rows: readonly InsertRow[], callers: Pending[][], outcomes: RowOutcome[]): void {
+    this.commits++;
+    for (let i = 0; i < rows.length; i++) {
+      const { delivery, copies } = rows[i]!;
+      const outcome = outcomes[i]!;
+      if (outcome.inserted) this.created(delivery);
+      const first = outcome.deliveriesSeen - copies + 1;
+      for (const [j, p] of callers[i]!.entries()) {
+        p.resolve({
+          inserted: outcome.inserted && j === 0,
+          status: outcome.status,
+          deliveriesSeen: first + j,
+        });
+      }
+    }
+  }
+
+  async getEvent(webhookId: string): Promise<StoredEvent | null> {
+    const row = await this.run(() => this.selectEvent(webhookId));
+    return row === undefined ? null : toStoredEvent(row);
+  }
+
+  async listEvents(query: ListEventsQuery): Promise<EventPage> {
+    const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    const rows = await this.run(() =>
+      this.selectEvents({
+        type: query.type ?? null,
+        status: query.status ?? null,
+        before,
+        limit: query.limit + 1,
+      }),
+    );
+    return toEventPage(rows, query.limit, toSummary);
+  }
+
+  claimDue(
+    workerId: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+    maxAttempts?: number,
+  ): Promise<ClaimedEvent[]> {
+    return this.run(() => this.claimRows(workerId, now, leaseMs, limit, maxAttempts));
+  }
+
+  async settle(
+    webhookId: string,
+    workerId: string,
+    settlement: Settlement,
+    now: number,
+    attempts?: number,
+  ): Promise<boolean> {
+    const [settled] = await this.settleMany(
+      workerId,
+      [{ webhookId, settlement, ...(attempts === undefined ? {} : { attempts }) }],
+      now,
+    );
+    return settled === true;
+  }
+
+  async settleMany(workerId: string, items: readonly SettleItem[], now: number): Promise<boolean[]> {
+    if (this.closed) throw closedError();
+    if (items.length === 0) return [];
+    const rows = items.map(
+      (i): SettleRow => ({
+        webhookId: i.webhookId,
+        ...(i.attempts === undefined ? {} : { attempts: i.attempts }),
+        ...settlementColumns(i.settlement, now),
+      }),
+    );
+    return this.run(() => this.settleRows(workerId, rows, now));
+  }
+
+  requeue(webhookId: string, now: number): Promise<boolean> {
+    return this.run(() => this.requeueRow(webhookId, now));
+  }
+
+  nextDueAt(): Promise<number | null> {
+    return this.run(() => this.selectNextDue());
+  }
+
+  async getProgress(query: ProgressQuery): Promise<CourseProgress[]> {
+    return groupProgress(await this.run(() => this.selectCompletions(completionFilter(query))));
+  }
+
+  async listProgress(query: ListProgressQuery): Promise<ProgressPage> {
+    const after =
+      query.cursor === undefined ? { userId: '', courseId: '' } : decodeProgressCursor(query.cursor);
+    const rows = await this.run(() =>
+      this.selectCompletionPage(completionFilter(query), after, query.limit + 1),
+    );
+    return toProgressPage(groupProgress(rows), query.limit);
+  }
+
+  async ping(): Promise<void> {
+    await this.run(() => this.pingDatabase());
+  }
+
+  /** Commits every delivery already accepted, then closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
+    // Each finished batch sends what queued behind it; wait until nothing is left.
+    while (this.inFlight !== undefined) await this.inFlight;
+    await this.closeDatabase();
+  }
+
+  /** Runs a database call: refused once closed, its errors as StoreError('store_unavailable'). */
+  protected async run<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (this.closed) throw closedError();
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError('store_unavailable', `${this.databaseName} store error: ${this.describe(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private insertFailure(error: unknown): StoreError {
+    if (error instanceof StoreError) return error;
+    if (this.isRowError(error)) {
+      return new StoreError(
+        'unstorable_delivery',
+        `${this.databaseName} cannot store this delivery (${this.describe(error)}): fix the sender; nothing was stored`,
+        { cause: error },
+      );
+    }
+    return new StoreError(
+      'store_unavailable',
+      `The ${this.databaseName} store could not commit the delivery (${this.describe(error)}); the sender should retry later`,
+      { cause: error },
+    );
+  }
+}
+
+function completionFilter(query: ProgressQuery): CompletionFilter {
+  return { userId: query.userId ?? null, courseId: query.courseId ?? null };
+}
+
+function closedError(): StoreError {
+  return new StoreError('store_closed', 'The store is closed: open a new one to keep using it');
+}
