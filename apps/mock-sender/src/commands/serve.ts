@@ -6,7 +6,9 @@ import { nonNegativeInteger } from './options.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('run the sender as an HTTP service: POST /send, POST /check, GET /deliveries, GET /healthz')
+    .description(
+      'run the sender as an HTTP service: POST /send, POST /check, GET /deliveries, GET /healthz, and a page at /',
+    )
     .addHelpText(
       'after',
       '\nSigns with the request\'s "secret", else WEBHOOK_SECRET: whsec_…, ws_… or bare base64; comma-separated while rotating.',

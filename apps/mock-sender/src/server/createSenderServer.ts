@@ -5,9 +5,11 @@
 // (a browser cannot send those cross-site without a preflight, which gets no CORS answer), bounded
 // options and runs, and the service's own secret signs only for the allowed targets.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { knownEventTypes } from '@webhook-contracts/schema';
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
 import { type CheckReport, check } from '../check.js';
 import { SenderConfigError } from '../errors.js';
+import { loadExamples } from '../fixtures/examples.js';
 import type { SendSummary } from '../report/summary.js';
 import { resolveSecrets } from '../secrets.js';
 import { send, validateSendOptions } from '../send.js';
@@ -16,6 +18,7 @@ import { type HostName, hostAllowed } from './allowedHosts.js';
 import { bearerTokenMatches } from './bearerToken.js';
 import { DeliveryLog } from './DeliveryLog.js';
 import { HttpError } from './HttpError.js';
+import { inspectorRoutes } from './inspectorRoutes.js';
 import { parseCheckRequest, parseSendRequest } from './parseRequestOptions.js';
 import { type RunKind, RunRegistry } from './RunRegistry.js';
 import { DEFAULT_MAX_RUNS } from './serveSettings.js';
@@ -44,6 +47,8 @@ const ROUTES = [
   'POST /send',
   'POST /check',
   'GET /deliveries',
+  'GET /examples',
+  'GET /targets',
   'GET /runs/:id',
   'DELETE /runs/:id',
 ];
@@ -132,6 +137,7 @@ export function createSenderServer(options: SenderServerOptions): Server {
   const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
   let runs = 0;
   const registry = new RunRegistry();
+  const serveInspector = inspectorRoutes();
 
   /** The target, refused unless SENDER_ALLOWED_TARGETS allows it. */
   const checkTarget = (to: string): void => {
@@ -197,6 +203,7 @@ export function createSenderServer(options: SenderServerOptions): Server {
         `Host "${req.headers.host ?? ''}" does not name this service: use its listen address or a name in SENDER_ALLOWED_HOSTS`,
       );
     }
+    if (serveInspector(req, res, url.pathname)) return;
     if (!bearerTokenMatches(req.headers.authorization, options.token)) {
       throw new HttpError(
         401,
@@ -220,6 +227,21 @@ export function createSenderServer(options: SenderServerOptions): Server {
         ]);
       }
       return json(res, 200, { deliveries: log.list(limit) });
+    }
+
+    if (route === 'GET /examples') {
+      const examples = loadExamples().map(({ name, event, kind, description }) => ({
+        name,
+        event,
+        kind,
+        description,
+      }));
+      return json(res, 200, { examples, event_types: knownEventTypes });
+    }
+    if (route === 'GET /targets') {
+      const targets =
+        options.allowedTargets?.map((t) => `${t.origin}${t.path === '/' ? '' : t.path}`) ?? null;
+      return json(res, 200, { allowed_targets: targets });
     }
 
     if (url.pathname.startsWith('/runs/'))
