@@ -8,7 +8,7 @@ import { createHttpClient } from './delivery/httpClient.js';
 import { SenderConfigError } from './errors.js';
 import { generateEvents } from './fixtures/generator.js';
 import { Random, randomSeed } from './fixtures/random.js';
-import { type OptionNaming, optionName } from './optionNames.js';
+import { type OptionNaming, optionName } from './options/optionNames.js';
 import { targetUrl } from './targetUrl.js';
 import { userAgent } from './version.js';
 
