@@ -2,7 +2,12 @@
 // stages: events are sourced (`sending/eventSource`), given their ids and overrides
 // (`sending/rewriteIds`), optionally duplicated and shuffled, then delivered by the run loop
 // (`sending/runDeliveries`). Its options are the send request's fields (`options/SendRequest`).
-import { formatContractError, isKnownEventType, type KnownEventType, validateEvent } from '@webhook-contracts/schema';
+import {
+  formatContractError,
+  isKnownEventType,
+  type KnownEventType,
+  validateEvent,
+} from '@webhook-contracts/schema';
 import type { SecretInput } from '@webhook-contracts/webhooks';
 import type { RetryNotice } from './delivery/deliverEvent.js';
 import { shuffleWithin, withDuplicates } from './delivery/faults.js';
@@ -16,12 +21,7 @@ import type { ProgressStream } from './report/progressBar.js';
 import type { SendSummary } from './report/summary.js';
 import { payloadSource, plannedEvents, safeParse } from './sending/eventSource.js';
 import { rewriteIds } from './sending/rewriteIds.js';
-import {
-  type DeliveryRecord,
-  type Outgoing,
-  runDeliveries,
-  runSleep,
-} from './sending/runDeliveries.js';
+import { type DeliveryRecord, type Outgoing, runDeliveries, runSleep } from './sending/runDeliveries.js';
 import { targetUrl } from './targetUrl.js';
 import { userAgent as defaultUserAgent } from './version.js';
 
@@ -35,7 +35,10 @@ export {
 export const DEFAULT_SHUFFLE_WINDOW = 20;
 
 /** The request's fields that send() takes as they are; the others are widened or renamed below. */
-type RequestFields = Omit<SendRequest, 'to' | 'secret' | 'example' | 'type' | 'set' | 'retrySchedule' | 'wait'>;
+type RequestFields = Omit<
+  SendRequest,
+  'to' | 'secret' | 'example' | 'type' | 'set' | 'retrySchedule' | 'wait'
+>;
 
 /** send()'s options: the send request's fields (documented in `SendRequest`) plus the library's hooks. */
 export interface SendOptions extends RequestFields {

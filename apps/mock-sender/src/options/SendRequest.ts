@@ -73,14 +73,20 @@ const waitField = () =>
   );
 
 const toField = () =>
-  Type.String({ ...notes({ expected: 'must be a string', description: 'the receiver URL (http or https)' }) });
+  Type.String({
+    ...notes({ expected: 'must be a string', description: 'the receiver URL (http or https)' }),
+  });
 
 const timeoutField = (bounds: Bounds, byDefault: string) =>
   Type.Optional(
     Type.Number({
       exclusiveMinimum: 0,
       ...upTo(bounds, { minimum: REQUEST_LIMITS.timeoutMs.min, maximum: REQUEST_LIMITS.timeoutMs.max }),
-      ...notes({ expected: 'must be a number', description: 'per-attempt timeout in milliseconds', byDefault }),
+      ...notes({
+        expected: 'must be a number',
+        description: 'per-attempt timeout in milliseconds',
+        byDefault,
+      }),
     }),
   );
 
@@ -93,7 +99,10 @@ export function sendRequestSchema(bounds: Bounds) {
       secret: secretField(),
       example: Type.Optional(
         Type.Union(
-          [Type.String(), Type.Array(Type.String(), { minItems: 1, ...upTo(bounds, { maxItems: L.example.maxLength }) })],
+          [
+            Type.String(),
+            Type.Array(Type.String(), { minItems: 1, ...upTo(bounds, { maxItems: L.example.maxLength }) }),
+          ],
           notes({
             expected: 'must be a string or a non-empty array of strings',
             description: 'send these examples by name (see `mock-sender examples`)',
@@ -151,35 +160,43 @@ export function sendRequestSchema(bounds: Bounds) {
         Type.Integer({
           minimum: L.concurrency.min,
           ...upTo(bounds, { maximum: L.concurrency.max }),
-          ...notes({ expected: 'must be an integer', description: 'deliveries in flight at once', byDefault: '10' }),
+          ...notes({
+            expected: 'must be an integer',
+            description: 'deliveries in flight at once',
+            byDefault: '10',
+          }),
         }),
       ),
       rate: Type.Optional(
         Type.Number({
           exclusiveMinimum: 0,
           ...upTo(bounds, { minimum: L.rate.min, maximum: L.rate.max }),
-          ...notes({ expected: 'must be a number', description: 'start at most this many events per second' }),
+          ...notes({
+            expected: 'must be a number',
+            description: 'start at most this many events per second',
+          }),
         }),
       ),
       timeoutMs: timeoutField(bounds, '15000'),
       retrySchedule: Type.Optional(
-        Type.Array(
-          Type.Number({ minimum: 0, ...upTo(bounds, { maximum: L.retrySchedule.maxSeconds }) }),
-          {
-            ...upTo(bounds, { maxItems: L.retrySchedule.maxLength }),
-            ...notes({
-              expected: 'must be an array of numbers (seconds)',
-              description: 'seconds before each retry; [] for none',
-              byDefault: '[10, 20, 40]',
-            }),
-          },
-        ),
+        Type.Array(Type.Number({ minimum: 0, ...upTo(bounds, { maximum: L.retrySchedule.maxSeconds }) }), {
+          ...upTo(bounds, { maxItems: L.retrySchedule.maxLength }),
+          ...notes({
+            expected: 'must be an array of numbers (seconds)',
+            description: 'seconds before each retry; [] for none',
+            byDefault: '[10, 20, 40]',
+          }),
+        }),
       ),
       maxRetryAfterSeconds: Type.Optional(
         Type.Number({
           minimum: L.maxRetryAfterSeconds.min,
           ...upTo(bounds, { maximum: L.maxRetryAfterSeconds.max }),
-          ...notes({ expected: 'must be a number', description: 'cap on a Retry-After wait, seconds', byDefault: '300' }),
+          ...notes({
+            expected: 'must be a number',
+            description: 'cap on a Retry-After wait, seconds',
+            byDefault: '300',
+          }),
         }),
       ),
       duplicates: Type.Optional(
@@ -195,7 +212,10 @@ export function sendRequestSchema(bounds: Bounds) {
       ),
       shuffle: Type.Optional(
         Type.Union(
-          [Type.Boolean(), Type.Integer({ minimum: L.shuffle.min, ...upTo(bounds, { maximum: L.shuffle.max }) })],
+          [
+            Type.Boolean(),
+            Type.Integer({ minimum: L.shuffle.min, ...upTo(bounds, { maximum: L.shuffle.max }) }),
+          ],
           notes({
             expected: `must be true or a window from ${L.shuffle.min}${bounds === 'serve' ? ` to ${L.shuffle.max}` : ' up'}`,
             description: 'fault injection: deliver in shuffled order within a window (true = 20)',

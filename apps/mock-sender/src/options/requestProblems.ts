@@ -2,7 +2,7 @@
 // schema is compiled once, at module load; a problem names the field and says what it must be,
 // in terms taken from the schema itself (its bounds and its `expected` note).
 import type { TObject, TSchema } from '@sinclair/typebox';
-import { TypeCompiler, type TypeCheck, type ValueError, ValueErrorType } from '@sinclair/typebox/compiler';
+import { type TypeCheck, TypeCompiler, type ValueError, ValueErrorType } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { type Bounds, checkRequestSchema, fieldNotes, sendRequestSchema } from './SendRequest.js';
 
