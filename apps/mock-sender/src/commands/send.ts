@@ -55,7 +55,11 @@ export function sendCommand(): Command {
     )
     .addOption(new Option('--all-examples', help('allExamples')))
     .addOption(new Option('--generate <n>', help('generate')).argParser(integer))
-    .option('--type <types>', 'event types for --generate and --all-examples: a type, a comma list or all (default course_lesson_interaction.completed)', eventTypes)
+    .option(
+      '--type <types>',
+      'event types for --generate and --all-examples: a type, a comma list or all (default course_lesson_interaction.completed)',
+      eventTypes,
+    )
     .option('--seed <seed>', `${help('seed')} (default: random, printed)`)
     .option(
       '--set <path=value>',

@@ -18,7 +18,9 @@ describe('the README field tables', () => {
   it("state serve's bounds and each field's CLI flag", () => {
     const table = fieldTable(SendRequest);
     expect(table).toMatch(/^\| `generate` +\| integer +\| 1–100,000 +\| +\| `--generate` +\|/m);
-    expect(table).toMatch(/^\| `retrySchedule` +\| number\[\] +\| ≤ 10 entries, each 0–3,600 +\| \[10, 20, 40\] +\| `--retry-schedule` +\|/m);
+    expect(table).toMatch(
+      /^\| `retrySchedule` +\| number\[\] +\| ≤ 10 entries, each 0–3,600 +\| \[10, 20, 40\] +\| `--retry-schedule` +\|/m,
+    );
     expect(table).toMatch(/^\| `to` +\| string +\| +\| required +\| `--to` +\|/m);
   });
 });
