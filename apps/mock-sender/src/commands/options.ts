@@ -3,12 +3,6 @@ import type { KnownEventType } from '@webhook-contracts/schema';
 import { InvalidArgumentError } from 'commander';
 import { parseEventTypes } from '../fixtures/catalogGenerator.js';
 
-export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number.');
-  return n;
-}
-
 /** A number, as typed; its range is the request schema's to check. */
 export function number(value: string): number {
   const n = Number(value);
