@@ -90,6 +90,56 @@ const timeoutField = (bounds: Bounds, byDefault: string) =>
     }),
   );
 
+/** How a run delivers: shared by send and replay. */
+function runFields(bounds: Bounds) {
+  const L = REQUEST_LIMITS;
+  return {
+    concurrency: Type.Optional(
+      Type.Integer({
+        minimum: L.concurrency.min,
+        ...upTo(bounds, { maximum: L.concurrency.max }),
+        ...notes({
+          expected: 'must be an integer',
+          description: 'deliveries in flight at once',
+          byDefault: '10',
+        }),
+      }),
+    ),
+    rate: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        ...upTo(bounds, { minimum: L.rate.min, maximum: L.rate.max }),
+        ...notes({
+          expected: 'must be a number',
+          description: 'start at most this many events per second',
+        }),
+      }),
+    ),
+    timeoutMs: timeoutField(bounds, '15000'),
+    retrySchedule: Type.Optional(
+      Type.Array(Type.Number({ minimum: 0, ...upTo(bounds, { maximum: L.retrySchedule.maxSeconds }) }), {
+        ...upTo(bounds, { maxItems: L.retrySchedule.maxLength }),
+        ...notes({
+          expected: 'must be an array of numbers (seconds)',
+          description: 'seconds before each retry; [] for none',
+          byDefault: '[10, 20, 40]',
+        }),
+      }),
+    ),
+    maxRetryAfterSeconds: Type.Optional(
+      Type.Number({
+        minimum: L.maxRetryAfterSeconds.min,
+        ...upTo(bounds, { maximum: L.maxRetryAfterSeconds.max }),
+        ...notes({
+          expected: 'must be a number',
+          description: 'cap on a Retry-After wait, seconds',
+          byDefault: '300',
+        }),
+      }),
+    ),
+  };
+}
+
 /** The fields of a send run, as `POST /send` takes them (the CLI's flags map onto them one to one). */
 export function sendRequestSchema(bounds: Bounds) {
   const L = REQUEST_LIMITS;
@@ -156,49 +206,7 @@ export function sendRequestSchema(bounds: Bounds) {
           }),
         ),
       ),
-      concurrency: Type.Optional(
-        Type.Integer({
-          minimum: L.concurrency.min,
-          ...upTo(bounds, { maximum: L.concurrency.max }),
-          ...notes({
-            expected: 'must be an integer',
-            description: 'deliveries in flight at once',
-            byDefault: '10',
-          }),
-        }),
-      ),
-      rate: Type.Optional(
-        Type.Number({
-          exclusiveMinimum: 0,
-          ...upTo(bounds, { minimum: L.rate.min, maximum: L.rate.max }),
-          ...notes({
-            expected: 'must be a number',
-            description: 'start at most this many events per second',
-          }),
-        }),
-      ),
-      timeoutMs: timeoutField(bounds, '15000'),
-      retrySchedule: Type.Optional(
-        Type.Array(Type.Number({ minimum: 0, ...upTo(bounds, { maximum: L.retrySchedule.maxSeconds }) }), {
-          ...upTo(bounds, { maxItems: L.retrySchedule.maxLength }),
-          ...notes({
-            expected: 'must be an array of numbers (seconds)',
-            description: 'seconds before each retry; [] for none',
-            byDefault: '[10, 20, 40]',
-          }),
-        }),
-      ),
-      maxRetryAfterSeconds: Type.Optional(
-        Type.Number({
-          minimum: L.maxRetryAfterSeconds.min,
-          ...upTo(bounds, { maximum: L.maxRetryAfterSeconds.max }),
-          ...notes({
-            expected: 'must be a number',
-            description: 'cap on a Retry-After wait, seconds',
-            byDefault: '300',
-          }),
-        }),
-      ),
+      ...runFields(bounds),
       duplicates: Type.Optional(
         Type.Integer({
           minimum: L.duplicates.min,
@@ -242,10 +250,79 @@ export function checkRequestSchema(bounds: Bounds) {
   );
 }
 
+const names = (description: string) =>
+  Type.Optional(
+    Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1, maxItems: 100 })], {
+      ...notes({ expected: 'must be a string or a non-empty array of strings', description }),
+    }),
+  );
+
+const instant = (description: string) =>
+  Type.Optional(Type.String({ ...notes({ expected: 'must be an ISO 8601 date-time string', description }) }));
+
+/** The fields of a replay, as `POST /replay` takes them. */
+export function replayRequestSchema(bounds: Bounds) {
+  return Type.Object(
+    {
+      from: Type.String({
+        ...notes({
+          expected: 'must be a string',
+          description:
+            'the receiver base URL to read GET /events/export from (the CLI also takes a file or -)',
+        }),
+      }),
+      to: toField(),
+      secret: secretField(),
+      token: Type.Optional(
+        Type.String({
+          ...notes({
+            expected: 'must be a string',
+            description: "the source receiver's API token; without it, the service's RECEIVER_API_TOKEN",
+          }),
+        }),
+      ),
+      newIds: Type.Optional(
+        Type.Boolean({
+          ...notes({
+            expected: 'must be a boolean',
+            description: 'give each event a fresh msg_ webhook-id instead of its original one',
+            byDefault: 'false',
+          }),
+        }),
+      ),
+      speed: Type.Optional(
+        Type.Union(
+          [
+            Type.Literal('max'),
+            Type.Number({ exclusiveMinimum: 0, ...upTo(bounds, { maximum: 1_000_000 }) }),
+          ],
+          {
+            ...notes({
+              expected: 'must be "max" or a positive number',
+              description:
+                'keep the original gaps divided by this; max: as fast as concurrency and rate allow',
+              byDefault: 'max',
+            }),
+          },
+        ),
+      ),
+      type: names('replay only these event types (a comma list or an array)'),
+      status: names('replay only events with these receiver statuses (a comma list or an array)'),
+      since: instant('replay only events received at or after this time'),
+      until: instant('replay only events received before this time'),
+      ...runFields(bounds),
+      wait: waitField(),
+    },
+    { additionalProperties: false },
+  );
+}
+
 export const SendRequest = sendRequestSchema('serve');
 export type SendRequest = Static<typeof SendRequest>;
 export const CheckRequest = checkRequestSchema('serve');
 export type CheckRequest = Static<typeof CheckRequest>;
+export const ReplayRequest = replayRequestSchema('serve');
+export type ReplayRequest = Static<typeof ReplayRequest>;
 
 /** The annotations of one field, for messages and docs. */
 export function fieldNotes(schema: TSchema): Notes {

@@ -23,6 +23,13 @@ const flags = {
   timeoutMs: '--timeout',
   retrySchedule: '--retry-schedule',
   maxRetryAfterSeconds: '--max-retry-after',
+  from: '--from',
+  token: '--token',
+  newIds: '--new-ids',
+  speed: '--speed',
+  status: '--status',
+  since: '--since',
+  until: '--until',
   wait: '(serve only)',
 } as const;
 

@@ -4,7 +4,13 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler, type ValueError, ValueErrorType } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
-import { type Bounds, checkRequestSchema, fieldNotes, sendRequestSchema } from './SendRequest.js';
+import {
+  type Bounds,
+  checkRequestSchema,
+  fieldNotes,
+  replayRequestSchema,
+  sendRequestSchema,
+} from './SendRequest.js';
 
 export interface FieldProblem {
   /** The JSON field (serve's name; `optionName` turns it into a CLI flag). */
@@ -88,6 +94,7 @@ function boundBroken({ type, schema, value }: ValueError): string | undefined {
 const validators = (bounds: Bounds) => ({
   send: new RequestValidator(sendRequestSchema(bounds), 'POST /send'),
   check: new RequestValidator(checkRequestSchema(bounds), 'POST /check'),
+  replay: new RequestValidator(replayRequestSchema(bounds), 'POST /replay'),
 });
 
 /** Serve's requests: every field bounded. */
