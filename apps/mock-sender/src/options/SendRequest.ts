@@ -19,6 +19,8 @@ export const REQUEST_LIMITS = {
   maxRetryAfterSeconds: { min: 0, max: 3600 },
   example: { maxLength: 100 },
   set: { maxEntries: 100 },
+  /** What one replay may read from its source, and how long it may run. */
+  replay: { maxLines: 100_000, maxBytes: 512 * 1024 * 1024, maxSeconds: 3600 },
 } as const;
 
 /** Serve's bounds, or only what makes a value meaningful at all (CLI and library). */

@@ -6,7 +6,14 @@ import { SenderConfigError } from '../errors.js';
 import { parseEventTypes } from '../fixtures/catalogGenerator.js';
 import { docsExamples, loadExamples } from '../fixtures/examples.js';
 import { type FieldProblem, type RequestValidator, requestValidators } from '../options/requestProblems.js';
-import { type CheckRequest, REQUEST_LIMITS, type SendRequest } from '../options/SendRequest.js';
+import {
+  type CheckRequest,
+  REQUEST_LIMITS,
+  type ReplayRequest,
+  type SendRequest,
+} from '../options/SendRequest.js';
+import { sourceKind } from '../replay/openSource.js';
+import type { ReplayOptions } from '../replay/replay.js';
 import type { SendOptions } from '../send.js';
 
 export type { FieldProblem } from '../options/requestProblems.js';
@@ -87,4 +94,34 @@ export type ParsedCheckRequest = Omit<CheckOptions, 'secret'> & Pick<CheckReques
 /** `POST /check` body -> check() options (without the secret when the body gives none). */
 export function parseCheckRequest(body: unknown): ParsedCheckRequest {
   return parseFields(body, requestValidators.check, 'POST /check') as CheckRequest;
+}
+
+export type ParsedReplayRequest = Omit<ReplayOptions, 'secret' | 'token'> &
+  Pick<ReplayRequest, 'secret' | 'wait' | 'token'>;
+
+/** serve reads only URLs: a path would let a request read the service's own files. */
+function checkSourceIsUrl(record: Record<string, unknown>, problems: FieldProblem[]): void {
+  if (sourceKind(String(record['from'])) !== 'url')
+    problems.push({
+      field: 'from',
+      message: 'must be an http(s) receiver URL: serve reads no files or stdin',
+    });
+}
+
+const names = (value: string | string[] | undefined) =>
+  value === undefined
+    ? undefined
+    : (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+
+/** `POST /replay` body -> replay() options (without the secret and token when the body gives none). */
+export function parseReplayRequest(body: unknown): ParsedReplayRequest {
+  const { type, status, ...options } = parseFields(
+    body,
+    requestValidators.replay,
+    'POST /replay',
+    checkSourceIsUrl,
+  ) as ReplayRequest;
+  const types = names(type);
+  const statuses = names(status);
+  return { ...options, ...(types ? { type: types } : {}), ...(statuses ? { status: statuses } : {}) };
 }
