@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
 // The `mock-sender` entry point: commander wiring and exit codes only (0 ok, 1 a delivery or check
-// failed, 2 usage or configuration error). The work happens in send(), check() and the server.
+// failed, 2 usage or configuration error). The work happens in send(), replay(), check() and the
+// server.
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check.js';
 import { examplesCommand } from './commands/examples.js';
+import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommand } from './commands/sign.js';
@@ -19,7 +21,14 @@ const program = new Command('mock-sender')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const command of [sendCommand(), signCommand(), checkCommand(), serveCommand(), examplesCommand()]) {
+for (const command of [
+  sendCommand(),
+  replayCommand(),
+  signCommand(),
+  checkCommand(),
+  serveCommand(),
+  examplesCommand(),
+]) {
   program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
 }
 
