@@ -244,6 +244,7 @@ export class SqliteStore implements Store {
         insertBatch: async (...args) => local.insertBatch(...args),
         settleClaims: async (...args) => local.settleClaims(...args),
         requeue: async (...args) => local.requeue(...args),
+        readPragma: async (...args) => local.readPragma(...args),
       };
     }
   }
@@ -251,6 +252,14 @@ export class SqliteStore implements Store {
   /** How many insert transactions (fsyncs) have committed; lets tests observe group commit. */
   get commitCount(): number {
     return this.commits;
+  }
+
+  /**
+   * A PRAGMA's value on the connection that commits (the writer thread's for a file), e.g.
+   * `synchronous` (2 = FULL): what the durability promise rests on, read where it applies.
+   */
+  writerPragma(name: string): Promise<unknown> {
+    return this.writes.readPragma(name);
   }
 
   insertDelivery(delivery: NewDelivery): Promise<InsertOutcome> {

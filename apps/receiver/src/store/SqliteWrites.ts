@@ -83,6 +83,8 @@ export interface SqliteWrites {
   /** Writes each claimed event's settlement (and effects) and its attempt count; false for a missing row. */
   settleClaims(items: readonly ClaimSettlement[], now: number): boolean[];
   requeue(webhookId: string, now: number): boolean;
+  /** Reads one PRAGMA on this connection (e.g. `synchronous`), so tests see the committing connection's settings. */
+  readPragma(name: string): unknown;
 }
 
 // Errors that belong to the row, not to the database's state (a full disk, a lock, I/O).
@@ -203,5 +205,9 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
       items.map((item) => settleOne(item, now)),
     ),
     requeue: (webhookId: string, now: number) => requeue.run(now, webhookId).changes === 1,
+    readPragma: (name: string) => {
+      if (!/^[a-z_]+$/.test(name)) throw new Error(`not a PRAGMA name: ${name}`);
+      return db.pragma(name, { simple: true });
+    },
   };
 }
