@@ -18,6 +18,8 @@ export interface TestReceiver {
   url: string;
   /** Every webhook-id accepted so far, in order. */
   accepted: string[];
+  /** The bodies of the accepted deliveries, parsed, in the same order. */
+  payloads: unknown[];
   close(): Promise<void>;
 }
 
@@ -32,10 +34,19 @@ function answer(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
+function parseOrRaw(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return body.toString('utf8');
+  }
+}
+
 export async function startReceiver(secret: string, behaviour: Behaviour): Promise<TestReceiver> {
   const webhook = new Webhook(secret);
   const seen = new Set<string>();
   const accepted: string[] = [];
+  const payloads: unknown[] = [];
   const server = createServer(async (req, res) => {
     let body = await readBody(req);
     if (behaviour === 'wrong-path')
@@ -49,6 +60,7 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
     }
     if (behaviour === 'accepts-any-signature') {
       accepted.push(String(req.headers['webhook-id']));
+      payloads.push(parseOrRaw(body));
       return answer(res, 200, { ok: true });
     }
     try {
@@ -60,6 +72,7 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
       }
       seen.add(delivery.id);
       accepted.push(delivery.id);
+      payloads.push(parseOrRaw(delivery.body));
       answer(res, 200, { ok: true });
     } catch (error) {
       if (behaviour === 'answers-500-to-bad-input')
@@ -75,6 +88,7 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     accepted,
+    payloads,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
