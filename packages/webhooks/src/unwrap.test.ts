@@ -112,7 +112,6 @@ describe('unwrap error details', () => {
     (event['data']!['user'] as Record<string, unknown>)['username'] = 1;
     const error = deliver(event);
     expect(error.errors).toHaveLength(1);
-    expect(error.message).toMatch(/^The webhook body breaks the event contract: [^;]+\.$/);
-    expect(error.message).not.toContain('more');
+    expect(error.message).toBe('The webhook body breaks the event contract: /data/user/username: must be string.');
   });
 });
