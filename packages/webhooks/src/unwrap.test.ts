@@ -112,6 +112,8 @@ describe('unwrap error details', () => {
     (event['data']!['user'] as Record<string, unknown>)['username'] = 1;
     const error = deliver(event);
     expect(error.errors).toHaveLength(1);
-    expect(error.message).toBe('The webhook body breaks the event contract: /data/user/username: must be string.');
+    expect(error.message).toBe(
+      'The webhook body breaks the event contract: /data/user/username: must be string.',
+    );
   });
 });
