@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm run mutation [-- webhooks|receiver|sender]`: Stryker over one module group (default: all of
-// them), then the score from reports/mutation/mutation.json. Not part of `npm test`.
+// `npm run mutation [-- webhooks|receiver|sender [stryker options]]`: Stryker over one module group
+// (default: all of them), then the score from reports/mutation/mutation.json. Options after the group
+// go to Stryker (e.g. `--mutate apps/mock-sender/src/delivery/pool.ts` for one file). Not part of
+// `npm test`.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,7 @@ if (!groups.includes(group)) {
 }
 process.env.DATABASE_URL_TEST ??= 'postgres://postgres@127.0.0.1:5432/test';
 
-const status = pnpm(['exec', 'stryker', 'run', 'stryker.config.mjs'], {
+const status = pnpm(['exec', 'stryker', 'run', 'stryker.config.mjs', ...process.argv.slice(3)], {
   env: { ...process.env, MUTATION_GROUP: group },
 });
 if (status !== 0) process.exit(status);
