@@ -52,6 +52,62 @@ describe('runPool', () => {
   });
 });
 
+describe('runPool stopping and pacing', () => {
+  it('asks beforeEach once per item, and not at all when told to stop from the start', async () => {
+    let paced = 0;
+    const done: number[] = [];
+    await runPool([1, 2, 3][Symbol.iterator](), {
+      concurrency: 1,
+      beforeEach: async () => {
+        paced++;
+      },
+      worker: async (n) => {
+        done.push(n);
+      },
+    });
+    expect(done).toEqual([1, 2, 3]);
+    expect(paced).toBe(4);
+
+    let pacedWhenStopped = 0;
+    await runPool([1, 2][Symbol.iterator](), {
+      concurrency: 2,
+      shouldStop: () => true,
+      beforeEach: async () => {
+        pacedWhenStopped++;
+      },
+      worker: async () => {
+        throw new Error('must not run');
+      },
+    });
+    expect(pacedWhenStopped).toBe(0);
+  });
+
+  it('does not start an item when the stop comes while waiting for its turn', async () => {
+    let stop = false;
+    const done: number[] = [];
+    await runPool([1, 2, 3][Symbol.iterator](), {
+      concurrency: 1,
+      shouldStop: () => stop,
+      beforeEach: async () => {
+        if (done.length === 1) stop = true;
+      },
+      worker: async (n) => {
+        done.push(n);
+      },
+    });
+    expect(done).toEqual([1]);
+  });
+
+  it('rejects with the error of a source that throws', async () => {
+    const source: Iterator<number> = {
+      next: () => {
+        throw new Error('source broke');
+      },
+    };
+    await expect(runPool(source, { concurrency: 2, worker: async () => {} })).rejects.toThrow('source broke');
+  });
+});
+
 describe('createRateLimiter', () => {
   it('spaces starts 1/R seconds apart', async () => {
     const now = 1000;
