@@ -94,9 +94,15 @@ describe('createSenderServer', () => {
     const res = await post(`${base}/send`, {
       to: receiver.url,
       generate: 1,
-      set: { 'data.extra.flag': true },
+      set: { 'data.extra.flag': true, 'data.user.id': 'user_from_set' },
     });
     expect(await res.json()).toMatchObject({ delivered: 1 });
+    // The overrides reached the receiver, in the signed body it accepted.
+    expect(receiver.payloads).toHaveLength(1);
+    expect(receiver.payloads[0]).toMatchObject({
+      type: 'course_lesson_interaction.completed',
+      data: { extra: { flag: true }, user: { id: 'user_from_set' } },
+    });
   });
 
   it('runs a conformance check', async () => {
