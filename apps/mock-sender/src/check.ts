@@ -8,17 +8,16 @@ import { createHttpClient } from './delivery/httpClient.js';
 import { SenderConfigError } from './errors.js';
 import { generateEvents } from './fixtures/generator.js';
 import { Random, randomSeed } from './fixtures/random.js';
-import { type OptionNaming, optionName } from './optionNames.js';
+import { type OptionName, type OptionNaming, optionName } from './options/optionNames.js';
+import { optionValidators } from './options/requestProblems.js';
+import type { CheckRequest } from './options/SendRequest.js';
 import { targetUrl } from './targetUrl.js';
 import { userAgent } from './version.js';
 
-export interface CheckOptions {
+/** check()'s options: the check request's fields (documented in `CheckRequest`) plus hooks. */
+export interface CheckOptions extends Pick<CheckRequest, 'timeoutMs' | 'seed'> {
   to: string | URL;
   secret: SecretInput | readonly SecretInput[];
-  /** Per-request timeout in ms (default 10 000). */
-  timeoutMs?: number;
-  /** Seed for the events and ids used (default random). */
-  seed?: string | number;
   /** The clock (ms), injectable for tests. */
   now?: () => number;
   /** How error messages name options: CLI flags (default) or serve's JSON fields. */
@@ -319,6 +318,19 @@ function diagnose(url: URL, results: readonly CheckResult[]): string | undefined
  */
 export async function check(options: CheckOptions): Promise<CheckReport> {
   const url = targetUrl(options.to, optionName('to', options.optionNaming));
+  const { timeoutMs, seed: givenSeed } = options;
+  const problems = optionValidators.check.problems({
+    to: url.href,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(givenSeed === undefined ? {} : { seed: givenSeed }),
+  });
+  if (problems.length > 0) {
+    const name = (field: string) => optionName(field as OptionName, options.optionNaming);
+    throw new SenderConfigError(
+      'invalid_option',
+      problems.map((p) => `${name(p.field)} ${p.message}`).join('; '),
+    );
+  }
   const secrets: SecretInput[] = Array.isArray(options.secret)
     ? [...(options.secret as SecretInput[])]
     : [options.secret as SecretInput];

@@ -5,6 +5,7 @@ import { WebhookConfigError } from '@webhook-contracts/webhooks';
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check.js';
 import { examplesCommand } from './commands/examples.js';
+import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommand } from './commands/sign.js';
@@ -19,7 +20,14 @@ const program = new Command('mock-sender')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const command of [sendCommand(), signCommand(), checkCommand(), serveCommand(), examplesCommand()]) {
+for (const command of [
+  sendCommand(),
+  replayCommand(),
+  signCommand(),
+  checkCommand(),
+  serveCommand(),
+  examplesCommand(),
+]) {
   program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
 }
 

@@ -6,7 +6,8 @@ export type SenderConfigErrorCode =
   | 'invalid_option'
   | 'unknown_example'
   | 'invalid_override'
-  | 'invalid_request';
+  | 'invalid_request'
+  | 'invalid_source';
 
 /** Bad options or configuration: the run cannot start (CLI exit 2, HTTP 400). */
 export class SenderConfigError extends Error {

@@ -26,6 +26,12 @@ export {
 } from './fixtures/examples.js';
 export { type GenerateOptions, generateEvents } from './fixtures/generator.js';
 export { applyOverrides, type Override, overrideFrom, parseOverride } from './fixtures/overrides.js';
+export {
+  type ExportedEvent,
+  type ExportFilter,
+  exportedEvents,
+} from './replay/exportReader.js';
+export { type ReplayOptions, replay } from './replay/replay.js';
 export type { ReportLine } from './report/reportWriter.js';
 export { formatSummary, type SendSummary } from './report/summary.js';
 export { resolveSecrets } from './secrets.js';

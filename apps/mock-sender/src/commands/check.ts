@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { check, formatCheckTable } from '../check.js';
 import { resolveSecrets } from '../secrets.js';
-import { positiveNumber } from './options.js';
+import { number } from './options.js';
 
 export function checkCommand(): Command {
   return new Command('check')
@@ -11,7 +11,7 @@ export function checkCommand(): Command {
       '--secret <secret>',
       'endpoint secret(s): whsec_…, ws_… or bare base64; comma-separated (default: $WEBHOOK_SECRET)',
     )
-    .option('--timeout <ms>', 'per-request timeout in milliseconds', positiveNumber, 10_000)
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', number, 10_000)
     .option('--seed <seed>', 'seed for the events used (default: random)')
     .option('--json', 'print the results as JSON on stdout')
     .action(

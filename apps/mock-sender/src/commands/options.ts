@@ -3,15 +3,17 @@ import type { KnownEventType } from '@webhook-contracts/schema';
 import { InvalidArgumentError } from 'commander';
 import { parseEventTypes } from '../fixtures/catalogGenerator.js';
 
-export function positiveInteger(value: string): number {
+/** A number, as typed; its range is the request schema's to check. */
+export function number(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer.');
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
   return n;
 }
 
-export function positiveNumber(value: string): number {
+/** An integer, as typed; its range is the request schema's to check. */
+export function integer(value: string): number {
   const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number.');
+  if (value.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError('expected an integer.');
   return n;
 }
 

@@ -2,6 +2,7 @@ import type { KnownEventType } from '@webhook-contracts/schema';
 import { Command, Option } from 'commander';
 import { parseOverride } from '../fixtures/overrides.js';
 import { randomSeed } from '../fixtures/random.js';
+import { fieldNotes, SendRequest } from '../options/SendRequest.js';
 import { RetryNotices } from '../report/retryNotices.js';
 import { formatSummary } from '../report/summary.js';
 import { resolveSecrets } from '../secrets.js';
@@ -12,31 +13,34 @@ import {
   type SendOptions,
   send,
 } from '../send.js';
-import { collect, eventTypes, positiveInteger, positiveNumber, retrySchedule } from './options.js';
+import { collect, eventTypes, integer, number, retrySchedule } from './options.js';
 
-interface SendFlags {
-  to: string;
+/**
+ * Commander's parse: the request's fields under their own names, except the flags whose name
+ * differs (`--timeout`, `--max-retry-after`) and those given as text (`--secret`, `--set`).
+ */
+type SendFlags = Omit<
+  SendRequest,
+  'secret' | 'example' | 'type' | 'set' | 'timeoutMs' | 'maxRetryAfterSeconds' | 'wait'
+> & {
   secret?: string;
   example?: string[];
-  allExamples?: boolean;
-  generate?: number;
   type?: KnownEventType[];
-  seed?: string;
   set?: string[];
-  keepIds?: boolean;
-  concurrency: number;
-  rate?: number;
   timeout: number;
-  retrySchedule?: number[];
   maxRetryAfter?: number;
-  duplicates?: number;
-  shuffle?: boolean | number;
   json?: boolean;
   report?: string;
   progress: boolean;
-}
+};
+
+/** A flag's help: the request field's description (one text for the CLI, serve and the README). */
+const help = (field: keyof typeof SendRequest.properties) =>
+  fieldNotes(SendRequest.properties[field]).description;
 
 export function sendCommand(): Command {
+  // Values are only converted here; send() checks them against the request schema, so a bad one
+  // is a usage error (exit 2) naming the flag.
   return new Command('send')
     .description('send signed events to a receiver with retries (exit 0 only if every delivery got a 2xx)')
     .requiredOption('--to <url>', 'receiver endpoint URL')
@@ -45,84 +49,67 @@ export function sendCommand(): Command {
       'endpoint secret(s): whsec_…, ws_… or bare base64; comma-separated (default: $WEBHOOK_SECRET)',
     )
     .addOption(
-      new Option('--example <name>', 'send this example (repeatable; see `mock-sender examples`)')
+      new Option('--example <name>', `${help('example')} (repeatable)`)
         .argParser(collect)
         .conflicts(['allExamples']),
     )
-    .addOption(new Option('--all-examples', 'send every valid docs example (the default)'))
-    .addOption(
-      new Option(
-        '--generate <n>',
-        'send N generated events (after the examples when --example or --all-examples is given)',
-      ).argParser(positiveInteger),
-    )
+    .addOption(new Option('--all-examples', help('allExamples')))
+    .addOption(new Option('--generate <n>', help('generate')).argParser(integer))
     .option(
       '--type <types>',
       'event types for --generate and --all-examples: a type, a comma list or all (default course_lesson_interaction.completed)',
       eventTypes,
     )
-    .option('--seed <seed>', 'seed for generated events, fresh ids and shuffling (default: random, printed)')
+    .option('--seed <seed>', `${help('seed')} (default: random, printed)`)
     .option(
       '--set <path=value>',
       'override a field in every event (JSON value or string; repeatable)',
       collect,
     )
-    .option('--keep-ids', "keep the examples' own ids instead of a fresh msg_ id per event")
-    .option('--concurrency <n>', 'deliveries in flight at once', positiveInteger, DEFAULT_CONCURRENCY)
-    .option('--rate <r>', 'start at most R events per second', positiveNumber)
-    .option('--timeout <ms>', 'per-attempt timeout in milliseconds', positiveNumber, DEFAULT_TIMEOUT_MS)
+    .option('--keep-ids', help('keepIds'))
+    .option('--concurrency <n>', help('concurrency'), integer, DEFAULT_CONCURRENCY)
+    .option('--rate <r>', help('rate'), number)
+    .option('--timeout <ms>', help('timeoutMs'), number, DEFAULT_TIMEOUT_MS)
     .option(
       '--retry-schedule <seconds>',
       'seconds before each retry, e.g. 10,20,40 (default) or 0.05,0.1; "" for none',
       retrySchedule,
     )
-    .option('--max-retry-after <seconds>', 'cap on a Retry-After wait (default 300)', positiveNumber)
-    .option(
-      '--duplicates <k>',
-      'fault injection: deliver each event K times with the same webhook-id',
-      positiveInteger,
-    )
+    .option('--max-retry-after <seconds>', `${help('maxRetryAfterSeconds')} (default 300)`, number)
+    .option('--duplicates <k>', help('duplicates'), integer)
     .option(
       '--shuffle [window]',
       `fault injection: deliver in shuffled order within a window (default ${DEFAULT_SHUFFLE_WINDOW})`,
-      positiveInteger,
+      integer,
     )
     .option('--json', 'print the summary as JSON on stdout (and nothing else)')
     .option('--report <file>', 'write one JSON line per delivery as its fate becomes final')
     .option('--no-progress', 'no progress bar, even on a TTY')
     .action(async (flags: SendFlags) => {
+      const { secret, set, type, timeout, maxRetryAfter, json, report, progress, ...fields } = flags;
       const seed = flags.seed ?? randomSeed();
       const options: SendOptions = {
-        to: flags.to,
-        secret: resolveSecrets(flags.secret),
+        ...fields,
+        secret: resolveSecrets(secret),
         seed,
-        concurrency: flags.concurrency,
-        timeoutMs: flags.timeout,
-        set: (flags.set ?? []).map(parseOverride),
-        ...(flags.example ? { example: flags.example } : {}),
-        ...(flags.allExamples ? { allExamples: true } : {}),
-        ...(flags.generate !== undefined ? { generate: flags.generate } : {}),
-        ...(flags.type !== undefined ? { types: flags.type } : {}),
-        ...(flags.keepIds ? { keepIds: true } : {}),
-        ...(flags.rate !== undefined ? { rate: flags.rate } : {}),
-        ...(flags.retrySchedule !== undefined ? { retrySchedule: flags.retrySchedule } : {}),
-        ...(flags.maxRetryAfter !== undefined ? { maxRetryAfterSeconds: flags.maxRetryAfter } : {}),
-        ...(flags.duplicates !== undefined ? { duplicates: flags.duplicates } : {}),
-        ...(flags.shuffle !== undefined ? { shuffle: flags.shuffle } : {}),
-        ...(flags.report !== undefined ? { report: flags.report } : {}),
-        ...(flags.progress ? { progress: process.stderr } : {}),
+        timeoutMs: timeout,
+        set: (set ?? []).map(parseOverride),
+        ...(type !== undefined ? { types: type } : {}),
+        ...(maxRetryAfter !== undefined ? { maxRetryAfterSeconds: maxRetryAfter } : {}),
+        ...(report !== undefined ? { report } : {}),
+        ...(progress ? { progress: process.stderr } : {}),
       };
       const write = (line: string) => process.stderr.write(line);
       // The bar shows a TTY that work goes on; elsewhere a line per scheduled retry (at most one a
       // second) says why nothing seems to happen during a long wait.
-      const retries = flags.progress && process.stderr.isTTY === true ? undefined : new RetryNotices(write);
+      const retries = progress && process.stderr.isTTY === true ? undefined : new RetryNotices(write);
       const summary = await send({
         ...options,
         // Printed once the options are known to be good, so a usage error is the first output.
         onStart: () => write(`seed: ${seed} (reproduce this run with --seed ${seed})\n`),
         ...(retries !== undefined ? { onRetry: (retry) => retries.notice(retry) } : {}),
       });
-      process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+      process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
       process.exitCode = summary.failed === 0 && summary.notSent === 0 ? 0 : 1;
     });
 }

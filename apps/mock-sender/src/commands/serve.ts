@@ -6,7 +6,9 @@ import { nonNegativeInteger } from './options.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('run the sender as an HTTP service: POST /send, POST /check, GET /deliveries, GET /healthz')
+    .description(
+      'run the sender as an HTTP service: POST /send, POST /replay, POST /check, GET /deliveries, GET /healthz',
+    )
     .addHelpText(
       'after',
       '\nSigns with the request\'s "secret", else WEBHOOK_SECRET: whsec_…, ws_… or bare base64; comma-separated while rotating.',
@@ -20,6 +22,7 @@ export function serveCommand(): Command {
         token: settings.token,
         allowedHosts: settings.allowedHosts,
         maxRuns: settings.maxRuns,
+        ...(settings.allowedSources === undefined ? {} : { allowedSources: settings.allowedSources }),
         ...(settings.allowedTargets === undefined ? {} : { allowedTargets: settings.allowedTargets }),
       });
       await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 // A bounded worker pool that pulls work from an iterator: at most `concurrency` items are in flight
-// and nothing is read ahead, so an endless or 100 000-event generator never sits in memory.
+// and nothing is read ahead, so an endless or 100 000-event generator never sits in memory. The
+// source may be async (a file or a stream read line by line).
 
 export interface PoolOptions<T> {
   concurrency: number;
@@ -16,7 +17,10 @@ export interface PoolOptions<T> {
  * @example
  * await runPool([1, 2, 3][Symbol.iterator](), { concurrency: 2, worker: async (n) => console.log(n) });
  */
-export async function runPool<T>(source: Iterator<T>, options: PoolOptions<T>): Promise<void> {
+export async function runPool<T>(
+  source: Iterator<T> | AsyncIterator<T>,
+  options: PoolOptions<T>,
+): Promise<void> {
   let exhausted = false;
   let failure: { error: unknown } | undefined;
   const lane = async () => {
@@ -26,7 +30,7 @@ export async function runPool<T>(source: Iterator<T>, options: PoolOptions<T>): 
       if (exhausted || failure !== undefined || options.shouldStop?.()) return;
       let next: IteratorResult<T>;
       try {
-        next = source.next();
+        next = await source.next();
       } catch (error) {
         failure = { error };
         return;

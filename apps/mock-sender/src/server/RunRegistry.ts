@@ -3,7 +3,7 @@
 // service's run slots; finished ones are kept for polling up to a fixed count, oldest dropped first.
 import { randomBytes } from 'node:crypto';
 
-export type RunKind = 'send' | 'check';
+export type RunKind = 'send' | 'check' | 'replay';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'error';
 
 export interface RunProgress {

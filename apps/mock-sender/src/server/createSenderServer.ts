@@ -8,6 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
 import { type CheckReport, check } from '../check.js';
 import { SenderConfigError } from '../errors.js';
+import { REQUEST_LIMITS } from '../options/SendRequest.js';
+import { replay, validateReplayOptions } from '../replay/replay.js';
 import type { SendSummary } from '../report/summary.js';
 import { resolveSecrets } from '../secrets.js';
 import { send, validateSendOptions } from '../send.js';
@@ -16,7 +18,12 @@ import { type HostName, hostAllowed } from './allowedHosts.js';
 import { bearerTokenMatches } from './bearerToken.js';
 import { DeliveryLog } from './DeliveryLog.js';
 import { HttpError } from './HttpError.js';
-import { parseCheckRequest, parseSendRequest } from './parseRequestOptions.js';
+import {
+  type ParsedReplayRequest,
+  parseCheckRequest,
+  parseReplayRequest,
+  parseSendRequest,
+} from './parseRequestOptions.js';
 import { type RunKind, RunRegistry } from './RunRegistry.js';
 import { DEFAULT_MAX_RUNS } from './serveSettings.js';
 import { type TargetPrefix, targetAllowed } from './targetAllowList.js';
@@ -30,7 +37,9 @@ export interface SenderServerOptions {
   allowedHosts?: readonly HostName[];
   /** Receiver URL prefixes runs may target; undefined allows any target, with the request's own secret only. */
   allowedTargets?: readonly TargetPrefix[];
-  /** Runs (send or check) at once; beyond, 429 (default 4). */
+  /** Receiver URL prefixes /replay may read from besides `allowedTargets` (default none). */
+  allowedSources?: readonly TargetPrefix[];
+  /** Runs (send, replay or check) at once; beyond, 429 (default 4). */
   maxRuns?: number;
   /** How many recent deliveries GET /deliveries keeps (default 1000). */
   historySize?: number;
@@ -42,6 +51,7 @@ const RETRY_AFTER_SECONDS = 5;
 const ROUTES = [
   'GET /healthz',
   'POST /send',
+  'POST /replay',
   'POST /check',
   'GET /deliveries',
   'GET /runs/:id',
@@ -151,6 +161,22 @@ export function createSenderServer(options: SenderServerOptions): Server {
     }
   };
 
+  /**
+   * The replay source, refused unless SENDER_ALLOWED_SOURCES or SENDER_ALLOWED_TARGETS lists it:
+   * serve fetches what it is told, so without a list it would be a proxy into its own network.
+   */
+  const checkSource = (from: string): void => {
+    const url = new URL(from);
+    const prefixes = [...(options.allowedSources ?? []), ...(options.allowedTargets ?? [])];
+    if (!targetAllowed(url, prefixes)) {
+      throw new HttpError(
+        403,
+        'source_not_allowed',
+        `${url.origin}${url.pathname} is not under SENDER_ALLOWED_SOURCES or SENDER_ALLOWED_TARGETS: ask the operator to add it`,
+      );
+    }
+  };
+
   /** The request's own secret, or the service's when it may sign for this target. */
   const secretsFor = (given: string | string[] | undefined): string[] => {
     if (given !== undefined) return typeof given === 'string' ? resolveSecrets(given, {}) : given;
@@ -240,7 +266,11 @@ export function createSenderServer(options: SenderServerOptions): Server {
     try {
       const body = await readJson(req);
       const run =
-        route === 'POST /send' ? prepareSend(parseSendRequest(body)) : prepareCheck(parseCheckRequest(body));
+        route === 'POST /send'
+          ? prepareSend(parseSendRequest(body))
+          : route === 'POST /replay'
+            ? prepareReplay(parseReplayRequest(body))
+            : prepareCheck(parseCheckRequest(body));
       if (run.wait)
         return json(res, 200, await untilClientLeaves(res, (signal) => run.work(signal, () => {})));
       // In the background the run outlives this request: its slot is freed when it settles.
@@ -274,6 +304,38 @@ export function createSenderServer(options: SenderServerOptions): Server {
           ...request,
           secret: secrets,
           signal,
+          optionNaming: 'fields',
+          onDelivery: (d) => {
+            log.add(d);
+            progress(d.delivered);
+          },
+        }),
+      passed: (summary) => {
+        const { failed, notSent } = summary as SendSummary;
+        return failed === 0 && notSent === 0;
+      },
+    };
+  };
+
+  const prepareReplay = ({ secret, wait, token, ...request }: ParsedReplayRequest): PreparedRun => {
+    targetUrl(request.from, 'from');
+    checkSource(request.from);
+    checkTarget(String(request.to));
+    const secrets = secretsFor(secret);
+    const sourceToken = token ?? env['RECEIVER_API_TOKEN'];
+    validateReplayOptions({ ...request, secret: secrets, optionNaming: 'fields' });
+    const { maxLines, maxBytes, maxSeconds } = REQUEST_LIMITS.replay;
+    return {
+      kind: 'replay',
+      wait: wait !== false,
+      work: (signal, progress) =>
+        replay({
+          ...request,
+          secret: secrets,
+          ...(sourceToken === undefined || sourceToken === '' ? {} : { token: sourceToken }),
+          // A replay ends when its client leaves or its time is up, whichever comes first.
+          signal: AbortSignal.any([signal, AbortSignal.timeout(maxSeconds * 1000)]),
+          limits: { maxLines, maxBytes },
           optionNaming: 'fields',
           onDelivery: (d) => {
             log.add(d);

@@ -1,164 +1,35 @@
-// Validates the JSON bodies of `POST /send` and `POST /check` into `send()`/`check()` options:
-// every problem is collected into `details` so a caller fixes them all at once. Every number has an
-// upper bound, so no request can ask the shared service for unbounded work.
-
+// The JSON bodies of `POST /send` and `POST /check` -> `send()`/`check()` options. The request
+// schemas (with serve's bounds) check every field; every problem is collected into `details` so a
+// caller fixes them all at once. One rule spans fields and so lives here: the run's size.
 import type { CheckOptions } from '../check.js';
 import { SenderConfigError } from '../errors.js';
 import { parseEventTypes } from '../fixtures/catalogGenerator.js';
 import { docsExamples, loadExamples } from '../fixtures/examples.js';
+import { type FieldProblem, type RequestValidator, requestValidators } from '../options/requestProblems.js';
+import {
+  type CheckRequest,
+  REQUEST_LIMITS,
+  type ReplayRequest,
+  type SendRequest,
+} from '../options/SendRequest.js';
+import { sourceKind } from '../replay/openSource.js';
+import type { ReplayOptions } from '../replay/replay.js';
 import type { SendOptions } from '../send.js';
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-type Kind =
-  | 'string'
-  | 'strings'
-  | 'boolean'
-  | 'integer'
-  | 'number'
-  | 'numbers'
-  | 'object'
-  | 'seed'
-  | 'shuffle';
-
-const sendFields: Record<string, Kind> = {
-  to: 'string',
-  secret: 'strings',
-  example: 'strings',
-  allExamples: 'boolean',
-  generate: 'integer',
-  type: 'strings',
-  seed: 'seed',
-  set: 'object',
-  keepIds: 'boolean',
-  concurrency: 'integer',
-  rate: 'number',
-  timeoutMs: 'number',
-  retrySchedule: 'numbers',
-  maxRetryAfterSeconds: 'number',
-  duplicates: 'integer',
-  shuffle: 'shuffle',
-  wait: 'boolean',
-};
-
-const checkFields: Record<string, Kind> = {
-  to: 'string',
-  secret: 'strings',
-  timeoutMs: 'number',
-  seed: 'seed',
-  wait: 'boolean',
-};
-
-/** The bounds of the serve API's numeric fields (inclusive). */
-export const REQUEST_LIMITS = {
-  generate: { min: 1, max: 100_000 },
-  concurrency: { min: 1, max: 256 },
-  duplicates: { min: 1, max: 100 },
-  /** Deliveries in one run: (examples + generate) × duplicates. */
-  deliveries: { max: 100_000 },
-  shuffle: { min: 2, max: 10_000 },
-  rate: { min: 0.001, max: 10_000 },
-  timeoutMs: { min: 1, max: 120_000 },
-  retrySchedule: { maxLength: 10, maxSeconds: 3600 },
-  maxRetryAfterSeconds: { min: 0, max: 3600 },
-  example: { maxLength: 100 },
-  set: { maxEntries: 100 },
-} as const;
-
-const ranges: Record<string, { min: number; max: number }> = {
-  generate: REQUEST_LIMITS.generate,
-  concurrency: REQUEST_LIMITS.concurrency,
-  duplicates: REQUEST_LIMITS.duplicates,
-  rate: REQUEST_LIMITS.rate,
-  timeoutMs: REQUEST_LIMITS.timeoutMs,
-  maxRetryAfterSeconds: REQUEST_LIMITS.maxRetryAfterSeconds,
-};
-
-/** Range problems of fields that already have the right type. */
-function boundsProblem(field: string, value: unknown): string | undefined {
-  const range = ranges[field];
-  if (range !== undefined && typeof value === 'number' && (value < range.min || value > range.max))
-    return `must be from ${range.min} to ${range.max}, got ${value}`;
-  if (field === 'shuffle' && typeof value === 'number') {
-    const { min, max } = REQUEST_LIMITS.shuffle;
-    if (value < min || value > max) return `must be true or a window from ${min} to ${max}, got ${value}`;
-  }
-  if (field === 'retrySchedule' && Array.isArray(value)) {
-    const { maxLength, maxSeconds } = REQUEST_LIMITS.retrySchedule;
-    if (value.length > maxLength) return `must list at most ${maxLength} retries, got ${value.length}`;
-    if (value.some((s: number) => s < 0 || s > maxSeconds))
-      return `entries must be from 0 to ${maxSeconds} seconds`;
-  }
-  if (field === 'example' && Array.isArray(value) && value.length > REQUEST_LIMITS.example.maxLength)
-    return `must name at most ${REQUEST_LIMITS.example.maxLength} examples`;
-  if (field === 'set' && typeof value === 'object' && value !== null) {
-    if (Object.keys(value).length > REQUEST_LIMITS.set.maxEntries)
-      return `must hold at most ${REQUEST_LIMITS.set.maxEntries} overrides`;
-  }
-  return undefined;
-}
-
-function fits(kind: Kind, value: unknown): string | undefined {
-  switch (kind) {
-    case 'string':
-      return typeof value === 'string' ? undefined : 'must be a string';
-    case 'strings':
-      return typeof value === 'string' ||
-        (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string'))
-        ? undefined
-        : 'must be a string or a non-empty array of strings';
-    case 'boolean':
-      return typeof value === 'boolean' ? undefined : 'must be a boolean';
-    case 'integer':
-      return Number.isInteger(value) ? undefined : 'must be an integer';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'must be a number';
-    case 'numbers':
-      return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isFinite(v))
-        ? undefined
-        : 'must be an array of numbers (seconds)';
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? undefined
-        : 'must be an object of "dotted.path": value';
-    case 'seed':
-      return typeof value === 'string' || Number.isInteger(value)
-        ? undefined
-        : 'must be a string or an integer';
-    case 'shuffle':
-      return typeof value === 'boolean' || Number.isInteger(value)
-        ? undefined
-        : 'must be a boolean or a window size';
-  }
-}
+export type { FieldProblem } from '../options/requestProblems.js';
+export { REQUEST_LIMITS } from '../options/SendRequest.js';
 
 function parseFields(
   body: unknown,
-  fields: Record<string, Kind>,
+  validator: RequestValidator,
   what: string,
   extraChecks: (record: Record<string, unknown>, problems: FieldProblem[]) => void = () => {},
 ): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new SenderConfigError('invalid_request', `the ${what} body must be a JSON object of options`);
   }
-  const problems: FieldProblem[] = [];
   const record = body as Record<string, unknown>;
-  for (const [field, value] of Object.entries(record)) {
-    const kind = fields[field];
-    if (kind === undefined) {
-      problems.push({
-        field,
-        message: `is not an option of ${what} (known: ${Object.keys(fields).join(', ')})`,
-      });
-      continue;
-    }
-    const problem = fits(kind, value) ?? boundsProblem(field, value);
-    if (problem !== undefined) problems.push({ field, message: problem });
-  }
-  if (record['to'] === undefined) problems.push({ field: 'to', message: 'is required: the receiver URL' });
+  const problems = validator.problems(record);
   if (problems.length === 0) extraChecks(record, problems);
   if (problems.length > 0) {
     throw new SenderConfigError(
@@ -202,26 +73,55 @@ function docsExampleCount(): number {
   return docsCount;
 }
 
+export type ParsedSendRequest = Omit<SendOptions, 'secret'> & Pick<SendRequest, 'secret' | 'wait'>;
+
 /** `POST /send` body -> send() options (without the secret when the body gives none). */
-export function parseSendRequest(
-  body: unknown,
-): Omit<SendOptions, 'secret'> & { secret?: string | string[]; wait?: boolean } {
-  const { type, ...options } = parseFields(body, sendFields, 'POST /send', checkDeliveryCount);
+export function parseSendRequest(body: unknown): ParsedSendRequest {
+  const { type, ...options } = parseFields(
+    body,
+    requestValidators.send,
+    'POST /send',
+    checkDeliveryCount,
+  ) as SendRequest;
   // `type` is the CLI's --type: one type, a comma list or "all" (or an array of types).
   const types =
     type === undefined ? undefined : parseEventTypes(Array.isArray(type) ? type.join(',') : String(type));
-  return { ...options, ...(types ? { types } : {}) } as unknown as Omit<SendOptions, 'secret'> & {
-    secret?: string | string[];
-    wait?: boolean;
-  };
+  return { ...options, ...(types ? { types } : {}) };
 }
 
+export type ParsedCheckRequest = Omit<CheckOptions, 'secret'> & Pick<CheckRequest, 'secret' | 'wait'>;
+
 /** `POST /check` body -> check() options (without the secret when the body gives none). */
-export function parseCheckRequest(
-  body: unknown,
-): Omit<CheckOptions, 'secret'> & { secret?: string | string[]; wait?: boolean } {
-  return parseFields(body, checkFields, 'POST /check') as Omit<CheckOptions, 'secret'> & {
-    secret?: string | string[];
-    wait?: boolean;
-  };
+export function parseCheckRequest(body: unknown): ParsedCheckRequest {
+  return parseFields(body, requestValidators.check, 'POST /check') as CheckRequest;
+}
+
+export type ParsedReplayRequest = Omit<ReplayOptions, 'secret' | 'token'> &
+  Pick<ReplayRequest, 'secret' | 'wait' | 'token'>;
+
+/** serve reads only URLs: a path would let a request read the service's own files. */
+function checkSourceIsUrl(record: Record<string, unknown>, problems: FieldProblem[]): void {
+  if (sourceKind(String(record['from'])) !== 'url')
+    problems.push({
+      field: 'from',
+      message: 'must be an http(s) receiver URL: serve reads no files or stdin',
+    });
+}
+
+const names = (value: string | string[] | undefined) =>
+  value === undefined
+    ? undefined
+    : (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+
+/** `POST /replay` body -> replay() options (without the secret and token when the body gives none). */
+export function parseReplayRequest(body: unknown): ParsedReplayRequest {
+  const { type, status, ...options } = parseFields(
+    body,
+    requestValidators.replay,
+    'POST /replay',
+    checkSourceIsUrl,
+  ) as ReplayRequest;
+  const types = names(type);
+  const statuses = names(status);
+  return { ...options, ...(types ? { type: types } : {}), ...(statuses ? { status: statuses } : {}) };
 }

@@ -20,8 +20,11 @@ export const serveEnvironmentHelp = `Environment:
   SENDER_ALLOWED_TARGETS  receiver URL prefixes /send and /check may deliver to, comma-separated
                           (http(s)://host[:port][/path]); unset: any target, but only with the
                           request's own secret
+  SENDER_ALLOWED_SOURCES  receiver base URL prefixes /replay may read exports from, comma-separated,
+                          besides SENDER_ALLOWED_TARGETS; with neither set, /replay reads nothing
   SENDER_MAX_RUNS         runs at once (1-${MAX_MAX_RUNS}, default ${DEFAULT_MAX_RUNS}); beyond: 429
-  WEBHOOK_SECRET          the service's signing secret, used only for SENDER_ALLOWED_TARGETS`;
+  WEBHOOK_SECRET          the service's signing secret, used only for SENDER_ALLOWED_TARGETS
+  RECEIVER_API_TOKEN      token /replay sends to an allowed source when the request names none`;
 
 export interface ServeSettings {
   token: string;
@@ -30,6 +33,8 @@ export interface ServeSettings {
   allowedHosts: HostName[];
   /** Undefined when SENDER_ALLOWED_TARGETS is not set. */
   allowedTargets: TargetPrefix[] | undefined;
+  /** Where /replay may read besides the allowed targets; undefined when SENDER_ALLOWED_SOURCES is not set. */
+  allowedSources: TargetPrefix[] | undefined;
   maxRuns: number;
 }
 
@@ -75,6 +80,13 @@ export function readServeSettings(env: NodeJS.ProcessEnv): ServeSettings {
     }
   }
 
+  const allowedSources: TargetPrefix[] = [];
+  for (const entry of list(env['SENDER_ALLOWED_SOURCES'] ?? '')) {
+    const parsed = parseTargetPrefix(entry);
+    if (typeof parsed === 'string') problems.push(`SENDER_ALLOWED_SOURCES: ${parsed}`);
+    else allowedSources.push(parsed);
+  }
+
   let maxRuns = DEFAULT_MAX_RUNS;
   const rawMaxRuns = env['SENDER_MAX_RUNS'];
   if (rawMaxRuns !== undefined && rawMaxRuns.trim() !== '') {
@@ -100,6 +112,7 @@ export function readServeSettings(env: NodeJS.ProcessEnv): ServeSettings {
     generatedToken: rawToken === '',
     allowedHosts,
     allowedTargets,
+    allowedSources: allowedSources.length === 0 ? undefined : allowedSources,
     maxRuns,
   };
 }

@@ -4,13 +4,18 @@
 
 export type OptionNaming = 'flags' | 'fields';
 
+/** Each JSON field of the send and check requests and its CLI flag. */
 const flags = {
   to: '--to',
+  secret: '--secret',
   example: '--example',
   allExamples: '--all-examples',
   generate: '--generate',
-  types: '--type',
+  type: '--type',
   payloads: 'payloads',
+  seed: '--seed',
+  set: '--set',
+  keepIds: '--keep-ids',
   concurrency: '--concurrency',
   duplicates: '--duplicates',
   shuffle: '--shuffle window',
@@ -18,9 +23,19 @@ const flags = {
   timeoutMs: '--timeout',
   retrySchedule: '--retry-schedule',
   maxRetryAfterSeconds: '--max-retry-after',
+  from: '--from',
+  token: '--token',
+  newIds: '--new-ids',
+  speed: '--speed',
+  status: '--status',
+  since: '--since',
+  until: '--until',
+  wait: '(serve only)',
 } as const;
 
 export type OptionName = keyof typeof flags;
+
+export const isOptionName = (name: string): name is OptionName => Object.hasOwn(flags, name);
 
 /**
  * The name of an option in the caller's vocabulary.
@@ -30,6 +45,5 @@ export type OptionName = keyof typeof flags;
  * optionName('timeoutMs', 'fields'); // 'timeoutMs'
  */
 export function optionName(option: OptionName, naming: OptionNaming = 'flags'): string {
-  if (naming === 'flags') return flags[option];
-  return option === 'types' ? 'type' : option;
+  return naming === 'flags' ? flags[option] : option;
 }

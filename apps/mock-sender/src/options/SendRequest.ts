@@ -1,0 +1,337 @@
+// The options of a send run and of a conformance check, described once. The schemas give the
+// static types, the one validator (see `requestProblems.ts`) and serve's field table in the README.
+// Serve's bounds are the schemas' limits: a shared service must never be asked for unbounded work.
+// The CLI and the library may ask for more (a local run bounds only itself), so each schema is also
+// built without its upper bounds, from the same definition.
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+
+/** The bounds of the serve API's numeric and list fields (inclusive). */
+export const REQUEST_LIMITS = {
+  generate: { min: 1, max: 100_000 },
+  concurrency: { min: 1, max: 256 },
+  duplicates: { min: 1, max: 100 },
+  /** Deliveries in one run: (examples + generate) × duplicates. */
+  deliveries: { max: 100_000 },
+  shuffle: { min: 2, max: 10_000 },
+  rate: { min: 0.001, max: 10_000 },
+  timeoutMs: { min: 1, max: 120_000 },
+  retrySchedule: { maxLength: 10, maxSeconds: 3600 },
+  maxRetryAfterSeconds: { min: 0, max: 3600 },
+  example: { maxLength: 100 },
+  set: { maxEntries: 100 },
+  /** What one replay may read from its source, and how long it may run. */
+  replay: { maxLines: 100_000, maxBytes: 512 * 1024 * 1024, maxSeconds: 3600 },
+} as const;
+
+/** Serve's bounds, or only what makes a value meaningful at all (CLI and library). */
+export type Bounds = 'serve' | 'open';
+
+/** Annotations read by the validator's messages and by the README table. */
+interface Notes {
+  /** What a value of the wrong type is told, after the field's name. */
+  expected: string;
+  description: string;
+  /** Default, as the README states it. */
+  byDefault?: string;
+}
+
+const notes = (n: Notes) => ({
+  expected: n.expected,
+  description: n.description,
+  ...(n.byDefault === undefined ? {} : { byDefault: n.byDefault }),
+});
+
+function upTo<T extends object>(bounds: Bounds, limit: T): T | Record<string, never> {
+  return bounds === 'serve' ? limit : {};
+}
+
+const secretField = () =>
+  Type.Optional(
+    Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })], {
+      ...notes({
+        expected: 'must be a string or a non-empty array of strings',
+        description:
+          "endpoint secret(s): whsec_…, ws_… or bare base64 (a string may list several, comma-separated); without it, the service's WEBHOOK_SECRET for SENDER_ALLOWED_TARGETS",
+      }),
+    }),
+  );
+
+const seedField = (description: string) =>
+  Type.Optional(
+    Type.Union([Type.String(), Type.Integer()], {
+      ...notes({ expected: 'must be a string or an integer', description, byDefault: 'random' }),
+    }),
+  );
+
+const waitField = () =>
+  Type.Optional(
+    Type.Boolean({
+      ...notes({
+        expected: 'must be a boolean',
+        description: 'answer with the result (true) or 202 with a run to poll at /runs/:id (false)',
+        byDefault: 'true',
+      }),
+    }),
+  );
+
+const toField = () =>
+  Type.String({
+    ...notes({ expected: 'must be a string', description: 'the receiver URL (http or https)' }),
+  });
+
+const timeoutField = (bounds: Bounds, byDefault: string) =>
+  Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      ...upTo(bounds, { minimum: REQUEST_LIMITS.timeoutMs.min, maximum: REQUEST_LIMITS.timeoutMs.max }),
+      ...notes({
+        expected: 'must be a number',
+        description: 'per-attempt timeout in milliseconds',
+        byDefault,
+      }),
+    }),
+  );
+
+/** How a run delivers: shared by send and replay. */
+function runFields(bounds: Bounds) {
+  const L = REQUEST_LIMITS;
+  return {
+    concurrency: Type.Optional(
+      Type.Integer({
+        minimum: L.concurrency.min,
+        ...upTo(bounds, { maximum: L.concurrency.max }),
+        ...notes({
+          expected: 'must be an integer',
+          description: 'deliveries in flight at once',
+          byDefault: '10',
+        }),
+      }),
+    ),
+    rate: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        ...upTo(bounds, { minimum: L.rate.min, maximum: L.rate.max }),
+        ...notes({
+          expected: 'must be a number',
+          description: 'start at most this many events per second',
+        }),
+      }),
+    ),
+    timeoutMs: timeoutField(bounds, '15000'),
+    retrySchedule: Type.Optional(
+      Type.Array(Type.Number({ minimum: 0, ...upTo(bounds, { maximum: L.retrySchedule.maxSeconds }) }), {
+        ...upTo(bounds, { maxItems: L.retrySchedule.maxLength }),
+        ...notes({
+          expected: 'must be an array of numbers (seconds)',
+          description: 'seconds before each retry; [] for none',
+          byDefault: '[10, 20, 40]',
+        }),
+      }),
+    ),
+    maxRetryAfterSeconds: Type.Optional(
+      Type.Number({
+        minimum: L.maxRetryAfterSeconds.min,
+        ...upTo(bounds, { maximum: L.maxRetryAfterSeconds.max }),
+        ...notes({
+          expected: 'must be a number',
+          description: 'cap on a Retry-After wait, seconds',
+          byDefault: '300',
+        }),
+      }),
+    ),
+  };
+}
+
+/** The fields of a send run, as `POST /send` takes them (the CLI's flags map onto them one to one). */
+export function sendRequestSchema(bounds: Bounds) {
+  const L = REQUEST_LIMITS;
+  return Type.Object(
+    {
+      to: toField(),
+      secret: secretField(),
+      example: Type.Optional(
+        Type.Union(
+          [
+            Type.String(),
+            Type.Array(Type.String(), { minItems: 1, ...upTo(bounds, { maxItems: L.example.maxLength }) }),
+          ],
+          notes({
+            expected: 'must be a string or a non-empty array of strings',
+            description: 'send these examples by name (see `mock-sender examples`)',
+          }),
+        ),
+      ),
+      allExamples: Type.Optional(
+        Type.Boolean(
+          notes({
+            expected: 'must be a boolean',
+            description: 'send every valid docs example (the default when no other source is given)',
+          }),
+        ),
+      ),
+      generate: Type.Optional(
+        Type.Integer({
+          minimum: L.generate.min,
+          ...upTo(bounds, { maximum: L.generate.max }),
+          ...notes({
+            expected: 'must be an integer',
+            description: 'send this many generated events (after the examples when those are asked for too)',
+          }),
+        }),
+      ),
+      type: Type.Optional(
+        Type.Union(
+          [Type.String(), Type.Array(Type.String(), { minItems: 1 })],
+          notes({
+            expected: 'must be a string or a non-empty array of strings',
+            description: 'event types for generate and allExamples: a type, a comma list, an array or all',
+            byDefault: 'course_lesson_interaction.completed',
+          }),
+        ),
+      ),
+      seed: seedField('seed for generated events, fresh ids and shuffling'),
+      set: Type.Optional(
+        Type.Record(Type.String(), Type.Unknown(), {
+          ...upTo(bounds, { maxProperties: L.set.maxEntries }),
+          ...notes({
+            expected: 'must be an object of "dotted.path": value',
+            description: 'override these fields in every event ({"data.user.name": null})',
+          }),
+        }),
+      ),
+      keepIds: Type.Optional(
+        Type.Boolean(
+          notes({
+            expected: 'must be a boolean',
+            description: "keep the examples' own ids instead of a fresh msg_ id per event",
+            byDefault: 'false',
+          }),
+        ),
+      ),
+      ...runFields(bounds),
+      duplicates: Type.Optional(
+        Type.Integer({
+          minimum: L.duplicates.min,
+          ...upTo(bounds, { maximum: L.duplicates.max }),
+          ...notes({
+            expected: 'must be an integer',
+            description: 'fault injection: deliver each event this many times with the same webhook-id',
+            byDefault: '1',
+          }),
+        }),
+      ),
+      shuffle: Type.Optional(
+        Type.Union(
+          [
+            Type.Boolean(),
+            Type.Integer({ minimum: L.shuffle.min, ...upTo(bounds, { maximum: L.shuffle.max }) }),
+          ],
+          notes({
+            expected: `must be true or a window from ${L.shuffle.min}${bounds === 'serve' ? ` to ${L.shuffle.max}` : ' up'}`,
+            description: 'fault injection: deliver in shuffled order within a window (true = 20)',
+          }),
+        ),
+      ),
+      wait: waitField(),
+    },
+    { additionalProperties: false },
+  );
+}
+
+/** The fields of a conformance check, as `POST /check` takes them. */
+export function checkRequestSchema(bounds: Bounds) {
+  return Type.Object(
+    {
+      to: toField(),
+      secret: secretField(),
+      timeoutMs: timeoutField(bounds, '10000'),
+      seed: seedField('seed for the events the check sends'),
+      wait: waitField(),
+    },
+    { additionalProperties: false },
+  );
+}
+
+const names = (description: string) =>
+  Type.Optional(
+    Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1, maxItems: 100 })], {
+      ...notes({ expected: 'must be a string or a non-empty array of strings', description }),
+    }),
+  );
+
+const instant = (description: string) =>
+  Type.Optional(Type.String({ ...notes({ expected: 'must be an ISO 8601 date-time string', description }) }));
+
+/** The fields of a replay, as `POST /replay` takes them. */
+export function replayRequestSchema(bounds: Bounds) {
+  return Type.Object(
+    {
+      from: Type.String({
+        ...notes({
+          expected: 'must be a string',
+          description:
+            'the receiver base URL to read GET /events/export from (the CLI also takes a file or -)',
+        }),
+      }),
+      to: toField(),
+      secret: secretField(),
+      token: Type.Optional(
+        Type.String({
+          ...notes({
+            expected: 'must be a string',
+            description: "the source receiver's API token; without it, the service's RECEIVER_API_TOKEN",
+          }),
+        }),
+      ),
+      newIds: Type.Optional(
+        Type.Boolean({
+          ...notes({
+            expected: 'must be a boolean',
+            description: 'give each event a fresh msg_ webhook-id instead of its original one',
+            byDefault: 'false',
+          }),
+        }),
+      ),
+      speed: Type.Optional(
+        Type.Union(
+          [
+            Type.Literal('max'),
+            Type.Number({ exclusiveMinimum: 0, ...upTo(bounds, { maximum: 1_000_000 }) }),
+          ],
+          {
+            ...notes({
+              expected: 'must be "max" or a positive number',
+              description:
+                'keep the original gaps divided by this; max: as fast as concurrency and rate allow',
+              byDefault: 'max',
+            }),
+          },
+        ),
+      ),
+      type: names('replay only these event types (a comma list or an array)'),
+      status: names('replay only events with these receiver statuses (a comma list or an array)'),
+      since: instant('replay only events received at or after this time'),
+      until: instant('replay only events received before this time'),
+      ...runFields(bounds),
+      wait: waitField(),
+    },
+    { additionalProperties: false },
+  );
+}
+
+export const SendRequest = sendRequestSchema('serve');
+export type SendRequest = Static<typeof SendRequest>;
+export const CheckRequest = checkRequestSchema('serve');
+export type CheckRequest = Static<typeof CheckRequest>;
+export const ReplayRequest = replayRequestSchema('serve');
+export type ReplayRequest = Static<typeof ReplayRequest>;
+
+/** The annotations of one field, for messages and docs. */
+export function fieldNotes(schema: TSchema): Notes {
+  const byDefault = schema['byDefault'] as string | undefined;
+  return {
+    expected: String(schema['expected']),
+    description: String(schema['description']),
+    ...(byDefault === undefined ? {} : { byDefault }),
+  };
+}

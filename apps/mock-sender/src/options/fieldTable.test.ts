@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { fieldTable, replaceSection } from './fieldTable.js';
+import { CheckRequest, SendRequest } from './SendRequest.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+describe('the README field tables', () => {
+  it('match the request schemas (run `pnpm --filter @webhook-contracts/mock-sender run docs` after a build)', () => {
+    const expected = replaceSection(
+      replaceSection(readme, 'send-fields', fieldTable(SendRequest)),
+      'check-fields',
+      fieldTable(CheckRequest),
+    );
+    expect(readme).toBe(expected);
+  });
+
+  it("state serve's bounds and each field's CLI flag", () => {
+    const table = fieldTable(SendRequest);
+    expect(table).toMatch(/^\| `generate` +\| integer +\| 1–100,000 +\| +\| `--generate` +\|/m);
+    expect(table).toMatch(
+      /^\| `retrySchedule` +\| number\[\] +\| ≤ 10 entries, each 0–3,600 +\| \[10, 20, 40\] +\| `--retry-schedule` +\|/m,
+    );
+    expect(table).toMatch(/^\| `to` +\| string +\| +\| required +\| `--to` +\|/m);
+  });
+});

@@ -1,0 +1,158 @@
+// Reads the receiver's event export: NDJSON, one `{"webhook_id","type","status","received_at",
+// "body_base64"}` per line, oldest first. It streams: a line at a time, each line bounded, so a
+// 100 000-event export is read in constant memory. A bad line stops the read with an error naming
+// its line number (never its content, which may be anything a source sent back).
+import { type Static, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { SenderConfigError } from '../errors.js';
+
+/** One exported delivery, as the receiver writes it. Other fields are ignored. */
+export const ExportLine = Type.Object({
+  webhook_id: Type.String({ minLength: 1 }),
+  type: Type.String(),
+  status: Type.String(),
+  received_at: Type.String({ minLength: 1 }),
+  body_base64: Type.String({ pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$' }),
+});
+export type ExportLine = Static<typeof ExportLine>;
+const exportLine = TypeCompiler.Compile(ExportLine);
+
+export interface ExportedEvent {
+  webhookId: string;
+  type: string;
+  status: string;
+  receivedAt: string;
+  /** `received_at` in epoch milliseconds. */
+  receivedAtMs: number;
+  /** The body exactly as the receiver stored it. */
+  body: Buffer;
+}
+
+export interface ExportFilter {
+  /** Keep only these event types. */
+  types?: readonly string[] | undefined;
+  /** Keep only these statuses. */
+  statuses?: readonly string[] | undefined;
+  /** Keep events received at or after this time (epoch ms). */
+  sinceMs?: number | undefined;
+  /** Keep events received before this time (epoch ms). */
+  untilMs?: number | undefined;
+}
+
+export interface ExportLimits {
+  /** Longest line accepted, in bytes (default 16 MiB: a 10 MiB body in base64 and its fields). */
+  maxLineBytes?: number;
+  /** Most lines read (default unbounded). */
+  maxLines?: number;
+  /** Most bytes read (default unbounded). */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+const invalid = (message: string) => new SenderConfigError('invalid_source', message);
+
+/** Splits a byte stream into lines (without `\n` or a trailing `\r`), holding one line at most. */
+export async function* ndjsonLines(
+  source: AsyncIterable<Buffer | string>,
+  limits: ExportLimits = {},
+): AsyncGenerator<{ line: Buffer; number: number }> {
+  const maxLine = limits.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let number = 0;
+  let total = 0;
+  const finish = (tail: Buffer) => {
+    number++;
+    if (limits.maxLines !== undefined && number > limits.maxLines)
+      throw invalid(`the source has more than ${limits.maxLines} lines: filter it or split it`);
+    const line = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
+    pending = [];
+    pendingBytes = 0;
+    const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
+    return { line: line.subarray(0, end), number };
+  };
+  for await (const chunk of source) {
+    let bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += bytes.length;
+    if (limits.maxBytes !== undefined && total > limits.maxBytes)
+      throw invalid(`the source is larger than ${limits.maxBytes} bytes: filter it or split it`);
+    let newline = bytes.indexOf(0x0a);
+    while (newline >= 0) {
+      if (pendingBytes + newline > maxLine)
+        throw invalid(`line ${number + 1} is longer than ${maxLine} bytes`);
+      yield finish(bytes.subarray(0, newline));
+      bytes = bytes.subarray(newline + 1);
+      newline = bytes.indexOf(0x0a);
+    }
+    if (bytes.length > 0) {
+      pendingBytes += bytes.length;
+      if (pendingBytes > maxLine) throw invalid(`line ${number + 1} is longer than ${maxLine} bytes`);
+      // A copy: the chunk's buffer may be reused by the stream once we return it.
+      pending.push(Buffer.from(bytes));
+    }
+  }
+  if (pendingBytes > 0) yield finish(Buffer.alloc(0));
+}
+
+/** One export line -> the event it describes; throws `invalid_source` naming the line. */
+export function parseExportLine(line: Buffer, number: number): ExportedEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(line.toString('utf8'));
+  } catch {
+    throw invalid(`line ${number} is not JSON: each line must be one exported event`);
+  }
+  if (!exportLine.Check(value)) {
+    const first = exportLine.Errors(value).First();
+    const where = first === undefined || first.path === '' ? '' : ` at ${first.path.slice(1)}`;
+    throw invalid(
+      `line ${number} is not an exported event${where}: expected {"webhook_id","type","status","received_at","body_base64"}`,
+    );
+  }
+  const receivedAtMs = Date.parse(value.received_at);
+  if (Number.isNaN(receivedAtMs)) throw invalid(`line ${number}: received_at is not a date`);
+  return {
+    webhookId: value.webhook_id,
+    type: value.type,
+    status: value.status,
+    receivedAt: value.received_at,
+    receivedAtMs,
+    body: Buffer.from(value.body_base64, 'base64'),
+  };
+}
+
+export function matches(event: ExportedEvent, filter: ExportFilter): boolean {
+  if (filter.types !== undefined && !filter.types.includes(event.type)) return false;
+  if (filter.statuses !== undefined && !filter.statuses.includes(event.status)) return false;
+  if (filter.sinceMs !== undefined && event.receivedAtMs < filter.sinceMs) return false;
+  if (filter.untilMs !== undefined && event.receivedAtMs >= filter.untilMs) return false;
+  return true;
+}
+
+/**
+ * The export's events that pass `filter`, in file order. The file must be ordered by
+ * `received_at` (the export is): an earlier line after a later one stops the read with an error,
+ * since replaying out of order would reorder what the receiver saw and sorting would need memory.
+ *
+ * @example
+ * for await (const event of exportedEvents(createReadStream('export.ndjson'), { types: ['payment.succeeded'] })) …
+ */
+export async function* exportedEvents(
+  source: AsyncIterable<Buffer | string>,
+  filter: ExportFilter = {},
+  limits: ExportLimits = {},
+): AsyncGenerator<ExportedEvent> {
+  let previous: { at: number; line: number } | undefined;
+  for await (const { line, number } of ndjsonLines(source, limits)) {
+    if (line.length === 0 || line.toString('utf8').trim() === '') continue;
+    const event = parseExportLine(line, number);
+    if (previous !== undefined && event.receivedAtMs < previous.at) {
+      throw invalid(
+        `line ${number} was received before line ${previous.line} (received_at out of order): sort the export by received_at`,
+      );
+    }
+    previous = { at: event.receivedAtMs, line: number };
+    if (matches(event, filter)) yield event;
+  }
+}

@@ -1,0 +1,93 @@
+// Where a send run's events come from: your own payloads, the docs examples, generated events, or
+// examples then generated events. Everything is lazy, so 100 000 generated events never sit in memory.
+import type { KnownEventType } from '@webhook-contracts/schema';
+import { DEFAULT_EVENT_TYPE, generateCatalogEvents } from '../fixtures/catalogGenerator.js';
+import { docsExamples, type Example, findExample, loadExamples } from '../fixtures/examples.js';
+import { generateEvents } from '../fixtures/generator.js';
+
+export interface EventSourceOptions {
+  example?: string | readonly string[] | undefined;
+  allExamples?: boolean | undefined;
+  generate?: number | undefined;
+  types?: readonly KnownEventType[] | undefined;
+  payloads?: Iterable<unknown> | undefined;
+}
+
+export interface Payload {
+  value: unknown;
+  raw?: Buffer;
+  /** A fresh object no one else holds (a generated event): its id may be set in place. */
+  owned?: boolean;
+  /**
+   * Sent exactly as written, only the `webhook-id` header fresh: an invalid example breaks the
+   * contract on purpose (a missing or odd `id` among them), and a fresh id would mend it.
+   */
+  asWritten?: boolean;
+}
+
+/** The examples a run sends; an unknown name throws (SenderConfigError `unknown_example`). */
+export function chosenExamples(options: EventSourceOptions): Example[] {
+  const all = loadExamples();
+  if (options.example === undefined) {
+    const types = new Set<string>(options.types ?? [DEFAULT_EVENT_TYPE]);
+    return docsExamples(all).filter((e) => types.has(e.event));
+  }
+  const names = typeof options.example === 'string' ? [options.example] : options.example;
+  return names.map((n) => findExample(n, all));
+}
+
+/** Examples are sent when asked for, or by default when no other source is given. */
+export function sendsExamples(options: EventSourceOptions): boolean {
+  if (options.example !== undefined || options.allExamples === true) return true;
+  return options.generate === undefined && options.payloads === undefined;
+}
+
+/**
+ * How many events the run sends, resolving example names now so that a typo is a config error, not
+ * a failure halfway through; undefined for your own payloads (an iterable of unknown length).
+ */
+export function plannedEvents(options: EventSourceOptions): number | undefined {
+  if (options.payloads !== undefined) return undefined;
+  const examples = sendsExamples(options) ? chosenExamples(options).length : 0;
+  return examples + (options.generate ?? 0);
+}
+
+/** The run's payloads, in sending order. */
+export function* payloadSource(options: EventSourceOptions, seed: string): Generator<Payload> {
+  if (options.payloads !== undefined) {
+    for (const item of options.payloads) {
+      if (Buffer.isBuffer(item) || typeof item === 'string') {
+        const raw = Buffer.from(item);
+        yield { value: safeParse(raw), raw };
+      } else yield { value: item };
+    }
+    return;
+  }
+  if (sendsExamples(options)) {
+    for (const example of chosenExamples(options)) {
+      yield {
+        value: safeParse(example.raw),
+        raw: example.raw,
+        ...(example.kind === 'invalid' ? { asWritten: true } : {}),
+      };
+    }
+  }
+  if (options.generate !== undefined) {
+    const types = options.types ?? [DEFAULT_EVENT_TYPE];
+    // The lesson-progress model alone keeps its own fast generator (the benchmarks' hot path).
+    const events =
+      types.length === 1 && types[0] === DEFAULT_EVENT_TYPE
+        ? generateEvents({ seed, count: options.generate })
+        : generateCatalogEvents({ seed, count: options.generate, types });
+    for (const event of events) yield { value: event, owned: true };
+  }
+}
+
+/** JSON.parse that answers undefined for bytes that are not JSON (they are sent as they are). */
+export function safeParse(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,182 @@
+// `mock-sender replay` end to end: the built CLI reads an export (a file, stdin, a receiver URL)
+// and replays it to a recording receiver.
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { exportLine, startRecordingServer } from '../src/test-support/rawServers.js';
+import { SECRET } from '../src/test-support/recorder.js';
+
+const app = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(app, 'dist/cli.js');
+
+beforeAll(() => {
+  if (existsSync(cli)) return;
+  const built = spawnSync(
+    process.execPath,
+    ['scripts/pnpm.mjs', 'exec', 'turbo', 'run', 'build', '--filter=@webhook-contracts/mock-sender...'],
+    { cwd: join(app, '../..'), stdio: 'inherit' },
+  );
+  expect(built.status).toBe(0);
+}, 180_000);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(
+  args: string[],
+  options: { env?: Record<string, string>; input?: Buffer | string } = {},
+): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [cli, ...args],
+      { env: { PATH: process.env['PATH'] ?? '', WEBHOOK_SECRET: SECRET, ...options.env }, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
+    child.stdin?.end(options.input ?? '');
+  });
+}
+
+const crlfBody = Buffer.from('{"id":"evt_1",\r\n"data":{}}\r\n');
+const oddBytes = Buffer.from([0x7b, 0x22, 0x78, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d]);
+const exportText =
+  exportLine('msg_first', '2026-12-01T10:00:00.000Z', crlfBody) +
+  exportLine('msg_second', '2026-12-01T10:00:00.020Z', oddBytes, {
+    type: 'refund.created',
+    status: 'failed',
+  }) +
+  exportLine('msg_third', '2026-12-01T10:00:00.040Z', '{"id":"evt_3"}');
+
+const dir = mkdtempSync(join(tmpdir(), 'replay-cli-'));
+const exportFile = join(dir, 'export.ndjson');
+writeFileSync(exportFile, exportText);
+
+let closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closers.map((c) => c()));
+  closers = [];
+});
+
+async function receiver() {
+  const server = await startRecordingServer();
+  closers.push(server.close);
+  return { ...server, url: `${server.base}/webhooks` };
+}
+
+describe('mock-sender replay', () => {
+  it('replays a file byte for byte under the original ids, in order, and prints the summary as JSON', async () => {
+    const target = await receiver();
+    const result = await run([
+      'replay',
+      '--from',
+      exportFile,
+      '--to',
+      target.url,
+      '--concurrency',
+      '1',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ sent: 3, delivered: 3, failed: 0, to: target.url });
+    expect(target.requests.map((r) => r.headers['webhook-id'])).toEqual([
+      'msg_first',
+      'msg_second',
+      'msg_third',
+    ]);
+    expect(target.requests[0]?.body.equals(crlfBody)).toBe(true);
+    expect(target.requests[1]?.body.equals(oddBytes)).toBe(true);
+  });
+
+  it('reads stdin for -, gives fresh ids with --new-ids, filters, and writes --report lines', async () => {
+    const target = await receiver();
+    const report = join(dir, 'report.ndjson');
+    const result = await run(
+      [
+        'replay',
+        '--from',
+        '-',
+        '--to',
+        target.url,
+        '--new-ids',
+        '--status',
+        'processed',
+        '--report',
+        report,
+        '--json',
+      ],
+      { input: exportText },
+    );
+    expect(result.code).toBe(0);
+    const ids = target.requests.map((r) => String(r.headers['webhook-id']));
+    expect(ids).toHaveLength(2);
+    for (const id of ids) expect(id).toMatch(/^msg_[0-9A-Za-z]{24}$/);
+    expect(target.requests.map((r) => r.body.toString('latin1'))).toEqual([
+      crlfBody.toString('latin1'),
+      '{"id":"evt_3"}',
+    ]);
+    const lines = readFileSync(report, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string });
+    expect(lines.map((l) => l.id).sort()).toEqual([...ids].sort());
+  });
+
+  it('reads a receiver export with --token and the filters as query parameters', async () => {
+    const source = await startRecordingServer(() => ({
+      status: 200,
+      body: exportText,
+      type: 'application/x-ndjson',
+    }));
+    closers.push(source.close);
+    const target = await receiver();
+    const result = await run(
+      [
+        'replay',
+        '--from',
+        source.base,
+        '--to',
+        target.url,
+        '--type',
+        'refund.created',
+        '--since',
+        '2026-12-01T00:00:00Z',
+        '--speed',
+        '10',
+        '--json',
+      ],
+      { env: { RECEIVER_API_TOKEN: 'from-the-env' } },
+    );
+    expect(result.code).toBe(0);
+    expect(source.requests[0]?.headers.authorization).toBe('Bearer from-the-env');
+    expect(source.requests[0]?.url).toBe(
+      '/events/export?type=refund.created&since=2026-12-01T00%3A00%3A00.000Z',
+    );
+    expect(target.requests.map((r) => r.headers['webhook-id'])).toEqual(['msg_second']);
+  });
+
+  it('exits 2 in one line for a bad file, sending nothing', async () => {
+    const target = await receiver();
+    const bad = join(dir, 'bad.ndjson');
+    writeFileSync(bad, `${exportText}not json\n`);
+    const result = await run(['replay', '--from', bad, '--to', target.url]);
+    expect(result).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'mock-sender: line 4 is not JSON: each line must be one exported event\n',
+    });
+    expect(target.requests).toHaveLength(0);
+    const missing = await run(['replay', '--from', join(dir, 'nope.ndjson'), '--to', target.url]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^mock-sender: --from .*nope\.ndjson: no such file/);
+    const speed = await run(['replay', '--from', exportFile, '--to', target.url, '--speed', '0']);
+    expect(speed).toMatchObject({ code: 2, stderr: expect.stringMatching(/^mock-sender: --speed must be/) });
+  });
+});
