@@ -4,7 +4,7 @@ import { type Request, type Response, Router } from 'express';
 import { HttpError, StoreError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { EventStatus, EventSummary, Store, StoredEvent } from '../store/Store.js';
-import { eventStatuses, maxExportPage } from '../store/Store.js';
+import { eventStatuses, maxExportFilterValues, maxExportPage } from '../store/Store.js';
 import { bearerAuth } from './bearerAuth.js';
 import { sendError } from './sendError.js';
 import { defaultExportPageSize, defaultExportStallMs, writeEventExport } from './writeEventExport.js';
@@ -91,6 +91,20 @@ function parseStatus(value: string | undefined): EventStatus | undefined {
   return value as EventStatus | undefined;
 }
 
+/** A comma list (`a,b`) of at most maxExportFilterValues values; empty items are dropped. */
+function parseList(value: string | undefined, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = [...new Set(value.split(',').filter((v) => v !== ''))];
+  if (items.length > maxExportFilterValues) {
+    throw new HttpError(
+      400,
+      'invalid_query',
+      `${name} lists ${items.length} values: at most ${maxExportFilterValues}`,
+    );
+  }
+  return items.length === 0 ? undefined : items;
+}
+
 function parseLimit(value: string | undefined): number {
   if (value === undefined) return 50;
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
@@ -162,8 +176,10 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   router.get(
     '/events/export',
     route(async (req, res) => {
-      const type = one(req.query['type'], 'type');
-      const status = parseStatus(one(req.query['status'], 'status'));
+      const types = parseList(one(req.query['type'], 'type'), 'type');
+      const statuses = parseList(one(req.query['status'], 'status'), 'status')?.map(
+        (s) => parseStatus(s) as EventStatus,
+      );
       const since = parseInstant(one(req.query['since'], 'since'), 'since');
       const until = parseInstant(one(req.query['until'], 'until'), 'until');
       if (since !== undefined && until !== undefined && since > until) {
@@ -173,8 +189,8 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
         res,
         store,
         {
-          ...(type === undefined || type === '' ? {} : { type }),
-          ...(status === undefined ? {} : { status }),
+          ...(types === undefined ? {} : { types }),
+          ...(statuses === undefined ? {} : { statuses }),
           ...(since === undefined ? {} : { since }),
           ...(until === undefined ? {} : { until }),
         },

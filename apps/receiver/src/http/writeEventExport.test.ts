@@ -143,6 +143,9 @@ describe('GET /events/export', () => {
     expect(await ids('type=membership.activated')).toEqual(['msg_1', 'msg_3', 'msg_5', 'msg_7']);
     expect(await ids('status=quarantined')).toEqual(['msg_0', 'msg_3', 'msg_6']);
     expect(await ids('type=payment.succeeded&status=quarantined')).toEqual(['msg_0', 'msg_6']);
+    // Comma lists: any of the types, any of the statuses.
+    expect(await ids('type=membership.activated,x.y&status=quarantined,processed')).toEqual(['msg_3']);
+    expect(await ids('status=received,quarantined&type=')).toHaveLength(9);
     expect(await ids('since=2026-01-01T00:02:00Z&until=2026-01-01T00:05:00Z')).toEqual([
       'msg_2',
       'msg_3',
@@ -173,6 +176,11 @@ describe('GET /events/export', () => {
     ['since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z', 'since is after until'],
     ['status=done', 'status is "done": expected one of received, processed'],
     ['type=a&type=b', 'Give type once'],
+    ['status=received,done', 'status is "done"'],
+    [
+      `type=${Array.from({ length: 101 }, (_, i) => `t${i}`).join(',')}`,
+      'type lists 101 values: at most 100',
+    ],
   ])('answers 400 invalid_query to %s', async (query, message) => {
     const { url } = await readApi([delivery('msg_1')]);
     const res = await fetch(`${url}/events/export?${query}`, { headers: auth });

@@ -78,7 +78,7 @@ const sql = {
   export: `
     SELECT ${exportColumns} FROM webhook_events
     WHERE (received_at, webhook_id) > ($1::bigint, $2::text) AND received_at >= $3 AND received_at < $4
-      AND ($5::text IS NULL OR event_type = $5) AND ($6::text IS NULL OR status = $6)
+      AND ($5::text[] IS NULL OR event_type = ANY($5)) AND ($6::text[] IS NULL OR status = ANY($6))
     ORDER BY received_at, webhook_id LIMIT $7`,
   // Leases are timed by the database's clock ($5, the caller's, only when a test asks for it):
   // instances whose clocks disagree still agree on when a lease has expired.
@@ -272,14 +272,14 @@ export class PostgresStore extends StoreCore {
   }
 
   protected async selectExportRows({
-    type,
-    status,
+    types,
+    statuses,
     after,
     since,
     until,
     limit,
   }: ExportRowFilter): Promise<ExportRow[]> {
-    const params = [after.receivedAt, after.webhookId, since, until, type, status, limit];
+    const params = [after.receivedAt, after.webhookId, since, until, types, statuses, limit];
     return (await this.pool.query<ExportRow>(sql.export, params)).rows;
   }
 

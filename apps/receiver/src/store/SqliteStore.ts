@@ -114,7 +114,8 @@ export class SqliteStore extends StoreCore {
       >(
         `SELECT ${exportColumns} FROM webhook_events INDEXED BY webhook_events_received
          WHERE (received_at, webhook_id) > (?, ?) AND received_at >= ? AND received_at < ?
-           AND (? IS NULL OR event_type = ?) AND (? IS NULL OR status = ?)
+           AND (? IS NULL OR event_type IN (SELECT value FROM json_each(?)))
+           AND (? IS NULL OR status IN (SELECT value FROM json_each(?)))
          ORDER BY received_at, webhook_id LIMIT ?`,
       ),
       // The (user, course) pairs of one page first, from the primary key (or the course index),
@@ -208,16 +209,18 @@ export class SqliteStore extends StoreCore {
     return this.listStatement(type, status).all(...args);
   }
 
-  protected selectExportRows({ type, status, after, since, until, limit }: ExportRowFilter): ExportRow[] {
+  protected selectExportRows({ types, statuses, after, since, until, limit }: ExportRowFilter): ExportRow[] {
+    const typeList = types === null ? null : JSON.stringify(types);
+    const statusList = statuses === null ? null : JSON.stringify(statuses);
     return this.stmt.export.all(
       after.receivedAt,
       after.webhookId,
       since,
       until,
-      type,
-      type,
-      status,
-      status,
+      typeList,
+      typeList,
+      statusList,
+      statusList,
       limit,
     );
   }

@@ -79,8 +79,10 @@ export interface ExportPosition {
 }
 
 export interface ExportEventsQuery {
-  type?: string;
-  status?: EventStatus;
+  /** Only events of one of these types (at most maxExportFilterValues). */
+  types?: readonly string[];
+  /** Only events in one of these statuses. */
+  statuses?: readonly EventStatus[];
   /** Only events received at or after this time (ms since the epoch). */
   since?: number;
   /** Only events received before this time (ms since the epoch). */
@@ -102,6 +104,9 @@ export interface ExportedEvent {
 
 /** Most events one exportEvents() call returns: a page's bodies are all in memory at once. */
 export const maxExportPage = 1000;
+
+/** Most values in one exportEvents() filter list. */
+export const maxExportFilterValues = 100;
 
 /** An event handed to one worker until `leaseUntil`. */
 export interface ClaimedEvent {

@@ -145,28 +145,28 @@ describe('StoreCore', () => {
   it('starts an export before the first millisecond of `since` and bounds every page', async () => {
     const store = new MapStore();
     await store.exportEvents({ limit: 10 });
-    await store.exportEvents({ type: 't', status: 'failed', since: 1000, until: 2000, limit: 1000 });
+    await store.exportEvents({ types: ['t'], statuses: ['failed'], since: 1000, until: 2000, limit: 1000 });
     await store.exportEvents({ since: 1000, after: { receivedAt: 1500, webhookId: 'msg_b' }, limit: 5 });
     expect(store.exportFilters).toEqual([
       {
-        type: null,
-        status: null,
+        types: null,
+        statuses: null,
         after: { receivedAt: -1, webhookId: '' },
         since: 0,
         until: Number.MAX_SAFE_INTEGER,
         limit: 10,
       },
       {
-        type: 't',
-        status: 'failed',
+        types: ['t'],
+        statuses: ['failed'],
         after: { receivedAt: 999, webhookId: '' },
         since: 1000,
         until: 2000,
         limit: 1000,
       },
       {
-        type: null,
-        status: null,
+        types: null,
+        statuses: null,
         after: { receivedAt: 1500, webhookId: 'msg_b' },
         since: 1000,
         until: Number.MAX_SAFE_INTEGER,
@@ -175,7 +175,13 @@ describe('StoreCore', () => {
     ]);
     await expect(store.exportEvents({ limit: 1001 })).rejects.toThrow(/expected 1 to 1000/);
     await expect(store.exportEvents({ limit: 0 })).rejects.toThrow(RangeError);
+    await expect(
+      store.exportEvents({ types: Array.from({ length: 101 }, String), limit: 1 }),
+    ).rejects.toThrow(/101 values: expected at most 100/);
+    // Windows and lists that match nothing answer without a query.
     expect(await store.exportEvents({ since: 2000, until: 2000, limit: 10 })).toEqual([]);
+    expect(await store.exportEvents({ types: [], limit: 10 })).toEqual([]);
+    expect(await store.exportEvents({ statuses: [], limit: 10 })).toEqual([]);
     expect(store.exportFilters).toHaveLength(3);
   });
 

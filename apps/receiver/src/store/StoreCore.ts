@@ -48,7 +48,7 @@ import type {
   Store,
   StoredEvent,
 } from './Store.js';
-import { maxExportPage } from './Store.js';
+import { maxExportFilterValues, maxExportPage } from './Store.js';
 import { type SettleRow, settlementColumns } from './settlementColumns.js';
 
 /** One row to upsert: a delivery and how many copies of its webhook-id the batch holds. */
@@ -76,8 +76,9 @@ export interface EventFilter {
 
 /** One export page: rows after `after` with since <= received_at < until, oldest first. */
 export interface ExportRowFilter {
-  type: string | null;
-  status: EventStatus | null;
+  /** null: any type; otherwise one of these (never empty). */
+  types: readonly string[] | null;
+  statuses: readonly EventStatus[] | null;
   /** Rows whose (received_at, webhook_id) is greater than this, in byte order of the id. */
   after: ExportPosition;
   since: number;
@@ -271,15 +272,23 @@ export abstract class StoreCore implements Store {
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxExportPage) {
       throw new RangeError(`exportEvents limit is ${query.limit}: expected 1 to ${maxExportPage}`);
     }
+    for (const list of [query.types, query.statuses]) {
+      if (list !== undefined && list.length > maxExportFilterValues) {
+        throw new RangeError(
+          `an exportEvents filter has ${list.length} values: expected at most ${maxExportFilterValues}`,
+        );
+      }
+    }
     const since = query.since ?? 0;
     const until = query.until ?? Number.MAX_SAFE_INTEGER;
-    if (since >= until) return [];
+    // An empty list matches nothing, as `IN ()` would.
+    if (since >= until || query.types?.length === 0 || query.statuses?.length === 0) return [];
     // Before every id of the first millisecond: an empty id sorts before any other.
     const after = query.after ?? { receivedAt: since - 1, webhookId: '' };
     const rows = await this.run(() =>
       this.selectExportRows({
-        type: query.type ?? null,
-        status: query.status ?? null,
+        types: query.types ?? null,
+        statuses: query.statuses ?? null,
         after,
         since,
         until,

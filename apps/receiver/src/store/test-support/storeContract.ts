@@ -216,7 +216,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(events.map((e) => e.body.toString('hex'))).toEqual(bodies.map((b) => b.toString('hex')));
       });
 
-      it('filters by type, status, since (inclusive) and until (exclusive)', async () => {
+      it('filters by types, statuses, since (inclusive) and until (exclusive)', async () => {
         await Promise.all(
           Array.from({ length: 12 }, (_, i) =>
             store.insertDelivery(
@@ -230,7 +230,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         );
         const ids = async (query: Omit<ExportEventsQuery, 'limit'>) =>
           (await store.exportEvents({ ...query, limit: 100 })).map((e) => e.webhookId);
-        expect(await ids({ type: 'membership.activated' })).toEqual([
+        expect(await ids({ types: ['membership.activated'] })).toEqual([
           'msg_01',
           'msg_03',
           'msg_05',
@@ -238,20 +238,29 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           'msg_09',
           'msg_11',
         ]);
-        expect(await ids({ status: 'quarantined' })).toEqual(['msg_00', 'msg_03', 'msg_06', 'msg_09']);
-        expect(await ids({ type: 'payment.succeeded', status: 'quarantined' })).toEqual(['msg_00', 'msg_06']);
+        expect(await ids({ statuses: ['quarantined'] })).toEqual(['msg_00', 'msg_03', 'msg_06', 'msg_09']);
+        expect(await ids({ types: ['payment.succeeded'], statuses: ['quarantined'] })).toEqual([
+          'msg_00',
+          'msg_06',
+        ]);
         expect(await ids({ since: t0 + 30, until: t0 + 70 })).toEqual([
           'msg_03',
           'msg_04',
           'msg_05',
           'msg_06',
         ]);
-        expect(await ids({ since: t0 + 31, until: t0 + 70, status: 'received' })).toEqual([
+        expect(await ids({ since: t0 + 31, until: t0 + 70, statuses: ['received'] })).toEqual([
           'msg_04',
           'msg_05',
         ]);
         expect(await ids({ since: t0 + 70, until: t0 + 70 })).toEqual([]);
-        expect(await ids({ type: 'unknown.type' })).toEqual([]);
+        expect(await ids({ types: ['unknown.type'] })).toEqual([]);
+        expect(
+          await ids({
+            types: ['unknown.type', 'membership.activated'],
+            statuses: ['quarantined', 'processed'],
+          }),
+        ).toEqual(['msg_03', 'msg_09']);
       });
 
       it('pages through many rows sharing milliseconds without skipping or repeating one', async () => {
