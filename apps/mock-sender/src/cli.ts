@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
 // The `mock-sender` entry point: commander wiring and exit codes only (0 ok, 1 a delivery or check
-// failed, 2 usage or configuration error). The work happens in send(), check() and the server.
+// failed, 2 usage or configuration error). The work happens in send(), replay(), check() and the
+// server.
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check.js';
 import { examplesCommand } from './commands/examples.js';

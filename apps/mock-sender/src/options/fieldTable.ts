@@ -3,10 +3,11 @@
 // drifts; `pnpm --filter @webhook-contracts/mock-sender run docs` (after a build) rewrites it.
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { isOptionName, optionName } from './optionNames.js';
-import { fieldNotes } from './SendRequest.js';
+import { CheckRequest, fieldNotes, ReplayRequest, SendRequest } from './SendRequest.js';
 
 function typeName(schema: TSchema): string {
   if (Array.isArray(schema['anyOf'])) return (schema['anyOf'] as TSchema[]).map(typeName).join(' or ');
+  if (schema['const'] !== undefined) return JSON.stringify(schema['const']);
   if (schema['type'] === 'array') return `${typeName(schema['items'] as TSchema)}[]`;
   if (schema['type'] === 'object') return 'object';
   return String(schema['type']);
@@ -17,7 +18,9 @@ const n = (value: unknown) => (typeof value === 'number' ? value.toLocaleString(
 function bounds(schema: TSchema): string[] {
   const parts: string[] = [];
   if (Array.isArray(schema['anyOf'])) for (const v of schema['anyOf'] as TSchema[]) parts.push(...bounds(v));
-  if (schema['maximum'] !== undefined) parts.push(`${n(schema['minimum'] ?? 0)}–${n(schema['maximum'])}`);
+  if (schema['maximum'] !== undefined && schema['minimum'] === undefined)
+    parts.push(`> ${n(schema['exclusiveMinimum'] ?? 0)}, ≤ ${n(schema['maximum'])}`);
+  else if (schema['maximum'] !== undefined) parts.push(`${n(schema['minimum'])}–${n(schema['maximum'])}`);
   else if (schema['minimum'] !== undefined) parts.push(`≥ ${n(schema['minimum'])}`);
   if (schema['minItems'] !== undefined && schema['maxItems'] === undefined)
     parts.push(`≥ ${schema['minItems']} entries`);
@@ -59,4 +62,14 @@ export function replaceSection(readme: string, name: string, content: string): s
   const to = readme.indexOf(end);
   if (from < 0 || to < from) throw new Error(`README has no ${start} … ${end} section`);
   return `${readme.slice(0, from + start.length)}\n${content}\n${readme.slice(to)}`;
+}
+
+/** `readme` with every generated field table brought up to date. */
+export function withFieldTables(readme: string): string {
+  const tables: Array<[string, TObject]> = [
+    ['send-fields', SendRequest],
+    ['replay-fields', ReplayRequest],
+    ['check-fields', CheckRequest],
+  ];
+  return tables.reduce((text, [name, schema]) => replaceSection(text, name, fieldTable(schema)), readme);
 }

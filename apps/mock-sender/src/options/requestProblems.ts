@@ -1,6 +1,7 @@
-// The one validator of send and check options, for the CLI, the library and serve alike. Each
-// schema is compiled once, at module load; a problem names the field and says what it must be,
-// in terms taken from the schema itself (its bounds and its `expected` note).
+// The one validator of send, replay and check options, for the CLI, the library and serve alike.
+// Each schema is compiled once, on first use (a CLI start compiles only the one it needs); a
+// problem names the field and says what it must be, in terms taken from the schema itself (its
+// bounds and its `expected` note).
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler, type ValueError, ValueErrorType } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
@@ -19,13 +20,16 @@ export interface FieldProblem {
 }
 
 export class RequestValidator {
-  private readonly check: TypeCheck<TObject>;
+  private compiled: TypeCheck<TObject> | undefined;
   constructor(
     readonly schema: TObject,
     /** What the fields are options of, for the unknown-field message: `POST /send`. */
     private readonly what: string,
-  ) {
-    this.check = TypeCompiler.Compile(schema);
+  ) {}
+
+  private get check(): TypeCheck<TObject> {
+    this.compiled ??= TypeCompiler.Compile(this.schema);
+    return this.compiled;
   }
 
   /** Every field with a problem, once each, in the order the schema reports them. */

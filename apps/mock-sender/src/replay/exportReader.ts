@@ -3,7 +3,7 @@
 // 100 000-event export is read in constant memory. A bad line stops the read with an error naming
 // its line number (never its content, which may be anything a source sent back).
 import { type Static, Type } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { SenderConfigError } from '../errors.js';
 
 /** One exported delivery, as the receiver writes it. Other fields are ignored. */
@@ -16,7 +16,12 @@ export const ExportLine = Type.Object({
   body_base64: Type.String({ pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$' }),
 });
 export type ExportLine = Static<typeof ExportLine>;
-const exportLine = TypeCompiler.Compile(ExportLine);
+let compiled: TypeCheck<typeof ExportLine> | undefined;
+/** Compiled once, on first use: a CLI start that replays nothing does not pay for it. */
+const exportLine = () => {
+  compiled ??= TypeCompiler.Compile(ExportLine);
+  return compiled;
+};
 
 export interface ExportedEvent {
   webhookId: string;
@@ -104,8 +109,8 @@ export function parseExportLine(line: Buffer, number: number): ExportedEvent {
   } catch {
     throw invalid(`line ${number} is not JSON: each line must be one exported event`);
   }
-  if (!exportLine.Check(value)) {
-    const first = exportLine.Errors(value).First();
+  if (!exportLine().Check(value)) {
+    const first = exportLine().Errors(value).First();
     const where = first === undefined || first.path === '' ? '' : ` at ${first.path.slice(1)}`;
     throw invalid(
       `line ${number} is not an exported event${where}: expected {"webhook_id","type","status","received_at","body_base64"}`,

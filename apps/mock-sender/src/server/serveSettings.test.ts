@@ -35,6 +35,20 @@ describe('readServeSettings', () => {
     });
   });
 
+  it('reads SENDER_ALLOWED_SOURCES, refusing an entry that is not an http(s) prefix', () => {
+    expect(
+      readServeSettings({ SENDER_ALLOWED_SOURCES: 'https://prod.example/, http://10.0.0.5:3000' })
+        .allowedSources,
+    ).toEqual([
+      { origin: 'https://prod.example', path: '/' },
+      { origin: 'http://10.0.0.5:3000', path: '/' },
+    ]);
+    expect(readServeSettings({}).allowedSources).toBeUndefined();
+    expect(() => readServeSettings({ SENDER_ALLOWED_SOURCES: 'file:///etc' })).toThrow(
+      'SENDER_ALLOWED_SOURCES: "file:///etc" is not an http(s) URL',
+    );
+  });
+
   it('reports every bad setting in one message', () => {
     expect(() =>
       readServeSettings({
