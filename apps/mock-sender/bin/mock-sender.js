@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The installed command: runs the built CLI (build first: `pnpm build`).
+// The installed command: runs the built CLI (in the repository, build first: `npm run build`).
 import '../dist/cli.js';

@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { HelpShown, loadConfig } from './config.js';
+import { configCommand, HelpShown, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
+import { settings } from './settings.js';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -36,6 +37,12 @@ describe('loadConfig', () => {
       maxInflightBodyBytes: 67108864,
       storeMaxPending: 10000,
       storeMaxPendingBytes: 67108864,
+      database: { kind: 'sqlite', filename: '/srv/app/.data/receiver.sqlite' },
+      databaseSchema: null,
+      databasePoolSize: 10,
+      databaseStartupTimeoutSeconds: 30,
+      databaseLockTimeoutMs: 5000,
+      heapTuning: 'on',
     });
   });
 
@@ -58,6 +65,11 @@ describe('loadConfig', () => {
         MAX_INFLIGHT_BODY_BYTES: '8192',
         STORE_MAX_PENDING: '7',
         STORE_MAX_PENDING_BYTES: '9000',
+        DATABASE_SCHEMA: 'receiver',
+        DATABASE_POOL_SIZE: '3',
+        DATABASE_STARTUP_TIMEOUT_SECONDS: '0',
+        DATABASE_LOCK_TIMEOUT_MS: '0',
+        RECEIVER_HEAP_TUNING: 'off',
       },
       argv: [],
       cwd: '/srv/app',
@@ -79,6 +91,76 @@ describe('loadConfig', () => {
       maxInflightBodyBytes: 8192,
       storeMaxPending: 7,
       storeMaxPendingBytes: 9000,
+      database: { kind: 'sqlite', filename: '/srv/app/db/events.sqlite' },
+      databaseSchema: 'receiver',
+      databasePoolSize: 3,
+      databaseStartupTimeoutSeconds: 0,
+      databaseLockTimeoutMs: 0,
+      heapTuning: 'off',
+    });
+  });
+
+  it('gives a PostgreSQL URL without ?schema= the DATABASE_SCHEMA, and keeps the URL one', () => {
+    const env = { WEBHOOK_SECRET: secret, DATABASE_SCHEMA: 'tenant_a' };
+    expect(loadConfig({ env: { ...env, DATABASE_URL: 'postgres://u@h/db' }, argv: [] }).database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@h/db',
+      schema: 'tenant_a',
+    });
+    expect(
+      loadConfig({ env, argv: ['--database-url', 'postgres://u@h/db?schema=tenant_b'] }).database,
+    ).toEqual({ kind: 'postgres', url: 'postgres://u@h/db', schema: 'tenant_b' });
+  });
+
+  it('refuses a PostgreSQL pool size that is not a whole number, with the other database mistakes', () => {
+    const issues = issuesOf(() =>
+      loadConfig({
+        env: {
+          WEBHOOK_SECRET: secret,
+          DATABASE_URL: 'postgres://localhost/test',
+          DATABASE_POOL_SIZE: 'ten',
+          DATABASE_SCHEMA: 'Bad-Name',
+          DATABASE_LOCK_TIMEOUT_MS: '-1',
+        },
+        argv: ['--heap-tuning', 'maybe'],
+      }),
+    );
+    expect(issues).toEqual([
+      'DATABASE_SCHEMA: schema "Bad-Name" is not allowed: use lowercase letters, digits and _ (at most 63), starting with a letter or _',
+      'DATABASE_POOL_SIZE is "ten": expected a whole number from 1 to 1000',
+      'DATABASE_LOCK_TIMEOUT_MS is "-1": expected a whole number from 0 to 3600000',
+      '--heap-tuning is "maybe": expected one of on, off',
+    ]);
+  });
+
+  it('makes every setting a flag and lists each in --help with its environment variable', () => {
+    const help = configCommand().helpInformation();
+    for (const setting of Object.values(settings)) {
+      expect(help).toContain(setting.flag);
+      expect(help).toContain(`[env ${setting.env}]`);
+    }
+    expect(
+      loadConfig({
+        env: { WEBHOOK_SECRET: secret },
+        argv: [
+          '--database-schema',
+          's1',
+          '--database-pool-size',
+          '4',
+          '--database-startup-timeout-seconds',
+          '5',
+          '--database-lock-timeout-ms',
+          '6',
+          '--heap-tuning',
+          'off',
+        ],
+      }),
+    ).toMatchObject({
+      databaseSchema: 's1',
+      databasePoolSize: 4,
+      databaseStartupTimeoutSeconds: 5,
+      databaseLockTimeoutMs: 6,
+      heapTuning: 'off',
     });
   });
 

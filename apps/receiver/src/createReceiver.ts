@@ -3,8 +3,9 @@
 import type { SecretInput } from '@webhook-contracts/webhooks';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ContractMode } from './config.js';
-import { createReadApiRouter } from './http/createReadApiRouter.js';
+import { createReadApiRouter, readApiRoutes } from './http/createReadApiRouter.js';
 import { createWebhookHandler, createWebhookRouter } from './http/createWebhookRouter.js';
+import { routeLabeller } from './http/routeLabeller.js';
 import { sendError } from './http/sendError.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { EventHandlers } from './processing/EventHandlers.js';
@@ -55,12 +56,9 @@ function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-function routeLabel(path: string): string {
-  if (path === '/webhooks' || path === '/webhooks/') return '/webhooks';
-  if (path === '/events' || path === '/progress' || path === '/healthz' || path === '/metrics') return path;
-  if (path.startsWith('/events/')) return path.endsWith('/replay') ? '/events/:id/replay' : '/events/:id';
-  return 'other';
-}
+/** The receiver's own routes; the read API declares its own (readApiRoutes). */
+const routes = { webhooks: '/webhooks', healthz: '/healthz', metrics: '/metrics' } as const;
+const routeLabel = routeLabeller([...Object.values(routes), ...Object.values(readApiRoutes)]);
 
 /**
  * Builds the receiver app and starts its processor.
@@ -115,13 +113,13 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     res.once('finish', () => {
       metrics.observeRequest(req.method, route, res.statusCode, (performance.now() - started) / 1000);
     });
-    if (route === '/webhooks' && req.method === 'POST') receiveWebhook(req, res);
+    if (route === routes.webhooks && req.method === 'POST') receiveWebhook(req, res);
     else next();
   });
 
-  app.use('/webhooks', createWebhookRouter({ ...webhookOptions, handler: receiveWebhook }));
+  app.use(routes.webhooks, createWebhookRouter({ ...webhookOptions, handler: receiveWebhook }));
 
-  app.get('/healthz', async (_req, res) => {
+  app.get(routes.healthz, async (_req, res) => {
     try {
       await store.ping();
       res.json({ status: 'ok' });
@@ -131,7 +129,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     }
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get(routes.metrics, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

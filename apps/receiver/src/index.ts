@@ -1,29 +1,28 @@
+// The package's public surface: what a user mounts (the receiver, the webhook and read API routers)
+// or configures (stores, processor, handlers, logger, metrics, configuration), the errors they
+// catch, and types. It loads no PostgreSQL driver: openStore imports it for a postgres:// URL, and
+// `@webhook-contracts/receiver/postgres` exports PostgresStore itself.
 export {
   type ContractMode,
-  HelpShown,
   type LoadConfigInput,
   type LogLevel,
   loadConfig,
   type ReceiverConfig,
 } from './config.js';
 export { createReceiver, type Receiver, type ReceiverOptions } from './createReceiver.js';
-export { ConfigError, HttpError, StoreError, type StoreErrorCode } from './errors.js';
+export { ConfigError, StoreError, type StoreErrorCode } from './errors.js';
 export { createReadApiRouter, type ReadApiOptions } from './http/createReadApiRouter.js';
 export {
   createWebhookHandler,
   createWebhookRouter,
   type WebhookRouterOptions,
 } from './http/createWebhookRouter.js';
-export { bodyAlreadyConsumedMessage } from './http/readRawBody.js';
 export { type CreateLoggerOptions, createLogger, type Logger } from './logger.js';
 export { defaultHandlers, type EventHandler, type EventHandlers } from './processing/EventHandlers.js';
-export { lessonProgressHandler } from './processing/lessonProgressHandler.js';
 export { Processor, type ProcessorOptions } from './processing/Processor.js';
 export { type DeliveryOutcome, ReceiverMetrics } from './ReceiverMetrics.js';
 export { type OpenStoreOptions, openStore } from './store/openStore.js';
-export { migrations as postgresMigrations } from './store/PostgresMigrations.js';
-export { PostgresStore, type PostgresStoreOptions } from './store/PostgresStore.js';
-export { type DatabaseLocation, parseDatabaseUrl } from './store/parseDatabaseUrl.js';
+export type { DatabaseLocation } from './store/parseDatabaseUrl.js';
 export { SqliteStore, type SqliteStoreOptions } from './store/SqliteStore.js';
 export type {
   ClaimedEvent,
@@ -43,4 +42,3 @@ export type {
   Store,
   StoredEvent,
 } from './store/Store.js';
-export { eventStatuses } from './store/Store.js';

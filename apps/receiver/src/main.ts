@@ -24,9 +24,12 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
-    store = await openStore(config.databaseUrl, process.cwd(), {
+    store = await openStore(config.database, {
       maxPending: config.storeMaxPending,
       maxPendingBytes: config.storeMaxPendingBytes,
+      poolSize: config.databasePoolSize,
+      startupTimeoutMs: config.databaseStartupTimeoutSeconds * 1000,
+      lockTimeoutMs: config.databaseLockTimeoutMs,
       onStartupRetry: (error, attempt, delayMs) =>
         logger.warn(
           { err: error, attempt, retryInMs: delayMs },
@@ -71,14 +74,14 @@ async function main(): Promise<void> {
     process.exit(2);
   });
   server.once('listening', () => {
-    const heapTuned = tuneHeap();
+    const heapTuned = tuneHeap(config.heapTuning === 'on');
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     logger.info(
       {
         host: config.host,
         port,
-        database: config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'postgres',
+        database: config.database.kind === 'sqlite' ? config.databaseUrl : 'postgres',
         contractMode: config.contractMode,
         readApi: config.apiToken !== null,
         secretCount: config.secrets.length,

@@ -11,12 +11,12 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * Applies the heap-sizing flags above, unless `RECEIVER_HEAP_TUNING=off`. Call once start-up is
- * done (modules loaded, store open), because the young generation keeps the size it has then.
- * Returns whether the flags were set.
+ * Applies the heap-sizing flags above when `enabled` (the `heapTuning` setting,
+ * RECEIVER_HEAP_TUNING). Call once start-up is done (modules loaded, store open), because the
+ * young generation keeps the size it has then. Returns whether the flags were set.
  */
-export function tuneHeap(env: Record<string, string | undefined> = process.env): boolean {
-  if (env.RECEIVER_HEAP_TUNING === 'off') return false;
+export function tuneHeap(enabled: boolean): boolean {
+  if (!enabled) return false;
   setFlagsFromString('--semi-space-growth-factor=1');
   setFlagsFromString('--heap-growing-percent=100');
   return true;

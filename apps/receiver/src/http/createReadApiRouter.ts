@@ -114,6 +114,15 @@ function parseLimit(value: string | undefined): number {
   return n;
 }
 
+/** The read API's routes, as declared below and as labelled in the request metrics. */
+export const readApiRoutes = {
+  events: '/events',
+  export: '/events/export',
+  event: '/events/:id',
+  replay: '/events/:id/replay',
+  progress: '/progress',
+} as const;
+
 /**
  * @example
  * app.use(createReadApiRouter({ store, apiToken: process.env.RECEIVER_API_TOKEN ?? null }));
@@ -130,7 +139,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   const exportStallMs = options.exportStallMs ?? defaultExportStallMs;
   const router = Router();
   const guard = bearerAuth(options.apiToken);
-  router.use(['/events', '/progress'], guard);
+  router.use([readApiRoutes.events, readApiRoutes.progress], guard);
 
   const route =
     (fn: (req: Request, res: Response) => Promise<void>) =>
@@ -156,7 +165,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
       });
 
   router.get(
-    '/events',
+    readApiRoutes.events,
     route(async (req, res) => {
       const type = one(req.query['type'], 'type');
       const cursor = one(req.query['cursor'], 'cursor');
@@ -172,9 +181,9 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
     }),
   );
 
-  // Before /events/:webhookId, which would otherwise take "export" for an id.
+  // Before /events/:id, which would otherwise take "export" for an id.
   router.get(
-    '/events/export',
+    readApiRoutes.export,
     route(async (req, res) => {
       const types = parseList(one(req.query['type'], 'type'), 'type');
       const statuses = parseList(one(req.query['status'], 'status'), 'status')?.map(
@@ -200,9 +209,9 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   );
 
   router.get(
-    '/events/:webhookId',
+    readApiRoutes.event,
     route(async (req, res) => {
-      const id = String(req.params['webhookId']);
+      const id = String(req.params['id']);
       const event = await store.getEvent(id);
       if (event === null) throw notFound(id);
       res.type('application/json').send(eventRecordJson(event));
@@ -210,9 +219,9 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   );
 
   router.post(
-    '/events/:webhookId/replay',
+    readApiRoutes.replay,
     route(async (req, res) => {
-      const id = String(req.params['webhookId']);
+      const id = String(req.params['id']);
       if (!(await store.requeue(id, now()))) throw notFound(id);
       processor?.wake();
       logger.info({ webhookId: id }, 'event queued for replay');
@@ -221,7 +230,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   );
 
   router.get(
-    '/progress',
+    readApiRoutes.progress,
     route(async (req, res) => {
       const userId = one(req.query['user_id'], 'user_id');
       const courseId = one(req.query['course_id'], 'course_id');

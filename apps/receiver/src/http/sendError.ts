@@ -1,4 +1,5 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import { writeJson } from './writeJson.js';
 
 /**
  * Answers with the one error shape every endpoint uses: `{ "error": { "code", "message", "details"? } }`.
@@ -7,12 +8,11 @@ import type { Response } from 'express';
  * sendError(res, 404, 'event_not_found', 'No event with webhook-id msg_1 is stored');
  */
 export function sendError(
-  res: Response,
+  res: ServerResponse,
   status: number,
   code: string,
   message: string,
   details?: readonly unknown[],
 ): void {
-  if (res.headersSent) return;
-  res.status(status).json({ error: details === undefined ? { code, message } : { code, message, details } });
+  writeJson(res, status, { error: details === undefined ? { code, message } : { code, message, details } });
 }

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.js';
 import { SqliteStore } from '../store/SqliteStore.js';
 import type { ExportEventsQuery, ExportedEvent, NewDelivery, Store } from '../store/Store.js';
-import { createReadApiRouter } from './createReadApiRouter.js';
+import { createReadApiRouter, readApiRoutes } from './createReadApiRouter.js';
+import { routeLabeller } from './routeLabeller.js';
 import { writeEventExport } from './writeEventExport.js';
 
 const token = 'export-test-token-0123456789';
@@ -118,6 +119,11 @@ describe('GET /events/export', () => {
     ]);
     expect(Buffer.from(lines[1]!['body_base64']!, 'base64').equals(crlf)).toBe(true);
     expect(Buffer.from(lines[2]!['body_base64']!, 'base64').equals(binary)).toBe(true);
+  });
+
+  it('is its own route, not an event id, in the request metrics', () => {
+    const label = routeLabeller(Object.values(readApiRoutes));
+    expect([label('/events/export'), label('/events/msg_1')]).toEqual(['/events/export', '/events/:id']);
   });
 
   it('answers an empty export with 200 and no lines', async () => {

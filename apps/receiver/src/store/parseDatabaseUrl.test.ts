@@ -45,15 +45,6 @@ describe('openStore', () => {
     });
   });
 
-  it('refuses a PostgreSQL pool size that is not a whole number', async () => {
-    await expect(
-      openStore('postgres://localhost/test', '/srv', { env: { DATABASE_POOL_SIZE: 'ten' } }),
-    ).rejects.toMatchObject({
-      code: 'unsupported_database',
-      message: 'DATABASE_POOL_SIZE is "ten": expected a whole number from 1 to 1000',
-    });
-  });
-
   it('opens an SQLite store for an SQLite URL', async () => {
     const store = await openStore('sqlite::memory:');
     await expect(store.ping()).resolves.toBeUndefined();

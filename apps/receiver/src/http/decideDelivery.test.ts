@@ -1,0 +1,242 @@
+import { Webhook, WebhookPayloadError, WebhookVerificationError } from '@webhook-contracts/webhooks';
+import { describe, expect, it } from 'vitest';
+import { HttpError, StoreError } from '../errors.js';
+import {
+  completedEvent,
+  otherSecret,
+  type SignedRequest,
+  signedRequest,
+  testSecret,
+} from '../test-support/signedRequest.js';
+import { type DeliveryToStore, decideDelivery, decideStored } from './decideDelivery.js';
+import type { DeliveryRead } from './readDelivery.js';
+
+const webhook = new Webhook(testSecret);
+const exit = { drain: true, closeConnection: false };
+
+/** The read result of a whole body, verified as readDelivery does. */
+function bodyRead(request: SignedRequest, extraHeaders: Record<string, string> = {}): DeliveryRead {
+  const headers = { ...request.headers, ...extraHeaders };
+  const base = { kind: 'body' as const, body: request.body, headers, receivedAt: 1_700_000_000_000 };
+  try {
+    return { ...base, verified: { kind: 'unwrapped', result: webhook.unwrap(headers, request.body) } };
+  } catch (error) {
+    if (error instanceof WebhookVerificationError)
+      return { ...base, verified: { kind: 'unauthentic', error } };
+    if (error instanceof WebhookPayloadError) return { ...base, verified: { kind: 'off_contract', error } };
+    throw error;
+  }
+}
+
+function toStore(read: DeliveryRead, mode: 'quarantine' | 'strict' = 'quarantine'): DeliveryToStore {
+  const decision = decideDelivery(read, mode);
+  if (decision.kind !== 'store')
+    throw new Error(`expected a delivery to store, got ${decision.answer.status}`);
+  return decision.store;
+}
+
+function answerTo(read: DeliveryRead, mode: 'quarantine' | 'strict' = 'quarantine') {
+  const decision = decideDelivery(read, mode);
+  if (decision.kind !== 'answer') throw new Error('expected an answer, got a delivery to store');
+  return decision.answer;
+}
+
+describe('decideDelivery', () => {
+  it('refuses bad webhook headers with 401 before the body, keeping how to leave the connection', () => {
+    const error = new WebhookVerificationError('missing_header', 'The webhook-id header is missing');
+    expect(answerTo({ kind: 'bad_headers', error, exit })).toEqual({
+      status: 401,
+      body: { error: { code: 'missing_header', message: 'The webhook-id header is missing' } },
+      outcome: 'rejected_signature',
+      log: {
+        level: 'warn',
+        fields: { code: 'missing_header' },
+        message: 'delivery rejected before its body: webhook headers',
+      },
+      exit,
+    });
+  });
+
+  it('answers 503 overloaded with Retry-After when too many bodies are in flight', () => {
+    const closing = { drain: false, closeConnection: true };
+    const answer = answerTo({ kind: 'overloaded', inflightBytes: 900, limit: 1000, exit: closing });
+    expect(answer).toMatchObject({
+      status: 503,
+      body: { error: { code: 'overloaded' } },
+      outcome: 'overloaded',
+      retryAfter: true,
+      exit: closing,
+      log: { fields: { inflightBytes: 900, limit: 1000 } },
+    });
+  });
+
+  it('maps an unreadable body to 413 too_large or 400 bad_request, logging a consumed body as an error', () => {
+    const tooLarge = new HttpError(413, 'payload_too_large', 'too big');
+    expect(answerTo({ kind: 'unreadable', error: tooLarge, exit })).toMatchObject({
+      status: 413,
+      body: { error: { code: 'payload_too_large', message: 'too big' } },
+      outcome: 'too_large',
+      log: { level: 'info', fields: { code: 'payload_too_large' } },
+    });
+    const consumed = new HttpError(400, 'body_already_consumed', 'mount it first');
+    expect(answerTo({ kind: 'unreadable', error: consumed, exit })).toMatchObject({
+      status: 400,
+      outcome: 'bad_request',
+      log: { level: 'error', message: 'mount it first' },
+    });
+  });
+
+  it('stores an on-contract event as received, keeping only the sender headers', () => {
+    const request = signedRequest();
+    const { delivery, errors } = toStore(bodyRead(request, { cookie: 'session=1', 'user-agent': 'Svix' }));
+    expect(errors).toBeUndefined();
+    expect(delivery).toEqual({
+      webhookId: request.id,
+      type: 'course_lesson_interaction.completed',
+      status: 'received',
+      body: request.body,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Svix',
+        'webhook-id': request.id,
+        'webhook-timestamp': request.headers['webhook-timestamp'],
+      },
+      errors: null,
+      receivedAt: 1_700_000_000_000,
+    });
+  });
+
+  it('stores an authentic event of an unknown type as unhandled', () => {
+    const request = signedRequest({ payload: { ...completedEvent(), type: 'payout.created', data: {} } });
+    expect(toStore(bodyRead(request)).delivery).toMatchObject({
+      type: 'payout.created',
+      status: 'unhandled',
+    });
+  });
+
+  it('refuses a body signed with another secret with 401', () => {
+    const answer = answerTo(bodyRead(signedRequest({ secret: otherSecret })));
+    expect(answer).toMatchObject({
+      status: 401,
+      body: { error: { code: 'no_matching_signature' } },
+      outcome: 'rejected_signature',
+    });
+    expect(answer.exit).toBeUndefined();
+  });
+
+  it('quarantines an off-contract event, or refuses it with 422 and the errors in strict mode', () => {
+    const event = completedEvent();
+    const request = signedRequest({
+      payload: { ...event, data: { ...(event['data'] as object), completed: 'yes' } },
+    });
+    const quarantined = toStore(bodyRead(request));
+    expect(quarantined.delivery).toMatchObject({
+      type: 'course_lesson_interaction.completed',
+      status: 'quarantined',
+    });
+    expect(quarantined.errors?.length).toBeGreaterThan(0);
+    expect(quarantined.delivery.errors).toEqual(quarantined.errors);
+
+    const strict = answerTo(bodyRead(request), 'strict');
+    expect(strict).toMatchObject({
+      status: 422,
+      body: { error: { code: 'contract_violation', details: quarantined.errors } },
+      outcome: 'rejected_contract',
+    });
+  });
+
+  it('quarantines a body that is not JSON with no type', () => {
+    const { delivery } = toStore(bodyRead(signedRequest({ payload: 'not json' })));
+    expect(delivery).toMatchObject({ type: null, status: 'quarantined' });
+  });
+
+  it('refuses an event type with a NUL character as unstorable (422) before the store', () => {
+    const request = signedRequest({ payload: { ...completedEvent(), type: 'a\u0000b', data: {} } });
+    expect(answerTo(bodyRead(request))).toMatchObject({
+      status: 422,
+      body: { error: { code: 'unstorable_delivery' } },
+      outcome: 'unstorable',
+    });
+  });
+});
+
+describe('decideStored', () => {
+  const received = toStore(bodyRead(signedRequest({ id: 'msg_1' })));
+
+  it('accepts a new received event and wakes the processor', () => {
+    expect(
+      decideStored(received, {
+        ok: true,
+        outcome: { inserted: true, status: 'received', deliveriesSeen: 1 },
+      }),
+    ).toEqual({
+      status: 200,
+      body: { status: 'accepted', webhook_id: 'msg_1' },
+      outcome: 'accepted',
+      log: { level: 'debug', fields: { webhookId: 'msg_1' }, message: 'delivery accepted' },
+      wake: true,
+    });
+  });
+
+  it('answers a webhook-id already stored as a duplicate with the delivery count', () => {
+    const answer = decideStored(received, {
+      ok: true,
+      outcome: { inserted: false, status: 'processed', deliveriesSeen: 3 },
+    });
+    expect(answer).toMatchObject({
+      status: 200,
+      body: { status: 'duplicate', webhook_id: 'msg_1', deliveries_seen: 3 },
+      outcome: 'duplicate',
+      duplicate: true,
+    });
+    expect(answer.wake).toBeUndefined();
+  });
+
+  it('answers a stored quarantined delivery 200 with its contract errors', () => {
+    const errors = [{ pointer: '/data', message: 'bad' }];
+    const quarantined: DeliveryToStore = {
+      delivery: { ...received.delivery, status: 'quarantined', errors },
+      errors,
+    };
+    expect(
+      decideStored(quarantined, {
+        ok: true,
+        outcome: { inserted: true, status: 'quarantined', deliveriesSeen: 1 },
+      }),
+    ).toMatchObject({
+      status: 200,
+      body: { status: 'quarantined', webhook_id: 'msg_1', errors },
+      outcome: 'quarantined',
+    });
+  });
+
+  it('maps store failures: 422 unstorable, 503 store_overloaded and store_unavailable with Retry-After', () => {
+    const unstorable = new StoreError('unstorable_delivery', 'the database refuses it');
+    expect(decideStored(received, { ok: false, error: unstorable })).toMatchObject({
+      status: 422,
+      body: { error: { code: 'unstorable_delivery', message: 'the database refuses it' } },
+      outcome: 'unstorable',
+    });
+    expect(
+      decideStored(received, { ok: false, error: new StoreError('store_overloaded', 'queue full') }),
+    ).toMatchObject({
+      status: 503,
+      body: { error: { code: 'store_overloaded' } },
+      outcome: 'overloaded',
+      retryAfter: true,
+    });
+    const unknown = decideStored(received, { ok: false, error: new Error('socket hang up') });
+    expect(unknown).toMatchObject({
+      status: 503,
+      body: {
+        error: {
+          code: 'store_unavailable',
+          message: 'The event store cannot take the delivery right now: retry later',
+        },
+      },
+      outcome: 'store_unavailable',
+      retryAfter: true,
+      log: { level: 'error' },
+    });
+  });
+});

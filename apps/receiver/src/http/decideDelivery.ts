@@ -1,0 +1,291 @@
+// Step two of POST /webhooks: decide. Pure functions from what was read (readDelivery) to either a
+// delivery to store or an answer, and from the store's verdict to the answer: status, body, metric
+// outcome and log line. No I/O here, so every answer is unit-tested without HTTP.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ContractError } from '@webhook-contracts/schema';
+import type { ContractMode } from '../config.js';
+import { StoreError } from '../errors.js';
+import type { DeliveryOutcome } from '../ReceiverMetrics.js';
+import type { EventError, InsertOutcome, NewDelivery } from '../store/Store.js';
+import type { DeliveryRead, EarlyExit } from './readDelivery.js';
+
+export interface DeliveryAnswer {
+  status: number;
+  /** The JSON body. */
+  body: unknown;
+  /** The `webhook_deliveries_total` label. */
+  outcome: DeliveryOutcome;
+  log: { level: 'debug' | 'info' | 'warn' | 'error'; fields?: Record<string, unknown>; message: string };
+  /** Send `Retry-After` (a 503 the sender should retry). */
+  retryAfter?: boolean;
+  /** Answered before the body was read: how to leave the connection. */
+  exit?: EarlyExit;
+  /** A new `received` event: tell the processor. */
+  wake?: boolean;
+  /** A webhook-id already stored (counted in `webhook_duplicate_deliveries_total` too). */
+  duplicate?: boolean;
+}
+
+/** What to store, with the contract errors a quarantined delivery is answered with. */
+export interface DeliveryToStore {
+  delivery: NewDelivery;
+  errors?: ContractError[];
+}
+
+export type Decision = { kind: 'answer'; answer: DeliveryAnswer } | { kind: 'store'; store: DeliveryToStore };
+
+/** `{ "error": { code, message, details? } }`, the one error shape. */
+function errorBody(code: string, message: string, details?: readonly unknown[]) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+// The only request headers stored with an event (and served back by GET /events/:id): what a
+// sender controls about a delivery. Anything else (cookies, proxy credentials, forwarding chains)
+// is not ours to keep; webhook-signature is verified and dropped, as it proves nothing once stored.
+const keptHeaderNames = [
+  'content-type',
+  'content-length',
+  'user-agent',
+  'webhook-id',
+  'webhook-timestamp',
+] as const;
+
+function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of keptHeaderNames) {
+    const value = headers[name];
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+const NUL = String.fromCharCode(0);
+
+/** PostgreSQL text and jsonb cannot hold NUL; error details are prose, so it is replaced there. */
+function storableErrors(errors: readonly EventError[]): EventError[] {
+  return errors.map((e) => ({
+    pointer: e.pointer.replaceAll(NUL, '\uFFFD'),
+    message: e.message.replaceAll(NUL, '\uFFFD'),
+  }));
+}
+
+function sniffType(body: Buffer): string | null {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+    return typeof type === 'string' ? type : null;
+  } catch {
+    return null;
+  }
+}
+
+const answer = (a: DeliveryAnswer): Decision => ({ kind: 'answer', answer: a });
+
+/**
+ * What to do with a delivery once it is read: refuse it (and how), or store it.
+ *
+ * @example
+ * const decision = decideDelivery(await reader.read(req), 'quarantine');
+ * if (decision.kind === 'store') await store.insertDelivery(decision.store.delivery);
+ */
+export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): Decision {
+  switch (read.kind) {
+    case 'bad_headers':
+      return answer({
+        status: 401,
+        body: errorBody(read.error.code, read.error.message),
+        outcome: 'rejected_signature',
+        log: {
+          level: 'warn',
+          fields: { code: read.error.code },
+          message: 'delivery rejected before its body: webhook headers',
+        },
+        exit: read.exit,
+      });
+    case 'overloaded':
+      return answer({
+        status: 503,
+        body: errorBody(
+          'overloaded',
+          'The receiver is reading too many request bodies at once (MAX_INFLIGHT_BODY_BYTES): retry later',
+        ),
+        outcome: 'overloaded',
+        log: {
+          level: 'warn',
+          fields: { inflightBytes: read.inflightBytes, limit: read.limit },
+          message: 'delivery refused: too many bodies in flight',
+        },
+        retryAfter: true,
+        exit: read.exit,
+      });
+    case 'unreadable': {
+      const { error } = read;
+      return answer({
+        status: error.status,
+        body: errorBody(error.code, error.message),
+        outcome: error.status === 413 ? 'too_large' : 'bad_request',
+        log:
+          error.code === 'body_already_consumed'
+            ? { level: 'error', message: error.message }
+            : { level: 'info', fields: { code: error.code }, message: 'delivery rejected' },
+        exit: read.exit,
+      });
+    }
+    case 'body':
+      break;
+  }
+
+  const { verified, body, headers, receivedAt } = read;
+  let toStore: DeliveryToStore;
+  if (verified.kind === 'unauthentic') {
+    return answer({
+      status: 401,
+      body: errorBody(verified.error.code, verified.error.message),
+      outcome: 'rejected_signature',
+      log: {
+        level: 'warn',
+        fields: { code: verified.error.code },
+        message: 'delivery rejected: signature verification failed',
+      },
+    });
+  }
+  if (verified.kind === 'off_contract') {
+    const { error } = verified;
+    if (contractMode === 'strict') {
+      return answer({
+        status: 422,
+        body: errorBody(error.code, error.message, error.errors),
+        outcome: 'rejected_contract',
+        log: {
+          level: 'warn',
+          fields: { webhookId: error.delivery.id, code: error.code },
+          message: 'delivery rejected: off contract (strict)',
+        },
+      });
+    }
+    toStore = {
+      errors: error.errors,
+      delivery: {
+        webhookId: error.delivery.id,
+        type: error.code === 'invalid_json' ? null : sniffType(body),
+        status: 'quarantined',
+        body,
+        headers: keptHeaders(headers),
+        errors: storableErrors(error.errors),
+        receivedAt,
+      },
+    };
+  } else {
+    const { result } = verified;
+    toStore = {
+      delivery: {
+        webhookId: result.id,
+        type: result.kind === 'event' ? result.event.type : result.type,
+        status: result.kind === 'event' ? 'received' : 'unhandled',
+        body,
+        headers: keptHeaders(headers),
+        errors: null,
+        receivedAt,
+      },
+    };
+  }
+
+  // No store can keep a NUL in a text column (PostgreSQL refuses it): the delivery would fail
+  // on every retry, so it is refused as the client's problem, on every backend alike.
+  if (toStore.delivery.type?.includes(NUL)) {
+    return answer({
+      status: 422,
+      body: errorBody(
+        'unstorable_delivery',
+        'The event type contains a NUL character (\\u0000), which the event store cannot keep: fix the sender; nothing was stored',
+      ),
+      outcome: 'unstorable',
+      log: {
+        level: 'warn',
+        fields: { webhookId: toStore.delivery.webhookId },
+        message: 'delivery refused: its type contains a NUL character',
+      },
+    });
+  }
+  return { kind: 'store', store: toStore };
+}
+
+/**
+ * The answer once the store has taken (or refused) the delivery.
+ *
+ * @example
+ * const stored = await store.insertDelivery(delivery).then((outcome) => ({ ok: true, outcome }), (error) => ({ ok: false, error }));
+ * const answer = decideStored(toStore, stored);
+ */
+export function decideStored(
+  { delivery, errors }: DeliveryToStore,
+  stored: { ok: true; outcome: InsertOutcome } | { ok: false; error: unknown },
+): DeliveryAnswer {
+  const webhookId = delivery.webhookId;
+  if (!stored.ok) {
+    const { error } = stored;
+    if (error instanceof StoreError && error.status === 422) {
+      return {
+        status: 422,
+        body: errorBody(error.code, error.message),
+        outcome: 'unstorable',
+        log: { level: 'warn', fields: { err: error, webhookId }, message: 'delivery refused by the store' },
+      };
+    }
+    const overloaded = error instanceof StoreError && error.code === 'store_overloaded';
+    return {
+      status: 503,
+      body: errorBody(
+        error instanceof StoreError ? error.code : 'store_unavailable',
+        overloaded
+          ? 'The event store has too many deliveries waiting to be written: retry later'
+          : 'The event store cannot take the delivery right now: retry later',
+      ),
+      outcome: overloaded ? 'overloaded' : 'store_unavailable',
+      log: overloaded
+        ? { level: 'warn', fields: { webhookId }, message: 'delivery refused: store queue full' }
+        : { level: 'error', fields: { err: error, webhookId }, message: 'store could not take the delivery' },
+      retryAfter: true,
+    };
+  }
+
+  const { outcome } = stored;
+  if (!outcome.inserted) {
+    return {
+      status: 200,
+      body: { status: 'duplicate', webhook_id: webhookId, deliveries_seen: outcome.deliveriesSeen },
+      outcome: 'duplicate',
+      log: {
+        level: 'debug',
+        fields: { webhookId, deliveriesSeen: outcome.deliveriesSeen },
+        message: 'duplicate delivery',
+      },
+      duplicate: true,
+    };
+  }
+  if (delivery.status === 'received') {
+    return {
+      status: 200,
+      body: { status: 'accepted', webhook_id: webhookId },
+      outcome: 'accepted',
+      log: { level: 'debug', fields: { webhookId }, message: 'delivery accepted' },
+      wake: true,
+    };
+  }
+  return {
+    status: 200,
+    body:
+      errors === undefined
+        ? { status: delivery.status, webhook_id: webhookId }
+        : { status: delivery.status, webhook_id: webhookId, errors },
+    outcome: delivery.status,
+    log: {
+      level: 'info',
+      fields: { webhookId, type: delivery.type, status: delivery.status },
+      message:
+        delivery.status === 'quarantined'
+          ? 'delivery quarantined: off contract'
+          : 'delivery of an unknown type kept',
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// Step one of POST /webhooks: read the request. The headers are prechecked before the body costs
+// anything, the body is read within the in-flight budget and the size limit, and the bytes are
+// verified and unwrapped. Nothing here writes to the store or answers: the result says what
+// arrived, and decideDelivery says what to do about it.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import {
+  precheckWebhookHeaders,
+  type UnwrapResult,
+  type Webhook,
+  WebhookPayloadError,
+  WebhookVerificationError,
+} from '@webhook-contracts/webhooks';
+import { HttpError } from '../errors.js';
+import type { InflightBodyBudget } from './InflightBodyBudget.js';
+import { discardRestOfBody, readRawBody } from './readRawBody.js';
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** How a request answered before its whole body was read leaves the connection. */
+export interface EarlyExit {
+  /** Read and discard the rest of the body after the answer (see discardRestOfBody). */
+  drain: boolean;
+  /** Answer with `connection: close` instead of reusing the connection. */
+  closeConnection: boolean;
+}
+
+export type DeliveryRead =
+  /** The webhook headers are missing, malformed or stale: refused before the body. */
+  | { kind: 'bad_headers'; error: WebhookVerificationError; exit: EarlyExit }
+  /** Too many body bytes are being read at once (MAX_INFLIGHT_BODY_BYTES). */
+  | { kind: 'overloaded'; inflightBytes: number; limit: number; exit: EarlyExit }
+  /** The body could not be read: too large, aborted, or already consumed by a parser. */
+  | { kind: 'unreadable'; error: HttpError; exit: EarlyExit }
+  /** The whole body arrived; `verified` says whether it is authentic and on contract. */
+  | {
+      kind: 'body';
+      body: Buffer;
+      headers: IncomingHttpHeaders;
+      receivedAt: number;
+      verified:
+        | { kind: 'unwrapped'; result: UnwrapResult }
+        | { kind: 'unauthentic'; error: WebhookVerificationError }
+        | { kind: 'off_contract'; error: WebhookPayloadError };
+    };
+
+export interface DeliveryReaderOptions {
+  webhook: Webhook;
+  maxBodyBytes: number;
+  inflight: InflightBodyBudget;
+  /** For the header precheck: the same skew and clock the webhook verifies with. */
+  toleranceSeconds: number;
+  now: () => number;
+}
+
+/**
+ * Makes the reader of one webhook route: `read(req)` resolves with what arrived, and `finish(req,
+ * read)` discards an early-refused body's rest once the answer is written.
+ *
+ * @example
+ * const reader = deliveryReader({ webhook, maxBodyBytes, inflight, toleranceSeconds: 300, now: Date.now });
+ * const read = await reader.read(req);
+ */
+export function deliveryReader(options: DeliveryReaderOptions) {
+  const { webhook, maxBodyBytes, inflight, now } = options;
+  const precheck = { toleranceSeconds: options.toleranceSeconds, now };
+  // How much of an oversized body is read and discarded after its 413 (see discardRestOfBody).
+  const drainLimitBytes = Math.max(4 * maxBodyBytes, 4 * 1024 * 1024);
+
+  /**
+   * A body small enough to drain is read and discarded after the answer (closing with unread bytes
+   * would reset the connection and lose the answer); beyond that, or when `close` is asked, the
+   * connection is closed instead of reused. Nothing is buffered.
+   */
+  function earlyExit(req: IncomingMessage, close = false): EarlyExit {
+    const drain =
+      !close && !req.complete && !req.destroyed && !(Number(req.headers['content-length']) > drainLimitBytes);
+    return { drain, closeConnection: !req.complete && !drain };
+  }
+
+  async function read(req: IncomingMessage): Promise<DeliveryRead> {
+    const receivedAt = now();
+    // Headers first: an unsigned, stale or malformed request is refused before its body costs
+    // anything (verification repeats these checks over the body below).
+    try {
+      precheckWebhookHeaders(req.headers, precheck);
+    } catch (error) {
+      if (!(error instanceof WebhookVerificationError)) throw error;
+      return { kind: 'bad_headers', error, exit: earlyExit(req) };
+    }
+
+    const declared = Number(req.headers['content-length']);
+    // A chunked body (no length) may grow to the limit, so it reserves the limit.
+    const reserved =
+      Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, maxBodyBytes) : maxBodyBytes;
+    if (!inflight.tryReserve(reserved)) {
+      return {
+        kind: 'overloaded',
+        inflightBytes: inflight.used,
+        limit: inflight.limit,
+        exit: earlyExit(req, true),
+      };
+    }
+
+    let body: Buffer;
+    try {
+      body = await readRawBody(req, maxBodyBytes);
+    } catch (error) {
+      const e = error instanceof HttpError ? error : new HttpError(400, 'bad_request', String(error));
+      return { kind: 'unreadable', error: e, exit: earlyExit(req) };
+    } finally {
+      inflight.release(reserved);
+    }
+
+    const headers = req.headers;
+    try {
+      return {
+        kind: 'body',
+        body,
+        headers,
+        receivedAt,
+        verified: { kind: 'unwrapped', result: webhook.unwrap(headers, body) },
+      };
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) {
+        return { kind: 'body', body, headers, receivedAt, verified: { kind: 'unauthentic', error } };
+      }
+      if (error instanceof WebhookPayloadError) {
+        return { kind: 'body', body, headers, receivedAt, verified: { kind: 'off_contract', error } };
+      }
+      throw error;
+    }
+  }
+
+  function finish(req: IncomingMessage, read: DeliveryRead): void {
+    if (read.kind !== 'body' && read.exit.drain) discardRestOfBody(req, drainLimitBytes, DRAIN_TIMEOUT_MS);
+  }
+
+  return { read, finish };
+}

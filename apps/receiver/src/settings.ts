@@ -1,0 +1,407 @@
+// The receiver's settings, each once: environment variable, flag, type, default, range and help.
+// loadConfig reads this table, `--help` lists it, and the README's configuration table is
+// generated from it (`npm run generate`). A new setting is one entry here plus its consumer.
+import * as path from 'node:path';
+import { decodeSecret, parseSecretList } from '@webhook-contracts/webhooks';
+import { type DatabaseLocation, parseDatabaseUrl, postgresSchemaPattern } from './store/parseDatabaseUrl.js';
+
+/** Where a raw value came from: the flag (`--port`) or the environment variable (`PORT`). */
+export interface SettingSource {
+  value: string;
+  from: string;
+}
+
+/** What a reader may use: the working folder, the values read before it, and the issue list. */
+export interface ReadContext {
+  cwd: string;
+  /** Settings earlier in the table, already read (their defaults when they were wrong). */
+  earlier: Readonly<Record<string, unknown>>;
+  issues: string[];
+}
+
+export interface Setting<T> {
+  env: string;
+  /** commander syntax: `--port <port>`. */
+  flag: string;
+  help: string;
+  /** The default as a reader sees it in --help and the README. */
+  shownDefault: string;
+  /** Allowed values in words, for --help and the README (omitted when the help says it all). */
+  shownRange?: string;
+  /** Turns the raw value (undefined when unset) into the typed one; mistakes go to ctx.issues. */
+  read(source: SettingSource | undefined, ctx: ReadContext): T;
+}
+
+export type SettingValue<S> = S extends Setting<infer T> ? T : never;
+
+const flagName = (flag: string): string => flag.split(' ')[0] ?? flag;
+
+function wholeNumber(
+  source: SettingSource,
+  min: number,
+  max: number,
+  expected: string,
+  issues: string[],
+): number | undefined {
+  const value = source.value.trim();
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
+  issues.push(`${source.from} is "${source.value}": expected ${expected}`);
+  return undefined;
+}
+
+interface IntegerSpec {
+  env: string;
+  flag: string;
+  help: string;
+  default: number;
+  min: number;
+  max: number;
+  /** `seconds`, `bytes`, `milliseconds`: named in the error message. */
+  unit?: string;
+  /** The error's "expected …" text when the plain range says too little. */
+  expected?: (earlier: Readonly<Record<string, unknown>>) => string;
+  shownRange?: string;
+  /** A rule across settings, checked once this one is read: the problem, or undefined. */
+  check?: (value: number, earlier: Readonly<Record<string, unknown>>) => string | undefined;
+}
+
+function integer(spec: IntegerSpec): Setting<number> {
+  return {
+    env: spec.env,
+    flag: spec.flag,
+    help: spec.help,
+    shownDefault: String(spec.default),
+    shownRange: spec.shownRange ?? `${spec.min}–${spec.max}`,
+    read(source, { earlier, issues }) {
+      const expected =
+        spec.expected?.(earlier) ??
+        `a whole number${spec.unit === undefined ? '' : ` of ${spec.unit}`} from ${spec.min} to ${spec.max}`;
+      const value =
+        source === undefined
+          ? spec.default
+          : (wholeNumber(source, spec.min, spec.max, expected, issues) ?? spec.default);
+      const problem = spec.check?.(value, earlier);
+      if (problem !== undefined) issues.push(problem);
+      return value;
+    },
+  };
+}
+
+function oneOf<T extends string>(spec: {
+  env: string;
+  flag: string;
+  help: string;
+  values: readonly T[];
+  default: T;
+}): Setting<T> {
+  return {
+    env: spec.env,
+    flag: spec.flag,
+    help: spec.help,
+    shownDefault: spec.default,
+    shownRange: spec.values.join(', '),
+    read(source, { issues }) {
+      if (source === undefined) return spec.default;
+      const value = source.value.trim().toLowerCase();
+      if ((spec.values as readonly string[]).includes(value)) return value as T;
+      issues.push(`${source.from} is "${source.value}": expected one of ${spec.values.join(', ')}`);
+      return spec.default;
+    },
+  };
+}
+
+function text(spec: { env: string; flag: string; help: string; default: string }): Setting<string> {
+  return { ...spec, shownDefault: spec.default, read: (source) => source?.value ?? spec.default };
+}
+
+/** A string that may be unset (null), e.g. a token whose absence turns a feature off. */
+function optionalText(spec: {
+  env: string;
+  flag: string;
+  help: string;
+  shownDefault: string;
+  trim?: boolean;
+  check?: (value: string, source: SettingSource) => string | undefined;
+}): Setting<string | null> {
+  return {
+    env: spec.env,
+    flag: spec.flag,
+    help: spec.help,
+    shownDefault: spec.shownDefault,
+    read(source, { issues }) {
+      if (source === undefined) return null;
+      const value = spec.trim === true ? source.value.trim() : source.value;
+      const problem = spec.check?.(value, source);
+      if (problem !== undefined) issues.push(problem);
+      return value;
+    },
+  };
+}
+
+const byteCap = 4 * 1024 * 1024 * 1024;
+
+/** The byte limits that must hold at least one delivery of the largest accepted size. */
+function atLeastOneBody(spec: { env: string; flag: string; help: string }): Setting<number> {
+  return integer({
+    ...spec,
+    default: 64 * 1024 * 1024,
+    min: 1,
+    max: byteCap,
+    shownRange: `MAX_BODY_BYTES–${byteCap}`,
+    expected: (earlier) =>
+      `a whole number of bytes from MAX_BODY_BYTES (${earlier.maxBodyBytes}) to ${byteCap}`,
+    check: (value, earlier) =>
+      value < Number(earlier.maxBodyBytes)
+        ? `${spec.env} (${value}) is below MAX_BODY_BYTES (${earlier.maxBodyBytes}): a delivery of the largest ` +
+          'accepted size could never be taken; raise it or lower MAX_BODY_BYTES'
+        : undefined,
+  });
+}
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+export const contractModes = ['quarantine', 'strict'] as const;
+export type ContractMode = (typeof contractModes)[number];
+
+const secrets: Setting<string[]> = {
+  env: 'WEBHOOK_SECRET',
+  flag: '--secret <secrets>',
+  help:
+    "Endpoint secret: `whsec_<base64>`, that base64 alone, or Whop's `ws_…` (used as-is). Several, " +
+    'comma-separated, while rotating. Prefer the env var: flags show in `ps`.',
+  shownDefault: '(required)',
+  read(source, { issues }) {
+    if (source === undefined) {
+      issues.push(
+        'WEBHOOK_SECRET is not set: pass the endpoint secret (whsec_… or ws_…) in WEBHOOK_SECRET or --secret; ' +
+          'separate several with commas while rotating',
+      );
+      return [];
+    }
+    // The library's list reader: the one comma and whitespace rule for every secret setting.
+    let list: string[];
+    try {
+      list = parseSecretList(source.value);
+    } catch {
+      issues.push(
+        `${source.from} holds no secret (only commas or spaces): pass the endpoint secret (whsec_… or ws_…)`,
+      );
+      return [];
+    }
+    list.forEach((secret, i) => {
+      try {
+        decodeSecret(secret);
+      } catch (error) {
+        const which = list.length > 1 ? ` (secret #${i + 1} of ${list.length})` : '';
+        issues.push(`${source.from}${which}: ${(error as Error).message}`);
+      }
+    });
+    return list;
+  },
+};
+
+const database: Setting<DatabaseLocation> = {
+  env: 'DATABASE_URL',
+  flag: '--database-url <url>',
+  help: '`sqlite:./path`, `sqlite:///abs/path`, `file:…`, a plain path, or `postgres://` / `postgresql://` (PostgresStore).',
+  shownDefault: 'sqlite:<cwd>/.data/receiver.sqlite',
+  read(source, { cwd, issues }) {
+    const fallback: DatabaseLocation = {
+      kind: 'sqlite',
+      filename: path.join(cwd, '.data', 'receiver.sqlite'),
+    };
+    if (source === undefined) return fallback;
+    try {
+      return parseDatabaseUrl(source.value, cwd);
+    } catch (error) {
+      issues.push(`${source.from}: ${(error as Error).message}`);
+      return fallback;
+    }
+  },
+};
+
+/**
+ * Every setting, in the order they are read (a cross-setting rule sits on the later one) and
+ * listed. The key is the field of the loaded configuration.
+ */
+export const settings = {
+  secrets,
+  port: integer({
+    env: 'PORT',
+    flag: '--port <port>',
+    help: 'TCP port (0 = any free port).',
+    default: 3000,
+    min: 0,
+    max: 65535,
+    expected: () => 'a TCP port from 0 to 65535',
+  }),
+  host: text({
+    env: 'HOST',
+    flag: '--host <host>',
+    help: 'Interface to bind. Loopback by default so a dev run is not exposed; use `0.0.0.0` in containers.',
+    default: '127.0.0.1',
+  }),
+  toleranceSeconds: integer({
+    env: 'WEBHOOK_TOLERANCE_SECONDS',
+    flag: '--tolerance-seconds <seconds>',
+    help: 'Accepted skew of `webhook-timestamp`.',
+    default: 300,
+    min: 1,
+    max: 86_400,
+    unit: 'seconds',
+  }),
+  maxBodyBytes: integer({
+    env: 'MAX_BODY_BYTES',
+    flag: '--max-body-bytes <bytes>',
+    help: "Largest accepted body. Larger bodies get 413 without being buffered (Whop's payloads are about 1 KB).",
+    default: 256 * 1024,
+    min: 1,
+    max: 16 * 1024 * 1024,
+    unit: 'bytes',
+  }),
+  headersTimeoutSeconds: integer({
+    env: 'HEADERS_TIMEOUT_SECONDS',
+    flag: '--headers-timeout-seconds <seconds>',
+    help: 'Headers not complete by then: `408 request_timeout`, connection closed.',
+    default: 10,
+    min: 1,
+    max: 300,
+    unit: 'seconds',
+  }),
+  requestTimeoutSeconds: integer({
+    env: 'REQUEST_TIMEOUT_SECONDS',
+    flag: '--request-timeout-seconds <seconds>',
+    help: 'Whole request (headers and body) not complete by then: `408 request_timeout`, connection closed.',
+    default: 30,
+    min: 1,
+    max: 3600,
+    unit: 'seconds',
+    shownRange: '1–3600, at least the headers timeout',
+    check: (value, earlier) =>
+      value < Number(earlier.headersTimeoutSeconds)
+        ? `REQUEST_TIMEOUT_SECONDS (${value}) is shorter than HEADERS_TIMEOUT_SECONDS (${earlier.headersTimeoutSeconds}): ` +
+          'the whole request cannot take less time than its headers; raise it or lower the headers timeout'
+        : undefined,
+  }),
+  maxConnections: integer({
+    env: 'MAX_CONNECTIONS',
+    flag: '--max-connections <count>',
+    help: 'Open client sockets; new ones beyond it are closed at once.',
+    default: 1024,
+    min: 1,
+    max: 100_000,
+  }),
+  maxInflightBodyBytes: atLeastOneBody({
+    env: 'MAX_INFLIGHT_BODY_BYTES',
+    flag: '--max-inflight-body-bytes <bytes>',
+    help:
+      'Bytes of all bodies being read at once (each request reserves its `content-length`, or ' +
+      '`MAX_BODY_BYTES` when chunked); beyond it `503 overloaded`.',
+  }),
+  storeMaxPending: integer({
+    env: 'STORE_MAX_PENDING',
+    flag: '--store-max-pending <count>',
+    help: "Deliveries waiting for the store's next commit; beyond it `503 store_overloaded`.",
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+  }),
+  storeMaxPendingBytes: atLeastOneBody({
+    env: 'STORE_MAX_PENDING_BYTES',
+    flag: '--store-max-pending-bytes <bytes>',
+    help: "Body bytes waiting for the store's next commit; beyond it `503 store_overloaded`.",
+  }),
+  contractMode: oneOf<ContractMode>({
+    env: 'CONTRACT_MODE',
+    flag: '--contract-mode <mode>',
+    help: '`quarantine`: keep off-contract events (200). `strict`: answer 422, store nothing.',
+    values: contractModes,
+    default: 'quarantine',
+  }),
+  logLevel: oneOf<LogLevel>({
+    env: 'LOG_LEVEL',
+    flag: '--log-level <level>',
+    help: 'pino log level.',
+    values: logLevels,
+    default: 'info',
+  }),
+  apiToken: optionalText({
+    env: 'RECEIVER_API_TOKEN',
+    flag: '--api-token <token>',
+    help: 'Bearer token for the read API. **Unset = read API off** (403 `read_api_disabled`).',
+    shownDefault: '(unset)',
+  }),
+  leaseMs: integer({
+    env: 'PROCESSING_LEASE_MS',
+    flag: '--lease-ms <ms>',
+    help:
+      "How long a claimed event belongs to one instance; a dead instance's claims are retried after it. " +
+      'Longer than your slowest handler batch; shorter means faster takeover after a crash.',
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    unit: 'milliseconds',
+  }),
+  database,
+  databaseSchema: optionalText({
+    env: 'DATABASE_SCHEMA',
+    flag: '--database-schema <name>',
+    help:
+      'PostgreSQL: the schema when the URL has no `?schema=`; created if missing. Use one schema per ' +
+      'environment (or per test run).',
+    shownDefault: 'public',
+    trim: true,
+    check: (value, source) =>
+      postgresSchemaPattern.test(value)
+        ? undefined
+        : `${source.from}: schema "${value}" is not allowed: use lowercase letters, digits and _ (at most 63), starting with a letter or _`,
+  }),
+  databasePoolSize: integer({
+    env: 'DATABASE_POOL_SIZE',
+    flag: '--database-pool-size <count>',
+    help:
+      "PostgreSQL connections per instance. N instances open up to N × this: keep it under the server's " +
+      '`max_connections` (minus admin headroom).',
+    default: 10,
+    min: 1,
+    max: 1000,
+  }),
+  databaseStartupTimeoutSeconds: integer({
+    env: 'DATABASE_STARTUP_TIMEOUT_SECONDS',
+    flag: '--database-startup-timeout-seconds <seconds>',
+    help:
+      'PostgreSQL: at start-up an unreachable server (connection refused, timeout, "starting up") is ' +
+      'retried with back-off, logged as a warning each time; then the process exits 2 with the cause. ' +
+      '`0` = try once. Wrong credentials or a missing database fail at once.',
+    default: 30,
+    min: 0,
+    max: 3600,
+  }),
+  databaseLockTimeoutMs: integer({
+    env: 'DATABASE_LOCK_TIMEOUT_MS',
+    flag: '--database-lock-timeout-ms <ms>',
+    help:
+      "PostgreSQL: longest wait for a row lock (`lock_timeout`). A dead instance's half-finished " +
+      'statement holds its locks until the server drops the connection; this bounds how long it can ' +
+      'stall the others. `0` = no limit.',
+    default: 5000,
+    min: 0,
+    max: 3_600_000,
+  }),
+  heapTuning: oneOf<'on' | 'off'>({
+    env: 'RECEIVER_HEAP_TUNING',
+    flag: '--heap-tuning <on|off>',
+    help: "`off` keeps V8's default heap sizing (more memory, a little less CPU); see Memory.",
+    values: ['on', 'off'] as const,
+    default: 'on',
+  }),
+} satisfies Record<string, Setting<unknown>>;
+
+export type SettingKey = keyof typeof settings;
+export type SettingValues = { [K in SettingKey]: SettingValue<(typeof settings)[K]> };
+
+/** The flag without its argument: `--port`. */
+export function settingFlag(key: SettingKey): string {
+  return flagName(settings[key].flag);
+}
