@@ -62,6 +62,13 @@ const tasks = {
       RELIABILITY_FULL: rest.includes('--full') ? '1' : (process.env.RELIABILITY_FULL ?? ''),
     });
   },
+  screenshots() {
+    install();
+    build();
+    step('inspector screenshots (docs/screenshots)', ['exec', 'vitest', 'run', '--project', 'browser'], {
+      INSPECTOR_SCREENSHOTS: '1',
+    });
+  },
   demo() {
     install();
     build();

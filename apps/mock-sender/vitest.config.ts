@@ -1,3 +1,4 @@
 import { project } from '../../vitest.workspace-project.ts';
 
-export default project('mock-sender');
+// Some tests start built programs or child processes: seconds each on a busy 2-core machine.
+export default project('mock-sender', { testTimeout: 30_000, hookTimeout: 30_000 });

@@ -1,3 +1,4 @@
 import { project } from '../../vitest.workspace-project.ts';
 
-export default project('receiver');
+// Some tests start built programs or child processes: seconds each on a busy 2-core machine.
+export default project('receiver', { testTimeout: 30_000, hookTimeout: 30_000 });

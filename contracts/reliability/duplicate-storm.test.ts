@@ -27,6 +27,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** One sample of a series in Prometheus text (0 when absent). */
+function sample(metrics: string, series: string): number {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
 /** Fisher–Yates with a small seeded PRNG, so a failing order can be reproduced from the seed. */
 function shuffle<T>(items: T[], seed: number): T[] {
   let state = seed >>> 0 || 1;
@@ -110,5 +116,20 @@ describe('duplicate storm', () => {
       });
     }
     expect(normalise(await getProgress(url, apiToken))).toEqual(expectedProgress(events));
+    // Processed once, counted where it happens: the handler ran once per event (a requeued copy
+    // would run it again and leave `attempts` at 1), and the processor settled each event once.
+    // Nothing is due any more, so these counters are final.
+    // (The settle counter moves just after the commit that a reader may already see: wait for it.)
+    const metrics = await eventually('the processed counter caught up', async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return sample(text, 'webhook_events_settled_total{status="processed"}') >= events.length
+        ? text
+        : undefined;
+    });
+    expect(
+      sample(metrics, 'webhook_handler_invocations_total{type="course_lesson_interaction.completed"}'),
+    ).toBe(events.length);
+    expect(sample(metrics, 'webhook_events_settled_total{status="processed"}')).toBe(events.length);
+    expect(sample(metrics, 'webhook_deliveries_total{outcome="accepted"}')).toBe(events.length);
   });
 });

@@ -44,6 +44,12 @@ export class ReceiverMetrics {
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
+  readonly handlerInvocations = new Counter({
+    name: 'webhook_handler_invocations_total',
+    help: 'Calls of an event handler, by event type (each is one run of the business logic)',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
   readonly processingFailures = new Counter({
     name: 'webhook_processing_failures_total',
     help: 'Handler or store failures while processing an event',

@@ -5,6 +5,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { ContractMode } from './config.js';
 import { createReadApiRouter, readApiRoutes } from './http/createReadApiRouter.js';
 import { createWebhookHandler, createWebhookRouter } from './http/createWebhookRouter.js';
+import { inspectorRoutes } from './http/inspectorRoutes.js';
 import { routeLabeller } from './http/routeLabeller.js';
 import { sendError } from './http/sendError.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -132,6 +133,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   app.get(routes.metrics, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+
+  app.use('/inspect', inspectorRoutes({ enabled: (options.apiToken ?? null) !== null }));
 
   app.use(createReadApiRouter({ store, apiToken: options.apiToken ?? null, processor, logger, now }));
 

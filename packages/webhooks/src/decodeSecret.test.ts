@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSecret } from './decodeSecret.js';
+import { decodeSecret, SECRET_FORMS } from './decodeSecret.js';
 import { WebhookConfigError } from './errors.js';
+import { captureError } from './test-support/captureError.js';
 import { canonical, wsSecret } from './test-support/fixtures.js';
 
 function configError(fn: () => unknown): WebhookConfigError {
@@ -160,5 +161,76 @@ describe('decodeSecret', () => {
     const error = configError(() => decodeSecret(`${wsSecret}\n`));
     expect(error.code).toBe('invalid_secret');
     expect(error.message).toMatch(/leading or trailing whitespace/);
+  });
+});
+
+describe('decodeSecret refusals, each with its own message', () => {
+  const refusal = (secret: unknown) => {
+    const error = captureError(() => decodeSecret(secret as string));
+    expect(error).toBeInstanceOf(WebhookConfigError);
+    expect((error as WebhookConfigError).code).toBe('invalid_secret');
+    expect((error as WebhookConfigError).name).toBe('WebhookConfigError');
+    return (error as WebhookConfigError).message;
+  };
+
+  it('names a secret of the wrong type, an empty one, whitespace and quotes', () => {
+    expect(refusal(42)).toBe(`The webhook secret must be a string or bytes, got number: ${SECRET_FORMS}.`);
+    expect(refusal('  ')).toBe(`The webhook secret is empty: ${SECRET_FORMS}.`);
+    expect(refusal(' whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')).toBe(
+      'The webhook secret has leading or trailing whitespace (a stray newline from an env file?): remove it and ' +
+        `${SECRET_FORMS}.`,
+    );
+    expect(refusal('"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"')).toBe(
+      'The webhook secret is wrapped in quotes (an env file or shell that kept them?): remove the quotes and ' +
+        `${SECRET_FORMS}.`,
+    );
+  });
+
+  it('refuses btoa(ws_…) and says to pass the ws_ secret itself; a d3Nf start that is not base64 is just not base64', () => {
+    expect(refusal(Buffer.from('ws_abc123').toString('base64'))).toBe(
+      'The webhook secret looks like btoa(ws_…), the form Standard Webhooks libraries need: this library takes ' +
+        'the ws_… secret itself, so pass it unchanged.',
+    );
+    expect(refusal('d3Nf!!!!')).toMatch(/^The webhook secret is not a form this library takes/);
+  });
+
+  it('refuses hex after whsec_ and bare hex, each with its own explanation', () => {
+    expect(refusal('whsec_0123456789abcdef0123')).toBe(
+      'The webhook secret is whsec_ followed by hex: that looks like a Whop ws_… secret with its prefix replaced, ' +
+        'which would decode to the wrong key. Pass the ws_… secret unchanged.',
+    );
+    expect(refusal('0123456789abcdef0123')).toBe(
+      'The webhook secret is bare lowercase hex: that looks like a Whop ws_… secret with its ws_ prefix dropped, ' +
+        'which would decode as base64 to the wrong key. Keep the ws_ prefix: pass the ws_… secret unchanged.',
+    );
+  });
+
+  it('refuses non-canonical base64, naming the part after whsec_ when there is one', () => {
+    const tail =
+      ' is not canonical base64 (its last character before the padding is not one an encoder writes): ' +
+      'the secret was altered; copy it again from the dashboard.';
+    expect(refusal('whsec_QR==')).toBe(`The webhook secret after whsec_${tail}`);
+    expect(refusal('QR==')).toBe(`The webhook secret${tail}`);
+  });
+
+  it('hints at missing padding or the base64url alphabet only when that is the problem', () => {
+    const bare =
+      'The webhook secret is not a form this library takes: it has no whsec_ or ws_ prefix, so it must be ' +
+      'Standard Webhooks base64 (A–Z, a–z, 0–9, +, /, padded with =), and it is not.';
+    const end = ` Copy it again from the dashboard, or ${SECRET_FORMS}.`;
+    expect(refusal('QUJDRA')).toBe(
+      `${bare} It lacks its "=" padding: add == at the end (Standard Webhooks secrets are padded base64).${end}`,
+    );
+    expect(refusal('QUJDREU')).toBe(
+      `${bare} It lacks its "=" padding: add = at the end (Standard Webhooks secrets are padded base64).${end}`,
+    );
+    expect(refusal('ab-_cde')).toBe(
+      `${bare} It uses the base64url alphabet (- and _): Standard Webhooks secrets use + and /.${end}`,
+    );
+    expect(refusal('abcde')).toBe(`${bare}${end}`);
+    expect(refusal('whsec_abc$')).toBe(
+      'The webhook secret starts with whsec_ but the rest is not valid base64 (A–Z, a–z, 0–9, +, /, padded with =).' +
+        end,
+    );
   });
 });

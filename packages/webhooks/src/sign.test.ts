@@ -59,3 +59,23 @@ describe('signedHeaders', () => {
     });
   });
 });
+
+describe('sign refuses a timestamp that is not Unix seconds', () => {
+  it('says what it got and how to make one', () => {
+    for (const timestamp of [-1, 1.5]) {
+      const error = (() => {
+        try {
+          sign({ ...canonical, timestamp });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(WebhookConfigError);
+      expect(error).toMatchObject({
+        code: 'invalid_options',
+        message: `The timestamp to sign must be a non-negative integer of Unix seconds, got ${timestamp}: use Math.floor(Date.now() / 1000).`,
+      });
+    }
+  });
+});

@@ -77,3 +77,44 @@ describe('Webhook.unwrap', () => {
     expect((error as WebhookVerificationError).code).toBe('no_matching_signature');
   });
 });
+
+describe('unwrap error details', () => {
+  const webhook = new Webhook(wsSecret, { now: clockAt(NOW) });
+  const deliver = (payload: unknown) => {
+    const d = signedDelivery({ secret: wsSecret, id: 'msg_details', timestamp: NOW, payload });
+    return captureError(() => webhook.unwrap(d.headers, d.body)) as WebhookPayloadError;
+  };
+
+  it('keeps the JSON parser error as the cause of invalid_json', () => {
+    const error = deliver('{not json');
+    expect(error.code).toBe('invalid_json');
+    expect(error.cause).toBeInstanceOf(SyntaxError);
+    expect(error.name).toBe('WebhookPayloadError');
+  });
+
+  it('shows at most five contract errors and counts the rest', () => {
+    const event = docsExampleEvent() as unknown as Record<string, Record<string, unknown>>;
+    const data = event['data']!;
+    Object.assign(data, { completed: 'yes', created_at: 5, id: 7 });
+    (data['user'] as Record<string, unknown>)['username'] = 1;
+    (data['user'] as Record<string, unknown>)['id'] = 2;
+    (data['lesson'] as Record<string, unknown>)['id'] = 3;
+    (data['course'] as Record<string, unknown>)['id'] = 4;
+    const error = deliver(event);
+    expect(error.code).toBe('contract_violation');
+    expect(error.errors.length).toBeGreaterThan(5);
+    expect(error.message.startsWith('The webhook body breaks the event contract: ')).toBe(true);
+    expect(error.message.split('; ')).toHaveLength(5);
+    expect(error.message.endsWith(` and ${error.errors.length - 5} more.`)).toBe(true);
+  });
+
+  it('shows every error and no count when there are five or fewer', () => {
+    const event = docsExampleEvent() as unknown as Record<string, Record<string, unknown>>;
+    (event['data']!['user'] as Record<string, unknown>)['username'] = 1;
+    const error = deliver(event);
+    expect(error.errors).toHaveLength(1);
+    expect(error.message).toBe(
+      'The webhook body breaks the event contract: /data/user/username: must be string.',
+    );
+  });
+});

@@ -239,3 +239,78 @@ describe('Webhook options', () => {
     expect(new Webhook(wsSecret).verify(now.headers, now.body).id).toBe(now.id);
   });
 });
+
+describe('verification edge cases and the messages they give', () => {
+  const secret = canonical.secret;
+  const webhook = new Webhook(secret, { now: clockAt(NOW) });
+  const signed = signedDelivery({ secret, id: 'msg_edge', timestamp: NOW, payload: '{"a":1}' });
+  const withSignature = (signature: string) => ({ ...signed.headers, 'webhook-signature': signature });
+  const refusal = (headers: Record<string, string>) =>
+    captureError(() => webhook.verify(headers, signed.body)) as WebhookVerificationError;
+
+  it('accepts a v1 entry with a trailing comma, as duplicate header lines joined with ", " leave it', () => {
+    const v1 = signed.headers['webhook-signature'];
+    expect(webhook.verify(withSignature(`${v1},`), signed.body).id).toBe('msg_edge');
+    expect(webhook.verify(withSignature(`v2,abc ${v1},`), signed.body).id).toBe('msg_edge');
+  });
+
+  it('refuses 44 characters that are not base64 as a malformed v1 entry, alone or in a list', () => {
+    for (const header of [`v1,${'!'.repeat(44)}`, `v1,${'!'.repeat(44)} v2,abc`]) {
+      const error = refusal(withSignature(header));
+      expect(error.code).toBe('invalid_signature_header');
+      expect(error.message).toBe(
+        'webhook-signature has no well-formed v1 entry: each must be "v1," followed by the 44-character ' +
+          `base64 HMAC-SHA256 (got "${header}").`,
+      );
+    }
+  });
+
+  it('tells a list without any v1 entry (other versions, no comma) from a malformed one', () => {
+    const error = refusal(withSignature('v2,abc v1a'));
+    expect(error.code).toBe('invalid_signature_header');
+    expect(error.message).toBe(
+      'webhook-signature has no v1 entry: expected a space-separated list like "v1,<base64>" (got "v2,abc v1a").',
+    );
+  });
+
+  it('quotes a header of up to 120 characters whole and cuts a longer one at 120 with an ellipsis', () => {
+    const exact = 'y'.repeat(120);
+    expect(refusal(withSignature(exact)).message).toContain(`(got "${exact}").`);
+    const long = 'x'.repeat(200);
+    expect(refusal(withSignature(long)).message).toContain(`(got "${'x'.repeat(120)}…").`);
+  });
+
+  it('names the timestamp problem and what to check', () => {
+    expect(refusal({ ...signed.headers, 'webhook-timestamp': 'abc' }).message).toBe(
+      'webhook-timestamp must be whole Unix seconds (digits only), got "abc".',
+    );
+    const old = signedDelivery({ secret, id: 'msg_old', timestamp: NOW - 301, payload: '{}' });
+    expect(captureError(() => webhook.verify(old.headers, old.body))).toMatchObject({
+      code: 'timestamp_too_old',
+      message:
+        `webhook-timestamp ${NOW - 301} is 301 s old, more than the 300 s allowed: ` +
+        'a replayed or long-delayed delivery (or a server clock that is off: check NTP).',
+    });
+    const early = signedDelivery({ secret, id: 'msg_new', timestamp: NOW + 302, payload: '{}' });
+    expect(captureError(() => webhook.verify(early.headers, early.body))).toMatchObject({
+      code: 'timestamp_too_new',
+      message: `webhook-timestamp ${NOW + 302} is 302 s in the future, more than the 300 s allowed: check the server clock (NTP).`,
+    });
+  });
+
+  it('takes a tolerance of 0 and refuses a negative one or a clock that is not a function, saying why', () => {
+    const strict = new Webhook(secret, { toleranceSeconds: 0, now: clockAt(NOW) });
+    expect(strict.verify(signed.headers, signed.body).id).toBe('msg_edge');
+    expect(captureError(() => new Webhook(secret, { toleranceSeconds: -1 }))).toMatchObject({
+      code: 'invalid_options',
+      message:
+        'toleranceSeconds must be a finite number of seconds >= 0, got -1: leave it out for the default of 300.',
+    });
+    const clock = captureError(() => new Webhook(secret, { now: 5 as unknown as () => number }));
+    expect(clock).toBeInstanceOf(WebhookConfigError);
+    expect(clock).toMatchObject({
+      code: 'invalid_options',
+      message: 'now must be a function returning milliseconds since the epoch (like Date.now).',
+    });
+  });
+});

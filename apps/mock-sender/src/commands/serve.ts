@@ -7,7 +7,7 @@ import { nonNegativeInteger } from './options.js';
 export function serveCommand(): Command {
   return new Command('serve')
     .description(
-      'run the sender as an HTTP service: POST /send, POST /replay, POST /check, GET /deliveries, GET /healthz',
+      'run the sender as an HTTP service: POST /send, POST /replay, POST /check, GET /deliveries, GET /healthz, and a page at /',
     )
     .addHelpText(
       'after',

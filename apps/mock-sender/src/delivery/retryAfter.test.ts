@@ -7,6 +7,12 @@ describe('parseRetryAfter', () => {
   it('reads delay seconds', () => {
     expect(parseRetryAfter('2', now)).toBe(2000);
     expect(parseRetryAfter(' 120 ', now)).toBe(120_000);
+    expect(parseRetryAfter('1.25', now)).toBe(1250);
+  });
+
+  it('reads nothing from seconds followed by other text', () => {
+    expect(parseRetryAfter('5abc', now)).toBeUndefined();
+    expect(parseRetryAfter('1.5x', now)).toBeUndefined();
   });
 
   it('reads an HTTP date relative to now, never negative', () => {

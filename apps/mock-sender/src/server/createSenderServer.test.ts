@@ -94,9 +94,15 @@ describe('createSenderServer', () => {
     const res = await post(`${base}/send`, {
       to: receiver.url,
       generate: 1,
-      set: { 'data.extra.flag': true },
+      set: { 'data.extra.flag': true, 'data.user.id': 'user_from_set' },
     });
     expect(await res.json()).toMatchObject({ delivered: 1 });
+    // The overrides reached the receiver, in the signed body it accepted.
+    expect(receiver.payloads).toHaveLength(1);
+    expect(receiver.payloads[0]).toMatchObject({
+      type: 'course_lesson_interaction.completed',
+      data: { extra: { flag: true }, user: { id: 'user_from_set' } },
+    });
   });
 
   it('runs a conformance check', async () => {
@@ -267,5 +273,37 @@ describe('createSenderServer: runs in the background', () => {
     expect(((await check.json()) as { error: { message: string } }).error.message).toMatch(
       /^to "127\.0\.0\.1:1\/x" has no scheme/,
     );
+  });
+});
+
+describe('the routes the inspector page reads', () => {
+  it('lists the examples (GET /examples) behind the token', async () => {
+    const base = await start();
+    expect((await fetch(`${base}/examples`)).status).toBe(401);
+    const res = await fetch(`${base}/examples`, { headers: auth });
+    expect(res.status).toBe(200);
+    const { examples, event_types } = (await res.json()) as {
+      examples: { name: string; event: string; kind: string; description: string }[];
+      event_types: string[];
+    };
+    expect(event_types).toContain('course_lesson_interaction.completed');
+    expect(event_types).toContain('payment.succeeded');
+    expect(examples.length).toBeGreaterThan(0);
+    expect(examples.map((e) => e.name)).toContain('docs-page');
+    for (const e of examples) expect(['valid', 'invalid', 'unknown']).toContain(e.kind);
+  });
+
+  it('names the allowed targets (GET /targets), null when any target is allowed', async () => {
+    const open = await start();
+    expect(await (await fetch(`${open}/targets`, { headers: auth })).json()).toEqual({
+      allowed_targets: null,
+    });
+    server!.closeAllConnections();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    const pinned = await start(allowing('http://127.0.0.1:3000/webhooks'));
+    expect((await fetch(`${pinned}/targets`)).status).toBe(401);
+    expect(await (await fetch(`${pinned}/targets`, { headers: auth })).json()).toEqual({
+      allowed_targets: ['http://127.0.0.1:3000/webhooks'],
+    });
   });
 });

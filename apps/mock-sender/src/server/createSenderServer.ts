@@ -5,9 +5,11 @@
 // (a browser cannot send those cross-site without a preflight, which gets no CORS answer), bounded
 // options and runs, and the service's own secret signs only for the allowed targets.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { knownEventTypes } from '@webhook-contracts/schema';
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
 import { type CheckReport, check } from '../check.js';
 import { SenderConfigError } from '../errors.js';
+import { loadExamples } from '../fixtures/examples.js';
 import { REQUEST_LIMITS } from '../options/SendRequest.js';
 import { replay, validateReplayOptions } from '../replay/replay.js';
 import type { SendSummary } from '../report/summary.js';
@@ -18,6 +20,7 @@ import { type HostName, hostAllowed } from './allowedHosts.js';
 import { bearerTokenMatches } from './bearerToken.js';
 import { DeliveryLog } from './DeliveryLog.js';
 import { HttpError } from './HttpError.js';
+import { inspectorRoutes } from './inspectorRoutes.js';
 import {
   type ParsedReplayRequest,
   parseCheckRequest,
@@ -54,6 +57,8 @@ const ROUTES = [
   'POST /replay',
   'POST /check',
   'GET /deliveries',
+  'GET /examples',
+  'GET /targets',
   'GET /runs/:id',
   'DELETE /runs/:id',
 ];
@@ -142,6 +147,7 @@ export function createSenderServer(options: SenderServerOptions): Server {
   const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
   let runs = 0;
   const registry = new RunRegistry();
+  const serveInspector = inspectorRoutes();
 
   /** The target, refused unless SENDER_ALLOWED_TARGETS allows it. */
   const checkTarget = (to: string): void => {
@@ -223,6 +229,7 @@ export function createSenderServer(options: SenderServerOptions): Server {
         `Host "${req.headers.host ?? ''}" does not name this service: use its listen address or a name in SENDER_ALLOWED_HOSTS`,
       );
     }
+    if (serveInspector(req, res, url.pathname)) return;
     if (!bearerTokenMatches(req.headers.authorization, options.token)) {
       throw new HttpError(
         401,
@@ -246,6 +253,21 @@ export function createSenderServer(options: SenderServerOptions): Server {
         ]);
       }
       return json(res, 200, { deliveries: log.list(limit) });
+    }
+
+    if (route === 'GET /examples') {
+      const examples = loadExamples().map(({ name, event, kind, description }) => ({
+        name,
+        event,
+        kind,
+        description,
+      }));
+      return json(res, 200, { examples, event_types: knownEventTypes });
+    }
+    if (route === 'GET /targets') {
+      const targets =
+        options.allowedTargets?.map((t) => `${t.origin}${t.path === '/' ? '' : t.path}`) ?? null;
+      return json(res, 200, { allowed_targets: targets });
     }
 
     if (url.pathname.startsWith('/runs/'))

@@ -101,10 +101,17 @@ export type ParsedReplayRequest = Omit<ReplayOptions, 'secret' | 'token'> &
 
 /** serve reads only URLs: a path would let a request read the service's own files. */
 function checkSourceIsUrl(record: Record<string, unknown>, problems: FieldProblem[]): void {
-  if (sourceKind(String(record['from'])) !== 'url')
+  const from = String(record['from']);
+  const url = URL.canParse(from) ? new URL(from) : undefined;
+  if (sourceKind(from) !== 'url')
     problems.push({
       field: 'from',
       message: 'must be an http(s) receiver URL: serve reads no files or stdin',
+    });
+  else if (url !== undefined && (url.username !== '' || url.password !== ''))
+    problems.push({
+      field: 'from',
+      message: 'must not carry credentials: pass the receiver token as `token`',
     });
 }
 

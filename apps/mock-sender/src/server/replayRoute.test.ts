@@ -73,6 +73,13 @@ describe('POST /replay', () => {
         details: [{ field: 'from', message: expect.stringMatching(/serve reads no files/) }],
       },
     });
+    const credentials = await replayAt(open, { from: 'http://user:pw@127.0.0.1:1/', to, secret: SECRET });
+    expect(await credentials.json()).toMatchObject({
+      error: {
+        code: 'invalid_request',
+        details: [{ field: 'from', message: expect.stringMatching(/credentials/) }],
+      },
+    });
     expect(source.requests).toHaveLength(0);
   });
 

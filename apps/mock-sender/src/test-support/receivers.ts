@@ -20,6 +20,8 @@ export interface TestReceiver {
   accepted: string[];
   /** The `type` of each accepted event, in the same order. */
   acceptedTypes: string[];
+  /** The bodies of the accepted deliveries, parsed, in the same order. */
+  payloads: unknown[];
   close(): Promise<void>;
 }
 
@@ -34,11 +36,20 @@ function answer(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
+function parseOrRaw(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return body.toString('utf8');
+  }
+}
+
 export async function startReceiver(secret: string, behaviour: Behaviour): Promise<TestReceiver> {
   const webhook = new Webhook(secret);
   const seen = new Set<string>();
   const accepted: string[] = [];
   const acceptedTypes: string[] = [];
+  const payloads: unknown[] = [];
   const server = createServer(async (req, res) => {
     let body = await readBody(req);
     if (behaviour === 'wrong-path')
@@ -52,6 +63,7 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
     }
     if (behaviour === 'accepts-any-signature') {
       accepted.push(String(req.headers['webhook-id']));
+      payloads.push(parseOrRaw(body));
       return answer(res, 200, { ok: true });
     }
     try {
@@ -63,7 +75,9 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
       }
       seen.add(delivery.id);
       accepted.push(delivery.id);
-      acceptedTypes.push(String((JSON.parse(body.toString('utf8')) as { type?: unknown }).type));
+      const parsed = parseOrRaw(delivery.body);
+      acceptedTypes.push(String((parsed as { type?: unknown } | undefined)?.type));
+      payloads.push(parsed);
       answer(res, 200, { ok: true });
     } catch (error) {
       if (behaviour === 'answers-500-to-bad-input')
@@ -80,6 +94,7 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
     url: `http://127.0.0.1:${port}/webhooks`,
     accepted,
     acceptedTypes,
+    payloads,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

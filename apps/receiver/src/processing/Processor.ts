@@ -239,6 +239,7 @@ export class Processor {
     if (result.kind === 'unknown_event') return { status: 'unhandled' };
     const handler = this.handlers[result.event.type] as EventHandler | undefined;
     if (handler === undefined) return { status: 'unhandled' };
+    this.metrics?.handlerInvocations.inc({ type: result.event.type });
     try {
       return { status: 'processed', effects: await handler(result.event) };
     } catch (error) {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReceiver } from '../createReceiver.js';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
@@ -141,14 +142,55 @@ describe('PostgresStore', () => {
     });
   });
 
+  describe('durability', () => {
+    it('commits with synchronous_commit=on on every pooled connection, even for a role whose default is off', async () => {
+      const role = `wc_async_${randomSchema().slice(-12)}`;
+      await withAdminClient(async (c) => {
+        await c.query(`CREATE ROLE ${role} LOGIN`);
+        await c.query(`ALTER ROLE ${role} SET synchronous_commit = off`);
+        await c.query(`GRANT CREATE ON DATABASE ${quoteIdentifier(c.database!)} TO ${role}`);
+      });
+      const url = new URL(testDatabaseUrl);
+      url.username = role;
+      try {
+        // The role's default really is off: a plain session of it says so.
+        const plain = new pg.Client({ connectionString: url.toString() });
+        await plain.connect();
+        expect((await plain.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('off');
+        await plain.end();
+
+        const schema = randomSchema();
+        const store = await open({ schema, url: url.toString(), poolSize: 3 });
+        expect(await store.sessionSettings('synchronous_commit')).toEqual(['on', 'on', 'on']);
+        await store.close();
+        await dropSchema(schema);
+      } finally {
+        await withAdminClient(async (c) => {
+          await c.query(`DROP OWNED BY ${role}`);
+          await c.query(`DROP ROLE ${role}`);
+        });
+      }
+    });
+  });
+
   describe('several instances on one database', () => {
     it('writes deliveries queued in one event-loop turn in a single commit', async () => {
-      const store = await open({ schema: randomSchema() });
-      const before = store.commitCount;
+      const schema = randomSchema();
+      const store = await open({ schema });
       await Promise.all(Array.from({ length: 25 }, (_, i) => store.insertDelivery(delivery(`msg_${i}`))));
-      expect(store.commitCount - before).toBe(1);
+      // Counted by the database: every row a transaction writes carries that transaction's id (xmin).
+      const writers = async () =>
+        withAdminClient(
+          async (c) =>
+            (
+              await c.query<{ n: number }>(
+                `SELECT count(DISTINCT xmin::text)::int AS n FROM ${quoteIdentifier(schema)}.webhook_events`,
+              )
+            ).rows[0]!.n,
+        );
+      expect(await writers()).toBe(1);
       await store.insertDelivery(delivery('msg_next_turn'));
-      expect(store.commitCount - before).toBe(2);
+      expect(await writers()).toBe(2);
     });
 
     it('stores one row for copies of a delivery reaching two instances at once, exactly one new', async () => {

@@ -227,6 +227,24 @@ export class PostgresStore extends StoreCore {
     return store;
   }
 
+  /**
+   * One run-time setting (e.g. `synchronous_commit`) as each of the pool's connections sees it:
+   * all `poolSize` connections are held at once, so every session the store writes through answers.
+   */
+  async sessionSettings(name: string): Promise<string[]> {
+    const clients = await Promise.all(Array.from({ length: this.poolSize }, () => this.pool.connect()));
+    try {
+      return await Promise.all(
+        clients.map(
+          async (c) =>
+            (await c.query<{ value: string }>('SELECT current_setting($1) AS value', [name])).rows[0]!.value,
+        ),
+      );
+    } finally {
+      for (const c of clients) c.release();
+    }
+  }
+
   protected async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
     const deliveries = rows.map((r) => r.delivery);
     const params = [

@@ -163,8 +163,17 @@ export class SqliteStore extends StoreCore {
         insertBatch: async (...args) => local.insertBatch(...args),
         settleClaims: async (...args) => local.settleClaims(...args),
         requeue: async (...args) => local.requeue(...args),
+        readPragma: async (...args) => local.readPragma(...args),
       };
     }
+  }
+
+  /**
+   * A PRAGMA's value on the connection that commits (the writer thread's for a file), e.g.
+   * `synchronous` (2 = FULL): what the durability promise rests on, read where it applies.
+   */
+  writerPragma(name: string): Promise<unknown> {
+    return this.writes.readPragma(name);
   }
 
   /** The query plan of listEvents for the given filters (EXPLAIN QUERY PLAN details), for tests. */

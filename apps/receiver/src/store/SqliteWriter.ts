@@ -122,6 +122,10 @@ export class SqliteWriter implements Async<SqliteWrites> {
     return this.call('requeue', args);
   }
 
+  readPragma(...args: Parameters<SqliteWrites['readPragma']>) {
+    return this.call('readPragma', args);
+  }
+
   /** Stops the thread at once, as a crash would: writes in flight reject. */
   async terminate(): Promise<void> {
     await this.worker.terminate();

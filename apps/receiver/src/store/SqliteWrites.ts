@@ -15,6 +15,8 @@ export interface SqliteWrites {
   /** Writes each claimed event's settlement (and completions) and its attempt count; false for a missing row. */
   settleClaims(items: readonly ClaimSettlement[]): boolean[];
   requeue(webhookId: string, now: number): boolean;
+  /** Reads one PRAGMA on this connection (e.g. `synchronous`), so tests see the committing connection's settings. */
+  readPragma(name: string): unknown;
 }
 
 /** Prepares the write statements once on `db`. */
@@ -86,5 +88,9 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
     ),
     settleClaims: db.transaction((items: readonly ClaimSettlement[]) => items.map(settleOne)),
     requeue: (webhookId: string, now: number) => requeue.run(now, webhookId).changes === 1,
+    readPragma: (name: string) => {
+      if (!/^[a-z_]+$/.test(name)) throw new Error(`not a PRAGMA name: ${name}`);
+      return db.pragma(name, { simple: true });
+    },
   };
 }

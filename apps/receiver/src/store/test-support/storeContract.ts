@@ -115,6 +115,49 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.claimDue('w1', t0 + 1_000_000, 1000, 10)).toEqual([]);
         expect(await store.nextDueAt()).toBeNull();
       });
+
+      it('a duplicate of a processed, failed, quarantined or unhandled event leaves it exactly as it was', async () => {
+        const completion = { userId: 'user_1', courseId: 'cors_1', lessonId: 'lesn_1', completedAt: t0 };
+        for (const id of ['msg_p', 'msg_f', 'msg_dead', 'msg_q']) await store.insertDelivery(delivery(id));
+        await store.insertDelivery(delivery('msg_u', { status: 'unhandled', type: 'payment.succeeded' }));
+        await store.claimDue('w1', t0, 1000, 10);
+        const errors = [{ pointer: '/data', message: 'must be object' }];
+        await store.settle(
+          'msg_p',
+          'w1',
+          { status: 'processed', effects: { lessonCompletions: [completion] } },
+          t0,
+        );
+        await store.settle('msg_f', 'w1', { status: 'failed', error: 'boom', nextAttemptAt: t0 + 5000 }, t0);
+        await store.settle('msg_dead', 'w1', { status: 'failed', error: 'gave up', nextAttemptAt: null }, t0);
+        await store.settle('msg_q', 'w1', { status: 'quarantined', errors }, t0);
+        const ids = ['msg_p', 'msg_f', 'msg_dead', 'msg_q', 'msg_u'];
+        const before = await Promise.all(ids.map((id) => store.getEvent(id)));
+        const progress = await store.getProgress({});
+
+        // A sender's retry: same webhook-id, arriving later, even claiming to be a fresh delivery.
+        for (const [i, id] of ids.entries()) {
+          const outcome = await store.insertDelivery(
+            delivery(id, { receivedAt: t0 + 9000, body: Buffer.from('{"retry":true}') }),
+          );
+          expect(outcome).toEqual({ inserted: false, status: before[i]!.status, deliveriesSeen: 2 });
+        }
+        const after = await Promise.all(ids.map((id) => store.getEvent(id)));
+        expect(after).toEqual(before.map((e) => ({ ...e, deliveriesSeen: 2 })));
+        expect(after.map((e) => e!.status)).toEqual([
+          'processed',
+          'failed',
+          'failed',
+          'quarantined',
+          'unhandled',
+        ]);
+        expect(await store.getProgress({})).toEqual(progress);
+        expect(await store.nextDueAt()).toBe(t0 + 5000);
+        // Nothing became due again: only the failed event's own retry, at its own time.
+        expect(await store.claimDue('w2', t0 + 4999, 1000, 10)).toEqual([]);
+        const due = await store.claimDue('w2', t0 + 1_000_000, 1000, 10);
+        expect(due.map((c) => c.webhookId)).toEqual(['msg_f']);
+      });
     });
 
     describe('getEvent and listEvents', () => {

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { failureReason } from './failureReason.js';
+
+const response = (body: string) => ({ kind: 'response' as const, status: 400, body, latencyMs: 1 });
+
+describe('failureReason', () => {
+  it("names the receiver's error code from the common error shape", () => {
+    expect(failureReason(response('{"error":{"code":"no_matching_signature","message":"m"}}'))).toBe(
+      'error code no_matching_signature',
+    );
+  });
+
+  it('shows the body instead when the code is missing, empty or not a string', () => {
+    for (const body of [
+      '{"error":{"code":""}}',
+      '{"error":{"code":5}}',
+      '{"error":{}}',
+      '{"other":1}',
+      '{oops',
+    ]) {
+      expect(failureReason(response(body))).toBe(`body: ${body}`);
+    }
+  });
+
+  it('collapses whitespace, trims, and cuts the excerpt at 80 characters', () => {
+    expect(failureReason(response('  not\n\n json \t at   all  '))).toBe('body: not json at all');
+    expect(failureReason(response('x'.repeat(100)))).toBe(`body: ${'x'.repeat(80)}`);
+  });
+
+  it('says the body was empty when there is nothing to show', () => {
+    expect(failureReason(response(''))).toBe('empty body');
+    expect(failureReason(response(' \n '))).toBe('empty body');
+  });
+
+  it('gives the transport error when there was no response', () => {
+    expect(
+      failureReason({ kind: 'connection_error', message: 'connect ECONNREFUSED 127.0.0.1:1', latencyMs: 2 }),
+    ).toBe('connect ECONNREFUSED 127.0.0.1:1');
+  });
+});

@@ -1,0 +1,99 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { apiFetch } from './api.ts';
+import { CountersView } from './CountersView.tsx';
+import { EventDetail } from './EventDetail.tsx';
+import { EventsView } from './EventsView.tsx';
+import { Login } from './Login.tsx';
+import { ProgressView } from './ProgressView.tsx';
+import { clearToken, readToken, saveToken } from './token.ts';
+import { type Session, SessionContext } from './useApi.ts';
+
+const useHash = () => {
+  const [hash, setHash] = useState(window.location.hash);
+  useEffect(() => {
+    const onChange = () => setHash(window.location.hash);
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return hash;
+};
+
+const TABS = [
+  ['#/events', 'Events'],
+  ['#/progress', 'Progress'],
+  ['#/counters', 'Counters'],
+] as const;
+
+export function App() {
+  const [token, setToken] = useState<string | null>(readToken);
+  const [loginError, setLoginError] = useState<string | null>(null);
+  const hash = useHash();
+
+  const session = useMemo<Session | null>(
+    () =>
+      token === null
+        ? null
+        : {
+            token,
+            signOut: (message?: string) => {
+              clearToken();
+              setToken(null);
+              setLoginError(message ?? null);
+            },
+          },
+    [token],
+  );
+
+  if (session === null) {
+    return (
+      <Login
+        title="Receiver inspector"
+        hint="Enter the receiver's read-API token (RECEIVER_API_TOKEN). It is kept in this tab only."
+        initialError={loginError}
+        verify={(t) => apiFetch(t, 'events?limit=1')}
+        onSignIn={(t) => {
+          saveToken(t);
+          setLoginError(null);
+          setToken(t);
+        }}
+      />
+    );
+  }
+
+  const detail = /^#\/events\/(.+)$/.exec(hash);
+  const tab = detail !== null ? '#/events' : (TABS.find(([h]) => h === hash)?.[0] ?? '#/events');
+  return (
+    <SessionContext.Provider value={session}>
+      <header class="topbar">
+        <strong class="brand">Receiver inspector</strong>
+        <nav>
+          {TABS.map(([h, label]) => (
+            <a
+              key={h}
+              href={h}
+              class={tab === h ? 'tab active' : 'tab'}
+              aria-current={tab === h ? 'page' : undefined}
+            >
+              {label}
+            </a>
+          ))}
+        </nav>
+        <span class="spacer" />
+        <button type="button" class="link" onClick={() => session.signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main class="content">
+        {detail !== null ? (
+          <EventDetail id={decodeURIComponent(detail[1]!)} />
+        ) : tab === '#/progress' ? (
+          <ProgressView />
+        ) : tab === '#/counters' ? (
+          <CountersView />
+        ) : (
+          <EventsView />
+        )}
+      </main>
+    </SessionContext.Provider>
+  );
+}

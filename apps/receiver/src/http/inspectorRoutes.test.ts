@@ -1,0 +1,91 @@
+import * as fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import express from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
+import { INSPECTOR_CSP, inspectorRoutes } from './inspectorRoutes.js';
+
+const closers: (() => void)[] = [];
+afterEach(() => {
+  for (const close of closers.splice(0)) close();
+});
+
+function fakeBuild(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inspector-build-'));
+  fs.mkdirSync(path.join(dir, 'assets'));
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>x</title>');
+  fs.writeFileSync(path.join(dir, 'assets', 'index-AbC123.js'), 'console.log(1)');
+  fs.writeFileSync(path.join(dir, 'assets', 'notes.txt'), 'not served');
+  fs.writeFileSync(path.join(dir, 'secret.json'), '{"secret":true}');
+  return dir;
+}
+
+async function serve(options: Parameters<typeof inspectorRoutes>[0]): Promise<string> {
+  const app = express();
+  app.use('/inspect', inspectorRoutes(options));
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'fallthrough' } });
+  });
+  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  closers.push(() => server.close());
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('inspectorRoutes', () => {
+  it('serves index.html uncached and under the strict CSP, without a token', async () => {
+    const url = await serve({ enabled: true, assetsDir: fakeBuild() });
+    const res = await fetch(`${url}/inspect/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-security-policy')).toBe(INSPECTOR_CSP);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await res.text()).toBe('<!doctype html><title>x</title>');
+  });
+
+  it('serves hashed assets with a year-long immutable cache', async () => {
+    const url = await serve({ enabled: true, assetsDir: fakeBuild() });
+    const res = await fetch(`${url}/inspect/assets/index-AbC123.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await res.text()).toBe('console.log(1)');
+  });
+
+  it('redirects /inspect to /inspect/ so relative asset URLs resolve', async () => {
+    const url = await serve({ enabled: true, assetsDir: fakeBuild() });
+    const res = await fetch(`${url}/inspect`, { redirect: 'manual' });
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe('/inspect/');
+  });
+
+  it('serves only the built list: other files, unknown types and traversal attempts are 404', async () => {
+    const url = await serve({ enabled: true, assetsDir: fakeBuild() });
+    for (const p of [
+      '/inspect/secret.json',
+      '/inspect/assets/notes.txt',
+      '/inspect/assets/..%2fsecret.json',
+    ]) {
+      const res = await fetch(`${url}${p}`);
+      expect(res.status, p).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code, p).toBe('not_found');
+    }
+  });
+
+  it('is off (404 from the app) when the read API has no token', async () => {
+    const url = await serve({ enabled: false, assetsDir: fakeBuild() });
+    const res = await fetch(`${url}/inspect/`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'fallthrough' } });
+  });
+
+  it('says how to build the page when the build is missing', async () => {
+    const url = await serve({ enabled: true, assetsDir: path.join(os.tmpdir(), 'no-such-inspector-build') });
+    const res = await fetch(`${url}/inspect/`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('inspector_not_built');
+  });
+});
