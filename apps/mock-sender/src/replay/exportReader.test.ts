@@ -39,6 +39,12 @@ describe('exportedEvents', () => {
     expect(events[1]?.receivedAtMs).toBe(Date.parse('2026-12-01T10:00:01Z'));
   });
 
+  it('reads a null type (a body the receiver could not type) as an empty type that no --type matches', async () => {
+    const text = line('msg_1', '2026-12-01T10:00:00Z', 'not json', { type: null, status: 'quarantined' });
+    expect((await read(text)).map((e) => [e.webhookId, e.type])).toEqual([['msg_1', '']]);
+    expect(await read(text, { types: ['payment.succeeded'] })).toEqual([]);
+  });
+
   it('takes CRLF line ends and blank lines, and a last line without a newline', async () => {
     const text = `${line('msg_1', '2026-12-01T10:00:00Z', '{}').replace('\n', '\r\n')}\r\n${line('msg_2', '2026-12-01T10:00:00Z', '{}').trimEnd()}`;
     expect((await read(text)).map((e) => e.webhookId)).toEqual(['msg_1', 'msg_2']);

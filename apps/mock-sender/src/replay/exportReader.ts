@@ -9,7 +9,8 @@ import { SenderConfigError } from '../errors.js';
 /** One exported delivery, as the receiver writes it. Other fields are ignored. */
 export const ExportLine = Type.Object({
   webhook_id: Type.String({ minLength: 1 }),
-  type: Type.String(),
+  // null when the receiver found no type (a body that is not JSON, or has no string `type`).
+  type: Type.Union([Type.String(), Type.Null()]),
   status: Type.String(),
   received_at: Type.String({ minLength: 1 }),
   body_base64: Type.String({ pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$' }),
@@ -119,7 +120,7 @@ export function parseExportLine(line: Buffer, number: number): ExportedEvent {
   if (Number.isNaN(receivedAtMs)) throw invalid(`line ${number}: received_at is not a date`);
   return {
     webhookId: value.webhook_id,
-    type: value.type,
+    type: value.type ?? '',
     status: value.status,
     receivedAt: value.received_at,
     receivedAtMs,

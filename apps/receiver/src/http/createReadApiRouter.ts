@@ -4,9 +4,10 @@ import { type Request, type Response, Router } from 'express';
 import { HttpError, StoreError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { EventStatus, EventSummary, Store, StoredEvent } from '../store/Store.js';
-import { eventStatuses } from '../store/Store.js';
+import { eventStatuses, maxExportFilterValues, maxExportPage } from '../store/Store.js';
 import { bearerAuth } from './bearerAuth.js';
 import { sendError } from './sendError.js';
+import { defaultExportPageSize, defaultExportStallMs, writeEventExport } from './writeEventExport.js';
 
 export interface ReadApiOptions {
   store: Store;
@@ -15,6 +16,10 @@ export interface ReadApiOptions {
   processor?: { wake(): void };
   logger?: Logger;
   now?: () => number;
+  /** Events per store query in GET /events/export, 1 to maxExportPage (default 200). */
+  exportPageSize?: number;
+  /** GET /events/export disconnects a client that reads nothing for this long (default 60 s). */
+  exportStallMs?: number;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -58,6 +63,48 @@ function one(value: unknown, name: string): string | undefined {
   return value;
 }
 
+// An ISO 8601 date-time with its offset: a bare date or a local time would mean a different
+// instant on every machine.
+const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+function parseInstant(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = isoDateTime.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms) || ms < 0) {
+    throw new HttpError(
+      400,
+      'invalid_query',
+      `${name} is "${value.slice(0, 64)}": expected an ISO 8601 date-time with its offset, like 2026-01-31T12:00:00Z`,
+    );
+  }
+  return ms;
+}
+
+function parseStatus(value: string | undefined): EventStatus | undefined {
+  if (value !== undefined && !(eventStatuses as readonly string[]).includes(value)) {
+    throw new HttpError(
+      400,
+      'invalid_query',
+      `status is "${value.slice(0, 64)}": expected one of ${eventStatuses.join(', ')}`,
+    );
+  }
+  return value as EventStatus | undefined;
+}
+
+/** A comma list (`a,b`) of at most maxExportFilterValues values; empty items are dropped. */
+function parseList(value: string | undefined, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = [...new Set(value.split(',').filter((v) => v !== ''))];
+  if (items.length > maxExportFilterValues) {
+    throw new HttpError(
+      400,
+      'invalid_query',
+      `${name} lists ${items.length} values: at most ${maxExportFilterValues}`,
+    );
+  }
+  return items.length === 0 ? undefined : items;
+}
+
 function parseLimit(value: string | undefined): number {
   if (value === undefined) return 50;
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
@@ -70,6 +117,7 @@ function parseLimit(value: string | undefined): number {
 /** The read API's routes, as declared below and as labelled in the request metrics. */
 export const readApiRoutes = {
   events: '/events',
+  export: '/events/export',
   event: '/events/:id',
   replay: '/events/:id/replay',
   progress: '/progress',
@@ -78,12 +126,17 @@ export const readApiRoutes = {
 /**
  * @example
  * app.use(createReadApiRouter({ store, apiToken: process.env.RECEIVER_API_TOKEN ?? null }));
- * // GET /events?status=failed, GET /events/msg_1, POST /events/msg_1/replay, GET /progress?user_id=user_1
+ * // GET /events?status=failed, GET /events/export?since=2026-01-01T00:00:00Z, GET /events/msg_1, POST /events/msg_1/replay, GET /progress?user_id=user_1
  */
 export function createReadApiRouter(options: ReadApiOptions): Router {
   const { store, processor } = options;
   const logger = options.logger ?? silentLogger();
   const now = options.now ?? Date.now;
+  const exportPageSize = options.exportPageSize ?? defaultExportPageSize;
+  if (!Number.isInteger(exportPageSize) || exportPageSize < 1 || exportPageSize > maxExportPage) {
+    throw new RangeError(`exportPageSize is ${exportPageSize}: expected 1 to ${maxExportPage}`);
+  }
+  const exportStallMs = options.exportStallMs ?? defaultExportStallMs;
   const router = Router();
   const guard = bearerAuth(options.apiToken);
   router.use([readApiRoutes.events, readApiRoutes.progress], guard);
@@ -115,23 +168,43 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
     readApiRoutes.events,
     route(async (req, res) => {
       const type = one(req.query['type'], 'type');
-      const status = one(req.query['status'], 'status');
       const cursor = one(req.query['cursor'], 'cursor');
       const limit = parseLimit(one(req.query['limit'], 'limit'));
-      if (status !== undefined && !(eventStatuses as readonly string[]).includes(status)) {
-        throw new HttpError(
-          400,
-          'invalid_query',
-          `status is "${status}": expected one of ${eventStatuses.join(', ')}`,
-        );
-      }
+      const status = parseStatus(one(req.query['status'], 'status'));
       const page = await store.listEvents({
         limit,
         ...(type === undefined ? {} : { type }),
-        ...(status === undefined ? {} : { status: status as EventStatus }),
+        ...(status === undefined ? {} : { status }),
         ...(cursor === undefined ? {} : { cursor }),
       });
       res.json({ events: page.events.map(summaryJson), next_cursor: page.nextCursor });
+    }),
+  );
+
+  // Before /events/:id, which would otherwise take "export" for an id.
+  router.get(
+    readApiRoutes.export,
+    route(async (req, res) => {
+      const types = parseList(one(req.query['type'], 'type'), 'type');
+      const statuses = parseList(one(req.query['status'], 'status'), 'status')?.map(
+        (s) => parseStatus(s) as EventStatus,
+      );
+      const since = parseInstant(one(req.query['since'], 'since'), 'since');
+      const until = parseInstant(one(req.query['until'], 'until'), 'until');
+      if (since !== undefined && until !== undefined && since > until) {
+        throw new HttpError(400, 'invalid_query', 'since is after until: swap them or widen the window');
+      }
+      await writeEventExport(
+        res,
+        store,
+        {
+          ...(types === undefined ? {} : { types }),
+          ...(statuses === undefined ? {} : { statuses }),
+          ...(since === undefined ? {} : { since }),
+          ...(until === undefined ? {} : { until }),
+        },
+        { pageSize: exportPageSize, stallMs: exportStallMs, logger },
+      );
     }),
   );
 

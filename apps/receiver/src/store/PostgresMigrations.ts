@@ -48,6 +48,11 @@ CREATE TABLE lesson_completions (
 CREATE INDEX lesson_completions_course ON lesson_completions (course_id);
 `,
   },
+  {
+    version: 2,
+    name: 'webhook_events export order index',
+    sql: 'CREATE INDEX webhook_events_received ON webhook_events (received_at, webhook_id);',
+  },
 ];
 
 export const migrationsTable = 'receiver_schema_migrations';

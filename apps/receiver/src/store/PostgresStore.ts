@@ -13,8 +13,8 @@
 //   comes back.
 import pg from 'pg';
 import { StoreError } from '../errors.js';
-import type { CompletionRow, EventRow } from './eventRow.js';
-import { summaryColumns } from './eventRow.js';
+import type { CompletionRow, EventRow, ExportRow } from './eventRow.js';
+import { exportColumns, summaryColumns } from './eventRow.js';
 import type { PendingInsertLimits } from './PendingInsertLimit.js';
 import {
   connectionConfig,
@@ -29,6 +29,7 @@ import type { ClaimedEvent } from './Store.js';
 import {
   type CompletionFilter,
   type EventFilter,
+  type ExportRowFilter,
   type InsertRow,
   type RowOutcome,
   StoreCore,
@@ -72,6 +73,13 @@ const sql = {
     WHERE ($1::text IS NULL OR event_type = $1) AND ($2::text IS NULL OR status = $2)
       AND ($3::bigint IS NULL OR seq < $3)
     ORDER BY seq DESC LIMIT $4`,
+  // The row comparison walks webhook_events_received from the cursor (webhook_id is COLLATE "C",
+  // the byte order SQLite uses too).
+  export: `
+    SELECT ${exportColumns} FROM webhook_events
+    WHERE (received_at, webhook_id) > ($1::bigint, $2::text) AND received_at >= $3 AND received_at < $4
+      AND ($5::text[] IS NULL OR event_type = ANY($5)) AND ($6::text[] IS NULL OR status = ANY($6))
+    ORDER BY received_at, webhook_id LIMIT $7`,
   // Leases are timed by the database's clock ($5, the caller's, only when a test asks for it):
   // instances whose clocks disagree still agree on when a lease has expired.
   claim: `
@@ -279,6 +287,18 @@ export class PostgresStore extends StoreCore {
 
   protected async selectEvents({ type, status, before, limit }: EventFilter): Promise<EventRow[]> {
     return (await this.pool.query<EventRow>(sql.list, [type, status, before, limit])).rows;
+  }
+
+  protected async selectExportRows({
+    types,
+    statuses,
+    after,
+    since,
+    until,
+    limit,
+  }: ExportRowFilter): Promise<ExportRow[]> {
+    const params = [after.receivedAt, after.webhookId, since, until, types, statuses, limit];
+    return (await this.pool.query<ExportRow>(sql.export, params)).rows;
   }
 
   protected async selectCompletions({ userId, courseId }: CompletionFilter): Promise<CompletionRow[]> {

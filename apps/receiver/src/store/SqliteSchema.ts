@@ -24,6 +24,7 @@ CREATE INDEX IF NOT EXISTS webhook_events_due ON webhook_events (next_attempt_at
   WHERE next_attempt_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS webhook_events_type ON webhook_events (event_type, seq);
 CREATE INDEX IF NOT EXISTS webhook_events_status ON webhook_events (status, seq);
+CREATE INDEX IF NOT EXISTS webhook_events_received ON webhook_events (received_at, webhook_id);
 CREATE TABLE IF NOT EXISTS lesson_completions (
   user_id TEXT NOT NULL,
   course_id TEXT NOT NULL,

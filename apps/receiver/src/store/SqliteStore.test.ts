@@ -118,6 +118,18 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('walks the export from the (received_at, webhook_id) index, with no sort of its own', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const store = new SqliteStore({ filename });
+    const plan = store.explainExportEvents().join(' | ');
+    expect(plan).toMatch(
+      /SEARCH webhook_events USING INDEX webhook_events_received \(\(received_at,webhook_id\)>\(\?,\?\)/,
+    );
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+    await store.close();
+  });
+
   it('writes deliveries queued in one event-loop turn in a single commit', async () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);

@@ -11,8 +11,8 @@
 // Claims live in memory (SqliteClaims): one process owns the file (SqliteFileLock).
 import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
-import type { CompletionRow, EventRow } from './eventRow.js';
-import { summaryColumns } from './eventRow.js';
+import type { CompletionRow, EventRow, ExportRow } from './eventRow.js';
+import { exportColumns, summaryColumns } from './eventRow.js';
 import type { PendingInsertLimits } from './PendingInsertLimit.js';
 import type { ProgressCursor } from './progressCursor.js';
 import { type DueRow, SqliteClaims } from './SqliteClaims.js';
@@ -24,6 +24,7 @@ import type { ClaimedEvent, EventStatus, NewDelivery } from './Store.js';
 import {
   type CompletionFilter,
   type EventFilter,
+  type ExportRowFilter,
   type InsertRow,
   type RowOutcome,
   StoreCore,
@@ -105,6 +106,18 @@ export class SqliteStore extends StoreCore {
            WHERE event_type = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
         ),
       },
+      // INDEXED BY: the walk must follow the export order and stop after `limit` rows; the type or
+      // status index would read and sort every matching row for each page.
+      export: db.prepare<
+        [number, string, number, number, string | null, string | null, string | null, string | null, number],
+        ExportRow
+      >(
+        `SELECT ${exportColumns} FROM webhook_events INDEXED BY webhook_events_received
+         WHERE (received_at, webhook_id) > (?, ?) AND received_at >= ? AND received_at < ?
+           AND (? IS NULL OR event_type IN (SELECT value FROM json_each(?)))
+           AND (? IS NULL OR status IN (SELECT value FROM json_each(?)))
+         ORDER BY received_at, webhook_id LIMIT ?`,
+      ),
       // The (user, course) pairs of one page first, from the primary key (or the course index),
       // then their completions.
       progressPage: db.prepare<
@@ -203,6 +216,28 @@ export class SqliteStore extends StoreCore {
   protected selectEvents({ type, status, before, limit }: EventFilter): EventRow[] {
     const args = [type, status, before ?? Number.MAX_SAFE_INTEGER, limit].filter((a) => a !== null);
     return this.listStatement(type, status).all(...args);
+  }
+
+  protected selectExportRows({ types, statuses, after, since, until, limit }: ExportRowFilter): ExportRow[] {
+    const typeList = types === null ? null : JSON.stringify(types);
+    const statusList = statuses === null ? null : JSON.stringify(statuses);
+    return this.stmt.export.all(
+      after.receivedAt,
+      after.webhookId,
+      since,
+      until,
+      typeList,
+      typeList,
+      statusList,
+      statusList,
+      limit,
+    );
+  }
+
+  /** The query plan of exportEvents (EXPLAIN QUERY PLAN details), for tests. */
+  explainExportEvents(): string[] {
+    const explain = this.db.prepare(`EXPLAIN QUERY PLAN ${this.stmt.export.source}`);
+    return (explain.all(0, '', 0, 1, null, null, null, null, 1) as { detail: string }[]).map((r) => r.detail);
   }
 
   protected selectCompletions({ userId, courseId }: CompletionFilter): CompletionRow[] {

@@ -72,6 +72,42 @@ export interface EventPage {
   nextCursor: string | null;
 }
 
+/** Where an export page ends: the next page starts after this (received_at, webhook_id). */
+export interface ExportPosition {
+  receivedAt: number;
+  webhookId: string;
+}
+
+export interface ExportEventsQuery {
+  /** Only events of one of these types (at most maxExportFilterValues). */
+  types?: readonly string[];
+  /** Only events in one of these statuses. */
+  statuses?: readonly EventStatus[];
+  /** Only events received at or after this time (ms since the epoch). */
+  since?: number;
+  /** Only events received before this time (ms since the epoch). */
+  until?: number;
+  /** The last event of the previous page; absent for the first page. */
+  after?: ExportPosition;
+  /** Most events on the page, 1 to maxExportPage. */
+  limit: number;
+}
+
+/** A stored event as the export writes it: its identity and the exact bytes that arrived. */
+export interface ExportedEvent {
+  webhookId: string;
+  type: string | null;
+  status: EventStatus;
+  receivedAt: number;
+  body: Buffer;
+}
+
+/** Most events one exportEvents() call returns: a page's bodies are all in memory at once. */
+export const maxExportPage = 1000;
+
+/** Most values in one exportEvents() filter list. */
+export const maxExportFilterValues = 100;
+
 /** An event handed to one worker until `leaseUntil`. */
 export interface ClaimedEvent {
   webhookId: string;
@@ -144,6 +180,12 @@ export interface Store {
   insertDelivery(delivery: NewDelivery): Promise<InsertOutcome>;
   getEvent(webhookId: string): Promise<StoredEvent | null>;
   listEvents(query: ListEventsQuery): Promise<EventPage>;
+  /**
+   * One page of matching events, oldest first: ordered by (receivedAt, webhookId), starting after
+   * `query.after`. Walks an index, so each page costs its own rows whatever the table holds; a
+   * page shorter than `limit` is the last.
+   */
+  exportEvents(query: ExportEventsQuery): Promise<ExportedEvent[]>;
   /**
    * Leases up to `limit` due events (status `received`, or `failed` with a retry due) whose lease
    * is free or expired, to `workerId` for `leaseMs`; each claim counts as an attempt. A store shared

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CompletionRow, EventRow } from './eventRow.js';
+import type { CompletionRow, EventRow, ExportRow } from './eventRow.js';
 import type { ClaimedEvent } from './Store.js';
-import { type InsertRow, type RowOutcome, StoreCore } from './StoreCore.js';
+import { type ExportRowFilter, type InsertRow, type RowOutcome, StoreCore } from './StoreCore.js';
 import { delivery } from './test-support/storeContract.js';
 
 /** A dialect over a Map that records each insert statement and can refuse rows. */
@@ -10,6 +10,7 @@ class MapStore extends StoreCore {
   protected override readonly maxBatch: number;
   readonly statements: string[][] = [];
   readonly rows = new Map<string, number>();
+  readonly exportFilters: ExportRowFilter[] = [];
   /** A webhook-id whose row the "database" refuses, failing its whole statement. */
   refuse: string | undefined;
   /** Fail every statement as a broken database would. */
@@ -41,6 +42,10 @@ class MapStore extends StoreCore {
     return undefined;
   }
   protected selectEvents(): EventRow[] {
+    return [];
+  }
+  protected selectExportRows(filter: ExportRowFilter): ExportRow[] {
+    this.exportFilters.push(filter);
     return [];
   }
   protected selectCompletions(): CompletionRow[] {
@@ -135,6 +140,49 @@ describe('StoreCore', () => {
     const store = new MapStore(2);
     await Promise.all(['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => store.insertDelivery(delivery(id))));
     expect(store.statements).toEqual([['m1x1', 'm2x1'], ['m3x1', 'm4x1'], ['m5x1']]);
+  });
+
+  it('starts an export before the first millisecond of `since` and bounds every page', async () => {
+    const store = new MapStore();
+    await store.exportEvents({ limit: 10 });
+    await store.exportEvents({ types: ['t'], statuses: ['failed'], since: 1000, until: 2000, limit: 1000 });
+    await store.exportEvents({ since: 1000, after: { receivedAt: 1500, webhookId: 'msg_b' }, limit: 5 });
+    expect(store.exportFilters).toEqual([
+      {
+        types: null,
+        statuses: null,
+        after: { receivedAt: -1, webhookId: '' },
+        since: 0,
+        until: Number.MAX_SAFE_INTEGER,
+        limit: 10,
+      },
+      {
+        types: ['t'],
+        statuses: ['failed'],
+        after: { receivedAt: 999, webhookId: '' },
+        since: 1000,
+        until: 2000,
+        limit: 1000,
+      },
+      {
+        types: null,
+        statuses: null,
+        after: { receivedAt: 1500, webhookId: 'msg_b' },
+        since: 1000,
+        until: Number.MAX_SAFE_INTEGER,
+        limit: 5,
+      },
+    ]);
+    await expect(store.exportEvents({ limit: 1001 })).rejects.toThrow(/expected 1 to 1000/);
+    await expect(store.exportEvents({ limit: 0 })).rejects.toThrow(RangeError);
+    await expect(
+      store.exportEvents({ types: Array.from({ length: 101 }, String), limit: 1 }),
+    ).rejects.toThrow(/101 values: expected at most 100/);
+    // Windows and lists that match nothing answer without a query.
+    expect(await store.exportEvents({ since: 2000, until: 2000, limit: 10 })).toEqual([]);
+    expect(await store.exportEvents({ types: [], limit: 10 })).toEqual([]);
+    expect(await store.exportEvents({ statuses: [], limit: 10 })).toEqual([]);
+    expect(store.exportFilters).toHaveLength(3);
   });
 
   it('commits what was queued before close() resolves, then refuses every call with store_closed', async () => {

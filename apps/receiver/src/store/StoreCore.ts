@@ -14,7 +14,14 @@
 // - The codecs (eventRow), the progress fold (progressCursor), cursors and settlement columns.
 import { StoreError } from '../errors.js';
 import { decodeCursor, toEventPage } from './eventCursor.js';
-import { type CompletionRow, type EventRow, toStoredEvent, toSummary } from './eventRow.js';
+import {
+  type CompletionRow,
+  type EventRow,
+  type ExportRow,
+  toExportedEvent,
+  toStoredEvent,
+  toSummary,
+} from './eventRow.js';
 import { PendingInsertLimit, type PendingInsertLimits } from './PendingInsertLimit.js';
 import {
   decodeProgressCursor,
@@ -27,6 +34,9 @@ import type {
   CourseProgress,
   EventPage,
   EventStatus,
+  ExportEventsQuery,
+  ExportedEvent,
+  ExportPosition,
   InsertOutcome,
   ListEventsQuery,
   ListProgressQuery,
@@ -38,6 +48,7 @@ import type {
   Store,
   StoredEvent,
 } from './Store.js';
+import { maxExportFilterValues, maxExportPage } from './Store.js';
 import { type SettleRow, settlementColumns } from './settlementColumns.js';
 
 /** One row to upsert: a delivery and how many copies of its webhook-id the batch holds. */
@@ -60,6 +71,18 @@ export interface EventFilter {
   status: EventStatus | null;
   /** Only rows with a smaller `seq`; null for the first page. */
   before: number | null;
+  limit: number;
+}
+
+/** One export page: rows after `after` with since <= received_at < until, oldest first. */
+export interface ExportRowFilter {
+  /** null: any type; otherwise one of these (never empty). */
+  types: readonly string[] | null;
+  statuses: readonly EventStatus[] | null;
+  /** Rows whose (received_at, webhook_id) is greater than this, in byte order of the id. */
+  after: ExportPosition;
+  since: number;
+  until: number;
   limit: number;
 }
 
@@ -96,6 +119,11 @@ export abstract class StoreCore implements Store {
   protected abstract selectEvent(webhookId: string): EventRow | undefined | Promise<EventRow | undefined>;
   /** Newest first (descending `seq`). */
   protected abstract selectEvents(filter: EventFilter): EventRow[] | Promise<EventRow[]>;
+  /**
+   * Ordered by (received_at, webhook_id) ascending, walking the (received_at, webhook_id) index
+   * from `after`: never a sort of the matching rows.
+   */
+  protected abstract selectExportRows(filter: ExportRowFilter): ExportRow[] | Promise<ExportRow[]>;
   /** Ordered by user, course, completion time, lesson. */
   protected abstract selectCompletions(filter: CompletionFilter): CompletionRow[] | Promise<CompletionRow[]>;
   /** The completions of the first `limit` (user, course) pairs after `after`, ordered as above. */
@@ -238,6 +266,36 @@ export abstract class StoreCore implements Store {
       }),
     );
     return toEventPage(rows, query.limit, toSummary);
+  }
+
+  async exportEvents(query: ExportEventsQuery): Promise<ExportedEvent[]> {
+    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxExportPage) {
+      throw new RangeError(`exportEvents limit is ${query.limit}: expected 1 to ${maxExportPage}`);
+    }
+    for (const list of [query.types, query.statuses]) {
+      if (list !== undefined && list.length > maxExportFilterValues) {
+        throw new RangeError(
+          `an exportEvents filter has ${list.length} values: expected at most ${maxExportFilterValues}`,
+        );
+      }
+    }
+    const since = query.since ?? 0;
+    const until = query.until ?? Number.MAX_SAFE_INTEGER;
+    // An empty list matches nothing, as `IN ()` would.
+    if (since >= until || query.types?.length === 0 || query.statuses?.length === 0) return [];
+    // Before every id of the first millisecond: an empty id sorts before any other.
+    const after = query.after ?? { receivedAt: since - 1, webhookId: '' };
+    const rows = await this.run(() =>
+      this.selectExportRows({
+        types: query.types ?? null,
+        statuses: query.statuses ?? null,
+        after,
+        since,
+        until,
+        limit: query.limit,
+      }),
+    );
+    return rows.map(toExportedEvent);
   }
 
   claimDue(

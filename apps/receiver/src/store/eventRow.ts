@@ -1,7 +1,7 @@
 // The webhook_events row as both databases return it, and its one codec to the Store's types.
 // SQLite hands back JSON columns as text and integers as numbers; PostgreSQL parses jsonb and
 // returns BIGINT as strings. A new column is added here (and in each schema).
-import type { EventError, EventStatus, EventSummary, StoredEvent } from './Store.js';
+import type { EventError, EventStatus, EventSummary, ExportedEvent, StoredEvent } from './Store.js';
 
 /** The columns of an event summary; `seq` orders pages (see eventCursor). */
 export const summaryColumns = `seq, webhook_id, event_type, status, errors, deliveries_seen, received_at,
@@ -25,6 +25,18 @@ export interface EventRow {
   next_attempt_at: Int | null;
   body?: Buffer;
   headers?: string | Record<string, string>;
+}
+
+/** The columns an export reads, in their order (see StoreCore.exportEvents). */
+export const exportColumns = 'webhook_id, event_type, status, received_at, body';
+
+/** A webhook_events row as an export reads it. */
+export interface ExportRow {
+  webhook_id: string;
+  event_type: string | null;
+  status: EventStatus;
+  received_at: Int;
+  body: Buffer;
 }
 
 /** One lesson_completions row. */
@@ -64,5 +76,15 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     ...toSummary(row),
     body: row.body!,
     headers: row.headers === undefined ? {} : json<Record<string, string>>(row.headers),
+  };
+}
+
+export function toExportedEvent(row: ExportRow): ExportedEvent {
+  return {
+    webhookId: row.webhook_id,
+    type: row.event_type,
+    status: row.status,
+    receivedAt: Number(row.received_at),
+    body: row.body,
   };
 }

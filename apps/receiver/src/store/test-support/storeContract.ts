@@ -3,7 +3,7 @@
 // (Lives under test-support/, which the build excludes.)
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../errors.js';
-import type { NewDelivery, Store } from '../Store.js';
+import type { ExportEventsQuery, ExportedEvent, NewDelivery, Store } from '../Store.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -24,6 +24,25 @@ export function delivery(webhookId: string, overrides: Partial<NewDelivery> = {}
     receivedAt: t0,
     ...overrides,
   };
+}
+
+/** Every page of an export, walked as the HTTP export walks it; also the number of pages read. */
+export async function exportAll(
+  store: Store,
+  query: Omit<ExportEventsQuery, 'after'>,
+): Promise<{ events: ExportedEvent[]; pages: number }> {
+  const events: ExportedEvent[] = [];
+  let pages = 0;
+  for (;;) {
+    const last = events[events.length - 1];
+    const page = await store.exportEvents({
+      ...query,
+      ...(last === undefined ? {} : { after: { receivedAt: last.receivedAt, webhookId: last.webhookId } }),
+    });
+    pages++;
+    events.push(...page);
+    if (page.length < query.limit) return { events, pages };
+  }
 }
 
 export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
@@ -180,6 +199,135 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           code: 'invalid_cursor',
           status: 400,
         });
+      });
+    });
+
+    describe('exportEvents', () => {
+      it('exports oldest first by received_at, then webhook-id in byte order, with each body as stored', async () => {
+        // Inserted out of order, two sharing a millisecond, and an id with a byte above ASCII.
+        await Promise.all([
+          store.insertDelivery(delivery('msg_c', { receivedAt: t0 + 2 })),
+          store.insertDelivery(delivery('msg_\u00e9', { receivedAt: t0 + 1 })),
+          store.insertDelivery(delivery('msg_z', { receivedAt: t0 + 1 })),
+          store.insertDelivery(delivery('msg_a', { receivedAt: t0 + 3, type: null, status: 'quarantined' })),
+        ]);
+        const events = await store.exportEvents({ limit: 10 });
+        expect(events).toEqual([
+          {
+            webhookId: 'msg_z',
+            type: 'course_lesson_interaction.completed',
+            status: 'received',
+            receivedAt: t0 + 1,
+            body: Buffer.from('{"id":"msg_z"}'),
+          },
+          {
+            webhookId: 'msg_\u00e9',
+            type: 'course_lesson_interaction.completed',
+            status: 'received',
+            receivedAt: t0 + 1,
+            body: Buffer.from('{"id":"msg_\u00e9"}'),
+          },
+          {
+            webhookId: 'msg_c',
+            type: 'course_lesson_interaction.completed',
+            status: 'received',
+            receivedAt: t0 + 2,
+            body: Buffer.from('{"id":"msg_c"}'),
+          },
+          {
+            webhookId: 'msg_a',
+            type: null,
+            status: 'quarantined',
+            receivedAt: t0 + 3,
+            body: Buffer.from('{"id":"msg_a"}'),
+          },
+        ]);
+      });
+
+      it('keeps bodies byte for byte: invalid UTF-8, CRLF, NUL and an empty body', async () => {
+        const bodies = [
+          Buffer.from([0xff, 0xfe, 0x7b, 0x0d, 0x0a, 0x00, 0xc3]),
+          Buffer.from('{"a":1}\r\n{"b":2}\r\n'),
+          Buffer.alloc(0),
+        ];
+        await Promise.all(
+          bodies.map((body, i) =>
+            store.insertDelivery(delivery(`msg_${i}`, { body, receivedAt: t0 + i, type: null })),
+          ),
+        );
+        const events = await store.exportEvents({ limit: 10 });
+        expect(events.map((e) => e.body.toString('hex'))).toEqual(bodies.map((b) => b.toString('hex')));
+      });
+
+      it('filters by types, statuses, since (inclusive) and until (exclusive)', async () => {
+        await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            store.insertDelivery(
+              delivery(`msg_${String(i).padStart(2, '0')}`, {
+                receivedAt: t0 + i * 10,
+                type: i % 2 === 0 ? 'payment.succeeded' : 'membership.activated',
+                status: i % 3 === 0 ? 'quarantined' : 'received',
+              }),
+            ),
+          ),
+        );
+        const ids = async (query: Omit<ExportEventsQuery, 'limit'>) =>
+          (await store.exportEvents({ ...query, limit: 100 })).map((e) => e.webhookId);
+        expect(await ids({ types: ['membership.activated'] })).toEqual([
+          'msg_01',
+          'msg_03',
+          'msg_05',
+          'msg_07',
+          'msg_09',
+          'msg_11',
+        ]);
+        expect(await ids({ statuses: ['quarantined'] })).toEqual(['msg_00', 'msg_03', 'msg_06', 'msg_09']);
+        expect(await ids({ types: ['payment.succeeded'], statuses: ['quarantined'] })).toEqual([
+          'msg_00',
+          'msg_06',
+        ]);
+        expect(await ids({ since: t0 + 30, until: t0 + 70 })).toEqual([
+          'msg_03',
+          'msg_04',
+          'msg_05',
+          'msg_06',
+        ]);
+        expect(await ids({ since: t0 + 31, until: t0 + 70, statuses: ['received'] })).toEqual([
+          'msg_04',
+          'msg_05',
+        ]);
+        expect(await ids({ since: t0 + 70, until: t0 + 70 })).toEqual([]);
+        expect(await ids({ types: ['unknown.type'] })).toEqual([]);
+        expect(
+          await ids({
+            types: ['unknown.type', 'membership.activated'],
+            statuses: ['quarantined', 'processed'],
+          }),
+        ).toEqual(['msg_03', 'msg_09']);
+      });
+
+      it('pages through many rows sharing milliseconds without skipping or repeating one', async () => {
+        // 1 234 events over 97 distinct milliseconds, inserted in a shuffled order.
+        const all = Array.from({ length: 1234 }, (_, i) => ({
+          id: `msg_${(i * 7919) % 1234}`,
+          at: t0 + ((i * 31) % 97),
+        }));
+        for (let i = 0; i < all.length; i += 200) {
+          await Promise.all(
+            all.slice(i, i + 200).map((e) => store.insertDelivery(delivery(e.id, { receivedAt: e.at }))),
+          );
+        }
+        const expected = [...all]
+          .sort((a, b) => a.at - b.at || Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)))
+          .map((e) => e.id);
+        const { events, pages } = await exportAll(store, { limit: 100 });
+        expect(events.map((e) => e.webhookId)).toEqual(expected);
+        expect(pages).toBe(13);
+        const at = new Map(all.map((e) => [e.id, e.at]));
+        const inWindow = expected.filter((id) => at.get(id)! >= t0 + 10 && at.get(id)! < t0 + 20);
+        expect(inWindow.length).toBeGreaterThan(100);
+        const filtered = await exportAll(store, { since: t0 + 10, until: t0 + 20, limit: 7 });
+        expect(filtered.events.map((e) => e.webhookId)).toEqual(inWindow);
       });
     });
 
