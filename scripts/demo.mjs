@@ -94,6 +94,22 @@ async function eventsByStatus(base, token) {
   return counts;
 }
 
+/** Every (user, course) progress row, following the read API's cursor to the end. */
+async function allProgress(base, token) {
+  const rows = [];
+  let cursor;
+  do {
+    const page = await api(
+      base,
+      token,
+      `/progress?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    rows.push(...page.progress);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return rows;
+}
+
 /** `webhook_deliveries_total{outcome="…"} N` lines of the receiver's /metrics, as { outcome: N }. */
 async function deliveriesByOutcome(base) {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -196,7 +212,7 @@ async function main() {
     for (const [status, n] of Object.entries(counts).sort()) say(`   ${status.padEnd(19)} ${n}`);
     if ((counts.received ?? 0) > 0 || (counts.failed ?? 0) > 0) failed = true;
 
-    const { progress } = await api(base, token, '/progress');
+    const progress = await allProgress(base, token);
     const top = [...progress].sort((a, b) => b.completed_lessons - a.completed_lessons).slice(0, 5);
     say();
     say(
