@@ -1,22 +1,13 @@
 // Stryker mutation testing over the code whose guarantees the suite claims to prove (see
-// contracts/README.md, "Guarantees and mutation testing"). Run it through `npm run mutation`
-// (scripts/mutation.mjs), which picks the module group and prints the score.
+// contracts/README.md, "Mutation testing"). Run it through `npm run mutation`
+// (scripts/mutation.mjs), which runs one group at a time and prints the scores.
 // @ts-check
-const group = process.env.MUTATION_GROUP ?? 'all';
+import { mutationGroups } from './scripts/mutationGroups.mjs';
 
-const notTests = ['!**/*.test.ts', '!**/test-support/**'];
-const groups = {
-  webhooks: ['packages/webhooks/src/**/*.ts'],
-  receiver: [
-    'apps/receiver/src/store/**/*.ts',
-    'apps/receiver/src/processing/**/*.ts',
-    'apps/receiver/src/http/**/*.ts',
-  ],
-  sender: ['apps/mock-sender/src/delivery/**/*.ts'],
-};
-const mutate = group === 'all' ? Object.values(groups).flat() : groups[group];
-if (mutate === undefined)
-  throw new Error(`unknown MUTATION_GROUP ${group}: use ${Object.keys(groups).join(', ')} or all`);
+const group = process.env.MUTATION_GROUP ?? '';
+const selected = mutationGroups[group];
+if (selected === undefined)
+  throw new Error(`unknown MUTATION_GROUP "${group}": use one of ${Object.keys(mutationGroups).join(', ')}`);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -24,7 +15,7 @@ export default {
   // pnpm does not hoist the runner next to Stryker's core, so name it by its resolved path.
   plugins: [import.meta.resolve('@stryker-mutator/vitest-runner')],
   vitest: { configFile: 'vitest.mutation.config.ts' },
-  mutate: [...mutate, ...notTests],
+  mutate: [...selected.mutate, '!**/*.test.ts', '!**/test-support/**'],
   // pnpm links each package's dependencies into its own node_modules, which a sandbox copy would
   // lose: mutate the files where they are (Stryker restores them when it ends).
   inPlace: true,
@@ -38,7 +29,7 @@ export default {
   incremental: true,
   incrementalFile: `reports/mutation/incremental-${group}.json`,
   reporters: ['clear-text', 'json', 'progress'],
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  jsonReporter: { fileName: `reports/mutation/mutation-${group}.json` },
   concurrency: 2,
   timeoutMS: 20_000,
   thresholds: { high: 90, low: 80, break: null },

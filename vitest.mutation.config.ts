@@ -2,16 +2,9 @@
 // mutated code. The contract and reliability suites run built dist/ programs, which a mutant in the
 // sources never reaches, so they are left out.
 import { defineConfig } from 'vitest/config';
+import { mutationGroups } from './scripts/mutationGroups.mjs';
 
-const projectsByGroup: Record<string, string[]> = {
-  webhooks: ['packages/webhooks'],
-  receiver: ['apps/receiver'],
-  sender: ['apps/mock-sender'],
-  all: ['packages/webhooks', 'apps/receiver', 'apps/mock-sender'],
-};
+const group = mutationGroups[process.env['MUTATION_GROUP'] ?? ''];
+if (group === undefined) throw new Error('MUTATION_GROUP names no group: run `npm run mutation`');
 
-export default defineConfig({
-  test: {
-    projects: projectsByGroup[process.env['MUTATION_GROUP'] ?? 'all'] ?? projectsByGroup['all']!,
-  },
-});
+export default defineConfig({ test: { projects: group.projects } });

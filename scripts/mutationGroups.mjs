@@ -1,0 +1,16 @@
+// The module groups `npm run mutation` mutates, one Stryker run (and one incremental file) each,
+// and the vitest projects whose tests run against them.
+export const mutationGroups = {
+  webhooks: { mutate: ['packages/webhooks/src/**/*.ts'], projects: ['packages/webhooks'] },
+  'receiver-store': { mutate: ['apps/receiver/src/store/**/*.ts'], projects: ['apps/receiver'] },
+  'receiver-processing': { mutate: ['apps/receiver/src/processing/**/*.ts'], projects: ['apps/receiver'] },
+  'receiver-http': { mutate: ['apps/receiver/src/http/**/*.ts'], projects: ['apps/receiver'] },
+  sender: { mutate: ['apps/mock-sender/src/delivery/**/*.ts'], projects: ['apps/mock-sender'] },
+};
+
+/** Names a user may pass: a group, `receiver` (its three groups) or `all`. */
+export function expandGroupName(name) {
+  if (name === 'all') return Object.keys(mutationGroups);
+  if (name === 'receiver') return Object.keys(mutationGroups).filter((g) => g.startsWith('receiver-'));
+  return name in mutationGroups ? [name] : undefined;
+}

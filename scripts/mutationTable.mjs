@@ -1,0 +1,37 @@
+// The mutation-score table in contracts/README.md, generated from reports/mutation/scores.json
+// (written by `npm run mutation`; a contracts test checks the two agree).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mutationGroups } from './mutationGroups.mjs';
+
+const start = '<!-- mutation:start -->';
+const end = '<!-- mutation:end -->';
+
+export function mutationTable(scores) {
+  const rows = [
+    '| group | files | score | killed / valid | survived | no coverage | last run |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const [group, { mutate }] of Object.entries(mutationGroups)) {
+    const s = scores[group];
+    const files = mutate.map((glob) => `\`${glob}\``).join(', ');
+    if (s === undefined) rows.push(`| \`${group}\` | ${files} | not run | | | | |`);
+    else
+      rows.push(
+        `| \`${group}\` | ${files} | **${s.score.toFixed(1)} %** | ${s.killed} / ${s.valid} | ${s.counts.Survived ?? 0} | ${s.counts.NoCoverage ?? 0} | ${s.seconds} s |`,
+      );
+  }
+  return rows.join('\n');
+}
+
+export function replaceMutationTable(readme, scores) {
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`contracts/README.md lacks the ${start} … ${end} markers`);
+  return `${readme.slice(0, from + start.length)}\n${mutationTable(scores)}\n${readme.slice(to)}`;
+}
+
+export function writeMutationTable(root, scores) {
+  const path = join(root, 'contracts/README.md');
+  writeFileSync(path, replaceMutationTable(readFileSync(path, 'utf8'), scores));
+}
