@@ -1,9 +1,14 @@
 // The module groups `npm run mutation` mutates, one Stryker run (and one incremental file) each,
-// and the vitest projects whose tests run against them.
+// and the vitest projects whose tests run against them. `tests` (globs relative to the one project)
+// narrows a group to the tests that aim at its modules; without it the whole project runs.
 export const mutationGroups = {
   webhooks: { mutate: ['packages/webhooks/src/**/*.ts'], projects: ['packages/webhooks'] },
   'receiver-store': { mutate: ['apps/receiver/src/store/**/*.ts'], projects: ['apps/receiver'] },
-  'receiver-processing': { mutate: ['apps/receiver/src/processing/**/*.ts'], projects: ['apps/receiver'] },
+  'receiver-processing': {
+    mutate: ['apps/receiver/src/processing/**/*.ts'],
+    projects: ['apps/receiver'],
+    tests: ['src/processing/**/*.test.ts'],
+  },
   'receiver-http': { mutate: ['apps/receiver/src/http/**/*.ts'], projects: ['apps/receiver'] },
   sender: { mutate: ['apps/mock-sender/src/delivery/**/*.ts'], projects: ['apps/mock-sender'] },
 };
