@@ -55,6 +55,19 @@ export class ReceiverMetrics {
     help: 'Handler or store failures while processing an event',
     registers: [this.registry],
   });
+  /** Where webhook_store_insert_commits_total reads its value (see watchStoreCommits). */
+  private storeCommits: (() => number) | undefined;
+  readonly storeInsertCommits: Counter = new Counter({
+    name: 'webhook_store_insert_commits_total',
+    help: 'Insert transactions the event store committed (each holds one group-committed batch of deliveries)',
+    registers: [this.registry],
+    collect: () => {
+      const count = this.storeCommits?.();
+      if (count === undefined) return;
+      this.storeInsertCommits.reset();
+      this.storeInsertCommits.inc(count);
+    },
+  });
   readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route and status code',
@@ -76,6 +89,14 @@ export class ReceiverMetrics {
       this.deliveryChildren.set(outcome, child);
     }
     child.inc();
+  }
+
+  /**
+   * Reports the store's own count of insert commits at each scrape: deliveries accepted divided by
+   * it is the group commit's batch size.
+   */
+  watchStoreCommits(count: () => number): void {
+    this.storeCommits = count;
   }
 
   /** Records one request's latency (the same series as `requestDuration.observe(labels, seconds)`). */

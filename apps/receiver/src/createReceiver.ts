@@ -75,6 +75,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const logger = options.logger ?? silentLogger();
   const metrics = options.metrics ?? new ReceiverMetrics();
   const now = options.now ?? Date.now;
+  if (store.commitCount !== undefined) metrics.watchStoreCommits(() => store.commitCount ?? 0);
   const processor = new Processor({
     ...options.processing,
     store,

@@ -63,13 +63,7 @@ export class SqliteClaims {
   private nextRetryAt = Number.POSITIVE_INFINITY;
 
   /** A row the store just inserted as `received`, with its validated event when there is one. */
-  created(
-    webhookId: string,
-    type: string | null,
-    body: Buffer,
-    dueAt: number,
-    event?: KnownEvent,
-  ): void {
+  created(webhookId: string, type: string | null, body: Buffer, dueAt: number, event?: KnownEvent): void {
     // The processor may already have read the committed row back before the insert was answered
     // (it is claimed then); the writer answers in order, so it cannot be settled yet.
     if (this.claims.has(webhookId)) return;
@@ -113,7 +107,8 @@ export class SqliteClaims {
     };
     for (const [webhookId, row] of this.fresh) {
       if (claimed.length >= limit) return claimed;
-      if (row.dueAt <= now && !this.isLeased(webhookId, now)) take(webhookId, row.type, row.body, 0, row.event);
+      if (row.dueAt <= now && !this.isLeased(webhookId, now))
+        take(webhookId, row.type, row.body, 0, row.event);
     }
     const leased: string[] = [];
     let leaseExpired = false;

@@ -239,6 +239,8 @@ export interface Store {
   listProgress(query: ListProgressQuery): Promise<ProgressPage>;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
+  /** Insert transactions committed so far (one per group-committed batch), if the store counts them. */
+  readonly commitCount?: number;
   /** Flushes pending writes and closes; later calls reject with StoreError('store_closed'). */
   close(): Promise<void>;
 }
