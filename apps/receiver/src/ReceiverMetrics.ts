@@ -79,6 +79,8 @@ export class ReceiverMetrics {
   // Label children bound once and reused: prom-client otherwise hashes the label set on every call,
   // which showed up on the request path (tens of thousands of observations a second under load).
   private readonly deliveryChildren = new Map<DeliveryOutcome, Child<Counter<'outcome'>>>();
+  private readonly settledChildren = new Map<string, Child<Counter<'status'>>>();
+  private readonly invocationChildren = new Map<string, Child<Counter<'type'>>>();
   private readonly durationChildren = new Map<string, Child<Histogram<'method' | 'route' | 'status'>>>();
 
   /** Counts one POST /webhooks outcome (the same series as `deliveries.inc({ outcome })`). */
@@ -87,6 +89,26 @@ export class ReceiverMetrics {
     if (child === undefined) {
       child = this.deliveries.labels(outcome);
       this.deliveryChildren.set(outcome, child);
+    }
+    child.inc();
+  }
+
+  /** Counts one settled event (the same series as `processed.inc({ status })`). */
+  countSettled(status: string): void {
+    let child = this.settledChildren.get(status);
+    if (child === undefined) {
+      child = this.processed.labels(status);
+      this.settledChildren.set(status, child);
+    }
+    child.inc();
+  }
+
+  /** Counts one event handler call (the same series as `handlerInvocations.inc({ type })`). */
+  countHandlerInvocation(type: string): void {
+    let child = this.invocationChildren.get(type);
+    if (child === undefined) {
+      child = this.handlerInvocations.labels(type);
+      this.invocationChildren.set(type, child);
     }
     child.inc();
   }

@@ -213,7 +213,7 @@ export class Processor {
       );
       return;
     }
-    this.metrics?.processed.inc({ status: settlement.status });
+    this.metrics?.countSettled(settlement.status);
     if (settlement.status === 'failed') {
       this.logger.warn(
         { webhookId: claim.webhookId, attempts: claim.attempts, error: settlement.error },
@@ -246,7 +246,7 @@ export class Processor {
   private async handle(claim: ClaimedEvent, event: KnownEvent): Promise<Settlement> {
     const handler = this.handlers[event.type] as EventHandler | undefined;
     if (handler === undefined) return { status: 'unhandled' };
-    this.metrics?.handlerInvocations.inc({ type: event.type });
+    this.metrics?.countHandlerInvocation(event.type);
     try {
       return { status: 'processed', effects: await handler(event) };
     } catch (error) {
