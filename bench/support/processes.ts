@@ -70,7 +70,7 @@ export function httpStatus(url: string, method = 'GET'): Promise<number> {
 }
 
 /** Polls `url` until it answers (any status) or the deadline passes. */
-export async function waitForHttp(url: string, proc: Spawned, timeoutMs = 15_000): Promise<void> {
+export async function waitForHttp(url: string, proc: Spawned, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;
   void proc.exited.then((code) => {
