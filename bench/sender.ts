@@ -2,7 +2,8 @@
 // signed events to a null sink (a bare node:http server, another process), versus autocannon's own
 // requests/s to the same sink with the same number of connections (replaying one unsigned request:
 // the load generator's ceiling). Rounds alternate; medians are compared. The sender's peak RSS is
-// read (VmHWM) as it exits after sending 100 000 generated events.
+// read (VmHWM) as it exits after sending 100 000 generated events, and so is its CPU time per
+// delivery (user + system from its first request to its exit, over the events sent).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_SECRET, SENDER_CLI } from './support/fixtures.js';
@@ -11,6 +12,7 @@ import { freePort, median, progress, ROOT, spawnNode, stop, waitForHttp } from '
 import type { BenchOptions, BenchResult } from './support/types.js';
 
 const PEAK_RSS_HOOK = join(ROOT, 'bench/servers/reportPeakRss.cjs');
+const SENDING_CPU_HOOK = join(ROOT, 'bench/support/reportSendingCpu.cjs');
 
 interface SendSummary {
   delivered: number;
@@ -22,6 +24,8 @@ interface SenderRun {
   /** Deliveries per second over the sender's own send duration (start-up excluded). */
   rate: number;
   peakRssMb: number;
+  /** CPU time (user + system) per delivery, in µs, start-up excluded. */
+  cpuUsPerDelivery: number;
   wallSeconds: number;
 }
 
@@ -45,7 +49,7 @@ async function runSender(url: string, events: number, concurrency: number): Prom
       '--no-progress',
     ],
     {},
-    ['--require', PEAK_RSS_HOOK],
+    ['--require', PEAK_RSS_HOOK, '--require', SENDING_CPU_HOOK],
   );
   const code = await sender.exited;
   const wallSeconds = (performance.now() - started) / 1000;
@@ -55,9 +59,12 @@ async function runSender(url: string, events: number, concurrency: number): Prom
     throw new Error(`bench: mock-sender delivered ${summary.delivered}/${events} (${summary.failed} failed)`);
   const rss = /bench-peak-rss-kb=(\d+)/.exec(sender.stderr());
   if (rss === null) throw new Error('bench: the sender did not report its peak RSS');
+  const cpu = /bench-sending-cpu-us=(\d+)/.exec(sender.stderr());
+  if (cpu === null) throw new Error('bench: the sender did not report its CPU time');
   return {
     rate: (summary.delivered * 1000) / summary.durationMs,
     peakRssMb: Number(rss[1]) / 1024,
+    cpuUsPerDelivery: Number(cpu[1]) / summary.delivered,
     wallSeconds,
   };
 }
@@ -85,7 +92,7 @@ export async function benchSender(opts: BenchOptions = {}): Promise<BenchResult[
           const run = await runSender(url, events, connections);
           senderRuns.push(run);
           progress(
-            `sender round ${round + 1}/${rounds} mock-sender: ${Math.round(run.rate).toLocaleString('en-US')} deliveries/s (${events} events), peak RSS ${run.peakRssMb.toFixed(0)} MB`,
+            `sender round ${round + 1}/${rounds} mock-sender: ${Math.round(run.rate).toLocaleString('en-US')} deliveries/s (${events} events), ${run.cpuUsPerDelivery.toFixed(1)} µs CPU per delivery, peak RSS ${run.peakRssMb.toFixed(0)} MB`,
           );
         },
         async () => {
@@ -107,6 +114,8 @@ export async function benchSender(opts: BenchOptions = {}): Promise<BenchResult[
     const ours = median(senderRuns.map((r) => r.rate));
     const base = median(loadRates);
     const peak = Math.max(...senderRuns.map((r) => r.peakRssMb));
+    const cpuPerDelivery = median(senderRuns.map((r) => r.cpuUsPerDelivery));
+    progress(`sender: ${cpuPerDelivery.toFixed(1)} µs CPU per delivery (median of ${rounds} rounds)`);
     return [
       {
         name: 'sender',
@@ -120,6 +129,9 @@ export async function benchSender(opts: BenchOptions = {}): Promise<BenchResult[
           eventsPerRound: events,
           rounds,
           senderRounds: senderRuns.map((r) => Math.round(r.rate)),
+          // The sender's CPU (user + system, first request to exit) over the events it delivered.
+          cpuUsPerDelivery: Math.round(cpuPerDelivery * 10) / 10,
+          cpuUsPerDeliveryRounds: senderRuns.map((r) => Math.round(r.cpuUsPerDelivery * 10) / 10),
           autocannonRounds: loadRates.map((r) => Math.round(r)),
           autocannonSigningRounds: signedRates.map((r) => Math.round(r)),
           ratioToSigningGenerator: Math.round((ours / median(signedRates)) * 100) / 100,

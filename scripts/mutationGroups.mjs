@@ -10,7 +10,13 @@ export const mutationGroups = {
     tests: ['src/processing/**/*.test.ts'],
   },
   'receiver-http': { mutate: ['apps/receiver/src/http/**/*.ts'], projects: ['apps/receiver'] },
-  sender: { mutate: ['apps/mock-sender/src/delivery/**/*.ts'], projects: ['apps/mock-sender'] },
+  sender: {
+    mutate: ['apps/mock-sender/src/delivery/**/*.ts'],
+    projects: ['apps/mock-sender'],
+    // The delivery tests, plus send (retries, Retry-After, 410 through deliverEvent, on msw) and
+    // check (the undici transport against broken receivers); the CLI and serve tests spawn dist/.
+    tests: ['src/delivery/**/*.test.ts', 'src/send.test.ts', 'src/check.test.ts'],
+  },
 };
 
 /** Names a user may pass: a group, `receiver` (its three groups) or `all`. */

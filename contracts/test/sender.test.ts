@@ -2,7 +2,7 @@
 // by parties independent of the sender's own code: the Standard Webhooks header rules, the
 // `standardwebhooks` reference library for the signature, and the generated JSON Schema under
 // plain Ajv for the body.
-import { docsExamples, loadExamples, send } from '@webhook-contracts/mock-sender';
+import { docsExamples, loadExamples, send, useHttpTransport } from '@webhook-contracts/mock-sender';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,9 +19,17 @@ interface Captured {
 }
 
 const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+// msw intercepts fetch, not undici's sockets: the sender runs on its fetch transport here, the
+// transport seam being the only difference from the CLI (payloads, signing and retries are shared).
+beforeAll(() => {
+  useHttpTransport('fetch');
+  server.listen({ onUnhandledRequest: 'error' });
+});
 afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+afterAll(() => {
+  server.close();
+  useHttpTransport('undici');
+});
 
 /** Answers 200 to every POST at TARGET and keeps what was received. */
 function capture(): Captured[] {

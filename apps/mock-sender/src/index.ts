@@ -9,6 +9,7 @@ export {
   formatCheckTable,
 } from './check.js';
 export type { AttemptRecord, DeliveryResult, FinalStatus } from './delivery/deliverEvent.js';
+export { type HttpTransport, useHttpTransport } from './delivery/httpClient.js';
 export { GeneratorError, SenderConfigError, type SenderConfigErrorCode } from './errors.js';
 export {
   type CatalogGenerateOptions,

@@ -6,14 +6,22 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { Webhook as ReferenceWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useHttpTransport } from './delivery/httpClient.js';
 import { generateEvents } from './fixtures/generator.js';
 import { send } from './send.js';
 import { recordingSleep, SECRET, scriptedReceiver, steppingClock, TARGET } from './test-support/recorder.js';
 
 const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+// msw intercepts fetch, not undici's sockets: these tests run the sender on its fetch transport.
+beforeAll(() => {
+  useHttpTransport('fetch');
+  server.listen({ onUnhandledRequest: 'error' });
+});
 afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+afterAll(() => {
+  server.close();
+  useHttpTransport('undici');
+});
 
 const base = { to: TARGET, secret: SECRET, seed: 'test-seed', onWarning: () => {} };
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeadlineQueue } from './deadlineQueue.js';
+import { DeadlineQueue, DeadlineQueues } from './deadlineQueue.js';
 
 describe('DeadlineQueue', () => {
   beforeEach(() => {
@@ -77,6 +77,40 @@ describe('DeadlineQueue', () => {
     vi.advanceTimersByTime(100);
     expect(fired).toEqual([]);
     expect(queue.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('DeadlineQueues', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('times each deadline by its own duration, with one timer per duration', () => {
+    const queues = new DeadlineQueues();
+    const fired: string[] = [];
+    queues.add(100, () => fired.push('a'));
+    queues.add(30, () => fired.push('b'));
+    queues.add(100, () => fired.push('c'));
+    expect(vi.getTimerCount()).toBe(2);
+    vi.advanceTimersByTime(30);
+    expect(fired).toEqual(['b']);
+    vi.advanceTimersByTime(70);
+    expect(fired).toEqual(['b', 'a', 'c']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('clear cancels every deadline of every duration and stops the timers', () => {
+    const queues = new DeadlineQueues();
+    const fired: number[] = [];
+    queues.add(10, () => fired.push(1));
+    queues.add(20, () => fired.push(2));
+    queues.clear();
+    vi.advanceTimersByTime(100);
+    expect(fired).toEqual([]);
     expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -110,3 +110,23 @@ export class DeadlineQueue {
     if (this.first !== undefined && this.timer === undefined) this.arm(this.first.dueAt - now);
   };
 }
+
+/** One DeadlineQueue per duration: a client's attempts may use different timeouts (check, send). */
+export class DeadlineQueues {
+  private readonly queues = new Map<number, DeadlineQueue>();
+
+  /** Calls `onExpire` `ms` from now unless the returned deadline is cancelled first. */
+  add(ms: number, onExpire: () => void): Deadline {
+    let queue = this.queues.get(ms);
+    if (queue === undefined) {
+      queue = new DeadlineQueue(ms);
+      this.queues.set(ms, queue);
+    }
+    return queue.add(onExpire);
+  }
+
+  /** Cancels every deadline and stops the timers. */
+  clear(): void {
+    for (const queue of this.queues.values()) queue.clear();
+  }
+}

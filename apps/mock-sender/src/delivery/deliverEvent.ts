@@ -1,8 +1,9 @@
 // Delivers one event to one endpoint the way the upstream sender does: sign each attempt afresh
 // (same webhook-id, new timestamp and signature), retry any non-2xx, timeout or connection error on
 // the schedule, honour Retry-After on 429/503, and give up for good on 410 Gone.
+
+import type { HttpClient } from './attemptOutcome.js';
 import { failureReason } from './failureReason.js';
-import type { HttpClient } from './httpClient.js';
 import { parseRetryAfter } from './retryAfter.js';
 
 export type FinalStatus = number | 'timeout' | 'connection_error' | 'endpoint_gone';

@@ -1,7 +1,7 @@
 // One line saying why an attempt did not succeed, for summaries, retry notices and check tables:
 // the receiver's error code when it answered in the common `{ error: { code } }` shape, else a
 // short body excerpt, else the transport error (its message carries the errno, e.g. ECONNREFUSED).
-import type { AttemptOutcome } from './httpClient.js';
+import type { AttemptOutcome } from './attemptOutcome.js';
 
 const EXCERPT_CHARS = 80;
 
