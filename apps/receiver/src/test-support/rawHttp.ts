@@ -12,7 +12,7 @@ export interface RawAnswer {
 export interface RawConnection {
   socket: Socket;
   write(data: string | Buffer): void;
-  /** The next whole answer on the connection (by its content-length). */
+  /** The next whole answer on the connection (by its content-length); rejects once it has closed. */
   nextAnswer(): Promise<RawAnswer>;
   /** Settles once the server has closed the connection (or it failed): 'closed' or the error. */
   closed: Promise<string>;
@@ -22,9 +22,14 @@ export function rawConnection(port: number): RawConnection {
   const socket = connect(port, '127.0.0.1');
   let buffered = '';
   const answers: RawAnswer[] = [];
-  const waiters: ((answer: RawAnswer) => void)[] = [];
+  const waiters: { resolve: (answer: RawAnswer) => void; reject: (error: Error) => void }[] = [];
+  let ended: string | undefined;
   const deliver = () => {
-    while (answers.length > 0 && waiters.length > 0) waiters.shift()!(answers.shift()!);
+    while (answers.length > 0 && waiters.length > 0) waiters.shift()!.resolve(answers.shift()!);
+    // No answer can come once the connection is gone: fail at once rather than wait for a timeout.
+    while (ended !== undefined && waiters.length > 0) {
+      waiters.shift()!.reject(new Error(`connection ${ended} before an answer`));
+    }
   };
   socket.on('data', (chunk: Buffer) => {
     buffered += chunk.toString('latin1');
@@ -49,8 +54,13 @@ export function rawConnection(port: number): RawConnection {
     }
   });
   const closed = new Promise<string>((resolve) => {
-    socket.on('error', (error) => resolve(error.message));
-    socket.on('close', () => resolve('closed'));
+    const end = (how: string) => {
+      ended ??= how;
+      resolve(how);
+      deliver();
+    };
+    socket.on('error', (error) => end(error.message));
+    socket.on('close', () => end('closed'));
   });
   return {
     socket,
@@ -58,8 +68,8 @@ export function rawConnection(port: number): RawConnection {
       socket.write(data);
     },
     nextAnswer: () =>
-      new Promise<RawAnswer>((resolve) => {
-        waiters.push(resolve);
+      new Promise<RawAnswer>((resolve, reject) => {
+        waiters.push({ resolve, reject });
         deliver();
       }),
     closed,
