@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { IncomingMessage, type Server, ServerResponse } from 'node:http';
+import { type AddressInfo, Socket } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearerAuth } from './bearerAuth.js';
@@ -107,5 +107,28 @@ describe('bearerAuth', () => {
           'The read API is off: start the receiver with RECEIVER_API_TOKEN (or --api-token) set to enable it',
       });
     }
+  });
+});
+
+describe('bearerAuth called directly', () => {
+  // Node trims whitespace around header values before an app sees them; a caller that builds its
+  // own request (or another server) may not, and trailing whitespace is still not part of the token.
+  it('ignores whitespace after the token, but not other characters', () => {
+    const guard = bearerAuth(token);
+    const outcome = (authorization: string) => {
+      let passed = false;
+      const headers: Record<string, string> = {};
+      const res = Object.assign(new ServerResponse(new IncomingMessage(new Socket())), {
+        set: (name: string, value: string) => {
+          headers[name] = value;
+        },
+      });
+      guard({ headers: { authorization } } as never, res as never, () => {
+        passed = true;
+      });
+      return passed ? 'next' : res.statusCode;
+    };
+    expect(outcome(`Bearer ${token}\t `)).toBe('next');
+    expect(outcome(`Bearer ${token}\tx`)).toBe(401);
   });
 });

@@ -215,6 +215,16 @@ describe('GET /events/:id', () => {
     expect(bytes).not.toHaveProperty('payload');
   });
 
+  it('never splices in a body that is JSON only once its invalid UTF-8 is replaced', async () => {
+    const store = await memoryStore([
+      delivery('msg_1', { body: Buffer.from([0x22, 0xff, 0x22]), type: null, status: 'quarantined' }),
+    ]);
+    const url = await serve({ store });
+    const { body } = await get(`${url}/events/msg_1`);
+    expect(body['payload_text']).toBe('"\uFFFD"');
+    expect(body).not.toHaveProperty('payload');
+  });
+
   it('answers 404 event_not_found for an unknown id', async () => {
     const url = await serve({ store: await memoryStore() });
     const res = await get(`${url}/events/msg_nope`);
@@ -354,6 +364,17 @@ describe('GET /events/export query validation', () => {
     expect(res.status).toBe(400);
     expect(res.body.error?.code).toBe('invalid_query');
     expect(res.body.error?.message).toContain(message);
+  });
+
+  it('accepts the epoch itself, and quotes at most 64 characters of a bad instant', async () => {
+    const url = await serve({ store: await memoryStore([delivery('msg_1')]) });
+    const epoch = await fetch(`${url}/events/export?since=1970-01-01T00:00:00Z`, { headers: auth });
+    expect(epoch.status).toBe(200);
+    expect((await epoch.text()).split('\n').filter((l) => l !== '')).toHaveLength(1);
+    const long = await get(`${url}/events/export?until=${'9'.repeat(80)}`);
+    expect(long.body.error?.message).toBe(
+      `until is "${'9'.repeat(64)}": expected an ISO 8601 date-time with its offset, like 2026-01-31T12:00:00Z`,
+    );
   });
 
   it('accepts fractions, a lower-case z, an offset and an empty window', async () => {
