@@ -155,6 +155,9 @@ describe('GET /events', () => {
     ['limit=', 'invalid_query', 'limit is ""'],
     ['limit=5x', 'invalid_query', 'limit is "5x"'],
     ['limit=x5', 'invalid_query', 'limit is "x5"'],
+    ['limit=%2B5', 'invalid_query', 'limit is "+5"'],
+    ['limit=5%20', 'invalid_query', 'limit is "5 "'],
+    ['limit=0x10', 'invalid_query', 'limit is "0x10"'],
     [
       'status=done',
       'invalid_query',
@@ -266,6 +269,12 @@ describe('POST /events/:id/replay', () => {
     expect(woken).toEqual(['wake']);
   });
 
+  it('replays without a processor to wake', async () => {
+    const url = await serve({ store: await memoryStore([delivery('msg_1')]) });
+    const res = await fetch(`${url}/events/msg_1/replay`, { method: 'POST', headers: auth });
+    expect(res.status).toBe(202);
+  });
+
   it('needs the token like every read API route', async () => {
     const store = await memoryStore([delivery('msg_1')]);
     const url = await serve({ store });
@@ -337,6 +346,7 @@ describe('GET /progress', () => {
     ['user_id=a&user_id=b', 'Give user_id once'],
     ['course_id=a&course_id=b', 'Give course_id once'],
     ['cursor=a&cursor=b', 'Give cursor once'],
+    ['limit=1&limit=2', 'Give limit once'],
   ])('answers 400 invalid_query to %s', async (query, message) => {
     const url = await serve({ store: await memoryStore() });
     const res = await get(`${url}/progress?${query}`);
@@ -358,6 +368,10 @@ describe('GET /events/export query validation', () => {
     ['since=a&since=b', 'Give since once'],
     ['status=a&status=b', 'Give status once'],
     [`status=${'x'.repeat(80)}`, `status is "${'x'.repeat(64)}": expected one of`],
+    [
+      `status=${Array.from({ length: 101 }, (_, i) => `s${i}`).join(',')}`,
+      'status lists 101 values: at most 100',
+    ],
   ])('answers 400 invalid_query to %s', async (query, message) => {
     const url = await serve({ store: await memoryStore() });
     const res = await get(`${url}/events/export?${query}`, auth);

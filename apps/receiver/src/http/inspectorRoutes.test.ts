@@ -86,7 +86,11 @@ describe('inspectorRoutes', () => {
     const url = await serve({ enabled: true, assetsDir: path.join(os.tmpdir(), 'no-such-inspector-build') });
     const res = await fetch(`${url}/inspect/`);
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('inspector_not_built');
+    expect(await res.json()).toEqual({
+      error: { code: 'inspector_not_built', message: 'The inspector page is not built: run `npm run build`' },
+    });
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'inspector-build-'));
+    expect(loadInspectorAssets(empty).size).toBe(0);
   });
 
   it('sends every security header with each file, and the type of each asset kind', async () => {
