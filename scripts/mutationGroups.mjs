@@ -9,7 +9,11 @@ export const mutationGroups = {
     projects: ['apps/receiver'],
     tests: ['src/processing/**/*.test.ts'],
   },
-  'receiver-http': { mutate: ['apps/receiver/src/http/**/*.ts'], projects: ['apps/receiver'] },
+  'receiver-http': {
+    mutate: ['apps/receiver/src/http/**/*.ts'],
+    projects: ['apps/receiver'],
+    tests: ['src/http/**/*.test.ts'],
+  },
   sender: {
     mutate: ['apps/mock-sender/src/delivery/**/*.ts'],
     projects: ['apps/mock-sender'],

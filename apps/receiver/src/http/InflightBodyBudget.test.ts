@@ -17,3 +17,21 @@ describe('InflightBodyBudget', () => {
     expect(() => new InflightBodyBudget(0)).toThrow(RangeError);
   });
 });
+
+describe('InflightBodyBudget limits', () => {
+  it('takes a reservation that fills the budget exactly, and never counts below zero', () => {
+    const budget = new InflightBodyBudget(1);
+    expect(budget.limit).toBe(1);
+    expect(budget.tryReserve(1)).toBe(true);
+    expect(budget.tryReserve(1)).toBe(false);
+    budget.release(5);
+    expect(budget.used).toBe(0);
+    expect(budget.tryReserve(1)).toBe(true);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, 2 ** 53])('refuses the limit %s with a message naming it', (limit) => {
+    expect(() => new InflightBodyBudget(limit)).toThrow(
+      `the in-flight body limit must be a whole number of bytes >= 1, got ${limit}`,
+    );
+  });
+});

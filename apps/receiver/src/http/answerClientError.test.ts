@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { answerClientError } from './answerClientError.js';
 
 let server: Server | undefined;
 afterEach(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  if (server) await new Promise((resolve) => server?.close(resolve));
   server = undefined;
 });
 
@@ -97,5 +98,73 @@ describe('answerClientError', () => {
     socket.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\nabc');
     socket.end();
     expect(await released).toBe(false);
+  });
+});
+
+describe('answerClientError on a socket it cannot answer', () => {
+  /** A socket stand-in that records what is written to it. */
+  function fakeSocket(extra: Record<string, unknown> = {}) {
+    const socket = Object.assign(new PassThrough(), extra);
+    const written = () => (socket.read() as Buffer | null)?.toString('latin1') ?? '';
+    return { socket, written };
+  }
+  const parserError = (code: string) => Object.assign(new Error(code), { code });
+
+  it('answers a parser error on a fresh socket and ends it', () => {
+    const { socket, written } = fakeSocket();
+    answerClientError(parserError('HPE_INVALID_METHOD'), socket);
+    const text = written();
+    expect(text.startsWith('HTTP/1.1 400 Bad Request\r\n')).toBe(true);
+    expect(text).toContain('connection: close\r\n');
+    const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+    expect(text).toContain(`content-length: ${Buffer.byteLength(body)}\r\n`);
+    expect(JSON.parse(body)).toEqual({
+      error: {
+        code: 'malformed_request',
+        message: 'The request is not valid HTTP/1.1 (HPE_INVALID_METHOD): fix the client; nothing was stored',
+      },
+    });
+  });
+
+  it('names no code when the error has none', () => {
+    const { socket, written } = fakeSocket();
+    answerClientError(new Error('odd'), socket);
+    expect(written()).toContain('"The request is not valid HTTP/1.1: fix the client; nothing was stored"');
+  });
+
+  it('destroys the socket without a word after a reset, on a closed socket, or after part of an answer', () => {
+    const reset = fakeSocket();
+    answerClientError(parserError('ECONNRESET'), reset.socket);
+    expect(reset.socket.destroyed).toBe(true);
+    expect(reset.written()).toBe('');
+
+    const ended = fakeSocket();
+    ended.socket.end();
+    answerClientError(parserError('HPE_INVALID_METHOD'), ended.socket);
+    expect(ended.socket.destroyed).toBe(true);
+
+    const spoken = fakeSocket({ bytesWritten: 10 });
+    answerClientError(parserError('HPE_INVALID_METHOD'), spoken.socket);
+    expect(spoken.socket.destroyed).toBe(true);
+    expect(spoken.written()).toBe('');
+  });
+
+  it('destroys the socket of a timed-out request whose answer has already started', () => {
+    const { socket, written } = fakeSocket({
+      _httpMessage: { headersSent: true, req: { complete: false } },
+    });
+    answerClientError(parserError('ERR_HTTP_REQUEST_TIMEOUT'), socket);
+    expect(socket.destroyed).toBe(true);
+    expect(written()).toBe('');
+  });
+
+  it('answers a header timeout with nothing in flight as 408 request_timeout', () => {
+    const { socket, written } = fakeSocket();
+    answerClientError(parserError('ERR_HTTP_REQUEST_TIMEOUT'), socket);
+    const text = written();
+    expect(text.startsWith('HTTP/1.1 408 Request Timeout\r\n')).toBe(true);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      error: { code: 'request_timeout' },
+    });
   });
 });

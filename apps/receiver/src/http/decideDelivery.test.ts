@@ -241,3 +241,208 @@ describe('decideStored', () => {
     });
   });
 });
+
+describe('decideDelivery, what each answer says and logs', () => {
+  it('says why an overloaded receiver refuses and logs the budget at warn', () => {
+    const answer = answerTo({
+      kind: 'overloaded',
+      inflightBytes: 900,
+      limit: 1000,
+      exit: { drain: false, closeConnection: true },
+    });
+    expect(answer.body).toEqual({
+      error: {
+        code: 'overloaded',
+        message:
+          'The receiver is reading too many request bodies at once (MAX_INFLIGHT_BODY_BYTES): retry later',
+      },
+    });
+    expect(answer.log).toEqual({
+      level: 'warn',
+      fields: { inflightBytes: 900, limit: 1000 },
+      message: 'delivery refused: too many bodies in flight',
+    });
+  });
+
+  it('answers an aborted body 400 bad_request, logged at info with its code', () => {
+    const aborted = new HttpError(400, 'request_aborted', 'gone');
+    expect(answerTo({ kind: 'unreadable', error: aborted, exit })).toEqual({
+      status: 400,
+      body: { error: { code: 'request_aborted', message: 'gone' } },
+      outcome: 'bad_request',
+      log: { level: 'info', fields: { code: 'request_aborted' }, message: 'delivery rejected' },
+      exit,
+    });
+  });
+
+  it('logs a bad signature at warn with its code, and a strict refusal with the webhook id', () => {
+    const unauthentic = answerTo(bodyRead(signedRequest({ secret: otherSecret })));
+    expect(unauthentic.log).toEqual({
+      level: 'warn',
+      fields: { code: 'no_matching_signature' },
+      message: 'delivery rejected: signature verification failed',
+    });
+    expect((unauthentic.body as { error: { message: string } }).error.message).toMatch(/^No v1 signature/);
+
+    const event = completedEvent();
+    const request = signedRequest({
+      payload: { ...event, data: { ...(event['data'] as object), completed: 1 } },
+    });
+    expect(answerTo(bodyRead(request), 'strict').log).toEqual({
+      level: 'warn',
+      fields: { webhookId: request.id, code: 'contract_violation' },
+      message: 'delivery rejected: off contract (strict)',
+    });
+  });
+
+  it('says the NUL type cannot be stored, and logs the webhook id', () => {
+    const request = signedRequest({ payload: { ...completedEvent(), type: 'a\u0000b', data: {} } });
+    expect(answerTo(bodyRead(request))).toEqual({
+      status: 422,
+      body: {
+        error: {
+          code: 'unstorable_delivery',
+          message:
+            'The event type contains a NUL character (\\u0000), which the event store cannot keep: fix the sender; nothing was stored',
+        },
+      },
+      outcome: 'unstorable',
+      log: {
+        level: 'warn',
+        fields: { webhookId: request.id },
+        message: 'delivery refused: its type contains a NUL character',
+      },
+    });
+  });
+});
+
+describe('decideDelivery, what a quarantined delivery keeps', () => {
+  it('keeps no type for a body that is not UTF-8, even one naming a type', () => {
+    const payload = Buffer.concat([Buffer.from('{"type":"a'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const { delivery, errors } = toStore(bodyRead(signedRequest({ payload })));
+    expect(delivery).toMatchObject({ type: null, status: 'quarantined' });
+    expect(errors?.length).toBeGreaterThan(0);
+  });
+
+  it('keeps the type only when the JSON is an object with a string type', () => {
+    const typeOf = (payload: string) => toStore(bodyRead(signedRequest({ payload }))).delivery.type;
+    expect(typeOf('{"type":"x.y"}')).toBe('x.y');
+    expect(typeOf('{"type":7}')).toBeNull();
+    expect(typeOf('["x.y"]')).toBeNull();
+    expect(typeOf('null')).toBeNull();
+    expect(typeOf('"x.y"')).toBeNull();
+  });
+
+  it('replaces NUL in stored error pointers and messages, and answers with the errors unchanged', () => {
+    const errors = [{ pointer: '/a\u0000b', message: 'bad \u0000 value' }];
+    const request = signedRequest({ payload: '{}' });
+    const base = bodyRead(request);
+    if (base.kind !== 'body') throw new Error('expected a body');
+    const offContract = new WebhookPayloadError('contract_violation', 'off contract', errors, {
+      id: request.id,
+      timestamp: 0,
+      body: request.body,
+    });
+    const { delivery, errors: answered } = toStore({
+      ...base,
+      verified: { kind: 'off_contract', error: offContract },
+    });
+    expect(delivery.errors).toEqual([{ pointer: '/a\uFFFDb', message: 'bad \uFFFD value' }]);
+    expect(answered).toEqual(errors);
+  });
+
+  it('joins a repeated kept header and leaves out headers that are absent', () => {
+    const request = signedRequest();
+    const read = bodyRead(request);
+    if (read.kind !== 'body') throw new Error('expected a body');
+    const headers = { 'webhook-id': request.id, 'user-agent': ['a', 'b'] } as never;
+    expect(toStore({ ...read, headers }).delivery.headers).toEqual({
+      'webhook-id': request.id,
+      'user-agent': 'a, b',
+    });
+  });
+});
+
+describe('decideStored, what each stored outcome says and logs', () => {
+  const unhandled = toStore(
+    bodyRead(
+      signedRequest({ id: 'msg_2', payload: { ...completedEvent(), type: 'payout.created', data: {} } }),
+    ),
+  );
+
+  it('answers a kept unknown type with its status only, logged at info', () => {
+    expect(
+      decideStored(unhandled, {
+        ok: true,
+        outcome: { inserted: true, status: 'unhandled', deliveriesSeen: 1 },
+      }),
+    ).toEqual({
+      status: 200,
+      body: { status: 'unhandled', webhook_id: 'msg_2' },
+      outcome: 'unhandled',
+      log: {
+        level: 'info',
+        fields: { webhookId: 'msg_2', type: 'payout.created', status: 'unhandled' },
+        message: 'delivery of an unknown type kept',
+      },
+    });
+  });
+
+  it('logs a duplicate at debug with the delivery count', () => {
+    expect(
+      decideStored(unhandled, {
+        ok: true,
+        outcome: { inserted: false, status: 'unhandled', deliveriesSeen: 4 },
+      }).log,
+    ).toEqual({
+      level: 'debug',
+      fields: { webhookId: 'msg_2', deliveriesSeen: 4 },
+      message: 'duplicate delivery',
+    });
+  });
+
+  it('logs store refusals: unstorable and a full queue at warn, anything else at error', () => {
+    const unstorable = new StoreError('unstorable_delivery', 'no');
+    expect(decideStored(unhandled, { ok: false, error: unstorable })).toEqual({
+      status: 422,
+      body: { error: { code: 'unstorable_delivery', message: 'no' } },
+      outcome: 'unstorable',
+      log: {
+        level: 'warn',
+        fields: { err: unstorable, webhookId: 'msg_2' },
+        message: 'delivery refused by the store',
+      },
+    });
+    expect(decideStored(unhandled, { ok: false, error: new StoreError('store_overloaded', 'full') })).toEqual(
+      {
+        status: 503,
+        body: {
+          error: {
+            code: 'store_overloaded',
+            message: 'The event store has too many deliveries waiting to be written: retry later',
+          },
+        },
+        outcome: 'overloaded',
+        log: { level: 'warn', fields: { webhookId: 'msg_2' }, message: 'delivery refused: store queue full' },
+        retryAfter: true,
+      },
+    );
+    const closed = new StoreError('store_closed', 'closed');
+    expect(decideStored(unhandled, { ok: false, error: closed })).toEqual({
+      status: 503,
+      body: {
+        error: {
+          code: 'store_closed',
+          message: 'The event store cannot take the delivery right now: retry later',
+        },
+      },
+      outcome: 'store_unavailable',
+      log: {
+        level: 'error',
+        fields: { err: closed, webhookId: 'msg_2' },
+        message: 'store could not take the delivery',
+      },
+      retryAfter: true,
+    });
+  });
+});

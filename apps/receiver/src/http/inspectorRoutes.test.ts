@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INSPECTOR_CSP, inspectorRoutes } from './inspectorRoutes.js';
+import { INSPECTOR_CSP, inspectorRoutes, loadInspectorAssets } from './inspectorRoutes.js';
 
 const closers: (() => void)[] = [];
 afterEach(() => {
@@ -86,6 +86,61 @@ describe('inspectorRoutes', () => {
     const url = await serve({ enabled: true, assetsDir: path.join(os.tmpdir(), 'no-such-inspector-build') });
     const res = await fetch(`${url}/inspect/`);
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('inspector_not_built');
+    expect(await res.json()).toEqual({
+      error: { code: 'inspector_not_built', message: 'The inspector page is not built: run `npm run build`' },
+    });
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'inspector-build-'));
+    expect(loadInspectorAssets(empty).size).toBe(0);
+  });
+
+  it('sends every security header with each file, and the type of each asset kind', async () => {
+    const dir = fakeBuild();
+    const kinds: Record<string, string> = {
+      'a.css': 'text/css; charset=utf-8',
+      'a.svg': 'image/svg+xml',
+      'a.png': 'image/png',
+      'a.woff2': 'font/woff2',
+    };
+    for (const name of Object.keys(kinds)) fs.writeFileSync(path.join(dir, 'assets', name), name);
+    const url = await serve({ enabled: true, assetsDir: dir });
+    for (const [name, type] of Object.entries(kinds)) {
+      const res = await fetch(`${url}/inspect/assets/${name}`);
+      expect(res.headers.get('content-type'), name).toBe(type);
+      expect(await res.text()).toBe(name);
+    }
+    const res = await fetch(`${url}/inspect/assets/nothing.js`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      error: { code: 'not_found', message: 'No inspector file /assets/nothing.js' },
+    });
+    expect(Object.fromEntries(res.headers)).toMatchObject({
+      'content-security-policy': INSPECTOR_CSP,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+    });
+  });
+
+  it('redirects /inspect with a query to the folder form, and serves /inspect/ with one', async () => {
+    const url = await serve({ enabled: true, assetsDir: fakeBuild() });
+    const redirected = await fetch(`${url}/inspect?token=x`, { redirect: 'manual' });
+    expect(redirected.status).toBe(301);
+    expect(redirected.headers.get('location')).toBe('/inspect/');
+    const page = await fetch(`${url}/inspect/?token=x`, { redirect: 'manual' });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toBe('<!doctype html><title>x</title>');
+  });
+
+  it('serves the page of a build that has no assets folder, with the not-built message only when empty', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inspector-build-'));
+    fs.writeFileSync(path.join(dir, 'index.html'), 'page');
+    const url = await serve({ enabled: true, assetsDir: dir });
+    expect(await (await fetch(`${url}/inspect/`)).text()).toBe('page');
+    const missing = await fetch(`${url}/inspect/assets/a.js`);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(loadInspectorAssets(path.join(dir, 'nowhere')).size).toBe(0);
+    expect([...loadInspectorAssets(dir).keys()]).toEqual(['/']);
   });
 });

@@ -19,3 +19,21 @@ describe('routeLabeller', () => {
     expect(label('/admin/msg_1')).toBe('other');
   });
 });
+
+describe('routeLabeller edge cases', () => {
+  const label = routeLabeller(['/', '/events/:id', '/events/:id/replay']);
+
+  it('keeps the root path as it is and trims one trailing slash from a parameter route', () => {
+    expect(label('/')).toBe('/');
+    expect(label('/events/msg_1/')).toBe('/events/:id');
+    expect(label('/events/msg_1/replay/')).toBe('/events/:id/replay');
+  });
+
+  it('matches a parameter only to a non-empty segment, and fixed segments only to themselves', () => {
+    expect(label('/events/')).toBe('other');
+    expect(label('/events//replay')).toBe('other');
+    expect(label('/events/msg_1//')).toBe('other');
+    expect(label('/admin/msg_1/replay')).toBe('other');
+    expect(label('/events/msg_1/replays')).toBe('other');
+  });
+});

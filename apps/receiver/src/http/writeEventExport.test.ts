@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.js';
 import { SqliteStore } from '../store/SqliteStore.js';
 import type { ExportEventsQuery, ExportedEvent, NewDelivery, Store } from '../store/Store.js';
+import { capturingLogger } from '../test-support/capturingLogger.js';
+import { eventually } from '../test-support/startReceiver.js';
 import { createReadApiRouter, readApiRoutes } from './createReadApiRouter.js';
 import { routeLabeller } from './routeLabeller.js';
 import { writeEventExport } from './writeEventExport.js';
@@ -131,6 +133,7 @@ describe('GET /events/export', () => {
     const res = await fetch(`${url}/events/export`, { headers: auth });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.text()).toBe('');
   });
 
@@ -214,13 +217,21 @@ describe('GET /events/export', () => {
         return [event(0, 't', 100)];
       },
     } as unknown as Store;
+    const { logger, lines } = capturingLogger();
     const app = express();
-    app.use(createReadApiRouter({ store, apiToken: token, exportPageSize: 1 }));
+    app.use(createReadApiRouter({ store, apiToken: token, exportPageSize: 1, logger }));
     const url = await listen(app);
     const res = await fetch(`${url}/events/export`, { headers: auth });
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
     expect(calls.map((q) => q.after?.webhookId ?? null)).toEqual([null, 'msg_0']);
+    expect(lines).toMatchObject([
+      {
+        level: 'error',
+        err: { message: 'connection lost' },
+        msg: 'event export failed part-way; the connection is closed',
+      },
+    ]);
   });
 });
 
@@ -271,6 +282,31 @@ async function exportServer(store: Store, pageSize: number, stallMs = 60_000) {
 }
 
 describe('writeEventExport', () => {
+  it('disconnects a read API client that stops reading for the configured stall time, and logs it', async () => {
+    const { store } = endlessStore(4, () => false);
+    const { logger, lines } = capturingLogger();
+    const app = express();
+    app.use(createReadApiRouter({ store, apiToken: token, exportPageSize: 4, exportStallMs: 100, logger }));
+    const url = await listen(app);
+    let paused: http.IncomingMessage | undefined;
+    const complete = new Promise<boolean>((resolve, reject) => {
+      http
+        .get(`${url}/events/export`, { headers: auth }, (res) => {
+          paused = res;
+          res.pause();
+          res.on('close', () => resolve(res.complete));
+        })
+        .on('error', reject);
+    });
+    await eventually(async () => (lines.length > 0 ? true : undefined), 20_000);
+    // The client reads what was in flight and finds the response cut short.
+    paused?.resume();
+    expect(await complete).toBe(false);
+    expect(lines).toEqual([
+      { level: 'warn', stallMs: 100, msg: 'event export client stopped reading; disconnecting it' },
+    ]);
+  });
+
   it('stops querying the store once the client disconnects, with reads bounded by back-pressure', async () => {
     let gone = () => false;
     const { store, queries } = endlessStore(4, () => gone());

@@ -1,0 +1,476 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../errors.js';
+import { SqliteStore } from '../store/SqliteStore.js';
+import type { NewDelivery, Store } from '../store/Store.js';
+import { capturingLogger } from '../test-support/capturingLogger.js';
+import { createReadApiRouter, type ReadApiOptions } from './createReadApiRouter.js';
+
+const token = 'read-api-test-token-0123456789';
+const auth = { authorization: `Bearer ${token}` };
+const t0 = Date.UTC(2026, 0, 1);
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+function delivery(webhookId: string, overrides: Partial<NewDelivery> = {}): NewDelivery {
+  return {
+    webhookId,
+    type: 'payment.succeeded',
+    status: 'received',
+    body: Buffer.from(`{"id":"${webhookId}"}`),
+    headers: { 'webhook-id': webhookId },
+    errors: null,
+    receivedAt: t0,
+    ...overrides,
+  };
+}
+
+async function memoryStore(deliveries: NewDelivery[] = []): Promise<SqliteStore> {
+  const store = new SqliteStore({ filename: ':memory:' });
+  cleanups.push(() => store.close());
+  for (const d of deliveries) await store.insertDelivery(d);
+  return store;
+}
+
+/** The read API alone in an app, with an open route beside it to show what the guard covers. */
+async function serve(options: Partial<ReadApiOptions> & { store: Store }) {
+  const app = express();
+  app.use(createReadApiRouter({ apiToken: token, ...options }));
+  app.get('/open', (_req, res) => {
+    res.json({ open: true });
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  cleanups.push(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function get(url: string, headers: Record<string, string> = auth) {
+  const res = await fetch(url, { headers });
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
+  };
+}
+
+const idsOf = (body: Record<string, unknown>) =>
+  (body['events'] as { webhook_id: string }[]).map((e) => e.webhook_id);
+
+describe('GET /events', () => {
+  it('lists event summaries newest first, with ISO times and nulls where nothing happened yet', async () => {
+    const store = await memoryStore([
+      delivery('msg_old', { receivedAt: t0 }),
+      delivery('msg_new', {
+        receivedAt: t0 + 1000,
+        status: 'quarantined',
+        errors: [{ pointer: '/data', message: 'bad' }],
+      }),
+    ]);
+    const url = await serve({ store });
+    const { status, body } = await get(`${url}/events`);
+    expect(status).toBe(200);
+    const stored = (await store.getEvent('msg_old'))!;
+    expect(body).toEqual({
+      events: [
+        {
+          webhook_id: 'msg_new',
+          type: 'payment.succeeded',
+          status: 'quarantined',
+          errors: [{ pointer: '/data', message: 'bad' }],
+          deliveries_seen: 1,
+          received_at: '2026-01-01T00:00:01.000Z',
+          processed_at: null,
+          attempts: 0,
+          last_error: null,
+          next_attempt_at: null,
+        },
+        {
+          webhook_id: 'msg_old',
+          type: 'payment.succeeded',
+          status: 'received',
+          errors: null,
+          deliveries_seen: 1,
+          received_at: '2026-01-01T00:00:00.000Z',
+          processed_at: null,
+          attempts: 0,
+          last_error: null,
+          next_attempt_at:
+            stored.nextAttemptAt === null ? null : new Date(stored.nextAttemptAt).toISOString(),
+        },
+      ],
+      next_cursor: null,
+    });
+  });
+
+  it('pages 50 at a time by default and follows next_cursor to the end', async () => {
+    const store = await memoryStore(
+      Array.from({ length: 53 }, (_, i) =>
+        delivery(`msg_${String(i).padStart(2, '0')}`, { receivedAt: t0 + i }),
+      ),
+    );
+    const url = await serve({ store });
+    const first = await get(`${url}/events`);
+    expect(idsOf(first.body)).toHaveLength(50);
+    expect(idsOf(first.body)[0]).toBe('msg_52');
+    const cursor = first.body['next_cursor'];
+    expect(typeof cursor).toBe('string');
+    const rest = await get(`${url}/events?cursor=${encodeURIComponent(String(cursor))}`);
+    expect(rest.body).toMatchObject({ next_cursor: null });
+    expect(idsOf(rest.body)).toEqual(['msg_02', 'msg_01', 'msg_00']);
+
+    const two = await get(`${url}/events?limit=2`);
+    expect(idsOf(two.body)).toEqual(['msg_52', 'msg_51']);
+    expect(idsOf((await get(`${url}/events?limit=1`)).body)).toEqual(['msg_52']);
+    expect(idsOf((await get(`${url}/events?limit=500`)).body)).toHaveLength(53);
+  });
+
+  it('filters by type and by status, alone or together', async () => {
+    const store = await memoryStore([
+      delivery('msg_a', { type: 'a.b', receivedAt: t0 + 1 }),
+      delivery('msg_b', { type: 'c.d', receivedAt: t0 + 2 }),
+      delivery('msg_c', { type: 'a.b', status: 'unhandled', receivedAt: t0 + 3 }),
+    ]);
+    const url = await serve({ store });
+    expect(idsOf((await get(`${url}/events?type=a.b`)).body)).toEqual(['msg_c', 'msg_a']);
+    expect(idsOf((await get(`${url}/events?status=received`)).body)).toEqual(['msg_b', 'msg_a']);
+    expect(idsOf((await get(`${url}/events?type=a.b&status=unhandled`)).body)).toEqual(['msg_c']);
+  });
+
+  it.each([
+    ['limit=0', 'invalid_query', 'limit is "0": expected a whole number from 1 to 500'],
+    ['limit=501', 'invalid_query', 'limit is "501"'],
+    ['limit=ten', 'invalid_query', 'limit is "ten"'],
+    ['limit=1.5', 'invalid_query', 'limit is "1.5"'],
+    ['limit=-1', 'invalid_query', 'limit is "-1"'],
+    ['limit=', 'invalid_query', 'limit is ""'],
+    ['limit=5x', 'invalid_query', 'limit is "5x"'],
+    ['limit=x5', 'invalid_query', 'limit is "x5"'],
+    ['limit=%2B5', 'invalid_query', 'limit is "+5"'],
+    ['limit=5%20', 'invalid_query', 'limit is "5 "'],
+    ['limit=0x10', 'invalid_query', 'limit is "0x10"'],
+    [
+      'status=done',
+      'invalid_query',
+      'status is "done": expected one of received, processed, failed, quarantined, unhandled',
+    ],
+    ['type=a&type=b', 'invalid_query', 'Give type once, as a plain value'],
+    ['cursor=a&cursor=b', 'invalid_query', 'Give cursor once'],
+    ['limit=1&limit=2', 'invalid_query', 'Give limit once'],
+    ['status=received&status=failed', 'invalid_query', 'Give status once'],
+    ['cursor=bogus', 'invalid_cursor', ''],
+  ])('answers 400 %s with %s', async (query, code, message) => {
+    const url = await serve({ store: await memoryStore([delivery('msg_1')]) });
+    const res = await get(`${url}/events?${query}`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.body.error?.code).toBe(code);
+    expect(res.body.error?.message).toContain(message);
+  });
+
+  it('quotes at most 64 characters of a bad value back', async () => {
+    const url = await serve({ store: await memoryStore() });
+    const res = await get(`${url}/events?status=${'s'.repeat(100)}`);
+    expect(res.body.error?.message).toBe(
+      `status is "${'s'.repeat(64)}": expected one of received, processed, failed, quarantined, unhandled`,
+    );
+  });
+});
+
+describe('GET /events/:id', () => {
+  it('shows the event with its headers and its JSON payload spliced in byte for byte', async () => {
+    const body = Buffer.from('{ "id" : "msg_1",\n  "n": 1.50 }');
+    const store = await memoryStore([delivery('msg_1', { body })]);
+    const url = await serve({ store });
+    const res = await fetch(`${url}/events/msg_1`, { headers: auth });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await res.text();
+    expect(text.endsWith(`,"payload":${body.toString()}}`)).toBe(true);
+    expect(JSON.parse(text)).toMatchObject({
+      webhook_id: 'msg_1',
+      status: 'received',
+      headers: { 'webhook-id': 'msg_1' },
+      payload: { id: 'msg_1', n: 1.5 },
+    });
+  });
+
+  it('shows a body that is not JSON, or not UTF-8, as payload_text', async () => {
+    const store = await memoryStore([
+      delivery('msg_text', { body: Buffer.from('not json'), type: null, status: 'quarantined' }),
+      delivery('msg_bytes', { body: Buffer.from([0x7b, 0xff, 0x7d]), type: null, status: 'quarantined' }),
+    ]);
+    const url = await serve({ store });
+    const text = (await get(`${url}/events/msg_text`)).body;
+    expect(text['payload_text']).toBe('not json');
+    expect(text).not.toHaveProperty('payload');
+    const bytes = (await get(`${url}/events/msg_bytes`)).body;
+    expect(bytes['payload_text']).toBe('{\uFFFD}');
+    expect(bytes).not.toHaveProperty('payload');
+  });
+
+  it('never splices in a body that is JSON only once its invalid UTF-8 is replaced', async () => {
+    const store = await memoryStore([
+      delivery('msg_1', { body: Buffer.from([0x22, 0xff, 0x22]), type: null, status: 'quarantined' }),
+    ]);
+    const url = await serve({ store });
+    const { body } = await get(`${url}/events/msg_1`);
+    expect(body['payload_text']).toBe('"\uFFFD"');
+    expect(body).not.toHaveProperty('payload');
+  });
+
+  it('answers 404 event_not_found for an unknown id', async () => {
+    const url = await serve({ store: await memoryStore() });
+    const res = await get(`${url}/events/msg_nope`);
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({
+      error: { code: 'event_not_found', message: 'No event with webhook-id "msg_nope" is stored' },
+    });
+  });
+});
+
+describe('POST /events/:id/replay', () => {
+  it('requeues a stored event, wakes the processor and logs it; an unknown id is 404', async () => {
+    const store = await memoryStore([delivery('msg_1')]);
+    const claimed = await store.claimDue('w', t0 + 10, 60_000, 10);
+    await store.settle('msg_1', 'w', { status: 'failed', error: 'boom', nextAttemptAt: null }, t0 + 20);
+    expect(claimed).toHaveLength(1);
+    const woken: string[] = [];
+    const { logger, lines } = capturingLogger();
+    const url = await serve({
+      store,
+      logger,
+      now: () => t0 + 5000,
+      processor: { wake: () => woken.push('wake') },
+    });
+    const res = await fetch(`${url}/events/msg_1/replay`, { method: 'POST', headers: auth });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: 'queued', webhook_id: 'msg_1' });
+    expect(woken).toEqual(['wake']);
+    expect(await store.getEvent('msg_1')).toMatchObject({
+      status: 'received',
+      attempts: 0,
+      nextAttemptAt: t0 + 5000,
+    });
+    expect(lines).toEqual([{ level: 'info', webhookId: 'msg_1', msg: 'event queued for replay' }]);
+
+    const missing = await fetch(`${url}/events/msg_nope/replay`, { method: 'POST', headers: auth });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('event_not_found');
+    expect(woken).toEqual(['wake']);
+  });
+
+  it('replays without a processor to wake', async () => {
+    const url = await serve({ store: await memoryStore([delivery('msg_1')]) });
+    const res = await fetch(`${url}/events/msg_1/replay`, { method: 'POST', headers: auth });
+    expect(res.status).toBe(202);
+  });
+
+  it('needs the token like every read API route', async () => {
+    const store = await memoryStore([delivery('msg_1')]);
+    const url = await serve({ store });
+    const res = await fetch(`${url}/events/msg_1/replay`, { method: 'POST' });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('GET /progress', () => {
+  async function progressStore() {
+    const store = await memoryStore([delivery('msg_1', { type: 'course_lesson_interaction.completed' })]);
+    await store.claimDue('w', t0 + 10, 60_000, 10);
+    const lessonCompletions = [
+      { userId: 'user_a', courseId: 'cors_1', lessonId: 'lesn_1', completedAt: t0 + 100 },
+      { userId: 'user_a', courseId: 'cors_1', lessonId: 'lesn_2', completedAt: t0 + 200 },
+      { userId: 'user_a', courseId: 'cors_2', lessonId: 'lesn_9', completedAt: t0 + 300 },
+      { userId: 'user_b', courseId: 'cors_1', lessonId: 'lesn_1', completedAt: t0 + 400 },
+    ];
+    await store.settle('msg_1', 'w', { status: 'processed', effects: { lessonCompletions } }, t0 + 20);
+    return store;
+  }
+  const pairs = (body: Record<string, unknown>) =>
+    (body['progress'] as { user_id: string; course_id: string }[]).map((p) => `${p.user_id}/${p.course_id}`);
+
+  it('lists progress per user and course with lesson ids and the last completion time', async () => {
+    const url = await serve({ store: await progressStore() });
+    const { status, body } = await get(`${url}/progress?user_id=user_a&course_id=cors_1`);
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      progress: [
+        {
+          user_id: 'user_a',
+          course_id: 'cors_1',
+          completed_lessons: 2,
+          lesson_ids: ['lesn_1', 'lesn_2'],
+          last_completed_at: '2026-01-01T00:00:00.200Z',
+        },
+      ],
+      next_cursor: null,
+    });
+  });
+
+  it('filters by user or course, ignores empty filters, and pages with limit and cursor', async () => {
+    const url = await serve({ store: await progressStore() });
+    expect(pairs((await get(`${url}/progress`)).body)).toEqual([
+      'user_a/cors_1',
+      'user_a/cors_2',
+      'user_b/cors_1',
+    ]);
+    expect(pairs((await get(`${url}/progress?user_id=user_a`)).body)).toEqual([
+      'user_a/cors_1',
+      'user_a/cors_2',
+    ]);
+    expect(pairs((await get(`${url}/progress?course_id=cors_1`)).body)).toEqual([
+      'user_a/cors_1',
+      'user_b/cors_1',
+    ]);
+    expect(pairs((await get(`${url}/progress?user_id=&course_id=`)).body)).toHaveLength(3);
+    const first = await get(`${url}/progress?limit=2`);
+    expect(pairs(first.body)).toEqual(['user_a/cors_1', 'user_a/cors_2']);
+    const cursor = encodeURIComponent(String(first.body['next_cursor']));
+    const rest = await get(`${url}/progress?limit=2&cursor=${cursor}`);
+    expect(pairs(rest.body)).toEqual(['user_b/cors_1']);
+    expect(rest.body['next_cursor']).toBeNull();
+  });
+
+  it.each([
+    ['limit=0', 'limit is "0"'],
+    ['user_id=a&user_id=b', 'Give user_id once'],
+    ['course_id=a&course_id=b', 'Give course_id once'],
+    ['cursor=a&cursor=b', 'Give cursor once'],
+    ['limit=1&limit=2', 'Give limit once'],
+  ])('answers 400 invalid_query to %s', async (query, message) => {
+    const url = await serve({ store: await memoryStore() });
+    const res = await get(`${url}/progress?${query}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error?.code).toBe('invalid_query');
+    expect(res.body.error?.message).toContain(message);
+  });
+});
+
+describe('GET /events/export query validation', () => {
+  it.each([
+    ['since=1969-12-31T23:59:59Z', 'since is "1969-12-31T23:59:59Z"'],
+    ['since=x2026-01-01T00:00:00Z', 'since is "x2026'],
+    ['since=2026-01-01T00:00:00Zx', 'since is "2026-01-01T00:00:00Zx"'],
+    ['since=2026-01-01T00:00:00.1234567890Z', 'since is'],
+    ['since=2026-01-01T00:00:00%2B0100', 'since is'],
+    ['until=2026-13-01T00:00:00Z', 'until is "2026-13-01T00:00:00Z"'],
+    ['until=a&until=b', 'Give until once'],
+    ['since=a&since=b', 'Give since once'],
+    ['status=a&status=b', 'Give status once'],
+    [`status=${'x'.repeat(80)}`, `status is "${'x'.repeat(64)}": expected one of`],
+    [
+      `status=${Array.from({ length: 101 }, (_, i) => `s${i}`).join(',')}`,
+      'status lists 101 values: at most 100',
+    ],
+  ])('answers 400 invalid_query to %s', async (query, message) => {
+    const url = await serve({ store: await memoryStore() });
+    const res = await get(`${url}/events/export?${query}`, auth);
+    expect(res.status).toBe(400);
+    expect(res.body.error?.code).toBe('invalid_query');
+    expect(res.body.error?.message).toContain(message);
+  });
+
+  it('accepts the epoch itself, and quotes at most 64 characters of a bad instant', async () => {
+    const url = await serve({ store: await memoryStore([delivery('msg_1')]) });
+    const epoch = await fetch(`${url}/events/export?since=1970-01-01T00:00:00Z`, { headers: auth });
+    expect(epoch.status).toBe(200);
+    expect((await epoch.text()).split('\n').filter((l) => l !== '')).toHaveLength(1);
+    const long = await get(`${url}/events/export?until=${'9'.repeat(80)}`);
+    expect(long.body.error?.message).toBe(
+      `until is "${'9'.repeat(64)}": expected an ISO 8601 date-time with its offset, like 2026-01-31T12:00:00Z`,
+    );
+  });
+
+  it('accepts fractions, a lower-case z, an offset and an empty window', async () => {
+    const store = await memoryStore([delivery('msg_1', { receivedAt: t0 })]);
+    const url = await serve({ store });
+    const lines = async (query: string) => {
+      const res = await fetch(`${url}/events/export?${query}`, { headers: auth });
+      expect(res.status, query).toBe(200);
+      return (await res.text()).split('\n').filter((l) => l !== '').length;
+    };
+    // Date.parse keeps milliseconds: nanoseconds past the event's instant still include it.
+    expect(await lines('since=2026-01-01T00:00:00.000000001z')).toBe(1);
+    expect(await lines('since=2026-01-01T00:00:00.001Z')).toBe(0);
+    expect(await lines('since=2026-01-01T00:00:00.000Z&until=2026-01-01T00:00:00.001Z')).toBe(1);
+    expect(await lines('since=2026-01-01T00:01Z')).toBe(0);
+    expect(await lines('since=2026-01-01T01:00%2B01:00&until=2026-01-01T01:00%2B01:00')).toBe(0);
+    expect(await lines('until=2026-01-01T00:00:00.001-00:00')).toBe(1);
+  });
+
+  it('counts repeated list values once against the limit of 100', async () => {
+    const url = await serve({ store: await memoryStore([delivery('msg_1', { type: 't0' })]) });
+    const hundred = Array.from({ length: 100 }, (_, i) => `t${i}`).join(',');
+    expect((await fetch(`${url}/events/export?type=${hundred}`, { headers: auth })).status).toBe(200);
+    const repeated = Array.from({ length: 150 }, () => 't0').join(',');
+    const res = await fetch(`${url}/events/export?type=${repeated},,`, { headers: auth });
+    expect(res.status).toBe(200);
+    expect((await res.text()).split('\n').filter((l) => l !== '')).toHaveLength(1);
+  });
+});
+
+describe('the read API guard and failures', () => {
+  it('guards /events and /progress but not the routes an app mounts beside it', async () => {
+    const url = await serve({ store: await memoryStore() });
+    expect((await get(`${url}/open`, {})).body).toEqual({ open: true });
+    for (const path of ['/events', '/events/msg_1', '/events/export', '/progress']) {
+      expect((await get(`${url}${path}`, {})).status, path).toBe(401);
+    }
+  });
+
+  it('answers a store that is not answering with 503 store_unavailable and Retry-After, and logs it', async () => {
+    const store = await memoryStore();
+    const failing = Object.assign(Object.create(store) as SqliteStore, {
+      listEvents: () => Promise.reject(new StoreError('store_unavailable', 'connection refused')),
+    });
+    const { logger, lines } = capturingLogger();
+    const url = await serve({ store: failing, logger });
+    const res = await get(`${url}/events`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(res.body).toEqual({
+      error: { code: 'store_unavailable', message: 'The event store is not answering: retry later' },
+    });
+    expect(lines).toMatchObject([{ level: 'error', msg: 'read API request failed' }]);
+  });
+
+  it('answers an unexpected failure with 500 internal_error and logs it', async () => {
+    const store = await memoryStore();
+    const failing = Object.assign(Object.create(store) as SqliteStore, {
+      getEvent: () => Promise.reject(new TypeError('bug')),
+    });
+    const { logger, lines } = capturingLogger();
+    const url = await serve({ store: failing, logger });
+    const res = await get(`${url}/events/msg_1`);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(res.body).toEqual({
+      error: { code: 'internal_error', message: 'Unexpected error in the receiver; it has been logged' },
+    });
+    expect(lines).toMatchObject([
+      { level: 'error', msg: 'read API request failed', err: { message: 'bug' } },
+    ]);
+  });
+
+  it('refuses an export page size outside 1 to 1000 when it is built', async () => {
+    const store = await memoryStore();
+    for (const exportPageSize of [0, 1001, 1.5]) {
+      expect(() => createReadApiRouter({ store, apiToken: token, exportPageSize })).toThrow(
+        `exportPageSize is ${exportPageSize}: expected 1 to 1000`,
+      );
+    }
+    for (const exportPageSize of [1, 1000]) {
+      expect(() => createReadApiRouter({ store, apiToken: token, exportPageSize })).not.toThrow();
+    }
+  });
+});

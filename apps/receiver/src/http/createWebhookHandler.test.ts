@@ -1,0 +1,245 @@
+// What POST /webhooks answers, counts, logs and wakes for each kind of delivery.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from '@webhook-contracts/webhooks';
+import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ReceiverMetrics } from '../ReceiverMetrics.js';
+import { SqliteStore } from '../store/SqliteStore.js';
+import { capturingLogger } from '../test-support/capturingLogger.js';
+import {
+  completedEvent,
+  otherSecret,
+  send,
+  signedRequest,
+  testSecret,
+} from '../test-support/signedRequest.js';
+import { createWebhookRouter } from './createWebhookRouter.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function serve(options: Partial<Parameters<typeof createWebhookRouter>[0]> = {}) {
+  const store = new SqliteStore({ filename: ':memory:' });
+  const metrics = new ReceiverMetrics();
+  const { logger, lines } = capturingLogger();
+  const woken: string[] = [];
+  const app = express();
+  app.use(
+    '/webhooks',
+    createWebhookRouter({
+      secret: testSecret,
+      store,
+      metrics,
+      logger,
+      processor: { wake: () => woken.push('wake') },
+      ...options,
+    }),
+  );
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  cleanups.push(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await store.close();
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+  /** Each delivery outcome counted so far, and the duplicate counter. */
+  const counted = async () => {
+    const outcomes: Record<string, number> = {};
+    for (const v of (await metrics.deliveries.get()).values) outcomes[String(v.labels['outcome'])] = v.value;
+    return { outcomes, duplicates: (await metrics.duplicatesSeen.get()).values[0]?.value ?? 0 };
+  };
+  return { url, store, lines, woken, counted };
+}
+
+async function bodyOf(res: Response) {
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+}
+
+const unknownType = () => ({ ...completedEvent(), type: 'payout.created', data: {} });
+const offContract = () => {
+  const event = completedEvent();
+  return { ...event, data: { ...(event['data'] as object), completed: 'yes' } };
+};
+
+describe('POST /webhooks answers', () => {
+  it('accepts a new event: 200, counted, logged at debug, the processor woken once', async () => {
+    const r = await serve();
+    const request = signedRequest();
+    expect(await bodyOf(await send(r.url, request))).toEqual({
+      status: 200,
+      retryAfter: null,
+      body: { status: 'accepted', webhook_id: request.id },
+    });
+    expect(r.woken).toEqual(['wake']);
+    expect(await r.counted()).toEqual({ outcomes: { accepted: 1 }, duplicates: 0 });
+    expect(r.lines).toEqual([{ level: 'debug', webhookId: request.id, msg: 'delivery accepted' }]);
+  });
+
+  it('answers a repeat as a duplicate, counted twice over and without waking the processor', async () => {
+    const r = await serve();
+    const request = signedRequest();
+    await send(r.url, request);
+    expect(await bodyOf(await send(r.url, request))).toMatchObject({
+      status: 200,
+      body: { status: 'duplicate', webhook_id: request.id, deliveries_seen: 2 },
+    });
+    expect(r.woken).toEqual(['wake']);
+    expect(await r.counted()).toEqual({ outcomes: { accepted: 1, duplicate: 1 }, duplicates: 1 });
+    expect(r.lines.at(-1)).toEqual({
+      level: 'debug',
+      webhookId: request.id,
+      deliveriesSeen: 2,
+      msg: 'duplicate delivery',
+    });
+  });
+
+  it('keeps an unknown type as unhandled and an off-contract event as quarantined, logged at info', async () => {
+    const r = await serve();
+    const unknown = signedRequest({ payload: unknownType() });
+    expect(await bodyOf(await send(r.url, unknown))).toEqual({
+      status: 200,
+      retryAfter: null,
+      body: { status: 'unhandled', webhook_id: unknown.id },
+    });
+    const off = signedRequest({ payload: offContract() });
+    const quarantined = await bodyOf(await send(r.url, off));
+    expect(quarantined).toMatchObject({
+      status: 200,
+      body: { status: 'quarantined', webhook_id: off.id, errors: [{ pointer: expect.any(String) }] },
+    });
+    expect(r.woken).toEqual([]);
+    expect(await r.counted()).toEqual({ outcomes: { unhandled: 1, quarantined: 1 }, duplicates: 0 });
+    expect(r.lines).toEqual([
+      {
+        level: 'info',
+        webhookId: unknown.id,
+        type: 'payout.created',
+        status: 'unhandled',
+        msg: 'delivery of an unknown type kept',
+      },
+      {
+        level: 'info',
+        webhookId: off.id,
+        type: 'course_lesson_interaction.completed',
+        status: 'quarantined',
+        msg: 'delivery quarantined: off contract',
+      },
+    ]);
+  });
+
+  it('refuses off-contract events and bodies that are not JSON with 422 in strict mode, storing nothing', async () => {
+    const r = await serve({ contractMode: 'strict' });
+    const off = signedRequest({ payload: offContract() });
+    const refused = await bodyOf(await send(r.url, off));
+    expect(refused).toMatchObject({
+      status: 422,
+      body: { error: { code: 'contract_violation', details: [{ pointer: expect.any(String) }] } },
+    });
+    const notJson = await bodyOf(await send(r.url, signedRequest({ payload: '{"id":' })));
+    expect(notJson).toMatchObject({ status: 422, body: { error: { code: 'invalid_json' } } });
+    expect(await r.store.getEvent(off.id)).toBeNull();
+    expect(await r.counted()).toEqual({ outcomes: { rejected_contract: 2 }, duplicates: 0 });
+    expect(r.lines[0]).toEqual({
+      level: 'warn',
+      webhookId: off.id,
+      code: 'contract_violation',
+      msg: 'delivery rejected: off contract (strict)',
+    });
+  });
+
+  it('refuses a body signed with another secret with 401, counted and logged at warn', async () => {
+    const r = await serve();
+    const res = await bodyOf(await send(r.url, signedRequest({ secret: otherSecret })));
+    expect(res).toMatchObject({ status: 401, body: { error: { code: 'no_matching_signature' } } });
+    expect(await r.counted()).toEqual({ outcomes: { rejected_signature: 1 }, duplicates: 0 });
+    expect(r.lines).toEqual([
+      {
+        level: 'warn',
+        code: 'no_matching_signature',
+        msg: 'delivery rejected: signature verification failed',
+      },
+    ]);
+  });
+
+  it('answers 503 store_unavailable with Retry-After when the store fails, and logs it as an error', async () => {
+    const r = await serve();
+    const refusing = Object.assign(Object.create(r.store) as SqliteStore, {
+      insertDelivery: () => Promise.reject(new Error('disk on fire')),
+    });
+    const failing = await serve({ store: refusing, retryAfterSeconds: 3 });
+    const request = signedRequest();
+    expect(await bodyOf(await send(failing.url, request))).toEqual({
+      status: 503,
+      retryAfter: '3',
+      body: {
+        error: {
+          code: 'store_unavailable',
+          message: 'The event store cannot take the delivery right now: retry later',
+        },
+      },
+    });
+    expect(await failing.counted()).toEqual({ outcomes: { store_unavailable: 1 }, duplicates: 0 });
+    expect(failing.lines).toMatchObject([
+      {
+        level: 'error',
+        webhookId: request.id,
+        err: { message: 'disk on fire' },
+        msg: 'store could not take the delivery',
+      },
+    ]);
+  });
+
+  it('answers an unexpected failure with 500 internal_error and logs it', async () => {
+    const broken = Object.assign(Object.create(new Webhook(testSecret)) as Webhook, {
+      unwrap: () => {
+        throw new TypeError('bug in unwrap');
+      },
+    });
+    const r = await serve({ webhook: broken });
+    expect(await bodyOf(await send(r.url, signedRequest()))).toEqual({
+      status: 500,
+      retryAfter: null,
+      body: {
+        error: { code: 'internal_error', message: 'Unexpected error in the receiver; it has been logged' },
+      },
+    });
+    expect(r.lines).toMatchObject([
+      {
+        level: 'error',
+        err: { message: 'bug in unwrap' },
+        msg: 'unexpected error while receiving a webhook',
+      },
+    ]);
+  });
+
+  it('answers other methods with 405 and Allow: POST', async () => {
+    const r = await serve();
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await fetch(r.url, { method });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+      expect(await res.json()).toEqual({
+        error: { code: 'method_not_allowed', message: 'Send webhooks with POST' },
+      });
+    }
+  });
+
+  it('uses a handler it is given instead of making one', async () => {
+    const seen: string[] = [];
+    const r = await serve({
+      handler: (req: ExpressRequest, res: ExpressResponse) => {
+        seen.push(String(req.headers['webhook-id']));
+        res.status(204).end();
+      },
+    });
+    const request = signedRequest();
+    expect((await send(r.url, request)).status).toBe(204);
+    expect(seen).toEqual([request.id]);
+    expect(await r.store.getEvent(request.id)).toBeNull();
+  });
+});

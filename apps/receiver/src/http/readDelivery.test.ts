@@ -1,0 +1,211 @@
+// How POST /webhooks reads a request: the header precheck before the body, the in-flight body
+// budget, the size limit, and how a connection answered early is left (drained or closed).
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../store/SqliteStore.js';
+import { rawConnection, requestHead } from '../test-support/rawHttp.js';
+import { send, signedRequest, testSecret } from '../test-support/signedRequest.js';
+import { eventually } from '../test-support/startReceiver.js';
+import { createWebhookRouter, type WebhookRouterOptions } from './createWebhookRouter.js';
+import { InflightBodyBudget } from './InflightBodyBudget.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function serve(options: Partial<WebhookRouterOptions> = {}) {
+  const store = new SqliteStore({ filename: ':memory:' });
+  const app = express();
+  app.use('/webhooks', createWebhookRouter({ secret: testSecret, store, ...options }));
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  cleanups.push(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await store.close();
+  });
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}/webhooks`, port, store };
+}
+
+async function answer(res: Response) {
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    body: (await res.json()) as { error?: { code: string; message: string }; status?: string },
+  };
+}
+
+/** The signed request's headers, changed by `edit` (a value of undefined removes the header). */
+function headersOf(request = signedRequest(), edit: Record<string, string | undefined> = {}) {
+  const headers: Record<string, string | number> = { ...request.headers };
+  for (const [name, value] of Object.entries(edit)) {
+    if (value === undefined) delete headers[name];
+    else headers[name] = value;
+  }
+  return headers;
+}
+
+describe('the webhook header precheck', () => {
+  const now = Math.floor(Date.now() / 1000);
+  it.each([
+    ['missing_header', { 'webhook-id': undefined }],
+    ['missing_header', { 'webhook-signature': undefined }],
+    ['invalid_timestamp', { 'webhook-timestamp': 'soon' }],
+    ['timestamp_too_old', { 'webhook-timestamp': String(now - 3600) }],
+    ['timestamp_too_new', { 'webhook-timestamp': String(now + 3600) }],
+    ['invalid_signature_header', { 'webhook-signature': 'v2,abc' }],
+  ])('answers 401 %s, stores nothing and keeps the connection', async (code, edit) => {
+    const { port, store } = await serve();
+    const request = signedRequest();
+    const conn = rawConnection(port);
+    // Only the head: the answer comes before the body is read.
+    conn.write(
+      requestHead('/webhooks', { ...headersOf(request, edit), 'content-length': request.body.length }),
+    );
+    const first = await conn.nextAnswer();
+    expect(first.status).toBe(401);
+    expect(first.headers['connection']).not.toBe('close');
+    expect(JSON.parse(first.body)).toEqual({ error: { code, message: expect.any(String) } });
+    // The refused body is read and dropped, so the next request on the connection is served.
+    conn.write(request.body);
+    const next = signedRequest();
+    conn.write(requestHead('/webhooks', { ...next.headers, 'content-length': next.body.length }));
+    conn.write(next.body);
+    expect((await conn.nextAnswer()).status).toBe(200);
+    expect(await store.getEvent(request.id)).toBeNull();
+    conn.socket.destroy();
+  });
+
+  it('closes the connection instead of draining a refused body over the drain limit', async () => {
+    // The drain limit is four times the body limit, and at least 4 MiB.
+    const small = await serve({ maxBodyBytes: 1024 });
+    const closing = rawConnection(small.port);
+    closing.write(
+      requestHead('/webhooks', {
+        ...headersOf(signedRequest(), { 'webhook-id': undefined }),
+        'content-length': 4 * 1024 * 1024 + 1,
+      }),
+    );
+    const refused = await closing.nextAnswer();
+    expect(refused.status).toBe(401);
+    expect(refused.headers['connection']).toBe('close');
+    expect(await closing.closed).toBe('closed');
+
+    const large = await serve({ maxBodyBytes: 2 * 1024 * 1024 });
+    const draining = rawConnection(large.port);
+    draining.write(
+      requestHead('/webhooks', {
+        ...headersOf(signedRequest(), { 'webhook-id': undefined }),
+        'content-length': 8 * 1024 * 1024,
+      }),
+    );
+    const kept = await draining.nextAnswer();
+    expect(kept.status).toBe(401);
+    expect(kept.headers['connection']).not.toBe('close');
+    draining.socket.destroy();
+  });
+
+  it('uses the configured tolerance and clock for the precheck and the signature alike', async () => {
+    // A clock far from the real one: only the given `now` can make these timestamps fresh.
+    const clock = Date.UTC(2031, 5, 1);
+    const seconds = clock / 1000;
+    const { url, store } = await serve({ now: () => clock, toleranceSeconds: 60 });
+    const fresh = signedRequest({ timestamp: seconds - 50 });
+    expect((await answer(await send(url, fresh))).status).toBe(200);
+    expect((await store.getEvent(fresh.id))?.receivedAt).toBe(clock);
+    const stale = await answer(await send(url, signedRequest({ timestamp: seconds - 70 })));
+    expect(stale.status).toBe(401);
+    expect(stale.body.error?.code).toBe('timestamp_too_old');
+
+    const lenient = await serve({ now: () => clock });
+    expect((await send(lenient.url, signedRequest({ timestamp: seconds - 290 }))).status).toBe(200);
+    expect((await send(lenient.url, signedRequest({ timestamp: seconds - 310 }))).status).toBe(401);
+  });
+});
+
+describe('the in-flight body budget', () => {
+  it('answers 503 overloaded with Retry-After and closes the connection when the budget is spent', async () => {
+    const budget = new InflightBodyBudget(4096);
+    const { port, url } = await serve({ maxInflightBodyBytes: budget, retryAfterSeconds: 9 });
+    expect(budget.tryReserve(4096)).toBe(true);
+    const request = signedRequest();
+    const conn = rawConnection(port);
+    conn.write(requestHead('/webhooks', { ...request.headers, 'content-length': request.body.length }));
+    const refused = await conn.nextAnswer();
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('9');
+    expect(refused.headers['connection']).toBe('close');
+    expect(JSON.parse(refused.body)).toEqual({
+      error: {
+        code: 'overloaded',
+        message:
+          'The receiver is reading too many request bodies at once (MAX_INFLIGHT_BODY_BYTES): retry later',
+      },
+    });
+    expect(await conn.closed).toBe('closed');
+
+    budget.release(4096);
+    expect((await send(url, signedRequest())).status).toBe(200);
+    expect(budget.used).toBe(0);
+  });
+
+  it('reserves the declared length, capped at the body limit, and the whole limit for a chunked body', async () => {
+    const request = signedRequest();
+    const length = request.body.length;
+    // Room for this body but not for the body limit.
+    const { url, port } = await serve({ maxBodyBytes: 4 * length, maxInflightBodyBytes: 2 * length });
+    expect((await send(url, request)).status).toBe(200);
+
+    const chunked = rawConnection(port);
+    const other = signedRequest();
+    chunked.write(requestHead('/webhooks', { ...other.headers, 'transfer-encoding': 'chunked' }));
+    expect((await chunked.nextAnswer()).status).toBe(503);
+    chunked.socket.destroy();
+
+    // Declared past the body limit: it reserves only the limit, so it fits and is refused as too large.
+    const capped = await serve({ maxBodyBytes: length, maxInflightBodyBytes: length + 1 });
+    const big = rawConnection(capped.port);
+    big.write(requestHead('/webhooks', { ...other.headers, 'content-length': 10 * length }));
+    const tooLarge = await big.nextAnswer();
+    expect(tooLarge.status).toBe(413);
+    expect(JSON.parse(tooLarge.body)).toEqual({
+      error: {
+        code: 'payload_too_large',
+        message: `The body is larger than the ${length}-byte limit (MAX_BODY_BYTES): webhook payloads are small, so this is not a delivery`,
+      },
+    });
+    big.socket.destroy();
+  });
+
+  it('reserves nothing for an empty body', async () => {
+    const { url, store } = await serve({ maxBodyBytes: 1024, maxInflightBodyBytes: 1000 });
+    const empty = signedRequest({ payload: '' });
+    const res = await answer(await send(url, empty));
+    expect(res).toMatchObject({ status: 200, body: { status: 'quarantined' } });
+    expect((await store.getEvent(empty.id))?.body.length).toBe(0);
+  });
+
+  it('gives the reservation back after a body over the limit and after a client that aborts', async () => {
+    const budget = new InflightBodyBudget(1024 * 1024);
+    const { port } = await serve({ maxBodyBytes: 1000, maxInflightBodyBytes: budget });
+    const request = signedRequest();
+    const chunked = rawConnection(port);
+    chunked.write(requestHead('/webhooks', { ...request.headers, 'transfer-encoding': 'chunked' }));
+    chunked.write(`7d0\r\n${' '.repeat(2000)}\r\n`);
+    expect((await chunked.nextAnswer()).status).toBe(413);
+    await eventually(async () => (budget.used === 0 ? true : undefined));
+    chunked.socket.destroy();
+
+    const aborting = rawConnection(port);
+    aborting.write(requestHead('/webhooks', { ...request.headers, 'content-length': 900 }));
+    aborting.write('{"partial":');
+    await eventually(async () => (budget.used === 900 ? true : undefined));
+    aborting.socket.destroy();
+    await eventually(async () => (budget.used === 0 ? true : undefined));
+  });
+});
