@@ -3,7 +3,9 @@
 // 2xx is fsync'd), versus a bare Express 5 app answering 200 to the same requests. Both servers run
 // for the whole benchmark; rounds alternate (the side going first alternates too) and the medians
 // are compared. Before each round the receiver is left to finish processing its backlog, so its
-// leftover work never lands in the bare app's round.
+// leftover work never lands in the bare app's round. Each side's process CPU time (user + system,
+// from /proc) over its round, the receiver's processing of that round's backlog included, divided
+// by the requests answered, is its CPU per request: steadier than req/s on a shared machine.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +13,9 @@ import { BENCH_SECRET, RECEIVER_MAIN } from './support/fixtures.js';
 import { type LoadResult, runLoad } from './support/load.js';
 import {
   freePort,
+  measureCpu,
   median,
+  metricValue,
   peakRssMb,
   progress,
   ROOT,
@@ -27,12 +31,6 @@ export interface IngestOptions extends BenchOptions {
   connections?: number;
   /** Write a V8 CPU profile of the receiver into this folder (node --cpu-prof). */
   cpuProfDir?: string;
-}
-
-async function metricValue(base: string, name: string, label: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(name) && l.includes(label));
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -67,8 +65,8 @@ export async function benchIngest(opts: IngestOptions = {}): Promise<BenchResult
       waitForHttp(`${bareBase}/healthz`, bare),
     ]);
     const sides = {
-      receiver: { url: `${receiverBase}/webhooks`, results: [] as LoadResult[] },
-      bare: { url: `${bareBase}/webhooks`, results: [] as LoadResult[] },
+      receiver: { url: `${receiverBase}/webhooks`, results: [] as LoadResult[], cpuUs: [] as number[] },
+      bare: { url: `${bareBase}/webhooks`, results: [] as LoadResult[], cpuUs: [] as number[] },
     };
     const warm = Math.min(2, seconds);
     progress(`ingest: warm-up ${warm}s per side, ${connections} connections`);
@@ -77,15 +75,19 @@ export async function benchIngest(opts: IngestOptions = {}): Promise<BenchResult
     for (let round = 0; round < rounds; round += 1) {
       const order = round % 2 === 0 ? (['receiver', 'bare'] as const) : (['bare', 'receiver'] as const);
       for (const side of order) {
-        await waitIdle(receiver);
-        const result = await runLoad(sides[side].url, seconds, connections, true);
+        // Both servers idle before and after: the receiver's backlog is charged to its own round.
+        const { result, cpuUs } = await measureCpu([receiver, bare], () =>
+          runLoad(sides[side].url, seconds, connections, true),
+        );
         if (result.non2xx > 0 || result.errors > 0)
           throw new Error(
             `bench: ${side} answered ${result.non2xx} non-2xx and ${result.errors} errors: the ingest run is not valid`,
           );
+        const perRequest = cpuUs[side === 'receiver' ? 0 : 1]! / result.ok;
         sides[side].results.push(result);
+        sides[side].cpuUs.push(perRequest);
         progress(
-          `ingest round ${round + 1}/${rounds} ${side}: ${fmt(result.rps)} req/s, p99 ${result.p99Ms} ms`,
+          `ingest round ${round + 1}/${rounds} ${side}: ${fmt(result.rps)} req/s, ${fmt(perRequest)} µs CPU/request, p99 ${result.p99Ms} ms`,
         );
       }
     }
@@ -101,6 +103,7 @@ export async function benchIngest(opts: IngestOptions = {}): Promise<BenchResult
 
     const ours = median(sides.receiver.results.map((r) => r.rps));
     const base = median(sides.bare.results.map((r) => r.rps));
+    const cpu = { receiver: median(sides.receiver.cpuUs), bare: median(sides.bare.cpuUs) };
     return [
       {
         name: 'ingest',
@@ -109,6 +112,8 @@ export async function benchIngest(opts: IngestOptions = {}): Promise<BenchResult
         unit: 'req/s',
         target: 0.8,
         better: 'higher',
+        // The issue's bar: at most 1.25x the bare app's CPU per request, beside >= 0.8x its rate.
+        cpu: { oursUs: Math.round(cpu.receiver), baselineUs: Math.round(cpu.bare), target: 1.25 },
         details: {
           connections,
           secondsPerRound: seconds,
@@ -117,6 +122,8 @@ export async function benchIngest(opts: IngestOptions = {}): Promise<BenchResult
           bareP99Ms: median(sides.bare.results.map((r) => r.p99Ms)),
           receiverRounds: sides.receiver.results.map((r) => Math.round(r.rps)),
           bareRounds: sides.bare.results.map((r) => Math.round(r.rps)),
+          receiverCpuUsPerRequestRounds: sides.receiver.cpuUs.map((us) => Math.round(us)),
+          bareCpuUsPerRequestRounds: sides.bare.cpuUs.map((us) => Math.round(us)),
         },
       },
       {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from './support/args.js';
 import { ROOT } from './support/processes.js';
-import { passes, ratio, table } from './support/report.js';
+import { cpuRatio, passes, ratio, table } from './support/report.js';
 import { README_FILE, readResults, renderResults, withResults } from './support/resultsTable.js';
 import type { BenchResult } from './support/types.js';
 
@@ -56,11 +56,58 @@ describe('bench/run', () => {
     expect(passes({ ...memory, ours: 120 })).toBe(true);
   });
 
-  it('prints one row per result with the ratio, the target direction and NO for a miss', () => {
-    const lines = table([throughput, memory]).split('\n');
-    expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^ingest\s+8,000 req\/s\s+10,000 req\/s\s+0\.80x\s+>= 0\.8x\s+yes/);
+  it('passes a row with a CPU target only when its CPU per request is within it too', () => {
+    const cpu = { oursUs: 100, baselineUs: 80, target: 1.25 };
+    expect(cpuRatio({ ...throughput, cpu })).toBe(1.25);
+    expect(passes({ ...throughput, cpu })).toBe(true);
+    expect(passes({ ...throughput, cpu: { ...cpu, oursUs: 101 } })).toBe(false);
+    // The rate still has to meet its own target.
+    expect(passes({ ...throughput, ours: 7900, cpu })).toBe(false);
+    // A CPU figure without a target (or without a baseline) is reported, never judged.
+    expect(passes({ ...throughput, cpu: { oursUs: 500, baselineUs: 80 } })).toBe(true);
+    expect(cpuRatio({ ...throughput, cpu: { oursUs: 500 } })).toBeUndefined();
+    expect(passes({ ...throughput, cpu: { oursUs: 500, target: 1.25 } })).toBe(true);
+  });
+
+  it('prints one row per result with the ratio, the target direction, CPU per request and NO for a miss', () => {
+    const lines = table([
+      { ...throughput, cpu: { oursUs: 130.4, baselineUs: 80, target: 1.25 } },
+      memory,
+      { ...throughput, name: 'sender', cpu: { oursUs: 42 } },
+    ]).split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(
+      /^ingest\s+8,000 req\/s\s+10,000 req\/s\s+0\.80x\s+>= 0\.8x\s+130 \/ 80 µs\s+1\.63x \(<= 1\.25x\)\s+NO/,
+    );
     expect(lines[2]).toMatch(/^rss\s+180 MB\s+150 MB\s+1\.20x\s+<= 1x\s+NO/);
+    expect(lines[3]).toMatch(/^sender\s+8,000 req\/s\s+10,000 req\/s\s+0\.80x\s+>= 0\.8x\s+42 µs\s+yes/);
+  });
+
+  it('renders the README table with the CPU columns from results.json', () => {
+    const rendered = renderResults({
+      date: '2026-12-01T17:00:45.918Z',
+      node: 'v20',
+      cpu: 'CPU',
+      cores: 2,
+      memoryGb: 4,
+      quick: false,
+      results: [
+        {
+          ...throughput,
+          cpu: { oursUs: 90, baselineUs: 80, target: 1.25 },
+          ratio: 0.8,
+          cpuRatio: 1.13,
+          pass: true,
+        },
+        { ...memory, ratio: 1.2, pass: false },
+      ],
+    });
+    const rows = rendered.split('\n').slice(2);
+    expect(rows[0]).toMatch(/^\| benchmark \| .* \| CPU \/ request \| CPU ratio +\| met +\|$/);
+    expect(rows[2]).toMatch(
+      /^\| ingest +\| 8,000 req\/s \| .* \| 90 \/ 80 µs +\| 1\.13x \(≤ 1\.25x\) \| yes +\|$/,
+    );
+    expect(rows[3]).toMatch(/^\| rss +\| 180 MB .* \| +\| +\| \*\*no\*\* \|$/);
   });
 
   // A smoke run of the real command (not timed): it must finish and write well-formed results.

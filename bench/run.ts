@@ -12,7 +12,7 @@ import { benchReceiverPostgres } from './receiverPostgres.js';
 import { benchSender } from './sender.js';
 import { parseArgs } from './support/args.js';
 import { progress } from './support/processes.js';
-import { passes, ratio, table } from './support/report.js';
+import { cpuRatio, passes, ratio, table } from './support/report.js';
 import { README_FILE, refreshReadme } from './support/resultsTable.js';
 import type { Benchmark, BenchResult } from './support/types.js';
 import { benchVerify } from './verify.js';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     cores: cpus().length,
     memoryGb: Math.round(totalmem() / 2 ** 30),
     quick: options.quick === true,
-    results: results.map((r) => ({ ...r, ratio: ratio(r), pass: passes(r) })),
+    results: results.map((r) => ({ ...r, ratio: ratio(r), cpuRatio: cpuRatio(r), pass: passes(r) })),
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwrote ${file}`);

@@ -8,20 +8,25 @@ const start = '<!-- mutation:start -->';
 const end = '<!-- mutation:end -->';
 
 export function mutationTable(scores) {
-  const rows = [
-    '| group | files | score | killed / valid | survived | no coverage | last run |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-  ];
-  for (const [group, { mutate }] of Object.entries(mutationGroups)) {
+  const header = ['group', 'files', 'score', 'killed / valid', 'survived', 'no coverage', 'last run'];
+  const rows = Object.entries(mutationGroups).map(([group, { mutate }]) => {
     const s = scores[group];
     const files = mutate.map((glob) => `\`${glob}\``).join(', ');
-    if (s === undefined) rows.push(`| \`${group}\` | ${files} | not run | | | | |`);
-    else
-      rows.push(
-        `| \`${group}\` | ${files} | **${s.score.toFixed(1)} %** | ${s.killed} / ${s.valid} | ${s.counts.Survived ?? 0} | ${s.counts.NoCoverage ?? 0} | ${s.seconds} s |`,
-      );
-  }
-  return rows.join('\n');
+    if (s === undefined) return [`\`${group}\``, files, 'not run', '', '', '', ''];
+    return [
+      `\`${group}\``,
+      files,
+      `**${s.score.toFixed(1)} %**`,
+      `${s.killed} / ${s.valid}`,
+      String(s.counts.Survived ?? 0),
+      String(s.counts.NoCoverage ?? 0),
+      `${s.seconds} s`,
+    ];
+  });
+  // Padded as the repository's markdown formatter writes tables, so formatting leaves it alone.
+  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((row) => row[col].length)));
+  const line = (cells) => `| ${cells.map((c, col) => c.padEnd(widths[col])).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 export function replaceMutationTable(readme, scores) {

@@ -36,12 +36,15 @@ export async function runLoad(
   return JSON.parse(gen.stdout().trim()) as LoadResult;
 }
 
-/** Runs one signed load generator per URL at the same time, connections split evenly; rates add up. */
+/**
+ * Runs one signed load generator per URL at the same time, connections split evenly; rates add up.
+ * `parts` are the generators' own results, in the order of `urls`.
+ */
 export async function runSplitLoad(
   urls: readonly string[],
   seconds: number,
   connections: number,
-): Promise<LoadResult> {
+): Promise<LoadResult & { parts: LoadResult[] }> {
   const share = Math.max(1, Math.floor(connections / urls.length));
   const parts = await Promise.all(urls.map((url) => runLoad(url, seconds, share, true)));
   return {
@@ -53,5 +56,6 @@ export async function runSplitLoad(
     errors: parts.reduce((sum, p) => sum + p.errors, 0),
     timeouts: parts.reduce((sum, p) => sum + p.timeouts, 0),
     seconds: Math.max(...parts.map((p) => p.seconds)),
+    parts,
   };
 }

@@ -70,7 +70,7 @@ export function httpStatus(url: string, method = 'GET'): Promise<number> {
 }
 
 /** Polls `url` until it answers (any status) or the deadline passes. */
-export async function waitForHttp(url: string, proc: Spawned, timeoutMs = 15_000): Promise<void> {
+export async function waitForHttp(url: string, proc: Spawned, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;
   void proc.exited.then((code) => {
@@ -90,6 +90,13 @@ export async function waitForHttp(url: string, proc: Spawned, timeoutMs = 15_000
   }
 }
 
+/** One sample of a Prometheus counter from a server's /metrics (0 when it has none yet). */
+export async function metricValue(base: string, name: string, label = ''): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(name) && l.includes(label));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 /** Peak resident set size (VmHWM) of a live process, in MB (Linux only). */
 export function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -103,6 +110,26 @@ export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
+}
+
+// /proc counts CPU time in USER_HZ ticks, which Linux fixes at 100 per second for user space.
+export const MICROS_PER_TICK = 1_000_000 / 100;
+
+/**
+ * Waits until every process in `procs` is idle, runs `work`, waits until they are idle again (a
+ * server's backlog, such as the receiver's processing, belongs to the round that caused it), and
+ * returns work's result with the CPU time (user + system, all threads) each process used
+ * meanwhile, in microseconds, in the order of `procs`.
+ */
+export async function measureCpu<T>(
+  procs: readonly Spawned[],
+  work: () => Promise<T>,
+): Promise<{ result: T; cpuUs: number[] }> {
+  await Promise.all(procs.map((proc) => waitIdle(proc)));
+  const before = procs.map((proc) => cpuTicks(proc.pid));
+  const result = await work();
+  await Promise.all(procs.map((proc) => waitIdle(proc)));
+  return { result, cpuUs: procs.map((proc, i) => (cpuTicks(proc.pid) - before[i]!) * MICROS_PER_TICK) };
 }
 
 /** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
@@ -129,7 +156,8 @@ export async function waitIdle(proc: Spawned, timeoutMs = 60_000): Promise<void>
     const after = cpuTicks(proc.pid);
     // 300 ms at 100 ticks/s is 30 ticks; 2 ticks is background noise (timers, the poll loop).
     if (after - before <= 2) return;
-    if (Date.now() > deadline) throw new Error('bench: the receiver is still busy after 60 s of waiting');
+    if (Date.now() > deadline)
+      throw new Error(`bench: process ${proc.pid} is still busy after ${timeoutMs / 1000} s of waiting`);
     before = after;
   }
 }

@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './processes.js';
+import { cpuCell, cpuRatioCell } from './report.js';
 import type { BenchResult } from './types.js';
 
 export const RESULTS_FILE = join(ROOT, 'bench/results.json');
@@ -18,14 +19,23 @@ export interface ResultsReport {
   cores: number;
   memoryGb: number;
   quick: boolean;
-  results: Array<BenchResult & { ratio: number; pass: boolean }>;
+  results: Array<BenchResult & { ratio: number; cpuRatio?: number; pass: boolean }>;
 }
 
 const figure = (value: number, unit: string) => `${value.toLocaleString('en-US')} ${unit}`;
 
 /** The table (and the line naming the run it comes from) for a results.json report. */
 export function renderResults(report: ResultsReport): string {
-  const header = ['benchmark', 'ours', 'baseline / limit', 'ratio', 'target', 'met'];
+  const header = [
+    'benchmark',
+    'ours',
+    'baseline / limit',
+    'ratio',
+    'target',
+    'CPU / request',
+    'CPU ratio',
+    'met',
+  ];
   const rows = report.results.map((r) => {
     const limit = r.better === 'lower';
     return [
@@ -34,6 +44,8 @@ export function renderResults(report: ResultsReport): string {
       `${limit ? 'limit ' : ''}${figure(r.baseline, r.unit)}`,
       `${r.ratio.toFixed(2)}x`,
       `${limit ? '≤' : '≥'} ${r.target}x`,
+      cpuCell(r),
+      cpuRatioCell(r, '≤'),
       r.pass ? 'yes' : '**no**',
     ];
   });

@@ -14,8 +14,24 @@ export interface BenchResult {
    */
   better: 'higher' | 'lower';
   target: number;
+  /** CPU time per request, when the benchmark measures it (see CpuPerRequest). */
+  cpu?: CpuPerRequest;
   /** Round-by-round figures, latencies, settings: written to results.json. */
   details?: Record<string, unknown>;
+}
+
+/**
+ * Process CPU time (user + system, all threads, read from /proc) per request or delivery, in
+ * microseconds, over the measured rounds. Steadier than req/s on a shared machine: a neighbour's
+ * load slows both sides' rates, but barely changes what each request costs.
+ */
+export interface CpuPerRequest {
+  /** Ours (a server: its processing of the round's backlog included; a sender: per delivery). */
+  oursUs: number;
+  /** The baseline's, measured in the same rounds; absent when it has no process of its own. */
+  baselineUs?: number;
+  /** When set (with baselineUs), the row also needs oursUs / baselineUs <= target to pass. */
+  target?: number;
 }
 
 export interface BenchOptions {

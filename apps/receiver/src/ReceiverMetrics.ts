@@ -55,6 +55,19 @@ export class ReceiverMetrics {
     help: 'Handler or store failures while processing an event',
     registers: [this.registry],
   });
+  /** Where webhook_store_insert_commits_total reads its value (see watchStoreCommits). */
+  private storeCommits: (() => number) | undefined;
+  readonly storeInsertCommits: Counter = new Counter({
+    name: 'webhook_store_insert_commits_total',
+    help: 'Insert transactions the event store committed (each holds one group-committed batch of deliveries)',
+    registers: [this.registry],
+    collect: () => {
+      const count = this.storeCommits?.();
+      if (count === undefined) return;
+      this.storeInsertCommits.reset();
+      this.storeInsertCommits.inc(count);
+    },
+  });
   readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route and status code',
@@ -66,6 +79,8 @@ export class ReceiverMetrics {
   // Label children bound once and reused: prom-client otherwise hashes the label set on every call,
   // which showed up on the request path (tens of thousands of observations a second under load).
   private readonly deliveryChildren = new Map<DeliveryOutcome, Child<Counter<'outcome'>>>();
+  private readonly settledChildren = new Map<string, Child<Counter<'status'>>>();
+  private readonly invocationChildren = new Map<string, Child<Counter<'type'>>>();
   private readonly durationChildren = new Map<string, Child<Histogram<'method' | 'route' | 'status'>>>();
 
   /** Counts one POST /webhooks outcome (the same series as `deliveries.inc({ outcome })`). */
@@ -76,6 +91,34 @@ export class ReceiverMetrics {
       this.deliveryChildren.set(outcome, child);
     }
     child.inc();
+  }
+
+  /** Counts one settled event (the same series as `processed.inc({ status })`). */
+  countSettled(status: string): void {
+    let child = this.settledChildren.get(status);
+    if (child === undefined) {
+      child = this.processed.labels(status);
+      this.settledChildren.set(status, child);
+    }
+    child.inc();
+  }
+
+  /** Counts one event handler call (the same series as `handlerInvocations.inc({ type })`). */
+  countHandlerInvocation(type: string): void {
+    let child = this.invocationChildren.get(type);
+    if (child === undefined) {
+      child = this.handlerInvocations.labels(type);
+      this.invocationChildren.set(type, child);
+    }
+    child.inc();
+  }
+
+  /**
+   * Reports the store's own count of insert commits at each scrape: deliveries accepted divided by
+   * it is the group commit's batch size.
+   */
+  watchStoreCommits(count: () => number): void {
+    this.storeCommits = count;
   }
 
   /** Records one request's latency (the same series as `requestDuration.observe(labels, seconds)`). */

@@ -596,6 +596,8 @@ describe('read API', () => {
     expect(text).toMatch(/^webhook_deliveries_total\{outcome="accepted"\} 1$/m);
     expect(text).toMatch(/^webhook_deliveries_total\{outcome="duplicate"\} 1$/m);
     expect(text).toMatch(/^webhook_deliveries_total\{outcome="rejected_signature"\} 1$/m);
+    // One insert transaction per stored delivery when they arrive one after the other.
+    expect(text).toMatch(/^webhook_store_insert_commits_total 2$/m);
     expect(text).toMatch(
       /^http_request_duration_seconds_count\{method="POST",route="\/webhooks",status="200"\} 2$/m,
     );

@@ -86,7 +86,7 @@ describe('decideDelivery', () => {
     });
   });
 
-  it('stores an on-contract event as received, keeping only the sender headers', () => {
+  it('stores an on-contract event as received, keeping only the sender headers and the validated event', () => {
     const request = signedRequest();
     const { delivery, errors } = toStore(bodyRead(request, { cookie: 'session=1', 'user-agent': 'Svix' }));
     expect(errors).toBeUndefined();
@@ -103,6 +103,7 @@ describe('decideDelivery', () => {
       },
       errors: null,
       receivedAt: 1_700_000_000_000,
+      event: JSON.parse(request.body.toString('utf8')),
     });
   });
 

@@ -186,6 +186,8 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
         headers: keptHeaders(headers),
         errors: null,
         receivedAt,
+        // Verified, parsed and validated already: the processor starts from it, not the bytes.
+        ...(result.kind === 'event' ? { event: result.event } : {}),
       },
     };
   }

@@ -216,6 +216,57 @@ describe('Processor', () => {
     await store.close();
   });
 
+  it('processes a fresh row from the event the HTTP layer validated, without parsing its bytes', async () => {
+    const store = memoryStore();
+    const seen: string[] = [];
+    const handlers = {
+      'course_lesson_interaction.completed': (e: CourseLessonInteractionCompleted) => {
+        seen.push(e.data.lesson.id);
+        return {};
+      },
+    };
+    // Bytes that are not JSON: only the handed event can make this row `processed`.
+    const event = completedEvent({ lessonId: 'lesn_handed' }) as unknown as CourseLessonInteractionCompleted;
+    await store.insertDelivery(delivery('msg_fresh', { body: Buffer.from('not json'), event }));
+    const p = new Processor({ store, handlers, pollIntervalMs: 60_000 });
+    p.start();
+    await p.stop();
+    expect(seen).toEqual(['lesn_handed']);
+    expect((await store.getEvent('msg_fresh'))!.status).toBe('processed');
+    await store.close();
+  });
+
+  it('parses and validates a row read back from the store, whatever event it arrived with', async () => {
+    const store = memoryStore();
+    const seen: string[] = [];
+    const handlers = {
+      'course_lesson_interaction.completed': (e: CourseLessonInteractionCompleted) => {
+        seen.push(e.data.lesson.id);
+        return {};
+      },
+    };
+    const handed = completedEvent({ lessonId: 'lesn_handed' }) as unknown as CourseLessonInteractionCompleted;
+    const stored = completedEvent({ lessonId: 'lesn_stored' });
+    await store.insertDelivery(
+      delivery('msg_valid', { body: Buffer.from(JSON.stringify(stored)), event: handed }),
+    );
+    await store.insertDelivery(delivery('msg_invalid', { body: Buffer.from('not json'), event: handed }));
+    const first = new Processor({ store, handlers, pollIntervalMs: 60_000 });
+    first.start();
+    await first.stop();
+    expect(seen).toEqual(['lesn_handed', 'lesn_handed']);
+    // A requeue (as a restart would) leaves only the stored bytes to go by.
+    await store.requeue('msg_valid', Date.now());
+    await store.requeue('msg_invalid', Date.now());
+    const again = new Processor({ store, handlers, pollIntervalMs: 60_000 });
+    again.start();
+    await again.stop();
+    expect(seen).toEqual(['lesn_handed', 'lesn_handed', 'lesn_stored']);
+    expect((await store.getEvent('msg_valid'))!.status).toBe('processed');
+    expect((await store.getEvent('msg_invalid'))!.status).toBe('quarantined');
+    await store.close();
+  });
+
   it('settles a known type as unhandled when its handler is taken away', async () => {
     const store = memoryStore();
     await store.insertDelivery(completedDelivery('msg_1', {}, Date.now()));

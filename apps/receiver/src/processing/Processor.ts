@@ -4,7 +4,7 @@
 // up retries, expired leases of a dead instance, and events left from before a restart.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { validateEvent } from '@webhook-contracts/schema';
+import { type KnownEvent, validateEvent } from '@webhook-contracts/schema';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
@@ -223,7 +223,7 @@ export class Processor {
       );
       return;
     }
-    this.metrics?.processed.inc({ status: settlement.status });
+    this.metrics?.countSettled(settlement.status);
     if (settlement.status === 'failed') {
       this.logger.warn(
         { webhookId: claim.webhookId, attempts: claim.attempts, error: settlement.error },
@@ -235,6 +235,8 @@ export class Processor {
   }
 
   private async decide(claim: ClaimedEvent): Promise<Settlement> {
+    // A fresh row comes with the event the HTTP layer already verified, parsed and validated.
+    if (claim.event !== undefined) return this.handle(claim, claim.event);
     let value: unknown;
     try {
       value = JSON.parse(utf8.decode(claim.body));
@@ -247,11 +249,16 @@ export class Processor {
     const result = validateEvent(value);
     if (result.kind === 'invalid') return { status: 'quarantined', errors: result.errors };
     if (result.kind === 'unknown_event') return { status: 'unhandled' };
-    const handler = this.handlers[result.event.type] as EventHandler | undefined;
+    return this.handle(claim, result.event);
+  }
+
+  /** Runs the event's handler, if its type has one. */
+  private async handle(claim: ClaimedEvent, event: KnownEvent): Promise<Settlement> {
+    const handler = this.handlers[event.type] as EventHandler | undefined;
     if (handler === undefined) return { status: 'unhandled' };
-    this.metrics?.handlerInvocations.inc({ type: result.event.type });
+    this.metrics?.countHandlerInvocation(event.type);
     try {
-      return { status: 'processed', effects: await handler(result.event) };
+      return { status: 'processed', effects: await handler(event) };
     } catch (error) {
       this.metrics?.processingFailures.inc();
       return this.failure(claim, errorMessage(error));

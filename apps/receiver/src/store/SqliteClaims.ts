@@ -5,6 +5,7 @@
 // crash the claims are simply gone: the rows are still `received` (or `failed` and due) on disk and
 // are claimed again as soon as the restarted process looks.
 
+import type { KnownEvent } from '@webhook-contracts/schema';
 import type { ClaimedEvent } from './Store.js';
 import type { SettleRow } from './settlementColumns.js';
 
@@ -21,6 +22,8 @@ interface Claim {
 interface FreshEvent {
   type: string | null;
   body: Buffer;
+  /** The event as the HTTP layer validated it, when it was handed over. */
+  event: KnownEvent | undefined;
   dueAt: number;
 }
 
@@ -59,12 +62,12 @@ export class SqliteClaims {
   private lastScanAt = Number.NEGATIVE_INFINITY;
   private nextRetryAt = Number.POSITIVE_INFINITY;
 
-  /** A row the store just inserted as `received`. */
-  created(webhookId: string, type: string | null, body: Buffer, dueAt: number): void {
+  /** A row the store just inserted as `received`, with its validated event when there is one. */
+  created(webhookId: string, type: string | null, body: Buffer, dueAt: number, event?: KnownEvent): void {
     // The processor may already have read the committed row back before the insert was answered
     // (it is claimed then); the writer answers in order, so it cannot be settled yet.
     if (this.claims.has(webhookId)) return;
-    if (this.fresh.size < maxFresh) this.fresh.set(webhookId, { type, body, dueAt });
+    if (this.fresh.size < maxFresh) this.fresh.set(webhookId, { type, body, event, dueAt });
     else this.rescanNeeded = true;
   }
 
@@ -81,16 +84,31 @@ export class SqliteClaims {
   ): ClaimedEvent[] {
     const leaseUntil = now + leaseMs;
     const claimed: ClaimedEvent[] = [];
-    const take = (webhookId: string, type: string | null, body: Buffer, storedAttempts: number) => {
+    const take = (
+      webhookId: string,
+      type: string | null,
+      body: Buffer,
+      storedAttempts: number,
+      event?: KnownEvent,
+    ) => {
       // A lease that expired in memory still counts its attempt, as a written lease would.
       const attempts = Math.max(storedAttempts, this.claims.get(webhookId)?.attempts ?? 0) + 1;
       this.claims.set(webhookId, { workerId, leaseUntil, attempts, settling: false });
       this.fresh.delete(webhookId);
-      claimed.push({ webhookId, type, body, attempts, claimedBy: workerId, leaseUntil });
+      claimed.push({
+        webhookId,
+        type,
+        body,
+        ...(event === undefined ? {} : { event }),
+        attempts,
+        claimedBy: workerId,
+        leaseUntil,
+      });
     };
     for (const [webhookId, row] of this.fresh) {
       if (claimed.length >= limit) return claimed;
-      if (row.dueAt <= now && !this.isLeased(webhookId, now)) take(webhookId, row.type, row.body, 0);
+      if (row.dueAt <= now && !this.isLeased(webhookId, now))
+        take(webhookId, row.type, row.body, 0, row.event);
     }
     const leased: string[] = [];
     let leaseExpired = false;

@@ -202,7 +202,7 @@ export class SqliteStore extends StoreCore {
   }
 
   protected override created(d: NewDelivery): void {
-    if (d.status === 'received') this.claims.created(d.webhookId, d.type, d.body, d.receivedAt);
+    if (d.status === 'received') this.claims.created(d.webhookId, d.type, d.body, d.receivedAt, d.event);
   }
 
   protected insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {

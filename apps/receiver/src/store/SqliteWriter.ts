@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WriteOp, WriteReply, WriteRequest, WriterData } from './SqliteWriterProtocol.js';
 import type { SqliteWrites } from './SqliteWrites.js';
+import type { InsertRow } from './StoreCore.js';
 
 type Async<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
@@ -39,6 +40,17 @@ function startWorker(data: WriterData): Worker {
 
 function isCompact(bytes: Uint8Array): boolean {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+}
+
+/**
+ * The row as the worker needs it: the columns only (a validated `event` stays on this thread;
+ * cloning it would cost more than the write), and a compact body (cloning a view of a pooled
+ * socket chunk would copy its whole pool).
+ */
+function writerRow({ delivery: d, copies }: InsertRow): InsertRow {
+  const body = isCompact(d.body) ? d.body : (new Uint8Array(d.body) as Buffer);
+  const { webhookId, type, status, headers, errors, receivedAt } = d;
+  return { copies, delivery: { webhookId, type, status, body, headers, errors, receivedAt } };
 }
 
 export class SqliteWriter implements Async<SqliteWrites> {
@@ -103,15 +115,8 @@ export class SqliteWriter implements Async<SqliteWrites> {
   }
 
   insertBatch(...args: Parameters<SqliteWrites['insertBatch']>) {
-    // Only compact bodies: cloning a view of a pooled socket chunk would copy its whole pool.
     const [rows] = args;
-    return this.call('insertBatch', [
-      rows.map((r) =>
-        isCompact(r.delivery.body)
-          ? r
-          : { ...r, delivery: { ...r.delivery, body: new Uint8Array(r.delivery.body) as Buffer } },
-      ),
-    ]);
+    return this.call('insertBatch', [rows.map(writerRow)]);
   }
 
   settleClaims(...args: Parameters<SqliteWrites['settleClaims']>) {

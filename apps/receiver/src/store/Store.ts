@@ -1,6 +1,7 @@
 // The one storage interface the receiver talks to. StoreCore implements it once; SqliteStore and
 // PostgresStore are its database dialects and keep every SQL statement to themselves. Everything
 // here is async so a network database fits behind the same shape.
+import type { KnownEvent } from '@webhook-contracts/schema';
 
 /** Where an event is in its life: see the README's status model. */
 export type EventStatus = 'received' | 'processed' | 'failed' | 'quarantined' | 'unhandled';
@@ -32,6 +33,12 @@ export interface NewDelivery {
   errors: readonly EventError[] | null;
   /** Milliseconds since the epoch. */
   receivedAt: number;
+  /**
+   * For a `received` delivery: the contract-valid event `body` parses to, as the HTTP layer already
+   * verified, parsed and validated it. A store may hand it to the processor with the fresh row, so
+   * the bytes are not parsed and validated again; it is never stored (the bytes are).
+   */
+  event?: KnownEvent;
 }
 
 export interface InsertOutcome {
@@ -113,6 +120,11 @@ export interface ClaimedEvent {
   webhookId: string;
   type: string | null;
   body: Buffer;
+  /**
+   * The validated event `body` parses to, when the store still holds it from the delivery (a fresh
+   * row); absent for rows read back from the database, whose bytes the processor parses and checks.
+   */
+  event?: KnownEvent;
   attempts: number;
   claimedBy: string;
   leaseUntil: number;
@@ -227,6 +239,8 @@ export interface Store {
   listProgress(query: ListProgressQuery): Promise<ProgressPage>;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
+  /** Insert transactions committed so far (one per group-committed batch), if the store counts them. */
+  readonly commitCount?: number;
   /** Flushes pending writes and closes; later calls reject with StoreError('store_closed'). */
   close(): Promise<void>;
 }
