@@ -15,7 +15,11 @@ export default defineConfig({
       group.tests === undefined
         ? group.projects
         : group.projects.map((dir: string) => ({
-            ...project(dir, { include: group.tests, testTimeout: 30_000, hookTimeout: 30_000 }),
+            ...project(dir, {
+              include: group.tests,
+              testTimeout: group.testTimeout ?? 30_000,
+              hookTimeout: 30_000,
+            }),
             root: `./${dir}`,
           })),
   },

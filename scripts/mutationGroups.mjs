@@ -1,6 +1,8 @@
 // The module groups `npm run mutation` mutates, one Stryker run (and one incremental file) each,
 // and the vitest projects whose tests run against them. `tests` (globs relative to the one project)
 // narrows a group to the tests that aim at its modules; without it the whole project runs.
+// `testTimeout` (default 30 s) may shorten those tests' limit, so that a mutant which hangs a test
+// fails it quickly instead of running into Stryker's timeout (which also restarts the runner).
 export const mutationGroups = {
   webhooks: { mutate: ['packages/webhooks/src/**/*.ts'], projects: ['packages/webhooks'] },
   'receiver-store': { mutate: ['apps/receiver/src/store/**/*.ts'], projects: ['apps/receiver'] },
@@ -8,6 +10,8 @@ export const mutationGroups = {
     mutate: ['apps/receiver/src/processing/**/*.ts'],
     projects: ['apps/receiver'],
     tests: ['src/processing/**/*.test.ts'],
+    // Each test takes well under a second; a mutant that makes stop() hang would hold one for 30 s.
+    testTimeout: 8000,
   },
   'receiver-http': {
     mutate: ['apps/receiver/src/http/**/*.ts'],

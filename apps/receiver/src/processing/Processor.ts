@@ -172,41 +172,51 @@ export class Processor {
       });
     }
     if (items.length === 0) return;
-    let settled: boolean[] | undefined;
+    // What each event was settled as (undefined where the lease was lost), to report it truly.
+    let written: (Settlement | undefined)[] | undefined;
     if (this.store.settleMany !== undefined && items.length > 1) {
       try {
         // One transaction (one fsync) for the whole batch keeps processing from starving ingestion.
-        settled = await this.store.settleMany(this.workerId, items, this.now());
+        const settled = await this.store.settleMany(this.workerId, items, this.now());
+        written = items.map((item, i) => (settled[i] === true ? item.settlement : undefined));
       } catch (error) {
         this.logger.warn({ err: error }, 'batch settlement failed; settling events one by one');
       }
     }
-    if (settled === undefined) {
-      settled = [];
+    if (written === undefined) {
+      written = [];
       for (const [i, item] of items.entries())
-        settled.push(await this.settleAlone(claims[i]!, item.settlement));
+        written.push(await this.settleAlone(claims[i]!, item.settlement));
     }
-    for (const [i, item] of items.entries()) this.report(claims[i]!, item.settlement, settled[i] === true);
+    for (const [i, settlement] of written.entries()) this.report(claims[i]!, settlement);
   }
 
-  private async settleAlone(claim: ClaimedEvent, settlement: Settlement): Promise<boolean> {
+  private async settleAlone(claim: ClaimedEvent, settlement: Settlement): Promise<Settlement | undefined> {
     try {
-      return await this.store.settle(claim.webhookId, this.workerId, settlement, this.now(), claim.attempts);
+      const settled = await this.store.settle(
+        claim.webhookId,
+        this.workerId,
+        settlement,
+        this.now(),
+        claim.attempts,
+      );
+      return settled ? settlement : undefined;
     } catch (error) {
       // The settlement (with the handler's effects) did not commit: record the failure if we still
       // can; otherwise the lease expires and the event is claimed again.
       this.metrics?.processingFailures.inc();
       this.logger.error({ err: error, webhookId: claim.webhookId }, 'could not settle event');
-      if (settlement.status === 'failed') return false;
+      if (settlement.status === 'failed') return undefined;
       const failure = this.failure(claim, errorMessage(error));
-      return this.store
-        .settle(claim.webhookId, this.workerId, failure, this.now(), claim.attempts)
-        .catch(() => false);
+      return this.store.settle(claim.webhookId, this.workerId, failure, this.now(), claim.attempts).then(
+        (settled) => (settled ? failure : undefined),
+        () => undefined,
+      );
     }
   }
 
-  private report(claim: ClaimedEvent, settlement: Settlement, settled: boolean): void {
-    if (!settled) {
+  private report(claim: ClaimedEvent, settlement: Settlement | undefined): void {
+    if (settlement === undefined) {
       this.logger.warn(
         { webhookId: claim.webhookId },
         'lost the lease before settling; another worker owns the event now',

@@ -2,7 +2,6 @@ import { validateEvent } from '@webhook-contracts/schema';
 import { describe, expect, it } from 'vitest';
 import { completedEvent, type LessonFields } from '../test-support/signedRequest.js';
 import { lessonProgressHandler } from './lessonProgressHandler.js';
-import { retryDelayMs } from './retryDelayMs.js';
 
 function event(fields: LessonFields) {
   const result = validateEvent(completedEvent(fields));
@@ -38,12 +37,12 @@ describe('lessonProgressHandler', () => {
   it('records nothing for an interaction with completed: false', () => {
     expect(lessonProgressHandler(event({ completed: false }))).toEqual({});
   });
-});
 
-describe('retryDelayMs', () => {
-  it('doubles from the base per attempt and stops at the cap', () => {
-    expect([1, 2, 3, 4, 5, 6].map((a) => retryDelayMs(a, 1000, 10_000))).toEqual([
-      1000, 2000, 4000, 8000, 10_000, 10_000,
-    ]);
+  it('throws, so the event is retried, if a created_at the schema let through does not parse', () => {
+    const valid = event({});
+    const loose = { ...valid, data: { ...valid.data, created_at: 'yesterday' } };
+    expect(() => lessonProgressHandler(loose)).toThrow(
+      new Error('data.created_at "yesterday" is not a parseable date-time'),
+    );
   });
 });
