@@ -14,15 +14,8 @@ function tempFile(): { filename: string; dir: string } {
   return { dir, filename: path.join(dir, 'nested', 'events.sqlite') };
 }
 
-describeStoreContract('SqliteStore', async () => {
-  const { dir, filename } = tempFile();
-  return {
-    store: new SqliteStore({ filename }),
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-  };
-});
-
-// The same contract with every write on the calling thread instead of the writer thread.
+// The contract with every write on the calling thread; SqliteStoreWriterThread.test.ts runs it with
+// the writer thread (the default for a file).
 describeStoreContract('SqliteStore (writerThread: false)', async () => {
   const { dir, filename } = tempFile();
   return {
