@@ -5,7 +5,7 @@ const coded = (code: string, message = 'boom') => Object.assign(new Error(messag
 
 describe('PostgresConnection', () => {
   it('gives each session its schema, durable commits and lock timeout, over the caller’s pool settings', () => {
-    expect(connectionConfig('postgres://h/db', 'rx', {}, 5000, { max: 3 })).toEqual({
+    expect(connectionConfig('postgres://h/db', 'rx', { url: 'postgres://h/db' }, 5000, { max: 3 })).toEqual({
       max: 3,
       connectionString: 'postgres://h/db',
       connectionTimeoutMillis: 5000,
