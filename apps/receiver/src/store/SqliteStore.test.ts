@@ -160,6 +160,9 @@ describe('SqliteStore', () => {
     dirs.push(dir);
     const store = new SqliteStore({ filename, writerThread: false });
     expect(await store.writerPragma('synchronous')).toBe(2);
+    expect(await store.writerPragma('journal_mode')).toBe('wal');
+    // A reader's checkpoint briefly locks the file: the writer waits for it instead of failing.
+    expect(await store.writerPragma('busy_timeout')).toBe(5000);
     await store.close();
   });
 
