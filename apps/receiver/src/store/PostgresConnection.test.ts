@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { connectionConfig, describeError, isTransient, splitSchemaParam } from './PostgresConnection.js';
+import {
+  connectionConfig,
+  describeError,
+  isTransient,
+  migrateWithRetry,
+  splitSchemaParam,
+} from './PostgresConnection.js';
 
 const coded = (code: string, message = 'boom') => Object.assign(new Error(message), { code });
 
@@ -34,6 +40,7 @@ describe('PostgresConnection', () => {
       expect.objectContaining({
         code: 'unsupported_database',
         message: expect.stringMatching(/^DATABASE_URL: unsupported/),
+        cause: expect.any(Error),
       }),
     );
     expect(() => splitSchemaParam(':memory:')).toThrow(
@@ -88,5 +95,19 @@ describe('PostgresConnection', () => {
     expect(isTransient(new AggregateError([coded('ECONNREFUSED'), coded('28P01')]))).toBe(true);
     expect(isTransient(new AggregateError([coded('28P01'), coded('ECONNREFUSED')]))).toBe(false);
     expect(isTransient(new AggregateError([], 'timeout'))).toBe(true);
+  });
+
+  it('retries an unreachable database without an onStartupRetry callback, then fails with the cause', async () => {
+    const error = await migrateWithRetry(
+      { url: 'postgres://postgres@127.0.0.1:1/none', startupTimeoutMs: 600 },
+      'public',
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'store_unavailable',
+      message: expect.stringMatching(
+        /^Cannot prepare the PostgreSQL database \(schema "public"\) after \d attempts?: .*ECONNREFUSED/,
+      ),
+      cause: expect.objectContaining({ code: 'ECONNREFUSED' }),
+    });
   });
 });

@@ -169,6 +169,34 @@ describe('SqliteClaims', () => {
     expect(await claims.settle('w2', [settlement('msg_3')], table.write)).toEqual([true]);
   });
 
+  it('answers each row of a settlement in its place, whatever rows come before it', async () => {
+    const table = new Table();
+    const claims = new SqliteClaims();
+    for (const id of ['msg_mine_1', 'msg_mine_2', 'msg_theirs']) table.put(id, t0);
+    claims.claim('w1', t0, 100, 2, table.readDue);
+    claims.claim('w2', t0, 100, 1, table.readDue);
+    expect(
+      await claims.settle(
+        'w1',
+        [
+          settlement('msg_theirs'),
+          settlement('msg_mine_1', { attempts: 9 }),
+          settlement('msg_mine_1'),
+          settlement('msg_mine_2'),
+        ],
+        table.write,
+      ),
+    ).toEqual([false, false, true, true]);
+  });
+
+  it('never hands out more than the limit when fresh rows and a search both find some', () => {
+    const table = new Table();
+    const claims = new SqliteClaims();
+    claims.created('msg_fresh', 't', Buffer.from('x'), t0);
+    for (const id of ['msg_a', 'msg_b', 'msg_c']) table.put(id, t0);
+    expect(ids(claims.claim('w', t0, 100, 2, table.readDue))).toEqual(['msg_fresh', 'msg_a']);
+  });
+
   it('counts a settlement the table has no row for as not written', async () => {
     const table = new Table();
     const claims = new SqliteClaims();

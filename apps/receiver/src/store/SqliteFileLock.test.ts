@@ -29,6 +29,7 @@ describe('lockSqliteFile', () => {
       expect(() => lockSqliteFile(filename)).toThrow(
         expect.objectContaining({
           code: 'store_in_use',
+          cause: expect.objectContaining({ code: 'SQLITE_BUSY' }),
           message:
             `The SQLite database ${filename} is in use by another receiver process (pid 4242424): one receiver process per file. ` +
             'Stop that process, or point DATABASE_URL at another file (use PostgreSQL to run several instances)',

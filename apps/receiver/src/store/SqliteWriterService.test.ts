@@ -166,7 +166,7 @@ describe('serveSqliteWrites', () => {
     s.send(4, 'readPragma', ['synchronous']);
     s.send(5, 'readPragma', ['synchronous; DROP TABLE webhook_events']);
     const replies = await s.replied(5);
-    expect(replies.slice(1)).toEqual([
+    expect(replies.slice(1)).toStrictEqual([
       { id: 2, ok: true, value: [true, false] },
       { id: 3, ok: true, value: false },
       { id: 4, ok: true, value: 2 },

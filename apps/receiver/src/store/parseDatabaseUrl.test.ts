@@ -22,6 +22,7 @@ describe('parseDatabaseUrl', () => {
     ['sqlite://./rel.sqlite', '/srv/rel.sqlite'],
     ['FILE:///var/lib/x.sqlite', '/var/lib/x.sqlite'],
     ['File:x.sqlite', '/srv/x.sqlite'],
+    ['file:///var/lib/my%20x.sqlite', '/var/lib/my x.sqlite'],
   ])('reads %s as the SQLite file %s', (url, filename) => {
     expect(parseDatabaseUrl(url, '/srv')).toEqual({ kind: 'sqlite', filename });
   });
@@ -42,7 +43,10 @@ describe('parseDatabaseUrl', () => {
     expect(parseDatabaseUrl('sqlite::memory:')).toEqual({ kind: 'sqlite', filename: ':memory:' });
     expect(parseDatabaseUrl('POSTGRESQL://h/db')).toEqual({ kind: 'postgres', url: 'POSTGRESQL://h/db' });
     expect(() => parseDatabaseUrl('postgres://[nope')).toThrow(
-      'not a valid PostgreSQL URL: use postgres://user:password@host:5432/database',
+      expect.objectContaining({
+        message: 'not a valid PostgreSQL URL: use postgres://user:password@host:5432/database',
+        cause: expect.any(TypeError),
+      }),
     );
     expect(() => parseDatabaseUrl('postgres://h/db?schema=')).toThrow(
       'schema "" is not allowed: use lowercase letters, digits and _ (at most 63), starting with a letter or _',
@@ -108,6 +112,7 @@ describe('openStore options', () => {
     await expect(openStore('mysql://h/db')).rejects.toMatchObject({
       code: 'unsupported_database',
       message: expect.stringMatching(/^DATABASE_URL: unsupported database scheme "mysql"/),
+      cause: expect.objectContaining({ message: expect.stringMatching(/^unsupported database scheme/) }),
     });
   });
 

@@ -19,6 +19,7 @@ describe('progressCursor', () => {
     ['no prefix', '["u","c"]'],
     ['an event cursor', 's:42'],
     ['text before it', 'xp:["u","c"]'],
+    ['another two-character prefix', 'q:["u","c"]'],
     ['broken JSON', 'p:["u","c"'],
     ['not an array', 'p:{"0":"u","1":"c"}'],
     ['one id', 'p:["u"]'],
