@@ -11,7 +11,9 @@ export function mutationTable(scores) {
   const header = ['group', 'files', 'score', 'killed / valid', 'survived', 'no coverage', 'last run'];
   const rows = Object.entries(mutationGroups).map(([group, { mutate }]) => {
     const s = scores[group];
-    const files = mutate.map((glob) => `\`${glob}\``).join(', ');
+    const files = mutate
+      .map((glob) => (glob.startsWith('!') ? `not \`${glob.slice(1)}\`` : `\`${glob}\``))
+      .join(', ');
     if (s === undefined) return [`\`${group}\``, files, 'not run', '', '', '', ''];
     return [
       `\`${group}\``,

@@ -96,7 +96,7 @@ export function connectionConfig(
 }
 
 /** Connection-level failures worth retrying at start-up; auth, missing database, SQL errors are not. */
-function isTransient(error: Error): boolean {
+export function isTransient(error: Error): boolean {
   // 'localhost' resolving to ::1 and 127.0.0.1 fails with an AggregateError of both attempts.
   if (error instanceof AggregateError && error.errors.length > 0)
     return isTransient(error.errors[0] as Error);

@@ -142,6 +142,80 @@ describe('PostgresStore', () => {
     });
   });
 
+  describe('configuration', () => {
+    it('gives every pooled connection its schema, lock timeout and application name', async () => {
+      const schema = randomSchema();
+      const custom = await open({ schema, poolSize: 2, lockTimeoutMs: 2500, applicationName: 'wc-test-app' });
+      expect(await custom.sessionSettings('search_path')).toEqual([schema, schema]);
+      expect(await custom.sessionSettings('lock_timeout')).toEqual(['2500ms', '2500ms']);
+      expect(await custom.sessionSettings('application_name')).toEqual(['wc-test-app', 'wc-test-app']);
+      const defaults = await open({ schema, poolSize: 1 });
+      expect(await defaults.sessionSettings('lock_timeout')).toEqual(['5s']);
+      expect(await defaults.sessionSettings('application_name')).toEqual([`webhook-receiver:${process.pid}`]);
+      expect(defaults.poolSize).toBe(1);
+      expect((await open({ schema })).poolSize).toBe(4);
+    });
+
+    it.each([
+      [{ schema: 'Bad-Name' }, 'database schema "Bad-Name" is not allowed: use lowercase letters'],
+      [{ schema: 'ok', poolSize: 0 }, 'pool size 0 is not allowed: use a whole number ≥ 1'],
+      [{ schema: 'ok', poolSize: 1.5 }, 'pool size 1.5 is not allowed'],
+      [{ schema: 'ok', url: 'sqlite:./x.sqlite' }, 'PostgresStore needs a postgres:// or postgresql:// URL'],
+      [{ schema: 'ok', url: 'postgres://[nope' }, 'DATABASE_URL: not a valid PostgreSQL URL'],
+    ])('refuses %o with unsupported_database before connecting', (options, message) => {
+      expect(() => new PostgresStore({ url: testDatabaseUrl, ...options })).toThrow(
+        expect.objectContaining({ code: 'unsupported_database', message: expect.stringContaining(message) }),
+      );
+    });
+
+    it('applies migrations in version order, each once, and stops at one that fails with its name', async () => {
+      const schema = randomSchema();
+      schemas.push(schema);
+      const list = [
+        { version: 2, name: 'second', sql: 'CREATE TABLE two (id int)' },
+        { version: 1, name: 'first', sql: 'CREATE TABLE one (id int)' },
+        { version: 3, name: 'broken', sql: 'CREATE TABLE three (id int); SELECT no_such_column FROM one' },
+      ];
+      const error = await withAdminClient((c) => migrate(c, schema, list)).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/^migration 3 \(broken\) failed: .*no_such_column/);
+      const state = async () =>
+        withAdminClient(async (c) => ({
+          versions: (
+            await c.query(
+              `SELECT version, name FROM ${quoteIdentifier(schema)}.${migrationsTable} ORDER BY version`,
+            )
+          ).rows,
+          tables: (
+            await c.query(
+              `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
+              [schema],
+            )
+          ).rows.map((r: { table_name: string }) => r.table_name),
+        }));
+      expect(await state()).toEqual({
+        versions: [
+          { version: 1, name: 'first' },
+          { version: 2, name: 'second' },
+        ],
+        tables: ['one', migrationsTable, 'two'],
+      });
+      // Nothing left to apply; the advisory lock is given back while the session stays open.
+      await withAdminClient(async (c) => {
+        expect(await migrate(c, schema, list.slice(0, 2))).toEqual([]);
+        const free = await withAdminClient(
+          async (other) =>
+            (
+              await other.query('SELECT pg_try_advisory_lock(hashtext($1)) AS free', [
+                `webhook-contracts/receiver:${schema}`,
+              ])
+            ).rows[0].free,
+        );
+        expect(free).toBe(true);
+      });
+      expect(quoteIdentifier('a"b')).toBe('"a""b"');
+    });
+  });
+
   describe('durability', () => {
     it('commits with synchronous_commit=on on every pooled connection, even for a role whose default is off', async () => {
       const role = `wc_async_${randomSchema().slice(-12)}`;

@@ -107,8 +107,8 @@ export class SqliteClaims {
     };
     for (const [webhookId, row] of this.fresh) {
       if (claimed.length >= limit) return claimed;
-      if (row.dueAt <= now && !this.isLeased(webhookId, now))
-        take(webhookId, row.type, row.body, 0, row.event);
+      // A fresh row is never claimed: take() removes it, and created() skips a claimed one.
+      if (row.dueAt <= now) take(webhookId, row.type, row.body, 0, row.event);
     }
     const leased: string[] = [];
     let leaseExpired = false;
@@ -182,10 +182,5 @@ export class SqliteClaims {
   clear(): void {
     this.claims.clear();
     this.fresh.clear();
-  }
-
-  private isLeased(webhookId: string, now: number): boolean {
-    const claim = this.claims.get(webhookId);
-    return claim !== undefined && (claim.settling || claim.leaseUntil > now);
   }
 }

@@ -118,6 +118,36 @@ describe('StoreCore', () => {
     });
   });
 
+  it('refuses a lone row the database refuses without writing it again', async () => {
+    const store = new MapStore();
+    store.refuse = 'msg_bad';
+    await expect(store.insertDelivery(delivery('msg_bad'))).rejects.toMatchObject({
+      code: 'unstorable_delivery',
+    });
+    expect(store.statements).toEqual([['msg_badx1']]);
+  });
+
+  it('fails a row whose retry meets a broken database with store_unavailable, and answers the others', async () => {
+    const store = new (class extends MapStore {
+      protected override async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
+        // The database breaks after the batch was refused, while its rows are written one by one.
+        if (this.statements.length === 2) this.down = true;
+        return super.insertRows(rows);
+      }
+    })();
+    store.refuse = 'msg_bad';
+    const results = await Promise.allSettled([
+      store.insertDelivery(delivery('msg_1')),
+      store.insertDelivery(delivery('msg_2')),
+      store.insertDelivery(delivery('msg_bad')),
+    ]);
+    expect(results.map((r) => (r.status === 'rejected' ? r.reason.code : r.value.inserted))).toEqual([
+      true,
+      'store_unavailable',
+      'store_unavailable',
+    ]);
+  });
+
   it('fails the whole batch with store_unavailable, without a retry, when the database itself fails', async () => {
     const store = new MapStore();
     store.down = true;
@@ -126,9 +156,15 @@ describe('StoreCore', () => {
       store.insertDelivery(delivery('msg_2')),
     ]);
     expect(store.statements).toHaveLength(1);
-    expect(results.map((r) => (r as PromiseRejectedResult).reason.code)).toEqual([
-      'store_unavailable',
-      'store_unavailable',
+    const failure = {
+      code: 'store_unavailable',
+      status: 503,
+      message:
+        'The MapDB store could not commit the delivery (connection lost); the sender should retry later',
+    };
+    expect(results.map((r) => (r as PromiseRejectedResult).reason)).toEqual([
+      expect.objectContaining(failure),
+      expect.objectContaining(failure),
     ]);
     await expect(store.ping()).rejects.toMatchObject({
       code: 'store_unavailable',
@@ -175,6 +211,12 @@ describe('StoreCore', () => {
     ]);
     await expect(store.exportEvents({ limit: 1001 })).rejects.toThrow(/expected 1 to 1000/);
     await expect(store.exportEvents({ limit: 0 })).rejects.toThrow(RangeError);
+    await expect(store.exportEvents({ limit: 1.5 })).rejects.toThrow(
+      'exportEvents limit is 1.5: expected 1 to 1000',
+    );
+    await expect(
+      store.exportEvents({ statuses: Array.from({ length: 101 }, () => 'failed' as const), limit: 1 }),
+    ).rejects.toThrow('an exportEvents filter has 101 values: expected at most 100');
     await expect(
       store.exportEvents({ types: Array.from({ length: 101 }, String), limit: 1 }),
     ).rejects.toThrow(/101 values: expected at most 100/);
@@ -183,6 +225,11 @@ describe('StoreCore', () => {
     expect(await store.exportEvents({ types: [], limit: 10 })).toEqual([]);
     expect(await store.exportEvents({ statuses: [], limit: 10 })).toEqual([]);
     expect(store.exportFilters).toHaveLength(3);
+    // The bounds themselves are allowed.
+    await store.exportEvents({ limit: 1, since: 2000, until: 2001 });
+    await store.exportEvents({ types: Array.from({ length: 100 }, String), limit: 1 });
+    expect(store.exportFilters).toHaveLength(5);
+    expect(store.exportFilters[3]).toMatchObject({ limit: 1, since: 2000, until: 2001 });
   });
 
   it('commits what was queued before close() resolves, then refuses every call with store_closed', async () => {

@@ -1,0 +1,81 @@
+// What the writer thread does with the messages it gets (SqliteWriterWorker only hands it its
+// port): it owns the only SQLite connection that writes, so each commit's fsync blocks that thread
+// and never the HTTP thread. Inserts that arrive while a commit runs queue up in the port and are
+// written together in the next transaction (group commit: one fsync for the lot); each request is
+// answered after the commit that holds it. Kept apart from the worker's entry so that it runs on
+// any MessagePort, in-thread too.
+import type { MessagePort } from 'node:worker_threads';
+import { openSqliteDatabase } from './SqliteSchema.js';
+import { asBuffer, type WriteReply, type WriteRequest } from './SqliteWriterProtocol.js';
+import { createSqliteWrites } from './SqliteWrites.js';
+import type { InsertRow } from './StoreCore.js';
+
+function failure(id: number, error: unknown): WriteReply {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return {
+    id,
+    ok: false,
+    message: error instanceof Error ? error.message : String(error),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
+
+/**
+ * Answers the write requests arriving on `port` on a connection of its own to `filename` (whose
+ * schema must be current: SqliteStore migrates it first); `'close'` commits what is queued, then
+ * closes the connection and the port.
+ */
+export function serveSqliteWrites(port: MessagePort, filename: string): void {
+  const db = openSqliteDatabase(filename, { migrate: false });
+  const writes = createSqliteWrites(db);
+  let inserts: Array<WriteRequest<'insertBatch'>> = [];
+  let flushScheduled = false;
+
+  const reply = (message: WriteReply): void => port.postMessage(message);
+
+  const flushInserts = (): void => {
+    flushScheduled = false;
+    const batch = inserts;
+    inserts = [];
+    if (batch.length === 0) return;
+    const items: InsertRow[] = [];
+    for (const request of batch) {
+      for (const r of request.args[0])
+        items.push({ ...r, delivery: { ...r.delivery, body: asBuffer(r.delivery.body) } });
+    }
+    try {
+      const outcomes = writes.insertBatch(items);
+      let at = 0;
+      for (const request of batch) {
+        const n = request.args[0].length;
+        reply({ id: request.id, ok: true, value: outcomes.slice(at, at + n) });
+        at += n;
+      }
+    } catch (error) {
+      for (const request of batch) reply(failure(request.id, error));
+    }
+  };
+
+  port.on('message', (message: WriteRequest | 'close') => {
+    if (message === 'close') {
+      flushInserts();
+      db.close();
+      port.close();
+      return;
+    }
+    if (message.op === 'insertBatch') {
+      inserts.push(message as WriteRequest<'insertBatch'>);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushInserts);
+      }
+      return;
+    }
+    try {
+      const run = writes[message.op] as (...args: unknown[]) => unknown;
+      reply({ id: message.id, ok: true, value: run(...message.args) });
+    } catch (error) {
+      reply(failure(message.id, error));
+    }
+  });
+}
