@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type EventPage, query, statuses } from './api.ts';
+import { FilterInput } from './FilterInput.tsx';
 import { formatTime } from './format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 import { messageOf, useApi } from './useApi.ts';
@@ -69,13 +70,11 @@ export function EventsView() {
         </label>
         <label>
           Type
-          <input
-            type="search"
-            aria-label="Type"
+          <FilterInput
+            label="Type"
             placeholder="e.g. payment.succeeded"
-            value={type}
-            onChange={(e) => {
-              setType(e.currentTarget.value.trim());
+            onCommit={(value) => {
+              setType(value);
               resetPaging();
             }}
           />

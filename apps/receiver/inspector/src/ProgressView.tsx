@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type ProgressPage, type ProgressRow, query } from './api.ts';
+import { FilterInput } from './FilterInput.tsx';
 import { formatTime } from './format.ts';
 import { messageOf, useApi } from './useApi.ts';
 
@@ -43,23 +44,11 @@ export function ProgressView() {
       <div class="toolbar">
         <label>
           User
-          <input
-            type="search"
-            aria-label="User"
-            placeholder="user_…"
-            value={userId}
-            onChange={(e) => setUserId(e.currentTarget.value.trim())}
-          />
+          <FilterInput label="User" placeholder="user_…" onCommit={setUserId} />
         </label>
         <label>
           Course
-          <input
-            type="search"
-            aria-label="Course"
-            placeholder="cors_…"
-            value={courseId}
-            onChange={(e) => setCourseId(e.currentTarget.value.trim())}
-          />
+          <FilterInput label="Course" placeholder="cors_…" onCommit={setCourseId} />
         </label>
         <span class="spacer" />
         <button type="button" onClick={() => void load()}>
