@@ -68,17 +68,14 @@ export function EventsView() {
             ))}
           </select>
         </label>
-        <label>
-          Type
-          <FilterInput
-            label="Type"
-            placeholder="e.g. payment.succeeded"
-            onCommit={(value) => {
-              setType(value);
-              resetPaging();
-            }}
-          />
-        </label>
+        <FilterInput
+          label="Type"
+          placeholder="e.g. payment.succeeded"
+          onCommit={(value) => {
+            setType(value);
+            resetPaging();
+          }}
+        />
         <label class="check">
           <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} />
           Live refresh

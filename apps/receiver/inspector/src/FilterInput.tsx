@@ -8,19 +8,22 @@ interface FilterInputProps {
 }
 
 /**
- * A search field whose text belongs to the field until it is committed: a view that re-renders
+ * A labelled search field whose text belongs to the field until it is committed: a view that re-renders
  * while the user types (a live refresh answering) must not put the last committed value back.
  */
 export function FilterInput({ label, placeholder, onCommit }: FilterInputProps) {
   const [draft, setDraft] = useState('');
   return (
-    <input
-      type="search"
-      aria-label={label}
-      placeholder={placeholder}
-      value={draft}
-      onInput={(e) => setDraft(e.currentTarget.value)}
-      onChange={(e) => onCommit(e.currentTarget.value.trim())}
-    />
+    <label>
+      {label}
+      <input
+        type="search"
+        aria-label={label}
+        placeholder={placeholder}
+        value={draft}
+        onInput={(e) => setDraft(e.currentTarget.value)}
+        onChange={(e) => onCommit(e.currentTarget.value.trim())}
+      />
+    </label>
   );
 }

@@ -42,14 +42,8 @@ export function ProgressView() {
   return (
     <section>
       <div class="toolbar">
-        <label>
-          User
-          <FilterInput label="User" placeholder="user_…" onCommit={setUserId} />
-        </label>
-        <label>
-          Course
-          <FilterInput label="Course" placeholder="cors_…" onCommit={setCourseId} />
-        </label>
+        <FilterInput label="User" placeholder="user_…" onCommit={setUserId} />
+        <FilterInput label="Course" placeholder="cors_…" onCommit={setCourseId} />
         <span class="spacer" />
         <button type="button" onClick={() => void load()}>
           Refresh
