@@ -72,6 +72,18 @@ console.log(
   `\nmutation score (every group with a report): ${total.score.toFixed(1)} % (${total.killed} of ${total.valid})`,
 );
 
+const { explainSurvivors } = await import('./mutationSurvivors.mjs');
+for (const group of groups) {
+  const { survivors, stale } = explainSurvivors(group);
+  const unexplained = survivors.filter((m) => m.explanation === undefined).length;
+  if (unexplained + stale.length > 0) {
+    console.log(
+      `${group}: ${unexplained} surviving mutants without an explanation, ${stale.length} explanations without a survivor: ` +
+        `see node scripts/mutationSurvivors.mjs ${group} --unexplained`,
+    );
+  }
+}
+
 if (strykerArgs.length === 0) {
   writeFileSync(scoresFile, `${JSON.stringify(scores, null, 2)}\n`);
   const { writeMutationTable } = await import('./mutationTable.mjs');
