@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The mutants that no test kills, read from each group's incremental report
 // (reports/mutation/incremental-<group>.json), against the written explanations in
-// reports/mutation/survivors/<group>.json: one entry per surviving mutant saying why no test can
+// reports/mutation/survivors/<group>[.<part>].json: one entry per surviving mutant saying why no test can
 // (`equivalent: true`: the mutated code behaves the same) or why none does (`equivalent: false`).
 //
 //   node scripts/mutationSurvivors.mjs [group ...] [--unexplained] [--template]
@@ -9,7 +9,7 @@
 // prints each survivor with its code and explanation; `--unexplained` only those without one, and
 // the exit code is 1 when any is unexplained or any explanation matches no survivor; `--template`
 // prints the unexplained ones as entries to fill in (`equivalent`, `why`) and add to the file.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mutationGroups } from './mutationGroups.mjs';
@@ -51,10 +51,18 @@ export function survivors(group) {
   return found.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
-/** A group's written explanations (an array of { file, line, column, mutator, replacement, equivalent, why }). */
+/**
+ * A group's written explanations: `survivors/<group>.json` and any `survivors/<group>.<part>.json`
+ * (so a group's files can be explained in separate files), each an array of
+ * { file, line, column, mutator, replacement, equivalent, why }.
+ */
 export function explanations(group) {
-  const path = join(reports, 'survivors', `${group}.json`);
-  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : [];
+  const folder = join(reports, 'survivors');
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((name) => name === `${group}.json` || (name.startsWith(`${group}.`) && name.endsWith('.json')))
+    .sort()
+    .flatMap((name) => JSON.parse(readFileSync(join(folder, name), 'utf8')));
 }
 
 /** Survivors paired with their explanation, plus explanations that match no survivor (stale). */
