@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchHeapTuning } from './heapTuning.js';
 import { benchImportTime } from './importTime.js';
 import { benchIngest } from './ingest.js';
 import { benchReceiverPostgres } from './receiverPostgres.js';
@@ -19,6 +20,7 @@ import { benchVerify } from './verify.js';
 
 const benchmarks: Benchmark[] = [
   { name: 'ingest', run: benchIngest },
+  { name: 'heap-tuning', run: benchHeapTuning },
   { name: 'verify', run: benchVerify },
   { name: 'sender', run: benchSender },
   { name: 'receiver-postgres', run: benchReceiverPostgres },

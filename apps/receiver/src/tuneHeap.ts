@@ -6,8 +6,8 @@
 // - `--heap-growing-percent=100`: after a full GC the old generation may grow to twice the live
 //   size before the next one, where V8 otherwise allows up to four times under load, which mostly
 //   holds garbage promoted from in-flight requests.
-// Measured with the ingest benchmark (same build, alternating rounds): peak RSS 175 -> 136 MB, for
-// ~9 % more CPU per request and no measurable change in requests per second on 2 shared cores.
+// The `heap-tuning` benchmark (bench/heapTuning.ts) measures both effects in one run: peak RSS with
+// and without the flags, and the CPU per request they cost.
 import { setFlagsFromString } from 'node:v8';
 
 /**
