@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // `npm run mutation [-- <group>|receiver|all [stryker options]]`: Stryker over each module group in
 // turn (scripts/mutationGroups.mjs), incrementally, then the scores. Writes
-// reports/mutation/mutation.json (every group's files in one Stryker report), records each group's
-// figures in reports/mutation/scores.json and regenerates the table in contracts/README.md.
-// Options after the group go to Stryker (e.g. `--mutate apps/mock-sender/src/delivery/pool.ts`).
-// Not part of `npm test`.
+// reports/mutation/mutation.json (every group's files in one Stryker report), records each run's time
+// in reports/mutation/runs.json and regenerates the table in contracts/README.md from the
+// incremental reports. Options after the group go to Stryker (e.g. `--mutate
+// apps/mock-sender/src/delivery/pool.ts`): the incremental report still holds every mutant of the
+// group, the others with their last result. Not part of `npm test`.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandGroupName, mutationGroups } from './mutationGroups.mjs';
+import { explainSurvivors } from './mutationSurvivors.mjs';
+import { tally, writeMutationTable } from './mutationTable.mjs';
 import { pnpm } from './pnpm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,19 +27,8 @@ if (groups === undefined) {
 const strykerArgs = process.argv.slice(3);
 process.env.DATABASE_URL_TEST ??= 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Counts a Stryker report's mutants by status and scores them as Stryker does. */
-function tally(report) {
-  const counts = {};
-  for (const file of Object.values(report.files)) {
-    for (const mutant of file.mutants) counts[mutant.status] = (counts[mutant.status] ?? 0) + 1;
-  }
-  const killed = (counts.Killed ?? 0) + (counts.Timeout ?? 0);
-  const valid = killed + (counts.Survived ?? 0) + (counts.NoCoverage ?? 0);
-  return { killed, valid, score: valid === 0 ? 0 : Math.round((1000 * killed) / valid) / 10, counts };
-}
-
-const scoresFile = join(reports, 'scores.json');
-const scores = existsSync(scoresFile) ? JSON.parse(readFileSync(scoresFile, 'utf8')) : {};
+const runsFile = join(reports, 'runs.json');
+const runs = existsSync(runsFile) ? JSON.parse(readFileSync(runsFile, 'utf8')) : {};
 for (const [index, group] of groups.entries()) {
   console.log(`\n== mutation group ${index + 1}/${groups.length}: ${group} ==`);
   const started = Date.now();
@@ -49,18 +41,18 @@ for (const [index, group] of groups.entries()) {
   }
   const seconds = Math.round((Date.now() - started) / 1000);
   const report = JSON.parse(readFileSync(join(reports, `mutation-${group}.json`), 'utf8'));
-  // A run narrowed by --mutate scores a subset: print it, but keep the recorded figures whole-group.
-  if (strykerArgs.length === 0) scores[group] = { ...tally(report), seconds };
+  runs[group] = strykerArgs.length === 0 ? { seconds } : { seconds, narrowed: true };
   const { score, killed, valid, counts } = tally(report);
   console.log(
     `mutation score (${group}): ${score.toFixed(1)} % (${killed} of ${valid}) in ${seconds} s ${JSON.stringify(counts)}`,
   );
 }
 
-// One report over every group's latest run, as Stryker's schema allows (files keyed by path).
+// One report over every group's mutants (their latest results), as Stryker's schema allows (files
+// keyed by path).
 const merged = { schemaVersion: '2', thresholds: { high: 90, low: 80 }, files: {} };
 for (const group of Object.keys(mutationGroups)) {
-  const file = join(reports, `mutation-${group}.json`);
+  const file = join(reports, `incremental-${group}.json`);
   if (!existsSync(file)) continue;
   const report = JSON.parse(readFileSync(file, 'utf8'));
   merged.schemaVersion = report.schemaVersion;
@@ -69,10 +61,9 @@ for (const group of Object.keys(mutationGroups)) {
 writeFileSync(join(reports, 'mutation.json'), `${JSON.stringify(merged)}\n`);
 const total = tally(merged);
 console.log(
-  `\nmutation score (every group with a report): ${total.score.toFixed(1)} % (${total.killed} of ${total.valid})`,
+  `\nmutation score (every group's latest results): ${total.score.toFixed(1)} % (${total.killed} of ${total.valid})`,
 );
 
-const { explainSurvivors } = await import('./mutationSurvivors.mjs');
 for (const group of groups) {
   const { survivors, stale } = explainSurvivors(group);
   const unexplained = survivors.filter((m) => m.explanation === undefined).length;
@@ -84,8 +75,5 @@ for (const group of groups) {
   }
 }
 
-if (strykerArgs.length === 0) {
-  writeFileSync(scoresFile, `${JSON.stringify(scores, null, 2)}\n`);
-  const { writeMutationTable } = await import('./mutationTable.mjs');
-  writeMutationTable(root, scores);
-}
+writeFileSync(runsFile, `${JSON.stringify(runs, null, 2)}\n`);
+writeMutationTable(root);

@@ -108,7 +108,9 @@ function main(args) {
     const { survivors: found, stale } = explainSurvivors(group);
     const unexplained = found.filter((m) => m.explanation === undefined);
     problems += unexplained.length + stale.length;
-    console.log(`\n== ${group}: ${found.length} surviving, ${unexplained.length} unexplained, ${stale.length} stale ==`);
+    console.log(
+      `\n== ${group}: ${found.length} surviving, ${unexplained.length} unexplained, ${stale.length} stale ==`,
+    );
     for (const m of onlyUnexplained ? unexplained : found) {
       const what = `${m.file}:${m.line}:${m.column} ${m.mutator} \`${m.code}\` → \`${m.replacement.split('\n')[0]}\``;
       const why = m.explanation

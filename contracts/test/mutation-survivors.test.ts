@@ -29,7 +29,11 @@ describe.each(Object.keys(mutationGroups))('surviving mutants of %s', (group) =>
 
   it('each explanation says whether the mutant is equivalent, and why', () => {
     const vague = survivors
-      .filter(({ explanation: e }) => e !== undefined && (typeof e.equivalent !== 'boolean' || typeof e.why !== 'string' || e.why.length < 12))
+      .filter(
+        ({ explanation: e }) =>
+          e !== undefined &&
+          (typeof e.equivalent !== 'boolean' || typeof e.why !== 'string' || e.why.length < 12),
+      )
       .map(mutantKey);
     expect(vague).toEqual([]);
   });
