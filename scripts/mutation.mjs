@@ -25,6 +25,8 @@ if (groups === undefined) {
   process.exit(2);
 }
 const strykerArgs = process.argv.slice(3);
+// Only --mutate narrows a run to some of the group's code; other options (--concurrency) do not.
+const narrowed = strykerArgs.some((arg) => arg === '--mutate' || arg === '-m' || arg.startsWith('--mutate='));
 process.env.DATABASE_URL_TEST ??= 'postgres://postgres@127.0.0.1:5432/test';
 
 const runsFile = join(reports, 'runs.json');
@@ -41,7 +43,7 @@ for (const [index, group] of groups.entries()) {
   }
   const seconds = Math.round((Date.now() - started) / 1000);
   const report = JSON.parse(readFileSync(join(reports, `mutation-${group}.json`), 'utf8'));
-  runs[group] = strykerArgs.length === 0 ? { seconds } : { seconds, narrowed: true };
+  runs[group] = narrowed ? { seconds, narrowed: true } : { seconds };
   const { score, killed, valid, counts } = tally(report);
   console.log(
     `mutation score (${group}): ${score.toFixed(1)} % (${killed} of ${valid}) in ${seconds} s ${JSON.stringify(counts)}`,

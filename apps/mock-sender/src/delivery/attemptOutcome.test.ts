@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stillHeldAfterGc } from '../test-support/garbage.js';
 import { CappedBody, failedOutcome, MAX_BODY_CHARS, RequestTimeout } from './attemptOutcome.js';
 
 describe('CappedBody', () => {
@@ -37,6 +38,20 @@ describe('CappedBody', () => {
     small.add(Buffer.alloc(MAX_BODY_CHARS * 4 - 1, 'a'));
     small.add(Buffer.from('b'));
     expect(small.text()).toBe('a'.repeat(MAX_BODY_CHARS));
+  });
+
+  it('holds on to no chunk that comes once it holds the bytes the cap needs (an endless body is not kept)', async () => {
+    const body = new CappedBody();
+    body.add(Buffer.alloc(MAX_BODY_CHARS * 4, 'a'));
+    // Made in a helper, so that only the body could still refer to them.
+    const addLater = () => {
+      const chunk = Buffer.alloc(64 * 1024, 'b');
+      body.add(chunk);
+      return new WeakRef(chunk);
+    };
+    const later = [addLater(), addLater()];
+    expect(await stillHeldAfterGc(later)).toBe(0);
+    expect(body.text()).toBe('a'.repeat(MAX_BODY_CHARS));
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stillHeldAfterGc } from '../test-support/garbage.js';
 import { DeadlineQueue, DeadlineQueues } from './deadlineQueue.js';
 
 describe('DeadlineQueue', () => {
@@ -67,6 +68,52 @@ describe('DeadlineQueue', () => {
     expect(fired).toEqual([2, 3]);
   });
 
+  it('keeps timing the deadlines behind one that fired or was cancelled, and those added after', () => {
+    const queue = new DeadlineQueue(100, () => Date.now());
+    const fired: string[] = [];
+    queue.add(() => fired.push('a')).cancel();
+    queue.add(() => fired.push('b'));
+    queue.add(() => fired.push('c'));
+    vi.advanceTimersByTime(50);
+    queue.add(() => fired.push('d'));
+    vi.advanceTimersByTime(50);
+    expect(fired).toEqual(['b', 'c']);
+    queue.add(() => fired.push('e'));
+    expect(queue.size).toBe(2);
+    vi.advanceTimersByTime(100);
+    expect(fired).toEqual(['b', 'c', 'd', 'e']);
+    expect(queue.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('wakes only when the oldest live deadline is due, not in between', () => {
+    vi.setSystemTime(0);
+    const queue = new DeadlineQueue(100, () => Date.now());
+    const fired: string[] = [];
+    queue.add(() => fired.push('a'));
+    vi.advanceTimersByTime(40);
+    queue.add(() => fired.push('b'));
+    vi.advanceTimersToNextTimer();
+    expect([Date.now(), fired]).toEqual([100, ['a']]);
+    vi.advanceTimersToNextTimer();
+    expect([Date.now(), fired]).toEqual([140, ['a', 'b']]);
+  });
+
+  it('times a deadline added by an expiring callback with its one timer, stopped when that is cancelled', () => {
+    const queue = new DeadlineQueue(100, () => Date.now());
+    const fired: string[] = [];
+    let added: { cancel(): void } | undefined;
+    queue.add(() => {
+      fired.push('a');
+      added = queue.add(() => fired.push('b'));
+    });
+    vi.advanceTimersByTime(100);
+    expect(fired).toEqual(['a']);
+    expect(vi.getTimerCount()).toBe(1);
+    added?.cancel();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('clear cancels everything and stops the timer', () => {
     const queue = new DeadlineQueue(10, () => Date.now());
     const fired: number[] = [];
@@ -78,6 +125,21 @@ describe('DeadlineQueue', () => {
     expect(fired).toEqual([]);
     expect(queue.size).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('DeadlineQueue and memory', () => {
+  it('lets go of the callbacks it cleared (and what they hold) while their deadlines are still held', async () => {
+    const queue = new DeadlineQueue(60_000);
+    // Built in a helper, so that only the callback refers to the request it closes over.
+    const addHolding = () => {
+      const request = { body: Buffer.alloc(1024) };
+      return { deadline: queue.add(() => request.body.fill(0)), request: new WeakRef(request) };
+    };
+    const held = [addHolding(), addHolding()];
+    queue.clear();
+    expect(await stillHeldAfterGc(held.map((h) => h.request))).toBe(0);
+    for (const h of held) h.deadline.cancel();
   });
 });
 
@@ -101,6 +163,20 @@ describe('DeadlineQueues', () => {
     vi.advanceTimersByTime(70);
     expect(fired).toEqual(['b', 'a', 'c']);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('times each deadline from when it was added, on the default clock', () => {
+    const queues = new DeadlineQueues();
+    const fired: string[] = [];
+    queues.add(100, () => fired.push('a'));
+    vi.advanceTimersByTime(40);
+    queues.add(100, () => fired.push('b'));
+    vi.advanceTimersByTime(60);
+    expect(fired).toEqual(['a']);
+    vi.advanceTimersByTime(39);
+    expect(fired).toEqual(['a']);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual(['a', 'b']);
   });
 
   it('clear cancels every deadline of every duration and stops the timers', () => {

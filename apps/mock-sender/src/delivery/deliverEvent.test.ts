@@ -77,6 +77,14 @@ describe('deliverEvent', () => {
     expect(recorded.attempts[0]?.at).toBe('2023-11-14T22:13:20.000Z');
   });
 
+  it('counts only a 2xx as delivered, not a 1xx or a 3xx', async () => {
+    for (const status of [100, 199, 300]) {
+      const { settings } = settingsFor([status], { retrySchedule: [] });
+      const result = await deliverEvent(settings, 'msg_1', body);
+      expect(result).toMatchObject({ delivered: false, status, gone: false });
+    }
+  });
+
   it('retries a 3xx, a 5xx, a timeout or a connection error on the schedule, then gives up', async () => {
     const { settings, sleeps, attempts, retries } = settingsFor([300, 'timeout', 'connection_error']);
     const result = await deliverEvent(settings, 'msg_1', body);

@@ -8,6 +8,9 @@ describe('failureReason', () => {
     expect(failureReason(response('{"error":{"code":"no_matching_signature","message":"m"}}'))).toBe(
       'error code no_matching_signature',
     );
+    expect(failureReason(response('\n \t\r{"error":{"code":"invalid_payload"}}\n'))).toBe(
+      'error code invalid_payload',
+    );
   });
 
   it('shows the body instead when the code is missing, empty or not a string', () => {

@@ -7,8 +7,9 @@ const EXCERPT_CHARS = 80;
 
 export function failureReason(outcome: AttemptOutcome): string {
   if (outcome.kind !== 'response') return outcome.message;
-  // Cheap pre-check: most error bodies are small JSON; anything else is shown as an excerpt.
-  if (outcome.body.startsWith('{')) {
+  // Cheap pre-check: most error bodies are small JSON; anything else is shown as an excerpt. JSON may
+  // start with whitespace (a PHP receiver's stray newline before its output, say).
+  if (outcome.body.trimStart().startsWith('{')) {
     try {
       const code = (JSON.parse(outcome.body) as { error?: { code?: unknown } }).error?.code;
       if (typeof code === 'string' && code !== '') return `error code ${code}`;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HttpClient } from './attemptOutcome.js';
+import type { AttemptOutcome, HttpClient } from './attemptOutcome.js';
 import { createFetchClient } from './fetchClient.js';
 import { createHttpClient, useHttpTransport } from './httpClient.js';
 import { createUndiciClient } from './undiciClient.js';
@@ -22,6 +22,7 @@ afterEach(async () => {
   client = undefined;
   useHttpTransport('undici');
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
   if (server !== undefined) {
     const closing = server;
     server = undefined;
@@ -67,6 +68,17 @@ const at = (port: number, path = '/') => new URL(`http://127.0.0.1:${port}${path
 /** One attempt of the current client, with no headers of its own. */
 const attempt = (url: URL, timeoutMs = 5000) =>
   (client as HttpClient).post({ url, body, timeoutMs, headers: [] });
+
+/** Expects an outcome's latency to lie within the time its call took, measured around it. */
+async function expectLatencyWithinCall(call: () => Promise<AttemptOutcome>): Promise<AttemptOutcome> {
+  const before = performance.now();
+  const outcome = await call();
+  const took = performance.now() - before;
+  expect(outcome.latencyMs).toBeGreaterThanOrEqual(0);
+  expect(outcome.latencyMs).toBeLessThanOrEqual(took);
+  return outcome;
+}
+
 // Only undici's connections are the client's own: fetch's belong to its global pool.
 const transports: [string, (concurrency: number) => HttpClient, boolean][] = [
   ['undici', (concurrency) => createUndiciClient({ concurrency }), true],
@@ -81,7 +93,9 @@ describe.each(transports)('the %s transport', (_name, create, ownsConnections) =
     });
     client = create(1);
     const url = new URL(`http://127.0.0.1:${port}/hooks?x=1`);
-    const first = await client.post({ url, body, timeoutMs: 5000, headers: ['webhook-id', 'msg_1'] });
+    const first = await expectLatencyWithinCall(() =>
+      (client as HttpClient).post({ url, body, timeoutMs: 5000, headers: ['webhook-id', 'msg_1'] }),
+    );
     const second = await client.post({ url, body, timeoutMs: 5000, headers: { 'webhook-id': 'msg_2' } });
 
     expect(first).toMatchObject({ kind: 'response', status: 200, body: 'ok' });
@@ -102,6 +116,8 @@ describe.each(transports)('the %s transport', (_name, create, ownsConnections) =
       'webhook-id': 'msg_1',
     });
     expect(headers(seen[1])).toMatchObject({ 'webhook-id': 'msg_2' });
+    // The list and the map send the same headers: nothing more from either.
+    expect(Object.keys(headers(seen[0])).sort()).toEqual(Object.keys(headers(seen[1])).sort());
     // Kept alive: the second attempt reuses the first one's connection.
     if (ownsConnections) expect(seen[1]?.remotePort).toBe(seen[0]?.remotePort);
   });
@@ -171,7 +187,7 @@ describe.each(transports)('the %s transport', (_name, create, ownsConnections) =
     server = undefined;
     await new Promise<void>((resolve) => closing.close(() => resolve()));
     client = create(1);
-    const outcome = await attempt(at(port));
+    const outcome = await expectLatencyWithinCall(() => attempt(at(port)));
     expect(outcome).toMatchObject({ kind: 'connection_error' });
     expect(outcome.kind === 'connection_error' && outcome.message).toContain('ECONNREFUSED');
   });
@@ -190,8 +206,28 @@ describe.each(transports)('the %s transport', (_name, create, ownsConnections) =
     const pending = attempt(url);
     await until(() => seen.length === 1);
     client.close();
-    expect((await pending).kind).toBe('connection_error');
-    expect((await attempt(url)).kind).toBe('connection_error');
+    for (const outcome of [await pending, await attempt(url)]) {
+      expect(outcome.kind).toBe('connection_error');
+      // undici's words for its destroyed pool, or the fetch client's own.
+      expect(outcome.kind === 'connection_error' && outcome.message).toMatch(
+        /^(The client is destroyed|the HTTP client was closed)$/,
+      );
+    }
+  });
+
+  it('leaves no timer running once an attempt has ended (it would keep the process alive until the timeout)', async () => {
+    const { port } = await listen((_req, res) => res.end('ok'));
+    client = create(1);
+    const setTimer = vi.spyOn(globalThis, 'setTimeout');
+    const clearTimer = vi.spyOn(globalThis, 'clearTimeout');
+    // A duration nothing else uses, so that the timers armed with it are this attempt's deadline.
+    const timeoutMs = 61_237;
+    expect(await attempt(at(port), timeoutMs)).toMatchObject({ kind: 'response', status: 200 });
+    const deadlineTimers = setTimer.mock.calls.flatMap((call, i) =>
+      call[1] === timeoutMs ? [setTimer.mock.results[i]?.value] : [],
+    );
+    const cleared = new Set(clearTimer.mock.calls.map((call) => call[0]));
+    expect(deadlineTimers.filter((timer) => !cleared.has(timer))).toEqual([]);
   });
 });
 

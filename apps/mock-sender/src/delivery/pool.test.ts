@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createRateLimiter, runPool } from './pool.js';
 
+/** Resolves once `condition` holds, checking after each turn of the event loop. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('runPool', () => {
   it('processes every item and never runs more than the concurrency at once', async () => {
     let active = 0;
@@ -97,6 +102,72 @@ describe('runPool stopping and pacing', () => {
       },
     });
     expect(done).toEqual([1]);
+  });
+
+  it('paces no further item once another lane found the source exhausted', async () => {
+    let paced = 0;
+    const pulls: (number | 'done')[] = [];
+    const items = [1, 2][Symbol.iterator]();
+    const source: Iterator<number> = {
+      next: () => {
+        const next = items.next();
+        pulls.push(next.done ? 'done' : next.value);
+        return next;
+      },
+    };
+    let releaseFirst: (() => void) | undefined;
+    const first = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const running = runPool(source, {
+      concurrency: 2,
+      beforeEach: async () => {
+        paced++;
+      },
+      // Item 1 is held until the other lane has pulled item 2 and found the end.
+      worker: async (n) => {
+        if (n === 1) await first;
+      },
+    });
+    await until(() => pulls.includes('done'));
+    releaseFirst?.();
+    await running;
+    expect(pulls).toEqual([1, 2, 'done']);
+    expect(paced).toBe(3);
+  });
+
+  it('starts no item, and paces none, once a worker has failed', async () => {
+    let paced = 0;
+    const started: number[] = [];
+    let failFirst: (() => void) | undefined;
+    const firstFails = new Promise<void>((_resolve, reject) => {
+      failFirst = () => reject(new Error('boom at 1'));
+    });
+    let openGate: (() => void) | undefined;
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    const running = runPool([1, 2, 3, 4][Symbol.iterator](), {
+      concurrency: 2,
+      // The third turn (the lane that ran item 2 asking for the next) waits at the gate.
+      beforeEach: async () => {
+        paced++;
+        if (paced === 3) await gate;
+      },
+      worker: async (n) => {
+        started.push(n);
+        if (n === 1) await firstFails;
+      },
+    }).catch((e: unknown) => e);
+    await until(() => paced === 3);
+    // Item 1 fails while the other lane waits for its turn; let that failure land, then open the gate.
+    failFirst?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    openGate?.();
+    const error = await running;
+    expect((error as Error).message).toBe('boom at 1');
+    expect(started).toEqual([1, 2]);
+    expect(paced).toBe(3);
   });
 
   it('rejects with the error of a source that throws', async () => {
