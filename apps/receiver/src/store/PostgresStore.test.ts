@@ -59,6 +59,22 @@ describe('PostgresStore', () => {
       expect(await store.claimDue('w2', t0 + 3_600_000, 60_000, 10)).toEqual([]);
     });
 
+    it('hands out claimed events earliest due first, events due together in arrival order', async () => {
+      const store = await open({ schema: randomSchema() });
+      const t0 = 2_000_000;
+      // Arrival order (e1 … e4) is not due order: e2 and e3 fell due first, together.
+      for (const [id, at] of [
+        ['msg_e1', 30],
+        ['msg_e2', 10],
+        ['msg_e3', 10],
+        ['msg_e4', 20],
+      ] as const) {
+        await store.insertDelivery(delivery(id, { receivedAt: t0 + at }));
+      }
+      const claimed = await store.claimDue('w1', t0 + 100, 1000, 10);
+      expect(claimed.map((c) => c.webhookId)).toEqual(['msg_e2', 'msg_e3', 'msg_e4', 'msg_e1']);
+    });
+
     it('marks failed an event whose processor died on it maxAttempts times, and stops claiming it', async () => {
       const store = await open({ schema: randomSchema() });
       const t0 = 2_000_000;
