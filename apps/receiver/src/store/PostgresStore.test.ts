@@ -570,6 +570,44 @@ describe('PostgresStore', () => {
       return p;
     }
 
+    it('survives the server ending an idle pooled connection, and opens a new one', async () => {
+      const applicationName = `wc-idle-${randomSchema()}`;
+      const store = await open({ schema: randomSchema(), applicationName, poolSize: 1 });
+      await store.ping();
+      const sessions = () =>
+        withAdminClient(
+          async (c) =>
+            (
+              await c.query<{ n: number }>(
+                'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+                [applicationName],
+              )
+            ).rows[0]!.n,
+        );
+      expect(await sessions()).toBe(1);
+      // An 'error' event nobody listens to would surface here (and end a real process).
+      const crashes: unknown[] = [];
+      const crash = (error: unknown) => crashes.push(error);
+      process.on('uncaughtException', crash);
+      try {
+        // As a database restart or an operator would: the idle connection gets a FATAL and is closed.
+        await withAdminClient((c) =>
+          c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+            applicationName,
+          ]),
+        );
+        await eventually(async () => ((await sessions()) === 0 ? true : undefined));
+        await eventually(async () => {
+          await store.ping();
+          return true;
+        });
+      } finally {
+        process.off('uncaughtException', crash);
+      }
+      expect(crashes).toEqual([]);
+      expect(await sessions()).toBe(1);
+    });
+
     it('fails start-up with store_unavailable naming the cause when nothing listens', async () => {
       const p = await proxy();
       await p.stop();
