@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { eventually } from '../test-support/startReceiver.js';
 import {
   connectionConfig,
   describeError,
@@ -6,6 +7,13 @@ import {
   migrateWithRetry,
   splitSchemaParam,
 } from './PostgresConnection.js';
+import { migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
+import {
+  dropSchema,
+  randomSchema,
+  testDatabaseUrl,
+  withAdminClient,
+} from './test-support/postgresTestDatabase.js';
 
 const coded = (code: string, message = 'boom') => Object.assign(new Error(message), { code });
 
@@ -79,6 +87,8 @@ describe('PostgresConnection', () => {
     ['57P03', true],
     ['53300', true],
     ['57P04', false],
+    ['X57P01', false],
+    ['57P011', false],
     ['28P01', false],
     ['3D000', false],
     ['ENOTFOUND', false],
@@ -109,5 +119,94 @@ describe('PostgresConnection', () => {
       ),
       cause: expect.objectContaining({ code: 'ECONNREFUSED' }),
     });
+  });
+
+  it('makes a last attempt whose back-off ends exactly at the start-up deadline', async () => {
+    // A clock that stands still: attempt 1 fails at the start, and its 250 ms back-off ends
+    // exactly at the deadline; attempt 2's 500 ms would end after it.
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    try {
+      const error = await migrateWithRetry(
+        { url: 'postgres://postgres@127.0.0.1:1/none', startupTimeoutMs: 250 },
+        'public',
+      ).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/after 2 attempts: .*ECONNREFUSED/);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('closes its migration connection once the schema is ready', async () => {
+    const schema = randomSchema();
+    const applicationName = `wc-migrate-${schema}`;
+    const sessions = () =>
+      withAdminClient(
+        async (c) =>
+          (
+            await c.query<{ n: number }>(
+              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+              [applicationName],
+            )
+          ).rows[0]!.n,
+      );
+    try {
+      await migrateWithRetry({ url: testDatabaseUrl, applicationName }, schema);
+      // The server notices a closed connection a moment later: wait for it, then look once more.
+      await eventually(async () => ((await sessions()) === 0 ? true : undefined));
+      expect(await sessions()).toBe(0);
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('retries, without crashing, a start-up whose session the server ends while it waits for the migration lock', async () => {
+    const schema = randomSchema();
+    const applicationName = `wc-migrate-${schema}`;
+    const lockKey = `webhook-contracts/receiver:${schema}`;
+    const retried: string[] = [];
+    // An 'error' event nobody listens to would surface here (and end a real process).
+    const crashes: unknown[] = [];
+    const crash = (error: unknown) => crashes.push(error);
+    process.on('uncaughtException', crash);
+    try {
+      await withAdminClient(async (holder) => {
+        // Another instance is migrating this schema.
+        await holder.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+        const migrating = migrateWithRetry(
+          {
+            url: testDatabaseUrl,
+            applicationName,
+            startupTimeoutMs: 20_000,
+            onStartupRetry: (error) => retried.push(describeError(error)),
+          },
+          schema,
+        );
+        // Once it waits for the lock, its session is ended, as in a fail-over or by an operator.
+        await eventually(async () => {
+          const { rowCount } = await holder.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+            [applicationName],
+          );
+          return rowCount === 1 ? true : undefined;
+        });
+        await holder.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
+        await migrating;
+      });
+      expect(crashes).toEqual([]);
+      expect(retried).toEqual([expect.stringMatching(/^57P01 terminating connection/)]);
+      const versions = await withAdminClient(
+        async (c) =>
+          (
+            await c.query(
+              `SELECT version FROM ${quoteIdentifier(schema)}.${migrationsTable} ORDER BY version`,
+            )
+          ).rows,
+      );
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+    } finally {
+      process.off('uncaughtException', crash);
+      await dropSchema(schema);
+    }
   });
 });

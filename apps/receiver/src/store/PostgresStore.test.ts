@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { createReceiver } from '../createReceiver.js';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { signedRequest, testSecret } from '../test-support/signedRequest.js';
@@ -59,6 +59,22 @@ describe('PostgresStore', () => {
       expect(await store.claimDue('w2', t0 + 3_600_000, 60_000, 10)).toEqual([]);
     });
 
+    it('hands out claimed events earliest due first, events due together in arrival order', async () => {
+      const store = await open({ schema: randomSchema() });
+      const t0 = 2_000_000;
+      // Arrival order (e1 … e4) is not due order: e2 and e3 fell due first, together.
+      for (const [id, at] of [
+        ['msg_e1', 30],
+        ['msg_e2', 10],
+        ['msg_e3', 10],
+        ['msg_e4', 20],
+      ] as const) {
+        await store.insertDelivery(delivery(id, { receivedAt: t0 + at }));
+      }
+      const claimed = await store.claimDue('w1', t0 + 100, 1000, 10);
+      expect(claimed.map((c) => c.webhookId)).toEqual(['msg_e2', 'msg_e3', 'msg_e4', 'msg_e1']);
+    });
+
     it('marks failed an event whose processor died on it maxAttempts times, and stops claiming it', async () => {
       const store = await open({ schema: randomSchema() });
       const t0 = 2_000_000;
@@ -92,10 +108,66 @@ describe('PostgresStore', () => {
       };
       expect(reason.code).toBe('unstorable_delivery');
       expect(reason.status).toBe(422);
-      expect(reason.message).toMatch(/22021|0x00/);
+      expect(reason.message).toMatch(/^PostgreSQL cannot store this delivery \(.*(22021|0x00)/);
       expect((await store.getEvent('msg_ok_1'))?.status).toBe('received');
       expect((await store.getEvent('msg_ok_2'))?.status).toBe('received');
       expect(await store.getEvent('msg_nul')).toBeNull();
+    });
+
+    it('keeps a delivery without errors as SQL NULL, not a JSON null', async () => {
+      const schema = randomSchema();
+      const store = await open({ schema });
+      await store.insertDelivery(delivery('msg_ok'));
+      await store.insertDelivery(
+        delivery('msg_q', { status: 'quarantined', errors: [{ pointer: '', message: 'must be object' }] }),
+      );
+      const rows = await withAdminClient(
+        async (c) =>
+          (
+            await c.query(
+              `SELECT webhook_id, errors IS NULL AS none FROM ${quoteIdentifier(schema)}.webhook_events ORDER BY webhook_id`,
+            )
+          ).rows,
+      );
+      expect(rows).toEqual([
+        { webhook_id: 'msg_ok', none: true },
+        { webhook_id: 'msg_q', none: false },
+      ]);
+    });
+
+    it('runs a statement that lost a deadlock or serialization race again, three times in all', async () => {
+      const store = await open({ schema: randomSchema() });
+      const conflict = (code: string) => Object.assign(new Error(`lost a race (${code})`), { code });
+      // The server's answers, as the pool hands them over; unmocked calls reach the database.
+      const query = vi.spyOn(pg.Pool.prototype, 'query') as unknown as MockInstance<
+        (...args: unknown[]) => Promise<unknown>
+      >;
+      try {
+        query.mockRejectedValueOnce(conflict('40P01')).mockRejectedValueOnce(conflict('40001'));
+        await expect(store.insertDelivery(delivery('msg_retried'))).resolves.toMatchObject({
+          inserted: true,
+        });
+        expect(query).toHaveBeenCalledTimes(3);
+
+        query.mockClear();
+        query.mockRejectedValue(conflict('40P01'));
+        await expect(store.insertDelivery(delivery('msg_lost'))).rejects.toMatchObject({
+          code: 'store_unavailable',
+          message: expect.stringContaining('lost a race (40P01)'),
+        });
+        expect(query).toHaveBeenCalledTimes(3);
+
+        // Any other failure is not a race: it is not sent again.
+        query.mockClear();
+        query.mockRejectedValue(conflict('57014'));
+        await expect(store.insertDelivery(delivery('msg_cancelled'))).rejects.toMatchObject({
+          code: 'store_unavailable',
+        });
+        expect(query).toHaveBeenCalledTimes(1);
+      } finally {
+        query.mockRestore();
+      }
+      expect(await store.getEvent('msg_lost')).toBeNull();
     });
 
     it('refuses deliveries past its pending-insert limit with store_overloaded', async () => {
@@ -156,6 +228,58 @@ describe('PostgresStore', () => {
       expect((await open({ schema })).poolSize).toBe(4);
     });
 
+    it('opens as many connections as poolSize, beyond pg’s default of 10', async () => {
+      const schema = randomSchema();
+      const store = await open({ schema, poolSize: 12, connectionTimeoutMs: 2000 });
+      expect(await store.sessionSettings('search_path')).toEqual(Array.from({ length: 12 }, () => schema));
+    });
+
+    it('fails a statement that outlasts queryTimeoutMs with store_unavailable instead of waiting on', {
+      timeout: 10_000,
+    }, async () => {
+      const schema = randomSchema();
+      // No lock timeout: only the statement limit can end the wait.
+      const store = await open({ schema, queryTimeoutMs: 300, lockTimeoutMs: 0 });
+      await store.insertDelivery(delivery('msg_locked'));
+      await withAdminClient(async (c) => {
+        await c.query('BEGIN');
+        await c.query(
+          `SELECT 1 FROM ${quoteIdentifier(schema)}.webhook_events WHERE webhook_id = 'msg_locked' FOR UPDATE`,
+        );
+        try {
+          await expect(store.requeue('msg_locked', 0)).rejects.toMatchObject({
+            code: 'store_unavailable',
+            message: expect.stringMatching(/timeout/i),
+          });
+        } finally {
+          await c.query('ROLLBACK');
+        }
+      });
+    });
+
+    it('ends every connection of its pool on close()', async () => {
+      const applicationName = `wc-close-${randomSchema()}`;
+      const store = await open({ schema: randomSchema(), applicationName, poolSize: 3 });
+      expect(await store.sessionSettings('application_name')).toEqual([
+        applicationName,
+        applicationName,
+        applicationName,
+      ]);
+      const sessions = () =>
+        withAdminClient(
+          async (c) =>
+            (
+              await c.query<{ n: number }>(
+                'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+                [applicationName],
+              )
+            ).rows[0]!.n,
+        );
+      expect(await sessions()).toBe(3);
+      await store.close();
+      await eventually(async () => ((await sessions()) === 0 ? true : undefined));
+    });
+
     it.each([
       [{ schema: 'Bad-Name' }, 'database schema "Bad-Name" is not allowed: use lowercase letters'],
       [{ schema: 'ok', poolSize: 0 }, 'pool size 0 is not allowed: use a whole number ≥ 1'],
@@ -171,13 +295,22 @@ describe('PostgresStore', () => {
     it('applies migrations in version order, each once, and stops at one that fails with its name', async () => {
       const schema = randomSchema();
       schemas.push(schema);
+      // Listed out of order; the second needs the first's table.
       const list = [
-        { version: 2, name: 'second', sql: 'CREATE TABLE two (id int)' },
-        { version: 1, name: 'first', sql: 'CREATE TABLE one (id int)' },
+        { version: 2, name: 'second', sql: 'CREATE TABLE two (LIKE one)' },
         { version: 3, name: 'broken', sql: 'CREATE TABLE three (id int); SELECT no_such_column FROM one' },
+        { version: 1, name: 'first', sql: 'CREATE TABLE one (id int)' },
       ];
-      const error = await withAdminClient((c) => migrate(c, schema, list)).catch((e: unknown) => e);
-      expect((error as Error).message).toMatch(/^migration 3 \(broken\) failed: .*no_such_column/);
+      const error = await withAdminClient(async (c) => {
+        const failed = await migrate(c, schema, list).catch((e: unknown) => e);
+        // The failed migration was rolled back and the lock given back: the session goes on.
+        expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+        return failed;
+      });
+      expect(error).toMatchObject({
+        message: expect.stringMatching(/^migration 3 \(broken\) failed: .*no_such_column/),
+        cause: expect.objectContaining({ code: '42703' }),
+      });
       const state = async () =>
         withAdminClient(async (c) => ({
           versions: (
@@ -201,7 +334,7 @@ describe('PostgresStore', () => {
       });
       // Nothing left to apply; the advisory lock is given back while the session stays open.
       await withAdminClient(async (c) => {
-        expect(await migrate(c, schema, list.slice(0, 2))).toEqual([]);
+        expect(await migrate(c, schema, [list[0]!, list[2]!])).toEqual([]);
         const free = await withAdminClient(
           async (other) =>
             (
@@ -213,6 +346,48 @@ describe('PostgresStore', () => {
         expect(free).toBe(true);
       });
       expect(quoteIdentifier('a"b')).toBe('"a""b"');
+    });
+
+    it('applies the migrations a fresh schema lacks in version order and reports them', async () => {
+      const schema = randomSchema();
+      schemas.push(schema);
+      const list = [
+        { version: 3, name: 'third', sql: 'ALTER TABLE two ADD COLUMN c int' },
+        { version: 1, name: 'first', sql: 'CREATE TABLE one (a int)' },
+        { version: 2, name: 'second', sql: 'CREATE TABLE two (LIKE one)' },
+      ];
+      expect(await withAdminClient((c) => migrate(c, schema, list))).toEqual([1, 2, 3]);
+    });
+
+    it('migrates an existing schema as a user who may not create schemas in the database', async () => {
+      const role = `wc_owner_${randomSchema().slice(-12)}`;
+      const schema = randomSchema();
+      await withAdminClient(async (c) => {
+        await c.query(`CREATE ROLE ${role} LOGIN`);
+        await c.query(`CREATE SCHEMA ${quoteIdentifier(schema)} AUTHORIZATION ${role}`);
+        // The role has no CREATE on the database, as a database owner would grant it.
+        const { rows } = await c.query(
+          `SELECT has_database_privilege($1, current_database(), 'CREATE') AS may`,
+          [role],
+        );
+        expect(rows).toEqual([{ may: false }]);
+      });
+      const url = new URL(testDatabaseUrl);
+      url.username = role;
+      try {
+        const store = await PostgresStore.open({ url: url.toString(), schema, poolSize: 1 });
+        try {
+          await store.insertDelivery(delivery('msg_1'));
+          expect((await store.getEvent('msg_1'))?.status).toBe('received');
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await withAdminClient(async (c) => {
+          await c.query(`DROP OWNED BY ${role}`);
+          await c.query(`DROP ROLE ${role}`);
+        });
+      }
     });
   });
 
@@ -395,6 +570,44 @@ describe('PostgresStore', () => {
       return p;
     }
 
+    it('survives the server ending an idle pooled connection, and opens a new one', async () => {
+      const applicationName = `wc-idle-${randomSchema()}`;
+      const store = await open({ schema: randomSchema(), applicationName, poolSize: 1 });
+      await store.ping();
+      const sessions = () =>
+        withAdminClient(
+          async (c) =>
+            (
+              await c.query<{ n: number }>(
+                'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+                [applicationName],
+              )
+            ).rows[0]!.n,
+        );
+      expect(await sessions()).toBe(1);
+      // An 'error' event nobody listens to would surface here (and end a real process).
+      const crashes: unknown[] = [];
+      const crash = (error: unknown) => crashes.push(error);
+      process.on('uncaughtException', crash);
+      try {
+        // As a database restart or an operator would: the idle connection gets a FATAL and is closed.
+        await withAdminClient((c) =>
+          c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+            applicationName,
+          ]),
+        );
+        await eventually(async () => ((await sessions()) === 0 ? true : undefined));
+        await eventually(async () => {
+          await store.ping();
+          return true;
+        });
+      } finally {
+        process.off('uncaughtException', crash);
+      }
+      expect(crashes).toEqual([]);
+      expect(await sessions()).toBe(1);
+    });
+
     it('fails start-up with store_unavailable naming the cause when nothing listens', async () => {
       const p = await proxy();
       await p.stop();
@@ -445,7 +658,13 @@ describe('PostgresStore', () => {
       expect(
         results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok')),
       ).toEqual(['store_unavailable', 'store_unavailable']);
-      await expect(store.ping()).rejects.toMatchObject({ code: 'store_unavailable' });
+      expect((results[0] as PromiseRejectedResult).reason.message).toMatch(
+        /^The PostgreSQL store could not commit the delivery \(.+\); the sender should retry later$/,
+      );
+      await expect(store.ping()).rejects.toMatchObject({
+        code: 'store_unavailable',
+        message: expect.stringMatching(/^PostgreSQL store error: /),
+      });
 
       await p.start();
       await expect(store.insertDelivery(delivery('msg_during_1'))).resolves.toEqual({

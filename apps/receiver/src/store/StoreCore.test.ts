@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { StoreError } from '../errors.js';
 import type { CompletionRow, EventRow, ExportRow } from './eventRow.js';
 import type { ClaimedEvent } from './Store.js';
 import { type ExportRowFilter, type InsertRow, type RowOutcome, StoreCore } from './StoreCore.js';
@@ -15,6 +16,12 @@ class MapStore extends StoreCore {
   refuse: string | undefined;
   /** Fail every statement as a broken database would. */
   down = false;
+  /** When set, insert and ping statements throw exactly this. */
+  failure: unknown;
+  /** When set, an insert statement waits for it before it writes (a slow commit). */
+  gate: Promise<void> | undefined;
+  /** Insert commits, settle statements and the database's close, in the order they happened. */
+  readonly log: string[] = [];
 
   constructor(maxBatch = Number.POSITIVE_INFINITY) {
     super({});
@@ -23,15 +30,19 @@ class MapStore extends StoreCore {
 
   protected async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
     this.statements.push(rows.map((r) => `${r.delivery.webhookId}x${r.copies}`));
+    await this.gate;
+    if (this.failure !== undefined) throw this.failure;
     if (this.down) throw Object.assign(new Error('connection lost'), { code: 'DOWN' });
     if (rows.some((r) => r.delivery.webhookId === this.refuse)) {
       throw Object.assign(new Error('bad bytes'), { code: 'ROW' });
     }
-    return rows.map(({ delivery: d, copies }) => {
+    const outcomes = rows.map(({ delivery: d, copies }): RowOutcome => {
       const seen = (this.rows.get(d.webhookId) ?? 0) + copies;
       this.rows.set(d.webhookId, seen);
       return { inserted: seen === copies, status: 'received', deliveriesSeen: seen };
     });
+    this.log.push('commit');
+    return outcomes;
   }
 
   protected isRowError(error: unknown): boolean {
@@ -57,8 +68,10 @@ class MapStore extends StoreCore {
   protected claimRows(): ClaimedEvent[] {
     return [];
   }
-  protected async settleRows(): Promise<boolean[]> {
-    return [];
+  protected async settleRows(_workerId: string, rows: readonly unknown[]): Promise<boolean[]> {
+    this.log.push('settle');
+    if (this.down) throw new Error('connection lost');
+    return rows.map(() => true);
   }
   protected requeueRow(): boolean {
     return false;
@@ -67,9 +80,12 @@ class MapStore extends StoreCore {
     return null;
   }
   protected pingDatabase(): void {
+    if (this.failure !== undefined) throw this.failure;
     if (this.down) throw new Error('connection lost');
   }
-  protected async closeDatabase(): Promise<void> {}
+  protected async closeDatabase(): Promise<void> {
+    this.log.push('close');
+  }
 }
 
 describe('StoreCore', () => {
@@ -115,6 +131,7 @@ describe('StoreCore', () => {
       code: 'unstorable_delivery',
       status: 422,
       message: 'MapDB cannot store this delivery (bad bytes): fix the sender; nothing was stored',
+      cause: expect.objectContaining({ code: 'ROW', message: 'bad bytes' }),
     });
   });
 
@@ -161,6 +178,7 @@ describe('StoreCore', () => {
       status: 503,
       message:
         'The MapDB store could not commit the delivery (connection lost); the sender should retry later',
+      cause: expect.objectContaining({ code: 'DOWN', message: 'connection lost' }),
     };
     expect(results.map((r) => (r as PromiseRejectedResult).reason)).toEqual([
       expect.objectContaining(failure),
@@ -169,13 +187,48 @@ describe('StoreCore', () => {
     await expect(store.ping()).rejects.toMatchObject({
       code: 'store_unavailable',
       message: 'MapDB store error: connection lost',
+      cause: expect.objectContaining({ message: 'connection lost' }),
     });
+  });
+
+  it('passes a StoreError from the database layer on as it is, for a batch and for any other call', async () => {
+    const store = new MapStore();
+    const stopped = new StoreError('store_unavailable', 'The MapDB writer stopped: out of memory');
+    store.failure = stopped;
+    await expect(store.insertDelivery(delivery('msg_1'))).rejects.toBe(stopped);
+    await expect(store.ping()).rejects.toBe(stopped);
   });
 
   it('splits the queue into batches of at most maxBatch deliveries, one in flight at a time', async () => {
     const store = new MapStore(2);
     await Promise.all(['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => store.insertDelivery(delivery(id))));
     expect(store.statements).toEqual([['m1x1', 'm2x1'], ['m3x1', 'm4x1'], ['m5x1']]);
+  });
+
+  it('sends a delivery queued while a batch commits with the next turn’s batch, which later deliveries join', async () => {
+    const store = new MapStore();
+    await Promise.all([store.insertDelivery(delivery('m1')), store.insertDelivery(delivery('m2'))]);
+    // Still in the turn that sent [m1, m2]: m3 waits for the next turn, and m4, queued early in
+    // that turn, goes with it.
+    const m4 = new Promise((resolve) => setImmediate(() => resolve(store.insertDelivery(delivery('m4')))));
+    const m3 = store.insertDelivery(delivery('m3'));
+    await Promise.all([m3, m4]);
+    expect(store.statements).toEqual([
+      ['m1x1', 'm2x1'],
+      ['m3x1', 'm4x1'],
+    ]);
+  });
+
+  it('settles an empty list without asking the database, even a broken one', async () => {
+    const store = new MapStore();
+    store.down = true;
+    expect(await store.settleMany('w', [], 0)).toEqual([]);
+    expect(store.log).toEqual([]);
+    store.down = false;
+    expect(await store.settleMany('w', [{ webhookId: 'm', settlement: { status: 'unhandled' } }], 0)).toEqual(
+      [true],
+    );
+    expect(store.log).toEqual(['settle']);
   });
 
   it('starts an export before the first millisecond of `since` and bounds every page', async () => {
@@ -235,10 +288,34 @@ describe('StoreCore', () => {
   it('commits what was queued before close() resolves, then refuses every call with store_closed', async () => {
     const store = new MapStore();
     const queued = store.insertDelivery(delivery('msg_q'));
+    expect(store.isClosed).toBe(false);
     await store.close();
+    expect(store.isClosed).toBe(true);
     await expect(queued).resolves.toMatchObject({ inserted: true });
-    await expect(store.insertDelivery(delivery('msg_late'))).rejects.toMatchObject({ code: 'store_closed' });
+    await expect(store.insertDelivery(delivery('msg_late'))).rejects.toMatchObject({
+      code: 'store_closed',
+      status: 503,
+      message: 'The store is closed: open a new one to keep using it',
+    });
     await expect(store.getEvent('msg_q')).rejects.toMatchObject({ code: 'store_closed' });
     await expect(store.settleMany('w', [], 0)).rejects.toMatchObject({ code: 'store_closed' });
+  });
+
+  it('closes the database only after the batch in flight has committed', async () => {
+    const store = new MapStore();
+    let release!: () => void;
+    store.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const queued = store.insertDelivery(delivery('msg_slow'));
+    const closing = store.close();
+    // close() sent the queue itself; the commit now waits for the gate.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.statements).toEqual([['msg_slowx1']]);
+    expect(store.log).toEqual([]);
+    release();
+    await closing;
+    expect(store.log).toEqual(['commit', 'close']);
+    await expect(queued).resolves.toMatchObject({ inserted: true });
   });
 });

@@ -33,5 +33,7 @@ describe('eventCursor', () => {
     expect(toEventPage(rows, 2, (r) => r.seq)).toEqual({ events: [9, 7], nextCursor: encodeCursor(7) });
     expect(toEventPage(rows, 3, (r) => r.seq)).toEqual({ events: [9, 7, '4'], nextCursor: null });
     expect(toEventPage([], 3, (r: { seq: number }) => r.seq)).toEqual({ events: [], nextCursor: null });
+    // A page that shows no row has no last row to continue after.
+    expect(toEventPage(rows, 0, (r) => r.seq)).toEqual({ events: [], nextCursor: null });
   });
 });

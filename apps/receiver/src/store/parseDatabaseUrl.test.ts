@@ -23,6 +23,11 @@ describe('parseDatabaseUrl', () => {
     ['FILE:///var/lib/x.sqlite', '/var/lib/x.sqlite'],
     ['File:x.sqlite', '/srv/x.sqlite'],
     ['file:///var/lib/my%20x.sqlite', '/var/lib/my x.sqlite'],
+    // A scheme counts only at the start: a path that merely contains one is a path.
+    ['./archive/postgres://old.sqlite', '/srv/archive/postgres:/old.sqlite'],
+    ['./archive/file://old.sqlite', '/srv/archive/file:/old.sqlite'],
+    ['./backup/s3://x.sqlite', '/srv/backup/s3:/x.sqlite'],
+    ['//data/sqlite:main.db', '/data/sqlite:main.db'],
   ])('reads %s as the SQLite file %s', (url, filename) => {
     expect(parseDatabaseUrl(url, '/srv')).toEqual({ kind: 'sqlite', filename });
   });

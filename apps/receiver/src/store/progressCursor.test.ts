@@ -60,5 +60,6 @@ describe('progressCursor', () => {
     });
     expect(toProgressPage(groups, 2)).toEqual({ progress: groups, nextCursor: null });
     expect(toProgressPage([], 2)).toEqual({ progress: [], nextCursor: null });
+    expect(toProgressPage(groups, 0)).toEqual({ progress: [], nextCursor: null });
   });
 });

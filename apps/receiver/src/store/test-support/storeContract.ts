@@ -3,7 +3,13 @@
 // (Lives under test-support/, which the build excludes.)
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../errors.js';
-import type { ExportEventsQuery, ExportedEvent, NewDelivery, Store } from '../Store.js';
+import {
+  type ExportEventsQuery,
+  type ExportedEvent,
+  eventStatuses,
+  type NewDelivery,
+  type Store,
+} from '../Store.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -110,8 +116,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const outcome = await store.insertDelivery(delivery('msg_q', { status: 'quarantined', errors }));
         expect(outcome.status).toBe('quarantined');
         await store.insertDelivery(delivery('msg_u', { status: 'unhandled', type: 'payment.succeeded' }));
-        expect((await store.getEvent('msg_q'))!.errors).toEqual(errors);
-        expect((await store.getEvent('msg_u'))!.status).toBe('unhandled');
+        // Neither is scheduled for processing.
+        expect(await store.getEvent('msg_q')).toMatchObject({ errors, nextAttemptAt: null });
+        expect(await store.getEvent('msg_u')).toMatchObject({ status: 'unhandled', nextAttemptAt: null });
         expect(await store.claimDue('w1', t0 + 1_000_000, 1000, 10)).toEqual([]);
         expect(await store.nextDueAt()).toBeNull();
       });
@@ -192,6 +199,29 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(byType.nextCursor).toBeNull();
         const byStatus = await store.listEvents({ limit: 10, status: 'received' });
         expect(byStatus.events.map((e) => e.webhookId)).toEqual(['msg_6', 'msg_4', 'msg_2', 'msg_0']);
+      });
+
+      it('lists by each of eventStatuses, which names every status an event reaches', async () => {
+        for (const id of ['msg_p', 'msg_f', 'msg_q']) await store.insertDelivery(delivery(id));
+        await store.insertDelivery(delivery('msg_u', { status: 'unhandled', type: 'payment.succeeded' }));
+        await store.claimDue('w1', t0, 1000, 10);
+        await store.insertDelivery(delivery('msg_r'));
+        await store.settle('msg_p', 'w1', { status: 'processed', effects: {} }, t0);
+        await store.settle('msg_f', 'w1', { status: 'failed', error: 'boom', nextAttemptAt: null }, t0);
+        await store.settle('msg_q', 'w1', { status: 'quarantined', errors: [] }, t0);
+        const listed = await Promise.all(
+          eventStatuses.map(async (status) => [
+            status,
+            (await store.listEvents({ status, limit: 10 })).events.map((e) => e.webhookId),
+          ]),
+        );
+        expect(Object.fromEntries(listed)).toEqual({
+          received: ['msg_r'],
+          processed: ['msg_p'],
+          failed: ['msg_f'],
+          quarantined: ['msg_q'],
+          unhandled: ['msg_u'],
+        });
       });
 
       it('rejects a cursor it did not issue with invalid_cursor', async () => {
@@ -545,6 +575,19 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await expect(store.listProgress({ limit: 1, cursor: 'bm9wZQ' })).rejects.toMatchObject({
           code: 'invalid_cursor',
         });
+      });
+
+      it('starts the first page before every pair, even ids that are empty or sort before letters', async () => {
+        await applyAll([
+          { lessonId: 'lesn_a', at: t0 + 1, userId: 'Ann', courseId: 'cors_1' },
+          { lessonId: 'lesn_b', at: t0 + 2, userId: '', courseId: '0' },
+        ]);
+        const page = await store.listProgress({ limit: 10 });
+        expect(page.progress.map((p) => [p.userId, p.courseId, p.lessonIds])).toEqual([
+          ['', '0', ['lesn_b']],
+          ['Ann', 'cors_1', ['lesn_a']],
+        ]);
+        expect(page.nextCursor).toBeNull();
       });
     });
 
