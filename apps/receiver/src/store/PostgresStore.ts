@@ -146,7 +146,7 @@ const sql = {
     WITH pairs AS (
       SELECT DISTINCT user_id, course_id FROM lesson_completions
       WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR course_id = $2)
-        AND (user_id, course_id) > ($3::text COLLATE "C", $4::text COLLATE "C")
+        AND ($3::text IS NULL OR (user_id, course_id) > ($3::text COLLATE "C", $4::text COLLATE "C"))
       ORDER BY user_id, course_id LIMIT $5)
     SELECT l.user_id, l.course_id, l.lesson_id, l.completed_at
     FROM pairs p JOIN lesson_completions l ON l.user_id = p.user_id AND l.course_id = p.course_id
@@ -307,15 +307,15 @@ export class PostgresStore extends StoreCore {
 
   protected async selectCompletionPage(
     { userId, courseId }: CompletionFilter,
-    after: ProgressCursor,
+    after: ProgressCursor | null,
     limit: number,
   ): Promise<CompletionRow[]> {
     return (
       await this.pool.query<CompletionRow>(sql.progressPage, [
         userId,
         courseId,
-        after.userId,
-        after.courseId,
+        after?.userId ?? null,
+        after?.courseId ?? null,
         limit,
       ])
     ).rows;

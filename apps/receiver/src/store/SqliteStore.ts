@@ -121,12 +121,22 @@ export class SqliteStore extends StoreCore {
       // The (user, course) pairs of one page first, from the primary key (or the course index),
       // then their completions.
       progressPage: db.prepare<
-        [string | null, string | null, string | null, string | null, string, string, number],
+        [
+          string | null,
+          string | null,
+          string | null,
+          string | null,
+          string | null,
+          string | null,
+          string | null,
+          number,
+        ],
         CompletionRow
       >(
         `WITH pairs AS (
            SELECT DISTINCT user_id, course_id FROM lesson_completions
-           WHERE (? IS NULL OR user_id = ?) AND (? IS NULL OR course_id = ?) AND (user_id, course_id) > (?, ?)
+           WHERE (? IS NULL OR user_id = ?) AND (? IS NULL OR course_id = ?)
+             AND (? IS NULL OR (user_id, course_id) > (?, ?))
            ORDER BY user_id, course_id LIMIT ?)
          SELECT l.user_id, l.course_id, l.lesson_id, l.completed_at
          FROM pairs p JOIN lesson_completions l ON l.user_id = p.user_id AND l.course_id = p.course_id
@@ -246,7 +256,7 @@ export class SqliteStore extends StoreCore {
 
   protected selectCompletionPage(
     { userId, courseId }: CompletionFilter,
-    after: ProgressCursor,
+    after: ProgressCursor | null,
     limit: number,
   ): CompletionRow[] {
     return this.stmt.progressPage.all(
@@ -254,8 +264,9 @@ export class SqliteStore extends StoreCore {
       userId,
       courseId,
       courseId,
-      after.userId,
-      after.courseId,
+      after?.userId ?? null,
+      after?.userId ?? null,
+      after?.courseId ?? null,
       limit,
     );
   }

@@ -126,10 +126,13 @@ export abstract class StoreCore implements Store {
   protected abstract selectExportRows(filter: ExportRowFilter): ExportRow[] | Promise<ExportRow[]>;
   /** Ordered by user, course, completion time, lesson. */
   protected abstract selectCompletions(filter: CompletionFilter): CompletionRow[] | Promise<CompletionRow[]>;
-  /** The completions of the first `limit` (user, course) pairs after `after`, ordered as above. */
+  /**
+   * The completions of the first `limit` (user, course) pairs after `after` (from the first pair
+   * when null: ids may be empty strings, so no pair is "before" every other), ordered as above.
+   */
   protected abstract selectCompletionPage(
     filter: CompletionFilter,
-    after: ProgressCursor,
+    after: ProgressCursor | null,
     limit: number,
   ): CompletionRow[] | Promise<CompletionRow[]>;
   protected abstract claimRows(
@@ -349,8 +352,7 @@ export abstract class StoreCore implements Store {
   }
 
   async listProgress(query: ListProgressQuery): Promise<ProgressPage> {
-    const after =
-      query.cursor === undefined ? { userId: '', courseId: '' } : decodeProgressCursor(query.cursor);
+    const after = query.cursor === undefined ? null : decodeProgressCursor(query.cursor);
     const rows = await this.run(() =>
       this.selectCompletionPage(completionFilter(query), after, query.limit + 1),
     );

@@ -581,9 +581,11 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await applyAll([
           { lessonId: 'lesn_a', at: t0 + 1, userId: 'Ann', courseId: 'cors_1' },
           { lessonId: 'lesn_b', at: t0 + 2, userId: '', courseId: '0' },
+          { lessonId: 'lesn_c', at: t0 + 3, userId: '', courseId: '' },
         ]);
         const page = await store.listProgress({ limit: 10 });
         expect(page.progress.map((p) => [p.userId, p.courseId, p.lessonIds])).toEqual([
+          ['', '', ['lesn_c']],
           ['', '0', ['lesn_b']],
           ['Ann', 'cors_1', ['lesn_a']],
         ]);
