@@ -16,9 +16,14 @@ import { mutationGroups } from './mutationGroups.mjs';
 
 const reports = join(dirname(fileURLToPath(import.meta.url)), '../reports/mutation');
 
-/** Identifies a mutant across runs of unchanged code: where it is, what it does. */
-export function mutantKey({ file, line, column, mutator, replacement }) {
-  return `${file}:${line}:${column} ${mutator} → ${replacement}`;
+/**
+ * Identifies a mutant across runs of unchanged code: where it starts, what it does, and where it
+ * ends when known (two mutants may start at one place with one replacement: `a && b` → `true` and
+ * `a` → `true`; an explanation names its end to tell them apart).
+ */
+export function mutantKey({ file, line, column, endLine, endColumn, mutator, replacement }) {
+  const end = endLine === undefined ? '' : `-${endLine}:${endColumn}`;
+  return `${file}:${line}:${column}${end} ${mutator} → ${replacement}`;
 }
 
 /** The code a mutant replaces, on one line (a multi-line span is cut at its first line). */
@@ -41,6 +46,8 @@ export function survivors(group) {
         file,
         line: mutant.location.start.line,
         column: mutant.location.start.column,
+        endLine: mutant.location.end.line,
+        endColumn: mutant.location.end.column,
         mutator: mutant.mutatorName,
         replacement: mutant.replacement,
         status: mutant.status,
@@ -67,10 +74,14 @@ export function explanations(group) {
 
 /** Survivors paired with their explanation, plus explanations that match no survivor (stale). */
 export function explainSurvivors(group) {
+  // An explanation naming the mutant's end matches only it; one without an end matches the first
+  // survivor starting there (so two such survivors need ends: the second shows as unexplained).
   const written = new Map(explanations(group).map((entry) => [mutantKey(entry), entry]));
   const paired = survivors(group).map((mutant) => {
-    const entry = written.get(mutantKey(mutant));
-    written.delete(mutantKey(mutant));
+    const { endLine, endColumn, ...start } = mutant;
+    const key = [mutantKey(mutant), mutantKey(start)].find((k) => written.has(k));
+    const entry = key === undefined ? undefined : written.get(key);
+    if (key !== undefined) written.delete(key);
     return { ...mutant, explanation: entry };
   });
   return { survivors: paired, stale: [...written.values()] };
@@ -89,10 +100,12 @@ function main(args) {
     const entries = groups.flatMap((group) =>
       explainSurvivors(group)
         .survivors.filter((m) => m.explanation === undefined)
-        .map(({ file, line, column, mutator, replacement, code }) => ({
+        .map(({ file, line, column, endLine, endColumn, mutator, replacement, code }) => ({
           file,
           line,
           column,
+          endLine,
+          endColumn,
           mutator,
           replacement,
           code,
