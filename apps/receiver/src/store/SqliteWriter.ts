@@ -63,7 +63,6 @@ export class SqliteWriter implements Async<SqliteWrites> {
 
   constructor(filename: string) {
     this.worker = startWorker({ filename });
-    this.worker.unref();
     this.worker.on('message', (reply: WriteReply) => {
       const waiter = this.waiting.get(reply.id);
       if (waiter === undefined) return;
@@ -79,7 +78,15 @@ export class SqliteWriter implements Async<SqliteWrites> {
           Object.assign(new Error(reply.message), reply.code === undefined ? {} : { code: reply.code }),
         );
     });
-    this.worker.on('error', (error) => this.fail(error));
+    // After the 'message' listener: adding one refs the worker's port again.
+    this.worker.unref();
+    // An error the thread left uncaught arrives structured-cloned, and one from better-sqlite3 (not
+    // built as a real Error) as a plain object that keeps only its code.
+    this.worker.on('error', (error: { message?: unknown; code?: unknown }) =>
+      this.fail(
+        new Error(`the SQLite writer thread failed: ${error.message ?? error.code}`, { cause: error }),
+      ),
+    );
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', (code) => {
         this.fail(new Error(`the SQLite writer thread exited (code ${code})`));
