@@ -1,5 +1,6 @@
 // SqliteClaims against a table kept in a Map: which events each claim hands out, and when the
 // table is searched for due rows nobody announced (a row written there is only found by a search).
+import type { KnownEvent } from '@webhook-contracts/schema';
 import { describe, expect, it } from 'vitest';
 import { type ClaimSettlement, type DueRow, SqliteClaims } from './SqliteClaims.js';
 import type { SettleRow } from './settlementColumns.js';
@@ -95,6 +96,22 @@ describe('SqliteClaims', () => {
     expect(ids(again)).toEqual(['msg_1', 'msg_2', 'msg_3']);
     // The expired lease counted its attempt although nothing was written.
     expect(again.map((c) => c.attempts)).toEqual([2, 2, 2]);
+  });
+
+  it('hands over the validated event with a fresh row, and none with a row read from the table', () => {
+    const table = new Table();
+    const claims = new SqliteClaims();
+    // Opaque to the claims: handed back as it was handed in.
+    const event = { id: 'evt_fresh' } as unknown as KnownEvent;
+    table.put('msg_fresh', t0);
+    table.put('msg_stored', t0);
+    claims.created('msg_fresh', 't', Buffer.from('fresh'), t0, event);
+    const claimed = claims.claim('w', t0, 100, 10, table.readDue);
+    expect(claimed.map((c) => [c.webhookId, c.event])).toEqual([
+      ['msg_fresh', event],
+      ['msg_stored', undefined],
+    ]);
+    expect(claimed[0]!.event).toBe(event);
   });
 
   it('ignores a created row that a worker already claimed from the table', async () => {

@@ -170,7 +170,9 @@ describe('SqliteStore', () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
     const store = new SqliteStore({ filename });
-    // Dropping the table underneath the store makes the next batch's transaction fail.
+    // Once the writer thread is up, dropping the table underneath it makes the next batch's
+    // transaction fail: an error of the database (SQLITE_ERROR), not of a row.
+    await store.writerPragma('synchronous');
     const raw = new Database(filename);
     raw.exec('DROP TABLE webhook_events');
     raw.close();
@@ -178,9 +180,14 @@ describe('SqliteStore', () => {
       store.insertDelivery(delivery('msg_a')),
       store.insertDelivery(delivery('msg_b')),
     ]);
-    expect(
-      results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok')),
-    ).toEqual(['store_unavailable', 'store_unavailable']);
+    expect(results.map((r) => (r.status === 'rejected' ? r.reason : 'ok'))).toEqual([
+      expect.objectContaining({
+        code: 'store_unavailable',
+        message: expect.stringMatching(/^The SQLite store could not commit the delivery \(no such table/),
+        cause: expect.objectContaining({ code: 'SQLITE_ERROR' }),
+      }),
+      expect.objectContaining({ code: 'store_unavailable' }),
+    ]);
     await store.close();
   });
 

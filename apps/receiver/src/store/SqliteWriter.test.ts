@@ -44,6 +44,10 @@ describe('SqliteWriter', () => {
     const before = heldPorts();
     const { writer } = start();
     expect(heldPorts()).toBe(before);
+    const only = writer.readPragma('busy_timeout');
+    expect(heldPorts()).toBe(before + 1);
+    expect(await only).toBe(5000);
+    expect(heldPorts()).toBe(before);
     const first = writer.readPragma('synchronous');
     const second = writer.readPragma('journal_mode');
     expect(heldPorts()).toBe(before + 1);
