@@ -38,18 +38,13 @@ function startWorker(data: WriterData): Worker {
   );
 }
 
-function isCompact(bytes: Uint8Array): boolean {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-}
-
 /**
  * The row as the worker needs it: the columns only (a validated `event` stays on this thread;
- * cloning it would cost more than the write), and a compact body (cloning a view of a pooled
- * socket chunk would copy its whole pool).
+ * cloning it would cost more than the write). The body is already compact (SqliteStore.retain
+ * copies a view of a pooled socket chunk, whose clone would copy the whole pool).
  */
 function writerRow({ delivery: d, copies }: InsertRow): InsertRow {
-  const body = isCompact(d.body) ? d.body : (new Uint8Array(d.body) as Buffer);
-  const { webhookId, type, status, headers, errors, receivedAt } = d;
+  const { webhookId, type, status, body, headers, errors, receivedAt } = d;
   return { copies, delivery: { webhookId, type, status, body, headers, errors, receivedAt } };
 }
 
