@@ -1,5 +1,6 @@
 // SqliteClaims against a table kept in a Map: which events each claim hands out, and when the
 // table is searched for due rows nobody announced (a row written there is only found by a search).
+import type { KnownEvent } from '@webhook-contracts/schema';
 import { describe, expect, it } from 'vitest';
 import { type ClaimSettlement, type DueRow, SqliteClaims } from './SqliteClaims.js';
 import type { SettleRow } from './settlementColumns.js';
@@ -97,6 +98,22 @@ describe('SqliteClaims', () => {
     expect(again.map((c) => c.attempts)).toEqual([2, 2, 2]);
   });
 
+  it('hands over the validated event with a fresh row, and none with a row read from the table', () => {
+    const table = new Table();
+    const claims = new SqliteClaims();
+    // Opaque to the claims: handed back as it was handed in.
+    const event = { id: 'evt_fresh' } as unknown as KnownEvent;
+    table.put('msg_fresh', t0);
+    table.put('msg_stored', t0);
+    claims.created('msg_fresh', 't', Buffer.from('fresh'), t0, event);
+    const claimed = claims.claim('w', t0, 100, 10, table.readDue);
+    expect(claimed.map((c) => [c.webhookId, c.event])).toEqual([
+      ['msg_fresh', event],
+      ['msg_stored', undefined],
+    ]);
+    expect(claimed[0]!.event).toBe(event);
+  });
+
   it('ignores a created row that a worker already claimed from the table', async () => {
     const table = new Table();
     const claims = new SqliteClaims();
@@ -143,6 +160,40 @@ describe('SqliteClaims', () => {
     expect(claims.claim('w', t0 + 300, 10_000, 10, table.readDue)).toMatchObject([
       { webhookId: 'msg_retry', attempts: 2 },
     ]);
+  });
+
+  it('searches once when a retry falls due, then not again before the next reason to', async () => {
+    const table = new Table();
+    const claims = new SqliteClaims();
+    table.put('msg_retry', t0);
+    claims.claim('w', t0, 10_000, 10, table.readDue);
+    await claims.settle(
+      'w',
+      [settlement('msg_retry', { status: 'failed', nextAttemptAt: t0 + 300 })],
+      table.write,
+    );
+    expect(ids(claims.claim('w', t0 + 300, 10_000, 10, table.readDue))).toEqual(['msg_retry']);
+    // That retry was found: the next search is the periodic one.
+    table.put('msg_unannounced', t0);
+    expect(claims.claim('w', t0 + 301, 10_000, 10, table.readDue)).toEqual([]);
+    expect(ids(claims.claim('w', t0 + 1300, 10_000, 10, table.readDue))).toEqual(['msg_unannounced']);
+  });
+
+  it('keeps at most 2000 fresh rows in memory, and searches the table at once for the rest', () => {
+    const table = new Table();
+    const claims = new SqliteClaims();
+    // The first claim's search, so that only the overflow can call for the next one.
+    expect(claims.claim('w', t0, 10_000, 10, table.readDue)).toEqual([]);
+    const created = Array.from({ length: 2001 }, (_, i) => `msg_${String(i).padStart(4, '0')}`);
+    for (const id of created) {
+      table.put(id, t0);
+      claims.created(id, 't', Buffer.from(`fresh ${id}`), t0);
+    }
+    const claimed = claims.claim('w', t0 + 1, 10_000, 5000, table.readDue);
+    expect(ids(claimed)).toEqual(created);
+    // The 2001st was not kept: it came from the table.
+    expect(claimed.filter((c) => c.body.toString().startsWith('fresh ')).length).toBe(2000);
+    expect(claimed[2000]!.body).toEqual(Buffer.from('msg_2000'));
   });
 
   it('settles only the claims the worker holds, for the attempt it names, and releases them', async () => {
@@ -228,6 +279,38 @@ describe('SqliteClaims', () => {
       claims.settle('w', [settlement('msg_f')], () => Promise.reject(new Error('disk full'))),
     ).rejects.toThrow('disk full');
     expect(await claims.settle('w', [settlement('msg_f')], table.write)).toEqual([true]);
+  });
+
+  it('writes nothing when the worker holds none of the rows it settles', async () => {
+    const table = new Table();
+    const claims = new SqliteClaims();
+    table.put('msg_theirs', t0);
+    claims.claim('w1', t0, 100, 10, table.readDue);
+    const write = () => Promise.reject(new Error('nothing should be written'));
+    expect(await claims.settle('w2', [settlement('msg_theirs'), settlement('msg_unknown')], write)).toEqual([
+      false,
+      false,
+    ]);
+  });
+
+  it('leaves the new holder its claim when the event was requeued while the old one was settling', async () => {
+    const table = new Table();
+    const claims = new SqliteClaims();
+    table.put('msg_r', t0);
+    claims.claim('w1', t0, 100, 10, table.readDue);
+    let finish: (value: boolean[]) => void = () => {};
+    const slow = claims.settle(
+      'w1',
+      [settlement('msg_r')],
+      () => new Promise((resolve) => (finish = resolve)),
+    );
+    claims.requeued('msg_r');
+    expect(claims.claim('w2', t0 + 1, 100, 10, table.readDue)).toMatchObject([
+      { webhookId: 'msg_r', claimedBy: 'w2' },
+    ]);
+    finish([true]);
+    await slow;
+    expect(await claims.settle('w2', [settlement('msg_r')], table.write)).toEqual([true]);
   });
 
   it('takes a requeued event from its holder and finds it in the table at once', () => {

@@ -98,6 +98,7 @@ describe('SqliteStore on a path it cannot open', () => {
       expect.objectContaining({
         code: 'store_unavailable',
         message: `Cannot open the SQLite database at ${filename}: check the path in DATABASE_URL and that the folder is writable`,
+        cause: expect.objectContaining({ code: 'SQLITE_CANTOPEN' }),
       }),
     );
     fs.rmdirSync(filename);

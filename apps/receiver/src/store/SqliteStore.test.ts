@@ -170,7 +170,9 @@ describe('SqliteStore', () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
     const store = new SqliteStore({ filename });
-    // Dropping the table underneath the store makes the next batch's transaction fail.
+    // Once the writer thread is up, dropping the table underneath it makes the next batch's
+    // transaction fail: an error of the database (SQLITE_ERROR), not of a row.
+    await store.writerPragma('synchronous');
     const raw = new Database(filename);
     raw.exec('DROP TABLE webhook_events');
     raw.close();
@@ -178,9 +180,14 @@ describe('SqliteStore', () => {
       store.insertDelivery(delivery('msg_a')),
       store.insertDelivery(delivery('msg_b')),
     ]);
-    expect(
-      results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok')),
-    ).toEqual(['store_unavailable', 'store_unavailable']);
+    expect(results.map((r) => (r.status === 'rejected' ? r.reason : 'ok'))).toEqual([
+      expect.objectContaining({
+        code: 'store_unavailable',
+        message: expect.stringMatching(/^The SQLite store could not commit the delivery \(no such table/),
+        cause: expect.objectContaining({ code: 'SQLITE_ERROR' }),
+      }),
+      expect.objectContaining({ code: 'store_unavailable' }),
+    ]);
     await store.close();
   });
 
@@ -229,15 +236,73 @@ describe('SqliteStore', () => {
     // Reach the private writer to stop its thread the way a crash would.
     await (store as unknown as { writer: SqliteWriter }).writer.terminate();
 
-    await expect(store.ping()).rejects.toMatchObject({ code: 'store_unavailable' });
+    const stopped = 'the SQLite writer thread exited (code 1)';
+    await expect(store.ping()).rejects.toMatchObject({
+      code: 'store_unavailable',
+      message: `The SQLite writer thread stopped: ${stopped}`,
+      cause: expect.objectContaining({ message: stopped }),
+    });
     await expect(store.insertDelivery(delivery('msg_after'))).rejects.toMatchObject({
       code: 'store_unavailable',
+      message: `The SQLite store could not commit the delivery (${stopped}); the sender should retry later`,
     });
     await expect(store.claimDue('w', Date.now(), 1000, 10)).rejects.toMatchObject({
       code: 'store_unavailable',
     });
     // Reads use this thread's own connection and still work.
     expect((await store.getEvent('msg_before'))!.webhookId).toBe('msg_before');
+    await store.close();
+  });
+
+  it('keeps a :memory: database to itself: no lock file, and as many as the process opens', async () => {
+    try {
+      const first = new SqliteStore({ filename: ':memory:' });
+      const second = new SqliteStore({ filename: ':memory:' });
+      await first.insertDelivery(delivery('msg_first'));
+      expect(await second.getEvent('msg_first')).toBeNull();
+      await first.close();
+      await second.close();
+      expect(fs.existsSync(':memory:.lock')).toBe(false);
+    } finally {
+      // Only a store that wrongly locked ':memory:' leaves this behind, in the working directory.
+      fs.rmSync(':memory:.lock', { force: true });
+    }
+  });
+
+  it('runs the writes on the calling thread with writerThread: false: no thread holds the process', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const heldPorts = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
+    const before = heldPorts();
+    const store = new SqliteStore({ filename, writerThread: false });
+    const synchronous = store.writerPragma('synchronous');
+    // A writer thread would hold the process while it answers.
+    expect(heldPorts()).toBe(before);
+    expect(await synchronous).toBe(2);
+    await store.close();
+  });
+
+  it('keeps a compact copy of a body that is a view into a larger buffer, for the processor too', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const t = Date.UTC(2025, 0, 1);
+    const store = new SqliteStore({ filename, writerThread: false });
+    // As a socket hands them over: views into a larger, shared chunk, at its start and further in.
+    const chunk = Buffer.alloc(34);
+    chunk.write('{"id":"msg_head"}{"id":"msg_tail"}');
+    expect(chunk.byteOffset).toBe(0);
+    const head = chunk.subarray(0, 17);
+    const tail = chunk.subarray(17);
+    await store.insertDelivery(delivery('msg_head', { body: head, receivedAt: t }));
+    await store.insertDelivery(delivery('msg_tail', { body: tail, receivedAt: t }));
+    const claimed = await store.claimDue('w', t, 30_000, 10);
+    expect(claimed.map((c) => [c.webhookId, c.body.toString()])).toEqual([
+      ['msg_head', '{"id":"msg_head"}'],
+      ['msg_tail', '{"id":"msg_tail"}'],
+    ]);
+    // Each held in memory owns exactly its bytes: no fresh row pins the chunk it came in.
+    expect(claimed.map((c) => c.body.buffer.byteLength)).toEqual([17, 17]);
+    expect((await store.getEvent('msg_tail'))!.body.toString()).toBe('{"id":"msg_tail"}');
     await store.close();
   });
 

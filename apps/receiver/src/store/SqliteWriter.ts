@@ -38,18 +38,13 @@ function startWorker(data: WriterData): Worker {
   );
 }
 
-function isCompact(bytes: Uint8Array): boolean {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-}
-
 /**
  * The row as the worker needs it: the columns only (a validated `event` stays on this thread;
- * cloning it would cost more than the write), and a compact body (cloning a view of a pooled
- * socket chunk would copy its whole pool).
+ * cloning it would cost more than the write). The body is already compact (SqliteStore.retain
+ * copies a view of a pooled socket chunk, whose clone would copy the whole pool).
  */
 function writerRow({ delivery: d, copies }: InsertRow): InsertRow {
-  const body = isCompact(d.body) ? d.body : (new Uint8Array(d.body) as Buffer);
-  const { webhookId, type, status, headers, errors, receivedAt } = d;
+  const { webhookId, type, status, body, headers, errors, receivedAt } = d;
   return { copies, delivery: { webhookId, type, status, body, headers, errors, receivedAt } };
 }
 
@@ -63,7 +58,6 @@ export class SqliteWriter implements Async<SqliteWrites> {
 
   constructor(filename: string) {
     this.worker = startWorker({ filename });
-    this.worker.unref();
     this.worker.on('message', (reply: WriteReply) => {
       const waiter = this.waiting.get(reply.id);
       if (waiter === undefined) return;
@@ -79,7 +73,15 @@ export class SqliteWriter implements Async<SqliteWrites> {
           Object.assign(new Error(reply.message), reply.code === undefined ? {} : { code: reply.code }),
         );
     });
-    this.worker.on('error', (error) => this.fail(error));
+    // After the 'message' listener: adding one refs the worker's port again.
+    this.worker.unref();
+    // An error the thread left uncaught arrives structured-cloned, and one from better-sqlite3 (not
+    // built as a real Error) as a plain object that keeps only its code.
+    this.worker.on('error', (error: { message?: unknown; code?: unknown }) =>
+      this.fail(
+        new Error(`the SQLite writer thread failed: ${error.message ?? error.code}`, { cause: error }),
+      ),
+    );
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', (code) => {
         this.fail(new Error(`the SQLite writer thread exited (code ${code})`));

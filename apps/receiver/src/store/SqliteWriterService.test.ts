@@ -123,6 +123,27 @@ describe('serveSqliteWrites', () => {
     expect(row?.body.toString()).toBe('{"id":"msg_view"}');
   });
 
+  it('stores a delivery without errors with NULL errors, and gives only a received one a due time', async () => {
+    const s = serve();
+    const received = delivery('msg_received');
+    const errors = [{ pointer: '/type', message: 'unknown event type' }];
+    s.send(1, 'insertBatch', [
+      [
+        { delivery: received, copies: 1 },
+        { delivery: delivery('msg_quarantined', { status: 'quarantined', errors }), copies: 1 },
+      ],
+    ]);
+    await s.replied(1);
+    expect(
+      s.db
+        .prepare('SELECT webhook_id, errors, next_attempt_at FROM webhook_events ORDER BY webhook_id')
+        .all(),
+    ).toEqual([
+      { webhook_id: 'msg_quarantined', errors: JSON.stringify(errors), next_attempt_at: null },
+      { webhook_id: 'msg_received', errors: null, next_attempt_at: received.receivedAt },
+    ]);
+  });
+
   it('fails every request of a batch SQLite refuses, with its error code, and stores none of them', async () => {
     const s = serve();
     s.send(1, 'insertBatch', [rows('msg_fine')]);

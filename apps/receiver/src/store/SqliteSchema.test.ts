@@ -1,0 +1,59 @@
+// openSqliteDatabase and the migrations, on temp files. (A file made with the first schema is
+// migrated in SqliteStore.test.ts, through the store.)
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteDatabase } from './SqliteSchema.js';
+import { walCommits } from './test-support/walCommits.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'receiver-schema-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const tables = (db: ReturnType<typeof openSqliteDatabase>) =>
+  db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    .all()
+    .map((t) => t.name);
+
+describe('openSqliteDatabase', () => {
+  it('creates the folders a file needs and brings the new file to the current schema', () => {
+    const filename = path.join(tempDir(), 'a', 'b', 'events.sqlite');
+    const db = openSqliteDatabase(filename);
+    expect(fs.existsSync(filename)).toBe(true);
+    expect(tables(db)).toEqual(['lesson_completions', 'sqlite_sequence', 'webhook_events']);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('writes nothing when it opens a file whose schema is current', () => {
+    const filename = path.join(tempDir(), 'events.sqlite');
+    openSqliteDatabase(filename).close();
+    const db = openSqliteDatabase(filename);
+    expect(walCommits(filename)).toBe(0);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('leaves the schema alone when told not to migrate', () => {
+    const filename = path.join(tempDir(), 'events.sqlite');
+    const db = openSqliteDatabase(filename, { migrate: false });
+    expect(tables(db)).toEqual([]);
+    expect(db.pragma('user_version', { simple: true })).toBe(0);
+    db.close();
+  });
+
+  it('passes on what SQLite says of a file that is not a database', () => {
+    const filename = path.join(tempDir(), 'junk.sqlite');
+    fs.writeFileSync(filename, 'not a database, just text long enough to be read as a header');
+    expect(() => openSqliteDatabase(filename)).toThrow(expect.objectContaining({ code: 'SQLITE_NOTADB' }));
+  });
+});
