@@ -72,19 +72,24 @@ export function explanations(group) {
     .flatMap((name) => JSON.parse(readFileSync(join(folder, name), 'utf8')));
 }
 
-/** Survivors paired with their explanation, plus explanations that match no survivor (stale). */
+/**
+ * Survivors paired with their explanation, plus explanations that match no survivor (stale). An
+ * explanation naming the mutant's end matches only that mutant; one without an end matches a
+ * survivor starting there, so two survivors with one start and one replacement (`a && b` → `true`
+ * and `a` → `true`) each take one such entry in order, or, better, entries that name their ends.
+ */
 export function explainSurvivors(group) {
-  // An explanation naming the mutant's end matches only it; one without an end matches the first
-  // survivor starting there (so two such survivors need ends: the second shows as unexplained).
-  const written = new Map(explanations(group).map((entry) => [mutantKey(entry), entry]));
+  const written = new Map();
+  for (const entry of explanations(group)) {
+    const key = mutantKey(entry);
+    written.set(key, [...(written.get(key) ?? []), entry]);
+  }
   const paired = survivors(group).map((mutant) => {
     const { endLine, endColumn, ...start } = mutant;
-    const key = [mutantKey(mutant), mutantKey(start)].find((k) => written.has(k));
-    const entry = key === undefined ? undefined : written.get(key);
-    if (key !== undefined) written.delete(key);
-    return { ...mutant, explanation: entry };
+    const key = [mutantKey(mutant), mutantKey(start)].find((k) => (written.get(k)?.length ?? 0) > 0);
+    return { ...mutant, explanation: key === undefined ? undefined : written.get(key).shift() };
   });
-  return { survivors: paired, stale: [...written.values()] };
+  return { survivors: paired, stale: [...written.values()].flat() };
 }
 
 function main(args) {
