@@ -217,6 +217,18 @@ describe('POST /webhooks answers', () => {
     ]);
   });
 
+  it('answers 500, not 401, when the header precheck fails for a reason of its own', async () => {
+    // A tolerance the given webhook never checked: the precheck refuses it on every request.
+    const r = await serve({ webhook: new Webhook(testSecret), toleranceSeconds: -1 });
+    expect(await bodyOf(await send(r.url, signedRequest()))).toMatchObject({
+      status: 500,
+      body: { error: { code: 'internal_error' } },
+    });
+    expect(r.lines).toMatchObject([
+      { level: 'error', err: { code: 'invalid_options' }, msg: 'unexpected error while receiving a webhook' },
+    ]);
+  });
+
   it('answers other methods with 405 and Allow: POST', async () => {
     const r = await serve();
     for (const method of ['GET', 'PUT', 'DELETE']) {
