@@ -22,6 +22,8 @@ if (groups === undefined) {
   process.exit(2);
 }
 const strykerArgs = process.argv.slice(3);
+// Only --mutate narrows a run to part of a group; other options (--concurrency 1) leave it whole.
+const narrowed = strykerArgs.some((arg) => arg === '-m' || arg.startsWith('--mutate'));
 process.env.DATABASE_URL_TEST ??= 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Counts a Stryker report's mutants by status and scores them as Stryker does. */
@@ -50,7 +52,7 @@ for (const [index, group] of groups.entries()) {
   const seconds = Math.round((Date.now() - started) / 1000);
   const report = JSON.parse(readFileSync(join(reports, `mutation-${group}.json`), 'utf8'));
   // A run narrowed by --mutate scores a subset: print it, but keep the recorded figures whole-group.
-  if (strykerArgs.length === 0) scores[group] = { ...tally(report), seconds };
+  if (!narrowed) scores[group] = { ...tally(report), seconds };
   const { score, killed, valid, counts } = tally(report);
   console.log(
     `mutation score (${group}): ${score.toFixed(1)} % (${killed} of ${valid}) in ${seconds} s ${JSON.stringify(counts)}`,
@@ -84,7 +86,7 @@ for (const group of groups) {
   }
 }
 
-if (strykerArgs.length === 0) {
+if (!narrowed) {
   writeFileSync(scoresFile, `${JSON.stringify(scores, null, 2)}\n`);
   const { writeMutationTable } = await import('./mutationTable.mjs');
   writeMutationTable(root, scores);

@@ -65,15 +65,22 @@ export function explanations(group) {
     .flatMap((name) => JSON.parse(readFileSync(join(folder, name), 'utf8')));
 }
 
-/** Survivors paired with their explanation, plus explanations that match no survivor (stale). */
+/**
+ * Survivors paired with their explanation, plus explanations that match no survivor (stale). Two
+ * mutants can share a key (`a && b` → `true` and `a` → `true` start at the same column): each
+ * takes one of the entries written for that key, in order.
+ */
 export function explainSurvivors(group) {
-  const written = new Map(explanations(group).map((entry) => [mutantKey(entry), entry]));
-  const paired = survivors(group).map((mutant) => {
-    const entry = written.get(mutantKey(mutant));
-    written.delete(mutantKey(mutant));
-    return { ...mutant, explanation: entry };
-  });
-  return { survivors: paired, stale: [...written.values()] };
+  const written = new Map();
+  for (const entry of explanations(group)) {
+    const key = mutantKey(entry);
+    written.set(key, [...(written.get(key) ?? []), entry]);
+  }
+  const paired = survivors(group).map((mutant) => ({
+    ...mutant,
+    explanation: written.get(mutantKey(mutant))?.shift(),
+  }));
+  return { survivors: paired, stale: [...written.values()].flat() };
 }
 
 function main(args) {
@@ -108,7 +115,9 @@ function main(args) {
     const { survivors: found, stale } = explainSurvivors(group);
     const unexplained = found.filter((m) => m.explanation === undefined);
     problems += unexplained.length + stale.length;
-    console.log(`\n== ${group}: ${found.length} surviving, ${unexplained.length} unexplained, ${stale.length} stale ==`);
+    console.log(
+      `\n== ${group}: ${found.length} surviving, ${unexplained.length} unexplained, ${stale.length} stale ==`,
+    );
     for (const m of onlyUnexplained ? unexplained : found) {
       const what = `${m.file}:${m.line}:${m.column} ${m.mutator} \`${m.code}\` → \`${m.replacement.split('\n')[0]}\``;
       const why = m.explanation
