@@ -2,11 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerClientError } from './answerClientError.js';
 
 let server: Server | undefined;
 afterEach(async () => {
+  server?.closeAllConnections();
   if (server) await new Promise((resolve) => server?.close(resolve));
   server = undefined;
 });
@@ -73,6 +74,26 @@ describe('answerClientError', () => {
     expect(raw.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
     expect(raw.endsWith('\r\n\r\nstored')).toBe(true);
   });
+
+  it('closes a keep-alive connection once the answer to a request followed by junk has gone out', async () => {
+    let junkReported!: () => void;
+    const reported = new Promise<void>((resolve) => {
+      junkReported = resolve;
+    });
+    const request = Buffer.from('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}!');
+    const pending = exchange(request, (req, res) => {
+      req.resume();
+      req.on('end', () => void reported.then(() => res.end('stored')));
+    });
+    // No idle timeout to close it instead: only answerClientError can.
+    server!.keepAliveTimeout = 0;
+    await new Promise<void>((resolve) => server!.once('clientError', () => resolve()));
+    junkReported();
+    const raw = await pending;
+    expect(raw.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    expect(raw.endsWith('\r\n\r\nstored')).toBe(true);
+    // A connection left open would hang this test: fail it in seconds rather than at the 30 s limit.
+  }, 10_000);
 
   it('answers headers over the size limit with a JSON 431 headers_too_large', async () => {
     const raw = await exchange(
@@ -156,6 +177,36 @@ describe('answerClientError on a socket it cannot answer', () => {
     answerClientError(parserError('ERR_HTTP_REQUEST_TIMEOUT'), socket);
     expect(socket.destroyed).toBe(true);
     expect(written()).toBe('');
+  });
+
+  it('answers a body that stopped arriving through its own response, and drops a client that never reads it', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const answered: { status?: number; headers?: Record<string, unknown>; body?: string } = {};
+      const inFlight = {
+        headersSent: false,
+        shouldKeepAlive: true,
+        req: { complete: false },
+        writeHead(status: number, headers: Record<string, unknown>) {
+          answered.status = status;
+          answered.headers = headers;
+        },
+        end(body: string) {
+          answered.body = body;
+        },
+      };
+      const { socket, written } = fakeSocket({ _httpMessage: inFlight });
+      answerClientError(parserError('ERR_HTTP_REQUEST_TIMEOUT'), socket);
+      expect(answered).toMatchObject({ status: 408, headers: { connection: 'close' } });
+      expect(JSON.parse(answered.body!)).toMatchObject({ error: { code: 'request_timeout' } });
+      expect(written()).toBe('');
+      expect(socket.destroyed).toBe(false);
+      // The answer went into the response; a second later the socket goes, read or not.
+      vi.advanceTimersByTime(1000);
+      expect(socket.destroyed).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('answers a header timeout with nothing in flight as 408 request_timeout', () => {

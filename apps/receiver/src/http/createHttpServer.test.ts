@@ -34,10 +34,24 @@ describe('createHttpServer', () => {
       requestTimeout: 600,
       maxConnections: 10,
       keepAliveTimeout: 5000,
+      // A quarter of the header timeout, between 100 ms and 1 s.
+      connectionsCheckingInterval: 100,
     });
     await new Promise((resolve) => server?.close(resolve));
     await listen({ ...quick, keepAliveTimeoutMs: 1234 });
     expect(server?.keepAliveTimeout).toBe(1234);
+  });
+
+  it('looks for requests past their timeouts every quarter of the header timeout, from 100 ms to 1 s', () => {
+    const interval = (headersTimeoutMs: number) => {
+      // Not listening: nothing runs, and afterEach closes the last one.
+      server = createHttpServer(() => {}, { ...quick, headersTimeoutMs, requestTimeoutMs: 60_000 });
+      return server.connectionsCheckingInterval;
+    };
+    expect(interval(300)).toBe(100);
+    expect(interval(2000)).toBe(500);
+    expect(interval(2003)).toBe(500);
+    expect(interval(10_000)).toBe(1000);
   });
 
   it('answers headers that never finish with a JSON 408 request_timeout and closes', async () => {

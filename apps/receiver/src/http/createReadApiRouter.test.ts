@@ -462,6 +462,59 @@ describe('the read API guard and failures', () => {
     ]);
   });
 
+  it('passes the store only the filters a request gives, never one set to undefined', async () => {
+    const store = await memoryStore();
+    const queries: [string, unknown][] = [];
+    const recording = Object.assign(Object.create(store) as SqliteStore, {
+      listEvents: (q: Parameters<SqliteStore['listEvents']>[0]) => {
+        queries.push(['listEvents', q]);
+        return store.listEvents(q);
+      },
+      exportEvents: (q: Parameters<SqliteStore['exportEvents']>[0]) => {
+        queries.push(['exportEvents', q]);
+        return store.exportEvents(q);
+      },
+      listProgress: (q: Parameters<SqliteStore['listProgress']>[0]) => {
+        queries.push(['listProgress', q]);
+        return store.listProgress(q);
+      },
+    });
+    const url = await serve({ store: recording, exportPageSize: 7 });
+    expect((await get(`${url}/events`)).status).toBe(200);
+    expect((await get(`${url}/events?type=a.b&status=failed`)).status).toBe(200);
+    expect((await fetch(`${url}/events/export`, { headers: auth })).status).toBe(200);
+    const since = '2026-01-01T00:00:00Z';
+    const until = '2026-01-02T00:00:00Z';
+    const filtered = await fetch(
+      `${url}/events/export?type=a.b&status=failed&since=${since}&until=${until}`,
+      {
+        headers: auth,
+      },
+    );
+    expect(filtered.status).toBe(200);
+    expect((await get(`${url}/progress`)).status).toBe(200);
+    expect((await get(`${url}/progress?user_id=&course_id=`)).status).toBe(200);
+    expect((await get(`${url}/progress?user_id=user_a&course_id=cors_1`)).status).toBe(200);
+    expect(queries).toStrictEqual([
+      ['listEvents', { limit: 50 }],
+      ['listEvents', { limit: 50, type: 'a.b', status: 'failed' }],
+      ['exportEvents', { limit: 7 }],
+      [
+        'exportEvents',
+        {
+          types: ['a.b'],
+          statuses: ['failed'],
+          since: Date.parse(since),
+          until: Date.parse(until),
+          limit: 7,
+        },
+      ],
+      ['listProgress', { limit: 50 }],
+      ['listProgress', { limit: 50 }],
+      ['listProgress', { limit: 50, userId: 'user_a', courseId: 'cors_1' }],
+    ]);
+  });
+
   it('refuses an export page size outside 1 to 1000 when it is built', async () => {
     const store = await memoryStore();
     for (const exportPageSize of [0, 1001, 1.5]) {

@@ -217,6 +217,45 @@ describe('POST /webhooks answers', () => {
     ]);
   });
 
+  it('answers 500, not 401, when the header precheck fails for a reason of its own', async () => {
+    // A tolerance the given webhook never checked: the precheck refuses it on every request.
+    const r = await serve({ webhook: new Webhook(testSecret), toleranceSeconds: -1 });
+    expect(await bodyOf(await send(r.url, signedRequest()))).toMatchObject({
+      status: 500,
+      body: { error: { code: 'internal_error' } },
+    });
+    expect(r.lines).toMatchObject([
+      { level: 'error', err: { code: 'invalid_options' }, msg: 'unexpected error while receiving a webhook' },
+    ]);
+  });
+
+  it('refuses to be built without a secret or a webhook, saying what to pass', () => {
+    const store = new SqliteStore({ filename: ':memory:' });
+    cleanups.push(() => store.close());
+    expect(() => createWebhookRouter({ store })).toThrow(/^The list of webhook secrets is empty: /);
+  });
+
+  it('answers a duplicate without metrics to count it in', async () => {
+    const store = new SqliteStore({ filename: ':memory:' });
+    const app = express();
+    app.use('/webhooks', createWebhookRouter({ secret: testSecret, store }));
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+    const request = signedRequest();
+    expect((await send(url, request)).status).toBe(200);
+    expect(await bodyOf(await send(url, request))).toMatchObject({
+      status: 200,
+      body: { status: 'duplicate', webhook_id: request.id, deliveries_seen: 2 },
+    });
+  });
+
   it('answers other methods with 405 and Allow: POST', async () => {
     const r = await serve();
     for (const method of ['GET', 'PUT', 'DELETE']) {

@@ -1,15 +1,17 @@
 // How POST /webhooks reads a request: the header precheck before the body, the in-flight body
 // budget, the size limit, and how a connection answered early is left (drained or closed).
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from '@webhook-contracts/webhooks';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../store/SqliteStore.js';
 import { rawConnection, requestHead } from '../test-support/rawHttp.js';
-import { send, signedRequest, testSecret } from '../test-support/signedRequest.js';
+import { otherSecret, send, signedRequest, testSecret } from '../test-support/signedRequest.js';
 import { eventually } from '../test-support/startReceiver.js';
 import { createWebhookRouter, type WebhookRouterOptions } from './createWebhookRouter.js';
 import { InflightBodyBudget } from './InflightBodyBudget.js';
+import { type DeliveryRead, deliveryReader } from './readDelivery.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -182,6 +184,26 @@ describe('the in-flight body budget', () => {
     big.socket.destroy();
   });
 
+  it('drains the rest of a chunked body refused part-way past the limit, so the connection serves the next request', async () => {
+    const { port } = await serve({ maxBodyBytes: 1000 });
+    const request = signedRequest();
+    const conn = rawConnection(port);
+    conn.write(requestHead('/webhooks', { ...request.headers, 'transfer-encoding': 'chunked' }));
+    // Far more than the socket buffers: the rest must be read, not left waiting.
+    const chunk = `4000\r\n${' '.repeat(0x4000)}\r\n`;
+    conn.write(chunk);
+    const refused = await conn.nextAnswer();
+    expect(refused.status).toBe(413);
+    expect(refused.headers['connection']).not.toBe('close');
+    for (let i = 0; i < 16; i++) conn.write(chunk);
+    conn.write('0\r\n\r\n');
+    const next = signedRequest();
+    conn.write(requestHead('/webhooks', { ...next.headers, 'content-length': next.body.length }));
+    conn.write(next.body);
+    expect((await conn.nextAnswer()).status).toBe(200);
+    conn.socket.destroy();
+  });
+
   it('reserves nothing for an empty body', async () => {
     const { url, store } = await serve({ maxBodyBytes: 1024, maxInflightBodyBytes: 1000 });
     const empty = signedRequest({ payload: '' });
@@ -207,5 +229,61 @@ describe('the in-flight body budget', () => {
     await eventually(async () => (budget.used === 900 ? true : undefined));
     aborting.socket.destroy();
     await eventually(async () => (budget.used === 0 ? true : undefined));
+  });
+});
+
+describe('deliveryReader', () => {
+  /** Reads one request with a reader of its own and resolves with what read() said. */
+  async function readOne(request: ReturnType<typeof signedRequest>): Promise<DeliveryRead> {
+    const reader = deliveryReader({
+      webhook: new Webhook(testSecret),
+      maxBodyBytes: 64 * 1024,
+      inflight: new InflightBodyBudget(1024 * 1024),
+      toleranceSeconds: 300,
+      now: Date.now,
+    });
+    let read!: (r: DeliveryRead) => void;
+    const result = new Promise<DeliveryRead>((resolve) => {
+      read = resolve;
+    });
+    const server = createServer((req, res) => {
+      void reader.read(req).then((r) => {
+        read(r);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, request);
+    return result;
+  }
+
+  it('reads a signed delivery on contract as its body, unwrapped', async () => {
+    const request = signedRequest();
+    expect(await readOne(request)).toMatchObject({
+      kind: 'body',
+      body: request.body,
+      headers: { 'webhook-id': request.id },
+      verified: { kind: 'unwrapped', result: { kind: 'event', id: request.id } },
+    });
+  });
+
+  it('reads a delivery signed with another secret as its body, unauthentic', async () => {
+    expect(await readOne(signedRequest({ secret: otherSecret }))).toMatchObject({
+      kind: 'body',
+      verified: { kind: 'unauthentic', error: { code: 'no_matching_signature' } },
+    });
+  });
+
+  it('reads a signed delivery off the contract as its body, off contract', async () => {
+    const request = signedRequest({ payload: '{"id":' });
+    expect(await readOne(request)).toMatchObject({
+      kind: 'body',
+      body: request.body,
+      verified: { kind: 'off_contract', error: { code: 'invalid_json' } },
+    });
   });
 });

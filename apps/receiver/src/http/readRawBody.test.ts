@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HttpError } from '../errors.js';
 import { rawConnection } from '../test-support/rawHttp.js';
 import { bodyAlreadyConsumedMessage, discardRestOfBody, readRawBody } from './readRawBody.js';
@@ -12,7 +12,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-type Outcome = { body: string } | { status: number; code: string; message: string };
+type Outcome = { body: string } | { status: number; code: string; message: string; cause?: unknown };
 
 /**
  * A server whose handler runs `read` on each request and answers 200 when it settles; `outcomes`
@@ -27,12 +27,18 @@ async function reading(read: (req: IncomingMessage) => Promise<Buffer>) {
     else settled.push(o);
   };
   server = createServer((req, res) => {
-    read(req).then(
-      (body) => record({ body: body.toString('latin1') }),
-      (error: HttpError) => record({ status: error.status, code: error.code, message: error.message }),
-    );
     res.on('error', () => {});
     req.on('close', () => res.destroy());
+    read(req).then(
+      (body) => record({ body: body.toString('latin1') }),
+      (error: HttpError) =>
+        record({
+          status: error.status,
+          code: error.code,
+          message: error.message,
+          ...(error.cause === undefined ? {} : { cause: error.cause }),
+        }),
+    );
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -109,7 +115,75 @@ describe('readRawBody', () => {
       status: 400,
       code: 'request_aborted',
       message: 'The client closed the connection before the whole body arrived',
+      // The stream's own error, for the log.
+      cause: expect.objectContaining({ code: 'ECONNRESET' }),
     });
+  });
+
+  it('reports a request destroyed mid-body without an error as request_aborted', async () => {
+    const r = await reading((req) => {
+      const read = readRawBody(req, 1000);
+      req.once('data', () => req.destroy());
+      return read;
+    });
+    const conn = rawConnection(r.port);
+    conn.write(head('content-length: 100\r\n'));
+    conn.write('{"partial":');
+    expect(await r.next()).toEqual({
+      status: 400,
+      code: 'request_aborted',
+      message: 'The client closed the connection before the whole body arrived',
+    });
+    conn.socket.destroy();
+  });
+
+  // A listener left behind keeps acting on the request: a 'data' one would pause it on every chunk,
+  // stalling the discardRestOfBody that follows a 413.
+  it.each([
+    ['read the whole body', 'content-length: 4\r\n', '{"a"', { body: '{"a"' }],
+    ['refused it past the limit', 'transfer-encoding: chunked\r\n', '6\r\nabcdef\r\n', tooLarge(5)],
+  ])('leaves none of its listeners on the request once it has %s', async (_name, headers, sent, outcome) => {
+    const events = ['data', 'end', 'error', 'close'] as const;
+    const counts = (req: IncomingMessage) => events.map((e) => req.listenerCount(e));
+    let left: { before: number[]; after: number[] } | undefined;
+    const r = await reading((req) => {
+      const before = counts(req);
+      const read = readRawBody(req, 5);
+      const record = () => {
+        left = { before, after: counts(req) };
+      };
+      read.then(record, record);
+      return read;
+    });
+    const conn = rawConnection(r.port);
+    conn.write(head(headers));
+    conn.write(sent);
+    expect(await r.next()).toEqual(outcome);
+    expect(left).toEqual({ before: left!.before, after: left!.before });
+    conn.socket.destroy();
+  });
+
+  it('leaves none of its listeners on a request the client aborted', async () => {
+    const events = ['data', 'end', 'error', 'close'] as const;
+    const counts = (req: IncomingMessage) => events.map((e) => req.listenerCount(e));
+    let left: { before: number[]; after: number[] } | undefined;
+    const r = await reading((req) => {
+      const before = counts(req);
+      const read = readRawBody(req, 1000);
+      const record = () => {
+        left = { before, after: counts(req) };
+      };
+      read.then(record, record);
+      req.once('data', () => req.destroy(new Error('gone')));
+      return read;
+    });
+    const conn = rawConnection(r.port);
+    conn.write(head('content-length: 100\r\n'));
+    conn.write('{"partial":');
+    expect(await r.next()).toMatchObject({ code: 'request_aborted' });
+    // The one-time 'data' listener above has gone too.
+    expect(left).toEqual({ before: left!.before, after: left!.before });
+    conn.socket.destroy();
   });
 
   it('uses the exact bytes kept in req.rawBody, within the limit', async () => {
@@ -157,19 +231,28 @@ describe('readRawBody', () => {
 });
 
 describe('discardRestOfBody', () => {
-  /** A server that answers 413 at once and discards the body with the given bounds. */
-  async function discarding(maxBytes: number, maxMs: number) {
-    server = createServer((req, res) => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /**
+   * A server that answers 413 at once and discards the body with the given bounds (after reading
+   * it whole itself with `readFirst`). No keep-alive timeout: only discardRestOfBody closes.
+   */
+  async function discarding(maxBytes: number, maxMs: number, readFirst = false) {
+    server = createServer(async (req, res) => {
+      if (readFirst) await readRawBody(req, 1_000_000);
       res.writeHead(413, { 'content-length': 2 });
       res.end('no');
       discardRestOfBody(req, maxBytes, maxMs);
     });
+    server.keepAliveTimeout = 0;
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     return (server.address() as AddressInfo).port;
   }
 
-  it('reads the rest within its bounds, so the connection serves the next request', async () => {
-    const conn = rawConnection(await discarding(1000, 10_000));
+  it('reads the rest, up to exactly maxBytes, so the connection serves the next request', async () => {
+    const conn = rawConnection(await discarding(600, 10_000));
     conn.write(head('content-length: 600\r\n'));
     expect((await conn.nextAnswer()).status).toBe(413);
     conn.write('x'.repeat(600));
@@ -178,13 +261,16 @@ describe('discardRestOfBody', () => {
     conn.socket.destroy();
   });
 
-  it('destroys the connection once more than maxBytes arrive', async () => {
+  it('destroys the connection once more than maxBytes arrive, reading nothing after them', async () => {
     const conn = rawConnection(await discarding(100, 10_000));
-    conn.write(head('content-length: 100000\r\n'));
+    conn.write(head('content-length: 2000\r\n'));
     expect((await conn.nextAnswer()).status).toBe(413);
-    conn.write('x'.repeat(1000));
+    conn.write('x'.repeat(2000));
+    conn.write(head('content-length: 0\r\n'));
+    // The request after the body is never answered: the connection is gone before it.
+    await expect(conn.nextAnswer()).rejects.toThrow(/before an answer/);
     // Closed by the server, or reset when it closed with bytes unread.
-    expect(await conn.closed).toMatch(/^closed$|ECONNRESET/);
+    expect(await conn.closed).toMatch(/^closed$|ECONNRESET|EPIPE/);
   });
 
   it('destroys the connection of a client that stops sending for maxMs', async () => {
@@ -193,5 +279,33 @@ describe('discardRestOfBody', () => {
     expect((await conn.nextAnswer()).status).toBe(413);
     conn.write('x'.repeat(10));
     expect(await conn.closed).toMatch(/^closed$|ECONNRESET/);
+  });
+
+  it('lets the connection live on once the rest is read, past maxMs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const conn = rawConnection(await discarding(1000, 1000));
+    conn.write(head('content-length: 600\r\n'));
+    expect((await conn.nextAnswer()).status).toBe(413);
+    conn.write('x'.repeat(600));
+    conn.write(head('content-length: 0\r\n'));
+    expect((await conn.nextAnswer()).status).toBe(413);
+    // Both discards' timers are due: neither may close the connection now that its body is read.
+    vi.advanceTimersByTime(5000);
+    conn.write(head('content-length: 0\r\n'));
+    expect((await conn.nextAnswer()).status).toBe(413);
+    conn.socket.destroy();
+  });
+
+  it('leaves alone a request whose body was already read', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const conn = rawConnection(await discarding(1000, 1000, true));
+    conn.write(head('content-length: 2\r\n'));
+    conn.write('{}');
+    expect((await conn.nextAnswer()).status).toBe(413);
+    vi.advanceTimersByTime(5000);
+    conn.write(head('content-length: 2\r\n'));
+    conn.write('{}');
+    expect((await conn.nextAnswer()).status).toBe(413);
+    conn.socket.destroy();
   });
 });

@@ -41,8 +41,8 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
   if (r._body === true || r.body !== undefined || r.readableEnded) {
     return Promise.reject(new HttpError(400, 'body_already_consumed', bodyAlreadyConsumedMessage));
   }
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
+  // No content-length (a chunked body) is NaN, which is not over the limit.
+  if (Number(req.headers['content-length']) > limit) return Promise.reject(tooLarge(limit));
 
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

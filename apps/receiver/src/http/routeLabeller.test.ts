@@ -29,6 +29,11 @@ describe('routeLabeller edge cases', () => {
     expect(label('/events/msg_1/replay/')).toBe('/events/:id/replay');
   });
 
+  it('labels a path with the first pattern it matches, even one spelling out a later pattern', () => {
+    const first = routeLabeller(['/items/:id', '/items/:name']);
+    expect(first('/items/:name')).toBe('/items/:id');
+  });
+
   it('matches a parameter only to a non-empty segment, and fixed segments only to themselves', () => {
     expect(label('/events/')).toBe('other');
     expect(label('/events//replay')).toBe('other');

@@ -261,24 +261,35 @@ function endlessStore(pageSize: number, clientGone: () => boolean) {
   return { store, queries };
 }
 
-/** A server whose one route is writeEventExport over `store`; `finished` settles with the export. */
+/**
+ * A server whose one route is writeEventExport over `store`; `finished` settles with the export,
+ * and `listeners` with the response's 'drain' and 'close' listeners before it and once it settled.
+ */
 async function exportServer(store: Store, pageSize: number, stallMs = 60_000) {
   let gone = false;
   let finish: (outcome: string) => void = () => {};
   const finished = new Promise<string>((resolve) => {
     finish = resolve;
   });
+  let counted: (counts: { before: number[]; after: number[] }) => void = () => {};
+  const listeners = new Promise<{ before: number[]; after: number[] }>((resolve) => {
+    counted = resolve;
+  });
   const app = express();
   app.get('/export', (_req, res) => {
     res.on('close', () => {
       gone = true;
     });
-    writeEventExport(res, store, {}, { pageSize, stallMs, logger: silentLogger() }).then(
-      () => finish('resolved'),
-      (error: unknown) => finish(`rejected: ${String(error)}`),
-    );
+    const counts = () => [res.listenerCount('drain'), res.listenerCount('close')];
+    const before = counts();
+    writeEventExport(res, store, {}, { pageSize, stallMs, logger: silentLogger() })
+      .finally(() => counted({ before, after: counts() }))
+      .then(
+        () => finish('resolved'),
+        (error: unknown) => finish(`rejected: ${String(error)}`),
+      );
   });
-  return { url: await listen(app), finished, clientGone: () => gone };
+  return { url: await listen(app), finished, listeners, clientGone: () => gone };
 }
 
 describe('writeEventExport', () => {
@@ -336,6 +347,32 @@ describe('writeEventExport', () => {
     expect(queries.length).toBeLessThan(1000);
     // Each page starts after the last event of the one before.
     expect(queries.slice(0, 3).map((q) => q.after)).toEqual([null, 'msg_3', 'msg_7']);
+    // Each wait for the socket took its listeners off again: they would pile up over a long export.
+    const { before, after } = await server.listeners;
+    expect(after).toEqual(before);
+  });
+
+  it('writes a store that runs out part-way through a page, asking for no page after it', async () => {
+    const queries: (string | null)[] = [];
+    const store = {
+      exportEvents: async (q: ExportEventsQuery) => {
+        queries.push(q.after?.webhookId ?? null);
+        if (q.after === undefined) return [event(0, 't', 10), event(1, 't', 10)];
+        return q.after.webhookId === 'msg_1' ? [event(2, 't', 10)] : [];
+      },
+    } as unknown as Store;
+    const server = await exportServer(store, 2);
+    const res = await fetch(`${server.url}/export`);
+    const lines = (await res.text()).split('\n').filter((l) => l !== '');
+    expect(lines.map((l) => (JSON.parse(l) as { webhook_id: string }).webhook_id)).toEqual([
+      'msg_0',
+      'msg_1',
+      'msg_2',
+    ]);
+    expect(await server.finished).toBe('resolved');
+    expect(queries).toEqual([null, 'msg_1']);
+    const { before, after } = await server.listeners;
+    expect(after).toEqual(before);
   });
 
   it('disconnects a client that stops reading for the stall time', async () => {
