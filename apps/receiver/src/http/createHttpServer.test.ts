@@ -46,7 +46,8 @@ describe('createHttpServer', () => {
     const interval = (headersTimeoutMs: number) => {
       // Not listening: nothing runs, and afterEach closes the last one.
       server = createHttpServer(() => {}, { ...quick, headersTimeoutMs, requestTimeoutMs: 60_000 });
-      return server.connectionsCheckingInterval;
+      // Node keeps the option on the server; @types/node does not declare it.
+      return (server as typeof server & { connectionsCheckingInterval: number }).connectionsCheckingInterval;
     };
     expect(interval(300)).toBe(100);
     expect(interval(2000)).toBe(500);
