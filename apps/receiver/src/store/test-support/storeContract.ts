@@ -568,6 +568,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const second = await store.listProgress({ limit: 2, cursor: first.nextCursor! });
         expect(second.progress.map((p) => [p.userId, p.courseId])).toEqual([['user_2', 'cors_1']]);
         expect(second.nextCursor).toBeNull();
+        // A page may end between two courses of one user: the next starts at the user's next course.
+        const one = await store.listProgress({ limit: 1 });
+        const next = await store.listProgress({ limit: 1, cursor: one.nextCursor! });
+        expect(next.progress.map((p) => [p.userId, p.courseId])).toEqual([['user_1', 'cors_2']]);
         const filtered = await store.listProgress({ limit: 1, courseId: 'cors_1' });
         expect(filtered.progress.map((p) => p.userId)).toEqual(['user_1']);
         const rest = await store.listProgress({ limit: 1, courseId: 'cors_1', cursor: filtered.nextCursor! });
