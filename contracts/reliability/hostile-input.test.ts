@@ -286,7 +286,10 @@ interface Built {
   id: string;
   expect: 'accept' | 'reject' | 'either';
   why: string;
-  /** The receiver answers before reading the whole body (too large, or headers it cannot parse). */
+  /**
+   * The connection may close before the whole request is read (headers the parser cannot take, or
+   * bytes past a short Content-Length), so a reset may wipe the answer.
+   */
   answersEarly: boolean;
 }
 
@@ -347,10 +350,13 @@ function build(spec: RequestSpec, n: number): Built {
   for (const x of m) if (x !== 'short_content_length' && rejecting.has(x)) reasons.push(x);
   if (body.length > maxBodyBytes) reasons.push('body over the limit');
   const expected = reasons.length > 0 ? 'reject' : m.has('duplicate_same') ? 'either' : 'accept';
-  // Answered before the request is read to its end, by Node's header parser. (An oversized body is
+  // Answered before the request is read to its end, by Node's header parser; or, after a short
+  // Content-Length, the byte past it is parsed as a next request, which the parser refuses by closing
+  // the connection, possibly while this client still writes a large body. (An oversized body is
   // drained after its 413, so that answer must always arrive.)
   const answersEarly =
     spec.signature === 'huge' ||
+    shortLength ||
     ['control_char', 'huge_header', 'bad_header_name'].some((x) => m.has(x as Mutation));
   return { request, id, expect: expected, why: reasons.join(', ') || [...m].join(', '), answersEarly };
 }

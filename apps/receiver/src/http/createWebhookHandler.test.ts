@@ -1,6 +1,6 @@
 // What POST /webhooks answers, counts, logs and wakes for each kind of delivery.
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { Webhook } from '@webhook-contracts/webhooks';
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -254,6 +254,34 @@ describe('POST /webhooks answers', () => {
       status: 200,
       body: { status: 'duplicate', webhook_id: request.id, deliveries_seen: 2 },
     });
+  });
+
+  it('reads the rest of the body before answering early on a connection the client asked to close', async () => {
+    // Node closes such a connection once the answer is written; closing it with the body still
+    // arriving would reset it and wipe the answer before the client reads it.
+    const r = await serve();
+    const { port } = new URL(r.url);
+    const body = Buffer.alloc(2 * 1024 * 1024, 0x20);
+    const head =
+      'POST /webhooks HTTP/1.1\r\nhost: x\r\nconnection: close\r\nwebhook-id: msg_1\r\n' +
+      `webhook-timestamp: 1\r\nwebhook-signature: v1,${'A'.repeat(43)}=\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const socket = connect(Number(port), '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk;
+    });
+    const closed = new Promise<string | undefined>((resolve) => {
+      socket.on('error', (error) => resolve(error.message));
+      socket.on('close', () => resolve(undefined));
+    });
+    // Half the body, then a pause in which a server that answered at once would have closed.
+    socket.write(Buffer.concat([Buffer.from(head), body.subarray(0, body.length / 2)]));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.write(body.subarray(body.length / 2));
+    expect(await closed).toBeUndefined();
+    const answer = text;
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    expect(answer).toContain('"code":"timestamp_too_old"');
   });
 
   it('answers other methods with 405 and Allow: POST', async () => {

@@ -89,8 +89,15 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
     const read = await reader.read(req);
     const decision = decideDelivery(read, contractMode);
     if (decision.kind === 'answer') {
-      answer(res, decision.answer);
-      reader.finish(req, read);
+      // Node closes a connection that will not be kept alive (`connection: close`, HTTP/1.0) as soon
+      // as the answer is written, and closing with the body still arriving resets the connection,
+      // which wipes the answer on the client's side: there, the rest of the body is read first.
+      if (res.shouldKeepAlive) {
+        answer(res, decision.answer);
+        reader.finish(req, read);
+      } else {
+        reader.finish(req, read, () => answer(res, decision.answer));
+      }
       return;
     }
     let stored: Parameters<typeof decideStored>[1];

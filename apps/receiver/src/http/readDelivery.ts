@@ -131,8 +131,11 @@ export function deliveryReader(options: DeliveryReaderOptions) {
     }
   }
 
-  function finish(req: IncomingMessage, read: DeliveryRead): void {
-    if (read.kind !== 'body' && read.exit.drain) discardRestOfBody(req, drainLimitBytes, DRAIN_TIMEOUT_MS);
+  /** After an early answer: drains what `read` left unread when it should; then calls `done`. */
+  function finish(req: IncomingMessage, read: DeliveryRead, done?: () => void): void {
+    if (read.kind !== 'body' && read.exit.drain)
+      discardRestOfBody(req, drainLimitBytes, DRAIN_TIMEOUT_MS, done);
+    else done?.();
   }
 
   return { read, finish };

@@ -95,22 +95,36 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
  * After an early answer (413), reads and throws away the rest of the request body, so the client
  * that is still sending gets to read the answer: closing a socket with unread incoming bytes makes
  * the kernel reset the connection, and a reset discards the answer on the client's side. The drain
- * is bounded: past `maxBytes` or `maxMs` the connection is destroyed after all.
+ * is bounded: past `maxBytes` or `maxMs` the connection is destroyed after all. `done` (optional)
+ * is called once, when the body has been read to its end or the drain stopped.
  *
  * @example
  * sendError(res, 413, 'payload_too_large', message);
  * discardRestOfBody(req, 8 * 1024 * 1024, 10_000);
  */
-export function discardRestOfBody(req: IncomingMessage, maxBytes: number, maxMs: number): void {
-  if (req.complete || req.destroyed) return;
+export function discardRestOfBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  maxMs: number,
+  done: () => void = () => {},
+): void {
+  if (req.complete || req.destroyed) {
+    done();
+    return;
+  }
   let seen = 0;
+  let finished = false;
   const stop = () => {
     clearTimeout(timer);
     req.off('data', onData);
+    if (!finished) {
+      finished = true;
+      done();
+    }
   };
   const giveUp = () => {
-    stop();
     req.socket.destroy();
+    stop();
   };
   const onData = (chunk: Buffer) => {
     seen += chunk.length;
