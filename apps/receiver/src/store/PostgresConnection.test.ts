@@ -9,6 +9,7 @@ import {
 } from './PostgresConnection.js';
 import { migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
 import {
+  countSessions,
   dropSchema,
   randomSchema,
   testDatabaseUrl,
@@ -139,16 +140,7 @@ describe('PostgresConnection', () => {
   it('closes its migration connection once the schema is ready', async () => {
     const schema = randomSchema();
     const applicationName = `wc-migrate-${schema}`;
-    const sessions = () =>
-      withAdminClient(
-        async (c) =>
-          (
-            await c.query<{ n: number }>(
-              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
-              [applicationName],
-            )
-          ).rows[0]!.n,
-      );
+    const sessions = () => countSessions(applicationName);
     try {
       await migrateWithRetry({ url: testDatabaseUrl, applicationName }, schema);
       // The server notices a closed connection a moment later: wait for it, then look once more.

@@ -7,6 +7,7 @@ import { eventually } from '../test-support/startReceiver.js';
 import { migrate, migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
 import { PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
 import {
+  countSessions,
   dropSchema,
   randomSchema,
   testDatabaseUrl,
@@ -265,16 +266,7 @@ describe('PostgresStore', () => {
         applicationName,
         applicationName,
       ]);
-      const sessions = () =>
-        withAdminClient(
-          async (c) =>
-            (
-              await c.query<{ n: number }>(
-                'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
-                [applicationName],
-              )
-            ).rows[0]!.n,
-        );
+      const sessions = () => countSessions(applicationName);
       expect(await sessions()).toBe(3);
       await store.close();
       await eventually(async () => ((await sessions()) === 0 ? true : undefined));
@@ -574,16 +566,7 @@ describe('PostgresStore', () => {
       const applicationName = `wc-idle-${randomSchema()}`;
       const store = await open({ schema: randomSchema(), applicationName, poolSize: 1 });
       await store.ping();
-      const sessions = () =>
-        withAdminClient(
-          async (c) =>
-            (
-              await c.query<{ n: number }>(
-                'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
-                [applicationName],
-              )
-            ).rows[0]!.n,
-        );
+      const sessions = () => countSessions(applicationName);
       expect(await sessions()).toBe(1);
       // An 'error' event nobody listens to would surface here (and end a real process).
       const crashes: unknown[] = [];

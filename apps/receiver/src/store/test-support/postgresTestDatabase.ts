@@ -29,6 +29,19 @@ export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>):
   }
 }
 
+/** How many server sessions carry `applicationName` (a store's pool sets it on each connection). */
+export function countSessions(applicationName: string): Promise<number> {
+  return withAdminClient(
+    async (c) =>
+      (
+        await c.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+          [applicationName],
+        )
+      ).rows[0]!.n,
+  );
+}
+
 export async function dropSchema(schema: string): Promise<void> {
   await withAdminClient((c) => c.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`));
 }
