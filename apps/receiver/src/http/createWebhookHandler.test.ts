@@ -1,8 +1,6 @@
-// What POST /webhooks answers, counts, logs and wakes for each kind of delivery.
-import type { Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { connect } from 'node:net';
 import { Webhook } from '@webhook-contracts/webhooks';
-import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { SqliteStore } from '../store/SqliteStore.js';
@@ -14,6 +12,7 @@ import {
   signedRequest,
   testSecret,
 } from '../test-support/signedRequest.js';
+import { serveWebhookRouter } from '../test-support/webhookRouterServer.js';
 import { createWebhookRouter } from './createWebhookRouter.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -22,31 +21,16 @@ afterEach(async () => {
 });
 
 async function serve(options: Partial<Parameters<typeof createWebhookRouter>[0]> = {}) {
-  const store = new SqliteStore({ filename: ':memory:' });
   const metrics = new ReceiverMetrics();
   const { logger, lines } = capturingLogger();
   const woken: string[] = [];
-  const app = express();
-  app.use(
-    '/webhooks',
-    createWebhookRouter({
-      secret: testSecret,
-      store,
-      metrics,
-      logger,
-      processor: { wake: () => woken.push('wake') },
-      ...options,
-    }),
-  );
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  const { url, store, close } = await serveWebhookRouter({
+    metrics,
+    logger,
+    processor: { wake: () => woken.push('wake') },
+    ...options,
   });
-  cleanups.push(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await store.close();
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+  cleanups.push(close);
   /** Each delivery outcome counted so far, and the duplicate counter. */
   const counted = async () => {
     const outcomes: Record<string, number> = {};
@@ -236,18 +220,8 @@ describe('POST /webhooks answers', () => {
   });
 
   it('answers a duplicate without metrics to count it in', async () => {
-    const store = new SqliteStore({ filename: ':memory:' });
-    const app = express();
-    app.use('/webhooks', createWebhookRouter({ secret: testSecret, store }));
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    cleanups.push(async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await store.close();
-    });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+    const { url, close } = await serveWebhookRouter();
+    cleanups.push(close);
     const request = signedRequest();
     expect((await send(url, request)).status).toBe(200);
     expect(await bodyOf(await send(url, request))).toMatchObject({

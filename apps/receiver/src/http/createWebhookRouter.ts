@@ -89,9 +89,9 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
     const read = await reader.read(req);
     const decision = decideDelivery(read, contractMode);
     if (decision.kind === 'answer') {
-      // Node closes a connection that will not be kept alive (`connection: close`, HTTP/1.0) as soon
-      // as the answer is written, and closing with the body still arriving resets the connection,
-      // which wipes the answer on the client's side: there, the rest of the body is read first.
+      // A connection that will not be kept alive (`connection: close`, HTTP/1.0) is closed once the
+      // answer is written; closing it with the body still arriving can reset it and wipe the answer
+      // on the client's side (seen in the hostile-input fuzz): there, the rest is read first.
       if (res.shouldKeepAlive) {
         answer(res, decision.answer);
         reader.finish(req, read);

@@ -1,15 +1,14 @@
 // How POST /webhooks reads a request: the header precheck before the body, the in-flight body
 // budget, the size limit, and how a connection answered early is left (drained or closed).
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from '@webhook-contracts/webhooks';
-import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../store/SqliteStore.js';
 import { rawConnection, requestHead } from '../test-support/rawHttp.js';
 import { otherSecret, send, signedRequest, testSecret } from '../test-support/signedRequest.js';
 import { eventually } from '../test-support/startReceiver.js';
-import { createWebhookRouter, type WebhookRouterOptions } from './createWebhookRouter.js';
+import { serveWebhookRouter } from '../test-support/webhookRouterServer.js';
+import type { WebhookRouterOptions } from './createWebhookRouter.js';
 import { InflightBodyBudget } from './InflightBodyBudget.js';
 import { type DeliveryRead, deliveryReader } from './readDelivery.js';
 
@@ -19,19 +18,9 @@ afterEach(async () => {
 });
 
 async function serve(options: Partial<WebhookRouterOptions> = {}) {
-  const store = new SqliteStore({ filename: ':memory:' });
-  const app = express();
-  app.use('/webhooks', createWebhookRouter({ secret: testSecret, store, ...options }));
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  cleanups.push(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await store.close();
-  });
-  const port = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}/webhooks`, port, store };
+  const served = await serveWebhookRouter(options);
+  cleanups.push(served.close);
+  return served;
 }
 
 async function answer(res: Response) {
