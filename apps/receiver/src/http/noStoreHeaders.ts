@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
  * private and change from one request to the next, so no cache (a proxy's or the browser's) may
  * keep them, and no browser may sniff a JSON or NDJSON body into something it would run.
  */
-export const noStoreHeaders = {
+const noStoreHeaders = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
 } as const;
