@@ -136,30 +136,6 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   }
   const exportStallMs = options.exportStallMs ?? defaultExportStallMs;
   const router = Router();
-  const answerError = (res: Response, error: unknown): void => {
-    if (error instanceof HttpError || (error instanceof StoreError && error.status === 400)) {
-      sendError(
-        res,
-        error.status,
-        error.code,
-        error.message,
-        error instanceof HttpError ? error.details : undefined,
-      );
-      return;
-    }
-    logger.error({ err: error }, 'read API request failed');
-    if (error instanceof StoreError) {
-      res.set('retry-after', '5');
-      sendError(res, 503, error.code, 'The event store is not answering: retry later');
-      return;
-    }
-    sendError(res, 500, 'internal_error', 'Unexpected error in the receiver; it has been logged');
-  };
-  const route =
-    (fn: (req: Request, res: Response) => Promise<void>) =>
-    (req: Request, res: Response): Promise<void> =>
-      fn(req, res).catch((error: unknown) => answerError(res, error));
-
   // The hook for refused logins: counted, and logged at debug level only, since a client that
   // keeps guessing would otherwise write a line per attempt.
   const onRefused = (reason: AuthFailure, req: Request) => {
@@ -183,11 +159,35 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
     try {
       if (segment !== undefined) readPathParameter(segment, 'webhook_id');
     } catch (error) {
-      answerError(res, error);
+      const { status, code, message, details } = error as HttpError;
+      sendError(res, status, code, message, details);
       return;
     }
     next();
   });
+
+  const route =
+    (fn: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response): Promise<void> =>
+      fn(req, res).catch((error: unknown) => {
+        if (error instanceof HttpError || (error instanceof StoreError && error.status === 400)) {
+          sendError(
+            res,
+            error.status,
+            error.code,
+            error.message,
+            error instanceof HttpError ? error.details : undefined,
+          );
+          return;
+        }
+        logger.error({ err: error }, 'read API request failed');
+        if (error instanceof StoreError) {
+          res.set('retry-after', '5');
+          sendError(res, 503, error.code, 'The event store is not answering: retry later');
+          return;
+        }
+        sendError(res, 500, 'internal_error', 'Unexpected error in the receiver; it has been logged');
+      });
 
   router.get(
     readApiRoutes.events,
