@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
+import { type AuthFailure, authFailures } from './http/bearerAuth.js';
 
 type Child<T> = T extends { labels(...args: never[]): infer C } ? C : never;
 
@@ -68,6 +69,12 @@ export class ReceiverMetrics {
       this.storeInsertCommits.inc(count);
     },
   });
+  readonly readApiAuthFailures = new Counter({
+    name: 'webhook_read_api_auth_failures_total',
+    help: 'Read API requests refused 401, by reason: missing (no Authorization header), malformed (not "Bearer <token>"), wrong (another token)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route and status code',
@@ -82,6 +89,16 @@ export class ReceiverMetrics {
   private readonly settledChildren = new Map<string, Child<Counter<'status'>>>();
   private readonly invocationChildren = new Map<string, Child<Counter<'type'>>>();
   private readonly durationChildren = new Map<string, Child<Histogram<'method' | 'route' | 'status'>>>();
+
+  constructor() {
+    // Every reason shows from the first scrape, so a rate or an alert has a series before the first failure.
+    for (const reason of authFailures) this.readApiAuthFailures.inc({ reason }, 0);
+  }
+
+  /** Counts one refused read-API login (the same series as `readApiAuthFailures.inc({ reason })`). */
+  countReadApiAuthFailure(reason: AuthFailure): void {
+    this.readApiAuthFailures.inc({ reason });
+  }
 
   /** Counts one POST /webhooks outcome (the same series as `deliveries.inc({ outcome })`). */
   countDelivery(outcome: DeliveryOutcome): void {

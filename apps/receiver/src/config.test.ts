@@ -56,7 +56,7 @@ describe('loadConfig', () => {
         WEBHOOK_TOLERANCE_SECONDS: '60',
         MAX_BODY_BYTES: '4096',
         CONTRACT_MODE: 'strict',
-        RECEIVER_API_TOKEN: 'tok',
+        RECEIVER_API_TOKEN: 'read-api-token-0123456789',
         LOG_LEVEL: 'debug',
         PROCESSING_LEASE_MS: '5000',
         HEADERS_TIMEOUT_SECONDS: '2',
@@ -82,7 +82,7 @@ describe('loadConfig', () => {
       toleranceSeconds: 60,
       maxBodyBytes: 4096,
       contractMode: 'strict',
-      apiToken: 'tok',
+      apiToken: 'read-api-token-0123456789',
       logLevel: 'debug',
       leaseMs: 5000,
       headersTimeoutSeconds: 2,
@@ -167,14 +167,23 @@ describe('loadConfig', () => {
   it('lets flags win over environment variables', () => {
     const config = loadConfig({
       env: { WEBHOOK_SECRET: 'ws_env', PORT: '1111', CONTRACT_MODE: 'strict' },
-      argv: ['--secret', 'ws_flag', '--port', '2222', '--contract-mode', 'quarantine', '--api-token', 't'],
+      argv: [
+        '--secret',
+        'ws_flag',
+        '--port',
+        '2222',
+        '--contract-mode',
+        'quarantine',
+        '--api-token',
+        'flag-token-0123456789',
+      ],
       cwd: '/x',
     });
     expect(config).toMatchObject({
       secrets: ['ws_flag'],
       port: 2222,
       contractMode: 'quarantine',
-      apiToken: 't',
+      apiToken: 'flag-token-0123456789',
     });
   });
 
@@ -274,6 +283,35 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes a read API token of 16 to 512 visible ASCII characters, the bounds included', () => {
+    for (const token of ['!'.repeat(16), '~'.repeat(512), 'Aa0-_.~!"#$%&()*+,/:;<=>?@[]^{|}`\\']) {
+      expect(
+        loadConfig({ env: { WEBHOOK_SECRET: secret, RECEIVER_API_TOKEN: token }, argv: [] }).apiToken,
+      ).toBe(token);
+    }
+  });
+
+  it('refuses a read API token that is short, long, spaced or not ASCII, never quoting it', () => {
+    const rule = 'must be 16-512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)';
+    for (const token of [
+      'a',
+      'x'.repeat(15),
+      'y'.repeat(513),
+      'abc def ghi jkl mno',
+      ' padded-token-0123456 ',
+      'tab\ttoken-0123456789',
+      'tökén-0123456789abc',
+    ]) {
+      expect(
+        issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: secret, RECEIVER_API_TOKEN: token }, argv: [] })),
+        JSON.stringify(token),
+      ).toEqual([`RECEIVER_API_TOKEN ${rule}`]);
+    }
+    expect(
+      issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: secret }, argv: ['--api-token', 'short-token'] })),
+    ).toEqual([`--api-token ${rule}`]);
+  });
+
   it('names which secret of a rotation list is broken', () => {
     const issues = issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: 'ws_good,whsec_' }, argv: [] }));
     expect(issues).toHaveLength(1);
@@ -314,6 +352,17 @@ describe('main (spawned)', () => {
     expect(result.stderr).toContain('PORT is "eighty"');
     expect(result.stderr).not.toContain('sEcReT');
     expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 on a read API token too short or spaced, without printing it', () => {
+    for (const token of ['a', 'abc def ghi jkl mno']) {
+      const result = run({ WEBHOOK_SECRET: 'ws_abc', RECEIVER_API_TOKEN: token });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(
+        'webhook-receiver: Invalid configuration: RECEIVER_API_TOKEN must be 16-512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)\n',
+      );
+      expect(result.stdout).toBe('');
+    }
   });
 
   it('exits 2 saying which database it cannot open', () => {

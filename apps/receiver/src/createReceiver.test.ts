@@ -586,6 +586,37 @@ describe('read API', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('counts refused read API logins by reason in /metrics', async () => {
+    const r = await start();
+    await getJson(`${r.url}/events`, {});
+    await getJson(`${r.url}/events`, { authorization: 'Bearer not-the-token-0123456789' });
+    await getJson(`${r.url}/progress`, { authorization: 'Bearer not-the-token-0123456789' });
+    const text = await (await fetch(`${r.url}/metrics`)).text();
+    expect(text).toMatch(/^webhook_read_api_auth_failures_total\{reason="missing"\} 1$/m);
+    expect(text).toMatch(/^webhook_read_api_auth_failures_total\{reason="malformed"\} 0$/m);
+    expect(text).toMatch(/^webhook_read_api_auth_failures_total\{reason="wrong"\} 2$/m);
+  });
+
+  it('sends Cache-Control: no-store and X-Content-Type-Options: nosniff on every answer, not only the read API', async () => {
+    const r = await start();
+    const req = signedRequest();
+    const answers = [
+      await send(`${r.url}/webhooks`, req),
+      await send(`${r.url}/webhooks`, signedRequest({ secret: otherSecret })),
+      await fetch(`${r.url}/webhooks`),
+      await fetch(`${r.url}/healthz`),
+      await fetch(`${r.url}/metrics`),
+      await fetch(`${r.url}/nowhere`),
+      await fetch(`${r.url}/events/%ZZ`, { headers: authed() }),
+      await fetch(`${r.url}/events/${req.id}`, { headers: authed() }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 401, 405, 200, 200, 404, 400, 200]);
+    for (const answer of answers) {
+      expect(answer.headers.get('cache-control'), answer.url).toBe('no-store');
+      expect(answer.headers.get('x-content-type-options'), answer.url).toBe('nosniff');
+    }
+  });
+
   it('counts deliveries by outcome in /metrics', async () => {
     const r = await start();
     const req = signedRequest();

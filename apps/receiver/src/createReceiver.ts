@@ -6,6 +6,7 @@ import type { ContractMode } from './config.js';
 import { createReadApiRouter, readApiRoutes } from './http/createReadApiRouter.js';
 import { createWebhookHandler, createWebhookRouter } from './http/createWebhookRouter.js';
 import { inspectorRoutes } from './http/inspectorRoutes.js';
+import { setNoStoreHeaders } from './http/noStoreHeaders.js';
 import { routeLabeller } from './http/routeLabeller.js';
 import { sendError } from './http/sendError.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -122,6 +123,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   }
   app.use((req, res: Timed, next) => {
     res[startedAt] = performance.now();
+    // Every answer is private and dynamic; the inspector's hashed files set their own caching.
+    setNoStoreHeaders(res);
     const route = routeLabel(pathOf(req.url));
     res[routeOf] = route;
     res.on('finish', observeFinished);
@@ -147,7 +150,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
 
   app.use('/inspect', inspectorRoutes({ enabled: (options.apiToken ?? null) !== null }));
 
-  app.use(createReadApiRouter({ store, apiToken: options.apiToken ?? null, processor, logger, now }));
+  app.use(
+    createReadApiRouter({ store, apiToken: options.apiToken ?? null, processor, logger, metrics, now }),
+  );
 
   app.use((req: Request, res: Response) => {
     sendError(res, 404, 'not_found', `No route for ${req.method} ${req.path}`);

@@ -3,6 +3,7 @@
 // generated from it (`npm run generate`). A new setting is one entry here plus its consumer.
 import * as path from 'node:path';
 import { decodeSecret, parseSecretList } from '@webhook-contracts/webhooks';
+import { apiTokenPattern, apiTokenRule } from './http/bearerAuth.js';
 import { type DatabaseLocation, parseDatabaseUrl, postgresSchemaPattern } from './store/parseDatabaseUrl.js';
 
 /** Where a raw value came from: the flag (`--port`) or the environment variable (`PORT`). */
@@ -121,6 +122,7 @@ function optionalText(spec: {
   flag: string;
   help: string;
   shownDefault: string;
+  shownRange?: string;
   trim?: boolean;
   check?: (value: string, source: SettingSource) => string | undefined;
 }): Setting<string | null> {
@@ -129,6 +131,7 @@ function optionalText(spec: {
     flag: spec.flag,
     help: spec.help,
     shownDefault: spec.shownDefault,
+    ...(spec.shownRange === undefined ? {} : { shownRange: spec.shownRange }),
     read(source, { issues }) {
       if (source === undefined) return null;
       const value = spec.trim === true ? source.value.trim() : source.value;
@@ -329,8 +332,13 @@ export const settings = {
   apiToken: optionalText({
     env: 'RECEIVER_API_TOKEN',
     flag: '--api-token <token>',
-    help: 'Bearer token for the read API. **Unset = read API off** (403 `read_api_disabled`).',
+    help:
+      'Bearer token for the read API. **Unset = read API off** (403 `read_api_disabled`). ' +
+      'Generate one, e.g. `openssl rand -hex 32`.',
     shownDefault: '(unset)',
+    shownRange: '16–512 visible ASCII characters (0x21–0x7E)',
+    // The value is never quoted: a near-miss of the real token is still a secret.
+    check: (value, source) => (apiTokenPattern.test(value) ? undefined : `${source.from} ${apiTokenRule}`),
   }),
   leaseMs: integer({
     env: 'PROCESSING_LEASE_MS',

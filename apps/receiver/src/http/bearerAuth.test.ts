@@ -2,7 +2,7 @@ import { IncomingMessage, type Server, ServerResponse } from 'node:http';
 import { type AddressInfo, Socket } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearerAuth } from './bearerAuth.js';
+import { type AuthFailure, apiTokenPattern, bearerAuth } from './bearerAuth.js';
 
 const token = 'bearer-test-token-0123456789';
 const servers: Server[] = [];
@@ -11,9 +11,9 @@ afterEach(async () => {
 });
 
 /** An app whose one route is behind bearerAuth(configured); it answers 200 "in" when let through. */
-async function guarded(configured: string | null) {
+async function guarded(configured: string | null, onRefused?: (reason: AuthFailure) => void) {
   const app = express();
-  app.use(bearerAuth(configured));
+  app.use(bearerAuth(configured, onRefused));
   app.get('/thing', (_req, res) => {
     res.send('in');
   });
@@ -106,6 +106,38 @@ describe('bearerAuth', () => {
         message:
           'The read API is off: start the receiver with RECEIVER_API_TOKEN (or --api-token) set to enable it',
       });
+    }
+  });
+});
+
+describe('bearerAuth refusals', () => {
+  it('tells onRefused why each 401 was given, and nothing when the token matches or the API is off', async () => {
+    const reasons: AuthFailure[] = [];
+    const call = await guarded(token, (reason) => reasons.push(reason));
+    await call();
+    await call('');
+    await call(`Basic ${token}`);
+    await call(`Bearer ${token} extra`);
+    await call('Bearer not-it');
+    await call(`Bearer ${token}`);
+    expect(reasons).toEqual(['missing', 'malformed', 'malformed', 'malformed', 'wrong']);
+    const off = await guarded(null, (reason) => reasons.push(reason));
+    expect((await off()).status).toBe(403);
+    expect(reasons).toHaveLength(5);
+  });
+
+  it('accepts a configured token of 16 to 512 visible ASCII characters and nothing else', () => {
+    for (const ok of ['!'.repeat(16), '~'.repeat(512), token]) {
+      expect(apiTokenPattern.test(ok)).toBe(true);
+      expect(() => bearerAuth(ok)).not.toThrow();
+    }
+    for (const bad of ['a', 'x'.repeat(15), 'y'.repeat(513), 'abc def ghi jkl mno', 'tökén-0123456789abc']) {
+      expect(apiTokenPattern.test(bad), bad).toBe(false);
+      expect(() => bearerAuth(bad)).toThrow(
+        new RangeError(
+          'the read API token must be 16-512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)',
+        ),
+      );
     }
   });
 });

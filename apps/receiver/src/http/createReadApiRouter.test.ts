@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
+import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { SqliteStore } from '../store/SqliteStore.js';
 import type { NewDelivery, Store } from '../store/Store.js';
 import { capturingLogger } from '../test-support/capturingLogger.js';
@@ -525,5 +526,160 @@ describe('the read API guard and failures', () => {
     for (const exportPageSize of [1, 1000]) {
       expect(() => createReadApiRouter({ store, apiToken: token, exportPageSize })).not.toThrow();
     }
+  });
+});
+
+describe('hostile parameters', () => {
+  /** A store that records every call: a refused request must not reach it. */
+  async function watchedStore() {
+    const store = await memoryStore([delivery('msg_1')]);
+    const calls: string[] = [];
+    const watched = Object.create(store) as SqliteStore;
+    for (const method of ['listEvents', 'exportEvents', 'getEvent', 'requeue', 'listProgress'] as const) {
+      Object.assign(watched, {
+        [method]: (...args: unknown[]) => {
+          calls.push(method);
+          return (store[method] as (...a: unknown[]) => unknown).apply(store, args);
+        },
+      });
+    }
+    return { store: watched, calls };
+  }
+
+  const nul = '%00';
+  const cases: [method: string, path: string, parameter: string, problem: string][] = [
+    ['GET', `/events?type=a${nul}b`, 'type', 'nul_character'],
+    ['GET', `/events?cursor=a${nul}b`, 'cursor', 'nul_character'],
+    ['GET', `/events/a${nul}b`, 'webhook_id', 'nul_character'],
+    ['POST', `/events/a${nul}b/replay`, 'webhook_id', 'nul_character'],
+    ['GET', `/progress?user_id=a${nul}`, 'user_id', 'nul_character'],
+    ['GET', `/progress?course_id=${nul}`, 'course_id', 'nul_character'],
+    ['GET', `/progress?cursor=a${nul}`, 'cursor', 'nul_character'],
+    ['GET', `/events/export?type=a,b${nul}`, 'type', 'nul_character'],
+    ['GET', `/events/export?status=failed${nul}`, 'status', 'nul_character'],
+    ['GET', `/events/export?since=2026-01-01T00:00:00Z${nul}`, 'since', 'nul_character'],
+    ['GET', '/events?type=%FF', 'type', 'invalid_utf8'],
+    ['GET', '/events/%FF', 'webhook_id', 'invalid_utf8'],
+    ['GET', '/events/%ED%A0%80', 'webhook_id', 'invalid_utf8'],
+    ['POST', '/events/%ED%A0%80/replay', 'webhook_id', 'invalid_utf8'],
+    ['GET', '/progress?user_id=%ED%A0%80', 'user_id', 'invalid_utf8'],
+    ['GET', '/events/export?until=%C0%AF', 'until', 'invalid_utf8'],
+    ['GET', '/events/%ZZ', 'webhook_id', 'malformed_percent_encoding'],
+    ['GET', '/events?status=%Z', 'status', 'malformed_percent_encoding'],
+    ['GET', `/events?type=${'t'.repeat(257)}`, 'type', 'too_long'],
+    ['GET', `/events/${'m'.repeat(257)}`, 'webhook_id', 'too_long'],
+    ['GET', `/progress?user_id=${'u'.repeat(257)}`, 'user_id', 'too_long'],
+    ['GET', `/progress?cursor=${'c'.repeat(4097)}`, 'cursor', 'too_long'],
+    ['GET', '/events?type=a&type=b', 'type', 'repeated'],
+    ['GET', '/events?limit=1&limit=2', 'limit', 'repeated'],
+    ['GET', '/events/export?since=2026-01-01T00:00:00Z&since=2026-01-01T00:00:00Z', 'since', 'repeated'],
+    ['GET', '/progress?user_id=a&user_id=a', 'user_id', 'repeated'],
+  ];
+
+  it.each(cases)(
+    'answers %s %s with 400 invalid_query naming %s (%s), without asking the store',
+    async (method, path, parameter, problem) => {
+      const { store, calls } = await watchedStore();
+      const { logger, lines } = capturingLogger();
+      const url = await serve({ store, logger });
+      const res = await fetch(`${url}${path}`, { method, headers: auth });
+      const body = (await res.json()) as { error: { code: string; message: string; details: unknown[] } };
+      expect(res.status).toBe(400);
+      expect(body.error.code).toBe('invalid_query');
+      expect(body.error.message).toContain(parameter);
+      expect(body.error.details).toEqual([{ parameter, problem }]);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(calls).toEqual([]);
+      expect(lines).toEqual([]);
+    },
+  );
+
+  it('still answers 401 before looking at the parameters of a request without the token', async () => {
+    const { store, calls } = await watchedStore();
+    const url = await serve({ store });
+    for (const path of ['/events/%ZZ', '/events?type=a%00', '/progress?user_id=%FF']) {
+      const res = await get(`${url}${path}`, {});
+      expect(res.status, path).toBe(401);
+      expect(res.body.error?.code).toBe('missing_token');
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('takes an id at the 256-character bound and an id with "+" as it is', async () => {
+    const long = 'm'.repeat(256);
+    const store = await memoryStore([delivery(long), delivery('msg_a+b')]);
+    const url = await serve({ store });
+    expect((await get(`${url}/events/${long}`)).body['webhook_id']).toBe(long);
+    expect((await get(`${url}/events/msg_a+b`)).body['webhook_id']).toBe('msg_a+b');
+    expect((await get(`${url}/events/msg_a%2Bb`)).body['webhook_id']).toBe('msg_a+b');
+  });
+});
+
+describe('answer headers', () => {
+  it('sends Cache-Control: no-store and X-Content-Type-Options: nosniff on every read answer', async () => {
+    const store = await memoryStore([delivery('msg_1')]);
+    const failing = Object.assign(Object.create(store) as SqliteStore, {
+      listProgress: () => Promise.reject(new StoreError('store_unavailable', 'connection refused')),
+    });
+    const url = await serve({ store: failing });
+    const answers: [string, string, Record<string, string>, number][] = [
+      ['GET', '/events', auth, 200],
+      ['GET', '/events/msg_1', auth, 200],
+      ['GET', '/events/msg_nope', auth, 404],
+      ['POST', '/events/msg_1/replay', auth, 202],
+      ['GET', '/events/export', auth, 200],
+      ['GET', '/events?limit=0', auth, 400],
+      ['GET', '/events?cursor=bm9wZQ', auth, 400],
+      ['GET', '/progress', auth, 503],
+      ['GET', '/events', {}, 401],
+      ['GET', '/progress', { authorization: 'Bearer wrong-token-0123456789' }, 401],
+    ];
+    for (const [method, path, headers, status] of answers) {
+      const res = await fetch(`${url}${path}`, { method, headers });
+      await res.arrayBuffer();
+      expect(res.status, `${method} ${path}`).toBe(status);
+      expect(res.headers.get('cache-control'), `${method} ${path}`).toBe('no-store');
+      expect(res.headers.get('x-content-type-options'), `${method} ${path}`).toBe('nosniff');
+    }
+  });
+
+  it('sends them on the 403 of a read API that is off', async () => {
+    const url = await serve({ store: await memoryStore(), apiToken: null });
+    const res = await get(`${url}/events`, auth);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('refused logins', () => {
+  it('counts each refusal by reason in webhook_read_api_auth_failures_total and logs it at debug level', async () => {
+    const metrics = new ReceiverMetrics();
+    const { logger, lines } = capturingLogger();
+    const url = await serve({ store: await memoryStore(), metrics, logger });
+    const count = async (reason: string) =>
+      (await metrics.readApiAuthFailures.get()).values.find((v) => v.labels.reason === reason)?.value;
+    expect([await count('missing'), await count('malformed'), await count('wrong')]).toEqual([0, 0, 0]);
+    await get(`${url}/events`, {});
+    await get(`${url}/progress`, { authorization: `Basic ${token}` });
+    await get(`${url}/events/msg_1`, { authorization: `Bearer ${token}x` });
+    await get(`${url}/events/export`, { authorization: 'Bearer another-token-0123456789' });
+    await get(`${url}/events`, auth);
+    expect([await count('missing'), await count('malformed'), await count('wrong')]).toEqual([1, 1, 2]);
+    expect(lines.map((l) => [l.level, l.msg, l['reason'], l['method']])).toEqual([
+      ['debug', 'read API login refused', 'missing', 'GET'],
+      ['debug', 'read API login refused', 'malformed', 'GET'],
+      ['debug', 'read API login refused', 'wrong', 'GET'],
+      ['debug', 'read API login refused', 'wrong', 'GET'],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('another-token');
+    expect(JSON.stringify(lines)).not.toContain(token);
+  });
+
+  it('refuses to be built with a token shorter than 16 characters, without quoting it', () => {
+    expect(() => createReadApiRouter({ store: {} as Store, apiToken: 'short-token' })).toThrow(
+      'the read API token must be 16-512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)',
+    );
   });
 });

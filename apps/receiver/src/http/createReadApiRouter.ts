@@ -1,11 +1,14 @@
 // The token-protected read API: the inbox (events), one event with its payload, replay, and the
 // lesson progress the handler maintains.
-import { type Request, type Response, Router } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import { HttpError, StoreError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { ReceiverMetrics } from '../ReceiverMetrics.js';
 import type { EventStatus, EventSummary, Store, StoredEvent } from '../store/Store.js';
 import { eventStatuses, maxExportFilterValues, maxExportPage } from '../store/Store.js';
-import { bearerAuth } from './bearerAuth.js';
+import { type AuthFailure, bearerAuth } from './bearerAuth.js';
+import { setNoStoreHeaders } from './noStoreHeaders.js';
+import { readPathParameter, readQuery } from './readApiParameters.js';
 import { sendError } from './sendError.js';
 import { defaultExportPageSize, defaultExportStallMs, writeEventExport } from './writeEventExport.js';
 
@@ -15,6 +18,8 @@ export interface ReadApiOptions {
   apiToken: string | null;
   processor?: { wake(): void };
   logger?: Logger;
+  /** Counts refused logins (webhook_read_api_auth_failures_total). */
+  metrics?: ReceiverMetrics;
   now?: () => number;
   /** Events per store query in GET /events/export, 1 to maxExportPage (default 200). */
   exportPageSize?: number;
@@ -54,13 +59,6 @@ export function eventRecordJson(e: StoredEvent): string {
     return `${record.slice(0, -1)},"payload_text":${JSON.stringify(e.body.toString('utf8'))}}`;
   }
   return `${record.slice(0, -1)},"payload":${text}}`;
-}
-
-function one(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string')
-    throw new HttpError(400, 'invalid_query', `Give ${name} once, as a plain value`);
-  return value;
 }
 
 // An ISO 8601 date-time with its offset: a bare date or a local time would mean a different
@@ -138,8 +136,35 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   }
   const exportStallMs = options.exportStallMs ?? defaultExportStallMs;
   const router = Router();
-  const guard = bearerAuth(options.apiToken);
+  // The hook for refused logins: counted, and logged at debug level only, since a client that
+  // keeps guessing would otherwise write a line per attempt.
+  const onRefused = (reason: AuthFailure, req: Request) => {
+    options.metrics?.countReadApiAuthFailure(reason);
+    logger.debug(
+      { reason, method: req.method, remoteAddress: req.socket.remoteAddress },
+      'read API login refused',
+    );
+  };
+  const guard = bearerAuth(options.apiToken, onRefused);
+  // Every answer of the read API, errors included, is private and never sniffed.
+  router.use([readApiRoutes.events, readApiRoutes.progress], (_req, res, next) => {
+    setNoStoreHeaders(res);
+    next();
+  });
   router.use([readApiRoutes.events, readApiRoutes.progress], guard);
+  // The webhook-id of /events/:id and /events/:id/replay, read from the raw path before Express
+  // decodes it: Express would answer a malformed escape itself and hand a NUL on to the store.
+  router.use(readApiRoutes.events, (req: Request, res: Response, next: NextFunction) => {
+    const segment = /^\/([^/?]+)/.exec(req.url)?.[1];
+    try {
+      if (segment !== undefined) readPathParameter(segment, 'webhook_id');
+    } catch (error) {
+      const { status, code, message, details } = error as HttpError;
+      sendError(res, status, code, message, details);
+      return;
+    }
+    next();
+  });
 
   const route =
     (fn: (req: Request, res: Response) => Promise<void>) =>
@@ -167,10 +192,10 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   router.get(
     readApiRoutes.events,
     route(async (req, res) => {
-      const type = one(req.query['type'], 'type');
-      const cursor = one(req.query['cursor'], 'cursor');
-      const limit = parseLimit(one(req.query['limit'], 'limit'));
-      const status = parseStatus(one(req.query['status'], 'status'));
+      const query = readQuery(req.originalUrl, { type: 'one', cursor: 'one', limit: 'one', status: 'one' });
+      const { type, cursor } = query;
+      const limit = parseLimit(query.limit);
+      const status = parseStatus(query.status);
       const page = await store.listEvents({
         limit,
         ...(type === undefined ? {} : { type }),
@@ -185,12 +210,11 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   router.get(
     readApiRoutes.export,
     route(async (req, res) => {
-      const types = parseList(one(req.query['type'], 'type'), 'type');
-      const statuses = parseList(one(req.query['status'], 'status'), 'status')?.map(
-        (s) => parseStatus(s) as EventStatus,
-      );
-      const since = parseInstant(one(req.query['since'], 'since'), 'since');
-      const until = parseInstant(one(req.query['until'], 'until'), 'until');
+      const query = readQuery(req.originalUrl, { type: 'list', status: 'list', since: 'one', until: 'one' });
+      const types = parseList(query.type, 'type');
+      const statuses = parseList(query.status, 'status')?.map((s) => parseStatus(s) as EventStatus);
+      const since = parseInstant(query.since, 'since');
+      const until = parseInstant(query.until, 'until');
       if (since !== undefined && until !== undefined && since > until) {
         throw new HttpError(400, 'invalid_query', 'since is after until: swap them or widen the window');
       }
@@ -232,10 +256,14 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   router.get(
     readApiRoutes.progress,
     route(async (req, res) => {
-      const userId = one(req.query['user_id'], 'user_id');
-      const courseId = one(req.query['course_id'], 'course_id');
-      const cursor = one(req.query['cursor'], 'cursor');
-      const limit = parseLimit(one(req.query['limit'], 'limit'));
+      const query = readQuery(req.originalUrl, {
+        user_id: 'one',
+        course_id: 'one',
+        cursor: 'one',
+        limit: 'one',
+      });
+      const { user_id: userId, course_id: courseId, cursor } = query;
+      const limit = parseLimit(query.limit);
       const page = await store.listProgress({
         limit,
         ...(userId === undefined || userId === '' ? {} : { userId }),

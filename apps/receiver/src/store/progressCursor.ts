@@ -22,7 +22,9 @@ export function decodeProgressCursor(cursor: string): ProgressCursor {
   if (text.startsWith('p:')) {
     try {
       const pair: unknown = JSON.parse(text.slice(2));
-      if (Array.isArray(pair) && pair.length === 2 && pair.every((v) => typeof v === 'string')) {
+      // No stored id holds a NUL (PostgreSQL refuses one), so a pair with one was never issued.
+      const issuable = (v: unknown) => typeof v === 'string' && !v.includes(String.fromCharCode(0));
+      if (Array.isArray(pair) && pair.length === 2 && pair.every(issuable)) {
         return { userId: pair[0] as string, courseId: pair[1] as string };
       }
     } catch {
