@@ -392,7 +392,11 @@ describe('mock-sender serve (built, over sockets)', { timeout: 30_000 }, () => {
       'SENDER_API_TOKEN',
       'SENDER_ALLOWED_HOSTS',
       'SENDER_ALLOWED_TARGETS',
+      'SENDER_ALLOWED_SOURCES',
       'SENDER_MAX_RUNS',
+      'SENDER_MAX_RUN_SECONDS',
+      '--max-run-seconds <seconds>',
+      'RECEIVER_API_TOKEN',
     ]) {
       expect(help.stdout).toContain(name);
     }
@@ -400,10 +404,17 @@ describe('mock-sender serve (built, over sockets)', { timeout: 30_000 }, () => {
       SENDER_API_TOKEN: 'short',
       SENDER_ALLOWED_TARGETS: 'http://a.com,nope',
       SENDER_MAX_RUNS: '1000',
+      SENDER_MAX_RUN_SECONDS: '0',
     });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/SENDER_API_TOKEN must be 16-512/);
     expect(bad.stderr).toMatch(/SENDER_ALLOWED_TARGETS: "nope" is not a URL/);
     expect(bad.stderr).toMatch(/SENDER_MAX_RUNS must be an integer from 1 to 64/);
+    expect(bad.stderr).toMatch(/SENDER_MAX_RUN_SECONDS must be an integer from 1 to 86400, got "0"/);
+    const badFlag = await runCli(['serve', '--port', '0', '--max-run-seconds', '90000'], {
+      SENDER_API_TOKEN: TOKEN,
+    });
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toMatch(/--max-run-seconds must be an integer from 1 to 86400, got "90000"/);
   });
 });

@@ -11,8 +11,10 @@ export interface RunningServe {
 export async function startBuiltSenderServe(
   env: Record<string, string>,
   timeoutMs = 20_000,
+  /** More `serve` flags (settings given as flags). */
+  args: readonly string[] = [],
 ): Promise<RunningServe> {
-  const child = spawn(process.execPath, [senderCli, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, [senderCli, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -106,7 +106,7 @@ export interface CheckReport {
 export interface Run {
   id: string;
   kind: 'send' | 'check';
-  status: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'error';
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out' | 'error';
   started_at: string;
   finished_at?: string;
   progress: { done: number; delivered: number; failed: number };

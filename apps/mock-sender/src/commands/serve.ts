@@ -1,11 +1,19 @@
+// `mock-sender serve`: reads the settings (flags from the settings table win over the environment),
+// builds the server and listens. The work happens in createSenderServer.
 import { Command } from 'commander';
 import { SenderConfigError } from '../errors.js';
 import { createSenderServer } from '../server/createSenderServer.js';
-import { readServeSettings, serveEnvironmentHelp } from '../server/serveSettings.js';
+import {
+  readServeSettings,
+  type ServeFlags,
+  type ServeSetting,
+  serveSettings,
+  serveSettingsHelp,
+} from '../server/serveSettings.js';
 import { nonNegativeInteger } from './options.js';
 
 export function serveCommand(): Command {
-  return new Command('serve')
+  const command = new Command('serve')
     .description(
       'run the sender as an HTTP service: POST /send, POST /replay, POST /check, GET /deliveries, GET /healthz, and a page at /',
     )
@@ -14,14 +22,20 @@ export function serveCommand(): Command {
       '\nSigns with the request\'s "secret", else WEBHOOK_SECRET: whsec_…, ws_… or bare base64; comma-separated while rotating.',
     )
     .option('--port <port>', 'port to listen on', nonNegativeInteger, 4000)
-    .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .addHelpText('after', `\n${serveEnvironmentHelp}`)
-    .action(async (flags: { port: number; host: string }) => {
-      const settings = readServeSettings(process.env);
+    .option('--host <host>', 'interface to bind', '127.0.0.1');
+  // Each setting that has a flag: the value stays text, readServeSettings checks it (exit 2).
+  for (const setting of Object.values(serveSettings) as ServeSetting[]) {
+    if (setting.flag !== undefined) command.option(setting.flag, `${setting.help} (env ${setting.env})`);
+  }
+  return command
+    .addHelpText('after', `\n${serveSettingsHelp()}`)
+    .action(async (flags: { port: number; host: string } & ServeFlags) => {
+      const settings = readServeSettings(process.env, flags);
       const server = createSenderServer({
         token: settings.token,
         allowedHosts: settings.allowedHosts,
         maxRuns: settings.maxRuns,
+        maxRunSeconds: settings.maxRunSeconds,
         ...(settings.allowedSources === undefined ? {} : { allowedSources: settings.allowedSources }),
         ...(settings.allowedTargets === undefined ? {} : { allowedTargets: settings.allowedTargets }),
       });

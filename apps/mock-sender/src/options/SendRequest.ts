@@ -18,9 +18,19 @@ export const REQUEST_LIMITS = {
   retrySchedule: { maxLength: 10, maxSeconds: 3600 },
   maxRetryAfterSeconds: { min: 0, max: 3600 },
   example: { maxLength: 100 },
-  set: { maxEntries: 100 },
-  /** What one replay may read from its source, and how long it may run. */
-  replay: { maxLines: 100_000, maxBytes: 512 * 1024 * 1024, maxSeconds: 3600 },
+  set: { maxEntries: 100, maxPathLength: 256 },
+  /** Every string is bounded too: a value that ends up in an answer or a log is never large. */
+  url: { maxLength: 2048 },
+  secret: { maxLength: 4096, maxEntries: 10 },
+  token: { maxLength: 4096 },
+  seed: { maxLength: 256 },
+  /** An example name, an event type or a status, alone or in a list. */
+  name: { maxLength: 200 },
+  /** A comma list of names in one string. */
+  names: { maxLength: 4096 },
+  instant: { maxLength: 64 },
+  /** What one replay may read from its source (its time is serve's SENDER_MAX_RUN_SECONDS). */
+  replay: { maxLines: 100_000, maxBytes: 512 * 1024 * 1024 },
 } as const;
 
 /** Serve's bounds, or only what makes a value meaningful at all (CLI and library). */
@@ -45,20 +55,29 @@ function upTo<T extends object>(bounds: Bounds, limit: T): T | Record<string, ne
   return bounds === 'serve' ? limit : {};
 }
 
-const secretField = () =>
+const secretField = (bounds: Bounds) =>
   Type.Optional(
-    Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })], {
-      ...notes({
-        expected: 'must be a string or a non-empty array of strings',
-        description:
-          "endpoint secret(s): whsec_…, ws_… or bare base64 (a string may list several, comma-separated); without it, the service's WEBHOOK_SECRET for SENDER_ALLOWED_TARGETS",
-      }),
-    }),
+    Type.Union(
+      [
+        Type.String(upTo(bounds, { maxLength: REQUEST_LIMITS.secret.maxLength })),
+        Type.Array(Type.String(upTo(bounds, { maxLength: REQUEST_LIMITS.secret.maxLength })), {
+          minItems: 1,
+          ...upTo(bounds, { maxItems: REQUEST_LIMITS.secret.maxEntries }),
+        }),
+      ],
+      {
+        ...notes({
+          expected: 'must be a string or a non-empty array of strings',
+          description:
+            "endpoint secret(s): whsec_…, ws_… or bare base64 (a string may list several, comma-separated); without it, the service's WEBHOOK_SECRET for SENDER_ALLOWED_TARGETS",
+        }),
+      },
+    ),
   );
 
-const seedField = (description: string) =>
+const seedField = (bounds: Bounds, description: string) =>
   Type.Optional(
-    Type.Union([Type.String(), Type.Integer()], {
+    Type.Union([Type.String(upTo(bounds, { maxLength: REQUEST_LIMITS.seed.maxLength })), Type.Integer()], {
       ...notes({ expected: 'must be a string or an integer', description, byDefault: 'random' }),
     }),
   );
@@ -74,9 +93,13 @@ const waitField = () =>
     }),
   );
 
-const toField = () =>
+const toField = (bounds: Bounds) =>
   Type.String({
-    ...notes({ expected: 'must be a string', description: 'the receiver URL (http or https)' }),
+    ...upTo(bounds, { maxLength: REQUEST_LIMITS.url.maxLength }),
+    ...notes({
+      expected: 'must be a string',
+      description: 'the receiver URL (http or https, no user:password@)',
+    }),
   });
 
 const timeoutField = (bounds: Bounds, byDefault: string) =>
@@ -147,13 +170,16 @@ export function sendRequestSchema(bounds: Bounds) {
   const L = REQUEST_LIMITS;
   return Type.Object(
     {
-      to: toField(),
-      secret: secretField(),
+      to: toField(bounds),
+      secret: secretField(bounds),
       example: Type.Optional(
         Type.Union(
           [
-            Type.String(),
-            Type.Array(Type.String(), { minItems: 1, ...upTo(bounds, { maxItems: L.example.maxLength }) }),
+            Type.String(upTo(bounds, { maxLength: L.name.maxLength })),
+            Type.Array(Type.String(upTo(bounds, { maxLength: L.name.maxLength })), {
+              minItems: 1,
+              ...upTo(bounds, { maxItems: L.example.maxLength }),
+            }),
           ],
           notes({
             expected: 'must be a string or a non-empty array of strings',
@@ -181,7 +207,13 @@ export function sendRequestSchema(bounds: Bounds) {
       ),
       type: Type.Optional(
         Type.Union(
-          [Type.String(), Type.Array(Type.String(), { minItems: 1 })],
+          [
+            Type.String(upTo(bounds, { maxLength: L.names.maxLength })),
+            Type.Array(Type.String(upTo(bounds, { maxLength: L.name.maxLength })), {
+              minItems: 1,
+              ...upTo(bounds, { maxItems: L.example.maxLength }),
+            }),
+          ],
           notes({
             expected: 'must be a string or a non-empty array of strings',
             description: 'event types for generate and allExamples: a type, a comma list, an array or all',
@@ -189,7 +221,7 @@ export function sendRequestSchema(bounds: Bounds) {
           }),
         ),
       ),
-      seed: seedField('seed for generated events, fresh ids and shuffling'),
+      seed: seedField(bounds, 'seed for generated events, fresh ids and shuffling'),
       set: Type.Optional(
         Type.Record(Type.String(), Type.Unknown(), {
           ...upTo(bounds, { maxProperties: L.set.maxEntries }),
@@ -242,41 +274,57 @@ export function sendRequestSchema(bounds: Bounds) {
 export function checkRequestSchema(bounds: Bounds) {
   return Type.Object(
     {
-      to: toField(),
-      secret: secretField(),
+      to: toField(bounds),
+      secret: secretField(bounds),
       timeoutMs: timeoutField(bounds, '10000'),
-      seed: seedField('seed for the events the check sends'),
+      seed: seedField(bounds, 'seed for the events the check sends'),
       wait: waitField(),
     },
     { additionalProperties: false },
   );
 }
 
-const names = (description: string) =>
+const names = (bounds: Bounds, description: string) =>
   Type.Optional(
-    Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1, maxItems: 100 })], {
-      ...notes({ expected: 'must be a string or a non-empty array of strings', description }),
-    }),
+    Type.Union(
+      [
+        Type.String(upTo(bounds, { maxLength: REQUEST_LIMITS.names.maxLength })),
+        Type.Array(Type.String(upTo(bounds, { maxLength: REQUEST_LIMITS.name.maxLength })), {
+          minItems: 1,
+          maxItems: 100,
+        }),
+      ],
+      {
+        ...notes({ expected: 'must be a string or a non-empty array of strings', description }),
+      },
+    ),
   );
 
-const instant = (description: string) =>
-  Type.Optional(Type.String({ ...notes({ expected: 'must be an ISO 8601 date-time string', description }) }));
+const instant = (bounds: Bounds, description: string) =>
+  Type.Optional(
+    Type.String({
+      ...upTo(bounds, { maxLength: REQUEST_LIMITS.instant.maxLength }),
+      ...notes({ expected: 'must be an ISO 8601 date-time string', description }),
+    }),
+  );
 
 /** The fields of a replay, as `POST /replay` takes them. */
 export function replayRequestSchema(bounds: Bounds) {
   return Type.Object(
     {
       from: Type.String({
+        ...upTo(bounds, { maxLength: REQUEST_LIMITS.url.maxLength }),
         ...notes({
           expected: 'must be a string',
           description:
             'the receiver base URL to read GET /events/export from (the CLI also takes a file or -)',
         }),
       }),
-      to: toField(),
-      secret: secretField(),
+      to: toField(bounds),
+      secret: secretField(bounds),
       token: Type.Optional(
         Type.String({
+          ...upTo(bounds, { maxLength: REQUEST_LIMITS.token.maxLength }),
           ...notes({
             expected: 'must be a string',
             description: "the source receiver's API token; without it, the service's RECEIVER_API_TOKEN",
@@ -308,10 +356,10 @@ export function replayRequestSchema(bounds: Bounds) {
           },
         ),
       ),
-      type: names('replay only these event types (a comma list or an array)'),
-      status: names('replay only events with these receiver statuses (a comma list or an array)'),
-      since: instant('replay only events received at or after this time'),
-      until: instant('replay only events received before this time'),
+      type: names(bounds, 'replay only these event types (a comma list or an array)'),
+      status: names(bounds, 'replay only events with these receiver statuses (a comma list or an array)'),
+      since: instant(bounds, 'replay only events received at or after this time'),
+      until: instant(bounds, 'replay only events received before this time'),
       ...runFields(bounds),
       wait: waitField(),
     },

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { serveSettingsTable } from '../server/serveSettings.js';
 import { fieldTable, withFieldTables } from './fieldTable.js';
 import { SendRequest } from './SendRequest.js';
 
@@ -16,6 +17,18 @@ describe('the README field tables', () => {
     expect(table).toMatch(
       /^\| `retrySchedule` +\| number\[\] +\| ≤ 10 entries, each 0–3,600 +\| \[10, 20, 40\] +\| `--retry-schedule` +\|/m,
     );
-    expect(table).toMatch(/^\| `to` +\| string +\| +\| required +\| `--to` +\|/m);
+    expect(table).toMatch(/^\| `to` +\| string +\| ≤ 2,048 chars +\| required +\| `--to` +\|/m);
+  });
+
+  it('list every serve setting with its flag, range and default', () => {
+    const table = serveSettingsTable();
+    expect(readme).toContain(table);
+    expect(table).toMatch(
+      /^\| `SENDER_MAX_RUN_SECONDS` +\| `--max-run-seconds` +\| 1–86400 +\| 3600 +\| longest a run may take/m,
+    );
+    expect(table).toMatch(/^\| `SENDER_API_TOKEN` +\| \(environment only\) +\|/m);
+    expect(table).toMatch(
+      /^\| `RECEIVER_API_TOKEN` +\| \(environment only\) +\| +\| none +\| .*SENDER_ALLOWED_SOURCES only/m,
+    );
   });
 });

@@ -1,7 +1,9 @@
 // The README's serve field tables, generated from the request schemas so that the documented
-// types, bounds and defaults are the ones enforced. `fieldTable.test.ts` fails when the README
-// drifts; `pnpm --filter @webhook-contracts/mock-sender run docs` (after a build) rewrites it.
+// types, bounds and defaults are the ones enforced, and its serve settings table, generated from
+// the settings table. `fieldTable.test.ts` fails when the README drifts;
+// `pnpm --filter @webhook-contracts/mock-sender run docs` (after a build) rewrites it.
 import type { TObject, TSchema } from '@sinclair/typebox';
+import { serveSettingsTable } from '../server/serveSettings.js';
 import { isOptionName, optionName } from './optionNames.js';
 import { CheckRequest, fieldNotes, ReplayRequest, SendRequest } from './SendRequest.js';
 
@@ -25,6 +27,7 @@ function bounds(schema: TSchema): string[] {
   if (schema['minItems'] !== undefined && schema['maxItems'] === undefined)
     parts.push(`≥ ${schema['minItems']} entries`);
   if (schema['maxItems'] !== undefined) parts.push(`≤ ${n(schema['maxItems'])} entries`);
+  if (schema['maxLength'] !== undefined) parts.push(`≤ ${n(schema['maxLength'])} chars`);
   if (schema['maxProperties'] !== undefined) parts.push(`≤ ${n(schema['maxProperties'])} entries`);
   if (schema['type'] === 'array') parts.push(...bounds(schema['items'] as TSchema).map((b) => `each ${b}`));
   return parts;
@@ -55,8 +58,13 @@ export function fieldTable(schema: TObject): string {
 }
 
 /** `readme` with the text between `<!-- name:start -->` and `<!-- name:end -->` replaced. */
-export function replaceSection(readme: string, name: string, content: string): string {
-  const start = `<!-- ${name}:start (generated from src/options/SendRequest.ts: do not edit) -->`;
+export function replaceSection(
+  readme: string,
+  name: string,
+  content: string,
+  source = 'src/options/SendRequest.ts',
+): string {
+  const start = `<!-- ${name}:start (generated from ${source}: do not edit) -->`;
   const end = `<!-- ${name}:end -->`;
   const from = readme.indexOf(start);
   const to = readme.indexOf(end);
@@ -71,5 +79,9 @@ export function withFieldTables(readme: string): string {
     ['replay-fields', ReplayRequest],
     ['check-fields', CheckRequest],
   ];
-  return tables.reduce((text, [name, schema]) => replaceSection(text, name, fieldTable(schema)), readme);
+  const withFields = tables.reduce(
+    (text, [name, schema]) => replaceSection(text, name, fieldTable(schema)),
+    readme,
+  );
+  return replaceSection(withFields, 'serve-settings', serveSettingsTable(), 'src/server/serveSettings.ts');
 }

@@ -55,7 +55,7 @@ export class RequestValidator {
 }
 
 /** A bound broken by a value of the right type, or undefined for a value of the wrong type. */
-function problemWith(field: TSchema, error: ValueError): string | undefined {
+function problemWith(field: TSchema, error: ValueError, fieldSegments = 2): string | undefined {
   if (error.type === ValueErrorType.Union) {
     // The variant of the value's own kind says what is wrong with it (a list too long, a window
     // too small); a value of no variant's kind gets the field's `expected` note.
@@ -64,9 +64,10 @@ function problemWith(field: TSchema, error: ValueError): string | undefined {
       (v) => v['type'] === kind || (kind === 'number' && v['type'] === 'integer'),
     );
     const inner = variant === undefined ? undefined : Value.Errors(variant, error.value).First();
-    return variant === undefined || inner === undefined ? undefined : problemWith(variant, inner);
+    // The variant's errors have paths relative to the field's value ('' itself, '/0' an entry).
+    return variant === undefined || inner === undefined ? undefined : problemWith(variant, inner, 1);
   }
-  const nested = error.path.split('/').length > 2;
+  const nested = error.path.split('/').length > fieldSegments;
   const bound = boundBroken(error);
   if (bound === undefined) return undefined;
   return nested ? `entries ${bound}` : bound;
@@ -88,6 +89,8 @@ function boundBroken({ type, schema, value }: ValueError): string | undefined {
     }
     case ValueErrorType.ArrayMaxItems:
       return `must list at most ${schema['maxItems']}, got ${(value as unknown[]).length}`;
+    case ValueErrorType.StringMaxLength:
+      return `must be at most ${schema['maxLength']} characters, got ${(value as string).length}`;
     case ValueErrorType.ObjectMaxProperties:
       return `must hold at most ${schema['maxProperties']} entries`;
     default:

@@ -143,24 +143,37 @@ export async function replay(options: ReplayOptions): Promise<SendSummary> {
     planned = 0;
     for await (const _ of exportedEvents(await openSource(options.from, { name }), filter, limits)) planned++;
   }
-  const bytes = await openSource(options.from, {
-    name,
-    filter,
-    token: options.token,
-    stdin: options.stdin,
-    signal: options.signal,
-  });
+  // Aborted like send(): the replay resolves with the summary so far. The abort also cuts the
+  // source's connection, so a fetch or a read it interrupts ends the stream instead of failing.
+  const stopped = () => options.signal?.aborted === true;
+  let bytes: AsyncIterable<Buffer>;
+  try {
+    bytes = await openSource(options.from, {
+      name,
+      filter,
+      token: options.token,
+      stdin: options.stdin,
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (!stopped()) throw error;
+    bytes = (async function* () {})();
+  }
   const events = exportedEvents(bytes, filter, limits);
   const speed = options.speed ?? 'max';
   const ordered = speed === 'max' ? events : paced(events, speed, now, sleep);
   async function* outgoing(): AsyncGenerator<Outgoing> {
-    for await (const event of ordered) {
-      yield {
-        webhookId: options.newIds === true ? `msg_${ids.base62(24)}` : event.webhookId,
-        type: event.type,
-        body: event.body,
-        first: true,
-      };
+    try {
+      for await (const event of ordered) {
+        yield {
+          webhookId: options.newIds === true ? `msg_${ids.base62(24)}` : event.webhookId,
+          type: event.type,
+          body: event.body,
+          first: true,
+        };
+      }
+    } catch (error) {
+      if (!stopped()) throw error;
     }
   }
   try {

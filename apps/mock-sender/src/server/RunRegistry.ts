@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 
 export type RunKind = 'send' | 'check' | 'replay';
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'error';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out' | 'error';
+/** How a run that ended by itself went: `timed_out` when SENDER_MAX_RUN_SECONDS stopped it. */
+export type RunVerdict = Extract<RunStatus, 'succeeded' | 'failed' | 'timed_out'>;
 
 export interface RunProgress {
   done: number;
@@ -36,12 +38,12 @@ export class RunRegistry {
 
   /**
    * Starts `work` in the background and returns its id; `work` gets a signal (DELETE) and a
-   * progress callback; its promise's value is the result, `passed(result)` whether it succeeded.
+   * progress callback; its promise's value is the result, `verdict(result)` how the run went.
    */
   start<T>(
     kind: RunKind,
     work: (signal: AbortSignal, progress: (delivered: boolean) => void) => Promise<T>,
-    passed: (result: T) => boolean,
+    verdict: (result: T) => RunVerdict,
     describeError: (error: unknown) => { code: string; message: string },
     onSettled: () => void,
   ): RunView {
@@ -64,11 +66,7 @@ export class RunRegistry {
       .then(
         (result) => {
           entry.result = result;
-          entry.status = entry.controller.signal.aborted
-            ? 'cancelled'
-            : passed(result)
-              ? 'succeeded'
-              : 'failed';
+          entry.status = entry.controller.signal.aborted ? 'cancelled' : verdict(result);
         },
         (error: unknown) => {
           entry.status = 'error';

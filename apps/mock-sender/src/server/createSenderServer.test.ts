@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkCaseNames } from '../check.js';
 import { startReceiver, type TestReceiver } from '../test-support/receivers.js';
@@ -305,5 +305,252 @@ describe('the routes the inspector page reads', () => {
     expect(await (await fetch(`${pinned}/targets`, { headers: auth })).json()).toEqual({
       allowed_targets: ['http://127.0.0.1:3000/webhooks'],
     });
+  });
+});
+
+/** A raw HTTP/1.1 exchange: whatever the server answers, as text, once it closes the connection. */
+function rawExchange(base: string, request: string): Promise<string> {
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(answer));
+  });
+}
+
+describe('createSenderServer: what answers carry', () => {
+  it('marks every JSON answer no-store and nosniff, errors included', async () => {
+    const base = await start();
+    for (const res of [
+      await fetch(`${base}/deliveries`, { headers: auth }),
+      await fetch(`${base}/deliveries`),
+      await fetch(`${base}/nope`, { headers: auth }),
+      await fetch(`${base}/runs/%ZZ`, { headers: auth }),
+    ]) {
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
+  it('does not repeat a Host it refuses, nor more than 100 characters of an unknown path', async () => {
+    const base = await start();
+    const answer = await rawExchange(
+      base,
+      `GET /deliveries HTTP/1.1\r\nHost: ${'evil'.repeat(1000)}.example\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(answer.startsWith('HTTP/1.1 421 ')).toBe(true);
+    expect(answer).toContain('"code":"host_not_allowed"');
+    expect(answer).not.toContain('evil');
+    const res = await fetch(`${base}/${'p'.repeat(8000)}`, { headers: auth });
+    expect(res.status).toBe(404);
+    const { error } = (await res.json()) as { error: { message: string } };
+    expect(error.message).toMatch(new RegExp(`^no route GET /${'p'.repeat(99)}…: the routes are `));
+  });
+
+  it('answers 400 invalid_run_id, never 500, to a malformed id on GET and DELETE /runs/:id', async () => {
+    const base = await start();
+    for (const id of ['%ZZ', '%C3%28', '%FF', 'run_%00', 'x'.repeat(5000), 'a%2Fb']) {
+      for (const method of ['GET', 'DELETE']) {
+        const res = await fetch(`${base}/runs/${id}`, { method, headers: auth });
+        expect(res.status, `${method} ${id.slice(0, 10)}`).toBe(400);
+        expect(await res.json()).toMatchObject({ error: { code: 'invalid_run_id' } });
+      }
+    }
+    const unknown = await fetch(`${base}/runs/run_AAAAAAAAAAAAAAAA`, { method: 'DELETE', headers: auth });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'run_not_found' } });
+  });
+
+  it('answers 400 to a request target that is not a path', async () => {
+    const base = await start();
+    const answer = await rawExchange(
+      base,
+      `GET http://[/runs HTTP/1.1\r\nHost: ${new URL(base).host}\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(answer.startsWith('HTTP/1.1 400 ')).toBe(true);
+    expect(answer).toContain('"code":"invalid_request"');
+  });
+
+  it('answers 400 to a body nested past 64 levels instead of overflowing the stack', async () => {
+    const base = await start();
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const res = await fetch(`${base}/send`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: `{"to":"http://127.0.0.1:1/x","secret":"${SECRET}","generate":1,"set":{"data.x":${deep}}}`,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: { code: 'invalid_json', message: expect.stringMatching(/deeper than 64 levels/) },
+    });
+  });
+
+  it('answers 500 with a fixed message and logs the cause on one line, not in the answer', async () => {
+    const lines: string[] = [];
+    const env = new Proxy({} as NodeJS.ProcessEnv, {
+      get: () => {
+        throw new Error('the secret store at /srv/secrets is down\nforged line');
+      },
+    });
+    const base = await start({ env, log: (line) => lines.push(line) });
+    const res = await post(`${base}/send`, { to: 'http://127.0.0.1:1/x', generate: 1 });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({
+      error: { code: 'internal_error', message: 'the service failed and logged why: tell its operator' },
+    });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^internal error on POST \/send: Error: the secret store at \/srv\/secrets is down/,
+    );
+  });
+
+  it('sends the warnings of a run to its log', async () => {
+    receiver = await startReceiver(SECRET, 'compliant');
+    const lines: string[] = [];
+    const base = await start({ ...allowing(receiver.url), log: (line) => lines.push(line) });
+    const res = await post(`${base}/send`, {
+      to: receiver.url,
+      generate: 1,
+      set: { 'data.user': 7 },
+      retrySchedule: [],
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ sent: 1, delivered: 0 });
+    expect(lines).toEqual([
+      expect.stringMatching(/^warning: event msg_\w+ does not match the contract after --set/),
+    ]);
+  });
+});
+
+describe('createSenderServer: SENDER_MAX_RUN_SECONDS', () => {
+  /** A target that accepts connections and never answers, counting what reached it. */
+  async function stallingSink(): Promise<{ to: string; received: () => number; close: () => Promise<void> }> {
+    let received = 0;
+    const sockets = new Set<import('node:net').Socket>();
+    const sink = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', () => received++);
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    return {
+      to: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/webhooks`,
+      received: () => received,
+      close: async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => sink.close(() => resolve()));
+      },
+    };
+  }
+
+  it('refuses a send whose schedule cannot fit, before sending anything', async () => {
+    const sink = await stallingSink();
+    try {
+      const base = await start({
+        maxRunSeconds: 30,
+        allowedSources: [{ origin: new URL(sink.to).origin, path: '/' }],
+      });
+      const slow = await post(`${base}/send`, {
+        to: sink.to,
+        secret: SECRET,
+        generate: 4,
+        rate: 0.1,
+        retrySchedule: [1],
+      });
+      expect(slow.status).toBe(400);
+      expect(await slow.json()).toEqual({
+        error: {
+          code: 'run_too_long',
+          message: expect.stringMatching(
+            /^this run's schedule takes at least 31 s, more than SENDER_MAX_RUN_SECONDS \(30 s\)/,
+          ),
+          details: [
+            { field: 'rate', message: '4 deliveries at 0.1 a second take 30 s to start' },
+            { field: 'retrySchedule', message: 'the retry waits add up to 1 s' },
+          ],
+        },
+      });
+      // The default retry schedule (10 + 20 + 40 s) alone does not fit in 30 s either.
+      const retries = await post(`${base}/send`, { to: sink.to, secret: SECRET, generate: 1 });
+      expect(retries.status).toBe(400);
+      expect(await retries.json()).toMatchObject({
+        error: {
+          code: 'run_too_long',
+          details: [{ field: 'retrySchedule', message: 'the retry waits add up to 70 s' }],
+        },
+      });
+      const replayRetries = await post(`${base}/replay`, {
+        from: sink.to,
+        to: sink.to,
+        secret: SECRET,
+        retrySchedule: [20, 20],
+      });
+      expect(replayRetries.status).toBe(400);
+      expect(await replayRetries.json()).toMatchObject({
+        error: {
+          code: 'run_too_long',
+          details: [{ field: 'retrySchedule', message: 'the retry waits add up to 40 s' }],
+        },
+      });
+      expect(sink.received()).toBe(0);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('stops a run that overruns, answering its summary marked stopped, and a background one as timed_out', async () => {
+    const sink = await stallingSink();
+    try {
+      const base = await start({ maxRunSeconds: 1 });
+      const started = Date.now();
+      const res = await post(`${base}/send`, {
+        to: sink.to,
+        secret: SECRET,
+        generate: 3,
+        concurrency: 1,
+        timeoutMs: 60_000,
+        retrySchedule: [],
+      });
+      const took = Date.now() - started;
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        sent: 1,
+        delivered: 0,
+        notSent: 2,
+        stopped: {
+          code: 'run_time_limit',
+          message: expect.stringMatching(/^stopped at SENDER_MAX_RUN_SECONDS \(1 s\)/),
+        },
+      });
+      // Stopped at the limit, not at the 60 s attempt timeout (a generous margin for a busy machine).
+      expect(took).toBeGreaterThanOrEqual(900);
+      expect(took).toBeLessThan(10_000);
+
+      const background = await post(`${base}/send`, {
+        to: sink.to,
+        secret: SECRET,
+        generate: 3,
+        concurrency: 1,
+        timeoutMs: 60_000,
+        retrySchedule: [],
+        wait: false,
+      });
+      const { run } = (await background.json()) as { run: { id: string } };
+      const deadline = Date.now() + 10_000;
+      let view: { status: string; result?: { stopped?: { code: string } } } | undefined;
+      while (Date.now() < deadline) {
+        view = (
+          (await (await fetch(`${base}/runs/${run.id}`, { headers: auth })).json()) as { run: typeof view }
+        ).run;
+        if (view?.status !== 'running') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(view).toMatchObject({ status: 'timed_out', result: { stopped: { code: 'run_time_limit' } } });
+    } finally {
+      await sink.close();
+    }
   });
 });

@@ -3,7 +3,8 @@
 // happened recently. It holds a staging receiver's secret, so every door is shut by default: a
 // bearer token on every route but /healthz, a Host check against DNS rebinding, JSON-only bodies
 // (a browser cannot send those cross-site without a preflight, which gets no CORS answer), bounded
-// options and runs, and the service's own secret signs only for the allowed targets.
+// options, answers and runs (SENDER_MAX_RUN_SECONDS), the service's own secret signs only for the
+// allowed targets and its read token goes only to the allowed sources.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { knownEventTypes } from '@webhook-contracts/schema';
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
@@ -14,21 +15,26 @@ import { REQUEST_LIMITS } from '../options/SendRequest.js';
 import { replay, validateReplayOptions } from '../replay/replay.js';
 import type { SendSummary } from '../report/summary.js';
 import { resolveSecrets } from '../secrets.js';
-import { send, validateSendOptions } from '../send.js';
+import { DEFAULT_RETRY_SCHEDULE, send, validateSendOptions } from '../send.js';
+import { plannedEvents } from '../sending/eventSource.js';
 import { targetUrl } from '../targetUrl.js';
 import { type HostName, hostAllowed } from './allowedHosts.js';
 import { bearerTokenMatches } from './bearerToken.js';
 import { DeliveryLog } from './DeliveryLog.js';
 import { HttpError } from './HttpError.js';
 import { inspectorRoutes } from './inspectorRoutes.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from './jsonDepth.js';
 import {
   type ParsedReplayRequest,
   parseCheckRequest,
   parseReplayRequest,
   parseSendRequest,
 } from './parseRequestOptions.js';
-import { type RunKind, RunRegistry } from './RunRegistry.js';
-import { DEFAULT_MAX_RUNS } from './serveSettings.js';
+import { type RunKind, RunRegistry, type RunVerdict } from './RunRegistry.js';
+import { parseRunId } from './runId.js';
+import { refuseOverlongSchedule } from './runSchedule.js';
+import { logLine } from './serverLog.js';
+import { DEFAULT_MAX_RUN_SECONDS, DEFAULT_MAX_RUNS } from './serveSettings.js';
 import { type TargetPrefix, targetAllowed } from './targetAllowList.js';
 
 export interface SenderServerOptions {
@@ -40,15 +46,28 @@ export interface SenderServerOptions {
   allowedHosts?: readonly HostName[];
   /** Receiver URL prefixes runs may target; undefined allows any target, with the request's own secret only. */
   allowedTargets?: readonly TargetPrefix[];
-  /** Receiver URL prefixes /replay may read from besides `allowedTargets` (default none). */
+  /**
+   * Receiver URL prefixes /replay reads from with the service's RECEIVER_API_TOKEN (default none).
+   * /replay also reads from `allowedTargets`, but sends those only the request's own `token`.
+   */
   allowedSources?: readonly TargetPrefix[];
   /** Runs (send, replay or check) at once; beyond, 429 (default 4). */
   maxRuns?: number;
+  /** Longest a run may take, in seconds: longer schedules get 400, overrunning runs are stopped (default 3600). */
+  maxRunSeconds?: number;
   /** How many recent deliveries GET /deliveries keeps (default 1000). */
   historySize?: number;
+  /** Where the service's own lines go (default: one bounded line on stderr each). */
+  log?: (text: string) => void;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Connections at once: past it a new one is closed at once, before it can hold a file descriptor. */
+export const MAX_CONNECTIONS = 256;
+/** How long a client may take to read an answer before its connection is closed. */
+const ANSWER_WRITE_MS = 30_000;
+/** How much of a request path a 404 message repeats. */
+const ECHOED_PATH_CHARS = 100;
 /** Seconds a client is asked to wait when every run slot is taken. */
 const RETRY_AFTER_SECONDS = 5;
 const ROUTES = [
@@ -76,8 +95,26 @@ function json(
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
   });
   res.end(text);
+  // A client that stops reading cannot keep the connection and the answer in memory for ever. A
+  // timer, not the socket's idle timeout, which would outlive this answer on a kept-alive socket.
+  const deadline = setTimeout(() => res.destroy(), ANSWER_WRITE_MS);
+  res.once('close', () => clearTimeout(deadline));
+}
+
+/** The request target as a URL; a target that is no path (`GET http://[ …`) is the client's 400. */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://mock-sender');
+  } catch {
+    throw new HttpError(
+      400,
+      'invalid_request',
+      'the request target is not a path: send e.g. GET /deliveries',
+    );
+  }
 }
 
 /** `application/json`, optionally with a UTF-8 charset: anything else is 415. */
@@ -105,6 +142,13 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return {};
+  if (jsonTooDeep(text)) {
+    throw new HttpError(
+      400,
+      'invalid_json',
+      `the request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels: no option needs that`,
+    );
+  }
   try {
     return JSON.parse(text);
   } catch {
@@ -115,17 +159,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 const bodyTooLarge = () =>
   new HttpError(413, 'body_too_large', 'the request body exceeds 1 MiB: send options, not payloads');
 
-/** A background run's failure, in the error body's terms. */
-function describeError(error: unknown): { code: string; message: string } {
-  if (
-    error instanceof SenderConfigError ||
-    error instanceof WebhookConfigError ||
-    error instanceof HttpError
-  ) {
-    return { code: error.code, message: error.message };
-  }
-  return { code: 'internal_error', message: error instanceof Error ? error.message : String(error) };
+const INTERNAL_ERROR_MESSAGE = 'the service failed and logged why: tell its operator';
+
+/** What a run reports when SENDER_MAX_RUN_SECONDS stopped it. */
+export interface RunStopped {
+  code: 'run_time_limit';
+  message: string;
 }
+
+const stoppedOf = (result: unknown): RunStopped | undefined =>
+  typeof result === 'object' && result !== null ? (result as { stopped?: RunStopped }).stopped : undefined;
 
 function errorBody(code: string, message: string, details?: unknown[]) {
   return { error: { code, message, ...(details ? { details } : {}) } };
@@ -141,10 +184,12 @@ function errorBody(code: string, message: string, details?: unknown[]) {
 export function createSenderServer(options: SenderServerOptions): Server {
   if (options.token === '')
     throw new SenderConfigError('invalid_option', 'the serve token must not be empty');
-  const log = new DeliveryLog(options.historySize ?? 1000);
+  const deliveries = new DeliveryLog(options.historySize ?? 1000);
+  const log = options.log ?? ((text: string) => logLine(text));
   const env = options.env ?? process.env;
   const allowedHosts = options.allowedHosts ?? [];
   const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
+  const maxRunSeconds = options.maxRunSeconds ?? DEFAULT_MAX_RUN_SECONDS;
   let runs = 0;
   const registry = new RunRegistry();
   const serveInspector = inspectorRoutes();
@@ -170,17 +215,18 @@ export function createSenderServer(options: SenderServerOptions): Server {
   /**
    * The replay source, refused unless SENDER_ALLOWED_SOURCES or SENDER_ALLOWED_TARGETS lists it:
    * serve fetches what it is told, so without a list it would be a proxy into its own network.
+   * Only a source under SENDER_ALLOWED_SOURCES is trusted with the service's read token: a target
+   * is somewhere runs may deliver to, which says nothing about who may read production's events.
    */
-  const checkSource = (from: string): void => {
+  const checkSource = (from: string): 'trusted' | 'target' => {
     const url = new URL(from);
-    const prefixes = [...(options.allowedSources ?? []), ...(options.allowedTargets ?? [])];
-    if (!targetAllowed(url, prefixes)) {
-      throw new HttpError(
-        403,
-        'source_not_allowed',
-        `${url.origin}${url.pathname} is not under SENDER_ALLOWED_SOURCES or SENDER_ALLOWED_TARGETS: ask the operator to add it`,
-      );
-    }
+    if (targetAllowed(url, options.allowedSources ?? [])) return 'trusted';
+    if (targetAllowed(url, options.allowedTargets ?? [])) return 'target';
+    throw new HttpError(
+      403,
+      'source_not_allowed',
+      `${url.origin}${url.pathname} is not under SENDER_ALLOWED_SOURCES or SENDER_ALLOWED_TARGETS: ask the operator to add it`,
+    );
   };
 
   /** The request's own secret, or the service's when it may sign for this target. */
@@ -214,8 +260,45 @@ export function createSenderServer(options: SenderServerOptions): Server {
     }
   };
 
+  /**
+   * Bounds a run by SENDER_MAX_RUN_SECONDS: at the limit it is aborted like a cancelled one (its
+   * result is what was done by then) and its result says it was stopped.
+   */
+  const timeLimited =
+    (work: PreparedRun['work']): PreparedRun['work'] =>
+    async (signal, progress) => {
+      const limit = new AbortController();
+      const timer = setTimeout(() => limit.abort(), maxRunSeconds * 1000);
+      try {
+        const result = await work(AbortSignal.any([signal, limit.signal]), progress);
+        if (!limit.signal.aborted || signal.aborted) return result;
+        const stopped: RunStopped = {
+          code: 'run_time_limit',
+          message: `stopped at SENDER_MAX_RUN_SECONDS (${maxRunSeconds} s); the counts are what was done by then: split the run or ask the operator to raise the setting`,
+        };
+        return { ...(result as object), stopped };
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+
+  /** A background run's failure, in the error body's terms; anything unexpected is logged, not shown. */
+  const describeError = (error: unknown): { code: string; message: string } => {
+    if (
+      error instanceof SenderConfigError ||
+      error instanceof WebhookConfigError ||
+      error instanceof HttpError
+    ) {
+      return { code: error.code, message: error.message };
+    }
+    log(
+      `internal error in a background run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return { code: 'internal_error', message: INTERNAL_ERROR_MESSAGE };
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://mock-sender');
+    const url = requestUrl(req);
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /healthz') return json(res, 200, { status: 'ok' });
 
@@ -223,10 +306,11 @@ export function createSenderServer(options: SenderServerOptions): Server {
     const address = serverRef.address();
     const bound = typeof address === 'object' && address !== null ? address : { address: '', port: -1 };
     if (!hostAllowed(req.headers.host, { host: bound.address, port: bound.port }, allowedHosts)) {
+      // The header is not repeated: an answer carries nothing a client made up.
       throw new HttpError(
         421,
         'host_not_allowed',
-        `Host "${req.headers.host ?? ''}" does not name this service: use its listen address or a name in SENDER_ALLOWED_HOSTS`,
+        'the Host header does not name this service: use its listen address or a name in SENDER_ALLOWED_HOSTS',
       );
     }
     if (serveInspector(req, res, url.pathname)) return;
@@ -242,7 +326,15 @@ export function createSenderServer(options: SenderServerOptions): Server {
     if (!ROUTES.includes(route) && !url.pathname.startsWith('/runs/')) {
       const samePath = ROUTES.filter((r) => r.endsWith(` ${url.pathname}`));
       if (samePath.length > 0) throw new HttpError(405, 'method_not_allowed', `use ${samePath.join(' or ')}`);
-      throw new HttpError(404, 'not_found', `no route ${route}: the routes are ${ROUTES.join(', ')}`);
+      const path =
+        url.pathname.length > ECHOED_PATH_CHARS
+          ? `${url.pathname.slice(0, ECHOED_PATH_CHARS)}…`
+          : url.pathname;
+      throw new HttpError(
+        404,
+        'not_found',
+        `no route ${req.method} ${path}: the routes are ${ROUTES.join(', ')}`,
+      );
     }
     if (route === 'GET /deliveries') {
       const limitParam = url.searchParams.get('limit');
@@ -252,7 +344,8 @@ export function createSenderServer(options: SenderServerOptions): Server {
           { field: 'limit', message: 'must be a positive integer' },
         ]);
       }
-      return json(res, 200, { deliveries: log.list(limit) });
+      const page = deliveries.page(limit);
+      return json(res, 200, page.truncated ? page : { deliveries: page.deliveries });
     }
 
     if (route === 'GET /examples') {
@@ -270,8 +363,7 @@ export function createSenderServer(options: SenderServerOptions): Server {
       return json(res, 200, { allowed_targets: targets });
     }
 
-    if (url.pathname.startsWith('/runs/'))
-      return runRoute(req, res, decodeURIComponent(url.pathname.slice(6)));
+    if (url.pathname.startsWith('/runs/')) return runRoute(req, res, parseRunId(url.pathname.slice(6)));
 
     requireJson(req);
     if (runs >= maxRuns) {
@@ -293,11 +385,13 @@ export function createSenderServer(options: SenderServerOptions): Server {
           : route === 'POST /replay'
             ? prepareReplay(parseReplayRequest(body))
             : prepareCheck(parseCheckRequest(body));
-      if (run.wait)
-        return json(res, 200, await untilClientLeaves(res, (signal) => run.work(signal, () => {})));
+      const work = timeLimited(run.work);
+      if (run.wait) return json(res, 200, await untilClientLeaves(res, (signal) => work(signal, () => {})));
       // In the background the run outlives this request: its slot is freed when it settles.
       background = true;
-      const view = registry.start(run.kind, run.work, run.passed, describeError, () => {
+      const verdict = (result: unknown): RunVerdict =>
+        stoppedOf(result) !== undefined ? 'timed_out' : run.passed(result) ? 'succeeded' : 'failed';
+      const view = registry.start(run.kind, work, verdict, describeError, () => {
         runs--;
       });
       return json(res, 202, { run: view }, { location: `/runs/${view.id}` });
@@ -318,6 +412,14 @@ export function createSenderServer(options: SenderServerOptions): Server {
     const secrets = secretsFor(secret);
     // Options are checked now, so a mistake is a 400 to this request, not a failed background run.
     validateSendOptions({ ...request, secret: secrets, optionNaming: 'fields' });
+    refuseOverlongSchedule(
+      {
+        deliveries: (plannedEvents(request) ?? 0) * (request.duplicates ?? 1),
+        rate: request.rate,
+        retrySchedule: request.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
+      },
+      maxRunSeconds,
+    );
     return {
       kind: 'send',
       wait: wait !== false,
@@ -327,8 +429,9 @@ export function createSenderServer(options: SenderServerOptions): Server {
           secret: secrets,
           signal,
           optionNaming: 'fields',
+          onWarning: (message) => log(`warning: ${message}`),
           onDelivery: (d) => {
-            log.add(d);
+            deliveries.add(d);
             progress(d.delivered);
           },
         }),
@@ -341,12 +444,15 @@ export function createSenderServer(options: SenderServerOptions): Server {
 
   const prepareReplay = ({ secret, wait, token, ...request }: ParsedReplayRequest): PreparedRun => {
     targetUrl(request.from, 'from');
-    checkSource(request.from);
+    const source = checkSource(request.from);
     checkTarget(String(request.to));
     const secrets = secretsFor(secret);
-    const sourceToken = token ?? env['RECEIVER_API_TOKEN'];
+    const serviceToken = source === 'trusted' ? env['RECEIVER_API_TOKEN'] : undefined;
+    const sourceToken = token ?? serviceToken;
     validateReplayOptions({ ...request, secret: secrets, optionNaming: 'fields' });
-    const { maxLines, maxBytes, maxSeconds } = REQUEST_LIMITS.replay;
+    // A replay's deliveries are known only as its source streams: its retries are what is known now.
+    refuseOverlongSchedule({ retrySchedule: request.retrySchedule ?? DEFAULT_RETRY_SCHEDULE }, maxRunSeconds);
+    const { maxLines, maxBytes } = REQUEST_LIMITS.replay;
     return {
       kind: 'replay',
       wait: wait !== false,
@@ -355,12 +461,11 @@ export function createSenderServer(options: SenderServerOptions): Server {
           ...request,
           secret: secrets,
           ...(sourceToken === undefined || sourceToken === '' ? {} : { token: sourceToken }),
-          // A replay ends when its client leaves or its time is up, whichever comes first.
-          signal: AbortSignal.any([signal, AbortSignal.timeout(maxSeconds * 1000)]),
+          signal,
           limits: { maxLines, maxBytes },
           optionNaming: 'fields',
           onDelivery: (d) => {
-            log.add(d);
+            deliveries.add(d);
             progress(d.delivered);
           },
         }),
@@ -401,7 +506,9 @@ export function createSenderServer(options: SenderServerOptions): Server {
     throw new HttpError(405, 'method_not_allowed', 'use GET or DELETE /runs/:id');
   };
 
-  const serverRef = createServer((req, res) => {
+  // Node checks the header and request deadlines on this interval (30 s by default, which would
+  // let a client that trickles its headers hold a socket three times longer than headersTimeout).
+  const serverRef = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       if (error instanceof HttpError) {
@@ -415,11 +522,15 @@ export function createSenderServer(options: SenderServerOptions): Server {
       if (error instanceof WebhookConfigError) {
         return json(res, 400, errorBody(error.code, error.message));
       }
-      json(res, 500, errorBody('internal_error', error instanceof Error ? error.message : String(error)));
+      log(
+        `internal error on ${req.method} ${req.url ?? ''}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      json(res, 500, errorBody('internal_error', INTERNAL_ERROR_MESSAGE));
     });
   });
   // A client that trickles its headers or body cannot hold a socket for long.
   serverRef.headersTimeout = 10_000;
   serverRef.requestTimeout = 30_000;
+  serverRef.maxConnections = MAX_CONNECTIONS;
   return serverRef;
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SenderConfigError } from '../errors.js';
-import { parseCheckRequest, parseSendRequest, REQUEST_LIMITS } from './parseRequestOptions.js';
+import {
+  parseCheckRequest,
+  parseReplayRequest,
+  parseSendRequest,
+  REQUEST_LIMITS,
+} from './parseRequestOptions.js';
 
 const to = 'http://127.0.0.1:1/x';
 
@@ -79,5 +84,30 @@ describe('parseSendRequest: type', () => {
     expect(() => parseSendRequest({ to: 'http://x', type: 7 })).toThrow(
       'type must be a string or a non-empty array of strings',
     );
+  });
+});
+
+describe('credentials and long strings', () => {
+  it('refuses a to with user:password@ on every route, naming the field and not the password', () => {
+    const to = 'http://user:hunter2@127.0.0.1:1/x';
+    for (const parse of [
+      () => parseSendRequest({ to }),
+      () => parseCheckRequest({ to }),
+      () => parseReplayRequest({ from: 'http://127.0.0.1:2', to }),
+    ]) {
+      expect(fieldsRefused(parse)).toEqual(['to']);
+      expect(parse).toThrow(/^invalid POST \/\w+ options: to must not carry credentials \(user:password@\)/);
+      expect(parse).not.toThrow(/hunter2/);
+    }
+    expect(
+      fieldsRefused(() => parseReplayRequest({ from: 'http://u:hunter2@127.0.0.1:2', to: 'http://t' })),
+    ).toEqual(['from']);
+  });
+
+  it('refuses a set path longer than 256 characters', () => {
+    expect(fieldsRefused(() => parseSendRequest({ to, set: { [`data.${'x'.repeat(252)}`]: 1 } }))).toEqual([
+      'set',
+    ]);
+    expect(parseSendRequest({ to, set: { [`data.${'x'.repeat(251)}`]: 1 } })).toHaveProperty('set');
   });
 });

@@ -15,6 +15,7 @@ import {
 import { sourceKind } from '../replay/openSource.js';
 import type { ReplayOptions } from '../replay/replay.js';
 import type { SendOptions } from '../send.js';
+import { hasCredentials } from '../targetUrl.js';
 
 export type { FieldProblem } from '../options/requestProblems.js';
 export { REQUEST_LIMITS } from '../options/SendRequest.js';
@@ -30,7 +31,10 @@ function parseFields(
   }
   const record = body as Record<string, unknown>;
   const problems = validator.problems(record);
-  if (problems.length === 0) extraChecks(record, problems);
+  if (problems.length === 0) {
+    checkNoCredentials(record, problems);
+    extraChecks(record, problems);
+  }
   if (problems.length > 0) {
     throw new SenderConfigError(
       'invalid_request',
@@ -39,6 +43,28 @@ function parseFields(
     );
   }
   return record;
+}
+
+/**
+ * A `to` with `user:password@` is refused, never echoed: the sender sends no basic auth, so the
+ * credentials would authenticate nothing and only show in the summary and GET /deliveries.
+ */
+function checkNoCredentials(record: Record<string, unknown>, problems: FieldProblem[]): void {
+  if (typeof record['to'] === 'string' && hasCredentials(record['to']))
+    problems.push({
+      field: 'to',
+      message:
+        'must not carry credentials (user:password@): remove them; a receiver is authenticated by the signature alone',
+    });
+}
+
+/** `set` paths are echoed in override errors and warnings: each is bounded like the other strings. */
+function checkSetPaths(record: Record<string, unknown>, problems: FieldProblem[]): void {
+  const set = record['set'];
+  if (typeof set !== 'object' || set === null) return;
+  const { maxPathLength } = REQUEST_LIMITS.set;
+  if (Object.keys(set).some((path) => path.length > maxPathLength))
+    problems.push({ field: 'set', message: `paths must be at most ${maxPathLength} characters` });
 }
 
 /**
@@ -77,12 +103,10 @@ export type ParsedSendRequest = Omit<SendOptions, 'secret'> & Pick<SendRequest, 
 
 /** `POST /send` body -> send() options (without the secret when the body gives none). */
 export function parseSendRequest(body: unknown): ParsedSendRequest {
-  const { type, ...options } = parseFields(
-    body,
-    requestValidators.send,
-    'POST /send',
-    checkDeliveryCount,
-  ) as SendRequest;
+  const { type, ...options } = parseFields(body, requestValidators.send, 'POST /send', (record, problems) => {
+    checkSetPaths(record, problems);
+    checkDeliveryCount(record, problems);
+  }) as SendRequest;
   // `type` is the CLI's --type: one type, a comma list or "all" (or an array of types).
   const types =
     type === undefined ? undefined : parseEventTypes(Array.isArray(type) ? type.join(',') : String(type));
@@ -108,7 +132,7 @@ function checkSourceIsUrl(record: Record<string, unknown>, problems: FieldProble
       field: 'from',
       message: 'must be an http(s) receiver URL: serve reads no files or stdin',
     });
-  else if (url !== undefined && (url.username !== '' || url.password !== ''))
+  else if (hasCredentials(from) || (url !== undefined && (url.username !== '' || url.password !== '')))
     problems.push({
       field: 'from',
       message: 'must not carry credentials: pass the receiver token as `token`',

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportLine, startRecordingServer } from '../test-support/rawServers.js';
@@ -90,5 +90,86 @@ describe('POST /replay', () => {
     const body = (await res.json()) as { error: { code: string; details: Array<{ field: string }> } };
     expect(body.error.code).toBe('invalid_request');
     expect(body.error.details.map((d) => d.field).sort()).toEqual(['colour', 'concurrency', 'speed', 'to']);
+  });
+});
+
+describe("POST /replay: the service's read token", () => {
+  it('goes to a source under SENDER_ALLOWED_SOURCES only: a target-only source gets none, or the request token', async () => {
+    const { source, target, to } = await servers();
+    // The source is an allowed target (the whole origin), not an allowed source.
+    const base = await start({ allowedTargets: [prefix(source.base), prefix(to)] });
+    const res = await replayAt(base, { from: source.base, to });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ sent: 2, delivered: 2 });
+    expect(source.requests).toHaveLength(1);
+    expect(source.requests[0]?.headers.authorization).toBeUndefined();
+    const own = await replayAt(base, { from: source.base, to, token: 'the-requests-own-token' });
+    expect(own.status).toBe(200);
+    expect(source.requests[1]?.headers.authorization).toBe('Bearer the-requests-own-token');
+    // The targets got signed deliveries and never the token.
+    expect(target.requests.length).toBe(4);
+    for (const request of target.requests) expect(request.headers.authorization).toBeUndefined();
+  });
+
+  it('is not sent on to where a source redirects, nor repeated in the answer', async () => {
+    const elsewhere = await startRecordingServer(() => ({ status: 200, body: exportText }));
+    const source = await startRecordingServer(() => ({
+      status: 302,
+      headers: { location: `${elsewhere.base}/events/export` },
+    }));
+    const target = await startRecordingServer();
+    closers.push(elsewhere.close, source.close, target.close);
+    const to = `${target.base}/webhooks`;
+    const base = await start({
+      allowedTargets: [prefix(to), prefix(elsewhere.base)],
+      allowedSources: [prefix(source.base)],
+    });
+    const res = await replayAt(base, { from: source.base, to });
+    const text = await res.text();
+    expect(res.status).toBe(400);
+    expect(JSON.parse(text)).toMatchObject({
+      error: { code: 'invalid_source', message: expect.stringMatching(/answered 302/) },
+    });
+    expect(text).not.toContain('the-receiver-token');
+    expect(source.requests[0]?.headers.authorization).toBe('Bearer the-receiver-token');
+    expect(elsewhere.requests).toHaveLength(0);
+    expect(target.requests).toHaveLength(0);
+  });
+});
+
+describe('POST /replay: SENDER_MAX_RUN_SECONDS', () => {
+  it('stops a replay whose source stalls mid-stream, answering the summary so far marked stopped', async () => {
+    // One line, then silence: the replay has sent one event when its time is up.
+    const stalled = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write(exportLine('msg_a', '2026-12-01T10:00:00Z', '{"id":"a"}'));
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          stalled.closeAllConnections();
+          stalled.close(() => resolve());
+        }),
+    );
+    const from = `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`;
+    const target = await startRecordingServer();
+    closers.push(target.close);
+    const to = `${target.base}/webhooks`;
+    const base = await start({
+      allowedTargets: [prefix(to)],
+      allowedSources: [prefix(from)],
+      maxRunSeconds: 1,
+    });
+    const started = Date.now();
+    const res = await replayAt(base, { from, to, retrySchedule: [] });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      sent: 1,
+      delivered: 1,
+      stopped: { code: 'run_time_limit' },
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(target.requests.map((r) => r.headers['webhook-id'])).toEqual(['msg_a']);
   });
 });

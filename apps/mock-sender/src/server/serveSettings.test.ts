@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SECRET } from '../test-support/recorder.js';
-import { readServeSettings } from './serveSettings.js';
+import { readServeSettings, serveSettings, serveSettingsHelp } from './serveSettings.js';
 
 describe('readServeSettings', () => {
   it('generates a token when SENDER_API_TOKEN is unset and uses the defaults', () => {
@@ -8,6 +8,7 @@ describe('readServeSettings', () => {
     expect(settings.generatedToken).toBe(true);
     expect(settings.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(settings.maxRuns).toBe(4);
+    expect(settings.maxRunSeconds).toBe(3600);
     expect(settings.allowedTargets).toBeUndefined();
     expect(settings.allowedHosts).toEqual([]);
   });
@@ -18,6 +19,7 @@ describe('readServeSettings', () => {
       SENDER_ALLOWED_HOSTS: 'sender.staging, other:8080',
       SENDER_ALLOWED_TARGETS: 'https://r.staging/webhooks,http://127.0.0.1:3000',
       SENDER_MAX_RUNS: '2',
+      SENDER_MAX_RUN_SECONDS: '90',
       WEBHOOK_SECRET: SECRET,
     });
     expect(settings).toEqual({
@@ -31,8 +33,52 @@ describe('readServeSettings', () => {
         { origin: 'https://r.staging', path: '/webhooks' },
         { origin: 'http://127.0.0.1:3000', path: '/' },
       ],
+      allowedSources: undefined,
       maxRuns: 2,
+      maxRunSeconds: 90,
     });
+  });
+
+  it('takes a flag over its environment variable, and names the flag when it is wrong', () => {
+    const env = {
+      SENDER_MAX_RUN_SECONDS: '90',
+      SENDER_MAX_RUNS: '2',
+      SENDER_ALLOWED_TARGETS: 'http://env.test',
+    };
+    const settings = readServeSettings(env, {
+      maxRunSeconds: '5',
+      maxRuns: '3',
+      allowedTargets: 'http://flag.test/hooks',
+    });
+    expect(settings.maxRunSeconds).toBe(5);
+    expect(settings.maxRuns).toBe(3);
+    expect(settings.allowedTargets).toEqual([{ origin: 'http://flag.test', path: '/hooks' }]);
+    expect(() => readServeSettings(env, { maxRunSeconds: '86401' })).toThrow(
+      '--max-run-seconds must be an integer from 1 to 86400, got "86401"',
+    );
+  });
+
+  it('bounds SENDER_MAX_RUN_SECONDS from 1 to a day', () => {
+    expect(readServeSettings({ SENDER_MAX_RUN_SECONDS: '86400' }).maxRunSeconds).toBe(86_400);
+    expect(readServeSettings({ SENDER_MAX_RUN_SECONDS: ' 1 ' }).maxRunSeconds).toBe(1);
+    for (const bad of ['0', '86401', '1.5', '-3', 'an hour', '1e3']) {
+      expect(() => readServeSettings({ SENDER_MAX_RUN_SECONDS: bad })).toThrow(
+        `SENDER_MAX_RUN_SECONDS must be an integer from 1 to 86400, got "${bad}"`,
+      );
+    }
+  });
+
+  it('keeps a target list that names nothing as "nothing allowed", not "any target"', () => {
+    expect(readServeSettings({ SENDER_ALLOWED_TARGETS: ' , ' }).allowedTargets).toEqual([]);
+  });
+
+  it('gives the secrets no flag and lists every setting in the help', () => {
+    const help = serveSettingsHelp();
+    for (const setting of Object.values(serveSettings)) expect(help).toContain(setting.env);
+    expect(help).toMatch(/SENDER_MAX_RUN_SECONDS +longest a run may take/);
+    expect(help).toMatch(/--max-run-seconds; 1–86400;\s+default: 3600/);
+    for (const secret of [serveSettings.token, serveSettings.webhookSecret, serveSettings.receiverToken])
+      expect('flag' in secret).toBe(false);
   });
 
   it('reads SENDER_ALLOWED_SOURCES, refusing an entry that is not an http(s) prefix', () => {

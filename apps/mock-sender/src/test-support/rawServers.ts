@@ -23,7 +23,12 @@ const close = (server: Server) =>
 
 /** Records every request with its exact body; answers `status` (default 200). */
 export async function startRecordingServer(
-  answer: (req: RawRequest) => { status: number; body?: string | Buffer; type?: string } = () => ({
+  answer: (req: RawRequest) => {
+    status: number;
+    body?: string | Buffer;
+    type?: string;
+    headers?: Record<string, string>;
+  } = () => ({
     status: 200,
   }),
 ) {
@@ -38,8 +43,8 @@ export async function startRecordingServer(
       body: Buffer.concat(chunks),
     };
     requests.push(recorded);
-    const { status, body, type } = answer(recorded);
-    res.writeHead(status, { 'content-type': type ?? 'application/json' });
+    const { status, body, type, headers } = answer(recorded);
+    res.writeHead(status, { ...headers, 'content-type': type ?? 'application/json' });
     res.end(body ?? '{}');
   });
   const base = await listen(server);
