@@ -14,13 +14,15 @@ interface Props {
 
 /**
  * Text an attacker wrote: isolated from its surroundings (<bdi>), its invisible characters shown
- * as marks, clipped at `limit` with a button that shows all of it.
+ * as marks, clipped at `limit` with a button that shows all of it. Left to right whatever its first
+ * letter: these are identifiers and JSON, whose punctuation a right-to-left base would reorder
+ * (`"שלום x"` would read `x" שלום"`).
  */
 export function Clipped({ text, limit = 80, class: className, href, multiline = false }: Props) {
   const [open, setOpen] = useState(false);
   const { shown, clipped } = open ? { shown: text, clipped: false } : clip(text, limit);
   const body = (
-    <bdi class={className === undefined ? 'untrusted' : `untrusted ${className}`}>
+    <bdi dir="ltr" class={className === undefined ? 'untrusted' : `untrusted ${className}`}>
       {splitInvisible(shown, multiline).map((piece, i) =>
         'text' in piece ? (
           piece.text
