@@ -5,7 +5,7 @@
 // every delivery outcome the receiver counts, including refusals (413, 503).
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -20,6 +20,7 @@ import {
 import { referenceSigned, whsecSecret } from '../test/support/referenceWebhook.js';
 import { chromiumPath, launchChromium } from './support/chromium.js';
 import { pageOpener, signIn } from './support/inspectorPage.js';
+import { startBuiltSenderServe } from './support/senderServe.js';
 
 // The page's globals that the functions run inside it use (this project is typed for Node, not
 // the DOM); declared here only, for this file.
@@ -32,7 +33,7 @@ declare class MutationObserver {
   constructor(callback: () => void);
   observe(target: unknown, options: object): void;
 }
-declare function getComputedStyle(element: unknown): { unicodeBidi: string };
+declare function getComputedStyle(element: unknown): { unicodeBidi: string; direction: string };
 
 const hasChromium = existsSync(chromiumPath);
 const TOKEN = 'inspector-hostile-token-0123456789';
@@ -223,14 +224,12 @@ describe.skipIf(!hasChromium)('the receiver inspector facing hostile events', ()
 
     expect(await page.getByTestId('errors-title').textContent()).toBe('Contract errors (20,000)');
     // Exactly the items of the offending array are highlighted, and nothing else.
-    const drawn = await page
-      .locator('[data-testid=payload] .line')
-      .evaluateAll((els) =>
-        els.map((el) => ({
-          pointer: el.getAttribute('data-pointer') ?? '',
-          hit: el.classList.contains('hl'),
-        })),
-      );
+    const drawn = await page.locator('[data-testid=payload] .line').evaluateAll((els) =>
+      els.map((el) => ({
+        pointer: el.getAttribute('data-pointer') ?? '',
+        hit: el.classList.contains('hl'),
+      })),
+    );
     const items = drawn.filter((line) => /^\/data\/message\/mentions\/\d+$/.test(line.pointer));
     expect(items.length).toBeGreaterThan(1000);
     expect(drawn.filter((line) => line.hit)).toEqual(items.map((line) => ({ ...line, hit: true })));
@@ -247,8 +246,11 @@ describe.skipIf(!hasChromium)('the receiver inspector facing hostile events', ()
     const row = page.locator('[data-testid=events] tbody tr', { hasText: id });
     await row.waitFor();
     const cell = row.locator('td').nth(1);
-    const isolated = await cell.locator('bdi').evaluate((el) => getComputedStyle(el).unicodeBidi);
-    expect(isolated).toBe('isolate');
+    const style = await cell.locator('bdi').evaluate((el) => {
+      const { unicodeBidi, direction } = getComputedStyle(el);
+      return { unicodeBidi, direction };
+    });
+    expect(style).toEqual({ unicodeBidi: 'isolate', direction: 'ltr' });
     expect(await cell.textContent()).toBe('payment.U+202Edeliaf');
     expect(await cell.locator('.ctl').getAttribute('title')).toBe('invisible character U+202E');
 
@@ -346,6 +348,68 @@ describe.skipIf(!hasChromium)('the receiver inspector facing hostile events', ()
 
   it('logged no console errors', () => {
     expect(pages.errors).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)('the mock-sender page facing a hostile target', () => {
+  const SENDER_TOKEN = 'inspector-hostile-sender-token-0123456789';
+  // A "receiver" that refuses everything with an error code written to mislead: a right-to-left
+  // override (it reads "failed" backwards) and 1 500 more characters (the sender keeps 2 048).
+  const code = `ok_${RLO}deliaf${'q'.repeat(1500)}`;
+  let target: Server;
+  let targetUrl: string;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let pages: ReturnType<typeof pageOpener>;
+  let sender: Awaited<ReturnType<typeof startBuiltSenderServe>>;
+
+  beforeAll(async () => {
+    requireBuilt();
+    target = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code, message: 'no' } }));
+      });
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const address = target.address();
+    if (address === null || typeof address === 'string') throw new Error('the target has no port');
+    targetUrl = `http://127.0.0.1:${address.port}/webhooks`;
+    sender = await startBuiltSenderServe({
+      SENDER_API_TOKEN: SENDER_TOKEN,
+      SENDER_ALLOWED_TARGETS: targetUrl,
+      WEBHOOK_SECRET: whsecSecret,
+    });
+    browser = await launchChromium();
+    pages = pageOpener(browser.context);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sender?.stop();
+    await new Promise((resolve) => target?.close(resolve));
+  });
+
+  it("shows the target's error code isolated, its override as a character, clipped", async () => {
+    const page = await pages.open(`${sender.url}/#/check`);
+    await signIn(page, SENDER_TOKEN);
+    await expect.poll(() => page.getByLabel('Target', { exact: true }).inputValue()).toBe(targetUrl);
+    await page.getByRole('button', { name: 'Run check' }).click();
+    await page.locator('[data-testid=run]:not([data-status=running])').waitFor({ timeout: 60_000 });
+    const reason = page.locator('[data-testid=check-results] tbody tr td:last-child bdi').first();
+    const text = (await reason.textContent())!;
+    expect(text.slice(0, 30)).toBe('error code ok_U+202Edeliafqqqq');
+    expect(text).not.toContain(RLO);
+    expect(text.length).toBeLessThan(300);
+    const full = `error code ${code}`;
+    const expand = page.getByRole('button', {
+      name: `Show all ${full.length.toLocaleString('en-US')} characters`,
+    });
+    await expand.first().click();
+    await expect.poll(() => reason.textContent()).toBe(full.replace(RLO, 'U+202E'));
+    expect(await reason.evaluate((el) => getComputedStyle(el).unicodeBidi)).toBe('isolate');
+    expect(pages.errors).toEqual([]);
+    await page.close();
   });
 });
 
