@@ -6,12 +6,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
 import { type RunningProcess, requireBuilt, startBuiltReceiver } from '../test/support/builtPrograms.js';
 import { whsecSecret } from '../test/support/referenceWebhook.js';
 import { chromiumPath, launchChromium } from './support/chromium.js';
+import { pageOpener, signIn } from './support/inspectorPage.js';
 import { type RunningServe, startBuiltSenderServe } from './support/senderServe.js';
 
 const hasChromium = existsSync(chromiumPath);
@@ -26,24 +27,9 @@ const CSP =
 let dir: string;
 let receiver: RunningProcess & { url: string };
 let sender: RunningServe;
-let browser: { context: BrowserContext; close(): Promise<void> };
-/** Console errors and uncaught page errors, from every page, as `<page url>: <text>`. */
-const consoleErrors: string[] = [];
-
-async function openPage(url: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(`${page.url()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
-  await page.goto(url);
-  return page;
-}
-
-async function signIn(page: Page, token: string): Promise<void> {
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let pages: ReturnType<typeof pageOpener>;
+const openPage = (url: string) => pages.open(url);
 
 async function shot(page: Page, name: string): Promise<void> {
   if (process.env['INSPECTOR_SCREENSHOTS'] !== '1') return;
@@ -53,7 +39,7 @@ async function shot(page: Page, name: string): Promise<void> {
 
 /** The 401s a wrong token causes are the only console errors allowed: drop exactly those. */
 function expectOnly401s(since: number): void {
-  const fresh = consoleErrors.splice(since);
+  const fresh = pages.errors.splice(since);
   expect(fresh.length).toBeGreaterThan(0);
   for (const line of fresh) expect(line).toMatch(/status of 401/);
 }
@@ -92,6 +78,7 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       WEBHOOK_SECRET: whsecSecret,
     });
     browser = await launchChromium();
+    pages = pageOpener(browser.context);
   });
 
   afterAll(async () => {
@@ -117,7 +104,7 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
 
     it('refuses a wrong token with a clear error and shows no data', async () => {
       const page = await openPage(`${sender.url}/`);
-      const before = consoleErrors.length;
+      const before = pages.errors.length;
       await signIn(page, 'not-the-sender-token-at-all');
       await expect
         .poll(() => page.getByRole('alert').textContent())
@@ -206,7 +193,7 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
 
     it('refuses a wrong token with a clear error and shows no data', async () => {
       const page = await openPage(`${receiver.url}/inspect/`);
-      const before = consoleErrors.length;
+      const before = pages.errors.length;
       await signIn(page, 'not-the-receiver-token');
       await expect
         .poll(() => page.getByRole('alert').textContent())
@@ -354,7 +341,7 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
     });
 
     it('logged no console errors besides the refused sign-ins', () => {
-      expect(consoleErrors).toEqual([]);
+      expect(pages.errors).toEqual([]);
     });
   });
 });

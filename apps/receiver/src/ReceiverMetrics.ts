@@ -3,19 +3,26 @@ import { type AuthFailure, authFailures } from './http/bearerAuth.js';
 
 type Child<T> = T extends { labels(...args: never[]): infer C } ? C : never;
 
+/**
+ * How a POST /webhooks request ends: the values of `webhook_deliveries_total{outcome}`. A value, not
+ * only a type, so the inspector page's counters list is generated from it (`npm run generate`).
+ */
+export const deliveryOutcomes = [
+  'accepted',
+  'duplicate',
+  'quarantined',
+  'unhandled',
+  'rejected_signature',
+  'rejected_contract',
+  'too_large',
+  'bad_request',
+  'unstorable',
+  'overloaded',
+  'store_unavailable',
+] as const;
+
 /** How a POST /webhooks request ended. */
-export type DeliveryOutcome =
-  | 'accepted'
-  | 'duplicate'
-  | 'quarantined'
-  | 'unhandled'
-  | 'rejected_signature'
-  | 'rejected_contract'
-  | 'too_large'
-  | 'bad_request'
-  | 'unstorable'
-  | 'overloaded'
-  | 'store_unavailable';
+export type DeliveryOutcome = (typeof deliveryOutcomes)[number];
 
 /**
  * Prometheus metrics for one receiver, in its own Registry (two receivers in one process, as in

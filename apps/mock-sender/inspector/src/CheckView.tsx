@@ -1,4 +1,5 @@
 import type { CheckReport } from './api.ts';
+import { Clipped } from './Clipped.tsx';
 import { RunPanel } from './RunPanel.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { TargetFields, type TargetProps } from './TargetFields.tsx';
@@ -30,9 +31,13 @@ export function CheckView({ target, allowed, onTarget }: TargetProps) {
             <p>
               <StatusBadge status={report.passed ? 'passed' : 'failed'} />{' '}
               {report.results.filter((r) => r.verdict === 'pass').length} of {report.results.length} cases
-              passed against <span class="mono">{report.to}</span>
+              passed against <Clipped text={report.to} limit={120} class="mono" />
             </p>
-            {report.diagnosis !== undefined && <p class="diagnosis">{report.diagnosis}</p>}
+            {report.diagnosis !== undefined && (
+              <p class="diagnosis">
+                <Clipped text={report.diagnosis} limit={300} />
+              </p>
+            )}
             <div class="table-wrap">
               <table data-testid="check-results">
                 <thead>
@@ -53,7 +58,9 @@ export function CheckView({ target, allowed, onTarget }: TargetProps) {
                       <td>
                         <StatusBadge status={r.verdict} />
                       </td>
-                      <td class="small">{r.reason ?? ''}</td>
+                      <td class="small">
+                        {r.reason === undefined ? '' : <Clipped text={r.reason} limit={200} />}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Attempt, Delivery } from './api.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 import { messageOf, useApi } from './useApi.ts';
+import { plainVisible } from './visibleText.ts';
 
 const REFRESH_MS = 2000;
 const LIMIT = 200;
@@ -91,7 +92,13 @@ export function DeliveriesView() {
                         <span
                           key={`${a.at} ${n}`}
                           class={ok(a) ? 'attempt' : 'attempt attempt-bad'}
-                          title={a.reason ?? (a.delayMs !== undefined ? `retry after ${a.delayMs} ms` : '')}
+                          title={
+                            a.reason !== undefined
+                              ? plainVisible(a.reason, 300)
+                              : a.delayMs !== undefined
+                                ? `retry after ${a.delayMs} ms`
+                                : ''
+                          }
                         >
                           {a.status} · {Math.round(a.latencyMs)} ms
                         </span>

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { Run } from './api.ts';
+import { Clipped } from './Clipped.tsx';
 import { formatTime } from './format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
@@ -16,7 +17,7 @@ export function RunPanel({
   if (error !== null) {
     return (
       <p class="error run" role="alert">
-        {error}
+        <Clipped text={error} limit={300} />
       </p>
     );
   }
@@ -40,7 +41,7 @@ export function RunPanel({
       )}
       {run.error !== undefined && (
         <p class="error">
-          {run.error.message} ({run.error.code})
+          <Clipped text={run.error.message} limit={300} /> ({run.error.code})
         </p>
       )}
       {children}

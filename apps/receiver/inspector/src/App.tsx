@@ -7,6 +7,7 @@ import { Login } from './Login.tsx';
 import { ProgressView } from './ProgressView.tsx';
 import { clearToken, readToken, saveToken } from './token.ts';
 import { type Session, SessionContext } from './useApi.ts';
+import { ViewBoundary } from './ViewBoundary.tsx';
 
 const useHash = () => {
   const [hash, setHash] = useState(window.location.hash);
@@ -17,6 +18,17 @@ const useHash = () => {
   }, []);
   return hash;
 };
+
+/** The event id of a `#/events/<id>` hash, or null (also for a malformed escape in it). */
+function eventIdOf(hash: string): string | null {
+  const match = /^#\/events\/(.+)$/.exec(hash);
+  if (match === null) return null;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return match[1]!;
+  }
+}
 
 const TABS = [
   ['#/events', 'Events'],
@@ -60,8 +72,8 @@ export function App() {
     );
   }
 
-  const detail = /^#\/events\/(.+)$/.exec(hash);
-  const tab = detail !== null ? '#/events' : (TABS.find(([h]) => h === hash)?.[0] ?? '#/events');
+  const id = eventIdOf(hash);
+  const tab = id !== null ? '#/events' : (TABS.find(([h]) => h === hash)?.[0] ?? '#/events');
   return (
     <SessionContext.Provider value={session}>
       <header class="topbar">
@@ -84,14 +96,23 @@ export function App() {
         </button>
       </header>
       <main class="content">
-        {detail !== null ? (
-          <EventDetail id={decodeURIComponent(detail[1]!)} />
+        {id !== null ? (
+          // Keyed by the event: nothing of one event's view (state, a failure) outlives it.
+          <ViewBoundary key={`event ${id}`} view="event view" subject={id}>
+            <EventDetail key={id} id={id} />
+          </ViewBoundary>
         ) : tab === '#/progress' ? (
-          <ProgressView />
+          <ViewBoundary key="progress" view="progress view">
+            <ProgressView />
+          </ViewBoundary>
         ) : tab === '#/counters' ? (
-          <CountersView />
+          <ViewBoundary key="counters" view="counters view">
+            <CountersView />
+          </ViewBoundary>
         ) : (
-          <EventsView />
+          <ViewBoundary key="events" view="events view">
+            <EventsView />
+          </ViewBoundary>
         )}
       </main>
     </SessionContext.Provider>

@@ -1,27 +1,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { Clipped } from './Clipped.tsx';
+import { deliveryOutcomes } from './deliveryOutcomes.ts';
+import { outcomeRows } from './outcomeRows.ts';
 import { byLabel, parsePrometheus, type Sample } from './prometheus.ts';
 import { messageOf, useApi } from './useApi.ts';
-
-const OUTCOMES: readonly [string, string][] = [
-  ['accepted', 'Accepted'],
-  ['duplicate', 'Duplicate'],
-  ['quarantined', 'Quarantined'],
-  ['unhandled', 'Unhandled'],
-  ['rejected_signature', 'Rejected: signature'],
-  ['rejected_contract', 'Rejected: contract'],
-  ['too_large', 'Rejected: too large'],
-  ['bad_request', 'Rejected: bad request'],
-  ['store_unavailable', 'Store unavailable'],
-];
-
-const tone = (outcome: string) =>
-  outcome === 'accepted'
-    ? 'ok'
-    : outcome === 'duplicate' || outcome === 'unhandled'
-      ? 'info'
-      : outcome === 'quarantined'
-        ? 'warn'
-        : 'bad';
 
 /** Delivery outcomes and processing results from /metrics. */
 export function CountersView() {
@@ -50,17 +32,19 @@ export function CountersView() {
     <section>
       {error !== null && (
         <p class="error" role="alert">
-          {error}
+          <Clipped text={error} limit={300} />
         </p>
       )}
       {samples !== null && (
         <>
           <h3>Deliveries by outcome</h3>
           <div class="counters" data-testid="counters">
-            {OUTCOMES.map(([key, label]) => (
-              <div key={key} class={`counter counter-${tone(key)}`} data-outcome={key}>
-                <span class="counter-value">{deliveries.get(key) ?? 0}</span>
-                <span class="counter-label">{label}</span>
+            {outcomeRows(deliveryOutcomes, deliveries).map((row) => (
+              <div key={row.outcome} class={`counter counter-${row.tone}`} data-outcome={row.outcome}>
+                <span class="counter-value">{row.value}</span>
+                <span class="counter-label">
+                  <Clipped text={row.label} limit={60} />
+                </span>
               </div>
             ))}
           </div>
@@ -69,7 +53,9 @@ export function CountersView() {
             {[...settled.entries()].map(([status, value]) => (
               <div key={status} class="counter" data-status={status}>
                 <span class="counter-value">{value}</span>
-                <span class="counter-label">{status}</span>
+                <span class="counter-label">
+                  <Clipped text={status} limit={60} />
+                </span>
               </div>
             ))}
             {settled.size === 0 && <p class="muted">Nothing settled yet.</p>}

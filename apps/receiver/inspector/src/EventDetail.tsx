@@ -1,27 +1,40 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { EventRecord } from './api.ts';
+import { Clipped } from './Clipped.tsx';
 import { formatTime } from './format.ts';
 import { JsonView } from './JsonView.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { messageOf, useApi } from './useApi.ts';
+import { ViewBoundary } from './ViewBoundary.tsx';
+import { formatCount } from './visibleText.ts';
 
-/** One event: its state, its errors with the fields they point at, payload, headers, replay. */
+/** Contract errors listed before "show all". */
+const ERRORS_SHOWN = 100;
+
+/**
+ * One event: its state, its errors with the fields they point at, payload, headers, replay. Give
+ * it `key={id}`: its state belongs to one event, so switching events starts from nothing.
+ */
 export function EventDetail({ id }: { id: string }) {
   const api = useApi();
   const [event, setEvent] = useState<EventRecord | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [replay, setReplay] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [allErrors, setAllErrors] = useState(false);
   const path = `events/${encodeURIComponent(id)}`;
 
   const load = useCallback(async () => {
     try {
-      setEvent(await api<EventRecord>(path));
+      const record = await api<EventRecord>(path);
+      // Shown under this id only if it is this id's record.
+      if (record.webhook_id !== id) throw new Error(`the receiver answered another event for ${id}`);
+      setEvent(record);
       setError(null);
     } catch (err) {
       setError(messageOf(err));
     }
-  }, [api, path]);
+  }, [api, path, id]);
 
   useEffect(() => {
     void load();
@@ -51,6 +64,9 @@ export function EventDetail({ id }: { id: string }) {
   };
 
   const errors = event?.errors ?? [];
+  // One array per record, so the payload view highlights once per event, not once per render.
+  const pointers = useMemo(() => (event?.errors ?? []).map((e) => e.pointer), [event]);
+  const listed = allErrors ? errors : errors.slice(0, ERRORS_SHOWN);
   return (
     <section>
       <p>
@@ -58,13 +74,15 @@ export function EventDetail({ id }: { id: string }) {
       </p>
       {error !== null && (
         <p class="error" role="alert">
-          {error}
+          <Clipped text={error} limit={300} />
         </p>
       )}
       {event !== null && (
         <>
           <div class="detail-head">
-            <h2 class="mono">{event.webhook_id}</h2>
+            <h2 class="mono">
+              <Clipped text={event.webhook_id} limit={120} />
+            </h2>
             <StatusBadge status={event.status} />
             <span class="spacer" />
             <button type="button" class="primary" disabled={busy} onClick={doReplay}>
@@ -73,12 +91,14 @@ export function EventDetail({ id }: { id: string }) {
           </div>
           {replay !== null && (
             <p class={replay.ok ? 'notice' : 'error'} role="status" data-testid="replay-result">
-              {replay.text}
+              <Clipped text={replay.text} limit={300} />
             </p>
           )}
           <dl class="facts">
             <dt>Type</dt>
-            <dd class="mono">{event.type}</dd>
+            <dd class="mono">
+              {event.type === null ? <span class="muted">—</span> : <Clipped text={event.type} limit={200} />}
+            </dd>
             <dt>Received</dt>
             <dd>{formatTime(event.received_at)}</dd>
             <dt>Processed</dt>
@@ -96,32 +116,46 @@ export function EventDetail({ id }: { id: string }) {
             {event.last_error !== null && (
               <>
                 <dt>Last error</dt>
-                <dd class="mono">{event.last_error}</dd>
+                <dd class="mono">
+                  <Clipped text={event.last_error} limit={500} />
+                </dd>
               </>
             )}
           </dl>
           {errors.length > 0 && (
             <>
-              <h3>Contract errors</h3>
+              <h3 data-testid="errors-title">Contract errors ({formatCount(errors.length)})</h3>
               <ul class="errors" data-testid="errors">
-                {errors.map((e) => (
-                  <li key={`${e.pointer} ${e.message}`}>
-                    <code class="pointer">{e.pointer === '' ? '(root)' : e.pointer}</code> {e.message}
+                {listed.map((e, i) => (
+                  <li key={i}>
+                    {e.pointer === '' ? (
+                      <code class="pointer">(root)</code>
+                    ) : (
+                      <Clipped text={e.pointer} limit={200} class="pointer" />
+                    )}{' '}
+                    <Clipped text={e.message} limit={300} />
                   </li>
                 ))}
               </ul>
+              {listed.length < errors.length && (
+                <button type="button" class="expand" onClick={() => setAllErrors(true)}>
+                  Show all {formatCount(errors.length)} errors
+                </button>
+              )}
             </>
           )}
           <div class="columns">
             <div>
               <h3>Payload</h3>
-              {event.payload_text !== undefined ? (
-                <pre class="json" data-testid="payload">
-                  {event.payload_text}
-                </pre>
-              ) : (
-                <JsonView value={event.payload} pointers={errors.map((e) => e.pointer)} />
-              )}
+              <ViewBoundary view="payload view" subject={id}>
+                {event.payload_text !== undefined ? (
+                  <pre class="json raw" data-testid="payload">
+                    <Clipped text={event.payload_text} limit={20_000} multiline />
+                  </pre>
+                ) : (
+                  <JsonView value={event.payload} pointers={pointers} />
+                )}
+              </ViewBoundary>
             </div>
             <div>
               <h3>Stored headers</h3>
@@ -129,8 +163,12 @@ export function EventDetail({ id }: { id: string }) {
                 <tbody>
                   {Object.entries(event.headers).map(([name, value]) => (
                     <tr key={name}>
-                      <th class="mono">{name}</th>
-                      <td class="mono break">{value}</td>
+                      <th class="mono">
+                        <Clipped text={name} limit={60} />
+                      </th>
+                      <td class="mono">
+                        <Clipped text={value} limit={200} />
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type EventPage, query, statuses } from './api.ts';
+import { Clipped } from './Clipped.tsx';
 import { FilterInput } from './FilterInput.tsx';
 import { formatTime } from './format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -98,7 +99,7 @@ export function EventsView() {
       </div>
       {error !== null && (
         <p class="error" role="alert">
-          {error}
+          <Clipped text={error} limit={300} />
         </p>
       )}
       {page !== null && (
@@ -124,10 +125,16 @@ export function EventsView() {
               )}
               {page.events.map((e) => (
                 <tr key={e.webhook_id}>
-                  <td class="mono">
-                    <a href={`#/events/${encodeURIComponent(e.webhook_id)}`}>{e.webhook_id}</a>
+                  <td class="mono cell-id">
+                    <Clipped
+                      text={e.webhook_id}
+                      limit={60}
+                      href={`#/events/${encodeURIComponent(e.webhook_id)}`}
+                    />
                   </td>
-                  <td class="mono">{e.type}</td>
+                  <td class="mono cell-type">
+                    {e.type === null ? <span class="muted">—</span> : <Clipped text={e.type} limit={80} />}
+                  </td>
                   <td>
                     <StatusBadge status={e.status} />
                   </td>

@@ -1,5 +1,7 @@
-import { useEffect, useMemo, useRef } from 'preact/hooks';
-import { covers, jsonLines, presentPointer } from './jsonLines.ts';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Clipped } from './Clipped.tsx';
+import { jsonLines, presentPointer } from './jsonLines.ts';
+import { formatCount } from './visibleText.ts';
 
 interface Props {
   value: unknown;
@@ -7,36 +9,61 @@ interface Props {
   pointers: readonly string[];
 }
 
+/** Lines drawn at first, and added by each "show more". */
+const LINE_STEP = 2000;
+/** Characters of a key or a scalar drawn before its "show all". */
+const TEXT_LIMIT = 300;
+
 /** The payload pretty-printed, with the lines of each offending field marked. */
 export function JsonView({ value, pointers }: Props) {
-  const lines = useMemo(() => jsonLines(value), [value]);
-  const marked = useMemo(() => pointers.map((p) => presentPointer(lines, p)), [lines, pointers]);
+  const [maxLines, setMaxLines] = useState(LINE_STEP);
+  const marked = useMemo(() => new Set(pointers.map((p) => presentPointer(value, p))), [value, pointers]);
+  const { lines, total, firstHit } = useMemo(
+    () => jsonLines(value, { marked, maxLines }),
+    [value, marked, maxLines],
+  );
   const first = useRef<HTMLSpanElement>(null);
   useEffect(() => {
     first.current?.scrollIntoView({ block: 'nearest' });
   }, [marked]);
-  let firstSeen = false;
   return (
-    <pre class="json" data-testid="payload">
-      {lines.map((line, i) => {
-        const hit = marked.some((m) => covers(m, line.pointer));
-        const ref = hit && !firstSeen ? first : null;
-        if (hit) firstSeen = true;
-        return (
-          <span key={i} ref={ref} class={hit ? 'line hl' : 'line'} data-pointer={line.pointer}>
+    <>
+      <pre class="json" data-testid="payload">
+        {lines.map((line, i) => (
+          <span
+            key={i}
+            ref={i === firstHit ? first : null}
+            class={line.hit ? 'line hl' : 'line'}
+            data-pointer={line.pointer}
+          >
             {'  '.repeat(line.depth)}
             {line.key !== undefined && (
               <>
-                <span class="j-key">{JSON.stringify(line.key)}</span>
+                <Clipped text={line.key} limit={TEXT_LIMIT} class="j-key" />
                 {': '}
               </>
             )}
-            <span class={`j-${line.kind}`}>{line.text}</span>
+            <Clipped text={line.text} limit={TEXT_LIMIT} class={`j-${line.kind}`} />
             {line.comma ? ',' : ''}
             {'\n'}
           </span>
-        );
-      })}
-    </pre>
+        ))}
+      </pre>
+      {lines.length < total && (
+        <p class="muted small" data-testid="payload-more">
+          {formatCount(lines.length)} of {formatCount(total)} lines shown
+          {firstHit >= lines.length
+            ? ` (the first highlighted one is line ${formatCount(firstHit + 1)})`
+            : ''}
+          .{' '}
+          <button type="button" class="expand" onClick={() => setMaxLines(lines.length + LINE_STEP)}>
+            Show {formatCount(Math.min(LINE_STEP, total - lines.length))} more lines
+          </button>
+          <button type="button" class="expand" onClick={() => setMaxLines(total)}>
+            Show all {formatCount(total)} lines
+          </button>
+        </p>
+      )}
+    </>
   );
 }

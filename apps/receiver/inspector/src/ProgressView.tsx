@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type ProgressPage, type ProgressRow, query } from './api.ts';
+import { Clipped } from './Clipped.tsx';
 import { FilterInput } from './FilterInput.tsx';
 import { formatTime } from './format.ts';
 import { messageOf, useApi } from './useApi.ts';
@@ -51,7 +52,7 @@ export function ProgressView() {
       </div>
       {error !== null && (
         <p class="error" role="alert">
-          {error}
+          <Clipped text={error} limit={300} />
         </p>
       )}
       {rows !== null && (
@@ -76,11 +77,17 @@ export function ProgressView() {
               )}
               {rows.map((p) => (
                 <tr key={`${p.user_id} ${p.course_id}`}>
-                  <td class="mono">{p.user_id}</td>
-                  <td class="mono">{p.course_id}</td>
+                  <td class="mono cell-id">
+                    <Clipped text={p.user_id} limit={60} />
+                  </td>
+                  <td class="mono cell-id">
+                    <Clipped text={p.course_id} limit={60} />
+                  </td>
                   <td class="num">{p.completed_lessons}</td>
                   <td class="nowrap">{formatTime(p.last_completed_at)}</td>
-                  <td class="mono small">{p.lesson_ids.join(', ')}</td>
+                  <td class="mono small cell-list">
+                    <Clipped text={p.lesson_ids.join(', ')} limit={200} />
+                  </td>
                 </tr>
               ))}
             </tbody>

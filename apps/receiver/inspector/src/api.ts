@@ -52,7 +52,8 @@ export interface EventError {
 
 export interface EventSummary {
   webhook_id: string;
-  type: string;
+  /** Null when the body was not JSON with a string `type`. */
+  type: string | null;
   status: EventStatus;
   errors: EventError[] | null;
   deliveries_seen: number;
