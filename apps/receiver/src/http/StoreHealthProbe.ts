@@ -5,17 +5,18 @@
 // it runs share it, and once it has run past the time limit they are answered at once.
 
 /** What one health check found. */
-export type StoreHealth =
-  | { ok: true }
-  | {
-      ok: false;
-      /** `timeout`: no answer within the limit; `error`: the store answered with an error. */
-      failure: 'timeout' | 'error';
-      /** What the store did, and for how long; safe to show anyone. */
-      message: string;
-      /** The store's error, for the log (failure `error` only). */
-      cause?: unknown;
-    };
+export type StoreHealth = { ok: true } | StoreFailure;
+
+/** A health check that failed. */
+export interface StoreFailure {
+  ok: false;
+  /** `timeout`: no answer within the limit; `error`: the store answered with an error. */
+  failure: 'timeout' | 'error';
+  /** What the store did, and for how long; safe to show anyone. */
+  message: string;
+  /** The store's error, for the log (failure `error` only). */
+  cause?: unknown;
+}
 
 export interface StoreHealthProbeOptions {
   /** Longest a check waits for the store (default 2000 ms). */
@@ -24,7 +25,7 @@ export interface StoreHealthProbeOptions {
    * Told once per ping that fails or runs past the limit (not once per caller), so a flood of
    * /healthz requests during an outage cannot flood the log.
    */
-  onFailure?: (health: Exclude<StoreHealth, { ok: true }>) => void;
+  onFailure?: (health: StoreFailure) => void;
   /** Clock in ms, for tests. */
   now?: () => number;
 }
@@ -51,7 +52,7 @@ export class StoreHealthProbe {
   readonly timeoutMs: number;
   private readonly ping: () => Promise<void>;
   private readonly now: () => number;
-  private readonly onFailure: (health: Exclude<StoreHealth, { ok: true }>) => void;
+  private readonly onFailure: (health: StoreFailure) => void;
   private probe: Probe | undefined;
 
   constructor(ping: () => Promise<void>, options: StoreHealthProbeOptions = {}) {
@@ -92,7 +93,7 @@ export class StoreHealthProbe {
       .then(
         (): StoreHealth => ({ ok: true }),
         (error: unknown): StoreHealth => {
-          const failed: StoreHealth = {
+          const failed: StoreFailure = {
             ok: false,
             failure: 'error',
             // The database's own words (hosts, ports) stay in the log: /healthz is open to anyone.
@@ -114,7 +115,7 @@ export class StoreHealthProbe {
     return probe;
   }
 
-  private overdue(waitedMs: number): StoreHealth {
+  private overdue(waitedMs: number): StoreFailure {
     return {
       ok: false,
       failure: 'timeout',
