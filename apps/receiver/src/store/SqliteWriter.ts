@@ -121,6 +121,10 @@ export class SqliteWriter implements Async<SqliteWrites> {
     return this.call('insertBatch', [rows.map(writerRow)]);
   }
 
+  recordClaims(...args: Parameters<SqliteWrites['recordClaims']>) {
+    return this.call('recordClaims', args);
+  }
+
   settleClaims(...args: Parameters<SqliteWrites['settleClaims']>) {
     return this.call('settleClaims', args);
   }

@@ -200,10 +200,11 @@ export interface Store {
   exportEvents(query: ExportEventsQuery): Promise<ExportedEvent[]>;
   /**
    * Leases up to `limit` due events (status `received`, or `failed` with a retry due) whose lease
-   * is free or expired, to `workerId` for `leaseMs`; each claim counts as an attempt. A store shared
-   * by several processes (PostgreSQL) times leases by the database's clock, not `now`, and marks
-   * `failed` an event already claimed `maxAttempts` times whose last lease expired unsettled (its
-   * processor keeps dying on it).
+   * is free or expired, to `workerId` for `leaseMs`; each claim counts as an attempt, written before
+   * the events are handed out (a handler that crashes the process still counts). With `maxAttempts`,
+   * an event already claimed that often whose last claim was never settled (its processor keeps
+   * dying on it) is marked `failed` instead, across restarts too. A store shared by several
+   * processes (PostgreSQL) times leases by the database's clock, not `now`.
    */
   claimDue(
     workerId: string,
