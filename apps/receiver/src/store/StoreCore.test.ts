@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
 import type { CompletionRow, EventRow, ExportRow } from './eventRow.js';
+import type { PendingInsertLimits } from './PendingInsertLimit.js';
 import type { ClaimedEvent } from './Store.js';
 import { type ExportRowFilter, type InsertRow, type RowOutcome, StoreCore } from './StoreCore.js';
 import { delivery } from './test-support/storeContract.js';
@@ -23,8 +24,8 @@ class MapStore extends StoreCore {
   /** Insert commits, settle statements and the database's close, in the order they happened. */
   readonly log: string[] = [];
 
-  constructor(maxBatch = Number.POSITIVE_INFINITY) {
-    super({});
+  constructor(maxBatch = Number.POSITIVE_INFINITY, limits: PendingInsertLimits = {}) {
+    super(limits);
     this.maxBatch = maxBatch;
   }
 
@@ -217,6 +218,37 @@ describe('StoreCore', () => {
       ['m1x1', 'm2x1'],
       ['m3x1', 'm4x1'],
     ]);
+  });
+
+  it('answers store_unavailable to deliveries still waiting when their time limit runs out, committing or queued', async () => {
+    const store = new MapStore(1, { insertTimeoutMs: 100 });
+    let open: () => void = () => {};
+    store.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    // The first is being committed (and hangs), the second waits behind it.
+    const committing = store.insertDelivery(delivery('msg_hung'));
+    const queued = store.insertDelivery(delivery('msg_behind'));
+    const message =
+      'The MapDB store did not commit the delivery within 100 ms; the sender should retry later';
+    await expect(committing).rejects.toMatchObject({ code: 'store_unavailable', status: 503, message });
+    await expect(queued).rejects.toMatchObject({ code: 'store_unavailable', message });
+    // The database comes back: what it was given is still written (its retry is a duplicate).
+    open();
+    await expect(store.insertDelivery(delivery('msg_hung'))).resolves.toMatchObject({
+      inserted: false,
+      deliveriesSeen: 2,
+    });
+    expect(store.rows.get('msg_behind')).toBe(1);
+    await store.close();
+  });
+
+  it('refuses an insert time limit that is not a whole number of ms >= 1', () => {
+    for (const insertTimeoutMs of [0, 2.5, Number.NaN]) {
+      expect(() => new MapStore(1, { insertTimeoutMs })).toThrow(
+        `insertTimeoutMs must be a whole number of ms >= 1, got ${insertTimeoutMs}`,
+      );
+    }
   });
 
   it('settles an empty list without asking the database, even a broken one', async () => {
