@@ -194,6 +194,51 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('pings with a write of the health row, unsynced, while inserts fail, and with reads only again once it succeeds', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const store = new SqliteStore({ filename });
+    await store.writerPragma('synchronous');
+    const healthRow = () => {
+      const raw = new Database(filename, { readonly: true });
+      try {
+        return raw.prepare('SELECT id, probed_at FROM receiver_health').all();
+      } finally {
+        raw.close();
+      }
+    };
+    await store.ping();
+    expect(healthRow()).toEqual([]);
+    // A database error on the writer's side (as a full disk gives), then the health table gone too.
+    const raw = new Database(filename);
+    raw.exec(
+      'ALTER TABLE webhook_events RENAME TO parked; ALTER TABLE receiver_health RENAME TO parked_health',
+    );
+    await expect(store.insertDelivery(delivery('msg_refused'))).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    await expect(store.ping()).rejects.toMatchObject({
+      code: 'store_unavailable',
+      message: expect.stringMatching(/^SQLite store error: no such table: receiver_health/),
+    });
+    raw.exec(
+      'ALTER TABLE parked RENAME TO webhook_events; ALTER TABLE parked_health RENAME TO receiver_health',
+    );
+    raw.close();
+    const before = Date.now();
+    await store.ping();
+    const [row] = healthRow() as { id: number; probed_at: number }[];
+    expect(row?.id).toBe(1);
+    expect(row!.probed_at).toBeGreaterThanOrEqual(before);
+    expect(await store.writerPragma('synchronous')).toBe(2);
+    // Writing works again: the next ping reads only (no commit reaches the WAL).
+    const commits = walCommits(filename);
+    await store.ping();
+    expect(walCommits(filename)).toBe(commits);
+    expect(healthRow()).toEqual([row]);
+    await store.close();
+  });
+
   it('sends what queues during a commit in the next batch: one more commit, not one per delivery', async () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
@@ -547,7 +592,7 @@ describe('SqliteStore on a file made with the first schema', () => {
       expect(columns).not.toContain('claimed_by');
       expect(columns).not.toContain('lease_until');
       expect(columns).toContain('next_attempt_at');
-      expect(raw.pragma('user_version', { simple: true })).toBe(1);
+      expect(raw.pragma('user_version', { simple: true })).toBe(2);
       expect(raw.prepare('SELECT count(*) AS n FROM webhook_events').get()).toEqual({ n: 2 });
       raw.close();
     } finally {

@@ -176,6 +176,7 @@ export class SqliteStore extends StoreCore {
         recordClaims: async (...args) => local.recordClaims(...args),
         settleClaims: async (...args) => local.settleClaims(...args),
         requeue: async (...args) => local.requeue(...args),
+        probeWrite: async (...args) => local.probeWrite(...args),
         readPragma: async (...args) => local.readPragma(...args),
       };
     }
@@ -321,6 +322,10 @@ export class SqliteStore extends StoreCore {
     this.stmt.ping.get();
     // Reads would still work without the writer thread, but no delivery could be stored.
     this.throwIfWriterStopped();
+  }
+
+  protected override probeWrite(): Promise<void> {
+    return this.writes.probeWrite(Date.now());
   }
 
   protected isRowError(error: unknown): boolean {

@@ -133,6 +133,10 @@ export class SqliteWriter implements Async<SqliteWrites> {
     return this.call('requeue', args);
   }
 
+  probeWrite(...args: Parameters<SqliteWrites['probeWrite']>) {
+    return this.call('probeWrite', args);
+  }
+
   readPragma(...args: Parameters<SqliteWrites['readPragma']>) {
     return this.call('readPragma', args);
   }

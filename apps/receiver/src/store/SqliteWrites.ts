@@ -27,6 +27,8 @@ export interface SqliteWrites {
   /** Writes each claimed event's settlement (and completions) and its attempt count; false for a missing row. */
   settleClaims(items: readonly ClaimSettlement[]): boolean[];
   requeue(webhookId: string, now: number): boolean;
+  /** Rewrites the health row (committed without an fsync): throws what a full disk throws. */
+  probeWrite(now: number): void;
   /** Reads one PRAGMA on this connection (e.g. `synchronous`), so tests see the committing connection's settings. */
   readPragma(name: string): unknown;
 }
@@ -69,6 +71,19 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
       for (const e of exhausted) giveUp.run(e.webhookId, e.attempts);
     },
   );
+  const probe = db.prepare<[number], unknown>(
+    `INSERT INTO receiver_health (id, probed_at) VALUES (1, ?)
+     ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`,
+  );
+  /** Runs `write` in a commit without an fsync, then puts FULL back for everything else. */
+  const unsynced = (write: () => void) => {
+    db.pragma('synchronous = NORMAL');
+    try {
+      write();
+    } finally {
+      db.pragma('synchronous = FULL');
+    }
+  };
   const requeue = db.prepare<[number, string], unknown>(
     `UPDATE webhook_events SET status = 'received', attempts = 0, next_attempt_at = ? WHERE webhook_id = ?`,
   );
@@ -119,16 +134,11 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
     // of one more sync of the writer thread per claim round, the thread every delivery's commit
     // waits for. The next fsync'd commit (any insert) makes it durable too. synchronous is set back
     // to FULL before anything else runs on this connection.
-    recordClaims: (claimed, exhausted) => {
-      db.pragma('synchronous = NORMAL');
-      try {
-        recordClaims(claimed, exhausted);
-      } finally {
-        db.pragma('synchronous = FULL');
-      }
-    },
+    recordClaims: (claimed, exhausted) => unsynced(() => recordClaims(claimed, exhausted)),
     settleClaims: db.transaction((items: readonly ClaimSettlement[]) => items.map(settleOne)),
     requeue: (webhookId: string, now: number) => requeue.run(now, webhookId).changes === 1,
+    // Only asked while inserts fail: it needs a page of the WAL, as any commit does.
+    probeWrite: (now: number) => unsynced(() => probe.run(now)),
     readPragma: (name: string) => {
       if (!/^[a-z_]+$/.test(name)) throw new Error(`not a PRAGMA name: ${name}`);
       return db.pragma(name, { simple: true });

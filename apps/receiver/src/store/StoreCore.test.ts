@@ -17,6 +17,8 @@ class MapStore extends StoreCore {
   refuse: string | undefined;
   /** Fail every statement as a broken database would. */
   down = false;
+  /** Fail every write but answer reads, as a full disk does. */
+  full = false;
   /** When set, insert and ping statements throw exactly this. */
   failure: unknown;
   /** When set, an insert statement waits for it before it writes (a slow commit). */
@@ -34,6 +36,7 @@ class MapStore extends StoreCore {
     await this.gate;
     if (this.failure !== undefined) throw this.failure;
     if (this.down) throw Object.assign(new Error('connection lost'), { code: 'DOWN' });
+    if (this.full) throw Object.assign(new Error('disk full'), { code: 'FULL' });
     if (rows.some((r) => r.delivery.webhookId === this.refuse)) {
       throw Object.assign(new Error('bad bytes'), { code: 'ROW' });
     }
@@ -76,6 +79,12 @@ class MapStore extends StoreCore {
   }
   protected requeueRow(): boolean {
     return false;
+  }
+  /** Write probes ping() made; they fail while the database is down. */
+  probes = 0;
+  protected override probeWrite(): void {
+    this.probes++;
+    if (this.full) throw Object.assign(new Error('disk full'), { code: 'FULL' });
   }
   protected selectNextDue(): number | null {
     return null;
@@ -249,6 +258,40 @@ describe('StoreCore', () => {
         `insertTimeoutMs must be a whole number of ms >= 1, got ${insertTimeoutMs}`,
       );
     }
+  });
+
+  it('pings with a write while insert commits fail, until one write succeeds; a refused row does not count', async () => {
+    const store = new MapStore();
+    await store.ping();
+    store.refuse = 'msg_bad';
+    await expect(store.insertDelivery(delivery('msg_bad'))).rejects.toMatchObject({
+      code: 'unstorable_delivery',
+    });
+    await store.ping();
+    expect(store.probes).toBe(0);
+    // The database refuses every write (a full disk) but still answers reads.
+    store.full = true;
+    await expect(store.insertDelivery(delivery('msg_full'))).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    await expect(store.ping()).rejects.toMatchObject({
+      code: 'store_unavailable',
+      message: 'MapDB store error: disk full',
+    });
+    store.full = false;
+    await store.ping();
+    await store.ping();
+    expect(store.probes).toBe(2);
+    // A commit that succeeds ends the write probes too.
+    store.full = true;
+    await expect(store.insertDelivery(delivery('msg_full_2'))).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    store.full = false;
+    await store.insertDelivery(delivery('msg_ok'));
+    await store.ping();
+    expect(store.probes).toBe(2);
+    await store.close();
   });
 
   it('settles an empty list without asking the database, even a broken one', async () => {

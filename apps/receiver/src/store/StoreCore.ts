@@ -121,6 +121,8 @@ export abstract class StoreCore implements Store {
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private commits = 0;
+  /** The last insert batch failed for the database's sake (not a row's), and none committed since. */
+  private writesFailing = false;
 
   constructor(limits: PendingInsertLimits) {
     this.pending = new PendingInsertLimit(limits);
@@ -168,6 +170,13 @@ export abstract class StoreCore implements Store {
   protected abstract requeueRow(webhookId: string, now: number): boolean | Promise<boolean>;
   protected abstract selectNextDue(): number | null | Promise<number | null>;
   protected abstract pingDatabase(): unknown;
+  /**
+   * Writes something small, for ping() while insert commits are failing (a full disk answers reads
+   * but refuses every write). Default: nothing (the database has no cheaper write to try).
+   */
+  protected probeWrite(): unknown {
+    return undefined;
+  }
   /** Called once every accepted delivery is committed. */
   protected abstract closeDatabase(): Promise<void>;
   /** The database refused this row's values: writing it again can never succeed. */
@@ -284,12 +293,14 @@ export abstract class StoreCore implements Store {
         return;
       }
       const failure = this.insertFailure(error);
+      if (failure.code === 'store_unavailable') this.writesFailing = true;
       for (const p of batch) p.reject(failure);
     }
   }
 
   private answer(rows: readonly InsertRow[], callers: Pending[][], outcomes: RowOutcome[]): void {
     this.commits++;
+    this.writesFailing = false;
     for (let i = 0; i < rows.length; i++) {
       const { delivery, copies } = rows[i]!;
       const outcome = outcomes[i]!;
@@ -411,8 +422,12 @@ export abstract class StoreCore implements Store {
     return toProgressPage(groupProgress(rows), query.limit);
   }
 
+  /** Reads; and while insert commits are failing, writes too, until a write succeeds again. */
   async ping(): Promise<void> {
     await this.run(() => this.pingDatabase());
+    if (!this.writesFailing) return;
+    await this.run(() => this.probeWrite());
+    this.writesFailing = false;
   }
 
   /** Commits every delivery already accepted, then closes the database. */
