@@ -238,7 +238,10 @@ export interface Store {
   getProgress(query: ProgressQuery): Promise<CourseProgress[]>;
   /** One page of matching (user, course) pairs, ordered by user then course. */
   listProgress(query: ListProgressQuery): Promise<ProgressPage>;
-  /** Resolves when the database answers; rejects otherwise. */
+  /**
+   * Resolves when the database answers; rejects otherwise. While insert commits are failing for the
+   * database's sake (a full disk), it also writes, and resolves only once a write succeeds.
+   */
   ping(): Promise<void>;
   /** Insert transactions committed so far (one per group-committed batch), if the store counts them. */
   readonly commitCount?: number;
