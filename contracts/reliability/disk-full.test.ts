@@ -25,17 +25,29 @@ const answerBoundMs = 10_000;
 const healthLimitMs = 2_000;
 const healthMarginMs = 1_000;
 
-const mountPoint = mkdtempSync(join(tmpdir(), 'reliability-disk-full-'));
-let mountRefusal: string | undefined;
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${diskBytes}`, 'tmpfs', mountPoint], { stdio: 'pipe' });
-} catch (error) {
-  mountRefusal = ((error as { stderr?: Buffer }).stderr?.toString() || (error as Error).message).trim();
+/** Why a size-limited tmpfs cannot be mounted here, or undefined when it can (tried and undone). */
+function mountRefusal(): string | undefined {
+  const probe = mkdtempSync(join(tmpdir(), 'reliability-mount-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'pipe' });
+    execFileSync('umount', [probe]);
+    return undefined;
+  } catch (error) {
+    return ((error as { stderr?: Buffer }).stderr?.toString() || (error as Error).message).trim();
+  } finally {
+    rmdirSync(probe);
+  }
+}
+
+const refusal = mountRefusal();
+if (refusal !== undefined) {
   console.warn(
-    `[disk-full] SKIPPED: cannot mount a size-limited tmpfs here (${mountRefusal}); run as root, or in a container allowed to mount`,
+    `[disk-full] SKIPPED: cannot mount a size-limited tmpfs here (${refusal}); run as root, or in a container allowed to mount`,
   );
 }
+const mountPoint = mkdtempSync(join(tmpdir(), 'reliability-disk-full-'));
 const filler = join(mountPoint, 'filler');
+let mounted = false;
 let receiver: ReceiverProcess | undefined;
 
 afterAll(async () => {
@@ -43,7 +55,7 @@ afterAll(async () => {
     receiver.child.kill('SIGKILL');
     await receiver.exited;
   }
-  if (mountRefusal === undefined) execFileSync('umount', [mountPoint]);
+  if (mounted) execFileSync('umount', [mountPoint]);
   rmdirSync(mountPoint);
 });
 
@@ -69,9 +81,11 @@ function fillDisk(path: string, leave: number): number {
 }
 
 describe('a disk that fills', () => {
-  it.skipIf(mountRefusal !== undefined)(
+  it.skipIf(refusal !== undefined)(
     'refuses with 503 while the disk is full, loses nothing acknowledged, and recovers once space is freed',
     async () => {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${diskBytes}`, 'tmpfs', mountPoint]);
+      mounted = true;
       const databaseUrl = `sqlite:${join(mountPoint, 'receiver.sqlite')}`;
       receiver = await startReceiverProcess({ secret, apiToken, databaseUrl });
       const { url } = receiver;
