@@ -487,6 +487,45 @@ describe('processing', () => {
   });
 });
 
+describe('GET /healthz', () => {
+  it('answers 503 naming the store check within its time limit when the store hangs, and 200 once it answers', async () => {
+    const r = await start({ healthTimeoutMs: 200 });
+    const ping = r.store.ping.bind(r.store);
+    let release: (() => void) | undefined;
+    let pings = 0;
+    r.store.ping = () => {
+      pings++;
+      return new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    };
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => getJson(`${r.url}/healthz`, {})));
+    const elapsed = performance.now() - started;
+    expect(answers).toEqual(
+      Array.from({ length: 5 }, () => ({
+        status: 503,
+        body: {
+          error: {
+            code: 'store_unavailable',
+            message: expect.stringMatching(
+              /^The event store has not answered the health check for \d+ ms \(limit 200 ms\)$/,
+            ),
+            details: [{ check: 'store', failure: 'timeout' }],
+          },
+        },
+      })),
+    );
+    // The configured limit, not the 2 s default; and one store call for all five.
+    expect(elapsed).toBeLessThan(1500);
+    expect(pings).toBe(1);
+    release?.();
+    r.store.ping = ping;
+    await eventually(async () => ((await getJson(`${r.url}/healthz`, {})).status === 200 ? true : undefined));
+    expect(await getJson(`${r.url}/healthz`, {})).toEqual({ status: 200, body: { status: 'ok' } });
+  });
+});
+
 describe('read API', () => {
   it('answers 401 without a token or with a wrong one, and 200 with the right one', async () => {
     const r = await start();

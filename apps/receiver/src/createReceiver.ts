@@ -8,6 +8,7 @@ import { createWebhookHandler, createWebhookRouter } from './http/createWebhookR
 import { inspectorRoutes } from './http/inspectorRoutes.js';
 import { setNoStoreHeaders } from './http/noStoreHeaders.js';
 import { routeLabeller } from './http/routeLabeller.js';
+import { StoreHealthProbe } from './http/StoreHealthProbe.js';
 import { sendError } from './http/sendError.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { EventHandlers } from './processing/EventHandlers.js';
@@ -41,6 +42,8 @@ export interface ReceiverOptions {
   handlers?: EventHandlers;
   /** Processor tuning (poll interval, retries, leases); see ProcessorOptions. */
   processing?: Omit<ProcessorOptions, 'store' | 'handlers' | 'logger' | 'metrics' | 'now'>;
+  /** Longest /healthz waits for the store before answering 503 (default 2000 ms). */
+  healthTimeoutMs?: number;
   /** Clock in ms since the epoch, for tests. */
   now?: () => number;
 }
@@ -134,14 +137,22 @@ export function createReceiver(options: ReceiverOptions): Receiver {
 
   app.use(routes.webhooks, createWebhookRouter({ ...webhookOptions, handler: receiveWebhook }));
 
+  // Bounded whatever the database does (a frozen one would hold every probe's socket), and one
+  // store ping at a time however many load balancers ask.
+  const storeHealth = new StoreHealthProbe(() => store.ping(), {
+    ...(options.healthTimeoutMs === undefined ? {} : { timeoutMs: options.healthTimeoutMs }),
+    onFailure: (health) =>
+      health.failure === 'error'
+        ? logger.error({ err: health.cause }, 'health check: the store answered with an error')
+        : logger.warn(health.message),
+  });
   app.get(routes.healthz, async (_req, res) => {
-    try {
-      await store.ping();
+    const health = await storeHealth.check();
+    if (health.ok) {
       res.json({ status: 'ok' });
-    } catch (error) {
-      logger.error({ err: error }, 'health check: store unreachable');
-      sendError(res, 503, 'store_unavailable', 'The event store is not answering');
+      return;
     }
+    sendError(res, 503, 'store_unavailable', health.message, [{ check: 'store', failure: health.failure }]);
   });
 
   app.get(routes.metrics, async (_req, res) => {

@@ -703,7 +703,8 @@ describe('Processor settling', () => {
         ? true
         : undefined,
     );
-    expect(await store.getEvent('msg_1')).toMatchObject({ status: 'received', attempts: 0 });
+    // Unsettled, with the attempt its claim wrote.
+    expect(await store.getEvent('msg_1')).toMatchObject({ status: 'received', attempts: 1 });
     expect(await counted(metrics.processed)).toBe(0);
     // Once the lease runs out the event is claimed again (its second attempt).
     clock.advance(50);

@@ -8,6 +8,11 @@ export interface PendingInsertLimits {
   maxPending?: number;
   /** Most body bytes waiting (default 64 MiB). */
   maxPendingBytes?: number;
+  /**
+   * Longest a delivery waits for its commit (default 8000 ms); past it insertDelivery() rejects
+   * with `store_unavailable`, so its request is answered 503 while the database hangs.
+   */
+  insertTimeoutMs?: number;
 }
 
 /**

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { createReceiver } from '../createReceiver.js';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
-import { signedRequest, testSecret } from '../test-support/signedRequest.js';
+import { completedEvent, signedRequest, testSecret } from '../test-support/signedRequest.js';
 import { eventually } from '../test-support/startReceiver.js';
 import { migrate, migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
 import { PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
@@ -13,6 +13,7 @@ import {
   testDatabaseUrl,
   withAdminClient,
 } from './test-support/postgresTestDatabase.js';
+import { startCrashingProcessor } from './test-support/startCrashingProcessor.js';
 import { delivery, describeStoreContract } from './test-support/storeContract.js';
 import { startTcpProxy, type TcpProxy } from './test-support/tcpProxy.js';
 
@@ -75,21 +76,44 @@ describe('PostgresStore', () => {
       const claimed = await store.claimDue('w1', t0 + 100, 1000, 10);
       expect(claimed.map((c) => c.webhookId)).toEqual(['msg_e2', 'msg_e3', 'msg_e4', 'msg_e1']);
     });
+  });
 
-    it('marks failed an event whose processor died on it maxAttempts times, and stops claiming it', async () => {
-      const store = await open({ schema: randomSchema() });
-      const t0 = 2_000_000;
-      await store.insertDelivery(delivery('msg_crashy', { receivedAt: t0 }));
-      // Three claims whose leases run out unsettled, as when the processor crashes each time.
-      for (let i = 0; i < 3; i++) {
-        expect(await store.claimDue('w', t0 + i * 1000, 100, 10, 3)).toHaveLength(1);
+  describe('a handler that kills its process', () => {
+    it('is given up after maxAttempts crashes, as on SQLite: the next process marks the event failed instead of running it', async () => {
+      const schema = randomSchema();
+      const store = await open({ schema, leaseClock: 'database' });
+      const killer = completedEvent();
+      const id = killer.id as string;
+      await store.insertDelivery(
+        delivery(id, { body: Buffer.from(JSON.stringify(killer)), receivedAt: Date.now() }),
+      );
+      const url = `${testDatabaseUrl}${testDatabaseUrl.includes('?') ? '&' : '?'}schema=${schema}`;
+      const maxAttempts = 3;
+      // A short lease: a dead process's claim is taken over once it runs out.
+      const leaseMs = 300;
+      for (let run = 1; run <= maxAttempts; run++) {
+        const child = startCrashingProcessor(url, maxAttempts, leaseMs);
+        const exit = await child.exited;
+        expect(exit.signal, exit.output).toBe('SIGKILL');
+        expect(child.handled).toEqual([id]);
+        expect(await store.getEvent(id)).toMatchObject({ status: 'received', attempts: run });
       }
-      expect(await store.claimDue('w', t0 + 10_000, 100, 10, 3)).toEqual([]);
-      const event = await store.getEvent('msg_crashy');
-      expect(event?.status).toBe('failed');
-      expect(event?.attempts).toBe(3);
-      expect(event?.nextAttemptAt).toBeNull();
-      expect(event?.lastError).toMatch(/claimed 3 times without being settled/);
+      const last = startCrashingProcessor(url, maxAttempts, leaseMs);
+      await last.ready;
+      const failed = await eventually(async () => {
+        const event = await store.getEvent(id);
+        return event?.status === 'failed' ? event : undefined;
+      }, 20_000);
+      last.child.kill('SIGTERM');
+      const exit = await last.exited;
+      expect(exit.code, exit.output).toBe(0);
+      expect(last.handled).toEqual([]);
+      expect(failed).toMatchObject({
+        attempts: maxAttempts,
+        nextAttemptAt: null,
+        lastError:
+          'claimed 3 times without being settled: the processor crashed or stalled on it each time; requeue it once fixed',
+      });
     });
   });
 

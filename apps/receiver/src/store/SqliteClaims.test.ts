@@ -325,6 +325,47 @@ describe('SqliteClaims', () => {
     ]);
   });
 
+  it('gives up a row read from the table that reached maxAttempts, voiding an expired lease on it; fresh rows never', async () => {
+    const table = new Table();
+    const claims = new SqliteClaims();
+    const givenUp: string[] = [];
+    const cap = {
+      maxAttempts: 2,
+      giveUp: (row: DueRow) => givenUp.push(`${row.webhook_id}:${row.attempts}`),
+    };
+    table.put('msg_spent', t0, 2);
+    table.put('msg_left', t0, 1);
+    table.put('msg_fresh', t0);
+    claims.created('msg_fresh', 't', Buffer.from('x'), t0);
+    const first = claims.claim('w1', t0, 100, 10, table.readDue, cap);
+    expect(first.map((c) => [c.webhookId, c.attempts])).toEqual([
+      ['msg_fresh', 1],
+      ['msg_left', 2],
+    ]);
+    expect(givenUp).toEqual(['msg_spent:2']);
+    // msg_left's lease runs out with its attempt written (as SqliteStore writes it when claiming).
+    table.rows.get('msg_left')!.attempts = 2;
+    table.rows.delete('msg_spent');
+    const second = claims.claim('w2', t0 + 100, 100, 10, table.readDue, cap);
+    expect(ids(second)).toEqual(['msg_fresh']);
+    expect(givenUp).toEqual(['msg_spent:2', 'msg_left:2']);
+    // Its holder comes back too late: the lease it had is gone.
+    expect(await claims.settle('w1', [settlement('msg_left')], table.write)).toEqual([false]);
+  });
+
+  it('drops claims whose attempt could not be written, and finds their rows in the table at once', () => {
+    const table = new Table();
+    const claims = new SqliteClaims();
+    table.put('msg_1', t0);
+    claims.created('msg_1', 't', Buffer.from('x'), t0);
+    expect(ids(claims.claim('w1', t0, 30_000, 10, table.readDue))).toEqual(['msg_1']);
+    // The periodic search is not due yet: without the release the row would wait for it.
+    expect(claims.claim('w2', t0 + 1, 30_000, 10, table.readDue)).toEqual([]);
+    claims.released(['msg_1']);
+    const again = claims.claim('w2', t0 + 2, 30_000, 10, table.readDue);
+    expect(again.map((c) => [c.webhookId, c.claimedBy, c.attempts])).toEqual([['msg_1', 'w2', 1]]);
+  });
+
   it('forgets every claim and fresh row when cleared', () => {
     const table = new Table();
     const claims = new SqliteClaims();

@@ -1,9 +1,12 @@
 // SQLite's claims, kept in memory: ONE receiver process owns an SQLite file (SqliteFileLock
-// enforces it), so leases need not be written. A claim costs no write; its attempt is counted in
-// the settlement's single UPDATE. Rows the store just inserted as `received` are kept here
-// (bounded) with their bytes, so the processor claims them without reading them back. After a
-// crash the claims are simply gone: the rows are still `received` (or `failed` and due) on disk and
-// are claimed again as soon as the restarted process looks.
+// enforces it), so leases need not be written. What a claim does write is its attempt count (the
+// caller writes it, with SqliteWrites.recordClaims, before handing the events out), so an event
+// whose handler crashes the process still has the attempt counted, and once it has been claimed
+// `maxAttempts` times without being settled it is handed to `giveUp` (marked failed) instead of
+// being claimed again. Rows the store just inserted as `received` are kept here (bounded) with their
+// bytes, so the processor claims them without reading them back. After a crash the claims are
+// simply gone: the rows are still `received` (or `failed` and due) on disk and are claimed again as
+// soon as the restarted process looks.
 
 import type { KnownEvent } from '@webhook-contracts/schema';
 import type { ClaimedEvent } from './Store.js';
@@ -33,6 +36,13 @@ export interface DueRow {
   event_type: string | null;
   body: Buffer;
   attempts: number;
+}
+
+/** Rows claimed this often without a settlement are given up: see claim(). */
+export interface ClaimCap {
+  maxAttempts: number;
+  /** Told about each due row read from the table that was already claimed `maxAttempts` times. */
+  giveUp: (row: DueRow) => void;
 }
 
 /** A settlement of a claim held here, with the attempt count the claim reached. */
@@ -73,7 +83,9 @@ export class SqliteClaims {
 
   /**
    * Leases up to `limit` due events to `workerId`: fresh rows first, then (when a search is due)
-   * rows `readDue` finds on disk, which it must return without the `leased` ids.
+   * rows `readDue` finds on disk, which it must return without the `leased` ids. A row read from
+   * disk whose stored attempts already reach `cap.maxAttempts` was claimed that often and never
+   * settled (its processor died on it each time): it goes to `cap.giveUp` instead.
    */
   claim(
     workerId: string,
@@ -81,6 +93,7 @@ export class SqliteClaims {
     leaseMs: number,
     limit: number,
     readDue: (now: number, leased: readonly string[], wanted: number) => DueRow[],
+    cap?: ClaimCap,
   ): ClaimedEvent[] {
     const leaseUntil = now + leaseMs;
     const claimed: ClaimedEvent[] = [];
@@ -127,7 +140,13 @@ export class SqliteClaims {
     if (now >= this.nextRetryAt) this.nextRetryAt = Number.POSITIVE_INFINITY;
     const wanted = limit - claimed.length;
     const rows = readDue(now, leased, wanted);
-    for (const r of rows) take(r.webhook_id, r.event_type, r.body, r.attempts);
+    for (const r of rows) {
+      if (cap !== undefined && r.attempts >= cap.maxAttempts) {
+        // An expired lease in this process on it is void too: its holder cannot settle it now.
+        this.claims.delete(r.webhook_id);
+        cap.giveUp(r);
+      } else take(r.webhook_id, r.event_type, r.body, r.attempts);
+    }
     // A full page may have left more behind: look again next time.
     if (rows.length === wanted) this.rescanNeeded = true;
     return claimed;
@@ -170,6 +189,15 @@ export class SqliteClaims {
       if (this.claims.get(webhookId) === claim) this.claims.delete(webhookId);
       return ok;
     });
+  }
+
+  /**
+   * Claims whose attempt could not be written: they are dropped, and the table is searched again,
+   * where the rows are still due.
+   */
+  released(webhookIds: readonly string[]): void {
+    for (const webhookId of webhookIds) this.claims.delete(webhookId);
+    this.rescanNeeded = true;
   }
 
   /** The event is due again from the table: its current holder (if any) loses it. */

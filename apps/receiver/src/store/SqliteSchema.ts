@@ -47,6 +47,13 @@ const migrations: readonly ((db: Database.Database) => void)[] = [
       if (columns.includes(column)) db.exec(`ALTER TABLE webhook_events DROP COLUMN ${column}`);
     }
   },
+  // 1 → 2: one row the health check rewrites while inserts fail, to learn when writing works again.
+  (db) => {
+    db.exec(`CREATE TABLE IF NOT EXISTS receiver_health (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      probed_at INTEGER NOT NULL
+    )`);
+  },
 ];
 
 /** Creates the tables a file lacks and applies the migrations it has not had, in one transaction. */

@@ -4,8 +4,11 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
+import { completedEvent } from '../test-support/signedRequest.js';
+import { eventually } from '../test-support/startReceiver.js';
 import { SqliteStore } from './SqliteStore.js';
 import type { SqliteWriter } from './SqliteWriter.js';
+import { startCrashingProcessor } from './test-support/startCrashingProcessor.js';
 import { delivery, describeStoreContract } from './test-support/storeContract.js';
 import { walCommits } from './test-support/walCommits.js';
 
@@ -191,6 +194,51 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('pings with a write of the health row, unsynced, while inserts fail, and with reads only again once it succeeds', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const store = new SqliteStore({ filename });
+    await store.writerPragma('synchronous');
+    const healthRow = () => {
+      const raw = new Database(filename, { readonly: true });
+      try {
+        return raw.prepare('SELECT id, probed_at FROM receiver_health').all();
+      } finally {
+        raw.close();
+      }
+    };
+    await store.ping();
+    expect(healthRow()).toEqual([]);
+    // A database error on the writer's side (as a full disk gives), then the health table gone too.
+    const raw = new Database(filename);
+    raw.exec(
+      'ALTER TABLE webhook_events RENAME TO parked; ALTER TABLE receiver_health RENAME TO parked_health',
+    );
+    await expect(store.insertDelivery(delivery('msg_refused'))).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    await expect(store.ping()).rejects.toMatchObject({
+      code: 'store_unavailable',
+      message: expect.stringMatching(/^SQLite store error: no such table: receiver_health/),
+    });
+    raw.exec(
+      'ALTER TABLE parked RENAME TO webhook_events; ALTER TABLE parked_health RENAME TO receiver_health',
+    );
+    raw.close();
+    const before = Date.now();
+    await store.ping();
+    const [row] = healthRow() as { id: number; probed_at: number }[];
+    expect(row?.id).toBe(1);
+    expect(row!.probed_at).toBeGreaterThanOrEqual(before);
+    expect(await store.writerPragma('synchronous')).toBe(2);
+    // Writing works again: the next ping reads only (no commit reaches the WAL).
+    const commits = walCommits(filename);
+    await store.ping();
+    expect(walCommits(filename)).toBe(commits);
+    expect(healthRow()).toEqual([row]);
+    await store.close();
+  });
+
   it('sends what queues during a commit in the next batch: one more commit, not one per delivery', async () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
@@ -306,7 +354,7 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
-  it('keeps claims in memory: a process that dies holding a claim leaves the event due for the next one', async () => {
+  it('keeps leases in memory but writes the attempt: a process that dies holding a claim leaves the event due for the next one, which counts on', async () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
     const t = Date.UTC(2025, 0, 1);
@@ -314,22 +362,93 @@ describe('SqliteStore', () => {
     await first.insertDelivery(delivery('msg_held', { receivedAt: t }));
     const held = await first.claimDue('w-dead', t, 30_000, 10);
     expect(held.map((c) => [c.webhookId, c.attempts])).toEqual([['msg_held', 1]]);
-    // Nothing about the claim reached the file: no lease, no attempt yet.
+    // The attempt reached the file with the claim; the lease did not (there is no lease column).
     const raw = new Database(filename, { readonly: true });
     expect(
       raw.prepare('SELECT status, attempts FROM webhook_events WHERE webhook_id = ?').get('msg_held'),
-    ).toEqual({ status: 'received', attempts: 0 });
+    ).toEqual({ status: 'received', attempts: 1 });
     raw.close();
+    // The writer connection commits deliveries with an fsync again after writing the claim.
+    expect(await first.writerPragma('synchronous')).toBe(2);
     // Stop the writer the way a crash would, then open the file again: the event is claimable at
-    // once, well inside the dead process's 30 s lease.
+    // once, well inside the dead process's 30 s lease, as its second attempt.
     await (first as unknown as { writer: SqliteWriter }).writer.terminate();
     await first.close();
     const second = new SqliteStore({ filename });
     const again = await second.claimDue('w-new', t + 1, 30_000, 10);
-    expect(again.map((c) => [c.webhookId, c.claimedBy, c.attempts])).toEqual([['msg_held', 'w-new', 1]]);
+    expect(again.map((c) => [c.webhookId, c.claimedBy, c.attempts])).toEqual([['msg_held', 'w-new', 2]]);
     expect(await second.settle('msg_held', 'w-new', { status: 'processed', effects: {} }, t + 2)).toBe(true);
-    expect(await second.getEvent('msg_held')).toMatchObject({ status: 'processed', attempts: 1 });
+    expect(await second.getEvent('msg_held')).toMatchObject({ status: 'processed', attempts: 2 });
     await second.close();
+  });
+
+  it('hands out nothing when the attempt cannot be written, and claims the events again once it can', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const t = Date.UTC(2025, 0, 1);
+    const store = new SqliteStore({ filename, writerThread: false });
+    await store.insertDelivery(delivery('msg_unwritten', { receivedAt: t }));
+    // What a full disk or a read-only file does to the claim's write.
+    const db = (store as unknown as { db: Database.Database }).db;
+    db.exec(`CREATE TRIGGER refuse BEFORE UPDATE OF attempts ON webhook_events
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    await expect(store.claimDue('w1', t, 30_000, 10, 5)).rejects.toMatchObject({
+      code: 'store_unavailable',
+      message: 'SQLite store error: database or disk is full',
+    });
+    expect(await store.getEvent('msg_unwritten')).toMatchObject({ status: 'received', attempts: 0 });
+    db.exec('DROP TRIGGER refuse');
+    const claimed = await store.claimDue('w2', t + 1, 30_000, 10, 5);
+    expect(claimed.map((c) => [c.webhookId, c.claimedBy, c.attempts])).toEqual([['msg_unwritten', 'w2', 1]]);
+    await store.close();
+  });
+
+  it('marks failed an event whose handler kills the process maxAttempts times, across restarts, and stops handing it out', async () => {
+    const { dir, filename } = tempFile();
+    dirs.push(dir);
+    const killer = completedEvent();
+    const id = killer.id as string;
+    const setup = new SqliteStore({ filename });
+    await setup.insertDelivery(
+      delivery(id, { body: Buffer.from(JSON.stringify(killer)), receivedAt: Date.now() }),
+    );
+    await setup.close();
+    const read = (webhookId: string) => {
+      const raw = new Database(filename, { readonly: true });
+      try {
+        return raw
+          .prepare('SELECT status, attempts, last_error FROM webhook_events WHERE webhook_id = ?')
+          .get(webhookId) as { status: string; attempts: number; last_error: string | null } | undefined;
+      } finally {
+        raw.close();
+      }
+    };
+    const maxAttempts = 3;
+    for (let run = 1; run <= maxAttempts; run++) {
+      const child = startCrashingProcessor(`sqlite:${filename}`, maxAttempts, 30_000);
+      const exit = await child.exited;
+      expect(exit.signal, exit.output).toBe('SIGKILL');
+      expect(child.handled).toEqual([id]);
+      // Counted before the handler ran, although the process died inside it.
+      expect(read(id)).toMatchObject({ status: 'received', attempts: run });
+    }
+    // The next process gives it up instead of running the handler, and goes on with other work.
+    const other = new SqliteStore({ filename });
+    await other.insertDelivery(delivery('msg_after', { receivedAt: Date.now() }));
+    await other.close();
+    const last = startCrashingProcessor(`sqlite:${filename}`, maxAttempts, 30_000);
+    await last.ready;
+    await eventually(async () => (read('msg_after')?.status === 'quarantined' ? true : undefined), 20_000);
+    last.child.kill('SIGTERM');
+    const exit = await last.exited;
+    expect(exit.code, exit.output).toBe(0);
+    expect(last.handled).toEqual([]);
+    expect(read(id)).toEqual({
+      status: 'failed',
+      attempts: maxAttempts,
+      last_error:
+        'claimed 3 times without being settled: the processor crashed or stalled on it each time; requeue it once fixed',
+    });
   });
 
   it('hands each inserted event to exactly one claim, whether it is claimed from memory or read back', async () => {
@@ -473,7 +592,7 @@ describe('SqliteStore on a file made with the first schema', () => {
       expect(columns).not.toContain('claimed_by');
       expect(columns).not.toContain('lease_until');
       expect(columns).toContain('next_attempt_at');
-      expect(raw.pragma('user_version', { simple: true })).toBe(1);
+      expect(raw.pragma('user_version', { simple: true })).toBe(2);
       expect(raw.prepare('SELECT count(*) AS n FROM webhook_events').get()).toEqual({ n: 2 });
       raw.close();
     } finally {

@@ -8,7 +8,9 @@
 // that has been acknowledged). ':memory:' databases cannot be shared between connections, so they
 // write on this thread.
 //
-// Claims live in memory (SqliteClaims): one process owns the file (SqliteFileLock).
+// Claims live in memory (SqliteClaims): one process owns the file (SqliteFileLock). Each claim
+// round writes its attempt counts (and gives up events claimed maxAttempts times unsettled) before
+// the events are handed out, so a handler that crashes the process still counts.
 import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import type { CompletionRow, EventRow, ExportRow } from './eventRow.js';
@@ -171,8 +173,10 @@ export class SqliteStore extends StoreCore {
       const local = createSqliteWrites(db);
       this.writes = {
         insertBatch: async (...args) => local.insertBatch(...args),
+        recordClaims: async (...args) => local.recordClaims(...args),
         settleClaims: async (...args) => local.settleClaims(...args),
         requeue: async (...args) => local.requeue(...args),
+        probeWrite: async (...args) => local.probeWrite(...args),
         readPragma: async (...args) => local.readPragma(...args),
       };
     }
@@ -271,11 +275,34 @@ export class SqliteStore extends StoreCore {
     );
   }
 
-  protected claimRows(workerId: string, now: number, leaseMs: number, limit: number): ClaimedEvent[] {
+  protected async claimRows(
+    workerId: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+    maxAttempts: number | undefined,
+  ): Promise<ClaimedEvent[]> {
     this.throwIfWriterStopped();
-    return this.claims.claim(workerId, now, leaseMs, limit, (at, leased, wanted) =>
-      this.stmt.due.all(at, JSON.stringify(leased), wanted),
+    const exhausted: DueRow[] = [];
+    const claimed = this.claims.claim(
+      workerId,
+      now,
+      leaseMs,
+      limit,
+      (at, leased, wanted) => this.stmt.due.all(at, JSON.stringify(leased), wanted),
+      maxAttempts === undefined ? undefined : { maxAttempts, giveUp: (row) => exhausted.push(row) },
     );
+    if (claimed.length === 0 && exhausted.length === 0) return claimed;
+    try {
+      await this.writes.recordClaims(
+        claimed.map((c) => ({ webhookId: c.webhookId, attempts: c.attempts })),
+        exhausted.map((r) => ({ webhookId: r.webhook_id, attempts: r.attempts })),
+      );
+    } catch (error) {
+      this.claims.released(claimed.map((c) => c.webhookId));
+      throw error;
+    }
+    return claimed;
   }
 
   protected settleRows(workerId: string, rows: readonly SettleRow[]): Promise<boolean[]> {
@@ -295,6 +322,10 @@ export class SqliteStore extends StoreCore {
     this.stmt.ping.get();
     // Reads would still work without the writer thread, but no delivery could be stored.
     this.throwIfWriterStopped();
+  }
+
+  protected override probeWrite(): Promise<void> {
+    return this.writes.probeWrite(Date.now());
   }
 
   protected isRowError(error: unknown): boolean {

@@ -121,12 +121,20 @@ export class SqliteWriter implements Async<SqliteWrites> {
     return this.call('insertBatch', [rows.map(writerRow)]);
   }
 
+  recordClaims(...args: Parameters<SqliteWrites['recordClaims']>) {
+    return this.call('recordClaims', args);
+  }
+
   settleClaims(...args: Parameters<SqliteWrites['settleClaims']>) {
     return this.call('settleClaims', args);
   }
 
   requeue(...args: Parameters<SqliteWrites['requeue']>) {
     return this.call('requeue', args);
+  }
+
+  probeWrite(...args: Parameters<SqliteWrites['probeWrite']>) {
+    return this.call('probeWrite', args);
   }
 
   readPragma(...args: Parameters<SqliteWrites['readPragma']>) {

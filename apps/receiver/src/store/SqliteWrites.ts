@@ -1,5 +1,6 @@
 // Every SQLite write the store makes, as plain functions over one better-sqlite3 connection:
-// group-committed inserts, settlements and requeues (claims live in memory: SqliteClaims).
+// group-committed inserts, claims' attempt counts, settlements and requeues (the leases themselves
+// live in memory: SqliteClaims).
 // SqliteStore runs them on its own thread for ':memory:' databases and, for files, in the writer
 // worker (SqliteWriterWorker) that owns the write connection, so their fsyncs never block the HTTP
 // thread.
@@ -8,13 +9,26 @@ import type { ClaimSettlement } from './SqliteClaims.js';
 import type { EventStatus } from './Store.js';
 import type { InsertRow, RowOutcome } from './StoreCore.js';
 
-/** The write operations, each one transaction (one commit, one fsync). */
+/** A claim's attempt number, as recordClaims writes it. */
+export interface ClaimAttempt {
+  webhookId: string;
+  attempts: number;
+}
+
+/** The write operations, each one transaction (one commit, one fsync, but see recordClaims). */
 export interface SqliteWrites {
   /** Upserts every row in one transaction; one outcome per row, in order. Throws if it fails. */
   insertBatch(rows: readonly InsertRow[]): RowOutcome[];
+  /**
+   * Writes the attempt count of each claimed event, and marks failed each exhausted one (claimed
+   * its `attempts` times, never settled), in one transaction committed without an fsync.
+   */
+  recordClaims(claimed: readonly ClaimAttempt[], exhausted: readonly ClaimAttempt[]): void;
   /** Writes each claimed event's settlement (and completions) and its attempt count; false for a missing row. */
   settleClaims(items: readonly ClaimSettlement[]): boolean[];
   requeue(webhookId: string, now: number): boolean;
+  /** Rewrites the health row (committed without an fsync): throws what a full disk throws. */
+  probeWrite(now: number): void;
   /** Reads one PRAGMA on this connection (e.g. `synchronous`), so tests see the committing connection's settings. */
   readPragma(name: string): unknown;
 }
@@ -35,12 +49,41 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
     [string, string | null, number | null, string | null, number | null, number, string],
     unknown
   >(
-    // The claim itself lives in memory (one process owns an SQLite file), so the attempt it
-    // counted is written here, with the outcome: one row write per processed event.
+    // The lease lives in memory (one process owns an SQLite file); the attempt it counted was
+    // written by recordClaims and is written again with the outcome, so the row ends as settled.
     `UPDATE webhook_events
      SET status = ?, errors = ?, processed_at = ?, last_error = ?, next_attempt_at = ?, attempts = ?
      WHERE webhook_id = ?`,
   );
+  const claimAttempt = db.prepare<[number, string], unknown>(
+    `UPDATE webhook_events SET attempts = ? WHERE webhook_id = ?`,
+  );
+  // Only while the row is as it was read: a requeue meanwhile (attempts 0) gives it a fresh start.
+  const giveUp = db.prepare<[string, number], unknown>(
+    `UPDATE webhook_events
+     SET status = 'failed', next_attempt_at = NULL,
+         last_error = 'claimed ' || attempts || ' times without being settled: the processor crashed or stalled on it each time; requeue it once fixed'
+     WHERE webhook_id = ? AND attempts = ? AND status IN ('received', 'failed')`,
+  );
+  const recordClaims = db.transaction(
+    (claimed: readonly ClaimAttempt[], exhausted: readonly ClaimAttempt[]) => {
+      for (const c of claimed) claimAttempt.run(c.attempts, c.webhookId);
+      for (const e of exhausted) giveUp.run(e.webhookId, e.attempts);
+    },
+  );
+  const probe = db.prepare<[number], unknown>(
+    `INSERT INTO receiver_health (id, probed_at) VALUES (1, ?)
+     ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`,
+  );
+  /** Runs `write` in a commit without an fsync, then puts FULL back for everything else. */
+  const unsynced = (write: () => void) => {
+    db.pragma('synchronous = NORMAL');
+    try {
+      write();
+    } finally {
+      db.pragma('synchronous = FULL');
+    }
+  };
   const requeue = db.prepare<[number, string], unknown>(
     `UPDATE webhook_events SET status = 'received', attempts = 0, next_attempt_at = ? WHERE webhook_id = ?`,
   );
@@ -86,8 +129,16 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
         };
       }),
     ),
+    // The count must survive the process (a handler that crashes it is the case it is for), which
+    // the write() of the commit gives; an fsync would only add surviving a power cut, at the cost
+    // of one more sync of the writer thread per claim round, the thread every delivery's commit
+    // waits for. The next fsync'd commit (any insert) makes it durable too. synchronous is set back
+    // to FULL before anything else runs on this connection.
+    recordClaims: (claimed, exhausted) => unsynced(() => recordClaims(claimed, exhausted)),
     settleClaims: db.transaction((items: readonly ClaimSettlement[]) => items.map(settleOne)),
     requeue: (webhookId: string, now: number) => requeue.run(now, webhookId).changes === 1,
+    // Only asked while inserts fail: it needs a page of the WAL, as any commit does.
+    probeWrite: (now: number) => unsynced(() => probe.run(now)),
     readPragma: (name: string) => {
       if (!/^[a-z_]+$/.test(name)) throw new Error(`not a PRAGMA name: ${name}`);
       return db.pragma(name, { simple: true });

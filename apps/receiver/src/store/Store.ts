@@ -200,10 +200,11 @@ export interface Store {
   exportEvents(query: ExportEventsQuery): Promise<ExportedEvent[]>;
   /**
    * Leases up to `limit` due events (status `received`, or `failed` with a retry due) whose lease
-   * is free or expired, to `workerId` for `leaseMs`; each claim counts as an attempt. A store shared
-   * by several processes (PostgreSQL) times leases by the database's clock, not `now`, and marks
-   * `failed` an event already claimed `maxAttempts` times whose last lease expired unsettled (its
-   * processor keeps dying on it).
+   * is free or expired, to `workerId` for `leaseMs`; each claim counts as an attempt, written before
+   * the events are handed out (a handler that crashes the process still counts). With `maxAttempts`,
+   * an event already claimed that often whose last claim was never settled (its processor keeps
+   * dying on it) is marked `failed` instead, across restarts too. A store shared by several
+   * processes (PostgreSQL) times leases by the database's clock, not `now`.
    */
   claimDue(
     workerId: string,
@@ -237,7 +238,10 @@ export interface Store {
   getProgress(query: ProgressQuery): Promise<CourseProgress[]>;
   /** One page of matching (user, course) pairs, ordered by user then course. */
   listProgress(query: ListProgressQuery): Promise<ProgressPage>;
-  /** Resolves when the database answers; rejects otherwise. */
+  /**
+   * Resolves when the database answers; rejects otherwise. While insert commits are failing for the
+   * database's sake (a full disk), it also writes, and resolves only once a write succeeds.
+   */
   ping(): Promise<void>;
   /** Insert transactions committed so far (one per group-committed batch), if the store counts them. */
   readonly commitCount?: number;

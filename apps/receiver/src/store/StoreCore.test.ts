@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
 import type { CompletionRow, EventRow, ExportRow } from './eventRow.js';
+import type { PendingInsertLimits } from './PendingInsertLimit.js';
 import type { ClaimedEvent } from './Store.js';
 import { type ExportRowFilter, type InsertRow, type RowOutcome, StoreCore } from './StoreCore.js';
 import { delivery } from './test-support/storeContract.js';
@@ -16,6 +17,8 @@ class MapStore extends StoreCore {
   refuse: string | undefined;
   /** Fail every statement as a broken database would. */
   down = false;
+  /** Fail every write but answer reads, as a full disk does. */
+  full = false;
   /** When set, insert and ping statements throw exactly this. */
   failure: unknown;
   /** When set, an insert statement waits for it before it writes (a slow commit). */
@@ -23,8 +26,8 @@ class MapStore extends StoreCore {
   /** Insert commits, settle statements and the database's close, in the order they happened. */
   readonly log: string[] = [];
 
-  constructor(maxBatch = Number.POSITIVE_INFINITY) {
-    super({});
+  constructor(maxBatch = Number.POSITIVE_INFINITY, limits: PendingInsertLimits = {}) {
+    super(limits);
     this.maxBatch = maxBatch;
   }
 
@@ -33,6 +36,7 @@ class MapStore extends StoreCore {
     await this.gate;
     if (this.failure !== undefined) throw this.failure;
     if (this.down) throw Object.assign(new Error('connection lost'), { code: 'DOWN' });
+    if (this.full) throw Object.assign(new Error('disk full'), { code: 'FULL' });
     if (rows.some((r) => r.delivery.webhookId === this.refuse)) {
       throw Object.assign(new Error('bad bytes'), { code: 'ROW' });
     }
@@ -75,6 +79,12 @@ class MapStore extends StoreCore {
   }
   protected requeueRow(): boolean {
     return false;
+  }
+  /** Write probes ping() made; they fail while the database is down. */
+  probes = 0;
+  protected override probeWrite(): void {
+    this.probes++;
+    if (this.full) throw Object.assign(new Error('disk full'), { code: 'FULL' });
   }
   protected selectNextDue(): number | null {
     return null;
@@ -217,6 +227,71 @@ describe('StoreCore', () => {
       ['m1x1', 'm2x1'],
       ['m3x1', 'm4x1'],
     ]);
+  });
+
+  it('answers store_unavailable to deliveries still waiting when their time limit runs out, committing or queued', async () => {
+    const store = new MapStore(1, { insertTimeoutMs: 100 });
+    let open: () => void = () => {};
+    store.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    // The first is being committed (and hangs), the second waits behind it.
+    const committing = store.insertDelivery(delivery('msg_hung'));
+    const queued = store.insertDelivery(delivery('msg_behind'));
+    const message =
+      'The MapDB store did not commit the delivery within 100 ms; the sender should retry later';
+    await expect(committing).rejects.toMatchObject({ code: 'store_unavailable', status: 503, message });
+    await expect(queued).rejects.toMatchObject({ code: 'store_unavailable', message });
+    // The database comes back: what it was given is still written (its retry is a duplicate).
+    open();
+    await expect(store.insertDelivery(delivery('msg_hung'))).resolves.toMatchObject({
+      inserted: false,
+      deliveriesSeen: 2,
+    });
+    expect(store.rows.get('msg_behind')).toBe(1);
+    await store.close();
+  });
+
+  it('refuses an insert time limit that is not a whole number of ms >= 1', () => {
+    for (const insertTimeoutMs of [0, 2.5, Number.NaN]) {
+      expect(() => new MapStore(1, { insertTimeoutMs })).toThrow(
+        `insertTimeoutMs must be a whole number of ms >= 1, got ${insertTimeoutMs}`,
+      );
+    }
+  });
+
+  it('pings with a write while insert commits fail, until one write succeeds; a refused row does not count', async () => {
+    const store = new MapStore();
+    await store.ping();
+    store.refuse = 'msg_bad';
+    await expect(store.insertDelivery(delivery('msg_bad'))).rejects.toMatchObject({
+      code: 'unstorable_delivery',
+    });
+    await store.ping();
+    expect(store.probes).toBe(0);
+    // The database refuses every write (a full disk) but still answers reads.
+    store.full = true;
+    await expect(store.insertDelivery(delivery('msg_full'))).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    await expect(store.ping()).rejects.toMatchObject({
+      code: 'store_unavailable',
+      message: 'MapDB store error: disk full',
+    });
+    store.full = false;
+    await store.ping();
+    await store.ping();
+    expect(store.probes).toBe(2);
+    // A commit that succeeds ends the write probes too.
+    store.full = true;
+    await expect(store.insertDelivery(delivery('msg_full_2'))).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    store.full = false;
+    await store.insertDelivery(delivery('msg_ok'));
+    await store.ping();
+    expect(store.probes).toBe(2);
+    await store.close();
   });
 
   it('settles an empty list without asking the database, even a broken one', async () => {

@@ -5,6 +5,10 @@
 // - Group commit: insertDelivery() only queues (bounded by PendingInsertLimit); one setImmediate
 //   per event-loop turn sends the queue as ONE batch, one batch in flight at a time, so what
 //   queues during a commit goes in the next one.
+// - A time limit per delivery (insertTimeoutMs): a database that hangs (frozen, a lock held by a
+//   dead peer) gets each waiting delivery answered 503 when its time is up, instead of holding the
+//   request until the statement fails. One timer serves every waiting delivery. The delivery may
+//   still commit afterwards: its sender was told to retry, and the retry is a duplicate.
 // - Per-id delivery counting: copies of one webhook-id in a batch become one row written with
 //   their count; each caller gets its own place in that count (exactly one is `inserted`).
 // - A batch the database refuses because of one row's data is written again row by row, so only
@@ -95,7 +99,12 @@ interface Pending {
   delivery: NewDelivery;
   resolve: (outcome: InsertOutcome) => void;
   reject: (error: unknown) => void;
+  /** Date.now() past which the caller is told store_unavailable. */
+  deadline: number;
 }
+
+/** How often, at most, the deliveries past their time limit are looked for. */
+const expiryGranularityMs = 50;
 
 export abstract class StoreCore implements Store {
   /** Named in error messages: `SQLite`, `PostgreSQL`. */
@@ -105,13 +114,23 @@ export abstract class StoreCore implements Store {
   private readonly pending: PendingInsertLimit;
   private queue: Pending[] = [];
   private flushScheduled = false;
-  /** The insert batch being committed, if any. */
+  /** The insert batch being committed, if any, and its deliveries. */
   private inFlight: Promise<void> | undefined;
+  private inFlightBatch: readonly Pending[] = [];
+  private readonly insertTimeoutMs: number;
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private commits = 0;
+  /** The last insert batch failed for the database's sake (not a row's), and none committed since. */
+  private writesFailing = false;
 
   constructor(limits: PendingInsertLimits) {
     this.pending = new PendingInsertLimit(limits);
+    const insertTimeoutMs = limits.insertTimeoutMs ?? 8000;
+    if (!Number.isSafeInteger(insertTimeoutMs) || insertTimeoutMs < 1) {
+      throw new RangeError(`insertTimeoutMs must be a whole number of ms >= 1, got ${insertTimeoutMs}`);
+    }
+    this.insertTimeoutMs = insertTimeoutMs;
   }
 
   /** Upserts `rows` in one transaction; one outcome per row, in order. */
@@ -151,6 +170,13 @@ export abstract class StoreCore implements Store {
   protected abstract requeueRow(webhookId: string, now: number): boolean | Promise<boolean>;
   protected abstract selectNextDue(): number | null | Promise<number | null>;
   protected abstract pingDatabase(): unknown;
+  /**
+   * Writes something small, for ping() while insert commits are failing (a full disk answers reads
+   * but refuses every write). Default: nothing (the database has no cheaper write to try).
+   */
+  protected probeWrite(): unknown {
+    return undefined;
+  }
   /** Called once every accepted delivery is committed. */
   protected abstract closeDatabase(): Promise<void>;
   /** The database refused this row's values: writing it again can never succeed. */
@@ -186,7 +212,8 @@ export abstract class StoreCore implements Store {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ delivery, resolve, reject });
+      this.queue.push({ delivery, resolve, reject, deadline: Date.now() + this.insertTimeoutMs });
+      this.expiryTimer ??= this.armExpiry(this.insertTimeoutMs);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(this.flush);
@@ -199,10 +226,44 @@ export abstract class StoreCore implements Store {
     if (this.inFlight !== undefined || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxBatch);
     for (const p of batch) this.pending.leave(p.delivery.body.length);
+    this.inFlightBatch = batch;
     this.inFlight = this.commitBatch(batch).finally(() => {
       this.inFlight = undefined;
+      this.inFlightBatch = [];
       this.flush();
     });
+  };
+
+  private armExpiry(ms: number): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(this.expire, Math.max(ms, expiryGranularityMs));
+    // Waiting deliveries keep the process alive through their own requests, not through this.
+    timer.unref();
+    return timer;
+  }
+
+  /**
+   * Answers store_unavailable to every delivery, committing or queued, whose time is up (a promise
+   * settles once: a commit that lands later changes nothing for its caller), and waits for the next.
+   */
+  private readonly expire = (): void => {
+    this.expiryTimer = undefined;
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    let timedOut: StoreError | undefined;
+    for (const waiting of [this.inFlightBatch, this.queue]) {
+      for (const p of waiting) {
+        if (p.deadline > now) {
+          next = Math.min(next, p.deadline);
+          continue;
+        }
+        timedOut ??= new StoreError(
+          'store_unavailable',
+          `The ${this.databaseName} store did not commit the delivery within ${this.insertTimeoutMs} ms; the sender should retry later`,
+        );
+        p.reject(timedOut);
+      }
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.expiryTimer = this.armExpiry(next - now);
   };
 
   private async commitBatch(batch: Pending[]): Promise<void> {
@@ -232,12 +293,14 @@ export abstract class StoreCore implements Store {
         return;
       }
       const failure = this.insertFailure(error);
+      if (failure.code === 'store_unavailable') this.writesFailing = true;
       for (const p of batch) p.reject(failure);
     }
   }
 
   private answer(rows: readonly InsertRow[], callers: Pending[][], outcomes: RowOutcome[]): void {
     this.commits++;
+    this.writesFailing = false;
     for (let i = 0; i < rows.length; i++) {
       const { delivery, copies } = rows[i]!;
       const outcome = outcomes[i]!;
@@ -359,8 +422,12 @@ export abstract class StoreCore implements Store {
     return toProgressPage(groupProgress(rows), query.limit);
   }
 
+  /** Reads; and while insert commits are failing, writes too, until a write succeeds again. */
   async ping(): Promise<void> {
     await this.run(() => this.pingDatabase());
+    if (!this.writesFailing) return;
+    await this.run(() => this.probeWrite());
+    this.writesFailing = false;
   }
 
   /** Commits every delivery already accepted, then closes the database. */
@@ -370,6 +437,8 @@ export abstract class StoreCore implements Store {
     this.flush();
     // Each finished batch sends what queued behind it; wait until nothing is left.
     while (this.inFlight !== undefined) await this.inFlight;
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
     await this.closeDatabase();
   }
 

@@ -398,6 +398,34 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await store.getEvent('msg_reclaimed'))?.status).toBe('processed');
       });
 
+      it("writes each claim's attempt before handing the event out, and marks failed one claimed maxAttempts times unsettled", async () => {
+        await store.insertDelivery(delivery('msg_crashy'));
+        // Three claims whose leases run out unsettled, as when the processor crashes each time.
+        for (let i = 1; i <= 3; i++) {
+          const claimed = await store.claimDue('w', t0 + i * 1000, 100, 10, 3);
+          expect(claimed.map((c) => [c.webhookId, c.attempts])).toEqual([['msg_crashy', i]]);
+          // On disk already, before any settlement: a crash in the handler cannot lose it.
+          expect(await store.getEvent('msg_crashy')).toMatchObject({ status: 'received', attempts: i });
+        }
+        expect(await store.claimDue('w', t0 + 10_000, 100, 10, 3)).toEqual([]);
+        expect(await store.getEvent('msg_crashy')).toMatchObject({
+          status: 'failed',
+          attempts: 3,
+          nextAttemptAt: null,
+          lastError:
+            'claimed 3 times without being settled: the processor crashed or stalled on it each time; requeue it once fixed',
+        });
+        expect(await store.nextDueAt()).toBeNull();
+        // The last holder comes back too late: its settlement is refused.
+        const processed = { status: 'processed', effects: {} } as const;
+        expect(await store.settle('msg_crashy', 'w', processed, t0 + 10_001, 3)).toBe(false);
+        expect(await store.claimDue('w', t0 + 20_000, 100, 10, 3)).toEqual([]);
+        // A requeue (once the cause is fixed) gives it a fresh start.
+        expect(await store.requeue('msg_crashy', t0 + 30_000)).toBe(true);
+        const again = await store.claimDue('w2', t0 + 30_000, 100, 10, 3);
+        expect(again.map((c) => [c.webhookId, c.attempts])).toEqual([['msg_crashy', 1]]);
+      });
+
       it('does not claim an event before it is due and respects the limit', async () => {
         await store.insertDelivery(delivery('msg_a', { receivedAt: t0 }));
         await store.insertDelivery(delivery('msg_b', { receivedAt: t0 + 1 }));
