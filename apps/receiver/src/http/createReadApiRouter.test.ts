@@ -6,7 +6,8 @@ import { StoreError } from '../errors.js';
 import { SqliteStore } from '../store/SqliteStore.js';
 import type { NewDelivery, Store } from '../store/Store.js';
 import { capturingLogger } from '../test-support/capturingLogger.js';
-import { createReadApiRouter, type ReadApiOptions } from './createReadApiRouter.js';
+import { createReadApiRouter, maxPageBytes, type ReadApiOptions } from './createReadApiRouter.js';
+import { defaultExportPageBytes } from './writeEventExport.js';
 
 const token = 'read-api-test-token-0123456789';
 const auth = { authorization: `Bearer ${token}` };
@@ -87,6 +88,8 @@ describe('GET /events', () => {
           type: 'payment.succeeded',
           status: 'quarantined',
           errors: [{ pointer: '/data', message: 'bad' }],
+          error_count: 1,
+          errors_truncated: false,
           deliveries_seen: 1,
           received_at: '2026-01-01T00:00:01.000Z',
           processed_at: null,
@@ -99,6 +102,8 @@ describe('GET /events', () => {
           type: 'payment.succeeded',
           status: 'received',
           errors: null,
+          error_count: null,
+          errors_truncated: false,
           deliveries_seen: 1,
           received_at: '2026-01-01T00:00:00.000Z',
           processed_at: null,
@@ -495,10 +500,11 @@ describe('the read API guard and failures', () => {
     expect((await get(`${url}/progress`)).status).toBe(200);
     expect((await get(`${url}/progress?user_id=&course_id=`)).status).toBe(200);
     expect((await get(`${url}/progress?user_id=user_a&course_id=cors_1`)).status).toBe(200);
+    const pages = { maxBytes: maxPageBytes, sizeOf: expect.any(Function) };
     expect(queries).toStrictEqual([
-      ['listEvents', { limit: 50 }],
-      ['listEvents', { limit: 50, type: 'a.b', status: 'failed' }],
-      ['exportEvents', { limit: 7 }],
+      ['listEvents', { limit: 50, budget: pages }],
+      ['listEvents', { limit: 50, type: 'a.b', status: 'failed', budget: pages }],
+      ['exportEvents', { limit: 7, maxBytes: defaultExportPageBytes }],
       [
         'exportEvents',
         {
@@ -507,11 +513,12 @@ describe('the read API guard and failures', () => {
           since: Date.parse(since),
           until: Date.parse(until),
           limit: 7,
+          maxBytes: defaultExportPageBytes,
         },
       ],
-      ['listProgress', { limit: 50 }],
-      ['listProgress', { limit: 50 }],
-      ['listProgress', { limit: 50, userId: 'user_a', courseId: 'cors_1' }],
+      ['listProgress', { limit: 50, budget: pages }],
+      ['listProgress', { limit: 50, budget: pages }],
+      ['listProgress', { limit: 50, userId: 'user_a', courseId: 'cors_1', budget: pages }],
     ]);
   });
 

@@ -30,7 +30,7 @@ describe('openSqliteDatabase', () => {
     const db = openSqliteDatabase(filename);
     expect(fs.existsSync(filename)).toBe(true);
     expect(tables(db)).toEqual(['lesson_completions', 'sqlite_sequence', 'webhook_events']);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     db.close();
   });
 
@@ -39,7 +39,7 @@ describe('openSqliteDatabase', () => {
     openSqliteDatabase(filename).close();
     const db = openSqliteDatabase(filename);
     expect(walCommits(filename)).toBe(0);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     db.close();
   });
 

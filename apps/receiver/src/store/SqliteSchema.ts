@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS webhook_events (
   body BLOB NOT NULL,
   headers TEXT NOT NULL,
   errors TEXT,
+  error_count INTEGER,
   deliveries_seen INTEGER NOT NULL DEFAULT 1,
   received_at INTEGER NOT NULL,
   processed_at INTEGER,
@@ -46,6 +47,25 @@ const migrations: readonly ((db: Database.Database) => void)[] = [
     for (const column of ['claimed_by', 'lease_until']) {
       if (columns.includes(column)) db.exec(`ALTER TABLE webhook_events DROP COLUMN ${column}`);
     }
+  },
+  // 1 → 2: contract errors are stored bounded, the first 20 (maxListedContractErrors when this was
+  // written; a migration keeps its numbers) with their count; rows from before keep their first 20
+  // and the count of all.
+  (db) => {
+    const columns = db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('webhook_events')")
+      .all()
+      .map((c) => c.name);
+    if (!columns.includes('error_count'))
+      db.exec('ALTER TABLE webhook_events ADD COLUMN error_count INTEGER');
+    db.exec(
+      `UPDATE webhook_events
+       SET error_count = json_array_length(errors),
+           errors = (SELECT json_group_array(json(value) ORDER BY key) FROM json_each(webhook_events.errors)
+                     WHERE key < 20)
+       WHERE errors IS NOT NULL AND error_count IS NULL AND json_valid(errors)
+         AND json_type(errors) = 'array'`,
+    );
   },
 ];
 
