@@ -103,6 +103,8 @@ describe('contract properties', () => {
         expect(validateEvent(payload)).toEqual({
           kind: 'invalid',
           errors: [{ pointer, message: 'is required' }],
+          errorCount: 1,
+          complete: true,
         });
       }),
       { numRuns: requiredPointers.length * 3 },
@@ -125,6 +127,8 @@ describe('contract properties', () => {
         expect(validateEvent(payload)).toEqual({
           kind: 'invalid',
           errors: [{ pointer, message: 'must be string' }],
+          errorCount: 1,
+          complete: true,
         });
       }),
     );

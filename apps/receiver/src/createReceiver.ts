@@ -30,6 +30,8 @@ export interface ReceiverOptions {
   toleranceSeconds?: number;
   /** Read API bearer token; null/undefined turns the read API off. */
   apiToken?: string | null;
+  /** GET /events/export running at once; one more answers 429 (default 4). */
+  maxConcurrentExports?: number;
   logger?: Logger;
   /** Default: a fresh ReceiverMetrics (its own prom-client Registry). */
   metrics?: ReceiverMetrics;
@@ -162,7 +164,17 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   app.use('/inspect', inspectorRoutes({ enabled: (options.apiToken ?? null) !== null }));
 
   app.use(
-    createReadApiRouter({ store, apiToken: options.apiToken ?? null, processor, logger, metrics, now }),
+    createReadApiRouter({
+      store,
+      apiToken: options.apiToken ?? null,
+      processor,
+      logger,
+      metrics,
+      now,
+      ...(options.maxConcurrentExports === undefined
+        ? {}
+        : { maxConcurrentExports: options.maxConcurrentExports }),
+    }),
   );
 
   app.use((req: Request, res: Response) => {

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     maxInflightBodyBytes: config.maxInflightBodyBytes,
     toleranceSeconds: config.toleranceSeconds,
     apiToken: config.apiToken,
+    maxConcurrentExports: config.maxConcurrentExports,
     logger,
     processing: { leaseMs: config.leaseMs },
   });

@@ -340,6 +340,16 @@ export const settings = {
     // The value is never quoted: a near-miss of the real token is still a secret.
     check: (value, source) => (apiTokenPattern.test(value) ? undefined : `${source.from} ${apiTokenRule}`),
   }),
+  maxConcurrentExports: integer({
+    env: 'MAX_CONCURRENT_EXPORTS',
+    flag: '--max-concurrent-exports <count>',
+    help:
+      '`GET /events/export` running at once (each holds up to 1 MiB of bodies while its client reads); ' +
+      'one more is answered `429 too_many_exports` with `Retry-After: 5`.',
+    default: 4,
+    min: 1,
+    max: 64,
+  }),
   leaseMs: integer({
     env: 'PROCESSING_LEASE_MS',
     flag: '--lease-ms <ms>',

@@ -1,6 +1,11 @@
 import type { ErrorObject } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { contractErrorsFromAjv, formatContractError } from './ContractError.js';
+import {
+  boundText,
+  contractErrorsFromAjv,
+  formatContractError,
+  maxContractErrorTextLength,
+} from './ContractError.js';
 
 function ajvError(partial: Partial<ErrorObject> & Pick<ErrorObject, 'keyword' | 'params'>): ErrorObject {
   return { instancePath: '', schemaPath: '#', ...partial };
@@ -123,5 +128,32 @@ describe('contractErrorsFromAjv on an enum', () => {
     expect(contractErrorsFromAjv([many])[0]?.message).toBe(
       'must be one of "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", … (10 values)',
     );
+  });
+});
+
+describe('bounded contract errors', () => {
+  it('cuts a pointer into a key the sender made 200 KB long', () => {
+    const key = 'k'.repeat(200_000);
+    const [error] = contractErrorsFromAjv([
+      ajvError({ keyword: 'required', instancePath: `/data/${key}`, params: { missingProperty: 'name' } }),
+    ]);
+    expect(error?.pointer).toHaveLength(maxContractErrorTextLength);
+    expect(error?.pointer.startsWith('/data/kkk')).toBe(true);
+    expect(error?.pointer.endsWith('…')).toBe(true);
+    expect(error?.message).toBe('is required');
+  });
+
+  it("cuts Ajv's own message when it is longer than the bound", () => {
+    const [error] = contractErrorsFromAjv([
+      ajvError({ keyword: 'custom', params: {}, message: `must not be ${'x'.repeat(1000)}` }),
+    ]);
+    expect(error?.message).toHaveLength(maxContractErrorTextLength);
+  });
+
+  it('leaves text within the bound alone and never splits a surrogate pair', () => {
+    expect(boundText('/data/id', 8)).toBe('/data/id');
+    // '😀' is two UTF-16 code units at 3–4: cutting after code unit 4 would split it.
+    expect(boundText('abc😀def', 5)).toBe('abc…');
+    expect(boundText('abcd😀', 5)).toBe('abcd…');
   });
 });

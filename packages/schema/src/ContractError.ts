@@ -5,6 +5,8 @@
 //   not at its parent object, so every error names the field to fix.
 // - Messages are short and say what the value must be: `must be string`, `must be string or null`,
 //   `must be "v1"`, `must be an RFC 3339 date-time, e.g. "2025-01-01T00:00:00.000Z"`.
+// - Both strings are bounded (maxContractErrorTextLength): a pointer can name a key the sender made
+//   200 KB long, and an error is echoed in answers, stored rows and logs.
 import type { ErrorObject } from 'ajv';
 
 export interface ContractError {
@@ -12,6 +14,28 @@ export interface ContractError {
   pointer: string;
   /** What the value must be, e.g. 'must be string' or 'is required'. */
   message: string;
+}
+
+/**
+ * Longest `pointer` or `message` of a contract error, in UTF-16 code units, before it is cut and
+ * ends with `…`. Real pointers into the catalog are under 100 characters; a longer one names a key
+ * or index the sender invented, and its first 256 characters are enough to find it.
+ */
+export const maxContractErrorTextLength = 256;
+
+/**
+ * `text` itself when it has at most `max` UTF-16 code units, else its first `max - 1` (never
+ * splitting a surrogate pair) followed by `…`, so the result is at most `max` long.
+ *
+ * @example
+ * boundText('/data/' + 'k'.repeat(300_000), 16); // '/data/kkkkkkkkk…'
+ */
+export function boundText(text: string, max: number = maxContractErrorTextLength): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
 }
 
 /**
@@ -100,7 +124,8 @@ function messageFor(error: ErrorObject): string {
 }
 
 /**
- * Turns Ajv's errors into contract errors (see the conventions at the top of this module).
+ * Turns Ajv's errors into contract errors (see the conventions at the top of this module), each
+ * string at most maxContractErrorTextLength long.
  * Exported so other Ajv users, e.g. a test validating with the generated JSON Schema, report
  * errors the same way.
  *
@@ -116,11 +141,12 @@ export function contractErrorsFromAjv(errors: readonly ErrorObject[] | null | un
       error.keyword === 'required'
         ? (error.params as { missingProperty?: unknown }).missingProperty
         : undefined;
-    const pointer =
+    const pointer = boundText(
       typeof missing === 'string'
         ? `${error.instancePath}/${escapePointerToken(missing)}`
-        : error.instancePath;
-    const message = messageFor(error);
+        : error.instancePath,
+    );
+    const message = boundText(messageFor(error));
     const key = `${pointer}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -1,4 +1,10 @@
-export { type ContractError, contractErrorsFromAjv, formatContractError } from './ContractError.js';
+export {
+  boundText,
+  type ContractError,
+  contractErrorsFromAjv,
+  formatContractError,
+  maxContractErrorTextLength,
+} from './ContractError.js';
 export { CourseLessonInteraction } from './CourseLessonInteraction.js';
 export * from './catalog/events.js';
 export * from './catalog/resources.js';
@@ -8,6 +14,11 @@ export {
   NullableStringEnum,
   StringEnum,
 } from './catalog/schemaHelpers.js';
+export {
+  type InvalidPayload,
+  maxCollectedErrors,
+  maxListedContractErrors,
+} from './contractValidator.js';
 export { Envelope, eventEnvelope } from './Envelope.js';
 export {
   CourseLessonInteractionCompleted,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractError } from './ContractError.js';
+import { maxCollectedErrors, maxListedContractErrors } from './contractValidator.js';
 import { completedEvent } from './test-support/completedEvent.js';
 import { validateEvent } from './validateEvent.js';
 
@@ -135,5 +136,49 @@ describe('validateEvent', () => {
   it('does not treat inherited property names as known types', () => {
     const result = validateEvent({ ...completedEvent(), type: 'constructor' });
     expect(result.kind).toBe('unknown_event');
+  });
+});
+
+describe('validateEvent on a payload built to fail everywhere', () => {
+  const chatMessage = (mentions: unknown[]) => ({
+    id: 'msg_1',
+    api_version: 'v1',
+    timestamp: '2025-03-01T18:27:29.404Z',
+    type: 'chat.message.created',
+    data: {
+      audience: { type: 'users' },
+      channel: { id: 'obj_1', type: 'direct_message' },
+      message: {
+        id: 'obj_2',
+        content: null,
+        created_at: '2025-02-10T12:07:37.569Z',
+        is_edited: false,
+        is_pinned: false,
+        mentions,
+        mentions_everyone: false,
+        message_type: 'system',
+        poll: { options: [] },
+        poll_votes: [],
+        reaction_counts: [],
+        replying_to_message_id: null,
+        updated_at: '2025-02-09T14:43:01.131Z',
+        user: { id: 'user_1', name: null, username: 'someone' },
+        view_count: 0,
+      },
+      reason: 'Thanks',
+    },
+  });
+
+  it('accepts the fixture with string mentions, so the numbers are the only errors', () => {
+    expect(validateEvent(chatMessage(['user_1'])).kind).toBe('event');
+  });
+
+  it('lists 20 of 125 000 broken mentions and stops counting at maxCollectedErrors', () => {
+    const result = validateEvent(chatMessage(Array.from({ length: 125_000 }, (_, i) => i % 10)));
+    expect(result).toMatchObject({ kind: 'invalid', errorCount: maxCollectedErrors, complete: false });
+    if (result.kind !== 'invalid') return;
+    expect(result.errors).toHaveLength(maxListedContractErrors);
+    expect(result.errors[0]).toEqual({ pointer: '/data/message/mentions/0', message: 'must be string' });
+    expect(result.errors[19]).toEqual({ pointer: '/data/message/mentions/19', message: 'must be string' });
   });
 });

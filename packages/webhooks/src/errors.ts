@@ -47,7 +47,10 @@ export class WebhookPayloadError extends Error {
   override readonly name = 'WebhookPayloadError';
   readonly code: WebhookPayloadErrorCode;
   readonly status = 422 as const;
+  /** The first errors, at most the schema package's maxListedContractErrors (20). */
   readonly errors: ContractError[];
+  /** How many errors were found, listed or not (at least `errors.length`; see validateEvent). */
+  readonly errorCount: number;
   readonly delivery: VerifiedDelivery;
 
   constructor(
@@ -55,11 +58,12 @@ export class WebhookPayloadError extends Error {
     message: string,
     errors: ContractError[],
     delivery: VerifiedDelivery,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { errorCount?: number },
   ) {
     super(message, options);
     this.code = code;
     this.errors = errors;
+    this.errorCount = Math.max(options?.errorCount ?? errors.length, errors.length);
     this.delivery = delivery;
   }
 }

@@ -105,7 +105,23 @@ describe('unwrap error details', () => {
     expect(error.errors.length).toBeGreaterThan(5);
     expect(error.message.startsWith('The webhook body breaks the event contract: ')).toBe(true);
     expect(error.message.split('; ')).toHaveLength(5);
+    expect(error.errorCount).toBe(error.errors.length);
     expect(error.message.endsWith(` and ${error.errors.length - 5} more.`)).toBe(true);
+  });
+
+  it('carries at most 20 errors and the count of a payload built to fail everywhere', () => {
+    const mentions = Array.from({ length: 125_000 }, (_, i) => i);
+    const error = deliver({
+      ...docsExampleEvent(),
+      type: 'chat.message.created',
+      data: { message: { mentions } },
+    });
+    expect(error.code).toBe('contract_violation');
+    expect(error.errors).toHaveLength(20);
+    expect(error.errorCount).toBeGreaterThan(20);
+    expect(error.errors).toContainEqual({ pointer: '/data/message/mentions/0', message: 'must be string' });
+    // Validation stopped before the end, so the count is a floor and the message says so.
+    expect(error.message.endsWith(` and at least ${error.errorCount - 5} more.`)).toBe(true);
   });
 
   it('shows every error and no count when there are five or fewer', () => {
@@ -116,5 +132,21 @@ describe('unwrap error details', () => {
     expect(error.message).toBe(
       'The webhook body breaks the event contract: /data/user/username: must be string.',
     );
+  });
+});
+
+describe('WebhookPayloadError', () => {
+  const delivery = { id: 'msg_e', timestamp: NOW, body: Buffer.from('{}') };
+  const errors = [{ pointer: '/id', message: 'is required' }];
+
+  it('counts its listed errors when no errorCount is given', () => {
+    expect(new WebhookPayloadError('contract_violation', 'broken', errors, delivery).errorCount).toBe(1);
+  });
+
+  it('keeps an errorCount larger than the list', () => {
+    const error = new WebhookPayloadError('contract_violation', 'broken', errors, delivery, {
+      errorCount: 40,
+    });
+    expect(error.errorCount).toBe(40);
   });
 });

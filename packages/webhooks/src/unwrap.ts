@@ -1,6 +1,7 @@
 // The step after verification: bytes -> JSON -> contract. Only this step narrows a delivery to a
 // typed event; a correctly signed event of a type we do not know is returned, not rejected.
 import {
+  boundText,
   type Envelope,
   formatContractError,
   type KnownEvent,
@@ -19,7 +20,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Parses and validates the body of an already verified delivery.
  *
  * @throws {WebhookPayloadError} `invalid_json` when the body is not UTF-8 JSON, `contract_violation`
- *   with the field errors when it breaks the contract; both carry the delivery.
+ *   with the first 20 field errors and `errorCount` when it breaks the contract; both carry the
+ *   delivery.
  * @example
  * const result = unwrapDelivery(webhook.verify(req.headers, req.body));
  * if (result.kind === 'event') console.log(result.event.data.user.username);
@@ -29,7 +31,8 @@ export function unwrapDelivery(delivery: VerifiedDelivery): UnwrapResult {
   try {
     value = JSON.parse(utf8.decode(delivery.body));
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    // V8 quotes a little of the body in its message; bounded like every contract error's text.
+    const detail = boundText(cause instanceof Error ? cause.message : String(cause));
     throw new WebhookPayloadError(
       'invalid_json',
       `The webhook body is not valid UTF-8 JSON (${detail}): the delivery is authentic, so keep it for inspection.`,
@@ -59,13 +62,14 @@ export function unwrapDelivery(delivery: VerifiedDelivery): UnwrapResult {
       };
     case 'invalid': {
       const shown = result.errors.slice(0, 5).map(formatContractError);
-      const more =
-        result.errors.length > shown.length ? ` and ${result.errors.length - shown.length} more` : '';
+      const rest = result.errorCount - shown.length;
+      const more = rest > 0 ? ` and ${result.complete ? '' : 'at least '}${rest} more` : '';
       throw new WebhookPayloadError(
         'contract_violation',
         `The webhook body breaks the event contract: ${shown.join('; ')}${more}.`,
         result.errors,
         delivery,
+        { errorCount: result.errorCount },
       );
     }
   }

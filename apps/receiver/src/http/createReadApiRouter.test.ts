@@ -7,7 +7,9 @@ import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { SqliteStore } from '../store/SqliteStore.js';
 import type { NewDelivery, Store } from '../store/Store.js';
 import { capturingLogger } from '../test-support/capturingLogger.js';
-import { createReadApiRouter, type ReadApiOptions } from './createReadApiRouter.js';
+import { eventually } from '../test-support/startReceiver.js';
+import { createReadApiRouter, maxPageBytes, type ReadApiOptions } from './createReadApiRouter.js';
+import { defaultExportPageBytes } from './writeEventExport.js';
 
 const token = 'read-api-test-token-0123456789';
 const auth = { authorization: `Bearer ${token}` };
@@ -88,6 +90,8 @@ describe('GET /events', () => {
           type: 'payment.succeeded',
           status: 'quarantined',
           errors: [{ pointer: '/data', message: 'bad' }],
+          error_count: 1,
+          errors_truncated: false,
           deliveries_seen: 1,
           received_at: '2026-01-01T00:00:01.000Z',
           processed_at: null,
@@ -100,6 +104,8 @@ describe('GET /events', () => {
           type: 'payment.succeeded',
           status: 'received',
           errors: null,
+          error_count: null,
+          errors_truncated: false,
           deliveries_seen: 1,
           received_at: '2026-01-01T00:00:00.000Z',
           processed_at: null,
@@ -496,10 +502,11 @@ describe('the read API guard and failures', () => {
     expect((await get(`${url}/progress`)).status).toBe(200);
     expect((await get(`${url}/progress?user_id=&course_id=`)).status).toBe(200);
     expect((await get(`${url}/progress?user_id=user_a&course_id=cors_1`)).status).toBe(200);
+    const pages = { maxBytes: maxPageBytes, sizeOf: expect.any(Function) };
     expect(queries).toStrictEqual([
-      ['listEvents', { limit: 50 }],
-      ['listEvents', { limit: 50, type: 'a.b', status: 'failed' }],
-      ['exportEvents', { limit: 7 }],
+      ['listEvents', { limit: 50, budget: pages }],
+      ['listEvents', { limit: 50, type: 'a.b', status: 'failed', budget: pages }],
+      ['exportEvents', { limit: 7, maxBytes: defaultExportPageBytes }],
       [
         'exportEvents',
         {
@@ -508,11 +515,12 @@ describe('the read API guard and failures', () => {
           since: Date.parse(since),
           until: Date.parse(until),
           limit: 7,
+          maxBytes: defaultExportPageBytes,
         },
       ],
-      ['listProgress', { limit: 50 }],
-      ['listProgress', { limit: 50 }],
-      ['listProgress', { limit: 50, userId: 'user_a', courseId: 'cors_1' }],
+      ['listProgress', { limit: 50, budget: pages }],
+      ['listProgress', { limit: 50, budget: pages }],
+      ['listProgress', { limit: 50, userId: 'user_a', courseId: 'cors_1', budget: pages }],
     ]);
   });
 
@@ -681,5 +689,92 @@ describe('refused logins', () => {
     expect(() => createReadApiRouter({ store: {} as Store, apiToken: 'short-token' })).toThrow(
       'the read API token must be 16-512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)',
     );
+  });
+});
+
+describe('bounded pages and exports', () => {
+  it('ends a GET /events page before maxPageBytes of JSON, and next_cursor goes on from there', async () => {
+    const type = 't'.repeat(2000);
+    const store = await memoryStore(
+      Array.from({ length: 6 }, (_, i) => delivery(`msg_${i}`, { type, receivedAt: t0 + i })),
+    );
+    const url = await serve({ store, maxPageBytes: 5000 });
+    const seen: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const res = await fetch(`${url}/events?limit=500${query}`, { headers: auth });
+      const text = await res.text();
+      const body = JSON.parse(text) as { events: { webhook_id: string }[]; next_cursor: string | null };
+      // Each summary is about 2.3 KB: two fit in 5000 bytes, a third would not.
+      expect(Buffer.byteLength(JSON.stringify(body.events))).toBeLessThanOrEqual(5000);
+      seen.push(idsOf(body));
+      cursor = body.next_cursor;
+    } while (cursor !== null && seen.length < 10);
+    expect(seen).toEqual([
+      ['msg_5', 'msg_4'],
+      ['msg_3', 'msg_2'],
+      ['msg_1', 'msg_0'],
+    ]);
+  });
+
+  it('returns an event summary larger than maxPageBytes alone on its page', async () => {
+    const store = await memoryStore([
+      delivery('msg_small_old', { receivedAt: t0 }),
+      delivery('msg_huge', { type: 'h'.repeat(20_000), receivedAt: t0 + 1 }),
+      delivery('msg_small_new', { receivedAt: t0 + 2 }),
+    ]);
+    const url = await serve({ store, maxPageBytes: 5000 });
+    const first = await get(`${url}/events`);
+    expect(idsOf(first.body)).toEqual(['msg_small_new']);
+    const second = await get(`${url}/events?cursor=${first.body['next_cursor'] as string}`);
+    expect(idsOf(second.body)).toEqual(['msg_huge']);
+    const third = await get(`${url}/events?cursor=${second.body['next_cursor'] as string}`);
+    expect(idsOf(third.body)).toEqual(['msg_small_old']);
+    expect(third.body['next_cursor']).toBeNull();
+  });
+
+  it('answers 429 too_many_exports with Retry-After past maxConcurrentExports, and frees the slot after', async () => {
+    const real = await memoryStore([delivery('msg_1')]);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const store = Object.assign(Object.create(real) as SqliteStore, {
+      exportEvents: async (q: Parameters<SqliteStore['exportEvents']>[0]) => {
+        calls++;
+        if (calls === 1) await held;
+        return real.exportEvents(q);
+      },
+    });
+    const url = await serve({ store, maxConcurrentExports: 1 });
+    const first = fetch(`${url}/events/export`, { headers: auth });
+    await eventually(async () => (calls === 1 ? true : undefined));
+    const refused = await fetch(`${url}/events/export`, { headers: auth });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.json()).toEqual({
+      error: {
+        code: 'too_many_exports',
+        message: '1 exports are running (MAX_CONCURRENT_EXPORTS): retry once one has finished',
+      },
+    });
+    release();
+    const done = await first;
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('"webhook_id":"msg_1"');
+    const again = await fetch(`${url}/events/export`, { headers: auth });
+    expect(again.status).toBe(200);
+    await again.text();
+  });
+
+  it('refuses page and export bounds below 1 when it is built', async () => {
+    const store = await memoryStore();
+    for (const option of ['maxPageBytes', 'exportPageBytes', 'maxConcurrentExports'] as const) {
+      expect(() => createReadApiRouter({ store, apiToken: token, [option]: 0 })).toThrow(
+        `${option} is 0: expected a whole number of at least 1`,
+      );
+    }
   });
 });

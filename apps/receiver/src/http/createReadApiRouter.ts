@@ -4,13 +4,18 @@ import { type NextFunction, type Request, type Response, Router } from 'express'
 import { HttpError, StoreError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
-import type { EventStatus, EventSummary, Store, StoredEvent } from '../store/Store.js';
+import type { CourseProgress, EventStatus, EventSummary, Store, StoredEvent } from '../store/Store.js';
 import { eventStatuses, maxExportFilterValues, maxExportPage } from '../store/Store.js';
 import { type AuthFailure, bearerAuth } from './bearerAuth.js';
 import { setNoStoreHeaders } from './noStoreHeaders.js';
 import { readPathParameter, readQuery } from './readApiParameters.js';
 import { sendError } from './sendError.js';
-import { defaultExportPageSize, defaultExportStallMs, writeEventExport } from './writeEventExport.js';
+import {
+  defaultExportPageBytes,
+  defaultExportPageSize,
+  defaultExportStallMs,
+  writeEventExport,
+} from './writeEventExport.js';
 
 export interface ReadApiOptions {
   store: Store;
@@ -25,7 +30,29 @@ export interface ReadApiOptions {
   exportPageSize?: number;
   /** GET /events/export disconnects a client that reads nothing for this long (default 60 s). */
   exportStallMs?: number;
+  /** Body bytes per store query in GET /events/export (default defaultExportPageBytes, 1 MiB). */
+  exportPageBytes?: number;
+  /** Exports running at once; one more is answered 429 (default defaultMaxConcurrentExports). */
+  maxConcurrentExports?: number;
+  /** Most JSON bytes of the items of one GET /events or /progress page (default maxPageBytes). */
+  maxPageBytes?: number;
 }
+
+/**
+ * Most bytes of JSON the items of one list page take (GET /events, GET /progress): a page ends
+ * early, with a `next_cursor`, rather than pass it. Rows are small (an event summary is about
+ * 300 bytes, its contract errors at most about 10 KB), so a page of 500 fits unless rows carry
+ * something unusual (a type or id the sender made huge, a user with thousands of lessons). A row
+ * larger than this is still returned, alone on its page: its size is bounded by MAX_BODY_BYTES, and
+ * cutting or summarising it would show something other than what was stored.
+ */
+export const maxPageBytes = 1024 * 1024;
+
+/** GET /events/export running at once, unless configured (MAX_CONCURRENT_EXPORTS). */
+export const defaultMaxConcurrentExports = 4;
+
+/** Seconds a client told 429 too_many_exports is asked to wait. */
+const exportRetryAfterSeconds = 5;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -36,6 +63,8 @@ function summaryJson(e: EventSummary) {
     type: e.type,
     status: e.status,
     errors: e.errors,
+    error_count: e.errorCount,
+    errors_truncated: e.errorCount !== null && e.errors !== null && e.errorCount > e.errors.length,
     deliveries_seen: e.deliveriesSeen,
     received_at: iso(e.receivedAt),
     processed_at: iso(e.processedAt),
@@ -43,6 +72,21 @@ function summaryJson(e: EventSummary) {
     last_error: e.lastError,
     next_attempt_at: iso(e.nextAttemptAt),
   };
+}
+
+function progressJson(p: CourseProgress) {
+  return {
+    user_id: p.userId,
+    course_id: p.courseId,
+    completed_lessons: p.completedLessons,
+    lesson_ids: p.lessonIds,
+    last_completed_at: iso(p.lastCompletedAt),
+  };
+}
+
+/** An item's size on a page: its JSON and the comma before the next. */
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value)) + 1;
 }
 
 /**
@@ -135,6 +179,19 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
     throw new RangeError(`exportPageSize is ${exportPageSize}: expected 1 to ${maxExportPage}`);
   }
   const exportStallMs = options.exportStallMs ?? defaultExportStallMs;
+  const exportPageBytes = options.exportPageBytes ?? defaultExportPageBytes;
+  const maxConcurrentExports = options.maxConcurrentExports ?? defaultMaxConcurrentExports;
+  const pageBytes = options.maxPageBytes ?? maxPageBytes;
+  for (const [name, value] of Object.entries({
+    exportPageBytes,
+    maxConcurrentExports,
+    maxPageBytes: pageBytes,
+  })) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`${name} is ${value}: expected a whole number of at least 1`);
+    }
+  }
+  let runningExports = 0;
   const router = Router();
   // The hook for refused logins: counted, and logged at debug level only, since a client that
   // keeps guessing would otherwise write a line per attempt.
@@ -201,6 +258,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
         ...(type === undefined ? {} : { type }),
         ...(status === undefined ? {} : { status }),
         ...(cursor === undefined ? {} : { cursor }),
+        budget: { maxBytes: pageBytes, sizeOf: (e) => jsonBytes(summaryJson(e)) },
       });
       res.json({ events: page.events.map(summaryJson), next_cursor: page.nextCursor });
     }),
@@ -218,17 +276,31 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
       if (since !== undefined && until !== undefined && since > until) {
         throw new HttpError(400, 'invalid_query', 'since is after until: swap them or widen the window');
       }
-      await writeEventExport(
-        res,
-        store,
-        {
-          ...(types === undefined ? {} : { types }),
-          ...(statuses === undefined ? {} : { statuses }),
-          ...(since === undefined ? {} : { since }),
-          ...(until === undefined ? {} : { until }),
-        },
-        { pageSize: exportPageSize, stallMs: exportStallMs, logger },
-      );
+      // Each export holds a page of bodies and a socket's buffers until its client has read them.
+      if (runningExports >= maxConcurrentExports) {
+        res.set('retry-after', String(exportRetryAfterSeconds));
+        throw new HttpError(
+          429,
+          'too_many_exports',
+          `${maxConcurrentExports} exports are running (MAX_CONCURRENT_EXPORTS): retry once one has finished`,
+        );
+      }
+      runningExports++;
+      try {
+        await writeEventExport(
+          res,
+          store,
+          {
+            ...(types === undefined ? {} : { types }),
+            ...(statuses === undefined ? {} : { statuses }),
+            ...(since === undefined ? {} : { since }),
+            ...(until === undefined ? {} : { until }),
+          },
+          { pageSize: exportPageSize, pageBytes: exportPageBytes, stallMs: exportStallMs, logger },
+        );
+      } finally {
+        runningExports--;
+      }
     }),
   );
 
@@ -269,17 +341,9 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
         ...(userId === undefined || userId === '' ? {} : { userId }),
         ...(courseId === undefined || courseId === '' ? {} : { courseId }),
         ...(cursor === undefined ? {} : { cursor }),
+        budget: { maxBytes: pageBytes, sizeOf: (p) => jsonBytes(progressJson(p)) },
       });
-      res.json({
-        progress: page.progress.map((p) => ({
-          user_id: p.userId,
-          course_id: p.courseId,
-          completed_lessons: p.completedLessons,
-          lesson_ids: p.lessonIds,
-          last_completed_at: iso(p.lastCompletedAt),
-        })),
-        next_cursor: page.nextCursor,
-      });
+      res.json({ progress: page.progress.map(progressJson), next_cursor: page.nextCursor });
     }),
   );
 

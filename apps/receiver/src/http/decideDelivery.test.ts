@@ -145,6 +145,53 @@ describe('decideDelivery', () => {
     });
   });
 
+  it('keeps 20 of the errors of a payload built to fail everywhere, with their count, in every answer', () => {
+    const mentions = Array.from({ length: 125_000 }, (_, i) => i);
+    const request = signedRequest({
+      payload: { ...completedEvent(), type: 'chat.message.created', data: { message: { mentions } } },
+    });
+    const quarantined = toStore(bodyRead(request));
+    expect(quarantined.errors).toHaveLength(20);
+    expect(quarantined.errorCount).toBeGreaterThan(20);
+    expect(quarantined.delivery).toMatchObject({ status: 'quarantined', errorCount: quarantined.errorCount });
+    expect(quarantined.delivery.errors).toHaveLength(20);
+    const stored = decideStored(quarantined, {
+      ok: true,
+      outcome: { inserted: true, status: 'quarantined', deliveriesSeen: 1 },
+    });
+    expect(stored.body).toEqual({
+      status: 'quarantined',
+      webhook_id: request.id,
+      errors: quarantined.errors,
+      error_count: quarantined.errorCount,
+      errors_truncated: true,
+    });
+
+    const strict = answerTo(bodyRead(request), 'strict');
+    expect(strict.status).toBe(422);
+    expect(strict.body).toEqual({
+      error: {
+        code: 'contract_violation',
+        message: expect.stringContaining('and at least'),
+        details: quarantined.errors,
+        error_count: quarantined.errorCount,
+        errors_truncated: true,
+      },
+    });
+    expect(JSON.stringify(strict.body).length).toBeLessThan(5000);
+  });
+
+  it('says errors_truncated: false when every error is listed', () => {
+    const event = completedEvent();
+    const request = signedRequest({
+      payload: { ...event, data: { ...(event['data'] as object), completed: 'yes' } },
+    });
+    const strict = answerTo(bodyRead(request), 'strict');
+    expect(strict.body).toMatchObject({
+      error: { code: 'contract_violation', error_count: 1, errors_truncated: false },
+    });
+  });
+
   it('quarantines a body that is not JSON with no type', () => {
     const { delivery } = toStore(bodyRead(signedRequest({ payload: 'not json' })));
     expect(delivery).toMatchObject({ type: null, status: 'quarantined' });

@@ -29,7 +29,10 @@ export interface DeliveryAnswer {
 /** What to store, with the contract errors a quarantined delivery is answered with. */
 export interface DeliveryToStore {
   delivery: NewDelivery;
+  /** The first contract errors (at most 20)… */
   errors?: ContractError[];
+  /** …and how many were found. */
+  errorCount?: number;
 }
 
 export type Decision = { kind: 'answer'; answer: DeliveryAnswer } | { kind: 'store'; store: DeliveryToStore };
@@ -37,6 +40,14 @@ export type Decision = { kind: 'answer'; answer: DeliveryAnswer } | { kind: 'sto
 /** `{ "error": { code, message, details? } }`, the one error shape. */
 function errorBody(code: string, message: string, details?: readonly unknown[]) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/**
+ * How an answer states bounded contract errors next to the list: `error_count` errors were found
+ * and `errors_truncated` says the list holds fewer (see the schema package's validateEvent).
+ */
+function errorTally(listed: readonly unknown[], count: number) {
+  return { error_count: count, errors_truncated: count > listed.length };
 }
 
 // The only request headers stored with an event (and served back by GET /events/:id): what a
@@ -154,7 +165,14 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
     if (contractMode === 'strict') {
       return answer({
         status: 422,
-        body: errorBody(error.code, error.message, error.errors),
+        body: {
+          error: {
+            code: error.code,
+            message: error.message,
+            details: error.errors,
+            ...errorTally(error.errors, error.errorCount),
+          },
+        },
         outcome: 'rejected_contract',
         log: {
           level: 'warn',
@@ -165,6 +183,7 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
     }
     toStore = {
       errors: error.errors,
+      errorCount: error.errorCount,
       delivery: {
         webhookId: error.delivery.id,
         type: error.code === 'invalid_json' ? null : sniffType(body),
@@ -172,6 +191,7 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
         body,
         headers: keptHeaders(headers),
         errors: storableErrors(error.errors),
+        errorCount: error.errorCount,
         receivedAt,
       },
     };
@@ -220,7 +240,7 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
  * const answer = decideStored(toStore, stored);
  */
 export function decideStored(
-  { delivery, errors }: DeliveryToStore,
+  { delivery, errors, errorCount }: DeliveryToStore,
   stored: { ok: true; outcome: InsertOutcome } | { ok: false; error: unknown },
 ): DeliveryAnswer {
   const webhookId = delivery.webhookId;
@@ -279,7 +299,12 @@ export function decideStored(
     body:
       errors === undefined
         ? { status: delivery.status, webhook_id: webhookId }
-        : { status: delivery.status, webhook_id: webhookId, errors },
+        : {
+            status: delivery.status,
+            webhook_id: webhookId,
+            errors,
+            ...errorTally(errors, errorCount ?? errors.length),
+          },
     outcome: delivery.status,
     log: {
       level: 'info',

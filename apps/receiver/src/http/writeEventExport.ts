@@ -1,7 +1,8 @@
 // GET /events/export's body: stored events as NDJSON, oldest first, read from the store a page at
-// a time. Memory stays at one page whatever the store holds: the next page is read only once the
-// socket has taken the last one (res.write back-pressure), and a client that leaves stops the loop
-// before its next query.
+// a time. Memory stays at one page whatever the store holds: a page is bounded in events and in
+// body bytes (the store reads only the bodies it returns), the next page is read only once the
+// socket has taken the last one (res.write back-pressure, line by line), and a client that leaves
+// stops the loop before its next query.
 import type { Response } from 'express';
 import type { Logger } from '../logger.js';
 import type { ExportEventsQuery, ExportedEvent, Store } from '../store/Store.js';
@@ -9,11 +10,20 @@ import type { ExportEventsQuery, ExportedEvent, Store } from '../store/Store.js'
 /** Events read per store query; a page's bodies are in memory together. */
 export const defaultExportPageSize = 200;
 
+/**
+ * Body bytes read per store query (one body larger than this is read alone). With 200 bodies of
+ * 200 KB a page held 40 MB per export; 1 MiB keeps twenty exports under about 50 MB together,
+ * while a page of typical 1 KB bodies is still ended by the event count.
+ */
+export const defaultExportPageBytes = 1024 * 1024;
+
 /** A client that takes nothing from the socket for this long is disconnected. */
 export const defaultExportStallMs = 60_000;
 
 export interface ExportWriting {
   pageSize: number;
+  /** Most body bytes per page (see defaultExportPageBytes). */
+  pageBytes: number;
   stallMs: number;
   logger: Logger;
 }
@@ -39,7 +49,7 @@ export async function writeEventExport(
   res: Response,
   store: Store,
   filter: Omit<ExportEventsQuery, 'after' | 'limit'>,
-  { pageSize, stallMs, logger }: ExportWriting,
+  { pageSize, pageBytes, stallMs, logger }: ExportWriting,
 ): Promise<void> {
   let gone = res.destroyed;
   const leave = () => {
@@ -47,7 +57,8 @@ export async function writeEventExport(
   };
   res.on('close', leave);
   try {
-    let page = await store.exportEvents({ ...filter, limit: pageSize });
+    const limits = { limit: pageSize, maxBytes: pageBytes };
+    let page = await store.exportEvents({ ...filter, ...limits });
     res.status(200).type('application/x-ndjson').set('cache-control', 'no-store');
     res.flushHeaders();
     for (;;) {
@@ -56,10 +67,11 @@ export async function writeEventExport(
         if (!res.write(exportLine(event))) await drained(res, stallMs, logger);
       }
       const last = page[page.length - 1];
-      if (gone || last === undefined || page.length < pageSize) break;
+      // A page the byte bound ended is short too: only an empty one says the export is done.
+      if (gone || last === undefined) break;
       page = await store.exportEvents({
         ...filter,
-        limit: pageSize,
+        ...limits,
         after: { receivedAt: last.receivedAt, webhookId: last.webhookId },
       });
     }

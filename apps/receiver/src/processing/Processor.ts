@@ -247,7 +247,9 @@ export class Processor {
       };
     }
     const result = validateEvent(value);
-    if (result.kind === 'invalid') return { status: 'quarantined', errors: result.errors };
+    if (result.kind === 'invalid') {
+      return { status: 'quarantined', errors: result.errors, errorCount: result.errorCount };
+    }
     if (result.kind === 'unknown_event') return { status: 'unhandled' };
     return this.handle(claim, result.event);
   }

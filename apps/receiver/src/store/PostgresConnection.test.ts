@@ -195,7 +195,7 @@ describe('PostgresConnection', () => {
             )
           ).rows,
       );
-      expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     } finally {
       process.off('uncaughtException', crash);
       await dropSchema(schema);

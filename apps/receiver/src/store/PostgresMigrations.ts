@@ -53,6 +53,21 @@ CREATE INDEX lesson_completions_course ON lesson_completions (course_id);
     name: 'webhook_events export order index',
     sql: 'CREATE INDEX webhook_events_received ON webhook_events (received_at, webhook_id);',
   },
+  {
+    // Contract errors are stored bounded: the first 20 (maxListedContractErrors when this was
+    // written; a migration keeps its numbers) with their count. Rows from before keep their first
+    // 20 and the count of all.
+    version: 3,
+    name: 'webhook_events bounded contract errors',
+    sql: `
+ALTER TABLE webhook_events ADD COLUMN error_count INTEGER;
+UPDATE webhook_events
+SET error_count = jsonb_array_length(errors),
+    errors = (SELECT jsonb_agg(e ORDER BY i) FROM jsonb_array_elements(errors) WITH ORDINALITY AS t(e, i)
+              WHERE i <= 20)
+WHERE errors IS NOT NULL AND jsonb_typeof(errors) = 'array' AND jsonb_array_length(errors) > 0;
+UPDATE webhook_events SET error_count = 0 WHERE errors IS NOT NULL AND error_count IS NULL;`,
+  },
 ];
 
 export const migrationsTable = 'receiver_schema_migrations';

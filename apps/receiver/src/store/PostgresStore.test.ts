@@ -4,7 +4,7 @@ import { createReceiver } from '../createReceiver.js';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { completedEvent, signedRequest, testSecret } from '../test-support/signedRequest.js';
 import { eventually } from '../test-support/startReceiver.js';
-import { migrate, migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
+import { migrate, migrations, migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
 import { PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
 import {
   countSessions,
@@ -221,7 +221,37 @@ describe('PostgresStore', () => {
         async (c) =>
           (await c.query(`SELECT version FROM ${quoteIdentifier(schema)}.${migrationsTable}`)).rows,
       );
-      expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    });
+
+    it('keeps the first 20 errors and the count of all in a row stored before errors were bounded', async () => {
+      const schema = randomSchema();
+      schemas.push(schema);
+      const errors = Array.from({ length: 30 }, (_, i) => ({
+        pointer: `/data/${i}`,
+        message: 'must be string',
+      }));
+      const rows = await withAdminClient(async (c) => {
+        await migrate(c, schema, migrations.slice(0, 2));
+        const insert = `INSERT INTO ${quoteIdentifier(schema)}.webhook_events
+          (webhook_id, status, body, headers, errors, received_at) VALUES ($1, 'quarantined', '\\x7b7d', '{}', $2, 0)`;
+        await c.query(insert, ['msg_many', JSON.stringify(errors)]);
+        await c.query(insert, ['msg_few', JSON.stringify(errors.slice(0, 2))]);
+        await c.query(insert, ['msg_empty', '[]']);
+        await c.query(insert, ['msg_none', null]);
+        expect(await migrate(c, schema)).toEqual([3]);
+        return (
+          await c.query(
+            `SELECT webhook_id, errors, error_count FROM ${quoteIdentifier(schema)}.webhook_events ORDER BY webhook_id`,
+          )
+        ).rows;
+      });
+      expect(rows).toEqual([
+        { webhook_id: 'msg_empty', errors: [], error_count: 0 },
+        { webhook_id: 'msg_few', errors: errors.slice(0, 2), error_count: 2 },
+        { webhook_id: 'msg_many', errors: errors.slice(0, 20), error_count: 30 },
+        { webhook_id: 'msg_none', errors: null, error_count: null },
+      ]);
     });
 
     it('lets two instances migrate one fresh schema at the same moment: one applies, the other waits', async () => {
@@ -230,7 +260,7 @@ describe('PostgresStore', () => {
       const results = await withAdminClient(async (a) =>
         withAdminClient(async (b) => Promise.all([migrate(a, schema), migrate(b, schema)])),
       );
-      expect(results.flat()).toEqual([1, 2]);
+      expect(results.flat()).toEqual([1, 2, 3]);
       // And two stores opening together on another fresh schema both come up working.
       const other = randomSchema();
       const [s1, s2] = await Promise.all([open({ schema: other }), open({ schema: other })]);

@@ -13,8 +13,8 @@
 //   comes back.
 import pg from 'pg';
 import { StoreError } from '../errors.js';
-import type { CompletionRow, EventRow, ExportRow } from './eventRow.js';
-import { exportColumns, summaryColumns } from './eventRow.js';
+import type { CompletionRow, EventRow, ExportRow, ExportSizeRow } from './eventRow.js';
+import { errorColumns, exportColumns, summaryColumns } from './eventRow.js';
 import type { PendingInsertLimits } from './PendingInsertLimit.js';
 import {
   connectionConfig,
@@ -58,10 +58,12 @@ export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConne
 const sql = {
   insert: `
     INSERT INTO webhook_events
-      (webhook_id, event_type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen)
+      (webhook_id, event_type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
+       error_count)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[], $6::jsonb[],
-                         $7::bigint[], $8::bigint[], $9::int[])
-      AS d(webhook_id, event_type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen)
+                         $7::bigint[], $8::bigint[], $9::int[], $10::int[])
+      AS d(webhook_id, event_type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
+           error_count)
     -- One lock order for every instance: two batches sharing webhook-ids cannot deadlock.
     ORDER BY d.webhook_id COLLATE "C"
     ON CONFLICT (webhook_id) DO UPDATE
@@ -77,6 +79,12 @@ const sql = {
   // the byte order SQLite uses too).
   export: `
     SELECT ${exportColumns} FROM webhook_events
+    WHERE (received_at, webhook_id) > ($1::bigint, $2::text) AND received_at >= $3 AND received_at < $4
+      AND ($5::text[] IS NULL OR event_type = ANY($5)) AND ($6::text[] IS NULL OR status = ANY($6))
+    ORDER BY received_at, webhook_id LIMIT $7`,
+  // The same walk with each body's length (octet_length reads a TOASTed value's header, not the value).
+  exportSizes: `
+    SELECT webhook_id, received_at, octet_length(body) AS body_bytes FROM webhook_events
     WHERE (received_at, webhook_id) > ($1::bigint, $2::text) AND received_at >= $3 AND received_at < $4
       AND ($5::text[] IS NULL OR event_type = ANY($5)) AND ($6::text[] IS NULL OR status = ANY($6))
     ORDER BY received_at, webhook_id LIMIT $7`,
@@ -114,11 +122,13 @@ const sql = {
   // events that were updated are written: a worker that lost its lease changes nothing.
   settle: `
     WITH items AS (
-      SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[], $13::int[])
-        AS i(webhook_id, status, errors, processed_at, last_error, next_attempt_at, attempts)),
+      SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[], $13::int[],
+                           $14::int[])
+        AS i(webhook_id, status, errors, processed_at, last_error, next_attempt_at, attempts, error_count)),
     settled AS (
       UPDATE webhook_events e
-      SET status = i.status, errors = i.errors, processed_at = i.processed_at, last_error = i.last_error,
+      SET status = i.status, errors = i.errors, error_count = i.error_count, processed_at = i.processed_at,
+          last_error = i.last_error,
           next_attempt_at = i.next_attempt_at, claimed_by = NULL, lease_until = NULL
       FROM items i
       WHERE e.webhook_id = i.webhook_id AND e.claimed_by = $1
@@ -253,10 +263,11 @@ export class PostgresStore extends StoreCore {
       deliveries.map((d) => d.status),
       deliveries.map((d) => d.body),
       deliveries.map((d) => JSON.stringify(d.headers)),
-      deliveries.map((d) => (d.errors === null ? null : JSON.stringify(d.errors))),
+      deliveries.map((d) => errorColumns(d.errors, d.errorCount).errors),
       deliveries.map((d) => d.receivedAt),
       deliveries.map((d) => (d.status === 'received' ? d.receivedAt : null)),
       rows.map((r) => r.copies),
+      deliveries.map((d) => errorColumns(d.errors, d.errorCount).errorCount),
     ];
     const result = await this.withRetryOnConflict(() =>
       this.pool.query<RowOutcome & { webhook_id: string; deliveries_seen: number }>(sql.insert, params),
@@ -299,6 +310,18 @@ export class PostgresStore extends StoreCore {
   }: ExportRowFilter): Promise<ExportRow[]> {
     const params = [after.receivedAt, after.webhookId, since, until, types, statuses, limit];
     return (await this.pool.query<ExportRow>(sql.export, params)).rows;
+  }
+
+  protected async selectExportSizes({
+    types,
+    statuses,
+    after,
+    since,
+    until,
+    limit,
+  }: ExportRowFilter): Promise<ExportSizeRow[]> {
+    const params = [after.receivedAt, after.webhookId, since, until, types, statuses, limit];
+    return (await this.pool.query<ExportSizeRow>(sql.exportSizes, params)).rows;
   }
 
   protected async selectCompletions({ userId, courseId }: CompletionFilter): Promise<CompletionRow[]> {
@@ -370,6 +393,7 @@ export class PostgresStore extends StoreCore {
       completions.map((c) => c.lessonId),
       completions.map((c) => c.completedAt),
       rows.map((r) => r.attempts ?? null),
+      rows.map((r) => r.errorCount),
     ];
     const result = await this.withRetryOnConflict(() =>
       this.pool.query<{ webhook_id: string }>(sql.settle, params),

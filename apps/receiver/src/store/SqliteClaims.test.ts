@@ -46,6 +46,7 @@ function settlement(webhookId: string, overrides: Partial<SettleRow> = {}): Sett
     webhookId,
     status: 'processed',
     errors: null,
+    errorCount: null,
     processedAt: t0,
     lastError: null,
     nextAttemptAt: null,

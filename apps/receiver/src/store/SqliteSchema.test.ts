@@ -35,7 +35,7 @@ describe('openSqliteDatabase', () => {
       'sqlite_sequence',
       'webhook_events',
     ]);
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     db.close();
   });
 
@@ -44,7 +44,42 @@ describe('openSqliteDatabase', () => {
     openSqliteDatabase(filename).close();
     const db = openSqliteDatabase(filename);
     expect(walCommits(filename)).toBe(0);
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    db.close();
+  });
+
+  it('keeps the first 20 errors and the count of all in a row stored before errors were bounded', () => {
+    const filename = path.join(tempDir(), 'events.sqlite');
+    // A file as version 2 left it: no error_count column.
+    const old = openSqliteDatabase(filename);
+    old.exec('ALTER TABLE webhook_events DROP COLUMN error_count');
+    old.pragma('user_version = 2');
+    const errors = Array.from({ length: 30 }, (_, i) => ({
+      pointer: `/data/${i}`,
+      message: 'must be string',
+    }));
+    const insert = old.prepare(
+      `INSERT INTO webhook_events (webhook_id, status, body, headers, errors, received_at)
+       VALUES (?, 'quarantined', x'7b7d', '{}', ?, 0)`,
+    );
+    insert.run('msg_many', JSON.stringify(errors));
+    insert.run('msg_few', JSON.stringify(errors.slice(0, 2)));
+    insert.run('msg_none', null);
+    old.close();
+
+    const db = openSqliteDatabase(filename);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    const rows = db
+      .prepare<[], { webhook_id: string; errors: string | null; error_count: number | null }>(
+        'SELECT webhook_id, errors, error_count FROM webhook_events ORDER BY webhook_id',
+      )
+      .all()
+      .map((r) => ({ ...r, errors: r.errors === null ? null : (JSON.parse(r.errors) as unknown) }));
+    expect(rows).toEqual([
+      { webhook_id: 'msg_few', errors: errors.slice(0, 2), error_count: 2 },
+      { webhook_id: 'msg_many', errors: errors.slice(0, 20), error_count: 30 },
+      { webhook_id: 'msg_none', errors: null, error_count: null },
+    ]);
     db.close();
   });
 

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS webhook_events (
   body BLOB NOT NULL,
   headers TEXT NOT NULL,
   errors TEXT,
+  error_count INTEGER,
   deliveries_seen INTEGER NOT NULL DEFAULT 1,
   received_at INTEGER NOT NULL,
   processed_at INTEGER,
@@ -53,6 +54,25 @@ const migrations: readonly ((db: Database.Database) => void)[] = [
       id INTEGER PRIMARY KEY CHECK (id = 1),
       probed_at INTEGER NOT NULL
     )`);
+  },
+  // 2 → 3: contract errors are stored bounded, the first 20 (maxListedContractErrors when this was
+  // written; a migration keeps its numbers) with their count; rows from before keep their first 20
+  // and the count of all.
+  (db) => {
+    const columns = db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('webhook_events')")
+      .all()
+      .map((c) => c.name);
+    if (!columns.includes('error_count'))
+      db.exec('ALTER TABLE webhook_events ADD COLUMN error_count INTEGER');
+    db.exec(
+      `UPDATE webhook_events
+       SET error_count = json_array_length(errors),
+           errors = (SELECT json_group_array(json(value) ORDER BY key) FROM json_each(webhook_events.errors)
+                     WHERE key < 20)
+       WHERE errors IS NOT NULL AND error_count IS NULL AND json_valid(errors)
+         AND json_type(errors) = 'array'`,
+    );
   },
 ];
 

@@ -45,7 +45,8 @@ function startWorker(data: WriterData): Worker {
  */
 function writerRow({ delivery: d, copies }: InsertRow): InsertRow {
   const { webhookId, type, status, body, headers, errors, receivedAt } = d;
-  return { copies, delivery: { webhookId, type, status, body, headers, errors, receivedAt } };
+  const count = d.errorCount === undefined ? {} : { errorCount: d.errorCount };
+  return { copies, delivery: { webhookId, type, status, body, headers, errors, ...count, receivedAt } };
 }
 
 export class SqliteWriter implements Async<SqliteWrites> {

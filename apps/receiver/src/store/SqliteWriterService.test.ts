@@ -176,6 +176,7 @@ describe('serveSqliteWrites', () => {
       webhookId: 'msg_s',
       status: 'processed' as const,
       errors: null,
+      errorCount: null,
       processedAt: 5,
       lastError: null,
       nextAttemptAt: null,

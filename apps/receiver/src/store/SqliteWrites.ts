@@ -5,6 +5,7 @@
 // worker (SqliteWriterWorker) that owns the write connection, so their fsyncs never block the HTTP
 // thread.
 import type Database from 'better-sqlite3';
+import { errorColumns } from './eventRow.js';
 import type { ClaimSettlement } from './SqliteClaims.js';
 import type { EventStatus } from './Store.js';
 import type { InsertRow, RowOutcome } from './StoreCore.js';
@@ -36,23 +37,36 @@ export interface SqliteWrites {
 /** Prepares the write statements once on `db`. */
 export function createSqliteWrites(db: Database.Database): SqliteWrites {
   const insert = db.prepare<
-    [string, string | null, string, Buffer, string, string | null, number, number | null, number],
+    [
+      string,
+      string | null,
+      string,
+      Buffer,
+      string,
+      string | null,
+      number | null,
+      number,
+      number | null,
+      number,
+    ],
     { status: EventStatus; deliveries_seen: number }
   >(
     `INSERT INTO webhook_events
-       (webhook_id, event_type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       (webhook_id, event_type, status, body, headers, errors, error_count, received_at, next_attempt_at,
+        deliveries_seen)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (webhook_id) DO UPDATE SET deliveries_seen = deliveries_seen + excluded.deliveries_seen
      RETURNING status, deliveries_seen`,
   );
   const settle = db.prepare<
-    [string, string | null, number | null, string | null, number | null, number, string],
+    [string, string | null, number | null, number | null, string | null, number | null, number, string],
     unknown
   >(
     // The lease lives in memory (one process owns an SQLite file); the attempt it counted was
     // written by recordClaims and is written again with the outcome, so the row ends as settled.
     `UPDATE webhook_events
-     SET status = ?, errors = ?, processed_at = ?, last_error = ?, next_attempt_at = ?, attempts = ?
+     SET status = ?, errors = ?, error_count = ?, processed_at = ?, last_error = ?, next_attempt_at = ?,
+         attempts = ?
      WHERE webhook_id = ?`,
   );
   const claimAttempt = db.prepare<[number, string], unknown>(
@@ -97,6 +111,7 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
     const { changes } = settle.run(
       s.status,
       s.errors,
+      s.errorCount,
       s.processedAt,
       s.lastError,
       s.nextAttemptAt,
@@ -111,13 +126,15 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
   return {
     insertBatch: db.transaction((rows: readonly InsertRow[]) =>
       rows.map(({ delivery: d, copies }): RowOutcome => {
+        const { errors, errorCount } = errorColumns(d.errors, d.errorCount);
         const row = insert.get(
           d.webhookId,
           d.type,
           d.status,
           d.body,
           JSON.stringify(d.headers),
-          d.errors === null ? null : JSON.stringify(d.errors),
+          errors,
+          errorCount,
           d.receivedAt,
           d.status === 'received' ? d.receivedAt : null,
           copies,

@@ -30,7 +30,10 @@ export interface NewDelivery {
   body: Buffer;
   /** Request headers worth keeping; the caller has already removed the signature. */
   headers: Record<string, string>;
+  /** The first contract errors (the schema package lists at most 20), or null. */
   errors: readonly EventError[] | null;
+  /** How many contract errors were found, listed or not; `errors.length` when absent. */
+  errorCount?: number;
   /** Milliseconds since the epoch. */
   receivedAt: number;
   /**
@@ -54,7 +57,10 @@ export interface StoredEvent {
   status: EventStatus;
   body: Buffer;
   headers: Record<string, string>;
+  /** The first contract errors, at most maxListedContractErrors; null when there are none. */
   errors: EventError[] | null;
+  /** How many contract errors were found (null with `errors`); more than listed when cut. */
+  errorCount: number | null;
   deliveriesSeen: number;
   receivedAt: number;
   processedAt: number | null;
@@ -66,12 +72,23 @@ export interface StoredEvent {
 
 export type EventSummary = Omit<StoredEvent, 'body' | 'headers'>;
 
+/**
+ * A page's size in bytes as well as in rows: the page ends before the item that would take it past
+ * `maxBytes` (measured by `sizeOf`, e.g. its encoded JSON), and its `nextCursor` starts the next
+ * page at that item. The first item is always taken, whatever its size, so every page advances.
+ */
+export interface PageBudget<T> {
+  maxBytes: number;
+  sizeOf(item: T): number;
+}
+
 export interface ListEventsQuery {
   type?: string;
   status?: EventStatus;
   limit: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
+  budget?: PageBudget<EventSummary>;
 }
 
 export interface EventPage {
@@ -98,6 +115,11 @@ export interface ExportEventsQuery {
   after?: ExportPosition;
   /** Most events on the page, 1 to maxExportPage. */
   limit: number;
+  /**
+   * Most body bytes on the page: the page ends before the event whose body would take it past this
+   * (the first event is always taken). The store reads only the bodies it returns.
+   */
+  maxBytes?: number;
 }
 
 /** A stored event as the export writes it: its identity and the exact bytes that arrived. */
@@ -147,7 +169,7 @@ export interface ProcessingEffects {
 /** How the processor settles a claimed event. */
 export type Settlement =
   | { status: 'processed'; effects: ProcessingEffects }
-  | { status: 'quarantined'; errors: readonly EventError[] }
+  | { status: 'quarantined'; errors: readonly EventError[]; errorCount?: number }
   | { status: 'unhandled' }
   | { status: 'failed'; error: string; nextAttemptAt: number | null };
 
@@ -172,6 +194,7 @@ export interface ListProgressQuery extends ProgressQuery {
   limit: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
+  budget?: PageBudget<CourseProgress>;
 }
 
 export interface ProgressPage {
@@ -194,8 +217,9 @@ export interface Store {
   listEvents(query: ListEventsQuery): Promise<EventPage>;
   /**
    * One page of matching events, oldest first: ordered by (receivedAt, webhookId), starting after
-   * `query.after`. Walks an index, so each page costs its own rows whatever the table holds; a
-   * page shorter than `limit` is the last.
+   * `query.after`. Walks an index, so each page costs its own rows whatever the table holds. A page
+   * is shorter than `limit` when it is the last or when `maxBytes` ended it: only an empty page
+   * says there is nothing more.
    */
   exportEvents(query: ExportEventsQuery): Promise<ExportedEvent[]>;
   /**

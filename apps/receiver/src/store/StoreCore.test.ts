@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
-import type { CompletionRow, EventRow, ExportRow } from './eventRow.js';
+import type { CompletionRow, EventRow, ExportRow, ExportSizeRow } from './eventRow.js';
 import type { PendingInsertLimits } from './PendingInsertLimit.js';
 import type { ClaimedEvent } from './Store.js';
 import { type ExportRowFilter, type InsertRow, type RowOutcome, StoreCore } from './StoreCore.js';
@@ -61,6 +61,9 @@ class MapStore extends StoreCore {
   }
   protected selectExportRows(filter: ExportRowFilter): ExportRow[] {
     this.exportFilters.push(filter);
+    return [];
+  }
+  protected selectExportSizes(): ExportSizeRow[] {
     return [];
   }
   protected selectCompletions(): CompletionRow[] {

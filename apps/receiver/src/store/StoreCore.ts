@@ -17,11 +17,12 @@
 //   call rejects with StoreError('store_closed').
 // - The codecs (eventRow), the progress fold (progressCursor), cursors and settlement columns.
 import { StoreError } from '../errors.js';
-import { decodeCursor, toEventPage } from './eventCursor.js';
+import { decodeCursor, pageLength, toEventPage } from './eventCursor.js';
 import {
   type CompletionRow,
   type EventRow,
   type ExportRow,
+  type ExportSizeRow,
   toExportedEvent,
   toStoredEvent,
   toSummary,
@@ -143,6 +144,8 @@ export abstract class StoreCore implements Store {
    * from `after`: never a sort of the matching rows.
    */
   protected abstract selectExportRows(filter: ExportRowFilter): ExportRow[] | Promise<ExportRow[]>;
+  /** The same rows as selectExportRows, with each body's length instead of the body. */
+  protected abstract selectExportSizes(filter: ExportRowFilter): ExportSizeRow[] | Promise<ExportSizeRow[]>;
   /** Ordered by user, course, completion time, lesson. */
   protected abstract selectCompletions(filter: CompletionFilter): CompletionRow[] | Promise<CompletionRow[]>;
   /**
@@ -331,12 +334,15 @@ export abstract class StoreCore implements Store {
         limit: query.limit + 1,
       }),
     );
-    return toEventPage(rows, query.limit, toSummary);
+    return toEventPage(rows, query.limit, toSummary, query.budget);
   }
 
   async exportEvents(query: ExportEventsQuery): Promise<ExportedEvent[]> {
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxExportPage) {
       throw new RangeError(`exportEvents limit is ${query.limit}: expected 1 to ${maxExportPage}`);
+    }
+    if (query.maxBytes !== undefined && !(query.maxBytes >= 1)) {
+      throw new RangeError(`exportEvents maxBytes is ${query.maxBytes}: expected at least 1`);
     }
     for (const list of [query.types, query.statuses]) {
       if (list !== undefined && list.length > maxExportFilterValues) {
@@ -351,16 +357,23 @@ export abstract class StoreCore implements Store {
     if (since >= until || query.types?.length === 0 || query.statuses?.length === 0) return [];
     // Before every id of the first millisecond: an empty id sorts before any other.
     const after = query.after ?? { receivedAt: since - 1, webhookId: '' };
-    const rows = await this.run(() =>
-      this.selectExportRows({
-        types: query.types ?? null,
-        statuses: query.statuses ?? null,
-        after,
-        since,
-        until,
-        limit: query.limit,
-      }),
-    );
+    const filter: ExportRowFilter = {
+      types: query.types ?? null,
+      statuses: query.statuses ?? null,
+      after,
+      since,
+      until,
+      limit: query.limit,
+    };
+    const { maxBytes } = query;
+    if (maxBytes !== undefined) {
+      // Sized first, so only the bodies the page returns are read (a page of large bodies would
+      // otherwise hold `limit` of them in memory at once).
+      const sizes = await this.run(() => this.selectExportSizes(filter));
+      filter.limit = pageLength(sizes, query.limit, { maxBytes, sizeOf: (r) => Number(r.body_bytes) });
+      if (filter.limit === 0) return [];
+    }
+    const rows = await this.run(() => this.selectExportRows(filter));
     return rows.map(toExportedEvent);
   }
 
@@ -419,7 +432,7 @@ export abstract class StoreCore implements Store {
     const rows = await this.run(() =>
       this.selectCompletionPage(completionFilter(query), after, query.limit + 1),
     );
-    return toProgressPage(groupProgress(rows), query.limit);
+    return toProgressPage(groupProgress(rows), query.limit, query.budget);
   }
 
   /** Reads; and while insert commits are failing, writes too, until a write succeeds again. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, toEventPage } from './eventCursor.js';
+import { decodeCursor, encodeCursor, pageLength, toEventPage } from './eventCursor.js';
 
 const cursorOf = (text: string) => Buffer.from(text).toString('base64url');
 
@@ -35,5 +35,20 @@ describe('eventCursor', () => {
     expect(toEventPage([], 3, (r: { seq: number }) => r.seq)).toEqual({ events: [], nextCursor: null });
     // A page that shows no row has no last row to continue after.
     expect(toEventPage(rows, 0, (r) => r.seq)).toEqual({ events: [], nextCursor: null });
+  });
+});
+
+describe('pageLength', () => {
+  const sizes = { maxBytes: 10, sizeOf: (n: number) => n };
+
+  it('takes items while their sizes add up to at most maxBytes, and the row limit still holds', () => {
+    expect(pageLength([4, 6, 1], 10, sizes)).toBe(2);
+    expect(pageLength([1, 1, 1, 1], 3, sizes)).toBe(3);
+    expect(pageLength([1, 1, 1], 10)).toBe(3);
+  });
+
+  it('takes a first item larger than maxBytes alone, and none of an empty list', () => {
+    expect(pageLength([50, 1], 10, sizes)).toBe(1);
+    expect(pageLength([], 10, sizes)).toBe(0);
   });
 });

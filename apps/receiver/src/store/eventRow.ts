@@ -1,11 +1,12 @@
 // The webhook_events row as both databases return it, and its one codec to the Store's types.
 // SQLite hands back JSON columns as text and integers as numbers; PostgreSQL parses jsonb and
 // returns BIGINT as strings. A new column is added here (and in each schema).
+import { boundText, maxListedContractErrors } from '@webhook-contracts/schema';
 import type { EventError, EventStatus, EventSummary, ExportedEvent, StoredEvent } from './Store.js';
 
 /** The columns of an event summary; `seq` orders pages (see eventCursor). */
-export const summaryColumns = `seq, webhook_id, event_type, status, errors, deliveries_seen, received_at,
-  processed_at, attempts, last_error, next_attempt_at`;
+export const summaryColumns = `seq, webhook_id, event_type, status, errors, error_count, deliveries_seen,
+  received_at, processed_at, attempts, last_error, next_attempt_at`;
 
 /** A BIGINT column: a number from SQLite, a string from PostgreSQL. */
 type Int = number | string;
@@ -15,8 +16,10 @@ export interface EventRow {
   webhook_id: string;
   event_type: string | null;
   status: EventStatus;
-  /** JSON text (SQLite) or parsed jsonb (PostgreSQL). */
+  /** JSON text (SQLite) or parsed jsonb (PostgreSQL): the first contract errors. */
   errors: string | EventError[] | null;
+  /** How many contract errors were found; null with `errors`. */
+  error_count: number | null;
   deliveries_seen: number;
   received_at: Int;
   processed_at: Int | null;
@@ -39,6 +42,16 @@ export interface ExportRow {
   body: Buffer;
 }
 
+/** The columns an export page is sized by: an event's place and its body's length. */
+export const exportSizeColumns = 'webhook_id, received_at, length(body) AS body_bytes';
+
+/** A webhook_events row as an export sizes its page. */
+export interface ExportSizeRow {
+  webhook_id: string;
+  received_at: Int;
+  body_bytes: Int;
+}
+
 /** One lesson_completions row. */
 export interface CompletionRow {
   user_id: string;
@@ -55,12 +68,34 @@ function optionalInt(value: Int | null): number | null {
   return value === null ? null : Number(value);
 }
 
+/** The `errors` and `error_count` columns of a delivery or settlement with these errors. */
+export function errorColumns(
+  errors: readonly EventError[] | null,
+  errorCount: number | undefined,
+): { errors: string | null; errorCount: number | null } {
+  if (errors === null) return { errors: null, errorCount: null };
+  return { errors: JSON.stringify(errors), errorCount: Math.max(errorCount ?? errors.length, errors.length) };
+}
+
+/**
+ * The stored errors as the read API shows them: at most maxListedContractErrors, each string
+ * bounded. Rows are written that way; this holds for whatever a row holds.
+ */
+function listedErrors(stored: EventError[]): EventError[] {
+  return stored.slice(0, maxListedContractErrors).map((e) => ({
+    pointer: boundText(String(e.pointer)),
+    message: boundText(String(e.message)),
+  }));
+}
+
 export function toSummary(row: EventRow): EventSummary {
+  const errors = row.errors === null ? null : json<EventError[]>(row.errors);
   return {
     webhookId: row.webhook_id,
     type: row.event_type,
     status: row.status,
-    errors: row.errors === null ? null : json<EventError[]>(row.errors),
+    errors: errors === null ? null : listedErrors(errors),
+    errorCount: errors === null ? null : Math.max(Number(row.error_count ?? 0), errors.length),
     deliveriesSeen: row.deliveries_seen,
     receivedAt: Number(row.received_at),
     processedAt: optionalInt(row.processed_at),

@@ -1,7 +1,8 @@
 // The opaque `next_cursor` of GET /progress: the (user, course) pair that ended a page. Rows are
 // ordered by that pair, so the next page starts right after it. Both stores use it.
 import { StoreError } from '../errors.js';
-import type { CourseProgress } from './Store.js';
+import { pageLength } from './eventCursor.js';
+import type { CourseProgress, PageBudget } from './Store.js';
 
 export interface ProgressCursor {
   userId: string;
@@ -62,15 +63,19 @@ export function groupProgress(
   return out;
 }
 
-/** The first `limit` groups of rows fetched for `limit + 1` pairs, and a cursor when more exist. */
+/**
+ * The first `limit` groups of rows fetched for `limit + 1` pairs (fewer when the budget ends the
+ * page), and a cursor when more exist.
+ */
 export function toProgressPage(
   groups: CourseProgress[],
   limit: number,
+  budget?: PageBudget<CourseProgress>,
 ): { progress: CourseProgress[]; nextCursor: string | null } {
-  const page = groups.slice(0, limit);
+  const page = groups.slice(0, pageLength(groups, limit, budget));
   const last = page[page.length - 1];
   return {
     progress: page,
-    nextCursor: groups.length > limit && last !== undefined ? encodeProgressCursor(last) : null,
+    nextCursor: groups.length > page.length && last !== undefined ? encodeProgressCursor(last) : null,
   };
 }

@@ -1,11 +1,14 @@
 // What a settlement writes: the columns of the event's row and the completions that go with it.
 // Both databases write exactly these values.
+import { errorColumns } from './eventRow.js';
 import type { EventStatus, LessonCompletion, Settlement } from './Store.js';
 
 export interface SettlementColumns {
   status: Exclude<EventStatus, 'received'>;
-  /** JSON text of the quarantine errors. */
+  /** JSON text of the quarantine errors (the first ones). */
   errors: string | null;
+  /** How many quarantine errors were found. */
+  errorCount: number | null;
   processedAt: number | null;
   lastError: string | null;
   /** When a failed event is retried; null means never. */
@@ -28,6 +31,7 @@ export function settlementColumns(s: Settlement, now: number): SettlementColumns
       return {
         status: 'processed',
         errors: null,
+        errorCount: null,
         processedAt: now,
         lastError: null,
         nextAttemptAt: null,
@@ -36,7 +40,7 @@ export function settlementColumns(s: Settlement, now: number): SettlementColumns
     case 'quarantined':
       return {
         status: 'quarantined',
-        errors: JSON.stringify(s.errors),
+        ...errorColumns(s.errors, s.errorCount),
         processedAt: null,
         lastError: null,
         nextAttemptAt: null,
@@ -46,6 +50,7 @@ export function settlementColumns(s: Settlement, now: number): SettlementColumns
       return {
         status: 'unhandled',
         errors: null,
+        errorCount: null,
         processedAt: null,
         lastError: null,
         nextAttemptAt: null,
@@ -55,6 +60,7 @@ export function settlementColumns(s: Settlement, now: number): SettlementColumns
       return {
         status: 'failed',
         errors: null,
+        errorCount: null,
         processedAt: null,
         lastError: s.error,
         nextAttemptAt: s.nextAttemptAt,

@@ -32,7 +32,10 @@ export function delivery(webhookId: string, overrides: Partial<NewDelivery> = {}
   };
 }
 
-/** Every page of an export, walked as the HTTP export walks it; also the number of pages read. */
+/**
+ * Every page of an export, walked as the HTTP export walks it; also the number of pages read. A
+ * short page ends the walk, unless `maxBytes` may have ended it: then only an empty one does.
+ */
 export async function exportAll(
   store: Store,
   query: Omit<ExportEventsQuery, 'after'>,
@@ -47,7 +50,9 @@ export async function exportAll(
     });
     pages++;
     events.push(...page);
-    if (page.length < query.limit) return { events, pages };
+    if (page.length === 0 || (query.maxBytes === undefined && page.length < query.limit)) {
+      return { events, pages };
+    }
   }
 }
 
@@ -164,6 +169,149 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.claimDue('w2', t0 + 4999, 1000, 10)).toEqual([]);
         const due = await store.claimDue('w2', t0 + 1_000_000, 1000, 10);
         expect(due.map((c) => c.webhookId)).toEqual(['msg_f']);
+      });
+    });
+
+    describe('bounded contract errors', () => {
+      const errors = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({ pointer: `/data/items/${i}`, message: 'must be string' }));
+
+      it('keeps the count of errors found next to the first ones, on insert and on settlement', async () => {
+        await store.insertDelivery(
+          delivery('msg_q', { status: 'quarantined', errors: errors(20), errorCount: 125_000 }),
+        );
+        await store.insertDelivery(delivery('msg_few', { status: 'quarantined', errors: errors(2) }));
+        expect(await store.getEvent('msg_q')).toMatchObject({ errors: errors(20), errorCount: 125_000 });
+        expect(await store.getEvent('msg_few')).toMatchObject({ errors: errors(2), errorCount: 2 });
+        await store.insertDelivery(delivery('msg_ok'));
+        expect(await store.getEvent('msg_ok')).toMatchObject({ errors: null, errorCount: null });
+
+        const [claim] = await store.claimDue('w1', t0, 60_000, 10);
+        expect(claim?.webhookId).toBe('msg_ok');
+        const settlement = { status: 'quarantined' as const, errors: errors(20), errorCount: 1000 };
+        expect(await store.settle('msg_ok', 'w1', settlement, t0 + 1)).toBe(true);
+        expect(await store.getEvent('msg_ok')).toMatchObject({ errors: errors(20), errorCount: 1000 });
+        const listed = (await store.listEvents({ limit: 10 })).events.map((e) => [e.webhookId, e.errorCount]);
+        expect(listed).toEqual([
+          ['msg_ok', 1000],
+          ['msg_few', 2],
+          ['msg_q', 125_000],
+        ]);
+      });
+
+      it('reads back at most 20 errors, each string bounded, whatever a row holds', async () => {
+        const long = { pointer: `/data/${'k'.repeat(10_000)}`, message: 'm'.repeat(10_000) };
+        await store.insertDelivery(
+          delivery('msg_many', { status: 'quarantined', errors: [long, ...errors(29)] }),
+        );
+        const event = await store.getEvent('msg_many');
+        expect(event?.errors).toHaveLength(20);
+        expect(event?.errorCount).toBe(30);
+        expect(event?.errors?.[0]?.pointer).toHaveLength(256);
+        expect(event?.errors?.[0]?.message).toHaveLength(256);
+        expect(event?.errors?.[1]).toEqual({ pointer: '/data/items/0', message: 'must be string' });
+      });
+    });
+
+    describe('pages bounded in bytes', () => {
+      const fiveEvents = () =>
+        Promise.all(
+          ['a', 'b', 'c', 'd', 'e'].map((id, i) =>
+            store.insertDelivery(delivery(`msg_${id}`, { receivedAt: t0 + i })),
+          ),
+        );
+
+      /** Every page of listEvents under `budget`, as [webhook ids, has a cursor]. */
+      async function eventPages(sizeOf: (id: string) => number, maxBytes: number) {
+        const pages: string[][] = [];
+        let cursor: string | undefined;
+        for (let i = 0; i < 10; i++) {
+          const page = await store.listEvents({
+            limit: 3,
+            ...(cursor === undefined ? {} : { cursor }),
+            budget: { maxBytes, sizeOf: (e) => sizeOf(e.webhookId) },
+          });
+          pages.push(page.events.map((e) => e.webhookId));
+          if (page.nextCursor === null) return pages;
+          cursor = page.nextCursor;
+        }
+        throw new Error('listEvents kept issuing cursors');
+      }
+
+      it('ends an event page before the row that would pass the budget, and the cursor goes on from there', async () => {
+        await fiveEvents();
+        expect(await eventPages(() => 100, 250)).toEqual([['msg_e', 'msg_d'], ['msg_c', 'msg_b'], ['msg_a']]);
+        // The row limit still holds when the budget is ample.
+        expect(await eventPages(() => 1, 1000)).toEqual([
+          ['msg_e', 'msg_d', 'msg_c'],
+          ['msg_b', 'msg_a'],
+        ]);
+      });
+
+      it('returns a row larger than the budget alone on its page, skipping nothing', async () => {
+        await fiveEvents();
+        expect(await eventPages((id) => (id === 'msg_c' ? 10_000 : 100), 250)).toEqual([
+          ['msg_e', 'msg_d'],
+          ['msg_c'],
+          ['msg_b', 'msg_a'],
+        ]);
+      });
+
+      it('ends a progress page before the pair that would pass the budget', async () => {
+        const completions = ['u1', 'u2', 'u3'].map((userId, i) => ({
+          userId,
+          courseId: 'c1',
+          lessonId: `l${i}`,
+          completedAt: t0,
+        }));
+        await store.insertDelivery(delivery('msg_p'));
+        const [claim] = await store.claimDue('w1', t0, 60_000, 1);
+        expect(claim?.webhookId).toBe('msg_p');
+        await store.settle(
+          'msg_p',
+          'w1',
+          { status: 'processed', effects: { lessonCompletions: completions } },
+          t0,
+        );
+        const budget = { maxBytes: 150, sizeOf: () => 100 };
+        const first = await store.listProgress({ limit: 10, budget });
+        expect(first.progress.map((p) => p.userId)).toEqual(['u1']);
+        expect(first.nextCursor).not.toBeNull();
+        const second = await store.listProgress({ limit: 10, budget, cursor: first.nextCursor! });
+        expect(second.progress.map((p) => p.userId)).toEqual(['u2']);
+        const rest = await store.listProgress({ limit: 10, cursor: second.nextCursor! });
+        expect(rest).toMatchObject({ progress: [{ userId: 'u3' }], nextCursor: null });
+      });
+
+      it('ends an export page before the body that would pass maxBytes, a larger one alone', async () => {
+        const sizes = [100, 100, 100, 300, 50];
+        await Promise.all(
+          sizes.map((bytes, i) =>
+            store.insertDelivery(
+              delivery(`msg_${i}`, { receivedAt: t0 + i, body: Buffer.alloc(bytes, 0x61) }),
+            ),
+          ),
+        );
+        const pages: number[][] = [];
+        let after: ExportEventsQuery['after'];
+        for (let i = 0; i < 10; i++) {
+          const page = await store.exportEvents({
+            limit: 10,
+            maxBytes: 250,
+            ...(after === undefined ? {} : { after }),
+          });
+          pages.push(page.map((e) => e.body.length));
+          const last = page[page.length - 1];
+          if (last === undefined) break;
+          after = { receivedAt: last.receivedAt, webhookId: last.webhookId };
+        }
+        expect(pages).toEqual([[100, 100], [100], [300], [50], []]);
+        const walked = await exportAll(store, { limit: 10, maxBytes: 250 });
+        expect(walked.events.map((e) => e.webhookId)).toEqual(['msg_0', 'msg_1', 'msg_2', 'msg_3', 'msg_4']);
+      });
+
+      it('refuses a maxBytes below 1', async () => {
+        await expect(store.exportEvents({ limit: 10, maxBytes: 0 })).rejects.toThrow(RangeError);
       });
     });
 
