@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 type Child<T> = T extends { labels(...args: never[]): infer C } ? C : never;
 
@@ -14,7 +14,8 @@ export type DeliveryOutcome =
   | 'bad_request'
   | 'unstorable'
   | 'overloaded'
-  | 'store_unavailable';
+  | 'store_unavailable'
+  | 'body_too_slow';
 
 /**
  * Prometheus metrics for one receiver, in its own Registry (two receivers in one process, as in
@@ -68,6 +69,17 @@ export class ReceiverMetrics {
       this.storeInsertCommits.inc(count);
     },
   });
+  /** Where webhook_inflight_body_bytes reads its value (see watchInflightBodyBytes). */
+  private inflightBodyBytes: (() => number) | undefined;
+  readonly inflightBodyBytesGauge: Gauge = new Gauge({
+    name: 'webhook_inflight_body_bytes',
+    help: 'Request body bytes buffered right now by POST /webhooks (bounded by MAX_INFLIGHT_BODY_BYTES)',
+    registers: [this.registry],
+    collect: () => {
+      const bytes = this.inflightBodyBytes?.();
+      if (bytes !== undefined) this.inflightBodyBytesGauge.set(bytes);
+    },
+  });
   readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route and status code',
@@ -119,6 +131,11 @@ export class ReceiverMetrics {
    */
   watchStoreCommits(count: () => number): void {
     this.storeCommits = count;
+  }
+
+  /** Reports the webhook route's in-flight body bytes at each scrape. */
+  watchInflightBodyBytes(bytes: () => number): void {
+    this.inflightBodyBytes = bytes;
   }
 
   /** Records one request's latency (the same series as `requestDuration.observe(labels, seconds)`). */

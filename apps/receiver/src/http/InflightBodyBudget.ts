@@ -1,13 +1,16 @@
-// The bytes of request bodies being read at once, across every connection: slow clients can hold
-// many sockets open, and without a bound each one's buffer adds up to the whole heap.
+// The bytes of request bodies buffered at once, across every connection: slow clients can hold
+// many sockets open, and without a bound each one's buffer adds up to the whole heap. Bytes are
+// charged as they arrive, never as a client announces them: a request that declares a large
+// `content-length` and sends one byte holds one byte, so stalled requests cannot spend the budget
+// that signed deliveries need.
 
 /**
  * A byte budget shared by the requests reading their bodies.
  *
  * @example
  * const budget = new InflightBodyBudget(64 * 1024 * 1024);
- * if (!budget.tryReserve(length)) return answer503();
- * try { await readBody(); } finally { budget.release(length); }
+ * req.on('data', (chunk) => { if (!budget.tryReserve(chunk.length)) refuse503(); else held += chunk.length; });
+ * // once the body is read (or refused): budget.release(held);
  */
 export class InflightBodyBudget {
   readonly limit: number;
