@@ -1,6 +1,7 @@
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { Webhook } from '@webhook-contracts/webhooks';
-import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { SqliteStore } from '../store/SqliteStore.js';
@@ -259,6 +260,44 @@ describe('POST /webhooks answers', () => {
     socket.write(body.subarray(body.length / 2));
     expect(await closed).toBe('closed');
     expect(await r.counted()).toEqual({ outcomes: { rejected_signature: 1 }, duplicates: 0 });
+  });
+
+  it('answers early and drains before closing when every answer closes its connection, as during shutdown', async () => {
+    const store = new SqliteStore({ filename: ':memory:' });
+    const app = express();
+    app.use('/webhooks', createWebhookRouter({ secret: testSecret, store }));
+    const server = createServer(app);
+    // What main does on SIGTERM.
+    server.prependListener('request', (_req, res) => {
+      res.setHeader('connection', 'close');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+    });
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    let text = '';
+    const answered = new Promise<void>((resolve) => {
+      socket.on('data', (chunk) => {
+        text += chunk;
+        if (text.includes('}}')) resolve();
+      });
+    });
+    const closed = new Promise<string>((resolve) => {
+      socket.on('error', (error) => resolve(error.message));
+      socket.on('close', () => resolve('closed'));
+    });
+    const body = Buffer.alloc(1024 * 1024, 0x20);
+    socket.write(
+      `POST /webhooks HTTP/1.1\r\nhost: x\r\nwebhook-id: msg_1\r\ncontent-length: ${body.length}\r\n\r\n`,
+    );
+    socket.write(body.subarray(0, 1000));
+    await answered;
+    expect(text).toMatch(/^HTTP\/1\.1 401 /);
+    socket.write(body.subarray(1000));
+    expect(await closed).toBe('closed');
   });
 
   it('stops the drain after a refusal when the rest of the body stalls below the minimum rate', async () => {

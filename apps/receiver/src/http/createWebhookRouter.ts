@@ -121,16 +121,20 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
       const early = decision.answer;
       if (!early.exit?.drain) {
         answer(res, early);
-      } else if (res.shouldKeepAlive && !early.exit.closeConnection) {
+      } else if (
+        res.shouldKeepAlive &&
+        res.getHeader('connection') !== 'close' &&
+        !early.exit.closeConnection
+      ) {
         // Kept alive: answered at once, and the rest of the body is read so the next request can be.
         answer(res, early);
         reader.finish(req, read);
       } else {
         // A lingering close. Node closes a connection that will not be kept alive (`connection:
-        // close`, HTTP/1.0, or ours) as soon as its response ends, and closing it with the body
-        // still arriving resets it, which wipes the answer on the client's side. So the answer is
-        // written whole at once (the client can read it while it sends), the rest of the body is
-        // read and discarded within the drain's bounds, and only then does the response end.
+        // close`, HTTP/1.0, ours, or a shutdown's) as soon as its response ends, and closing it with
+        // the body still arriving resets it, which wipes the answer on the client's side. So the
+        // answer is written whole at once (the client can read it while it sends), the rest of the
+        // body is read and discarded within the drain's bounds, and only then does the response end.
         answer(res, early, true);
         reader.finish(req, read, () => {
           if (!res.writableEnded && res.socket?.destroyed === false) res.end();
