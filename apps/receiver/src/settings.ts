@@ -297,7 +297,8 @@ export const settings = {
     flag: '--max-inflight-body-bytes <bytes>',
     help:
       'Body bytes buffered at once across all requests, counted as they arrive (what a request ' +
-      'announces reserves nothing); a request whose next chunk does not fit gets `503 overloaded`.',
+      'announces reserves nothing). A chunk that does not fit first cuts bodies arriving for over ' +
+      '1 s, oldest first; those, or else its own request, get `503 overloaded`.',
   }),
   minBodyBytesPerSecond: integer({
     env: 'MIN_BODY_BYTES_PER_SECOND',

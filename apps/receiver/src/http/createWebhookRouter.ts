@@ -24,9 +24,10 @@ export interface WebhookRouterOptions {
   /** Default 256 KiB. */
   maxBodyBytes?: number;
   /**
-   * Bytes of all bodies buffered at once (default 64 MiB), charged as they arrive; a delivery whose
-   * next chunk does not fit is answered 503 `overloaded`. Pass a shared budget to bound several
-   * handlers together.
+   * Bytes of all bodies buffered at once (default 64 MiB), charged as they arrive. A chunk that does
+   * not fit first cuts bodies that have been arriving for over a second (oldest first, answered 503
+   * `overloaded`); if there is still no room, its own request is answered 503 `overloaded`. Pass a
+   * shared budget to bound several handlers together.
    */
   maxInflightBodyBytes?: number | InflightBodyBudget;
   /**

@@ -152,8 +152,8 @@ describe('the in-flight body budget', () => {
   });
 
   it('charges the bytes that arrived, not the content-length announced, so stalled requests leave room', async () => {
-    // Room for one whole body and a little more.
-    const budget = new InflightBodyBudget(64 * 1024 + 64);
+    // Room for one whole body and a little more; nothing is cut to make room during the test.
+    const budget = new InflightBodyBudget(64 * 1024 + 64, { evictAfterMs: 60_000 });
     const { url, port } = await serve({
       maxBodyBytes: 64 * 1024,
       maxInflightBodyBytes: budget,
@@ -185,6 +185,32 @@ describe('the in-flight body budget', () => {
     expect((await send(url, signedRequest())).status).toBe(200);
     for (const conn of stalled) conn.socket.destroy();
     await eventually(async () => (budget.used === 0 ? true : undefined));
+  });
+
+  it('cuts a body that has been arriving for longer than evictAfterMs to make room for a new one', async () => {
+    const budget = new InflightBodyBudget(64 * 1024, { evictAfterMs: 200 });
+    const { url, port } = await serve({
+      maxBodyBytes: 64 * 1024,
+      maxInflightBodyBytes: budget,
+      minBodyRate: { bytesPerSecond: 1, windowMs: 60_000 },
+    });
+    // An unsigned request sends all but one byte of its body and stalls: the budget is full.
+    const filling = rawConnection(port);
+    filling.write(requestHead('/webhooks', { ...signedRequest().headers, 'content-length': 64 * 1024 }));
+    filling.write(Buffer.alloc(64 * 1024 - 1, 0x20));
+    await eventually(async () => (budget.used === 64 * 1024 - 1 ? true : undefined));
+    // Until it has held its bytes for 200 ms a delivery is refused; then the delivery cuts it.
+    let status = 0;
+    for (const deadline = Date.now() + 5000; Date.now() < deadline && status !== 200; ) {
+      status = (await send(url, signedRequest())).status;
+      expect([200, 503]).toContain(status);
+    }
+    expect(status).toBe(200);
+    const cut = await filling.nextAnswer();
+    expect(cut.status).toBe(503);
+    expect(JSON.parse(cut.body)).toMatchObject({ error: { code: 'overloaded' } });
+    expect(budget.evicted).toBe(1);
+    filling.socket.destroy();
   });
 
   it('drains the rest of a chunked body refused part-way past the limit, so the connection serves the next request', async () => {

@@ -3,7 +3,7 @@
 // passed, the shared in-flight budget is spent, or the body arrives too slowly.
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../errors.js';
-import type { InflightBodyBudget } from './InflightBodyBudget.js';
+import type { BodyHold, InflightBodyBudget } from './InflightBodyBudget.js';
 import type { BodyRateWatch, MinBodyRate } from './MinBodyRate.js';
 
 interface MaybeParsedRequest extends IncomingMessage {
@@ -28,7 +28,8 @@ function tooLarge(limit: number): HttpError {
 export interface ReadRawBodyOptions {
   /**
    * Charged with each chunk as it arrives and given back when the read ends: a chunk that does not
-   * fit ends the read with 503 `overloaded`.
+   * fit (even after older bodies were cut to make room), or this body being cut for a newer one,
+   * ends the read with 503 `overloaded`.
    */
   inflight?: InflightBodyBudget;
   /** A body arriving slower than this ends the read with 408 `body_too_slow`. */
@@ -84,7 +85,7 @@ export function readRawBody(
     const chunks: Buffer[] = [];
     let size = 0;
     // What this read holds of the in-flight budget: only bytes that arrived.
-    let held = 0;
+    let hold: BodyHold | undefined;
     let watch: BodyRateWatch | undefined;
     const cleanup = () => {
       req.off('data', onData);
@@ -92,8 +93,7 @@ export function readRawBody(
       req.off('error', onError);
       req.off('close', onClose);
       watch?.stop();
-      inflight?.release(held);
-      held = 0;
+      hold?.release();
     };
     /** Ends the read with the rest of the body unread: the caller answers, then drains or closes. */
     const refuse = (error: HttpError) => {
@@ -107,12 +107,9 @@ export function readRawBody(
         refuse(tooLarge(limit));
         return;
       }
-      if (inflight !== undefined) {
-        if (!inflight.tryReserve(chunk.length)) {
-          refuse(overloaded());
-          return;
-        }
-        held += chunk.length;
+      if (hold !== undefined && !hold.take(chunk.length)) {
+        refuse(overloaded());
+        return;
       }
       watch?.received(chunk.length);
       chunks.push(chunk);
@@ -139,6 +136,7 @@ export function readRawBody(
       if (!req.complete) aborted();
     };
     if (minRate !== undefined && !req.complete) watch = minRate.watch(() => refuse(tooSlow(minRate)));
+    hold = inflight?.hold(() => refuse(overloaded()));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
