@@ -3,7 +3,8 @@
 // events. The valid deliveries must keep getting 200s, every stalled connection must be answered
 // 408 and closed by the receiver's timeouts, memory must stay bounded, and no valid event may be
 // lost. The timeouts are set low (HEADERS_TIMEOUT_SECONDS / REQUEST_TIMEOUT_SECONDS) so the run
-// takes seconds.
+// takes seconds. A second scenario stalls unsigned requests that announce the largest body: what
+// they announce must not spend the in-flight body budget the signed deliveries need.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,12 +24,14 @@ const apiToken = 'reliability-slow-token';
 const dir = mkdtempSync(join(tmpdir(), 'reliability-slow-'));
 const headersTimeoutSeconds = 2;
 const requestTimeoutSeconds = 4;
-let receiver: ReceiverProcess | undefined;
+const receivers: ReceiverProcess[] = [];
 
 afterAll(async () => {
-  if (receiver && receiver.child.exitCode === null) {
-    receiver.child.kill('SIGKILL');
-    await receiver.exited;
+  for (const receiver of receivers) {
+    if (receiver.child.exitCode === null) {
+      receiver.child.kill('SIGKILL');
+      await receiver.exited;
+    }
   }
   rmSync(dir, { recursive: true, force: true });
 });
@@ -71,7 +74,7 @@ function stall(port: number, bytes: string | Buffer): Promise<Stalled> {
 
 describe('slow clients', () => {
   it(`keeps answering valid deliveries while ${sizes.slowClients} stalled connections are timed out`, async () => {
-    receiver = await startReceiverProcess({
+    const receiver = await startReceiverProcess({
       secret,
       apiToken,
       databaseUrl: `sqlite:${join(dir, 'slow.sqlite')}`,
@@ -80,6 +83,7 @@ describe('slow clients', () => {
         REQUEST_TIMEOUT_SECONDS: String(requestTimeoutSeconds),
       },
     });
+    receivers.push(receiver);
     const { pid, port, url } = receiver;
     const events = [...generateEvents({ seed: 'reliability-slow', count: sizes.slowValidEvents })];
     const rssBefore = rssKiB(pid);
@@ -181,6 +185,83 @@ describe('slow clients', () => {
           after: Math.round(rssAfter / 1024),
         },
         lost: events.length - stored.length,
+      })}`,
+    );
+  });
+
+  it(`answers every signed delivery 200 while ${sizes.slowClients} unsigned requests announce 256 KiB each and stall after one byte`, async () => {
+    // The stalled requests stay open for the whole run: the body rate window and the timeouts are
+    // long, so only the in-flight body accounting stands between them and the signed deliveries.
+    // Announced, they are 300 × 256 KiB = 75 MiB, more than the default MAX_INFLIGHT_BODY_BYTES.
+    const receiver = await startReceiverProcess({
+      secret,
+      apiToken,
+      databaseUrl: `sqlite:${join(dir, 'announced.sqlite')}`,
+      env: { BODY_RATE_WINDOW_SECONDS: '60', REQUEST_TIMEOUT_SECONDS: '300', HEADERS_TIMEOUT_SECONDS: '60' },
+    });
+    receivers.push(receiver);
+    const { url, port } = receiver;
+    const fakeSignature = `v1,${Buffer.alloc(32, 7).toString('base64')}`;
+    const stalled: Stalled[] = [];
+    for (let i = 0; i < sizes.slowClients; i++) {
+      stalled.push(
+        await stall(
+          port,
+          `POST /webhooks HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +
+            `webhook-id: msg_announced_${i}\r\nwebhook-timestamp: ${nowSeconds()}\r\n` +
+            `webhook-signature: ${fakeSignature}\r\ncontent-length: 262144\r\n\r\n{`,
+        ),
+      );
+    }
+    let stalledClosed = 0;
+    for (const s of stalled) void s.outcome.then(() => stalledClosed++);
+
+    const events = [...generateEvents({ seed: 'reliability-announced', count: sizes.slowValidEvents })];
+    const statuses = new Map<number, number>();
+    const latenciesMs: number[] = [];
+    const agent = newAgent(10);
+    await inPool(events, 10, async (event) => {
+      const body = Buffer.from(JSON.stringify(event));
+      const headers = signedHeaders({ secret, id: event.id, timestamp: nowSeconds(), body });
+      const sent = performance.now();
+      const res = await post(
+        `${url}/webhooks`,
+        { ...headers, 'content-type': 'application/json' },
+        body,
+        agent,
+      );
+      latenciesMs.push(performance.now() - sent);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    });
+    agent.destroy();
+    const stalledOpenAtEnd = sizes.slowClients - stalledClosed;
+
+    expect(Object.fromEntries(statuses)).toEqual({ 200: events.length });
+    // Every stalled request was still open while the deliveries were answered.
+    expect(stalledOpenAtEnd).toBe(sizes.slowClients);
+    const stored = await eventually('every signed event stored', async () => {
+      const all = await listAllEvents(url, apiToken);
+      return all.length >= events.length ? all : undefined;
+    });
+    expect(new Set(stored.map((e) => e.webhook_id))).toEqual(new Set(events.map((e) => e.id)));
+    for (const s of stalled) s.socket.destroy();
+    expect(receiver.child.exitCode).toBeNull();
+
+    latenciesMs.sort((a, b) => a - b);
+    const pct = (p: number) =>
+      latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(p * latenciesMs.length))]!;
+    console.log(
+      `[slow-clients] announced-body figures: ${JSON.stringify({
+        stalledConnections: sizes.slowClients,
+        announcedBytesEach: 262144,
+        stalledOpenAtEnd,
+        signedDeliveries: events.length,
+        statuses: Object.fromEntries(statuses),
+        latencyMs: {
+          p50: Math.round(pct(0.5)),
+          p99: Math.round(pct(0.99)),
+          max: Math.round(latenciesMs.at(-1)!),
+        },
       })}`,
     );
   });

@@ -4,6 +4,7 @@
 // wire: the status and error code, and whether the connection was closed.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import {
   startBuiltReceiver,
 } from './support/builtPrograms.js';
 import { databaseUrlFor, dropSchema, testSchema } from './support/postgresDatabase.js';
+import { eventually } from './support/readApi.js';
 import { referenceSigned, whsecSecret } from './support/referenceWebhook.js';
 
 const apiToken = 'exposure-read-token';
@@ -125,35 +127,86 @@ async function deliver(url: string, body: Buffer, id = newId()): Promise<{ statu
   return { status: res.status, id };
 }
 
-describe('timeouts (REQUEST_TIMEOUT_SECONDS=2, HEADERS_TIMEOUT_SECONDS=1)', () => {
+/** One value of a counter or gauge from GET /metrics (0 when the series is absent). */
+async function metric(url: string, series: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+/** Waits (with a deadline) until a /metrics series has the value. */
+async function metricReaches(url: string, series: string, value: number): Promise<void> {
+  await eventually(`${series} = ${value}`, async () =>
+    (await metric(url, series)) === value ? true : undefined,
+  );
+}
+
+/** Plausible webhook headers with a made-up signature: they pass the header precheck, not the HMAC. */
+function unsignedHeaders(id = newId()): Record<string, string> {
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+    'webhook-signature': `v1,${Buffer.alloc(32, 7).toString('base64')}`,
+  };
+}
+
+/** Opens `count` connections that announce `contentLength` bytes of body, send one, and stall. */
+async function stallUnsigned(port: number, count: number, contentLength: number): Promise<RawClient[]> {
+  const clients: RawClient[] = [];
+  for (let i = 0; i < count; i++) {
+    const client = await rawClient(port);
+    client.socket.write(`${head(unsignedHeaders(), contentLength)}{`);
+    clients.push(client);
+  }
+  return clients;
+}
+
+// Timeouts far from their defaults (10 s and 30 s): an answer at the default would miss the
+// windows below, so each test fails if its setting is not wired through to the server. The body
+// rate window is at its maximum, so only REQUEST_TIMEOUT_SECONDS can cut the stalled body.
+describe('timeouts (HEADERS_TIMEOUT_SECONDS=2, REQUEST_TIMEOUT_SECONDS=4)', () => {
   let port: number;
   let url: string;
   beforeAll(async () => {
-    ({ port, url } = await start({ HEADERS_TIMEOUT_SECONDS: '1', REQUEST_TIMEOUT_SECONDS: '2' }));
+    ({ port, url } = await start({
+      HEADERS_TIMEOUT_SECONDS: '2',
+      REQUEST_TIMEOUT_SECONDS: '4',
+      BODY_RATE_WINDOW_SECONDS: '60',
+    }));
   });
 
-  it('answers a body that stops arriving with 408 request_timeout and closes the connection', async () => {
+  it('answers a body that stops arriving with 408 request_timeout at REQUEST_TIMEOUT_SECONDS and closes the connection', async () => {
     const id = newId();
     const signed = referenceSigned(whsecSecret, id, eventBody(id));
     const client = await rawClient(port);
+    const started = performance.now();
     client.socket.write(head(signed.headers, signed.body.length));
     client.socket.write(signed.body.subarray(0, 10));
     const response = await client.response();
+    const seconds = (performance.now() - started) / 1000;
     expect(response?.status).toBe(408);
     expect(response?.headers['connection']).toBe('close');
     expect(errorCode(response)).toBe('request_timeout');
+    // 4 s, checked every 0.5 s: well before the 30 s default.
+    expect(seconds).toBeGreaterThan(3.5);
+    expect(seconds).toBeLessThan(8);
     await client.closed;
     // Nothing of it was stored.
     const res = await fetch(`${url}/events/${id}`, { headers: { authorization: `Bearer ${apiToken}` } });
     expect(res.status).toBe(404);
   });
 
-  it('answers headers that stop arriving with 408 request_timeout and closes the connection', async () => {
+  it('answers headers that stop arriving with 408 request_timeout at HEADERS_TIMEOUT_SECONDS and closes the connection', async () => {
     const client = await rawClient(port);
+    const started = performance.now();
     client.socket.write('POST /webhooks HTTP/1.1\r\nhost: 127.0.0.1\r\nwebhook-id: msg_');
     const response = await client.response();
+    const seconds = (performance.now() - started) / 1000;
     expect(response?.status).toBe(408);
     expect(errorCode(response)).toBe('request_timeout');
+    // 2 s, checked every 0.5 s: far from the 10 s default, and before the 4 s request timeout.
+    expect(seconds).toBeGreaterThan(1.5);
+    expect(seconds).toBeLessThan(3.9);
     await client.closed;
   });
 
@@ -222,49 +275,262 @@ describe('headers judged before the body', () => {
   }
 });
 
+describe('early answers while the body is still being sent', () => {
+  let port: number;
+  let url: string;
+  beforeAll(async () => {
+    ({ port, url } = await start({
+      MAX_BODY_BYTES: '65536',
+      REQUEST_TIMEOUT_SECONDS: '120',
+      HEADERS_TIMEOUT_SECONDS: '60',
+    }));
+  });
+
+  const total = 1024 * 1024;
+  const cases = [
+    { name: '401 from the headers', code: 'missing_header', headers: () => ({ 'webhook-id': newId() }) },
+    { name: '413 from the content-length', code: 'payload_too_large', headers: () => unsignedHeaders() },
+  ];
+
+  for (const { name, code, headers } of cases) {
+    for (const close of [false, true]) {
+      it(`sends the ${name} before the body ends, then reads the rest (${close ? 'connection: close' : 'keep-alive'})`, async () => {
+        const counted = `webhook_deliveries_total{outcome="${code === 'payload_too_large' ? 'too_large' : 'rejected_signature'}"}`;
+        const countedBefore = await metric(url, counted);
+        const client = await rawClient(port);
+        client.socket.write(head(headers(), total, close));
+        // A quarter of the body, then nothing until the answer is in.
+        client.socket.write(Buffer.alloc(total / 4, 0x20));
+        const answer = await client.response();
+        // The client is still sending (3/4 of the body are outstanding) when it reads the answer.
+        expect(answer?.status).toBe(code === 'payload_too_large' ? 413 : 401);
+        expect(errorCode(answer)).toBe(code);
+        expect(answer?.headers['connection']).toBe(close ? 'close' : 'keep-alive');
+        expect(await metric(url, counted)).toBe(countedBefore + 1);
+        const received = client.received().length;
+        client.socket.write(Buffer.alloc((3 * total) / 4, 0x20));
+        if (close) {
+          // The rest was read, so the server closes without a reset and nothing more is sent.
+          let reset = false;
+          client.socket.once('error', () => {
+            reset = true;
+          });
+          await client.closed;
+          expect(reset).toBe(false);
+          expect(client.received().length).toBe(received);
+        } else {
+          // The same connection serves the next request.
+          const id = newId();
+          const signed = referenceSigned(whsecSecret, id, eventBody(id));
+          client.socket.write(head(signed.headers, signed.body.length));
+          client.socket.write(signed.body);
+          const next = await eventually(
+            'the next answer',
+            async () => parseResponse(client.received().subarray(received)) ?? undefined,
+          );
+          expect(next.status).toBe(200);
+          expect(JSON.parse(next.body.toString('utf8'))).toMatchObject({ webhook_id: id });
+          client.socket.destroy();
+        }
+      });
+    }
+  }
+});
+
+describe('MIN_BODY_BYTES_PER_SECOND=4096 over BODY_RATE_WINDOW_SECONDS=2', () => {
+  it('cuts a signed body arriving at 2 KiB/s with 408 body_too_slow after about 2 s, storing nothing', async () => {
+    // Both far from their defaults (1024 bytes/s over 5 s): 2 KiB/s passes the default rate, and
+    // the default window would cut only after 5 s; the request timeout is out of the way.
+    const { port, url } = await start({
+      MIN_BODY_BYTES_PER_SECOND: '4096',
+      BODY_RATE_WINDOW_SECONDS: '2',
+      REQUEST_TIMEOUT_SECONDS: '60',
+      HEADERS_TIMEOUT_SECONDS: '30',
+    });
+    const id = newId();
+    const body = eventBody('y'.repeat(100_000));
+    const signed = referenceSigned(whsecSecret, id, body);
+    const client = await rawClient(port);
+    const started = performance.now();
+    client.socket.write(head(signed.headers, body.length));
+    let sent = 0;
+    const pacer = setInterval(() => {
+      if (client.socket.destroyed) return;
+      client.socket.write(body.subarray(sent, sent + 1024));
+      sent += 1024;
+    }, 500);
+    const response = await client.response();
+    clearInterval(pacer);
+    const seconds = (performance.now() - started) / 1000;
+    expect(response?.status).toBe(408);
+    expect(errorCode(response)).toBe('body_too_slow');
+    expect(response?.headers['connection']).toBe('close');
+    // One 2 s window, checked every 0.5 s.
+    expect(seconds).toBeGreaterThan(1.5);
+    expect(seconds).toBeLessThan(4);
+    await client.closed;
+    expect(await metric(url, 'webhook_deliveries_total{outcome="body_too_slow"}')).toBe(1);
+    const stored = await fetch(`${url}/events/${id}`, { headers: { authorization: `Bearer ${apiToken}` } });
+    expect(stored.status).toBe(404);
+  });
+});
+
+describe('refusal logs', () => {
+  it('writes a bounded number of lines for 2 000 unsigned requests on one connection, then how many it suppressed', async () => {
+    const receiver = await startBuiltReceiver({
+      WEBHOOK_SECRET: whsecSecret,
+      RECEIVER_API_TOKEN: apiToken,
+      DATABASE_URL: sqliteUrl(),
+    });
+    running.push(receiver);
+    const port = Number(new URL(receiver.url).port);
+    const logBefore = receiver.output().length;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const statuses = new Map<number, number>();
+    const started = performance.now();
+    for (let i = 0; i < 2000; i++) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/webhooks',
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+    const floodSeconds = (performance.now() - started) / 1000;
+    agent.destroy();
+    expect(Object.fromEntries(statuses)).toEqual({ 401: 2000 });
+
+    const refusal = 'delivery rejected before its body: webhook headers';
+    const lines = () =>
+      receiver
+        .output()
+        .slice(logBefore)
+        .split('\n')
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as { msg: string; suppressed?: number; kind?: string }];
+          } catch {
+            return [];
+          }
+        });
+    // Each 5 s interval writes its suppressed count when it ends.
+    const written = await eventually('every refusal written or counted as suppressed', async () => {
+      const all = lines();
+      const refused = all.filter((l) => l.msg === refusal).length;
+      const suppressed = all
+        .filter((l) => l.kind === 'rejected_signature')
+        .reduce((n, l) => n + (l.suppressed ?? 0), 0);
+      return refused + suppressed === 2000 ? { refused, all } : undefined;
+    });
+    const intervals = Math.ceil(floodSeconds / 5) + 1;
+    expect(written.refused).toBeGreaterThanOrEqual(10);
+    expect(written.refused).toBeLessThanOrEqual(10 * intervals);
+    expect(written.all.length).toBeLessThanOrEqual(11 * intervals);
+    expect(written.all.find((l) => l.kind === 'rejected_signature')?.msg).toMatch(
+      /^suppressed \d+ more "rejected_signature" log lines \(at most 10 per 5 s are written\)$/,
+    );
+    const bytes = Buffer.byteLength(receiver.output().slice(logBefore));
+    expect(bytes).toBeLessThan(2000 * intervals);
+  });
+
+  it('logs a signed event with a 200 KB type with the type cut to 200 characters', async () => {
+    const receiver = await startBuiltReceiver({
+      WEBHOOK_SECRET: whsecSecret,
+      RECEIVER_API_TOKEN: apiToken,
+      DATABASE_URL: sqliteUrl(),
+    });
+    running.push(receiver);
+    const logBefore = receiver.output().length;
+    const type = 't'.repeat(200_000);
+    const { status, id } = await deliver(receiver.url, eventBody('long', type));
+    expect(status).toBe(200);
+    const line = await eventually('the unhandled event logged', async () =>
+      receiver
+        .output()
+        .slice(logBefore)
+        .split('\n')
+        .find((l) => l.includes('delivery of an unknown type kept')),
+    );
+    expect(line.length).toBeLessThan(1000);
+    expect(JSON.parse(line)).toMatchObject({
+      webhookId: id,
+      type: `${'t'.repeat(200)}…[truncated, 200000 chars]`,
+    });
+  });
+});
+
 describe('bounds on bodies in flight and on connections', () => {
-  it('answers 503 overloaded with Retry-After once the in-flight body budget is taken, and recovers', async () => {
+  it('keeps answering signed deliveries 200 while 300 unsigned requests stall, with MAX_INFLIGHT_BODY_BYTES low', async () => {
     const { port, url } = await start({
       MAX_BODY_BYTES: '65536',
-      MAX_INFLIGHT_BODY_BYTES: '131072',
+      MAX_INFLIGHT_BODY_BYTES: '262144',
+      BODY_RATE_WINDOW_SECONDS: '60',
       REQUEST_TIMEOUT_SECONDS: '120',
       HEADERS_TIMEOUT_SECONDS: '60',
     });
-    const stalled: RawClient[] = [];
-    for (let i = 0; i < 2; i++) {
-      const id = newId();
-      const signed = referenceSigned(whsecSecret, id, eventBody(id));
-      const client = await rawClient(port);
-      client.socket.write(head(signed.headers, 65536));
-      client.socket.write(signed.body);
-      stalled.push(client);
-    }
-    // The two stalled bodies hold the whole budget: a third is refused before its body is read.
-    let refused: RawResponse | null = null;
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-      const id = newId();
-      const signed = referenceSigned(whsecSecret, id, eventBody(id));
-      const client = await rawClient(port);
-      client.socket.write(head(signed.headers, signed.body.length, true));
-      client.socket.write(signed.body);
-      const response = await client.response();
-      client.socket.destroy();
-      if (response?.status === 503) {
-        refused = response;
-        break;
-      }
-      // Until both stalled requests have reached the handler, the third may still get in.
-      expect(response?.status).toBe(200);
-    }
-    expect(refused?.headers['retry-after']).toBe('5');
-    expect(errorCode(refused)).toBe('overloaded');
+    // 300 × 64 KiB announced is 75 times the budget; each sent one byte.
+    const stalled = await stallUnsigned(port, 300, 65536);
+    const inflight = 'webhook_inflight_body_bytes';
+    await metricReaches(url, inflight, 300);
+    for (let i = 0; i < 20; i++) expect((await deliver(url, eventBody('during'))).status).toBe(200);
 
-    for (const client of stalled) client.socket.destroy();
+    // Bytes that did arrive count: four requests send 60 000 of their 65 536 bytes and stall.
+    const fillers: RawClient[] = [];
+    for (let i = 0; i < 4; i++) {
+      const client = await rawClient(port);
+      client.socket.write(head(unsignedHeaders(), 65536));
+      client.socket.write(Buffer.alloc(60_000, 0x20));
+      fillers.push(client);
+    }
+    await metricReaches(url, inflight, 240_300);
+    // 21 844 bytes are left: a signed delivery of 30 000 bytes does not fit. It is refused (503
+    // overloaded) until the fillers have held their bytes for a second; then one filler (the
+    // largest, and the first among equals) is cut to make room, and the delivery is stored.
+    const large = eventBody('x'.repeat(30_000));
+    let refusals = 0;
     let status = 0;
     for (const deadline = Date.now() + 10_000; Date.now() < deadline && status !== 200; ) {
-      status = (await deliver(url, eventBody('after'))).status;
+      const res = await fetch(`${url}/webhooks`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...referenceSigned(whsecSecret, newId(), large).headers,
+        },
+        body: large,
+      });
+      status = res.status;
+      const answer = (await res.json()) as { error?: { code: string } };
+      if (status !== 200) {
+        refusals++;
+        expect(status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('5');
+        expect(answer.error?.code).toBe('overloaded');
+      }
     }
     expect(status).toBe(200);
+    const cut = await fillers[0]!.response();
+    expect(cut?.status).toBe(503);
+    expect(errorCode(cut)).toBe('overloaded');
+    expect(await metric(url, 'webhook_deliveries_total{outcome="overloaded"}')).toBe(refusals + 1);
+    // The other three fillers (and the 300 stalled requests) still hold theirs.
+    await metricReaches(url, inflight, 180_300);
+
+    for (const client of fillers) client.socket.destroy();
+    await metricReaches(url, inflight, 300);
+    for (const client of stalled) client.socket.destroy();
   });
 
   it('closes connections beyond MAX_CONNECTIONS at once and serves again when some close', async () => {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type AuthFailure, authFailures } from './http/bearerAuth.js';
 
 type Child<T> = T extends { labels(...args: never[]): infer C } ? C : never;
@@ -19,6 +19,7 @@ export const deliveryOutcomes = [
   'unstorable',
   'overloaded',
   'store_unavailable',
+  'body_too_slow',
 ] as const;
 
 /** How a POST /webhooks request ended. */
@@ -82,6 +83,17 @@ export class ReceiverMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  /** Where webhook_inflight_body_bytes reads its value (see watchInflightBodyBytes). */
+  private inflightBodyBytes: (() => number) | undefined;
+  readonly inflightBodyBytesGauge: Gauge = new Gauge({
+    name: 'webhook_inflight_body_bytes',
+    help: 'Request body bytes buffered right now by POST /webhooks (bounded by MAX_INFLIGHT_BODY_BYTES)',
+    registers: [this.registry],
+    collect: () => {
+      const bytes = this.inflightBodyBytes?.();
+      if (bytes !== undefined) this.inflightBodyBytesGauge.set(bytes);
+    },
+  });
   readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route and status code',
@@ -143,6 +155,11 @@ export class ReceiverMetrics {
    */
   watchStoreCommits(count: () => number): void {
     this.storeCommits = count;
+  }
+
+  /** Reports the webhook route's in-flight body bytes at each scrape. */
+  watchInflightBodyBytes(bytes: () => number): void {
+    this.inflightBodyBytes = bytes;
   }
 
   /** Records one request's latency (the same series as `requestDuration.observe(labels, seconds)`). */

@@ -24,8 +24,10 @@ export interface ReceiverOptions {
   contractMode?: ContractMode;
   /** Default 256 KiB. */
   maxBodyBytes?: number;
-  /** Bytes of all bodies being read at once; past it 503 `overloaded` (default 64 MiB). */
+  /** Body bytes buffered at once, counted as they arrive; past it 503 `overloaded` (default 64 MiB). */
   maxInflightBodyBytes?: number;
+  /** The slowest a body may arrive (default 1024 bytes/s over 5 s windows); slower: 408 `body_too_slow`. */
+  minBodyRate?: { bytesPerSecond: number; windowMs: number };
   /** Default 300. */
   toleranceSeconds?: number;
   /** Read API bearer token; null/undefined turns the read API off. */
@@ -113,6 +115,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       ? {}
       : { maxInflightBodyBytes: options.maxInflightBodyBytes }),
     ...(options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }),
+    ...(options.minBodyRate === undefined ? {} : { minBodyRate: options.minBodyRate }),
   };
   const receiveWebhook = createWebhookHandler(webhookOptions);
 

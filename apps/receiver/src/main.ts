@@ -50,6 +50,10 @@ async function main(): Promise<void> {
     contractMode: config.contractMode,
     maxBodyBytes: config.maxBodyBytes,
     maxInflightBodyBytes: config.maxInflightBodyBytes,
+    minBodyRate: {
+      bytesPerSecond: config.minBodyBytesPerSecond,
+      windowMs: config.bodyRateWindowSeconds * 1000,
+    },
     toleranceSeconds: config.toleranceSeconds,
     apiToken: config.apiToken,
     maxConcurrentExports: config.maxConcurrentExports,

@@ -299,8 +299,33 @@ export const settings = {
     env: 'MAX_INFLIGHT_BODY_BYTES',
     flag: '--max-inflight-body-bytes <bytes>',
     help:
-      'Bytes of all bodies being read at once (each request reserves its `content-length`, or ' +
-      '`MAX_BODY_BYTES` when chunked); beyond it `503 overloaded`.',
+      'Body bytes buffered at once across all requests, counted as they arrive (what a request ' +
+      'announces reserves nothing). A chunk that does not fit first cuts bodies arriving for over ' +
+      '1 s, oldest first; those, or else its own request, get `503 overloaded`.',
+  }),
+  minBodyBytesPerSecond: integer({
+    env: 'MIN_BODY_BYTES_PER_SECOND',
+    flag: '--min-body-bytes-per-second <bytes>',
+    help:
+      'Slowest accepted body: once the headers are in, a body still arriving must bring this many ' +
+      'bytes a second on average over each `BODY_RATE_WINDOW_SECONDS`, else `408 body_too_slow`, ' +
+      'connection closed. Senders send a body at once; this cuts sockets that dribble.',
+    default: 1024,
+    min: 1,
+    max: 1024 * 1024,
+    unit: 'bytes per second',
+  }),
+  bodyRateWindowSeconds: integer({
+    env: 'BODY_RATE_WINDOW_SECONDS',
+    flag: '--body-rate-window-seconds <seconds>',
+    help:
+      'The window `MIN_BODY_BYTES_PER_SECOND` is averaged over, and the grace a body gets before its ' +
+      'first check: a stalled body is cut within 1¼ windows (`REQUEST_TIMEOUT_SECONDS` still bounds ' +
+      'the whole request).',
+    default: 5,
+    min: 1,
+    max: 60,
+    unit: 'seconds',
   }),
   storeMaxPending: integer({
     env: 'STORE_MAX_PENDING',

@@ -12,4 +12,5 @@ export const deliveryOutcomes: readonly string[] = [
   'unstorable',
   'overloaded',
   'store_unavailable',
+  'body_too_slow',
 ];

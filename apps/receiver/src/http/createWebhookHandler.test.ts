@@ -1,6 +1,7 @@
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { Webhook } from '@webhook-contracts/webhooks';
-import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { SqliteStore } from '../store/SqliteStore.js';
@@ -230,9 +231,7 @@ describe('POST /webhooks answers', () => {
     });
   });
 
-  it('reads the rest of the body before answering early on a connection the client asked to close', async () => {
-    // Node closes such a connection once the answer is written; closing it with the body still
-    // arriving would reset it and wipe the answer before the client reads it.
+  it('answers early on a connection the client asked to close while the body is still arriving, then reads the rest and closes cleanly', async () => {
     const r = await serve();
     const { port } = new URL(r.url);
     const body = Buffer.alloc(2 * 1024 * 1024, 0x20);
@@ -241,21 +240,138 @@ describe('POST /webhooks answers', () => {
       `webhook-timestamp: 1\r\nwebhook-signature: v1,${'A'.repeat(43)}=\r\ncontent-length: ${body.length}\r\n\r\n`;
     const socket = connect(Number(port), '127.0.0.1');
     let text = '';
+    const answered = new Promise<void>((resolve) => {
+      socket.on('data', (chunk) => {
+        text += chunk;
+        if (text.includes('}}')) resolve();
+      });
+    });
+    const closed = new Promise<string>((resolve) => {
+      socket.on('error', (error) => resolve(error.message));
+      socket.on('close', () => resolve('closed'));
+    });
+    // Half the body, then nothing until the answer is in: it must come while the body is unfinished.
+    socket.write(Buffer.concat([Buffer.from(head), body.subarray(0, body.length / 2)]));
+    await answered;
+    expect(text).toMatch(/^HTTP\/1\.1 401 /);
+    expect(text.toLowerCase()).toContain('connection: close');
+    expect(text).toContain('"code":"timestamp_too_old"');
+    // The rest is read and discarded; then the server closes, without a reset.
+    socket.write(body.subarray(body.length / 2));
+    expect(await closed).toBe('closed');
+    expect(await r.counted()).toEqual({ outcomes: { rejected_signature: 1 }, duplicates: 0 });
+  });
+
+  it('answers early and drains before closing when every answer closes its connection, as during shutdown', async () => {
+    const store = new SqliteStore({ filename: ':memory:' });
+    const app = express();
+    app.use('/webhooks', createWebhookRouter({ secret: testSecret, store }));
+    const server = createServer(app);
+    // What main does on SIGTERM.
+    server.prependListener('request', (_req, res) => {
+      res.setHeader('connection', 'close');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+    });
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    let text = '';
+    const answered = new Promise<void>((resolve) => {
+      socket.on('data', (chunk) => {
+        text += chunk;
+        if (text.includes('}}')) resolve();
+      });
+    });
+    const closed = new Promise<string>((resolve) => {
+      socket.on('error', (error) => resolve(error.message));
+      socket.on('close', () => resolve('closed'));
+    });
+    const body = Buffer.alloc(1024 * 1024, 0x20);
+    socket.write(
+      `POST /webhooks HTTP/1.1\r\nhost: x\r\nwebhook-id: msg_1\r\ncontent-length: ${body.length}\r\n\r\n`,
+    );
+    socket.write(body.subarray(0, 1000));
+    await answered;
+    expect(text).toMatch(/^HTTP\/1\.1 401 /);
+    socket.write(body.subarray(1000));
+    expect(await closed).toBe('closed');
+  });
+
+  it('stops the drain after a refusal when the rest of the body stalls below the minimum rate', async () => {
+    const r = await serve({ minBodyRate: { bytesPerSecond: 1000, windowMs: 300 } });
+    const { port } = new URL(r.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let text = '';
     socket.on('data', (chunk) => {
       text += chunk;
     });
-    const closed = new Promise<string | undefined>((resolve) => {
+    const closed = new Promise<string>((resolve) => {
       socket.on('error', (error) => resolve(error.message));
-      socket.on('close', () => resolve(undefined));
+      socket.on('close', () => resolve('closed'));
     });
-    // Half the body, then a pause in which a server that answered at once would have closed.
-    socket.write(Buffer.concat([Buffer.from(head), body.subarray(0, body.length / 2)]));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    socket.write(body.subarray(body.length / 2));
-    expect(await closed).toBeUndefined();
-    const answer = text;
-    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
-    expect(answer).toContain('"code":"timestamp_too_old"');
+    const started = performance.now();
+    socket.write(
+      'POST /webhooks HTTP/1.1\r\nhost: x\r\nwebhook-id: msg_1\r\ncontent-length: 100000\r\n\r\n{',
+    );
+    expect(await closed).toMatch(/^closed$|ECONNRESET/);
+    // One window and a quarter, with slack: not the 10 s drain bound.
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(text).toMatch(/^HTTP\/1\.1 401 /);
+  });
+
+  it('counts a body that arrives too slowly as body_too_slow, and logs it', async () => {
+    const r = await serve({ minBodyRate: { bytesPerSecond: 1000, windowMs: 200 } });
+    const request = signedRequest();
+    const { port } = new URL(r.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.resume();
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write(
+      `POST /webhooks HTTP/1.1\r\nhost: x\r\n${Object.entries(request.headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}content-length: ${request.body.length}\r\n\r\n{`,
+    );
+    await closed;
+    expect(await r.counted()).toEqual({ outcomes: { body_too_slow: 1 }, duplicates: 0 });
+    expect(r.lines).toEqual([{ level: 'info', code: 'body_too_slow', msg: 'delivery rejected' }]);
+  });
+
+  it('logs at most 10 refusals of a kind per interval, and counts every one', async () => {
+    const r = await serve();
+    for (let i = 0; i < 25; i++) {
+      const res = await send(r.url, signedRequest({ secret: otherSecret }));
+      expect(res.status).toBe(401);
+    }
+    expect(await r.counted()).toEqual({ outcomes: { rejected_signature: 25 }, duplicates: 0 });
+    expect(r.lines).toHaveLength(10);
+    expect(new Set(r.lines.map((l) => l.msg))).toEqual(
+      new Set(['delivery rejected: signature verification failed']),
+    );
+  });
+
+  it('logs a signed event with a 200 KB type with the type cut to 200 characters', async () => {
+    const r = await serve();
+    const type = 't'.repeat(200_000);
+    const request = signedRequest({ payload: { ...unknownType(), type } });
+    expect(await bodyOf(await send(r.url, request))).toMatchObject({
+      status: 200,
+      body: { status: 'unhandled' },
+    });
+    expect(r.lines).toEqual([
+      {
+        level: 'info',
+        webhookId: request.id,
+        type: `${'t'.repeat(200)}…[truncated, 200000 chars]`,
+        status: 'unhandled',
+        msg: 'delivery of an unknown type kept',
+      },
+    ]);
+    // The event itself keeps the whole type.
+    expect((await r.store.getEvent(request.id))?.type).toBe(type);
   });
 
   it('answers other methods with 405 and Allow: POST', async () => {

@@ -4,10 +4,12 @@ import { type SecretInput, Webhook } from '@webhook-contracts/webhooks';
 import { type Request, type Response, Router } from 'express';
 import type { ContractMode } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { RateLimitedLog } from '../RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
 import type { Store } from '../store/Store.js';
 import { type DeliveryAnswer, decideDelivery, decideStored } from './decideDelivery.js';
 import { InflightBodyBudget } from './InflightBodyBudget.js';
+import { MinBodyRate, type MinBodyRateOptions } from './MinBodyRate.js';
 import { deliveryReader } from './readDelivery.js';
 import { sendError } from './sendError.js';
 import { writeJson } from './writeJson.js';
@@ -22,10 +24,18 @@ export interface WebhookRouterOptions {
   /** Default 256 KiB. */
   maxBodyBytes?: number;
   /**
-   * Bytes of all bodies being read at once (default 64 MiB); past it a delivery is answered 503
-   * `overloaded` before its body is read. Pass a shared budget to bound several handlers together.
+   * Bytes of all bodies buffered at once (default 64 MiB), charged as they arrive. A chunk that does
+   * not fit first cuts bodies that have been arriving for over a second (oldest first, answered 503
+   * `overloaded`); if there is still no room, its own request is answered 503 `overloaded`. Pass a
+   * shared budget to bound several handlers together.
    */
   maxInflightBodyBytes?: number | InflightBodyBudget;
+  /**
+   * The slowest a body may arrive once its headers are in (default 1024 bytes/s averaged over each
+   * 5 s window): slower is answered 408 `body_too_slow` and the connection closed. Pass a shared
+   * MinBodyRate to watch several handlers with one timer.
+   */
+  minBodyRate?: Omit<MinBodyRateOptions, 'now'> | MinBodyRate;
   /**
    * Accepted webhook-timestamp skew in seconds (default 300). The header precheck uses it even when
    * `webhook` is given, so keep the two equal.
@@ -59,44 +69,77 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
   const webhook = options.webhook ?? new Webhook(options.secret ?? [], { toleranceSeconds, now });
   const { store, processor, metrics } = options;
   const contractMode = options.contractMode ?? 'quarantine';
+  const inflight =
+    options.maxInflightBodyBytes instanceof InflightBodyBudget
+      ? options.maxInflightBodyBytes
+      : new InflightBodyBudget(options.maxInflightBodyBytes ?? 64 * 1024 * 1024);
+  metrics?.watchInflightBodyBytes(() => inflight.used);
   const reader = deliveryReader({
     webhook,
     maxBodyBytes: options.maxBodyBytes ?? 256 * 1024,
-    inflight:
-      options.maxInflightBodyBytes instanceof InflightBodyBudget
-        ? options.maxInflightBodyBytes
-        : new InflightBodyBudget(options.maxInflightBodyBytes ?? 64 * 1024 * 1024),
+    inflight,
+    minRate:
+      options.minBodyRate instanceof MinBodyRate
+        ? options.minBodyRate
+        : new MinBodyRate(options.minBodyRate ?? { bytesPerSecond: 1024, windowMs: 5000 }),
     toleranceSeconds,
     now,
   });
   const retryAfter = String(options.retryAfterSeconds ?? 5);
   const logger = options.logger ?? silentLogger();
+  // Refusals are what an attacker can cause at will: at most a few lines per kind and interval.
+  const refusals = new RateLimitedLog(logger);
 
   /** The one place a delivery is answered: metrics, log, processor, headers, body. */
-  function answer(res: Response, result: DeliveryAnswer): void {
+  function answer(res: Response, result: DeliveryAnswer, hold = false): void {
     metrics?.countDelivery(result.outcome);
     if (result.duplicate) metrics?.duplicatesSeen.inc();
     const { level, fields, message } = result.log;
-    if (fields === undefined) logger[level](message);
+    if (result.status >= 400) refusals.log(result.outcome, level, fields, message);
+    else if (fields === undefined) logger[level](message);
     else logger[level](fields, message);
     if (result.wake) processor?.wake();
     if (result.retryAfter) res.setHeader('retry-after', retryAfter);
-    if (result.exit?.closeConnection) res.setHeader('connection', 'close');
-    writeJson(res, result.status, result.body);
+    if (result.exit?.closeConnection || hold) res.setHeader('connection', 'close');
+    if (!hold) {
+      writeJson(res, result.status, result.body);
+      return;
+    }
+    // The whole answer goes out now, but the response ends (and Node closes the connection) only
+    // when the caller says so: see receive().
+    const text = JSON.stringify(result.body);
+    res.writeHead(result.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
+    res.write(text);
   }
 
   async function receive(req: Request, res: Response): Promise<void> {
     const read = await reader.read(req);
     const decision = decideDelivery(read, contractMode);
     if (decision.kind === 'answer') {
-      // A connection that will not be kept alive (`connection: close`, HTTP/1.0) is closed once the
-      // answer is written; closing it with the body still arriving can reset it and wipe the answer
-      // on the client's side (seen in the hostile-input fuzz): there, the rest is read first.
-      if (res.shouldKeepAlive) {
-        answer(res, decision.answer);
+      const early = decision.answer;
+      if (!early.exit?.drain) {
+        answer(res, early);
+      } else if (
+        res.shouldKeepAlive &&
+        res.getHeader('connection') !== 'close' &&
+        !early.exit.closeConnection
+      ) {
+        // Kept alive: answered at once, and the rest of the body is read so the next request can be.
+        answer(res, early);
         reader.finish(req, read);
       } else {
-        reader.finish(req, read, () => answer(res, decision.answer));
+        // A lingering close. Node closes a connection that will not be kept alive (`connection:
+        // close`, HTTP/1.0, ours, or a shutdown's) as soon as its response ends, and closing it with
+        // the body still arriving resets it, which wipes the answer on the client's side. So the
+        // answer is written whole at once (the client can read it while it sends), the rest of the
+        // body is read and discarded within the drain's bounds, and only then does the response end.
+        answer(res, early, true);
+        reader.finish(req, read, () => {
+          if (!res.writableEnded && res.socket?.destroyed === false) res.end();
+        });
       }
       return;
     }
@@ -111,7 +154,7 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
 
   return (req, res) => {
     receive(req, res).catch((error: unknown) => {
-      logger.error({ err: error }, 'unexpected error while receiving a webhook');
+      refusals.log('internal_error', 'error', { err: error }, 'unexpected error while receiving a webhook');
       sendError(res, 500, 'internal_error', 'Unexpected error in the receiver; it has been logged');
     });
   };

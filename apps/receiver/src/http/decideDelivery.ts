@@ -7,6 +7,7 @@ import type { ContractMode } from '../config.js';
 import { StoreError } from '../errors.js';
 import type { DeliveryOutcome } from '../ReceiverMetrics.js';
 import type { EventError, InsertOutcome, NewDelivery } from '../store/Store.js';
+import { truncateForLog } from '../truncateForLog.js';
 import type { DeliveryRead, EarlyExit } from './readDelivery.js';
 
 export interface DeliveryAnswer {
@@ -134,7 +135,12 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
       return answer({
         status: error.status,
         body: errorBody(error.code, error.message),
-        outcome: error.status === 413 ? 'too_large' : 'bad_request',
+        outcome:
+          error.status === 413
+            ? 'too_large'
+            : error.code === 'body_too_slow'
+              ? 'body_too_slow'
+              : 'bad_request',
         log:
           error.code === 'body_already_consumed'
             ? { level: 'error', message: error.message }
@@ -176,7 +182,7 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
         outcome: 'rejected_contract',
         log: {
           level: 'warn',
-          fields: { webhookId: error.delivery.id, code: error.code },
+          fields: { webhookId: truncateForLog(error.delivery.id), code: error.code },
           message: 'delivery rejected: off contract (strict)',
         },
       });
@@ -224,7 +230,7 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
       outcome: 'unstorable',
       log: {
         level: 'warn',
-        fields: { webhookId: toStore.delivery.webhookId },
+        fields: { webhookId: truncateForLog(toStore.delivery.webhookId) },
         message: 'delivery refused: its type contains a NUL character',
       },
     });
@@ -244,6 +250,8 @@ export function decideStored(
   stored: { ok: true; outcome: InsertOutcome } | { ok: false; error: unknown },
 ): DeliveryAnswer {
   const webhookId = delivery.webhookId;
+  // For the log lines: what the sender chose is bounded there (the answer keeps it whole).
+  const loggedId = truncateForLog(webhookId);
   if (!stored.ok) {
     const { error } = stored;
     if (error instanceof StoreError && error.status === 422) {
@@ -251,7 +259,11 @@ export function decideStored(
         status: 422,
         body: errorBody(error.code, error.message),
         outcome: 'unstorable',
-        log: { level: 'warn', fields: { err: error, webhookId }, message: 'delivery refused by the store' },
+        log: {
+          level: 'warn',
+          fields: { err: error, webhookId: loggedId },
+          message: 'delivery refused by the store',
+        },
       };
     }
     const overloaded = error instanceof StoreError && error.code === 'store_overloaded';
@@ -265,8 +277,12 @@ export function decideStored(
       ),
       outcome: overloaded ? 'overloaded' : 'store_unavailable',
       log: overloaded
-        ? { level: 'warn', fields: { webhookId }, message: 'delivery refused: store queue full' }
-        : { level: 'error', fields: { err: error, webhookId }, message: 'store could not take the delivery' },
+        ? { level: 'warn', fields: { webhookId: loggedId }, message: 'delivery refused: store queue full' }
+        : {
+            level: 'error',
+            fields: { err: error, webhookId: loggedId },
+            message: 'store could not take the delivery',
+          },
       retryAfter: true,
     };
   }
@@ -279,7 +295,7 @@ export function decideStored(
       outcome: 'duplicate',
       log: {
         level: 'debug',
-        fields: { webhookId, deliveriesSeen: outcome.deliveriesSeen },
+        fields: { webhookId: loggedId, deliveriesSeen: outcome.deliveriesSeen },
         message: 'duplicate delivery',
       },
       duplicate: true,
@@ -290,7 +306,7 @@ export function decideStored(
       status: 200,
       body: { status: 'accepted', webhook_id: webhookId },
       outcome: 'accepted',
-      log: { level: 'debug', fields: { webhookId }, message: 'delivery accepted' },
+      log: { level: 'debug', fields: { webhookId: loggedId }, message: 'delivery accepted' },
       wake: true,
     };
   }
@@ -308,7 +324,11 @@ export function decideStored(
     outcome: delivery.status,
     log: {
       level: 'info',
-      fields: { webhookId, type: delivery.type, status: delivery.status },
+      fields: {
+        webhookId: loggedId,
+        type: delivery.type === null ? null : truncateForLog(delivery.type),
+        status: delivery.status,
+      },
       message:
         delivery.status === 'quarantined'
           ? 'delivery quarantined: off contract'

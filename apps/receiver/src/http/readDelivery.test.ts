@@ -73,8 +73,9 @@ describe('the webhook header precheck', () => {
   });
 
   it('closes the connection instead of draining a refused body over the drain limit', async () => {
-    // The drain limit is four times the body limit, and at least 4 MiB.
-    const small = await serve({ maxBodyBytes: 1024 });
+    // The drain limit is four times the body limit, and at least 4 MiB. The client below sends no
+    // body: the drain waits for it only one rate window.
+    const small = await serve({ maxBodyBytes: 1024, minBodyRate: { bytesPerSecond: 1000, windowMs: 200 } });
     const closing = rawConnection(small.port);
     closing.write(
       requestHead('/webhooks', {
@@ -120,13 +121,15 @@ describe('the webhook header precheck', () => {
 });
 
 describe('the in-flight body budget', () => {
-  it('answers 503 overloaded with Retry-After and closes the connection when the budget is spent', async () => {
+  it('answers 503 overloaded with Retry-After and closes the connection when a chunk does not fit', async () => {
     const budget = new InflightBodyBudget(4096);
-    const { port, url } = await serve({ maxInflightBodyBytes: budget, retryAfterSeconds: 9 });
+    const { port, url, store } = await serve({ maxInflightBodyBytes: budget, retryAfterSeconds: 9 });
+    // Other requests' bytes fill the budget.
     expect(budget.tryReserve(4096)).toBe(true);
     const request = signedRequest();
     const conn = rawConnection(port);
     conn.write(requestHead('/webhooks', { ...request.headers, 'content-length': request.body.length }));
+    conn.write(request.body);
     const refused = await conn.nextAnswer();
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('9');
@@ -139,38 +142,75 @@ describe('the in-flight body budget', () => {
       },
     });
     expect(await conn.closed).toBe('closed');
+    expect(await store.getEvent(request.id)).toBeNull();
+    // The refused request gave back what it held: only the others' bytes are left.
+    expect(budget.used).toBe(4096);
 
     budget.release(4096);
     expect((await send(url, signedRequest())).status).toBe(200);
     expect(budget.used).toBe(0);
   });
 
-  it('reserves the declared length, capped at the body limit, and the whole limit for a chunked body', async () => {
-    const request = signedRequest();
-    const length = request.body.length;
-    // Room for this body but not for the body limit.
-    const { url, port } = await serve({ maxBodyBytes: 4 * length, maxInflightBodyBytes: 2 * length });
-    expect((await send(url, request)).status).toBe(200);
-
-    const chunked = rawConnection(port);
-    const other = signedRequest();
-    chunked.write(requestHead('/webhooks', { ...other.headers, 'transfer-encoding': 'chunked' }));
-    expect((await chunked.nextAnswer()).status).toBe(503);
-    chunked.socket.destroy();
-
-    // Declared past the body limit: it reserves only the limit, so it fits and is refused as too large.
-    const capped = await serve({ maxBodyBytes: length, maxInflightBodyBytes: length + 1 });
-    const big = rawConnection(capped.port);
-    big.write(requestHead('/webhooks', { ...other.headers, 'content-length': 10 * length }));
-    const tooLarge = await big.nextAnswer();
-    expect(tooLarge.status).toBe(413);
-    expect(JSON.parse(tooLarge.body)).toEqual({
-      error: {
-        code: 'payload_too_large',
-        message: `The body is larger than the ${length}-byte limit (MAX_BODY_BYTES): webhook payloads are small, so this is not a delivery`,
-      },
+  it('charges the bytes that arrived, not the content-length announced, so stalled requests leave room', async () => {
+    // Room for one whole body and a little more; nothing is cut to make room during the test.
+    const budget = new InflightBodyBudget(64 * 1024 + 64, { evictAfterMs: 60_000 });
+    const { url, port } = await serve({
+      maxBodyBytes: 64 * 1024,
+      maxInflightBodyBytes: budget,
+      // Stalled bodies are what this test is about: not cut by the minimum rate while it runs.
+      minBodyRate: { bytesPerSecond: 1, windowMs: 60_000 },
     });
-    big.socket.destroy();
+    // Ten requests announce a whole body each and send one byte: together they hold 10 bytes.
+    const stalled = Array.from({ length: 10 }, () => rawConnection(port));
+    for (const conn of stalled) {
+      conn.write(requestHead('/webhooks', { ...signedRequest().headers, 'content-length': 64 * 1024 }));
+      conn.write('{');
+    }
+    await eventually(async () => (budget.used === 10 ? true : undefined));
+    expect((await send(url, signedRequest())).status).toBe(200);
+
+    // One of them sends all but 36 bytes of its body: now a delivery's body (about 600 bytes) no
+    // longer fits in the 91 bytes left.
+    const filling = stalled[0]!;
+    filling.write(Buffer.alloc(64 * 1024 - 37, 0x20));
+    await eventually(async () => (budget.used === 64 * 1024 - 36 + 9 ? true : undefined));
+    const refused = await send(url, signedRequest());
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('overloaded');
+
+    // Its body ends (unauthentic: 401), its bytes are given back, and deliveries get in again.
+    filling.write(Buffer.alloc(36, 0x20));
+    expect((await filling.nextAnswer()).status).toBe(401);
+    await eventually(async () => (budget.used === 9 ? true : undefined));
+    expect((await send(url, signedRequest())).status).toBe(200);
+    for (const conn of stalled) conn.socket.destroy();
+    await eventually(async () => (budget.used === 0 ? true : undefined));
+  });
+
+  it('cuts a body that has been arriving for longer than evictAfterMs to make room for a new one', async () => {
+    const budget = new InflightBodyBudget(64 * 1024, { evictAfterMs: 200 });
+    const { url, port } = await serve({
+      maxBodyBytes: 64 * 1024,
+      maxInflightBodyBytes: budget,
+      minBodyRate: { bytesPerSecond: 1, windowMs: 60_000 },
+    });
+    // An unsigned request sends all but one byte of its body and stalls: the budget is full.
+    const filling = rawConnection(port);
+    filling.write(requestHead('/webhooks', { ...signedRequest().headers, 'content-length': 64 * 1024 }));
+    filling.write(Buffer.alloc(64 * 1024 - 1, 0x20));
+    await eventually(async () => (budget.used === 64 * 1024 - 1 ? true : undefined));
+    // Until it has held its bytes for 200 ms a delivery is refused; then the delivery cuts it.
+    let status = 0;
+    for (const deadline = Date.now() + 5000; Date.now() < deadline && status !== 200; ) {
+      status = (await send(url, signedRequest())).status;
+      expect([200, 503]).toContain(status);
+    }
+    expect(status).toBe(200);
+    const cut = await filling.nextAnswer();
+    expect(cut.status).toBe(503);
+    expect(JSON.parse(cut.body)).toMatchObject({ error: { code: 'overloaded' } });
+    expect(budget.evicted).toBe(1);
+    filling.socket.destroy();
   });
 
   it('drains the rest of a chunked body refused part-way past the limit, so the connection serves the next request', async () => {
@@ -193,7 +233,7 @@ describe('the in-flight body budget', () => {
     conn.socket.destroy();
   });
 
-  it('reserves nothing for an empty body', async () => {
+  it('charges nothing for an empty body', async () => {
     const { url, store } = await serve({ maxBodyBytes: 1024, maxInflightBodyBytes: 1000 });
     const empty = signedRequest({ payload: '' });
     const res = await answer(await send(url, empty));
@@ -201,13 +241,15 @@ describe('the in-flight body budget', () => {
     expect((await store.getEvent(empty.id))?.body.length).toBe(0);
   });
 
-  it('gives the reservation back after a body over the limit and after a client that aborts', async () => {
+  it('gives the bytes back after a body over the limit and after a client that aborts', async () => {
     const budget = new InflightBodyBudget(1024 * 1024);
     const { port } = await serve({ maxBodyBytes: 1000, maxInflightBodyBytes: budget });
     const request = signedRequest();
     const chunked = rawConnection(port);
     chunked.write(requestHead('/webhooks', { ...request.headers, 'transfer-encoding': 'chunked' }));
-    chunked.write(`7d0\r\n${' '.repeat(2000)}\r\n`);
+    chunked.write(`1f4\r\n${' '.repeat(500)}\r\n`);
+    await eventually(async () => (budget.used === 500 ? true : undefined));
+    chunked.write(`1f4\r\n${' '.repeat(500)}\r\n1\r\n \r\n`);
     expect((await chunked.nextAnswer()).status).toBe(413);
     await eventually(async () => (budget.used === 0 ? true : undefined));
     chunked.socket.destroy();
@@ -215,9 +257,57 @@ describe('the in-flight body budget', () => {
     const aborting = rawConnection(port);
     aborting.write(requestHead('/webhooks', { ...request.headers, 'content-length': 900 }));
     aborting.write('{"partial":');
-    await eventually(async () => (budget.used === 900 ? true : undefined));
+    await eventually(async () => (budget.used === 11 ? true : undefined));
     aborting.socket.destroy();
     await eventually(async () => (budget.used === 0 ? true : undefined));
+  });
+});
+
+describe('the minimum body rate', () => {
+  it('answers a body that stalls 408 body_too_slow after one window, closes the connection and stores nothing', async () => {
+    const { port, store } = await serve({ minBodyRate: { bytesPerSecond: 1000, windowMs: 400 } });
+    const request = signedRequest();
+    const conn = rawConnection(port);
+    const started = performance.now();
+    conn.write(requestHead('/webhooks', { ...request.headers, 'content-length': request.body.length }));
+    conn.write(request.body.subarray(0, 10));
+    const refused = await conn.nextAnswer();
+    const afterMs = performance.now() - started;
+    expect(refused.status).toBe(408);
+    expect(refused.headers['connection']).toBe('close');
+    expect(JSON.parse(refused.body)).toEqual({
+      error: {
+        code: 'body_too_slow',
+        message:
+          'The body arrived slower than 1000 bytes/s over 0.4 s (MIN_BODY_BYTES_PER_SECOND, ' +
+          'BODY_RATE_WINDOW_SECONDS): nothing was stored; send the whole body at once',
+      },
+    });
+    // One window, plus up to a quarter window, plus scheduling slack.
+    expect(afterMs).toBeGreaterThanOrEqual(390);
+    expect(afterMs).toBeLessThan(2000);
+    expect(await conn.closed).toBe('closed');
+    expect(await store.getEvent(request.id)).toBeNull();
+  });
+
+  it('reads a body that keeps the rate, however many windows it takes', async () => {
+    const { port, store } = await serve({ minBodyRate: { bytesPerSecond: 200, windowMs: 100 } });
+    const request = signedRequest();
+    const conn = rawConnection(port);
+    conn.write(requestHead('/webhooks', { ...request.headers, 'content-length': request.body.length }));
+    // 25 bytes every 10 ms: each 100 ms window needs 20 bytes, so even a tick late by 90 ms keeps
+    // the rate; the body takes a few windows.
+    let sent = 0;
+    const pacer = setInterval(() => {
+      conn.write(request.body.subarray(sent, sent + 25));
+      sent += 25;
+      if (sent >= request.body.length) clearInterval(pacer);
+    }, 10);
+    const answered = await conn.nextAnswer();
+    clearInterval(pacer);
+    expect(answered.status).toBe(200);
+    expect((await store.getEvent(request.id))?.status).toBe('received');
+    conn.socket.destroy();
   });
 });
 

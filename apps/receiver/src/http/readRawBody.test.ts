@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HttpError } from '../errors.js';
 import { rawConnection } from '../test-support/rawHttp.js';
+import { eventually } from '../test-support/startReceiver.js';
+import { InflightBodyBudget } from './InflightBodyBudget.js';
+import { MinBodyRate } from './MinBodyRate.js';
 import { bodyAlreadyConsumedMessage, discardRestOfBody, readRawBody } from './readRawBody.js';
 
 let server: Server | undefined;
@@ -230,6 +233,70 @@ describe('readRawBody', () => {
   });
 });
 
+describe('readRawBody with an in-flight budget and a minimum rate', () => {
+  it('charges each chunk as it arrives and gives every byte back once the body is read', async () => {
+    const budget = new InflightBodyBudget(1000);
+    const r = await reading((req) => readRawBody(req, 1000, { inflight: budget }));
+    const conn = rawConnection(r.port);
+    conn.write(head('content-length: 600\r\n'));
+    await eventually(async () => (budget.used === 0 ? true : undefined));
+    conn.write('a'.repeat(250));
+    await eventually(async () => (budget.used === 250 ? true : undefined));
+    conn.write('b'.repeat(350));
+    expect(await r.next()).toEqual({ body: `${'a'.repeat(250)}${'b'.repeat(350)}` });
+    expect(budget.used).toBe(0);
+    conn.socket.destroy();
+  });
+
+  it('refuses with 503 overloaded at the chunk that does not fit, and holds nothing after', async () => {
+    const budget = new InflightBodyBudget(1000);
+    expect(budget.tryReserve(700)).toBe(true);
+    const r = await reading((req) => readRawBody(req, 1000, { inflight: budget }));
+    const conn = rawConnection(r.port);
+    conn.write(head('content-length: 600\r\n'));
+    conn.write('a'.repeat(250));
+    await eventually(async () => (budget.used === 950 ? true : undefined));
+    conn.write('b'.repeat(100));
+    expect(await r.next()).toEqual({
+      status: 503,
+      code: 'overloaded',
+      message:
+        'The receiver is reading too many request bodies at once (MAX_INFLIGHT_BODY_BYTES): retry later',
+    });
+    expect(budget.used).toBe(700);
+    conn.socket.destroy();
+  });
+
+  it('refuses with 408 body_too_slow a body that brings less than the rate in a window', async () => {
+    const rate = new MinBodyRate({ bytesPerSecond: 100, windowMs: 200 });
+    const r = await reading((req) => readRawBody(req, 1000, { minRate: rate }));
+    const conn = rawConnection(r.port);
+    conn.write(head('content-length: 600\r\n'));
+    // 19 bytes: one short of 100 bytes/s over 200 ms.
+    conn.write('a'.repeat(19));
+    expect(await r.next()).toEqual({
+      status: 408,
+      code: 'body_too_slow',
+      message:
+        'The body arrived slower than 100 bytes/s over 0.2 s (MIN_BODY_BYTES_PER_SECOND, ' +
+        'BODY_RATE_WINDOW_SECONDS): nothing was stored; send the whole body at once',
+    });
+    expect(rate.size).toBe(0);
+    conn.socket.destroy();
+  });
+
+  it('stops watching the rate of a body once it is read', async () => {
+    const rate = new MinBodyRate({ bytesPerSecond: 100, windowMs: 60_000 });
+    const r = await reading((req) => readRawBody(req, 1000, { minRate: rate }));
+    const conn = rawConnection(r.port);
+    conn.write(head('content-length: 2\r\n'));
+    conn.write('{}');
+    expect(await r.next()).toEqual({ body: '{}' });
+    expect(rate.size).toBe(0);
+    conn.socket.destroy();
+  });
+});
+
 describe('discardRestOfBody', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -293,6 +360,47 @@ describe('discardRestOfBody', () => {
     vi.advanceTimersByTime(5000);
     conn.write(head('content-length: 0\r\n'));
     expect((await conn.nextAnswer()).status).toBe(413);
+    conn.socket.destroy();
+  });
+
+  it('destroys the connection of a drain slower than the minimum rate, well before maxMs', async () => {
+    const rate = new MinBodyRate({ bytesPerSecond: 1000, windowMs: 200 });
+    server = createServer((req, res) => {
+      res.writeHead(413, { 'content-length': 2 });
+      res.end('no');
+      discardRestOfBody(req, 100_000, 60_000, { minRate: rate });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const conn = rawConnection((server.address() as AddressInfo).port);
+    const started = performance.now();
+    conn.write(head('content-length: 1000\r\n'));
+    expect((await conn.nextAnswer()).status).toBe(413);
+    conn.write('x'.repeat(10));
+    expect(await conn.closed).toMatch(/^closed$|ECONNRESET/);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(rate.size).toBe(0);
+  });
+
+  it('calls done once the rest is read', async () => {
+    let doneCalls = 0;
+    server = createServer((req, res) => {
+      res.writeHead(413, { 'content-length': 2 });
+      res.write('no');
+      discardRestOfBody(req, 1000, 10_000, {
+        done: () => {
+          doneCalls++;
+          res.end();
+        },
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const conn = rawConnection((server.address() as AddressInfo).port);
+    conn.write(head('content-length: 600\r\n'));
+    expect((await conn.nextAnswer()).status).toBe(413);
+    conn.write('x'.repeat(600));
+    conn.write(head('content-length: 0\r\n'));
+    expect((await conn.nextAnswer()).status).toBe(413);
+    expect(doneCalls).toBe(2);
     conn.socket.destroy();
   });
 
