@@ -662,7 +662,7 @@ describe('answer headers', () => {
 });
 
 describe('refused logins', () => {
-  it('counts each refusal by reason in webhook_read_api_auth_failures_total and logs it at debug level', async () => {
+  it('counts each refusal by reason in webhook_read_api_auth_failures_total and logs it at a bounded rate', async () => {
     const metrics = new ReceiverMetrics();
     const { logger, lines } = capturingLogger();
     const url = await serve({ store: await memoryStore(), metrics, logger });
@@ -676,13 +676,18 @@ describe('refused logins', () => {
     await get(`${url}/events`, auth);
     expect([await count('missing'), await count('malformed'), await count('wrong')]).toEqual([1, 1, 2]);
     expect(lines.map((l) => [l.level, l.msg, l['reason'], l['method']])).toEqual([
-      ['debug', 'read API login refused', 'missing', 'GET'],
-      ['debug', 'read API login refused', 'malformed', 'GET'],
-      ['debug', 'read API login refused', 'wrong', 'GET'],
-      ['debug', 'read API login refused', 'wrong', 'GET'],
+      ['warn', 'read API login refused', 'missing', 'GET'],
+      ['warn', 'read API login refused', 'malformed', 'GET'],
+      ['warn', 'read API login refused', 'wrong', 'GET'],
+      ['warn', 'read API login refused', 'wrong', 'GET'],
     ]);
     expect(JSON.stringify(lines)).not.toContain('another-token');
     expect(JSON.stringify(lines)).not.toContain(token);
+    // A client that keeps guessing: every try is counted, only the first 10 of an interval logged.
+    for (let i = 0; i < 20; i++)
+      await get(`${url}/events`, { authorization: `Bearer guess-${i}-0123456789` });
+    expect(await count('wrong')).toBe(22);
+    expect(lines.filter((l) => l.msg === 'read API login refused')).toHaveLength(10);
   });
 
   it('refuses to be built with a token shorter than 16 characters, without quoting it', () => {

@@ -3,6 +3,7 @@
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import { HttpError, StoreError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { RateLimitedLog } from '../RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
 import type { CourseProgress, EventStatus, EventSummary, Store, StoredEvent } from '../store/Store.js';
 import { eventStatuses, maxExportFilterValues, maxExportPage } from '../store/Store.js';
@@ -193,11 +194,14 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   }
   let runningExports = 0;
   const router = Router();
-  // The hook for refused logins: counted, and logged at debug level only, since a client that
-  // keeps guessing would otherwise write a line per attempt.
+  // Refused logins are counted, and logged at a bounded rate: a client that keeps guessing would
+  // otherwise write a line per attempt.
+  const refusedLogins = new RateLimitedLog(logger);
   const onRefused = (reason: AuthFailure, req: Request) => {
     options.metrics?.countReadApiAuthFailure(reason);
-    logger.debug(
+    refusedLogins.log(
+      'read_api_login_refused',
+      'warn',
       { reason, method: req.method, remoteAddress: req.socket.remoteAddress },
       'read API login refused',
     );
