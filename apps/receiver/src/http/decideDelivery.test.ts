@@ -205,6 +205,22 @@ describe('decideDelivery', () => {
       outcome: 'unstorable',
     });
   });
+
+  it('refuses a webhook-id longer than the read API can address (256) as unstorable, and keeps one of 256', () => {
+    expect(answerTo(bodyRead(signedRequest({ id: `msg_${'x'.repeat(253)}` })))).toMatchObject({
+      status: 422,
+      body: {
+        error: {
+          code: 'unstorable_delivery',
+          message:
+            'The webhook-id is 257 characters, over the 256 the event store keeps: fix the sender; nothing was stored',
+        },
+      },
+      outcome: 'unstorable',
+    });
+    const { delivery } = toStore(bodyRead(signedRequest({ id: `msg_${'x'.repeat(252)}` })));
+    expect(delivery.webhookId).toHaveLength(256);
+  });
 });
 
 describe('decideStored', () => {

@@ -8,6 +8,7 @@ import { StoreError } from '../errors.js';
 import type { DeliveryOutcome } from '../ReceiverMetrics.js';
 import type { EventError, InsertOutcome, NewDelivery } from '../store/Store.js';
 import { truncateForLog } from '../truncateForLog.js';
+import { parameterMaxLength } from './readApiParameters.js';
 import type { DeliveryRead, EarlyExit } from './readDelivery.js';
 
 export interface DeliveryAnswer {
@@ -232,6 +233,24 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
         level: 'warn',
         fields: { webhookId: truncateForLog(toStore.delivery.webhookId) },
         message: 'delivery refused: its type contains a NUL character',
+      },
+    });
+  }
+  // The read API addresses an event by its id, up to 256 characters: a longer one could be stored
+  // but never fetched, replayed or exported by id. Whop's ids are under 40 characters.
+  const idLength = toStore.delivery.webhookId.length;
+  if (idLength > parameterMaxLength.webhook_id) {
+    return answer({
+      status: 422,
+      body: errorBody(
+        'unstorable_delivery',
+        `The webhook-id is ${idLength} characters, over the ${parameterMaxLength.webhook_id} the event store keeps: fix the sender; nothing was stored`,
+      ),
+      outcome: 'unstorable',
+      log: {
+        level: 'warn',
+        fields: { webhookId: truncateForLog(toStore.delivery.webhookId), idLength },
+        message: 'delivery refused: its webhook-id is too long',
       },
     });
   }
