@@ -211,7 +211,9 @@ describe.skipIf(!hasChromium)('the receiver inspector facing hostile events', ()
       message: 'must be string',
     }));
     const page = await signedIn();
-    await page.route(`**/events/${id}`, (route) => route.fulfill({ json: { ...stored, errors } }));
+    await page.route(`**/events/${id}`, (route) =>
+      route.fulfill({ json: { ...stored, errors, error_count: errors.length, errors_truncated: false } }),
+    );
     await page.locator('[data-testid=events]').waitFor();
 
     const started = Date.now();
@@ -235,6 +237,30 @@ describe.skipIf(!hasChromium)('the receiver inspector facing hostile events', ()
     expect(drawn.filter((line) => line.hit)).toEqual(items.map((line) => ({ ...line, hit: true })));
     await page.getByRole('button', { name: 'Show all 20,000 errors' }).click();
     await expect.poll(() => page.locator('[data-testid=errors] li').count()).toBe(20_000);
+    await page.close();
+  });
+
+  it('heads a bounded error list with the count the receiver found, and says how many it lists', async () => {
+    const id = newId('bounded');
+    const example = JSON.parse(
+      readFileSync(join(contractsDir, 'examples/chat.message.created/valid.example.json'), 'utf8'),
+    ) as { id: string; data: { message: { mentions: unknown[] } } };
+    example.id = id;
+    example.data.message.mentions = Array.from({ length: 50 }, () => 0);
+    expect(await deliver(id, JSON.stringify(example))).toBe(200);
+    expect(await readEvent(id)).toMatchObject({
+      status: 'quarantined',
+      error_count: 50,
+      errors_truncated: true,
+    });
+
+    const page = await signedIn();
+    await page.locator('[data-testid=events]').waitFor();
+    await goToEvent(page, id);
+    await expect
+      .poll(() => page.getByTestId('errors-title').textContent())
+      .toBe('Contract errors (50, the first 20 listed)');
+    expect(await page.locator('[data-testid=errors] li').count()).toBe(20);
     await page.close();
   });
 

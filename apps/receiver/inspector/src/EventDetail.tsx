@@ -124,7 +124,10 @@ export function EventDetail({ id }: { id: string }) {
           </dl>
           {errors.length > 0 && (
             <>
-              <h3 data-testid="errors-title">Contract errors ({formatCount(errors.length)})</h3>
+              <h3 data-testid="errors-title">
+                Contract errors ({formatCount(Math.max(event.error_count ?? 0, errors.length))}
+                {event.errors_truncated ? `, the first ${formatCount(errors.length)} listed` : ''})
+              </h3>
               <ul class="errors" data-testid="errors">
                 {listed.map((e, i) => (
                   <li key={i}>

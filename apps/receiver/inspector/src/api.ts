@@ -55,7 +55,10 @@ export interface EventSummary {
   /** Null when the body was not JSON with a string `type`. */
   type: string | null;
   status: EventStatus;
+  /** The first contract errors (at most 20); `error_count` says how many were found in all. */
   errors: EventError[] | null;
+  error_count: number | null;
+  errors_truncated: boolean;
   deliveries_seen: number;
   received_at: string;
   processed_at: string | null;
