@@ -1,5 +1,5 @@
+import { Clipped } from '@webhook-contracts/inspector-kit';
 import type { CheckReport } from './api.ts';
-import { Clipped } from './Clipped.tsx';
 import { RunPanel } from './RunPanel.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { TargetFields, type TargetProps } from './TargetFields.tsx';

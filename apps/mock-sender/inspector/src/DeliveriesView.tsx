@@ -1,8 +1,8 @@
+import { plainVisible } from '@webhook-contracts/inspector-kit';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Attempt, Delivery } from './api.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 import { messageOf, useApi } from './useApi.ts';
-import { plainVisible } from './visibleText.ts';
 
 const REFRESH_MS = 2000;
 const LIMIT = 200;

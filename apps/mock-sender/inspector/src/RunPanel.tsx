@@ -1,6 +1,6 @@
+import { Clipped } from '@webhook-contracts/inspector-kit';
 import type { ComponentChildren } from 'preact';
 import type { Run } from './api.ts';
-import { Clipped } from './Clipped.tsx';
 import { formatTime } from './format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 

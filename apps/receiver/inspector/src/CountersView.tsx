@@ -1,5 +1,5 @@
+import { Clipped } from '@webhook-contracts/inspector-kit';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { Clipped } from './Clipped.tsx';
 import { deliveryOutcomes } from './deliveryOutcomes.ts';
 import { outcomeRows } from './outcomeRows.ts';
 import { byLabel, parsePrometheus, type Sample } from './prometheus.ts';

@@ -1,12 +1,11 @@
+import { Clipped, formatCount } from '@webhook-contracts/inspector-kit';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { EventRecord } from './api.ts';
-import { Clipped } from './Clipped.tsx';
 import { formatTime } from './format.ts';
 import { JsonView } from './JsonView.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { messageOf, useApi } from './useApi.ts';
 import { ViewBoundary } from './ViewBoundary.tsx';
-import { formatCount } from './visibleText.ts';
 
 /** Contract errors listed before "show all". */
 const ERRORS_SHOWN = 100;

@@ -1,6 +1,6 @@
+import { Clipped } from '@webhook-contracts/inspector-kit';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type EventPage, query, statuses } from './api.ts';
-import { Clipped } from './Clipped.tsx';
 import { FilterInput } from './FilterInput.tsx';
 import { formatTime } from './format.ts';
 import { StatusBadge } from './StatusBadge.tsx';

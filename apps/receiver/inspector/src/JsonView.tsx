@@ -1,7 +1,6 @@
+import { Clipped, formatCount } from '@webhook-contracts/inspector-kit';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { Clipped } from './Clipped.tsx';
 import { jsonLines, presentPointer } from './jsonLines.ts';
-import { formatCount } from './visibleText.ts';
 
 interface Props {
   value: unknown;

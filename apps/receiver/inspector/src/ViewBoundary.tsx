@@ -1,5 +1,5 @@
+import { Clipped } from '@webhook-contracts/inspector-kit';
 import { Component, type ComponentChildren } from 'preact';
-import { Clipped } from './Clipped.tsx';
 
 interface Props {
   /** What failed, in the panel's words: "event view", "payload view". */

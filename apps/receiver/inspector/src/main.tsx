@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { App } from './App.tsx';
+import '@webhook-contracts/inspector-kit/untrusted.css';
 import './style.css';
 
 render(<App />, document.getElementById('app')!);

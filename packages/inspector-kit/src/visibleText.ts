@@ -1,5 +1,3 @@
-// A copy of apps/receiver/inspector/src/visibleText.ts (the two apps share no code: a fix goes to
-// both), plus plainVisible for tooltips.
 // Text an attacker wrote (event types, ids, error messages, header values, payload strings), made
 // safe to look at: clipped to a bound, and with the characters that change how the text around
 // them is displayed, or hide in it, turned into visible marks (bidi overrides and isolates,
