@@ -15,7 +15,7 @@ import {
 import { type FreezingProxy, startFreezingProxy } from './support/freezingProxy.js';
 import { eventually, type ReceiverProcess, startReceiverProcess } from './support/processes.js';
 import { newSecret } from './support/signing.js';
-import { type Answer, countByStatus, deliverUntil, maxMs, probeHealthUntil } from './support/timedTraffic.js';
+import { type Answer, countByStatus, maxMs, startScenarioTraffic } from './support/timedTraffic.js';
 
 const secret = newSecret();
 const apiToken = 'reliability-freeze-token';
@@ -57,20 +57,13 @@ describe('a database that freezes and is cut', () => {
     });
     const { url } = receiver;
 
-    const started = performance.now();
-    const at = () => performance.now() - started;
-    let stopping = false;
-    const stop = () => stopping;
-    const deliveries = deliverUntil({
+    const traffic = startScenarioTraffic({
       url,
       secret,
       idPrefix: `msg_freeze_${Date.now()}`,
-      concurrency: 8,
       maxDeliveries: 20_000,
-      stop,
-      started,
     });
-    const health = probeHealthUntil(url, stop, started);
+    const { at, deliveries, health } = traffic;
 
     // Normal traffic first, then the freeze with deliveries and probes still going.
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -92,12 +85,11 @@ describe('a database that freezes and is cut', () => {
       },
       30_000,
     ).catch((error: unknown) => {
-      stopping = true;
+      traffic.halt();
       throw error;
     });
     const recoveredAt = at();
-    stopping = true;
-    await Promise.all([deliveries.done, health.done]);
+    await traffic.stop();
     const sent = deliveries.answers;
     const probes = health.answers;
 

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, type ReceiverProcess, startReceiverProcess } from './support/processes.js';
 import { listAllEvents } from './support/readApi.js';
 import { newSecret } from './support/signing.js';
-import { countByStatus, deliverUntil, maxMs, probeHealthUntil } from './support/timedTraffic.js';
+import { countByStatus, maxMs, startScenarioTraffic } from './support/timedTraffic.js';
 
 const secret = newSecret();
 const apiToken = 'reliability-disk-full-token';
@@ -90,20 +90,13 @@ describe('a disk that fills', () => {
       receiver = await startReceiverProcess({ secret, apiToken, databaseUrl });
       const { url } = receiver;
 
-      const started = performance.now();
-      const at = () => performance.now() - started;
-      let stopping = false;
-      const stop = () => stopping;
-      const deliveries = deliverUntil({
+      const traffic = startScenarioTraffic({
         url,
         secret,
         idPrefix: `msg_disk_${Date.now()}`,
-        concurrency: 8,
         maxDeliveries: 50_000,
-        stop,
-        started,
       });
-      const health = probeHealthUntil(url, stop, started);
+      const { at, deliveries, health } = traffic;
       const refusals = () => deliveries.answers.filter((d) => d.status !== 200).length;
 
       try {
@@ -130,8 +123,7 @@ describe('a disk that fills', () => {
           30_000,
         );
         const recoveredAt = at();
-        stopping = true;
-        await Promise.all([deliveries.done, health.done]);
+        await traffic.stop();
         const sent = deliveries.answers;
         const probes = health.answers;
 
@@ -178,7 +170,7 @@ describe('a disk that fills', () => {
         const stored = new Set((await listAllEvents(receiver.url, apiToken)).map((e) => e.webhook_id));
         expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
       } finally {
-        stopping = true;
+        traffic.halt();
         rmSync(filler, { force: true });
       }
     },

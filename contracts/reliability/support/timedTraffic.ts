@@ -182,3 +182,40 @@ export function countByStatus(answers: readonly Answer[]): Record<string, number
 export function maxMs(answers: readonly Answer[]): number {
   return Math.round(answers.reduce((max, a) => Math.max(max, a.ms), 0));
 }
+
+/** A fault scenario's traffic: delivery loops and a /healthz prober, timed from one start. */
+export interface ScenarioTraffic {
+  /** Milliseconds since the traffic started. */
+  at(): number;
+  deliveries: Traffic;
+  health: Traffic;
+  /** Ends both without waiting (for a failure path); `stop()` also waits for them. */
+  halt(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `concurrency` delivery loops and a /healthz prober against `url`, both running until
+ * stopped: the shape of every infrastructure-fault scenario (break something, watch, restore).
+ */
+export function startScenarioTraffic(
+  options: Omit<DeliveryOptions, 'stop' | 'started' | 'concurrency'> & { concurrency?: number },
+): ScenarioTraffic {
+  const started = performance.now();
+  let stopping = false;
+  const stopped = () => stopping;
+  const deliveries = deliverUntil({ concurrency: 8, ...options, stop: stopped, started });
+  const health = probeHealthUntil(options.url, stopped, started);
+  return {
+    at: () => performance.now() - started,
+    deliveries,
+    health,
+    halt: () => {
+      stopping = true;
+    },
+    stop: async () => {
+      stopping = true;
+      await Promise.all([deliveries.done, health.done]);
+    },
+  };
+}
