@@ -42,6 +42,10 @@ for (const [index, group] of groups.entries()) {
     process.exit(status);
   }
   const seconds = Math.round((Date.now() - started) / 1000);
+  // Stryker writes the folder it ran in (projectRoot, stack traces); the kept report names none.
+  const incremental = join(reports, `incremental-${group}.json`);
+  if (existsSync(incremental))
+    writeFileSync(incremental, readFileSync(incremental, 'utf8').replaceAll(root, '.'));
   const report = JSON.parse(readFileSync(join(reports, `mutation-${group}.json`), 'utf8'));
   runs[group] = narrowed ? { seconds, narrowed: true } : { seconds };
   const { score, killed, valid, counts } = tally(report);
