@@ -4,7 +4,7 @@
 // `tsc --strict`. Install scripts are skipped: better-sqlite3's native build takes minutes and
 // nothing here opens an SQLite store.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,9 +46,11 @@ ${body}`,
   'typed.ts': `import { validateEvent, type CourseLessonInteractionCompleted } from '@webhook-contracts/schema';
 import { Webhook } from '@webhook-contracts/webhooks';
 import { createReceiver } from '@webhook-contracts/receiver';
+import { PostgresStore } from '@webhook-contracts/receiver/postgres';
 import { generateEvents } from '@webhook-contracts/mock-sender';
 const name: (e: CourseLessonInteractionCompleted) => string | null = (e) => e.data.user.name;
 void name;
+void PostgresStore;
 ${body}`,
 };
 
@@ -73,7 +75,12 @@ describe('the packed packages in a project outside the workspace', () => {
         '--prefer-offline',
         '--ignore-scripts',
         ...tarballs,
+        // The platform's and the frameworks' types come from the consumer, as for any Express
+        // library: the receiver's declarations name Express's (and, on /postgres, pg's) types,
+        // and it lists @types/express and @types/pg as optional peers.
         '@types/node@20',
+        '@types/express@5',
+        '@types/pg@8',
       ],
       project,
     );
@@ -88,6 +95,16 @@ describe('the packed packages in a project outside the workspace', () => {
     const files = run('find', ['node_modules/@webhook-contracts', '-type', 'f'], project).output.split('\n');
     expect(files.length).toBeGreaterThan(50);
     expect(files.filter((f) => /\.test\.|test-support|\/src\//.test(f))).toEqual([]);
+  });
+
+  it('lists no type package among their production dependencies', () => {
+    for (const name of ['schema', 'webhooks', 'receiver', 'mock-sender']) {
+      const manifest = JSON.parse(
+        readFileSync(join(project, 'node_modules/@webhook-contracts', name, 'package.json'), 'utf8'),
+      ) as { dependencies?: Record<string, string> };
+      const types = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@types/'));
+      expect(types, name).toEqual([]);
+    }
   });
 
   it('works as ES modules', () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { validateEvent } from '@webhook-contracts/schema';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
@@ -404,5 +405,39 @@ describe('send: unhandled routes', () => {
       { status: 202, attempts: 1 },
       { status: 202, attempts: 1 },
     ]);
+  });
+});
+
+describe('send: the progress bar', () => {
+  it('draws the run on a terminal, ending on the last count, and clears its line', async () => {
+    server.use(http.post(TARGET, () => new HttpResponse(null, { status: 200 })));
+    let written = '';
+    const terminal = {
+      isTTY: true,
+      columns: 120,
+      write: (chunk: string) => {
+        written += chunk;
+        return true;
+      },
+    };
+    await send({ ...base, generate: 4, progress: terminal });
+    const frames = written.split('\u001b[1G').map((frame) => stripVTControlCharacters(frame));
+    expect(frames.at(-1)).toBe('');
+    expect(frames.at(-2)).toMatch(/^\[#{24}\] 4\/4 ok 4 failed 0 \d+\.\d\/s$/);
+  });
+
+  it('writes nothing when the stream is not a terminal', async () => {
+    server.use(http.post(TARGET, () => new HttpResponse(null, { status: 200 })));
+    let written = '';
+    const pipe = {
+      isTTY: false,
+      write: (chunk: string) => {
+        written += chunk;
+        return true;
+      },
+    };
+    const summary = await send({ ...base, generate: 2, progress: pipe });
+    expect(summary.delivered).toBe(2);
+    expect(written).toBe('');
   });
 });

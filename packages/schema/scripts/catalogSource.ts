@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
+import { formatTypeScript } from './formatTypeScript.js';
 
 export const SDK_PACKAGE = '@whop/sdk';
 /** Event types whose schema is written by hand (src/events/); the generator leaves them alone. */
@@ -482,14 +483,18 @@ export function readmeWithTable(readme: string, catalog: Catalog): string {
   return `${readme.slice(0, start + README_START.length)}\n${supportedTypesTable(catalog)}\n${readme.slice(end)}`;
 }
 
-/** Every generated file of packages/schema (README included), from the installed SDK. */
+/** Every generated file of packages/schema (README included), from the installed SDK, formatted. */
 export function catalogFiles(readme: string): GeneratedFile[] {
   const catalog = readCatalog();
   const version = sdkVersion();
+  const typescript = (path: string, source: string): GeneratedFile => ({
+    path,
+    content: formatTypeScript(`packages/schema/${path}`, source),
+  });
   return [
-    { path: 'src/catalog/resources.ts', content: emitResources(catalog, version) },
-    { path: 'src/catalog/events.ts', content: emitEvents(catalog, version) },
-    { path: 'test/sdkDrift.ts', content: emitDriftAssertions(catalog, version) },
+    typescript('src/catalog/resources.ts', emitResources(catalog, version)),
+    typescript('src/catalog/events.ts', emitEvents(catalog, version)),
+    typescript('test/sdkDrift.ts', emitDriftAssertions(catalog, version)),
     { path: 'README.md', content: readmeWithTable(readme, catalog) },
   ];
 }

@@ -1,5 +1,6 @@
 // The `data` of course_lesson_interaction.completed, field for field as the sender publishes it
-// (see /work/shared/upstream and contracts/test/upstream.test.ts, which holds the two together).
+// (see the excerpt vendored in contracts/schemas/upstream/ and contracts/test/upstream.test.ts,
+// which holds the two together).
 // No object is closed and IDs have no pattern: the sender adds fields and the prefixes
 // (`crsli_`, `lesn_` ...) are conventions, not guarantees.
 import { type Static, Type } from '@sinclair/typebox';

@@ -17,7 +17,12 @@ export type CatalogDrift = [
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.ChatReactionCreated>, Sdk.ChatReactionCreatedWebhookEvent>>,
   Assignable<Ours.CourseLessonInteractionCompleted, Sdk.CourseLessonInteractionCompletedWebhookEvent>,
   Assignable<Sdk.CourseLessonInteractionCompletedWebhookEvent, Ours.CourseLessonInteractionCompleted>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.CourseLessonInteractionCompleted>, Sdk.CourseLessonInteractionCompletedWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<
+      WithoutEnvelopeExtras<Ours.CourseLessonInteractionCompleted>,
+      Sdk.CourseLessonInteractionCompletedWebhookEvent
+    >
+  >,
   Assignable<Ours.DisputeCreated, Sdk.DisputeCreatedWebhookEvent>,
   Assignable<Sdk.DisputeCreatedWebhookEvent, Ours.DisputeCreated>,
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.DisputeCreated>, Sdk.DisputeCreatedWebhookEvent>>,
@@ -41,22 +46,38 @@ export type CatalogDrift = [
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.EntryDenied>, Sdk.EntryDeniedWebhookEvent>>,
   Assignable<Ours.IdentityProfileApproved, Sdk.IdentityProfileApprovedWebhookEvent>,
   Assignable<Sdk.IdentityProfileApprovedWebhookEvent, Ours.IdentityProfileApproved>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.IdentityProfileApproved>, Sdk.IdentityProfileApprovedWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<WithoutEnvelopeExtras<Ours.IdentityProfileApproved>, Sdk.IdentityProfileApprovedWebhookEvent>
+  >,
   Assignable<Ours.IdentityProfileNeedsAction, Sdk.IdentityProfileNeedsActionWebhookEvent>,
   Assignable<Sdk.IdentityProfileNeedsActionWebhookEvent, Ours.IdentityProfileNeedsAction>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.IdentityProfileNeedsAction>, Sdk.IdentityProfileNeedsActionWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<
+      WithoutEnvelopeExtras<Ours.IdentityProfileNeedsAction>,
+      Sdk.IdentityProfileNeedsActionWebhookEvent
+    >
+  >,
   Assignable<Ours.IdentityProfileRejected, Sdk.IdentityProfileRejectedWebhookEvent>,
   Assignable<Sdk.IdentityProfileRejectedWebhookEvent, Ours.IdentityProfileRejected>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.IdentityProfileRejected>, Sdk.IdentityProfileRejectedWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<WithoutEnvelopeExtras<Ours.IdentityProfileRejected>, Sdk.IdentityProfileRejectedWebhookEvent>
+  >,
   Assignable<Ours.IdentityProfileUpdated, Sdk.IdentityProfileUpdatedWebhookEvent>,
   Assignable<Sdk.IdentityProfileUpdatedWebhookEvent, Ours.IdentityProfileUpdated>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.IdentityProfileUpdated>, Sdk.IdentityProfileUpdatedWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<WithoutEnvelopeExtras<Ours.IdentityProfileUpdated>, Sdk.IdentityProfileUpdatedWebhookEvent>
+  >,
   Assignable<Ours.InvoiceCreated, Sdk.InvoiceCreatedWebhookEvent>,
   Assignable<Sdk.InvoiceCreatedWebhookEvent, Ours.InvoiceCreated>,
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.InvoiceCreated>, Sdk.InvoiceCreatedWebhookEvent>>,
   Assignable<Ours.InvoiceMarkedUncollectible, Sdk.InvoiceMarkedUncollectibleWebhookEvent>,
   Assignable<Sdk.InvoiceMarkedUncollectibleWebhookEvent, Ours.InvoiceMarkedUncollectible>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.InvoiceMarkedUncollectible>, Sdk.InvoiceMarkedUncollectibleWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<
+      WithoutEnvelopeExtras<Ours.InvoiceMarkedUncollectible>,
+      Sdk.InvoiceMarkedUncollectibleWebhookEvent
+    >
+  >,
   Assignable<Ours.InvoicePaid, Sdk.InvoicePaidWebhookEvent>,
   Assignable<Sdk.InvoicePaidWebhookEvent, Ours.InvoicePaid>,
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.InvoicePaid>, Sdk.InvoicePaidWebhookEvent>>,
@@ -68,19 +89,33 @@ export type CatalogDrift = [
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.InvoiceVoided>, Sdk.InvoiceVoidedWebhookEvent>>,
   Assignable<Ours.LedgerAccountFundsAvailable, Sdk.LedgerAccountFundsAvailableWebhookEvent>,
   Assignable<Sdk.LedgerAccountFundsAvailableWebhookEvent, Ours.LedgerAccountFundsAvailable>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.LedgerAccountFundsAvailable>, Sdk.LedgerAccountFundsAvailableWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<
+      WithoutEnvelopeExtras<Ours.LedgerAccountFundsAvailable>,
+      Sdk.LedgerAccountFundsAvailableWebhookEvent
+    >
+  >,
   Assignable<Ours.MembershipActivated, Sdk.MembershipActivatedWebhookEvent>,
   Assignable<Sdk.MembershipActivatedWebhookEvent, Ours.MembershipActivated>,
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.MembershipActivated>, Sdk.MembershipActivatedWebhookEvent>>,
   Assignable<Ours.MembershipCancelAtPeriodEndChanged, Sdk.MembershipCancelAtPeriodEndChangedWebhookEvent>,
   Assignable<Sdk.MembershipCancelAtPeriodEndChangedWebhookEvent, Ours.MembershipCancelAtPeriodEndChanged>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.MembershipCancelAtPeriodEndChanged>, Sdk.MembershipCancelAtPeriodEndChangedWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<
+      WithoutEnvelopeExtras<Ours.MembershipCancelAtPeriodEndChanged>,
+      Sdk.MembershipCancelAtPeriodEndChangedWebhookEvent
+    >
+  >,
   Assignable<Ours.MembershipDeactivated, Sdk.MembershipDeactivatedWebhookEvent>,
   Assignable<Sdk.MembershipDeactivatedWebhookEvent, Ours.MembershipDeactivated>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.MembershipDeactivated>, Sdk.MembershipDeactivatedWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<WithoutEnvelopeExtras<Ours.MembershipDeactivated>, Sdk.MembershipDeactivatedWebhookEvent>
+  >,
   Assignable<Ours.MembershipTrialEndingSoon, Sdk.MembershipTrialEndingSoonWebhookEvent>,
   Assignable<Sdk.MembershipTrialEndingSoonWebhookEvent, Ours.MembershipTrialEndingSoon>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.MembershipTrialEndingSoon>, Sdk.MembershipTrialEndingSoonWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<WithoutEnvelopeExtras<Ours.MembershipTrialEndingSoon>, Sdk.MembershipTrialEndingSoonWebhookEvent>
+  >,
   Assignable<Ours.PaymentCreated, Sdk.PaymentCreatedWebhookEvent>,
   Assignable<Sdk.PaymentCreatedWebhookEvent, Ours.PaymentCreated>,
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.PaymentCreated>, Sdk.PaymentCreatedWebhookEvent>>,
@@ -95,7 +130,12 @@ export type CatalogDrift = [
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.PaymentSucceeded>, Sdk.PaymentSucceededWebhookEvent>>,
   Assignable<Ours.PayoutAccountStatusUpdated, Sdk.PayoutAccountStatusUpdatedWebhookEvent>,
   Assignable<Sdk.PayoutAccountStatusUpdatedWebhookEvent, Ours.PayoutAccountStatusUpdated>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.PayoutAccountStatusUpdated>, Sdk.PayoutAccountStatusUpdatedWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<
+      WithoutEnvelopeExtras<Ours.PayoutAccountStatusUpdated>,
+      Sdk.PayoutAccountStatusUpdatedWebhookEvent
+    >
+  >,
   Assignable<Ours.PayoutMethodCreated, Sdk.PayoutMethodCreatedWebhookEvent>,
   Assignable<Sdk.PayoutMethodCreatedWebhookEvent, Ours.PayoutMethodCreated>,
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.PayoutMethodCreated>, Sdk.PayoutMethodCreatedWebhookEvent>>,
@@ -107,25 +147,46 @@ export type CatalogDrift = [
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.RefundUpdated>, Sdk.RefundUpdatedWebhookEvent>>,
   Assignable<Ours.ResolutionCenterCaseCreated, Sdk.ResolutionCenterCaseCreatedWebhookEvent>,
   Assignable<Sdk.ResolutionCenterCaseCreatedWebhookEvent, Ours.ResolutionCenterCaseCreated>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.ResolutionCenterCaseCreated>, Sdk.ResolutionCenterCaseCreatedWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<
+      WithoutEnvelopeExtras<Ours.ResolutionCenterCaseCreated>,
+      Sdk.ResolutionCenterCaseCreatedWebhookEvent
+    >
+  >,
   Assignable<Ours.ResolutionCenterCaseDecided, Sdk.ResolutionCenterCaseDecidedWebhookEvent>,
   Assignable<Sdk.ResolutionCenterCaseDecidedWebhookEvent, Ours.ResolutionCenterCaseDecided>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.ResolutionCenterCaseDecided>, Sdk.ResolutionCenterCaseDecidedWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<
+      WithoutEnvelopeExtras<Ours.ResolutionCenterCaseDecided>,
+      Sdk.ResolutionCenterCaseDecidedWebhookEvent
+    >
+  >,
   Assignable<Ours.ResolutionCenterCaseUpdated, Sdk.ResolutionCenterCaseUpdatedWebhookEvent>,
   Assignable<Sdk.ResolutionCenterCaseUpdatedWebhookEvent, Ours.ResolutionCenterCaseUpdated>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.ResolutionCenterCaseUpdated>, Sdk.ResolutionCenterCaseUpdatedWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<
+      WithoutEnvelopeExtras<Ours.ResolutionCenterCaseUpdated>,
+      Sdk.ResolutionCenterCaseUpdatedWebhookEvent
+    >
+  >,
   Assignable<Ours.SetupIntentCanceled, Sdk.SetupIntentCanceledWebhookEvent>,
   Assignable<Sdk.SetupIntentCanceledWebhookEvent, Ours.SetupIntentCanceled>,
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.SetupIntentCanceled>, Sdk.SetupIntentCanceledWebhookEvent>>,
   Assignable<Ours.SetupIntentRequiresAction, Sdk.SetupIntentRequiresActionWebhookEvent>,
   Assignable<Sdk.SetupIntentRequiresActionWebhookEvent, Ours.SetupIntentRequiresAction>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.SetupIntentRequiresAction>, Sdk.SetupIntentRequiresActionWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<WithoutEnvelopeExtras<Ours.SetupIntentRequiresAction>, Sdk.SetupIntentRequiresActionWebhookEvent>
+  >,
   Assignable<Ours.SetupIntentSucceeded, Sdk.SetupIntentSucceededWebhookEvent>,
   Assignable<Sdk.SetupIntentSucceededWebhookEvent, Ours.SetupIntentSucceeded>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.SetupIntentSucceeded>, Sdk.SetupIntentSucceededWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<WithoutEnvelopeExtras<Ours.SetupIntentSucceeded>, Sdk.SetupIntentSucceededWebhookEvent>
+  >,
   Assignable<Ours.VerificationSucceeded, Sdk.VerificationSucceededWebhookEvent>,
   Assignable<Sdk.VerificationSucceededWebhookEvent, Ours.VerificationSucceeded>,
-  NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.VerificationSucceeded>, Sdk.VerificationSucceededWebhookEvent>>,
+  NoKeyDrift<
+    KeyDrift<WithoutEnvelopeExtras<Ours.VerificationSucceeded>, Sdk.VerificationSucceededWebhookEvent>
+  >,
   Assignable<Ours.WithdrawalCreated, Sdk.WithdrawalCreatedWebhookEvent>,
   Assignable<Sdk.WithdrawalCreatedWebhookEvent, Ours.WithdrawalCreated>,
   NoKeyDrift<KeyDrift<WithoutEnvelopeExtras<Ours.WithdrawalCreated>, Sdk.WithdrawalCreatedWebhookEvent>>,

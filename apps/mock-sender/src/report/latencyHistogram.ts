@@ -1,5 +1,7 @@
 // Latency percentiles in constant memory: values land in log-spaced buckets (2% wide), so a run of
-// any length costs the same ~1 000 counters and a percentile is off by at most ~1%.
+// any length costs the same ~1 000 counters and a percentile is off by at most ~1%. Written here
+// rather than taken from hdr-histogram-js: that package's entry loads its WebAssembly build and
+// pako, about 50 ms of CPU and 16 MiB at the start of every `send` for three numbers that 1% serves.
 
 const GROWTH = 1.02;
 const MIN_MS = 0.01;

@@ -1,4 +1,9 @@
-// A one-line progress bar for stderr (drawn only on a TTY), redrawn at most every 100 ms.
+// The one-line progress bar on stderr while a run sends, drawn only on a TTY. cli-progress draws
+// it (at most 10 frames a second, cut to the terminal's width, cleared at the end); this module
+// says what the line shows. The library is loaded only when a bar is drawn, so `--help` and
+// scripted runs (stderr not a TTY) start without it.
+import { createRequire } from 'node:module';
+import type { SingleBar } from 'cli-progress';
 
 export interface ProgressStream {
   isTTY?: boolean;
@@ -6,42 +11,61 @@ export interface ProgressStream {
   write(chunk: string): boolean;
 }
 
+export interface ProgressState {
+  done: number;
+  delivered: number;
+  failed: number;
+}
+
+const BAR_WIDTH = 24;
+// e.g. `[########----------------] 40/100 ok 39 failed 1 12.0/s`; a count when the total is unknown.
+const WITH_TOTAL = '[{bar}] {value}/{total} ok {delivered} failed {failed} {rate}/s';
+const WITHOUT_TOTAL = '{value} done ok {delivered} failed {failed} {rate}/s';
+
 export class ProgressBar {
-  private lastDraw = 0;
-  private readonly started = Date.now();
+  private readonly bar: SingleBar | undefined;
+  private readonly started: number;
 
   constructor(
-    private readonly stream: ProgressStream,
-    private readonly total: number | undefined,
-  ) {}
-
-  get enabled(): boolean {
-    return this.stream.isTTY === true;
+    stream: ProgressStream,
+    total: number | undefined,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.started = now();
+    if (stream.isTTY !== true) return;
+    const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
+    const known = total !== undefined && total > 0;
+    this.bar = new SingleBar({
+      // cli-progress writes through `write` (and readline's cursor moves, which write too).
+      stream: stream as NodeJS.WritableStream,
+      format: known ? WITH_TOTAL : WITHOUT_TOTAL,
+      barsize: BAR_WIDTH,
+      barCompleteChar: '#',
+      barIncompleteChar: '-',
+      fps: 10,
+      clearOnComplete: true,
+      hideCursor: false,
+    });
+    this.bar.start(known ? total : 0, 0, this.payload({ done: 0, delivered: 0, failed: 0 }));
   }
 
-  update(state: { done: number; delivered: number; failed: number }, force = false): void {
-    if (!this.enabled) return;
-    const now = Date.now();
-    if (!force && now - this.lastDraw < 100) return;
-    this.lastDraw = now;
-    this.stream.write(`\r${renderProgress(state, this.total, now - this.started)}\x1b[K`);
+  get enabled(): boolean {
+    return this.bar !== undefined;
+  }
+
+  update(state: ProgressState, force = false): void {
+    if (this.bar === undefined) return;
+    this.bar.update(state.done, this.payload(state));
+    if (force) this.bar.render();
   }
 
   finish(): void {
-    if (this.enabled) this.stream.write('\r\x1b[K');
+    this.bar?.stop();
   }
-}
 
-/** The bar's text, e.g. `[########------------] 40/100 ok 39 failed 1 12.0/s`. */
-export function renderProgress(
-  state: { done: number; delivered: number; failed: number },
-  total: number | undefined,
-  elapsedMs: number,
-  width = 24,
-): string {
-  const rate = elapsedMs > 0 ? (state.done / elapsedMs) * 1000 : 0;
-  const tail = `ok ${state.delivered} failed ${state.failed} ${rate.toFixed(1)}/s`;
-  if (total === undefined || total === 0) return `${state.done} done ${tail}`;
-  const filled = Math.min(width, Math.round((state.done / total) * width));
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${state.done}/${total} ${tail}`;
+  private payload(state: ProgressState): { delivered: number; failed: number; rate: string } {
+    const elapsedMs = this.now() - this.started;
+    const rate = elapsedMs > 0 ? (state.done / elapsedMs) * 1000 : 0;
+    return { delivered: state.delivered, failed: state.failed, rate: rate.toFixed(1) };
+  }
 }

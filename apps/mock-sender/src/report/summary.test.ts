@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { renderProgress } from './progressBar.js';
 import { formatSummary, SummaryBuilder } from './summary.js';
 
 describe('SummaryBuilder', () => {
@@ -33,19 +32,5 @@ describe('SummaryBuilder', () => {
       'attempts:  4 (200=1 500=2 timeout=1)\n           500: error code boom\n',
     );
     expect(formatSummary(summary)).toContain('410 Gone: stopped sending (3 events not sent)');
-  });
-});
-
-describe('renderProgress', () => {
-  it('draws a bar proportional to the work done', () => {
-    expect(renderProgress({ done: 50, delivered: 49, failed: 1 }, 100, 2000, 10)).toBe(
-      '[#####-----] 50/100 ok 49 failed 1 25.0/s',
-    );
-  });
-
-  it('shows a count when the total is unknown', () => {
-    expect(renderProgress({ done: 3, delivered: 3, failed: 0 }, undefined, 1000)).toBe(
-      '3 done ok 3 failed 0 3.0/s',
-    );
   });
 });

@@ -2,7 +2,31 @@
 // Move the catalog to another SDK version: see "Catalog" in packages/schema/README.md.
 import type { Static } from '@sinclair/typebox';
 import { eventEnvelope } from '../Envelope.js';
-import { ChatMessageCreatedData, ChatReactionCreatedData, Dispute, DisputeAlertCreatedData, Entry, IdentityProfileApprovedData, IdentityProfileNeedsActionData, IdentityProfileRejectedData, IdentityProfileUpdatedData, Invoice, LedgerAccountFundsAvailableData, Membership, Payment, PayoutAccountStatusUpdatedData, PayoutMethodCreatedData, RefundCreatedData, RefundUpdatedData, ResolutionCenterCaseCreatedData, ResolutionCenterCaseDecidedData, ResolutionCenterCaseUpdatedData, SetupIntent, VerificationSucceededData, Withdrawal } from './resources.js';
+import {
+  ChatMessageCreatedData,
+  ChatReactionCreatedData,
+  Dispute,
+  DisputeAlertCreatedData,
+  Entry,
+  IdentityProfileApprovedData,
+  IdentityProfileNeedsActionData,
+  IdentityProfileRejectedData,
+  IdentityProfileUpdatedData,
+  Invoice,
+  LedgerAccountFundsAvailableData,
+  Membership,
+  Payment,
+  PayoutAccountStatusUpdatedData,
+  PayoutMethodCreatedData,
+  RefundCreatedData,
+  RefundUpdatedData,
+  ResolutionCenterCaseCreatedData,
+  ResolutionCenterCaseDecidedData,
+  ResolutionCenterCaseUpdatedData,
+  SetupIntent,
+  VerificationSucceededData,
+  Withdrawal,
+} from './resources.js';
 
 /** The `chat.message.created` webhook payload. */
 export const ChatMessageCreated = eventEnvelope('chat.message.created', ChatMessageCreatedData, {
@@ -21,266 +45,336 @@ export type ChatReactionCreated = Static<typeof ChatReactionCreated>;
 /** The `dispute.created` webhook payload. */
 export const DisputeCreated = eventEnvelope('dispute.created', Dispute, {
   title: 'DisputeCreated',
-  description: 'Sent on dispute.created. data: A dispute is a chargeback or payment challenge filed against a company, including evidence and response status.',
+  description:
+    'Sent on dispute.created. data: A dispute is a chargeback or payment challenge filed against a company, including evidence and response status.',
 });
 export type DisputeCreated = Static<typeof DisputeCreated>;
 
 /** The `dispute.updated` webhook payload. */
 export const DisputeUpdated = eventEnvelope('dispute.updated', Dispute, {
   title: 'DisputeUpdated',
-  description: 'Sent on dispute.updated. data: A dispute is a chargeback or payment challenge filed against a company, including evidence and response status.',
+  description:
+    'Sent on dispute.updated. data: A dispute is a chargeback or payment challenge filed against a company, including evidence and response status.',
 });
 export type DisputeUpdated = Static<typeof DisputeUpdated>;
 
 /** The `dispute_alert.created` webhook payload. */
 export const DisputeAlertCreated = eventEnvelope('dispute_alert.created', DisputeAlertCreatedData, {
   title: 'DisputeAlertCreated',
-  description: 'Sent on dispute_alert.created. data: A dispute alert represents an early warning notification from a payment processor about a potential dispute or chargeback.',
+  description:
+    'Sent on dispute_alert.created. data: A dispute alert represents an early warning notification from a payment processor about a potential dispute or chargeback.',
 });
 export type DisputeAlertCreated = Static<typeof DisputeAlertCreated>;
 
 /** The `entry.approved` webhook payload. */
 export const EntryApproved = eventEnvelope('entry.approved', Entry, {
   title: 'EntryApproved',
-  description: 'Sent on entry.approved. data: An entry represents a user\'s signup for a waitlisted plan.',
+  description: "Sent on entry.approved. data: An entry represents a user's signup for a waitlisted plan.",
 });
 export type EntryApproved = Static<typeof EntryApproved>;
 
 /** The `entry.created` webhook payload. */
 export const EntryCreated = eventEnvelope('entry.created', Entry, {
   title: 'EntryCreated',
-  description: 'Sent on entry.created. data: An entry represents a user\'s signup for a waitlisted plan.',
+  description: "Sent on entry.created. data: An entry represents a user's signup for a waitlisted plan.",
 });
 export type EntryCreated = Static<typeof EntryCreated>;
 
 /** The `entry.deleted` webhook payload. */
 export const EntryDeleted = eventEnvelope('entry.deleted', Entry, {
   title: 'EntryDeleted',
-  description: 'Sent on entry.deleted. data: An entry represents a user\'s signup for a waitlisted plan.',
+  description: "Sent on entry.deleted. data: An entry represents a user's signup for a waitlisted plan.",
 });
 export type EntryDeleted = Static<typeof EntryDeleted>;
 
 /** The `entry.denied` webhook payload. */
 export const EntryDenied = eventEnvelope('entry.denied', Entry, {
   title: 'EntryDenied',
-  description: 'Sent on entry.denied. data: An entry represents a user\'s signup for a waitlisted plan.',
+  description: "Sent on entry.denied. data: An entry represents a user's signup for a waitlisted plan.",
 });
 export type EntryDenied = Static<typeof EntryDenied>;
 
 /** The `identity_profile.approved` webhook payload. */
-export const IdentityProfileApproved = eventEnvelope('identity_profile.approved', IdentityProfileApprovedData, {
-  title: 'IdentityProfileApproved',
-  description: 'Sent on identity_profile.approved. data: A consolidated identity or business profile synced from verification provider data.',
-});
+export const IdentityProfileApproved = eventEnvelope(
+  'identity_profile.approved',
+  IdentityProfileApprovedData,
+  {
+    title: 'IdentityProfileApproved',
+    description:
+      'Sent on identity_profile.approved. data: A consolidated identity or business profile synced from verification provider data.',
+  },
+);
 export type IdentityProfileApproved = Static<typeof IdentityProfileApproved>;
 
 /** The `identity_profile.needs_action` webhook payload. */
-export const IdentityProfileNeedsAction = eventEnvelope('identity_profile.needs_action', IdentityProfileNeedsActionData, {
-  title: 'IdentityProfileNeedsAction',
-  description: 'Sent on identity_profile.needs_action. data: A consolidated identity or business profile synced from verification provider data.',
-});
+export const IdentityProfileNeedsAction = eventEnvelope(
+  'identity_profile.needs_action',
+  IdentityProfileNeedsActionData,
+  {
+    title: 'IdentityProfileNeedsAction',
+    description:
+      'Sent on identity_profile.needs_action. data: A consolidated identity or business profile synced from verification provider data.',
+  },
+);
 export type IdentityProfileNeedsAction = Static<typeof IdentityProfileNeedsAction>;
 
 /** The `identity_profile.rejected` webhook payload. */
-export const IdentityProfileRejected = eventEnvelope('identity_profile.rejected', IdentityProfileRejectedData, {
-  title: 'IdentityProfileRejected',
-  description: 'Sent on identity_profile.rejected. data: A consolidated identity or business profile synced from verification provider data.',
-});
+export const IdentityProfileRejected = eventEnvelope(
+  'identity_profile.rejected',
+  IdentityProfileRejectedData,
+  {
+    title: 'IdentityProfileRejected',
+    description:
+      'Sent on identity_profile.rejected. data: A consolidated identity or business profile synced from verification provider data.',
+  },
+);
 export type IdentityProfileRejected = Static<typeof IdentityProfileRejected>;
 
 /** The `identity_profile.updated` webhook payload. */
 export const IdentityProfileUpdated = eventEnvelope('identity_profile.updated', IdentityProfileUpdatedData, {
   title: 'IdentityProfileUpdated',
-  description: 'Sent on identity_profile.updated. data: A consolidated identity or business profile synced from verification provider data.',
+  description:
+    'Sent on identity_profile.updated. data: A consolidated identity or business profile synced from verification provider data.',
 });
 export type IdentityProfileUpdated = Static<typeof IdentityProfileUpdated>;
 
 /** The `invoice.created` webhook payload. */
 export const InvoiceCreated = eventEnvelope('invoice.created', Invoice, {
   title: 'InvoiceCreated',
-  description: 'Sent on invoice.created. data: An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.',
+  description:
+    'Sent on invoice.created. data: An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.',
 });
 export type InvoiceCreated = Static<typeof InvoiceCreated>;
 
 /** The `invoice.marked_uncollectible` webhook payload. */
 export const InvoiceMarkedUncollectible = eventEnvelope('invoice.marked_uncollectible', Invoice, {
   title: 'InvoiceMarkedUncollectible',
-  description: 'Sent on invoice.marked_uncollectible. data: An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.',
+  description:
+    'Sent on invoice.marked_uncollectible. data: An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.',
 });
 export type InvoiceMarkedUncollectible = Static<typeof InvoiceMarkedUncollectible>;
 
 /** The `invoice.paid` webhook payload. */
 export const InvoicePaid = eventEnvelope('invoice.paid', Invoice, {
   title: 'InvoicePaid',
-  description: 'Sent on invoice.paid. data: An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.',
+  description:
+    'Sent on invoice.paid. data: An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.',
 });
 export type InvoicePaid = Static<typeof InvoicePaid>;
 
 /** The `invoice.past_due` webhook payload. */
 export const InvoicePastDue = eventEnvelope('invoice.past_due', Invoice, {
   title: 'InvoicePastDue',
-  description: 'Sent on invoice.past_due. data: An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.',
+  description:
+    'Sent on invoice.past_due. data: An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.',
 });
 export type InvoicePastDue = Static<typeof InvoicePastDue>;
 
 /** The `invoice.voided` webhook payload. */
 export const InvoiceVoided = eventEnvelope('invoice.voided', Invoice, {
   title: 'InvoiceVoided',
-  description: 'Sent on invoice.voided. data: An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.',
+  description:
+    'Sent on invoice.voided. data: An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.',
 });
 export type InvoiceVoided = Static<typeof InvoiceVoided>;
 
 /** The `ledger_account.funds_available` webhook payload. */
-export const LedgerAccountFundsAvailable = eventEnvelope('ledger_account.funds_available', LedgerAccountFundsAvailableData, {
-  title: 'LedgerAccountFundsAvailable',
-  description: 'Sent on ledger_account.funds_available. data: A ledger account represents a financial account on Whop that can hold many balances.',
-});
+export const LedgerAccountFundsAvailable = eventEnvelope(
+  'ledger_account.funds_available',
+  LedgerAccountFundsAvailableData,
+  {
+    title: 'LedgerAccountFundsAvailable',
+    description:
+      'Sent on ledger_account.funds_available. data: A ledger account represents a financial account on Whop that can hold many balances.',
+  },
+);
 export type LedgerAccountFundsAvailable = Static<typeof LedgerAccountFundsAvailable>;
 
 /** The `membership.activated` webhook payload. */
 export const MembershipActivated = eventEnvelope('membership.activated', Membership, {
   title: 'MembershipActivated',
-  description: 'Sent on membership.activated. data: A membership represents an active relationship between a user and a product. It tracks the user\'s access, billing status, and renewal schedule.',
+  description:
+    "Sent on membership.activated. data: A membership represents an active relationship between a user and a product. It tracks the user's access, billing status, and renewal schedule.",
 });
 export type MembershipActivated = Static<typeof MembershipActivated>;
 
 /** The `membership.cancel_at_period_end_changed` webhook payload. */
-export const MembershipCancelAtPeriodEndChanged = eventEnvelope('membership.cancel_at_period_end_changed', Membership, {
-  title: 'MembershipCancelAtPeriodEndChanged',
-  description: 'Sent on membership.cancel_at_period_end_changed. data: A membership represents an active relationship between a user and a product. It tracks the user\'s access, billing status, and renewal schedule.',
-});
+export const MembershipCancelAtPeriodEndChanged = eventEnvelope(
+  'membership.cancel_at_period_end_changed',
+  Membership,
+  {
+    title: 'MembershipCancelAtPeriodEndChanged',
+    description:
+      "Sent on membership.cancel_at_period_end_changed. data: A membership represents an active relationship between a user and a product. It tracks the user's access, billing status, and renewal schedule.",
+  },
+);
 export type MembershipCancelAtPeriodEndChanged = Static<typeof MembershipCancelAtPeriodEndChanged>;
 
 /** The `membership.deactivated` webhook payload. */
 export const MembershipDeactivated = eventEnvelope('membership.deactivated', Membership, {
   title: 'MembershipDeactivated',
-  description: 'Sent on membership.deactivated. data: A membership represents an active relationship between a user and a product. It tracks the user\'s access, billing status, and renewal schedule.',
+  description:
+    "Sent on membership.deactivated. data: A membership represents an active relationship between a user and a product. It tracks the user's access, billing status, and renewal schedule.",
 });
 export type MembershipDeactivated = Static<typeof MembershipDeactivated>;
 
 /** The `membership.trial_ending_soon` webhook payload. */
 export const MembershipTrialEndingSoon = eventEnvelope('membership.trial_ending_soon', Membership, {
   title: 'MembershipTrialEndingSoon',
-  description: 'Sent on membership.trial_ending_soon. data: A membership represents an active relationship between a user and a product. It tracks the user\'s access, billing status, and renewal schedule.',
+  description:
+    "Sent on membership.trial_ending_soon. data: A membership represents an active relationship between a user and a product. It tracks the user's access, billing status, and renewal schedule.",
 });
 export type MembershipTrialEndingSoon = Static<typeof MembershipTrialEndingSoon>;
 
 /** The `payment.created` webhook payload. */
 export const PaymentCreated = eventEnvelope('payment.created', Payment, {
   title: 'PaymentCreated',
-  description: 'Sent on payment.created. data: A payment represents a completed or attempted charge. Payments track the amount, status, currency, and payment method used.',
+  description:
+    'Sent on payment.created. data: A payment represents a completed or attempted charge. Payments track the amount, status, currency, and payment method used.',
 });
 export type PaymentCreated = Static<typeof PaymentCreated>;
 
 /** The `payment.failed` webhook payload. */
 export const PaymentFailed = eventEnvelope('payment.failed', Payment, {
   title: 'PaymentFailed',
-  description: 'Sent on payment.failed. data: A payment represents a completed or attempted charge. Payments track the amount, status, currency, and payment method used.',
+  description:
+    'Sent on payment.failed. data: A payment represents a completed or attempted charge. Payments track the amount, status, currency, and payment method used.',
 });
 export type PaymentFailed = Static<typeof PaymentFailed>;
 
 /** The `payment.pending` webhook payload. */
 export const PaymentPending = eventEnvelope('payment.pending', Payment, {
   title: 'PaymentPending',
-  description: 'Sent on payment.pending. data: A payment represents a completed or attempted charge. Payments track the amount, status, currency, and payment method used.',
+  description:
+    'Sent on payment.pending. data: A payment represents a completed or attempted charge. Payments track the amount, status, currency, and payment method used.',
 });
 export type PaymentPending = Static<typeof PaymentPending>;
 
 /** The `payment.succeeded` webhook payload. */
 export const PaymentSucceeded = eventEnvelope('payment.succeeded', Payment, {
   title: 'PaymentSucceeded',
-  description: 'Sent on payment.succeeded. data: A payment represents a completed or attempted charge. Payments track the amount, status, currency, and payment method used.',
+  description:
+    'Sent on payment.succeeded. data: A payment represents a completed or attempted charge. Payments track the amount, status, currency, and payment method used.',
 });
 export type PaymentSucceeded = Static<typeof PaymentSucceeded>;
 
 /** The `payout_account.status_updated` webhook payload. */
-export const PayoutAccountStatusUpdated = eventEnvelope('payout_account.status_updated', PayoutAccountStatusUpdatedData, {
-  title: 'PayoutAccountStatusUpdated',
-  description: 'Sent on payout_account.status_updated. data: An object representing an account used for payouts.',
-});
+export const PayoutAccountStatusUpdated = eventEnvelope(
+  'payout_account.status_updated',
+  PayoutAccountStatusUpdatedData,
+  {
+    title: 'PayoutAccountStatusUpdated',
+    description:
+      'Sent on payout_account.status_updated. data: An object representing an account used for payouts.',
+  },
+);
 export type PayoutAccountStatusUpdated = Static<typeof PayoutAccountStatusUpdated>;
 
 /** The `payout_method.created` webhook payload. */
 export const PayoutMethodCreated = eventEnvelope('payout_method.created', PayoutMethodCreatedData, {
   title: 'PayoutMethodCreated',
-  description: 'Sent on payout_method.created. data: A configured payout destination where a user receives earned funds, such as a bank account or digital wallet.',
+  description:
+    'Sent on payout_method.created. data: A configured payout destination where a user receives earned funds, such as a bank account or digital wallet.',
 });
 export type PayoutMethodCreated = Static<typeof PayoutMethodCreated>;
 
 /** The `refund.created` webhook payload. */
 export const RefundCreated = eventEnvelope('refund.created', RefundCreatedData, {
   title: 'RefundCreated',
-  description: 'Sent on refund.created. data: A refund represents a full or partial reversal of a payment, including the amount, status, and payment provider.',
+  description:
+    'Sent on refund.created. data: A refund represents a full or partial reversal of a payment, including the amount, status, and payment provider.',
 });
 export type RefundCreated = Static<typeof RefundCreated>;
 
 /** The `refund.updated` webhook payload. */
 export const RefundUpdated = eventEnvelope('refund.updated', RefundUpdatedData, {
   title: 'RefundUpdated',
-  description: 'Sent on refund.updated. data: A refund represents a full or partial reversal of a payment, including the amount, status, and payment provider.',
+  description:
+    'Sent on refund.updated. data: A refund represents a full or partial reversal of a payment, including the amount, status, and payment provider.',
 });
 export type RefundUpdated = Static<typeof RefundUpdated>;
 
 /** The `resolution_center_case.created` webhook payload. */
-export const ResolutionCenterCaseCreated = eventEnvelope('resolution_center_case.created', ResolutionCenterCaseCreatedData, {
-  title: 'ResolutionCenterCaseCreated',
-  description: 'Sent on resolution_center_case.created. data: A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.',
-});
+export const ResolutionCenterCaseCreated = eventEnvelope(
+  'resolution_center_case.created',
+  ResolutionCenterCaseCreatedData,
+  {
+    title: 'ResolutionCenterCaseCreated',
+    description:
+      'Sent on resolution_center_case.created. data: A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.',
+  },
+);
 export type ResolutionCenterCaseCreated = Static<typeof ResolutionCenterCaseCreated>;
 
 /** The `resolution_center_case.decided` webhook payload. */
-export const ResolutionCenterCaseDecided = eventEnvelope('resolution_center_case.decided', ResolutionCenterCaseDecidedData, {
-  title: 'ResolutionCenterCaseDecided',
-  description: 'Sent on resolution_center_case.decided. data: A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.',
-});
+export const ResolutionCenterCaseDecided = eventEnvelope(
+  'resolution_center_case.decided',
+  ResolutionCenterCaseDecidedData,
+  {
+    title: 'ResolutionCenterCaseDecided',
+    description:
+      'Sent on resolution_center_case.decided. data: A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.',
+  },
+);
 export type ResolutionCenterCaseDecided = Static<typeof ResolutionCenterCaseDecided>;
 
 /** The `resolution_center_case.updated` webhook payload. */
-export const ResolutionCenterCaseUpdated = eventEnvelope('resolution_center_case.updated', ResolutionCenterCaseUpdatedData, {
-  title: 'ResolutionCenterCaseUpdated',
-  description: 'Sent on resolution_center_case.updated. data: A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.',
-});
+export const ResolutionCenterCaseUpdated = eventEnvelope(
+  'resolution_center_case.updated',
+  ResolutionCenterCaseUpdatedData,
+  {
+    title: 'ResolutionCenterCaseUpdated',
+    description:
+      'Sent on resolution_center_case.updated. data: A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.',
+  },
+);
 export type ResolutionCenterCaseUpdated = Static<typeof ResolutionCenterCaseUpdated>;
 
 /** The `setup_intent.canceled` webhook payload. */
 export const SetupIntentCanceled = eventEnvelope('setup_intent.canceled', SetupIntent, {
   title: 'SetupIntentCanceled',
-  description: 'Sent on setup_intent.canceled. data: A setup intent allows a user to save a payment method for future use without making an immediate purchase.',
+  description:
+    'Sent on setup_intent.canceled. data: A setup intent allows a user to save a payment method for future use without making an immediate purchase.',
 });
 export type SetupIntentCanceled = Static<typeof SetupIntentCanceled>;
 
 /** The `setup_intent.requires_action` webhook payload. */
 export const SetupIntentRequiresAction = eventEnvelope('setup_intent.requires_action', SetupIntent, {
   title: 'SetupIntentRequiresAction',
-  description: 'Sent on setup_intent.requires_action. data: A setup intent allows a user to save a payment method for future use without making an immediate purchase.',
+  description:
+    'Sent on setup_intent.requires_action. data: A setup intent allows a user to save a payment method for future use without making an immediate purchase.',
 });
 export type SetupIntentRequiresAction = Static<typeof SetupIntentRequiresAction>;
 
 /** The `setup_intent.succeeded` webhook payload. */
 export const SetupIntentSucceeded = eventEnvelope('setup_intent.succeeded', SetupIntent, {
   title: 'SetupIntentSucceeded',
-  description: 'Sent on setup_intent.succeeded. data: A setup intent allows a user to save a payment method for future use without making an immediate purchase.',
+  description:
+    'Sent on setup_intent.succeeded. data: A setup intent allows a user to save a payment method for future use without making an immediate purchase.',
 });
 export type SetupIntentSucceeded = Static<typeof SetupIntentSucceeded>;
 
 /** The `verification.succeeded` webhook payload. */
 export const VerificationSucceeded = eventEnvelope('verification.succeeded', VerificationSucceededData, {
   title: 'VerificationSucceeded',
-  description: 'Sent on verification.succeeded. data: An identity verification session used to confirm a person or entity\'s identity for payout account eligibility.',
+  description:
+    "Sent on verification.succeeded. data: An identity verification session used to confirm a person or entity's identity for payout account eligibility.",
 });
 export type VerificationSucceeded = Static<typeof VerificationSucceeded>;
 
 /** The `withdrawal.created` webhook payload. */
 export const WithdrawalCreated = eventEnvelope('withdrawal.created', Withdrawal, {
   title: 'WithdrawalCreated',
-  description: 'Sent on withdrawal.created. data: A withdrawal represents a request to transfer funds from a ledger account to an external payout method.',
+  description:
+    'Sent on withdrawal.created. data: A withdrawal represents a request to transfer funds from a ledger account to an external payout method.',
 });
 export type WithdrawalCreated = Static<typeof WithdrawalCreated>;
 
 /** The `withdrawal.updated` webhook payload. */
 export const WithdrawalUpdated = eventEnvelope('withdrawal.updated', Withdrawal, {
   title: 'WithdrawalUpdated',
-  description: 'Sent on withdrawal.updated. data: A withdrawal represents a request to transfer funds from a ledger account to an external payout method.',
+  description:
+    'Sent on withdrawal.updated. data: A withdrawal represents a request to transfer funds from a ledger account to an external payout method.',
 });
 export type WithdrawalUpdated = Static<typeof WithdrawalUpdated>;
 

@@ -24,7 +24,10 @@ export const ChatMessageCreatedDataChannel = Type.Object(
 export type ChatMessageCreatedDataChannel = Static<typeof ChatMessageCreatedDataChannel>;
 
 /** The types of post */
-export const DmsPostTypes = StringEnum(['regular', 'system', 'automated'], { title: 'DmsPostTypes', description: 'The types of post' });
+export const DmsPostTypes = StringEnum(['regular', 'system', 'automated'], {
+  title: 'DmsPostTypes',
+  description: 'The types of post',
+});
 export type DmsPostTypes = Static<typeof DmsPostTypes>;
 
 /** Represents a single poll option */
@@ -42,7 +45,10 @@ export const MessagePoll = Type.Object(
   {
     options: Nullable(Type.Array(MessagePollOption), { description: 'The options for the poll' }),
   },
-  { title: 'MessagePoll', description: 'A poll attached to this message. Null if the message does not contain a poll.' },
+  {
+    title: 'MessagePoll',
+    description: 'A poll attached to this message. Null if the message does not contain a poll.',
+  },
 );
 export type MessagePoll = Static<typeof MessagePoll>;
 
@@ -70,8 +76,8 @@ export type MessageReactionCount = Static<typeof MessageReactionCount>;
 export const MessageUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
   { title: 'MessageUser', description: 'The user who authored this message.' },
 );
@@ -80,23 +86,49 @@ export type MessageUser = Static<typeof MessageUser>;
 /** A message sent within an experience chat, direct message, or group chat. */
 export const Message = Type.Object(
   {
-    id: Type.String({ description: 'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.' }),
-    content: NullableString({ description: 'The message content formatted as Markdown. Null if the message has no text content.' }),
+    id: Type.String({
+      description:
+        'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.',
+    }),
+    content: NullableString({
+      description: 'The message content formatted as Markdown. Null if the message has no text content.',
+    }),
     created_at: Type.String({ description: 'The timestamp when this message was originally created.' }),
-    is_edited: Type.Boolean({ description: 'Whether the message content has been edited after it was originally sent.' }),
-    is_pinned: Type.Boolean({ description: 'Whether this message is pinned to the top of the channel for easy access.' }),
-    mentions: Type.Array(Type.String(), { description: 'A list of user IDs that are explicitly mentioned in this message.' }),
+    is_edited: Type.Boolean({
+      description: 'Whether the message content has been edited after it was originally sent.',
+    }),
+    is_pinned: Type.Boolean({
+      description: 'Whether this message is pinned to the top of the channel for easy access.',
+    }),
+    mentions: Type.Array(Type.String(), {
+      description: 'A list of user IDs that are explicitly mentioned in this message.',
+    }),
     mentions_everyone: Type.Boolean({ description: 'Whether the message includes an' }),
     message_type: DmsPostTypes,
-    poll: Nullable(MessagePoll, { description: 'A poll attached to this message. Null if the message does not contain a poll.' }),
-    poll_votes: Type.Array(MessagePollVote, { description: 'Aggregated reaction counts on this message, filtered to a specific reaction type.' }),
-    reaction_counts: Type.Array(MessageReactionCount, { description: 'Aggregated reaction counts on this message, filtered to a specific reaction type.' }),
-    replying_to_message_id: NullableString({ description: 'The unique identifier of the message this post is replying to. Null if this is not a reply.' }),
+    poll: Nullable(MessagePoll, {
+      description: 'A poll attached to this message. Null if the message does not contain a poll.',
+    }),
+    poll_votes: Type.Array(MessagePollVote, {
+      description: 'Aggregated reaction counts on this message, filtered to a specific reaction type.',
+    }),
+    reaction_counts: Type.Array(MessageReactionCount, {
+      description: 'Aggregated reaction counts on this message, filtered to a specific reaction type.',
+    }),
+    replying_to_message_id: NullableString({
+      description:
+        'The unique identifier of the message this post is replying to. Null if this is not a reply.',
+    }),
     updated_at: Type.String({ description: 'The timestamp when this message was last modified.' }),
     user: MessageUser,
-    view_count: NullableScalar('number', { description: 'The number of unique views this message has received. Null if view tracking is not enabled for this channel.' }),
+    view_count: NullableScalar('number', {
+      description:
+        'The number of unique views this message has received. Null if view tracking is not enabled for this channel.',
+    }),
   },
-  { title: 'Message', description: 'A message sent within an experience chat, direct message, or group chat.' },
+  {
+    title: 'Message',
+    description: 'A message sent within an experience chat, direct message, or group chat.',
+  },
 );
 export type Message = Static<typeof Message>;
 
@@ -134,8 +166,8 @@ export type ChatReactionCreatedDataChannel = Static<typeof ChatReactionCreatedDa
 export const ReactionUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
   { title: 'ReactionUser', description: 'The user who left this reaction on the post.' },
 );
@@ -145,11 +177,17 @@ export type ReactionUser = Static<typeof ReactionUser>;
 export const Reaction = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the entity' }),
-    emoji: NullableString({ description: 'The emoji used for this reaction in shortcode format. Null if the reaction type is not emoji.' }),
+    emoji: NullableString({
+      description:
+        'The emoji used for this reaction in shortcode format. Null if the reaction type is not emoji.',
+    }),
     resource_id: Type.String({ description: 'The unique identifier of the post this reaction was left on.' }),
     user: ReactionUser,
   },
-  { title: 'Reaction', description: 'A single reaction left by a user on a feed post, such as a like or emoji.' },
+  {
+    title: 'Reaction',
+    description: 'A single reaction left by a user on a feed post, such as a like or emoji.',
+  },
 );
 export type Reaction = Static<typeof Reaction>;
 
@@ -166,18 +204,126 @@ export const ChatReactionCreatedData = Type.Object(
 export type ChatReactionCreatedData = Static<typeof ChatReactionCreatedData>;
 
 /** The available currencies on the platform */
-export const Currency = StringEnum(['usd', 'sgd', 'inr', 'aud', 'brl', 'cad', 'dkk', 'eur', 'nok', 'gbp', 'sek', 'chf', 'hkd', 'huf', 'jpy', 'mxn', 'myr', 'pln', 'czk', 'nzd', 'aed', 'eth', 'ape', 'cop', 'ron', 'thb', 'bgn', 'idr', 'dop', 'php', 'try', 'krw', 'twd', 'vnd', 'pkr', 'clp', 'uyu', 'ars', 'zar', 'dzd', 'tnd', 'mad', 'kes', 'kwd', 'jod', 'all', 'xcd', 'amd', 'bsd', 'bhd', 'bob', 'bam', 'khr', 'crc', 'xof', 'egp', 'etb', 'gmd', 'ghs', 'gtq', 'gyd', 'ils', 'jmd', 'mop', 'mga', 'mur', 'mdl', 'mnt', 'nad', 'ngn', 'mkd', 'omr', 'pyg', 'pen', 'qar', 'rwf', 'sar', 'rsd', 'lkr', 'tzs', 'ttd', 'uzs', 'rub', 'btc', 'cny', 'usdt', 'kzt', 'awg', 'whop_usd', 'xau'], { title: 'Currency', description: 'The available currencies on the platform' });
+export const Currency = StringEnum(
+  [
+    'usd',
+    'sgd',
+    'inr',
+    'aud',
+    'brl',
+    'cad',
+    'dkk',
+    'eur',
+    'nok',
+    'gbp',
+    'sek',
+    'chf',
+    'hkd',
+    'huf',
+    'jpy',
+    'mxn',
+    'myr',
+    'pln',
+    'czk',
+    'nzd',
+    'aed',
+    'eth',
+    'ape',
+    'cop',
+    'ron',
+    'thb',
+    'bgn',
+    'idr',
+    'dop',
+    'php',
+    'try',
+    'krw',
+    'twd',
+    'vnd',
+    'pkr',
+    'clp',
+    'uyu',
+    'ars',
+    'zar',
+    'dzd',
+    'tnd',
+    'mad',
+    'kes',
+    'kwd',
+    'jod',
+    'all',
+    'xcd',
+    'amd',
+    'bsd',
+    'bhd',
+    'bob',
+    'bam',
+    'khr',
+    'crc',
+    'xof',
+    'egp',
+    'etb',
+    'gmd',
+    'ghs',
+    'gtq',
+    'gyd',
+    'ils',
+    'jmd',
+    'mop',
+    'mga',
+    'mur',
+    'mdl',
+    'mnt',
+    'nad',
+    'ngn',
+    'mkd',
+    'omr',
+    'pyg',
+    'pen',
+    'qar',
+    'rwf',
+    'sar',
+    'rsd',
+    'lkr',
+    'tzs',
+    'ttd',
+    'uzs',
+    'rub',
+    'btc',
+    'cny',
+    'usdt',
+    'kzt',
+    'awg',
+    'whop_usd',
+    'xau',
+  ],
+  { title: 'Currency', description: 'The available currencies on the platform' },
+);
 export type Currency = Static<typeof Currency>;
 
 /** The cancellation policy document uploaded as dispute evidence. Null if no cancellation policy has been provided. */
 export const DisputeCancellationPolicyAttachment = Type.Object(
   {
-    id: Type.String({ description: 'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.' }),
-    content_type: NullableString({ description: 'Uploaded file MIME type, such as image/jpeg, video/mp4, or audio/mpeg.' }),
-    filename: NullableString({ description: 'The original filename of the uploaded attachment, including its file extension.' }),
-    url: NullableString({ description: 'A pre-optimized URL for rendering this attachment on the client. This should be used for displaying attachments in apps.' }),
+    id: Type.String({
+      description:
+        'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.',
+    }),
+    content_type: NullableString({
+      description: 'Uploaded file MIME type, such as image/jpeg, video/mp4, or audio/mpeg.',
+    }),
+    filename: NullableString({
+      description: 'The original filename of the uploaded attachment, including its file extension.',
+    }),
+    url: NullableString({
+      description:
+        'A pre-optimized URL for rendering this attachment on the client. This should be used for displaying attachments in apps.',
+    }),
   },
-  { title: 'DisputeCancellationPolicyAttachment', description: 'The cancellation policy document uploaded as dispute evidence. Null if no cancellation policy has been provided.' },
+  {
+    title: 'DisputeCancellationPolicyAttachment',
+    description:
+      'The cancellation policy document uploaded as dispute evidence. Null if no cancellation policy has been provided.',
+  },
 );
 export type DisputeCancellationPolicyAttachment = Static<typeof DisputeCancellationPolicyAttachment>;
 
@@ -194,12 +340,26 @@ export type DisputeCompany = Static<typeof DisputeCompany>;
 /** Evidence of customer communication or product usage, uploaded as a dispute attachment. Null if not provided. */
 export const DisputeCustomerCommunicationAttachment = Type.Object(
   {
-    id: Type.String({ description: 'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.' }),
-    content_type: NullableString({ description: 'Uploaded file MIME type, such as image/jpeg, video/mp4, or audio/mpeg.' }),
-    filename: NullableString({ description: 'The original filename of the uploaded attachment, including its file extension.' }),
-    url: NullableString({ description: 'A pre-optimized URL for rendering this attachment on the client. This should be used for displaying attachments in apps.' }),
+    id: Type.String({
+      description:
+        'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.',
+    }),
+    content_type: NullableString({
+      description: 'Uploaded file MIME type, such as image/jpeg, video/mp4, or audio/mpeg.',
+    }),
+    filename: NullableString({
+      description: 'The original filename of the uploaded attachment, including its file extension.',
+    }),
+    url: NullableString({
+      description:
+        'A pre-optimized URL for rendering this attachment on the client. This should be used for displaying attachments in apps.',
+    }),
   },
-  { title: 'DisputeCustomerCommunicationAttachment', description: 'Evidence of customer communication or product usage, uploaded as a dispute attachment. Null if not provided.' },
+  {
+    title: 'DisputeCustomerCommunicationAttachment',
+    description:
+      'Evidence of customer communication or product usage, uploaded as a dispute attachment. Null if not provided.',
+  },
 );
 export type DisputeCustomerCommunicationAttachment = Static<typeof DisputeCustomerCommunicationAttachment>;
 
@@ -214,7 +374,20 @@ export const DisputePaymentMember = Type.Object(
 export type DisputePaymentMember = Static<typeof DisputePaymentMember>;
 
 /** The status of a membership */
-export const MembershipStatus = StringEnum(['trialing', 'active', 'past_due', 'completed', 'canceled', 'expired', 'unresolved', 'drafted', 'canceling'], { title: 'MembershipStatus', description: 'The status of a membership' });
+export const MembershipStatus = StringEnum(
+  [
+    'trialing',
+    'active',
+    'past_due',
+    'completed',
+    'canceled',
+    'expired',
+    'unresolved',
+    'drafted',
+    'canceling',
+  ],
+  { title: 'MembershipStatus', description: 'The status of a membership' },
+);
 export type MembershipStatus = Static<typeof MembershipStatus>;
 
 /** The membership attached to this payment. */
@@ -231,9 +404,12 @@ export type DisputePaymentMembership = Static<typeof DisputePaymentMembership>;
 export const DisputePaymentUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    email: NullableString({ description: 'The user\'s email address. Requires the member:email:read permission to access. Null if not authorized.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    email: NullableString({
+      description:
+        "The user's email address. Requires the member:email:read permission to access. Null if not authorized.",
+    }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
   { title: 'DisputePaymentUser', description: 'The user that made this payment.' },
 );
@@ -243,19 +419,208 @@ export type DisputePaymentUser = Static<typeof DisputePaymentUser>;
 export const DisputePayment = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payment.' }),
-    billing_reason: NullableStringEnum(['subscription_create', 'subscription_cycle', 'subscription_update', 'one_time', 'manual', 'subscription'], { description: 'The reason why a specific payment was billed' }),
-    card_brand: NullableStringEnum(['mastercard', 'visa', 'amex', 'discover', 'unionpay', 'jcb', 'diners', 'link', 'troy', 'visadankort', 'visabancontact', 'china_union_pay', 'rupay', 'jcbrupay', 'elo', 'maestro', 'tarjeta_naranja', 'cirrus', 'nspk_mir', 'verve', 'ebt', 'private_label', 'local_brand', 'uatp', 'wexcard', 'uzcard', 'meeza', 'hrg_store_card', 'girocard', 'fuel_card', 'dankort', 'carnet', 'atm_card', 'china_union_payuzcard', 'codensa', 'cabal', 'hipercard', 'jcblankapay', 'cmi', 'aura', 'unknown'], { description: 'Possible card brands that a payment token can have' }),
-    card_last4: NullableString({ description: 'The last four digits of the card used to make this payment. Null if the payment was not made with a card.' }),
+    billing_reason: NullableStringEnum(
+      [
+        'subscription_create',
+        'subscription_cycle',
+        'subscription_update',
+        'one_time',
+        'manual',
+        'subscription',
+      ],
+      { description: 'The reason why a specific payment was billed' },
+    ),
+    card_brand: NullableStringEnum(
+      [
+        'mastercard',
+        'visa',
+        'amex',
+        'discover',
+        'unionpay',
+        'jcb',
+        'diners',
+        'link',
+        'troy',
+        'visadankort',
+        'visabancontact',
+        'china_union_pay',
+        'rupay',
+        'jcbrupay',
+        'elo',
+        'maestro',
+        'tarjeta_naranja',
+        'cirrus',
+        'nspk_mir',
+        'verve',
+        'ebt',
+        'private_label',
+        'local_brand',
+        'uatp',
+        'wexcard',
+        'uzcard',
+        'meeza',
+        'hrg_store_card',
+        'girocard',
+        'fuel_card',
+        'dankort',
+        'carnet',
+        'atm_card',
+        'china_union_payuzcard',
+        'codensa',
+        'cabal',
+        'hipercard',
+        'jcblankapay',
+        'cmi',
+        'aura',
+        'unknown',
+      ],
+      { description: 'Possible card brands that a payment token can have' },
+    ),
+    card_last4: NullableString({
+      description:
+        'The last four digits of the card used to make this payment. Null if the payment was not made with a card.',
+    }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the payment was created.' }),
     currency: Currency,
-    dispute_alerted_at: NullableString({ description: 'When an alert came in that this transaction will be disputed' }),
+    dispute_alerted_at: NullableString({
+      description: 'When an alert came in that this transaction will be disputed',
+    }),
     member: Nullable(DisputePaymentMember, { description: 'The member attached to this payment.' }),
-    membership: Nullable(DisputePaymentMembership, { description: 'The membership attached to this payment.' }),
-    paid_at: NullableString({ description: 'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.' }),
-    payment_method_type: NullableStringEnum(['link', 'unknown', 'acss_debit', 'affirm', 'afterpay_clearpay', 'alipay', 'alma', 'amazon_pay', 'apple', 'apple_pay', 'au_bank_transfer', 'au_becs_debit', 'bacs_debit', 'bancolombia', 'bancontact', 'bank_wire', 'billie', 'bizum', 'blik', 'boleto', 'bre_b', 'ca_bank_transfer', 'capchase_pay', 'card', 'card_installments_three', 'card_installments_six', 'card_installments_twelve', 'cashapp', 'claritypay', 'coinbase', 'crypto', 'custom', 'customer_balance', 'demo_pay', 'efecty', 'eps', 'eu_bank_transfer', 'fpx', 'gb_bank_transfer', 'giropay', 'google_pay', 'gopay', 'grabpay', 'id_bank_transfer', 'ideal', 'interac', 'kakao_pay', 'klarna', 'klarna_pay_now', 'konbini', 'kr_card', 'kr_market', 'kriya', 'kueski', 'mb_way', 'm_pesa', 'mercado_pago', 'mobilepay', 'mondu', 'multibanco', 'naver_pay', 'nequi', 'netbanking', 'ng_bank', 'ng_bank_transfer', 'ng_card', 'ng_market', 'ng_ussd', 'ng_wallet', 'nz_bank_account', 'oxxo', 'p24', 'pago_efectivo', 'pse', 'pay_by_bank', 'payco', 'paynow', 'paypal', 'paypay', 'payto', 'pix', 'platform_balance', 'promptpay', 'qris', 'rechnung', 'revolut_pay', 'samsung_pay', 'satispay', 'scalapay', 'sencillito', 'sepa_debit', 'sequra', 'servipag', 'sezzle', 'shop_pay', 'shopeepay', 'sofort', 'south_korea_market', 'spei', 'splitit', 'sunbit', 'swish', 'tamara', 'twint', 'upi', 'us_bank_account', 'us_bank_transfer', 'venmo', 'vipps', 'webpay', 'wechat_pay', 'yape', 'zip', 'coinflow'], { description: 'The different types of payment methods that can be used.' }),
-    subtotal: NullableScalar('number', { description: 'The subtotal to show to the creator (excluding buyer fees).' }),
-    total: NullableScalar('number', { description: 'The total to show to the creator (excluding buyer fees).' }),
-    usd_total: NullableScalar('number', { description: 'The total in USD to show to the creator (excluding buyer fees).' }),
+    membership: Nullable(DisputePaymentMembership, {
+      description: 'The membership attached to this payment.',
+    }),
+    paid_at: NullableString({
+      description:
+        'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.',
+    }),
+    payment_method_type: NullableStringEnum(
+      [
+        'link',
+        'unknown',
+        'acss_debit',
+        'affirm',
+        'afterpay_clearpay',
+        'alipay',
+        'alma',
+        'amazon_pay',
+        'apple',
+        'apple_pay',
+        'au_bank_transfer',
+        'au_becs_debit',
+        'bacs_debit',
+        'bancolombia',
+        'bancontact',
+        'bank_wire',
+        'billie',
+        'bizum',
+        'blik',
+        'boleto',
+        'bre_b',
+        'ca_bank_transfer',
+        'capchase_pay',
+        'card',
+        'card_installments_three',
+        'card_installments_six',
+        'card_installments_twelve',
+        'cashapp',
+        'claritypay',
+        'coinbase',
+        'crypto',
+        'custom',
+        'customer_balance',
+        'demo_pay',
+        'efecty',
+        'eps',
+        'eu_bank_transfer',
+        'fpx',
+        'gb_bank_transfer',
+        'giropay',
+        'google_pay',
+        'gopay',
+        'grabpay',
+        'id_bank_transfer',
+        'ideal',
+        'interac',
+        'kakao_pay',
+        'klarna',
+        'klarna_pay_now',
+        'konbini',
+        'kr_card',
+        'kr_market',
+        'kriya',
+        'kueski',
+        'mb_way',
+        'm_pesa',
+        'mercado_pago',
+        'mobilepay',
+        'mondu',
+        'multibanco',
+        'naver_pay',
+        'nequi',
+        'netbanking',
+        'ng_bank',
+        'ng_bank_transfer',
+        'ng_card',
+        'ng_market',
+        'ng_ussd',
+        'ng_wallet',
+        'nz_bank_account',
+        'oxxo',
+        'p24',
+        'pago_efectivo',
+        'pse',
+        'pay_by_bank',
+        'payco',
+        'paynow',
+        'paypal',
+        'paypay',
+        'payto',
+        'pix',
+        'platform_balance',
+        'promptpay',
+        'qris',
+        'rechnung',
+        'revolut_pay',
+        'samsung_pay',
+        'satispay',
+        'scalapay',
+        'sencillito',
+        'sepa_debit',
+        'sequra',
+        'servipag',
+        'sezzle',
+        'shop_pay',
+        'shopeepay',
+        'sofort',
+        'south_korea_market',
+        'spei',
+        'splitit',
+        'sunbit',
+        'swish',
+        'tamara',
+        'twint',
+        'upi',
+        'us_bank_account',
+        'us_bank_transfer',
+        'venmo',
+        'vipps',
+        'webpay',
+        'wechat_pay',
+        'yape',
+        'zip',
+        'coinflow',
+      ],
+      { description: 'The different types of payment methods that can be used.' },
+    ),
+    subtotal: NullableScalar('number', {
+      description: 'The subtotal to show to the creator (excluding buyer fees).',
+    }),
+    total: NullableScalar('number', {
+      description: 'The total to show to the creator (excluding buyer fees).',
+    }),
+    usd_total: NullableScalar('number', {
+      description: 'The total in USD to show to the creator (excluding buyer fees).',
+    }),
     user: Nullable(DisputePaymentUser, { description: 'The user that made this payment.' }),
   },
   { title: 'DisputePayment', description: 'The original payment that was disputed.' },
@@ -267,7 +632,11 @@ export const DisputePlan = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the plan.' }),
   },
-  { title: 'DisputePlan', description: 'The plan associated with the disputed payment. Null if the dispute is not linked to a specific plan.' },
+  {
+    title: 'DisputePlan',
+    description:
+      'The plan associated with the disputed payment. Null if the dispute is not linked to a specific plan.',
+  },
 );
 export type DisputePlan = Static<typeof DisputePlan>;
 
@@ -275,37 +644,85 @@ export type DisputePlan = Static<typeof DisputePlan>;
 export const DisputeProduct = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the product.' }),
-    title: Type.String({ description: 'The display name of the product shown to customers on the product page and in search results.' }),
+    title: Type.String({
+      description:
+        'The display name of the product shown to customers on the product page and in search results.',
+    }),
   },
-  { title: 'DisputeProduct', description: 'The product associated with the disputed payment. Null if the dispute is not linked to a specific product.' },
+  {
+    title: 'DisputeProduct',
+    description:
+      'The product associated with the disputed payment. Null if the dispute is not linked to a specific product.',
+  },
 );
 export type DisputeProduct = Static<typeof DisputeProduct>;
 
 /** The refund policy document uploaded as dispute evidence. Null if no refund policy has been provided. */
 export const DisputeRefundPolicyAttachment = Type.Object(
   {
-    id: Type.String({ description: 'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.' }),
-    content_type: NullableString({ description: 'Uploaded file MIME type, such as image/jpeg, video/mp4, or audio/mpeg.' }),
-    filename: NullableString({ description: 'The original filename of the uploaded attachment, including its file extension.' }),
-    url: NullableString({ description: 'A pre-optimized URL for rendering this attachment on the client. This should be used for displaying attachments in apps.' }),
+    id: Type.String({
+      description:
+        'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.',
+    }),
+    content_type: NullableString({
+      description: 'Uploaded file MIME type, such as image/jpeg, video/mp4, or audio/mpeg.',
+    }),
+    filename: NullableString({
+      description: 'The original filename of the uploaded attachment, including its file extension.',
+    }),
+    url: NullableString({
+      description:
+        'A pre-optimized URL for rendering this attachment on the client. This should be used for displaying attachments in apps.',
+    }),
   },
-  { title: 'DisputeRefundPolicyAttachment', description: 'The refund policy document uploaded as dispute evidence. Null if no refund policy has been provided.' },
+  {
+    title: 'DisputeRefundPolicyAttachment',
+    description:
+      'The refund policy document uploaded as dispute evidence. Null if no refund policy has been provided.',
+  },
 );
 export type DisputeRefundPolicyAttachment = Static<typeof DisputeRefundPolicyAttachment>;
 
 /** The possible statuses of a dispute */
-export const DisputeStatuses = StringEnum(['warning_needs_response', 'warning_under_review', 'warning_closed', 'needs_response', 'under_review', 'won', 'lost', 'closed', 'other'], { title: 'DisputeStatuses', description: 'The possible statuses of a dispute' });
+export const DisputeStatuses = StringEnum(
+  [
+    'warning_needs_response',
+    'warning_under_review',
+    'warning_closed',
+    'needs_response',
+    'under_review',
+    'won',
+    'lost',
+    'closed',
+    'other',
+  ],
+  { title: 'DisputeStatuses', description: 'The possible statuses of a dispute' },
+);
 export type DisputeStatuses = Static<typeof DisputeStatuses>;
 
 /** An additional attachment that does not fit into the standard evidence categories. Null if not provided. */
 export const DisputeUncategorizedAttachment = Type.Object(
   {
-    id: Type.String({ description: 'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.' }),
-    content_type: NullableString({ description: 'Uploaded file MIME type, such as image/jpeg, video/mp4, or audio/mpeg.' }),
-    filename: NullableString({ description: 'The original filename of the uploaded attachment, including its file extension.' }),
-    url: NullableString({ description: 'A pre-optimized URL for rendering this attachment on the client. This should be used for displaying attachments in apps.' }),
+    id: Type.String({
+      description:
+        'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.',
+    }),
+    content_type: NullableString({
+      description: 'Uploaded file MIME type, such as image/jpeg, video/mp4, or audio/mpeg.',
+    }),
+    filename: NullableString({
+      description: 'The original filename of the uploaded attachment, including its file extension.',
+    }),
+    url: NullableString({
+      description:
+        'A pre-optimized URL for rendering this attachment on the client. This should be used for displaying attachments in apps.',
+    }),
   },
-  { title: 'DisputeUncategorizedAttachment', description: 'An additional attachment that does not fit into the standard evidence categories. Null if not provided.' },
+  {
+    title: 'DisputeUncategorizedAttachment',
+    description:
+      'An additional attachment that does not fit into the standard evidence categories. Null if not provided.',
+  },
 );
 export type DisputeUncategorizedAttachment = Static<typeof DisputeUncategorizedAttachment>;
 
@@ -313,46 +730,110 @@ export type DisputeUncategorizedAttachment = Static<typeof DisputeUncategorizedA
 export const Dispute = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the dispute.' }),
-    access_activity_log: NullableString({ description: 'A log of IP-based access activity for the customer on Whop, submitted as evidence in the dispute.' }),
-    amount: Type.Number({ description: 'The disputed amount in the specified currency, formatted as a decimal.' }),
-    billing_address: NullableString({ description: 'The customer\'s billing address from their payment details, submitted as evidence in the dispute.' }),
-    cancellation_policy_attachment: Nullable(DisputeCancellationPolicyAttachment, { description: 'The cancellation policy document uploaded as dispute evidence. Null if no cancellation policy has been provided.' }),
-    cancellation_policy_disclosure: NullableString({ description: 'A text disclosure describing the company\'s cancellation policy, submitted as dispute evidence.' }),
+    access_activity_log: NullableString({
+      description:
+        'A log of IP-based access activity for the customer on Whop, submitted as evidence in the dispute.',
+    }),
+    amount: Type.Number({
+      description: 'The disputed amount in the specified currency, formatted as a decimal.',
+    }),
+    billing_address: NullableString({
+      description:
+        "The customer's billing address from their payment details, submitted as evidence in the dispute.",
+    }),
+    cancellation_policy_attachment: Nullable(DisputeCancellationPolicyAttachment, {
+      description:
+        'The cancellation policy document uploaded as dispute evidence. Null if no cancellation policy has been provided.',
+    }),
+    cancellation_policy_disclosure: NullableString({
+      description:
+        "A text disclosure describing the company's cancellation policy, submitted as dispute evidence.",
+    }),
     company: Nullable(DisputeCompany, { description: 'The company that the dispute was filed against.' }),
     created_at: NullableString({ format: 'date-time', description: 'The datetime the dispute was created.' }),
     currency: Currency,
-    customer_communication_attachment: Nullable(DisputeCustomerCommunicationAttachment, { description: 'Evidence of customer communication or product usage, uploaded as a dispute attachment. Null if not provided.' }),
-    customer_email_address: NullableString({ description: 'The customer\'s email address from their payment details, included in the evidence packet sent to the payment processor. Editable before submission.' }),
-    customer_name: NullableString({ description: 'The customer\'s full name from their payment details, included in the evidence packet sent to the payment processor. Editable before submission.' }),
-    editable: NullableScalar('boolean', { description: 'Whether the dispute evidence can still be edited and submitted.' }),
-    needs_response_by: NullableString({ description: 'The deadline by which dispute evidence must be submitted. Null if no response deadline is set.' }),
-    notes: NullableString({ description: 'Additional freeform notes submitted by the company as part of the dispute evidence.' }),
+    customer_communication_attachment: Nullable(DisputeCustomerCommunicationAttachment, {
+      description:
+        'Evidence of customer communication or product usage, uploaded as a dispute attachment. Null if not provided.',
+    }),
+    customer_email_address: NullableString({
+      description:
+        "The customer's email address from their payment details, included in the evidence packet sent to the payment processor. Editable before submission.",
+    }),
+    customer_name: NullableString({
+      description:
+        "The customer's full name from their payment details, included in the evidence packet sent to the payment processor. Editable before submission.",
+    }),
+    editable: NullableScalar('boolean', {
+      description: 'Whether the dispute evidence can still be edited and submitted.',
+    }),
+    needs_response_by: NullableString({
+      description:
+        'The deadline by which dispute evidence must be submitted. Null if no response deadline is set.',
+    }),
+    notes: NullableString({
+      description: 'Additional freeform notes submitted by the company as part of the dispute evidence.',
+    }),
     payment: Nullable(DisputePayment, { description: 'The original payment that was disputed.' }),
-    plan: Nullable(DisputePlan, { description: 'The plan associated with the disputed payment. Null if the dispute is not linked to a specific plan.' }),
-    product: Nullable(DisputeProduct, { description: 'The product associated with the disputed payment. Null if the dispute is not linked to a specific product.' }),
-    product_description: NullableString({ description: 'A description of the product or service provided, submitted as dispute evidence.' }),
+    plan: Nullable(DisputePlan, {
+      description:
+        'The plan associated with the disputed payment. Null if the dispute is not linked to a specific plan.',
+    }),
+    product: Nullable(DisputeProduct, {
+      description:
+        'The product associated with the disputed payment. Null if the dispute is not linked to a specific product.',
+    }),
+    product_description: NullableString({
+      description: 'A description of the product or service provided, submitted as dispute evidence.',
+    }),
     reason: NullableString({ description: 'A human-readable reason for the dispute.' }),
-    refund_policy_attachment: Nullable(DisputeRefundPolicyAttachment, { description: 'The refund policy document uploaded as dispute evidence. Null if no refund policy has been provided.' }),
-    refund_policy_disclosure: NullableString({ description: 'A text disclosure describing the company\'s refund policy, submitted as dispute evidence.' }),
-    refund_refusal_explanation: NullableString({ description: 'An explanation from the company for why a refund was refused, submitted as dispute evidence.' }),
-    service_date: NullableString({ description: 'The date when the product or service was delivered to the customer, submitted as dispute evidence.' }),
+    refund_policy_attachment: Nullable(DisputeRefundPolicyAttachment, {
+      description:
+        'The refund policy document uploaded as dispute evidence. Null if no refund policy has been provided.',
+    }),
+    refund_policy_disclosure: NullableString({
+      description: "A text disclosure describing the company's refund policy, submitted as dispute evidence.",
+    }),
+    refund_refusal_explanation: NullableString({
+      description:
+        'An explanation from the company for why a refund was refused, submitted as dispute evidence.',
+    }),
+    service_date: NullableString({
+      description:
+        'The date when the product or service was delivered to the customer, submitted as dispute evidence.',
+    }),
     status: DisputeStatuses,
-    uncategorized_attachment: Nullable(DisputeUncategorizedAttachment, { description: 'An additional attachment that does not fit into the standard evidence categories. Null if not provided.' }),
-    visa_rdr: Type.Boolean({ description: 'Whether the dispute was automatically resolved through Visa Rapid Dispute Resolution (RDR).' }),
+    uncategorized_attachment: Nullable(DisputeUncategorizedAttachment, {
+      description:
+        'An additional attachment that does not fit into the standard evidence categories. Null if not provided.',
+    }),
+    visa_rdr: Type.Boolean({
+      description:
+        'Whether the dispute was automatically resolved through Visa Rapid Dispute Resolution (RDR).',
+    }),
   },
-  { title: 'Dispute', description: 'A dispute is a chargeback or payment challenge filed against a company, including evidence and response status.' },
+  {
+    title: 'Dispute',
+    description:
+      'A dispute is a chargeback or payment challenge filed against a company, including evidence and response status.',
+  },
 );
 export type Dispute = Static<typeof Dispute>;
 
 /** The type of dispute alert. */
-export const DisputeAlertType = StringEnum(['dispute', 'dispute_rdr', 'fraud'], { title: 'DisputeAlertType', description: 'The type of dispute alert.' });
+export const DisputeAlertType = StringEnum(['dispute', 'dispute_rdr', 'fraud'], {
+  title: 'DisputeAlertType',
+  description: 'The type of dispute alert.',
+});
 export type DisputeAlertType = Static<typeof DisputeAlertType>;
 
 /** The dispute associated with the dispute alert. */
 export const DisputeAlertCreatedDataDispute = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the dispute.' }),
-    amount: Type.Number({ description: 'The disputed amount in the specified currency, formatted as a decimal.' }),
+    amount: Type.Number({
+      description: 'The disputed amount in the specified currency, formatted as a decimal.',
+    }),
     created_at: NullableString({ format: 'date-time', description: 'The datetime the dispute was created.' }),
     currency: Currency,
     reason: NullableString({ description: 'A human-readable reason for the dispute.' }),
@@ -378,17 +859,25 @@ export const DisputeAlertCreatedDataPaymentMembership = Type.Object(
     id: Type.String({ description: 'The unique identifier for the membership.' }),
     status: MembershipStatus,
   },
-  { title: 'DisputeAlertCreatedDataPaymentMembership', description: 'The membership attached to this payment.' },
+  {
+    title: 'DisputeAlertCreatedDataPaymentMembership',
+    description: 'The membership attached to this payment.',
+  },
 );
-export type DisputeAlertCreatedDataPaymentMembership = Static<typeof DisputeAlertCreatedDataPaymentMembership>;
+export type DisputeAlertCreatedDataPaymentMembership = Static<
+  typeof DisputeAlertCreatedDataPaymentMembership
+>;
 
 /** The user that made this payment. */
 export const DisputeAlertCreatedDataPaymentUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    email: NullableString({ description: 'The user\'s email address. Requires the member:email:read permission to access. Null if not authorized.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    email: NullableString({
+      description:
+        "The user's email address. Requires the member:email:read permission to access. Null if not authorized.",
+    }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
   { title: 'DisputeAlertCreatedDataPaymentUser', description: 'The user that made this payment.' },
 );
@@ -398,19 +887,210 @@ export type DisputeAlertCreatedDataPaymentUser = Static<typeof DisputeAlertCreat
 export const DisputeAlertCreatedDataPayment = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payment.' }),
-    billing_reason: NullableStringEnum(['subscription_create', 'subscription_cycle', 'subscription_update', 'one_time', 'manual', 'subscription'], { description: 'The reason why a specific payment was billed' }),
-    card_brand: NullableStringEnum(['mastercard', 'visa', 'amex', 'discover', 'unionpay', 'jcb', 'diners', 'link', 'troy', 'visadankort', 'visabancontact', 'china_union_pay', 'rupay', 'jcbrupay', 'elo', 'maestro', 'tarjeta_naranja', 'cirrus', 'nspk_mir', 'verve', 'ebt', 'private_label', 'local_brand', 'uatp', 'wexcard', 'uzcard', 'meeza', 'hrg_store_card', 'girocard', 'fuel_card', 'dankort', 'carnet', 'atm_card', 'china_union_payuzcard', 'codensa', 'cabal', 'hipercard', 'jcblankapay', 'cmi', 'aura', 'unknown'], { description: 'Possible card brands that a payment token can have' }),
-    card_last4: NullableString({ description: 'The last four digits of the card used to make this payment. Null if the payment was not made with a card.' }),
+    billing_reason: NullableStringEnum(
+      [
+        'subscription_create',
+        'subscription_cycle',
+        'subscription_update',
+        'one_time',
+        'manual',
+        'subscription',
+      ],
+      { description: 'The reason why a specific payment was billed' },
+    ),
+    card_brand: NullableStringEnum(
+      [
+        'mastercard',
+        'visa',
+        'amex',
+        'discover',
+        'unionpay',
+        'jcb',
+        'diners',
+        'link',
+        'troy',
+        'visadankort',
+        'visabancontact',
+        'china_union_pay',
+        'rupay',
+        'jcbrupay',
+        'elo',
+        'maestro',
+        'tarjeta_naranja',
+        'cirrus',
+        'nspk_mir',
+        'verve',
+        'ebt',
+        'private_label',
+        'local_brand',
+        'uatp',
+        'wexcard',
+        'uzcard',
+        'meeza',
+        'hrg_store_card',
+        'girocard',
+        'fuel_card',
+        'dankort',
+        'carnet',
+        'atm_card',
+        'china_union_payuzcard',
+        'codensa',
+        'cabal',
+        'hipercard',
+        'jcblankapay',
+        'cmi',
+        'aura',
+        'unknown',
+      ],
+      { description: 'Possible card brands that a payment token can have' },
+    ),
+    card_last4: NullableString({
+      description:
+        'The last four digits of the card used to make this payment. Null if the payment was not made with a card.',
+    }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the payment was created.' }),
     currency: Currency,
-    dispute_alerted_at: NullableString({ description: 'When an alert came in that this transaction will be disputed' }),
-    member: Nullable(DisputeAlertCreatedDataPaymentMember, { description: 'The member attached to this payment.' }),
-    membership: Nullable(DisputeAlertCreatedDataPaymentMembership, { description: 'The membership attached to this payment.' }),
-    paid_at: NullableString({ description: 'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.' }),
-    payment_method_type: NullableStringEnum(['link', 'unknown', 'acss_debit', 'affirm', 'afterpay_clearpay', 'alipay', 'alma', 'amazon_pay', 'apple', 'apple_pay', 'au_bank_transfer', 'au_becs_debit', 'bacs_debit', 'bancolombia', 'bancontact', 'bank_wire', 'billie', 'bizum', 'blik', 'boleto', 'bre_b', 'ca_bank_transfer', 'capchase_pay', 'card', 'card_installments_three', 'card_installments_six', 'card_installments_twelve', 'cashapp', 'claritypay', 'coinbase', 'crypto', 'custom', 'customer_balance', 'demo_pay', 'efecty', 'eps', 'eu_bank_transfer', 'fpx', 'gb_bank_transfer', 'giropay', 'google_pay', 'gopay', 'grabpay', 'id_bank_transfer', 'ideal', 'interac', 'kakao_pay', 'klarna', 'klarna_pay_now', 'konbini', 'kr_card', 'kr_market', 'kriya', 'kueski', 'mb_way', 'm_pesa', 'mercado_pago', 'mobilepay', 'mondu', 'multibanco', 'naver_pay', 'nequi', 'netbanking', 'ng_bank', 'ng_bank_transfer', 'ng_card', 'ng_market', 'ng_ussd', 'ng_wallet', 'nz_bank_account', 'oxxo', 'p24', 'pago_efectivo', 'pse', 'pay_by_bank', 'payco', 'paynow', 'paypal', 'paypay', 'payto', 'pix', 'platform_balance', 'promptpay', 'qris', 'rechnung', 'revolut_pay', 'samsung_pay', 'satispay', 'scalapay', 'sencillito', 'sepa_debit', 'sequra', 'servipag', 'sezzle', 'shop_pay', 'shopeepay', 'sofort', 'south_korea_market', 'spei', 'splitit', 'sunbit', 'swish', 'tamara', 'twint', 'upi', 'us_bank_account', 'us_bank_transfer', 'venmo', 'vipps', 'webpay', 'wechat_pay', 'yape', 'zip', 'coinflow'], { description: 'The different types of payment methods that can be used.' }),
-    subtotal: NullableScalar('number', { description: 'The subtotal to show to the creator (excluding buyer fees).' }),
-    total: NullableScalar('number', { description: 'The total to show to the creator (excluding buyer fees).' }),
-    usd_total: NullableScalar('number', { description: 'The total in USD to show to the creator (excluding buyer fees).' }),
+    dispute_alerted_at: NullableString({
+      description: 'When an alert came in that this transaction will be disputed',
+    }),
+    member: Nullable(DisputeAlertCreatedDataPaymentMember, {
+      description: 'The member attached to this payment.',
+    }),
+    membership: Nullable(DisputeAlertCreatedDataPaymentMembership, {
+      description: 'The membership attached to this payment.',
+    }),
+    paid_at: NullableString({
+      description:
+        'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.',
+    }),
+    payment_method_type: NullableStringEnum(
+      [
+        'link',
+        'unknown',
+        'acss_debit',
+        'affirm',
+        'afterpay_clearpay',
+        'alipay',
+        'alma',
+        'amazon_pay',
+        'apple',
+        'apple_pay',
+        'au_bank_transfer',
+        'au_becs_debit',
+        'bacs_debit',
+        'bancolombia',
+        'bancontact',
+        'bank_wire',
+        'billie',
+        'bizum',
+        'blik',
+        'boleto',
+        'bre_b',
+        'ca_bank_transfer',
+        'capchase_pay',
+        'card',
+        'card_installments_three',
+        'card_installments_six',
+        'card_installments_twelve',
+        'cashapp',
+        'claritypay',
+        'coinbase',
+        'crypto',
+        'custom',
+        'customer_balance',
+        'demo_pay',
+        'efecty',
+        'eps',
+        'eu_bank_transfer',
+        'fpx',
+        'gb_bank_transfer',
+        'giropay',
+        'google_pay',
+        'gopay',
+        'grabpay',
+        'id_bank_transfer',
+        'ideal',
+        'interac',
+        'kakao_pay',
+        'klarna',
+        'klarna_pay_now',
+        'konbini',
+        'kr_card',
+        'kr_market',
+        'kriya',
+        'kueski',
+        'mb_way',
+        'm_pesa',
+        'mercado_pago',
+        'mobilepay',
+        'mondu',
+        'multibanco',
+        'naver_pay',
+        'nequi',
+        'netbanking',
+        'ng_bank',
+        'ng_bank_transfer',
+        'ng_card',
+        'ng_market',
+        'ng_ussd',
+        'ng_wallet',
+        'nz_bank_account',
+        'oxxo',
+        'p24',
+        'pago_efectivo',
+        'pse',
+        'pay_by_bank',
+        'payco',
+        'paynow',
+        'paypal',
+        'paypay',
+        'payto',
+        'pix',
+        'platform_balance',
+        'promptpay',
+        'qris',
+        'rechnung',
+        'revolut_pay',
+        'samsung_pay',
+        'satispay',
+        'scalapay',
+        'sencillito',
+        'sepa_debit',
+        'sequra',
+        'servipag',
+        'sezzle',
+        'shop_pay',
+        'shopeepay',
+        'sofort',
+        'south_korea_market',
+        'spei',
+        'splitit',
+        'sunbit',
+        'swish',
+        'tamara',
+        'twint',
+        'upi',
+        'us_bank_account',
+        'us_bank_transfer',
+        'venmo',
+        'vipps',
+        'webpay',
+        'wechat_pay',
+        'yape',
+        'zip',
+        'coinflow',
+      ],
+      { description: 'The different types of payment methods that can be used.' },
+    ),
+    subtotal: NullableScalar('number', {
+      description: 'The subtotal to show to the creator (excluding buyer fees).',
+    }),
+    total: NullableScalar('number', {
+      description: 'The total to show to the creator (excluding buyer fees).',
+    }),
+    usd_total: NullableScalar('number', {
+      description: 'The total in USD to show to the creator (excluding buyer fees).',
+    }),
     user: Nullable(DisputeAlertCreatedDataPaymentUser, { description: 'The user that made this payment.' }),
   },
   { title: 'DisputeAlertCreatedDataPayment', description: 'The payment associated with the dispute alert.' },
@@ -426,11 +1106,19 @@ export const DisputeAlertCreatedData = Type.Object(
     charge_for_alert: Type.Boolean({ description: 'Whether this alert incurs a charge.' }),
     created_at: Type.String({ description: 'The time the dispute alert was created.' }),
     currency: Currency,
-    dispute: Nullable(DisputeAlertCreatedDataDispute, { description: 'The dispute associated with the dispute alert.' }),
-    payment: Nullable(DisputeAlertCreatedDataPayment, { description: 'The payment associated with the dispute alert.' }),
+    dispute: Nullable(DisputeAlertCreatedDataDispute, {
+      description: 'The dispute associated with the dispute alert.',
+    }),
+    payment: Nullable(DisputeAlertCreatedDataPayment, {
+      description: 'The payment associated with the dispute alert.',
+    }),
     transaction_date: NullableString({ description: 'The date of the original transaction.' }),
   },
-  { title: 'DisputeAlertCreatedData', description: 'A dispute alert represents an early warning notification from a payment processor about a potential dispute or chargeback.' },
+  {
+    title: 'DisputeAlertCreatedData',
+    description:
+      'A dispute alert represents an early warning notification from a payment processor about a potential dispute or chargeback.',
+  },
 );
 export type DisputeAlertCreatedData = Static<typeof DisputeAlertCreatedData>;
 
@@ -458,23 +1146,36 @@ export type EntryPlan = Static<typeof EntryPlan>;
 export const EntryProduct = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the product.' }),
-    title: Type.String({ description: 'The display name of the product shown to customers on the product page and in search results.' }),
+    title: Type.String({
+      description:
+        'The display name of the product shown to customers on the product page and in search results.',
+    }),
   },
-  { title: 'EntryProduct', description: 'The product associated with this entry\'s waitlisted plan. Null if the plan is not tied to a product.' },
+  {
+    title: 'EntryProduct',
+    description:
+      "The product associated with this entry's waitlisted plan. Null if the plan is not tied to a product.",
+  },
 );
 export type EntryProduct = Static<typeof EntryProduct>;
 
 /** The status of an entry to a waitlist. */
-export const EntryStatus = StringEnum(['drafted', 'pending', 'approved', 'denied', 'any'], { title: 'EntryStatus', description: 'The status of an entry to a waitlist.' });
+export const EntryStatus = StringEnum(['drafted', 'pending', 'approved', 'denied', 'any'], {
+  title: 'EntryStatus',
+  description: 'The status of an entry to a waitlist.',
+});
 export type EntryStatus = Static<typeof EntryStatus>;
 
 /** The user who submitted this waitlist entry. */
 export const EntryUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    email: NullableString({ description: 'The user\'s email address. Requires the member:email:read permission to access. Null if not authorized.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    email: NullableString({
+      description:
+        "The user's email address. Requires the member:email:read permission to access. Null if not authorized.",
+    }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
   { title: 'EntryUser', description: 'The user who submitted this waitlist entry.' },
 );
@@ -485,18 +1186,59 @@ export const Entry = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the entry.' }),
     created_at: NullableString({ format: 'date-time', description: 'The datetime the entry was created.' }),
-    custom_field_responses: Nullable(Type.Array(EntryCustomFieldResponse), { description: 'The list of responses collected from the user when submitting their waitlist entry.' }),
+    custom_field_responses: Nullable(Type.Array(EntryCustomFieldResponse), {
+      description: 'The list of responses collected from the user when submitting their waitlist entry.',
+    }),
     plan: Nullable(EntryPlan, { description: 'The waitlisted plan that this entry is a signup for.' }),
-    product: Nullable(EntryProduct, { description: 'The product associated with this entry\'s waitlisted plan. Null if the plan is not tied to a product.' }),
+    product: Nullable(EntryProduct, {
+      description:
+        "The product associated with this entry's waitlisted plan. Null if the plan is not tied to a product.",
+    }),
     status: EntryStatus,
     user: EntryUser,
   },
-  { title: 'Entry', description: 'An entry represents a user\'s signup for a waitlisted plan.' },
+  { title: 'Entry', description: "An entry represents a user's signup for a waitlisted plan." },
 );
 export type Entry = Static<typeof Entry>;
 
 /** The friendly status of a payment. This is a derived status that provides a human-readable summary of the payment state, combining the underlying status and substatus fields. */
-export const FriendlyReceiptStatus = StringEnum(['past_due', 'canceled', 'unresolved', 'drafted', 'pending', 'uncollectible', 'succeeded', 'failed', 'price_too_low', 'refunded', 'auto_refunded', 'partially_refunded', 'dispute_warning', 'dispute_needs_response', 'dispute_warning_needs_response', 'resolution_needs_response', 'dispute_under_review', 'dispute_warning_under_review', 'resolution_under_review', 'dispute_won', 'dispute_warning_closed', 'resolution_won', 'dispute_lost', 'dispute_closed', 'resolution_lost', 'incomplete', 'open_dispute', 'open_resolution'], { title: 'FriendlyReceiptStatus', description: 'The friendly status of a payment. This is a derived status that provides a human-readable summary of the payment state, combining the underlying status and substatus fields.' });
+export const FriendlyReceiptStatus = StringEnum(
+  [
+    'past_due',
+    'canceled',
+    'unresolved',
+    'drafted',
+    'pending',
+    'uncollectible',
+    'succeeded',
+    'failed',
+    'price_too_low',
+    'refunded',
+    'auto_refunded',
+    'partially_refunded',
+    'dispute_warning',
+    'dispute_needs_response',
+    'dispute_warning_needs_response',
+    'resolution_needs_response',
+    'dispute_under_review',
+    'dispute_warning_under_review',
+    'resolution_under_review',
+    'dispute_won',
+    'dispute_warning_closed',
+    'resolution_won',
+    'dispute_lost',
+    'dispute_closed',
+    'resolution_lost',
+    'incomplete',
+    'open_dispute',
+    'open_resolution',
+  ],
+  {
+    title: 'FriendlyReceiptStatus',
+    description:
+      'The friendly status of a payment. This is a derived status that provides a human-readable summary of the payment state, combining the underlying status and substatus fields.',
+  },
+);
 export type FriendlyReceiptStatus = Static<typeof FriendlyReceiptStatus>;
 
 /** Registered business address reported by the identity provider. Present on `business` profiles. */
@@ -509,9 +1251,15 @@ export const IdentityProfileApprovedDataBusinessAddress = Type.Object(
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'IdentityProfileApprovedDataBusinessAddress', description: 'Registered business address reported by the identity provider. Present on `business` profiles.' },
+  {
+    title: 'IdentityProfileApprovedDataBusinessAddress',
+    description:
+      'Registered business address reported by the identity provider. Present on `business` profiles.',
+  },
 );
-export type IdentityProfileApprovedDataBusinessAddress = Static<typeof IdentityProfileApprovedDataBusinessAddress>;
+export type IdentityProfileApprovedDataBusinessAddress = Static<
+  typeof IdentityProfileApprovedDataBusinessAddress
+>;
 
 /** A company is a seller on Whop. Companies own products, manage members, and receive payouts. */
 export const IdentityProfileApprovedDataLinkedCompany = Type.Object(
@@ -519,12 +1267,24 @@ export const IdentityProfileApprovedDataLinkedCompany = Type.Object(
     id: Type.String({ description: 'The unique identifier for the company.' }),
     title: Type.String({ description: 'The display name of the company shown to customers.' }),
   },
-  { title: 'IdentityProfileApprovedDataLinkedCompany', description: 'A company is a seller on Whop. Companies own products, manage members, and receive payouts.' },
+  {
+    title: 'IdentityProfileApprovedDataLinkedCompany',
+    description:
+      'A company is a seller on Whop. Companies own products, manage members, and receive payouts.',
+  },
 );
-export type IdentityProfileApprovedDataLinkedCompany = Static<typeof IdentityProfileApprovedDataLinkedCompany>;
+export type IdentityProfileApprovedDataLinkedCompany = Static<
+  typeof IdentityProfileApprovedDataLinkedCompany
+>;
 
 /** The granular calculated statuses reflecting payout account KYC and withdrawal readiness. */
-export const PayoutAccountCalculatedStatuses = StringEnum(['connected', 'disabled', 'action_required', 'pending_verification', 'verification_failed', 'not_started'], { title: 'PayoutAccountCalculatedStatuses', description: 'The granular calculated statuses reflecting payout account KYC and withdrawal readiness.' });
+export const PayoutAccountCalculatedStatuses = StringEnum(
+  ['connected', 'disabled', 'action_required', 'pending_verification', 'verification_failed', 'not_started'],
+  {
+    title: 'PayoutAccountCalculatedStatuses',
+    description: 'The granular calculated statuses reflecting payout account KYC and withdrawal readiness.',
+  },
+);
 export type PayoutAccountCalculatedStatuses = Static<typeof PayoutAccountCalculatedStatuses>;
 
 /** Residential address reported by the identity provider. Present on `individual` profiles. */
@@ -537,12 +1297,35 @@ export const IdentityProfileApprovedDataPersonalAddress = Type.Object(
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'IdentityProfileApprovedDataPersonalAddress', description: 'Residential address reported by the identity provider. Present on `individual` profiles.' },
+  {
+    title: 'IdentityProfileApprovedDataPersonalAddress',
+    description: 'Residential address reported by the identity provider. Present on `individual` profiles.',
+  },
 );
-export type IdentityProfileApprovedDataPersonalAddress = Static<typeof IdentityProfileApprovedDataPersonalAddress>;
+export type IdentityProfileApprovedDataPersonalAddress = Static<
+  typeof IdentityProfileApprovedDataPersonalAddress
+>;
 
 /** A status for a verification. */
-export const VerificationStatus = StringEnum(['canceled', 'expired', 'approved', 'action_required', 'abandoned', 'requires_input', 'processing', 'verified', 'created', 'started', 'submitted', 'declined', 'resubmission_requested', 'review'], { title: 'VerificationStatus', description: 'A status for a verification.' });
+export const VerificationStatus = StringEnum(
+  [
+    'canceled',
+    'expired',
+    'approved',
+    'action_required',
+    'abandoned',
+    'requires_input',
+    'processing',
+    'verified',
+    'created',
+    'started',
+    'submitted',
+    'declined',
+    'resubmission_requested',
+    'review',
+  ],
+  { title: 'VerificationStatus', description: 'A status for a verification.' },
+);
 export type VerificationStatus = Static<typeof VerificationStatus>;
 
 /** An identity verification session used to confirm a person or entity's identity for payout account eligibility. */
@@ -550,12 +1333,45 @@ export const IdentityProfileApprovedDataVerification = Type.Object(
   {
     id: Type.String({ description: 'The numeric id of the verification record.' }),
     created_at: Type.String({ description: 'When the verification record was created.' }),
-    last_error_code: NullableStringEnum(['abandoned', 'consent_declined', 'country_not_supported', 'device_not_supported', 'document_expired', 'document_type_not_supported', 'document_unverified_other', 'email_unverified_other', 'email_verification_declined', 'id_number_insufficient_document_data', 'id_number_mismatch', 'id_number_unverified_other', 'phone_unverified_other', 'phone_verification_declined', 'selfie_document_missing_photo', 'selfie_face_mismatch', 'selfie_manipulated', 'selfie_unverified_other', 'under_supported_age'], { description: 'An error code for a verification attempt.' }),
-    last_error_reason: NullableString({ description: 'A human-readable explanation of the most recent verification error. Null if no error has occurred.' }),
-    session_url: NullableString({ description: 'A URL the user can visit to complete the verification process. Null if the session does not require user interaction.' }),
+    last_error_code: NullableStringEnum(
+      [
+        'abandoned',
+        'consent_declined',
+        'country_not_supported',
+        'device_not_supported',
+        'document_expired',
+        'document_type_not_supported',
+        'document_unverified_other',
+        'email_unverified_other',
+        'email_verification_declined',
+        'id_number_insufficient_document_data',
+        'id_number_mismatch',
+        'id_number_unverified_other',
+        'phone_unverified_other',
+        'phone_verification_declined',
+        'selfie_document_missing_photo',
+        'selfie_face_mismatch',
+        'selfie_manipulated',
+        'selfie_unverified_other',
+        'under_supported_age',
+      ],
+      { description: 'An error code for a verification attempt.' },
+    ),
+    last_error_reason: NullableString({
+      description:
+        'A human-readable explanation of the most recent verification error. Null if no error has occurred.',
+    }),
+    session_url: NullableString({
+      description:
+        'A URL the user can visit to complete the verification process. Null if the session does not require user interaction.',
+    }),
     status: VerificationStatus,
   },
-  { title: 'IdentityProfileApprovedDataVerification', description: 'An identity verification session used to confirm a person or entity\'s identity for payout account eligibility.' },
+  {
+    title: 'IdentityProfileApprovedDataVerification',
+    description:
+      "An identity verification session used to confirm a person or entity's identity for payout account eligibility.",
+  },
 );
 export type IdentityProfileApprovedDataVerification = Static<typeof IdentityProfileApprovedDataVerification>;
 
@@ -563,26 +1379,62 @@ export type IdentityProfileApprovedDataVerification = Static<typeof IdentityProf
 export const IdentityProfileApprovedData = Type.Object(
   {
     id: Type.String({ description: 'The tag of the identity profile (idpf_xxx).' }),
-    business_address: Nullable(IdentityProfileApprovedDataBusinessAddress, { description: 'Registered business address reported by the identity provider. Present on `business` profiles.' }),
+    business_address: Nullable(IdentityProfileApprovedDataBusinessAddress, {
+      description:
+        'Registered business address reported by the identity provider. Present on `business` profiles.',
+    }),
     business_name: NullableString({ description: 'Business entity name. Present on `business` profiles.' }),
-    business_structure: NullableString({ description: 'Reported legal structure of a business profile (e.g. `corp`, `llc`). Provider-specific values; present on `business` profiles.' }),
-    country: NullableString({ description: 'ISO 3166-1 alpha-2 country code reported by the identity provider, such as `US` or `GB`. For individuals this is the country of citizenship or residence; for businesses, the country of incorporation.' }),
+    business_structure: NullableString({
+      description:
+        'Reported legal structure of a business profile (e.g. `corp`, `llc`). Provider-specific values; present on `business` profiles.',
+    }),
+    country: NullableString({
+      description:
+        'ISO 3166-1 alpha-2 country code reported by the identity provider, such as `US` or `GB`. For individuals this is the country of citizenship or residence; for businesses, the country of incorporation.',
+    }),
     created_at: Type.String({ description: 'When the identity profile was first created.' }),
-    date_of_birth: NullableString({ description: 'ISO date (`YYYY-MM-DD`) reported by the identity provider. Present on `individual` profiles.' }),
-    email: NullableString({ description: 'Email address reported by the identity provider. Typically present on `individual` profiles.' }),
-    first_name: NullableString({ description: 'Individual\'s first name.' }),
-    last_name: NullableString({ description: 'Individual\'s last name.' }),
-    linked_companies: Type.Array(IdentityProfileApprovedDataLinkedCompany, { description: 'The companies this identity profile is currently linked to. Only populated for direct Whop user sessions; always empty when authenticated via API key, app, or OAuth scope (a single identity can be linked to companies the calling platform is not entitled to see).' }),
+    date_of_birth: NullableString({
+      description:
+        'ISO date (`YYYY-MM-DD`) reported by the identity provider. Present on `individual` profiles.',
+    }),
+    email: NullableString({
+      description:
+        'Email address reported by the identity provider. Typically present on `individual` profiles.',
+    }),
+    first_name: NullableString({ description: "Individual's first name." }),
+    last_name: NullableString({ description: "Individual's last name." }),
+    linked_companies: Type.Array(IdentityProfileApprovedDataLinkedCompany, {
+      description:
+        'The companies this identity profile is currently linked to. Only populated for direct Whop user sessions; always empty when authenticated via API key, app, or OAuth scope (a single identity can be linked to companies the calling platform is not entitled to see).',
+    }),
     payout_status: PayoutAccountCalculatedStatuses,
-    payouts_enabled: Type.Boolean({ description: 'Whether this profile can receive payouts right now. True only when payout onboarding is complete and no payout holds are active on the linked account. Treat this as the single source of truth for payout readiness.' }),
-    personal_address: Nullable(IdentityProfileApprovedDataPersonalAddress, { description: 'Residential address reported by the identity provider. Present on `individual` profiles.' }),
-    phone: NullableString({ description: 'Phone number reported by the identity provider. Typically present on `individual` profiles.' }),
-    profile_type: Type.String({ description: 'Whether this is an \'individual\' or \'business\' profile.' }),
-    status: StringEnum(['pending', 'approved', 'action_required', 'not_started', 'rejected'], { description: 'Derived verification status across all linked verifications. Returns `action_required` whenever the profile has an open request for information (whether a verification, payout, or audit RFI) — i.e. the merchant must submit something before it is in good standing.' }),
-    updated_at: Type.String({ description: 'When the identity profile was last synced from a verification.' }),
-    verifications: Type.Array(IdentityProfileApprovedDataVerification, { description: 'All verification attempts attached to this identity profile, ordered most-recent first.' }),
+    payouts_enabled: Type.Boolean({
+      description:
+        'Whether this profile can receive payouts right now. True only when payout onboarding is complete and no payout holds are active on the linked account. Treat this as the single source of truth for payout readiness.',
+    }),
+    personal_address: Nullable(IdentityProfileApprovedDataPersonalAddress, {
+      description: 'Residential address reported by the identity provider. Present on `individual` profiles.',
+    }),
+    phone: NullableString({
+      description:
+        'Phone number reported by the identity provider. Typically present on `individual` profiles.',
+    }),
+    profile_type: Type.String({ description: "Whether this is an 'individual' or 'business' profile." }),
+    status: StringEnum(['pending', 'approved', 'action_required', 'not_started', 'rejected'], {
+      description:
+        'Derived verification status across all linked verifications. Returns `action_required` whenever the profile has an open request for information (whether a verification, payout, or audit RFI) — i.e. the merchant must submit something before it is in good standing.',
+    }),
+    updated_at: Type.String({
+      description: 'When the identity profile was last synced from a verification.',
+    }),
+    verifications: Type.Array(IdentityProfileApprovedDataVerification, {
+      description: 'All verification attempts attached to this identity profile, ordered most-recent first.',
+    }),
   },
-  { title: 'IdentityProfileApprovedData', description: 'A consolidated identity or business profile synced from verification provider data.' },
+  {
+    title: 'IdentityProfileApprovedData',
+    description: 'A consolidated identity or business profile synced from verification provider data.',
+  },
 );
 export type IdentityProfileApprovedData = Static<typeof IdentityProfileApprovedData>;
 
@@ -596,9 +1448,15 @@ export const IdentityProfileNeedsActionDataBusinessAddress = Type.Object(
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'IdentityProfileNeedsActionDataBusinessAddress', description: 'Registered business address reported by the identity provider. Present on `business` profiles.' },
+  {
+    title: 'IdentityProfileNeedsActionDataBusinessAddress',
+    description:
+      'Registered business address reported by the identity provider. Present on `business` profiles.',
+  },
 );
-export type IdentityProfileNeedsActionDataBusinessAddress = Static<typeof IdentityProfileNeedsActionDataBusinessAddress>;
+export type IdentityProfileNeedsActionDataBusinessAddress = Static<
+  typeof IdentityProfileNeedsActionDataBusinessAddress
+>;
 
 /** A company is a seller on Whop. Companies own products, manage members, and receive payouts. */
 export const IdentityProfileNeedsActionDataLinkedCompany = Type.Object(
@@ -606,9 +1464,15 @@ export const IdentityProfileNeedsActionDataLinkedCompany = Type.Object(
     id: Type.String({ description: 'The unique identifier for the company.' }),
     title: Type.String({ description: 'The display name of the company shown to customers.' }),
   },
-  { title: 'IdentityProfileNeedsActionDataLinkedCompany', description: 'A company is a seller on Whop. Companies own products, manage members, and receive payouts.' },
+  {
+    title: 'IdentityProfileNeedsActionDataLinkedCompany',
+    description:
+      'A company is a seller on Whop. Companies own products, manage members, and receive payouts.',
+  },
 );
-export type IdentityProfileNeedsActionDataLinkedCompany = Static<typeof IdentityProfileNeedsActionDataLinkedCompany>;
+export type IdentityProfileNeedsActionDataLinkedCompany = Static<
+  typeof IdentityProfileNeedsActionDataLinkedCompany
+>;
 
 /** Residential address reported by the identity provider. Present on `individual` profiles. */
 export const IdentityProfileNeedsActionDataPersonalAddress = Type.Object(
@@ -620,48 +1484,124 @@ export const IdentityProfileNeedsActionDataPersonalAddress = Type.Object(
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'IdentityProfileNeedsActionDataPersonalAddress', description: 'Residential address reported by the identity provider. Present on `individual` profiles.' },
+  {
+    title: 'IdentityProfileNeedsActionDataPersonalAddress',
+    description: 'Residential address reported by the identity provider. Present on `individual` profiles.',
+  },
 );
-export type IdentityProfileNeedsActionDataPersonalAddress = Static<typeof IdentityProfileNeedsActionDataPersonalAddress>;
+export type IdentityProfileNeedsActionDataPersonalAddress = Static<
+  typeof IdentityProfileNeedsActionDataPersonalAddress
+>;
 
 /** An identity verification session used to confirm a person or entity's identity for payout account eligibility. */
 export const IdentityProfileNeedsActionDataVerification = Type.Object(
   {
     id: Type.String({ description: 'The numeric id of the verification record.' }),
     created_at: Type.String({ description: 'When the verification record was created.' }),
-    last_error_code: NullableStringEnum(['abandoned', 'consent_declined', 'country_not_supported', 'device_not_supported', 'document_expired', 'document_type_not_supported', 'document_unverified_other', 'email_unverified_other', 'email_verification_declined', 'id_number_insufficient_document_data', 'id_number_mismatch', 'id_number_unverified_other', 'phone_unverified_other', 'phone_verification_declined', 'selfie_document_missing_photo', 'selfie_face_mismatch', 'selfie_manipulated', 'selfie_unverified_other', 'under_supported_age'], { description: 'An error code for a verification attempt.' }),
-    last_error_reason: NullableString({ description: 'A human-readable explanation of the most recent verification error. Null if no error has occurred.' }),
-    session_url: NullableString({ description: 'A URL the user can visit to complete the verification process. Null if the session does not require user interaction.' }),
+    last_error_code: NullableStringEnum(
+      [
+        'abandoned',
+        'consent_declined',
+        'country_not_supported',
+        'device_not_supported',
+        'document_expired',
+        'document_type_not_supported',
+        'document_unverified_other',
+        'email_unverified_other',
+        'email_verification_declined',
+        'id_number_insufficient_document_data',
+        'id_number_mismatch',
+        'id_number_unverified_other',
+        'phone_unverified_other',
+        'phone_verification_declined',
+        'selfie_document_missing_photo',
+        'selfie_face_mismatch',
+        'selfie_manipulated',
+        'selfie_unverified_other',
+        'under_supported_age',
+      ],
+      { description: 'An error code for a verification attempt.' },
+    ),
+    last_error_reason: NullableString({
+      description:
+        'A human-readable explanation of the most recent verification error. Null if no error has occurred.',
+    }),
+    session_url: NullableString({
+      description:
+        'A URL the user can visit to complete the verification process. Null if the session does not require user interaction.',
+    }),
     status: VerificationStatus,
   },
-  { title: 'IdentityProfileNeedsActionDataVerification', description: 'An identity verification session used to confirm a person or entity\'s identity for payout account eligibility.' },
+  {
+    title: 'IdentityProfileNeedsActionDataVerification',
+    description:
+      "An identity verification session used to confirm a person or entity's identity for payout account eligibility.",
+  },
 );
-export type IdentityProfileNeedsActionDataVerification = Static<typeof IdentityProfileNeedsActionDataVerification>;
+export type IdentityProfileNeedsActionDataVerification = Static<
+  typeof IdentityProfileNeedsActionDataVerification
+>;
 
 /** A consolidated identity or business profile synced from verification provider data. */
 export const IdentityProfileNeedsActionData = Type.Object(
   {
     id: Type.String({ description: 'The tag of the identity profile (idpf_xxx).' }),
-    business_address: Nullable(IdentityProfileNeedsActionDataBusinessAddress, { description: 'Registered business address reported by the identity provider. Present on `business` profiles.' }),
+    business_address: Nullable(IdentityProfileNeedsActionDataBusinessAddress, {
+      description:
+        'Registered business address reported by the identity provider. Present on `business` profiles.',
+    }),
     business_name: NullableString({ description: 'Business entity name. Present on `business` profiles.' }),
-    business_structure: NullableString({ description: 'Reported legal structure of a business profile (e.g. `corp`, `llc`). Provider-specific values; present on `business` profiles.' }),
-    country: NullableString({ description: 'ISO 3166-1 alpha-2 country code reported by the identity provider, such as `US` or `GB`. For individuals this is the country of citizenship or residence; for businesses, the country of incorporation.' }),
+    business_structure: NullableString({
+      description:
+        'Reported legal structure of a business profile (e.g. `corp`, `llc`). Provider-specific values; present on `business` profiles.',
+    }),
+    country: NullableString({
+      description:
+        'ISO 3166-1 alpha-2 country code reported by the identity provider, such as `US` or `GB`. For individuals this is the country of citizenship or residence; for businesses, the country of incorporation.',
+    }),
     created_at: Type.String({ description: 'When the identity profile was first created.' }),
-    date_of_birth: NullableString({ description: 'ISO date (`YYYY-MM-DD`) reported by the identity provider. Present on `individual` profiles.' }),
-    email: NullableString({ description: 'Email address reported by the identity provider. Typically present on `individual` profiles.' }),
-    first_name: NullableString({ description: 'Individual\'s first name.' }),
-    last_name: NullableString({ description: 'Individual\'s last name.' }),
-    linked_companies: Type.Array(IdentityProfileNeedsActionDataLinkedCompany, { description: 'The companies this identity profile is currently linked to. Only populated for direct Whop user sessions; always empty when authenticated via API key, app, or OAuth scope (a single identity can be linked to companies the calling platform is not entitled to see).' }),
+    date_of_birth: NullableString({
+      description:
+        'ISO date (`YYYY-MM-DD`) reported by the identity provider. Present on `individual` profiles.',
+    }),
+    email: NullableString({
+      description:
+        'Email address reported by the identity provider. Typically present on `individual` profiles.',
+    }),
+    first_name: NullableString({ description: "Individual's first name." }),
+    last_name: NullableString({ description: "Individual's last name." }),
+    linked_companies: Type.Array(IdentityProfileNeedsActionDataLinkedCompany, {
+      description:
+        'The companies this identity profile is currently linked to. Only populated for direct Whop user sessions; always empty when authenticated via API key, app, or OAuth scope (a single identity can be linked to companies the calling platform is not entitled to see).',
+    }),
     payout_status: PayoutAccountCalculatedStatuses,
-    payouts_enabled: Type.Boolean({ description: 'Whether this profile can receive payouts right now. True only when payout onboarding is complete and no payout holds are active on the linked account. Treat this as the single source of truth for payout readiness.' }),
-    personal_address: Nullable(IdentityProfileNeedsActionDataPersonalAddress, { description: 'Residential address reported by the identity provider. Present on `individual` profiles.' }),
-    phone: NullableString({ description: 'Phone number reported by the identity provider. Typically present on `individual` profiles.' }),
-    profile_type: Type.String({ description: 'Whether this is an \'individual\' or \'business\' profile.' }),
-    status: StringEnum(['pending', 'approved', 'action_required', 'not_started', 'rejected'], { description: 'Derived verification status across all linked verifications. Returns `action_required` whenever the profile has an open request for information (whether a verification, payout, or audit RFI) — i.e. the merchant must submit something before it is in good standing.' }),
-    updated_at: Type.String({ description: 'When the identity profile was last synced from a verification.' }),
-    verifications: Type.Array(IdentityProfileNeedsActionDataVerification, { description: 'All verification attempts attached to this identity profile, ordered most-recent first.' }),
+    payouts_enabled: Type.Boolean({
+      description:
+        'Whether this profile can receive payouts right now. True only when payout onboarding is complete and no payout holds are active on the linked account. Treat this as the single source of truth for payout readiness.',
+    }),
+    personal_address: Nullable(IdentityProfileNeedsActionDataPersonalAddress, {
+      description: 'Residential address reported by the identity provider. Present on `individual` profiles.',
+    }),
+    phone: NullableString({
+      description:
+        'Phone number reported by the identity provider. Typically present on `individual` profiles.',
+    }),
+    profile_type: Type.String({ description: "Whether this is an 'individual' or 'business' profile." }),
+    status: StringEnum(['pending', 'approved', 'action_required', 'not_started', 'rejected'], {
+      description:
+        'Derived verification status across all linked verifications. Returns `action_required` whenever the profile has an open request for information (whether a verification, payout, or audit RFI) — i.e. the merchant must submit something before it is in good standing.',
+    }),
+    updated_at: Type.String({
+      description: 'When the identity profile was last synced from a verification.',
+    }),
+    verifications: Type.Array(IdentityProfileNeedsActionDataVerification, {
+      description: 'All verification attempts attached to this identity profile, ordered most-recent first.',
+    }),
   },
-  { title: 'IdentityProfileNeedsActionData', description: 'A consolidated identity or business profile synced from verification provider data.' },
+  {
+    title: 'IdentityProfileNeedsActionData',
+    description: 'A consolidated identity or business profile synced from verification provider data.',
+  },
 );
 export type IdentityProfileNeedsActionData = Static<typeof IdentityProfileNeedsActionData>;
 
@@ -675,9 +1615,15 @@ export const IdentityProfileRejectedDataBusinessAddress = Type.Object(
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'IdentityProfileRejectedDataBusinessAddress', description: 'Registered business address reported by the identity provider. Present on `business` profiles.' },
+  {
+    title: 'IdentityProfileRejectedDataBusinessAddress',
+    description:
+      'Registered business address reported by the identity provider. Present on `business` profiles.',
+  },
 );
-export type IdentityProfileRejectedDataBusinessAddress = Static<typeof IdentityProfileRejectedDataBusinessAddress>;
+export type IdentityProfileRejectedDataBusinessAddress = Static<
+  typeof IdentityProfileRejectedDataBusinessAddress
+>;
 
 /** A company is a seller on Whop. Companies own products, manage members, and receive payouts. */
 export const IdentityProfileRejectedDataLinkedCompany = Type.Object(
@@ -685,9 +1631,15 @@ export const IdentityProfileRejectedDataLinkedCompany = Type.Object(
     id: Type.String({ description: 'The unique identifier for the company.' }),
     title: Type.String({ description: 'The display name of the company shown to customers.' }),
   },
-  { title: 'IdentityProfileRejectedDataLinkedCompany', description: 'A company is a seller on Whop. Companies own products, manage members, and receive payouts.' },
+  {
+    title: 'IdentityProfileRejectedDataLinkedCompany',
+    description:
+      'A company is a seller on Whop. Companies own products, manage members, and receive payouts.',
+  },
 );
-export type IdentityProfileRejectedDataLinkedCompany = Static<typeof IdentityProfileRejectedDataLinkedCompany>;
+export type IdentityProfileRejectedDataLinkedCompany = Static<
+  typeof IdentityProfileRejectedDataLinkedCompany
+>;
 
 /** Residential address reported by the identity provider. Present on `individual` profiles. */
 export const IdentityProfileRejectedDataPersonalAddress = Type.Object(
@@ -699,21 +1651,59 @@ export const IdentityProfileRejectedDataPersonalAddress = Type.Object(
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'IdentityProfileRejectedDataPersonalAddress', description: 'Residential address reported by the identity provider. Present on `individual` profiles.' },
+  {
+    title: 'IdentityProfileRejectedDataPersonalAddress',
+    description: 'Residential address reported by the identity provider. Present on `individual` profiles.',
+  },
 );
-export type IdentityProfileRejectedDataPersonalAddress = Static<typeof IdentityProfileRejectedDataPersonalAddress>;
+export type IdentityProfileRejectedDataPersonalAddress = Static<
+  typeof IdentityProfileRejectedDataPersonalAddress
+>;
 
 /** An identity verification session used to confirm a person or entity's identity for payout account eligibility. */
 export const IdentityProfileRejectedDataVerification = Type.Object(
   {
     id: Type.String({ description: 'The numeric id of the verification record.' }),
     created_at: Type.String({ description: 'When the verification record was created.' }),
-    last_error_code: NullableStringEnum(['abandoned', 'consent_declined', 'country_not_supported', 'device_not_supported', 'document_expired', 'document_type_not_supported', 'document_unverified_other', 'email_unverified_other', 'email_verification_declined', 'id_number_insufficient_document_data', 'id_number_mismatch', 'id_number_unverified_other', 'phone_unverified_other', 'phone_verification_declined', 'selfie_document_missing_photo', 'selfie_face_mismatch', 'selfie_manipulated', 'selfie_unverified_other', 'under_supported_age'], { description: 'An error code for a verification attempt.' }),
-    last_error_reason: NullableString({ description: 'A human-readable explanation of the most recent verification error. Null if no error has occurred.' }),
-    session_url: NullableString({ description: 'A URL the user can visit to complete the verification process. Null if the session does not require user interaction.' }),
+    last_error_code: NullableStringEnum(
+      [
+        'abandoned',
+        'consent_declined',
+        'country_not_supported',
+        'device_not_supported',
+        'document_expired',
+        'document_type_not_supported',
+        'document_unverified_other',
+        'email_unverified_other',
+        'email_verification_declined',
+        'id_number_insufficient_document_data',
+        'id_number_mismatch',
+        'id_number_unverified_other',
+        'phone_unverified_other',
+        'phone_verification_declined',
+        'selfie_document_missing_photo',
+        'selfie_face_mismatch',
+        'selfie_manipulated',
+        'selfie_unverified_other',
+        'under_supported_age',
+      ],
+      { description: 'An error code for a verification attempt.' },
+    ),
+    last_error_reason: NullableString({
+      description:
+        'A human-readable explanation of the most recent verification error. Null if no error has occurred.',
+    }),
+    session_url: NullableString({
+      description:
+        'A URL the user can visit to complete the verification process. Null if the session does not require user interaction.',
+    }),
     status: VerificationStatus,
   },
-  { title: 'IdentityProfileRejectedDataVerification', description: 'An identity verification session used to confirm a person or entity\'s identity for payout account eligibility.' },
+  {
+    title: 'IdentityProfileRejectedDataVerification',
+    description:
+      "An identity verification session used to confirm a person or entity's identity for payout account eligibility.",
+  },
 );
 export type IdentityProfileRejectedDataVerification = Static<typeof IdentityProfileRejectedDataVerification>;
 
@@ -721,26 +1711,62 @@ export type IdentityProfileRejectedDataVerification = Static<typeof IdentityProf
 export const IdentityProfileRejectedData = Type.Object(
   {
     id: Type.String({ description: 'The tag of the identity profile (idpf_xxx).' }),
-    business_address: Nullable(IdentityProfileRejectedDataBusinessAddress, { description: 'Registered business address reported by the identity provider. Present on `business` profiles.' }),
+    business_address: Nullable(IdentityProfileRejectedDataBusinessAddress, {
+      description:
+        'Registered business address reported by the identity provider. Present on `business` profiles.',
+    }),
     business_name: NullableString({ description: 'Business entity name. Present on `business` profiles.' }),
-    business_structure: NullableString({ description: 'Reported legal structure of a business profile (e.g. `corp`, `llc`). Provider-specific values; present on `business` profiles.' }),
-    country: NullableString({ description: 'ISO 3166-1 alpha-2 country code reported by the identity provider, such as `US` or `GB`. For individuals this is the country of citizenship or residence; for businesses, the country of incorporation.' }),
+    business_structure: NullableString({
+      description:
+        'Reported legal structure of a business profile (e.g. `corp`, `llc`). Provider-specific values; present on `business` profiles.',
+    }),
+    country: NullableString({
+      description:
+        'ISO 3166-1 alpha-2 country code reported by the identity provider, such as `US` or `GB`. For individuals this is the country of citizenship or residence; for businesses, the country of incorporation.',
+    }),
     created_at: Type.String({ description: 'When the identity profile was first created.' }),
-    date_of_birth: NullableString({ description: 'ISO date (`YYYY-MM-DD`) reported by the identity provider. Present on `individual` profiles.' }),
-    email: NullableString({ description: 'Email address reported by the identity provider. Typically present on `individual` profiles.' }),
-    first_name: NullableString({ description: 'Individual\'s first name.' }),
-    last_name: NullableString({ description: 'Individual\'s last name.' }),
-    linked_companies: Type.Array(IdentityProfileRejectedDataLinkedCompany, { description: 'The companies this identity profile is currently linked to. Only populated for direct Whop user sessions; always empty when authenticated via API key, app, or OAuth scope (a single identity can be linked to companies the calling platform is not entitled to see).' }),
+    date_of_birth: NullableString({
+      description:
+        'ISO date (`YYYY-MM-DD`) reported by the identity provider. Present on `individual` profiles.',
+    }),
+    email: NullableString({
+      description:
+        'Email address reported by the identity provider. Typically present on `individual` profiles.',
+    }),
+    first_name: NullableString({ description: "Individual's first name." }),
+    last_name: NullableString({ description: "Individual's last name." }),
+    linked_companies: Type.Array(IdentityProfileRejectedDataLinkedCompany, {
+      description:
+        'The companies this identity profile is currently linked to. Only populated for direct Whop user sessions; always empty when authenticated via API key, app, or OAuth scope (a single identity can be linked to companies the calling platform is not entitled to see).',
+    }),
     payout_status: PayoutAccountCalculatedStatuses,
-    payouts_enabled: Type.Boolean({ description: 'Whether this profile can receive payouts right now. True only when payout onboarding is complete and no payout holds are active on the linked account. Treat this as the single source of truth for payout readiness.' }),
-    personal_address: Nullable(IdentityProfileRejectedDataPersonalAddress, { description: 'Residential address reported by the identity provider. Present on `individual` profiles.' }),
-    phone: NullableString({ description: 'Phone number reported by the identity provider. Typically present on `individual` profiles.' }),
-    profile_type: Type.String({ description: 'Whether this is an \'individual\' or \'business\' profile.' }),
-    status: StringEnum(['pending', 'approved', 'action_required', 'not_started', 'rejected'], { description: 'Derived verification status across all linked verifications. Returns `action_required` whenever the profile has an open request for information (whether a verification, payout, or audit RFI) — i.e. the merchant must submit something before it is in good standing.' }),
-    updated_at: Type.String({ description: 'When the identity profile was last synced from a verification.' }),
-    verifications: Type.Array(IdentityProfileRejectedDataVerification, { description: 'All verification attempts attached to this identity profile, ordered most-recent first.' }),
+    payouts_enabled: Type.Boolean({
+      description:
+        'Whether this profile can receive payouts right now. True only when payout onboarding is complete and no payout holds are active on the linked account. Treat this as the single source of truth for payout readiness.',
+    }),
+    personal_address: Nullable(IdentityProfileRejectedDataPersonalAddress, {
+      description: 'Residential address reported by the identity provider. Present on `individual` profiles.',
+    }),
+    phone: NullableString({
+      description:
+        'Phone number reported by the identity provider. Typically present on `individual` profiles.',
+    }),
+    profile_type: Type.String({ description: "Whether this is an 'individual' or 'business' profile." }),
+    status: StringEnum(['pending', 'approved', 'action_required', 'not_started', 'rejected'], {
+      description:
+        'Derived verification status across all linked verifications. Returns `action_required` whenever the profile has an open request for information (whether a verification, payout, or audit RFI) — i.e. the merchant must submit something before it is in good standing.',
+    }),
+    updated_at: Type.String({
+      description: 'When the identity profile was last synced from a verification.',
+    }),
+    verifications: Type.Array(IdentityProfileRejectedDataVerification, {
+      description: 'All verification attempts attached to this identity profile, ordered most-recent first.',
+    }),
   },
-  { title: 'IdentityProfileRejectedData', description: 'A consolidated identity or business profile synced from verification provider data.' },
+  {
+    title: 'IdentityProfileRejectedData',
+    description: 'A consolidated identity or business profile synced from verification provider data.',
+  },
 );
 export type IdentityProfileRejectedData = Static<typeof IdentityProfileRejectedData>;
 
@@ -754,9 +1780,15 @@ export const IdentityProfileUpdatedDataBusinessAddress = Type.Object(
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'IdentityProfileUpdatedDataBusinessAddress', description: 'Registered business address reported by the identity provider. Present on `business` profiles.' },
+  {
+    title: 'IdentityProfileUpdatedDataBusinessAddress',
+    description:
+      'Registered business address reported by the identity provider. Present on `business` profiles.',
+  },
 );
-export type IdentityProfileUpdatedDataBusinessAddress = Static<typeof IdentityProfileUpdatedDataBusinessAddress>;
+export type IdentityProfileUpdatedDataBusinessAddress = Static<
+  typeof IdentityProfileUpdatedDataBusinessAddress
+>;
 
 /** A company is a seller on Whop. Companies own products, manage members, and receive payouts. */
 export const IdentityProfileUpdatedDataLinkedCompany = Type.Object(
@@ -764,7 +1796,11 @@ export const IdentityProfileUpdatedDataLinkedCompany = Type.Object(
     id: Type.String({ description: 'The unique identifier for the company.' }),
     title: Type.String({ description: 'The display name of the company shown to customers.' }),
   },
-  { title: 'IdentityProfileUpdatedDataLinkedCompany', description: 'A company is a seller on Whop. Companies own products, manage members, and receive payouts.' },
+  {
+    title: 'IdentityProfileUpdatedDataLinkedCompany',
+    description:
+      'A company is a seller on Whop. Companies own products, manage members, and receive payouts.',
+  },
 );
 export type IdentityProfileUpdatedDataLinkedCompany = Static<typeof IdentityProfileUpdatedDataLinkedCompany>;
 
@@ -778,21 +1814,59 @@ export const IdentityProfileUpdatedDataPersonalAddress = Type.Object(
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'IdentityProfileUpdatedDataPersonalAddress', description: 'Residential address reported by the identity provider. Present on `individual` profiles.' },
+  {
+    title: 'IdentityProfileUpdatedDataPersonalAddress',
+    description: 'Residential address reported by the identity provider. Present on `individual` profiles.',
+  },
 );
-export type IdentityProfileUpdatedDataPersonalAddress = Static<typeof IdentityProfileUpdatedDataPersonalAddress>;
+export type IdentityProfileUpdatedDataPersonalAddress = Static<
+  typeof IdentityProfileUpdatedDataPersonalAddress
+>;
 
 /** An identity verification session used to confirm a person or entity's identity for payout account eligibility. */
 export const IdentityProfileUpdatedDataVerification = Type.Object(
   {
     id: Type.String({ description: 'The numeric id of the verification record.' }),
     created_at: Type.String({ description: 'When the verification record was created.' }),
-    last_error_code: NullableStringEnum(['abandoned', 'consent_declined', 'country_not_supported', 'device_not_supported', 'document_expired', 'document_type_not_supported', 'document_unverified_other', 'email_unverified_other', 'email_verification_declined', 'id_number_insufficient_document_data', 'id_number_mismatch', 'id_number_unverified_other', 'phone_unverified_other', 'phone_verification_declined', 'selfie_document_missing_photo', 'selfie_face_mismatch', 'selfie_manipulated', 'selfie_unverified_other', 'under_supported_age'], { description: 'An error code for a verification attempt.' }),
-    last_error_reason: NullableString({ description: 'A human-readable explanation of the most recent verification error. Null if no error has occurred.' }),
-    session_url: NullableString({ description: 'A URL the user can visit to complete the verification process. Null if the session does not require user interaction.' }),
+    last_error_code: NullableStringEnum(
+      [
+        'abandoned',
+        'consent_declined',
+        'country_not_supported',
+        'device_not_supported',
+        'document_expired',
+        'document_type_not_supported',
+        'document_unverified_other',
+        'email_unverified_other',
+        'email_verification_declined',
+        'id_number_insufficient_document_data',
+        'id_number_mismatch',
+        'id_number_unverified_other',
+        'phone_unverified_other',
+        'phone_verification_declined',
+        'selfie_document_missing_photo',
+        'selfie_face_mismatch',
+        'selfie_manipulated',
+        'selfie_unverified_other',
+        'under_supported_age',
+      ],
+      { description: 'An error code for a verification attempt.' },
+    ),
+    last_error_reason: NullableString({
+      description:
+        'A human-readable explanation of the most recent verification error. Null if no error has occurred.',
+    }),
+    session_url: NullableString({
+      description:
+        'A URL the user can visit to complete the verification process. Null if the session does not require user interaction.',
+    }),
     status: VerificationStatus,
   },
-  { title: 'IdentityProfileUpdatedDataVerification', description: 'An identity verification session used to confirm a person or entity\'s identity for payout account eligibility.' },
+  {
+    title: 'IdentityProfileUpdatedDataVerification',
+    description:
+      "An identity verification session used to confirm a person or entity's identity for payout account eligibility.",
+  },
 );
 export type IdentityProfileUpdatedDataVerification = Static<typeof IdentityProfileUpdatedDataVerification>;
 
@@ -800,26 +1874,62 @@ export type IdentityProfileUpdatedDataVerification = Static<typeof IdentityProfi
 export const IdentityProfileUpdatedData = Type.Object(
   {
     id: Type.String({ description: 'The tag of the identity profile (idpf_xxx).' }),
-    business_address: Nullable(IdentityProfileUpdatedDataBusinessAddress, { description: 'Registered business address reported by the identity provider. Present on `business` profiles.' }),
+    business_address: Nullable(IdentityProfileUpdatedDataBusinessAddress, {
+      description:
+        'Registered business address reported by the identity provider. Present on `business` profiles.',
+    }),
     business_name: NullableString({ description: 'Business entity name. Present on `business` profiles.' }),
-    business_structure: NullableString({ description: 'Reported legal structure of a business profile (e.g. `corp`, `llc`). Provider-specific values; present on `business` profiles.' }),
-    country: NullableString({ description: 'ISO 3166-1 alpha-2 country code reported by the identity provider, such as `US` or `GB`. For individuals this is the country of citizenship or residence; for businesses, the country of incorporation.' }),
+    business_structure: NullableString({
+      description:
+        'Reported legal structure of a business profile (e.g. `corp`, `llc`). Provider-specific values; present on `business` profiles.',
+    }),
+    country: NullableString({
+      description:
+        'ISO 3166-1 alpha-2 country code reported by the identity provider, such as `US` or `GB`. For individuals this is the country of citizenship or residence; for businesses, the country of incorporation.',
+    }),
     created_at: Type.String({ description: 'When the identity profile was first created.' }),
-    date_of_birth: NullableString({ description: 'ISO date (`YYYY-MM-DD`) reported by the identity provider. Present on `individual` profiles.' }),
-    email: NullableString({ description: 'Email address reported by the identity provider. Typically present on `individual` profiles.' }),
-    first_name: NullableString({ description: 'Individual\'s first name.' }),
-    last_name: NullableString({ description: 'Individual\'s last name.' }),
-    linked_companies: Type.Array(IdentityProfileUpdatedDataLinkedCompany, { description: 'The companies this identity profile is currently linked to. Only populated for direct Whop user sessions; always empty when authenticated via API key, app, or OAuth scope (a single identity can be linked to companies the calling platform is not entitled to see).' }),
+    date_of_birth: NullableString({
+      description:
+        'ISO date (`YYYY-MM-DD`) reported by the identity provider. Present on `individual` profiles.',
+    }),
+    email: NullableString({
+      description:
+        'Email address reported by the identity provider. Typically present on `individual` profiles.',
+    }),
+    first_name: NullableString({ description: "Individual's first name." }),
+    last_name: NullableString({ description: "Individual's last name." }),
+    linked_companies: Type.Array(IdentityProfileUpdatedDataLinkedCompany, {
+      description:
+        'The companies this identity profile is currently linked to. Only populated for direct Whop user sessions; always empty when authenticated via API key, app, or OAuth scope (a single identity can be linked to companies the calling platform is not entitled to see).',
+    }),
     payout_status: PayoutAccountCalculatedStatuses,
-    payouts_enabled: Type.Boolean({ description: 'Whether this profile can receive payouts right now. True only when payout onboarding is complete and no payout holds are active on the linked account. Treat this as the single source of truth for payout readiness.' }),
-    personal_address: Nullable(IdentityProfileUpdatedDataPersonalAddress, { description: 'Residential address reported by the identity provider. Present on `individual` profiles.' }),
-    phone: NullableString({ description: 'Phone number reported by the identity provider. Typically present on `individual` profiles.' }),
-    profile_type: Type.String({ description: 'Whether this is an \'individual\' or \'business\' profile.' }),
-    status: StringEnum(['pending', 'approved', 'action_required', 'not_started', 'rejected'], { description: 'Derived verification status across all linked verifications. Returns `action_required` whenever the profile has an open request for information (whether a verification, payout, or audit RFI) — i.e. the merchant must submit something before it is in good standing.' }),
-    updated_at: Type.String({ description: 'When the identity profile was last synced from a verification.' }),
-    verifications: Type.Array(IdentityProfileUpdatedDataVerification, { description: 'All verification attempts attached to this identity profile, ordered most-recent first.' }),
+    payouts_enabled: Type.Boolean({
+      description:
+        'Whether this profile can receive payouts right now. True only when payout onboarding is complete and no payout holds are active on the linked account. Treat this as the single source of truth for payout readiness.',
+    }),
+    personal_address: Nullable(IdentityProfileUpdatedDataPersonalAddress, {
+      description: 'Residential address reported by the identity provider. Present on `individual` profiles.',
+    }),
+    phone: NullableString({
+      description:
+        'Phone number reported by the identity provider. Typically present on `individual` profiles.',
+    }),
+    profile_type: Type.String({ description: "Whether this is an 'individual' or 'business' profile." }),
+    status: StringEnum(['pending', 'approved', 'action_required', 'not_started', 'rejected'], {
+      description:
+        'Derived verification status across all linked verifications. Returns `action_required` whenever the profile has an open request for information (whether a verification, payout, or audit RFI) — i.e. the merchant must submit something before it is in good standing.',
+    }),
+    updated_at: Type.String({
+      description: 'When the identity profile was last synced from a verification.',
+    }),
+    verifications: Type.Array(IdentityProfileUpdatedDataVerification, {
+      description: 'All verification attempts attached to this identity profile, ordered most-recent first.',
+    }),
   },
-  { title: 'IdentityProfileUpdatedData', description: 'A consolidated identity or business profile synced from verification provider data.' },
+  {
+    title: 'IdentityProfileUpdatedData',
+    description: 'A consolidated identity or business profile synced from verification provider data.',
+  },
 );
 export type IdentityProfileUpdatedData = Static<typeof IdentityProfileUpdatedData>;
 
@@ -843,22 +1953,32 @@ export const InvoiceLineItem = Type.Object(
     total: Type.Number({ description: 'The computed total for this line item (quantity \\* unit_price).' }),
     unit_price: Type.Number({ description: 'The unit price for this line item.' }),
   },
-  { title: 'InvoiceLineItem', description: 'A line item on an invoice, representing a single charge with a label, quantity, and unit price.' },
+  {
+    title: 'InvoiceLineItem',
+    description:
+      'A line item on an invoice, representing a single charge with a label, quantity, and unit price.',
+  },
 );
 export type InvoiceLineItem = Static<typeof InvoiceLineItem>;
 
 /** The different statuses an invoice can be in */
-export const InvoiceStatus = StringEnum(['past_due', 'draft', 'open', 'paid', 'uncollectible', 'void'], { title: 'InvoiceStatus', description: 'The different statuses an invoice can be in' });
+export const InvoiceStatus = StringEnum(['past_due', 'draft', 'open', 'paid', 'uncollectible', 'void'], {
+  title: 'InvoiceStatus',
+  description: 'The different statuses an invoice can be in',
+});
 export type InvoiceStatus = Static<typeof InvoiceStatus>;
 
 /** The user this invoice is addressed to. Null if the user account has been removed. */
 export const InvoiceUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
-  { title: 'InvoiceUser', description: 'The user this invoice is addressed to. Null if the user account has been removed.' },
+  {
+    title: 'InvoiceUser',
+    description: 'The user this invoice is addressed to. Null if the user account has been removed.',
+  },
 );
 export type InvoiceUser = Static<typeof InvoiceUser>;
 
@@ -868,15 +1988,31 @@ export const Invoice = Type.Object(
     id: Type.String({ description: 'The unique identifier for the invoice.' }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the invoice was created.' }),
     current_plan: InvoiceCurrentPlan,
-    due_date: NullableString({ description: 'The deadline by which payment is expected. Null if the invoice is collected automatically.' }),
-    email_address: NullableString({ description: 'The email address of the customer this invoice is addressed to. Null if no email is on file.' }),
-    fetch_invoice_token: Type.String({ description: 'A signed token that allows fetching invoice data publicly without authentication.' }),
-    line_items: Type.Array(InvoiceLineItem, { description: 'Optional line items that break down the invoice total into individual charges.' }),
+    due_date: NullableString({
+      description:
+        'The deadline by which payment is expected. Null if the invoice is collected automatically.',
+    }),
+    email_address: NullableString({
+      description:
+        'The email address of the customer this invoice is addressed to. Null if no email is on file.',
+    }),
+    fetch_invoice_token: Type.String({
+      description: 'A signed token that allows fetching invoice data publicly without authentication.',
+    }),
+    line_items: Type.Array(InvoiceLineItem, {
+      description: 'Optional line items that break down the invoice total into individual charges.',
+    }),
     number: Type.String({ description: 'The sequential invoice number for display purposes.' }),
     status: InvoiceStatus,
-    user: Nullable(InvoiceUser, { description: 'The user this invoice is addressed to. Null if the user account has been removed.' }),
+    user: Nullable(InvoiceUser, {
+      description: 'The user this invoice is addressed to. Null if the user account has been removed.',
+    }),
   },
-  { title: 'Invoice', description: 'An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.' },
+  {
+    title: 'Invoice',
+    description:
+      'An invoice represents an itemized bill sent by a company to a customer for a specific product and plan, tracking the amount owed, due date, and payment status.',
+  },
 );
 export type Invoice = Static<typeof Invoice>;
 
@@ -888,7 +2024,10 @@ export const LedgerAccountFundsAvailableDataBalance = Type.Object(
     pending_balance: Type.Number({ description: 'The amount of the balance that is pending.' }),
     reserve_balance: Type.Number({ description: 'The amount of the balance that is reserved.' }),
   },
-  { title: 'LedgerAccountFundsAvailableDataBalance', description: 'A cached balance for a LedgerAccount in respect to a currency.' },
+  {
+    title: 'LedgerAccountFundsAvailableDataBalance',
+    description: 'A cached balance for a LedgerAccount in respect to a currency.',
+  },
 );
 export type LedgerAccountFundsAvailableDataBalance = Static<typeof LedgerAccountFundsAvailableDataBalance>;
 
@@ -896,11 +2035,15 @@ export type LedgerAccountFundsAvailableDataBalance = Static<typeof LedgerAccount
 export const LedgerAccountFundsAvailableDataUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
     typename: Type.Literal('User', { description: 'The typename of this object' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
-  { title: 'LedgerAccountFundsAvailableDataUser', description: 'A user account on Whop. Contains profile information, identity details, and social connections.' },
+  {
+    title: 'LedgerAccountFundsAvailableDataUser',
+    description:
+      'A user account on Whop. Contains profile information, identity details, and social connections.',
+  },
 );
 export type LedgerAccountFundsAvailableDataUser = Static<typeof LedgerAccountFundsAvailableDataUser>;
 
@@ -908,11 +2051,17 @@ export type LedgerAccountFundsAvailableDataUser = Static<typeof LedgerAccountFun
 export const LedgerAccountFundsAvailableDataCompany = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the company.' }),
-    route: Type.String({ description: 'URL slug for the account\'s store page, e.g. `pickaxe` in whop.com/pickaxe.' }),
+    route: Type.String({
+      description: "URL slug for the account's store page, e.g. `pickaxe` in whop.com/pickaxe.",
+    }),
     title: Type.String({ description: 'The display name of the company shown to customers.' }),
     typename: Type.Literal('Company', { description: 'The typename of this object' }),
   },
-  { title: 'LedgerAccountFundsAvailableDataCompany', description: 'A company is a seller on Whop. Companies own products, manage members, and receive payouts.' },
+  {
+    title: 'LedgerAccountFundsAvailableDataCompany',
+    description:
+      'A company is a seller on Whop. Companies own products, manage members, and receive payouts.',
+  },
 );
 export type LedgerAccountFundsAvailableDataCompany = Static<typeof LedgerAccountFundsAvailableDataCompany>;
 
@@ -926,49 +2075,118 @@ export const LedgerAccountFundsAvailableDataPayoutAccountDetailsAddress = Type.O
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'LedgerAccountFundsAvailableDataPayoutAccountDetailsAddress', description: 'The physical address associated with this payout account' },
+  {
+    title: 'LedgerAccountFundsAvailableDataPayoutAccountDetailsAddress',
+    description: 'The physical address associated with this payout account',
+  },
 );
-export type LedgerAccountFundsAvailableDataPayoutAccountDetailsAddress = Static<typeof LedgerAccountFundsAvailableDataPayoutAccountDetailsAddress>;
+export type LedgerAccountFundsAvailableDataPayoutAccountDetailsAddress = Static<
+  typeof LedgerAccountFundsAvailableDataPayoutAccountDetailsAddress
+>;
 
 /** The business representative for this payout account */
 export const LedgerAccountFundsAvailableDataPayoutAccountDetailsBusinessRepresentative = Type.Object(
   {
-    date_of_birth: NullableString({ format: 'date-time', description: 'The date of birth of the business representative in ISO 8601 format (YYYY-MM-DD).' }),
+    date_of_birth: NullableString({
+      format: 'date-time',
+      description: 'The date of birth of the business representative in ISO 8601 format (YYYY-MM-DD).',
+    }),
     first_name: NullableString({ description: 'The first name of the business representative.' }),
     last_name: NullableString({ description: 'The last name of the business representative.' }),
     middle_name: NullableString({ description: 'The middle name of the business representative.' }),
   },
-  { title: 'LedgerAccountFundsAvailableDataPayoutAccountDetailsBusinessRepresentative', description: 'The business representative for this payout account' },
+  {
+    title: 'LedgerAccountFundsAvailableDataPayoutAccountDetailsBusinessRepresentative',
+    description: 'The business representative for this payout account',
+  },
 );
-export type LedgerAccountFundsAvailableDataPayoutAccountDetailsBusinessRepresentative = Static<typeof LedgerAccountFundsAvailableDataPayoutAccountDetailsBusinessRepresentative>;
+export type LedgerAccountFundsAvailableDataPayoutAccountDetailsBusinessRepresentative = Static<
+  typeof LedgerAccountFundsAvailableDataPayoutAccountDetailsBusinessRepresentative
+>;
 
 /** The latest verification for the connected account. */
 export const LedgerAccountFundsAvailableDataPayoutAccountDetailsLatestVerification = Type.Object(
   {
     id: Type.String({ description: 'The numeric id of the verification record.' }),
-    last_error_code: NullableStringEnum(['abandoned', 'consent_declined', 'country_not_supported', 'device_not_supported', 'document_expired', 'document_type_not_supported', 'document_unverified_other', 'email_unverified_other', 'email_verification_declined', 'id_number_insufficient_document_data', 'id_number_mismatch', 'id_number_unverified_other', 'phone_unverified_other', 'phone_verification_declined', 'selfie_document_missing_photo', 'selfie_face_mismatch', 'selfie_manipulated', 'selfie_unverified_other', 'under_supported_age'], { description: 'An error code for a verification attempt.' }),
-    last_error_reason: NullableString({ description: 'A human-readable explanation of the most recent verification error. Null if no error has occurred.' }),
+    last_error_code: NullableStringEnum(
+      [
+        'abandoned',
+        'consent_declined',
+        'country_not_supported',
+        'device_not_supported',
+        'document_expired',
+        'document_type_not_supported',
+        'document_unverified_other',
+        'email_unverified_other',
+        'email_verification_declined',
+        'id_number_insufficient_document_data',
+        'id_number_mismatch',
+        'id_number_unverified_other',
+        'phone_unverified_other',
+        'phone_verification_declined',
+        'selfie_document_missing_photo',
+        'selfie_face_mismatch',
+        'selfie_manipulated',
+        'selfie_unverified_other',
+        'under_supported_age',
+      ],
+      { description: 'An error code for a verification attempt.' },
+    ),
+    last_error_reason: NullableString({
+      description:
+        'A human-readable explanation of the most recent verification error. Null if no error has occurred.',
+    }),
     status: VerificationStatus,
   },
-  { title: 'LedgerAccountFundsAvailableDataPayoutAccountDetailsLatestVerification', description: 'The latest verification for the connected account.' },
+  {
+    title: 'LedgerAccountFundsAvailableDataPayoutAccountDetailsLatestVerification',
+    description: 'The latest verification for the connected account.',
+  },
 );
-export type LedgerAccountFundsAvailableDataPayoutAccountDetailsLatestVerification = Static<typeof LedgerAccountFundsAvailableDataPayoutAccountDetailsLatestVerification>;
+export type LedgerAccountFundsAvailableDataPayoutAccountDetailsLatestVerification = Static<
+  typeof LedgerAccountFundsAvailableDataPayoutAccountDetailsLatestVerification
+>;
 
 /** The payout account associated with the LedgerAccount, if any. */
 export const LedgerAccountFundsAvailableDataPayoutAccountDetails = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payout account.' }),
-    address: Nullable(LedgerAccountFundsAvailableDataPayoutAccountDetailsAddress, { description: 'The physical address associated with this payout account' }),
-    business_name: NullableString({ description: 'The company\'s legal name' }),
-    business_representative: Nullable(LedgerAccountFundsAvailableDataPayoutAccountDetailsBusinessRepresentative, { description: 'The business representative for this payout account' }),
+    address: Nullable(LedgerAccountFundsAvailableDataPayoutAccountDetailsAddress, {
+      description: 'The physical address associated with this payout account',
+    }),
+    business_name: NullableString({ description: "The company's legal name" }),
+    business_representative: Nullable(
+      LedgerAccountFundsAvailableDataPayoutAccountDetailsBusinessRepresentative,
+      { description: 'The business representative for this payout account' },
+    ),
     email: NullableString({ description: 'The email address of the representative' }),
-    latest_verification: Nullable(LedgerAccountFundsAvailableDataPayoutAccountDetailsLatestVerification, { description: 'The latest verification for the connected account.' }),
-    phone: NullableString({ description: 'The business representative\'s phone' }),
-    status: NullableStringEnum(['connected', 'disabled', 'action_required', 'pending_verification', 'verification_failed', 'not_started'], { description: 'The granular calculated statuses reflecting payout account KYC and withdrawal readiness.' }),
+    latest_verification: Nullable(LedgerAccountFundsAvailableDataPayoutAccountDetailsLatestVerification, {
+      description: 'The latest verification for the connected account.',
+    }),
+    phone: NullableString({ description: "The business representative's phone" }),
+    status: NullableStringEnum(
+      [
+        'connected',
+        'disabled',
+        'action_required',
+        'pending_verification',
+        'verification_failed',
+        'not_started',
+      ],
+      {
+        description:
+          'The granular calculated statuses reflecting payout account KYC and withdrawal readiness.',
+      },
+    ),
   },
-  { title: 'LedgerAccountFundsAvailableDataPayoutAccountDetails', description: 'The payout account associated with the LedgerAccount, if any.' },
+  {
+    title: 'LedgerAccountFundsAvailableDataPayoutAccountDetails',
+    description: 'The payout account associated with the LedgerAccount, if any.',
+  },
 );
-export type LedgerAccountFundsAvailableDataPayoutAccountDetails = Static<typeof LedgerAccountFundsAvailableDataPayoutAccountDetails>;
+export type LedgerAccountFundsAvailableDataPayoutAccountDetails = Static<
+  typeof LedgerAccountFundsAvailableDataPayoutAccountDetails
+>;
 
 /** The balance cache associated with the account by currency. */
 export const LedgerAccountFundsAvailableDataTreasuryBalance = Type.Object(
@@ -978,25 +2196,46 @@ export const LedgerAccountFundsAvailableDataTreasuryBalance = Type.Object(
     currency: Currency,
     pending_balance: Type.Number({ description: 'The amount of the balance that is pending.' }),
     reserve_balance: Type.Number({ description: 'The amount of the balance that is reserved.' }),
-    total_withdrawable_balance: Type.Number({ description: 'The amount of the balance that is withdrawable.' }),
+    total_withdrawable_balance: Type.Number({
+      description: 'The amount of the balance that is withdrawable.',
+    }),
   },
-  { title: 'LedgerAccountFundsAvailableDataTreasuryBalance', description: 'The balance cache associated with the account by currency.' },
+  {
+    title: 'LedgerAccountFundsAvailableDataTreasuryBalance',
+    description: 'The balance cache associated with the account by currency.',
+  },
 );
-export type LedgerAccountFundsAvailableDataTreasuryBalance = Static<typeof LedgerAccountFundsAvailableDataTreasuryBalance>;
+export type LedgerAccountFundsAvailableDataTreasuryBalance = Static<
+  typeof LedgerAccountFundsAvailableDataTreasuryBalance
+>;
 
 /** A ledger account represents a financial account on Whop that can hold many balances. */
 export const LedgerAccountFundsAvailableData = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the ledger account.' }),
-    balances: Type.Array(LedgerAccountFundsAvailableDataBalance, { description: 'The balances associated with the account.' }),
+    balances: Type.Array(LedgerAccountFundsAvailableDataBalance, {
+      description: 'The balances associated with the account.',
+    }),
     ledger_type: StringEnum(['primary', 'pool'], { description: 'The type of ledger account.' }),
-    owner: Type.Union([LedgerAccountFundsAvailableDataUser, LedgerAccountFundsAvailableDataCompany, Type.Null()], { description: 'The owner of the ledger account.' }),
-    payments_approval_status: NullableStringEnum(['pending', 'approved', 'rejected', 'monitoring'], { description: 'The different approval statuses an account can have.' }),
-    payout_account_details: Nullable(LedgerAccountFundsAvailableDataPayoutAccountDetails, { description: 'The payout account associated with the LedgerAccount, if any.' }),
+    owner: Type.Union(
+      [LedgerAccountFundsAvailableDataUser, LedgerAccountFundsAvailableDataCompany, Type.Null()],
+      { description: 'The owner of the ledger account.' },
+    ),
+    payments_approval_status: NullableStringEnum(['pending', 'approved', 'rejected', 'monitoring'], {
+      description: 'The different approval statuses an account can have.',
+    }),
+    payout_account_details: Nullable(LedgerAccountFundsAvailableDataPayoutAccountDetails, {
+      description: 'The payout account associated with the LedgerAccount, if any.',
+    }),
     transfer_fee: NullableScalar('number', { description: 'The fee for transfers, if applicable.' }),
-    treasury_balance: Nullable(LedgerAccountFundsAvailableDataTreasuryBalance, { description: 'The balance cache associated with the account by currency.' }),
+    treasury_balance: Nullable(LedgerAccountFundsAvailableDataTreasuryBalance, {
+      description: 'The balance cache associated with the account by currency.',
+    }),
   },
-  { title: 'LedgerAccountFundsAvailableData', description: 'A ledger account represents a financial account on Whop that can hold many balances.' },
+  {
+    title: 'LedgerAccountFundsAvailableData',
+    description: 'A ledger account represents a financial account on Whop that can hold many balances.',
+  },
 );
 export type LedgerAccountFundsAvailableData = Static<typeof LedgerAccountFundsAvailableData>;
 
@@ -1026,7 +2265,11 @@ export const MembershipMember = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the member.' }),
   },
-  { title: 'MembershipMember', description: 'The member record linking the user to the company for this membership. Null if the member record has not been created yet.' },
+  {
+    title: 'MembershipMember',
+    description:
+      'The member record linking the user to the company for this membership. Null if the member record has not been created yet.',
+  },
 );
 export type MembershipMember = Static<typeof MembershipMember>;
 
@@ -1034,7 +2277,10 @@ export type MembershipMember = Static<typeof MembershipMember>;
 export const MembershipPlan = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the plan.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'Custom key-value pairs stored on the plan. Included in webhook payloads for payment and membership events. Max 50 keys, 100 chars per key, 500 chars per string value.' }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'Custom key-value pairs stored on the plan. Included in webhook payloads for payment and membership events. Max 50 keys, 100 chars per key, 500 chars per string value.',
+    }),
   },
   { title: 'MembershipPlan', description: 'The plan the customer purchased to create this membership.' },
 );
@@ -1044,8 +2290,14 @@ export type MembershipPlan = Static<typeof MembershipPlan>;
 export const MembershipProduct = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the product.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'Custom key-value pairs stored on the product and included in payment and membership webhook payloads. Max 50 keys, 100 characters per key, 500 characters per string value.' }),
-    title: Type.String({ description: 'The display name of the product shown to customers on the product page and in search results.' }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'Custom key-value pairs stored on the product and included in payment and membership webhook payloads. Max 50 keys, 100 characters per key, 500 characters per string value.',
+    }),
+    title: Type.String({
+      description:
+        'The display name of the product shown to customers on the product page and in search results.',
+    }),
   },
   { title: 'MembershipProduct', description: 'The product this membership grants access to.' },
 );
@@ -1056,7 +2308,11 @@ export const MembershipPromoCode = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the promo code.' }),
   },
-  { title: 'MembershipPromoCode', description: 'The promotional code currently applied to this membership\'s billing. Null if no promo code is active.' },
+  {
+    title: 'MembershipPromoCode',
+    description:
+      "The promotional code currently applied to this membership's billing. Null if no promo code is active.",
+  },
 );
 export type MembershipPromoCode = Static<typeof MembershipPromoCode>;
 
@@ -1064,11 +2320,17 @@ export type MembershipPromoCode = Static<typeof MembershipPromoCode>;
 export const MembershipUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    email: NullableString({ description: 'The user\'s email address. Requires the member:email:read permission to access. Null if not authorized.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    email: NullableString({
+      description:
+        "The user's email address. Requires the member:email:read permission to access. Null if not authorized.",
+    }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
-  { title: 'MembershipUser', description: 'The user who owns this membership. Null if the user account has been deleted.' },
+  {
+    title: 'MembershipUser',
+    description: 'The user who owns this membership. Null if the user account has been deleted.',
+  },
 );
 export type MembershipUser = Static<typeof MembershipUser>;
 
@@ -1076,31 +2338,187 @@ export type MembershipUser = Static<typeof MembershipUser>;
 export const Membership = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the membership.' }),
-    cancel_at_period_end: Type.Boolean({ description: 'Whether this membership is set to cancel at the end of the current billing cycle. Only applies to memberships with a recurring plan.' }),
-    cancel_option: NullableStringEnum(['other', 'too_expensive', 'switching', 'missing_features', 'technical_issues', 'bad_experience', 'testing'], { description: 'The different reasons a user can choose for why they are canceling their membership.' }),
-    canceled_at: NullableString({ description: 'The time the customer initiated cancellation of this membership. As a Unix timestamp. Null if the membership has not been canceled.' }),
-    cancellation_reason: NullableString({ description: 'Free-text explanation provided by the customer when canceling. Null if the customer did not provide a reason.' }),
-    checkout_configuration_id: NullableString({ description: 'The ID of the checkout session/configuration that produced this membership, if any. Use this to map memberships back to the checkout configuration that created them.' }),
+    cancel_at_period_end: Type.Boolean({
+      description:
+        'Whether this membership is set to cancel at the end of the current billing cycle. Only applies to memberships with a recurring plan.',
+    }),
+    cancel_option: NullableStringEnum(
+      [
+        'other',
+        'too_expensive',
+        'switching',
+        'missing_features',
+        'technical_issues',
+        'bad_experience',
+        'testing',
+      ],
+      { description: 'The different reasons a user can choose for why they are canceling their membership.' },
+    ),
+    canceled_at: NullableString({
+      description:
+        'The time the customer initiated cancellation of this membership. As a Unix timestamp. Null if the membership has not been canceled.',
+    }),
+    cancellation_reason: NullableString({
+      description:
+        'Free-text explanation provided by the customer when canceling. Null if the customer did not provide a reason.',
+    }),
+    checkout_configuration_id: NullableString({
+      description:
+        'The ID of the checkout session/configuration that produced this membership, if any. Use this to map memberships back to the checkout configuration that created them.',
+    }),
     company: MembershipCompany,
     created_at: Type.String({ format: 'date-time', description: 'The datetime the membership was created.' }),
-    currency: NullableStringEnum(['usd', 'sgd', 'inr', 'aud', 'brl', 'cad', 'dkk', 'eur', 'nok', 'gbp', 'sek', 'chf', 'hkd', 'huf', 'jpy', 'mxn', 'myr', 'pln', 'czk', 'nzd', 'aed', 'eth', 'ape', 'cop', 'ron', 'thb', 'bgn', 'idr', 'dop', 'php', 'try', 'krw', 'twd', 'vnd', 'pkr', 'clp', 'uyu', 'ars', 'zar', 'dzd', 'tnd', 'mad', 'kes', 'kwd', 'jod', 'all', 'xcd', 'amd', 'bsd', 'bhd', 'bob', 'bam', 'khr', 'crc', 'xof', 'egp', 'etb', 'gmd', 'ghs', 'gtq', 'gyd', 'ils', 'jmd', 'mop', 'mga', 'mur', 'mdl', 'mnt', 'nad', 'ngn', 'mkd', 'omr', 'pyg', 'pen', 'qar', 'rwf', 'sar', 'rsd', 'lkr', 'tzs', 'ttd', 'uzs', 'rub', 'btc', 'cny', 'usdt', 'kzt', 'awg', 'whop_usd', 'xau'], { description: 'The available currencies on the platform' }),
-    custom_field_responses: Type.Array(MembershipCustomFieldResponse, { description: 'The customer\'s responses to custom checkout questions configured on the product at the time of purchase.' }),
-    joined_at: NullableString({ description: 'The time the user first joined the company associated with this membership. As a Unix timestamp. Null if the member record does not exist.' }),
-    license_key: NullableString({ description: 'The software license key associated with this membership. Only present if the product includes a Whop Software Licensing experience. Null otherwise.' }),
-    manage_url: NullableString({ description: 'The URL where the customer can view and manage this membership, including cancellation and plan changes. Null if no member record exists.' }),
-    member: Nullable(MembershipMember, { description: 'The member record linking the user to the company for this membership. Null if the member record has not been created yet.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'Custom key-value pairs for the membership (commonly used for software licensing, e.g., HWID). Max 50 keys, 100 chars per key, 500 chars per string value.' }),
-    payment_collection_paused: Type.Boolean({ description: 'Whether recurring payment collection for this membership is temporarily paused by the company.' }),
+    currency: NullableStringEnum(
+      [
+        'usd',
+        'sgd',
+        'inr',
+        'aud',
+        'brl',
+        'cad',
+        'dkk',
+        'eur',
+        'nok',
+        'gbp',
+        'sek',
+        'chf',
+        'hkd',
+        'huf',
+        'jpy',
+        'mxn',
+        'myr',
+        'pln',
+        'czk',
+        'nzd',
+        'aed',
+        'eth',
+        'ape',
+        'cop',
+        'ron',
+        'thb',
+        'bgn',
+        'idr',
+        'dop',
+        'php',
+        'try',
+        'krw',
+        'twd',
+        'vnd',
+        'pkr',
+        'clp',
+        'uyu',
+        'ars',
+        'zar',
+        'dzd',
+        'tnd',
+        'mad',
+        'kes',
+        'kwd',
+        'jod',
+        'all',
+        'xcd',
+        'amd',
+        'bsd',
+        'bhd',
+        'bob',
+        'bam',
+        'khr',
+        'crc',
+        'xof',
+        'egp',
+        'etb',
+        'gmd',
+        'ghs',
+        'gtq',
+        'gyd',
+        'ils',
+        'jmd',
+        'mop',
+        'mga',
+        'mur',
+        'mdl',
+        'mnt',
+        'nad',
+        'ngn',
+        'mkd',
+        'omr',
+        'pyg',
+        'pen',
+        'qar',
+        'rwf',
+        'sar',
+        'rsd',
+        'lkr',
+        'tzs',
+        'ttd',
+        'uzs',
+        'rub',
+        'btc',
+        'cny',
+        'usdt',
+        'kzt',
+        'awg',
+        'whop_usd',
+        'xau',
+      ],
+      { description: 'The available currencies on the platform' },
+    ),
+    custom_field_responses: Type.Array(MembershipCustomFieldResponse, {
+      description:
+        "The customer's responses to custom checkout questions configured on the product at the time of purchase.",
+    }),
+    joined_at: NullableString({
+      description:
+        'The time the user first joined the company associated with this membership. As a Unix timestamp. Null if the member record does not exist.',
+    }),
+    license_key: NullableString({
+      description:
+        'The software license key associated with this membership. Only present if the product includes a Whop Software Licensing experience. Null otherwise.',
+    }),
+    manage_url: NullableString({
+      description:
+        'The URL where the customer can view and manage this membership, including cancellation and plan changes. Null if no member record exists.',
+    }),
+    member: Nullable(MembershipMember, {
+      description:
+        'The member record linking the user to the company for this membership. Null if the member record has not been created yet.',
+    }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'Custom key-value pairs for the membership (commonly used for software licensing, e.g., HWID). Max 50 keys, 100 chars per key, 500 chars per string value.',
+    }),
+    payment_collection_paused: Type.Boolean({
+      description:
+        'Whether recurring payment collection for this membership is temporarily paused by the company.',
+    }),
     plan: MembershipPlan,
     product: MembershipProduct,
-    promo_code: Nullable(MembershipPromoCode, { description: 'The promotional code currently applied to this membership\'s billing. Null if no promo code is active.' }),
-    renewal_period_end: NullableString({ description: 'The end of the current billing period for this recurring membership. As a Unix timestamp. Null if the membership is not recurring.' }),
-    renewal_period_start: NullableString({ description: 'The start of the current billing period for this recurring membership. As a Unix timestamp. Null if the membership is not recurring.' }),
+    promo_code: Nullable(MembershipPromoCode, {
+      description:
+        "The promotional code currently applied to this membership's billing. Null if no promo code is active.",
+    }),
+    renewal_period_end: NullableString({
+      description:
+        'The end of the current billing period for this recurring membership. As a Unix timestamp. Null if the membership is not recurring.',
+    }),
+    renewal_period_start: NullableString({
+      description:
+        'The start of the current billing period for this recurring membership. As a Unix timestamp. Null if the membership is not recurring.',
+    }),
     status: MembershipStatus,
-    updated_at: Type.String({ format: 'date-time', description: 'The datetime the membership was last updated.' }),
-    user: Nullable(MembershipUser, { description: 'The user who owns this membership. Null if the user account has been deleted.' }),
+    updated_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the membership was last updated.',
+    }),
+    user: Nullable(MembershipUser, {
+      description: 'The user who owns this membership. Null if the user account has been deleted.',
+    }),
   },
-  { title: 'Membership', description: 'A membership represents an active relationship between a user and a product. It tracks the user\'s access, billing status, and renewal schedule.' },
+  {
+    title: 'Membership',
+    description:
+      "A membership represents an active relationship between a user and a product. It tracks the user's access, billing status, and renewal schedule.",
+  },
 );
 export type Membership = Static<typeof Membership>;
 
@@ -1109,9 +2527,16 @@ export const PaymentApplicationFee = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the application fee.' }),
     amount: Type.Number({ description: 'The application fee amount.' }),
-    amount_captured: Type.Number({ description: 'The amount of the application fee that has been captured.' }),
-    amount_refunded: Type.Number({ description: 'The amount of the application fee that has been refunded.' }),
-    created_at: Type.String({ format: 'date-time', description: 'The datetime the application fee was created.' }),
+    amount_captured: Type.Number({
+      description: 'The amount of the application fee that has been captured.',
+    }),
+    amount_refunded: Type.Number({
+      description: 'The amount of the application fee that has been refunded.',
+    }),
+    created_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the application fee was created.',
+    }),
     currency: Currency,
   },
   { title: 'PaymentApplicationFee', description: 'The application fee charged on this payment.' },
@@ -1148,15 +2573,28 @@ export type PaymentCompany = Static<typeof PaymentCompany>;
 export const PaymentDispute = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the dispute.' }),
-    amount: Type.Number({ description: 'The disputed amount in the specified currency, formatted as a decimal.' }),
+    amount: Type.Number({
+      description: 'The disputed amount in the specified currency, formatted as a decimal.',
+    }),
     currency: Currency,
-    editable: NullableScalar('boolean', { description: 'Whether the dispute evidence can still be edited and submitted.' }),
-    needs_response_by: NullableString({ description: 'The deadline by which dispute evidence must be submitted. Null if no response deadline is set.' }),
-    notes: NullableString({ description: 'Additional freeform notes submitted by the company as part of the dispute evidence.' }),
+    editable: NullableScalar('boolean', {
+      description: 'Whether the dispute evidence can still be edited and submitted.',
+    }),
+    needs_response_by: NullableString({
+      description:
+        'The deadline by which dispute evidence must be submitted. Null if no response deadline is set.',
+    }),
+    notes: NullableString({
+      description: 'Additional freeform notes submitted by the company as part of the dispute evidence.',
+    }),
     reason: NullableString({ description: 'A human-readable reason for the dispute.' }),
     status: DisputeStatuses,
   },
-  { title: 'PaymentDispute', description: 'A dispute is a chargeback or payment challenge filed against a company, including evidence and response status.' },
+  {
+    title: 'PaymentDispute',
+    description:
+      'A dispute is a chargeback or payment challenge filed against a company, including evidence and response status.',
+  },
 );
 export type PaymentDispute = Static<typeof PaymentDispute>;
 
@@ -1165,9 +2603,43 @@ export const PaymentFinancingTransaction = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payment transaction.' }),
     amount: Type.Number({ description: 'The amount of the payment transaction.' }),
-    created_at: Type.String({ format: 'date-time', description: 'The date and time the payment transaction was created.' }),
-    status: StringEnum(['canceled', 'expired', 'won', 'lost', 'pending', 'rejected', 'created', 'declined', 'succeeded', 'error', 'prevented'], { description: 'The status of the payment transaction.' }),
-    transaction_type: StringEnum(['canceled', 'purchase', 'authorize', 'capture', 'refund', 'verify', 'chargeback', 'pre_chargeback', 'three_d_secure', 'fraud_screening', 'authorization', 'installment'], { description: 'The type of the payment transaction.' }),
+    created_at: Type.String({
+      format: 'date-time',
+      description: 'The date and time the payment transaction was created.',
+    }),
+    status: StringEnum(
+      [
+        'canceled',
+        'expired',
+        'won',
+        'lost',
+        'pending',
+        'rejected',
+        'created',
+        'declined',
+        'succeeded',
+        'error',
+        'prevented',
+      ],
+      { description: 'The status of the payment transaction.' },
+    ),
+    transaction_type: StringEnum(
+      [
+        'canceled',
+        'purchase',
+        'authorize',
+        'capture',
+        'refund',
+        'verify',
+        'chargeback',
+        'pre_chargeback',
+        'three_d_secure',
+        'fraud_screening',
+        'authorization',
+        'installment',
+      ],
+      { description: 'The type of the payment transaction.' },
+    ),
   },
   { title: 'PaymentFinancingTransaction', description: 'A payment transaction.' },
 );
@@ -1197,28 +2669,206 @@ export type PaymentMembership = Static<typeof PaymentMembership>;
 /** The card data associated with the payment method, if its a debit or credit card. */
 export const PaymentPaymentMethodCard = Type.Object(
   {
-    brand: NullableStringEnum(['mastercard', 'visa', 'amex', 'discover', 'unionpay', 'jcb', 'diners', 'link', 'troy', 'visadankort', 'visabancontact', 'china_union_pay', 'rupay', 'jcbrupay', 'elo', 'maestro', 'tarjeta_naranja', 'cirrus', 'nspk_mir', 'verve', 'ebt', 'private_label', 'local_brand', 'uatp', 'wexcard', 'uzcard', 'meeza', 'hrg_store_card', 'girocard', 'fuel_card', 'dankort', 'carnet', 'atm_card', 'china_union_payuzcard', 'codensa', 'cabal', 'hipercard', 'jcblankapay', 'cmi', 'aura', 'unknown'], { description: 'Possible card brands that a payment token can have' }),
-    exp_month: NullableScalar('number', { description: 'The two-digit expiration month of the card (1-12). Null if not available.' }),
-    exp_year: NullableScalar('number', { description: 'The two-digit expiration year of the card (e.g., 27 for 2027). Null if not available.' }),
+    brand: NullableStringEnum(
+      [
+        'mastercard',
+        'visa',
+        'amex',
+        'discover',
+        'unionpay',
+        'jcb',
+        'diners',
+        'link',
+        'troy',
+        'visadankort',
+        'visabancontact',
+        'china_union_pay',
+        'rupay',
+        'jcbrupay',
+        'elo',
+        'maestro',
+        'tarjeta_naranja',
+        'cirrus',
+        'nspk_mir',
+        'verve',
+        'ebt',
+        'private_label',
+        'local_brand',
+        'uatp',
+        'wexcard',
+        'uzcard',
+        'meeza',
+        'hrg_store_card',
+        'girocard',
+        'fuel_card',
+        'dankort',
+        'carnet',
+        'atm_card',
+        'china_union_payuzcard',
+        'codensa',
+        'cabal',
+        'hipercard',
+        'jcblankapay',
+        'cmi',
+        'aura',
+        'unknown',
+      ],
+      { description: 'Possible card brands that a payment token can have' },
+    ),
+    exp_month: NullableScalar('number', {
+      description: 'The two-digit expiration month of the card (1-12). Null if not available.',
+    }),
+    exp_year: NullableScalar('number', {
+      description: 'The two-digit expiration year of the card (e.g., 27 for 2027). Null if not available.',
+    }),
     last4: NullableString({ description: 'The last four digits of the card number. Null if not available.' }),
   },
-  { title: 'PaymentPaymentMethodCard', description: 'The card data associated with the payment method, if its a debit or credit card.' },
+  {
+    title: 'PaymentPaymentMethodCard',
+    description: 'The card data associated with the payment method, if its a debit or credit card.',
+  },
 );
 export type PaymentPaymentMethodCard = Static<typeof PaymentPaymentMethodCard>;
 
 /** The different types of payment methods that can be used. */
-export const PaymentMethodTypes = StringEnum(['link', 'unknown', 'acss_debit', 'affirm', 'afterpay_clearpay', 'alipay', 'alma', 'amazon_pay', 'apple', 'apple_pay', 'au_bank_transfer', 'au_becs_debit', 'bacs_debit', 'bancolombia', 'bancontact', 'bank_wire', 'billie', 'bizum', 'blik', 'boleto', 'bre_b', 'ca_bank_transfer', 'capchase_pay', 'card', 'card_installments_three', 'card_installments_six', 'card_installments_twelve', 'cashapp', 'claritypay', 'coinbase', 'crypto', 'custom', 'customer_balance', 'demo_pay', 'efecty', 'eps', 'eu_bank_transfer', 'fpx', 'gb_bank_transfer', 'giropay', 'google_pay', 'gopay', 'grabpay', 'id_bank_transfer', 'ideal', 'interac', 'kakao_pay', 'klarna', 'klarna_pay_now', 'konbini', 'kr_card', 'kr_market', 'kriya', 'kueski', 'mb_way', 'm_pesa', 'mercado_pago', 'mobilepay', 'mondu', 'multibanco', 'naver_pay', 'nequi', 'netbanking', 'ng_bank', 'ng_bank_transfer', 'ng_card', 'ng_market', 'ng_ussd', 'ng_wallet', 'nz_bank_account', 'oxxo', 'p24', 'pago_efectivo', 'pse', 'pay_by_bank', 'payco', 'paynow', 'paypal', 'paypay', 'payto', 'pix', 'platform_balance', 'promptpay', 'qris', 'rechnung', 'revolut_pay', 'samsung_pay', 'satispay', 'scalapay', 'sencillito', 'sepa_debit', 'sequra', 'servipag', 'sezzle', 'shop_pay', 'shopeepay', 'sofort', 'south_korea_market', 'spei', 'splitit', 'sunbit', 'swish', 'tamara', 'twint', 'upi', 'us_bank_account', 'us_bank_transfer', 'venmo', 'vipps', 'webpay', 'wechat_pay', 'yape', 'zip', 'coinflow'], { title: 'PaymentMethodTypes', description: 'The different types of payment methods that can be used.' });
+export const PaymentMethodTypes = StringEnum(
+  [
+    'link',
+    'unknown',
+    'acss_debit',
+    'affirm',
+    'afterpay_clearpay',
+    'alipay',
+    'alma',
+    'amazon_pay',
+    'apple',
+    'apple_pay',
+    'au_bank_transfer',
+    'au_becs_debit',
+    'bacs_debit',
+    'bancolombia',
+    'bancontact',
+    'bank_wire',
+    'billie',
+    'bizum',
+    'blik',
+    'boleto',
+    'bre_b',
+    'ca_bank_transfer',
+    'capchase_pay',
+    'card',
+    'card_installments_three',
+    'card_installments_six',
+    'card_installments_twelve',
+    'cashapp',
+    'claritypay',
+    'coinbase',
+    'crypto',
+    'custom',
+    'customer_balance',
+    'demo_pay',
+    'efecty',
+    'eps',
+    'eu_bank_transfer',
+    'fpx',
+    'gb_bank_transfer',
+    'giropay',
+    'google_pay',
+    'gopay',
+    'grabpay',
+    'id_bank_transfer',
+    'ideal',
+    'interac',
+    'kakao_pay',
+    'klarna',
+    'klarna_pay_now',
+    'konbini',
+    'kr_card',
+    'kr_market',
+    'kriya',
+    'kueski',
+    'mb_way',
+    'm_pesa',
+    'mercado_pago',
+    'mobilepay',
+    'mondu',
+    'multibanco',
+    'naver_pay',
+    'nequi',
+    'netbanking',
+    'ng_bank',
+    'ng_bank_transfer',
+    'ng_card',
+    'ng_market',
+    'ng_ussd',
+    'ng_wallet',
+    'nz_bank_account',
+    'oxxo',
+    'p24',
+    'pago_efectivo',
+    'pse',
+    'pay_by_bank',
+    'payco',
+    'paynow',
+    'paypal',
+    'paypay',
+    'payto',
+    'pix',
+    'platform_balance',
+    'promptpay',
+    'qris',
+    'rechnung',
+    'revolut_pay',
+    'samsung_pay',
+    'satispay',
+    'scalapay',
+    'sencillito',
+    'sepa_debit',
+    'sequra',
+    'servipag',
+    'sezzle',
+    'shop_pay',
+    'shopeepay',
+    'sofort',
+    'south_korea_market',
+    'spei',
+    'splitit',
+    'sunbit',
+    'swish',
+    'tamara',
+    'twint',
+    'upi',
+    'us_bank_account',
+    'us_bank_transfer',
+    'venmo',
+    'vipps',
+    'webpay',
+    'wechat_pay',
+    'yape',
+    'zip',
+    'coinflow',
+  ],
+  { title: 'PaymentMethodTypes', description: 'The different types of payment methods that can be used.' },
+);
 export type PaymentMethodTypes = Static<typeof PaymentMethodTypes>;
 
 /** The tokenized payment method reference used for this payment. Null if no token was used. */
 export const PaymentPaymentMethod = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payment token.' }),
-    card: Nullable(PaymentPaymentMethodCard, { description: 'The card data associated with the payment method, if its a debit or credit card.' }),
-    created_at: Type.String({ format: 'date-time', description: 'The datetime the payment token was created.' }),
+    card: Nullable(PaymentPaymentMethodCard, {
+      description: 'The card data associated with the payment method, if its a debit or credit card.',
+    }),
+    created_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the payment token was created.',
+    }),
     payment_method_type: PaymentMethodTypes,
   },
-  { title: 'PaymentPaymentMethod', description: 'The tokenized payment method reference used for this payment. Null if no token was used.' },
+  {
+    title: 'PaymentPaymentMethod',
+    description: 'The tokenized payment method reference used for this payment. Null if no token was used.',
+  },
 );
 export type PaymentPaymentMethod = Static<typeof PaymentPaymentMethod>;
 
@@ -1226,8 +2876,13 @@ export type PaymentPaymentMethod = Static<typeof PaymentPaymentMethod>;
 export const PaymentPlan = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the plan.' }),
-    internal_notes: NullableString({ description: 'A personal description or notes section for the business.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'Custom key-value pairs stored on the plan. Included in webhook payloads for payment and membership events. Max 50 keys, 100 chars per key, 500 chars per string value.' }),
+    internal_notes: NullableString({
+      description: 'A personal description or notes section for the business.',
+    }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'Custom key-value pairs stored on the plan. Included in webhook payloads for payment and membership events. Max 50 keys, 100 chars per key, 500 chars per string value.',
+    }),
   },
   { title: 'PaymentPlan', description: 'The plan attached to this payment.' },
 );
@@ -1237,26 +2892,43 @@ export type PaymentPlan = Static<typeof PaymentPlan>;
 export const PaymentProduct = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the product.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'Custom key-value pairs stored on the product and included in payment and membership webhook payloads. Max 50 keys, 100 characters per key, 500 characters per string value.' }),
-    route: Type.String({ description: 'URL slug in the product\'s public link, e.g. `pickaxe-analytics` in whop.com/company/pickaxe-analytics.' }),
-    title: Type.String({ description: 'The display name of the product shown to customers on the product page and in search results.' }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'Custom key-value pairs stored on the product and included in payment and membership webhook payloads. Max 50 keys, 100 characters per key, 500 characters per string value.',
+    }),
+    route: Type.String({
+      description:
+        "URL slug in the product's public link, e.g. `pickaxe-analytics` in whop.com/company/pickaxe-analytics.",
+    }),
+    title: Type.String({
+      description:
+        'The display name of the product shown to customers on the product page and in search results.',
+    }),
   },
   { title: 'PaymentProduct', description: 'The product this payment was made for' },
 );
 export type PaymentProduct = Static<typeof PaymentProduct>;
 
 /** The type of promo code used to discount a plan */
-export const PromoType = StringEnum(['percentage', 'flat_amount'], { title: 'PromoType', description: 'The type of promo code used to discount a plan' });
+export const PromoType = StringEnum(['percentage', 'flat_amount'], {
+  title: 'PromoType',
+  description: 'The type of promo code used to discount a plan',
+});
 export type PromoType = Static<typeof PromoType>;
 
 /** The promo code used for this payment. */
 export const PaymentPromoCode = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the promo code.' }),
-    amount_off: Type.Number({ description: 'The discount amount. Interpretation depends on promo_type: if \'percentage\', this is the percentage (e.g., 20 means 20% off); if \'flat_amount\', this is dollars off (e.g., 10.00 means $10.00 off).' }),
+    amount_off: Type.Number({
+      description:
+        "The discount amount. Interpretation depends on promo_type: if 'percentage', this is the percentage (e.g., 20 means 20% off); if 'flat_amount', this is dollars off (e.g., 10.00 means $10.00 off).",
+    }),
     base_currency: Currency,
     code: NullableString({ description: 'The specific code used to apply the promo at checkout.' }),
-    number_of_intervals: NullableScalar('number', { description: 'The number of months the promo is applied for.' }),
+    number_of_intervals: NullableScalar('number', {
+      description: 'The number of months the promo is applied for.',
+    }),
     promo_type: PromoType,
   },
   { title: 'PaymentPromoCode', description: 'The promo code used for this payment.' },
@@ -1264,56 +2936,123 @@ export const PaymentPromoCode = Type.Object(
 export type PaymentPromoCode = Static<typeof PaymentPromoCode>;
 
 /** The different statuses for a Refund object */
-export const RefundStatus = StringEnum(['canceled', 'pending', 'succeeded', 'requires_action', 'failed'], { title: 'RefundStatus', description: 'The different statuses for a Refund object' });
+export const RefundStatus = StringEnum(['canceled', 'pending', 'succeeded', 'requires_action', 'failed'], {
+  title: 'RefundStatus',
+  description: 'The different statuses for a Refund object',
+});
 export type RefundStatus = Static<typeof RefundStatus>;
 
 /** A refund represents a full or partial reversal of a payment, including the amount, status, and payment provider. */
 export const PaymentRefund = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the refund.' }),
-    amount: Type.Number({ description: 'The refunded amount as a decimal in the specified currency, such as 10.43 for $10.43 USD.' }),
+    amount: Type.Number({
+      description:
+        'The refunded amount as a decimal in the specified currency, such as 10.43 for $10.43 USD.',
+    }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the refund was created.' }),
     currency: Currency,
     status: RefundStatus,
   },
-  { title: 'PaymentRefund', description: 'A refund represents a full or partial reversal of a payment, including the amount, status, and payment provider.' },
+  {
+    title: 'PaymentRefund',
+    description:
+      'A refund represents a full or partial reversal of a payment, including the amount, status, and payment provider.',
+  },
 );
 export type PaymentRefund = Static<typeof PaymentRefund>;
 
 /** The types of responses a customer can make to a resolution. */
-export const ResolutionCenterCaseCustomerResponse = StringEnum(['respond', 'appeal', 'withdraw'], { title: 'ResolutionCenterCaseCustomerResponse', description: 'The types of responses a customer can make to a resolution.' });
+export const ResolutionCenterCaseCustomerResponse = StringEnum(['respond', 'appeal', 'withdraw'], {
+  title: 'ResolutionCenterCaseCustomerResponse',
+  description: 'The types of responses a customer can make to a resolution.',
+});
 export type ResolutionCenterCaseCustomerResponse = Static<typeof ResolutionCenterCaseCustomerResponse>;
 
 /** The different types of issues a resolution can be */
-export const ResolutionCenterCaseIssueType = StringEnum(['forgot_to_cancel', 'item_not_received', 'significantly_not_as_described', 'unauthorized_transaction', 'product_unacceptable'], { title: 'ResolutionCenterCaseIssueType', description: 'The different types of issues a resolution can be' });
+export const ResolutionCenterCaseIssueType = StringEnum(
+  [
+    'forgot_to_cancel',
+    'item_not_received',
+    'significantly_not_as_described',
+    'unauthorized_transaction',
+    'product_unacceptable',
+  ],
+  {
+    title: 'ResolutionCenterCaseIssueType',
+    description: 'The different types of issues a resolution can be',
+  },
+);
 export type ResolutionCenterCaseIssueType = Static<typeof ResolutionCenterCaseIssueType>;
 
 /** The types of responses a merchant can make to a resolution. */
-export const ResolutionCenterCaseMerchantResponse = StringEnum(['respond', 'appeal', 'accept', 'deny', 'request_more_info'], { title: 'ResolutionCenterCaseMerchantResponse', description: 'The types of responses a merchant can make to a resolution.' });
+export const ResolutionCenterCaseMerchantResponse = StringEnum(
+  ['respond', 'appeal', 'accept', 'deny', 'request_more_info'],
+  {
+    title: 'ResolutionCenterCaseMerchantResponse',
+    description: 'The types of responses a merchant can make to a resolution.',
+  },
+);
 export type ResolutionCenterCaseMerchantResponse = Static<typeof ResolutionCenterCaseMerchantResponse>;
 
 /** The types of responses the platform can make to a resolution. */
-export const ResolutionCenterCasePlatformResponse = StringEnum(['request_buyer_info', 'request_merchant_info', 'merchant_wins', 'merchant_refund'], { title: 'ResolutionCenterCasePlatformResponse', description: 'The types of responses the platform can make to a resolution.' });
+export const ResolutionCenterCasePlatformResponse = StringEnum(
+  ['request_buyer_info', 'request_merchant_info', 'merchant_wins', 'merchant_refund'],
+  {
+    title: 'ResolutionCenterCasePlatformResponse',
+    description: 'The types of responses the platform can make to a resolution.',
+  },
+);
 export type ResolutionCenterCasePlatformResponse = Static<typeof ResolutionCenterCasePlatformResponse>;
 
 /** The statuses a resolution object can have */
-export const ResolutionCenterCaseStatus = StringEnum(['merchant_response_needed', 'customer_response_needed', 'merchant_info_needed', 'customer_info_needed', 'under_platform_review', 'customer_won', 'merchant_won', 'customer_withdrew'], { title: 'ResolutionCenterCaseStatus', description: 'The statuses a resolution object can have' });
+export const ResolutionCenterCaseStatus = StringEnum(
+  [
+    'merchant_response_needed',
+    'customer_response_needed',
+    'merchant_info_needed',
+    'customer_info_needed',
+    'under_platform_review',
+    'customer_won',
+    'merchant_won',
+    'customer_withdrew',
+  ],
+  { title: 'ResolutionCenterCaseStatus', description: 'The statuses a resolution object can have' },
+);
 export type ResolutionCenterCaseStatus = Static<typeof ResolutionCenterCaseStatus>;
 
 /** A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome. */
 export const PaymentResolution = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the resolution.' }),
-    customer_appealed: Type.Boolean({ description: 'Whether the customer has filed an appeal after the initial resolution decision.' }),
-    customer_response_actions: Type.Array(ResolutionCenterCaseCustomerResponse, { description: 'The list of actions currently available to the customer.' }),
-    due_date: NullableString({ description: 'The deadline by which the next response is required. Null if no deadline is currently active. As a Unix timestamp.' }),
+    customer_appealed: Type.Boolean({
+      description: 'Whether the customer has filed an appeal after the initial resolution decision.',
+    }),
+    customer_response_actions: Type.Array(ResolutionCenterCaseCustomerResponse, {
+      description: 'The list of actions currently available to the customer.',
+    }),
+    due_date: NullableString({
+      description:
+        'The deadline by which the next response is required. Null if no deadline is currently active. As a Unix timestamp.',
+    }),
     issue: ResolutionCenterCaseIssueType,
-    merchant_appealed: Type.Boolean({ description: 'Whether the merchant has filed an appeal after the initial resolution decision.' }),
-    merchant_response_actions: Type.Array(ResolutionCenterCaseMerchantResponse, { description: 'The list of actions currently available to the merchant.' }),
-    platform_response_actions: Type.Array(ResolutionCenterCasePlatformResponse, { description: 'The list of actions currently available to the Whop platform for moderating this resolution.' }),
+    merchant_appealed: Type.Boolean({
+      description: 'Whether the merchant has filed an appeal after the initial resolution decision.',
+    }),
+    merchant_response_actions: Type.Array(ResolutionCenterCaseMerchantResponse, {
+      description: 'The list of actions currently available to the merchant.',
+    }),
+    platform_response_actions: Type.Array(ResolutionCenterCasePlatformResponse, {
+      description:
+        'The list of actions currently available to the Whop platform for moderating this resolution.',
+    }),
     status: ResolutionCenterCaseStatus,
   },
-  { title: 'PaymentResolution', description: 'A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.' },
+  {
+    title: 'PaymentResolution',
+    description:
+      'A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.',
+  },
 );
 export type PaymentResolution = Static<typeof PaymentResolution>;
 
@@ -1328,7 +3067,11 @@ export const PaymentShippingAddress = Type.Object(
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'PaymentShippingAddress', description: 'The shipping address provided by the customer for physical goods. Null if no shipping address was collected.' },
+  {
+    title: 'PaymentShippingAddress',
+    description:
+      'The shipping address provided by the customer for physical goods. Null if no shipping address was collected.',
+  },
 );
 export type PaymentShippingAddress = Static<typeof PaymentShippingAddress>;
 
@@ -1336,9 +3079,12 @@ export type PaymentShippingAddress = Static<typeof PaymentShippingAddress>;
 export const PaymentUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    email: NullableString({ description: 'The user\'s email address. Requires the member:email:read permission to access. Null if not authorized.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    email: NullableString({
+      description:
+        "The user's email address. Requires the member:email:read permission to access. Null if not authorized.",
+    }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
   { title: 'PaymentUser', description: 'The user that made this payment.' },
 );
@@ -1349,64 +3095,339 @@ export const Payment = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payment.' }),
     amount_after_fees: Type.Number({ description: 'How much the payment is for after fees' }),
-    application_fee: Nullable(PaymentApplicationFee, { description: 'The application fee charged on this payment.' }),
+    application_fee: Nullable(PaymentApplicationFee, {
+      description: 'The application fee charged on this payment.',
+    }),
     auto_refunded: Type.Boolean({ description: 'Whether this payment was auto refunded or not' }),
-    billing_address: Nullable(PaymentBillingAddress, { description: 'The address of the user who made the payment.' }),
-    billing_reason: NullableStringEnum(['subscription_create', 'subscription_cycle', 'subscription_update', 'one_time', 'manual', 'subscription'], { description: 'The reason why a specific payment was billed' }),
-    card_brand: NullableStringEnum(['mastercard', 'visa', 'amex', 'discover', 'unionpay', 'jcb', 'diners', 'link', 'troy', 'visadankort', 'visabancontact', 'china_union_pay', 'rupay', 'jcbrupay', 'elo', 'maestro', 'tarjeta_naranja', 'cirrus', 'nspk_mir', 'verve', 'ebt', 'private_label', 'local_brand', 'uatp', 'wexcard', 'uzcard', 'meeza', 'hrg_store_card', 'girocard', 'fuel_card', 'dankort', 'carnet', 'atm_card', 'china_union_payuzcard', 'codensa', 'cabal', 'hipercard', 'jcblankapay', 'cmi', 'aura', 'unknown'], { description: 'Possible card brands that a payment token can have' }),
-    card_last4: NullableString({ description: 'The last four digits of the card used to make this payment. Null if the payment was not made with a card.' }),
-    checkout_configuration_id: NullableString({ description: 'The ID of the checkout session/configuration that produced this payment, if any. Use this to map payments back to the checkout configuration that created them.' }),
+    billing_address: Nullable(PaymentBillingAddress, {
+      description: 'The address of the user who made the payment.',
+    }),
+    billing_reason: NullableStringEnum(
+      [
+        'subscription_create',
+        'subscription_cycle',
+        'subscription_update',
+        'one_time',
+        'manual',
+        'subscription',
+      ],
+      { description: 'The reason why a specific payment was billed' },
+    ),
+    card_brand: NullableStringEnum(
+      [
+        'mastercard',
+        'visa',
+        'amex',
+        'discover',
+        'unionpay',
+        'jcb',
+        'diners',
+        'link',
+        'troy',
+        'visadankort',
+        'visabancontact',
+        'china_union_pay',
+        'rupay',
+        'jcbrupay',
+        'elo',
+        'maestro',
+        'tarjeta_naranja',
+        'cirrus',
+        'nspk_mir',
+        'verve',
+        'ebt',
+        'private_label',
+        'local_brand',
+        'uatp',
+        'wexcard',
+        'uzcard',
+        'meeza',
+        'hrg_store_card',
+        'girocard',
+        'fuel_card',
+        'dankort',
+        'carnet',
+        'atm_card',
+        'china_union_payuzcard',
+        'codensa',
+        'cabal',
+        'hipercard',
+        'jcblankapay',
+        'cmi',
+        'aura',
+        'unknown',
+      ],
+      { description: 'Possible card brands that a payment token can have' },
+    ),
+    card_last4: NullableString({
+      description:
+        'The last four digits of the card used to make this payment. Null if the payment was not made with a card.',
+    }),
+    checkout_configuration_id: NullableString({
+      description:
+        'The ID of the checkout session/configuration that produced this payment, if any. Use this to map payments back to the checkout configuration that created them.',
+    }),
     company: Nullable(PaymentCompany, { description: 'The company for the payment.' }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the payment was created.' }),
     currency: Currency,
-    dispute_alerted_at: NullableString({ description: 'When an alert came in that this transaction will be disputed' }),
-    disputes: Nullable(Type.Array(PaymentDispute), { description: 'The disputes attached to this payment. Null if the actor in context does not have the payment:dispute:read permission.' }),
+    dispute_alerted_at: NullableString({
+      description: 'When an alert came in that this transaction will be disputed',
+    }),
+    disputes: Nullable(Type.Array(PaymentDispute), {
+      description:
+        'The disputes attached to this payment. Null if the actor in context does not have the payment:dispute:read permission.',
+    }),
     failure_message: NullableString({ description: 'If the payment failed, the reason for the failure.' }),
-    financing_installments_count: NullableScalar('number', { description: 'The number of financing installments for the payment. Present if the payment is a financing payment (e.g. Splitit, Klarna, etc.).' }),
-    financing_transactions: Type.Array(PaymentFinancingTransaction, { description: 'The financing transactions attached to this payment. Present if the payment is a financing payment (e.g. Splitit, Klarna, etc.).' }),
+    financing_installments_count: NullableScalar('number', {
+      description:
+        'The number of financing installments for the payment. Present if the payment is a financing payment (e.g. Splitit, Klarna, etc.).',
+    }),
+    financing_transactions: Type.Array(PaymentFinancingTransaction, {
+      description:
+        'The financing transactions attached to this payment. Present if the payment is a financing payment (e.g. Splitit, Klarna, etc.).',
+    }),
     last_payment_attempt: NullableString({ description: 'The time of the last payment attempt.' }),
     member: Nullable(PaymentMember, { description: 'The member attached to this payment.' }),
     membership: Nullable(PaymentMembership, { description: 'The membership attached to this payment.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'The custom metadata stored on this payment. This will be copied over to the checkout configuration for which this payment was made' }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'The custom metadata stored on this payment. This will be copied over to the checkout configuration for which this payment was made',
+    }),
     next_payment_attempt: NullableString({ description: 'The time of the next schedule payment retry.' }),
-    paid_at: NullableString({ description: 'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.' }),
-    payment_method: Nullable(PaymentPaymentMethod, { description: 'The tokenized payment method reference used for this payment. Null if no token was used.' }),
-    payment_method_type: NullableStringEnum(['link', 'unknown', 'acss_debit', 'affirm', 'afterpay_clearpay', 'alipay', 'alma', 'amazon_pay', 'apple', 'apple_pay', 'au_bank_transfer', 'au_becs_debit', 'bacs_debit', 'bancolombia', 'bancontact', 'bank_wire', 'billie', 'bizum', 'blik', 'boleto', 'bre_b', 'ca_bank_transfer', 'capchase_pay', 'card', 'card_installments_three', 'card_installments_six', 'card_installments_twelve', 'cashapp', 'claritypay', 'coinbase', 'crypto', 'custom', 'customer_balance', 'demo_pay', 'efecty', 'eps', 'eu_bank_transfer', 'fpx', 'gb_bank_transfer', 'giropay', 'google_pay', 'gopay', 'grabpay', 'id_bank_transfer', 'ideal', 'interac', 'kakao_pay', 'klarna', 'klarna_pay_now', 'konbini', 'kr_card', 'kr_market', 'kriya', 'kueski', 'mb_way', 'm_pesa', 'mercado_pago', 'mobilepay', 'mondu', 'multibanco', 'naver_pay', 'nequi', 'netbanking', 'ng_bank', 'ng_bank_transfer', 'ng_card', 'ng_market', 'ng_ussd', 'ng_wallet', 'nz_bank_account', 'oxxo', 'p24', 'pago_efectivo', 'pse', 'pay_by_bank', 'payco', 'paynow', 'paypal', 'paypay', 'payto', 'pix', 'platform_balance', 'promptpay', 'qris', 'rechnung', 'revolut_pay', 'samsung_pay', 'satispay', 'scalapay', 'sencillito', 'sepa_debit', 'sequra', 'servipag', 'sezzle', 'shop_pay', 'shopeepay', 'sofort', 'south_korea_market', 'spei', 'splitit', 'sunbit', 'swish', 'tamara', 'twint', 'upi', 'us_bank_account', 'us_bank_transfer', 'venmo', 'vipps', 'webpay', 'wechat_pay', 'yape', 'zip', 'coinflow'], { description: 'The different types of payment methods that can be used.' }),
-    payments_failed: NullableScalar('number', { description: 'The number of failed payment attempts for the payment.' }),
+    paid_at: NullableString({
+      description:
+        'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.',
+    }),
+    payment_method: Nullable(PaymentPaymentMethod, {
+      description: 'The tokenized payment method reference used for this payment. Null if no token was used.',
+    }),
+    payment_method_type: NullableStringEnum(
+      [
+        'link',
+        'unknown',
+        'acss_debit',
+        'affirm',
+        'afterpay_clearpay',
+        'alipay',
+        'alma',
+        'amazon_pay',
+        'apple',
+        'apple_pay',
+        'au_bank_transfer',
+        'au_becs_debit',
+        'bacs_debit',
+        'bancolombia',
+        'bancontact',
+        'bank_wire',
+        'billie',
+        'bizum',
+        'blik',
+        'boleto',
+        'bre_b',
+        'ca_bank_transfer',
+        'capchase_pay',
+        'card',
+        'card_installments_three',
+        'card_installments_six',
+        'card_installments_twelve',
+        'cashapp',
+        'claritypay',
+        'coinbase',
+        'crypto',
+        'custom',
+        'customer_balance',
+        'demo_pay',
+        'efecty',
+        'eps',
+        'eu_bank_transfer',
+        'fpx',
+        'gb_bank_transfer',
+        'giropay',
+        'google_pay',
+        'gopay',
+        'grabpay',
+        'id_bank_transfer',
+        'ideal',
+        'interac',
+        'kakao_pay',
+        'klarna',
+        'klarna_pay_now',
+        'konbini',
+        'kr_card',
+        'kr_market',
+        'kriya',
+        'kueski',
+        'mb_way',
+        'm_pesa',
+        'mercado_pago',
+        'mobilepay',
+        'mondu',
+        'multibanco',
+        'naver_pay',
+        'nequi',
+        'netbanking',
+        'ng_bank',
+        'ng_bank_transfer',
+        'ng_card',
+        'ng_market',
+        'ng_ussd',
+        'ng_wallet',
+        'nz_bank_account',
+        'oxxo',
+        'p24',
+        'pago_efectivo',
+        'pse',
+        'pay_by_bank',
+        'payco',
+        'paynow',
+        'paypal',
+        'paypay',
+        'payto',
+        'pix',
+        'platform_balance',
+        'promptpay',
+        'qris',
+        'rechnung',
+        'revolut_pay',
+        'samsung_pay',
+        'satispay',
+        'scalapay',
+        'sencillito',
+        'sepa_debit',
+        'sequra',
+        'servipag',
+        'sezzle',
+        'shop_pay',
+        'shopeepay',
+        'sofort',
+        'south_korea_market',
+        'spei',
+        'splitit',
+        'sunbit',
+        'swish',
+        'tamara',
+        'twint',
+        'upi',
+        'us_bank_account',
+        'us_bank_transfer',
+        'venmo',
+        'vipps',
+        'webpay',
+        'wechat_pay',
+        'yape',
+        'zip',
+        'coinflow',
+      ],
+      { description: 'The different types of payment methods that can be used.' },
+    ),
+    payments_failed: NullableScalar('number', {
+      description: 'The number of failed payment attempts for the payment.',
+    }),
     plan: Nullable(PaymentPlan, { description: 'The plan attached to this payment.' }),
     product: Nullable(PaymentProduct, { description: 'The product this payment was made for' }),
     promo_code: Nullable(PaymentPromoCode, { description: 'The promo code used for this payment.' }),
-    refundable: Type.Boolean({ description: 'True only for payments that are `paid`, have not been fully refunded, and were processed by a payment processor that allows refunds.' }),
+    refundable: Type.Boolean({
+      description:
+        'True only for payments that are `paid`, have not been fully refunded, and were processed by a payment processor that allows refunds.',
+    }),
     refunded_amount: NullableScalar('number', { description: 'The payment refund amount(if applicable).' }),
     refunded_at: NullableString({ description: 'When the payment was refunded (if applicable).' }),
-    refunds: Type.Array(PaymentRefund, { description: 'The refunds issued against this payment, newest first, including failed and canceled refund attempts. Limited to the 100 most recent.' }),
-    resolutions: Nullable(Type.Array(PaymentResolution), { description: 'The resolution center cases opened by the customer on this payment. Null if the actor in context does not have the payment:resolution_center_case:read permission.' }),
-    retryable: Type.Boolean({ description: 'True when the payment status is `open` and its membership is in one of the retry-eligible states (`active`, `trialing`, `completed`, or `past_due`), or when it is a failed initial billing-engine payment on a `drafted` membership with an unlimited-stock plan; otherwise false. Used to decide if Whop can attempt the charge again.' }),
-    risk_score: NullableScalar('number', { description: 'Whop\'s in-house fraud risk score for this payment, from 0 (lowest risk) to 100 (highest risk). Null when the payment has not been scored or scoring has not yet completed.' }),
-    risk_signals: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'A curated set of factors behind the risk score, grouped by category (business transaction history, buyer, device). Each entry has a key, human-readable label, category, and value. Null when there is no risk assessment for this payment.' }),
-    settlement_amount: Type.Number({ description: 'The total amount charged to the customer for this payment, including taxes and after any discounts. In the currency specified by the currency field.' }),
+    refunds: Type.Array(PaymentRefund, {
+      description:
+        'The refunds issued against this payment, newest first, including failed and canceled refund attempts. Limited to the 100 most recent.',
+    }),
+    resolutions: Nullable(Type.Array(PaymentResolution), {
+      description:
+        'The resolution center cases opened by the customer on this payment. Null if the actor in context does not have the payment:resolution_center_case:read permission.',
+    }),
+    retryable: Type.Boolean({
+      description:
+        'True when the payment status is `open` and its membership is in one of the retry-eligible states (`active`, `trialing`, `completed`, or `past_due`), or when it is a failed initial billing-engine payment on a `drafted` membership with an unlimited-stock plan; otherwise false. Used to decide if Whop can attempt the charge again.',
+    }),
+    risk_score: NullableScalar('number', {
+      description:
+        "Whop's in-house fraud risk score for this payment, from 0 (lowest risk) to 100 (highest risk). Null when the payment has not been scored or scoring has not yet completed.",
+    }),
+    risk_signals: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'A curated set of factors behind the risk score, grouped by category (business transaction history, buyer, device). Each entry has a key, human-readable label, category, and value. Null when there is no risk assessment for this payment.',
+    }),
+    settlement_amount: Type.Number({
+      description:
+        'The total amount charged to the customer for this payment, including taxes and after any discounts. In the currency specified by the currency field.',
+    }),
     settlement_currency: Currency,
     settlement_exchange_rate: NullableScalar('number', { description: 'Deprecated. Always returns null.' }),
-    shipping_address: Nullable(PaymentShippingAddress, { description: 'The shipping address provided by the customer for physical goods. Null if no shipping address was collected.' }),
-    status: NullableStringEnum(['unresolved', 'pending', 'draft', 'open', 'paid', 'uncollectible', 'void'], { description: 'The status of a receipt' }),
+    shipping_address: Nullable(PaymentShippingAddress, {
+      description:
+        'The shipping address provided by the customer for physical goods. Null if no shipping address was collected.',
+    }),
+    status: NullableStringEnum(['unresolved', 'pending', 'draft', 'open', 'paid', 'uncollectible', 'void'], {
+      description: 'The status of a receipt',
+    }),
     substatus: FriendlyReceiptStatus,
-    subtotal: NullableScalar('number', { description: 'The subtotal to show to the creator (excluding buyer fees).' }),
-    tax_amount: NullableScalar('number', { description: 'The calculated amount of the sales/VAT tax (if applicable).' }),
-    tax_behavior: NullableStringEnum(['exclusive', 'inclusive', 'unspecified', 'unable_to_collect'], { description: 'The type of tax inclusivity applied to the receipt, for determining whether the tax is included in the final price, or paid on top.' }),
-    tax_refunded_amount: NullableScalar('number', { description: 'The amount of tax that has been refunded (if applicable).' }),
-    three_ds_verified: Type.Boolean({ description: 'Whether 3D Secure authentication was completed for this payment.' }),
-    total: NullableScalar('number', { description: 'The total to show to the creator (excluding buyer fees).' }),
-    updated_at: Type.String({ format: 'date-time', description: 'The datetime the payment was last updated.' }),
-    usd_total: NullableScalar('number', { description: 'The total in USD to show to the creator (excluding buyer fees).' }),
+    subtotal: NullableScalar('number', {
+      description: 'The subtotal to show to the creator (excluding buyer fees).',
+    }),
+    tax_amount: NullableScalar('number', {
+      description: 'The calculated amount of the sales/VAT tax (if applicable).',
+    }),
+    tax_behavior: NullableStringEnum(['exclusive', 'inclusive', 'unspecified', 'unable_to_collect'], {
+      description:
+        'The type of tax inclusivity applied to the receipt, for determining whether the tax is included in the final price, or paid on top.',
+    }),
+    tax_refunded_amount: NullableScalar('number', {
+      description: 'The amount of tax that has been refunded (if applicable).',
+    }),
+    three_ds_verified: Type.Boolean({
+      description: 'Whether 3D Secure authentication was completed for this payment.',
+    }),
+    total: NullableScalar('number', {
+      description: 'The total to show to the creator (excluding buyer fees).',
+    }),
+    updated_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the payment was last updated.',
+    }),
+    usd_total: NullableScalar('number', {
+      description: 'The total in USD to show to the creator (excluding buyer fees).',
+    }),
     user: Nullable(PaymentUser, { description: 'The user that made this payment.' }),
-    voidable: Type.Boolean({ description: 'True when the payment is tied to a membership in `past_due`, the payment status is `open`, and the processor allows voiding payments; otherwise false.' }),
+    voidable: Type.Boolean({
+      description:
+        'True when the payment is tied to a membership in `past_due`, the payment status is `open`, and the processor allows voiding payments; otherwise false.',
+    }),
   },
-  { title: 'Payment', description: 'A payment represents a completed or attempted charge. Payments track the amount, status, currency, and payment method used.' },
+  {
+    title: 'Payment',
+    description:
+      'A payment represents a completed or attempted charge. Payments track the amount, status, currency, and payment method used.',
+  },
 );
 export type Payment = Static<typeof Payment>;
 
 /** The different payment providers. */
-export const PaymentProvider = StringEnum(['apple', 'claritypay', 'coinbase', 'paypal', 'platform_balance', 'sequra', 'sezzle', 'splitit', 'coinflow', 'stripe', 'multi_psp', 'adyen', 'checkout_dot_com', 'airwallex', 'dlocal', 'masspay'], { title: 'PaymentProvider', description: 'The different payment providers.' });
+export const PaymentProvider = StringEnum(
+  [
+    'apple',
+    'claritypay',
+    'coinbase',
+    'paypal',
+    'platform_balance',
+    'sequra',
+    'sezzle',
+    'splitit',
+    'coinflow',
+    'stripe',
+    'multi_psp',
+    'adyen',
+    'checkout_dot_com',
+    'airwallex',
+    'dlocal',
+    'masspay',
+  ],
+  { title: 'PaymentProvider', description: 'The different payment providers.' },
+);
 export type PaymentProvider = Static<typeof PaymentProvider>;
 
 /** The physical address associated with this payout account */
@@ -1419,47 +3440,111 @@ export const PayoutAccountStatusUpdatedDataAddress = Type.Object(
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'PayoutAccountStatusUpdatedDataAddress', description: 'The physical address associated with this payout account' },
+  {
+    title: 'PayoutAccountStatusUpdatedDataAddress',
+    description: 'The physical address associated with this payout account',
+  },
 );
 export type PayoutAccountStatusUpdatedDataAddress = Static<typeof PayoutAccountStatusUpdatedDataAddress>;
 
 /** The business representative for this payout account */
 export const PayoutAccountStatusUpdatedDataBusinessRepresentative = Type.Object(
   {
-    date_of_birth: NullableString({ format: 'date-time', description: 'The date of birth of the business representative in ISO 8601 format (YYYY-MM-DD).' }),
+    date_of_birth: NullableString({
+      format: 'date-time',
+      description: 'The date of birth of the business representative in ISO 8601 format (YYYY-MM-DD).',
+    }),
     first_name: NullableString({ description: 'The first name of the business representative.' }),
     last_name: NullableString({ description: 'The last name of the business representative.' }),
     middle_name: NullableString({ description: 'The middle name of the business representative.' }),
   },
-  { title: 'PayoutAccountStatusUpdatedDataBusinessRepresentative', description: 'The business representative for this payout account' },
+  {
+    title: 'PayoutAccountStatusUpdatedDataBusinessRepresentative',
+    description: 'The business representative for this payout account',
+  },
 );
-export type PayoutAccountStatusUpdatedDataBusinessRepresentative = Static<typeof PayoutAccountStatusUpdatedDataBusinessRepresentative>;
+export type PayoutAccountStatusUpdatedDataBusinessRepresentative = Static<
+  typeof PayoutAccountStatusUpdatedDataBusinessRepresentative
+>;
 
 /** The latest verification for the connected account. */
 export const PayoutAccountStatusUpdatedDataLatestVerification = Type.Object(
   {
     id: Type.String({ description: 'The numeric id of the verification record.' }),
-    last_error_code: NullableStringEnum(['abandoned', 'consent_declined', 'country_not_supported', 'device_not_supported', 'document_expired', 'document_type_not_supported', 'document_unverified_other', 'email_unverified_other', 'email_verification_declined', 'id_number_insufficient_document_data', 'id_number_mismatch', 'id_number_unverified_other', 'phone_unverified_other', 'phone_verification_declined', 'selfie_document_missing_photo', 'selfie_face_mismatch', 'selfie_manipulated', 'selfie_unverified_other', 'under_supported_age'], { description: 'An error code for a verification attempt.' }),
-    last_error_reason: NullableString({ description: 'A human-readable explanation of the most recent verification error. Null if no error has occurred.' }),
+    last_error_code: NullableStringEnum(
+      [
+        'abandoned',
+        'consent_declined',
+        'country_not_supported',
+        'device_not_supported',
+        'document_expired',
+        'document_type_not_supported',
+        'document_unverified_other',
+        'email_unverified_other',
+        'email_verification_declined',
+        'id_number_insufficient_document_data',
+        'id_number_mismatch',
+        'id_number_unverified_other',
+        'phone_unverified_other',
+        'phone_verification_declined',
+        'selfie_document_missing_photo',
+        'selfie_face_mismatch',
+        'selfie_manipulated',
+        'selfie_unverified_other',
+        'under_supported_age',
+      ],
+      { description: 'An error code for a verification attempt.' },
+    ),
+    last_error_reason: NullableString({
+      description:
+        'A human-readable explanation of the most recent verification error. Null if no error has occurred.',
+    }),
     status: VerificationStatus,
   },
-  { title: 'PayoutAccountStatusUpdatedDataLatestVerification', description: 'The latest verification for the connected account.' },
+  {
+    title: 'PayoutAccountStatusUpdatedDataLatestVerification',
+    description: 'The latest verification for the connected account.',
+  },
 );
-export type PayoutAccountStatusUpdatedDataLatestVerification = Static<typeof PayoutAccountStatusUpdatedDataLatestVerification>;
+export type PayoutAccountStatusUpdatedDataLatestVerification = Static<
+  typeof PayoutAccountStatusUpdatedDataLatestVerification
+>;
 
 /** An object representing an account used for payouts. */
 export const PayoutAccountStatusUpdatedData = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payout account.' }),
-    address: Nullable(PayoutAccountStatusUpdatedDataAddress, { description: 'The physical address associated with this payout account' }),
-    business_name: NullableString({ description: 'The company\'s legal name' }),
-    business_representative: Nullable(PayoutAccountStatusUpdatedDataBusinessRepresentative, { description: 'The business representative for this payout account' }),
+    address: Nullable(PayoutAccountStatusUpdatedDataAddress, {
+      description: 'The physical address associated with this payout account',
+    }),
+    business_name: NullableString({ description: "The company's legal name" }),
+    business_representative: Nullable(PayoutAccountStatusUpdatedDataBusinessRepresentative, {
+      description: 'The business representative for this payout account',
+    }),
     email: NullableString({ description: 'The email address of the representative' }),
-    latest_verification: Nullable(PayoutAccountStatusUpdatedDataLatestVerification, { description: 'The latest verification for the connected account.' }),
-    phone: NullableString({ description: 'The business representative\'s phone' }),
-    status: NullableStringEnum(['connected', 'disabled', 'action_required', 'pending_verification', 'verification_failed', 'not_started'], { description: 'The granular calculated statuses reflecting payout account KYC and withdrawal readiness.' }),
+    latest_verification: Nullable(PayoutAccountStatusUpdatedDataLatestVerification, {
+      description: 'The latest verification for the connected account.',
+    }),
+    phone: NullableString({ description: "The business representative's phone" }),
+    status: NullableStringEnum(
+      [
+        'connected',
+        'disabled',
+        'action_required',
+        'pending_verification',
+        'verification_failed',
+        'not_started',
+      ],
+      {
+        description:
+          'The granular calculated statuses reflecting payout account KYC and withdrawal readiness.',
+      },
+    ),
   },
-  { title: 'PayoutAccountStatusUpdatedData', description: 'An object representing an account used for payouts.' },
+  {
+    title: 'PayoutAccountStatusUpdatedData',
+    description: 'An object representing an account used for payouts.',
+  },
 );
 export type PayoutAccountStatusUpdatedData = Static<typeof PayoutAccountStatusUpdatedData>;
 
@@ -1468,18 +3553,27 @@ export const PayoutMethodCreatedDataCompany = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the company.' }),
   },
-  { title: 'PayoutMethodCreatedDataCompany', description: 'The company associated with this payout destination. Null if not linked to a specific company.' },
+  {
+    title: 'PayoutMethodCreatedDataCompany',
+    description:
+      'The company associated with this payout destination. Null if not linked to a specific company.',
+  },
 );
 export type PayoutMethodCreatedDataCompany = Static<typeof PayoutMethodCreatedDataCompany>;
 
 /** The payout destination configuration linked to this token. Null if not yet configured. */
 export const PayoutMethodCreatedDataDestination = Type.Object(
   {
-    category: StringEnum(['unknown', 'bank_wire', 'crypto', 'rtp', 'next_day_bank', 'digital_wallet'], { description: 'The category of the payout destination' }),
+    category: StringEnum(['unknown', 'bank_wire', 'crypto', 'rtp', 'next_day_bank', 'digital_wallet'], {
+      description: 'The category of the payout destination',
+    }),
     country_code: Type.String({ description: 'The country code of the payout destination' }),
     name: Type.String({ description: 'The name of the payer associated with the payout destination' }),
   },
-  { title: 'PayoutMethodCreatedDataDestination', description: 'The payout destination configuration linked to this token. Null if not yet configured.' },
+  {
+    title: 'PayoutMethodCreatedDataDestination',
+    description: 'The payout destination configuration linked to this token. Null if not yet configured.',
+  },
 );
 export type PayoutMethodCreatedDataDestination = Static<typeof PayoutMethodCreatedDataDestination>;
 
@@ -1487,16 +3581,41 @@ export type PayoutMethodCreatedDataDestination = Static<typeof PayoutMethodCreat
 export const PayoutMethodCreatedData = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payout token.' }),
-    account_reference: NullableString({ description: 'A masked identifier for the payout destination, such as the last four digits of a bank account or an email address. Null if no reference is available.' }),
-    company: Nullable(PayoutMethodCreatedDataCompany, { description: 'The company associated with this payout destination. Null if not linked to a specific company.' }),
-    created_at: Type.String({ format: 'date-time', description: 'The datetime the payout token was created.' }),
-    currency: Type.String({ description: 'The three-letter ISO currency code that payouts are delivered in for this destination.' }),
-    destination: Nullable(PayoutMethodCreatedDataDestination, { description: 'The payout destination configuration linked to this token. Null if not yet configured.' }),
-    institution_name: NullableString({ description: 'The name of the bank or financial institution receiving payouts. Null if not applicable or not provided.' }),
-    is_default: Type.Boolean({ description: 'Whether this is the default payout destination for the associated payout account.' }),
-    nickname: NullableString({ description: 'A user-defined label to help identify this payout destination. Not sent to the provider. Null if no nickname has been set.' }),
+    account_reference: NullableString({
+      description:
+        'A masked identifier for the payout destination, such as the last four digits of a bank account or an email address. Null if no reference is available.',
+    }),
+    company: Nullable(PayoutMethodCreatedDataCompany, {
+      description:
+        'The company associated with this payout destination. Null if not linked to a specific company.',
+    }),
+    created_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the payout token was created.',
+    }),
+    currency: Type.String({
+      description: 'The three-letter ISO currency code that payouts are delivered in for this destination.',
+    }),
+    destination: Nullable(PayoutMethodCreatedDataDestination, {
+      description: 'The payout destination configuration linked to this token. Null if not yet configured.',
+    }),
+    institution_name: NullableString({
+      description:
+        'The name of the bank or financial institution receiving payouts. Null if not applicable or not provided.',
+    }),
+    is_default: Type.Boolean({
+      description: 'Whether this is the default payout destination for the associated payout account.',
+    }),
+    nickname: NullableString({
+      description:
+        'A user-defined label to help identify this payout destination. Not sent to the provider. Null if no nickname has been set.',
+    }),
   },
-  { title: 'PayoutMethodCreatedData', description: 'A configured payout destination where a user receives earned funds, such as a bank account or digital wallet.' },
+  {
+    title: 'PayoutMethodCreatedData',
+    description:
+      'A configured payout destination where a user receives earned funds, such as a bank account or digital wallet.',
+  },
 );
 export type PayoutMethodCreatedData = Static<typeof PayoutMethodCreatedData>;
 
@@ -1524,7 +3643,10 @@ export type RefundCreatedDataPaymentMembership = Static<typeof RefundCreatedData
 export const RefundCreatedDataPaymentPlan = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the plan.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'Custom key-value pairs stored on the plan. Included in webhook payloads for payment and membership events. Max 50 keys, 100 chars per key, 500 chars per string value.' }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'Custom key-value pairs stored on the plan. Included in webhook payloads for payment and membership events. Max 50 keys, 100 chars per key, 500 chars per string value.',
+    }),
   },
   { title: 'RefundCreatedDataPaymentPlan', description: 'The plan attached to this payment.' },
 );
@@ -1534,7 +3656,10 @@ export type RefundCreatedDataPaymentPlan = Static<typeof RefundCreatedDataPaymen
 export const RefundCreatedDataPaymentProduct = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the product.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'Custom key-value pairs stored on the product and included in payment and membership webhook payloads. Max 50 keys, 100 characters per key, 500 characters per string value.' }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'Custom key-value pairs stored on the product and included in payment and membership webhook payloads. Max 50 keys, 100 characters per key, 500 characters per string value.',
+    }),
   },
   { title: 'RefundCreatedDataPaymentProduct', description: 'The product this payment was made for' },
 );
@@ -1544,9 +3669,12 @@ export type RefundCreatedDataPaymentProduct = Static<typeof RefundCreatedDataPay
 export const RefundCreatedDataPaymentUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    email: NullableString({ description: 'The user\'s email address. Requires the member:email:read permission to access. Null if not authorized.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    email: NullableString({
+      description:
+        "The user's email address. Requires the member:email:read permission to access. Null if not authorized.",
+    }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
   { title: 'RefundCreatedDataPaymentUser', description: 'The user that made this payment.' },
 );
@@ -1556,28 +3684,233 @@ export type RefundCreatedDataPaymentUser = Static<typeof RefundCreatedDataPaymen
 export const RefundCreatedDataPayment = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payment.' }),
-    billing_reason: NullableStringEnum(['subscription_create', 'subscription_cycle', 'subscription_update', 'one_time', 'manual', 'subscription'], { description: 'The reason why a specific payment was billed' }),
-    card_brand: NullableStringEnum(['mastercard', 'visa', 'amex', 'discover', 'unionpay', 'jcb', 'diners', 'link', 'troy', 'visadankort', 'visabancontact', 'china_union_pay', 'rupay', 'jcbrupay', 'elo', 'maestro', 'tarjeta_naranja', 'cirrus', 'nspk_mir', 'verve', 'ebt', 'private_label', 'local_brand', 'uatp', 'wexcard', 'uzcard', 'meeza', 'hrg_store_card', 'girocard', 'fuel_card', 'dankort', 'carnet', 'atm_card', 'china_union_payuzcard', 'codensa', 'cabal', 'hipercard', 'jcblankapay', 'cmi', 'aura', 'unknown'], { description: 'Possible card brands that a payment token can have' }),
-    card_last4: NullableString({ description: 'The last four digits of the card used to make this payment. Null if the payment was not made with a card.' }),
+    billing_reason: NullableStringEnum(
+      [
+        'subscription_create',
+        'subscription_cycle',
+        'subscription_update',
+        'one_time',
+        'manual',
+        'subscription',
+      ],
+      { description: 'The reason why a specific payment was billed' },
+    ),
+    card_brand: NullableStringEnum(
+      [
+        'mastercard',
+        'visa',
+        'amex',
+        'discover',
+        'unionpay',
+        'jcb',
+        'diners',
+        'link',
+        'troy',
+        'visadankort',
+        'visabancontact',
+        'china_union_pay',
+        'rupay',
+        'jcbrupay',
+        'elo',
+        'maestro',
+        'tarjeta_naranja',
+        'cirrus',
+        'nspk_mir',
+        'verve',
+        'ebt',
+        'private_label',
+        'local_brand',
+        'uatp',
+        'wexcard',
+        'uzcard',
+        'meeza',
+        'hrg_store_card',
+        'girocard',
+        'fuel_card',
+        'dankort',
+        'carnet',
+        'atm_card',
+        'china_union_payuzcard',
+        'codensa',
+        'cabal',
+        'hipercard',
+        'jcblankapay',
+        'cmi',
+        'aura',
+        'unknown',
+      ],
+      { description: 'Possible card brands that a payment token can have' },
+    ),
+    card_last4: NullableString({
+      description:
+        'The last four digits of the card used to make this payment. Null if the payment was not made with a card.',
+    }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the payment was created.' }),
     currency: Currency,
-    dispute_alerted_at: NullableString({ description: 'When an alert came in that this transaction will be disputed' }),
+    dispute_alerted_at: NullableString({
+      description: 'When an alert came in that this transaction will be disputed',
+    }),
     member: Nullable(RefundCreatedDataPaymentMember, { description: 'The member attached to this payment.' }),
-    membership: Nullable(RefundCreatedDataPaymentMembership, { description: 'The membership attached to this payment.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'The custom metadata stored on this payment. This will be copied over to the checkout configuration for which this payment was made' }),
-    paid_at: NullableString({ description: 'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.' }),
-    payment_method_type: NullableStringEnum(['link', 'unknown', 'acss_debit', 'affirm', 'afterpay_clearpay', 'alipay', 'alma', 'amazon_pay', 'apple', 'apple_pay', 'au_bank_transfer', 'au_becs_debit', 'bacs_debit', 'bancolombia', 'bancontact', 'bank_wire', 'billie', 'bizum', 'blik', 'boleto', 'bre_b', 'ca_bank_transfer', 'capchase_pay', 'card', 'card_installments_three', 'card_installments_six', 'card_installments_twelve', 'cashapp', 'claritypay', 'coinbase', 'crypto', 'custom', 'customer_balance', 'demo_pay', 'efecty', 'eps', 'eu_bank_transfer', 'fpx', 'gb_bank_transfer', 'giropay', 'google_pay', 'gopay', 'grabpay', 'id_bank_transfer', 'ideal', 'interac', 'kakao_pay', 'klarna', 'klarna_pay_now', 'konbini', 'kr_card', 'kr_market', 'kriya', 'kueski', 'mb_way', 'm_pesa', 'mercado_pago', 'mobilepay', 'mondu', 'multibanco', 'naver_pay', 'nequi', 'netbanking', 'ng_bank', 'ng_bank_transfer', 'ng_card', 'ng_market', 'ng_ussd', 'ng_wallet', 'nz_bank_account', 'oxxo', 'p24', 'pago_efectivo', 'pse', 'pay_by_bank', 'payco', 'paynow', 'paypal', 'paypay', 'payto', 'pix', 'platform_balance', 'promptpay', 'qris', 'rechnung', 'revolut_pay', 'samsung_pay', 'satispay', 'scalapay', 'sencillito', 'sepa_debit', 'sequra', 'servipag', 'sezzle', 'shop_pay', 'shopeepay', 'sofort', 'south_korea_market', 'spei', 'splitit', 'sunbit', 'swish', 'tamara', 'twint', 'upi', 'us_bank_account', 'us_bank_transfer', 'venmo', 'vipps', 'webpay', 'wechat_pay', 'yape', 'zip', 'coinflow'], { description: 'The different types of payment methods that can be used.' }),
+    membership: Nullable(RefundCreatedDataPaymentMembership, {
+      description: 'The membership attached to this payment.',
+    }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'The custom metadata stored on this payment. This will be copied over to the checkout configuration for which this payment was made',
+    }),
+    paid_at: NullableString({
+      description:
+        'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.',
+    }),
+    payment_method_type: NullableStringEnum(
+      [
+        'link',
+        'unknown',
+        'acss_debit',
+        'affirm',
+        'afterpay_clearpay',
+        'alipay',
+        'alma',
+        'amazon_pay',
+        'apple',
+        'apple_pay',
+        'au_bank_transfer',
+        'au_becs_debit',
+        'bacs_debit',
+        'bancolombia',
+        'bancontact',
+        'bank_wire',
+        'billie',
+        'bizum',
+        'blik',
+        'boleto',
+        'bre_b',
+        'ca_bank_transfer',
+        'capchase_pay',
+        'card',
+        'card_installments_three',
+        'card_installments_six',
+        'card_installments_twelve',
+        'cashapp',
+        'claritypay',
+        'coinbase',
+        'crypto',
+        'custom',
+        'customer_balance',
+        'demo_pay',
+        'efecty',
+        'eps',
+        'eu_bank_transfer',
+        'fpx',
+        'gb_bank_transfer',
+        'giropay',
+        'google_pay',
+        'gopay',
+        'grabpay',
+        'id_bank_transfer',
+        'ideal',
+        'interac',
+        'kakao_pay',
+        'klarna',
+        'klarna_pay_now',
+        'konbini',
+        'kr_card',
+        'kr_market',
+        'kriya',
+        'kueski',
+        'mb_way',
+        'm_pesa',
+        'mercado_pago',
+        'mobilepay',
+        'mondu',
+        'multibanco',
+        'naver_pay',
+        'nequi',
+        'netbanking',
+        'ng_bank',
+        'ng_bank_transfer',
+        'ng_card',
+        'ng_market',
+        'ng_ussd',
+        'ng_wallet',
+        'nz_bank_account',
+        'oxxo',
+        'p24',
+        'pago_efectivo',
+        'pse',
+        'pay_by_bank',
+        'payco',
+        'paynow',
+        'paypal',
+        'paypay',
+        'payto',
+        'pix',
+        'platform_balance',
+        'promptpay',
+        'qris',
+        'rechnung',
+        'revolut_pay',
+        'samsung_pay',
+        'satispay',
+        'scalapay',
+        'sencillito',
+        'sepa_debit',
+        'sequra',
+        'servipag',
+        'sezzle',
+        'shop_pay',
+        'shopeepay',
+        'sofort',
+        'south_korea_market',
+        'spei',
+        'splitit',
+        'sunbit',
+        'swish',
+        'tamara',
+        'twint',
+        'upi',
+        'us_bank_account',
+        'us_bank_transfer',
+        'venmo',
+        'vipps',
+        'webpay',
+        'wechat_pay',
+        'yape',
+        'zip',
+        'coinflow',
+      ],
+      { description: 'The different types of payment methods that can be used.' },
+    ),
     plan: Nullable(RefundCreatedDataPaymentPlan, { description: 'The plan attached to this payment.' }),
-    product: Nullable(RefundCreatedDataPaymentProduct, { description: 'The product this payment was made for' }),
-    subtotal: NullableScalar('number', { description: 'The subtotal to show to the creator (excluding buyer fees).' }),
-    tax_amount: NullableScalar('number', { description: 'The calculated amount of the sales/VAT tax (if applicable).' }),
-    tax_behavior: NullableStringEnum(['exclusive', 'inclusive', 'unspecified', 'unable_to_collect'], { description: 'The type of tax inclusivity applied to the receipt, for determining whether the tax is included in the final price, or paid on top.' }),
-    tax_refunded_amount: NullableScalar('number', { description: 'The amount of tax that has been refunded (if applicable).' }),
-    total: NullableScalar('number', { description: 'The total to show to the creator (excluding buyer fees).' }),
-    usd_total: NullableScalar('number', { description: 'The total in USD to show to the creator (excluding buyer fees).' }),
+    product: Nullable(RefundCreatedDataPaymentProduct, {
+      description: 'The product this payment was made for',
+    }),
+    subtotal: NullableScalar('number', {
+      description: 'The subtotal to show to the creator (excluding buyer fees).',
+    }),
+    tax_amount: NullableScalar('number', {
+      description: 'The calculated amount of the sales/VAT tax (if applicable).',
+    }),
+    tax_behavior: NullableStringEnum(['exclusive', 'inclusive', 'unspecified', 'unable_to_collect'], {
+      description:
+        'The type of tax inclusivity applied to the receipt, for determining whether the tax is included in the final price, or paid on top.',
+    }),
+    tax_refunded_amount: NullableScalar('number', {
+      description: 'The amount of tax that has been refunded (if applicable).',
+    }),
+    total: NullableScalar('number', {
+      description: 'The total to show to the creator (excluding buyer fees).',
+    }),
+    usd_total: NullableScalar('number', {
+      description: 'The total in USD to show to the creator (excluding buyer fees).',
+    }),
     user: Nullable(RefundCreatedDataPaymentUser, { description: 'The user that made this payment.' }),
   },
-  { title: 'RefundCreatedDataPayment', description: 'The original payment that this refund was issued against. Null if the payment is no longer available.' },
+  {
+    title: 'RefundCreatedDataPayment',
+    description:
+      'The original payment that this refund was issued against. Null if the payment is no longer available.',
+  },
 );
 export type RefundCreatedDataPayment = Static<typeof RefundCreatedDataPayment>;
 
@@ -1585,18 +3918,39 @@ export type RefundCreatedDataPayment = Static<typeof RefundCreatedDataPayment>;
 export const RefundCreatedData = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the refund.' }),
-    amount: Type.Number({ description: 'The refunded amount as a decimal in the specified currency, such as 10.43 for $10.43 USD.' }),
+    amount: Type.Number({
+      description:
+        'The refunded amount as a decimal in the specified currency, such as 10.43 for $10.43 USD.',
+    }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the refund was created.' }),
     currency: Currency,
-    payment: Nullable(RefundCreatedDataPayment, { description: 'The original payment that this refund was issued against. Null if the payment is no longer available.' }),
+    payment: Nullable(RefundCreatedDataPayment, {
+      description:
+        'The original payment that this refund was issued against. Null if the payment is no longer available.',
+    }),
     provider: PaymentProvider,
-    provider_created_at: NullableString({ description: 'The timestamp when the refund was created in the payment provider\'s system. Null if not available from the provider.' }),
-    reference_status: NullableStringEnum(['pending', 'available', 'unavailable'], { description: 'The status of the refund reference.' }),
-    reference_type: NullableStringEnum(['acquirer_reference_number', 'retrieval_reference_number', 'system_trace_audit_number'], { description: 'The type of refund reference that was made available by the payment provider.' }),
-    reference_value: NullableString({ description: 'The tracking reference value from the payment processor, used to trace the refund through banking networks. Null if no reference was provided.' }),
+    provider_created_at: NullableString({
+      description:
+        "The timestamp when the refund was created in the payment provider's system. Null if not available from the provider.",
+    }),
+    reference_status: NullableStringEnum(['pending', 'available', 'unavailable'], {
+      description: 'The status of the refund reference.',
+    }),
+    reference_type: NullableStringEnum(
+      ['acquirer_reference_number', 'retrieval_reference_number', 'system_trace_audit_number'],
+      { description: 'The type of refund reference that was made available by the payment provider.' },
+    ),
+    reference_value: NullableString({
+      description:
+        'The tracking reference value from the payment processor, used to trace the refund through banking networks. Null if no reference was provided.',
+    }),
     status: RefundStatus,
   },
-  { title: 'RefundCreatedData', description: 'A refund represents a full or partial reversal of a payment, including the amount, status, and payment provider.' },
+  {
+    title: 'RefundCreatedData',
+    description:
+      'A refund represents a full or partial reversal of a payment, including the amount, status, and payment provider.',
+  },
 );
 export type RefundCreatedData = Static<typeof RefundCreatedData>;
 
@@ -1624,7 +3978,10 @@ export type RefundUpdatedDataPaymentMembership = Static<typeof RefundUpdatedData
 export const RefundUpdatedDataPaymentPlan = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the plan.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'Custom key-value pairs stored on the plan. Included in webhook payloads for payment and membership events. Max 50 keys, 100 chars per key, 500 chars per string value.' }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'Custom key-value pairs stored on the plan. Included in webhook payloads for payment and membership events. Max 50 keys, 100 chars per key, 500 chars per string value.',
+    }),
   },
   { title: 'RefundUpdatedDataPaymentPlan', description: 'The plan attached to this payment.' },
 );
@@ -1634,7 +3991,10 @@ export type RefundUpdatedDataPaymentPlan = Static<typeof RefundUpdatedDataPaymen
 export const RefundUpdatedDataPaymentProduct = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the product.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'Custom key-value pairs stored on the product and included in payment and membership webhook payloads. Max 50 keys, 100 characters per key, 500 characters per string value.' }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'Custom key-value pairs stored on the product and included in payment and membership webhook payloads. Max 50 keys, 100 characters per key, 500 characters per string value.',
+    }),
   },
   { title: 'RefundUpdatedDataPaymentProduct', description: 'The product this payment was made for' },
 );
@@ -1644,9 +4004,12 @@ export type RefundUpdatedDataPaymentProduct = Static<typeof RefundUpdatedDataPay
 export const RefundUpdatedDataPaymentUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    email: NullableString({ description: 'The user\'s email address. Requires the member:email:read permission to access. Null if not authorized.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    email: NullableString({
+      description:
+        "The user's email address. Requires the member:email:read permission to access. Null if not authorized.",
+    }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
   { title: 'RefundUpdatedDataPaymentUser', description: 'The user that made this payment.' },
 );
@@ -1656,28 +4019,233 @@ export type RefundUpdatedDataPaymentUser = Static<typeof RefundUpdatedDataPaymen
 export const RefundUpdatedDataPayment = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payment.' }),
-    billing_reason: NullableStringEnum(['subscription_create', 'subscription_cycle', 'subscription_update', 'one_time', 'manual', 'subscription'], { description: 'The reason why a specific payment was billed' }),
-    card_brand: NullableStringEnum(['mastercard', 'visa', 'amex', 'discover', 'unionpay', 'jcb', 'diners', 'link', 'troy', 'visadankort', 'visabancontact', 'china_union_pay', 'rupay', 'jcbrupay', 'elo', 'maestro', 'tarjeta_naranja', 'cirrus', 'nspk_mir', 'verve', 'ebt', 'private_label', 'local_brand', 'uatp', 'wexcard', 'uzcard', 'meeza', 'hrg_store_card', 'girocard', 'fuel_card', 'dankort', 'carnet', 'atm_card', 'china_union_payuzcard', 'codensa', 'cabal', 'hipercard', 'jcblankapay', 'cmi', 'aura', 'unknown'], { description: 'Possible card brands that a payment token can have' }),
-    card_last4: NullableString({ description: 'The last four digits of the card used to make this payment. Null if the payment was not made with a card.' }),
+    billing_reason: NullableStringEnum(
+      [
+        'subscription_create',
+        'subscription_cycle',
+        'subscription_update',
+        'one_time',
+        'manual',
+        'subscription',
+      ],
+      { description: 'The reason why a specific payment was billed' },
+    ),
+    card_brand: NullableStringEnum(
+      [
+        'mastercard',
+        'visa',
+        'amex',
+        'discover',
+        'unionpay',
+        'jcb',
+        'diners',
+        'link',
+        'troy',
+        'visadankort',
+        'visabancontact',
+        'china_union_pay',
+        'rupay',
+        'jcbrupay',
+        'elo',
+        'maestro',
+        'tarjeta_naranja',
+        'cirrus',
+        'nspk_mir',
+        'verve',
+        'ebt',
+        'private_label',
+        'local_brand',
+        'uatp',
+        'wexcard',
+        'uzcard',
+        'meeza',
+        'hrg_store_card',
+        'girocard',
+        'fuel_card',
+        'dankort',
+        'carnet',
+        'atm_card',
+        'china_union_payuzcard',
+        'codensa',
+        'cabal',
+        'hipercard',
+        'jcblankapay',
+        'cmi',
+        'aura',
+        'unknown',
+      ],
+      { description: 'Possible card brands that a payment token can have' },
+    ),
+    card_last4: NullableString({
+      description:
+        'The last four digits of the card used to make this payment. Null if the payment was not made with a card.',
+    }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the payment was created.' }),
     currency: Currency,
-    dispute_alerted_at: NullableString({ description: 'When an alert came in that this transaction will be disputed' }),
+    dispute_alerted_at: NullableString({
+      description: 'When an alert came in that this transaction will be disputed',
+    }),
     member: Nullable(RefundUpdatedDataPaymentMember, { description: 'The member attached to this payment.' }),
-    membership: Nullable(RefundUpdatedDataPaymentMembership, { description: 'The membership attached to this payment.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'The custom metadata stored on this payment. This will be copied over to the checkout configuration for which this payment was made' }),
-    paid_at: NullableString({ description: 'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.' }),
-    payment_method_type: NullableStringEnum(['link', 'unknown', 'acss_debit', 'affirm', 'afterpay_clearpay', 'alipay', 'alma', 'amazon_pay', 'apple', 'apple_pay', 'au_bank_transfer', 'au_becs_debit', 'bacs_debit', 'bancolombia', 'bancontact', 'bank_wire', 'billie', 'bizum', 'blik', 'boleto', 'bre_b', 'ca_bank_transfer', 'capchase_pay', 'card', 'card_installments_three', 'card_installments_six', 'card_installments_twelve', 'cashapp', 'claritypay', 'coinbase', 'crypto', 'custom', 'customer_balance', 'demo_pay', 'efecty', 'eps', 'eu_bank_transfer', 'fpx', 'gb_bank_transfer', 'giropay', 'google_pay', 'gopay', 'grabpay', 'id_bank_transfer', 'ideal', 'interac', 'kakao_pay', 'klarna', 'klarna_pay_now', 'konbini', 'kr_card', 'kr_market', 'kriya', 'kueski', 'mb_way', 'm_pesa', 'mercado_pago', 'mobilepay', 'mondu', 'multibanco', 'naver_pay', 'nequi', 'netbanking', 'ng_bank', 'ng_bank_transfer', 'ng_card', 'ng_market', 'ng_ussd', 'ng_wallet', 'nz_bank_account', 'oxxo', 'p24', 'pago_efectivo', 'pse', 'pay_by_bank', 'payco', 'paynow', 'paypal', 'paypay', 'payto', 'pix', 'platform_balance', 'promptpay', 'qris', 'rechnung', 'revolut_pay', 'samsung_pay', 'satispay', 'scalapay', 'sencillito', 'sepa_debit', 'sequra', 'servipag', 'sezzle', 'shop_pay', 'shopeepay', 'sofort', 'south_korea_market', 'spei', 'splitit', 'sunbit', 'swish', 'tamara', 'twint', 'upi', 'us_bank_account', 'us_bank_transfer', 'venmo', 'vipps', 'webpay', 'wechat_pay', 'yape', 'zip', 'coinflow'], { description: 'The different types of payment methods that can be used.' }),
+    membership: Nullable(RefundUpdatedDataPaymentMembership, {
+      description: 'The membership attached to this payment.',
+    }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description:
+        'The custom metadata stored on this payment. This will be copied over to the checkout configuration for which this payment was made',
+    }),
+    paid_at: NullableString({
+      description:
+        'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.',
+    }),
+    payment_method_type: NullableStringEnum(
+      [
+        'link',
+        'unknown',
+        'acss_debit',
+        'affirm',
+        'afterpay_clearpay',
+        'alipay',
+        'alma',
+        'amazon_pay',
+        'apple',
+        'apple_pay',
+        'au_bank_transfer',
+        'au_becs_debit',
+        'bacs_debit',
+        'bancolombia',
+        'bancontact',
+        'bank_wire',
+        'billie',
+        'bizum',
+        'blik',
+        'boleto',
+        'bre_b',
+        'ca_bank_transfer',
+        'capchase_pay',
+        'card',
+        'card_installments_three',
+        'card_installments_six',
+        'card_installments_twelve',
+        'cashapp',
+        'claritypay',
+        'coinbase',
+        'crypto',
+        'custom',
+        'customer_balance',
+        'demo_pay',
+        'efecty',
+        'eps',
+        'eu_bank_transfer',
+        'fpx',
+        'gb_bank_transfer',
+        'giropay',
+        'google_pay',
+        'gopay',
+        'grabpay',
+        'id_bank_transfer',
+        'ideal',
+        'interac',
+        'kakao_pay',
+        'klarna',
+        'klarna_pay_now',
+        'konbini',
+        'kr_card',
+        'kr_market',
+        'kriya',
+        'kueski',
+        'mb_way',
+        'm_pesa',
+        'mercado_pago',
+        'mobilepay',
+        'mondu',
+        'multibanco',
+        'naver_pay',
+        'nequi',
+        'netbanking',
+        'ng_bank',
+        'ng_bank_transfer',
+        'ng_card',
+        'ng_market',
+        'ng_ussd',
+        'ng_wallet',
+        'nz_bank_account',
+        'oxxo',
+        'p24',
+        'pago_efectivo',
+        'pse',
+        'pay_by_bank',
+        'payco',
+        'paynow',
+        'paypal',
+        'paypay',
+        'payto',
+        'pix',
+        'platform_balance',
+        'promptpay',
+        'qris',
+        'rechnung',
+        'revolut_pay',
+        'samsung_pay',
+        'satispay',
+        'scalapay',
+        'sencillito',
+        'sepa_debit',
+        'sequra',
+        'servipag',
+        'sezzle',
+        'shop_pay',
+        'shopeepay',
+        'sofort',
+        'south_korea_market',
+        'spei',
+        'splitit',
+        'sunbit',
+        'swish',
+        'tamara',
+        'twint',
+        'upi',
+        'us_bank_account',
+        'us_bank_transfer',
+        'venmo',
+        'vipps',
+        'webpay',
+        'wechat_pay',
+        'yape',
+        'zip',
+        'coinflow',
+      ],
+      { description: 'The different types of payment methods that can be used.' },
+    ),
     plan: Nullable(RefundUpdatedDataPaymentPlan, { description: 'The plan attached to this payment.' }),
-    product: Nullable(RefundUpdatedDataPaymentProduct, { description: 'The product this payment was made for' }),
-    subtotal: NullableScalar('number', { description: 'The subtotal to show to the creator (excluding buyer fees).' }),
-    tax_amount: NullableScalar('number', { description: 'The calculated amount of the sales/VAT tax (if applicable).' }),
-    tax_behavior: NullableStringEnum(['exclusive', 'inclusive', 'unspecified', 'unable_to_collect'], { description: 'The type of tax inclusivity applied to the receipt, for determining whether the tax is included in the final price, or paid on top.' }),
-    tax_refunded_amount: NullableScalar('number', { description: 'The amount of tax that has been refunded (if applicable).' }),
-    total: NullableScalar('number', { description: 'The total to show to the creator (excluding buyer fees).' }),
-    usd_total: NullableScalar('number', { description: 'The total in USD to show to the creator (excluding buyer fees).' }),
+    product: Nullable(RefundUpdatedDataPaymentProduct, {
+      description: 'The product this payment was made for',
+    }),
+    subtotal: NullableScalar('number', {
+      description: 'The subtotal to show to the creator (excluding buyer fees).',
+    }),
+    tax_amount: NullableScalar('number', {
+      description: 'The calculated amount of the sales/VAT tax (if applicable).',
+    }),
+    tax_behavior: NullableStringEnum(['exclusive', 'inclusive', 'unspecified', 'unable_to_collect'], {
+      description:
+        'The type of tax inclusivity applied to the receipt, for determining whether the tax is included in the final price, or paid on top.',
+    }),
+    tax_refunded_amount: NullableScalar('number', {
+      description: 'The amount of tax that has been refunded (if applicable).',
+    }),
+    total: NullableScalar('number', {
+      description: 'The total to show to the creator (excluding buyer fees).',
+    }),
+    usd_total: NullableScalar('number', {
+      description: 'The total in USD to show to the creator (excluding buyer fees).',
+    }),
     user: Nullable(RefundUpdatedDataPaymentUser, { description: 'The user that made this payment.' }),
   },
-  { title: 'RefundUpdatedDataPayment', description: 'The original payment that this refund was issued against. Null if the payment is no longer available.' },
+  {
+    title: 'RefundUpdatedDataPayment',
+    description:
+      'The original payment that this refund was issued against. Null if the payment is no longer available.',
+  },
 );
 export type RefundUpdatedDataPayment = Static<typeof RefundUpdatedDataPayment>;
 
@@ -1685,18 +4253,39 @@ export type RefundUpdatedDataPayment = Static<typeof RefundUpdatedDataPayment>;
 export const RefundUpdatedData = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the refund.' }),
-    amount: Type.Number({ description: 'The refunded amount as a decimal in the specified currency, such as 10.43 for $10.43 USD.' }),
+    amount: Type.Number({
+      description:
+        'The refunded amount as a decimal in the specified currency, such as 10.43 for $10.43 USD.',
+    }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the refund was created.' }),
     currency: Currency,
-    payment: Nullable(RefundUpdatedDataPayment, { description: 'The original payment that this refund was issued against. Null if the payment is no longer available.' }),
+    payment: Nullable(RefundUpdatedDataPayment, {
+      description:
+        'The original payment that this refund was issued against. Null if the payment is no longer available.',
+    }),
     provider: PaymentProvider,
-    provider_created_at: NullableString({ description: 'The timestamp when the refund was created in the payment provider\'s system. Null if not available from the provider.' }),
-    reference_status: NullableStringEnum(['pending', 'available', 'unavailable'], { description: 'The status of the refund reference.' }),
-    reference_type: NullableStringEnum(['acquirer_reference_number', 'retrieval_reference_number', 'system_trace_audit_number'], { description: 'The type of refund reference that was made available by the payment provider.' }),
-    reference_value: NullableString({ description: 'The tracking reference value from the payment processor, used to trace the refund through banking networks. Null if no reference was provided.' }),
+    provider_created_at: NullableString({
+      description:
+        "The timestamp when the refund was created in the payment provider's system. Null if not available from the provider.",
+    }),
+    reference_status: NullableStringEnum(['pending', 'available', 'unavailable'], {
+      description: 'The status of the refund reference.',
+    }),
+    reference_type: NullableStringEnum(
+      ['acquirer_reference_number', 'retrieval_reference_number', 'system_trace_audit_number'],
+      { description: 'The type of refund reference that was made available by the payment provider.' },
+    ),
+    reference_value: NullableString({
+      description:
+        'The tracking reference value from the payment processor, used to trace the refund through banking networks. Null if no reference was provided.',
+    }),
     status: RefundStatus,
   },
-  { title: 'RefundUpdatedData', description: 'A refund represents a full or partial reversal of a payment, including the amount, status, and payment provider.' },
+  {
+    title: 'RefundUpdatedData',
+    description:
+      'A refund represents a full or partial reversal of a payment, including the amount, status, and payment provider.',
+  },
 );
 export type RefundUpdatedData = Static<typeof RefundUpdatedData>;
 
@@ -1706,7 +4295,10 @@ export const ResolutionCenterCaseCreatedDataCompany = Type.Object(
     id: Type.String({ description: 'The unique identifier for the company.' }),
     title: Type.String({ description: 'The display name of the company shown to customers.' }),
   },
-  { title: 'ResolutionCenterCaseCreatedDataCompany', description: 'The company involved in this resolution case. Null if the company no longer exists.' },
+  {
+    title: 'ResolutionCenterCaseCreatedDataCompany',
+    description: 'The company involved in this resolution case. Null if the company no longer exists.',
+  },
 );
 export type ResolutionCenterCaseCreatedDataCompany = Static<typeof ResolutionCenterCaseCreatedDataCompany>;
 
@@ -1715,7 +4307,11 @@ export const ResolutionCenterCaseCreatedDataMember = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the extra public member.' }),
   },
-  { title: 'ResolutionCenterCaseCreatedDataMember', description: 'The membership record associated with the disputed payment. Null if the membership no longer exists.' },
+  {
+    title: 'ResolutionCenterCaseCreatedDataMember',
+    description:
+      'The membership record associated with the disputed payment. Null if the membership no longer exists.',
+  },
 );
 export type ResolutionCenterCaseCreatedDataMember = Static<typeof ResolutionCenterCaseCreatedDataMember>;
 
@@ -1724,12 +4320,118 @@ export const ResolutionCenterCaseCreatedDataPayment = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payment.' }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the payment was created.' }),
-    currency: NullableStringEnum(['usd', 'sgd', 'inr', 'aud', 'brl', 'cad', 'dkk', 'eur', 'nok', 'gbp', 'sek', 'chf', 'hkd', 'huf', 'jpy', 'mxn', 'myr', 'pln', 'czk', 'nzd', 'aed', 'eth', 'ape', 'cop', 'ron', 'thb', 'bgn', 'idr', 'dop', 'php', 'try', 'krw', 'twd', 'vnd', 'pkr', 'clp', 'uyu', 'ars', 'zar', 'dzd', 'tnd', 'mad', 'kes', 'kwd', 'jod', 'all', 'xcd', 'amd', 'bsd', 'bhd', 'bob', 'bam', 'khr', 'crc', 'xof', 'egp', 'etb', 'gmd', 'ghs', 'gtq', 'gyd', 'ils', 'jmd', 'mop', 'mga', 'mur', 'mdl', 'mnt', 'nad', 'ngn', 'mkd', 'omr', 'pyg', 'pen', 'qar', 'rwf', 'sar', 'rsd', 'lkr', 'tzs', 'ttd', 'uzs', 'rub', 'btc', 'cny', 'usdt', 'kzt', 'awg', 'whop_usd', 'xau'], { description: 'The available currencies on the platform' }),
-    paid_at: NullableString({ description: 'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.' }),
-    subtotal: NullableScalar('number', { description: 'The payment amount before taxes and discounts are applied. In the currency specified by the currency field.' }),
-    total: Type.Number({ description: 'The total amount charged to the customer for this payment, including taxes and after any discounts. In the currency specified by the currency field.' }),
+    currency: NullableStringEnum(
+      [
+        'usd',
+        'sgd',
+        'inr',
+        'aud',
+        'brl',
+        'cad',
+        'dkk',
+        'eur',
+        'nok',
+        'gbp',
+        'sek',
+        'chf',
+        'hkd',
+        'huf',
+        'jpy',
+        'mxn',
+        'myr',
+        'pln',
+        'czk',
+        'nzd',
+        'aed',
+        'eth',
+        'ape',
+        'cop',
+        'ron',
+        'thb',
+        'bgn',
+        'idr',
+        'dop',
+        'php',
+        'try',
+        'krw',
+        'twd',
+        'vnd',
+        'pkr',
+        'clp',
+        'uyu',
+        'ars',
+        'zar',
+        'dzd',
+        'tnd',
+        'mad',
+        'kes',
+        'kwd',
+        'jod',
+        'all',
+        'xcd',
+        'amd',
+        'bsd',
+        'bhd',
+        'bob',
+        'bam',
+        'khr',
+        'crc',
+        'xof',
+        'egp',
+        'etb',
+        'gmd',
+        'ghs',
+        'gtq',
+        'gyd',
+        'ils',
+        'jmd',
+        'mop',
+        'mga',
+        'mur',
+        'mdl',
+        'mnt',
+        'nad',
+        'ngn',
+        'mkd',
+        'omr',
+        'pyg',
+        'pen',
+        'qar',
+        'rwf',
+        'sar',
+        'rsd',
+        'lkr',
+        'tzs',
+        'ttd',
+        'uzs',
+        'rub',
+        'btc',
+        'cny',
+        'usdt',
+        'kzt',
+        'awg',
+        'whop_usd',
+        'xau',
+      ],
+      { description: 'The available currencies on the platform' },
+    ),
+    paid_at: NullableString({
+      description:
+        'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.',
+    }),
+    subtotal: NullableScalar('number', {
+      description:
+        'The payment amount before taxes and discounts are applied. In the currency specified by the currency field.',
+    }),
+    total: Type.Number({
+      description:
+        'The total amount charged to the customer for this payment, including taxes and after any discounts. In the currency specified by the currency field.',
+    }),
   },
-  { title: 'ResolutionCenterCaseCreatedDataPayment', description: 'The payment record that is the subject of this resolution case.' },
+  {
+    title: 'ResolutionCenterCaseCreatedDataPayment',
+    description: 'The payment record that is the subject of this resolution case.',
+  },
 );
 export type ResolutionCenterCaseCreatedDataPayment = Static<typeof ResolutionCenterCaseCreatedDataPayment>;
 
@@ -1737,23 +4439,55 @@ export type ResolutionCenterCaseCreatedDataPayment = Static<typeof ResolutionCen
 export const ResolutionCenterCaseCreatedDataResolutionEvent = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the resolution event.' }),
-    action: StringEnum(['denied', 'created', 'responded', 'accepted', 'appealed', 'withdrew', 'requested_more_info', 'escalated', 'dispute_opened', 'dispute_customer_won', 'dispute_merchant_won'], { description: 'The type of action recorded in this event.' }),
-    created_at: Type.String({ format: 'date-time', description: 'The datetime the resolution event was created.' }),
-    details: NullableString({ description: 'The message body or additional context provided with this resolution event. Null if no details were included.' }),
-    reporter_type: StringEnum(['system', 'merchant', 'customer', 'platform'], { description: 'The party who performed this action.' }),
+    action: StringEnum(
+      [
+        'denied',
+        'created',
+        'responded',
+        'accepted',
+        'appealed',
+        'withdrew',
+        'requested_more_info',
+        'escalated',
+        'dispute_opened',
+        'dispute_customer_won',
+        'dispute_merchant_won',
+      ],
+      { description: 'The type of action recorded in this event.' },
+    ),
+    created_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the resolution event was created.',
+    }),
+    details: NullableString({
+      description:
+        'The message body or additional context provided with this resolution event. Null if no details were included.',
+    }),
+    reporter_type: StringEnum(['system', 'merchant', 'customer', 'platform'], {
+      description: 'The party who performed this action.',
+    }),
   },
-  { title: 'ResolutionCenterCaseCreatedDataResolutionEvent', description: 'A resolution event is a message or action within a resolution case, such as a response, escalation, or status change.' },
+  {
+    title: 'ResolutionCenterCaseCreatedDataResolutionEvent',
+    description:
+      'A resolution event is a message or action within a resolution case, such as a response, escalation, or status change.',
+  },
 );
-export type ResolutionCenterCaseCreatedDataResolutionEvent = Static<typeof ResolutionCenterCaseCreatedDataResolutionEvent>;
+export type ResolutionCenterCaseCreatedDataResolutionEvent = Static<
+  typeof ResolutionCenterCaseCreatedDataResolutionEvent
+>;
 
 /** The customer (buyer) who filed this resolution case. */
 export const ResolutionCenterCaseCreatedDataUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
-  { title: 'ResolutionCenterCaseCreatedDataUser', description: 'The customer (buyer) who filed this resolution case.' },
+  {
+    title: 'ResolutionCenterCaseCreatedDataUser',
+    description: 'The customer (buyer) who filed this resolution case.',
+  },
 );
 export type ResolutionCenterCaseCreatedDataUser = Static<typeof ResolutionCenterCaseCreatedDataUser>;
 
@@ -1761,23 +4495,52 @@ export type ResolutionCenterCaseCreatedDataUser = Static<typeof ResolutionCenter
 export const ResolutionCenterCaseCreatedData = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the resolution.' }),
-    company: Nullable(ResolutionCenterCaseCreatedDataCompany, { description: 'The company involved in this resolution case. Null if the company no longer exists.' }),
+    company: Nullable(ResolutionCenterCaseCreatedDataCompany, {
+      description: 'The company involved in this resolution case. Null if the company no longer exists.',
+    }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the resolution was created.' }),
-    customer_appealed: Type.Boolean({ description: 'Whether the customer has filed an appeal after the initial resolution decision.' }),
-    customer_response_actions: Type.Array(ResolutionCenterCaseCustomerResponse, { description: 'The list of actions currently available to the customer.' }),
-    due_date: NullableString({ description: 'The deadline by which the next response is required. Null if no deadline is currently active. As a Unix timestamp.' }),
+    customer_appealed: Type.Boolean({
+      description: 'Whether the customer has filed an appeal after the initial resolution decision.',
+    }),
+    customer_response_actions: Type.Array(ResolutionCenterCaseCustomerResponse, {
+      description: 'The list of actions currently available to the customer.',
+    }),
+    due_date: NullableString({
+      description:
+        'The deadline by which the next response is required. Null if no deadline is currently active. As a Unix timestamp.',
+    }),
     issue: ResolutionCenterCaseIssueType,
-    member: Nullable(ResolutionCenterCaseCreatedDataMember, { description: 'The membership record associated with the disputed payment. Null if the membership no longer exists.' }),
-    merchant_appealed: Type.Boolean({ description: 'Whether the merchant has filed an appeal after the initial resolution decision.' }),
-    merchant_response_actions: Type.Array(ResolutionCenterCaseMerchantResponse, { description: 'The list of actions currently available to the merchant.' }),
+    member: Nullable(ResolutionCenterCaseCreatedDataMember, {
+      description:
+        'The membership record associated with the disputed payment. Null if the membership no longer exists.',
+    }),
+    merchant_appealed: Type.Boolean({
+      description: 'Whether the merchant has filed an appeal after the initial resolution decision.',
+    }),
+    merchant_response_actions: Type.Array(ResolutionCenterCaseMerchantResponse, {
+      description: 'The list of actions currently available to the merchant.',
+    }),
     payment: ResolutionCenterCaseCreatedDataPayment,
-    platform_response_actions: Type.Array(ResolutionCenterCasePlatformResponse, { description: 'The list of actions currently available to the Whop platform for moderating this resolution.' }),
-    resolution_events: Type.Array(ResolutionCenterCaseCreatedDataResolutionEvent, { description: 'The most recent 50 messages, actions, and status changes that have occurred during this resolution case.' }),
+    platform_response_actions: Type.Array(ResolutionCenterCasePlatformResponse, {
+      description:
+        'The list of actions currently available to the Whop platform for moderating this resolution.',
+    }),
+    resolution_events: Type.Array(ResolutionCenterCaseCreatedDataResolutionEvent, {
+      description:
+        'The most recent 50 messages, actions, and status changes that have occurred during this resolution case.',
+    }),
     status: ResolutionCenterCaseStatus,
-    updated_at: Type.String({ format: 'date-time', description: 'The datetime the resolution was last updated.' }),
+    updated_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the resolution was last updated.',
+    }),
     user: ResolutionCenterCaseCreatedDataUser,
   },
-  { title: 'ResolutionCenterCaseCreatedData', description: 'A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.' },
+  {
+    title: 'ResolutionCenterCaseCreatedData',
+    description:
+      'A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.',
+  },
 );
 export type ResolutionCenterCaseCreatedData = Static<typeof ResolutionCenterCaseCreatedData>;
 
@@ -1787,7 +4550,10 @@ export const ResolutionCenterCaseDecidedDataCompany = Type.Object(
     id: Type.String({ description: 'The unique identifier for the company.' }),
     title: Type.String({ description: 'The display name of the company shown to customers.' }),
   },
-  { title: 'ResolutionCenterCaseDecidedDataCompany', description: 'The company involved in this resolution case. Null if the company no longer exists.' },
+  {
+    title: 'ResolutionCenterCaseDecidedDataCompany',
+    description: 'The company involved in this resolution case. Null if the company no longer exists.',
+  },
 );
 export type ResolutionCenterCaseDecidedDataCompany = Static<typeof ResolutionCenterCaseDecidedDataCompany>;
 
@@ -1796,7 +4562,11 @@ export const ResolutionCenterCaseDecidedDataMember = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the extra public member.' }),
   },
-  { title: 'ResolutionCenterCaseDecidedDataMember', description: 'The membership record associated with the disputed payment. Null if the membership no longer exists.' },
+  {
+    title: 'ResolutionCenterCaseDecidedDataMember',
+    description:
+      'The membership record associated with the disputed payment. Null if the membership no longer exists.',
+  },
 );
 export type ResolutionCenterCaseDecidedDataMember = Static<typeof ResolutionCenterCaseDecidedDataMember>;
 
@@ -1805,12 +4575,118 @@ export const ResolutionCenterCaseDecidedDataPayment = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payment.' }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the payment was created.' }),
-    currency: NullableStringEnum(['usd', 'sgd', 'inr', 'aud', 'brl', 'cad', 'dkk', 'eur', 'nok', 'gbp', 'sek', 'chf', 'hkd', 'huf', 'jpy', 'mxn', 'myr', 'pln', 'czk', 'nzd', 'aed', 'eth', 'ape', 'cop', 'ron', 'thb', 'bgn', 'idr', 'dop', 'php', 'try', 'krw', 'twd', 'vnd', 'pkr', 'clp', 'uyu', 'ars', 'zar', 'dzd', 'tnd', 'mad', 'kes', 'kwd', 'jod', 'all', 'xcd', 'amd', 'bsd', 'bhd', 'bob', 'bam', 'khr', 'crc', 'xof', 'egp', 'etb', 'gmd', 'ghs', 'gtq', 'gyd', 'ils', 'jmd', 'mop', 'mga', 'mur', 'mdl', 'mnt', 'nad', 'ngn', 'mkd', 'omr', 'pyg', 'pen', 'qar', 'rwf', 'sar', 'rsd', 'lkr', 'tzs', 'ttd', 'uzs', 'rub', 'btc', 'cny', 'usdt', 'kzt', 'awg', 'whop_usd', 'xau'], { description: 'The available currencies on the platform' }),
-    paid_at: NullableString({ description: 'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.' }),
-    subtotal: NullableScalar('number', { description: 'The payment amount before taxes and discounts are applied. In the currency specified by the currency field.' }),
-    total: Type.Number({ description: 'The total amount charged to the customer for this payment, including taxes and after any discounts. In the currency specified by the currency field.' }),
+    currency: NullableStringEnum(
+      [
+        'usd',
+        'sgd',
+        'inr',
+        'aud',
+        'brl',
+        'cad',
+        'dkk',
+        'eur',
+        'nok',
+        'gbp',
+        'sek',
+        'chf',
+        'hkd',
+        'huf',
+        'jpy',
+        'mxn',
+        'myr',
+        'pln',
+        'czk',
+        'nzd',
+        'aed',
+        'eth',
+        'ape',
+        'cop',
+        'ron',
+        'thb',
+        'bgn',
+        'idr',
+        'dop',
+        'php',
+        'try',
+        'krw',
+        'twd',
+        'vnd',
+        'pkr',
+        'clp',
+        'uyu',
+        'ars',
+        'zar',
+        'dzd',
+        'tnd',
+        'mad',
+        'kes',
+        'kwd',
+        'jod',
+        'all',
+        'xcd',
+        'amd',
+        'bsd',
+        'bhd',
+        'bob',
+        'bam',
+        'khr',
+        'crc',
+        'xof',
+        'egp',
+        'etb',
+        'gmd',
+        'ghs',
+        'gtq',
+        'gyd',
+        'ils',
+        'jmd',
+        'mop',
+        'mga',
+        'mur',
+        'mdl',
+        'mnt',
+        'nad',
+        'ngn',
+        'mkd',
+        'omr',
+        'pyg',
+        'pen',
+        'qar',
+        'rwf',
+        'sar',
+        'rsd',
+        'lkr',
+        'tzs',
+        'ttd',
+        'uzs',
+        'rub',
+        'btc',
+        'cny',
+        'usdt',
+        'kzt',
+        'awg',
+        'whop_usd',
+        'xau',
+      ],
+      { description: 'The available currencies on the platform' },
+    ),
+    paid_at: NullableString({
+      description:
+        'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.',
+    }),
+    subtotal: NullableScalar('number', {
+      description:
+        'The payment amount before taxes and discounts are applied. In the currency specified by the currency field.',
+    }),
+    total: Type.Number({
+      description:
+        'The total amount charged to the customer for this payment, including taxes and after any discounts. In the currency specified by the currency field.',
+    }),
   },
-  { title: 'ResolutionCenterCaseDecidedDataPayment', description: 'The payment record that is the subject of this resolution case.' },
+  {
+    title: 'ResolutionCenterCaseDecidedDataPayment',
+    description: 'The payment record that is the subject of this resolution case.',
+  },
 );
 export type ResolutionCenterCaseDecidedDataPayment = Static<typeof ResolutionCenterCaseDecidedDataPayment>;
 
@@ -1818,23 +4694,55 @@ export type ResolutionCenterCaseDecidedDataPayment = Static<typeof ResolutionCen
 export const ResolutionCenterCaseDecidedDataResolutionEvent = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the resolution event.' }),
-    action: StringEnum(['denied', 'created', 'responded', 'accepted', 'appealed', 'withdrew', 'requested_more_info', 'escalated', 'dispute_opened', 'dispute_customer_won', 'dispute_merchant_won'], { description: 'The type of action recorded in this event.' }),
-    created_at: Type.String({ format: 'date-time', description: 'The datetime the resolution event was created.' }),
-    details: NullableString({ description: 'The message body or additional context provided with this resolution event. Null if no details were included.' }),
-    reporter_type: StringEnum(['system', 'merchant', 'customer', 'platform'], { description: 'The party who performed this action.' }),
+    action: StringEnum(
+      [
+        'denied',
+        'created',
+        'responded',
+        'accepted',
+        'appealed',
+        'withdrew',
+        'requested_more_info',
+        'escalated',
+        'dispute_opened',
+        'dispute_customer_won',
+        'dispute_merchant_won',
+      ],
+      { description: 'The type of action recorded in this event.' },
+    ),
+    created_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the resolution event was created.',
+    }),
+    details: NullableString({
+      description:
+        'The message body or additional context provided with this resolution event. Null if no details were included.',
+    }),
+    reporter_type: StringEnum(['system', 'merchant', 'customer', 'platform'], {
+      description: 'The party who performed this action.',
+    }),
   },
-  { title: 'ResolutionCenterCaseDecidedDataResolutionEvent', description: 'A resolution event is a message or action within a resolution case, such as a response, escalation, or status change.' },
+  {
+    title: 'ResolutionCenterCaseDecidedDataResolutionEvent',
+    description:
+      'A resolution event is a message or action within a resolution case, such as a response, escalation, or status change.',
+  },
 );
-export type ResolutionCenterCaseDecidedDataResolutionEvent = Static<typeof ResolutionCenterCaseDecidedDataResolutionEvent>;
+export type ResolutionCenterCaseDecidedDataResolutionEvent = Static<
+  typeof ResolutionCenterCaseDecidedDataResolutionEvent
+>;
 
 /** The customer (buyer) who filed this resolution case. */
 export const ResolutionCenterCaseDecidedDataUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
-  { title: 'ResolutionCenterCaseDecidedDataUser', description: 'The customer (buyer) who filed this resolution case.' },
+  {
+    title: 'ResolutionCenterCaseDecidedDataUser',
+    description: 'The customer (buyer) who filed this resolution case.',
+  },
 );
 export type ResolutionCenterCaseDecidedDataUser = Static<typeof ResolutionCenterCaseDecidedDataUser>;
 
@@ -1842,23 +4750,52 @@ export type ResolutionCenterCaseDecidedDataUser = Static<typeof ResolutionCenter
 export const ResolutionCenterCaseDecidedData = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the resolution.' }),
-    company: Nullable(ResolutionCenterCaseDecidedDataCompany, { description: 'The company involved in this resolution case. Null if the company no longer exists.' }),
+    company: Nullable(ResolutionCenterCaseDecidedDataCompany, {
+      description: 'The company involved in this resolution case. Null if the company no longer exists.',
+    }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the resolution was created.' }),
-    customer_appealed: Type.Boolean({ description: 'Whether the customer has filed an appeal after the initial resolution decision.' }),
-    customer_response_actions: Type.Array(ResolutionCenterCaseCustomerResponse, { description: 'The list of actions currently available to the customer.' }),
-    due_date: NullableString({ description: 'The deadline by which the next response is required. Null if no deadline is currently active. As a Unix timestamp.' }),
+    customer_appealed: Type.Boolean({
+      description: 'Whether the customer has filed an appeal after the initial resolution decision.',
+    }),
+    customer_response_actions: Type.Array(ResolutionCenterCaseCustomerResponse, {
+      description: 'The list of actions currently available to the customer.',
+    }),
+    due_date: NullableString({
+      description:
+        'The deadline by which the next response is required. Null if no deadline is currently active. As a Unix timestamp.',
+    }),
     issue: ResolutionCenterCaseIssueType,
-    member: Nullable(ResolutionCenterCaseDecidedDataMember, { description: 'The membership record associated with the disputed payment. Null if the membership no longer exists.' }),
-    merchant_appealed: Type.Boolean({ description: 'Whether the merchant has filed an appeal after the initial resolution decision.' }),
-    merchant_response_actions: Type.Array(ResolutionCenterCaseMerchantResponse, { description: 'The list of actions currently available to the merchant.' }),
+    member: Nullable(ResolutionCenterCaseDecidedDataMember, {
+      description:
+        'The membership record associated with the disputed payment. Null if the membership no longer exists.',
+    }),
+    merchant_appealed: Type.Boolean({
+      description: 'Whether the merchant has filed an appeal after the initial resolution decision.',
+    }),
+    merchant_response_actions: Type.Array(ResolutionCenterCaseMerchantResponse, {
+      description: 'The list of actions currently available to the merchant.',
+    }),
     payment: ResolutionCenterCaseDecidedDataPayment,
-    platform_response_actions: Type.Array(ResolutionCenterCasePlatformResponse, { description: 'The list of actions currently available to the Whop platform for moderating this resolution.' }),
-    resolution_events: Type.Array(ResolutionCenterCaseDecidedDataResolutionEvent, { description: 'The most recent 50 messages, actions, and status changes that have occurred during this resolution case.' }),
+    platform_response_actions: Type.Array(ResolutionCenterCasePlatformResponse, {
+      description:
+        'The list of actions currently available to the Whop platform for moderating this resolution.',
+    }),
+    resolution_events: Type.Array(ResolutionCenterCaseDecidedDataResolutionEvent, {
+      description:
+        'The most recent 50 messages, actions, and status changes that have occurred during this resolution case.',
+    }),
     status: ResolutionCenterCaseStatus,
-    updated_at: Type.String({ format: 'date-time', description: 'The datetime the resolution was last updated.' }),
+    updated_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the resolution was last updated.',
+    }),
     user: ResolutionCenterCaseDecidedDataUser,
   },
-  { title: 'ResolutionCenterCaseDecidedData', description: 'A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.' },
+  {
+    title: 'ResolutionCenterCaseDecidedData',
+    description:
+      'A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.',
+  },
 );
 export type ResolutionCenterCaseDecidedData = Static<typeof ResolutionCenterCaseDecidedData>;
 
@@ -1868,7 +4805,10 @@ export const ResolutionCenterCaseUpdatedDataCompany = Type.Object(
     id: Type.String({ description: 'The unique identifier for the company.' }),
     title: Type.String({ description: 'The display name of the company shown to customers.' }),
   },
-  { title: 'ResolutionCenterCaseUpdatedDataCompany', description: 'The company involved in this resolution case. Null if the company no longer exists.' },
+  {
+    title: 'ResolutionCenterCaseUpdatedDataCompany',
+    description: 'The company involved in this resolution case. Null if the company no longer exists.',
+  },
 );
 export type ResolutionCenterCaseUpdatedDataCompany = Static<typeof ResolutionCenterCaseUpdatedDataCompany>;
 
@@ -1877,7 +4817,11 @@ export const ResolutionCenterCaseUpdatedDataMember = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the extra public member.' }),
   },
-  { title: 'ResolutionCenterCaseUpdatedDataMember', description: 'The membership record associated with the disputed payment. Null if the membership no longer exists.' },
+  {
+    title: 'ResolutionCenterCaseUpdatedDataMember',
+    description:
+      'The membership record associated with the disputed payment. Null if the membership no longer exists.',
+  },
 );
 export type ResolutionCenterCaseUpdatedDataMember = Static<typeof ResolutionCenterCaseUpdatedDataMember>;
 
@@ -1886,12 +4830,118 @@ export const ResolutionCenterCaseUpdatedDataPayment = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payment.' }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the payment was created.' }),
-    currency: NullableStringEnum(['usd', 'sgd', 'inr', 'aud', 'brl', 'cad', 'dkk', 'eur', 'nok', 'gbp', 'sek', 'chf', 'hkd', 'huf', 'jpy', 'mxn', 'myr', 'pln', 'czk', 'nzd', 'aed', 'eth', 'ape', 'cop', 'ron', 'thb', 'bgn', 'idr', 'dop', 'php', 'try', 'krw', 'twd', 'vnd', 'pkr', 'clp', 'uyu', 'ars', 'zar', 'dzd', 'tnd', 'mad', 'kes', 'kwd', 'jod', 'all', 'xcd', 'amd', 'bsd', 'bhd', 'bob', 'bam', 'khr', 'crc', 'xof', 'egp', 'etb', 'gmd', 'ghs', 'gtq', 'gyd', 'ils', 'jmd', 'mop', 'mga', 'mur', 'mdl', 'mnt', 'nad', 'ngn', 'mkd', 'omr', 'pyg', 'pen', 'qar', 'rwf', 'sar', 'rsd', 'lkr', 'tzs', 'ttd', 'uzs', 'rub', 'btc', 'cny', 'usdt', 'kzt', 'awg', 'whop_usd', 'xau'], { description: 'The available currencies on the platform' }),
-    paid_at: NullableString({ description: 'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.' }),
-    subtotal: NullableScalar('number', { description: 'The payment amount before taxes and discounts are applied. In the currency specified by the currency field.' }),
-    total: Type.Number({ description: 'The total amount charged to the customer for this payment, including taxes and after any discounts. In the currency specified by the currency field.' }),
+    currency: NullableStringEnum(
+      [
+        'usd',
+        'sgd',
+        'inr',
+        'aud',
+        'brl',
+        'cad',
+        'dkk',
+        'eur',
+        'nok',
+        'gbp',
+        'sek',
+        'chf',
+        'hkd',
+        'huf',
+        'jpy',
+        'mxn',
+        'myr',
+        'pln',
+        'czk',
+        'nzd',
+        'aed',
+        'eth',
+        'ape',
+        'cop',
+        'ron',
+        'thb',
+        'bgn',
+        'idr',
+        'dop',
+        'php',
+        'try',
+        'krw',
+        'twd',
+        'vnd',
+        'pkr',
+        'clp',
+        'uyu',
+        'ars',
+        'zar',
+        'dzd',
+        'tnd',
+        'mad',
+        'kes',
+        'kwd',
+        'jod',
+        'all',
+        'xcd',
+        'amd',
+        'bsd',
+        'bhd',
+        'bob',
+        'bam',
+        'khr',
+        'crc',
+        'xof',
+        'egp',
+        'etb',
+        'gmd',
+        'ghs',
+        'gtq',
+        'gyd',
+        'ils',
+        'jmd',
+        'mop',
+        'mga',
+        'mur',
+        'mdl',
+        'mnt',
+        'nad',
+        'ngn',
+        'mkd',
+        'omr',
+        'pyg',
+        'pen',
+        'qar',
+        'rwf',
+        'sar',
+        'rsd',
+        'lkr',
+        'tzs',
+        'ttd',
+        'uzs',
+        'rub',
+        'btc',
+        'cny',
+        'usdt',
+        'kzt',
+        'awg',
+        'whop_usd',
+        'xau',
+      ],
+      { description: 'The available currencies on the platform' },
+    ),
+    paid_at: NullableString({
+      description:
+        'The time at which this payment was successfully collected. Null if the payment has not yet succeeded. As a Unix timestamp.',
+    }),
+    subtotal: NullableScalar('number', {
+      description:
+        'The payment amount before taxes and discounts are applied. In the currency specified by the currency field.',
+    }),
+    total: Type.Number({
+      description:
+        'The total amount charged to the customer for this payment, including taxes and after any discounts. In the currency specified by the currency field.',
+    }),
   },
-  { title: 'ResolutionCenterCaseUpdatedDataPayment', description: 'The payment record that is the subject of this resolution case.' },
+  {
+    title: 'ResolutionCenterCaseUpdatedDataPayment',
+    description: 'The payment record that is the subject of this resolution case.',
+  },
 );
 export type ResolutionCenterCaseUpdatedDataPayment = Static<typeof ResolutionCenterCaseUpdatedDataPayment>;
 
@@ -1899,23 +4949,55 @@ export type ResolutionCenterCaseUpdatedDataPayment = Static<typeof ResolutionCen
 export const ResolutionCenterCaseUpdatedDataResolutionEvent = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the resolution event.' }),
-    action: StringEnum(['denied', 'created', 'responded', 'accepted', 'appealed', 'withdrew', 'requested_more_info', 'escalated', 'dispute_opened', 'dispute_customer_won', 'dispute_merchant_won'], { description: 'The type of action recorded in this event.' }),
-    created_at: Type.String({ format: 'date-time', description: 'The datetime the resolution event was created.' }),
-    details: NullableString({ description: 'The message body or additional context provided with this resolution event. Null if no details were included.' }),
-    reporter_type: StringEnum(['system', 'merchant', 'customer', 'platform'], { description: 'The party who performed this action.' }),
+    action: StringEnum(
+      [
+        'denied',
+        'created',
+        'responded',
+        'accepted',
+        'appealed',
+        'withdrew',
+        'requested_more_info',
+        'escalated',
+        'dispute_opened',
+        'dispute_customer_won',
+        'dispute_merchant_won',
+      ],
+      { description: 'The type of action recorded in this event.' },
+    ),
+    created_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the resolution event was created.',
+    }),
+    details: NullableString({
+      description:
+        'The message body or additional context provided with this resolution event. Null if no details were included.',
+    }),
+    reporter_type: StringEnum(['system', 'merchant', 'customer', 'platform'], {
+      description: 'The party who performed this action.',
+    }),
   },
-  { title: 'ResolutionCenterCaseUpdatedDataResolutionEvent', description: 'A resolution event is a message or action within a resolution case, such as a response, escalation, or status change.' },
+  {
+    title: 'ResolutionCenterCaseUpdatedDataResolutionEvent',
+    description:
+      'A resolution event is a message or action within a resolution case, such as a response, escalation, or status change.',
+  },
 );
-export type ResolutionCenterCaseUpdatedDataResolutionEvent = Static<typeof ResolutionCenterCaseUpdatedDataResolutionEvent>;
+export type ResolutionCenterCaseUpdatedDataResolutionEvent = Static<
+  typeof ResolutionCenterCaseUpdatedDataResolutionEvent
+>;
 
 /** The customer (buyer) who filed this resolution case. */
 export const ResolutionCenterCaseUpdatedDataUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the user.' }),
-    name: NullableString({ description: 'The user\'s display name shown on their public profile.' }),
-    username: Type.String({ description: 'The user\'s unique username shown on their public profile.' }),
+    name: NullableString({ description: "The user's display name shown on their public profile." }),
+    username: Type.String({ description: "The user's unique username shown on their public profile." }),
   },
-  { title: 'ResolutionCenterCaseUpdatedDataUser', description: 'The customer (buyer) who filed this resolution case.' },
+  {
+    title: 'ResolutionCenterCaseUpdatedDataUser',
+    description: 'The customer (buyer) who filed this resolution case.',
+  },
 );
 export type ResolutionCenterCaseUpdatedDataUser = Static<typeof ResolutionCenterCaseUpdatedDataUser>;
 
@@ -1923,23 +5005,52 @@ export type ResolutionCenterCaseUpdatedDataUser = Static<typeof ResolutionCenter
 export const ResolutionCenterCaseUpdatedData = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the resolution.' }),
-    company: Nullable(ResolutionCenterCaseUpdatedDataCompany, { description: 'The company involved in this resolution case. Null if the company no longer exists.' }),
+    company: Nullable(ResolutionCenterCaseUpdatedDataCompany, {
+      description: 'The company involved in this resolution case. Null if the company no longer exists.',
+    }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the resolution was created.' }),
-    customer_appealed: Type.Boolean({ description: 'Whether the customer has filed an appeal after the initial resolution decision.' }),
-    customer_response_actions: Type.Array(ResolutionCenterCaseCustomerResponse, { description: 'The list of actions currently available to the customer.' }),
-    due_date: NullableString({ description: 'The deadline by which the next response is required. Null if no deadline is currently active. As a Unix timestamp.' }),
+    customer_appealed: Type.Boolean({
+      description: 'Whether the customer has filed an appeal after the initial resolution decision.',
+    }),
+    customer_response_actions: Type.Array(ResolutionCenterCaseCustomerResponse, {
+      description: 'The list of actions currently available to the customer.',
+    }),
+    due_date: NullableString({
+      description:
+        'The deadline by which the next response is required. Null if no deadline is currently active. As a Unix timestamp.',
+    }),
     issue: ResolutionCenterCaseIssueType,
-    member: Nullable(ResolutionCenterCaseUpdatedDataMember, { description: 'The membership record associated with the disputed payment. Null if the membership no longer exists.' }),
-    merchant_appealed: Type.Boolean({ description: 'Whether the merchant has filed an appeal after the initial resolution decision.' }),
-    merchant_response_actions: Type.Array(ResolutionCenterCaseMerchantResponse, { description: 'The list of actions currently available to the merchant.' }),
+    member: Nullable(ResolutionCenterCaseUpdatedDataMember, {
+      description:
+        'The membership record associated with the disputed payment. Null if the membership no longer exists.',
+    }),
+    merchant_appealed: Type.Boolean({
+      description: 'Whether the merchant has filed an appeal after the initial resolution decision.',
+    }),
+    merchant_response_actions: Type.Array(ResolutionCenterCaseMerchantResponse, {
+      description: 'The list of actions currently available to the merchant.',
+    }),
     payment: ResolutionCenterCaseUpdatedDataPayment,
-    platform_response_actions: Type.Array(ResolutionCenterCasePlatformResponse, { description: 'The list of actions currently available to the Whop platform for moderating this resolution.' }),
-    resolution_events: Type.Array(ResolutionCenterCaseUpdatedDataResolutionEvent, { description: 'The most recent 50 messages, actions, and status changes that have occurred during this resolution case.' }),
+    platform_response_actions: Type.Array(ResolutionCenterCasePlatformResponse, {
+      description:
+        'The list of actions currently available to the Whop platform for moderating this resolution.',
+    }),
+    resolution_events: Type.Array(ResolutionCenterCaseUpdatedDataResolutionEvent, {
+      description:
+        'The most recent 50 messages, actions, and status changes that have occurred during this resolution case.',
+    }),
     status: ResolutionCenterCaseStatus,
-    updated_at: Type.String({ format: 'date-time', description: 'The datetime the resolution was last updated.' }),
+    updated_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the resolution was last updated.',
+    }),
     user: ResolutionCenterCaseUpdatedDataUser,
   },
-  { title: 'ResolutionCenterCaseUpdatedData', description: 'A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.' },
+  {
+    title: 'ResolutionCenterCaseUpdatedData',
+    description:
+      'A resolution center case is a dispute or support case between a user and a company, tracking the issue, status, and outcome.',
+  },
 );
 export type ResolutionCenterCaseUpdatedData = Static<typeof ResolutionCenterCaseUpdatedData>;
 
@@ -1948,7 +5059,11 @@ export const SetupIntentCheckoutConfiguration = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the checkout session.' }),
   },
-  { title: 'SetupIntentCheckoutConfiguration', description: 'The checkout session configuration associated with this setup intent. Null if no checkout session was used.' },
+  {
+    title: 'SetupIntentCheckoutConfiguration',
+    description:
+      'The checkout session configuration associated with this setup intent. Null if no checkout session was used.',
+  },
 );
 export type SetupIntentCheckoutConfiguration = Static<typeof SetupIntentCheckoutConfiguration>;
 
@@ -1957,7 +5072,10 @@ export const SetupIntentCompany = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the company.' }),
   },
-  { title: 'SetupIntentCompany', description: 'The company that initiated this setup intent. Null if the company has been deleted.' },
+  {
+    title: 'SetupIntentCompany',
+    description: 'The company that initiated this setup intent. Null if the company has been deleted.',
+  },
 );
 export type SetupIntentCompany = Static<typeof SetupIntentCompany>;
 
@@ -1966,7 +5084,7 @@ export const SetupIntentMemberUser = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the company member user.' }),
     email: NullableString({ description: 'The digital mailing address of the user.' }),
-    name: NullableString({ description: 'The user\'s full name.' }),
+    name: NullableString({ description: "The user's full name." }),
     username: Type.String({ description: 'The whop username.' }),
   },
   { title: 'SetupIntentMemberUser', description: 'The user for this member, if any.' },
@@ -1979,19 +5097,74 @@ export const SetupIntentMember = Type.Object(
     id: Type.String({ description: 'The unique identifier for the company member.' }),
     user: Nullable(SetupIntentMemberUser, { description: 'The user for this member, if any.' }),
   },
-  { title: 'SetupIntentMember', description: 'The company member associated with this setup intent. Null if the user is not a member.' },
+  {
+    title: 'SetupIntentMember',
+    description: 'The company member associated with this setup intent. Null if the user is not a member.',
+  },
 );
 export type SetupIntentMember = Static<typeof SetupIntentMember>;
 
 /** The card data associated with the payment method, if its a debit or credit card. */
 export const SetupIntentPaymentMethodCard = Type.Object(
   {
-    brand: NullableStringEnum(['mastercard', 'visa', 'amex', 'discover', 'unionpay', 'jcb', 'diners', 'link', 'troy', 'visadankort', 'visabancontact', 'china_union_pay', 'rupay', 'jcbrupay', 'elo', 'maestro', 'tarjeta_naranja', 'cirrus', 'nspk_mir', 'verve', 'ebt', 'private_label', 'local_brand', 'uatp', 'wexcard', 'uzcard', 'meeza', 'hrg_store_card', 'girocard', 'fuel_card', 'dankort', 'carnet', 'atm_card', 'china_union_payuzcard', 'codensa', 'cabal', 'hipercard', 'jcblankapay', 'cmi', 'aura', 'unknown'], { description: 'Possible card brands that a payment token can have' }),
-    exp_month: NullableScalar('number', { description: 'The two-digit expiration month of the card (1-12). Null if not available.' }),
-    exp_year: NullableScalar('number', { description: 'The two-digit expiration year of the card (e.g., 27 for 2027). Null if not available.' }),
+    brand: NullableStringEnum(
+      [
+        'mastercard',
+        'visa',
+        'amex',
+        'discover',
+        'unionpay',
+        'jcb',
+        'diners',
+        'link',
+        'troy',
+        'visadankort',
+        'visabancontact',
+        'china_union_pay',
+        'rupay',
+        'jcbrupay',
+        'elo',
+        'maestro',
+        'tarjeta_naranja',
+        'cirrus',
+        'nspk_mir',
+        'verve',
+        'ebt',
+        'private_label',
+        'local_brand',
+        'uatp',
+        'wexcard',
+        'uzcard',
+        'meeza',
+        'hrg_store_card',
+        'girocard',
+        'fuel_card',
+        'dankort',
+        'carnet',
+        'atm_card',
+        'china_union_payuzcard',
+        'codensa',
+        'cabal',
+        'hipercard',
+        'jcblankapay',
+        'cmi',
+        'aura',
+        'unknown',
+      ],
+      { description: 'Possible card brands that a payment token can have' },
+    ),
+    exp_month: NullableScalar('number', {
+      description: 'The two-digit expiration month of the card (1-12). Null if not available.',
+    }),
+    exp_year: NullableScalar('number', {
+      description: 'The two-digit expiration year of the card (e.g., 27 for 2027). Null if not available.',
+    }),
     last4: NullableString({ description: 'The last four digits of the card number. Null if not available.' }),
   },
-  { title: 'SetupIntentPaymentMethodCard', description: 'The card data associated with the payment method, if its a debit or credit card.' },
+  {
+    title: 'SetupIntentPaymentMethodCard',
+    description: 'The card data associated with the payment method, if its a debit or credit card.',
+  },
 );
 export type SetupIntentPaymentMethodCard = Static<typeof SetupIntentPaymentMethodCard>;
 
@@ -2006,7 +5179,10 @@ export const SetupIntentPaymentMethodMailingAddress = Type.Object(
     postal_code: NullableString({ description: 'The postal code of the address.' }),
     state: NullableString({ description: 'The state of the address.' }),
   },
-  { title: 'SetupIntentPaymentMethodMailingAddress', description: 'The mailing address associated with the payment method\'s user' },
+  {
+    title: 'SetupIntentPaymentMethodMailingAddress',
+    description: "The mailing address associated with the payment method's user",
+  },
 );
 export type SetupIntentPaymentMethodMailingAddress = Static<typeof SetupIntentPaymentMethodMailingAddress>;
 
@@ -2014,34 +5190,72 @@ export type SetupIntentPaymentMethodMailingAddress = Static<typeof SetupIntentPa
 export const SetupIntentPaymentMethod = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payment token.' }),
-    card: Nullable(SetupIntentPaymentMethodCard, { description: 'The card data associated with the payment method, if its a debit or credit card.' }),
-    created_at: Type.String({ format: 'date-time', description: 'The datetime the payment token was created.' }),
-    mailing_address: Nullable(SetupIntentPaymentMethodMailingAddress, { description: 'The mailing address associated with the payment method\'s user' }),
+    card: Nullable(SetupIntentPaymentMethodCard, {
+      description: 'The card data associated with the payment method, if its a debit or credit card.',
+    }),
+    created_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the payment token was created.',
+    }),
+    mailing_address: Nullable(SetupIntentPaymentMethodMailingAddress, {
+      description: "The mailing address associated with the payment method's user",
+    }),
     payment_method_type: PaymentMethodTypes,
   },
-  { title: 'SetupIntentPaymentMethod', description: 'The saved payment method created by this setup intent. Null if the setup has not completed successfully.' },
+  {
+    title: 'SetupIntentPaymentMethod',
+    description:
+      'The saved payment method created by this setup intent. Null if the setup has not completed successfully.',
+  },
 );
 export type SetupIntentPaymentMethod = Static<typeof SetupIntentPaymentMethod>;
 
 /** The status of the setup intent. */
-export const SetupIntentStatus = StringEnum(['canceled', 'processing', 'succeeded', 'requires_action'], { title: 'SetupIntentStatus', description: 'The status of the setup intent.' });
+export const SetupIntentStatus = StringEnum(['canceled', 'processing', 'succeeded', 'requires_action'], {
+  title: 'SetupIntentStatus',
+  description: 'The status of the setup intent.',
+});
 export type SetupIntentStatus = Static<typeof SetupIntentStatus>;
 
 /** A setup intent allows a user to save a payment method for future use without making an immediate purchase. */
 export const SetupIntent = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the setup intent.' }),
-    checkout_configuration: Nullable(SetupIntentCheckoutConfiguration, { description: 'The checkout session configuration associated with this setup intent. Null if no checkout session was used.' }),
-    company: Nullable(SetupIntentCompany, { description: 'The company that initiated this setup intent. Null if the company has been deleted.' }),
-    created_at: Type.String({ format: 'date-time', description: 'The datetime the setup intent was created.' }),
-    error_message: NullableString({ description: 'A human-readable error message explaining why the setup intent failed. Null if no error occurred.' }),
-    member: Nullable(SetupIntentMember, { description: 'The company member associated with this setup intent. Null if the user is not a member.' }),
-    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), { description: 'Custom key-value pairs attached to this setup intent. Null if no metadata was provided.' }),
-    payment_method: Nullable(SetupIntentPaymentMethod, { description: 'The saved payment method created by this setup intent. Null if the setup has not completed successfully.' }),
+    checkout_configuration: Nullable(SetupIntentCheckoutConfiguration, {
+      description:
+        'The checkout session configuration associated with this setup intent. Null if no checkout session was used.',
+    }),
+    company: Nullable(SetupIntentCompany, {
+      description: 'The company that initiated this setup intent. Null if the company has been deleted.',
+    }),
+    created_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the setup intent was created.',
+    }),
+    error_message: NullableString({
+      description:
+        'A human-readable error message explaining why the setup intent failed. Null if no error occurred.',
+    }),
+    member: Nullable(SetupIntentMember, {
+      description: 'The company member associated with this setup intent. Null if the user is not a member.',
+    }),
+    metadata: Nullable(Type.Record(Type.String(), Type.Unknown()), {
+      description: 'Custom key-value pairs attached to this setup intent. Null if no metadata was provided.',
+    }),
+    payment_method: Nullable(SetupIntentPaymentMethod, {
+      description:
+        'The saved payment method created by this setup intent. Null if the setup has not completed successfully.',
+    }),
     status: SetupIntentStatus,
-    three_ds_verified: Type.Boolean({ description: 'Whether 3D Secure authentication was completed when this payment method was set up.' }),
+    three_ds_verified: Type.Boolean({
+      description: 'Whether 3D Secure authentication was completed when this payment method was set up.',
+    }),
   },
-  { title: 'SetupIntent', description: 'A setup intent allows a user to save a payment method for future use without making an immediate purchase.' },
+  {
+    title: 'SetupIntent',
+    description:
+      'A setup intent allows a user to save a payment method for future use without making an immediate purchase.',
+  },
 );
 export type SetupIntent = Static<typeof SetupIntent>;
 
@@ -2049,11 +5263,41 @@ export type SetupIntent = Static<typeof SetupIntent>;
 export const VerificationSucceededData = Type.Object(
   {
     id: Type.String({ description: 'The numeric id of the verification record.' }),
-    last_error_code: NullableStringEnum(['abandoned', 'consent_declined', 'country_not_supported', 'device_not_supported', 'document_expired', 'document_type_not_supported', 'document_unverified_other', 'email_unverified_other', 'email_verification_declined', 'id_number_insufficient_document_data', 'id_number_mismatch', 'id_number_unverified_other', 'phone_unverified_other', 'phone_verification_declined', 'selfie_document_missing_photo', 'selfie_face_mismatch', 'selfie_manipulated', 'selfie_unverified_other', 'under_supported_age'], { description: 'An error code for a verification attempt.' }),
-    last_error_reason: NullableString({ description: 'A human-readable explanation of the most recent verification error. Null if no error has occurred.' }),
+    last_error_code: NullableStringEnum(
+      [
+        'abandoned',
+        'consent_declined',
+        'country_not_supported',
+        'device_not_supported',
+        'document_expired',
+        'document_type_not_supported',
+        'document_unverified_other',
+        'email_unverified_other',
+        'email_verification_declined',
+        'id_number_insufficient_document_data',
+        'id_number_mismatch',
+        'id_number_unverified_other',
+        'phone_unverified_other',
+        'phone_verification_declined',
+        'selfie_document_missing_photo',
+        'selfie_face_mismatch',
+        'selfie_manipulated',
+        'selfie_unverified_other',
+        'under_supported_age',
+      ],
+      { description: 'An error code for a verification attempt.' },
+    ),
+    last_error_reason: NullableString({
+      description:
+        'A human-readable explanation of the most recent verification error. Null if no error has occurred.',
+    }),
     status: VerificationStatus,
   },
-  { title: 'VerificationSucceededData', description: 'An identity verification session used to confirm a person or entity\'s identity for payout account eligibility.' },
+  {
+    title: 'VerificationSucceededData',
+    description:
+      "An identity verification session used to confirm a person or entity's identity for payout account eligibility.",
+  },
 );
 export type VerificationSucceededData = Static<typeof VerificationSucceededData>;
 
@@ -2061,9 +5305,15 @@ export type VerificationSucceededData = Static<typeof VerificationSucceededData>
 export const WithdrawalLedgerAccount = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the ledger account.' }),
-    company_id: NullableString({ description: 'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.' }),
+    company_id: NullableString({
+      description:
+        'Represents a unique identifier that is Base64 obfuscated. It is often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"VXNlci0xMA=="`) or integer (such as `4`) input value will be accepted as an ID.',
+    }),
   },
-  { title: 'WithdrawalLedgerAccount', description: 'The ledger account from which the withdrawal funds are sourced.' },
+  {
+    title: 'WithdrawalLedgerAccount',
+    description: 'The ledger account from which the withdrawal funds are sourced.',
+  },
 );
 export type WithdrawalLedgerAccount = Static<typeof WithdrawalLedgerAccount>;
 
@@ -2071,43 +5321,144 @@ export type WithdrawalLedgerAccount = Static<typeof WithdrawalLedgerAccount>;
 export const WithdrawalPayoutToken = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the payout token.' }),
-    created_at: Type.String({ format: 'date-time', description: 'The datetime the payout token was created.' }),
-    destination_currency_code: Type.String({ description: 'The three-letter ISO currency code that payouts are delivered in for this destination.' }),
-    nickname: NullableString({ description: 'A user-defined label to help identify this payout destination. Not sent to the provider. Null if no nickname has been set.' }),
-    payer_name: NullableString({ description: 'The legal name of the account holder receiving payouts. Null if not provided.' }),
+    created_at: Type.String({
+      format: 'date-time',
+      description: 'The datetime the payout token was created.',
+    }),
+    destination_currency_code: Type.String({
+      description: 'The three-letter ISO currency code that payouts are delivered in for this destination.',
+    }),
+    nickname: NullableString({
+      description:
+        'A user-defined label to help identify this payout destination. Not sent to the provider. Null if no nickname has been set.',
+    }),
+    payer_name: NullableString({
+      description: 'The legal name of the account holder receiving payouts. Null if not provided.',
+    }),
   },
-  { title: 'WithdrawalPayoutToken', description: 'The saved payout destination used for this withdrawal (e.g., a bank account or PayPal address). Null if no payout token was used.' },
+  {
+    title: 'WithdrawalPayoutToken',
+    description:
+      'The saved payout destination used for this withdrawal (e.g., a bank account or PayPal address). Null if no payout token was used.',
+  },
 );
 export type WithdrawalPayoutToken = Static<typeof WithdrawalPayoutToken>;
 
 /** The different speeds of withdrawals */
-export const WithdrawalSpeeds = StringEnum(['standard', 'instant'], { title: 'WithdrawalSpeeds', description: 'The different speeds of withdrawals' });
+export const WithdrawalSpeeds = StringEnum(['standard', 'instant'], {
+  title: 'WithdrawalSpeeds',
+  description: 'The different speeds of withdrawals',
+});
 export type WithdrawalSpeeds = Static<typeof WithdrawalSpeeds>;
 
 /** The status of a withdrawal request */
-export const WithdrawalStatus = StringEnum(['completed', 'canceled', 'denied', 'failed', 'requested', 'awaiting_payment', 'in_transit'], { title: 'WithdrawalStatus', description: 'The status of a withdrawal request' });
+export const WithdrawalStatus = StringEnum(
+  ['completed', 'canceled', 'denied', 'failed', 'requested', 'awaiting_payment', 'in_transit'],
+  { title: 'WithdrawalStatus', description: 'The status of a withdrawal request' },
+);
 export type WithdrawalStatus = Static<typeof WithdrawalStatus>;
 
 /** A withdrawal represents a request to transfer funds from a ledger account to an external payout method. */
 export const Withdrawal = Type.Object(
   {
     id: Type.String({ description: 'The unique identifier for the withdrawal.' }),
-    amount: Type.Number({ description: 'The withdrawal amount as a decimal number in the specified currency (e.g., 100.00 for $100.00 USD).' }),
+    amount: Type.Number({
+      description:
+        'The withdrawal amount as a decimal number in the specified currency (e.g., 100.00 for $100.00 USD).',
+    }),
     created_at: Type.String({ format: 'date-time', description: 'The datetime the withdrawal was created.' }),
     currency: Currency,
-    error_code: NullableStringEnum(['account_closed', 'account_does_not_exist', 'account_information_invalid', 'account_number_invalid_region', 'account_frozen', 'account_lookup_failed', 'account_not_found', 'amount_out_of_bounds', 'attributes_not_validated', 'b2b_payments_prohibited', 'bank_statement_required', 'compliance_review', 'currency_not_supported', 'deposit_canceled', 'deposit_failed', 'deposit_rejected', 'destination_unavailable', 'exceeded_account_limit', 'expired_quote', 'generic_payout_error', 'technical_problem', 'identification_number_invalid', 'invalid_account_number', 'invalid_bank_code', 'invalid_beneficiary', 'invalid_mailing_address', 'invalid_branch_number', 'invalid_branch_code', 'invalid_phone_number', 'invalid_routing_number', 'invalid_swift_code', 'invalid_company_details', 'manual_cancelation', 'misc_error', 'missing_city_and_country', 'missing_phone_number', 'missing_remittance_info', 'payee_name_invalid', 'beneficiary_name_mismatch', 'receiving_account_locked', 'rejected_by_compliance', 'rtp_not_supported', 'non_transaction_account', 'source_token_insufficient_funds', 'ssn_invalid', 'wallet_screenshot_required', 'unsupported_region', 'payout_provider_timeout'], { description: 'The different error codes a payout can be in.' }),
-    error_message: NullableString({ description: 'A human-readable message describing why the payout failed. Null if no error occurred.' }),
-    estimated_availability: NullableString({ description: 'The estimated time at which the funds become available in the destination account. Null if no estimate is available. As a Unix timestamp.' }),
-    fee_amount: Type.Number({ description: 'The fee charged for processing this withdrawal, in the same currency as the withdrawal amount.' }),
-    fee_type: NullableStringEnum(['exclusive', 'inclusive'], { description: 'The different fee types for a withdrawal.' }),
+    error_code: NullableStringEnum(
+      [
+        'account_closed',
+        'account_does_not_exist',
+        'account_information_invalid',
+        'account_number_invalid_region',
+        'account_frozen',
+        'account_lookup_failed',
+        'account_not_found',
+        'amount_out_of_bounds',
+        'attributes_not_validated',
+        'b2b_payments_prohibited',
+        'bank_statement_required',
+        'compliance_review',
+        'currency_not_supported',
+        'deposit_canceled',
+        'deposit_failed',
+        'deposit_rejected',
+        'destination_unavailable',
+        'exceeded_account_limit',
+        'expired_quote',
+        'generic_payout_error',
+        'technical_problem',
+        'identification_number_invalid',
+        'invalid_account_number',
+        'invalid_bank_code',
+        'invalid_beneficiary',
+        'invalid_mailing_address',
+        'invalid_branch_number',
+        'invalid_branch_code',
+        'invalid_phone_number',
+        'invalid_routing_number',
+        'invalid_swift_code',
+        'invalid_company_details',
+        'manual_cancelation',
+        'misc_error',
+        'missing_city_and_country',
+        'missing_phone_number',
+        'missing_remittance_info',
+        'payee_name_invalid',
+        'beneficiary_name_mismatch',
+        'receiving_account_locked',
+        'rejected_by_compliance',
+        'rtp_not_supported',
+        'non_transaction_account',
+        'source_token_insufficient_funds',
+        'ssn_invalid',
+        'wallet_screenshot_required',
+        'unsupported_region',
+        'payout_provider_timeout',
+      ],
+      { description: 'The different error codes a payout can be in.' },
+    ),
+    error_message: NullableString({
+      description: 'A human-readable message describing why the payout failed. Null if no error occurred.',
+    }),
+    estimated_availability: NullableString({
+      description:
+        'The estimated time at which the funds become available in the destination account. Null if no estimate is available. As a Unix timestamp.',
+    }),
+    fee_amount: Type.Number({
+      description:
+        'The fee charged for processing this withdrawal, in the same currency as the withdrawal amount.',
+    }),
+    fee_type: NullableStringEnum(['exclusive', 'inclusive'], {
+      description: 'The different fee types for a withdrawal.',
+    }),
     ledger_account: WithdrawalLedgerAccount,
-    markup_fee: Type.Number({ description: 'An additional markup fee charged for the withdrawal, in the same currency as the withdrawal amount. Only applies to platform accounts using Whop Rails.' }),
-    payout_request_id: NullableString({ description: 'The id of the payout request (returned by POST /payouts) that this withdrawal settles. Null unless the withdrawal originated from a stablecoin payout.' }),
-    payout_token: Nullable(WithdrawalPayoutToken, { description: 'The saved payout destination used for this withdrawal (e.g., a bank account or PayPal address). Null if no payout token was used.' }),
+    markup_fee: Type.Number({
+      description:
+        'An additional markup fee charged for the withdrawal, in the same currency as the withdrawal amount. Only applies to platform accounts using Whop Rails.',
+    }),
+    payout_request_id: NullableString({
+      description:
+        'The id of the payout request (returned by POST /payouts) that this withdrawal settles. Null unless the withdrawal originated from a stablecoin payout.',
+    }),
+    payout_token: Nullable(WithdrawalPayoutToken, {
+      description:
+        'The saved payout destination used for this withdrawal (e.g., a bank account or PayPal address). Null if no payout token was used.',
+    }),
     speed: WithdrawalSpeeds,
     status: WithdrawalStatus,
-    trace_code: NullableString({ description: 'The ACH trace number for tracking the payout through the banking network. Null if not available or not an ACH transaction.' }),
+    trace_code: NullableString({
+      description:
+        'The ACH trace number for tracking the payout through the banking network. Null if not available or not an ACH transaction.',
+    }),
   },
-  { title: 'Withdrawal', description: 'A withdrawal represents a request to transfer funds from a ledger account to an external payout method.' },
+  {
+    title: 'Withdrawal',
+    description:
+      'A withdrawal represents a request to transfer funds from a ledger account to an external payout method.',
+  },
 );
 export type Withdrawal = Static<typeof Withdrawal>;
