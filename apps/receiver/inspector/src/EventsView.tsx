@@ -1,5 +1,6 @@
+import { type EventPage, eventStatuses } from '@webhook-contracts/schema';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { type EventPage, query, statuses } from './api.ts';
+import { query } from './api.ts';
 import { Clipped } from './Clipped.tsx';
 import { FilterInput } from './FilterInput.tsx';
 import { formatTime } from './format.ts';
@@ -62,7 +63,7 @@ export function EventsView() {
             }}
           >
             <option value="">any</option>
-            {statuses.map((s) => (
+            {eventStatuses.map((s) => (
               <option key={s} value={s}>
                 {s}
               </option>

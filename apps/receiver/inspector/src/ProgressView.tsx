@@ -1,5 +1,6 @@
+import type { ProgressPage, ProgressRow } from '@webhook-contracts/schema';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { type ProgressPage, type ProgressRow, query } from './api.ts';
+import { query } from './api.ts';
 import { Clipped } from './Clipped.tsx';
 import { FilterInput } from './FilterInput.tsx';
 import { formatTime } from './format.ts';
