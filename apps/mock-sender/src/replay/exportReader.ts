@@ -104,6 +104,9 @@ export function parseExportLine(line: Buffer, number: number): ExportedEvent {
   }
   if (!exportLine().Check(value)) {
     const first = exportLine().Errors(value).First();
+    if (first?.path === '/received_at' && typeof first.value === 'string') {
+      throw invalid(`line ${number}: received_at is not a date`);
+    }
     const where = first === undefined || first.path === '' ? '' : ` at ${first.path.slice(1)}`;
     throw invalid(
       `line ${number} is not an exported event${where}: expected {"webhook_id","type","status","received_at","body_base64"}`,
