@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EventPage, EventRecord, ProgressPage } from '@webhook-contracts/schema';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
@@ -208,7 +209,7 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       const page = await openPage(`${receiver.url}/inspect/`);
       await signIn(page, RECEIVER_TOKEN);
       const rows = page.locator('[data-testid=events] tbody tr');
-      const { events } = await readApi<{ events: { webhook_id: string }[] }>('/events?limit=25');
+      const { events } = await readApi<EventPage>('/events?limit=25');
       await expect.poll(() => rows.count()).toBe(events.length);
       expect(await rows.first().locator('td').first().textContent()).toBe(events[0]!.webhook_id);
       await shot(page, 'receiver-events');
@@ -249,11 +250,9 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       });
       expect(more.status).toBe(200);
       const type = 'type=course_lesson_interaction.completed';
-      const first = await readApi<{ events: { webhook_id: string }[]; next_cursor: string | null }>(
-        `/events?${type}&limit=25`,
-      );
+      const first = await readApi<EventPage>(`/events?${type}&limit=25`);
       expect(first.next_cursor).not.toBeNull();
-      const second = await readApi<{ events: { webhook_id: string }[] }>(
+      const second = await readApi<EventPage>(
         `/events?${type}&limit=25&cursor=${encodeURIComponent(first.next_cursor!)}`,
       );
       await expect
@@ -281,10 +280,8 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       const id = (await link.textContent())!;
       await link.click();
 
-      const stored = await readApi<{ errors: { pointer: string; message: string }[] }>(
-        `/events/${encodeURIComponent(id)}`,
-      );
-      const pointer = stored.errors[0]!.pointer;
+      const stored = await readApi<EventRecord>(`/events/${encodeURIComponent(id)}`);
+      const pointer = stored.errors?.[0]?.pointer;
       expect(pointer).toBe('/data/completed');
       await expect.poll(() => page.getByTestId('errors').textContent()).toContain(pointer);
       const highlighted = page.locator('[data-testid=payload] .line.hl');
@@ -306,7 +303,7 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       const page = await openPage(`${receiver.url}/inspect/#/progress`);
       await signIn(page, RECEIVER_TOKEN);
       const rows = page.locator('[data-testid=progress] tbody tr');
-      const { progress } = await readApi<{ progress: { user_id: string }[] }>('/progress');
+      const { progress } = await readApi<ProgressPage>('/progress');
       expect(progress.length).toBeGreaterThan(1);
       await expect.poll(() => rows.count()).toBe(progress.length);
       await shot(page, 'receiver-progress');

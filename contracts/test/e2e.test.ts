@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEvents } from '@webhook-contracts/mock-sender';
+import type { EventRecord } from '@webhook-contracts/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
 import {
@@ -24,7 +25,7 @@ import {
   startBuiltReceiver,
 } from './support/builtPrograms.js';
 import { expectedProgress, normaliseProgress } from './support/expectedProgress.js';
-import { eventually, ReadApi, type StoredEvent } from './support/readApi.js';
+import { eventually, ReadApi } from './support/readApi.js';
 import { whsecSecret } from './support/referenceWebhook.js';
 
 const GENERATED = 200;
@@ -175,7 +176,7 @@ describe('the built sender against the built receiver', () => {
 
   it('stores each reported delivery with the payload that was sent under its id', async () => {
     for (const line of report.slice(0, 25)) {
-      const event: StoredEvent | undefined = await readApi.event(line.id);
+      const event: EventRecord | undefined = await readApi.event(line.id);
       expect((event?.payload as { id?: string } | undefined)?.id, `GET /events/${line.id}`).toBe(line.id);
     }
   });

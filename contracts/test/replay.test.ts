@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ExportLine } from '@webhook-contracts/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
 import { type RunningProcess, requireBuilt, runSender, startBuiltReceiver } from './support/builtPrograms.js';
@@ -26,14 +27,6 @@ const INVALID_EXAMPLES = [
   'invalid.missing-id',
 ];
 const stagingSecret = `whsec_${Buffer.from('replay-target-c-secret-32-bytes!').toString('base64')}`;
-
-interface ExportLine {
-  webhook_id: string;
-  type: string | null;
-  status: string;
-  received_at: string;
-  body_base64: string;
-}
 
 interface Receiver {
   process: RunningProcess & { url: string };

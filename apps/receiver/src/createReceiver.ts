@@ -1,5 +1,6 @@
 // The receiver service as an Express app: the webhook route, the read API, health and metrics,
 // plus the in-process Processor. Tests drive this factory; main.ts only adds config and listen().
+import type { Health } from '@webhook-contracts/schema';
 import type { SecretInput } from '@webhook-contracts/webhooks';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ContractMode } from './config.js';
@@ -154,7 +155,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   app.get(routes.healthz, async (_req, res) => {
     const health = await storeHealth.check();
     if (health.ok) {
-      res.json({ status: 'ok' });
+      res.json({ status: 'ok' } satisfies Health);
       return;
     }
     sendError(res, 503, 'store_unavailable', health.message, [{ check: 'store', failure: health.failure }]);

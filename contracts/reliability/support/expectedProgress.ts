@@ -1,9 +1,8 @@
 // The lesson-progress read model computed straight from the events, to compare with what the
 // receiver built: one completion per (user, course, lesson), keeping the earliest `created_at`.
-import type { CourseLessonInteractionCompleted } from '@webhook-contracts/schema';
-import type { ProgressJson } from './readApi.js';
+import type { CourseLessonInteractionCompleted, ProgressRow } from '@webhook-contracts/schema';
 
-export function expectedProgress(events: Iterable<CourseLessonInteractionCompleted>): ProgressJson[] {
+export function expectedProgress(events: Iterable<CourseLessonInteractionCompleted>): ProgressRow[] {
   const completions = new Map<string, { user: string; course: string; lesson: string; at: number }>();
   for (const { data } of events) {
     if (!data.completed) continue;
@@ -36,7 +35,7 @@ export function expectedProgress(events: Iterable<CourseLessonInteractionComplet
 }
 
 /** Sorted by (user, course) so two read models compare with toEqual whatever order they came in. */
-export function normalise(progress: readonly ProgressJson[]): ProgressJson[] {
-  const key = (p: ProgressJson) => `${p.user_id}\u0000${p.course_id}`;
+export function normalise(progress: readonly ProgressRow[]): ProgressRow[] {
+  const key = (p: ProgressRow) => `${p.user_id}\u0000${p.course_id}`;
   return [...progress].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

@@ -1,6 +1,6 @@
 // Lesson progress computed independently from the payloads that were sent: one completion per
 // (user, course, lesson), the earliest `created_at` wins, `completed: false` records nothing.
-import type { ProgressRow } from './readApi.js';
+import type { ProgressRow } from '@webhook-contracts/schema';
 
 interface Completion {
   data: {

@@ -1,26 +1,12 @@
 // A small client for the receiver's read API (`/events`, `/events/:id`, `/progress`), used by the
 // receiver-side and end-to-end tests to check what was stored rather than what was answered.
-
-export interface EventSummary {
-  webhook_id: string;
-  type: string;
-  status: string;
-  deliveries_seen: number;
-  errors: unknown;
-}
-
-export interface StoredEvent extends EventSummary {
-  payload?: unknown;
-  payload_text?: string;
-}
-
-export interface ProgressRow {
-  user_id: string;
-  course_id: string;
-  completed_lessons: number;
-  lesson_ids: string[];
-  last_completed_at: string;
-}
+import type {
+  EventPage,
+  EventRecord,
+  EventSummary,
+  ProgressPage,
+  ProgressRow,
+} from '@webhook-contracts/schema';
 
 export class ReadApi {
   constructor(
@@ -46,9 +32,7 @@ export class ReadApi {
     const filter = type === undefined ? '' : `&type=${encodeURIComponent(type)}`;
     do {
       const query: string = (cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`) + filter;
-      const page: { events: EventSummary[]; next_cursor: string | null } = await this.getOk(
-        `/events?limit=500${query}`,
-      );
+      const page: EventPage = await this.getOk(`/events?limit=500${query}`);
       events.push(...page.events);
       cursor = page.next_cursor;
     } while (cursor !== null);
@@ -56,8 +40,8 @@ export class ReadApi {
   }
 
   /** One event with its payload, or undefined when the receiver answers 404. */
-  async event(webhookId: string): Promise<StoredEvent | undefined> {
-    const { status, body } = await this.get<StoredEvent>(`/events/${encodeURIComponent(webhookId)}`);
+  async event(webhookId: string): Promise<EventRecord | undefined> {
+    const { status, body } = await this.get<EventRecord>(`/events/${encodeURIComponent(webhookId)}`);
     if (status === 404) return undefined;
     if (status !== 200)
       throw new Error(`GET /events/${webhookId} answered ${status}: ${JSON.stringify(body)}`);
@@ -70,9 +54,7 @@ export class ReadApi {
     let cursor: string | null = null;
     do {
       const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-      const page: { progress: ProgressRow[]; next_cursor: string | null } = await this.getOk(
-        `/progress?limit=500${query}`,
-      );
+      const page: ProgressPage = await this.getOk(`/progress?limit=500${query}`);
       rows.push(...page.progress);
       cursor = page.next_cursor;
     } while (cursor !== null);

@@ -2,23 +2,16 @@
 // "body_base64"}` per line, oldest first. It streams: a line at a time, each line bounded, so a
 // 100 000-event export is read in constant memory. A bad line stops the read with an error naming
 // its line number (never its content, which may be anything a source sent back).
-import { type Static, Type } from '@sinclair/typebox';
+import { FormatRegistry } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
+import { ExportLine, isDateTime } from '@webhook-contracts/schema';
 import { SenderConfigError } from '../errors.js';
 
-/** One exported delivery, as the receiver writes it. Other fields are ignored. */
-export const ExportLine = Type.Object({
-  webhook_id: Type.String({ minLength: 1 }),
-  // null when the receiver found no type (a body that is not JSON, or has no string `type`).
-  type: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
-  received_at: Type.String({ minLength: 1 }),
-  body_base64: Type.String({ pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$' }),
-});
-export type ExportLine = Static<typeof ExportLine>;
 let compiled: TypeCheck<typeof ExportLine> | undefined;
 /** Compiled once, on first use: a CLI start that replays nothing does not pay for it. */
 const exportLine = () => {
+  // TypeBox checks a `format` only once one is registered under its name.
+  if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isDateTime);
   compiled ??= TypeCompiler.Compile(ExportLine);
   return compiled;
 };
@@ -111,6 +104,9 @@ export function parseExportLine(line: Buffer, number: number): ExportedEvent {
   }
   if (!exportLine().Check(value)) {
     const first = exportLine().Errors(value).First();
+    if (first?.path === '/received_at' && typeof first.value === 'string') {
+      throw invalid(`line ${number}: received_at is not a date`);
+    }
     const where = first === undefined || first.path === '' ? '' : ` at ${first.path.slice(1)}`;
     throw invalid(
       `line ${number} is not an exported event${where}: expected {"webhook_id","type","status","received_at","body_base64"}`,

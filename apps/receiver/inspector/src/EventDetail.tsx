@@ -1,6 +1,6 @@
 import { Clipped, formatCount } from '@webhook-contracts/inspector-kit';
+import type { EventRecord, ReplayQueued } from '@webhook-contracts/schema';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import type { EventRecord } from './api.ts';
 import { formatTime } from './format.ts';
 import { JsonView } from './JsonView.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -49,7 +49,7 @@ export function EventDetail({ id }: { id: string }) {
   const doReplay = async () => {
     setBusy(true);
     try {
-      const answer = await api<{ status: string; webhook_id: string }>(`${path}/replay`, { method: 'POST' });
+      const answer = await api<ReplayQueued>(`${path}/replay`, { method: 'POST' });
       setReplay({
         ok: true,
         text: `Replay ${answer.status}: the processor will run ${answer.webhook_id} again.`,

@@ -1,6 +1,7 @@
 import { Clipped } from '@webhook-contracts/inspector-kit';
+import { type EventPage, eventStatuses } from '@webhook-contracts/schema';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { type EventPage, query, statuses } from './api.ts';
+import { query } from './api.ts';
 import { FilterInput } from './FilterInput.tsx';
 import { formatTime } from './format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -62,7 +63,7 @@ export function EventsView() {
             }}
           >
             <option value="">any</option>
-            {statuses.map((s) => (
+            {eventStatuses.map((s) => (
               <option key={s} value={s}>
                 {s}
               </option>

@@ -1,6 +1,7 @@
 import { Clipped } from '@webhook-contracts/inspector-kit';
+import type { ProgressPage, ProgressRow } from '@webhook-contracts/schema';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { type ProgressPage, type ProgressRow, query } from './api.ts';
+import { query } from './api.ts';
 import { FilterInput } from './FilterInput.tsx';
 import { formatTime } from './format.ts';
 import { messageOf, useApi } from './useApi.ts';

@@ -1,5 +1,6 @@
 // Every call the page makes to the receiver: the read API with the bearer token, and /metrics.
-// The receiver serves the page at <base>/inspect/, so the API lives one level up.
+// The receiver serves the page at <base>/inspect/, so the API lives one level up. The answers'
+// shapes are the schema package's (EventPage, EventRecord, ProgressPage, …).
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -40,56 +41,6 @@ export async function apiFetch<T>(token: string, path: string, init: { method?: 
     );
   }
   return body as T;
-}
-
-export const statuses = ['received', 'processed', 'failed', 'quarantined', 'unhandled'] as const;
-export type EventStatus = (typeof statuses)[number];
-
-export interface EventError {
-  pointer: string;
-  message: string;
-}
-
-export interface EventSummary {
-  webhook_id: string;
-  /** Null when the body was not JSON with a string `type`. */
-  type: string | null;
-  status: EventStatus;
-  /** The first contract errors (at most 20); `error_count` says how many were found in all. */
-  errors: EventError[] | null;
-  error_count: number | null;
-  errors_truncated: boolean;
-  deliveries_seen: number;
-  received_at: string;
-  processed_at: string | null;
-  attempts: number;
-  last_error: string | null;
-  next_attempt_at: string | null;
-}
-
-export interface EventRecord extends EventSummary {
-  headers: Record<string, string>;
-  payload?: unknown;
-  payload_text?: string;
-}
-
-export interface EventPage {
-  events: EventSummary[];
-  next_cursor?: string | null;
-}
-
-export interface ProgressRow {
-  user_id: string;
-  course_id: string;
-  completed_lessons: number;
-  lesson_ids: string[];
-  last_completed_at: string | null;
-}
-
-/** /progress answers a plain list or, paged, a list with next_cursor. */
-export interface ProgressPage {
-  progress: ProgressRow[];
-  next_cursor?: string | null;
 }
 
 export function query(params: Record<string, string | undefined>): string {

@@ -1,12 +1,23 @@
 // The token-protected read API: the inbox (events), one event with its payload, replay, and the
 // lesson progress the handler maintains.
+import {
+  type EventPage,
+  type EventRecord,
+  type EventSummary as EventSummaryBody,
+  instantPattern,
+  maxFilterValues,
+  type ProgressPage,
+  type ProgressRow,
+  pageLimit,
+  type ReplayQueued,
+} from '@webhook-contracts/schema';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import { HttpError, StoreError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { RateLimitedLog } from '../RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
 import type { CourseProgress, EventStatus, EventSummary, Store, StoredEvent } from '../store/Store.js';
-import { eventStatuses, maxExportFilterValues, maxExportPage } from '../store/Store.js';
+import { eventStatuses, maxExportPage } from '../store/Store.js';
 import { type AuthFailure, bearerAuth } from './bearerAuth.js';
 import { setNoStoreHeaders } from './noStoreHeaders.js';
 import { readPathParameter, readQuery } from './readApiParameters.js';
@@ -55,10 +66,11 @@ export const defaultMaxConcurrentExports = 4;
 /** Seconds a client told 429 too_many_exports is asked to wait. */
 const exportRetryAfterSeconds = 5;
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function summaryJson(e: EventSummary) {
+function summaryJson(e: EventSummary): EventSummaryBody {
   return {
     webhook_id: e.webhookId,
     type: e.type,
@@ -68,14 +80,14 @@ function summaryJson(e: EventSummary) {
     errors_truncated: e.errorCount !== null && e.errors !== null && e.errorCount > e.errors.length,
     deliveries_seen: e.deliveriesSeen,
     received_at: iso(e.receivedAt),
-    processed_at: iso(e.processedAt),
+    processed_at: isoOrNull(e.processedAt),
     attempts: e.attempts,
     last_error: e.lastError,
-    next_attempt_at: iso(e.nextAttemptAt),
+    next_attempt_at: isoOrNull(e.nextAttemptAt),
   };
 }
 
-function progressJson(p: CourseProgress) {
+function progressJson(p: CourseProgress): ProgressRow {
   return {
     user_id: p.userId,
     course_id: p.courseId,
@@ -95,7 +107,9 @@ function jsonBytes(value: unknown): number {
  * it is byte-for-byte what arrived); anything else is shown as `payload_text`.
  */
 export function eventRecordJson(e: StoredEvent): string {
-  const record = JSON.stringify({ ...summaryJson(e), headers: e.headers });
+  // EventRecord without its payload, which is added as text below.
+  const fields: EventRecord = { ...summaryJson(e), headers: e.headers };
+  const record = JSON.stringify(fields);
   let text: string | undefined;
   try {
     text = utf8.decode(e.body);
@@ -106,9 +120,7 @@ export function eventRecordJson(e: StoredEvent): string {
   return `${record.slice(0, -1)},"payload":${text}}`;
 }
 
-// An ISO 8601 date-time with its offset: a bare date or a local time would mean a different
-// instant on every machine.
-const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+const isoDateTime = new RegExp(instantPattern);
 
 function parseInstant(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -134,25 +146,29 @@ function parseStatus(value: string | undefined): EventStatus | undefined {
   return value as EventStatus | undefined;
 }
 
-/** A comma list (`a,b`) of at most maxExportFilterValues values; empty items are dropped. */
+/** A comma list (`a,b`) of at most maxFilterValues values; empty items are dropped. */
 function parseList(value: string | undefined, name: string): string[] | undefined {
   if (value === undefined) return undefined;
   const items = [...new Set(value.split(',').filter((v) => v !== ''))];
-  if (items.length > maxExportFilterValues) {
+  if (items.length > maxFilterValues) {
     throw new HttpError(
       400,
       'invalid_query',
-      `${name} lists ${items.length} values: at most ${maxExportFilterValues}`,
+      `${name} lists ${items.length} values: at most ${maxFilterValues}`,
     );
   }
   return items.length === 0 ? undefined : items;
 }
 
 function parseLimit(value: string | undefined): number {
-  if (value === undefined) return 50;
+  if (value === undefined) return pageLimit.default;
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 500) {
-    throw new HttpError(400, 'invalid_query', `limit is "${value}": expected a whole number from 1 to 500`);
+  if (!Number.isInteger(n) || n < pageLimit.minimum || n > pageLimit.maximum) {
+    throw new HttpError(
+      400,
+      'invalid_query',
+      `limit is "${value}": expected a whole number from ${pageLimit.minimum} to ${pageLimit.maximum}`,
+    );
   }
   return n;
 }
@@ -264,7 +280,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
         ...(cursor === undefined ? {} : { cursor }),
         budget: { maxBytes: pageBytes, sizeOf: (e) => jsonBytes(summaryJson(e)) },
       });
-      res.json({ events: page.events.map(summaryJson), next_cursor: page.nextCursor });
+      res.json({ events: page.events.map(summaryJson), next_cursor: page.nextCursor } satisfies EventPage);
     }),
   );
 
@@ -325,7 +341,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
       if (!(await store.requeue(id, now()))) throw notFound(id);
       processor?.wake();
       logger.info({ webhookId: id }, 'event queued for replay');
-      res.status(202).json({ status: 'queued', webhook_id: id });
+      res.status(202).json({ status: 'queued', webhook_id: id } satisfies ReplayQueued);
     }),
   );
 
@@ -347,7 +363,10 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
         ...(cursor === undefined ? {} : { cursor }),
         budget: { maxBytes: pageBytes, sizeOf: (p) => jsonBytes(progressJson(p)) },
       });
-      res.json({ progress: page.progress.map(progressJson), next_cursor: page.nextCursor });
+      res.json({
+        progress: page.progress.map(progressJson),
+        next_cursor: page.nextCursor,
+      } satisfies ProgressPage);
     }),
   );
 

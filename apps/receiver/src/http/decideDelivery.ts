@@ -2,7 +2,7 @@
 // delivery to store or an answer, and from the store's verdict to the answer: status, body, metric
 // outcome and log line. No I/O here, so every answer is unit-tested without HTTP.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ContractError } from '@webhook-contracts/schema';
+import type { ContractError, ErrorBody, WebhookAnswer } from '@webhook-contracts/schema';
 import type { ContractMode } from '../config.js';
 import { StoreError } from '../errors.js';
 import type { DeliveryOutcome } from '../ReceiverMetrics.js';
@@ -13,8 +13,8 @@ import type { DeliveryRead, EarlyExit } from './readDelivery.js';
 
 export interface DeliveryAnswer {
   status: number;
-  /** The JSON body. */
-  body: unknown;
+  /** The JSON body: a WebhookAnswer with 200, an ErrorBody otherwise. */
+  body: WebhookAnswer | ErrorBody;
   /** The `webhook_deliveries_total` label. */
   outcome: DeliveryOutcome;
   log: { level: 'debug' | 'info' | 'warn' | 'error'; fields?: Record<string, unknown>; message: string };
@@ -40,15 +40,18 @@ export interface DeliveryToStore {
 export type Decision = { kind: 'answer'; answer: DeliveryAnswer } | { kind: 'store'; store: DeliveryToStore };
 
 /** `{ "error": { code, message, details? } }`, the one error shape. */
-function errorBody(code: string, message: string, details?: readonly unknown[]) {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
+function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
 }
 
 /**
  * How an answer states bounded contract errors next to the list: `error_count` errors were found
  * and `errors_truncated` says the list holds fewer (see the schema package's validateEvent).
  */
-function errorTally(listed: readonly unknown[], count: number) {
+function errorTally(
+  listed: readonly unknown[],
+  count: number,
+): { error_count: number; errors_truncated: boolean } {
   return { error_count: count, errors_truncated: count > listed.length };
 }
 
@@ -331,11 +334,12 @@ export function decideStored(
   }
   return {
     status: 200,
+    // Errors come with a quarantined delivery only; an unhandled one has none.
     body:
       errors === undefined
-        ? { status: delivery.status, webhook_id: webhookId }
+        ? { status: 'unhandled', webhook_id: webhookId }
         : {
-            status: delivery.status,
+            status: 'quarantined',
             webhook_id: webhookId,
             errors,
             ...errorTally(errors, errorCount ?? errors.length),

@@ -2,24 +2,11 @@
 // Express's query parser turns a bad escape or invalid UTF-8 into U+FFFD and a repeated name into an
 // array, and PostgreSQL refuses a NUL in a text value with an error that looks like a dead database:
 // every such value is a client's mistake, answered `400 invalid_query` naming the parameter.
+import { maxFilterValues, parameterMaxLength } from '@webhook-contracts/schema';
 import { HttpError } from '../errors.js';
-import { maxExportFilterValues } from '../store/Store.js';
 
-/**
- * The longest accepted value of each free-text read-API parameter, in characters (UTF-16 code
- * units). Whop's ids (`msg_…`, `user_…`, `cors_…`) are under 40 characters and its event types
- * under 64, so 256 leaves room without letting a client hand the database a 16 KiB string. A
- * cursor carries the (user, course) pair that ended a /progress page, base64url-encoded: 4096
- * holds any pair of ids of 256 characters, even escaped. The other parameters (`status`, `limit`,
- * `since`, `until`) must match their own syntax, which bounds them.
- */
-export const parameterMaxLength = {
-  webhook_id: 256,
-  type: 256,
-  user_id: 256,
-  course_id: 256,
-  cursor: 4096,
-} as const;
+/** The longest accepted value of each free-text parameter: the bounds the OpenAPI publishes. */
+export { parameterMaxLength };
 
 /** Every parameter a read-API route takes. */
 export type ReadApiParameter = keyof typeof parameterMaxLength | 'status' | 'limit' | 'since' | 'until';
@@ -111,7 +98,7 @@ function checkLength(value: string, name: ReadApiParameter, shape: ParameterShap
       throw invalid(name, 'too_long', `${name} lists a value of ${longest} characters: each at most ${max}`);
     }
     // The count is checked after the split and de-duplication; this bounds the split itself.
-    const listMax = maxExportFilterValues * (max + 1);
+    const listMax = maxFilterValues * (max + 1);
     if (value.length > listMax) {
       throw invalid(name, 'too_long', `${name} is ${value.length} characters long: at most ${listMax}`);
     }

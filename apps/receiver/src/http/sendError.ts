@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { ErrorBody } from '@webhook-contracts/schema';
 import { writeJson } from './writeJson.js';
 
 /**
@@ -14,5 +15,8 @@ export function sendError(
   message: string,
   details?: readonly unknown[],
 ): void {
-  writeJson(res, status, { error: details === undefined ? { code, message } : { code, message, details } });
+  const body: ErrorBody = {
+    error: details === undefined ? { code, message } : { code, message, details: [...details] },
+  };
+  writeJson(res, status, body);
 }

@@ -3,6 +3,7 @@
 // body bytes (the store reads only the bodies it returns), the next page is read only once the
 // socket has taken the last one (res.write back-pressure, line by line), and a client that leaves
 // stops the loop before its next query.
+import type { ExportLine } from '@webhook-contracts/schema';
 import type { Response } from 'express';
 import type { Logger } from '../logger.js';
 import type { ExportEventsQuery, ExportedEvent, Store } from '../store/Store.js';
@@ -30,13 +31,14 @@ export interface ExportWriting {
 
 /** One export line: the stored bytes as base64, so any body (invalid UTF-8, CRLF) survives. */
 export function exportLine(e: ExportedEvent): string {
-  return `${JSON.stringify({
+  const line: ExportLine = {
     webhook_id: e.webhookId,
     type: e.type,
     status: e.status,
     received_at: new Date(e.receivedAt).toISOString(),
     body_base64: e.body.toString('base64'),
-  })}\n`;
+  };
+  return `${JSON.stringify(line)}\n`;
 }
 
 /**

@@ -1,18 +1,10 @@
 // The one storage interface the receiver talks to. StoreCore implements it once; SqliteStore and
 // PostgresStore are its database dialects and keep every SQL statement to themselves. Everything
 // here is async so a network database fits behind the same shape.
-import type { KnownEvent } from '@webhook-contracts/schema';
+import { type EventStatus, eventStatuses, type KnownEvent, maxFilterValues } from '@webhook-contracts/schema';
 
-/** Where an event is in its life: see the README's status model. */
-export type EventStatus = 'received' | 'processed' | 'failed' | 'quarantined' | 'unhandled';
-
-export const eventStatuses: readonly EventStatus[] = [
-  'received',
-  'processed',
-  'failed',
-  'quarantined',
-  'unhandled',
-];
+/** Where an event is in its life (see the README's status model): the read API's statuses. */
+export { type EventStatus, eventStatuses };
 
 /** A field-level problem with a payload; the same shape as the schema package's ContractError. */
 export interface EventError {
@@ -134,8 +126,8 @@ export interface ExportedEvent {
 /** Most events one exportEvents() call returns: a page's bodies are all in memory at once. */
 export const maxExportPage = 1000;
 
-/** Most values in one exportEvents() filter list. */
-export const maxExportFilterValues = 100;
+/** Most values in one exportEvents() filter list: as many as the read API's filters take. */
+export const maxExportFilterValues = maxFilterValues;
 
 /** An event handed to one worker until `leaseUntil`. */
 export interface ClaimedEvent {

@@ -1,0 +1,31 @@
+// The bounds of the receiver's read-API parameters. The receiver enforces them (400 invalid_query)
+// and the OpenAPI publishes them, both from here.
+
+/**
+ * The longest accepted value of each free-text read-API parameter, in characters (UTF-16 code
+ * units). Whop's ids (`msg_…`, `user_…`, `cors_…`) are under 40 characters and its event types
+ * under 64, so 256 leaves room without letting a client hand the database a 16 KiB string. A
+ * cursor carries the (user, course) pair that ended a /progress page, base64url-encoded: 4096
+ * holds any pair of ids of 256 characters, even escaped. The other parameters (`status`, `limit`,
+ * `since`, `until`) must match their own syntax, which bounds them.
+ */
+export const parameterMaxLength = {
+  webhook_id: 256,
+  type: 256,
+  user_id: 256,
+  course_id: 256,
+  cursor: 4096,
+} as const;
+
+/** `limit` of a paged list (GET /events, GET /progress): its bounds and its value when absent. */
+export const pageLimit = { minimum: 1, maximum: 500, default: 50 } as const;
+
+/** Most values in one comma-list filter (`type=a,b` of GET /events/export). */
+export const maxFilterValues = 100;
+
+/**
+ * `since` and `until` of GET /events/export: an ISO 8601 date-time with its offset (seconds and
+ * fraction optional). A bare date or a local time would mean a different instant on every machine.
+ */
+export const instantPattern =
+  '^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:[Zz]|[+-]\\d{2}:\\d{2})$';
