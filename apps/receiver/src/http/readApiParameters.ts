@@ -18,6 +18,7 @@ export const parameterMaxLength = {
   type: 256,
   user_id: 256,
   course_id: 256,
+  membership_id: 256,
   cursor: 4096,
 } as const;
 
@@ -182,4 +183,18 @@ export function readPathParameter(raw: string, name: keyof typeof parameterMaxLe
   const value = decodeParameter(raw, name, false);
   checkLength(value, name, 'one');
   return value;
+}
+
+/**
+ * A page size, 1 to 500 (50 when absent).
+ *
+ * @throws {HttpError} 400 `invalid_query` for anything else.
+ */
+export function parseLimit(value: string | undefined): number {
+  if (value === undefined) return 50;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 500) {
+    throw new HttpError(400, 'invalid_query', `limit is "${value}": expected a whole number from 1 to 500`);
+  }
+  return n;
 }
