@@ -29,4 +29,5 @@ export {
 export { isDateTime } from './isDateTime.js';
 export { isKnownEventType, knownEventTypes } from './knownEventTypes.js';
 export { NullableString, type NullableStringOptions } from './NullableString.js';
+export * from './readApi/index.js';
 export { type ValidationResult, validateEvent } from './validateEvent.js';

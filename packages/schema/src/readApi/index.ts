@@ -1,0 +1,3 @@
+// The read API's wire shapes, one file each.
+export * from './MembershipPage.js';
+export * from './MembershipRecord.js';
