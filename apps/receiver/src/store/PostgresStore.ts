@@ -370,6 +370,12 @@ export class PostgresStore extends StoreCore {
   private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client reports a dropped connection as an 'error' event, which would crash the
+    // process unheard (pool.query listens for it itself); the query in flight rejects too.
+    const onError = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       try {
@@ -389,6 +395,7 @@ export class PostgresStore extends StoreCore {
       if (!fromServer) broken ??= error instanceof Error ? error : new Error(String(error));
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
