@@ -49,6 +49,8 @@ export interface ReadModel<Effect = unknown, Reader = unknown> {
   postgres: {
     /** Its own versioned migrations, recorded in `<name>_schema_migrations`. */
     migrations: readonly Migration[];
+    /** The tables `apply` writes: locked before the events' rows, as one statement would. */
+    tables: readonly string[];
     /** Writes the effects of the events this transaction settles (already filtered to those). */
     apply(client: pg.ClientBase, batches: readonly EffectBatch<Effect>[]): Promise<void>;
     reader(pool: pg.Pool): Reader;

@@ -26,6 +26,7 @@ import {
   type PostgresConnectionOptions,
   splitSchemaParam,
 } from './PostgresConnection.js';
+import { quoteIdentifier } from './PostgresMigrations.js';
 import { postgresSchemaPattern } from './parseDatabaseUrl.js';
 import type { ClaimedEvent } from './Store.js';
 import {
@@ -351,8 +352,18 @@ export class PostgresStore extends StoreCore {
       rows.map((r) => r.attempts ?? null),
       rows.map((r) => r.errorCount),
     ];
+    // The tables the effects go to are locked first (in the mode an INSERT takes), before any
+    // event row: the order one statement takes them in, so a settlement waiting for a read model's
+    // table holds no event row that a duplicate delivery's insert would then wait for.
+    const tables = readModels
+      .filter((m) => effectBatches(m, rows).length > 0)
+      .flatMap((m) => m.postgres.tables)
+      .sort();
     const settled = await this.withRetryOnConflict(() =>
       this.transaction(async (client) => {
+        if (tables.length > 0) {
+          await client.query(`LOCK TABLE ${tables.map(quoteIdentifier).join(', ')} IN ROW EXCLUSIVE MODE`);
+        }
         const result = await client.query<{ webhook_id: string }>(sql.settle, params);
         const held = new Set(result.rows.map((r) => r.webhook_id));
         const counted = rows.filter((r) => held.has(r.webhookId));

@@ -41,6 +41,7 @@ export const lessonProgress: ReadModel<LessonCompletion, ProgressReader> = {
   },
   postgres: {
     migrations: lessonProgressMigrations,
+    tables: ['lesson_completions'],
     apply: applyLessonProgressPostgres,
     reader: lessonProgressPostgresReader,
   },

@@ -45,6 +45,7 @@ export const memberships: ReadModel<MembershipChange, MembershipReader> = {
   },
   postgres: {
     migrations: membershipsMigrations,
+    tables: ['memberships'],
     apply: applyMembershipsPostgres,
     reader: membershipsPostgresReader,
   },
