@@ -128,9 +128,13 @@ describe('a strict receiver with per-type handlers', () => {
       await res.arrayBuffer();
       ids.set(id, event.type);
     }
+    // The receiver's read models follow lesson completions and every membership event.
     const handled = new Set([
       'payment.succeeded',
       'membership.activated',
+      'membership.cancel_at_period_end_changed',
+      'membership.deactivated',
+      'membership.trial_ending_soon',
       'course_lesson_interaction.completed',
     ]);
     for (const [id, type] of ids) {

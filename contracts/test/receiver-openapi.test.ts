@@ -368,6 +368,46 @@ describe('the read API answers as the OpenAPI declares', () => {
     expect(badCursor).toMatchObject({ error: { code: 'invalid_cursor' } });
   });
 
+  it('GET /memberships and /memberships/{id}: 200 the state the membership event made, 400 and 404', async () => {
+    const activated = readFileSync(
+      join(contractsDir, 'examples/membership.activated/valid.example.json'),
+      'utf8',
+    );
+    const membershipId = (JSON.parse(activated) as { data: { id: string } }).data.id;
+    expect((await deliver(open, 'msg_openapi_membership', activated)).status).toBe(200);
+    const listed = await eventually('the membership event processed into its read model', async () => {
+      const answer = await call(open, 'get', '/memberships', { headers: bearer });
+      const rows = (JSON.parse(answer.text) as { memberships: unknown[] }).memberships;
+      return rows.length > 0 ? answer : undefined;
+    });
+    const [page] = await expectAnswer('get', '/memberships', async () => listed, 200);
+    expect(page).toMatchObject({
+      memberships: [{ id: membershipId, status: 'active', webhook_id: 'msg_openapi_membership' }],
+      next_cursor: null,
+    });
+    const [one] = await expectAnswer(
+      'get',
+      '/memberships/{id}',
+      () => call(open, 'get', `/memberships/${membershipId}`, { headers: bearer }),
+      200,
+    );
+    expect(one).toMatchObject({ id: membershipId, status: 'active' });
+    const [badStatus] = await expectAnswer(
+      'get',
+      '/memberships',
+      () => call(open, 'get', '/memberships?status=sleeping', { headers: bearer }),
+      400,
+    );
+    expect(badStatus).toMatchObject({ error: { code: 'invalid_query' } });
+    const [missing] = await expectAnswer(
+      'get',
+      '/memberships/{id}',
+      () => call(open, 'get', '/memberships/mem_unknown', { headers: bearer }),
+      404,
+    );
+    expect(missing).toMatchObject({ error: { code: 'membership_not_found' } });
+  });
+
   it('POST /events/{id}/replay: 202 queued, 404 for an unknown id', async () => {
     const [queued] = await expectAnswer(
       'post',
@@ -393,7 +433,7 @@ describe('the read API answers as the OpenAPI declares', () => {
       200,
     );
     expect((lines as { webhook_id: string }[]).map((l) => l.webhook_id).sort()).toEqual(
-      [invalidId, lessonId, textId, unknownId].sort(),
+      [invalidId, lessonId, 'msg_openapi_membership', textId, unknownId].sort(),
     );
     const [window] = await expectAnswer(
       'get',

@@ -2,7 +2,8 @@ import * as http from 'node:http';
 import type { CourseLessonInteractionCompleted } from '@webhook-contracts/schema';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from './errors.js';
-import { lessonProgressHandler } from './processing/lessonProgressHandler.js';
+import { lessonProgress } from './readModels/lessonProgress/index.js';
+import { lessonProgressHandler } from './readModels/lessonProgress/lessonProgressHandler.js';
 import { SqliteStore } from './store/SqliteStore.js';
 import type { NewDelivery } from './store/Store.js';
 import { completedEvent, otherSecret, send, signedRequest } from './test-support/signedRequest.js';
@@ -25,7 +26,7 @@ function countingHandlers() {
     handlers: {
       'course_lesson_interaction.completed': (event: CourseLessonInteractionCompleted) => {
         calls.push(event.id);
-        return lessonProgressHandler(event);
+        return { lessonCompletions: lessonProgressHandler(event) };
       },
     },
   };
@@ -361,7 +362,7 @@ describe('processing', () => {
       const statuses = await Promise.all(ids.map((id) => statusOf(second, id)));
       return statuses.every((s) => s === 'processed') ? true : undefined;
     });
-    const progress = await second.store.getProgress({ userId: 'user_r' });
+    const progress = await second.store.reader(lessonProgress).getProgress({ userId: 'user_r' });
     expect(progress[0]!.lessonIds.sort()).toEqual(['lesn_0', 'lesn_1', 'lesn_2']);
   });
 
@@ -372,7 +373,7 @@ describe('processing', () => {
         'course_lesson_interaction.completed': (event) => {
           calls++;
           if (calls < 3) throw new Error(`downstream unavailable (call ${calls})`);
-          return lessonProgressHandler(event);
+          return { lessonCompletions: lessonProgressHandler(event) };
         },
       },
     });

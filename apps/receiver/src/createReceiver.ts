@@ -4,7 +4,7 @@ import type { Health } from '@webhook-contracts/schema';
 import type { SecretInput } from '@webhook-contracts/webhooks';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ContractMode } from './config.js';
-import { createReadApiRouter, readApiRoutes } from './http/createReadApiRouter.js';
+import { createReadApiRouter, readApiRoutePatterns } from './http/createReadApiRouter.js';
 import { createWebhookHandler, createWebhookRouter } from './http/createWebhookRouter.js';
 import { inspectorRoutes } from './http/inspectorRoutes.js';
 import { setNoStoreHeaders } from './http/noStoreHeaders.js';
@@ -66,9 +66,9 @@ function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** The receiver's own routes; the read API declares its own (readApiRoutes). */
+/** The receiver's own routes; the read API declares its own (readApiRoutePatterns). */
 const routes = { webhooks: '/webhooks', healthz: '/healthz', metrics: '/metrics' } as const;
-const routeLabel = routeLabeller([...Object.values(routes), ...Object.values(readApiRoutes)]);
+const routeLabel = routeLabeller([...Object.values(routes), ...readApiRoutePatterns]);
 
 const startedAt = Symbol('startedAt');
 const routeOf = Symbol('route');

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { CourseLessonInteractionCompleted } from '@webhook-contracts/schema';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReceiver } from './createReceiver.js';
-import { lessonProgressHandler } from './processing/lessonProgressHandler.js';
+import { lessonProgressHandler } from './readModels/lessonProgress/lessonProgressHandler.js';
 import { PostgresStore } from './store/PostgresStore.js';
 import { SqliteStore } from './store/SqliteStore.js';
 import type { Store } from './store/Store.js';
@@ -71,7 +71,7 @@ async function start(open: () => Promise<Store>): Promise<Running> {
     handlers: {
       'course_lesson_interaction.completed': (event: CourseLessonInteractionCompleted) => {
         calls.push(event.id);
-        return lessonProgressHandler(event);
+        return { lessonCompletions: lessonProgressHandler(event) };
       },
     },
     processing: { pollIntervalMs: 20 },

@@ -53,8 +53,10 @@ describe('the package entry points (fresh processes)', () => {
         'createWebhookHandler',
         'createWebhookRouter',
         'defaultHandlers',
+        'lessonProgress',
         'loadConfig',
         'openStore',
+        'readModels',
       ]);
       expect(result).toMatchObject({ afterLoad: 0, afterSqlite: 0 });
     },

@@ -21,22 +21,30 @@ export { type CreateLoggerOptions, createLogger, type Logger } from './logger.js
 export { defaultHandlers, type EventHandler, type EventHandlers } from './processing/EventHandlers.js';
 export { Processor, type ProcessorOptions } from './processing/Processor.js';
 export { type DeliveryOutcome, ReceiverMetrics } from './ReceiverMetrics.js';
+export {
+  type CourseProgress,
+  type LessonCompletion,
+  type ListProgressQuery,
+  lessonProgress,
+  type ProgressPage,
+  type ProgressQuery,
+  type ProgressReader,
+} from './readModels/lessonProgress/index.js';
+export type { AnyReadModel, EffectBatch, ReadModel, ReadModelOf } from './readModels/ReadModel.js';
+export { readModels } from './readModels/readModels.js';
 export { type OpenStoreOptions, openStore } from './store/openStore.js';
 export type { DatabaseLocation } from './store/parseDatabaseUrl.js';
 export { SqliteStore, type SqliteStoreOptions } from './store/SqliteStore.js';
 export type {
   ClaimedEvent,
-  CourseProgress,
   EventError,
   EventPage,
   EventStatus,
   EventSummary,
   InsertOutcome,
-  LessonCompletion,
   ListEventsQuery,
   NewDelivery,
   ProcessingEffects,
-  ProgressQuery,
   SettleItem,
   Settlement,
   Store,

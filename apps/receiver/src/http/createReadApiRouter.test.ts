@@ -4,6 +4,7 @@ import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
+import { type ListProgressQuery, lessonProgress } from '../readModels/lessonProgress/index.js';
 import { SqliteStore } from '../store/SqliteStore.js';
 import type { NewDelivery, Store } from '../store/Store.js';
 import { capturingLogger } from '../test-support/capturingLogger.js';
@@ -481,10 +482,12 @@ describe('the read API guard and failures', () => {
         queries.push(['exportEvents', q]);
         return store.exportEvents(q);
       },
-      listProgress: (q: Parameters<SqliteStore['listProgress']>[0]) => {
-        queries.push(['listProgress', q]);
-        return store.listProgress(q);
-      },
+      reader: () => ({
+        listProgress: (q: ListProgressQuery) => {
+          queries.push(['listProgress', q]);
+          return store.reader(lessonProgress).listProgress(q);
+        },
+      }),
     });
     const url = await serve({ store: recording, exportPageSize: 7 });
     expect((await get(`${url}/events`)).status).toBe(200);
@@ -543,7 +546,7 @@ describe('hostile parameters', () => {
     const store = await memoryStore([delivery('msg_1')]);
     const calls: string[] = [];
     const watched = Object.create(store) as SqliteStore;
-    for (const method of ['listEvents', 'exportEvents', 'getEvent', 'requeue', 'listProgress'] as const) {
+    for (const method of ['listEvents', 'exportEvents', 'getEvent', 'requeue'] as const) {
       Object.assign(watched, {
         [method]: (...args: unknown[]) => {
           calls.push(method);
@@ -551,6 +554,14 @@ describe('hostile parameters', () => {
         },
       });
     }
+    Object.assign(watched, {
+      reader: () => ({
+        listProgress: (query: ListProgressQuery) => {
+          calls.push('listProgress');
+          return store.reader(lessonProgress).listProgress(query);
+        },
+      }),
+    });
     return { store: watched, calls };
   }
 
@@ -628,7 +639,9 @@ describe('answer headers', () => {
   it('sends Cache-Control: no-store and X-Content-Type-Options: nosniff on every read answer', async () => {
     const store = await memoryStore([delivery('msg_1')]);
     const failing = Object.assign(Object.create(store) as SqliteStore, {
-      listProgress: () => Promise.reject(new StoreError('store_unavailable', 'connection refused')),
+      reader: () => ({
+        listProgress: () => Promise.reject(new StoreError('store_unavailable', 'connection refused')),
+      }),
     });
     const url = await serve({ store: failing });
     const answers: [string, string, Record<string, string>, number][] = [

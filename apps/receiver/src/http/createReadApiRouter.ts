@@ -1,14 +1,11 @@
 // The token-protected read API: the inbox (events), one event with its payload, replay, and the
-// lesson progress the handler maintains.
+// routes of each registered read model (lesson progress, …), behind the same token and headers.
 import {
   type EventPage,
   type EventRecord,
   type EventSummary as EventSummaryBody,
   instantPattern,
   maxFilterValues,
-  type ProgressPage,
-  type ProgressRow,
-  pageLimit,
   type ReplayQueued,
 } from '@webhook-contracts/schema';
 import { type NextFunction, type Request, type Response, Router } from 'express';
@@ -16,11 +13,13 @@ import { HttpError, StoreError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { RateLimitedLog } from '../RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
-import type { CourseProgress, EventStatus, EventSummary, Store, StoredEvent } from '../store/Store.js';
+import type { AnyReadModel } from '../readModels/ReadModel.js';
+import { readModels as registeredReadModels } from '../readModels/readModels.js';
+import type { EventStatus, EventSummary, Store, StoredEvent } from '../store/Store.js';
 import { eventStatuses, maxExportPage } from '../store/Store.js';
 import { type AuthFailure, bearerAuth } from './bearerAuth.js';
 import { setNoStoreHeaders } from './noStoreHeaders.js';
-import { readPathParameter, readQuery } from './readApiParameters.js';
+import { parseLimit, readPathParameter, readQuery } from './readApiParameters.js';
 import { sendError } from './sendError.js';
 import {
   defaultExportPageBytes,
@@ -46,8 +45,10 @@ export interface ReadApiOptions {
   exportPageBytes?: number;
   /** Exports running at once; one more is answered 429 (default defaultMaxConcurrentExports). */
   maxConcurrentExports?: number;
-  /** Most JSON bytes of the items of one GET /events or /progress page (default maxPageBytes). */
+  /** Most JSON bytes of the items of one GET /events or read-model page (default maxPageBytes). */
   maxPageBytes?: number;
+  /** The read models whose routes are served (default: the registered ones). */
+  readModels?: readonly AnyReadModel[];
 }
 
 /**
@@ -84,16 +85,6 @@ function summaryJson(e: EventSummary): EventSummaryBody {
     attempts: e.attempts,
     last_error: e.lastError,
     next_attempt_at: isoOrNull(e.nextAttemptAt),
-  };
-}
-
-function progressJson(p: CourseProgress): ProgressRow {
-  return {
-    user_id: p.userId,
-    course_id: p.courseId,
-    completed_lessons: p.completedLessons,
-    lesson_ids: p.lessonIds,
-    last_completed_at: iso(p.lastCompletedAt),
   };
 }
 
@@ -160,35 +151,36 @@ function parseList(value: string | undefined, name: string): string[] | undefine
   return items.length === 0 ? undefined : items;
 }
 
-function parseLimit(value: string | undefined): number {
-  if (value === undefined) return pageLimit.default;
-  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(n) || n < pageLimit.minimum || n > pageLimit.maximum) {
-    throw new HttpError(
-      400,
-      'invalid_query',
-      `limit is "${value}": expected a whole number from ${pageLimit.minimum} to ${pageLimit.maximum}`,
-    );
-  }
-  return n;
-}
-
 /** The read API's routes, as declared below and as labelled in the request metrics. */
 export const readApiRoutes = {
   events: '/events',
   export: '/events/export',
   event: '/events/:id',
   replay: '/events/:id/replay',
-  progress: '/progress',
 } as const;
+
+/** Every route pattern of the read API, the registered read models' included, for request labels. */
+export const readApiRoutePatterns: readonly string[] = [
+  ...Object.values(readApiRoutes),
+  ...registeredReadModels.flatMap((m) => m.routePaths),
+];
 
 /**
  * @example
  * app.use(createReadApiRouter({ store, apiToken: process.env.RECEIVER_API_TOKEN ?? null }));
- * // GET /events?status=failed, GET /events/export?since=2026-01-01T00:00:00Z, GET /events/msg_1, POST /events/msg_1/replay, GET /progress?user_id=user_1
+ * // GET /events?status=failed, GET /events/export?since=2026-01-01T00:00:00Z, GET /events/msg_1,
+ * // POST /events/msg_1/replay, and each read model's routes (GET /progress?user_id=user_1, …)
  */
 export function createReadApiRouter(options: ReadApiOptions): Router {
   const { store, processor } = options;
+  const models = options.readModels ?? registeredReadModels;
+  // Each route's first segment (`/events`, `/progress`, `/memberships`), once: every path under it
+  // is guarded.
+  const protectedPaths = [
+    ...new Set(
+      [readApiRoutes.events, ...models.flatMap((m) => m.routePaths)].map((p) => `/${p.split('/')[1]}`),
+    ),
+  ];
   const logger = options.logger ?? silentLogger();
   const now = options.now ?? Date.now;
   const exportPageSize = options.exportPageSize ?? defaultExportPageSize;
@@ -224,11 +216,11 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   };
   const guard = bearerAuth(options.apiToken, onRefused);
   // Every answer of the read API, errors included, is private and never sniffed.
-  router.use([readApiRoutes.events, readApiRoutes.progress], (_req, res, next) => {
+  router.use(protectedPaths, (_req, res, next) => {
     setNoStoreHeaders(res);
     next();
   });
-  router.use([readApiRoutes.events, readApiRoutes.progress], guard);
+  router.use(protectedPaths, guard);
   // The webhook-id of /events/:id and /events/:id/replay, read from the raw path before Express
   // decodes it: Express would answer a malformed escape itself and hand a NUL on to the store.
   router.use(readApiRoutes.events, (req: Request, res: Response, next: NextFunction) => {
@@ -345,30 +337,13 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
     }),
   );
 
-  router.get(
-    readApiRoutes.progress,
-    route(async (req, res) => {
-      const query = readQuery(req.originalUrl, {
-        user_id: 'one',
-        course_id: 'one',
-        cursor: 'one',
-        limit: 'one',
-      });
-      const { user_id: userId, course_id: courseId, cursor } = query;
-      const limit = parseLimit(query.limit);
-      const page = await store.listProgress({
-        limit,
-        ...(userId === undefined || userId === '' ? {} : { userId }),
-        ...(courseId === undefined || courseId === '' ? {} : { courseId }),
-        ...(cursor === undefined ? {} : { cursor }),
-        budget: { maxBytes: pageBytes, sizeOf: (p) => jsonBytes(progressJson(p)) },
-      });
-      res.json({
-        progress: page.progress.map(progressJson),
-        next_cursor: page.nextCursor,
-      } satisfies ProgressPage);
-    }),
-  );
+  for (const model of models) {
+    model.routes(router, {
+      reader: store.reader(model),
+      route,
+      budget: (toJson) => ({ maxBytes: pageBytes, sizeOf: (item) => jsonBytes(toJson(item)) }),
+    });
+  }
 
   return router;
 }

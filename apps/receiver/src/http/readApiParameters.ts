@@ -2,7 +2,7 @@
 // Express's query parser turns a bad escape or invalid UTF-8 into U+FFFD and a repeated name into an
 // array, and PostgreSQL refuses a NUL in a text value with an error that looks like a dead database:
 // every such value is a client's mistake, answered `400 invalid_query` naming the parameter.
-import { maxFilterValues, parameterMaxLength } from '@webhook-contracts/schema';
+import { maxFilterValues, pageLimit, parameterMaxLength } from '@webhook-contracts/schema';
 import { HttpError } from '../errors.js';
 
 /** The longest accepted value of each free-text parameter: the bounds the OpenAPI publishes. */
@@ -169,4 +169,22 @@ export function readPathParameter(raw: string, name: keyof typeof parameterMaxLe
   const value = decodeParameter(raw, name, false);
   checkLength(value, name, 'one');
   return value;
+}
+
+/**
+ * A page size, 1 to 500 (50 when absent).
+ *
+ * @throws {HttpError} 400 `invalid_query` for anything else.
+ */
+export function parseLimit(value: string | undefined): number {
+  if (value === undefined) return pageLimit.default;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < pageLimit.minimum || n > pageLimit.maximum) {
+    throw new HttpError(
+      400,
+      'invalid_query',
+      `limit is "${value}": expected a whole number from ${pageLimit.minimum} to ${pageLimit.maximum}`,
+    );
+  }
+  return n;
 }

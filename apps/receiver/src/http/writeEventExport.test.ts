@@ -216,6 +216,8 @@ describe('GET /events/export', () => {
         if (calls.length > 1) throw new Error('connection lost');
         return [event(0, 't', 100)];
       },
+      // The read models' routes are mounted too; this test asks none of them.
+      reader: () => ({}),
     } as unknown as Store;
     const { logger, lines } = capturingLogger();
     const app = express();
@@ -257,6 +259,8 @@ function endlessStore(pageSize: number, clientGone: () => boolean) {
       const first = q.after === undefined ? 0 : Number(q.after.webhookId.slice(4)) + 1;
       return Array.from({ length: pageSize }, (_, i) => event(first + i, 'payment.succeeded', 16 * 1024));
     },
+    // The read models' routes are mounted too; these tests ask none of them.
+    reader: () => ({}),
   } as unknown as Store;
   return { store, queries };
 }

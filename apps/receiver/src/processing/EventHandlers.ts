@@ -1,6 +1,7 @@
 import type { KnownEvent, KnownEventType } from '@webhook-contracts/schema';
+import type { AnyReadModel } from '../readModels/ReadModel.js';
+import { readModels } from '../readModels/readModels.js';
 import type { ProcessingEffects } from '../store/Store.js';
-import { lessonProgressHandler } from './lessonProgressHandler.js';
 
 /**
  * A handler turns a validated event into the writes it implies. It must not write anywhere itself:
@@ -14,6 +15,34 @@ export type EventHandler<E extends KnownEvent = KnownEvent> = (
 /** One optional handler per known event type; a type without a handler settles as `unhandled`. */
 export type EventHandlers = { [T in KnownEventType]?: EventHandler<Extract<KnownEvent, { type: T }>> };
 
-export const defaultHandlers: EventHandlers = {
-  'course_lesson_interaction.completed': lessonProgressHandler,
-};
+/**
+ * One handler per event type that asks every read model following the type for its effects, each
+ * under the model's `effectKey`.
+ *
+ * @example
+ * readModelHandlers([lessonProgress])['course_lesson_interaction.completed']?.(event);
+ * // { lessonCompletions: [{ userId, courseId, lessonId, completedAt }] }
+ */
+export function readModelHandlers(models: readonly AnyReadModel[]): EventHandlers {
+  const byType = new Map<KnownEventType, AnyReadModel[]>();
+  for (const model of models) {
+    for (const type of Object.keys(model.handlers) as KnownEventType[]) {
+      byType.set(type, [...(byType.get(type) ?? []), model]);
+    }
+  }
+  const handlers: Record<string, EventHandler> = {};
+  for (const [type, following] of byType) {
+    handlers[type] = (event: KnownEvent) => {
+      const effects: Record<string, readonly unknown[]> = {};
+      for (const model of following) {
+        const handle = model.handlers[type] as (event: KnownEvent) => readonly unknown[];
+        effects[model.effectKey] = [...(effects[model.effectKey] ?? []), ...handle(event)];
+      }
+      return effects;
+    };
+  }
+  return handlers as EventHandlers;
+}
+
+/** The registered read models' handlers. */
+export const defaultHandlers: EventHandlers = readModelHandlers(readModels);

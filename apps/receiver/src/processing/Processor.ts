@@ -75,7 +75,7 @@ export class Processor {
 
   constructor(options: ProcessorOptions) {
     this.store = options.store;
-    // Your handlers join the built-in lesson-progress one (and replace it only if they name its type).
+    // Your handlers join the read models' (and replace them only for a type they name).
     this.handlers = { ...defaultHandlers, ...options.handlers };
     this.logger = options.logger ?? silentLogger();
     this.metrics = options.metrics;

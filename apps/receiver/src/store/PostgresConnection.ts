@@ -2,6 +2,7 @@
 // waits for the database and migrates the schema.
 import pg from 'pg';
 import { StoreError } from '../errors.js';
+import { readModels } from '../readModels/readModels.js';
 import { migrate } from './PostgresMigrations.js';
 import { parseDatabaseUrl } from './parseDatabaseUrl.js';
 
@@ -38,9 +39,9 @@ export function splitSchemaParam(url: string): { url: string; schema: string | u
 }
 
 /**
- * Connects on a dedicated connection and applies the migrations `schema` lacks. An unreachable
- * database is retried with back-off for `startupTimeoutMs`; authentication and configuration
- * errors fail at once.
+ * Connects on a dedicated connection and applies the migrations `schema` lacks (the events' and
+ * each read model's). An unreachable database is retried with back-off for `startupTimeoutMs`;
+ * authentication and configuration errors fail at once.
  *
  * @throws {StoreError} `store_unavailable` naming the cause.
  */
@@ -54,6 +55,9 @@ export async function migrateWithRetry(options: PostgresConnectionOptions, schem
     try {
       await client.connect();
       await migrate(client, schema);
+      for (const model of readModels) {
+        await migrate(client, schema, model.postgres.migrations, `${model.name}_schema_migrations`);
+      }
       return;
     } catch (error) {
       const err = error as Error;

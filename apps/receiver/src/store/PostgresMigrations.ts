@@ -11,11 +11,12 @@ export interface Migration {
 
 // Timestamps are BIGINT milliseconds since the epoch, like the Store interface and the SQLite store,
 // so both backends round-trip the same numbers. Ids use COLLATE "C" (byte order), which is what
-// SQLite compares with: listing and progress order stay identical across backends.
+// SQLite compares with: listing order stays identical across backends. Read models' tables are
+// theirs (ReadModel.postgres.migrations), each recorded in a migrations table of its own.
 export const migrations: readonly Migration[] = [
   {
     version: 1,
-    name: 'webhook_events and lesson_completions',
+    name: 'webhook_events',
     sql: `
 CREATE TABLE webhook_events (
   seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -38,14 +39,6 @@ CREATE INDEX webhook_events_due ON webhook_events (next_attempt_at, seq)
   WHERE next_attempt_at IS NOT NULL;
 CREATE INDEX webhook_events_type ON webhook_events (event_type, seq);
 CREATE INDEX webhook_events_status ON webhook_events (status, seq);
-CREATE TABLE lesson_completions (
-  user_id TEXT COLLATE "C" NOT NULL,
-  course_id TEXT COLLATE "C" NOT NULL,
-  lesson_id TEXT COLLATE "C" NOT NULL,
-  completed_at BIGINT NOT NULL,
-  PRIMARY KEY (user_id, course_id, lesson_id)
-);
-CREATE INDEX lesson_completions_course ON lesson_completions (course_id);
 `,
   },
   {
@@ -79,7 +72,8 @@ export function quoteIdentifier(name: string): string {
 
 /**
  * Creates `schema` if needed and applies the migrations it lacks, each in its own transaction,
- * holding `pg_advisory_lock` for the whole run. Returns the versions this call applied.
+ * holding `pg_advisory_lock` for the whole run. Returns the versions this call applied. `table`
+ * records them (a read model's migrations have a table of their own).
  *
  * @example
  * const client = new pg.Client({ connectionString });
@@ -90,6 +84,7 @@ export async function migrate(
   client: pg.ClientBase,
   schema: string,
   list: readonly Migration[] = migrations,
+  table: string = migrationsTable,
 ): Promise<number[]> {
   // The lock key is derived from the schema, so separate schemas (tests, tenants) do not wait on
   // each other while instances sharing one schema do.
@@ -100,14 +95,14 @@ export async function migrate(
     const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
     if (exists.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
     await client.query(
-      `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(schema)}.${migrationsTable} (
+      `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(schema)}.${quoteIdentifier(table)} (
          version INTEGER PRIMARY KEY,
          name TEXT NOT NULL,
          applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
        )`,
     );
     const done = await client.query<{ version: number }>(
-      `SELECT version FROM ${quoteIdentifier(schema)}.${migrationsTable}`,
+      `SELECT version FROM ${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
     );
     const applied = new Set(done.rows.map((r) => r.version));
     const ran: number[] = [];
@@ -118,7 +113,7 @@ export async function migrate(
         await client.query(`SET LOCAL search_path TO ${quoteIdentifier(schema)}`);
         await client.query(m.sql);
         await client.query(
-          `INSERT INTO ${quoteIdentifier(schema)}.${migrationsTable} (version, name) VALUES ($1, $2)`,
+          `INSERT INTO ${quoteIdentifier(schema)}.${quoteIdentifier(table)} (version, name) VALUES ($1, $2)`,
           [m.version, m.name],
         );
         await client.query('COMMIT');

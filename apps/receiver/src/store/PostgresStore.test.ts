@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { createReceiver } from '../createReceiver.js';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
+import { lessonProgress } from '../readModels/lessonProgress/index.js';
 import { completedEvent, signedRequest, testSecret } from '../test-support/signedRequest.js';
 import { eventually } from '../test-support/startReceiver.js';
 import { migrate, migrations, migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
@@ -560,7 +561,7 @@ describe('PostgresStore', () => {
         t0 + 10,
       );
       expect(results).toEqual([true, false, true]);
-      expect(await b.getProgress({})).toEqual([
+      expect(await b.reader(lessonProgress).getProgress({})).toEqual([
         {
           userId: 'user_1',
           courseId: 'cors_1',
@@ -760,7 +761,9 @@ describe('PostgresStore', () => {
           return event?.status === 'processed' ? event : undefined;
         });
         expect(processed).toMatchObject({ attempts: 1, deliveriesSeen: 1 });
-        expect(await store.getProgress({ userId: 'user_xxxxxxxxxxxxx' })).toHaveLength(1);
+        expect(await store.reader(lessonProgress).getProgress({ userId: 'user_xxxxxxxxxxxxx' })).toHaveLength(
+          1,
+        );
       } finally {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,14 +6,17 @@
 // - Inserts: one multi-row upsert per batch. synchronous_commit is forced on for the session, so a
 //   resolved promise means the row is durable.
 // - Claims: FOR UPDATE SKIP LOCKED plus a lease (claimed_by, lease_until); settle() writes the
-//   status and the handler's effects in ONE statement that only matches while the caller still
-//   holds the claim, so a worker whose lease was taken over cannot apply anything.
+//   status in one statement that only matches while the caller still holds the claim, then the
+//   read models' effects of the events it matched, in ONE transaction: a worker whose lease was
+//   taken over cannot apply anything.
 // - Outages: every failure surfaces as StoreError('store_unavailable') (HTTP 503); pg.Pool drops
 //   broken connections and opens new ones, so the store recovers by itself when the database
 //   comes back.
 import pg from 'pg';
 import { StoreError } from '../errors.js';
-import type { CompletionRow, EventRow, ExportRow, ExportSizeRow } from './eventRow.js';
+import type { AnyReadModel } from '../readModels/ReadModel.js';
+import { readModels } from '../readModels/readModels.js';
+import type { EventRow, ExportRow, ExportSizeRow } from './eventRow.js';
 import { errorColumns, exportColumns, summaryColumns } from './eventRow.js';
 import type { PendingInsertLimits } from './PendingInsertLimit.js';
 import {
@@ -23,18 +26,17 @@ import {
   type PostgresConnectionOptions,
   splitSchemaParam,
 } from './PostgresConnection.js';
+import { quoteIdentifier } from './PostgresMigrations.js';
 import { postgresSchemaPattern } from './parseDatabaseUrl.js';
-import type { ProgressCursor } from './progressCursor.js';
 import type { ClaimedEvent } from './Store.js';
 import {
-  type CompletionFilter,
   type EventFilter,
   type ExportRowFilter,
   type InsertRow,
   type RowOutcome,
   StoreCore,
 } from './StoreCore.js';
-import type { SettleRow } from './settlementColumns.js';
+import { effectBatches, type SettleRow } from './settlementColumns.js';
 
 export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConnectionOptions {
   /** Schema holding the tables (created if missing). Default: the URL's `?schema=`, else `public`. */
@@ -117,34 +119,21 @@ const sql = {
       AND attempts >= $2
       AND lease_until IS NOT NULL
       AND lease_until <= coalesce($3::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint)`,
-  // Settlements, their effects and the lease release in ONE statement (one transaction, one
-  // commit) for a whole batch. Only rows $1 still holds are updated, and only the completions of
-  // events that were updated are written: a worker that lost its lease changes nothing.
+  // Settlements and the lease release in one statement for a whole batch. Only rows $1 still holds
+  // are updated; the read models write the effects of those only, in the same transaction.
   settle: `
     WITH items AS (
-      SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[], $13::int[],
-                           $14::int[])
-        AS i(webhook_id, status, errors, processed_at, last_error, next_attempt_at, attempts, error_count)),
-    settled AS (
-      UPDATE webhook_events e
-      SET status = i.status, errors = i.errors, error_count = i.error_count, processed_at = i.processed_at,
-          last_error = i.last_error,
-          next_attempt_at = i.next_attempt_at, claimed_by = NULL, lease_until = NULL
-      FROM items i
-      WHERE e.webhook_id = i.webhook_id AND e.claimed_by = $1
-        AND (i.attempts IS NULL OR e.attempts = i.attempts)
-      RETURNING e.webhook_id),
-    completions AS (
-      INSERT INTO lesson_completions (user_id, course_id, lesson_id, completed_at)
-      SELECT c.user_id, c.course_id, c.lesson_id, min(c.completed_at)
-      FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[])
-        AS c(webhook_id, user_id, course_id, lesson_id, completed_at)
-      WHERE c.webhook_id IN (SELECT webhook_id FROM settled)
-      GROUP BY 1, 2, 3
-      ORDER BY 1, 2, 3
-      ON CONFLICT (user_id, course_id, lesson_id)
-        DO UPDATE SET completed_at = LEAST(lesson_completions.completed_at, excluded.completed_at))
-    SELECT webhook_id FROM settled`,
+      SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[], $8::int[],
+                           $9::int[])
+        AS i(webhook_id, status, errors, processed_at, last_error, next_attempt_at, attempts, error_count))
+    UPDATE webhook_events e
+    SET status = i.status, errors = i.errors, error_count = i.error_count, processed_at = i.processed_at,
+        last_error = i.last_error,
+        next_attempt_at = i.next_attempt_at, claimed_by = NULL, lease_until = NULL
+    FROM items i
+    WHERE e.webhook_id = i.webhook_id AND e.claimed_by = $1
+      AND (i.attempts IS NULL OR e.attempts = i.attempts)
+    RETURNING e.webhook_id`,
   requeue: `
     UPDATE webhook_events
     SET status = 'received', attempts = 0, next_attempt_at = $1, claimed_by = NULL, lease_until = NULL
@@ -152,19 +141,6 @@ const sql = {
   nextDue: `
     SELECT min(greatest(next_attempt_at, coalesce(lease_until, 0))) AS due FROM webhook_events
     WHERE next_attempt_at IS NOT NULL AND status IN ('received', 'failed')`,
-  progressPage: `
-    WITH pairs AS (
-      SELECT DISTINCT user_id, course_id FROM lesson_completions
-      WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR course_id = $2)
-        AND ($3::text IS NULL OR (user_id, course_id) > ($3::text COLLATE "C", $4::text COLLATE "C"))
-      ORDER BY user_id, course_id LIMIT $5)
-    SELECT l.user_id, l.course_id, l.lesson_id, l.completed_at
-    FROM pairs p JOIN lesson_completions l ON l.user_id = p.user_id AND l.course_id = p.course_id
-    ORDER BY l.user_id, l.course_id, l.completed_at, l.lesson_id`,
-  progress: `
-    SELECT user_id, course_id, lesson_id, completed_at FROM lesson_completions
-    WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR course_id = $2)
-    ORDER BY user_id, course_id, completed_at, lesson_id`,
 };
 
 /**
@@ -324,24 +300,8 @@ export class PostgresStore extends StoreCore {
     return (await this.pool.query<ExportSizeRow>(sql.exportSizes, params)).rows;
   }
 
-  protected async selectCompletions({ userId, courseId }: CompletionFilter): Promise<CompletionRow[]> {
-    return (await this.pool.query<CompletionRow>(sql.progress, [userId, courseId])).rows;
-  }
-
-  protected async selectCompletionPage(
-    { userId, courseId }: CompletionFilter,
-    after: ProgressCursor | null,
-    limit: number,
-  ): Promise<CompletionRow[]> {
-    return (
-      await this.pool.query<CompletionRow>(sql.progressPage, [
-        userId,
-        courseId,
-        after?.userId ?? null,
-        after?.courseId ?? null,
-        limit,
-      ])
-    ).rows;
+  protected openReader(model: AnyReadModel): object {
+    return model.postgres.reader(this.pool) as object;
   }
 
   protected async claimRows(
@@ -376,9 +336,11 @@ export class PostgresStore extends StoreCore {
     }));
   }
 
-  /** Every settlement in one statement (one commit); only rows `workerId` still holds change. */
+  /**
+   * Every settlement and its effects in one transaction (one commit); only rows `workerId` still
+   * holds change, and only their effects are written.
+   */
   protected async settleRows(workerId: string, rows: readonly SettleRow[]): Promise<boolean[]> {
-    const completions = rows.flatMap((r) => r.completions.map((c) => ({ ...c, webhookId: r.webhookId })));
     const params = [
       workerId,
       rows.map((r) => r.webhookId),
@@ -387,19 +349,66 @@ export class PostgresStore extends StoreCore {
       rows.map((r) => r.processedAt),
       rows.map((r) => r.lastError),
       rows.map((r) => r.nextAttemptAt),
-      completions.map((c) => c.webhookId),
-      completions.map((c) => c.userId),
-      completions.map((c) => c.courseId),
-      completions.map((c) => c.lessonId),
-      completions.map((c) => c.completedAt),
       rows.map((r) => r.attempts ?? null),
       rows.map((r) => r.errorCount),
     ];
-    const result = await this.withRetryOnConflict(() =>
-      this.pool.query<{ webhook_id: string }>(sql.settle, params),
+    // The tables the effects go to are locked first (in the mode an INSERT takes), before any
+    // event row: the order one statement takes them in, so a settlement waiting for a read model's
+    // table holds no event row that a duplicate delivery's insert would then wait for.
+    const tables = readModels
+      .filter((m) => effectBatches(m, rows).length > 0)
+      .flatMap((m) => m.postgres.tables)
+      .sort();
+    const settled = await this.withRetryOnConflict(() =>
+      this.transaction(async (client) => {
+        if (tables.length > 0) {
+          await client.query(`LOCK TABLE ${tables.map(quoteIdentifier).join(', ')} IN ROW EXCLUSIVE MODE`);
+        }
+        const result = await client.query<{ webhook_id: string }>(sql.settle, params);
+        const held = new Set(result.rows.map((r) => r.webhook_id));
+        const counted = rows.filter((r) => held.has(r.webhookId));
+        for (const model of readModels) {
+          const batches = effectBatches(model, counted);
+          if (batches.length > 0) await model.postgres.apply(client, batches);
+        }
+        return held;
+      }),
     );
-    const settled = new Set(result.rows.map((r) => r.webhook_id));
     return rows.map((r) => settled.has(r.webhookId));
+  }
+
+  /** Runs `fn` in a transaction on one pooled connection: committed if it resolves, else rolled back. */
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    // A checked-out client reports a dropped connection as an 'error' event, which would crash the
+    // process unheard (pool.query listens for it itself); the query in flight rejects too.
+    const onError = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', onError);
+    try {
+      await client.query('BEGIN');
+      try {
+        const value = await fn(client);
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      }
+    } catch (error) {
+      // Only the server's own errors (which carry a severity) leave the connection usable; after
+      // anything else (a reset, a client-side timeout) the pool drops it.
+      const fromServer = (error as { severity?: unknown } | undefined)?.severity !== undefined;
+      if (!fromServer) broken ??= error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
   }
 
   protected async requeueRow(webhookId: string, now: number): Promise<boolean> {

@@ -50,7 +50,7 @@ function settlement(webhookId: string, overrides: Partial<SettleRow> = {}): Sett
     processedAt: t0,
     lastError: null,
     nextAttemptAt: null,
-    completions: [],
+    effects: {},
     ...overrides,
   };
 }

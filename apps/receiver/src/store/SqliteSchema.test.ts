@@ -31,6 +31,7 @@ describe('openSqliteDatabase', () => {
     expect(fs.existsSync(filename)).toBe(true);
     expect(tables(db)).toEqual([
       'lesson_completions',
+      'memberships',
       'receiver_health',
       'sqlite_sequence',
       'webhook_events',

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
+import { readModels } from '../readModels/readModels.js';
 
 export const sqliteSchema = `
 CREATE TABLE IF NOT EXISTS webhook_events (
@@ -26,14 +27,6 @@ CREATE INDEX IF NOT EXISTS webhook_events_due ON webhook_events (next_attempt_at
 CREATE INDEX IF NOT EXISTS webhook_events_type ON webhook_events (event_type, seq);
 CREATE INDEX IF NOT EXISTS webhook_events_status ON webhook_events (status, seq);
 CREATE INDEX IF NOT EXISTS webhook_events_received ON webhook_events (received_at, webhook_id);
-CREATE TABLE IF NOT EXISTS lesson_completions (
-  user_id TEXT NOT NULL,
-  course_id TEXT NOT NULL,
-  lesson_id TEXT NOT NULL,
-  completed_at INTEGER NOT NULL,
-  PRIMARY KEY (user_id, course_id, lesson_id)
-);
-CREATE INDEX IF NOT EXISTS lesson_completions_course ON lesson_completions (course_id);
 `;
 
 /** Brings a file from version `index` to `index + 1`; run in order, each in the schema's transaction. */
@@ -76,10 +69,14 @@ const migrations: readonly ((db: Database.Database) => void)[] = [
   },
 ];
 
-/** Creates the tables a file lacks and applies the migrations it has not had, in one transaction. */
+/**
+ * Creates the tables a file lacks (the events' and each read model's) and applies the migrations it
+ * has not had, in one transaction.
+ */
 export function migrateSqlite(db: Database.Database): void {
   db.transaction(() => {
     db.exec(sqliteSchema);
+    for (const model of readModels) db.exec(model.sqlite.schema);
     const version = db.pragma('user_version', { simple: true }) as number;
     for (let v = version; v < migrations.length; v++) migrations[v]!(db);
     if (version < migrations.length) db.pragma(`user_version = ${migrations.length}`);

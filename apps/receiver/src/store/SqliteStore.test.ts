@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
+import { lessonProgress } from '../readModels/lessonProgress/index.js';
 import { completedEvent } from '../test-support/signedRequest.js';
 import { eventually } from '../test-support/startReceiver.js';
 import { SqliteStore } from './SqliteStore.js';
@@ -573,7 +574,7 @@ describe('SqliteStore on a file made with the first schema', () => {
         headers: { x: '1' },
       });
       expect((await store.getEvent('msg_old_done'))!.body.toString()).toBe('{"a":1}');
-      expect(await store.getProgress({})).toEqual([
+      expect(await store.reader(lessonProgress).getProgress({})).toEqual([
         { userId: 'u1', courseId: 'c1', completedLessons: 1, lessonIds: ['l1'], lastCompletedAt: 1500 },
       ]);
       expect(await store.nextDueAt()).toBe(4000);

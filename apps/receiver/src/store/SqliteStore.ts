@@ -13,10 +13,10 @@
 // the events are handed out, so a handler that crashes the process still counts.
 import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
-import type { CompletionRow, EventRow, ExportRow, ExportSizeRow } from './eventRow.js';
+import type { AnyReadModel } from '../readModels/ReadModel.js';
+import type { EventRow, ExportRow, ExportSizeRow } from './eventRow.js';
 import { exportColumns, exportSizeColumns, summaryColumns } from './eventRow.js';
 import type { PendingInsertLimits } from './PendingInsertLimit.js';
-import type { ProgressCursor } from './progressCursor.js';
 import { type DueRow, SqliteClaims } from './SqliteClaims.js';
 import { lockSqliteFile, type SqliteFileLock } from './SqliteFileLock.js';
 import { openSqliteDatabase } from './SqliteSchema.js';
@@ -24,7 +24,6 @@ import { SqliteWriter } from './SqliteWriter.js';
 import { createSqliteWrites, type SqliteWrites } from './SqliteWrites.js';
 import type { ClaimedEvent, EventStatus, NewDelivery } from './Store.js';
 import {
-  type CompletionFilter,
   type EventFilter,
   type ExportRowFilter,
   type InsertRow,
@@ -131,30 +130,6 @@ export class SqliteStore extends StoreCore {
            AND (? IS NULL OR status IN (SELECT value FROM json_each(?)))
          ORDER BY received_at, webhook_id LIMIT ?`,
       ),
-      // The (user, course) pairs of one page first, from the primary key (or the course index),
-      // then their completions.
-      progressPage: db.prepare<
-        [
-          string | null,
-          string | null,
-          string | null,
-          string | null,
-          string | null,
-          string | null,
-          string | null,
-          number,
-        ],
-        CompletionRow
-      >(
-        `WITH pairs AS (
-           SELECT DISTINCT user_id, course_id FROM lesson_completions
-           WHERE (? IS NULL OR user_id = ?) AND (? IS NULL OR course_id = ?)
-             AND (? IS NULL OR (user_id, course_id) > (?, ?))
-           ORDER BY user_id, course_id LIMIT ?)
-         SELECT l.user_id, l.course_id, l.lesson_id, l.completed_at
-         FROM pairs p JOIN lesson_completions l ON l.user_id = p.user_id AND l.course_id = p.course_id
-         ORDER BY l.user_id, l.course_id, l.completed_at, l.lesson_id`,
-      ),
       due: db.prepare<[number, string, number], DueRow>(
         // `+status` keeps the planner off the status index: walking the partial due index in order
         // stops after `limit` rows, where the status index would read and sort the whole backlog.
@@ -167,11 +142,6 @@ export class SqliteStore extends StoreCore {
       nextDue: db.prepare<[], { due: number | null }>(
         `SELECT min(next_attempt_at) AS due FROM webhook_events
          WHERE next_attempt_at IS NOT NULL AND status IN ('received', 'failed')`,
-      ),
-      progress: db.prepare<[string | null, string | null, string | null, string | null], CompletionRow>(
-        `SELECT user_id, course_id, lesson_id, completed_at FROM lesson_completions
-         WHERE (? IS NULL OR user_id = ?) AND (? IS NULL OR course_id = ?)
-         ORDER BY user_id, course_id, completed_at, lesson_id`,
       ),
       ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
     };
@@ -257,25 +227,8 @@ export class SqliteStore extends StoreCore {
     return (explain.all(0, '', 0, 1, null, null, null, null, 1) as { detail: string }[]).map((r) => r.detail);
   }
 
-  protected selectCompletions({ userId, courseId }: CompletionFilter): CompletionRow[] {
-    return this.stmt.progress.all(userId, userId, courseId, courseId);
-  }
-
-  protected selectCompletionPage(
-    { userId, courseId }: CompletionFilter,
-    after: ProgressCursor | null,
-    limit: number,
-  ): CompletionRow[] {
-    return this.stmt.progressPage.all(
-      userId,
-      userId,
-      courseId,
-      courseId,
-      after?.userId ?? null,
-      after?.userId ?? null,
-      after?.courseId ?? null,
-      limit,
-    );
+  protected openReader(model: AnyReadModel): object {
+    return model.sqlite.reader(this.db) as object;
   }
 
   protected async claimRows(

@@ -180,7 +180,7 @@ describe('serveSqliteWrites', () => {
       processedAt: 5,
       lastError: null,
       nextAttemptAt: null,
-      completions: [],
+      effects: {},
       attempts: 1,
     };
     s.send(2, 'settleClaims', [[settlement, { ...settlement, webhookId: 'msg_missing' }]]);

@@ -5,6 +5,7 @@
 // worker (SqliteWriterWorker) that owns the write connection, so their fsyncs never block the HTTP
 // thread.
 import type Database from 'better-sqlite3';
+import { readModels } from '../readModels/readModels.js';
 import { errorColumns } from './eventRow.js';
 import type { ClaimSettlement } from './SqliteClaims.js';
 import type { EventStatus } from './Store.js';
@@ -25,7 +26,7 @@ export interface SqliteWrites {
    * its `attempts` times, never settled), in one transaction committed without an fsync.
    */
   recordClaims(claimed: readonly ClaimAttempt[], exhausted: readonly ClaimAttempt[]): void;
-  /** Writes each claimed event's settlement (and completions) and its attempt count; false for a missing row. */
+  /** Writes each claimed event's settlement (and its effects) and its attempt count; false for a missing row. */
   settleClaims(items: readonly ClaimSettlement[]): boolean[];
   requeue(webhookId: string, now: number): boolean;
   /** Rewrites the health row (committed without an fsync): throws what a full disk throws. */
@@ -101,11 +102,8 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
   const requeue = db.prepare<[number, string], unknown>(
     `UPDATE webhook_events SET status = 'received', attempts = 0, next_attempt_at = ? WHERE webhook_id = ?`,
   );
-  const completion = db.prepare<[string, string, string, number], unknown>(
-    `INSERT INTO lesson_completions (user_id, course_id, lesson_id, completed_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (user_id, course_id, lesson_id)
-     DO UPDATE SET completed_at = min(completed_at, excluded.completed_at)`,
-  );
+  // Each read model's writes, prepared on this (the writing) connection.
+  const appliers = readModels.map((m) => ({ key: m.effectKey, apply: m.sqlite.prepareApply(db) }));
 
   const settleOne = (s: ClaimSettlement): boolean => {
     const { changes } = settle.run(
@@ -119,7 +117,10 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
       s.webhookId,
     );
     if (changes !== 1) return false;
-    for (const c of s.completions) completion.run(c.userId, c.courseId, c.lessonId, c.completedAt);
+    for (const { key, apply } of appliers) {
+      const effects = s.effects[key];
+      if (effects !== undefined && effects.length > 0) apply({ webhookId: s.webhookId, effects });
+    }
     return true;
   };
 

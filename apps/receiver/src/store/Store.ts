@@ -2,6 +2,7 @@
 // PostgresStore are its database dialects and keep every SQL statement to themselves. Everything
 // here is async so a network database fits behind the same shape.
 import { type EventStatus, eventStatuses, type KnownEvent, maxFilterValues } from '@webhook-contracts/schema';
+import type { ReadModelOf } from '../readModels/ReadModel.js';
 
 /** Where an event is in its life (see the README's status model): the read API's statuses. */
 export { type EventStatus, eventStatuses };
@@ -144,18 +145,13 @@ export interface ClaimedEvent {
   leaseUntil: number;
 }
 
-/** One lesson a user completed; applying the same completion twice changes nothing. */
-export interface LessonCompletion {
-  userId: string;
-  courseId: string;
-  lessonId: string;
-  /** Milliseconds since the epoch (the interaction's created_at). */
-  completedAt: number;
-}
-
-/** What a handler asks the store to write, atomically with marking the event processed. */
+/**
+ * What a handler asks the store to write, atomically with marking the event processed: effects by
+ * the `effectKey` of the read model that writes them (e.g. `lessonCompletions`). Plain data only.
+ * A key no registered read model claims is ignored.
+ */
 export interface ProcessingEffects {
-  lessonCompletions?: readonly LessonCompletion[];
+  readonly [effectKey: string]: readonly unknown[] | undefined;
 }
 
 /** How the processor settles a claimed event. */
@@ -174,32 +170,6 @@ export interface SettleItem {
    * lease expired) cannot have the older run's outcome applied to the newer claim.
    */
   attempts?: number;
-}
-
-export interface ProgressQuery {
-  userId?: string;
-  courseId?: string;
-}
-
-export interface ListProgressQuery extends ProgressQuery {
-  /** Most (user, course) pairs on the page. */
-  limit: number;
-  /** Opaque cursor from a previous page's `nextCursor`. */
-  cursor?: string;
-  budget?: PageBudget<CourseProgress>;
-}
-
-export interface ProgressPage {
-  progress: CourseProgress[];
-  nextCursor: string | null;
-}
-
-export interface CourseProgress {
-  userId: string;
-  courseId: string;
-  completedLessons: number;
-  lessonIds: string[];
-  lastCompletedAt: number;
 }
 
 export interface Store {
@@ -250,10 +220,11 @@ export interface Store {
   requeue(webhookId: string, now: number): Promise<boolean>;
   /** The earliest time any event becomes due, or null when none is waiting. */
   nextDueAt(): Promise<number | null>;
-  /** Every matching (user, course) pair at once: for tests and tools, not for HTTP. */
-  getProgress(query: ProgressQuery): Promise<CourseProgress[]>;
-  /** One page of matching (user, course) pairs, ordered by user then course. */
-  listProgress(query: ListProgressQuery): Promise<ProgressPage>;
+  /**
+   * The reads of a registered read model on this store's database (e.g.
+   * `store.reader(lessonProgress).listProgress(query)`); its errors are StoreErrors as any call's.
+   */
+  reader<R>(model: ReadModelOf<R>): R;
   /**
    * Resolves when the database answers; rejects otherwise. While insert commits are failing for the
    * database's sake (a full disk), it also writes, and resolves only once a write succeeds.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
-import type { CompletionRow, EventRow, ExportRow, ExportSizeRow } from './eventRow.js';
+import type { EventRow, ExportRow, ExportSizeRow } from './eventRow.js';
 import type { PendingInsertLimits } from './PendingInsertLimit.js';
 import type { ClaimedEvent } from './Store.js';
 import { type ExportRowFilter, type InsertRow, type RowOutcome, StoreCore } from './StoreCore.js';
@@ -66,11 +66,8 @@ class MapStore extends StoreCore {
   protected selectExportSizes(): ExportSizeRow[] {
     return [];
   }
-  protected selectCompletions(): CompletionRow[] {
-    return [];
-  }
-  protected selectCompletionPage(): CompletionRow[] {
-    return [];
+  protected openReader(): object {
+    return {};
   }
   protected claimRows(): ClaimedEvent[] {
     return [];

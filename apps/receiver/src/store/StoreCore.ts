@@ -15,11 +15,13 @@
 //   that delivery fails (422 `unstorable_delivery`); any other failure fails the batch (503).
 // - Error wrapping: database errors become StoreError('store_unavailable'); after close() every
 //   call rejects with StoreError('store_closed').
-// - The codecs (eventRow), the progress fold (progressCursor), cursors and settlement columns.
+// - The codecs (eventRow), cursors and settlement columns.
+// - Read models' reads: reader(model) opens the model's reader on the dialect's connection once and
+//   runs its calls as any other (errors wrapped, refused once closed).
 import { StoreError } from '../errors.js';
+import type { AnyReadModel, ReadModelOf } from '../readModels/ReadModel.js';
 import { decodeCursor, pageLength, toEventPage } from './eventCursor.js';
 import {
-  type CompletionRow,
   type EventRow,
   type ExportRow,
   type ExportSizeRow,
@@ -28,15 +30,8 @@ import {
   toSummary,
 } from './eventRow.js';
 import { PendingInsertLimit, type PendingInsertLimits } from './PendingInsertLimit.js';
-import {
-  decodeProgressCursor,
-  groupProgress,
-  type ProgressCursor,
-  toProgressPage,
-} from './progressCursor.js';
 import type {
   ClaimedEvent,
-  CourseProgress,
   EventPage,
   EventStatus,
   ExportEventsQuery,
@@ -44,10 +39,7 @@ import type {
   ExportPosition,
   InsertOutcome,
   ListEventsQuery,
-  ListProgressQuery,
   NewDelivery,
-  ProgressPage,
-  ProgressQuery,
   SettleItem,
   Settlement,
   Store,
@@ -91,11 +83,6 @@ export interface ExportRowFilter {
   limit: number;
 }
 
-export interface CompletionFilter {
-  userId: string | null;
-  courseId: string | null;
-}
-
 interface Pending {
   delivery: NewDelivery;
   resolve: (outcome: InsertOutcome) => void;
@@ -122,6 +109,7 @@ export abstract class StoreCore implements Store {
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private commits = 0;
+  private readonly readers = new Map<AnyReadModel, object>();
   /** The last insert batch failed for the database's sake (not a row's), and none committed since. */
   private writesFailing = false;
 
@@ -146,17 +134,8 @@ export abstract class StoreCore implements Store {
   protected abstract selectExportRows(filter: ExportRowFilter): ExportRow[] | Promise<ExportRow[]>;
   /** The same rows as selectExportRows, with each body's length instead of the body. */
   protected abstract selectExportSizes(filter: ExportRowFilter): ExportSizeRow[] | Promise<ExportSizeRow[]>;
-  /** Ordered by user, course, completion time, lesson. */
-  protected abstract selectCompletions(filter: CompletionFilter): CompletionRow[] | Promise<CompletionRow[]>;
-  /**
-   * The completions of the first `limit` (user, course) pairs after `after` (from the first pair
-   * when null: ids may be empty strings, so no pair is "before" every other), ordered as above.
-   */
-  protected abstract selectCompletionPage(
-    filter: CompletionFilter,
-    after: ProgressCursor | null,
-    limit: number,
-  ): CompletionRow[] | Promise<CompletionRow[]>;
+  /** The model's reader on this database's read connection(s). */
+  protected abstract openReader(model: AnyReadModel): object;
   protected abstract claimRows(
     workerId: string,
     now: number,
@@ -423,16 +402,28 @@ export abstract class StoreCore implements Store {
     return this.run(() => this.selectNextDue());
   }
 
-  async getProgress(query: ProgressQuery): Promise<CourseProgress[]> {
-    return groupProgress(await this.run(() => this.selectCompletions(completionFilter(query))));
-  }
-
-  async listProgress(query: ListProgressQuery): Promise<ProgressPage> {
-    const after = query.cursor === undefined ? null : decodeProgressCursor(query.cursor);
-    const rows = await this.run(() =>
-      this.selectCompletionPage(completionFilter(query), after, query.limit + 1),
-    );
-    return toProgressPage(groupProgress(rows), query.limit, query.budget);
+  reader<R>(model: ReadModelOf<R>): R {
+    let reader = this.readers.get(model);
+    if (reader === undefined) {
+      // Opened on its first call, inside run(): a store already closed rejects it as any call.
+      let opened: Record<string, (...args: unknown[]) => unknown> | undefined;
+      const call =
+        (name: string) =>
+        (...args: unknown[]) =>
+          this.run(() => {
+            opened ??= this.openReader(model) as Record<string, (...args: unknown[]) => unknown>;
+            const method = opened[name];
+            if (typeof method !== 'function') throw new TypeError(`${model.name} has no read ${name}`);
+            return method.apply(opened, args);
+          });
+      // Not a thenable: `then` stays undefined, so awaiting a reader gives the reader.
+      reader = new Proxy(
+        {},
+        { get: (_, name) => (typeof name !== 'string' || name === 'then' ? undefined : call(name)) },
+      );
+      this.readers.set(model, reader);
+    }
+    return reader as R;
   }
 
   /** Reads; and while insert commits are failing, writes too, until a write succeeds again. */
@@ -483,10 +474,6 @@ export abstract class StoreCore implements Store {
       { cause: error },
     );
   }
-}
-
-function completionFilter(query: ProgressQuery): CompletionFilter {
-  return { userId: query.userId ?? null, courseId: query.courseId ?? null };
 }
 
 function closedError(): StoreError {

@@ -52,14 +52,6 @@ export interface ExportSizeRow {
   body_bytes: Int;
 }
 
-/** One lesson_completions row. */
-export interface CompletionRow {
-  user_id: string;
-  course_id: string;
-  lesson_id: string;
-  completed_at: Int;
-}
-
 function json<T>(value: string | T): T {
   return typeof value === 'string' ? (JSON.parse(value) as T) : value;
 }

@@ -1,7 +1,8 @@
-// What a settlement writes: the columns of the event's row and the completions that go with it.
-// Both databases write exactly these values.
+// What a settlement writes: the columns of the event's row and the read models' effects that go
+// with it. Both databases write exactly these values.
+import type { AnyReadModel, EffectBatch } from '../readModels/ReadModel.js';
 import { errorColumns } from './eventRow.js';
-import type { EventStatus, LessonCompletion, Settlement } from './Store.js';
+import type { EventStatus, ProcessingEffects, Settlement } from './Store.js';
 
 export interface SettlementColumns {
   status: Exclude<EventStatus, 'received'>;
@@ -13,8 +14,8 @@ export interface SettlementColumns {
   lastError: string | null;
   /** When a failed event is retried; null means never. */
   nextAttemptAt: number | null;
-  /** Written in the same transaction, only when the settlement counts. */
-  completions: readonly LessonCompletion[];
+  /** The read models' effects, written in the same transaction, only when the settlement counts. */
+  effects: ProcessingEffects;
 }
 
 /** One settlement to write, for the claim that made `attempts` (any claim when undefined). */
@@ -23,7 +24,7 @@ export interface SettleRow extends SettlementColumns {
   attempts?: number;
 }
 
-const none: readonly LessonCompletion[] = [];
+const none: ProcessingEffects = {};
 
 export function settlementColumns(s: Settlement, now: number): SettlementColumns {
   switch (s.status) {
@@ -35,7 +36,7 @@ export function settlementColumns(s: Settlement, now: number): SettlementColumns
         processedAt: now,
         lastError: null,
         nextAttemptAt: null,
-        completions: s.effects.lessonCompletions ?? none,
+        effects: s.effects,
       };
     case 'quarantined':
       return {
@@ -44,7 +45,7 @@ export function settlementColumns(s: Settlement, now: number): SettlementColumns
         processedAt: null,
         lastError: null,
         nextAttemptAt: null,
-        completions: none,
+        effects: none,
       };
     case 'unhandled':
       return {
@@ -54,7 +55,7 @@ export function settlementColumns(s: Settlement, now: number): SettlementColumns
         processedAt: null,
         lastError: null,
         nextAttemptAt: null,
-        completions: none,
+        effects: none,
       };
     case 'failed':
       return {
@@ -64,7 +65,20 @@ export function settlementColumns(s: Settlement, now: number): SettlementColumns
         processedAt: null,
         lastError: s.error,
         nextAttemptAt: s.nextAttemptAt,
-        completions: none,
+        effects: none,
       };
   }
+}
+
+/** The non-empty effects of `rows` that `model` writes, one batch per event, in the rows' order. */
+export function effectBatches(
+  model: AnyReadModel,
+  rows: readonly { webhookId: string; effects: ProcessingEffects }[],
+): EffectBatch<unknown>[] {
+  const batches: EffectBatch<unknown>[] = [];
+  for (const r of rows) {
+    const effects = r.effects[model.effectKey];
+    if (effects !== undefined && effects.length > 0) batches.push({ webhookId: r.webhookId, effects });
+  }
+  return batches;
 }

@@ -10,6 +10,8 @@ export { EventSummary } from './EventSummary.js';
 export { ExportLine } from './ExportLine.js';
 export { eventStatuses } from './eventStatuses.js';
 export { Health } from './Health.js';
+export { MembershipPage } from './MembershipPage.js';
+export { MembershipRecord } from './MembershipRecord.js';
 export { NextCursor } from './NextCursor.js';
 export { ProgressPage } from './ProgressPage.js';
 export { ProgressRow } from './ProgressRow.js';

@@ -14,6 +14,7 @@ export const parameterMaxLength = {
   type: 256,
   user_id: 256,
   course_id: 256,
+  membership_id: 256,
   cursor: 4096,
 } as const;
 

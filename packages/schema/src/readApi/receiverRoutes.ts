@@ -3,6 +3,7 @@
 // drives the built receiver through every route in it; the receiver reads its bounds from
 // readApiLimits, the same numbers this table publishes.
 import { type TSchema, Type } from '@sinclair/typebox';
+import { MembershipStatus } from '../catalog/resources.js';
 import { Envelope } from '../Envelope.js';
 import { ErrorBody } from './ErrorBody.js';
 import { EventPage } from './EventPage.js';
@@ -10,6 +11,8 @@ import { EventRecord } from './EventRecord.js';
 import { EventStatus } from './EventStatus.js';
 import { ExportLine } from './ExportLine.js';
 import { Health } from './Health.js';
+import { MembershipPage } from './MembershipPage.js';
+import { MembershipRecord } from './MembershipRecord.js';
 import { ProgressPage } from './ProgressPage.js';
 import { ReplayQueued } from './ReplayQueued.js';
 import { instantPattern, maxFilterValues, pageLimit, parameterMaxLength } from './readApiLimits.js';
@@ -252,6 +255,46 @@ export const receiverRoutes: readonly ReceiverRoute[] = [
       '200': { description: 'One page of progress rows.', body: ProgressPage },
       '400': invalidQuery,
       ...readApiErrors,
+    },
+  },
+  {
+    method: 'get',
+    path: '/memberships',
+    operationId: 'listMemberships',
+    summary: 'The newest known state of each membership, a page at a time, ordered by membership id',
+    auth: 'bearer',
+    parameters: [
+      query('user_id', 'Only this user.', text(parameterMaxLength.user_id)),
+      query('status', 'Only memberships in this status.', MembershipStatus),
+      cursor,
+      limit,
+    ],
+    answers: {
+      '200': { description: 'One page of memberships.', body: MembershipPage },
+      '400': invalidQuery,
+      ...readApiErrors,
+    },
+  },
+  {
+    method: 'get',
+    path: '/memberships/{id}',
+    operationId: 'getMembership',
+    summary: 'The newest known state of one membership',
+    auth: 'bearer',
+    parameters: [
+      {
+        in: 'path',
+        name: 'id',
+        required: true,
+        description: 'The membership id (`mem_…`).',
+        schema: text(parameterMaxLength.membership_id),
+      },
+    ],
+    answers: {
+      '200': { description: 'The membership.', body: MembershipRecord },
+      '400': invalidQuery,
+      ...readApiErrors,
+      '404': error('No membership with this id is known (membership_not_found).'),
     },
   },
   {

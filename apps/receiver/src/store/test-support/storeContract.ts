@@ -3,6 +3,7 @@
 // (Lives under test-support/, which the build excludes.)
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../errors.js';
+import { lessonProgress } from '../../readModels/lessonProgress/index.js';
 import {
   type ExportEventsQuery,
   type ExportedEvent,
@@ -145,7 +146,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.settle('msg_q', 'w1', { status: 'quarantined', errors }, t0);
         const ids = ['msg_p', 'msg_f', 'msg_dead', 'msg_q', 'msg_u'];
         const before = await Promise.all(ids.map((id) => store.getEvent(id)));
-        const progress = await store.getProgress({});
+        const progress = await store.reader(lessonProgress).getProgress({});
 
         // A sender's retry: same webhook-id, arriving later, even claiming to be a fresh delivery.
         for (const [i, id] of ids.entries()) {
@@ -163,7 +164,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           'quarantined',
           'unhandled',
         ]);
-        expect(await store.getProgress({})).toEqual(progress);
+        expect(await store.reader(lessonProgress).getProgress({})).toEqual(progress);
         expect(await store.nextDueAt()).toBe(t0 + 5000);
         // Nothing became due again: only the failed event's own retry, at its own time.
         expect(await store.claimDue('w2', t0 + 4999, 1000, 10)).toEqual([]);
@@ -274,12 +275,16 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           t0,
         );
         const budget = { maxBytes: 150, sizeOf: () => 100 };
-        const first = await store.listProgress({ limit: 10, budget });
+        const first = await store.reader(lessonProgress).listProgress({ limit: 10, budget });
         expect(first.progress.map((p) => p.userId)).toEqual(['u1']);
         expect(first.nextCursor).not.toBeNull();
-        const second = await store.listProgress({ limit: 10, budget, cursor: first.nextCursor! });
+        const second = await store
+          .reader(lessonProgress)
+          .listProgress({ limit: 10, budget, cursor: first.nextCursor! });
         expect(second.progress.map((p) => p.userId)).toEqual(['u2']);
-        const rest = await store.listProgress({ limit: 10, cursor: second.nextCursor! });
+        const rest = await store
+          .reader(lessonProgress)
+          .listProgress({ limit: 10, cursor: second.nextCursor! });
         expect(rest).toMatchObject({ progress: [{ userId: 'u3' }], nextCursor: null });
       });
 
@@ -598,7 +603,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
             t0,
           ),
         ).toBe(false);
-        expect(await store.getProgress({})).toEqual([]);
+        expect(await store.reader(lessonProgress).getProgress({})).toEqual([]);
         expect(
           await store.settle(
             'msg_1',
@@ -607,7 +612,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
             t0,
           ),
         ).toBe(true);
-        expect(await store.getProgress({})).toEqual([
+        expect(await store.reader(lessonProgress).getProgress({})).toEqual([
           {
             userId: 'user_1',
             courseId: 'cors_1',
@@ -707,7 +712,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           { lessonId: 'lesn_x', at: t0 + 1, userId: 'user_2' },
           { lessonId: 'lesn_y', at: t0 + 2, courseId: 'cors_2' },
         ]);
-        expect(await store.getProgress({ userId: 'user_1', courseId: 'cors_1' })).toEqual([
+        expect(
+          await store.reader(lessonProgress).getProgress({ userId: 'user_1', courseId: 'cors_1' }),
+        ).toEqual([
           {
             userId: 'user_1',
             courseId: 'cors_1',
@@ -716,16 +723,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
             lastCompletedAt: t0 + 10,
           },
         ]);
-        expect((await store.getProgress({ userId: 'user_1' })).map((p) => p.courseId)).toEqual([
-          'cors_1',
-          'cors_2',
-        ]);
-        expect((await store.getProgress({ courseId: 'cors_1' })).map((p) => p.userId)).toEqual([
-          'user_1',
-          'user_2',
-        ]);
-        expect(await store.getProgress({})).toHaveLength(3);
-        expect(await store.getProgress({ userId: 'user_nobody' })).toEqual([]);
+        expect(
+          (await store.reader(lessonProgress).getProgress({ userId: 'user_1' })).map((p) => p.courseId),
+        ).toEqual(['cors_1', 'cors_2']);
+        expect(
+          (await store.reader(lessonProgress).getProgress({ courseId: 'cors_1' })).map((p) => p.userId),
+        ).toEqual(['user_1', 'user_2']);
+        expect(await store.reader(lessonProgress).getProgress({})).toHaveLength(3);
+        expect(await store.reader(lessonProgress).getProgress({ userId: 'user_nobody' })).toEqual([]);
       });
 
       it('pages progress by (user, course) pair with an opaque cursor, filters included', async () => {
@@ -735,24 +740,30 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           { lessonId: 'lesn_c', at: t0 + 3, courseId: 'cors_2' },
           { lessonId: 'lesn_d', at: t0 + 4, userId: 'user_2' },
         ]);
-        const first = await store.listProgress({ limit: 2 });
+        const first = await store.reader(lessonProgress).listProgress({ limit: 2 });
         expect(first.progress.map((p) => [p.userId, p.courseId, p.lessonIds])).toEqual([
           ['user_1', 'cors_1', ['lesn_a', 'lesn_b']],
           ['user_1', 'cors_2', ['lesn_c']],
         ]);
         expect(first.nextCursor).toEqual(expect.any(String));
-        const second = await store.listProgress({ limit: 2, cursor: first.nextCursor! });
+        const second = await store
+          .reader(lessonProgress)
+          .listProgress({ limit: 2, cursor: first.nextCursor! });
         expect(second.progress.map((p) => [p.userId, p.courseId])).toEqual([['user_2', 'cors_1']]);
         expect(second.nextCursor).toBeNull();
         // A page may end between two courses of one user: the next starts at the user's next course.
-        const one = await store.listProgress({ limit: 1 });
-        const next = await store.listProgress({ limit: 1, cursor: one.nextCursor! });
+        const one = await store.reader(lessonProgress).listProgress({ limit: 1 });
+        const next = await store.reader(lessonProgress).listProgress({ limit: 1, cursor: one.nextCursor! });
         expect(next.progress.map((p) => [p.userId, p.courseId])).toEqual([['user_1', 'cors_2']]);
-        const filtered = await store.listProgress({ limit: 1, courseId: 'cors_1' });
+        const filtered = await store.reader(lessonProgress).listProgress({ limit: 1, courseId: 'cors_1' });
         expect(filtered.progress.map((p) => p.userId)).toEqual(['user_1']);
-        const rest = await store.listProgress({ limit: 1, courseId: 'cors_1', cursor: filtered.nextCursor! });
+        const rest = await store
+          .reader(lessonProgress)
+          .listProgress({ limit: 1, courseId: 'cors_1', cursor: filtered.nextCursor! });
         expect(rest.progress.map((p) => p.userId)).toEqual(['user_2']);
-        await expect(store.listProgress({ limit: 1, cursor: 'bm9wZQ' })).rejects.toMatchObject({
+        await expect(
+          store.reader(lessonProgress).listProgress({ limit: 1, cursor: 'bm9wZQ' }),
+        ).rejects.toMatchObject({
           code: 'invalid_cursor',
         });
       });
@@ -763,7 +774,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           { lessonId: 'lesn_b', at: t0 + 2, userId: '', courseId: '0' },
           { lessonId: 'lesn_c', at: t0 + 3, userId: '', courseId: '' },
         ]);
-        const page = await store.listProgress({ limit: 10 });
+        const page = await store.reader(lessonProgress).listProgress({ limit: 10 });
         expect(page.progress.map((p) => [p.userId, p.courseId, p.lessonIds])).toEqual([
           ['', '', ['lesn_c']],
           ['', '0', ['lesn_b']],

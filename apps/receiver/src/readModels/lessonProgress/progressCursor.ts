@@ -1,8 +1,9 @@
 // The opaque `next_cursor` of GET /progress: the (user, course) pair that ended a page. Rows are
 // ordered by that pair, so the next page starts right after it. Both stores use it.
-import { StoreError } from '../errors.js';
-import { pageLength } from './eventCursor.js';
-import type { CourseProgress, PageBudget } from './Store.js';
+import { StoreError } from '../../errors.js';
+import { pageLength } from '../../store/eventCursor.js';
+import type { PageBudget } from '../../store/Store.js';
+import type { CompletionRow, CourseProgress } from './ProgressReader.js';
 
 export interface ProgressCursor {
   userId: string;
@@ -39,9 +40,7 @@ export function decodeProgressCursor(cursor: string): ProgressCursor {
 }
 
 /** Rows of completions ordered by user, course, completion time: one CourseProgress per pair. */
-export function groupProgress(
-  rows: readonly { user_id: string; course_id: string; lesson_id: string; completed_at: number | string }[],
-): CourseProgress[] {
+export function groupProgress(rows: readonly CompletionRow[]): CourseProgress[] {
   const out: CourseProgress[] = [];
   let current: CourseProgress | undefined;
   for (const r of rows) {

@@ -1,6 +1,6 @@
 import { validateEvent } from '@webhook-contracts/schema';
 import { describe, expect, it } from 'vitest';
-import { completedEvent, type LessonFields } from '../test-support/signedRequest.js';
+import { completedEvent, type LessonFields } from '../../test-support/signedRequest.js';
 import { lessonProgressHandler } from './lessonProgressHandler.js';
 
 function event(fields: LessonFields) {
@@ -22,20 +22,18 @@ describe('lessonProgressHandler', () => {
           createdAt: '2024-05-06T07:08:09.010Z',
         }),
       ),
-    ).toEqual({
-      lessonCompletions: [
-        {
-          userId: 'user_1',
-          courseId: 'cors_1',
-          lessonId: 'lesn_1',
-          completedAt: Date.UTC(2024, 4, 6, 7, 8, 9, 10),
-        },
-      ],
-    });
+    ).toEqual([
+      {
+        userId: 'user_1',
+        courseId: 'cors_1',
+        lessonId: 'lesn_1',
+        completedAt: Date.UTC(2024, 4, 6, 7, 8, 9, 10),
+      },
+    ]);
   });
 
   it('records nothing for an interaction with completed: false', () => {
-    expect(lessonProgressHandler(event({ completed: false }))).toEqual({});
+    expect(lessonProgressHandler(event({ completed: false }))).toEqual([]);
   });
 
   it('throws, so the event is retried, if a created_at the schema let through does not parse', () => {
