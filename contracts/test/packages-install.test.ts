@@ -76,11 +76,13 @@ describe('the packed packages in a project outside the workspace', () => {
         '--ignore-scripts',
         ...tarballs,
         // The platform's and the frameworks' types come from the consumer, as for any Express
-        // library: the receiver's declarations name Express's (and, on /postgres, pg's) types,
-        // and it lists @types/express and @types/pg as optional peers.
+        // library: the receiver's declarations name Express's, pg's and better-sqlite3's types (a
+        // read model brings statements for both databases), and it lists their @types as optional
+        // peers.
         '@types/node@20',
         '@types/express@5',
         '@types/pg@8',
+        '@types/better-sqlite3@7',
       ],
       project,
     );
