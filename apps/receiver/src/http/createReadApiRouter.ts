@@ -8,7 +8,7 @@ import {
   maxFilterValues,
   type ReplayQueued,
 } from '@webhook-contracts/schema';
-import { type NextFunction, type Request, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { HttpError, StoreError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { RateLimitedLog } from '../RateLimitedLog.js';
@@ -19,7 +19,7 @@ import type { EventStatus, EventSummary, Store, StoredEvent } from '../store/Sto
 import { eventStatuses, maxExportPage } from '../store/Store.js';
 import { type AuthFailure, bearerAuth } from './bearerAuth.js';
 import { setNoStoreHeaders } from './noStoreHeaders.js';
-import { parseLimit, readPathParameter, readQuery } from './readApiParameters.js';
+import { checkPathParameter, parseLimit, readQuery } from './readApiParameters.js';
 import { sendError } from './sendError.js';
 import {
   defaultExportPageBytes,
@@ -221,19 +221,8 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
     next();
   });
   router.use(protectedPaths, guard);
-  // The webhook-id of /events/:id and /events/:id/replay, read from the raw path before Express
-  // decodes it: Express would answer a malformed escape itself and hand a NUL on to the store.
-  router.use(readApiRoutes.events, (req: Request, res: Response, next: NextFunction) => {
-    const segment = /^\/([^/?]+)/.exec(req.url)?.[1];
-    try {
-      if (segment !== undefined) readPathParameter(segment, 'webhook_id');
-    } catch (error) {
-      const { status, code, message, details } = error as HttpError;
-      sendError(res, status, code, message, details);
-      return;
-    }
-    next();
-  });
+  // The webhook-id of /events/:id and /events/:id/replay, checked before anything decodes it.
+  router.use(readApiRoutes.events, checkPathParameter('webhook_id'));
 
   const route =
     (fn: (req: Request, res: Response) => Promise<void>) =>

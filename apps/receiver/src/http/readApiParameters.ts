@@ -3,7 +3,9 @@
 // array, and PostgreSQL refuses a NUL in a text value with an error that looks like a dead database:
 // every such value is a client's mistake, answered `400 invalid_query` naming the parameter.
 import { maxFilterValues, pageLimit, parameterMaxLength } from '@webhook-contracts/schema';
+import type { RequestHandler } from 'express';
 import { HttpError } from '../errors.js';
+import { sendError } from './sendError.js';
 
 /** The longest accepted value of each free-text parameter: the bounds the OpenAPI publishes. */
 export { parameterMaxLength };
@@ -187,4 +189,26 @@ export function parseLimit(value: string | undefined): number {
     );
   }
   return n;
+}
+
+/**
+ * Middleware for a router mounted at `/things`: checks the `:id` segment of `/things/:id…` from the
+ * raw path, before Express decodes it (Express would answer a malformed escape itself, and hand a
+ * NUL on to the store), and answers `400 invalid_query` naming `name` when it is bad.
+ *
+ * @example
+ * router.use('/events', checkPathParameter('webhook_id'));
+ */
+export function checkPathParameter(name: keyof typeof parameterMaxLength): RequestHandler {
+  return (req, res, next) => {
+    const segment = /^\/([^/?]+)/.exec(req.url)?.[1];
+    try {
+      if (segment !== undefined) readPathParameter(segment, name);
+    } catch (error) {
+      const { status, code, message, details } = error as HttpError;
+      sendError(res, status, code, message, details);
+      return;
+    }
+    next();
+  };
 }

@@ -2,10 +2,9 @@
 
 import type { MembershipPage, MembershipRecord } from '@webhook-contracts/schema';
 import { MembershipStatus } from '@webhook-contracts/schema';
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { Router } from 'express';
 import { HttpError } from '../../errors.js';
-import { parseLimit, readPathParameter, readQuery } from '../../http/readApiParameters.js';
-import { sendError } from '../../http/sendError.js';
+import { checkPathParameter, parseLimit, readQuery } from '../../http/readApiParameters.js';
 import type { ReadRouteContext } from '../ReadModel.js';
 import type { MembershipReader, MembershipState } from './MembershipReader.js';
 
@@ -43,19 +42,8 @@ export function membershipRoutes(
   router: Router,
   { reader, route, budget }: ReadRouteContext<MembershipReader>,
 ): void {
-  // The id of /memberships/:id, read from the raw path before Express decodes it (a malformed
-  // escape or a NUL is the client's mistake, answered 400 naming the parameter).
-  router.use(membershipPaths.list, (req: Request, res: Response, next: NextFunction) => {
-    const segment = /^\/([^/?]+)/.exec(req.url)?.[1];
-    try {
-      if (segment !== undefined) readPathParameter(segment, 'membership_id');
-    } catch (error) {
-      const { status, code, message, details } = error as HttpError;
-      sendError(res, status, code, message, details);
-      return;
-    }
-    next();
-  });
+  // The id of /memberships/:id, checked before anything decodes it.
+  router.use(membershipPaths.list, checkPathParameter('membership_id'));
 
   router.get(
     membershipPaths.list,
