@@ -1,6 +1,6 @@
 // The receiver's inspector page in Chromium, against the BUILT receiver, showing what an attacker
 // can make it store: a body nested 3 000 arrays deep, 20 000 contract errors, a `type` written with
-// a right-to-left override, a 200 KB `type`. Each must render as what it is, under its own event
+// a right-to-left override, a 200 KB `type`, a membership id and user of the same kinds. Each must render as what it is, under its own event
 // id, without freezing the page or pushing the table off-screen; and the counters view must show
 // every delivery outcome the receiver counts, including refusals (413, 503).
 import { randomUUID } from 'node:crypto';
@@ -314,6 +314,37 @@ describe.skipIf(!hasChromium)('the receiver inspector facing hostile events', ()
     await expand.click();
     await expect.poll(async () => (await cell.locator('bdi').textContent())!.length).toBe(type.length);
     await columnsOnScreen();
+    await page.close();
+  });
+
+  it('shows a membership whose id and user a sender wrote isolated, overrides as characters, clipped', async () => {
+    const example = JSON.parse(
+      readFileSync(join(contractsDir, 'examples', 'membership.activated', 'valid.example.json'), 'utf8'),
+    ) as { data: { user: object } };
+    const id = newId('membership');
+    const membershipId = `mem_${RLO}deliaf`;
+    const userId = `user_${'u'.repeat(10_000)}`;
+    const body = {
+      ...example,
+      id,
+      data: { ...example.data, id: membershipId, user: { ...example.data.user, id: userId } },
+    };
+    expect(await deliver(id, JSON.stringify(body))).toBe(200);
+    const page = await signedIn('#/memberships');
+    const row = page.locator('[data-testid=memberships] tbody tr', { hasText: 'mem_U+202Edeliaf' });
+    await row.waitFor();
+    const idCell = row.locator('td').first();
+    expect(await idCell.textContent()).toBe('mem_U+202Edeliaf');
+    expect(await idCell.locator('.ctl').getAttribute('title')).toBe('invisible character U+202E');
+    const style = await idCell.locator('bdi').evaluate((el) => {
+      const { unicodeBidi, direction } = getComputedStyle(el);
+      return { unicodeBidi, direction };
+    });
+    expect(style).toEqual({ unicodeBidi: 'isolate', direction: 'ltr' });
+    const userCell = row.locator('td').nth(1);
+    expect((await userCell.locator('bdi').textContent())!.length).toBeLessThan(100);
+    await userCell.getByRole('button', { name: 'Show all 10,005 characters' }).click();
+    await expect.poll(async () => (await userCell.locator('bdi').textContent())!.length).toBe(userId.length);
     await page.close();
   });
 

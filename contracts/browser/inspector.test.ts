@@ -2,16 +2,22 @@
 // `mock-sender serve`: the sender page sends through the real receiver, the receiver page shows
 // what arrived. `npm run screenshots` runs this with INSPECTOR_SCREENSHOTS=1 to refresh the
 // README pictures in docs/screenshots/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventPage, EventRecord, ProgressPage } from '@webhook-contracts/schema';
+import {
+  type EventPage,
+  type EventRecord,
+  type MembershipPage,
+  MembershipStatus,
+  type ProgressPage,
+} from '@webhook-contracts/schema';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
 import { type RunningProcess, requireBuilt, startBuiltReceiver } from '../test/support/builtPrograms.js';
-import { whsecSecret } from '../test/support/referenceWebhook.js';
+import { referenceSigned, whsecSecret } from '../test/support/referenceWebhook.js';
 import { chromiumPath, launchChromium } from './support/chromium.js';
 import { pageOpener, signIn } from './support/inspectorPage.js';
 import { type RunningServe, startBuiltSenderServe } from './support/senderServe.js';
@@ -51,6 +57,18 @@ async function readApi<T>(path: string): Promise<T> {
   });
   expect(res.status).toBe(200);
   return (await res.json()) as T;
+}
+
+/** Signs `body` with the reference library and posts it to the receiver's /webhooks; the status. */
+async function deliver(webhookId: string, body: unknown): Promise<number> {
+  const signed = referenceSigned(whsecSecret, webhookId, JSON.stringify(body));
+  const res = await fetch(`${receiver.url}/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signed.headers },
+    body: signed.body,
+  });
+  await res.arrayBuffer();
+  return res.status;
 }
 
 function getWithHost(url: string, host: string): Promise<number> {
@@ -314,6 +332,92 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       const expected = progress.filter((p) => p.user_id === user).length;
       await expect.poll(() => rows.count()).toBe(expected);
       expect(new Set(await rows.locator('td:first-child').allTextContents())).toEqual(new Set([user]));
+      await page.close();
+    });
+
+    it('lists the memberships, filters them by status and by user, and loads more past a page', async () => {
+      type Example = { data: { id: string; status: string; user: { id: string } | null } };
+      const example = (type: string) =>
+        JSON.parse(
+          readFileSync(join(contractsDir, 'examples', type, 'valid.example.json'), 'utf8'),
+        ) as Example;
+      const catalog = [
+        'membership.activated',
+        'membership.deactivated',
+        'membership.cancel_at_period_end_changed',
+        'membership.trial_ending_soon',
+      ].map(example);
+      for (const [i, body] of catalog.entries())
+        expect(await deliver(`msg_memberships_${i}`, body)).toBe(200);
+      // More memberships than one page (25) of the view holds: copies of the activated example
+      // under other ids, users and statuses.
+      const statuses = ['active', 'trialing', 'past_due', 'canceling', 'canceled'];
+      const base = catalog[0]!;
+      for (let i = 0; i < 24; i++) {
+        const body = {
+          ...base,
+          data: {
+            ...base.data,
+            id: `mem_inspector${String(i).padStart(2, '0')}`,
+            status: statuses[i % statuses.length],
+            cancel_at_period_end: statuses[i % statuses.length] === 'canceling',
+            user: { ...base.data.user, id: `user_inspector${i % 3}` },
+          },
+        };
+        expect(await deliver(`msg_memberships_copy_${i}`, body)).toBe(200);
+      }
+      await expect
+        .poll(async () => (await readApi<MembershipPage>('/memberships?limit=100')).memberships.length)
+        .toBe(28);
+      const { memberships } = await readApi<MembershipPage>('/memberships?limit=100');
+
+      const page = await openPage(`${receiver.url}/inspect/#/memberships`);
+      await signIn(page, RECEIVER_TOKEN);
+      const rows = page.locator('[data-testid=memberships] tbody tr');
+      const ids = () => rows.locator('td:first-child').allTextContents();
+      await expect.poll(() => rows.count()).toBe(25);
+      expect(await ids()).toEqual(memberships.slice(0, 25).map((m) => m.id));
+      await page.getByRole('button', { name: 'Load more' }).click();
+      await expect.poll(ids).toEqual(memberships.map((m) => m.id));
+      expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+
+      // The status list is the schema's enum; picking one shows only its rows, each with its badge.
+      const options = await page.getByLabel('Status', { exact: true }).locator('option').allTextContents();
+      expect(options).toEqual(['any', ...MembershipStatus.enum]);
+      await page.getByLabel('Status', { exact: true }).selectOption('expired');
+      await expect.poll(ids).toEqual(memberships.filter((m) => m.status === 'expired').map((m) => m.id));
+      expect(await rows.locator('.badge').allTextContents()).toEqual(['expired']);
+      await page.getByLabel('Status', { exact: true }).selectOption('canceling');
+      const canceling = memberships.filter((m) => m.status === 'canceling');
+      expect(canceling.length).toBe(6);
+      await expect.poll(ids).toEqual(canceling.map((m) => m.id));
+
+      await page.getByLabel('Status', { exact: true }).selectOption('');
+      const user = catalog[1]!.data.user!.id;
+      await page.getByLabel('User', { exact: true }).fill(user);
+      await page.getByLabel('User', { exact: true }).press('Enter');
+      await expect.poll(ids).toEqual([catalog[1]!.data.id]);
+      const record = memberships.find((m) => m.id === catalog[1]!.data.id)!;
+      expect((await rows.first().locator('td').allTextContents()).slice(0, 6)).toEqual([
+        record.id,
+        user,
+        record.product_id,
+        record.plan_id,
+        'expired',
+        'no',
+      ]);
+      expect(await rows.first().locator('td').nth(6).textContent()).toMatch(
+        /^2025-02-08 06:36:51 UTC ?event \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+      );
+
+      await page.getByLabel('User', { exact: true }).fill('user_inspector1');
+      await page.getByLabel('User', { exact: true }).press('Enter');
+      await expect.poll(() => rows.count()).toBe(8);
+      await shot(page, 'receiver-memberships');
+
+      await page.getByLabel('User', { exact: true }).fill('user_nobody');
+      await page.getByLabel('User', { exact: true }).press('Enter');
+      await expect.poll(() => rows.first().textContent()).toBe('No memberships recorded for this filter.');
       await page.close();
     });
 

@@ -4,6 +4,7 @@ import { CountersView } from './CountersView.tsx';
 import { EventDetail } from './EventDetail.tsx';
 import { EventsView } from './EventsView.tsx';
 import { Login } from './Login.tsx';
+import { MembershipsView } from './MembershipsView.tsx';
 import { ProgressView } from './ProgressView.tsx';
 import { clearToken, readToken, saveToken } from './token.ts';
 import { type Session, SessionContext } from './useApi.ts';
@@ -33,6 +34,7 @@ function eventIdOf(hash: string): string | null {
 const TABS = [
   ['#/events', 'Events'],
   ['#/progress', 'Progress'],
+  ['#/memberships', 'Memberships'],
   ['#/counters', 'Counters'],
 ] as const;
 
@@ -104,6 +106,10 @@ export function App() {
         ) : tab === '#/progress' ? (
           <ViewBoundary key="progress" view="progress view">
             <ProgressView />
+          </ViewBoundary>
+        ) : tab === '#/memberships' ? (
+          <ViewBoundary key="memberships" view="memberships view">
+            <MembershipsView />
           </ViewBoundary>
         ) : tab === '#/counters' ? (
           <ViewBoundary key="counters" view="counters view">

@@ -1,6 +1,7 @@
 import { Clipped } from '@webhook-contracts/inspector-kit';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { deliveryOutcomes } from './deliveryOutcomes.ts';
+import { ErrorAlert } from './ErrorAlert.tsx';
 import { outcomeRows } from './outcomeRows.ts';
 import { byLabel, parsePrometheus, type Sample } from './prometheus.ts';
 import { messageOf, useApi } from './useApi.ts';
@@ -30,11 +31,7 @@ export function CountersView() {
   const settled = byLabel(samples ?? [], 'webhook_events_settled_total', 'status');
   return (
     <section>
-      {error !== null && (
-        <p class="error" role="alert">
-          <Clipped text={error} limit={300} />
-        </p>
-      )}
+      <ErrorAlert error={error} />
       {samples !== null && (
         <>
           <h3>Deliveries by outcome</h3>

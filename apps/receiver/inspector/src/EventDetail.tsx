@@ -1,6 +1,7 @@
 import { Clipped, formatCount } from '@webhook-contracts/inspector-kit';
 import type { EventRecord, ReplayQueued } from '@webhook-contracts/schema';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { ErrorAlert } from './ErrorAlert.tsx';
 import { formatTime } from './format.ts';
 import { JsonView } from './JsonView.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -71,11 +72,7 @@ export function EventDetail({ id }: { id: string }) {
       <p>
         <a href="#/events">← All events</a>
       </p>
-      {error !== null && (
-        <p class="error" role="alert">
-          <Clipped text={error} limit={300} />
-        </p>
-      )}
+      <ErrorAlert error={error} />
       {event !== null && (
         <>
           <div class="detail-head">

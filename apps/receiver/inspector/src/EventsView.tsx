@@ -2,6 +2,7 @@ import { Clipped } from '@webhook-contracts/inspector-kit';
 import { type EventPage, eventStatuses } from '@webhook-contracts/schema';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { query } from './api.ts';
+import { ErrorAlert } from './ErrorAlert.tsx';
 import { FilterInput } from './FilterInput.tsx';
 import { formatTime } from './format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -98,11 +99,7 @@ export function EventsView() {
           Older →
         </button>
       </div>
-      {error !== null && (
-        <p class="error" role="alert">
-          <Clipped text={error} limit={300} />
-        </p>
-      )}
+      <ErrorAlert error={error} />
       {page !== null && (
         <div class="table-wrap">
           <table data-testid="events">
