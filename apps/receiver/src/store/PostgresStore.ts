@@ -57,6 +57,12 @@ export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConne
   leaseClock?: 'database' | 'caller';
 }
 
+/** The export's walk, in export order from a cursor, filtered and limited: rows and sizes share it. */
+const exportWalk = `FROM webhook_events
+    WHERE (received_at, webhook_id) > ($1::bigint, $2::text) AND received_at >= $3 AND received_at < $4
+      AND ($5::text[] IS NULL OR event_type = ANY($5)) AND ($6::text[] IS NULL OR status = ANY($6))
+    ORDER BY received_at, webhook_id LIMIT $7`;
+
 const sql = {
   insert: `
     INSERT INTO webhook_events
@@ -79,17 +85,9 @@ const sql = {
     ORDER BY seq DESC LIMIT $4`,
   // The row comparison walks webhook_events_received from the cursor (webhook_id is COLLATE "C",
   // the byte order SQLite uses too).
-  export: `
-    SELECT ${exportColumns} FROM webhook_events
-    WHERE (received_at, webhook_id) > ($1::bigint, $2::text) AND received_at >= $3 AND received_at < $4
-      AND ($5::text[] IS NULL OR event_type = ANY($5)) AND ($6::text[] IS NULL OR status = ANY($6))
-    ORDER BY received_at, webhook_id LIMIT $7`,
+  export: `SELECT ${exportColumns} ${exportWalk}`,
   // The same walk with each body's length (octet_length reads a TOASTed value's header, not the value).
-  exportSizes: `
-    SELECT webhook_id, received_at, octet_length(body) AS body_bytes FROM webhook_events
-    WHERE (received_at, webhook_id) > ($1::bigint, $2::text) AND received_at >= $3 AND received_at < $4
-      AND ($5::text[] IS NULL OR event_type = ANY($5)) AND ($6::text[] IS NULL OR status = ANY($6))
-    ORDER BY received_at, webhook_id LIMIT $7`,
+  exportSizes: `SELECT webhook_id, received_at, octet_length(body) AS body_bytes ${exportWalk}`,
   // Leases are timed by the database's clock ($5, the caller's, only when a test asks for it):
   // instances whose clocks disagree still agree on when a lease has expired.
   claim: `

@@ -50,6 +50,30 @@ type AsyncWrites = {
 const rowErrorCodes = /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT)/;
 
 /**
+ * The export's walk, in export order from a cursor, filtered and limited: rows and sizes share it.
+ * INDEXED BY: the walk must follow the export order and stop after `limit` rows; the type or
+ * status index would read and sort every matching row for each page.
+ */
+const exportWalk = `FROM webhook_events INDEXED BY webhook_events_received
+         WHERE (received_at, webhook_id) > (?, ?) AND received_at >= ? AND received_at < ?
+           AND (? IS NULL OR event_type IN (SELECT value FROM json_each(?)))
+           AND (? IS NULL OR status IN (SELECT value FROM json_each(?)))
+         ORDER BY received_at, webhook_id LIMIT ?`;
+
+/** exportWalk's parameters: the cursor, since, until, the type and status lists (each twice), limit. */
+type ExportWalkParameters = [
+  number,
+  string,
+  number,
+  number,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  number,
+];
+
+/**
  * Opens (and creates if needed) an SQLite event store.
  *
  * @example
@@ -107,28 +131,10 @@ export class SqliteStore extends StoreCore {
            WHERE event_type = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
         ),
       },
-      // INDEXED BY: the walk must follow the export order and stop after `limit` rows; the type or
-      // status index would read and sort every matching row for each page.
-      export: db.prepare<
-        [number, string, number, number, string | null, string | null, string | null, string | null, number],
-        ExportRow
-      >(
-        `SELECT ${exportColumns} FROM webhook_events INDEXED BY webhook_events_received
-         WHERE (received_at, webhook_id) > (?, ?) AND received_at >= ? AND received_at < ?
-           AND (? IS NULL OR event_type IN (SELECT value FROM json_each(?)))
-           AND (? IS NULL OR status IN (SELECT value FROM json_each(?)))
-         ORDER BY received_at, webhook_id LIMIT ?`,
-      ),
+      export: db.prepare<ExportWalkParameters, ExportRow>(`SELECT ${exportColumns} ${exportWalk}`),
       // The same walk with each body's length (from the row's header: the body is not read).
-      exportSizes: db.prepare<
-        [number, string, number, number, string | null, string | null, string | null, string | null, number],
-        ExportSizeRow
-      >(
-        `SELECT ${exportSizeColumns} FROM webhook_events INDEXED BY webhook_events_received
-         WHERE (received_at, webhook_id) > (?, ?) AND received_at >= ? AND received_at < ?
-           AND (? IS NULL OR event_type IN (SELECT value FROM json_each(?)))
-           AND (? IS NULL OR status IN (SELECT value FROM json_each(?)))
-         ORDER BY received_at, webhook_id LIMIT ?`,
+      exportSizes: db.prepare<ExportWalkParameters, ExportSizeRow>(
+        `SELECT ${exportSizeColumns} ${exportWalk}`,
       ),
       due: db.prepare<[number, string, number], DueRow>(
         // `+status` keeps the planner off the status index: walking the partial due index in order
@@ -315,18 +321,15 @@ function compactCopy(bytes: Buffer): Buffer {
   return Buffer.from(copy.buffer, 0, copy.byteLength);
 }
 
-function exportParameters({ types, statuses, after, since, until, limit }: ExportRowFilter) {
+function exportParameters({
+  types,
+  statuses,
+  after,
+  since,
+  until,
+  limit,
+}: ExportRowFilter): ExportWalkParameters {
   const typeList = types === null ? null : JSON.stringify(types);
   const statusList = statuses === null ? null : JSON.stringify(statuses);
-  return [
-    after.receivedAt,
-    after.webhookId,
-    since,
-    until,
-    typeList,
-    typeList,
-    statusList,
-    statusList,
-    limit,
-  ] as [number, string, number, number, string | null, string | null, string | null, string | null, number];
+  return [after.receivedAt, after.webhookId, since, until, typeList, typeList, statusList, statusList, limit];
 }
