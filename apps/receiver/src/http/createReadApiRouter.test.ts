@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
@@ -8,6 +6,7 @@ import { type ListProgressQuery, lessonProgress } from '../readModels/lessonProg
 import { SqliteStore } from '../store/SqliteStore.js';
 import type { NewDelivery, Store } from '../store/Store.js';
 import { capturingLogger } from '../test-support/capturingLogger.js';
+import { listenLocally } from '../test-support/listenLocally.js';
 import { eventually } from '../test-support/startReceiver.js';
 import { createReadApiRouter, maxPageBytes, type ReadApiOptions } from './createReadApiRouter.js';
 import { defaultExportPageBytes } from './writeEventExport.js';
@@ -48,14 +47,9 @@ async function serve(options: Partial<ReadApiOptions> & { store: Store }) {
   app.get('/open', (_req, res) => {
     res.json({ open: true });
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  cleanups.push(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenLocally(app);
+  cleanups.push(server.close);
+  return server.url;
 }
 
 async function get(url: string, headers: Record<string, string> = auth) {

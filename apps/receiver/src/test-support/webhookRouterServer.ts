@@ -1,10 +1,9 @@
 // A webhook router on an in-memory SQLite store, mounted at /webhooks of an Express app listening
 // on a free local port: what the HTTP layer's tests send their requests to.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createWebhookRouter, type WebhookRouterOptions } from '../http/createWebhookRouter.js';
 import { SqliteStore } from '../store/SqliteStore.js';
+import { listenLocally } from './listenLocally.js';
 import { testSecret } from './signedRequest.js';
 
 export interface WebhookRouterServer {
@@ -22,17 +21,13 @@ export async function serveWebhookRouter(
   const store = new SqliteStore({ filename: ':memory:' });
   const app = express();
   app.use('/webhooks', createWebhookRouter({ secret: testSecret, store, ...options }));
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const port = (server.address() as AddressInfo).port;
+  const server = await listenLocally(app);
   return {
-    url: `http://127.0.0.1:${port}/webhooks`,
-    port,
+    url: `${server.url}/webhooks`,
+    port: server.port,
     store,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
       await store.close();
     },
   };

@@ -1,8 +1,6 @@
 // GET /memberships and GET /memberships/{id} through the read API router, on an in-memory store:
 // the guard and headers the other read routes have, the parameters validated as theirs are, pages
 // bounded in bytes with next_cursor, and the handler's effects turned into rows.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { knownEventTypes, type MembershipActivated } from '@webhook-contracts/schema';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { createReadApiRouter } from '../../http/createReadApiRouter.js';
 import { defaultHandlers } from '../../processing/EventHandlers.js';
 import { SqliteStore } from '../../store/SqliteStore.js';
 import { delivery } from '../../store/test-support/storeContract.js';
+import { listenLocally } from '../../test-support/listenLocally.js';
 import type { MembershipChange } from './MembershipReader.js';
 import { membershipHandler } from './membershipHandler.js';
 
@@ -49,14 +48,9 @@ async function serveWith(changes: MembershipChange[], maxPageBytes?: number) {
   app.use(
     createReadApiRouter({ store, apiToken: token, ...(maxPageBytes === undefined ? {} : { maxPageBytes }) }),
   );
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  cleanups.push(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenLocally(app);
+  cleanups.push(server.close);
+  return server.url;
 }
 
 async function get(url: string, headers: Record<string, string> = auth) {
