@@ -9,10 +9,10 @@ export const mutationGroups = {
   'receiver-store': {
     // The writer worker's entry runs only in its own thread, where Stryker's mutant switch and
     // coverage do not reach; what it runs (SqliteWriterService) is mutated and tested in-thread.
-    mutate: ['apps/receiver/src/store/**/*.ts', '!apps/receiver/src/store/SqliteWriterWorker.ts'],
+    mutate: ['apps/receiver/src/store/**/*.ts', '!apps/receiver/src/store/sqlite/SqliteWriterWorker.ts'],
     projects: ['apps/receiver'],
     // The writer-thread copy of the Store contract starts a thread per test; its in-thread copy runs.
-    tests: ['src/store/**/*.test.ts', '!src/store/SqliteStoreWriterThread.test.ts'],
+    tests: ['src/store/**/*.test.ts', '!src/store/sqlite/SqliteStoreWriterThread.test.ts'],
   },
   'receiver-processing': {
     mutate: ['apps/receiver/src/processing/**/*.ts'],

@@ -15,7 +15,7 @@ import { type Logger, silentLogger } from './logger.js';
 import type { EventHandlers } from './processing/EventHandlers.js';
 import { Processor, type ProcessorOptions } from './processing/Processor.js';
 import { ReceiverMetrics } from './ReceiverMetrics.js';
-import type { Store } from './store/Store.js';
+import type { Store } from './store/core/Store.js';
 
 export interface ReceiverOptions {
   store: Store;

@@ -34,7 +34,7 @@ export type { AnyReadModel, EffectBatch, ReadModel, ReadModelOf } from './readMo
 export { readModels } from './readModels/readModels.js';
 export { type OpenStoreOptions, openStore } from './store/openStore.js';
 export type { DatabaseLocation } from './store/parseDatabaseUrl.js';
-export { SqliteStore, type SqliteStoreOptions } from './store/SqliteStore.js';
+export { SqliteStore, type SqliteStoreOptions } from './store/sqlite/SqliteStore.js';
 export type {
   ClaimedEvent,
   EventError,
@@ -49,4 +49,4 @@ export type {
   Settlement,
   Store,
   StoredEvent,
-} from './store/Store.js';
+} from './store/core/Store.js';

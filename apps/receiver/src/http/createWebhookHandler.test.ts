@@ -4,7 +4,7 @@ import { Webhook } from '@webhook-contracts/webhooks';
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
-import { SqliteStore } from '../store/SqliteStore.js';
+import { SqliteStore } from '../store/sqlite/SqliteStore.js';
 import { capturingLogger } from '../test-support/capturingLogger.js';
 import {
   completedEvent,

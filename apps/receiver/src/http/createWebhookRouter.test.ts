@@ -3,7 +3,7 @@ import { type AddressInfo, connect } from 'node:net';
 import express, { type Express } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
-import { SqliteStore } from '../store/SqliteStore.js';
+import { SqliteStore } from '../store/sqlite/SqliteStore.js';
 import { send, signedRequest, testSecret } from '../test-support/signedRequest.js';
 import { createWebhookRouter } from './createWebhookRouter.js';
 

@@ -6,7 +6,7 @@ import type { ContractMode } from '../config.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { RateLimitedLog } from '../RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
-import type { Store } from '../store/Store.js';
+import type { Store } from '../store/core/Store.js';
 import { type DeliveryAnswer, decideDelivery, decideStored } from './decideDelivery.js';
 import { InflightBodyBudget } from './InflightBodyBudget.js';
 import { MinBodyRate, type MinBodyRateOptions } from './MinBodyRate.js';

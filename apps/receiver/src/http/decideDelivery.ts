@@ -6,7 +6,7 @@ import type { ContractError, ErrorBody, WebhookAnswer } from '@webhook-contracts
 import type { ContractMode } from '../config.js';
 import { StoreError } from '../errors.js';
 import type { DeliveryOutcome } from '../ReceiverMetrics.js';
-import type { EventError, InsertOutcome, NewDelivery } from '../store/Store.js';
+import type { EventError, InsertOutcome, NewDelivery } from '../store/core/Store.js';
 import { truncateForLog } from '../truncateForLog.js';
 import { parameterMaxLength } from './readApiParameters.js';
 import type { DeliveryRead, EarlyExit } from './readDelivery.js';

@@ -6,7 +6,7 @@
 import type { ExportLine } from '@webhook-contracts/schema';
 import type { Response } from 'express';
 import type { Logger } from '../logger.js';
-import type { ExportEventsQuery, ExportedEvent, Store } from '../store/Store.js';
+import type { ExportEventsQuery, ExportedEvent, Store } from '../store/core/Store.js';
 
 /** Events read per store query; a page's bodies are in memory together. */
 export const defaultExportPageSize = 200;

@@ -1,7 +1,7 @@
 import type { KnownEvent, KnownEventType } from '@webhook-contracts/schema';
 import type { AnyReadModel } from '../readModels/ReadModel.js';
 import { readModels } from '../readModels/readModels.js';
-import type { ProcessingEffects } from '../store/Store.js';
+import type { ProcessingEffects } from '../store/core/Store.js';
 
 /**
  * A handler turns a validated event into the writes it implies. It must not write anywhere itself:

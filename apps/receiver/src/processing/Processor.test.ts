@@ -6,7 +6,7 @@ import type { CourseLessonInteractionCompleted } from '@webhook-contracts/schema
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { lessonProgress } from '../readModels/lessonProgress/index.js';
-import type { Store } from '../store/Store.js';
+import type { Store } from '../store/core/Store.js';
 import { delivery } from '../store/test-support/storeContract.js';
 import { completedEvent } from '../test-support/signedRequest.js';
 import type { EventHandlers } from './EventHandlers.js';

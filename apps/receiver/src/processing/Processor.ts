@@ -8,7 +8,7 @@ import { type KnownEvent, validateEvent } from '@webhook-contracts/schema';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
-import type { ClaimedEvent, SettleItem, Settlement, Store } from '../store/Store.js';
+import type { ClaimedEvent, SettleItem, Settlement, Store } from '../store/core/Store.js';
 import { defaultHandlers, type EventHandler, type EventHandlers } from './EventHandlers.js';
 import { retryDelayMs } from './retryDelayMs.js';
 

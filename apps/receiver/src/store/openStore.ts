@@ -1,6 +1,6 @@
 import { StoreError } from '../errors.js';
 import { type DatabaseLocation, parseDatabaseUrl } from './parseDatabaseUrl.js';
-import type { Store } from './Store.js';
+import type { Store } from './core/Store.js';
 
 export interface OpenStoreOptions {
   /** Base folder for a relative SQLite path in a URL string (default process.cwd()). */
@@ -50,10 +50,10 @@ export async function openStore(
   // Each backend is loaded only when used: `pg` costs an SQLite-only process ~10 MB of memory for
   // nothing, and better-sqlite3 is a native module a PostgreSQL deployment need not load.
   if (location.kind === 'sqlite') {
-    const { SqliteStore } = await import('./SqliteStore.js');
+    const { SqliteStore } = await import('./sqlite/SqliteStore.js');
     return new SqliteStore({ filename: location.filename, ...limits });
   }
-  const { PostgresStore } = await import('./PostgresStore.js');
+  const { PostgresStore } = await import('./postgres/PostgresStore.js');
   return PostgresStore.open({
     url: location.url,
     ...limits,

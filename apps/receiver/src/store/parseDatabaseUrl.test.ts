@@ -3,9 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from './openStore.js';
-import type { PostgresStore } from './PostgresStore.js';
+import type { PostgresStore } from './postgres/PostgresStore.js';
 import { parseDatabaseUrl } from './parseDatabaseUrl.js';
-import type { SqliteStore } from './SqliteStore.js';
+import type { SqliteStore } from './sqlite/SqliteStore.js';
 import { dropSchema, randomSchema, testDatabaseUrl } from './test-support/postgresTestDatabase.js';
 import { delivery } from './test-support/storeContract.js';
 

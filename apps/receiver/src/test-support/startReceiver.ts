@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createReceiver, type Receiver, type ReceiverOptions } from '../createReceiver.js';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
-import { SqliteStore } from '../store/SqliteStore.js';
+import { SqliteStore } from '../store/sqlite/SqliteStore.js';
 import { testSecret } from './signedRequest.js';
 
 export interface RunningReceiver {

@@ -2,7 +2,7 @@
 // on a free local port: what the HTTP layer's tests send their requests to.
 import express from 'express';
 import { createWebhookRouter, type WebhookRouterOptions } from '../http/createWebhookRouter.js';
-import { SqliteStore } from '../store/SqliteStore.js';
+import { SqliteStore } from '../store/sqlite/SqliteStore.js';
 import { listenLocally } from './listenLocally.js';
 import { testSecret } from './signedRequest.js';
 

@@ -1,5 +1,5 @@
 // Lesson progress's records and its reads, as the store's reader for it answers them.
-import type { PageBudget } from '../../store/Store.js';
+import type { PageBudget } from '../../store/core/Store.js';
 
 /** One lesson a user completed; applying the same completion twice changes nothing. */
 export interface LessonCompletion {

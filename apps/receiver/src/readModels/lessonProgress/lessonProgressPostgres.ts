@@ -1,6 +1,6 @@
 // Lesson progress on PostgreSQL: its migrations, the upsert a settlement runs, and its reads.
 import type pg from 'pg';
-import type { Migration } from '../../store/PostgresMigrations.js';
+import type { Migration } from '../../store/postgres/PostgresMigrations.js';
 import type { EffectBatch } from '../ReadModel.js';
 import type { CompletionRow, LessonCompletion, ProgressReader } from './ProgressReader.js';
 import { decodeProgressCursor, groupProgress, toProgressPage } from './progressCursor.js';

@@ -1,8 +1,8 @@
 // The opaque `next_cursor` of GET /progress: the (user, course) pair that ended a page. Rows are
 // ordered by that pair, so the next page starts right after it. Both stores use it.
 import { StoreError } from '../../errors.js';
-import { pageLength } from '../../store/eventCursor.js';
-import type { PageBudget } from '../../store/Store.js';
+import { pageLength } from '../../store/core/eventCursor.js';
+import type { PageBudget } from '../../store/core/Store.js';
 import type { CompletionRow, CourseProgress } from './ProgressReader.js';
 
 export interface ProgressCursor {

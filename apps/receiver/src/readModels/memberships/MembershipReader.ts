@@ -1,6 +1,6 @@
 // Memberships' records and reads, as the store's reader for them answers.
 import type { MembershipStatus } from '@webhook-contracts/schema';
-import type { PageBudget } from '../../store/Store.js';
+import type { PageBudget } from '../../store/core/Store.js';
 
 /** A membership's state as one event tells it: what a membership handler asks to write. */
 export interface MembershipChange {

@@ -1,8 +1,8 @@
 // The opaque `next_cursor` of GET /memberships: the membership id that ended a page. Rows are
 // ordered by id, so the next page starts right after it.
 import { StoreError } from '../../errors.js';
-import { pageLength } from '../../store/eventCursor.js';
-import type { PageBudget } from '../../store/Store.js';
+import { pageLength } from '../../store/core/eventCursor.js';
+import type { PageBudget } from '../../store/core/Store.js';
 import type { MembershipState, MembershipStatePage } from './MembershipReader.js';
 
 export function encodeMembershipCursor(afterId: string): string {

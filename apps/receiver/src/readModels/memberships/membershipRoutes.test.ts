@@ -6,7 +6,7 @@ import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReadApiRouter } from '../../http/createReadApiRouter.js';
 import { defaultHandlers } from '../../processing/EventHandlers.js';
-import { SqliteStore } from '../../store/SqliteStore.js';
+import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
 import { delivery } from '../../store/test-support/storeContract.js';
 import { listenLocally } from '../../test-support/listenLocally.js';
 import type { MembershipChange } from './MembershipReader.js';

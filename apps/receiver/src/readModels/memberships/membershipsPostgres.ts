@@ -1,6 +1,6 @@
 // Memberships on PostgreSQL: the migrations, the conditional upsert a settlement runs, and the reads.
 import type pg from 'pg';
-import type { Migration } from '../../store/PostgresMigrations.js';
+import type { Migration } from '../../store/postgres/PostgresMigrations.js';
 import type { EffectBatch } from '../ReadModel.js';
 import { isNewerMembershipState } from './isNewerMembershipState.js';
 import type {

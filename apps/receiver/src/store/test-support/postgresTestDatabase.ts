@@ -2,7 +2,7 @@
 // private schema per test so parallel runs never see each other's rows.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { quoteIdentifier } from '../PostgresMigrations.js';
+import { quoteIdentifier } from '../postgres/PostgresMigrations.js';
 
 export const testDatabaseUrl = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/test';
 

@@ -10,7 +10,7 @@ import {
   eventStatuses,
   type NewDelivery,
   type Store,
-} from '../Store.js';
+} from '../core/Store.js';
 
 export interface StoreUnderTest {
   store: Store;

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreError } from '../errors.js';
+import { StoreError } from '../../errors.js';
 
 /** A held lock; release() gives it up (close() of the store does). */
 export interface SqliteFileLock {

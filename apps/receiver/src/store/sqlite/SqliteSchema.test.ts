@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteDatabase } from './SqliteSchema.js';
-import { walCommits } from './test-support/walCommits.js';
+import { walCommits } from '../test-support/walCommits.js';
 
 const dirs: string[] = [];
 afterEach(() => {

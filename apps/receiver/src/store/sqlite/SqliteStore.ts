@@ -12,25 +12,25 @@
 // round writes its attempt counts (and gives up events claimed maxAttempts times unsettled) before
 // the events are handed out, so a handler that crashes the process still counts.
 import type Database from 'better-sqlite3';
-import { StoreError } from '../errors.js';
-import type { AnyReadModel } from '../readModels/ReadModel.js';
-import type { EventRow, ExportRow, ExportSizeRow } from './eventRow.js';
-import { exportColumns, exportSizeColumns, summaryColumns } from './eventRow.js';
-import type { PendingInsertLimits } from './PendingInsertLimit.js';
+import { StoreError } from '../../errors.js';
+import type { AnyReadModel } from '../../readModels/ReadModel.js';
+import type { EventRow, ExportRow, ExportSizeRow } from '../core/eventRow.js';
+import { exportColumns, exportSizeColumns, summaryColumns } from '../core/eventRow.js';
+import type { PendingInsertLimits } from '../core/PendingInsertLimit.js';
 import { type DueRow, SqliteClaims } from './SqliteClaims.js';
 import { lockSqliteFile, type SqliteFileLock } from './SqliteFileLock.js';
 import { openSqliteDatabase } from './SqliteSchema.js';
 import { SqliteWriter } from './SqliteWriter.js';
 import { createSqliteWrites, type SqliteWrites } from './SqliteWrites.js';
-import type { ClaimedEvent, EventStatus, NewDelivery } from './Store.js';
+import type { ClaimedEvent, EventStatus, NewDelivery } from '../core/Store.js';
 import {
   type EventFilter,
   type ExportRowFilter,
   type InsertRow,
   type RowOutcome,
   StoreCore,
-} from './StoreCore.js';
-import type { SettleRow } from './settlementColumns.js';
+} from '../core/StoreCore.js';
+import type { SettleRow } from '../core/settlementColumns.js';
 
 export interface SqliteStoreOptions extends PendingInsertLimits {
   /** A file path, or ':memory:' (tests only: not durable). The parent folder is created. */

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WriteOp, WriteReply, WriteRequest, WriterData } from './SqliteWriterProtocol.js';
 import type { SqliteWrites } from './SqliteWrites.js';
-import type { InsertRow } from './StoreCore.js';
+import type { InsertRow } from '../core/StoreCore.js';
 
 type Async<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;

@@ -1,7 +1,7 @@
 // Bounds a store's queue of deliveries waiting for their commit. While the database is slow the
 // HTTP side keeps accepting requests; without a bound their bodies pile up in memory until the
 // process dies, taking every acknowledged-but-unanswered request with it.
-import { StoreError } from '../errors.js';
+import { StoreError } from '../../errors.js';
 
 export interface PendingInsertLimits {
   /** Most deliveries waiting (default 10000). */

@@ -1,10 +1,10 @@
 // Connecting to PostgreSQL: the connection settings every session gets, and the start-up that
 // waits for the database and migrates the schema.
 import pg from 'pg';
-import { StoreError } from '../errors.js';
-import { readModels } from '../readModels/readModels.js';
+import { StoreError } from '../../errors.js';
+import { readModels } from '../../readModels/readModels.js';
 import { migrate } from './PostgresMigrations.js';
-import { parseDatabaseUrl } from './parseDatabaseUrl.js';
+import { parseDatabaseUrl } from '../parseDatabaseUrl.js';
 
 export interface PostgresConnectionOptions {
   /** A postgres:// or postgresql:// URL; a `schema` query parameter is honoured and removed. */

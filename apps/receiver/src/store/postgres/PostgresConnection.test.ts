@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { eventually } from '../test-support/startReceiver.js';
+import { eventually } from '../../test-support/startReceiver.js';
 import {
   connectionConfig,
   describeError,
@@ -14,7 +14,7 @@ import {
   randomSchema,
   testDatabaseUrl,
   withAdminClient,
-} from './test-support/postgresTestDatabase.js';
+} from '../test-support/postgresTestDatabase.js';
 
 const coded = (code: string, message = 'boom') => Object.assign(new Error(message), { code });
 

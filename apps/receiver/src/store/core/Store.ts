@@ -2,7 +2,7 @@
 // PostgresStore are its database dialects and keep every SQL statement to themselves. Everything
 // here is async so a network database fits behind the same shape.
 import { type EventStatus, eventStatuses, type KnownEvent, maxFilterValues } from '@webhook-contracts/schema';
-import type { ReadModelOf } from '../readModels/ReadModel.js';
+import type { ReadModelOf } from '../../readModels/ReadModel.js';
 
 /** Where an event is in its life (see the README's status model): the read API's statuses. */
 export { type EventStatus, eventStatuses };

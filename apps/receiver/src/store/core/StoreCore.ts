@@ -18,8 +18,8 @@
 // - The codecs (eventRow), cursors and settlement columns.
 // - Read models' reads: reader(model) opens the model's reader on the dialect's connection once and
 //   runs its calls as any other (errors wrapped, refused once closed).
-import { StoreError } from '../errors.js';
-import type { AnyReadModel, ReadModelOf } from '../readModels/ReadModel.js';
+import { StoreError } from '../../errors.js';
+import type { AnyReadModel, ReadModelOf } from '../../readModels/ReadModel.js';
 import { decodeCursor, pageLength, toEventPage } from './eventCursor.js';
 import {
   type EventRow,

@@ -3,7 +3,7 @@
 import type { KnownEvent } from '@webhook-contracts/schema';
 import { describe, expect, it } from 'vitest';
 import { type ClaimSettlement, type DueRow, SqliteClaims } from './SqliteClaims.js';
-import type { SettleRow } from './settlementColumns.js';
+import type { SettleRow } from '../core/settlementColumns.js';
 
 interface TableRow extends DueRow {
   dueAt: number | null;

@@ -9,9 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteDatabase } from './SqliteSchema.js';
 import type { WriteOp, WriteReply, WriteRequest } from './SqliteWriterProtocol.js';
 import { serveSqliteWrites } from './SqliteWriterService.js';
-import type { InsertRow } from './StoreCore.js';
-import { delivery } from './test-support/storeContract.js';
-import { walCommits } from './test-support/walCommits.js';
+import type { InsertRow } from '../core/StoreCore.js';
+import { delivery } from '../test-support/storeContract.js';
+import { walCommits } from '../test-support/walCommits.js';
 
 interface Served {
   filename: string;

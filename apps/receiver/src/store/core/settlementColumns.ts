@@ -1,6 +1,6 @@
 // What a settlement writes: the columns of the event's row and the read models' effects that go
 // with it. Both databases write exactly these values.
-import type { AnyReadModel, EffectBatch } from '../readModels/ReadModel.js';
+import type { AnyReadModel, EffectBatch } from '../../readModels/ReadModel.js';
 import { errorColumns } from './eventRow.js';
 import type { EventStatus, ProcessingEffects, Settlement } from './Store.js';
 

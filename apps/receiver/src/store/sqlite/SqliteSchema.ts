@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { readModels } from '../readModels/readModels.js';
+import { readModels } from '../../readModels/readModels.js';
 
 export const sqliteSchema = `
 CREATE TABLE IF NOT EXISTS webhook_events (

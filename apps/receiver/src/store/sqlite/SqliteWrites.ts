@@ -5,11 +5,11 @@
 // worker (SqliteWriterWorker) that owns the write connection, so their fsyncs never block the HTTP
 // thread.
 import type Database from 'better-sqlite3';
-import { readModels } from '../readModels/readModels.js';
-import { errorColumns } from './eventRow.js';
+import { readModels } from '../../readModels/readModels.js';
+import { errorColumns } from '../core/eventRow.js';
 import type { ClaimSettlement } from './SqliteClaims.js';
-import type { EventStatus } from './Store.js';
-import type { InsertRow, RowOutcome } from './StoreCore.js';
+import type { EventStatus } from '../core/Store.js';
+import type { InsertRow, RowOutcome } from '../core/StoreCore.js';
 
 /** A claim's attempt number, as recordClaims writes it. */
 export interface ClaimAttempt {

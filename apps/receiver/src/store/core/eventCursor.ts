@@ -1,6 +1,6 @@
 // The opaque `next_cursor` of GET /events: the row sequence number of the last event on a page,
 // wrapped so clients pass it back unchanged instead of building their own. Both stores use it.
-import { StoreError } from '../errors.js';
+import { StoreError } from '../../errors.js';
 import type { PageBudget } from './Store.js';
 
 /** Encodes a page's last row sequence number (a bigint column may arrive as a string). */

@@ -8,7 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { openSqliteDatabase } from './SqliteSchema.js';
 import { asBuffer, type WriteReply, type WriteRequest } from './SqliteWriterProtocol.js';
 import { createSqliteWrites } from './SqliteWrites.js';
-import type { InsertRow } from './StoreCore.js';
+import type { InsertRow } from '../core/StoreCore.js';
 
 function failure(id: number, error: unknown): WriteReply {
   const code = (error as { code?: unknown } | undefined)?.code;

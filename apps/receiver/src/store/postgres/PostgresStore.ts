@@ -13,12 +13,12 @@
 //   broken connections and opens new ones, so the store recovers by itself when the database
 //   comes back.
 import pg from 'pg';
-import { StoreError } from '../errors.js';
-import type { AnyReadModel } from '../readModels/ReadModel.js';
-import { readModels } from '../readModels/readModels.js';
-import type { EventRow, ExportRow, ExportSizeRow } from './eventRow.js';
-import { errorColumns, exportColumns, summaryColumns } from './eventRow.js';
-import type { PendingInsertLimits } from './PendingInsertLimit.js';
+import { StoreError } from '../../errors.js';
+import type { AnyReadModel } from '../../readModels/ReadModel.js';
+import { readModels } from '../../readModels/readModels.js';
+import type { EventRow, ExportRow, ExportSizeRow } from '../core/eventRow.js';
+import { errorColumns, exportColumns, summaryColumns } from '../core/eventRow.js';
+import type { PendingInsertLimits } from '../core/PendingInsertLimit.js';
 import {
   connectionConfig,
   describeError,
@@ -27,16 +27,16 @@ import {
   splitSchemaParam,
 } from './PostgresConnection.js';
 import { quoteIdentifier } from './PostgresMigrations.js';
-import { postgresSchemaPattern } from './parseDatabaseUrl.js';
-import type { ClaimedEvent } from './Store.js';
+import { postgresSchemaPattern } from '../parseDatabaseUrl.js';
+import type { ClaimedEvent } from '../core/Store.js';
 import {
   type EventFilter,
   type ExportRowFilter,
   type InsertRow,
   type RowOutcome,
   StoreCore,
-} from './StoreCore.js';
-import { effectBatches, type SettleRow } from './settlementColumns.js';
+} from '../core/StoreCore.js';
+import { effectBatches, type SettleRow } from '../core/settlementColumns.js';
 
 export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConnectionOptions {
   /** Schema holding the tables (created if missing). Default: the URL's `?schema=`, else `public`. */

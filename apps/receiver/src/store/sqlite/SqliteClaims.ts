@@ -9,8 +9,8 @@
 // soon as the restarted process looks.
 
 import type { KnownEvent } from '@webhook-contracts/schema';
-import type { ClaimedEvent } from './Store.js';
-import type { SettleRow } from './settlementColumns.js';
+import type { ClaimedEvent } from '../core/Store.js';
+import type { SettleRow } from '../core/settlementColumns.js';
 
 /** A lease held in memory. */
 interface Claim {

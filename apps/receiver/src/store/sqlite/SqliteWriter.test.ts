@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteDatabase } from './SqliteSchema.js';
 import { SqliteWriter } from './SqliteWriter.js';
-import type { InsertRow } from './StoreCore.js';
-import { delivery } from './test-support/storeContract.js';
+import type { InsertRow } from '../core/StoreCore.js';
+import { delivery } from '../test-support/storeContract.js';
 
 const t0 = delivery('msg_any').receivedAt;
 const dirs: string[] = [];

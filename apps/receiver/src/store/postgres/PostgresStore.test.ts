@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { createReceiver } from '../createReceiver.js';
-import { ReceiverMetrics } from '../ReceiverMetrics.js';
-import { lessonProgress } from '../readModels/lessonProgress/index.js';
-import { completedEvent, signedRequest, testSecret } from '../test-support/signedRequest.js';
-import { eventually } from '../test-support/startReceiver.js';
+import { createReceiver } from '../../createReceiver.js';
+import { ReceiverMetrics } from '../../ReceiverMetrics.js';
+import { lessonProgress } from '../../readModels/lessonProgress/index.js';
+import { completedEvent, signedRequest, testSecret } from '../../test-support/signedRequest.js';
+import { eventually } from '../../test-support/startReceiver.js';
 import { migrate, migrations, migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
 import { PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
 import {
@@ -13,10 +13,10 @@ import {
   randomSchema,
   testDatabaseUrl,
   withAdminClient,
-} from './test-support/postgresTestDatabase.js';
-import { startCrashingProcessor } from './test-support/startCrashingProcessor.js';
-import { delivery, describeStoreContract } from './test-support/storeContract.js';
-import { startTcpProxy, type TcpProxy } from './test-support/tcpProxy.js';
+} from '../test-support/postgresTestDatabase.js';
+import { startCrashingProcessor } from '../test-support/startCrashingProcessor.js';
+import { delivery, describeStoreContract } from '../test-support/storeContract.js';
+import { startTcpProxy, type TcpProxy } from '../test-support/tcpProxy.js';
 
 describeStoreContract('PostgresStore', async () => {
   const schema = randomSchema();

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lockSqliteFile } from './SqliteFileLock.js';
 import { SqliteStore } from './SqliteStore.js';
-import { delivery } from './test-support/storeContract.js';
+import { delivery } from '../test-support/storeContract.js';
 
 const dirs: string[] = [];
 afterEach(() => {
