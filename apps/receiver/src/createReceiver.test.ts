@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from './errors.js';
 import { lessonProgress } from './readModels/lessonProgress/index.js';
 import { lessonProgressHandler } from './readModels/lessonProgress/lessonProgressHandler.js';
-import { SqliteStore } from './store/sqlite/SqliteStore.js';
 import type { NewDelivery } from './store/core/Store.js';
+import { SqliteStore } from './store/sqlite/SqliteStore.js';
 import { completedEvent, otherSecret, send, signedRequest } from './test-support/signedRequest.js';
 import { authed, eventually, type RunningReceiver, startReceiver } from './test-support/startReceiver.js';
 

@@ -12,9 +12,9 @@ import type { CourseLessonInteractionCompleted } from '@webhook-contracts/schema
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReceiver } from './createReceiver.js';
 import { lessonProgressHandler } from './readModels/lessonProgress/lessonProgressHandler.js';
+import type { Store } from './store/core/Store.js';
 import { PostgresStore } from './store/postgres/PostgresStore.js';
 import { SqliteStore } from './store/sqlite/SqliteStore.js';
-import type { Store } from './store/core/Store.js';
 import { dropSchema, randomSchema, testDatabaseUrl } from './store/test-support/postgresTestDatabase.js';
 import {
   completedEvent,

@@ -32,9 +32,6 @@ export {
 } from './readModels/lessonProgress/index.js';
 export type { AnyReadModel, EffectBatch, ReadModel, ReadModelOf } from './readModels/ReadModel.js';
 export { readModels } from './readModels/readModels.js';
-export { type OpenStoreOptions, openStore } from './store/openStore.js';
-export type { DatabaseLocation } from './store/parseDatabaseUrl.js';
-export { SqliteStore, type SqliteStoreOptions } from './store/sqlite/SqliteStore.js';
 export type {
   ClaimedEvent,
   EventError,
@@ -50,3 +47,6 @@ export type {
   Store,
   StoredEvent,
 } from './store/core/Store.js';
+export { type OpenStoreOptions, openStore } from './store/openStore.js';
+export type { DatabaseLocation } from './store/parseDatabaseUrl.js';
+export { SqliteStore, type SqliteStoreOptions } from './store/sqlite/SqliteStore.js';

@@ -10,8 +10,8 @@ import type { KnownEvent, KnownEventType } from '@webhook-contracts/schema';
 import type Database from 'better-sqlite3';
 import type { Request, Response, Router } from 'express';
 import type pg from 'pg';
-import type { Migration } from '../store/postgres/PostgresMigrations.js';
 import type { PageBudget } from '../store/core/Store.js';
+import type { Migration } from '../store/postgres/PostgresMigrations.js';
 
 /** The effects one settled event asks a read model to write, with the event's webhook-id. */
 export interface EffectBatch<Effect> {

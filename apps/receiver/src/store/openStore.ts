@@ -1,6 +1,6 @@
 import { StoreError } from '../errors.js';
-import { type DatabaseLocation, parseDatabaseUrl } from './parseDatabaseUrl.js';
 import type { Store } from './core/Store.js';
+import { type DatabaseLocation, parseDatabaseUrl } from './parseDatabaseUrl.js';
 
 export interface OpenStoreOptions {
   /** Base folder for a relative SQLite path in a URL string (default process.cwd()). */

@@ -4,8 +4,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Counter } from 'prom-client';
 import type { Logger } from '../../logger.js';
-import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
 import type { NewDelivery, Store, StoredEvent } from '../../store/core/Store.js';
+import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
 import { delivery } from '../../store/test-support/storeContract.js';
 import { completedEvent, type LessonFields } from '../../test-support/signedRequest.js';
 

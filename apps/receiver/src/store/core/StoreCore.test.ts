@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../errors.js';
+import { delivery } from '../test-support/storeContract.js';
 import type { EventRow, ExportRow, ExportSizeRow } from './eventRow.js';
 import type { PendingInsertLimits } from './PendingInsertLimit.js';
 import type { ClaimedEvent } from './Store.js';
 import { type ExportRowFilter, type InsertRow, type RowOutcome, StoreCore } from './StoreCore.js';
-import { delivery } from '../test-support/storeContract.js';
 
 /** A dialect over a Map that records each insert statement and can refuse rows. */
 class MapStore extends StoreCore {

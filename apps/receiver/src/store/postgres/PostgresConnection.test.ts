@@ -1,6 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { eventually } from '../../test-support/startReceiver.js';
 import {
+  countSessions,
+  dropSchema,
+  randomSchema,
+  testDatabaseUrl,
+  withAdminClient,
+} from '../test-support/postgresTestDatabase.js';
+import {
   connectionConfig,
   describeError,
   isTransient,
@@ -8,13 +15,6 @@ import {
   splitSchemaParam,
 } from './PostgresConnection.js';
 import { migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
-import {
-  countSessions,
-  dropSchema,
-  randomSchema,
-  testDatabaseUrl,
-  withAdminClient,
-} from '../test-support/postgresTestDatabase.js';
 
 const coded = (code: string, message = 'boom') => Object.assign(new Error(message), { code });
 

@@ -3,8 +3,8 @@
 import pg from 'pg';
 import { StoreError } from '../../errors.js';
 import { readModels } from '../../readModels/readModels.js';
-import { migrate } from './PostgresMigrations.js';
 import { parseDatabaseUrl } from '../parseDatabaseUrl.js';
+import { migrate } from './PostgresMigrations.js';
 
 export interface PostgresConnectionOptions {
   /** A postgres:// or postgresql:// URL; a `schema` query parameter is honoured and removed. */

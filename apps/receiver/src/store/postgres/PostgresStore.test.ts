@@ -5,8 +5,6 @@ import { ReceiverMetrics } from '../../ReceiverMetrics.js';
 import { lessonProgress } from '../../readModels/lessonProgress/index.js';
 import { completedEvent, signedRequest, testSecret } from '../../test-support/signedRequest.js';
 import { eventually } from '../../test-support/startReceiver.js';
-import { migrate, migrations, migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
-import { PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
 import {
   countSessions,
   dropSchema,
@@ -17,6 +15,8 @@ import {
 import { startCrashingProcessor } from '../test-support/startCrashingProcessor.js';
 import { delivery, describeStoreContract } from '../test-support/storeContract.js';
 import { startTcpProxy, type TcpProxy } from '../test-support/tcpProxy.js';
+import { migrate, migrations, migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
+import { PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
 
 describeStoreContract('PostgresStore', async () => {
   const schema = randomSchema();

@@ -19,15 +19,6 @@ import { readModels } from '../../readModels/readModels.js';
 import type { EventRow, ExportRow, ExportSizeRow } from '../core/eventRow.js';
 import { errorColumns, exportColumns, summaryColumns } from '../core/eventRow.js';
 import type { PendingInsertLimits } from '../core/PendingInsertLimit.js';
-import {
-  connectionConfig,
-  describeError,
-  migrateWithRetry,
-  type PostgresConnectionOptions,
-  splitSchemaParam,
-} from './PostgresConnection.js';
-import { quoteIdentifier } from './PostgresMigrations.js';
-import { postgresSchemaPattern } from '../parseDatabaseUrl.js';
 import type { ClaimedEvent } from '../core/Store.js';
 import {
   type EventFilter,
@@ -37,6 +28,15 @@ import {
   StoreCore,
 } from '../core/StoreCore.js';
 import { effectBatches, type SettleRow } from '../core/settlementColumns.js';
+import { postgresSchemaPattern } from '../parseDatabaseUrl.js';
+import {
+  connectionConfig,
+  describeError,
+  migrateWithRetry,
+  type PostgresConnectionOptions,
+  splitSchemaParam,
+} from './PostgresConnection.js';
+import { quoteIdentifier } from './PostgresMigrations.js';
 
 export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConnectionOptions {
   /** Schema holding the tables (created if missing). Default: the URL's `?schema=`, else `public`. */

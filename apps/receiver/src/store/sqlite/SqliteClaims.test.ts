@@ -2,8 +2,8 @@
 // table is searched for due rows nobody announced (a row written there is only found by a search).
 import type { KnownEvent } from '@webhook-contracts/schema';
 import { describe, expect, it } from 'vitest';
-import { type ClaimSettlement, type DueRow, SqliteClaims } from './SqliteClaims.js';
 import type { SettleRow } from '../core/settlementColumns.js';
+import { type ClaimSettlement, type DueRow, SqliteClaims } from './SqliteClaims.js';
 
 interface TableRow extends DueRow {
   dueAt: number | null;

@@ -3,9 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { delivery } from '../test-support/storeContract.js';
 import { lockSqliteFile } from './SqliteFileLock.js';
 import { SqliteStore } from './SqliteStore.js';
-import { delivery } from '../test-support/storeContract.js';
 
 const dirs: string[] = [];
 afterEach(() => {

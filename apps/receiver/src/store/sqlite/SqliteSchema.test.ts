@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteDatabase } from './SqliteSchema.js';
 import { walCommits } from '../test-support/walCommits.js';
+import { openSqliteDatabase } from './SqliteSchema.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -7,11 +7,11 @@ import { StoreError } from '../../errors.js';
 import { lessonProgress } from '../../readModels/lessonProgress/index.js';
 import { completedEvent } from '../../test-support/signedRequest.js';
 import { eventually } from '../../test-support/startReceiver.js';
-import { SqliteStore } from './SqliteStore.js';
-import type { SqliteWriter } from './SqliteWriter.js';
 import { startCrashingProcessor } from '../test-support/startCrashingProcessor.js';
 import { delivery, describeStoreContract } from '../test-support/storeContract.js';
 import { walCommits } from '../test-support/walCommits.js';
+import { SqliteStore } from './SqliteStore.js';
+import type { SqliteWriter } from './SqliteWriter.js';
 
 function tempFile(): { filename: string; dir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'receiver-sqlite-'));

@@ -17,11 +17,6 @@ import type { AnyReadModel } from '../../readModels/ReadModel.js';
 import type { EventRow, ExportRow, ExportSizeRow } from '../core/eventRow.js';
 import { exportColumns, exportSizeColumns, summaryColumns } from '../core/eventRow.js';
 import type { PendingInsertLimits } from '../core/PendingInsertLimit.js';
-import { type DueRow, SqliteClaims } from './SqliteClaims.js';
-import { lockSqliteFile, type SqliteFileLock } from './SqliteFileLock.js';
-import { openSqliteDatabase } from './SqliteSchema.js';
-import { SqliteWriter } from './SqliteWriter.js';
-import { createSqliteWrites, type SqliteWrites } from './SqliteWrites.js';
 import type { ClaimedEvent, EventStatus, NewDelivery } from '../core/Store.js';
 import {
   type EventFilter,
@@ -31,6 +26,11 @@ import {
   StoreCore,
 } from '../core/StoreCore.js';
 import type { SettleRow } from '../core/settlementColumns.js';
+import { type DueRow, SqliteClaims } from './SqliteClaims.js';
+import { lockSqliteFile, type SqliteFileLock } from './SqliteFileLock.js';
+import { openSqliteDatabase } from './SqliteSchema.js';
+import { SqliteWriter } from './SqliteWriter.js';
+import { createSqliteWrites, type SqliteWrites } from './SqliteWrites.js';
 
 export interface SqliteStoreOptions extends PendingInsertLimits {
   /** A file path, or ':memory:' (tests only: not durable). The parent folder is created. */

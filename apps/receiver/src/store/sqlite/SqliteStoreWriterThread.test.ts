@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SqliteStore } from './SqliteStore.js';
 import { describeStoreContract } from '../test-support/storeContract.js';
+import { SqliteStore } from './SqliteStore.js';
 
 describeStoreContract('SqliteStore', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'receiver-sqlite-'));

@@ -5,10 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteDatabase } from './SqliteSchema.js';
-import { SqliteWriter } from './SqliteWriter.js';
 import type { InsertRow } from '../core/StoreCore.js';
 import { delivery } from '../test-support/storeContract.js';
+import { openSqliteDatabase } from './SqliteSchema.js';
+import { SqliteWriter } from './SqliteWriter.js';
 
 const t0 = delivery('msg_any').receivedAt;
 const dirs: string[] = [];

@@ -6,9 +6,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { InsertRow } from '../core/StoreCore.js';
 import type { WriteOp, WriteReply, WriteRequest, WriterData } from './SqliteWriterProtocol.js';
 import type { SqliteWrites } from './SqliteWrites.js';
-import type { InsertRow } from '../core/StoreCore.js';
 
 type Async<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;

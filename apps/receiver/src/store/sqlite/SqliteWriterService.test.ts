@@ -6,12 +6,12 @@ import * as path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteDatabase } from './SqliteSchema.js';
-import type { WriteOp, WriteReply, WriteRequest } from './SqliteWriterProtocol.js';
-import { serveSqliteWrites } from './SqliteWriterService.js';
 import type { InsertRow } from '../core/StoreCore.js';
 import { delivery } from '../test-support/storeContract.js';
 import { walCommits } from '../test-support/walCommits.js';
+import { openSqliteDatabase } from './SqliteSchema.js';
+import type { WriteOp, WriteReply, WriteRequest } from './SqliteWriterProtocol.js';
+import { serveSqliteWrites } from './SqliteWriterService.js';
 
 interface Served {
   filename: string;

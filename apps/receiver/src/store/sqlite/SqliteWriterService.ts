@@ -5,10 +5,10 @@
 // answered after the commit that holds it. Kept apart from the worker's entry so that it runs on
 // any MessagePort, in-thread too.
 import type { MessagePort } from 'node:worker_threads';
+import type { InsertRow } from '../core/StoreCore.js';
 import { openSqliteDatabase } from './SqliteSchema.js';
 import { asBuffer, type WriteReply, type WriteRequest } from './SqliteWriterProtocol.js';
 import { createSqliteWrites } from './SqliteWrites.js';
-import type { InsertRow } from '../core/StoreCore.js';
 
 function failure(id: number, error: unknown): WriteReply {
   const code = (error as { code?: unknown } | undefined)?.code;

@@ -7,9 +7,9 @@
 import type Database from 'better-sqlite3';
 import { readModels } from '../../readModels/readModels.js';
 import { errorColumns } from '../core/eventRow.js';
-import type { ClaimSettlement } from './SqliteClaims.js';
 import type { EventStatus } from '../core/Store.js';
 import type { InsertRow, RowOutcome } from '../core/StoreCore.js';
+import type { ClaimSettlement } from './SqliteClaims.js';
 
 /** A claim's attempt number, as recordClaims writes it. */
 export interface ClaimAttempt {
