@@ -1,5 +1,5 @@
 // The receiver's settings, each once: environment variable, flag, type, default, range and help.
-// loadConfig reads this table, `--help` lists it, and the README's configuration table is
+// loadConfig reads this table, `--help` lists it, and docs/reference/receiver-settings.md is
 // generated from it (`npm run generate`). A new setting is one entry here plus its consumer.
 import * as path from 'node:path';
 import { decodeSecret, parseSecretList } from '@webhook-contracts/webhooks';
