@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs } from './support/args.js';
 import { ROOT } from './support/processes.js';
 import { cpuRatio, passes, ratio, table } from './support/report.js';
-import { README_FILE, readResults, renderResults, withResults } from './support/resultsTable.js';
+import { FIGURES_FILE, figuresPage, readResults, renderResults } from './support/resultsTable.js';
 import type { BenchResult } from './support/types.js';
 
 const names = ['ingest', 'verify', 'sender', 'receiver-postgres', 'schema-import'];
@@ -83,7 +83,7 @@ describe('bench/run', () => {
     expect(lines[3]).toMatch(/^sender\s+8,000 req\/s\s+10,000 req\/s\s+0\.80x\s+>= 0\.8x\s+42 µs\s+yes/);
   });
 
-  it('renders the README table with the CPU columns from results.json', () => {
+  it('renders the figures table with the CPU columns from results.json', () => {
     const rendered = renderResults({
       date: '2026-12-01T17:00:45.918Z',
       node: 'v20',
@@ -136,9 +136,10 @@ describe('bench/run', () => {
   }, 130_000);
 });
 
-describe('bench/README.md figures', () => {
-  it('are the table rendered from bench/results.json (npm run bench refreshes them)', () => {
-    const readme = readFileSync(README_FILE, 'utf8');
-    expect(readme).toBe(withResults(readme, renderResults(readResults())));
+describe('docs/reference/bench-figures.md', () => {
+  it('is the page rendered from bench/results.json (npm run generate or a full npm run bench rewrites it)', () => {
+    const report = readResults();
+    expect(readFileSync(FIGURES_FILE, 'utf8') === figuresPage(report), 'run `npm run generate`').toBe(true);
+    expect(figuresPage(report)).toContain(renderResults(report));
   });
 });

@@ -14,7 +14,7 @@ import { benchSender } from './sender.js';
 import { parseArgs } from './support/args.js';
 import { progress } from './support/processes.js';
 import { cpuRatio, passes, ratio, table } from './support/report.js';
-import { README_FILE, refreshReadme } from './support/resultsTable.js';
+import { FIGURES_FILE, refreshFigures } from './support/resultsTable.js';
 import type { Benchmark, BenchResult } from './support/types.js';
 import { benchVerify } from './verify.js';
 
@@ -54,8 +54,8 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${file}`);
   // Only a full run of everything is the project's figure; scratch and partial runs stay out.
   if (out === undefined && only.length === 0 && options.quick !== true) {
-    refreshReadme();
-    console.log(`updated the figures in ${README_FILE}`);
+    refreshFigures();
+    console.log(`updated the figures in ${FIGURES_FILE}`);
   }
   // Missing a target is reported, not fatal: throughput on a shared machine is noisy, and a flaky
   // exit code would teach people to ignore it.

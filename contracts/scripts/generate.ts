@@ -1,7 +1,9 @@
-// `npm run generate`: rewrites contracts/schemas/*.json and contracts/openapi.json from packages/schema.
+// `npm run generate`: rewrites contracts/schemas/*.json and contracts/openapi.json from
+// packages/schema, and the routes reference page from the receiver's route table.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { artefacts, contractsDir, serialise } from './artefacts.js';
+import { routesPage, routesPageFile } from './routesPage.js';
 
 for (const { path, content } of artefacts()) {
   const target = join(contractsDir, path);
@@ -9,3 +11,5 @@ for (const { path, content } of artefacts()) {
   writeFileSync(target, serialise(content));
   console.log(`wrote contracts/${path}`);
 }
+writeFileSync(join(contractsDir, '..', routesPageFile), routesPage());
+console.log(`wrote ${routesPageFile}`);

@@ -67,9 +67,9 @@ describe('generated events of every catalog type', () => {
   });
 });
 
-describe('the table of supported types in packages/schema/README.md', () => {
+describe('the table of supported types in docs/reference/event-catalog.md', () => {
   it('lists every type once, each with an example file that exists', () => {
-    const readme = readFileSync(join(contractsDir, '..', 'packages', 'schema', 'README.md'), 'utf8');
+    const readme = readFileSync(join(contractsDir, '..', 'docs', 'reference', 'event-catalog.md'), 'utf8');
     const rows = [
       ...readme.matchAll(
         /^\| `([a-z_.]+)` +\| `(\w+)` +\| \[([\w.-]+)\]\(\.\.\/\.\.\/contracts\/examples\/([a-z_.]+)\/([\w.-]+)\)/gm,

@@ -1,5 +1,5 @@
 // The receiver's settings, each once: environment variable, flag, type, default, range and help.
-// loadConfig reads this table, `--help` lists it, and the README's configuration table is
+// loadConfig reads this table, `--help` lists it, and docs/reference/receiver-settings.md is
 // generated from it (`npm run generate`). A new setting is one entry here plus its consumer.
 import * as path from 'node:path';
 import { decodeSecret, parseSecretList } from '@webhook-contracts/webhooks';
@@ -25,9 +25,9 @@ export interface Setting<T> {
   /** commander syntax: `--port <port>`. */
   flag: string;
   help: string;
-  /** The default as a reader sees it in --help and the README. */
+  /** The default as a reader sees it in --help and the settings reference page. */
   shownDefault: string;
-  /** Allowed values in words, for --help and the README (omitted when the help says it all). */
+  /** Allowed values in words, for --help and the reference page (omitted when the help says it all). */
   shownRange?: string;
   /** Turns the raw value (undefined when unset) into the typed one; mistakes go to ctx.issues. */
   read(source: SettingSource | undefined, ctx: ReadContext): T;
@@ -435,7 +435,7 @@ export const settings = {
   heapTuning: oneOf<'on' | 'off'>({
     env: 'RECEIVER_HEAP_TUNING',
     flag: '--heap-tuning <on|off>',
-    help: "`off` keeps V8's default heap sizing (more memory, a little less CPU); see Memory.",
+    help: "`off` keeps V8's default heap sizing (more memory, a little less CPU; the heap-tuning benchmark measures both).",
     values: ['on', 'off'] as const,
     default: 'on',
   }),

@@ -27,12 +27,12 @@ describe('the generated catalog', () => {
   it(
     'is what `npm run generate` makes from the installed @whop/sdk (run it after an SDK change)',
     () => {
-      const files = catalogFiles(read('README.md'));
+      const files = catalogFiles();
       expect(files.map((f) => f.path)).toEqual([
         'src/catalog/resources.ts',
         'src/catalog/events.ts',
         'test/sdkDrift.ts',
-        'README.md',
+        '../../docs/reference/event-catalog.md',
       ]);
       for (const file of files) expect(read(file.path), file.path).toBe(file.content);
     },
@@ -42,7 +42,12 @@ describe('the generated catalog', () => {
   it('names the SDK version it was generated from in every generated file', () => {
     const version = JSON.parse(read('package.json')).devDependencies['@whop/sdk'];
     expect(version).toBe('0.0.42');
-    for (const path of ['src/catalog/resources.ts', 'src/catalog/events.ts', 'test/sdkDrift.ts']) {
+    for (const path of [
+      'src/catalog/resources.ts',
+      'src/catalog/events.ts',
+      'test/sdkDrift.ts',
+      '../../docs/reference/event-catalog.md',
+    ]) {
       expect(read(path).split('\n')[0]).toContain('from @whop/sdk@0.0.42; do not edit');
     }
   });

@@ -1,5 +1,5 @@
 // The options of a send run and of a conformance check, described once. The schemas give the
-// static types, the one validator (see `requestProblems.ts`) and serve's field table in the README.
+// static types, the one validator (see `requestProblems.ts`) and the options reference page.
 // Serve's bounds are the schemas' limits: a shared service must never be asked for unbounded work.
 // The CLI and the library may ask for more (a local run bounds only itself), so each schema is also
 // built without its upper bounds, from the same definition.
@@ -36,12 +36,12 @@ export const REQUEST_LIMITS = {
 /** Serve's bounds, or only what makes a value meaningful at all (CLI and library). */
 export type Bounds = 'serve' | 'open';
 
-/** Annotations read by the validator's messages and by the README table. */
+/** Annotations read by the validator's messages and by the options reference page. */
 interface Notes {
   /** What a value of the wrong type is told, after the field's name. */
   expected: string;
   description: string;
-  /** Default, as the README states it. */
+  /** Default, as the reference page states it. */
   byDefault?: string;
 }
 

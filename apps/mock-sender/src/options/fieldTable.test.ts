@@ -1,14 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { serveSettingsTable } from '../server/serveSettings.js';
-import { fieldTable, withFieldTables } from './fieldTable.js';
+import {
+  fieldTable,
+  optionsPage,
+  optionsPageFile,
+  serveSettingsPage,
+  serveSettingsPageFile,
+} from './fieldTable.js';
 import { SendRequest } from './SendRequest.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const read = (file: string) => readFileSync(new URL(`../../../../${file}`, import.meta.url), 'utf8');
 
-describe('the README field tables', () => {
-  it('match the request schemas (run `pnpm --filter @webhook-contracts/mock-sender run docs` after a build)', () => {
-    expect(readme).toBe(withFieldTables(readme));
+describe('the mock sender reference pages', () => {
+  it('are what `npm run generate` renders from the request schemas and the serve settings', () => {
+    expect(
+      read(optionsPageFile) === optionsPage(),
+      `${optionsPageFile} is stale: run \`npm run generate\``,
+    ).toBe(true);
+    expect(
+      read(serveSettingsPageFile) === serveSettingsPage(),
+      `${serveSettingsPageFile} is stale: run \`npm run generate\``,
+    ).toBe(true);
   });
 
   it("state serve's bounds and each field's CLI flag", () => {
@@ -18,11 +31,12 @@ describe('the README field tables', () => {
       /^\| `retrySchedule` +\| number\[\] +\| ≤ 10 entries, each 0–3,600 +\| \[10, 20, 40\] +\| `--retry-schedule` +\|/m,
     );
     expect(table).toMatch(/^\| `to` +\| string +\| ≤ 2,048 chars +\| required +\| `--to` +\|/m);
+    expect(optionsPage()).toContain(table);
   });
 
   it('list every serve setting with its flag, range and default', () => {
     const table = serveSettingsTable();
-    expect(readme).toContain(table);
+    expect(serveSettingsPage()).toContain(table);
     expect(table).toMatch(
       /^\| `SENDER_MAX_RUN_SECONDS` +\| `--max-run-seconds` +\| 1–86400 +\| 3600 +\| longest a run may take/m,
     );

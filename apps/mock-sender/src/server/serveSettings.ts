@@ -1,6 +1,6 @@
 // The serve service's settings, each once: environment variable, flag (none for the secrets: flags
 // show in `ps`), help, default and range. readServeSettings reads this table, `serve --help` lists
-// it, and the README's settings table is generated from it (`run docs`). Every mistake is reported
+// it, and its reference page is generated from it (`npm run generate`). Every mistake is reported
 // together in one SenderConfigError (the CLI exits 2 with it).
 import { decodeSecret } from '@webhook-contracts/webhooks';
 import { SenderConfigError } from '../errors.js';
@@ -119,7 +119,7 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-/** The README's table of the settings (generated: see `options/fieldTable.ts`). */
+/** The table of the settings for docs/reference/ (see `options/fieldTable.ts`). */
 export function serveSettingsTable(): string {
   const rows = (Object.values(serveSettings) as ServeSetting[]).map((s) => {
     const flag = settingFlag(s);
