@@ -22,6 +22,10 @@ afterEach(() => {
 });
 afterAll(() => server.close());
 
+/** The server refuses `path` (under the base) with `error` as the body's error. */
+const refuse = (method: 'get' | 'post', path: string, status: number, error: Record<string, unknown>) =>
+  server.use(http[method](new URL(path, base).href, () => HttpResponse.json({ error }, { status })));
+
 const failure = async (promise: Promise<unknown>): Promise<ApiError> => {
   const error = await promise.then(
     () => undefined,
@@ -66,20 +70,11 @@ describe('createApiClient', () => {
   });
 
   it("reads a refusal's code and message from the error body", async () => {
-    server.use(
-      http.get('http://receiver.test/base/events', () =>
-        HttpResponse.json(
-          {
-            error: {
-              code: 'invalid_query',
-              message: 'limit must be 1 to 500',
-              details: [{ parameter: 'limit' }],
-            },
-          },
-          { status: 400 },
-        ),
-      ),
-    );
+    refuse('get', 'events', 400, {
+      code: 'invalid_query',
+      message: 'limit must be 1 to 500',
+      details: [{ parameter: 'limit' }],
+    });
     const error = await failure(createApiClient(options).fetch('t', 'events?limit=0'));
     expect([error.status, error.code, error.message]).toEqual([
       400,
@@ -90,23 +85,14 @@ describe('createApiClient', () => {
   });
 
   it('appends the details in the words of describeDetail when given', async () => {
-    server.use(
-      http.post('http://receiver.test/base/send', () =>
-        HttpResponse.json(
-          {
-            error: {
-              code: 'invalid_request',
-              message: 'The body is not a valid send request',
-              details: [
-                { field: 'to', message: 'must be a URL' },
-                { field: 'generate', message: 'must be at most 10000' },
-              ],
-            },
-          },
-          { status: 400 },
-        ),
-      ),
-    );
+    refuse('post', 'send', 400, {
+      code: 'invalid_request',
+      message: 'The body is not a valid send request',
+      details: [
+        { field: 'to', message: 'must be a URL' },
+        { field: 'generate', message: 'must be at most 10000' },
+      ],
+    });
     const client = createApiClient({
       ...options,
       describeDetail: (detail) => {
