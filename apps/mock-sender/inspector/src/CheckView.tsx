@@ -1,7 +1,6 @@
-import { Clipped } from '@webhook-contracts/inspector-kit';
+import { Clipped, StatusBadge } from '@webhook-contracts/inspector-kit';
 import type { CheckReport } from './api.ts';
 import { RunPanel } from './RunPanel.tsx';
-import { StatusBadge } from './StatusBadge.tsx';
 import { TargetFields, type TargetProps } from './TargetFields.tsx';
 import { useRun } from './useRun.ts';
 
@@ -34,7 +33,7 @@ export function CheckView({ target, allowed, onTarget }: TargetProps) {
               passed against <Clipped text={report.to} limit={120} class="mono" />
             </p>
             {report.diagnosis !== undefined && (
-              <p class="diagnosis">
+              <p class="warning">
                 <Clipped text={report.diagnosis} limit={300} />
               </p>
             )}

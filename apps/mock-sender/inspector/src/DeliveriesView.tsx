@@ -1,8 +1,14 @@
-import { plainVisible } from '@webhook-contracts/inspector-kit';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import {
+  DataTable,
+  ErrorAlert,
+  messageOf,
+  plainVisible,
+  StatusBadge,
+  useApi,
+  useRefresh,
+} from '@webhook-contracts/inspector-kit';
+import { useCallback, useState } from 'preact/hooks';
 import type { Attempt, Delivery } from './api.ts';
-import { StatusBadge } from './StatusBadge.tsx';
-import { messageOf, useApi } from './useApi.ts';
 
 const REFRESH_MS = 2000;
 const LIMIT = 200;
@@ -10,6 +16,46 @@ const LIMIT = 200;
 const ok = (a: Attempt) => typeof a.status === 'number' && a.status >= 200 && a.status < 300;
 const finalStatus = (d: Delivery) =>
   d.delivered ? 'delivered' : typeof d.status === 'number' ? 'failed' : d.status;
+
+const head = ['Webhook id', 'Type', 'Target', 'Status', 'Attempts', 'Latency', 'Per attempt'].map((label) => (
+  <th key={label} class={label === 'Attempts' || label === 'Latency' ? 'num' : undefined}>
+    {label}
+  </th>
+));
+
+const deliveryRow = (d: Delivery, i: number) => (
+  <tr key={`${d.id} ${i}`}>
+    <td class="mono">{d.id}</td>
+    <td class="mono">{d.type}</td>
+    <td class="mono small nowrap">{d.to}</td>
+    <td>
+      <StatusBadge status={finalStatus(d)} />
+    </td>
+    <td class="num">{d.attempts.length}</td>
+    <td class="num nowrap">
+      {d.attempts.length === 0 ? '—' : `${Math.round(d.attempts[d.attempts.length - 1]!.latencyMs)} ms`}
+    </td>
+    <td>
+      <span class="attempts">
+        {d.attempts.map((a, n) => (
+          <span
+            key={`${a.at} ${n}`}
+            class={ok(a) ? 'attempt' : 'attempt attempt-bad'}
+            title={
+              a.reason !== undefined
+                ? plainVisible(a.reason, 300)
+                : a.delayMs !== undefined
+                  ? `retry after ${a.delayMs} ms`
+                  : ''
+            }
+          >
+            {a.status} · {Math.round(a.latencyMs)} ms
+          </span>
+        ))}
+      </span>
+    </td>
+  </tr>
+);
 
 /** The service's recent deliveries, newest first, with every attempt's answer and latency. */
 export function DeliveriesView() {
@@ -28,12 +74,7 @@ export function DeliveriesView() {
     }
   }, [api]);
 
-  useEffect(() => {
-    void load();
-    if (!live) return;
-    const timer = window.setInterval(() => void load(), REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, [load, live]);
+  useRefresh(load, REFRESH_MS, live);
 
   return (
     <section>
@@ -45,71 +86,15 @@ export function DeliveriesView() {
         <span class="spacer" />
         <span class="muted small">the last {LIMIT}, newest first</span>
       </div>
-      {error !== null && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
       {deliveries !== null && (
-        <div class="table-wrap">
-          <table data-testid="deliveries">
-            <thead>
-              <tr>
-                <th>Webhook id</th>
-                <th>Type</th>
-                <th>Target</th>
-                <th>Status</th>
-                <th class="num">Attempts</th>
-                <th class="num">Latency</th>
-                <th>Per attempt</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.length === 0 && (
-                <tr>
-                  <td colSpan={7} class="empty">
-                    Nothing sent yet.
-                  </td>
-                </tr>
-              )}
-              {deliveries.map((d, i) => (
-                <tr key={`${d.id} ${i}`}>
-                  <td class="mono">{d.id}</td>
-                  <td class="mono">{d.type}</td>
-                  <td class="mono small nowrap">{d.to}</td>
-                  <td>
-                    <StatusBadge status={finalStatus(d)} />
-                  </td>
-                  <td class="num">{d.attempts.length}</td>
-                  <td class="num nowrap">
-                    {d.attempts.length === 0
-                      ? '—'
-                      : `${Math.round(d.attempts[d.attempts.length - 1]!.latencyMs)} ms`}
-                  </td>
-                  <td>
-                    <span class="attempts">
-                      {d.attempts.map((a, n) => (
-                        <span
-                          key={`${a.at} ${n}`}
-                          class={ok(a) ? 'attempt' : 'attempt attempt-bad'}
-                          title={
-                            a.reason !== undefined
-                              ? plainVisible(a.reason, 300)
-                              : a.delayMs !== undefined
-                                ? `retry after ${a.delayMs} ms`
-                                : ''
-                          }
-                        >
-                          {a.status} · {Math.round(a.latencyMs)} ms
-                        </span>
-                      ))}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="deliveries"
+          head={head}
+          rows={deliveries}
+          empty="Nothing sent yet."
+          row={deliveryRow}
+        />
       )}
     </section>
   );

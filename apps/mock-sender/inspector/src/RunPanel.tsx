@@ -1,8 +1,6 @@
-import { Clipped } from '@webhook-contracts/inspector-kit';
+import { Clipped, formatTime, StatusBadge } from '@webhook-contracts/inspector-kit';
 import type { ComponentChildren } from 'preact';
 import type { Run } from './api.ts';
-import { formatTime } from './format.ts';
-import { StatusBadge } from './StatusBadge.tsx';
 
 /** A background run's state: status, progress, and its result below (children). */
 export function RunPanel({

@@ -1,10 +1,9 @@
+import { messageOf, StatusBadge, useApi } from '@webhook-contracts/inspector-kit';
 import { useEffect, useState } from 'preact/hooks';
 import type { ExampleInfo, SendSummary } from './api.ts';
 import { parseOverrides } from './overrides.ts';
 import { RunPanel } from './RunPanel.tsx';
-import { StatusBadge } from './StatusBadge.tsx';
 import { TargetFields, type TargetProps } from './TargetFields.tsx';
-import { messageOf, useApi } from './useApi.ts';
 import { useRun } from './useRun.ts';
 
 /** Send an example or generated events to a target, then follow the run. */

@@ -1,6 +1,6 @@
+import { messageOf, useApi } from '@webhook-contracts/inspector-kit';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Run } from './api.ts';
-import { messageOf, useApi } from './useApi.ts';
 
 const POLL_MS = 500;
 

@@ -1,10 +1,8 @@
-import { Clipped } from '@webhook-contracts/inspector-kit';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { Clipped, ErrorAlert, messageOf, useApi, useRefresh } from '@webhook-contracts/inspector-kit';
+import { useCallback, useState } from 'preact/hooks';
 import { deliveryOutcomes } from './deliveryOutcomes.ts';
-import { ErrorAlert } from './ErrorAlert.tsx';
 import { outcomeRows } from './outcomeRows.ts';
 import { byLabel, parsePrometheus, type Sample } from './prometheus.ts';
-import { messageOf, useApi } from './useApi.ts';
 
 /** Delivery outcomes and processing results from /metrics. */
 export function CountersView() {
@@ -21,11 +19,7 @@ export function CountersView() {
     }
   }, [api]);
 
-  useEffect(() => {
-    void load();
-    const timer = window.setInterval(() => void load(), 5000);
-    return () => window.clearInterval(timer);
-  }, [load]);
+  useRefresh(load, 5000);
 
   const deliveries = byLabel(samples ?? [], 'webhook_deliveries_total', 'outcome');
   const settled = byLabel(samples ?? [], 'webhook_events_settled_total', 'status');

@@ -1,11 +1,15 @@
-import { Clipped, formatCount } from '@webhook-contracts/inspector-kit';
+import {
+  Clipped,
+  ErrorAlert,
+  formatCount,
+  formatTime,
+  messageOf,
+  StatusBadge,
+  useApi,
+} from '@webhook-contracts/inspector-kit';
 import type { EventRecord, ReplayQueued } from '@webhook-contracts/schema';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { ErrorAlert } from './ErrorAlert.tsx';
-import { formatTime } from './format.ts';
 import { JsonView } from './JsonView.tsx';
-import { StatusBadge } from './StatusBadge.tsx';
-import { messageOf, useApi } from './useApi.ts';
 import { ViewBoundary } from './ViewBoundary.tsx';
 
 /** Contract errors listed before "show all". */

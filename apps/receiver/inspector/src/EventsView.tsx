@@ -1,15 +1,50 @@
-import { Clipped } from '@webhook-contracts/inspector-kit';
-import { type EventPage, eventStatuses } from '@webhook-contracts/schema';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { query } from './api.ts';
-import { ErrorAlert } from './ErrorAlert.tsx';
+import {
+  Clipped,
+  DataTable,
+  ErrorAlert,
+  formatTime,
+  messageOf,
+  query,
+  StatusBadge,
+  useApi,
+  useRefresh,
+} from '@webhook-contracts/inspector-kit';
+import { type EventPage, type EventSummary, eventStatuses } from '@webhook-contracts/schema';
+import { useCallback, useRef, useState } from 'preact/hooks';
 import { FilterInput } from './FilterInput.tsx';
-import { formatTime } from './format.ts';
-import { StatusBadge } from './StatusBadge.tsx';
-import { messageOf, useApi } from './useApi.ts';
 
 const PAGE_SIZE = 25;
 const REFRESH_MS = 3000;
+
+const head = [
+  <th key="id">Webhook id</th>,
+  <th key="type">Type</th>,
+  <th key="status">Status</th>,
+  <th key="received">Received</th>,
+  <th key="seen" class="num">
+    Deliveries seen
+  </th>,
+  <th key="attempts" class="num">
+    Attempts
+  </th>,
+];
+
+const eventRow = (e: EventSummary) => (
+  <tr key={e.webhook_id}>
+    <td class="mono cell-id">
+      <Clipped text={e.webhook_id} limit={60} href={`#/events/${encodeURIComponent(e.webhook_id)}`} />
+    </td>
+    <td class="mono cell-type">
+      {e.type === null ? <span class="muted">—</span> : <Clipped text={e.type} limit={80} />}
+    </td>
+    <td>
+      <StatusBadge status={e.status} />
+    </td>
+    <td class="nowrap">{formatTime(e.received_at)}</td>
+    <td class="num">{e.deliveries_seen}</td>
+    <td class="num">{e.attempts}</td>
+  </tr>
+);
 
 /** The inbox, newest first: filters, cursor paging, live refresh. */
 export function EventsView() {
@@ -40,12 +75,7 @@ export function EventsView() {
     }
   }, [api, status, type, cursor]);
 
-  useEffect(() => {
-    void load();
-    if (!live) return;
-    const timer = window.setInterval(() => void load(), REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, [load, live]);
+  useRefresh(load, REFRESH_MS, live);
 
   const resetPaging = () => setCursors([undefined]);
   const nextCursor = page?.next_cursor ?? null;
@@ -101,49 +131,7 @@ export function EventsView() {
       </div>
       <ErrorAlert error={error} />
       {page !== null && (
-        <div class="table-wrap">
-          <table data-testid="events">
-            <thead>
-              <tr>
-                <th>Webhook id</th>
-                <th>Type</th>
-                <th>Status</th>
-                <th>Received</th>
-                <th class="num">Deliveries seen</th>
-                <th class="num">Attempts</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.events.length === 0 && (
-                <tr>
-                  <td colSpan={6} class="empty">
-                    No events match.
-                  </td>
-                </tr>
-              )}
-              {page.events.map((e) => (
-                <tr key={e.webhook_id}>
-                  <td class="mono cell-id">
-                    <Clipped
-                      text={e.webhook_id}
-                      limit={60}
-                      href={`#/events/${encodeURIComponent(e.webhook_id)}`}
-                    />
-                  </td>
-                  <td class="mono cell-type">
-                    {e.type === null ? <span class="muted">—</span> : <Clipped text={e.type} limit={80} />}
-                  </td>
-                  <td>
-                    <StatusBadge status={e.status} />
-                  </td>
-                  <td class="nowrap">{formatTime(e.received_at)}</td>
-                  <td class="num">{e.deliveries_seen}</td>
-                  <td class="num">{e.attempts}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="events" head={head} rows={page.events} empty="No events match." row={eventRow} />
       )}
       <p class="muted small">
         Page {cursors.length}

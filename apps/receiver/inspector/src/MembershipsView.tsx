@@ -1,13 +1,15 @@
-import { Clipped } from '@webhook-contracts/inspector-kit';
+import {
+  Clipped,
+  CursorTable,
+  formatTime,
+  query,
+  StatusBadge,
+  useCursorPages,
+} from '@webhook-contracts/inspector-kit';
 import type { MembershipPage, MembershipRecord } from '@webhook-contracts/schema';
 import { useCallback, useState } from 'preact/hooks';
-import { query } from './api.ts';
-import { CursorTable } from './CursorTable.tsx';
 import { FilterInput } from './FilterInput.tsx';
-import { formatTime } from './format.ts';
 import { membershipStatuses } from './membershipStatuses.ts';
-import { StatusBadge } from './StatusBadge.tsx';
-import { useCursorPages } from './useCursorPages.ts';
 
 const PAGE_SIZE = 25;
 

@@ -1,11 +1,7 @@
-import { Clipped } from '@webhook-contracts/inspector-kit';
+import { Clipped, CursorTable, formatTime, query, useCursorPages } from '@webhook-contracts/inspector-kit';
 import type { ProgressPage, ProgressRow } from '@webhook-contracts/schema';
 import { useCallback, useState } from 'preact/hooks';
-import { query } from './api.ts';
-import { CursorTable } from './CursorTable.tsx';
 import { FilterInput } from './FilterInput.tsx';
-import { formatTime } from './format.ts';
-import { useCursorPages } from './useCursorPages.ts';
 
 const progressOf = (page: ProgressPage) => page.progress;
 

@@ -1,4 +1,5 @@
 import type { ComponentChildren, VNode } from 'preact';
+import { DataTable } from './DataTable.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import type { CursorPages } from './useCursorPages.ts';
 
@@ -16,8 +17,12 @@ interface CursorTableProps<Row> {
 }
 
 /**
- * A "Load more" view (Progress, Memberships): filters and Refresh, the receiver's error, the table
- * (it scrolls in its frame and says when it is empty) and Load more while next_cursor is set.
+ * A "Load more" view: filters and Refresh, the server's error, the table (it scrolls in its frame
+ * and says when it is empty) and Load more while next_cursor is set.
+ *
+ * @example
+ * <CursorTable pages={useCursorPages(path, progressOf)} filters={userFilter} testId="progress"
+ *   head={head} empty="No progress recorded for this filter." row={progressRow} />
  */
 export function CursorTable<Row>({ pages, filters, testId, head, empty, row }: CursorTableProps<Row>) {
   const { rows, nextCursor, error, load } = pages;
@@ -31,25 +36,7 @@ export function CursorTable<Row>({ pages, filters, testId, head, empty, row }: C
         </button>
       </div>
       <ErrorAlert error={error} />
-      {rows !== null && (
-        <div class="table-wrap">
-          <table data-testid={testId}>
-            <thead>
-              <tr>{head}</tr>
-            </thead>
-            <tbody>
-              {rows.length === 0 && (
-                <tr>
-                  <td colSpan={head.length} class="empty">
-                    {empty}
-                  </td>
-                </tr>
-              )}
-              {rows.map(row)}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {rows !== null && <DataTable testId={testId} head={head} rows={rows} empty={empty} row={row} />}
       {nextCursor !== null && (
         <button type="button" onClick={() => void load(nextCursor)}>
           Load more

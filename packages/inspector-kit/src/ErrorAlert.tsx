@@ -1,6 +1,6 @@
-import { Clipped } from '@webhook-contracts/inspector-kit';
+import { Clipped } from './Clipped.tsx';
 
-/** A view's failed request, as the receiver worded it (clipped: the message may quote a sender). */
+/** A view's failed request, as its server worded it (clipped: the message may quote a sender). */
 export function ErrorAlert({ error }: { error: string | null }) {
   if (error === null) return null;
   return (

@@ -1,7 +1,8 @@
-// The loading behind the views that page with "Load more" (Progress, Memberships): the first page
-// for the current filter, then each next page appended, following next_cursor.
+// The loading behind the views that page with "Load more": the first page for the current filter,
+// then each next page appended, following next_cursor.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { messageOf, useApi } from './useApi.ts';
+import { messageOf } from './messageOf.ts';
+import { useApi } from './useApi.ts';
 
 export interface CursorPages<Row> {
   /** The rows loaded so far, or null before the first answer and after a failed one. */
@@ -15,6 +16,10 @@ export interface CursorPages<Row> {
 /**
  * Loads `path(undefined)` whenever `path` changes (a new filter), and `path(cursor)` on `load(cursor)`.
  * Pass a stable `path` (useCallback over the filter) and a module-level `rowsOf`.
+ *
+ * @example
+ * const path = useCallback((cursor?: string) => `progress${query({ user_id: userId, cursor })}`, [userId]);
+ * const pages = useCursorPages(path, (page: ProgressPage) => page.progress);
  */
 export function useCursorPages<Page extends { next_cursor?: string | null }, Row>(
   path: (cursor: string | undefined) => string,

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { messageOf } from './useApi.ts';
+import { messageOf } from './messageOf.ts';
 
 interface Props {
   title: string;

@@ -1,34 +1,39 @@
 import { createContext } from 'preact';
 import { useContext, useMemo } from 'preact/hooks';
-import { ApiError, apiFetch } from './api.ts';
+import { ApiError } from './ApiError.ts';
+import type { ApiClient, ApiInit } from './createApiClient.ts';
 
 export interface Session {
   token: string;
-  /** Called when the receiver refuses the token mid-session: back to the login form. */
+  client: ApiClient;
+  /** Called when the server refuses the token mid-session: back to the login form. */
   signOut(message?: string): void;
 }
 
 export const SessionContext = createContext<Session | null>(null);
 
-/** apiFetch with the session's token; a 401 ends the session instead of showing stale data. */
+/**
+ * The session's client with its token; a 401 ends the session instead of showing stale data.
+ *
+ * @example
+ * const api = useApi();
+ * const page = await api<EventPage>('events?limit=25');
+ */
 export function useApi() {
   const session = useContext(SessionContext);
   if (session === null) throw new Error('useApi outside a session');
   // Stable for the session, so effects that depend on it do not re-run on every render.
   return useMemo(
     () =>
-      async <T>(path: string, init: { method?: string } = {}): Promise<T> => {
+      async <T>(path: string, init: ApiInit = {}): Promise<T> => {
         try {
-          return await apiFetch<T>(session.token, path, init);
+          return await session.client.fetch<T>(session.token, path, init);
         } catch (error) {
           if (error instanceof ApiError && error.status === 401)
-            session.signOut(`The receiver refused the token: ${error.message}`);
+            session.signOut(`The ${session.client.server} refused the token: ${error.message}`);
           throw error;
         }
       },
     [session],
   );
 }
-
-export const messageOf = (error: unknown): string =>
-  error instanceof ApiError ? `${error.message} (${error.code})` : String(error);
