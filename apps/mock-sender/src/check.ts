@@ -3,14 +3,14 @@
 // Standard Webhooks receiver must do: accept (2xx) or reject (4xx). A 5xx never passes.
 import { createHmac, randomBytes } from 'node:crypto';
 import { decodeSecrets, type SecretInput, sign } from '@webhook-contracts/webhooks';
-import { failureReason } from './delivery/failureReason.js';
-import { createHttpClient } from './delivery/httpClient.js';
 import { SenderConfigError } from './errors.js';
 import { generateEvents } from './fixtures/generator.js';
 import { Random, randomSeed } from './fixtures/random.js';
 import { type OptionName, type OptionNaming, optionName } from './options/optionNames.js';
 import { optionValidators } from './options/requestProblems.js';
 import type { CheckRequest } from './options/SendRequest.js';
+import { failureReason } from './sending/transport/failureReason.js';
+import { createHttpClient } from './sending/transport/httpClient.js';
 import { targetUrl } from './targetUrl.js';
 import { userAgent } from './version.js';
 

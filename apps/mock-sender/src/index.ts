@@ -8,8 +8,6 @@ export {
   type Expectation,
   formatCheckTable,
 } from './check.js';
-export type { AttemptRecord, DeliveryResult, FinalStatus } from './delivery/deliverEvent.js';
-export { type HttpTransport, useHttpTransport } from './delivery/httpClient.js';
 export { GeneratorError, SenderConfigError, type SenderConfigErrorCode } from './errors.js';
 export {
   type CatalogGenerateOptions,
@@ -36,12 +34,14 @@ export { type ReplayOptions, replay } from './replay/replay.js';
 export type { ReportLine } from './report/reportWriter.js';
 export { formatSummary, type SendSummary } from './report/summary.js';
 export { resolveSecrets } from './secrets.js';
+export type { AttemptRecord, DeliveryResult, FinalStatus } from './sending/deliverEvent.js';
 export {
   DEFAULT_RETRY_SCHEDULE,
   type DeliveryRecord,
   type SendOptions,
   send,
   validateSendOptions,
-} from './send.js';
+} from './sending/send.js';
+export { type HttpTransport, useHttpTransport } from './sending/transport/httpClient.js';
 export { createSenderServer, type SenderServerOptions } from './server/createSenderServer.js';
 export { userAgent, version } from './version.js';

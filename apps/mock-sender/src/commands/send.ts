@@ -12,7 +12,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   type SendOptions,
   send,
-} from '../send.js';
+} from '../sending/send.js';
 import { collect, eventTypes, integer, number, retrySchedule } from './options.js';
 
 /**

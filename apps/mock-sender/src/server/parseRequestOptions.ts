@@ -14,7 +14,7 @@ import {
 } from '../options/SendRequest.js';
 import { sourceKind } from '../replay/openSource.js';
 import type { ReplayOptions } from '../replay/replay.js';
-import type { SendOptions } from '../send.js';
+import type { SendOptions } from '../sending/send.js';
 import { hasCredentials } from '../targetUrl.js';
 
 export type { FieldProblem } from '../options/requestProblems.js';
