@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { check, formatCheckTable } from '../check.js';
+import { number } from '../options/flagParsers.js';
 import { resolveSecrets } from '../secrets.js';
-import { number } from './options.js';
 
 export function checkCommand(): Command {
   return new Command('check')

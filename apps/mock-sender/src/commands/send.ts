@@ -2,6 +2,7 @@ import type { KnownEventType } from '@webhook-contracts/schema';
 import { Command, Option } from 'commander';
 import { parseOverride } from '../fixtures/overrides.js';
 import { randomSeed } from '../fixtures/random.js';
+import { collect, eventTypes, integer, number, retrySchedule } from '../options/flagParsers.js';
 import { fieldNotes, SendRequest } from '../options/SendRequest.js';
 import { RetryNotices } from '../report/retryNotices.js';
 import { formatSummary } from '../report/summary.js';
@@ -13,7 +14,6 @@ import {
   type SendOptions,
   send,
 } from '../sending/send.js';
-import { collect, eventTypes, integer, number, retrySchedule } from './options.js';
 
 /**
  * Commander's parse: the request's fields under their own names, except the flags whose name

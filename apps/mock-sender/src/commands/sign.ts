@@ -3,8 +3,8 @@ import { signedHeaders } from '@webhook-contracts/webhooks';
 import { Command } from 'commander';
 import { SenderConfigError } from '../errors.js';
 import { Random, randomSeed } from '../fixtures/random.js';
+import { nonNegativeInteger } from '../options/flagParsers.js';
 import { resolveSecrets } from '../secrets.js';
-import { nonNegativeInteger } from './options.js';
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -11,6 +11,12 @@ import { WebhookConfigError } from '@webhook-contracts/webhooks';
 import { type CheckReport, check } from '../check.js';
 import { SenderConfigError } from '../errors.js';
 import { loadExamples } from '../fixtures/examples.js';
+import {
+  type ParsedReplayRequest,
+  parseCheckRequest,
+  parseReplayRequest,
+  parseSendRequest,
+} from '../options/parseRequestOptions.js';
 import { REQUEST_LIMITS } from '../options/SendRequest.js';
 import { replay, validateReplayOptions } from '../replay/replay.js';
 import type { SendSummary } from '../report/summary.js';
@@ -24,12 +30,6 @@ import { DeliveryLog } from './DeliveryLog.js';
 import { HttpError } from './HttpError.js';
 import { inspectorRoutes } from './inspectorRoutes.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './jsonDepth.js';
-import {
-  type ParsedReplayRequest,
-  parseCheckRequest,
-  parseReplayRequest,
-  parseSendRequest,
-} from './parseRequestOptions.js';
 import { type RunKind, RunRegistry, type RunVerdict } from './RunRegistry.js';
 import { parseRunId } from './runId.js';
 import { refuseOverlongSchedule } from './runSchedule.js';

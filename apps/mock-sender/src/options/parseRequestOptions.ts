@@ -5,20 +5,15 @@ import type { CheckOptions } from '../check.js';
 import { SenderConfigError } from '../errors.js';
 import { parseEventTypes } from '../fixtures/catalogGenerator.js';
 import { docsExamples, loadExamples } from '../fixtures/examples.js';
-import { type FieldProblem, type RequestValidator, requestValidators } from '../options/requestProblems.js';
-import {
-  type CheckRequest,
-  REQUEST_LIMITS,
-  type ReplayRequest,
-  type SendRequest,
-} from '../options/SendRequest.js';
 import { sourceKind } from '../replay/openSource.js';
 import type { ReplayOptions } from '../replay/replay.js';
 import type { SendOptions } from '../sending/send.js';
 import { hasCredentials } from '../targetUrl.js';
+import { type FieldProblem, type RequestValidator, requestValidators } from './requestProblems.js';
+import { type CheckRequest, REQUEST_LIMITS, type ReplayRequest, type SendRequest } from './SendRequest.js';
 
-export type { FieldProblem } from '../options/requestProblems.js';
-export { REQUEST_LIMITS } from '../options/SendRequest.js';
+export type { FieldProblem } from './requestProblems.js';
+export { REQUEST_LIMITS } from './SendRequest.js';
 
 function parseFields(
   body: unknown,
