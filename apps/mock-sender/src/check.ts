@@ -4,8 +4,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { decodeSecrets, type SecretInput, sign } from '@webhook-contracts/webhooks';
 import { SenderConfigError } from './errors.js';
-import { generateEvents } from './fixtures/generator.js';
-import { Random, randomSeed } from './fixtures/random.js';
+import { generateEvents } from './generators/generator.js';
+import { Random, randomSeed } from './generators/random.js';
 import { type OptionName, type OptionNaming, optionName } from './options/optionNames.js';
 import { optionValidators } from './options/requestProblems.js';
 import type { CheckRequest } from './options/SendRequest.js';

@@ -14,7 +14,8 @@ export {
   DEFAULT_EVENT_TYPE,
   generateCatalogEvents,
   parseEventTypes,
-} from './fixtures/catalogGenerator.js';
+} from './generators/catalogGenerator.js';
+export { type GenerateOptions, generateEvents } from './generators/generator.js';
 export {
   docsExamples,
   type Example,
@@ -22,9 +23,8 @@ export {
   examplesDir,
   findExample,
   loadExamples,
-} from './fixtures/examples.js';
-export { type GenerateOptions, generateEvents } from './fixtures/generator.js';
-export { applyOverrides, type Override, overrideFrom, parseOverride } from './fixtures/overrides.js';
+} from './payloads/examples.js';
+export { applyOverrides, type Override, overrideFrom, parseOverride } from './payloads/overrides.js';
 export {
   type ExportedEvent,
   type ExportFilter,

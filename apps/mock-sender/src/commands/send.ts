@@ -1,9 +1,9 @@
 import type { KnownEventType } from '@webhook-contracts/schema';
 import { Command, Option } from 'commander';
-import { parseOverride } from '../fixtures/overrides.js';
-import { randomSeed } from '../fixtures/random.js';
+import { randomSeed } from '../generators/random.js';
 import { collect, eventTypes, integer, number, retrySchedule } from '../options/flagParsers.js';
 import { fieldNotes, SendRequest } from '../options/SendRequest.js';
+import { parseOverride } from '../payloads/overrides.js';
 import { RetryNotices } from '../report/retryNotices.js';
 import { formatSummary } from '../report/summary.js';
 import { resolveSecrets } from '../secrets.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { signedHeaders } from '@webhook-contracts/webhooks';
 import { Command } from 'commander';
 import { SenderConfigError } from '../errors.js';
-import { Random, randomSeed } from '../fixtures/random.js';
+import { Random, randomSeed } from '../generators/random.js';
 import { nonNegativeInteger } from '../options/flagParsers.js';
 import { resolveSecrets } from '../secrets.js';
 

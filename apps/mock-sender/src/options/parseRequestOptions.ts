@@ -3,8 +3,8 @@
 // caller fixes them all at once. One rule spans fields and so lives here: the run's size.
 import type { CheckOptions } from '../check.js';
 import { SenderConfigError } from '../errors.js';
-import { parseEventTypes } from '../fixtures/catalogGenerator.js';
-import { docsExamples, loadExamples } from '../fixtures/examples.js';
+import { parseEventTypes } from '../generators/catalogGenerator.js';
+import { docsExamples, loadExamples } from '../payloads/examples.js';
 import { sourceKind } from '../replay/openSource.js';
 import type { ReplayOptions } from '../replay/replay.js';
 import type { SendOptions } from '../sending/send.js';

@@ -5,7 +5,7 @@
 
 import type { SecretInput } from '@webhook-contracts/webhooks';
 import { SenderConfigError } from '../errors.js';
-import { Random, randomSeed } from '../fixtures/random.js';
+import { Random, randomSeed } from '../generators/random.js';
 import { type OptionName, type OptionNaming, optionName } from '../options/optionNames.js';
 import { optionValidators } from '../options/requestProblems.js';
 import type { ReplayRequest } from '../options/SendRequest.js';

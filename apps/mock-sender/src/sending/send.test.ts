@@ -7,7 +7,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { Webhook as ReferenceWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateEvents } from '../fixtures/generator.js';
+import { generateEvents } from '../generators/generator.js';
 import { recordingSleep, SECRET, scriptedReceiver, steppingClock, TARGET } from '../test-support/recorder.js';
 import { send } from './send.js';
 import { useHttpTransport } from './transport/httpClient.js';

@@ -10,11 +10,11 @@ import {
 } from '@webhook-contracts/schema';
 import type { SecretInput } from '@webhook-contracts/webhooks';
 import { SenderConfigError } from '../errors.js';
-import { type Override, overrideFrom } from '../fixtures/overrides.js';
-import { Random, randomSeed } from '../fixtures/random.js';
+import { Random, randomSeed } from '../generators/random.js';
 import { type OptionNaming, optionName } from '../options/optionNames.js';
 import { optionValidators } from '../options/requestProblems.js';
 import type { SendRequest } from '../options/SendRequest.js';
+import { type Override, overrideFrom } from '../payloads/overrides.js';
 import type { ProgressStream } from '../report/progressBar.js';
 import type { SendSummary } from '../report/summary.js';
 import { targetUrl } from '../targetUrl.js';

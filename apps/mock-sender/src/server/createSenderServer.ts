@@ -10,7 +10,6 @@ import { knownEventTypes } from '@webhook-contracts/schema';
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
 import { type CheckReport, check } from '../check.js';
 import { SenderConfigError } from '../errors.js';
-import { loadExamples } from '../fixtures/examples.js';
 import {
   type ParsedReplayRequest,
   parseCheckRequest,
@@ -18,6 +17,7 @@ import {
   parseSendRequest,
 } from '../options/parseRequestOptions.js';
 import { REQUEST_LIMITS } from '../options/SendRequest.js';
+import { loadExamples } from '../payloads/examples.js';
 import { replay, validateReplayOptions } from '../replay/replay.js';
 import type { SendSummary } from '../report/summary.js';
 import { resolveSecrets } from '../secrets.js';
