@@ -36,7 +36,7 @@ export const mutationGroups = {
     projects: ['apps/mock-sender'],
     // The sending tests, send's included (retries, Retry-After, 410 through deliverEvent, on msw),
     // and check's (the undici transport against broken receivers); the CLI and serve tests spawn dist/.
-    tests: ['src/sending/**/*.test.ts', 'src/check.test.ts'],
+    tests: ['src/sending/**/*.test.ts', 'src/check/**/*.test.ts'],
   },
 };
 

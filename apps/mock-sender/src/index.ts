@@ -7,7 +7,7 @@ export {
   checkCaseNames,
   type Expectation,
   formatCheckTable,
-} from './check.js';
+} from './check/check.js';
 export { GeneratorError, SenderConfigError, type SenderConfigErrorCode } from './errors.js';
 export {
   type CatalogGenerateOptions,

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { check, formatCheckTable } from '../check.js';
+import { check, formatCheckTable } from '../check/check.js';
 import { number } from '../options/flagParsers.js';
 import { resolveSecrets } from '../secrets.js';
 

@@ -1,7 +1,7 @@
 // The JSON bodies of `POST /send` and `POST /check` -> `send()`/`check()` options. The request
 // schemas (with serve's bounds) check every field; every problem is collected into `details` so a
 // caller fixes them all at once. One rule spans fields and so lives here: the run's size.
-import type { CheckOptions } from '../check.js';
+import type { CheckOptions } from '../check/check.js';
 import { SenderConfigError } from '../errors.js';
 import { parseEventTypes } from '../generators/catalogGenerator.js';
 import { docsExamples, loadExamples } from '../payloads/examples.js';

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { knownEventTypes } from '@webhook-contracts/schema';
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
-import { type CheckReport, check } from '../check.js';
+import { type CheckReport, check } from '../check/check.js';
 import { SenderConfigError } from '../errors.js';
 import {
   type ParsedReplayRequest,

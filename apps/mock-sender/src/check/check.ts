@@ -3,16 +3,16 @@
 // Standard Webhooks receiver must do: accept (2xx) or reject (4xx). A 5xx never passes.
 import { createHmac, randomBytes } from 'node:crypto';
 import { decodeSecrets, type SecretInput, sign } from '@webhook-contracts/webhooks';
-import { SenderConfigError } from './errors.js';
-import { generateEvents } from './generators/generator.js';
-import { Random, randomSeed } from './generators/random.js';
-import { type OptionName, type OptionNaming, optionName } from './options/optionNames.js';
-import { optionValidators } from './options/requestProblems.js';
-import type { CheckRequest } from './options/SendRequest.js';
-import { failureReason } from './sending/transport/failureReason.js';
-import { createHttpClient } from './sending/transport/httpClient.js';
-import { targetUrl } from './targetUrl.js';
-import { userAgent } from './version.js';
+import { SenderConfigError } from '../errors.js';
+import { generateEvents } from '../generators/generator.js';
+import { Random, randomSeed } from '../generators/random.js';
+import { type OptionName, type OptionNaming, optionName } from '../options/optionNames.js';
+import { optionValidators } from '../options/requestProblems.js';
+import type { CheckRequest } from '../options/SendRequest.js';
+import { failureReason } from '../sending/transport/failureReason.js';
+import { createHttpClient } from '../sending/transport/httpClient.js';
+import { targetUrl } from '../targetUrl.js';
+import { userAgent } from '../version.js';
 
 /** check()'s options: the check request's fields (documented in `CheckRequest`) plus hooks. */
 export interface CheckOptions extends Pick<CheckRequest, 'timeoutMs' | 'seed'> {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Behaviour, startReceiver, type TestReceiver } from '../test-support/receivers.js';
+import { SECRET } from '../test-support/recorder.js';
 import { check, checkCaseNames, formatCheckTable } from './check.js';
-import { type Behaviour, startReceiver, type TestReceiver } from './test-support/receivers.js';
-import { SECRET } from './test-support/recorder.js';
 
 let receiver: TestReceiver | undefined;
 afterEach(async () => {
