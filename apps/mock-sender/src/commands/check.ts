@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { check, formatCheckTable } from '../check/check.js';
+import { check } from '../check/check.js';
+import { formatCheckTable } from '../check/formatCheckTable.js';
 import { number } from '../options/flagParsers.js';
 import { resolveSecrets } from '../secrets.js';
 
