@@ -10,6 +10,7 @@ export {
   parseEventTypes,
 } from './generators/catalogGenerator.js';
 export { type GenerateOptions, generateEvents } from './generators/generator.js';
+export { resolveSecrets } from './options/resolveSecrets.js';
 export {
   docsExamples,
   type Example,
@@ -27,7 +28,6 @@ export {
 export { type ReplayOptions, replay } from './replay/replay.js';
 export type { ReportLine } from './report/reportWriter.js';
 export { formatSummary, type SendSummary } from './report/summary.js';
-export { resolveSecrets } from './secrets.js';
 export type { AttemptRecord, DeliveryResult, FinalStatus } from './sending/deliverEvent.js';
 export {
   DEFAULT_RETRY_SCHEDULE,

@@ -8,9 +8,9 @@ import { Random, randomSeed } from '../generators/random.js';
 import { type OptionName, type OptionNaming, optionName } from '../options/optionNames.js';
 import { optionValidators } from '../options/requestProblems.js';
 import type { CheckRequest } from '../options/SendRequest.js';
+import { targetUrl } from '../options/targetUrl.js';
 import { failureReason } from '../sending/transport/failureReason.js';
 import { createHttpClient } from '../sending/transport/httpClient.js';
-import { targetUrl } from '../targetUrl.js';
 import { userAgent } from '../version.js';
 import { type CaseContext, checkCases, type Expectation } from './checkCases.js';
 

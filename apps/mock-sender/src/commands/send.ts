@@ -2,11 +2,11 @@ import type { KnownEventType } from '@webhook-contracts/schema';
 import { Command, Option } from 'commander';
 import { randomSeed } from '../generators/random.js';
 import { collect, eventTypes, integer, number, retrySchedule } from '../options/flagParsers.js';
+import { resolveSecrets } from '../options/resolveSecrets.js';
 import { fieldNotes, SendRequest } from '../options/SendRequest.js';
 import { parseOverride } from '../payloads/overrides.js';
 import { RetryNotices } from '../report/retryNotices.js';
 import { formatSummary } from '../report/summary.js';
-import { resolveSecrets } from '../secrets.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_SHUFFLE_WINDOW,

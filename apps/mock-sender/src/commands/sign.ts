@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { SenderConfigError } from '../errors.js';
 import { Random, randomSeed } from '../generators/random.js';
 import { nonNegativeInteger } from '../options/flagParsers.js';
-import { resolveSecrets } from '../secrets.js';
+import { resolveSecrets } from '../options/resolveSecrets.js';
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];

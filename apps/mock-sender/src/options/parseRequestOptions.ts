@@ -8,9 +8,9 @@ import { docsExamples, loadExamples } from '../payloads/examples.js';
 import { sourceKind } from '../replay/openSource.js';
 import type { ReplayOptions } from '../replay/replay.js';
 import type { SendOptions } from '../sending/send.js';
-import { hasCredentials } from '../targetUrl.js';
 import { type FieldProblem, type RequestValidator, requestValidators } from './requestProblems.js';
 import { type CheckRequest, REQUEST_LIMITS, type ReplayRequest, type SendRequest } from './SendRequest.js';
+import { hasCredentials } from './targetUrl.js';
 
 export type { FieldProblem } from './requestProblems.js';
 export { REQUEST_LIMITS } from './SendRequest.js';

@@ -16,14 +16,14 @@ import {
   parseReplayRequest,
   parseSendRequest,
 } from '../options/parseRequestOptions.js';
+import { resolveSecrets } from '../options/resolveSecrets.js';
 import { REQUEST_LIMITS } from '../options/SendRequest.js';
+import { targetUrl } from '../options/targetUrl.js';
 import { loadExamples } from '../payloads/examples.js';
 import { replay, validateReplayOptions } from '../replay/replay.js';
 import type { SendSummary } from '../report/summary.js';
-import { resolveSecrets } from '../secrets.js';
 import { plannedEvents } from '../sending/eventSource.js';
 import { DEFAULT_RETRY_SCHEDULE, send, validateSendOptions } from '../sending/send.js';
-import { targetUrl } from '../targetUrl.js';
 import { type HostName, hostAllowed } from './allowedHosts.js';
 import { bearerTokenMatches } from './bearerToken.js';
 import { DeliveryLog } from './DeliveryLog.js';
