@@ -104,4 +104,12 @@ describe('check', () => {
     expect(failed.length).toBeGreaterThan(0);
     expect(new Set(failed.map((r) => r.reason))).toEqual(new Set(['error code boom']));
   });
+
+  it('prints a table with one row per case and a verdict', async () => {
+    const report = await checkAgainst('rejects-duplicates');
+    const table = formatCheckTable(report);
+    expect(table.split('\n')).toHaveLength(checkCaseNames.length + 4);
+    expect(table).toMatch(/the same webhook-id again \(a retry\) is accepted\s+2xx\s+409\s+FAIL/);
+    expect(table).toContain(`1 of ${checkCaseNames.length} cases FAILED`);
+  });
 });
