@@ -4,7 +4,7 @@
 // reports/mutation/mutation.json (every group's files in one Stryker report), records each run's time
 // in reports/mutation/runs.json and regenerates docs/reference/mutation-scores.md from the
 // incremental reports. Options after the group go to Stryker (e.g. `--mutate
-// apps/mock-sender/src/delivery/pool.ts`): the incremental report still holds every mutant of the
+// apps/mock-sender/src/sending/pool.ts`): the incremental report still holds every mutant of the
 // group, the others with their last result. Not part of `npm test`.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -27,11 +27,16 @@ export const mutationGroups = {
     tests: ['src/http/**/*.test.ts'],
   },
   sender: {
-    mutate: ['apps/mock-sender/src/delivery/**/*.ts'],
+    // The delivery of each event (retries, Retry-After, the pool, fault injection) and the HTTP
+    // transports under it; what send() composes above them is covered by the contract tests.
+    mutate: [
+      'apps/mock-sender/src/sending/transport/**/*.ts',
+      'apps/mock-sender/src/sending/{deliverEvent,faults,pool,retryAfter}.ts',
+    ],
     projects: ['apps/mock-sender'],
-    // The delivery tests, plus send (retries, Retry-After, 410 through deliverEvent, on msw) and
-    // check (the undici transport against broken receivers); the CLI and serve tests spawn dist/.
-    tests: ['src/delivery/**/*.test.ts', 'src/send.test.ts', 'src/check.test.ts'],
+    // The sending tests, send's included (retries, Retry-After, 410 through deliverEvent, on msw),
+    // and check's (the undici transport against broken receivers); the CLI and serve tests spawn dist/.
+    tests: ['src/sending/**/*.test.ts', 'src/check/**/*.test.ts'],
   },
 };
 

@@ -1,22 +1,16 @@
 // The programmatic API: drive the mock sender from tests and tools without spawning the CLI.
-export {
-  type CheckOptions,
-  type CheckReport,
-  type CheckResult,
-  check,
-  checkCaseNames,
-  type Expectation,
-  formatCheckTable,
-} from './check.js';
-export type { AttemptRecord, DeliveryResult, FinalStatus } from './delivery/deliverEvent.js';
-export { type HttpTransport, useHttpTransport } from './delivery/httpClient.js';
+export { type CheckOptions, type CheckReport, type CheckResult, check } from './check/check.js';
+export { checkCaseNames, type Expectation } from './check/checkCases.js';
+export { formatCheckTable } from './check/formatCheckTable.js';
 export { GeneratorError, SenderConfigError, type SenderConfigErrorCode } from './errors.js';
 export {
   type CatalogGenerateOptions,
   DEFAULT_EVENT_TYPE,
   generateCatalogEvents,
   parseEventTypes,
-} from './fixtures/catalogGenerator.js';
+} from './generators/catalogGenerator.js';
+export { type GenerateOptions, generateEvents } from './generators/generator.js';
+export { resolveSecrets } from './options/resolveSecrets.js';
 export {
   docsExamples,
   type Example,
@@ -24,9 +18,8 @@ export {
   examplesDir,
   findExample,
   loadExamples,
-} from './fixtures/examples.js';
-export { type GenerateOptions, generateEvents } from './fixtures/generator.js';
-export { applyOverrides, type Override, overrideFrom, parseOverride } from './fixtures/overrides.js';
+} from './payloads/examples.js';
+export { applyOverrides, type Override, overrideFrom, parseOverride } from './payloads/overrides.js';
 export {
   type ExportedEvent,
   type ExportFilter,
@@ -35,13 +28,14 @@ export {
 export { type ReplayOptions, replay } from './replay/replay.js';
 export type { ReportLine } from './report/reportWriter.js';
 export { formatSummary, type SendSummary } from './report/summary.js';
-export { resolveSecrets } from './secrets.js';
+export type { AttemptRecord, DeliveryResult, FinalStatus } from './sending/deliverEvent.js';
 export {
   DEFAULT_RETRY_SCHEDULE,
   type DeliveryRecord,
   type SendOptions,
   send,
   validateSendOptions,
-} from './send.js';
+} from './sending/send.js';
+export { type HttpTransport, useHttpTransport } from './sending/transport/httpClient.js';
 export { createSenderServer, type SenderServerOptions } from './server/createSenderServer.js';
 export { userAgent, version } from './version.js';

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
-import { check, formatCheckTable } from '../check.js';
-import { resolveSecrets } from '../secrets.js';
-import { number } from './options.js';
+import { check } from '../check/check.js';
+import { formatCheckTable } from '../check/formatCheckTable.js';
+import { number } from '../options/flagParsers.js';
+import { resolveSecrets } from '../options/resolveSecrets.js';
 
 export function checkCommand(): Command {
   return new Command('check')

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { findExample, loadExamples } from '../fixtures/examples.js';
+import { findExample, loadExamples } from '../payloads/examples.js';
 
 export function examplesCommand(): Command {
   return new Command('examples')

@@ -1,11 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { integer, number, retrySchedule } from '../options/flagParsers.js';
+import { resolveSecrets } from '../options/resolveSecrets.js';
 import { fieldNotes, ReplayRequest } from '../options/SendRequest.js';
 import { replay } from '../replay/replay.js';
 import { RetryNotices } from '../report/retryNotices.js';
 import { formatSummary } from '../report/summary.js';
-import { resolveSecrets } from '../secrets.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../sending/runDeliveries.js';
-import { integer, number, retrySchedule } from './options.js';
 
 interface ReplayFlags {
   from: string;

@@ -1,19 +1,19 @@
 import type { KnownEventType } from '@webhook-contracts/schema';
 import { Command, Option } from 'commander';
-import { parseOverride } from '../fixtures/overrides.js';
-import { randomSeed } from '../fixtures/random.js';
+import { randomSeed } from '../generators/random.js';
+import { collect, eventTypes, integer, number, retrySchedule } from '../options/flagParsers.js';
+import { resolveSecrets } from '../options/resolveSecrets.js';
 import { fieldNotes, SendRequest } from '../options/SendRequest.js';
+import { parseOverride } from '../payloads/overrides.js';
 import { RetryNotices } from '../report/retryNotices.js';
 import { formatSummary } from '../report/summary.js';
-import { resolveSecrets } from '../secrets.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_SHUFFLE_WINDOW,
   DEFAULT_TIMEOUT_MS,
   type SendOptions,
   send,
-} from '../send.js';
-import { collect, eventTypes, integer, number, retrySchedule } from './options.js';
+} from '../sending/send.js';
 
 /**
  * Commander's parse: the request's fields under their own names, except the flags whose name

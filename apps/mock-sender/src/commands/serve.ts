@@ -2,6 +2,7 @@
 // builds the server and listens. The work happens in createSenderServer.
 import { Command } from 'commander';
 import { SenderConfigError } from '../errors.js';
+import { nonNegativeInteger } from '../options/flagParsers.js';
 import { createSenderServer } from '../server/createSenderServer.js';
 import {
   readServeSettings,
@@ -10,7 +11,6 @@ import {
   serveSettings,
   serveSettingsHelp,
 } from '../server/serveSettings.js';
-import { nonNegativeInteger } from './options.js';
 
 export function serveCommand(): Command {
   const command = new Command('serve')

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { signedHeaders } from '@webhook-contracts/webhooks';
 import { Command } from 'commander';
 import { SenderConfigError } from '../errors.js';
-import { Random, randomSeed } from '../fixtures/random.js';
-import { resolveSecrets } from '../secrets.js';
-import { nonNegativeInteger } from './options.js';
+import { Random, randomSeed } from '../generators/random.js';
+import { nonNegativeInteger } from '../options/flagParsers.js';
+import { resolveSecrets } from '../options/resolveSecrets.js';
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -4,16 +4,16 @@
 // gaps (divided by it). Delivery is the same run loop as send's: retries, report, progress.
 
 import type { SecretInput } from '@webhook-contracts/webhooks';
-import type { RetryNotice } from '../delivery/deliverEvent.js';
 import { SenderConfigError } from '../errors.js';
-import { Random, randomSeed } from '../fixtures/random.js';
+import { Random, randomSeed } from '../generators/random.js';
 import { type OptionName, type OptionNaming, optionName } from '../options/optionNames.js';
 import { optionValidators } from '../options/requestProblems.js';
 import type { ReplayRequest } from '../options/SendRequest.js';
+import { targetUrl } from '../options/targetUrl.js';
 import type { ProgressStream } from '../report/progressBar.js';
 import type { SendSummary } from '../report/summary.js';
+import type { RetryNotice } from '../sending/deliverEvent.js';
 import { type DeliveryRecord, type Outgoing, runDeliveries, runSleep } from '../sending/runDeliveries.js';
-import { targetUrl } from '../targetUrl.js';
 import { userAgent as defaultUserAgent } from '../version.js';
 import { type ExportedEvent, type ExportFilter, type ExportLimits, exportedEvents } from './exportReader.js';
 import { openSource, sourceKind } from './openSource.js';

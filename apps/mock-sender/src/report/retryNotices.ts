@@ -1,7 +1,7 @@
 // Lines on stderr when retries are scheduled, for runs without a progress bar (CI logs, pipes):
 // with the upstream 10/20/40 s schedule a failing receiver would otherwise mean a silent minute.
 // At most one line per interval; the ones held back are counted in the next line.
-import type { RetryNotice } from '../delivery/deliverEvent.js';
+import type { RetryNotice } from '../sending/deliverEvent.js';
 
 export class RetryNotices {
   private lastLine = Number.NEGATIVE_INFINITY;

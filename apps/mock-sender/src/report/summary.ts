@@ -1,5 +1,5 @@
 // Tallies a send run into the summary printed at the end (and returned by `send()`).
-import type { AttemptRecord, DeliveryResult } from '../delivery/deliverEvent.js';
+import type { AttemptRecord, DeliveryResult } from '../sending/deliverEvent.js';
 import { LatencyHistogram } from './latencyHistogram.js';
 
 export interface SendSummary {

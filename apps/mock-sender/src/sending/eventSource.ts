@@ -1,9 +1,9 @@
 // Where a send run's events come from: your own payloads, the docs examples, generated events, or
 // examples then generated events. Everything is lazy, so 100 000 generated events never sit in memory.
 import type { KnownEventType } from '@webhook-contracts/schema';
-import { DEFAULT_EVENT_TYPE, generateCatalogEvents } from '../fixtures/catalogGenerator.js';
-import { docsExamples, type Example, findExample, loadExamples } from '../fixtures/examples.js';
-import { generateEvents } from '../fixtures/generator.js';
+import { DEFAULT_EVENT_TYPE, generateCatalogEvents } from '../generators/catalogGenerator.js';
+import { generateEvents } from '../generators/generator.js';
+import { docsExamples, type Example, findExample, loadExamples } from '../payloads/examples.js';
 
 export interface EventSourceOptions {
   example?: string | readonly string[] | undefined;

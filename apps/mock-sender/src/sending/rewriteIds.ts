@@ -1,7 +1,7 @@
 // Gives each payload its webhook-id: a fresh `msg_…` id by default (so a rerun is not deduplicated
 // away), the payload's own with `keepIds`, and never a mended one for an invalid example sent as
 // written. Overrides (`--set`) apply after the id.
-import { applyOverrides, type Override } from '../fixtures/overrides.js';
+import { applyOverrides, type Override } from '../payloads/overrides.js';
 import { type Payload, safeParse } from './eventSource.js';
 
 export interface Prepared {

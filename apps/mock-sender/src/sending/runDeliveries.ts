@@ -4,18 +4,18 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SecretInput } from '@webhook-contracts/webhooks';
 import { Webhook } from '@webhook-contracts/webhooks';
+import { ProgressBar, type ProgressStream } from '../report/progressBar.js';
+import { ReportWriter } from '../report/reportWriter.js';
+import { type SendSummary, SummaryBuilder } from '../report/summary.js';
 import {
   type AttemptRecord,
   type DeliveryResult,
   type DeliverySettings,
   deliverEvent,
   type RetryNotice,
-} from '../delivery/deliverEvent.js';
-import { createHttpClient } from '../delivery/httpClient.js';
-import { createRateLimiter, runPool } from '../delivery/pool.js';
-import { ProgressBar, type ProgressStream } from '../report/progressBar.js';
-import { ReportWriter } from '../report/reportWriter.js';
-import { type SendSummary, SummaryBuilder } from '../report/summary.js';
+} from './deliverEvent.js';
+import { createRateLimiter, runPool } from './pool.js';
+import { createHttpClient } from './transport/httpClient.js';
 
 export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [10, 20, 40];
 export const DEFAULT_CONCURRENCY = 10;

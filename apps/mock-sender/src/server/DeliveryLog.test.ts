@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeliveryRecord } from '../send.js';
+import type { DeliveryRecord } from '../sending/send.js';
 import { DeliveryLog, RECORD_LIMITS } from './DeliveryLog.js';
 
 const record = (id: string, extra: Partial<DeliveryRecord> = {}): DeliveryRecord => ({

@@ -2,8 +2,8 @@
 // and type come from the source's export, a failure reason from the receiver's answer), so each
 // string is cut to a fixed length when it is stored, and a page stops at a byte budget: neither
 // the ring's memory nor one answer can grow with what a source or receiver sends.
-import type { AttemptRecord } from '../delivery/deliverEvent.js';
-import type { DeliveryRecord } from '../send.js';
+import type { AttemptRecord } from '../sending/deliverEvent.js';
+import type { DeliveryRecord } from '../sending/send.js';
 
 /** Longest id, type, target and reason kept, in characters. */
 export const RECORD_LIMITS = { id: 256, type: 200, to: 2048, reason: 300 } as const;

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkCaseNames } from '../check.js';
+import { checkCaseNames } from '../check/checkCases.js';
 import { startReceiver, type TestReceiver } from '../test-support/receivers.js';
 import { SECRET } from '../test-support/recorder.js';
 import { createSenderServer, type SenderServerOptions } from './createSenderServer.js';

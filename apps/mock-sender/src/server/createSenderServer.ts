@@ -8,28 +8,28 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { knownEventTypes } from '@webhook-contracts/schema';
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
-import { type CheckReport, check } from '../check.js';
+import { type CheckReport, check } from '../check/check.js';
 import { SenderConfigError } from '../errors.js';
-import { loadExamples } from '../fixtures/examples.js';
+import {
+  type ParsedReplayRequest,
+  parseCheckRequest,
+  parseReplayRequest,
+  parseSendRequest,
+} from '../options/parseRequestOptions.js';
+import { resolveSecrets } from '../options/resolveSecrets.js';
 import { REQUEST_LIMITS } from '../options/SendRequest.js';
+import { targetUrl } from '../options/targetUrl.js';
+import { loadExamples } from '../payloads/examples.js';
 import { replay, validateReplayOptions } from '../replay/replay.js';
 import type { SendSummary } from '../report/summary.js';
-import { resolveSecrets } from '../secrets.js';
-import { DEFAULT_RETRY_SCHEDULE, send, validateSendOptions } from '../send.js';
 import { plannedEvents } from '../sending/eventSource.js';
-import { targetUrl } from '../targetUrl.js';
+import { DEFAULT_RETRY_SCHEDULE, send, validateSendOptions } from '../sending/send.js';
 import { type HostName, hostAllowed } from './allowedHosts.js';
 import { bearerTokenMatches } from './bearerToken.js';
 import { DeliveryLog } from './DeliveryLog.js';
 import { HttpError } from './HttpError.js';
 import { inspectorRoutes } from './inspectorRoutes.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './jsonDepth.js';
-import {
-  type ParsedReplayRequest,
-  parseCheckRequest,
-  parseReplayRequest,
-  parseSendRequest,
-} from './parseRequestOptions.js';
 import { type RunKind, RunRegistry, type RunVerdict } from './RunRegistry.js';
 import { parseRunId } from './runId.js';
 import { refuseOverlongSchedule } from './runSchedule.js';

@@ -4,7 +4,7 @@
 // together in one SenderConfigError (the CLI exits 2 with it).
 import { decodeSecret } from '@webhook-contracts/webhooks';
 import { SenderConfigError } from '../errors.js';
-import { resolveSecrets } from '../secrets.js';
+import { resolveSecrets } from '../options/resolveSecrets.js';
 import { type HostName, parseHostName } from './allowedHosts.js';
 import { generateToken } from './bearerToken.js';
 import { parseTargetPrefix, type TargetPrefix } from './targetAllowList.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { stillHeldAfterGc } from '../test-support/garbage.js';
+import { stillHeldAfterGc } from '../../test-support/garbage.js';
 import { DeadlineQueue, DeadlineQueues } from './deadlineQueue.js';
 
 describe('DeadlineQueue', () => {

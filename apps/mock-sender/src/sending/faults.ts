@@ -1,7 +1,7 @@
 // Fault injection over a stream of deliveries, both lazy so memory stays bounded:
 // duplicates (the same webhook-id delivered K times, as at-least-once delivery does) and a
 // shuffle within a bounded window (ordering is not guaranteed upstream).
-import type { Random } from '../fixtures/random.js';
+import type { Random } from '../generators/random.js';
 
 /**
  * Yields each item `copies` times in a row.

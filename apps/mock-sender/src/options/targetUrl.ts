@@ -3,7 +3,7 @@
 // with the fix spelled out. A URL with credentials (`user:password@`) is refused before anything
 // echoes it: the sender sends no basic auth (undici drops them, fetch refuses them), so they would
 // authenticate nothing and only show in summaries, reports, the delivery log and error messages.
-import { SenderConfigError } from './errors.js';
+import { SenderConfigError } from '../errors.js';
 
 /** Echoed values are cut here: a message names the value, it does not reproduce a megabyte of it. */
 const ECHO_CHARS = 200;

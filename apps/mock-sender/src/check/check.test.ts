@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { check, checkCaseNames, formatCheckTable } from './check.js';
-import { type Behaviour, startReceiver, type TestReceiver } from './test-support/receivers.js';
-import { SECRET } from './test-support/recorder.js';
+import { type Behaviour, startReceiver, type TestReceiver } from '../test-support/receivers.js';
+import { SECRET } from '../test-support/recorder.js';
+import { check } from './check.js';
+import { checkCaseNames } from './checkCases.js';
+import { formatCheckTable } from './formatCheckTable.js';
 
 let receiver: TestReceiver | undefined;
 afterEach(async () => {

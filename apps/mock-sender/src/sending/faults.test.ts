@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../fixtures/random.js';
+import { Random } from '../generators/random.js';
 import { shuffleWithin, withDuplicates } from './faults.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);

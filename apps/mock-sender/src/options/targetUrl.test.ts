@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SenderConfigError } from './errors.js';
+import { SenderConfigError } from '../errors.js';
 import { hasCredentials, targetUrl } from './targetUrl.js';
 
 describe('targetUrl', () => {

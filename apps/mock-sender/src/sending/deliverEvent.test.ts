@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AttemptOutcome, HttpClient, PostRequest } from './attemptOutcome.js';
 import { type AttemptRecord, type DeliverySettings, deliverEvent, type RetryNotice } from './deliverEvent.js';
+import type { AttemptOutcome, HttpClient, PostRequest } from './transport/attemptOutcome.js';
 
 type Scripted = number | 'timeout' | 'connection_error' | { status: number; retryAfter: string };
 

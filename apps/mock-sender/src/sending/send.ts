@@ -1,7 +1,7 @@
 // `send()`: the programmatic core of `mock-sender send` and `POST /send`. It composes the three
-// stages: events are sourced (`sending/eventSource`), given their ids and overrides
-// (`sending/rewriteIds`), optionally duplicated and shuffled, then delivered by the run loop
-// (`sending/runDeliveries`). Its options are the send request's fields (`options/SendRequest`).
+// stages: events are sourced (`eventSource`), given their ids and overrides (`rewriteIds`),
+// optionally duplicated and shuffled (`faults`), then delivered by the run loop (`runDeliveries`).
+// Its options are the send request's fields (`options/SendRequest`).
 import {
   formatContractError,
   isKnownEventType,
@@ -9,21 +9,21 @@ import {
   validateEvent,
 } from '@webhook-contracts/schema';
 import type { SecretInput } from '@webhook-contracts/webhooks';
-import type { RetryNotice } from './delivery/deliverEvent.js';
-import { shuffleWithin, withDuplicates } from './delivery/faults.js';
-import { SenderConfigError } from './errors.js';
-import { type Override, overrideFrom } from './fixtures/overrides.js';
-import { Random, randomSeed } from './fixtures/random.js';
-import { type OptionNaming, optionName } from './options/optionNames.js';
-import { optionValidators } from './options/requestProblems.js';
-import type { SendRequest } from './options/SendRequest.js';
-import type { ProgressStream } from './report/progressBar.js';
-import type { SendSummary } from './report/summary.js';
-import { payloadSource, plannedEvents, safeParse } from './sending/eventSource.js';
-import { rewriteIds } from './sending/rewriteIds.js';
-import { type DeliveryRecord, type Outgoing, runDeliveries, runSleep } from './sending/runDeliveries.js';
-import { targetUrl } from './targetUrl.js';
-import { userAgent as defaultUserAgent } from './version.js';
+import { SenderConfigError } from '../errors.js';
+import { Random, randomSeed } from '../generators/random.js';
+import { type OptionNaming, optionName } from '../options/optionNames.js';
+import { optionValidators } from '../options/requestProblems.js';
+import type { SendRequest } from '../options/SendRequest.js';
+import { targetUrl } from '../options/targetUrl.js';
+import { type Override, overrideFrom } from '../payloads/overrides.js';
+import type { ProgressStream } from '../report/progressBar.js';
+import type { SendSummary } from '../report/summary.js';
+import { userAgent as defaultUserAgent } from '../version.js';
+import type { RetryNotice } from './deliverEvent.js';
+import { payloadSource, plannedEvents, safeParse } from './eventSource.js';
+import { shuffleWithin, withDuplicates } from './faults.js';
+import { rewriteIds } from './rewriteIds.js';
+import { type DeliveryRecord, type Outgoing, runDeliveries, runSleep } from './runDeliveries.js';
 
 export {
   DEFAULT_CONCURRENCY,
@@ -31,7 +31,7 @@ export {
   DEFAULT_RETRY_SCHEDULE,
   DEFAULT_TIMEOUT_MS,
   type DeliveryRecord,
-} from './sending/runDeliveries.js';
+} from './runDeliveries.js';
 export const DEFAULT_SHUFFLE_WINDOW = 20;
 
 /** The request's fields that send() takes as they are; the others are widened or renamed below. */

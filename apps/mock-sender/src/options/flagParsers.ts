@@ -1,7 +1,7 @@
 // Parsers for commander option values: a bad value is a usage error (exit 2) with a clear message.
 import type { KnownEventType } from '@webhook-contracts/schema';
 import { InvalidArgumentError } from 'commander';
-import { parseEventTypes } from '../fixtures/catalogGenerator.js';
+import { parseEventTypes } from '../generators/catalogGenerator.js';
 
 /** A number, as typed; its range is the request schema's to check. */
 export function number(value: string): number {

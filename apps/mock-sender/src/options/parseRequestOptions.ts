@@ -1,24 +1,19 @@
 // The JSON bodies of `POST /send` and `POST /check` -> `send()`/`check()` options. The request
 // schemas (with serve's bounds) check every field; every problem is collected into `details` so a
 // caller fixes them all at once. One rule spans fields and so lives here: the run's size.
-import type { CheckOptions } from '../check.js';
+import type { CheckOptions } from '../check/check.js';
 import { SenderConfigError } from '../errors.js';
-import { parseEventTypes } from '../fixtures/catalogGenerator.js';
-import { docsExamples, loadExamples } from '../fixtures/examples.js';
-import { type FieldProblem, type RequestValidator, requestValidators } from '../options/requestProblems.js';
-import {
-  type CheckRequest,
-  REQUEST_LIMITS,
-  type ReplayRequest,
-  type SendRequest,
-} from '../options/SendRequest.js';
+import { parseEventTypes } from '../generators/catalogGenerator.js';
+import { docsExamples, loadExamples } from '../payloads/examples.js';
 import { sourceKind } from '../replay/openSource.js';
 import type { ReplayOptions } from '../replay/replay.js';
-import type { SendOptions } from '../send.js';
-import { hasCredentials } from '../targetUrl.js';
+import type { SendOptions } from '../sending/send.js';
+import { type FieldProblem, type RequestValidator, requestValidators } from './requestProblems.js';
+import { type CheckRequest, REQUEST_LIMITS, type ReplayRequest, type SendRequest } from './SendRequest.js';
+import { hasCredentials } from './targetUrl.js';
 
-export type { FieldProblem } from '../options/requestProblems.js';
-export { REQUEST_LIMITS } from '../options/SendRequest.js';
+export type { FieldProblem } from './requestProblems.js';
+export { REQUEST_LIMITS } from './SendRequest.js';
 
 function parseFields(
   body: unknown,

@@ -1,5 +1,5 @@
 import { parseSecretList, WebhookConfigError } from '@webhook-contracts/webhooks';
-import { missingSecretError, SenderConfigError } from './errors.js';
+import { missingSecretError, SenderConfigError } from '../errors.js';
 
 /**
  * The signing secrets: `--secret` when given, else `WEBHOOK_SECRET`; both may list several,

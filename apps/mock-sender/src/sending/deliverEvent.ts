@@ -2,9 +2,9 @@
 // (same webhook-id, new timestamp and signature), retry any non-2xx, timeout or connection error on
 // the schedule, honour Retry-After on 429/503, and give up for good on 410 Gone.
 
-import type { HttpClient } from './attemptOutcome.js';
-import { failureReason } from './failureReason.js';
 import { parseRetryAfter } from './retryAfter.js';
+import type { HttpClient } from './transport/attemptOutcome.js';
+import { failureReason } from './transport/failureReason.js';
 
 export type FinalStatus = number | 'timeout' | 'connection_error' | 'endpoint_gone';
 

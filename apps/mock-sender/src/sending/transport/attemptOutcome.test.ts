@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stillHeldAfterGc } from '../test-support/garbage.js';
+import { stillHeldAfterGc } from '../../test-support/garbage.js';
 import { CappedBody, failedOutcome, MAX_BODY_CHARS, RequestTimeout } from './attemptOutcome.js';
 
 describe('CappedBody', () => {

@@ -7,10 +7,10 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { Webhook as ReferenceWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { useHttpTransport } from './delivery/httpClient.js';
-import { generateEvents } from './fixtures/generator.js';
+import { generateEvents } from '../generators/generator.js';
+import { recordingSleep, SECRET, scriptedReceiver, steppingClock, TARGET } from '../test-support/recorder.js';
 import { send } from './send.js';
-import { recordingSleep, SECRET, scriptedReceiver, steppingClock, TARGET } from './test-support/recorder.js';
+import { useHttpTransport } from './transport/httpClient.js';
 
 const server = setupServer();
 // msw intercepts fetch, not undici's sockets: these tests run the sender on its fetch transport.
@@ -64,7 +64,7 @@ describe('send: what goes on the wire', () => {
     expect(new Set(ids).size).toBe(ids.length);
     const docsPage = readFileSync(
       new URL(
-        '../../../contracts/examples/course_lesson_interaction.completed/docs-page.json',
+        '../../../../contracts/examples/course_lesson_interaction.completed/docs-page.json',
         import.meta.url,
       ),
       'utf8',
@@ -380,7 +380,7 @@ describe('send: fault injection and limits', () => {
     await send({ ...base, example: 'invalid.missing-id', retrySchedule: [] });
     const file = readFileSync(
       new URL(
-        '../../../contracts/examples/course_lesson_interaction.completed/invalid.missing-id.json',
+        '../../../../contracts/examples/course_lesson_interaction.completed/invalid.missing-id.json',
         import.meta.url,
       ),
       'utf8',
