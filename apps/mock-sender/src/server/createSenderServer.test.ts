@@ -53,9 +53,16 @@ describe('createSenderServer', () => {
     const res = await post(`${base}/send`, { to: 'http://x' }, {});
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    expect(await res.json()).toMatchObject({ error: { code: 'missing_token' } });
     const wrong = await fetch(`${base}/deliveries`, { headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(await wrong.json()).toEqual({
+      error: {
+        code: 'invalid_token',
+        message: 'The bearer token is not the SENDER_API_TOKEN this service runs with',
+      },
+    });
   });
 
   it('runs a send and returns its summary, then lists the deliveries with their attempts', async () => {

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { INSPECTOR_CSP, loadInspectorAssets } from '@webhook-contracts/http-kit';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INSPECTOR_CSP, inspectorRoutes, loadInspectorAssets } from './inspectorRoutes.js';
+import { inspectorRoutes } from './inspectorRoutes.js';
 
 const closers: (() => void)[] = [];
 afterEach(() => {

@@ -1,8 +1,9 @@
 import { IncomingMessage, type Server, ServerResponse } from 'node:http';
 import { type AddressInfo, Socket } from 'node:net';
+import { type BearerFailure, bearerTokenPattern } from '@webhook-contracts/http-kit';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AuthFailure, apiTokenPattern, bearerAuth } from './bearerAuth.js';
+import { readApiAuth } from './readApiAuth.js';
 
 const token = 'bearer-test-token-0123456789';
 const servers: Server[] = [];
@@ -10,10 +11,10 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
 });
 
-/** An app whose one route is behind bearerAuth(configured); it answers 200 "in" when let through. */
-async function guarded(configured: string | null, onRefused?: (reason: AuthFailure) => void) {
+/** An app whose one route is behind readApiAuth(configured); it answers 200 "in" when let through. */
+async function guarded(configured: string | null, onRefused?: (reason: BearerFailure) => void) {
   const app = express();
-  app.use(bearerAuth(configured, onRefused));
+  app.use(readApiAuth(configured, onRefused));
   app.get('/thing', (_req, res) => {
     res.send('in');
   });
@@ -37,7 +38,7 @@ async function guarded(configured: string | null, onRefused?: (reason: AuthFailu
   };
 }
 
-describe('bearerAuth', () => {
+describe('readApiAuth', () => {
   it('lets the configured token through, whatever the case of "Bearer" and the spaces around it', async () => {
     const call = await guarded(token);
     for (const header of [
@@ -110,9 +111,9 @@ describe('bearerAuth', () => {
   });
 });
 
-describe('bearerAuth refusals', () => {
+describe('readApiAuth refusals', () => {
   it('tells onRefused why each 401 was given, and nothing when the token matches or the API is off', async () => {
-    const reasons: AuthFailure[] = [];
+    const reasons: BearerFailure[] = [];
     const call = await guarded(token, (reason) => reasons.push(reason));
     await call();
     await call('');
@@ -128,12 +129,12 @@ describe('bearerAuth refusals', () => {
 
   it('accepts a configured token of 16 to 512 visible ASCII characters and nothing else', () => {
     for (const ok of ['!'.repeat(16), '~'.repeat(512), token]) {
-      expect(apiTokenPattern.test(ok)).toBe(true);
-      expect(() => bearerAuth(ok)).not.toThrow();
+      expect(bearerTokenPattern.test(ok)).toBe(true);
+      expect(() => readApiAuth(ok)).not.toThrow();
     }
     for (const bad of ['a', 'x'.repeat(15), 'y'.repeat(513), 'abc def ghi jkl mno', 'tökén-0123456789abc']) {
-      expect(apiTokenPattern.test(bad), bad).toBe(false);
-      expect(() => bearerAuth(bad)).toThrow(
+      expect(bearerTokenPattern.test(bad), bad).toBe(false);
+      expect(() => readApiAuth(bad)).toThrow(
         new RangeError(
           'the read API token must be 16-512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)',
         ),
@@ -142,19 +143,14 @@ describe('bearerAuth refusals', () => {
   });
 });
 
-describe('bearerAuth called directly', () => {
+describe('readApiAuth called directly', () => {
   // Node trims whitespace around header values before an app sees them; a caller that builds its
   // own request (or another server) may not, and trailing whitespace is still not part of the token.
   it('ignores whitespace after the token, but not other characters', () => {
-    const guard = bearerAuth(token);
+    const guard = readApiAuth(token);
     const outcome = (authorization: string) => {
       let passed = false;
-      const headers: Record<string, string> = {};
-      const res = Object.assign(new ServerResponse(new IncomingMessage(new Socket())), {
-        set: (name: string, value: string) => {
-          headers[name] = value;
-        },
-      });
+      const res = new ServerResponse(new IncomingMessage(new Socket()));
       guard({ headers: { authorization } } as never, res as never, () => {
         passed = true;
       });
