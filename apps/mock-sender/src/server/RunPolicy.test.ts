@@ -44,5 +44,10 @@ describe('RunPolicy', () => {
       expect.objectContaining({ status: 403, code: 'target_not_allowed' }),
     );
     expect(new RunPolicy({ env, allowedTargets: [] }).secretsFor(undefined)).toEqual([SECRET]);
+    const listed = new RunPolicy({ env, allowedTargets: [prefix('http://staging.example')] });
+    expect(listed.secretsForTarget('http://staging.example/hooks', undefined)).toEqual([SECRET]);
+    expect(() => listed.secretsForTarget('http://prod.example/hooks', [SECRET])).toThrow(
+      expect.objectContaining({ code: 'target_not_allowed' }),
+    );
   });
 });

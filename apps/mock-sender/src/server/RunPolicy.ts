@@ -70,6 +70,12 @@ export class RunPolicy {
     return own;
   }
 
+  /** The secrets a run to `to` signs with: checkTarget, then secretsFor. */
+  secretsForTarget(to: string, given: string | string[] | undefined): string[] {
+    this.checkTarget(to);
+    return this.secretsFor(given);
+  }
+
   /** The service's RECEIVER_API_TOKEN for a trusted source, nothing for any other. */
   serviceTokenFor(source: 'trusted' | 'target'): string | undefined {
     return source === 'trusted' ? this.options.env['RECEIVER_API_TOKEN'] : undefined;

@@ -7,6 +7,7 @@ import { replay, validateReplayOptions } from '../replay/replay.js';
 import type { SendSummary } from '../report/summary.js';
 import { DEFAULT_RETRY_SCHEDULE, send, validateSendOptions } from '../send.js';
 import { plannedEvents } from '../sending/eventSource.js';
+import type { DeliveryRecord } from '../sending/runDeliveries.js';
 import { targetUrl } from '../targetUrl.js';
 import type { DeliveryLog } from './DeliveryLog.js';
 import {
@@ -36,17 +37,36 @@ export interface RunContext {
   log: (text: string) => void;
 }
 
-const sendPassed = (summary: unknown) => {
-  const { failed, notSent } = summary as SendSummary;
-  return failed === 0 && notSent === 0;
-};
+/**
+ * A run that delivers (send, replay): each delivery goes to GET /deliveries and to the run's
+ * progress, and it passed when every event was delivered.
+ */
+function deliveringRun(
+  kind: 'send' | 'replay',
+  wait: boolean | undefined,
+  context: RunContext,
+  start: (signal: AbortSignal, onDelivery: (delivery: DeliveryRecord) => void) => Promise<SendSummary>,
+): PreparedRun {
+  return {
+    kind,
+    wait: wait !== false,
+    work: (signal, progress) =>
+      start(signal, (delivery) => {
+        context.deliveries.add(delivery);
+        progress(delivery.delivered);
+      }),
+    passed: (summary) => {
+      const { failed, notSent } = summary as SendSummary;
+      return failed === 0 && notSent === 0;
+    },
+  };
+}
 
 function prepareSend(
   { secret, wait, ...request }: ReturnType<typeof parseSendRequest>,
   context: RunContext,
 ): PreparedRun {
-  context.policy.checkTarget(String(request.to));
-  const secrets = context.policy.secretsFor(secret);
+  const secrets = context.policy.secretsForTarget(String(request.to), secret);
   validateSendOptions({ ...request, secret: secrets, optionNaming: 'fields' });
   refuseOverlongSchedule(
     {
@@ -56,23 +76,16 @@ function prepareSend(
     },
     context.maxRunSeconds,
   );
-  return {
-    kind: 'send',
-    wait: wait !== false,
-    work: (signal, progress) =>
-      send({
-        ...request,
-        secret: secrets,
-        signal,
-        optionNaming: 'fields',
-        onWarning: (message) => context.log(`warning: ${message}`),
-        onDelivery: (d) => {
-          context.deliveries.add(d);
-          progress(d.delivered);
-        },
-      }),
-    passed: sendPassed,
-  };
+  return deliveringRun('send', wait, context, (signal, onDelivery) =>
+    send({
+      ...request,
+      secret: secrets,
+      signal,
+      optionNaming: 'fields',
+      onWarning: (message) => context.log(`warning: ${message}`),
+      onDelivery,
+    }),
+  );
 }
 
 function prepareReplay(
@@ -81,8 +94,7 @@ function prepareReplay(
 ): PreparedRun {
   targetUrl(request.from, 'from');
   const source = context.policy.checkSource(request.from);
-  context.policy.checkTarget(String(request.to));
-  const secrets = context.policy.secretsFor(secret);
+  const secrets = context.policy.secretsForTarget(String(request.to), secret);
   const sourceToken = token ?? context.policy.serviceTokenFor(source);
   validateReplayOptions({ ...request, secret: secrets, optionNaming: 'fields' });
   // A replay's deliveries are known only as its source streams: its retries are what is known now.
@@ -91,32 +103,24 @@ function prepareReplay(
     context.maxRunSeconds,
   );
   const { maxLines, maxBytes } = REQUEST_LIMITS.replay;
-  return {
-    kind: 'replay',
-    wait: wait !== false,
-    work: (signal, progress) =>
-      replay({
-        ...request,
-        secret: secrets,
-        ...(sourceToken === undefined || sourceToken === '' ? {} : { token: sourceToken }),
-        signal,
-        limits: { maxLines, maxBytes },
-        optionNaming: 'fields',
-        onDelivery: (d) => {
-          context.deliveries.add(d);
-          progress(d.delivered);
-        },
-      }),
-    passed: sendPassed,
-  };
+  return deliveringRun('replay', wait, context, (signal, onDelivery) =>
+    replay({
+      ...request,
+      secret: secrets,
+      ...(sourceToken === undefined || sourceToken === '' ? {} : { token: sourceToken }),
+      signal,
+      limits: { maxLines, maxBytes },
+      optionNaming: 'fields',
+      onDelivery,
+    }),
+  );
 }
 
 function prepareCheck(
   { secret, wait, ...request }: ReturnType<typeof parseCheckRequest>,
   context: RunContext,
 ): PreparedRun {
-  context.policy.checkTarget(String(request.to));
-  const secrets = context.policy.secretsFor(secret);
+  const secrets = context.policy.secretsForTarget(String(request.to), secret);
   targetUrl(String(request.to), 'to');
   return {
     kind: 'check',
