@@ -52,7 +52,11 @@ const tarballName = (manifest) =>
   `${manifest.name.replace(/^@/, '').replace('/', '-')}-${manifest.version}.tgz`;
 
 function run(command, args, cwd) {
-  const result = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+  const result = spawnSync(command, args, {
+    cwd,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    shell: process.platform === 'win32',
+  });
   if (result.status !== 0) {
     console.error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.error})`);
     process.exit(result.status ?? 1);

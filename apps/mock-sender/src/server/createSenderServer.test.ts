@@ -174,6 +174,18 @@ describe('createSenderServer', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
+  it('refuses a token outside 16-512 visible ASCII characters with invalid_option, without quoting it', () => {
+    for (const token of ['', 'short-token', 'with a space inside it']) {
+      expect(() => createSenderServer({ token }), token).toThrow(
+        expect.objectContaining({
+          code: 'invalid_option',
+          message:
+            'the serve token must be 16-512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)',
+        }),
+      );
+    }
+  });
+
   it('answers 404 for unknown routes and 405 for a wrong method', async () => {
     const base = await start();
     expect((await fetch(`${base}/nope`, { headers: auth })).status).toBe(404);

@@ -95,9 +95,11 @@ export function senderRouter(
   const allRoutes: Routes = { ...openRoutes, ...routes };
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const open = match(openRoutes, req.method ?? 'GET', requestUrl(req).pathname);
+    const url = requestUrl(req);
+    const method = req.method ?? 'GET';
+    const open = match(openRoutes, method, url.pathname);
     if ('handler' in open) {
-      await open.handler(req, res, requestUrl(req), open.param);
+      await open.handler(req, res, url, open.param);
       return;
     }
     for (const step of middleware) {
@@ -109,8 +111,6 @@ export function senderRouter(
       });
       if (!passed) return;
     }
-    const url = requestUrl(req);
-    const method = req.method ?? 'GET';
     const found = match(allRoutes, method, url.pathname);
     if ('handler' in found) {
       await found.handler(req, res, url, found.param);
