@@ -29,8 +29,6 @@ import { logLine } from './serverLog.js';
 import { DEFAULT_MAX_RUN_SECONDS, DEFAULT_MAX_RUNS } from './serveSettings.js';
 import type { TargetPrefix } from './targetAllowList.js';
 
-export type { RunStopped } from './timeLimited.js';
-
 export interface SenderServerOptions {
   /** Required as `Authorization: Bearer <token>` on every route but /healthz (16–512 visible ASCII). */
   token: string;
