@@ -3,7 +3,23 @@
 // project outside this workspace. pnpm's pack rewrites `workspace:*` to the packages' versions and
 // applies each `publishConfig` (exports without the source condition); `files` keeps tests and
 // test-support code out (the build never emits them).
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+//
+// A private workspace package (`"private": true`, e.g. @webhook-contracts/http-kit) is on no
+// registry, so an app that depends on it carries it: its packed files go into the app's tarball
+// under node_modules/, listed in `bundleDependencies`, and npm installs that copy. pnpm pack does
+// not bundle workspace packages, so the app's tarball is unpacked, given the kit and packed again
+// with npm.
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pnpm } from './pnpm.mjs';
@@ -16,17 +32,102 @@ export const packedPackages = [
 ];
 
 const root = join(fileURLToPath(import.meta.url), '../..');
-const destination = resolve(root, process.argv[2] ?? 'packs');
-rmSync(destination, { recursive: true, force: true });
-mkdirSync(destination, { recursive: true });
-for (const name of packedPackages) {
+
+/** Every workspace package's manifest by name, with its folder. */
+function workspaceManifests() {
+  const manifests = new Map();
+  for (const group of ['packages', 'apps']) {
+    for (const entry of readdirSync(join(root, group), { withFileTypes: true })) {
+      const file = join(root, group, entry.name, 'package.json');
+      if (!entry.isDirectory() || !existsSync(file)) continue;
+      const manifest = JSON.parse(readFileSync(file, 'utf8'));
+      manifests.set(manifest.name, { ...manifest, dir: join(root, group, entry.name) });
+    }
+  }
+  return manifests;
+}
+
+/** The file name pnpm and npm give a package's tarball: `@scope/name` 1.0.0 is `scope-name-1.0.0.tgz`. */
+const tarballName = (manifest) =>
+  `${manifest.name.replace(/^@/, '').replace('/', '-')}-${manifest.version}.tgz`;
+
+function run(command, args, cwd) {
+  const result = spawnSync(command, args, {
+    cwd,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    shell: process.platform === 'win32',
+  });
+  if (result.status !== 0) {
+    console.error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.error})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function packWithPnpm(name, destination) {
   const status = pnpm(['--filter', name, 'pack', '--pack-destination', destination]);
   if (status !== 0) {
     console.error(`pnpm pack of ${name} failed (exit ${status})`);
     process.exit(status);
   }
 }
-const tarballs = readdirSync(destination).filter((file) => file.endsWith('.tgz'));
-console.log(`${tarballs.length} tarballs in ${destination}:`);
-for (const file of tarballs) console.log(`  ${file}`);
-console.log(`install them together: npm install ${tarballs.map((f) => join(destination, f)).join(' ')}`);
+
+/** Puts the packed files of `privateNames` inside the app's tarball at `tarball`, as bundled dependencies. */
+function bundlePrivate(tarball, privateNames, manifests, destination) {
+  const stage = mkdtempSync(join(tmpdir(), 'webhook-contracts-pack-'));
+  try {
+    run('tar', ['-xzf', tarball, '-C', stage], root);
+    const app = join(stage, 'package');
+    for (const name of privateNames) {
+      const kitPacks = join(stage, 'kit');
+      mkdirSync(kitPacks, { recursive: true });
+      packWithPnpm(name, kitPacks);
+      const into = join(app, 'node_modules', name);
+      mkdirSync(into, { recursive: true });
+      run(
+        'tar',
+        ['-xzf', join(kitPacks, tarballName(manifests.get(name))), '-C', into, '--strip-components=1'],
+        root,
+      );
+    }
+    const manifestFile = join(app, 'package.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    manifest.bundleDependencies = privateNames;
+    writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+    rmSync(tarball);
+    run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', destination], app);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Packs the four packages into `destination` and returns the tarballs' paths.
+ *
+ * @example
+ * packAll('packs'); // ['packs/webhook-contracts-schema-0.1.0.tgz', …]
+ */
+export function packAll(destination) {
+  rmSync(destination, { recursive: true, force: true });
+  mkdirSync(destination, { recursive: true });
+  const manifests = workspaceManifests();
+  for (const name of packedPackages) {
+    packWithPnpm(name, destination);
+    const manifest = manifests.get(name);
+    const privateNames = Object.keys(manifest.dependencies ?? {}).filter(
+      (dep) => manifests.get(dep)?.private === true,
+    );
+    if (privateNames.length > 0)
+      bundlePrivate(join(destination, tarballName(manifest)), privateNames, manifests, destination);
+  }
+  return readdirSync(destination)
+    .filter((file) => file.endsWith('.tgz'))
+    .map((file) => join(destination, file));
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const destination = resolve(root, process.argv[2] ?? 'packs');
+  const tarballs = packAll(destination);
+  console.log(`${tarballs.length} tarballs in ${destination}:`);
+  for (const file of tarballs) console.log(`  ${file}`);
+  console.log(`install them together: npm install ${tarballs.join(' ')}`);
+}

@@ -127,7 +127,7 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       await signIn(page, 'not-the-sender-token-at-all');
       await expect
         .poll(() => page.getByRole('alert').textContent())
-        .toContain('missing or wrong bearer token');
+        .toContain('The bearer token is not the SENDER_API_TOKEN this service runs with (invalid_token)');
       expect(await page.getByTestId('deliveries').count()).toBe(0);
       expect(await page.evaluate('window.sessionStorage.length')).toBe(0);
       expectOnly401s(before);

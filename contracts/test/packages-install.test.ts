@@ -4,7 +4,7 @@
 // `tsc --strict`. Install scripts are skipped: better-sqlite3's native build takes minutes and
 // nothing here opens an SQLite store.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,23 @@ describe('the packed packages in a project outside the workspace', () => {
     const files = run('find', ['node_modules/@webhook-contracts', '-type', 'f'], project).output.split('\n');
     expect(files.length).toBeGreaterThan(50);
     expect(files.filter((f) => /\.test\.|test-support|\/src\//.test(f))).toEqual([]);
+  });
+
+  it('carries the private HTTP kit inside each app, where no registry is asked for it', () => {
+    for (const app of ['receiver', 'mock-sender']) {
+      const kit = join(
+        project,
+        'node_modules/@webhook-contracts',
+        app,
+        'node_modules/@webhook-contracts/http-kit',
+      );
+      expect(JSON.parse(readFileSync(join(kit, 'package.json'), 'utf8')), app).toMatchObject({
+        name: '@webhook-contracts/http-kit',
+        private: true,
+      });
+      expect(existsSync(join(kit, 'dist/index.js')), app).toBe(true);
+    }
+    expect(existsSync(join(project, 'node_modules/@webhook-contracts/http-kit'))).toBe(false);
   });
 
   it('lists no type package among their production dependencies', () => {

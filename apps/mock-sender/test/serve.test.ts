@@ -156,17 +156,18 @@ describe('mock-sender serve (built, over sockets)', { timeout: 30_000 }, () => {
 
   it('answers 401 to a missing or wrong token and accepts the scheme in lower case', async () => {
     const service = await serve();
-    for (const headers of [
-      {},
-      { authorization: 'Bearer wrong-token-0123456789' },
-      { authorization: TOKEN },
-    ]) {
+    // The receiver's read API refuses the same way: missing_token, or invalid_token for another token.
+    for (const [headers, code, challenge] of [
+      [{}, 'missing_token', 'Bearer'],
+      [{ authorization: 'Bearer wrong-token-0123456789' }, 'invalid_token', 'Bearer error="invalid_token"'],
+      [{ authorization: TOKEN }, 'missing_token', 'Bearer'],
+    ] as const) {
       const res = await fetch(`${service.base}/deliveries`, { headers });
       expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(res.headers.get('www-authenticate')).toBe(challenge);
       const body = (await res.json()) as { error: { code: string; message: string } };
-      expect(body.error.code).toBe('unauthorized');
-      expect(body.error.message).toMatch(/bearer token/);
+      expect(body.error.code).toBe(code);
+      expect(body.error.message).toMatch(/SENDER_API_TOKEN/);
     }
     const lower = await fetch(`${service.base}/deliveries`, {
       headers: { authorization: `bearer ${TOKEN}` },

@@ -1,5 +1,5 @@
+import { type BearerFailure, bearerFailures } from '@webhook-contracts/http-kit';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { type AuthFailure, authFailures } from './http/bearerAuth.js';
 
 type Child<T> = T extends { labels(...args: never[]): infer C } ? C : never;
 
@@ -111,11 +111,11 @@ export class ReceiverMetrics {
 
   constructor() {
     // Every reason shows from the first scrape, so a rate or an alert has a series before the first failure.
-    for (const reason of authFailures) this.readApiAuthFailures.inc({ reason }, 0);
+    for (const reason of bearerFailures) this.readApiAuthFailures.inc({ reason }, 0);
   }
 
   /** Counts one refused read-API login (the same series as `readApiAuthFailures.inc({ reason })`). */
-  countReadApiAuthFailure(reason: AuthFailure): void {
+  countReadApiAuthFailure(reason: BearerFailure): void {
     this.readApiAuthFailures.inc({ reason });
   }
 

@@ -1,5 +1,6 @@
 // The receiver service as an Express app: the webhook route, the read API, health and metrics,
 // plus the in-process Processor. Tests drive this factory; main.ts only adds config and listen().
+import { sendError, setNoStoreHeaders } from '@webhook-contracts/http-kit';
 import type { Health } from '@webhook-contracts/schema';
 import type { SecretInput } from '@webhook-contracts/webhooks';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -7,10 +8,8 @@ import type { ContractMode } from './config.js';
 import { createReadApiRouter, readApiRoutePatterns } from './http/createReadApiRouter.js';
 import { createWebhookHandler, createWebhookRouter } from './http/createWebhookRouter.js';
 import { inspectorRoutes } from './http/inspectorRoutes.js';
-import { setNoStoreHeaders } from './http/noStoreHeaders.js';
 import { routeLabeller } from './http/routeLabeller.js';
 import { StoreHealthProbe } from './http/StoreHealthProbe.js';
-import { sendError } from './http/sendError.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { EventHandlers } from './processing/EventHandlers.js';
 import { Processor, type ProcessorOptions } from './processing/Processor.js';

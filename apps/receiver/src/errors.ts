@@ -1,5 +1,5 @@
 // The receiver's error classes. Each has a stable `code` a caller can branch on; the ones that map
-// to an HTTP answer carry their `status` too.
+// to an HTTP answer carry their `status` too. An HTTP refusal is the kit's HttpError.
 
 /** Start-up configuration is wrong. `issues` lists every mistake found (never secret values). */
 export class ConfigError extends Error {
@@ -43,25 +43,5 @@ export class StoreError extends Error {
     super(message, options);
     this.code = code;
     this.status = code === 'invalid_cursor' ? 400 : code === 'unstorable_delivery' ? 422 : 503;
-  }
-}
-
-/** A problem with an HTTP request, answered as `{ error: { code, message, details? } }`. */
-export class HttpError extends Error {
-  override readonly name = 'HttpError';
-  readonly code: string;
-  readonly status: number;
-  readonly details: unknown[] | undefined;
-
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    options?: ErrorOptions & { details?: unknown[] },
-  ) {
-    super(message, options);
-    this.status = status;
-    this.code = code;
-    this.details = options?.details;
   }
 }

@@ -2,8 +2,8 @@
 // loadConfig reads this table, `--help` lists it, and docs/reference/receiver-settings.md is
 // generated from it (`npm run generate`). A new setting is one entry here plus its consumer.
 import * as path from 'node:path';
+import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit';
 import { decodeSecret, parseSecretList } from '@webhook-contracts/webhooks';
-import { apiTokenPattern, apiTokenRule } from './http/bearerAuth.js';
 import { type DatabaseLocation, parseDatabaseUrl, postgresSchemaPattern } from './store/parseDatabaseUrl.js';
 
 /** Where a raw value came from: the flag (`--port`) or the environment variable (`PORT`). */
@@ -363,7 +363,8 @@ export const settings = {
     shownDefault: '(unset)',
     shownRange: '16–512 visible ASCII characters (0x21–0x7E)',
     // The value is never quoted: a near-miss of the real token is still a secret.
-    check: (value, source) => (apiTokenPattern.test(value) ? undefined : `${source.from} ${apiTokenRule}`),
+    check: (value, source) =>
+      bearerTokenPattern.test(value) ? undefined : `${source.from} ${bearerTokenRule}`,
   }),
   maxConcurrentExports: integer({
     env: 'MAX_CONCURRENT_EXPORTS',

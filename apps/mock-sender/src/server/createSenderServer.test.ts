@@ -53,9 +53,15 @@ describe('createSenderServer', () => {
     const res = await post(`${base}/send`, { to: 'http://x' }, {});
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    expect(await res.json()).toMatchObject({ error: { code: 'missing_token' } });
     const wrong = await fetch(`${base}/deliveries`, { headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    const { error } = (await wrong.json()) as { error: { code: string; message: string } };
+    expect([error.code, error.message]).toEqual([
+      'invalid_token',
+      'The bearer token is not the SENDER_API_TOKEN this service runs with',
+    ]);
   });
 
   it('runs a send and returns its summary, then lists the deliveries with their attempts', async () => {
@@ -166,6 +172,18 @@ describe('createSenderServer', () => {
     }
     expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('refuses a token outside 16-512 visible ASCII characters with invalid_option, without quoting it', () => {
+    for (const token of ['', 'short-token', 'with a space inside it']) {
+      expect(() => createSenderServer({ token }), token).toThrow(
+        expect.objectContaining({
+          code: 'invalid_option',
+          message:
+            'the serve token must be 16-512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)',
+        }),
+      );
+    }
   });
 
   it('answers 404 for unknown routes and 405 for a wrong method', async () => {

@@ -1,5 +1,5 @@
+import { HttpError } from '@webhook-contracts/http-kit';
 import { describe, expect, it } from 'vitest';
-import { HttpError } from './HttpError.js';
 import { parseRunId } from './runId.js';
 
 function refusal(segment: string): HttpError {

@@ -1,7 +1,7 @@
 // The `:id` of /runs/:id, taken from the raw path: ids are `run_` and base64url, so anything that is
 // not percent-encoded UTF-8 of those characters (a `%ZZ`, a NUL, a lone byte, a megabyte of text)
 // is a 400 that names the mistake without echoing the value; a well-formed id nobody issued is a 404.
-import { HttpError } from './HttpError.js';
+import { HttpError } from '@webhook-contracts/http-kit';
 
 /** Longer than any id the service issues (`run_` + 16), short enough to echo in a 404. */
 export const MAX_RUN_ID_CHARS = 64;

@@ -1,5 +1,5 @@
+import { HttpError } from '@webhook-contracts/http-kit';
 import { describe, expect, it } from 'vitest';
-import { HttpError } from './HttpError.js';
 import { refuseOverlongSchedule, scheduleSeconds } from './runSchedule.js';
 
 describe('a run schedule', () => {

@@ -4,7 +4,7 @@
 // its sum. A run whose schedule alone exceeds the limit could never finish: it is refused before it
 // starts. What the receiver decides (answer times, Retry-After) is not known up front: the limit
 // stops such a run while it goes.
-import { HttpError } from './HttpError.js';
+import { HttpError } from '@webhook-contracts/http-kit';
 
 export interface RunSchedule {
   /** Deliveries the run makes, when known up front (a replay's depend on its source). */
@@ -53,6 +53,6 @@ export function refuseOverlongSchedule(schedule: RunSchedule, maxRunSeconds: num
     'run_too_long',
     `this run's schedule takes at least ${seconds(total)}, more than SENDER_MAX_RUN_SECONDS (${maxRunSeconds} s): ` +
       'send fewer events, raise rate or shorten retrySchedule, or ask the operator to raise SENDER_MAX_RUN_SECONDS',
-    details,
+    { details },
   );
 }

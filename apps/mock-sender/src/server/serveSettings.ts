@@ -2,11 +2,12 @@
 // show in `ps`), help, default and range. readServeSettings reads this table, `serve --help` lists
 // it, and its reference page is generated from it (`npm run generate`). Every mistake is reported
 // together in one SenderConfigError (the CLI exits 2 with it).
+import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit';
 import { decodeSecret } from '@webhook-contracts/webhooks';
 import { SenderConfigError } from '../errors.js';
 import { resolveSecrets } from '../options/resolveSecrets.js';
 import { type HostName, parseHostName } from './allowedHosts.js';
-import { generateToken } from './bearerToken.js';
+import { generateToken } from './generateToken.js';
 import { parseTargetPrefix, type TargetPrefix } from './targetAllowList.js';
 
 export const DEFAULT_MAX_RUNS = 4;
@@ -175,11 +176,8 @@ export function readServeSettings(env: NodeJS.ProcessEnv, flags: ServeFlags = {}
   };
 
   const rawToken = raw('token')?.value ?? '';
-  if (rawToken !== '' && !/^[\x21-\x7e]{16,512}$/.test(rawToken)) {
-    problems.push(
-      'SENDER_API_TOKEN must be 16-512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)',
-    );
-  }
+  if (rawToken !== '' && !bearerTokenPattern.test(rawToken))
+    problems.push(`SENDER_API_TOKEN ${bearerTokenRule}`);
 
   const allowedHosts: HostName[] = [];
   const hosts = raw('allowedHosts');

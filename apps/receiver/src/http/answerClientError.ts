@@ -3,6 +3,7 @@
 // `{ "error": { "code", "message" } }` shape every other answer has, straight to the socket.
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { errorBody } from '@webhook-contracts/http-kit';
 
 interface ParserError extends Error {
   code?: string;
@@ -56,7 +57,7 @@ export function answerClientError(error: ParserError, socket: Duplex): void {
   // the connection. The handler still waiting for the body sees the socket close and gives up.
   if (inFlight && !inFlight.headersSent && error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     const { status, code, message } = answer(error);
-    const body = JSON.stringify({ error: { code, message } });
+    const body = JSON.stringify(errorBody(code, message));
     inFlight.shouldKeepAlive = false;
     inFlight.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
@@ -87,7 +88,7 @@ export function answerClientError(error: ParserError, socket: Duplex): void {
     return;
   }
   const { status, reason, code, message } = answer(error);
-  const body = JSON.stringify({ error: { code, message } });
+  const body = JSON.stringify(errorBody(code, message));
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,

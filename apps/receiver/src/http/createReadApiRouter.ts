@@ -1,5 +1,7 @@
 // The token-protected read API: the inbox (events), one event with its payload, replay, and the
 // routes of each registered read model (lesson progress, …), behind the same token and headers.
+
+import { type BearerFailure, HttpError, sendError, setNoStoreHeaders } from '@webhook-contracts/http-kit';
 import {
   type EventPage,
   type EventRecord,
@@ -9,7 +11,7 @@ import {
   type ReplayQueued,
 } from '@webhook-contracts/schema';
 import { type Request, type Response, Router } from 'express';
-import { HttpError, StoreError } from '../errors.js';
+import { StoreError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { RateLimitedLog } from '../RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
@@ -17,10 +19,8 @@ import type { AnyReadModel } from '../readModels/ReadModel.js';
 import { readModels as registeredReadModels } from '../readModels/readModels.js';
 import type { EventStatus, EventSummary, Store, StoredEvent } from '../store/core/Store.js';
 import { eventStatuses, maxExportPage } from '../store/core/Store.js';
-import { type AuthFailure, bearerAuth } from './bearerAuth.js';
-import { setNoStoreHeaders } from './noStoreHeaders.js';
+import { readApiAuth } from './readApiAuth.js';
 import { checkPathParameter, parseLimit, readQuery } from './readApiParameters.js';
-import { sendError } from './sendError.js';
 import {
   defaultExportPageBytes,
   defaultExportPageSize,
@@ -205,7 +205,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   // Refused logins are counted, and logged at a bounded rate: a client that keeps guessing would
   // otherwise write a line per attempt.
   const refusedLogins = new RateLimitedLog(logger);
-  const onRefused = (reason: AuthFailure, req: Request) => {
+  const onRefused = (reason: BearerFailure, req: Request) => {
     options.metrics?.countReadApiAuthFailure(reason);
     refusedLogins.log(
       'read_api_login_refused',
@@ -214,7 +214,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
       'read API login refused',
     );
   };
-  const guard = bearerAuth(options.apiToken, onRefused);
+  const guard = readApiAuth(options.apiToken, onRefused);
   // Every answer of the read API, errors included, is private and never sniffed.
   router.use(protectedPaths, (_req, res, next) => {
     setNoStoreHeaders(res);

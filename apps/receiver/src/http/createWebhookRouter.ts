@@ -1,5 +1,6 @@
 // POST / : verify the signature over the raw bytes, validate against the contract, store durably
 // (group-committed, fsync'd) and only then answer 2xx; processing happens afterwards, from the store.
+import { sendError, writeJson } from '@webhook-contracts/http-kit';
 import { type SecretInput, Webhook } from '@webhook-contracts/webhooks';
 import { type Request, type Response, Router } from 'express';
 import type { ContractMode } from '../config.js';
@@ -11,8 +12,6 @@ import { type DeliveryAnswer, decideDelivery, decideStored } from './decideDeliv
 import { InflightBodyBudget } from './InflightBodyBudget.js';
 import { MinBodyRate, type MinBodyRateOptions } from './MinBodyRate.js';
 import { deliveryReader } from './readDelivery.js';
-import { sendError } from './sendError.js';
-import { writeJson } from './writeJson.js';
 
 export interface WebhookRouterOptions {
   /** The endpoint secret(s): whsec_… or ws_…; several while rotating. Or pass a ready `webhook`. */

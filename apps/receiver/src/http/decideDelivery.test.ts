@@ -1,6 +1,7 @@
+import { HttpError } from '@webhook-contracts/http-kit';
 import { Webhook, WebhookPayloadError, WebhookVerificationError } from '@webhook-contracts/webhooks';
 import { describe, expect, it } from 'vitest';
-import { HttpError, StoreError } from '../errors.js';
+import { StoreError } from '../errors.js';
 import {
   completedEvent,
   otherSecret,

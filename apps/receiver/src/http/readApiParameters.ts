@@ -2,10 +2,10 @@
 // Express's query parser turns a bad escape or invalid UTF-8 into U+FFFD and a repeated name into an
 // array, and PostgreSQL refuses a NUL in a text value with an error that looks like a dead database:
 // every such value is a client's mistake, answered `400 invalid_query` naming the parameter.
+
+import { HttpError, sendError } from '@webhook-contracts/http-kit';
 import { maxFilterValues, pageLimit, parameterMaxLength } from '@webhook-contracts/schema';
 import type { RequestHandler } from 'express';
-import { HttpError } from '../errors.js';
-import { sendError } from './sendError.js';
 
 /** The longest accepted value of each free-text parameter: the bounds the OpenAPI publishes. */
 export { parameterMaxLength };

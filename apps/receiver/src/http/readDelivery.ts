@@ -3,6 +3,7 @@
 // size limit and the minimum rate, and the bytes are verified and unwrapped. Nothing here writes to
 // the store or answers: the result says what arrived, and decideDelivery says what to do about it.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { HttpError } from '@webhook-contracts/http-kit';
 import {
   precheckWebhookHeaders,
   type UnwrapResult,
@@ -10,7 +11,6 @@ import {
   WebhookPayloadError,
   WebhookVerificationError,
 } from '@webhook-contracts/webhooks';
-import { HttpError } from '../errors.js';
 import type { InflightBodyBudget } from './InflightBodyBudget.js';
 import type { MinBodyRate } from './MinBodyRate.js';
 import { discardRestOfBody, readRawBody } from './readRawBody.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { HttpError } from '@webhook-contracts/http-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HttpError } from '../errors.js';
 import { rawConnection } from '../test-support/rawHttp.js';
 import { eventually } from '../test-support/startReceiver.js';
 import { InflightBodyBudget } from './InflightBodyBudget.js';

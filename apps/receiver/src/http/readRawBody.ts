@@ -2,7 +2,7 @@
 // so no body parser may touch them first. Stops reading (and buffering) as soon as the limit is
 // passed, the shared in-flight budget is spent, or the body arrives too slowly.
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../errors.js';
+import { HttpError } from '@webhook-contracts/http-kit';
 import type { BodyHold, InflightBodyBudget } from './InflightBodyBudget.js';
 import type { BodyRateWatch, MinBodyRate } from './MinBodyRate.js';
 

@@ -1,9 +1,9 @@
 // GET /memberships (filtered by user or status, paged by id) and GET /memberships/{id}.
 
+import { HttpError } from '@webhook-contracts/http-kit';
 import type { MembershipPage, MembershipRecord } from '@webhook-contracts/schema';
 import { MembershipStatus } from '@webhook-contracts/schema';
 import type { Router } from 'express';
-import { HttpError } from '../../errors.js';
 import { checkPathParameter, parseLimit, readQuery } from '../../http/readApiParameters.js';
 import type { ReadRouteContext } from '../ReadModel.js';
 import type { MembershipReader, MembershipState } from './MembershipReader.js';

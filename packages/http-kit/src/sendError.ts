@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ErrorBody } from '@webhook-contracts/schema';
+import { errorBody } from './errorBody.js';
 import { writeJson } from './writeJson.js';
 
 /**
@@ -15,8 +15,5 @@ export function sendError(
   message: string,
   details?: readonly unknown[],
 ): void {
-  const body: ErrorBody = {
-    error: details === undefined ? { code, message } : { code, message, details: [...details] },
-  };
-  writeJson(res, status, body);
+  writeJson(res, status, errorBody(code, message, details));
 }
