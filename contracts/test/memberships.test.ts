@@ -6,17 +6,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MembershipPage, MembershipRecord } from '@webhook-contracts/schema';
-import { Ajv } from 'ajv';
-import ajvFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type RunningProcess,
+  eventually,
+  type RunningProgram,
   receiverMain,
   requireBuilt,
   startBuiltReceiver,
-} from './support/builtPrograms.js';
+} from '@webhook-contracts/test-kit';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrlFor, dropSchema, testSchema } from './support/postgresDatabase.js';
-import { eventually } from './support/readApi.js';
 import { referenceSigned, whsecSecret } from './support/referenceWebhook.js';
 
 const apiToken = 'memberships-contract-token-0123456789';
@@ -115,7 +115,7 @@ const backends = [
 ];
 
 describe.each(backends)('the built receiver keeps memberships on $name', (backend) => {
-  let receiver: RunningProcess & { url: string };
+  let receiver: RunningProgram & { url: string };
   const webhookIds = types.map((_, i) => `msg_membership_${i}`);
 
   beforeAll(async () => {

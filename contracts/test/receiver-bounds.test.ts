@@ -7,23 +7,23 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractsDir } from '../scripts/artefacts.js';
 import {
-  type RunningProcess,
+  eventually,
+  type RunningProgram,
   receiverMain,
   requireBuilt,
   startBuiltReceiver,
-} from './support/builtPrograms.js';
+} from '@webhook-contracts/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractsDir } from '../scripts/artefacts.js';
 import { databaseUrlFor, dropSchema, testSchema } from './support/postgresDatabase.js';
-import { eventually } from './support/readApi.js';
 import { referenceSigned, whsecSecret } from './support/referenceWebhook.js';
 
 const apiToken = 'bounds-read-token';
 const auth = { authorization: `Bearer ${apiToken}` };
 const dirs: string[] = [];
 const schemas: string[] = [];
-const running: RunningProcess[] = [];
+const running: RunningProgram[] = [];
 
 afterAll(async () => {
   for (const r of running.splice(0)) await r.stop();
@@ -43,7 +43,7 @@ function postgresUrl(): string {
   return databaseUrlFor(schema);
 }
 
-async function start(env: Record<string, string>): Promise<RunningProcess & { url: string; port: number }> {
+async function start(env: Record<string, string>): Promise<RunningProgram & { url: string; port: number }> {
   requireBuilt([receiverMain]);
   const receiver = await startBuiltReceiver({
     WEBHOOK_SECRET: whsecSecret,

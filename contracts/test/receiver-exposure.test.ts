@@ -8,21 +8,21 @@ import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseResponse, type RawResponse } from '../reliability/support/rawHttp.js';
 import {
-  type RunningProcess,
+  eventually,
+  type RunningProgram,
   receiverMain,
   requireBuilt,
   startBuiltReceiver,
-} from './support/builtPrograms.js';
+} from '@webhook-contracts/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseResponse, type RawResponse } from '../reliability/support/rawHttp.js';
 import { databaseUrlFor, dropSchema, testSchema } from './support/postgresDatabase.js';
-import { eventually } from './support/readApi.js';
 import { referenceSigned, whsecSecret } from './support/referenceWebhook.js';
 
 const apiToken = 'exposure-read-token';
 const dirs: string[] = [];
-const running: RunningProcess[] = [];
+const running: RunningProgram[] = [];
 
 afterAll(async () => {
   for (const r of running.splice(0)) await r.stop();

@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type RunningProcess,
+  type RunningProgram,
   receiverMain,
   requireBuilt,
   startBuiltReceiver,
-} from './support/builtPrograms.js';
+} from '@webhook-contracts/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrlFor, dropSchema, testSchema } from './support/postgresDatabase.js';
 import { referenceSigned, whsecSecret } from './support/referenceWebhook.js';
 
@@ -99,7 +99,7 @@ const backends: { name: string; databaseUrl: () => string; schema?: string }[] =
 ];
 
 describe.each(backends)('the built receiver on $name', ({ databaseUrl, schema }) => {
-  let receiver: RunningProcess & { url: string };
+  let receiver: RunningProgram & { url: string };
   let url: string;
   const storedId = `msg_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
 
