@@ -9,6 +9,7 @@ import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  deliver as deliverSigned,
   type RunningProgram,
   receiverMain,
   requireBuilt,
@@ -56,12 +57,7 @@ function envelope(id: string, type: string, data: unknown): string {
 /** POSTs a signed delivery and returns the status (the body is drained). */
 async function deliver(id: string, body: string): Promise<number> {
   const signed = referenceSigned(whsecSecret, id, body);
-  const res = await fetch(`${receiver.url}/webhooks`, {
-    method: 'POST',
-    headers: { ...signed.headers, 'content-type': 'application/json' },
-    body: signed.body,
-  });
-  await res.arrayBuffer();
+  const res = await deliverSigned(`${receiver.url}/webhooks`, signed);
   return res.status;
 }
 

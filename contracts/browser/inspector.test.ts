@@ -14,6 +14,7 @@ import {
   type ProgressPage,
 } from '@webhook-contracts/schema';
 import {
+  deliver as deliverSigned,
   type RunningProgram,
   requireBuilt,
   startBuiltReceiver,
@@ -66,12 +67,7 @@ async function readApi<T>(path: string): Promise<T> {
 /** Signs `body` with the reference library and posts it to the receiver's /webhooks; the status. */
 async function deliver(webhookId: string, body: unknown): Promise<number> {
   const signed = referenceSigned(whsecSecret, webhookId, JSON.stringify(body));
-  const res = await fetch(`${receiver.url}/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: signed.body,
-  });
-  await res.arrayBuffer();
+  const res = await deliverSigned(`${receiver.url}/webhooks`, signed);
   return res.status;
 }
 

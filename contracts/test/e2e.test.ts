@@ -131,7 +131,7 @@ describe('the built sender against the built receiver', () => {
   });
 
   afterAll(async () => {
-    const code = await receiver?.stop();
+    const code = (await receiver?.stop())?.code;
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     expect(code, `the receiver did not shut down cleanly:\n${receiver?.output()}`).toBe(0);
   });

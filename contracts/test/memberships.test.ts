@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MembershipPage, MembershipRecord } from '@webhook-contracts/schema';
 import {
+  deliver as deliverSigned,
   eventually,
   type RunningProgram,
   receiverMain,
@@ -65,12 +66,7 @@ function expectedRecord(example: Example, webhookId: string) {
 
 async function deliver(url: string, webhookId: string, body: unknown): Promise<number> {
   const signed = referenceSigned(whsecSecret, webhookId, Buffer.from(JSON.stringify(body)));
-  const res = await fetch(`${url}/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: signed.body,
-  });
-  await res.arrayBuffer();
+  const res = await deliverSigned(`${url}/webhooks`, signed);
   return res.status;
 }
 

@@ -8,6 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  deliver as deliverSigned,
   eventually,
   type RunningProgram,
   receiverMain,
@@ -59,12 +60,8 @@ const newId = () => `msg_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
 async function deliver(url: string, body: Buffer): Promise<{ id: string; status: number; text: string }> {
   const id = newId();
   const signed = referenceSigned(whsecSecret, id, body);
-  const res = await fetch(`${url}/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: signed.body,
-  });
-  return { id, status: res.status, text: await res.text() };
+  const res = await deliverSigned(`${url}/webhooks`, signed);
+  return { id, status: res.status, text: res.text };
 }
 
 /** The published chat.message.created example with 125 000 numbers as its mentions: ~250 KB. */

@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  deliver as deliverSigned,
   eventually,
   type RunningProgram,
   receiverMain,
@@ -118,12 +119,7 @@ function errorCode(response: RawResponse | null): string | undefined {
 
 async function deliver(url: string, body: Buffer, id = newId()): Promise<{ status: number; id: string }> {
   const signed = referenceSigned(whsecSecret, id, body);
-  const res = await fetch(`${url}/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: signed.body,
-  });
-  await res.arrayBuffer();
+  const res = await deliverSigned(`${url}/webhooks`, signed);
   return { status: res.status, id };
 }
 
@@ -592,12 +588,8 @@ describe('what is stored and what is refused', () => {
     const good = await deliver(url, eventBody('a'));
     const bad = newId();
     const signed = referenceSigned(whsecSecret, bad, eventBody(bad, nulType));
-    const res = await fetch(`${url}/webhooks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signed.headers },
-      body: signed.body,
-    });
-    const answer = (await res.json()) as { error: { code: string; message: string } };
+    const res = await deliverSigned(`${url}/webhooks`, signed);
+    const answer = JSON.parse(res.text) as { error: { code: string; message: string } };
     expect(res.status).toBe(422);
     expect(answer.error.code).toBe('unstorable_delivery');
     expect(answer.error.message).toContain('NUL');

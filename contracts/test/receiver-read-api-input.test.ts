@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  deliver as deliverSigned,
   type RunningProgram,
   receiverMain,
   requireBuilt,
@@ -43,12 +44,7 @@ async function deliver(url: string, id: string): Promise<number> {
     }),
   );
   const signed = referenceSigned(whsecSecret, id, body);
-  const res = await fetch(`${url}/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: signed.body,
-  });
-  await res.arrayBuffer();
+  const res = await deliverSigned(`${url}/webhooks`, signed);
   return res.status;
 }
 

@@ -192,7 +192,7 @@ describe('replaying one receiver’s traffic into another', () => {
   });
 
   afterAll(async () => {
-    const codes = await Promise.all(receivers.map((r) => r.process.stop()));
+    const codes = await Promise.all(receivers.map(async (r) => (await r.process.stop()).code));
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     if (schemaC !== undefined) await dropSchema(schemaC);
     expect(codes, receivers.map((r) => r.process.output()).join('\n')).toEqual(receivers.map(() => 0));

@@ -8,7 +8,7 @@ export { expectedProgress, normaliseProgress } from './expectedProgress.js';
 export { type LocalServer, listenLocally } from './listenLocally.js';
 export { ReadApi } from './ReadApi.js';
 export { runBuiltSender } from './runBuiltSender.js';
-export { type ProgramResult, runProgram } from './runProgram.js';
+export { type ProgramResult, type RunProgramOptions, runProgram } from './runProgram.js';
 export { startBuiltReceiver } from './startBuiltReceiver.js';
 export { startBuiltSenderServe } from './startBuiltSenderServe.js';
 export {

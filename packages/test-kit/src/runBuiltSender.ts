@@ -1,6 +1,6 @@
 // The built mock sender's CLI (`apps/mock-sender/dist/cli.js`) run to its end.
 import { requireBuilt, senderCli } from './builtPrograms.js';
-import { type ProgramResult, runProgram } from './runProgram.js';
+import { type ProgramResult, type RunProgramOptions, runProgram } from './runProgram.js';
 
 /**
  * Runs `mock-sender <args>` with `env` added to the environment (or only PATH and `env` with
@@ -13,7 +13,7 @@ import { type ProgramResult, runProgram } from './runProgram.js';
 export function runBuiltSender(
   args: readonly string[],
   env: Record<string, string>,
-  options: { cleanEnv?: boolean } = {},
+  options: Omit<RunProgramOptions, 'env'> = {},
 ): Promise<ProgramResult> {
   requireBuilt([senderCli]);
   return runProgram([senderCli, ...args], { ...options, env });

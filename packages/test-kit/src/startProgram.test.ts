@@ -23,7 +23,7 @@ describe('startProgram', () => {
 
   it('rejects with what the program wrote when it exits before it is ready', async () => {
     await expect(startProgram(script(`console.error('bad config'); process.exit(2);`))).rejects.toThrow(
-      /exited \(code 2, signal null\) before it was ready:\nbad config/,
+      /exited with code 2 before it was ready:\nbad config/,
     );
   });
 

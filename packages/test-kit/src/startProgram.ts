@@ -103,11 +103,8 @@ export async function startProgram(
     });
     void exited.then((exit) => {
       clearTimeout(timer);
-      reject(
-        new Error(
-          `${describe(args)} exited (code ${exit.code}, signal ${exit.signal}) before it was ready:\n${output}`,
-        ),
-      );
+      const how = exit.signal === null ? `with code ${exit.code}` : `on ${exit.signal}`;
+      reject(new Error(`${describe(args)} exited ${how} before it was ready:\n${output}`));
     });
   });
   program.url = await ready;
