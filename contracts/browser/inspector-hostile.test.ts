@@ -9,7 +9,7 @@ import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  deliver as deliverSigned,
+  deliver as post,
   type RunningProgram,
   receiverMain,
   requireBuilt,
@@ -57,7 +57,7 @@ function envelope(id: string, type: string, data: unknown): string {
 /** POSTs a signed delivery and returns the status (the body is drained). */
 async function deliver(id: string, body: string): Promise<number> {
   const signed = referenceSigned(whsecSecret, id, body);
-  const res = await deliverSigned(`${receiver.url}/webhooks`, signed);
+  const res = await post(`${receiver.url}/webhooks`, signed);
   return res.status;
 }
 

@@ -14,7 +14,7 @@ import {
   type ProgressPage,
 } from '@webhook-contracts/schema';
 import {
-  deliver as deliverSigned,
+  deliver as post,
   type RunningProgram,
   requireBuilt,
   startBuiltReceiver,
@@ -67,7 +67,7 @@ async function readApi<T>(path: string): Promise<T> {
 /** Signs `body` with the reference library and posts it to the receiver's /webhooks; the status. */
 async function deliver(webhookId: string, body: unknown): Promise<number> {
   const signed = referenceSigned(whsecSecret, webhookId, JSON.stringify(body));
-  const res = await deliverSigned(`${receiver.url}/webhooks`, signed);
+  const res = await post(`${receiver.url}/webhooks`, signed);
   return res.status;
 }
 

@@ -8,11 +8,9 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  deliver as deliverSigned,
   eventually,
+  deliver as post,
   type RunningProgram,
-  receiverMain,
-  requireBuilt,
   startBuiltReceiver,
 } from '@webhook-contracts/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +43,6 @@ function postgresUrl(): string {
 }
 
 async function start(env: Record<string, string>): Promise<RunningProgram & { url: string; port: number }> {
-  requireBuilt([receiverMain]);
   const receiver = await startBuiltReceiver({
     WEBHOOK_SECRET: whsecSecret,
     RECEIVER_API_TOKEN: apiToken,
@@ -60,7 +57,7 @@ const newId = () => `msg_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
 async function deliver(url: string, body: Buffer): Promise<{ id: string; status: number; text: string }> {
   const id = newId();
   const signed = referenceSigned(whsecSecret, id, body);
-  const res = await deliverSigned(`${url}/webhooks`, signed);
+  const res = await post(`${url}/webhooks`, signed);
   return { id, status: res.status, text: res.text };
 }
 

@@ -9,11 +9,9 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  deliver as deliverSigned,
   eventually,
+  deliver as post,
   type RunningProgram,
-  receiverMain,
-  requireBuilt,
   startBuiltReceiver,
 } from '@webhook-contracts/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +35,6 @@ function sqliteUrl(): string {
 }
 
 async function start(env: Record<string, string>): Promise<{ url: string; port: number }> {
-  requireBuilt([receiverMain]);
   const receiver = await startBuiltReceiver({
     WEBHOOK_SECRET: whsecSecret,
     RECEIVER_API_TOKEN: apiToken,
@@ -119,7 +116,7 @@ function errorCode(response: RawResponse | null): string | undefined {
 
 async function deliver(url: string, body: Buffer, id = newId()): Promise<{ status: number; id: string }> {
   const signed = referenceSigned(whsecSecret, id, body);
-  const res = await deliverSigned(`${url}/webhooks`, signed);
+  const res = await post(`${url}/webhooks`, signed);
   return { status: res.status, id };
 }
 
@@ -588,7 +585,7 @@ describe('what is stored and what is refused', () => {
     const good = await deliver(url, eventBody('a'));
     const bad = newId();
     const signed = referenceSigned(whsecSecret, bad, eventBody(bad, nulType));
-    const res = await deliverSigned(`${url}/webhooks`, signed);
+    const res = await post(`${url}/webhooks`, signed);
     const answer = JSON.parse(res.text) as { error: { code: string; message: string } };
     expect(res.status).toBe(422);
     expect(answer.error.code).toBe('unstorable_delivery');

@@ -6,13 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  eventually,
-  type RunningProgram,
-  receiverMain,
-  requireBuilt,
-  startBuiltReceiver,
-} from '@webhook-contracts/test-kit';
+import { eventually, type RunningProgram, startBuiltReceiver } from '@webhook-contracts/test-kit';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,7 +132,6 @@ async function start(env: Record<string, string>): Promise<string> {
 }
 
 beforeAll(async () => {
-  requireBuilt([receiverMain]);
   [open, strict] = await Promise.all([
     start({ CONTRACT_MODE: 'quarantine', RECEIVER_API_TOKEN: apiToken }),
     // No read API token: the read API answers 403.

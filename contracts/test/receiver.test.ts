@@ -4,7 +4,7 @@
 // exactly the pointers in expectations.json, storing nothing.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { deliver as deliverSigned } from '@webhook-contracts/test-kit';
+import { deliver as post } from '@webhook-contracts/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFiles, readExpectations } from '../scripts/exampleFiles.js';
 import { type ListeningReceiver, startListeningReceiver } from './support/listeningReceiver.js';
@@ -31,7 +31,7 @@ async function deliver(
 ): Promise<Answer & { id: string }> {
   const id = `msg_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
   const signed = referenceSigned(secret, id, body);
-  const res = await deliverSigned(`${receiver.url}/webhooks`, signed);
+  const res = await post(`${receiver.url}/webhooks`, signed);
   return { id, status: res.status, body: JSON.parse(res.text) as Answer['body'] };
 }
 
