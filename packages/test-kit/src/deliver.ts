@@ -1,5 +1,4 @@
 // POSTs one signed delivery, the way a sender does, and reads the whole answer.
-import { type SecretInput, signedDelivery } from '@webhook-contracts/webhooks';
 
 /** A delivery already signed: by the webhooks package's `signedDelivery`, or by a reference library. */
 export interface Signed {
@@ -32,20 +31,4 @@ export async function deliver(
     body: signed.body,
   });
   return { status: res.status, text: await res.text(), headers: res.headers };
-}
-
-/**
- * Signs `payload` with the webhooks package's builder and delivers it.
- *
- * @example
- * const { id, answer } = await signAndDeliver(`${url}/webhooks`, secret, docsExample());
- */
-export async function signAndDeliver(
-  url: string,
-  secret: SecretInput,
-  payload: unknown,
-  id?: string,
-): Promise<{ id: string; answer: Answer }> {
-  const signed = signedDelivery({ secret, payload, ...(id !== undefined && { id }) });
-  return { id: signed.id, answer: await deliver(url, signed) };
 }

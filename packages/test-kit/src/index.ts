@@ -1,7 +1,7 @@
 // Test support shared by every suite in the repository. Production code never imports it.
 
 export { receiverMain, requireBuilt, requireFresh, senderCli } from './builtPrograms.js';
-export { type Answer, deliver, type Signed, signAndDeliver } from './deliver.js';
+export { type Answer, deliver, type Signed } from './deliver.js';
 export { docsExample, docsExampleFile, type LessonFields, lessonCompleted } from './docsExample.js';
 export { eventually } from './eventually.js';
 export { expectedProgress, normaliseProgress } from './expectedProgress.js';
@@ -13,7 +13,6 @@ export { startBuiltReceiver } from './startBuiltReceiver.js';
 export { startBuiltSenderServe } from './startBuiltSenderServe.js';
 export {
   type Exit,
-  listeningLine,
   type RunningProgram,
   type StartProgramOptions,
   startProgram,

@@ -37,7 +37,7 @@ export interface RunningProgram {
   kill(): Promise<Exit>;
 }
 
-export const listeningLine = /listening on (http:\/\/[0-9.]+:\d+)/;
+const listeningLine = /listening on (http:\/\/[0-9.]+:\d+)/;
 
 const keptChars = 4 * 1024 * 1024;
 
