@@ -8,19 +8,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractsDir } from '../scripts/artefacts.js';
 import {
-  type RunningProcess,
+  deliver as post,
+  type RunningProgram,
   receiverMain,
   requireBuilt,
   startBuiltReceiver,
-} from '../test/support/builtPrograms.js';
+  startBuiltSenderServe,
+} from '@webhook-contracts/test-kit';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractsDir } from '../scripts/artefacts.js';
 import { referenceSigned, whsecSecret } from '../test/support/referenceWebhook.js';
 import { chromiumPath, launchChromium } from './support/chromium.js';
 import { pageOpener, signIn } from './support/inspectorPage.js';
-import { startBuiltSenderServe } from './support/senderServe.js';
 
 // The page's globals that the functions run inside it use (this project is typed for Node, not
 // the DOM); declared here only, for this file.
@@ -43,7 +44,7 @@ const DEPTH = 3000;
 const RLO = '\u202E';
 
 let dir: string;
-let receiver: RunningProcess & { url: string };
+let receiver: RunningProgram & { url: string };
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let pages: ReturnType<typeof pageOpener>;
 
@@ -56,12 +57,7 @@ function envelope(id: string, type: string, data: unknown): string {
 /** POSTs a signed delivery and returns the status (the body is drained). */
 async function deliver(id: string, body: string): Promise<number> {
   const signed = referenceSigned(whsecSecret, id, body);
-  const res = await fetch(`${receiver.url}/webhooks`, {
-    method: 'POST',
-    headers: { ...signed.headers, 'content-type': 'application/json' },
-    body: signed.body,
-  });
-  await res.arrayBuffer();
+  const res = await post(`${receiver.url}/webhooks`, signed);
   return res.status;
 }
 

@@ -13,14 +13,19 @@ import {
   MembershipStatus,
   type ProgressPage,
 } from '@webhook-contracts/schema';
+import {
+  deliver as post,
+  type RunningProgram,
+  requireBuilt,
+  startBuiltReceiver,
+  startBuiltSenderServe,
+} from '@webhook-contracts/test-kit';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
-import { type RunningProcess, requireBuilt, startBuiltReceiver } from '../test/support/builtPrograms.js';
 import { referenceSigned, whsecSecret } from '../test/support/referenceWebhook.js';
 import { chromiumPath, launchChromium } from './support/chromium.js';
 import { pageOpener, signIn } from './support/inspectorPage.js';
-import { type RunningServe, startBuiltSenderServe } from './support/senderServe.js';
 
 const hasChromium = existsSync(chromiumPath);
 const screenshotsDir = join(contractsDir, '..', 'docs', 'screenshots');
@@ -32,8 +37,8 @@ const CSP =
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 let dir: string;
-let receiver: RunningProcess & { url: string };
-let sender: RunningServe;
+let receiver: RunningProgram & { url: string };
+let sender: RunningProgram;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let pages: ReturnType<typeof pageOpener>;
 const openPage = (url: string) => pages.open(url);
@@ -62,12 +67,7 @@ async function readApi<T>(path: string): Promise<T> {
 /** Signs `body` with the reference library and posts it to the receiver's /webhooks; the status. */
 async function deliver(webhookId: string, body: unknown): Promise<number> {
   const signed = referenceSigned(whsecSecret, webhookId, JSON.stringify(body));
-  const res = await fetch(`${receiver.url}/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: signed.body,
-  });
-  await res.arrayBuffer();
+  const res = await post(`${receiver.url}/webhooks`, signed);
   return res.status;
 }
 

@@ -5,11 +5,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEvents, type ReportLine, type SendSummary } from '@webhook-contracts/mock-sender';
+import {
+  eventually,
+  expectedProgress,
+  normaliseProgress,
+  ReadApi,
+  runBuiltSender,
+} from '@webhook-contracts/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sizes } from './support/config.js';
-import { expectedProgress, normalise } from './support/expectedProgress.js';
-import { eventually, type ReceiverProcess, runSender, startReceiverProcess } from './support/processes.js';
-import { getProgress, listAllEvents } from './support/readApi.js';
+import { type ReceiverProcess, startReceiverProcess } from './support/processes.js';
 import { newSecret } from './support/signing.js';
 
 const secret = newSecret();
@@ -49,7 +54,7 @@ describe('crash and restart', () => {
     receiver = await startReceiverProcess({ secret, apiToken, databaseUrl, env });
     const { port, url } = receiver;
     const started = Date.now();
-    const sender = runSender(
+    const sender = runBuiltSender(
       [
         'send',
         '--to',
@@ -69,7 +74,8 @@ describe('crash and restart', () => {
         '--no-progress',
         '--json',
       ],
-      secret,
+      { WEBHOOK_SECRET: secret },
+      { cleanEnv: true },
     );
 
     const killedAt: number[] = [];
@@ -89,7 +95,7 @@ describe('crash and restart', () => {
       expect(receiver.port).toBe(port);
     }
 
-    const result = await sender.exited;
+    const result = await sender;
     const durationMs = Date.now() - started;
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as SendSummary;
@@ -105,7 +111,7 @@ describe('crash and restart', () => {
     const stored = await eventually(
       'every stored event processed',
       async () => {
-        const all = await listAllEvents(receiver!.url, apiToken);
+        const all = await new ReadApi(receiver!.url, apiToken).allEvents();
         return all.length === count && all.every((e) => e.status === 'processed') ? all : undefined;
       },
       60_000,
@@ -117,7 +123,9 @@ describe('crash and restart', () => {
     expect(storedIds).toEqual(new Set(lines.map((l) => l.id)));
     // The sender gives each generated event a fresh webhook-id, but the data is the seed's.
     const events = [...generateEvents({ seed, count })];
-    expect(normalise(await getProgress(receiver.url, apiToken))).toEqual(expectedProgress(events));
+    expect(normaliseProgress(await new ReadApi(receiver.url, apiToken).progress())).toEqual(
+      expectedProgress(events),
+    );
 
     const retried = lines.filter((l) => l.attempts > 1).length;
     const reclaimed = stored.filter((e) => e.attempts > 1).length;

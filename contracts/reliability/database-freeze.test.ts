@@ -4,6 +4,8 @@
 // then forwards again. Every answer must come within a bound, nothing answered 2xx may be missing
 // from PostgreSQL (read directly), /healthz must answer within its 2 s limit throughout, 503
 // during the freeze and 200 once the database is back.
+
+import { eventually } from '@webhook-contracts/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   databaseUrlFor,
@@ -13,7 +15,7 @@ import {
   withSql,
 } from '../test/support/postgresDatabase.js';
 import { type FreezingProxy, startFreezingProxy } from './support/freezingProxy.js';
-import { eventually, type ReceiverProcess, startReceiverProcess } from './support/processes.js';
+import { type ReceiverProcess, startReceiverProcess } from './support/processes.js';
 import { newSecret } from './support/signing.js';
 import { type Answer, countByStatus, maxMs, startScenarioTraffic } from './support/timedTraffic.js';
 

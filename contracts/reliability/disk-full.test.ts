@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmdirSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually, ReadApi } from '@webhook-contracts/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually, type ReceiverProcess, startReceiverProcess } from './support/processes.js';
-import { listAllEvents } from './support/readApi.js';
+import { type ReceiverProcess, startReceiverProcess } from './support/processes.js';
 import { newSecret } from './support/signing.js';
 import { countByStatus, maxMs, startScenarioTraffic } from './support/timedTraffic.js';
 
@@ -167,7 +167,9 @@ describe('a disk that fills', () => {
         receiver.child.kill('SIGKILL');
         await receiver.exited;
         receiver = await startReceiverProcess({ secret, apiToken, databaseUrl });
-        const stored = new Set((await listAllEvents(receiver.url, apiToken)).map((e) => e.webhook_id));
+        const stored = new Set(
+          (await new ReadApi(receiver.url, apiToken).allEvents()).map((e) => e.webhook_id),
+        );
         expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
       } finally {
         traffic.halt();

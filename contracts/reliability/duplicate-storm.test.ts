@@ -5,13 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEvents } from '@webhook-contracts/mock-sender';
+import { eventually, expectedProgress, normaliseProgress, ReadApi } from '@webhook-contracts/test-kit';
 import { signedHeaders } from '@webhook-contracts/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sizes } from './support/config.js';
-import { expectedProgress, normalise } from './support/expectedProgress.js';
 import { inPool, newAgent, post } from './support/httpClient.js';
-import { eventually, type ReceiverProcess, startReceiverProcess } from './support/processes.js';
-import { getProgress, listAllEvents } from './support/readApi.js';
+import { type ReceiverProcess, startReceiverProcess } from './support/processes.js';
 import { newSecret, nowSeconds } from './support/signing.js';
 
 const secret = newSecret();
@@ -101,7 +100,7 @@ describe('duplicate storm', () => {
 
     const url = receiver.url;
     const stored = await eventually('every stored event processed', async () => {
-      const all = await listAllEvents(url, apiToken);
+      const all = await new ReadApi(url, apiToken).allEvents();
       return all.every((e) => e.status === 'processed') ? all : undefined;
     });
     expect(stored).toHaveLength(events.length);
@@ -115,7 +114,7 @@ describe('duplicate storm', () => {
         seen: deliveriesPerEvent.get(e.webhook_id),
       });
     }
-    expect(normalise(await getProgress(url, apiToken))).toEqual(expectedProgress(events));
+    expect(normaliseProgress(await new ReadApi(url, apiToken).progress())).toEqual(expectedProgress(events));
     // Processed once, counted where it happens: the handler ran once per event (a requeued copy
     // would run it again and leave `attempts` at 1), and the processor settled each event once.
     // Nothing is due any more, so these counters are final.

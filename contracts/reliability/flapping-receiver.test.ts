@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReportLine, SendSummary } from '@webhook-contracts/mock-sender';
+import { runBuiltSender } from '@webhook-contracts/test-kit';
 import { Webhook } from '@webhook-contracts/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sizes } from './support/config.js';
-import { runSender } from './support/processes.js';
 import { newSecret } from './support/signing.js';
 
 const secret = newSecret();
@@ -83,7 +83,7 @@ describe('sender against a flapping receiver', () => {
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
 
-    const sender = runSender(
+    const sender = runBuiltSender(
       [
         'send',
         '--to',
@@ -103,9 +103,10 @@ describe('sender against a flapping receiver', () => {
         '--no-progress',
         '--json',
       ],
-      secret,
+      { WEBHOOK_SECRET: secret },
+      { cleanEnv: true },
     );
-    const result = await sender.exited;
+    const result = await sender;
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as SendSummary;
     const lines = readFileSync(reportFile, 'utf8')

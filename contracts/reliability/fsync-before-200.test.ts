@@ -3,15 +3,14 @@
 // fsync/fdatasync of a store file that finished after that request was read. Under concurrent load
 // there must be fewer syncs than deliveries (group commit is real). The SQLite writer is a worker
 // thread, so -f follows every thread; fds are one table per process, and -y names each fd's file.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { generateEvents } from '@webhook-contracts/mock-sender';
+import { eventually, receiverMain, requireBuilt, startProgram } from '@webhook-contracts/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inPool, newAgent, post } from './support/httpClient.js';
-import { eventually, receiverMain, requireBuilt } from './support/processes.js';
 import { newSecret, signedRawHeaders } from './support/signing.js';
 
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
@@ -112,12 +111,11 @@ function check(events: readonly TraceEvent[]): { answers: number; unsynced: numb
 }
 
 async function runTraced(name: string, send: (url: string, secret: string) => Promise<void>) {
-  requireBuilt(receiverMain);
+  requireBuilt([receiverMain]);
   const secret = newSecret();
   const storeDir = join(dir, name);
   const traceFile = join(dir, `${name}.strace`);
-  const child = spawn(
-    'strace',
+  const traced = await startProgram(
     [
       '-f',
       '-qq',
@@ -132,8 +130,9 @@ async function runTraced(name: string, send: (url: string, secret: string) => Pr
       receiverMain,
     ],
     {
+      command: 'strace',
+      cleanEnv: true,
       env: {
-        PATH: process.env['PATH'] ?? '',
         WEBHOOK_SECRET: secret,
         RECEIVER_API_TOKEN: 'strace-test-token',
         DATABASE_URL: `sqlite:${join(storeDir, 'store.sqlite')}`,
@@ -141,34 +140,21 @@ async function runTraced(name: string, send: (url: string, secret: string) => Pr
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      timeoutMs: 60_000,
     },
   );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const output: string[] = [];
-  child.stderr.on('data', (c: Buffer) => output.push(c.toString()));
-  const started = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" line:\n${output.join('')}`)), 60_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      output.push(line);
-      const entry = JSON.parse(line.startsWith('{') ? line : '{}') as {
-        msg?: string;
-        port?: number;
-        pid?: number;
-      };
-      if (entry.msg?.startsWith('webhook receiver listening') === true) {
-        clearTimeout(timer);
-        resolve({ url: `http://127.0.0.1:${entry.port}`, pid: entry.pid! });
-      }
-    });
-    void exited.then(() => reject(new Error(`the traced receiver exited:\n${output.join('')}`)));
-  });
+  // The receiver's own pid, from its listening line: strace's pid is the program that was spawned.
+  const listening = traced
+    .stdout()
+    .split('\n')
+    .find((line) => line.includes('webhook receiver listening'));
+  const started = { url: traced.url, pid: (JSON.parse(listening ?? '{}') as { pid: number }).pid };
   try {
     await send(started.url, secret);
   } finally {
     // The receiver itself, not strace: it stops gracefully and strace exits with it.
     process.kill(started.pid, 'SIGTERM');
-    await exited;
+    await traced.exited;
   }
   return check(readTrace(traceFile, storeDir));
 }

@@ -6,12 +6,12 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEvents } from '@webhook-contracts/mock-sender';
+import { eventually, ReadApi } from '@webhook-contracts/test-kit';
 import { signedHeaders } from '@webhook-contracts/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newAgent, post } from './support/httpClient.js';
-import { eventually, type ReceiverProcess, startReceiverProcess } from './support/processes.js';
+import { type ReceiverProcess, startReceiverProcess } from './support/processes.js';
 import { buildRequest, parseResponse } from './support/rawHttp.js';
-import { listAllEvents } from './support/readApi.js';
 import { newSecret, nowSeconds, signedRawHeaders } from './support/signing.js';
 
 const secret = newSecret();
@@ -114,7 +114,7 @@ describe('graceful stop', () => {
       first.exited,
       new Promise<never>((_, reject) => {
         deadline = setTimeout(
-          () => reject(new Error(`the receiver did not exit within 30 s of SIGTERM:\n${first.log()}`)),
+          () => reject(new Error(`the receiver did not exit within 30 s of SIGTERM:\n${first.output()}`)),
           30_000,
         );
       }),
@@ -137,7 +137,7 @@ describe('graceful stop', () => {
     // Restart on the same store and look at what the stopped process left.
     const second = await startReceiverProcess({ secret, apiToken, databaseUrl });
     running.push(second);
-    const stored = await listAllEvents(second.url, apiToken);
+    const stored = await new ReadApi(second.url, apiToken).allEvents();
     const storedIds = new Set(stored.map((e) => e.webhook_id));
     // Nothing acknowledged was lost, and nothing was stored whose answer the client did not get.
     expect(storedIds).toEqual(acknowledged);

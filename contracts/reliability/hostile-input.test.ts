@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEvents } from '@webhook-contracts/mock-sender';
+import { ReadApi } from '@webhook-contracts/test-kit';
 import { decodeSecret } from '@webhook-contracts/webhooks';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sizes } from './support/config.js';
 import { type ReceiverProcess, rssKiB, startReceiverProcess } from './support/processes.js';
 import { buildRequest, type RawHeader, type RawResponse, rawExchange } from './support/rawHttp.js';
-import { listAllEvents } from './support/readApi.js';
 import { newSecret, nowSeconds } from './support/signing.js';
 
 const secret = newSecret();
@@ -444,12 +444,12 @@ describe('hostile input', () => {
     );
 
     const rssAfter = rssKiB(pid);
-    expect(receiver.child.exitCode, receiver.log()).toBeNull();
+    expect(receiver.child.exitCode, receiver.output()).toBeNull();
     const health = await fetch(`${receiver.url}/healthz`);
     expect(health.status).toBe(200);
 
     // Only what was answered 2xx is stored, under exactly the ids that were signed.
-    const stored = await listAllEvents(receiver.url, apiToken);
+    const stored = await new ReadApi(receiver.url, apiToken).allEvents();
     const warmUpIds = stored.filter((e) => Number(e.webhook_id.slice('msg_fuzz_'.length)) < 200);
     const fuzzStored = stored.filter((e) => !warmUpIds.includes(e));
     const unexpected = fuzzStored.filter((e) => !acceptedIds.has(e.webhook_id));

@@ -10,13 +10,13 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEvents } from '@webhook-contracts/mock-sender';
+import { eventually, ReadApi } from '@webhook-contracts/test-kit';
 import { signedHeaders } from '@webhook-contracts/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sizes } from './support/config.js';
 import { inPool, newAgent, post } from './support/httpClient.js';
-import { eventually, type ReceiverProcess, rssKiB, startReceiverProcess } from './support/processes.js';
+import { type ReceiverProcess, rssKiB, startReceiverProcess } from './support/processes.js';
 import { parseResponse } from './support/rawHttp.js';
-import { listAllEvents } from './support/readApi.js';
 import { newSecret, nowSeconds } from './support/signing.js';
 
 const secret = newSecret();
@@ -147,7 +147,7 @@ describe('slow clients', () => {
     // Every valid delivery was answered 200 and is stored: 0 lost.
     expect(answers.filter((s) => s !== 200)).toEqual([]);
     const stored = await eventually('every valid event stored', async () => {
-      const all = await listAllEvents(url, apiToken);
+      const all = await new ReadApi(url, apiToken).allEvents();
       return all.length >= events.length ? all : undefined;
     });
     expect(new Set(stored.map((e) => e.webhook_id))).toEqual(new Set(events.map((e) => e.id)));
@@ -240,7 +240,7 @@ describe('slow clients', () => {
     // Every stalled request was still open while the deliveries were answered.
     expect(stalledOpenAtEnd).toBe(sizes.slowClients);
     const stored = await eventually('every signed event stored', async () => {
-      const all = await listAllEvents(url, apiToken);
+      const all = await new ReadApi(url, apiToken).allEvents();
       return all.length >= events.length ? all : undefined;
     });
     expect(new Set(stored.map((e) => e.webhook_id))).toEqual(new Set(events.map((e) => e.id)));

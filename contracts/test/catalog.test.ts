@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { generateCatalogEvents } from '@webhook-contracts/mock-sender';
 import type { MembershipActivated, PaymentSucceeded } from '@webhook-contracts/schema';
 import { type KnownEvent, knownEventTypes, validateEvent } from '@webhook-contracts/schema';
+import { eventually } from '@webhook-contracts/test-kit';
 import { signedHeaders } from '@webhook-contracts/webhooks';
 import Whop from '@whop/sdk';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -16,7 +17,6 @@ import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
 import { type ListeningReceiver, startListeningReceiver } from './support/listeningReceiver.js';
-import { eventually } from './support/readApi.js';
 import { whopSecret } from './support/referenceWebhook.js';
 
 const PER_TYPE = 3;

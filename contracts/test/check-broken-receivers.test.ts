@@ -5,10 +5,10 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { requireBuilt, runBuiltSender } from '@webhook-contracts/test-kit';
 import { Webhook, WebhookVerificationError } from '@webhook-contracts/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
-import { requireBuilt, runSender } from './support/builtPrograms.js';
 
 // Express is borrowed from the receiver's dependencies, as a team's own service would bring it.
 type Handler = (
@@ -24,7 +24,7 @@ const express = createRequire(join(contractsDir, '../apps/receiver/package.json'
 
 const secret = `whsec_${Buffer.from('check-broken-receivers-secret-32b').toString('base64')}`;
 
-const checkCli = (to: string) => runSender(['check', '--to', to], { WEBHOOK_SECRET: secret });
+const checkCli = (to: string) => runBuiltSender(['check', '--to', to], { WEBHOOK_SECRET: secret });
 
 describe('mock-sender check against broken receivers', () => {
   beforeAll(() => requireBuilt());

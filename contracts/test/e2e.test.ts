@@ -15,17 +15,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEvents } from '@webhook-contracts/mock-sender';
 import type { EventRecord } from '@webhook-contracts/schema';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractsDir } from '../scripts/artefacts.js';
 import {
-  type RunningProcess,
+  eventually,
+  expectedProgress,
+  normaliseProgress,
+  ReadApi,
+  type RunningProgram,
   requireBuilt,
   requireFresh,
-  runSender,
+  runBuiltSender,
   startBuiltReceiver,
-} from './support/builtPrograms.js';
-import { expectedProgress, normaliseProgress } from './support/expectedProgress.js';
-import { eventually, ReadApi } from './support/readApi.js';
+} from '@webhook-contracts/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractsDir } from '../scripts/artefacts.js';
 import { whsecSecret } from './support/referenceWebhook.js';
 
 const GENERATED = 200;
@@ -88,7 +90,7 @@ describe('the end-to-end prerequisites', () => {
 
 describe('the built sender against the built receiver', () => {
   let dir: string;
-  let receiver: RunningProcess & { url: string };
+  let receiver: RunningProgram & { url: string };
   let readApi: ReadApi;
   let report: ReportLine[];
   let sendRun: { code: number | null; stdout: string; stderr: string };
@@ -104,7 +106,7 @@ describe('the built sender against the built receiver', () => {
     });
     readApi = new ReadApi(receiver.url, apiToken);
     const reportFile = join(dir, 'report.jsonl');
-    sendRun = await runSender(
+    sendRun = await runBuiltSender(
       [
         'send',
         '--to',
@@ -129,7 +131,7 @@ describe('the built sender against the built receiver', () => {
   });
 
   afterAll(async () => {
-    const code = await receiver?.stop();
+    const code = (await receiver?.stop())?.code;
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     expect(code, `the receiver did not shut down cleanly:\n${receiver?.output()}`).toBe(0);
   });
@@ -182,7 +184,7 @@ describe('the built sender against the built receiver', () => {
   });
 
   it("passes the sender's conformance check (exit 0)", async () => {
-    const check = await runSender(['check', '--to', `${receiver.url}/webhooks`, '--json'], {
+    const check = await runBuiltSender(['check', '--to', `${receiver.url}/webhooks`, '--json'], {
       WEBHOOK_SECRET: whsecSecret,
     });
     const result = JSON.parse(check.stdout) as {

@@ -6,17 +6,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MembershipPage, MembershipRecord } from '@webhook-contracts/schema';
+import {
+  eventually,
+  deliver as post,
+  type RunningProgram,
+  startBuiltReceiver,
+} from '@webhook-contracts/test-kit';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type RunningProcess,
-  receiverMain,
-  requireBuilt,
-  startBuiltReceiver,
-} from './support/builtPrograms.js';
 import { databaseUrlFor, dropSchema, testSchema } from './support/postgresDatabase.js';
-import { eventually } from './support/readApi.js';
 import { referenceSigned, whsecSecret } from './support/referenceWebhook.js';
 
 const apiToken = 'memberships-contract-token-0123456789';
@@ -65,12 +64,7 @@ function expectedRecord(example: Example, webhookId: string) {
 
 async function deliver(url: string, webhookId: string, body: unknown): Promise<number> {
   const signed = referenceSigned(whsecSecret, webhookId, Buffer.from(JSON.stringify(body)));
-  const res = await fetch(`${url}/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: signed.body,
-  });
-  await res.arrayBuffer();
+  const res = await post(`${url}/webhooks`, signed);
   return res.status;
 }
 
@@ -115,11 +109,10 @@ const backends = [
 ];
 
 describe.each(backends)('the built receiver keeps memberships on $name', (backend) => {
-  let receiver: RunningProcess & { url: string };
+  let receiver: RunningProgram & { url: string };
   const webhookIds = types.map((_, i) => `msg_membership_${i}`);
 
   beforeAll(async () => {
-    requireBuilt([receiverMain]);
     receiver = await startBuiltReceiver({
       WEBHOOK_SECRET: whsecSecret,
       RECEIVER_API_TOKEN: apiToken,

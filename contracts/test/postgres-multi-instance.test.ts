@@ -3,15 +3,28 @@
 // both instances several times, often at the same moment. Mid-run instance B is SIGKILLed while it
 // holds processing claims. Afterwards: every event stored once and processed once, lesson progress
 // equal to what the events add up to, delivery counts consistent with both senders' reports, and
-// B's claims taken over by A only after their lease. Needs PostgreSQL (DATABASE_URL_TEST) and
-// `./node_modules/.bin/turbo run build` first.
+// B's claims taken over by A only after their lease. Alongside the senders the test delivers a batch
+// of its own to both instances at the same moment, reading every answer: exactly one copy of each
+// event is `accepted`. Needs PostgreSQL (DATABASE_URL_TEST) and `./node_modules/.bin/turbo run build`
+// first.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEvents, type ReportLine, type SendSummary } from '@webhook-contracts/mock-sender';
+import type { CourseLessonInteractionCompleted, WebhookAnswer } from '@webhook-contracts/schema';
+import {
+  deliver,
+  eventually,
+  expectedProgress,
+  lessonCompleted,
+  normaliseProgress,
+  ReadApi,
+  type RunningProgram,
+  requireBuilt,
+  runBuiltSender,
+  startBuiltReceiver,
+} from '@webhook-contracts/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningProcess, requireBuilt, runSender, startBuiltReceiver } from './support/builtPrograms.js';
-import { expectedProgress, normaliseProgress } from './support/expectedProgress.js';
 import {
   connectSql,
   databaseUrlFor,
@@ -21,8 +34,7 @@ import {
   testSchema,
   withSql,
 } from './support/postgresDatabase.js';
-import { eventually, ReadApi } from './support/readApi.js';
-import { whsecSecret } from './support/referenceWebhook.js';
+import { referenceSigned, whsecSecret } from './support/referenceWebhook.js';
 
 /** Distinct events; each sender delivers each of them twice (`--duplicates 2`). */
 const EVENTS = 400;
@@ -40,8 +52,10 @@ const KILL_AFTER = 560;
 const RATE = 150;
 const LEASE_MS = 2000;
 const apiToken = 'contracts-multi-instance-token';
+/** Events the test delivers itself: each to both instances at once, then once more to one of them. */
+const DIRECT_EVENTS = 40;
 
-type Receiver = RunningProcess & { url: string };
+type Receiver = RunningProgram & { url: string };
 
 interface Row {
   webhook_id: string;
@@ -66,12 +80,46 @@ function readReport(file: string): ReportLine[] {
     .map((line) => JSON.parse(line) as ReportLine);
 }
 
-async function killHard(receiver: Receiver): Promise<void> {
-  const { child } = receiver;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
+interface DirectEvent {
+  id: string;
+  payload: CourseLessonInteractionCompleted;
+  /** The `status` of each 200 answer, or `HTTP <status>: <body>` for anything else. */
+  answers: string[];
+}
+
+/** Delivers `body` signed, retrying 503 ("busy, try again") as a sender does; the answer's status. */
+async function deliverRetrying(receiver: Receiver, id: string, body: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await deliver(`${receiver.url}/webhooks`, referenceSigned(whsecSecret, id, body));
+    if (answer.status === 200) return (JSON.parse(answer.text) as WebhookAnswer).status;
+    if (answer.status !== 503 || attempt === 20) return `HTTP ${answer.status}: ${answer.text}`;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Each event to both instances at the same moment, then a third copy to one of them; 8 at a time. */
+async function deliverToBoth(a: Receiver, b: Receiver): Promise<DirectEvent[]> {
+  const events: DirectEvent[] = Array.from({ length: DIRECT_EVENTS }, (_, i) => ({
+    id: `msg_direct_${String(i).padStart(4, '0')}`,
+    payload: lessonCompleted({
+      userId: `user_direct_${i % 4}`,
+      courseId: 'cors_direct',
+      lessonId: `lesn_direct_${String(i).padStart(4, '0')}`,
+    }),
+    answers: [],
+  }));
+  for (let start = 0; start < events.length; start += 8) {
+    await Promise.all(
+      events.slice(start, start + 8).map(async (event, j) => {
+        const body = JSON.stringify(event.payload);
+        event.answers.push(
+          ...(await Promise.all([deliverRetrying(a, event.id, body), deliverRetrying(b, event.id, body)])),
+        );
+        event.answers.push(await deliverRetrying((start + j) % 2 === 0 ? a : b, event.id, body));
+      }),
+    );
+  }
+  return events;
 }
 
 describe('two built receivers on one PostgreSQL schema, fed by two mock senders', () => {
@@ -98,7 +146,7 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
   });
 
   afterAll(async () => {
-    for (const receiver of [a, b]) if (receiver !== undefined) await killHard(receiver);
+    for (const receiver of [a, b]) await receiver?.kill();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     await dropSchema(schema);
   });
@@ -107,7 +155,7 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
     const reportA = join(dir, 'sender-a.jsonl');
     const reportB = join(dir, 'sender-b.jsonl');
     const sendTo = (receiver: Receiver, report: string) =>
-      runSender(
+      runBuiltSender(
         [
           'send',
           '--to',
@@ -135,6 +183,7 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
       );
     const senderA = sendTo(a, reportA);
     const senderB = sendTo(b, reportB);
+    const directRun = deliverToBoth(a, b);
 
     // Kill B mid-run while it holds claims. Claiming and settling take milliseconds, so the test
     // makes the moment: a table lock on lesson_completions stops every settlement (both instances'
@@ -146,6 +195,8 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
       async () => (readReport(reportB).length >= KILL_AFTER ? true : undefined),
       30_000,
     );
+    // Both instances are up until the kill: every direct copy gets an answer.
+    const direct = await directRun;
     const pidB = b.child.pid!;
     const trap = await connectSql();
     let killedAt: number;
@@ -158,7 +209,7 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
         async () => ((await receiverSessions(pidB)).waitingForLock > 0 ? true : undefined),
         10_000,
       );
-      await killHard(b);
+      await b.kill();
       killedAt = Date.now();
       const reportedAtKill = readReport(reportB);
       ackedBeforeKill = reportedAtKill.filter((l) => l.delivered).length;
@@ -227,11 +278,15 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
               )
             ).rows,
         );
-        return all.length === EVENTS && all.every((r) => r.status === 'processed') ? all : undefined;
+        return all.length === EVENTS + DIRECT_EVENTS && all.every((r) => r.status === 'processed')
+          ? all
+          : undefined;
       },
       30_000,
     );
-    expect(rows.map((r) => r.webhook_id).sort()).toEqual(ids);
+    const directIds = direct.map((e) => e.id);
+    const allIds = [...ids, ...directIds].sort();
+    expect(rows.map((r) => r.webhook_id).sort()).toEqual(allIds);
     expect(rows.filter((r) => r.claimed_by !== null || r.processed_at === null)).toEqual([]);
     for (const line of deliveredB) expect(ids).toContain(line.id);
 
@@ -244,16 +299,33 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
       t.attempts += line.attempts;
       tally.set(line.id, t);
     }
-    const outOfRange = rows.filter((r) => {
+    const senderRows = rows.filter((r) => tally.has(r.webhook_id));
+    expect(senderRows).toHaveLength(EVENTS);
+    const outOfRange = senderRows.filter((r) => {
       const t = tally.get(r.webhook_id)!;
       return r.deliveries_seen < t.delivered || r.deliveries_seen > t.attempts;
     });
     expect(outOfRange).toEqual([]);
-    const seenTotal = rows.reduce((sum, r) => sum + r.deliveries_seen, 0);
+    const seenTotal = senderRows.reduce((sum, r) => sum + r.deliveries_seen, 0);
     const acknowledged = linesA.length + deliveredB.length;
     expect(seenTotal).toBeGreaterThanOrEqual(acknowledged);
     // The copies A received alone (2 per event) and B's acknowledged ones are all counted.
     expect(seenTotal).toBeGreaterThanOrEqual(DELIVERIES + deliveredB.length);
+
+    // The direct batch: every copy answered 200, exactly one of the three `accepted` (the one that
+    // created the row; the copies racing it were told `duplicate`), and each copy counted.
+    const seenOf = new Map(rows.map((r) => [r.webhook_id, r.deliveries_seen]));
+    for (const event of direct) {
+      expect(
+        event.answers.filter((x) => x !== 'accepted' && x !== 'duplicate'),
+        event.id,
+      ).toEqual([]);
+      expect(
+        event.answers.filter((x) => x === 'accepted'),
+        event.id,
+      ).toEqual(['accepted']);
+      expect(seenOf.get(event.id), event.id).toBe(3);
+    }
 
     // Processed once: one claim per event, except those B died holding, which A claimed again only
     // after B's lease on them ran out.
@@ -267,7 +339,10 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
 
     // Lesson progress: what the seed's events add up to, each completion once.
     const readApi = new ReadApi(a.url, apiToken);
-    const expected = expectedProgress([...generateEvents({ seed, count: EVENTS })]);
+    const expected = expectedProgress([
+      ...generateEvents({ seed, count: EVENTS }),
+      ...direct.map((e) => e.payload),
+    ]);
     expect(normaliseProgress(await readApi.progress())).toEqual(expected);
     const completions = await withSql(
       async (c) =>
@@ -278,7 +353,7 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
     // The survivor is still up, and its read API agrees with the database.
     expect(a.child.exitCode).toBeNull();
     const listed = await readApi.allEvents();
-    expect(listed.map((e) => e.webhook_id).sort()).toEqual(ids);
+    expect(listed.map((e) => e.webhook_id).sort()).toEqual(allIds);
 
     console.info(
       `multi-instance: ${EVENTS} events x2 copies per sender; B killed after ${ackedBeforeKill} acknowledged ` +

@@ -7,23 +7,22 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  eventually,
+  deliver as post,
+  type RunningProgram,
+  startBuiltReceiver,
+} from '@webhook-contracts/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
-import {
-  type RunningProcess,
-  receiverMain,
-  requireBuilt,
-  startBuiltReceiver,
-} from './support/builtPrograms.js';
 import { databaseUrlFor, dropSchema, testSchema } from './support/postgresDatabase.js';
-import { eventually } from './support/readApi.js';
 import { referenceSigned, whsecSecret } from './support/referenceWebhook.js';
 
 const apiToken = 'bounds-read-token';
 const auth = { authorization: `Bearer ${apiToken}` };
 const dirs: string[] = [];
 const schemas: string[] = [];
-const running: RunningProcess[] = [];
+const running: RunningProgram[] = [];
 
 afterAll(async () => {
   for (const r of running.splice(0)) await r.stop();
@@ -43,8 +42,7 @@ function postgresUrl(): string {
   return databaseUrlFor(schema);
 }
 
-async function start(env: Record<string, string>): Promise<RunningProcess & { url: string; port: number }> {
-  requireBuilt([receiverMain]);
+async function start(env: Record<string, string>): Promise<RunningProgram & { url: string; port: number }> {
   const receiver = await startBuiltReceiver({
     WEBHOOK_SECRET: whsecSecret,
     RECEIVER_API_TOKEN: apiToken,
@@ -59,12 +57,8 @@ const newId = () => `msg_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
 async function deliver(url: string, body: Buffer): Promise<{ id: string; status: number; text: string }> {
   const id = newId();
   const signed = referenceSigned(whsecSecret, id, body);
-  const res = await fetch(`${url}/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: signed.body,
-  });
-  return { id, status: res.status, text: await res.text() };
+  const res = await post(`${url}/webhooks`, signed);
+  return { id, status: res.status, text: res.text };
 }
 
 /** The published chat.message.created example with 125 000 numbers as its mentions: ~250 KB. */

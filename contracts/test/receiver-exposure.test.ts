@@ -8,21 +8,20 @@ import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  eventually,
+  deliver as post,
+  type RunningProgram,
+  startBuiltReceiver,
+} from '@webhook-contracts/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseResponse, type RawResponse } from '../reliability/support/rawHttp.js';
-import {
-  type RunningProcess,
-  receiverMain,
-  requireBuilt,
-  startBuiltReceiver,
-} from './support/builtPrograms.js';
 import { databaseUrlFor, dropSchema, testSchema } from './support/postgresDatabase.js';
-import { eventually } from './support/readApi.js';
 import { referenceSigned, whsecSecret } from './support/referenceWebhook.js';
 
 const apiToken = 'exposure-read-token';
 const dirs: string[] = [];
-const running: RunningProcess[] = [];
+const running: RunningProgram[] = [];
 
 afterAll(async () => {
   for (const r of running.splice(0)) await r.stop();
@@ -36,7 +35,6 @@ function sqliteUrl(): string {
 }
 
 async function start(env: Record<string, string>): Promise<{ url: string; port: number }> {
-  requireBuilt([receiverMain]);
   const receiver = await startBuiltReceiver({
     WEBHOOK_SECRET: whsecSecret,
     RECEIVER_API_TOKEN: apiToken,
@@ -118,12 +116,7 @@ function errorCode(response: RawResponse | null): string | undefined {
 
 async function deliver(url: string, body: Buffer, id = newId()): Promise<{ status: number; id: string }> {
   const signed = referenceSigned(whsecSecret, id, body);
-  const res = await fetch(`${url}/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: signed.body,
-  });
-  await res.arrayBuffer();
+  const res = await post(`${url}/webhooks`, signed);
   return { status: res.status, id };
 }
 
@@ -592,12 +585,8 @@ describe('what is stored and what is refused', () => {
     const good = await deliver(url, eventBody('a'));
     const bad = newId();
     const signed = referenceSigned(whsecSecret, bad, eventBody(bad, nulType));
-    const res = await fetch(`${url}/webhooks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signed.headers },
-      body: signed.body,
-    });
-    const answer = (await res.json()) as { error: { code: string; message: string } };
+    const res = await post(`${url}/webhooks`, signed);
+    const answer = JSON.parse(res.text) as { error: { code: string; message: string } };
     expect(res.status).toBe(422);
     expect(answer.error.code).toBe('unstorable_delivery');
     expect(answer.error.message).toContain('NUL');

@@ -6,17 +6,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually, type RunningProgram, startBuiltReceiver } from '@webhook-contracts/test-kit';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
-import {
-  type RunningProcess,
-  receiverMain,
-  requireBuilt,
-  startBuiltReceiver,
-} from './support/builtPrograms.js';
-import { eventually } from './support/readApi.js';
 import { referenceSigned, whopSecret, whsecSecret } from './support/referenceWebhook.js';
 
 type JsonObject = Record<string, unknown>;
@@ -120,7 +114,7 @@ function conforms(method: string, path: string, answer: Answer): unknown[] {
 
 const apiToken = 'openapi-contract-read-token';
 const dirs: string[] = [];
-const running: RunningProcess[] = [];
+const running: RunningProgram[] = [];
 let open: string;
 let strict: string;
 
@@ -138,7 +132,6 @@ async function start(env: Record<string, string>): Promise<string> {
 }
 
 beforeAll(async () => {
-  requireBuilt([receiverMain]);
   [open, strict] = await Promise.all([
     start({ CONTRACT_MODE: 'quarantine', RECEIVER_API_TOKEN: apiToken }),
     // No read API token: the read API answers 403.

@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type RunningProcess,
+  deliver as post,
+  type RunningProgram,
   receiverMain,
-  requireBuilt,
   startBuiltReceiver,
-} from './support/builtPrograms.js';
+} from '@webhook-contracts/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrlFor, dropSchema, testSchema } from './support/postgresDatabase.js';
 import { referenceSigned, whsecSecret } from './support/referenceWebhook.js';
 
@@ -43,12 +43,7 @@ async function deliver(url: string, id: string): Promise<number> {
     }),
   );
   const signed = referenceSigned(whsecSecret, id, body);
-  const res = await fetch(`${url}/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: signed.body,
-  });
-  await res.arrayBuffer();
+  const res = await post(`${url}/webhooks`, signed);
   return res.status;
 }
 
@@ -99,12 +94,11 @@ const backends: { name: string; databaseUrl: () => string; schema?: string }[] =
 ];
 
 describe.each(backends)('the built receiver on $name', ({ databaseUrl, schema }) => {
-  let receiver: RunningProcess & { url: string };
+  let receiver: RunningProgram & { url: string };
   let url: string;
   const storedId = `msg_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
 
   beforeAll(async () => {
-    requireBuilt([receiverMain]);
     receiver = await startBuiltReceiver({
       WEBHOOK_SECRET: whsecSecret,
       RECEIVER_API_TOKEN: apiToken,
@@ -229,7 +223,6 @@ describe('RECEIVER_API_TOKEN at start', () => {
     ['spaces', 'abc def ghi jkl mno pqr'],
     ['513 characters', `L${'o'.repeat(511)}NG`],
   ])('refuses a token of %s with exit 2, saying the rule and never the value', async (_, token) => {
-    requireBuilt([receiverMain]);
     const refusal = await startBuiltReceiver({
       WEBHOOK_SECRET: whsecSecret,
       RECEIVER_API_TOKEN: token,

@@ -4,6 +4,7 @@
 // exactly the pointers in expectations.json, storing nothing.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { deliver as post } from '@webhook-contracts/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFiles, readExpectations } from '../scripts/exampleFiles.js';
 import { type ListeningReceiver, startListeningReceiver } from './support/listeningReceiver.js';
@@ -30,12 +31,8 @@ async function deliver(
 ): Promise<Answer & { id: string }> {
   const id = `msg_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
   const signed = referenceSigned(secret, id, body);
-  const res = await fetch(`${receiver.url}/webhooks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: signed.body,
-  });
-  return { id, status: res.status, body: (await res.json()) as Answer['body'] };
+  const res = await post(`${receiver.url}/webhooks`, signed);
+  return { id, status: res.status, body: JSON.parse(res.text) as Answer['body'] };
 }
 
 const secrets = [

@@ -10,12 +10,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExportLine } from '@webhook-contracts/schema';
+import {
+  eventually,
+  normaliseProgress,
+  ReadApi,
+  type RunningProgram,
+  requireBuilt,
+  runBuiltSender,
+  startBuiltReceiver,
+} from '@webhook-contracts/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
-import { type RunningProcess, requireBuilt, runSender, startBuiltReceiver } from './support/builtPrograms.js';
-import { normaliseProgress } from './support/expectedProgress.js';
 import { databaseUrlFor, dropSchema, testSchema } from './support/postgresDatabase.js';
-import { eventually, ReadApi } from './support/readApi.js';
 import { whopSecret, whsecSecret } from './support/referenceWebhook.js';
 
 const GENERATED = 300;
@@ -29,7 +35,7 @@ const INVALID_EXAMPLES = [
 const stagingSecret = `whsec_${Buffer.from('replay-target-c-secret-32-bytes!').toString('base64')}`;
 
 interface Receiver {
-  process: RunningProcess & { url: string };
+  process: RunningProgram & { url: string };
   api: ReadApi;
   token: string;
 }
@@ -123,7 +129,7 @@ describe('replaying one receiver’s traffic into another', () => {
     const common = ['--to', webhooks, '--retry-schedule', '0.2,0.5', '--json', '--no-progress'];
     const env = { WEBHOOK_SECRET: whsecSecret };
     expectOk(
-      await runSender(
+      await runBuiltSender(
         [
           'send',
           '--all-examples',
@@ -140,7 +146,7 @@ describe('replaying one receiver’s traffic into another', () => {
       'send examples and generated events',
     );
     expectOk(
-      await runSender(
+      await runBuiltSender(
         [
           'send',
           '--generate',
@@ -158,7 +164,7 @@ describe('replaying one receiver’s traffic into another', () => {
       'send off-contract events',
     );
     expectOk(
-      await runSender(['send', ...INVALID_EXAMPLES.flatMap((e) => ['--example', e]), ...common], env),
+      await runBuiltSender(['send', ...INVALID_EXAMPLES.flatMap((e) => ['--example', e]), ...common], env),
       'send invalid examples',
     );
     // Bodies that survive only as bytes: a valid event laid out with CRLF, and invalid UTF-8.
@@ -186,7 +192,7 @@ describe('replaying one receiver’s traffic into another', () => {
   });
 
   afterAll(async () => {
-    const codes = await Promise.all(receivers.map((r) => r.process.stop()));
+    const codes = await Promise.all(receivers.map(async (r) => (await r.process.stop()).code));
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     if (schemaC !== undefined) await dropSchema(schemaC);
     expect(codes, receivers.map((r) => r.process.output()).join('\n')).toEqual(receivers.map(() => 0));
@@ -220,7 +226,7 @@ describe('replaying one receiver’s traffic into another', () => {
     });
 
     it('delivers every event, and B holds the same ids, bytes, statuses and progress as A', async () => {
-      const run = await runSender(
+      const run = await runBuiltSender(
         ['replay', '--from', a.process.url, '--to', `${b.process.url}/webhooks`, '--json', '--no-progress'],
         { WEBHOOK_SECRET: whopSecret, RECEIVER_API_TOKEN: a.token },
       );
@@ -242,7 +248,7 @@ describe('replaying one receiver’s traffic into another', () => {
     it('a second replay changes nothing on B: every delivery is a duplicate', async () => {
       const before = await exportOf(b);
       const progressBefore = await b.api.progress();
-      const run = await runSender(
+      const run = await runBuiltSender(
         [
           'replay',
           '--from',
@@ -277,7 +283,7 @@ describe('replaying one receiver’s traffic into another', () => {
     writeFileSync(file, exportA.text);
     const c = await startReceiver('c', stagingSecret, databaseUrlFor(schemaC));
     receivers.push(c);
-    const run = await runSender(
+    const run = await runBuiltSender(
       [
         'replay',
         '--from',

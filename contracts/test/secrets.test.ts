@@ -10,11 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveSecrets } from '@webhook-contracts/mock-sender';
 import { ConfigError, loadConfig } from '@webhook-contracts/receiver';
+import {
+  type RunningProgram,
+  requireBuilt,
+  runBuiltSender,
+  startBuiltReceiver,
+} from '@webhook-contracts/test-kit';
 import { Webhook, WebhookConfigError } from '@webhook-contracts/webhooks';
 import { Webhook as ReferenceWebhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
-import { type RunningProcess, requireBuilt, runSender, startBuiltReceiver } from './support/builtPrograms.js';
 import { whopSecret, whsecSecret } from './support/referenceWebhook.js';
 
 /** The contract suite's Standard Webhooks secret without its prefix, as another sender hands it out. */
@@ -34,7 +39,7 @@ function referenceHeaders(secret: string, id: string, body: Buffer) {
 
 describe('a bare base64 secret between the built programs and standardwebhooks', () => {
   let dir: string;
-  let receiver: RunningProcess & { url: string };
+  let receiver: RunningProgram & { url: string };
 
   beforeAll(async () => {
     requireBuilt();
@@ -75,7 +80,7 @@ describe('a bare base64 secret between the built programs and standardwebhooks',
   it('mock-sender sign with the bare secret gives headers standardwebhooks verifies', async () => {
     const file = join(dir, 'body.json');
     writeFileSync(file, docsPage);
-    const run = await runSender(
+    const run = await runBuiltSender(
       ['sign', '--json', '--id', 'msg_sign1', '--file', file, '--secret', bareSecret],
       {},
     );
@@ -106,7 +111,7 @@ describe('a bare base64 secret between the built programs and standardwebhooks',
     await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = target.address() as AddressInfo;
-      const run = await runSender(
+      const run = await runBuiltSender(
         ['send', '--to', `http://127.0.0.1:${port}/`, '--generate', '3', '--seed', '5', '--no-progress'],
         { WEBHOOK_SECRET: `${bareSecret}\n` },
       );
@@ -118,7 +123,10 @@ describe('a bare base64 secret between the built programs and standardwebhooks',
   });
 
   it('mock-sender check with the bare secret passes the receiver configured with it', async () => {
-    const run = await runSender(['check', '--to', `${receiver.url}/webhooks`, '--secret', bareSecret], {});
+    const run = await runBuiltSender(
+      ['check', '--to', `${receiver.url}/webhooks`, '--secret', bareSecret],
+      {},
+    );
     expect(run.code, run.stdout + run.stderr).toBe(0);
   });
 });

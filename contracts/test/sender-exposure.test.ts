@@ -5,9 +5,14 @@
 // value through the environment (or its flag), so a setting that is read but not wired fails here.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import {
+  type RunningProgram,
+  requireBuilt,
+  runBuiltSender,
+  senderCli,
+  startBuiltSenderServe,
+} from '@webhook-contracts/test-kit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServe, startBuiltSenderServe } from '../browser/support/senderServe.js';
-import { requireBuilt, runSender, senderCli } from './support/builtPrograms.js';
 import { whsecSecret } from './support/referenceWebhook.js';
 
 const TOKEN = 'sender-exposure-token-0123456789';
@@ -15,7 +20,7 @@ const READ_TOKEN = 'production-read-token-do-not-leak';
 const PASSWORD = 'hunter2-in-the-url';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
-const running: RunningServe[] = [];
+const running: RunningProgram[] = [];
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const service of running.splice(0)) await service.stop();
@@ -24,7 +29,7 @@ afterEach(async () => {
 
 beforeAll(() => requireBuilt([senderCli]));
 
-async function serve(env: Record<string, string>, args: readonly string[] = []): Promise<RunningServe> {
+async function serve(env: Record<string, string>, args: readonly string[] = []): Promise<RunningProgram> {
   const service = await startBuiltSenderServe(
     {
       SENDER_API_TOKEN: TOKEN,
@@ -34,7 +39,6 @@ async function serve(env: Record<string, string>, args: readonly string[] = []):
       SENDER_MAX_RUN_SECONDS: '',
       ...env,
     },
-    20_000,
     args,
   );
   running.push(service);
@@ -204,7 +208,7 @@ describe('mock-sender serve (built): credentials in a target URL', () => {
       ['replay', '--from', sink.base, '--to', `${withCredentials}/webhooks`, '--no-progress'],
       ['replay', '--from', withCredentials, '--to', `${sink.base}/webhooks`, '--no-progress'],
     ]) {
-      const run = await runSender(args, { WEBHOOK_SECRET: whsecSecret });
+      const run = await runBuiltSender(args, { WEBHOOK_SECRET: whsecSecret });
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/must not carry credentials \(user:password@ in the URL\)/);
       expect(`${run.stdout}${run.stderr}`).not.toContain(PASSWORD);

@@ -1,56 +1,16 @@
-// Spawns the built CLI (dist/cli.js), as a user or a CI job runs it. `npm test` builds first; when
-// dist is missing this file builds it.
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { requireBuilt, runBuiltSender, senderCli } from '@webhook-contracts/test-kit';
 import { signedHeaders } from '@webhook-contracts/webhooks';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type TestReceiver } from '../src/test-support/receivers.js';
 import { SECRET } from '../src/test-support/recorder.js';
 
-const app = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(app, 'dist/cli.js');
+beforeAll(() => requireBuilt([senderCli]));
 
-beforeAll(() => {
-  if (existsSync(cli)) return;
-  const root = join(app, '../..');
-  const built = spawnSync(
-    process.execPath,
-    [
-      'scripts/pnpm.mjs',
-      'exec',
-      'turbo',
-      'run',
-      'build',
-      '--filter=@webhook-contracts/mock-sender...',
-      '--output-logs=errors-only',
-    ],
-    { cwd: root, stdio: 'inherit' },
-  );
-  expect(built.status).toBe(0);
-}, 180_000);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { PATH: process.env['PATH'] ?? '', ...options.env }, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-    child.stdin?.end(options.input ?? '');
-  });
+function run(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
+  return runBuiltSender(args, options.env ?? {}, { cleanEnv: true, input: options.input ?? '' });
 }
 
 let receiver: TestReceiver | undefined;

@@ -1,48 +1,19 @@
-// `mock-sender replay` end to end: the built CLI reads an export (a file, stdin, a receiver URL)
-// and replays it to a recording receiver.
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { requireBuilt, runBuiltSender, senderCli } from '@webhook-contracts/test-kit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportLine, startRecordingServer } from '../src/test-support/rawServers.js';
 import { SECRET } from '../src/test-support/recorder.js';
 
-const app = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(app, 'dist/cli.js');
+beforeAll(() => requireBuilt([senderCli]));
 
-beforeAll(() => {
-  if (existsSync(cli)) return;
-  const built = spawnSync(
-    process.execPath,
-    ['scripts/pnpm.mjs', 'exec', 'turbo', 'run', 'build', '--filter=@webhook-contracts/mock-sender...'],
-    { cwd: join(app, '../..'), stdio: 'inherit' },
+function run(args: string[], options: { env?: Record<string, string>; input?: Buffer | string } = {}) {
+  return runBuiltSender(
+    args,
+    { WEBHOOK_SECRET: SECRET, ...options.env },
+    { cleanEnv: true, input: options.input ?? '' },
   );
-  expect(built.status).toBe(0);
-}, 180_000);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(
-  args: string[],
-  options: { env?: Record<string, string>; input?: Buffer | string } = {},
-): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { PATH: process.env['PATH'] ?? '', WEBHOOK_SECRET: SECRET, ...options.env }, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-    child.stdin?.end(options.input ?? '');
-  });
 }
 
 const crlfBody = Buffer.from('{"id":"evt_1",\r\n"data":{}}\r\n');

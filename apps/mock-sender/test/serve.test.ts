@@ -1,36 +1,24 @@
-// `mock-sender serve` as it runs in staging: the built dist/cli.js in its own process, driven over
-// real sockets. Each test starts its own service with the settings it needs.
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  eventually,
+  type RunningProgram,
+  requireBuilt,
+  runBuiltSender,
+  senderCli,
+  startProgram,
+} from '@webhook-contracts/test-kit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type TestReceiver } from '../src/test-support/receivers.js';
 import { SECRET } from '../src/test-support/recorder.js';
 
-const app = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(app, 'dist/cli.js');
 const TOKEN = 'serve-e2e-token-0123456789';
 
-beforeAll(() => {
-  if (existsSync(cli)) return;
-  const built = spawnSync(
-    process.execPath,
-    ['scripts/pnpm.mjs', 'exec', 'turbo', 'run', 'build', '--filter=@webhook-contracts/mock-sender...'],
-    { cwd: join(app, '../..'), stdio: 'inherit' },
-  );
-  expect(built.status).toBe(0);
-}, 180_000);
+beforeAll(() => requireBuilt([senderCli]));
 
-/** Polls `probe` until it returns true or the deadline passes. */
-async function until(probe: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Waits until `probe` holds, failing after `ms` with `what`. */
+function until(probe: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<true> {
+  return eventually(what, async () => ((await probe()) ? true : undefined), ms);
 }
 
 interface Service {
@@ -40,29 +28,22 @@ interface Service {
   stderr: () => string;
 }
 
-const children: ChildProcess[] = [];
+const services: RunningProgram[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const service of services.splice(0)) await service.kill();
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 async function serve(env: Record<string, string> = { SENDER_API_TOKEN: TOKEN }): Promise<Service> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  await until(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(stderr), 'serve to listen');
-  const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
-  return { base: `http://127.0.0.1:${port}`, port, stdout: () => stdout, stderr: () => stderr };
+  const program = await startProgram([senderCli, 'serve', '--port', '0'], { cleanEnv: true, env });
+  services.push(program);
+  return {
+    base: program.url,
+    port: Number(new URL(program.url).port),
+    stdout: program.stdout,
+    stderr: program.stderr,
+  };
 }
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -117,20 +98,8 @@ async function startStallingSink(): Promise<{ url: string; received: () => numbe
   };
 }
 
-function runCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
+function runCli(args: string[], env: Record<string, string>) {
+  return runBuiltSender(args, env, { cleanEnv: true });
 }
 
 // Each test starts a process; on the shared machine that can take seconds.

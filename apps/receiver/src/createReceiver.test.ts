@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { CourseLessonInteractionCompleted } from '@webhook-contracts/schema';
+import { eventually } from '@webhook-contracts/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from './errors.js';
 import { lessonProgress } from './readModels/lessonProgress/index.js';
@@ -7,7 +8,7 @@ import { lessonProgressHandler } from './readModels/lessonProgress/lessonProgres
 import type { NewDelivery } from './store/core/Store.js';
 import { SqliteStore } from './store/sqlite/SqliteStore.js';
 import { completedEvent, otherSecret, send, signedRequest } from './test-support/signedRequest.js';
-import { authed, eventually, type RunningReceiver, startReceiver } from './test-support/startReceiver.js';
+import { authed, type RunningReceiver, startReceiver } from './test-support/startReceiver.js';
 
 const running: RunningReceiver[] = [];
 async function start(options: Parameters<typeof startReceiver>[0] = {}) {
@@ -57,7 +58,9 @@ describe('POST /webhooks', () => {
     expect(stored!.headers['webhook-id']).toBe(req.id);
     expect(stored!.headers['webhook-signature']).toBeUndefined();
 
-    await eventually(async () => ((await statusOf(r, req.id)) === 'processed' ? true : undefined));
+    await eventually('statusOf(r, req.id) === "processed"', async () =>
+      (await statusOf(r, req.id)) === 'processed' ? true : undefined,
+    );
     const progress = await getJson(`${r.url}/progress?user_id=user_1`);
     expect(progress.body).toEqual({
       progress: [
@@ -78,7 +81,9 @@ describe('POST /webhooks', () => {
     const r = await start({ handlers });
     const req = signedRequest();
     expect((await send(`${r.url}/webhooks`, req)).status).toBe(200);
-    await eventually(async () => ((await statusOf(r, req.id)) === 'processed' ? true : undefined));
+    await eventually('statusOf(r, req.id) === "processed"', async () =>
+      (await statusOf(r, req.id)) === 'processed' ? true : undefined,
+    );
     // A retry from the sender: same id, fresh timestamp and signature.
     const retry = signedRequest({ id: req.id, payload: req.body });
     const res = await send(`${r.url}/webhooks`, retry);
@@ -104,7 +109,9 @@ describe('POST /webhooks', () => {
     const page = await r.store.listEvents({ limit: 100 });
     expect(page.events).toHaveLength(1);
     expect(page.events[0]!.deliveriesSeen).toBe(50);
-    await eventually(async () => ((await statusOf(r, base.id)) === 'processed' ? true : undefined));
+    await eventually('statusOf(r, base.id) === "processed"', async () =>
+      (await statusOf(r, base.id)) === 'processed' ? true : undefined,
+    );
     expect(calls).toHaveLength(1);
   });
 
@@ -358,7 +365,7 @@ describe('processing', () => {
     await store.close();
 
     const second = await start({ dir: first.dir });
-    await eventually(async () => {
+    await eventually('every event processed by the second receiver', async () => {
       const statuses = await Promise.all(ids.map((id) => statusOf(second, id)));
       return statuses.every((s) => s === 'processed') ? true : undefined;
     });
@@ -379,7 +386,7 @@ describe('processing', () => {
     });
     const req = signedRequest();
     await send(`${r.url}/webhooks`, req);
-    const event = await eventually(async () => {
+    const event = await eventually('the event processed', async () => {
       const e = await r.store.getEvent(req.id);
       return e?.status === 'processed' ? e : undefined;
     });
@@ -398,7 +405,7 @@ describe('processing', () => {
     });
     const req = signedRequest();
     await send(`${r.url}/webhooks`, req);
-    const event = await eventually(async () => {
+    const event = await eventually('the event failed for good', async () => {
       const e = await r.store.getEvent(req.id);
       return e?.status === 'failed' && e.nextAttemptAt === null ? e : undefined;
     });
@@ -412,12 +419,16 @@ describe('processing', () => {
     const r = await start({ handlers });
     const req = signedRequest();
     await send(`${r.url}/webhooks`, req);
-    await eventually(async () => ((await statusOf(r, req.id)) === 'processed' ? true : undefined));
+    await eventually('statusOf(r, req.id) === "processed"', async () =>
+      (await statusOf(r, req.id)) === 'processed' ? true : undefined,
+    );
     const res = await fetch(`${r.url}/events/${req.id}/replay`, { method: 'POST', headers: authed() });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ status: 'queued', webhook_id: req.id });
-    await eventually(async () => (calls.length === 2 ? true : undefined));
-    await eventually(async () => ((await statusOf(r, req.id)) === 'processed' ? true : undefined));
+    await eventually('calls.length === 2', async () => (calls.length === 2 ? true : undefined));
+    await eventually('statusOf(r, req.id) === "processed"', async () =>
+      (await statusOf(r, req.id)) === 'processed' ? true : undefined,
+    );
     const missing = await fetch(`${r.url}/events/msg_nope/replay`, { method: 'POST', headers: authed() });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('event_not_found');
@@ -465,7 +476,7 @@ describe('processing', () => {
         await send(`${r.url}/webhooks`, req);
         ids.push(req.id);
       }
-      await eventually(async () => {
+      await eventually('every event processed', async () => {
         const statuses = await Promise.all(ids.map((id) => statusOf(r, id)));
         return statuses.every((s) => s === 'processed') ? true : undefined;
       });
@@ -522,7 +533,9 @@ describe('GET /healthz', () => {
     expect(pings).toBe(1);
     release?.();
     r.store.ping = ping;
-    await eventually(async () => ((await getJson(`${r.url}/healthz`, {})).status === 200 ? true : undefined));
+    await eventually('GET /healthz answers 200', async () =>
+      (await getJson(`${r.url}/healthz`, {})).status === 200 ? true : undefined,
+    );
     expect(await getJson(`${r.url}/healthz`, {})).toEqual({ status: 200, body: { status: 'ok' } });
   });
 });
@@ -606,7 +619,9 @@ describe('read API', () => {
     const r = await start();
     const req = signedRequest();
     await send(`${r.url}/webhooks`, req);
-    await eventually(async () => ((await statusOf(r, req.id)) === 'processed' ? true : undefined));
+    await eventually('statusOf(r, req.id) === "processed"', async () =>
+      (await statusOf(r, req.id)) === 'processed' ? true : undefined,
+    );
     const { status, body } = await getJson(`${r.url}/events/${req.id}`);
     expect(status).toBe(200);
     expect(body).toMatchObject({

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CourseLessonInteractionCompleted } from '@webhook-contracts/schema';
+import { eventually } from '@webhook-contracts/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReceiver } from './createReceiver.js';
 import { lessonProgressHandler } from './readModels/lessonProgress/lessonProgressHandler.js';
@@ -23,7 +24,6 @@ import {
   signedRequest,
   testSecret,
 } from './test-support/signedRequest.js';
-import { eventually } from './test-support/startReceiver.js';
 
 interface Backend {
   name: string;
@@ -108,12 +108,16 @@ const handlerRuns = 'webhook_handler_invocations_total{type="course_lesson_inter
  * the commit, which a reader may already see). An overshoot stays visible to the caller's asserts.
  */
 async function idle(r: Running, settled: number): Promise<void> {
-  await eventually(async () => {
-    if ((await r.store.nextDueAt()) !== null) return undefined;
-    const waiting = await r.store.listEvents({ status: 'received', limit: 1 });
-    if (waiting.events.length > 0) return undefined;
-    return (await metric(r.url, settledProcessed)) >= settled ? true : undefined;
-  }, 15_000);
+  await eventually(
+    'nothing left to process',
+    async () => {
+      if ((await r.store.nextDueAt()) !== null) return undefined;
+      const waiting = await r.store.listEvents({ status: 'received', limit: 1 });
+      if (waiting.events.length > 0) return undefined;
+      return (await metric(r.url, settledProcessed)) >= settled ? true : undefined;
+    },
+    15_000,
+  );
 }
 
 /** A fresh copy of a delivery, as a sender's retry: same id and body, new timestamp and signature. */

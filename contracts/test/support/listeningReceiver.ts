@@ -1,8 +1,6 @@
 // A real, listening receiver for the receiver-side contract tests: createReceiver(...).listen(0)
 // over a SQLite file in a fresh temp folder, the read API on, stopped and removed after.
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,7 +9,7 @@ import {
   type ReceiverOptions,
   SqliteStore,
 } from '@webhook-contracts/receiver';
-import { ReadApi } from './readApi.js';
+import { listenLocally, ReadApi } from '@webhook-contracts/test-kit';
 
 export interface ListeningReceiver {
   /** Base URL, e.g. http://127.0.0.1:54321; the webhook endpoint is `${url}/webhooks`. */
@@ -36,17 +34,12 @@ export async function startListeningReceiver(options: {
     apiToken,
     ...(options.handlers ? { handlers: options.handlers } : {}),
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = receiver.listen(0, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const local = await listenLocally(receiver);
   return {
-    url,
-    readApi: new ReadApi(url, apiToken),
+    url: local.url,
+    readApi: new ReadApi(local.url, apiToken),
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await local.close();
       await receiver.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });

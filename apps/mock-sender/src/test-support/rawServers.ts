@@ -1,7 +1,7 @@
 // Test helpers over node:http, for exact bytes: a receiver that records each POST's headers and raw
 // body (answering 200), and a source that serves an NDJSON export and records what it was asked.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { listenLocally } from '@webhook-contracts/test-kit';
 
 export interface RawRequest {
   method: string;
@@ -9,17 +9,6 @@ export interface RawRequest {
   headers: IncomingHttpHeaders;
   body: Buffer;
 }
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-const close = (server: Server) =>
-  new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
 
 /** Records every request with its exact body; answers `status` (default 200). */
 export async function startRecordingServer(
@@ -47,8 +36,8 @@ export async function startRecordingServer(
     res.writeHead(status, { ...headers, 'content-type': type ?? 'application/json' });
     res.end(body ?? '{}');
   });
-  const base = await listen(server);
-  return { base, requests, close: () => close(server) };
+  const local = await listenLocally(server);
+  return { base: local.url, requests, close: local.close };
 }
 
 /** One export line in the receiver's format. */

@@ -1,7 +1,7 @@
 // Small node:http receivers for conformance tests: one compliant (verify, dedup, accept unknown
 // types) and a few deliberately broken ones.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from '@webhook-contracts/test-kit';
 import { Webhook, WebhookPayloadError, WebhookVerificationError } from '@webhook-contracts/webhooks';
 
 export type Behaviour =
@@ -88,17 +88,6 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
       answer(res, 500, { error: { code: 'internal', message: String(error) } });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/webhooks`,
-    accepted,
-    acceptedTypes,
-    payloads,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const local = await listenLocally(server);
+  return { url: `${local.url}/webhooks`, accepted, acceptedTypes, payloads, close: local.close };
 }

@@ -1,3 +1,4 @@
+import { eventually, listenLocally } from '@webhook-contracts/test-kit';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
@@ -6,8 +7,6 @@ import { type ListProgressQuery, lessonProgress } from '../readModels/lessonProg
 import type { NewDelivery, Store } from '../store/core/Store.js';
 import { SqliteStore } from '../store/sqlite/SqliteStore.js';
 import { capturingLogger } from '../test-support/capturingLogger.js';
-import { listenLocally } from '../test-support/listenLocally.js';
-import { eventually } from '../test-support/startReceiver.js';
 import { createReadApiRouter, maxPageBytes, type ReadApiOptions } from './createReadApiRouter.js';
 import { defaultExportPageBytes } from './writeEventExport.js';
 
@@ -762,7 +761,7 @@ describe('bounded pages and exports', () => {
     });
     const url = await serve({ store, maxConcurrentExports: 1 });
     const first = fetch(`${url}/events/export`, { headers: auth });
-    await eventually(async () => (calls === 1 ? true : undefined));
+    await eventually('calls === 1', async () => (calls === 1 ? true : undefined));
     const refused = await fetch(`${url}/events/export`, { headers: auth });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('5');

@@ -2,11 +2,11 @@
 // budget, the size limit, and how a connection answered early is left (drained or closed).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventually } from '@webhook-contracts/test-kit';
 import { Webhook } from '@webhook-contracts/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawConnection, requestHead } from '../test-support/rawHttp.js';
 import { otherSecret, send, signedRequest, testSecret } from '../test-support/signedRequest.js';
-import { eventually } from '../test-support/startReceiver.js';
 import { serveWebhookRouter } from '../test-support/webhookRouterServer.js';
 import type { WebhookRouterOptions } from './createWebhookRouter.js';
 import { InflightBodyBudget } from './InflightBodyBudget.js';
@@ -166,14 +166,16 @@ describe('the in-flight body budget', () => {
       conn.write(requestHead('/webhooks', { ...signedRequest().headers, 'content-length': 64 * 1024 }));
       conn.write('{');
     }
-    await eventually(async () => (budget.used === 10 ? true : undefined));
+    await eventually('budget.used === 10', async () => (budget.used === 10 ? true : undefined));
     expect((await send(url, signedRequest())).status).toBe(200);
 
     // One of them sends all but 36 bytes of its body: now a delivery's body (about 600 bytes) no
     // longer fits in the 91 bytes left.
     const filling = stalled[0]!;
     filling.write(Buffer.alloc(64 * 1024 - 37, 0x20));
-    await eventually(async () => (budget.used === 64 * 1024 - 36 + 9 ? true : undefined));
+    await eventually('budget.used === 64 * 1024 - 36 + 9', async () =>
+      budget.used === 64 * 1024 - 36 + 9 ? true : undefined,
+    );
     const refused = await send(url, signedRequest());
     expect(refused.status).toBe(503);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('overloaded');
@@ -181,10 +183,10 @@ describe('the in-flight body budget', () => {
     // Its body ends (unauthentic: 401), its bytes are given back, and deliveries get in again.
     filling.write(Buffer.alloc(36, 0x20));
     expect((await filling.nextAnswer()).status).toBe(401);
-    await eventually(async () => (budget.used === 9 ? true : undefined));
+    await eventually('budget.used === 9', async () => (budget.used === 9 ? true : undefined));
     expect((await send(url, signedRequest())).status).toBe(200);
     for (const conn of stalled) conn.socket.destroy();
-    await eventually(async () => (budget.used === 0 ? true : undefined));
+    await eventually('budget.used === 0', async () => (budget.used === 0 ? true : undefined));
   });
 
   it('cuts a body that has been arriving for longer than evictAfterMs to make room for a new one', async () => {
@@ -198,7 +200,9 @@ describe('the in-flight body budget', () => {
     const filling = rawConnection(port);
     filling.write(requestHead('/webhooks', { ...signedRequest().headers, 'content-length': 64 * 1024 }));
     filling.write(Buffer.alloc(64 * 1024 - 1, 0x20));
-    await eventually(async () => (budget.used === 64 * 1024 - 1 ? true : undefined));
+    await eventually('budget.used === 64 * 1024 - 1', async () =>
+      budget.used === 64 * 1024 - 1 ? true : undefined,
+    );
     // Until it has held its bytes for 200 ms a delivery is refused; then the delivery cuts it.
     let status = 0;
     for (const deadline = Date.now() + 5000; Date.now() < deadline && status !== 200; ) {
@@ -248,18 +252,18 @@ describe('the in-flight body budget', () => {
     const chunked = rawConnection(port);
     chunked.write(requestHead('/webhooks', { ...request.headers, 'transfer-encoding': 'chunked' }));
     chunked.write(`1f4\r\n${' '.repeat(500)}\r\n`);
-    await eventually(async () => (budget.used === 500 ? true : undefined));
+    await eventually('budget.used === 500', async () => (budget.used === 500 ? true : undefined));
     chunked.write(`1f4\r\n${' '.repeat(500)}\r\n1\r\n \r\n`);
     expect((await chunked.nextAnswer()).status).toBe(413);
-    await eventually(async () => (budget.used === 0 ? true : undefined));
+    await eventually('budget.used === 0', async () => (budget.used === 0 ? true : undefined));
     chunked.socket.destroy();
 
     const aborting = rawConnection(port);
     aborting.write(requestHead('/webhooks', { ...request.headers, 'content-length': 900 }));
     aborting.write('{"partial":');
-    await eventually(async () => (budget.used === 11 ? true : undefined));
+    await eventually('budget.used === 11', async () => (budget.used === 11 ? true : undefined));
     aborting.socket.destroy();
-    await eventually(async () => (budget.used === 0 ? true : undefined));
+    await eventually('budget.used === 0', async () => (budget.used === 0 ? true : undefined));
   });
 });
 

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpError } from '@webhook-contracts/http-kit';
+import { eventually } from '@webhook-contracts/test-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rawConnection } from '../test-support/rawHttp.js';
-import { eventually } from '../test-support/startReceiver.js';
 import { InflightBodyBudget } from './InflightBodyBudget.js';
 import { MinBodyRate } from './MinBodyRate.js';
 import { bodyAlreadyConsumedMessage, discardRestOfBody, readRawBody } from './readRawBody.js';
@@ -239,9 +239,9 @@ describe('readRawBody with an in-flight budget and a minimum rate', () => {
     const r = await reading((req) => readRawBody(req, 1000, { inflight: budget }));
     const conn = rawConnection(r.port);
     conn.write(head('content-length: 600\r\n'));
-    await eventually(async () => (budget.used === 0 ? true : undefined));
+    await eventually('budget.used === 0', async () => (budget.used === 0 ? true : undefined));
     conn.write('a'.repeat(250));
-    await eventually(async () => (budget.used === 250 ? true : undefined));
+    await eventually('budget.used === 250', async () => (budget.used === 250 ? true : undefined));
     conn.write('b'.repeat(350));
     expect(await r.next()).toEqual({ body: `${'a'.repeat(250)}${'b'.repeat(350)}` });
     expect(budget.used).toBe(0);
@@ -255,7 +255,7 @@ describe('readRawBody with an in-flight budget and a minimum rate', () => {
     const conn = rawConnection(r.port);
     conn.write(head('content-length: 600\r\n'));
     conn.write('a'.repeat(250));
-    await eventually(async () => (budget.used === 950 ? true : undefined));
+    await eventually('budget.used === 950', async () => (budget.used === 950 ? true : undefined));
     conn.write('b'.repeat(100));
     expect(await r.next()).toEqual({
       status: 503,

@@ -1,12 +1,12 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventually } from '@webhook-contracts/test-kit';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.js';
 import type { ExportEventsQuery, ExportedEvent, NewDelivery, Store } from '../store/core/Store.js';
 import { SqliteStore } from '../store/sqlite/SqliteStore.js';
 import { capturingLogger } from '../test-support/capturingLogger.js';
-import { eventually } from '../test-support/startReceiver.js';
 import { createReadApiRouter, readApiRoutes } from './createReadApiRouter.js';
 import { routeLabeller } from './routeLabeller.js';
 import { writeEventExport } from './writeEventExport.js';
@@ -313,7 +313,7 @@ describe('writeEventExport', () => {
         })
         .on('error', reject);
     });
-    await eventually(async () => (lines.length > 0 ? true : undefined), 20_000);
+    await eventually('lines.length > 0', async () => (lines.length > 0 ? true : undefined), 20_000);
     // The client reads what was in flight and finds the response cut short.
     paused?.resume();
     expect(await complete).toBe(false);

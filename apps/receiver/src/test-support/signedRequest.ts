@@ -1,43 +1,16 @@
 // The one fixture builder for signed test deliveries (every test signs through here).
 import { randomUUID } from 'node:crypto';
+import { type LessonFields, lessonCompleted } from '@webhook-contracts/test-kit';
 import { type SecretInput, signedDelivery } from '@webhook-contracts/webhooks';
 
 export const testSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 export const otherSecret = 'ws_0123456789abcdef0123456789abcdef';
 
-export interface LessonFields {
-  userId?: string;
-  courseId?: string;
-  lessonId?: string;
-  createdAt?: string;
-  completed?: boolean;
-}
+export type { LessonFields };
 
-/** A course_lesson_interaction.completed payload shaped like the docs example. */
+/** The docs example as a course_lesson_interaction.completed payload with a fresh envelope id. */
 export function completedEvent(fields: LessonFields = {}): Record<string, unknown> {
-  return {
-    id: `msg_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
-    api_version: 'v1',
-    timestamp: '2025-01-01T00:00:00.000Z',
-    type: 'course_lesson_interaction.completed',
-    data: {
-      id: 'crsli_xxxxxxxxxxxx',
-      completed: fields.completed ?? true,
-      created_at: fields.createdAt ?? '2023-12-01T05:00:00.401Z',
-      lesson: {
-        id: fields.lessonId ?? 'lesn_xxxxxxxxxxxxx',
-        title: 'Understanding Candlestick Patterns',
-        chapter: { id: 'chap_xxxxxxxxxxxxx' },
-      },
-      user: { id: fields.userId ?? 'user_xxxxxxxxxxxxx', name: 'John Doe', username: 'johndoe42' },
-      course: {
-        id: fields.courseId ?? 'cors_xxxxxxxxxxxxx',
-        title: 'Introduction to Technical Analysis',
-        experience: { id: 'exp_xxxxxxxxxxxxxx' },
-      },
-    },
-    company_id: 'biz_xxxxxxxxxxxxxx',
-  };
+  return lessonCompleted({ id: `msg_${randomUUID().replaceAll('-', '').slice(0, 24)}`, ...fields });
 }
 
 export interface SignedRequestInput {

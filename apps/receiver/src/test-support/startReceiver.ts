@@ -1,9 +1,8 @@
 // Starts a real receiver on an ephemeral port over a real SQLite file in a temp folder.
 import * as fs from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { listenLocally } from '@webhook-contracts/test-kit';
 import { createReceiver, type Receiver, type ReceiverOptions } from '../createReceiver.js';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { SqliteStore } from '../store/sqlite/SqliteStore.js';
@@ -35,44 +34,20 @@ export async function startReceiver(
     store,
     processing: { pollIntervalMs: 20, retryBaseMs: 20, retryMaxMs: 200, ...options.processing },
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = receiver.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
+  const local = await listenLocally(receiver);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: local.url,
     receiver,
     store,
     filename,
     dir,
     async stop({ keepFiles = false } = {}) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await local.close();
       await receiver.close();
       await store.close();
       if (!keepFiles) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `condition not met within ${timeoutMs} ms${last === undefined ? '' : `: ${String(last)}`}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 export function authed(extra: Record<string, string> = {}): Record<string, string> {

@@ -1,9 +1,10 @@
 // A webhook router on an in-memory SQLite store, mounted at /webhooks of an Express app listening
 // on a free local port: what the HTTP layer's tests send their requests to.
+
+import { listenLocally } from '@webhook-contracts/test-kit';
 import express from 'express';
 import { createWebhookRouter, type WebhookRouterOptions } from '../http/createWebhookRouter.js';
 import { SqliteStore } from '../store/sqlite/SqliteStore.js';
-import { listenLocally } from './listenLocally.js';
 import { testSecret } from './signedRequest.js';
 
 export interface WebhookRouterServer {

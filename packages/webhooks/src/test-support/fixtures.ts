@@ -1,5 +1,14 @@
 // Shared values for this package's tests. Signed deliveries come from `signedDelivery`, never from
 // hand-assembled headers.
+import { readFileSync } from 'node:fs';
+
+const docsPage = readFileSync(
+  new URL(
+    '../../../../contracts/examples/course_lesson_interaction.completed/docs-page.json',
+    import.meta.url,
+  ),
+  'utf8',
+);
 
 /** The canonical vector every Standard Webhooks reference library tests against. */
 export const canonical = {
@@ -17,29 +26,21 @@ export const wsSecret = 'ws_3f9a1c0b7e2d4a6c8b5e1f0a9d7c3b2e4f6a8c0e1b3d5f7a9c2e
 export const NOW = 1_727_606_400;
 export const clockAt = (seconds: number) => () => seconds * 1000;
 
-/** The docs page's example event (as a value; the byte-exact file lives in contracts/examples). */
+/** The docs page's example event, fresh on every call, read from the one file that holds it. */
 export function docsExampleEvent() {
-  return {
-    id: 'msg_xxxxxxxxxxxxxxxxxxxxxxxx',
-    api_version: 'v1',
-    timestamp: '2025-01-01T00:00:00.000Z',
-    type: 'course_lesson_interaction.completed',
+  return JSON.parse(docsPage) as {
+    id: string;
+    api_version: string;
+    timestamp: string;
+    type: string;
     data: {
-      id: 'crsli_xxxxxxxxxxxx',
-      completed: true,
-      created_at: '2023-12-01T05:00:00.401Z',
-      lesson: {
-        id: 'lesn_xxxxxxxxxxxxx',
-        title: 'Understanding Candlestick Patterns',
-        chapter: { id: 'chap_xxxxxxxxxxxxx' },
-      },
-      user: { id: 'user_xxxxxxxxxxxxx', name: 'John Doe', username: 'johndoe42' },
-      course: {
-        id: 'cors_xxxxxxxxxxxxx',
-        title: 'Introduction to Technical Analysis',
-        experience: { id: 'exp_xxxxxxxxxxxxxx' },
-      },
-    },
-    company_id: 'biz_xxxxxxxxxxxxxx',
+      id: string;
+      completed: boolean;
+      created_at: string;
+      lesson: { id: string; title: string; chapter: { id: string } };
+      user: { id: string; name: string; username: string };
+      course: { id: string; title: string; experience: { id: string } };
+    };
+    company_id: string;
   };
 }

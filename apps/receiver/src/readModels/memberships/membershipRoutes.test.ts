@@ -2,13 +2,13 @@
 // the guard and headers the other read routes have, the parameters validated as theirs are, pages
 // bounded in bytes with next_cursor, and the handler's effects turned into rows.
 import { knownEventTypes, type MembershipActivated } from '@webhook-contracts/schema';
+import { listenLocally } from '@webhook-contracts/test-kit';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReadApiRouter } from '../../http/createReadApiRouter.js';
 import { defaultHandlers } from '../../processing/EventHandlers.js';
 import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
 import { delivery } from '../../store/test-support/storeContract.js';
-import { listenLocally } from '../../test-support/listenLocally.js';
 import type { MembershipChange } from './MembershipReader.js';
 import { membershipHandler } from './membershipHandler.js';
 

@@ -1,5 +1,5 @@
+import { eventually } from '@webhook-contracts/test-kit';
 import { describe, expect, it, vi } from 'vitest';
-import { eventually } from '../../test-support/startReceiver.js';
 import {
   countSessions,
   dropSchema,
@@ -144,7 +144,7 @@ describe('PostgresConnection', () => {
     try {
       await migrateWithRetry({ url: testDatabaseUrl, applicationName }, schema);
       // The server notices a closed connection a moment later: wait for it, then look once more.
-      await eventually(async () => ((await sessions()) === 0 ? true : undefined));
+      await eventually('sessions() === 0', async () => ((await sessions()) === 0 ? true : undefined));
       expect(await sessions()).toBe(0);
     } finally {
       await dropSchema(schema);
@@ -174,7 +174,7 @@ describe('PostgresConnection', () => {
           schema,
         );
         // Once it waits for the lock, its session is ended, as in a fail-over or by an operator.
-        await eventually(async () => {
+        await eventually('the waiting session terminated', async () => {
           const { rowCount } = await holder.query(
             `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
              WHERE application_name = $1 AND wait_event_type = 'Lock'`,

@@ -1,10 +1,10 @@
+import { eventually } from '@webhook-contracts/test-kit';
 import pg from 'pg';
 import { afterEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { createReceiver } from '../../createReceiver.js';
 import { ReceiverMetrics } from '../../ReceiverMetrics.js';
 import { lessonProgress } from '../../readModels/lessonProgress/index.js';
 import { completedEvent, signedRequest, testSecret } from '../../test-support/signedRequest.js';
-import { eventually } from '../../test-support/startReceiver.js';
 import {
   countSessions,
   dropSchema,
@@ -101,10 +101,14 @@ describe('PostgresStore', () => {
       }
       const last = startCrashingProcessor(url, maxAttempts, leaseMs);
       await last.ready;
-      const failed = await eventually(async () => {
-        const event = await store.getEvent(id);
-        return event?.status === 'failed' ? event : undefined;
-      }, 20_000);
+      const failed = await eventually(
+        'the event failed',
+        async () => {
+          const event = await store.getEvent(id);
+          return event?.status === 'failed' ? event : undefined;
+        },
+        20_000,
+      );
       last.child.kill('SIGTERM');
       const exit = await last.exited;
       expect(exit.code, exit.output).toBe(0);
@@ -324,7 +328,7 @@ describe('PostgresStore', () => {
       const sessions = () => countSessions(applicationName);
       expect(await sessions()).toBe(3);
       await store.close();
-      await eventually(async () => ((await sessions()) === 0 ? true : undefined));
+      await eventually('sessions() === 0', async () => ((await sessions()) === 0 ? true : undefined));
     });
 
     it.each([
@@ -634,8 +638,8 @@ describe('PostgresStore', () => {
             applicationName,
           ]),
         );
-        await eventually(async () => ((await sessions()) === 0 ? true : undefined));
-        await eventually(async () => {
+        await eventually('sessions() === 0', async () => ((await sessions()) === 0 ? true : undefined));
+        await eventually('the store answers a ping', async () => {
           await store.ping();
           return true;
         });
@@ -756,7 +760,7 @@ describe('PostgresStore', () => {
         });
         expect(up.status).toBe(200);
         expect(await up.json()).toEqual({ status: 'accepted', webhook_id: request.id });
-        const processed = await eventually(async () => {
+        const processed = await eventually('the event processed', async () => {
           const event = await store.getEvent(request.id);
           return event?.status === 'processed' ? event : undefined;
         });

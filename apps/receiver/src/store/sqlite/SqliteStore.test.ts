@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { eventually } from '@webhook-contracts/test-kit';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../errors.js';
 import { lessonProgress } from '../../readModels/lessonProgress/index.js';
 import { completedEvent } from '../../test-support/signedRequest.js';
-import { eventually } from '../../test-support/startReceiver.js';
 import { startCrashingProcessor } from '../test-support/startCrashingProcessor.js';
 import { delivery, describeStoreContract } from '../test-support/storeContract.js';
 import { walCommits } from '../test-support/walCommits.js';
@@ -439,7 +439,11 @@ describe('SqliteStore', () => {
     await other.close();
     const last = startCrashingProcessor(`sqlite:${filename}`, maxAttempts, 30_000);
     await last.ready;
-    await eventually(async () => (read('msg_after')?.status === 'quarantined' ? true : undefined), 20_000);
+    await eventually(
+      'msg_after quarantined',
+      async () => (read('msg_after')?.status === 'quarantined' ? true : undefined),
+      20_000,
+    );
     last.child.kill('SIGTERM');
     const exit = await last.exited;
     expect(exit.code, exit.output).toBe(0);

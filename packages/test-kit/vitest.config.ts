@@ -1,0 +1,3 @@
+import { project } from '../../vitest.workspace-project.ts';
+
+export default project('test-kit');
