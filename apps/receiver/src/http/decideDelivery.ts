@@ -85,16 +85,6 @@ function storableErrors(errors: readonly EventError[]): EventError[] {
   }));
 }
 
-function sniffType(body: Buffer): string | null {
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
-    const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
-    return typeof type === 'string' ? type : null;
-  } catch {
-    return null;
-  }
-}
-
 const answer = (a: DeliveryAnswer): Decision => ({ kind: 'answer', answer: a });
 
 /**
@@ -196,7 +186,8 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
       errorCount: error.errorCount,
       delivery: {
         webhookId: error.delivery.id,
-        type: error.code === 'invalid_json' ? null : sniffType(body),
+        // Read while the body was parsed for the contract check: it is not parsed again here.
+        type: error.type,
         status: 'quarantined',
         body,
         headers: keptHeaders(headers),
