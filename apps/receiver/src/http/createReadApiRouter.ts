@@ -21,6 +21,7 @@ import { type AuthFailure, bearerAuth } from './bearerAuth.js';
 import { setNoStoreHeaders } from './noStoreHeaders.js';
 import { checkPathParameter, parseLimit, readQuery } from './readApiParameters.js';
 import { sendError } from './sendError.js';
+import { storeErrorStatus } from './storeErrorStatus.js';
 import {
   defaultExportPageBytes,
   defaultExportPageSize,
@@ -228,10 +229,13 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
     (fn: (req: Request, res: Response) => Promise<void>) =>
     (req: Request, res: Response): Promise<void> =>
       fn(req, res).catch((error: unknown) => {
-        if (error instanceof HttpError || (error instanceof StoreError && error.status === 400)) {
+        if (
+          error instanceof HttpError ||
+          (error instanceof StoreError && storeErrorStatus(error.code) === 400)
+        ) {
           sendError(
             res,
-            error.status,
+            error instanceof HttpError ? error.status : storeErrorStatus(error.code),
             error.code,
             error.message,
             error instanceof HttpError ? error.details : undefined,

@@ -10,6 +10,7 @@ import type { EventError, InsertOutcome, NewDelivery } from '../store/core/Store
 import { truncateForLog } from '../truncateForLog.js';
 import { parameterMaxLength } from './readApiParameters.js';
 import type { DeliveryRead, EarlyExit } from './readDelivery.js';
+import { storeErrorStatus } from './storeErrorStatus.js';
 
 export interface DeliveryAnswer {
   status: number;
@@ -267,7 +268,7 @@ export function decideStored(
   const loggedId = truncateForLog(webhookId);
   if (!stored.ok) {
     const { error } = stored;
-    if (error instanceof StoreError && error.status === 422) {
+    if (error instanceof StoreError && storeErrorStatus(error.code) === 422) {
       return {
         status: 422,
         body: errorBody(error.code, error.message),

@@ -9,7 +9,7 @@
 //   status in one statement that only matches while the caller still holds the claim, then the
 //   read models' effects of the events it matched, in ONE transaction: a worker whose lease was
 //   taken over cannot apply anything.
-// - Outages: every failure surfaces as StoreError('store_unavailable') (HTTP 503); pg.Pool drops
+// - Outages: every failure surfaces as StoreError('store_unavailable'); pg.Pool drops
 //   broken connections and opens new ones, so the store recovers by itself when the database
 //   comes back.
 import pg from 'pg';
