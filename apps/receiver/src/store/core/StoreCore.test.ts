@@ -139,7 +139,6 @@ describe('StoreCore', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
       code: 'unstorable_delivery',
-      status: 422,
       message: 'MapDB cannot store this delivery (bad bytes): fix the sender; nothing was stored',
       cause: expect.objectContaining({ code: 'ROW', message: 'bad bytes' }),
     });
@@ -185,7 +184,6 @@ describe('StoreCore', () => {
     expect(store.statements).toHaveLength(1);
     const failure = {
       code: 'store_unavailable',
-      status: 503,
       message:
         'The MapDB store could not commit the delivery (connection lost); the sender should retry later',
       cause: expect.objectContaining({ code: 'DOWN', message: 'connection lost' }),
@@ -369,7 +367,6 @@ describe('StoreCore', () => {
     await expect(queued).resolves.toMatchObject({ inserted: true });
     await expect(store.insertDelivery(delivery('msg_late'))).rejects.toMatchObject({
       code: 'store_closed',
-      status: 503,
       message: 'The store is closed: open a new one to keep using it',
     });
     await expect(store.getEvent('msg_q')).rejects.toMatchObject({ code: 'store_closed' });
