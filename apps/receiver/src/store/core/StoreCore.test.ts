@@ -86,9 +86,6 @@ class MapStore extends StoreCore {
     this.probes++;
     if (this.full) throw Object.assign(new Error('disk full'), { code: 'FULL' });
   }
-  protected selectNextDue(): number | null {
-    return null;
-  }
   protected pingDatabase(): void {
     if (this.failure !== undefined) throw this.failure;
     if (this.down) throw new Error('connection lost');
@@ -238,7 +235,7 @@ describe('StoreCore', () => {
     const queued = store.insertDelivery(delivery('msg_behind'));
     const message =
       'The MapDB store did not commit the delivery within 100 ms; the sender should retry later';
-    await expect(committing).rejects.toMatchObject({ code: 'store_unavailable', status: 503, message });
+    await expect(committing).rejects.toMatchObject({ code: 'store_unavailable', message });
     await expect(queued).rejects.toMatchObject({ code: 'store_unavailable', message });
     // The database comes back: what it was given is still written (its retry is a duplicate).
     open();

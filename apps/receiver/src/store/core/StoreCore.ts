@@ -151,7 +151,6 @@ export abstract class StoreCore implements Store {
     now: number,
   ): Promise<boolean[]>;
   protected abstract requeueRow(webhookId: string, now: number): boolean | Promise<boolean>;
-  protected abstract selectNextDue(): number | null | Promise<number | null>;
   protected abstract pingDatabase(): unknown;
   /**
    * Writes something small, for ping() while insert commits are failing (a full disk answers reads
@@ -397,10 +396,6 @@ export abstract class StoreCore implements Store {
 
   requeue(webhookId: string, now: number): Promise<boolean> {
     return this.run(() => this.requeueRow(webhookId, now));
-  }
-
-  nextDueAt(): Promise<number | null> {
-    return this.run(() => this.selectNextDue());
   }
 
   reader<R>(model: ReadModelOf<R>): R {

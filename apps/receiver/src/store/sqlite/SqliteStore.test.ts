@@ -7,6 +7,7 @@ import { StoreError } from '../../errors.js';
 import { lessonProgress } from '../../readModels/lessonProgress/index.js';
 import { completedEvent } from '../../test-support/signedRequest.js';
 import { eventually } from '../../test-support/startReceiver.js';
+import { nextDueAt } from '../test-support/nextDueAt.js';
 import { startCrashingProcessor } from '../test-support/startCrashingProcessor.js';
 import { delivery, describeStoreContract } from '../test-support/storeContract.js';
 import { walCommits } from '../test-support/walCommits.js';
@@ -575,7 +576,7 @@ describe('SqliteStore on a file made with the first schema', () => {
       expect(await store.reader(lessonProgress).getProgress({})).toEqual([
         { userId: 'u1', courseId: 'c1', completedLessons: 1, lessonIds: ['l1'], lastCompletedAt: 1500 },
       ]);
-      expect(await store.nextDueAt()).toBe(4000);
+      expect(await nextDueAt(store)).toBe(4000);
       const claimed = await store.claimDue('w-new', 4000, 30_000, 10);
       expect(claimed.map((c) => [c.webhookId, c.attempts])).toEqual([['msg_old_due', 2]]);
       expect(await store.settle('msg_old_due', 'w-new', { status: 'processed', effects: {} }, 4001)).toBe(

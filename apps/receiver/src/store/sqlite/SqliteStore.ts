@@ -145,10 +145,6 @@ export class SqliteStore extends StoreCore {
            AND webhook_id NOT IN (SELECT value FROM json_each(?))
          ORDER BY next_attempt_at, seq LIMIT ?`,
       ),
-      nextDue: db.prepare<[], { due: number | null }>(
-        `SELECT min(next_attempt_at) AS due FROM webhook_events
-         WHERE next_attempt_at IS NOT NULL AND status IN ('received', 'failed')`,
-      ),
       ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
     };
 
@@ -274,10 +270,6 @@ export class SqliteStore extends StoreCore {
   protected requeueRow(webhookId: string, now: number): Promise<boolean> {
     this.claims.requeued(webhookId);
     return this.writes.requeue(webhookId, now);
-  }
-
-  protected selectNextDue(): number | null {
-    return this.stmt.nextDue.get()?.due ?? null;
   }
 
   protected pingDatabase(): void {
