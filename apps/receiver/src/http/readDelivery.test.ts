@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from '@webhook-contracts/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CountingBodyBudget } from '../test-support/CountingBodyBudget.js';
 import { rawConnection, requestHead } from '../test-support/rawHttp.js';
 import { otherSecret, send, signedRequest, testSecret } from '../test-support/signedRequest.js';
 import { eventually } from '../test-support/startReceiver.js';
@@ -188,7 +189,7 @@ describe('the in-flight body budget', () => {
   });
 
   it('cuts a body that has been arriving for longer than evictAfterMs to make room for a new one', async () => {
-    const budget = new InflightBodyBudget(64 * 1024, { evictAfterMs: 200 });
+    const budget = new CountingBodyBudget(64 * 1024, { evictAfterMs: 200 });
     const { url, port } = await serve({
       maxBodyBytes: 64 * 1024,
       maxInflightBodyBytes: budget,
