@@ -7,6 +7,7 @@ import { StoreError } from '../../errors.js';
 import { lessonProgress } from '../../readModels/lessonProgress/index.js';
 import { completedEvent } from '../../test-support/signedRequest.js';
 import { eventually } from '../../test-support/startReceiver.js';
+import { InspectableSqliteStore } from '../test-support/InspectableSqliteStore.js';
 import { nextDueAt } from '../test-support/nextDueAt.js';
 import { startCrashingProcessor } from '../test-support/startCrashingProcessor.js';
 import { delivery, describeStoreContract } from '../test-support/storeContract.js';
@@ -101,7 +102,7 @@ describe('SqliteStore', () => {
   it('serves status and type filters of the event list from an index, never a full table scan', async () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
-    const store = new SqliteStore({ filename });
+    const store = new InspectableSqliteStore({ filename });
     for (const filters of [
       { status: 'failed' as const },
       { type: 'membership.activated' },
@@ -117,7 +118,7 @@ describe('SqliteStore', () => {
   it('walks the export from the (received_at, webhook_id) index, with no sort of its own', async () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
-    const store = new SqliteStore({ filename });
+    const store = new InspectableSqliteStore({ filename });
     const plan = store.explainExportEvents().join(' | ');
     expect(plan).toMatch(
       /SEARCH webhook_events USING INDEX webhook_events_received \(\(received_at,webhook_id\)>\(\?,\?\)/,
@@ -142,7 +143,7 @@ describe('SqliteStore', () => {
   it('commits on a WAL connection with synchronous=FULL (read on the writer thread) and keeps rows across reopen', async () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
-    const store = new SqliteStore({ filename });
+    const store = new InspectableSqliteStore({ filename });
     // Read on the writer thread's own connection, the one whose commits answer deliveries.
     expect(await store.writerPragma('synchronous')).toBe(2);
     expect(await store.writerPragma('journal_mode')).toBe('wal');
@@ -161,7 +162,7 @@ describe('SqliteStore', () => {
   it('commits with synchronous=FULL when writes run on the calling thread too', async () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
-    const store = new SqliteStore({ filename, writerThread: false });
+    const store = new InspectableSqliteStore({ filename, writerThread: false });
     expect(await store.writerPragma('synchronous')).toBe(2);
     expect(await store.writerPragma('journal_mode')).toBe('wal');
     // A reader's checkpoint briefly locks the file: the writer waits for it instead of failing.
@@ -172,7 +173,7 @@ describe('SqliteStore', () => {
   it('rejects every caller of a failed batch with store_unavailable', async () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
-    const store = new SqliteStore({ filename });
+    const store = new InspectableSqliteStore({ filename });
     // Once the writer thread is up, dropping the table underneath it makes the next batch's
     // transaction fail: an error of the database (SQLITE_ERROR), not of a row.
     await store.writerPragma('synchronous');
@@ -197,7 +198,7 @@ describe('SqliteStore', () => {
   it('pings with a write of the health row, unsynced, while inserts fail, and with reads only again once it succeeds', async () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
-    const store = new SqliteStore({ filename });
+    const store = new InspectableSqliteStore({ filename });
     await store.writerPragma('synchronous');
     const healthRow = () => {
       const raw = new Database(filename, { readonly: true });
@@ -322,7 +323,7 @@ describe('SqliteStore', () => {
     dirs.push(dir);
     const heldPorts = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
     const before = heldPorts();
-    const store = new SqliteStore({ filename, writerThread: false });
+    const store = new InspectableSqliteStore({ filename, writerThread: false });
     const synchronous = store.writerPragma('synchronous');
     // A writer thread would hold the process while it answers.
     expect(heldPorts()).toBe(before);
@@ -358,7 +359,7 @@ describe('SqliteStore', () => {
     const { dir, filename } = tempFile();
     dirs.push(dir);
     const t = Date.UTC(2025, 0, 1);
-    const first = new SqliteStore({ filename });
+    const first = new InspectableSqliteStore({ filename });
     await first.insertDelivery(delivery('msg_held', { receivedAt: t }));
     const held = await first.claimDue('w-dead', t, 30_000, 10);
     expect(held.map((c) => [c.webhookId, c.attempts])).toEqual([['msg_held', 1]]);
