@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../errors.js';
 import { lessonProgress } from '../../readModels/lessonProgress/index.js';
+import { allProgress } from '../../readModels/lessonProgress/test-support/allProgress.js';
 import { completedEvent } from '../../test-support/signedRequest.js';
 import { eventually } from '../../test-support/startReceiver.js';
 import { InspectableSqliteStore } from '../test-support/InspectableSqliteStore.js';
@@ -574,7 +575,7 @@ describe('SqliteStore on a file made with the first schema', () => {
         headers: { x: '1' },
       });
       expect((await store.getEvent('msg_old_done'))!.body.toString()).toBe('{"a":1}');
-      expect(await store.reader(lessonProgress).getProgress({})).toEqual([
+      expect(await allProgress(store.reader(lessonProgress))).toEqual([
         { userId: 'u1', courseId: 'c1', completedLessons: 1, lessonIds: ['l1'], lastCompletedAt: 1500 },
       ]);
       expect(await nextDueAt(store)).toBe(4000);

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../errors.js';
 import { lessonProgress } from '../../readModels/lessonProgress/index.js';
+import { allProgress } from '../../readModels/lessonProgress/test-support/allProgress.js';
 import {
   type ExportEventsQuery,
   type ExportedEvent,
@@ -147,7 +148,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.settle('msg_q', 'w1', { status: 'quarantined', errors }, t0);
         const ids = ['msg_p', 'msg_f', 'msg_dead', 'msg_q', 'msg_u'];
         const before = await Promise.all(ids.map((id) => store.getEvent(id)));
-        const progress = await store.reader(lessonProgress).getProgress({});
+        const progress = await allProgress(store.reader(lessonProgress));
 
         // A sender's retry: same webhook-id, arriving later, even claiming to be a fresh delivery.
         for (const [i, id] of ids.entries()) {
@@ -165,7 +166,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           'quarantined',
           'unhandled',
         ]);
-        expect(await store.reader(lessonProgress).getProgress({})).toEqual(progress);
+        expect(await allProgress(store.reader(lessonProgress))).toEqual(progress);
         expect(await nextDueAt(store)).toBe(t0 + 5000);
         // Nothing became due again: only the failed event's own retry, at its own time.
         expect(await store.claimDue('w2', t0 + 4999, 1000, 10)).toEqual([]);
@@ -603,7 +604,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
             t0,
           ),
         ).toBe(false);
-        expect(await store.reader(lessonProgress).getProgress({})).toEqual([]);
+        expect(await allProgress(store.reader(lessonProgress))).toEqual([]);
         expect(
           await store.settle(
             'msg_1',
@@ -612,7 +613,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
             t0,
           ),
         ).toBe(true);
-        expect(await store.reader(lessonProgress).getProgress({})).toEqual([
+        expect(await allProgress(store.reader(lessonProgress))).toEqual([
           {
             userId: 'user_1',
             courseId: 'cors_1',
@@ -713,7 +714,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           { lessonId: 'lesn_y', at: t0 + 2, courseId: 'cors_2' },
         ]);
         expect(
-          await store.reader(lessonProgress).getProgress({ userId: 'user_1', courseId: 'cors_1' }),
+          await allProgress(store.reader(lessonProgress), { userId: 'user_1', courseId: 'cors_1' }),
         ).toEqual([
           {
             userId: 'user_1',
@@ -724,13 +725,13 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           },
         ]);
         expect(
-          (await store.reader(lessonProgress).getProgress({ userId: 'user_1' })).map((p) => p.courseId),
+          (await allProgress(store.reader(lessonProgress), { userId: 'user_1' })).map((p) => p.courseId),
         ).toEqual(['cors_1', 'cors_2']);
         expect(
-          (await store.reader(lessonProgress).getProgress({ courseId: 'cors_1' })).map((p) => p.userId),
+          (await allProgress(store.reader(lessonProgress), { courseId: 'cors_1' })).map((p) => p.userId),
         ).toEqual(['user_1', 'user_2']);
-        expect(await store.reader(lessonProgress).getProgress({})).toHaveLength(3);
-        expect(await store.reader(lessonProgress).getProgress({ userId: 'user_nobody' })).toEqual([]);
+        expect(await allProgress(store.reader(lessonProgress))).toHaveLength(3);
+        expect(await allProgress(store.reader(lessonProgress), { userId: 'user_nobody' })).toEqual([]);
       });
 
       it('pages progress by (user, course) pair with an opaque cursor, filters included', async () => {
