@@ -11,7 +11,7 @@ import { setNoStoreHeaders } from './http/noStoreHeaders.js';
 import { routeLabeller } from './http/routeLabeller.js';
 import { StoreHealthProbe } from './http/StoreHealthProbe.js';
 import { sendError } from './http/sendError.js';
-import { type Logger, silentLogger } from './logger.js';
+import { type Logger, silentLogger } from './logging/logger.js';
 import type { EventHandlers } from './processing/EventHandlers.js';
 import { Processor, type ProcessorOptions } from './processing/Processor.js';
 import { ReceiverMetrics } from './ReceiverMetrics.js';

@@ -10,8 +10,8 @@ import {
 } from '@webhook-contracts/schema';
 import { type Request, type Response, Router } from 'express';
 import { HttpError, StoreError } from '../errors.js';
-import { type Logger, silentLogger } from '../logger.js';
-import { RateLimitedLog } from '../RateLimitedLog.js';
+import { type Logger, silentLogger } from '../logging/logger.js';
+import { RateLimitedLog } from '../logging/RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
 import type { AnyReadModel } from '../readModels/ReadModel.js';
 import { readModels as registeredReadModels } from '../readModels/readModels.js';

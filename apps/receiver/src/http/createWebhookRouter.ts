@@ -3,8 +3,8 @@
 import { type SecretInput, Webhook } from '@webhook-contracts/webhooks';
 import { type Request, type Response, Router } from 'express';
 import type { ContractMode } from '../config.js';
-import { type Logger, silentLogger } from '../logger.js';
-import { RateLimitedLog } from '../RateLimitedLog.js';
+import { type Logger, silentLogger } from '../logging/logger.js';
+import { RateLimitedLog } from '../logging/RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
 import type { Store } from '../store/core/Store.js';
 import { type DeliveryAnswer, decideDelivery, decideStored } from './decideDelivery.js';
