@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from './errors.js';
 import { lessonProgress } from './readModels/lessonProgress/index.js';
 import { lessonProgressHandler } from './readModels/lessonProgress/lessonProgressHandler.js';
+import { allProgress } from './readModels/lessonProgress/test-support/allProgress.js';
 import type { NewDelivery } from './store/core/Store.js';
 import { SqliteStore } from './store/sqlite/SqliteStore.js';
 import { completedEvent, otherSecret, send, signedRequest } from './test-support/signedRequest.js';
@@ -369,7 +370,7 @@ describe('processing', () => {
       const statuses = await Promise.all(ids.map((id) => statusOf(second, id)));
       return statuses.every((s) => s === 'processed') ? true : undefined;
     });
-    const progress = await second.store.reader(lessonProgress).getProgress({ userId: 'user_r' });
+    const progress = await allProgress(second.store.reader(lessonProgress), { userId: 'user_r' });
     expect(progress[0]!.lessonIds.sort()).toEqual(['lesn_0', 'lesn_1', 'lesn_2']);
   });
 

@@ -10,7 +10,7 @@ import { createWebhookHandler, createWebhookRouter } from './http/createWebhookR
 import { inspectorRoutes } from './http/inspectorRoutes.js';
 import { routeLabeller } from './http/routeLabeller.js';
 import { StoreHealthProbe } from './http/StoreHealthProbe.js';
-import { type Logger, silentLogger } from './logger.js';
+import { type Logger, silentLogger } from './logging/logger.js';
 import type { EventHandlers } from './processing/EventHandlers.js';
 import { Processor, type ProcessorOptions } from './processing/Processor.js';
 import { ReceiverMetrics } from './ReceiverMetrics.js';

@@ -29,19 +29,18 @@ export type StoreErrorCode =
 
 /**
  * The store cannot do what was asked. `store_unavailable` and `store_overloaded` (its pending-insert
- * queue is full) map to HTTP 503 (the sender retries); `unstorable_delivery` (422) is a delivery the
- * database refuses whatever the load, so a retry could never succeed; `invalid_cursor` (400) is a
- * paging cursor the store did not issue; `store_in_use` (another process holds the SQLite file),
- * `unsupported_database` and `store_closed` are programming or deployment mistakes.
+ * queue is full) may pass if retried; `unstorable_delivery` is a delivery the database refuses
+ * whatever the load, so a retry could never succeed; `invalid_cursor` is a paging cursor the store
+ * did not issue; `store_in_use` (another process holds the SQLite file), `unsupported_database` and
+ * `store_closed` are programming or deployment mistakes. The HTTP layer picks the status each code
+ * is answered with (http/storeErrorStatus.ts).
  */
 export class StoreError extends Error {
   override readonly name = 'StoreError';
   readonly code: StoreErrorCode;
-  readonly status: 400 | 422 | 503;
 
   constructor(code: StoreErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.code = code;
-    this.status = code === 'invalid_cursor' ? 400 : code === 'unstorable_delivery' ? 422 : 503;
   }
 }

@@ -16,6 +16,7 @@ import { lessonProgressHandler } from './readModels/lessonProgress/lessonProgres
 import type { Store } from './store/core/Store.js';
 import { PostgresStore } from './store/postgres/PostgresStore.js';
 import { SqliteStore } from './store/sqlite/SqliteStore.js';
+import { nextDueAt } from './store/test-support/nextDueAt.js';
 import { dropSchema, randomSchema, testDatabaseUrl } from './store/test-support/postgresTestDatabase.js';
 import {
   completedEvent,
@@ -111,7 +112,7 @@ async function idle(r: Running, settled: number): Promise<void> {
   await eventually(
     'nothing left to process',
     async () => {
-      if ((await r.store.nextDueAt()) !== null) return undefined;
+      if ((await nextDueAt(r.store)) !== null) return undefined;
       const waiting = await r.store.listEvents({ status: 'received', limit: 1 });
       if (waiting.events.length > 0) return undefined;
       return (await metric(r.url, settledProcessed)) >= settled ? true : undefined;

@@ -17,7 +17,7 @@ export {
   createWebhookRouter,
   type WebhookRouterOptions,
 } from './http/createWebhookRouter.js';
-export { type CreateLoggerOptions, createLogger, type Logger } from './logger.js';
+export { type CreateLoggerOptions, createLogger, type Logger } from './logging/logger.js';
 export { defaultHandlers, type EventHandler, type EventHandlers } from './processing/EventHandlers.js';
 export { Processor, type ProcessorOptions } from './processing/Processor.js';
 export { type DeliveryOutcome, ReceiverMetrics } from './ReceiverMetrics.js';

@@ -4,7 +4,7 @@ import { HelpShown, loadConfig, type ReceiverConfig } from './config.js';
 import { createReceiver } from './createReceiver.js';
 import { ConfigError, StoreError } from './errors.js';
 import { createHttpServer } from './http/createHttpServer.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './logging/logger.js';
 import { openStore } from './store/openStore.js';
 import { tuneHeap } from './tuneHeap.js';
 

@@ -51,6 +51,11 @@ export class WebhookPayloadError extends Error {
   readonly errors: ContractError[];
   /** How many errors were found, listed or not (at least `errors.length`; see validateEvent). */
   readonly errorCount: number;
+  /**
+   * The body's `type` when it is JSON with a string `type` (null otherwise), so a receiver can file
+   * a quarantined delivery under its type without parsing the body again.
+   */
+  readonly type: string | null;
   readonly delivery: VerifiedDelivery;
 
   constructor(
@@ -58,12 +63,13 @@ export class WebhookPayloadError extends Error {
     message: string,
     errors: ContractError[],
     delivery: VerifiedDelivery,
-    options?: ErrorOptions & { errorCount?: number },
+    options?: ErrorOptions & { errorCount?: number; type?: string | null },
   ) {
     super(message, options);
     this.code = code;
     this.errors = errors;
     this.errorCount = Math.max(options?.errorCount ?? errors.length, errors.length);
+    this.type = options?.type ?? null;
     this.delivery = delivery;
   }
 }

@@ -9,6 +9,7 @@ export {
   type WebhookVerificationErrorCode,
 } from './errors.js';
 export { type HeaderSource, readWebhookHeaders, type WebhookHeaders } from './headers.js';
+export { type ParsedPayload, parsePayload } from './parsePayload.js';
 export { parseSecretList } from './parseSecretList.js';
 export { precheckWebhookHeaders } from './precheckWebhookHeaders.js';
 export { type SignInput, sign, signedHeaders } from './sign.js';

@@ -48,7 +48,9 @@ describe('Webhook.unwrap', () => {
     expect(error.code).toBe('invalid_json');
     expect(error.errors).toHaveLength(1);
     expect(error.errors[0]?.pointer).toBe('');
-    expect(error.message).toMatch(/^The webhook body is not valid UTF-8 JSON/);
+    expect(error.errors[0]?.message).toMatch(/^invalid JSON: \w/);
+    expect(error.message).toMatch(/^The webhook body is not valid UTF-8 JSON \(\w/);
+    expect(error.type).toBeNull();
   });
 
   it('rejects a correctly signed body that is not valid UTF-8 as invalid_json', () => {
@@ -68,6 +70,7 @@ describe('Webhook.unwrap', () => {
     expect(error.code).toBe('contract_violation');
     expect(error.errors.map((e) => e.pointer).sort()).toEqual(['/data/completed', '/data/user/username']);
     expect(error.message).toContain('/data/user/username: must be string');
+    expect(error.type).toBe('course_lesson_interaction.completed');
   });
 
   it('reports a signature failure before looking at the body', () => {

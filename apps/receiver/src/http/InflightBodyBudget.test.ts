@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CountingBodyBudget } from '../test-support/CountingBodyBudget.js';
 import { InflightBodyBudget } from './InflightBodyBudget.js';
 
 describe('InflightBodyBudget', () => {
@@ -40,7 +41,7 @@ describe('InflightBodyBudget holds', () => {
   /** A budget on a clock the test moves, and the holds it cut, by name. */
   function budgetAt(limit: number, evictAfterMs: number) {
     let now = 0;
-    const budget = new InflightBodyBudget(limit, { evictAfterMs, now: () => now });
+    const budget = new CountingBodyBudget(limit, { evictAfterMs, now: () => now });
     const cut: string[] = [];
     const hold = (name: string) => {
       const h = budget.hold(() => {

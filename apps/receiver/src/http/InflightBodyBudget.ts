@@ -50,7 +50,6 @@ export class InflightBodyBudget {
   readonly limit: number;
   readonly evictAfterMs: number;
   private usedBytes = 0;
-  private evictedCount = 0;
   private readonly now: () => number;
   /** In the order they started: the first is the oldest. */
   private readonly holders = new Set<Holder>();
@@ -67,11 +66,6 @@ export class InflightBodyBudget {
   /** Bytes reserved right now. */
   get used(): number {
     return this.usedBytes;
-  }
-
-  /** Bodies cut so far to make room for others. */
-  get evicted(): number {
-    return this.evictedCount;
   }
 
   /** Reserves `bytes` when they fit under the limit; false (and nothing reserved) when not. Never evicts. */
@@ -131,7 +125,6 @@ export class InflightBodyBudget {
     for (const holder of candidates) {
       if (this.usedBytes + bytes <= this.limit) return;
       this.forget(holder);
-      this.evictedCount++;
       holder.evict();
     }
   }

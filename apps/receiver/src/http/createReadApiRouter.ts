@@ -12,8 +12,8 @@ import {
 } from '@webhook-contracts/schema';
 import { type Request, type Response, Router } from 'express';
 import { StoreError } from '../errors.js';
-import { type Logger, silentLogger } from '../logger.js';
-import { RateLimitedLog } from '../RateLimitedLog.js';
+import { type Logger, silentLogger } from '../logging/logger.js';
+import { RateLimitedLog } from '../logging/RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
 import type { AnyReadModel } from '../readModels/ReadModel.js';
 import { readModels as registeredReadModels } from '../readModels/readModels.js';
@@ -21,6 +21,7 @@ import type { EventStatus, EventSummary, Store, StoredEvent } from '../store/cor
 import { eventStatuses, maxExportPage } from '../store/core/Store.js';
 import { readApiAuth } from './readApiAuth.js';
 import { checkPathParameter, parseLimit, readQuery } from './readApiParameters.js';
+import { storeErrorStatus } from './storeErrorStatus.js';
 import {
   defaultExportPageBytes,
   defaultExportPageSize,
@@ -228,10 +229,13 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
     (fn: (req: Request, res: Response) => Promise<void>) =>
     (req: Request, res: Response): Promise<void> =>
       fn(req, res).catch((error: unknown) => {
-        if (error instanceof HttpError || (error instanceof StoreError && error.status === 400)) {
+        if (
+          error instanceof HttpError ||
+          (error instanceof StoreError && storeErrorStatus(error.code) === 400)
+        ) {
           sendError(
             res,
-            error.status,
+            error instanceof HttpError ? error.status : storeErrorStatus(error.code),
             error.code,
             error.message,
             error instanceof HttpError ? error.details : undefined,

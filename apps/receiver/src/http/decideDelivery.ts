@@ -5,11 +5,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ContractError, ErrorBody, WebhookAnswer } from '@webhook-contracts/schema';
 import type { ContractMode } from '../config.js';
 import { StoreError } from '../errors.js';
+import { truncateForLog } from '../logging/truncateForLog.js';
 import type { DeliveryOutcome } from '../ReceiverMetrics.js';
 import type { EventError, InsertOutcome, NewDelivery } from '../store/core/Store.js';
-import { truncateForLog } from '../truncateForLog.js';
 import { parameterMaxLength } from './readApiParameters.js';
 import type { DeliveryRead, EarlyExit } from './readDelivery.js';
+import { storeErrorStatus } from './storeErrorStatus.js';
 
 export interface DeliveryAnswer {
   status: number;
@@ -83,16 +84,6 @@ function storableErrors(errors: readonly EventError[]): EventError[] {
     pointer: e.pointer.replaceAll(NUL, '\uFFFD'),
     message: e.message.replaceAll(NUL, '\uFFFD'),
   }));
-}
-
-function sniffType(body: Buffer): string | null {
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
-    const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
-    return typeof type === 'string' ? type : null;
-  } catch {
-    return null;
-  }
 }
 
 const answer = (a: DeliveryAnswer): Decision => ({ kind: 'answer', answer: a });
@@ -196,7 +187,8 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
       errorCount: error.errorCount,
       delivery: {
         webhookId: error.delivery.id,
-        type: error.code === 'invalid_json' ? null : sniffType(body),
+        // Read while the body was parsed for the contract check: it is not parsed again here.
+        type: error.type,
         status: 'quarantined',
         body,
         headers: keptHeaders(headers),
@@ -276,7 +268,7 @@ export function decideStored(
   const loggedId = truncateForLog(webhookId);
   if (!stored.ok) {
     const { error } = stored;
-    if (error instanceof StoreError && error.status === 422) {
+    if (error instanceof StoreError && storeErrorStatus(error.code) === 422) {
       return {
         status: 422,
         body: errorBody(error.code, error.message),

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { eventually } from '@webhook-contracts/test-kit';
 import { Webhook } from '@webhook-contracts/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CountingBodyBudget } from '../test-support/CountingBodyBudget.js';
 import { rawConnection, requestHead } from '../test-support/rawHttp.js';
 import { otherSecret, send, signedRequest, testSecret } from '../test-support/signedRequest.js';
 import { serveWebhookRouter } from '../test-support/webhookRouterServer.js';
@@ -190,7 +191,7 @@ describe('the in-flight body budget', () => {
   });
 
   it('cuts a body that has been arriving for longer than evictAfterMs to make room for a new one', async () => {
-    const budget = new InflightBodyBudget(64 * 1024, { evictAfterMs: 200 });
+    const budget = new CountingBodyBudget(64 * 1024, { evictAfterMs: 200 });
     const { url, port } = await serve({
       maxBodyBytes: 64 * 1024,
       maxInflightBodyBytes: budget,

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { eventually } from '@webhook-contracts/test-kit';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../logger.js';
+import { silentLogger } from '../logging/logger.js';
 import type { ExportEventsQuery, ExportedEvent, NewDelivery, Store } from '../store/core/Store.js';
 import { SqliteStore } from '../store/sqlite/SqliteStore.js';
 import { capturingLogger } from '../test-support/capturingLogger.js';

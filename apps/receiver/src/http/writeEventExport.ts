@@ -5,7 +5,7 @@
 // stops the loop before its next query.
 import type { ExportLine } from '@webhook-contracts/schema';
 import type { Response } from 'express';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../logging/logger.js';
 import type { ExportEventsQuery, ExportedEvent, Store } from '../store/core/Store.js';
 
 /** Events read per store query; a page's bodies are in memory together. */

@@ -6,6 +6,7 @@ import type { CourseLessonInteractionCompleted } from '@webhook-contracts/schema
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { lessonProgress } from '../readModels/lessonProgress/index.js';
+import { allProgress } from '../readModels/lessonProgress/test-support/allProgress.js';
 import type { Store } from '../store/core/Store.js';
 import { delivery } from '../store/test-support/storeContract.js';
 import { completedEvent } from '../test-support/signedRequest.js';
@@ -157,7 +158,7 @@ describe('Processor', () => {
     await p.stop();
     const event = await store.getEvent('msg_1');
     expect(event).toMatchObject({ status: 'processed', attempts: 1, processedAt: clock.now() });
-    expect(await store.reader(lessonProgress).getProgress({})).toEqual([
+    expect(await allProgress(store.reader(lessonProgress))).toEqual([
       {
         userId: 'user_1',
         courseId: 'cors_1',

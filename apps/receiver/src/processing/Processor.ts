@@ -4,9 +4,10 @@
 // up retries, expired leases of a dead instance, and events left from before a restart.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type KnownEvent, validateEvent } from '@webhook-contracts/schema';
-import type { Logger } from '../logger.js';
-import { silentLogger } from '../logger.js';
+import type { KnownEvent } from '@webhook-contracts/schema';
+import { parsePayload } from '@webhook-contracts/webhooks';
+import type { Logger } from '../logging/logger.js';
+import { silentLogger } from '../logging/logger.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
 import type { ClaimedEvent, SettleItem, Settlement, Store } from '../store/core/Store.js';
 import { defaultHandlers, type EventHandler, type EventHandlers } from './EventHandlers.js';
@@ -40,8 +41,6 @@ export interface ProcessorOptions {
   drainTimeoutMs?: number;
   now?: () => number;
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * @example
@@ -235,23 +234,20 @@ export class Processor {
   }
 
   private async decide(claim: ClaimedEvent): Promise<Settlement> {
-    // A fresh row comes with the event the HTTP layer already verified, parsed and validated.
+    // A fresh row comes with the event the HTTP layer already verified, parsed and validated; a row
+    // read back from the database (a restart, a retry, a replay) has only its bytes.
     if (claim.event !== undefined) return this.handle(claim, claim.event);
-    let value: unknown;
-    try {
-      value = JSON.parse(utf8.decode(claim.body));
-    } catch (error) {
-      return {
-        status: 'quarantined',
-        errors: [{ pointer: '', message: `invalid JSON: ${errorMessage(error)}` }],
-      };
+    const parsed = parsePayload(claim.body);
+    switch (parsed.kind) {
+      case 'event':
+        return this.handle(claim, parsed.event);
+      case 'unknown_event':
+        return { status: 'unhandled' };
+      case 'invalid_json':
+        return { status: 'quarantined', errors: parsed.errors };
+      case 'invalid':
+        return { status: 'quarantined', errors: parsed.errors, errorCount: parsed.errorCount };
     }
-    const result = validateEvent(value);
-    if (result.kind === 'invalid') {
-      return { status: 'quarantined', errors: result.errors, errorCount: result.errorCount };
-    }
-    if (result.kind === 'unknown_event') return { status: 'unhandled' };
-    return this.handle(claim, result.event);
   }
 
   /** Runs the event's handler, if its type has one. */

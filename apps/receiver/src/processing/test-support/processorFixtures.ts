@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Counter } from 'prom-client';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../logging/logger.js';
 import type { NewDelivery, Store, StoredEvent } from '../../store/core/Store.js';
 import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
 import { delivery } from '../../store/test-support/storeContract.js';

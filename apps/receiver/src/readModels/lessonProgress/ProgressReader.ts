@@ -45,8 +45,6 @@ export interface CompletionRow {
 }
 
 export interface ProgressReader {
-  /** Every matching (user, course) pair at once: for tests and tools, not for HTTP. */
-  getProgress(query: ProgressQuery): Promise<CourseProgress[]>;
   /** One page of matching (user, course) pairs, ordered by user then course. */
   listProgress(query: ListProgressQuery): Promise<ProgressPage>;
 }

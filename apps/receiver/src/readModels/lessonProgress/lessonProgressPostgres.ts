@@ -58,17 +58,10 @@ const sql = {
     SELECT l.user_id, l.course_id, l.lesson_id, l.completed_at
     FROM pairs p JOIN lesson_completions l ON l.user_id = p.user_id AND l.course_id = p.course_id
     ORDER BY l.user_id, l.course_id, l.completed_at, l.lesson_id`,
-  all: `
-    SELECT user_id, course_id, lesson_id, completed_at FROM lesson_completions
-    WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR course_id = $2)
-    ORDER BY user_id, course_id, completed_at, lesson_id`,
 };
 
 export function lessonProgressPostgresReader(pool: pg.Pool): ProgressReader {
   return {
-    async getProgress({ userId = null, courseId = null }) {
-      return groupProgress((await pool.query<CompletionRow>(sql.all, [userId, courseId])).rows);
-    },
     async listProgress(query) {
       const { userId = null, courseId = null } = query;
       const after = query.cursor === undefined ? null : decodeProgressCursor(query.cursor);

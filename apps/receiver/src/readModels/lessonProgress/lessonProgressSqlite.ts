@@ -54,15 +54,7 @@ export function lessonProgressSqliteReader(db: Database.Database): ProgressReade
      FROM pairs p JOIN lesson_completions l ON l.user_id = p.user_id AND l.course_id = p.course_id
      ORDER BY l.user_id, l.course_id, l.completed_at, l.lesson_id`,
   );
-  const all = db.prepare<[string | null, string | null, string | null, string | null], CompletionRow>(
-    `SELECT user_id, course_id, lesson_id, completed_at FROM lesson_completions
-     WHERE (? IS NULL OR user_id = ?) AND (? IS NULL OR course_id = ?)
-     ORDER BY user_id, course_id, completed_at, lesson_id`,
-  );
   return {
-    async getProgress({ userId = null, courseId = null }) {
-      return groupProgress(all.all(userId, userId, courseId, courseId));
-    },
     async listProgress(query) {
       const { userId = null, courseId = null } = query;
       const after = query.cursor === undefined ? null : decodeProgressCursor(query.cursor);

@@ -4,7 +4,6 @@ import { PendingInsertLimit } from './PendingInsertLimit.js';
 const overloaded = (count: number, bytes: number) =>
   expect.objectContaining({
     code: 'store_overloaded',
-    status: 503,
     message:
       `The store has ${count} deliveries (${bytes} bytes) waiting to be written, its limit ` +
       '(STORE_MAX_PENDING / STORE_MAX_PENDING_BYTES): the database is slower than the incoming traffic; retry later',

@@ -218,8 +218,6 @@ export interface Store {
   settleMany?(workerId: string, items: readonly SettleItem[], now: number): Promise<boolean[]>;
   /** Resets an event to `received` (attempts 0, lease cleared) so it is processed again. */
   requeue(webhookId: string, now: number): Promise<boolean>;
-  /** The earliest time any event becomes due, or null when none is waiting. */
-  nextDueAt(): Promise<number | null>;
   /**
    * The reads of a registered read model on this store's database (e.g.
    * `store.reader(lessonProgress).listProgress(query)`); its errors are StoreErrors as any call's.

@@ -86,9 +86,6 @@ class MapStore extends StoreCore {
     this.probes++;
     if (this.full) throw Object.assign(new Error('disk full'), { code: 'FULL' });
   }
-  protected selectNextDue(): number | null {
-    return null;
-  }
   protected pingDatabase(): void {
     if (this.failure !== undefined) throw this.failure;
     if (this.down) throw new Error('connection lost');
@@ -139,7 +136,6 @@ describe('StoreCore', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
       code: 'unstorable_delivery',
-      status: 422,
       message: 'MapDB cannot store this delivery (bad bytes): fix the sender; nothing was stored',
       cause: expect.objectContaining({ code: 'ROW', message: 'bad bytes' }),
     });
@@ -185,7 +181,6 @@ describe('StoreCore', () => {
     expect(store.statements).toHaveLength(1);
     const failure = {
       code: 'store_unavailable',
-      status: 503,
       message:
         'The MapDB store could not commit the delivery (connection lost); the sender should retry later',
       cause: expect.objectContaining({ code: 'DOWN', message: 'connection lost' }),
@@ -240,7 +235,7 @@ describe('StoreCore', () => {
     const queued = store.insertDelivery(delivery('msg_behind'));
     const message =
       'The MapDB store did not commit the delivery within 100 ms; the sender should retry later';
-    await expect(committing).rejects.toMatchObject({ code: 'store_unavailable', status: 503, message });
+    await expect(committing).rejects.toMatchObject({ code: 'store_unavailable', message });
     await expect(queued).rejects.toMatchObject({ code: 'store_unavailable', message });
     // The database comes back: what it was given is still written (its retry is a duplicate).
     open();
@@ -369,7 +364,6 @@ describe('StoreCore', () => {
     await expect(queued).resolves.toMatchObject({ inserted: true });
     await expect(store.insertDelivery(delivery('msg_late'))).rejects.toMatchObject({
       code: 'store_closed',
-      status: 503,
       message: 'The store is closed: open a new one to keep using it',
     });
     await expect(store.getEvent('msg_q')).rejects.toMatchObject({ code: 'store_closed' });

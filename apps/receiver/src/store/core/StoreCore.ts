@@ -6,13 +6,14 @@
 //   per event-loop turn sends the queue as ONE batch, one batch in flight at a time, so what
 //   queues during a commit goes in the next one.
 // - A time limit per delivery (insertTimeoutMs): a database that hangs (frozen, a lock held by a
-//   dead peer) gets each waiting delivery answered 503 when its time is up, instead of holding the
-//   request until the statement fails. One timer serves every waiting delivery. The delivery may
+//   dead peer) fails each waiting delivery (`store_unavailable`) when its time is up, instead of
+//   holding the request until the statement fails. One timer serves every waiting delivery. The delivery may
 //   still commit afterwards: its sender was told to retry, and the retry is a duplicate.
 // - Per-id delivery counting: copies of one webhook-id in a batch become one row written with
 //   their count; each caller gets its own place in that count (exactly one is `inserted`).
 // - A batch the database refuses because of one row's data is written again row by row, so only
-//   that delivery fails (422 `unstorable_delivery`); any other failure fails the batch (503).
+//   that delivery fails (`unstorable_delivery`); any other failure fails the batch
+//   (`store_unavailable`).
 // - Error wrapping: database errors become StoreError('store_unavailable'); after close() every
 //   call rejects with StoreError('store_closed').
 // - The codecs (eventRow), cursors and settlement columns.
@@ -150,7 +151,6 @@ export abstract class StoreCore implements Store {
     now: number,
   ): Promise<boolean[]>;
   protected abstract requeueRow(webhookId: string, now: number): boolean | Promise<boolean>;
-  protected abstract selectNextDue(): number | null | Promise<number | null>;
   protected abstract pingDatabase(): unknown;
   /**
    * Writes something small, for ping() while insert commits are failing (a full disk answers reads
@@ -396,10 +396,6 @@ export abstract class StoreCore implements Store {
 
   requeue(webhookId: string, now: number): Promise<boolean> {
     return this.run(() => this.requeueRow(webhookId, now));
-  }
-
-  nextDueAt(): Promise<number | null> {
-    return this.run(() => this.selectNextDue());
   }
 
   reader<R>(model: ReadModelOf<R>): R {

@@ -9,7 +9,7 @@
 //   status in one statement that only matches while the caller still holds the claim, then the
 //   read models' effects of the events it matched, in ONE transaction: a worker whose lease was
 //   taken over cannot apply anything.
-// - Outages: every failure surfaces as StoreError('store_unavailable') (HTTP 503); pg.Pool drops
+// - Outages: every failure surfaces as StoreError('store_unavailable'); pg.Pool drops
 //   broken connections and opens new ones, so the store recovers by itself when the database
 //   comes back.
 import pg from 'pg';
@@ -136,9 +136,6 @@ const sql = {
     UPDATE webhook_events
     SET status = 'received', attempts = 0, next_attempt_at = $1, claimed_by = NULL, lease_until = NULL
     WHERE webhook_id = $2`,
-  nextDue: `
-    SELECT min(greatest(next_attempt_at, coalesce(lease_until, 0))) AS due FROM webhook_events
-    WHERE next_attempt_at IS NOT NULL AND status IN ('received', 'failed')`,
 };
 
 /**
@@ -411,11 +408,6 @@ export class PostgresStore extends StoreCore {
 
   protected async requeueRow(webhookId: string, now: number): Promise<boolean> {
     return (await this.pool.query(sql.requeue, [now, webhookId])).rowCount === 1;
-  }
-
-  protected async selectNextDue(): Promise<number | null> {
-    const due = (await this.pool.query<{ due: string | null }>(sql.nextDue)).rows[0]?.due ?? null;
-    return due === null ? null : Number(due);
   }
 
   protected async pingDatabase(): Promise<void> {

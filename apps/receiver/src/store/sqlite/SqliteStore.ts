@@ -17,7 +17,7 @@ import type { AnyReadModel } from '../../readModels/ReadModel.js';
 import type { EventRow, ExportRow, ExportSizeRow } from '../core/eventRow.js';
 import { exportColumns, exportSizeColumns, summaryColumns } from '../core/eventRow.js';
 import type { PendingInsertLimits } from '../core/PendingInsertLimit.js';
-import type { ClaimedEvent, EventStatus, NewDelivery } from '../core/Store.js';
+import type { ClaimedEvent, NewDelivery } from '../core/Store.js';
 import {
   type EventFilter,
   type ExportRowFilter,
@@ -42,7 +42,8 @@ export interface SqliteStoreOptions extends PendingInsertLimits {
   writerThread?: boolean;
 }
 
-type AsyncWrites = {
+/** SqliteWrites as the store calls them: in the writer thread for a file, on this thread for :memory:. */
+export type AsyncWrites = {
   [K in keyof SqliteWrites]: (...args: Parameters<SqliteWrites[K]>) => Promise<ReturnType<SqliteWrites[K]>>;
 };
 
@@ -84,9 +85,10 @@ type ExportWalkParameters = [
 export class SqliteStore extends StoreCore {
   readonly filename: string;
   protected readonly databaseName = 'SQLite';
-  private readonly db: Database.Database;
+  // Protected for test-support's InspectableSqliteStore (query plans, the writer's pragmas).
+  protected readonly db: Database.Database;
   private readonly stmt;
-  private readonly writes: AsyncWrites;
+  protected readonly writes: AsyncWrites;
   private readonly writer: SqliteWriter | undefined;
   private readonly lock: SqliteFileLock | undefined;
   private readonly claims = new SqliteClaims();
@@ -145,10 +147,6 @@ export class SqliteStore extends StoreCore {
            AND webhook_id NOT IN (SELECT value FROM json_each(?))
          ORDER BY next_attempt_at, seq LIMIT ?`,
       ),
-      nextDue: db.prepare<[], { due: number | null }>(
-        `SELECT min(next_attempt_at) AS due FROM webhook_events
-         WHERE next_attempt_at IS NOT NULL AND status IN ('received', 'failed')`,
-      ),
       ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
     };
 
@@ -170,26 +168,13 @@ export class SqliteStore extends StoreCore {
   }
 
   /**
-   * A PRAGMA's value on the connection that commits (the writer thread's for a file), e.g.
-   * `synchronous` (2 = FULL): what the durability promise rests on, read where it applies.
-   */
-  writerPragma(name: string): Promise<unknown> {
-    return this.writes.readPragma(name);
-  }
-
-  /** The query plan of listEvents for the given filters (EXPLAIN QUERY PLAN details), for tests. */
-  explainListEvents(filters: { type?: string; status?: EventStatus }): string[] {
-    const { type = null, status = null } = filters;
-    const args = [type, status, Number.MAX_SAFE_INTEGER, 1].filter((a) => a !== null);
-    const explain = this.db.prepare(`EXPLAIN QUERY PLAN ${this.listStatement(type, status).source}`);
-    return (explain.all(...args) as { detail: string }[]).map((r) => r.detail);
-  }
-
-  /**
    * One statement per filter: a `(? IS NULL OR col = ?)` condition keeps SQLite off the index and
    * walks the whole table. Its parameters are the filters given, then `seq` and `limit`.
    */
-  private listStatement(type: string | null, status: string | null): Database.Statement<unknown[], EventRow> {
+  protected listStatement(
+    type: string | null,
+    status: string | null,
+  ): Database.Statement<unknown[], EventRow> {
     const list = this.stmt.list;
     if (type !== null)
       return (status !== null ? list.both : list.type) as Database.Statement<unknown[], EventRow>;
@@ -220,17 +205,15 @@ export class SqliteStore extends StoreCore {
   }
 
   protected selectExportRows(filter: ExportRowFilter): ExportRow[] {
-    return this.stmt.export.all(...exportParameters(filter));
+    return this.exportStatement.all(...exportParameters(filter));
+  }
+
+  protected get exportStatement(): Database.Statement<ExportWalkParameters, ExportRow> {
+    return this.stmt.export;
   }
 
   protected selectExportSizes(filter: ExportRowFilter): ExportSizeRow[] {
     return this.stmt.exportSizes.all(...exportParameters(filter));
-  }
-
-  /** The query plan of exportEvents (EXPLAIN QUERY PLAN details), for tests. */
-  explainExportEvents(): string[] {
-    const explain = this.db.prepare(`EXPLAIN QUERY PLAN ${this.stmt.export.source}`);
-    return (explain.all(0, '', 0, 1, null, null, null, null, 1) as { detail: string }[]).map((r) => r.detail);
   }
 
   protected openReader(model: AnyReadModel): object {
@@ -274,10 +257,6 @@ export class SqliteStore extends StoreCore {
   protected requeueRow(webhookId: string, now: number): Promise<boolean> {
     this.claims.requeued(webhookId);
     return this.writes.requeue(webhookId, now);
-  }
-
-  protected selectNextDue(): number | null {
-    return this.stmt.nextDue.get()?.due ?? null;
   }
 
   protected pingDatabase(): void {

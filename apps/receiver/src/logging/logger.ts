@@ -1,7 +1,7 @@
 // The receiver's logger. Besides redaction, every line is bounded: strings, arrays and nesting are
 // cut (boundLogValue), so no input, whatever field it reaches, can make one line huge.
 import { type DestinationStream, type Logger, pino } from 'pino';
-import type { LogLevel } from './config.js';
+import type { LogLevel } from '../config.js';
 import { boundLogValue, truncateForLog } from './truncateForLog.js';
 
 export type { Logger };

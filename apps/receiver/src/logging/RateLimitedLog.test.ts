@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { capturingLogger } from '../test-support/capturingLogger.js';
 import { RateLimitedLog } from './RateLimitedLog.js';
-import { capturingLogger } from './test-support/capturingLogger.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
