@@ -78,14 +78,6 @@ function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 
 const NUL = String.fromCharCode(0);
 
-/** PostgreSQL text and jsonb cannot hold NUL; error details are prose, so it is replaced there. */
-function storableErrors(errors: readonly EventError[]): EventError[] {
-  return errors.map((e) => ({
-    pointer: e.pointer.replaceAll(NUL, '\uFFFD'),
-    message: e.message.replaceAll(NUL, '\uFFFD'),
-  }));
-}
-
 const answer = (a: DeliveryAnswer): Decision => ({ kind: 'answer', answer: a });
 
 /**
@@ -192,7 +184,7 @@ export function decideDelivery(read: DeliveryRead, contractMode: ContractMode): 
         status: 'quarantined',
         body,
         headers: keptHeaders(headers),
-        errors: storableErrors(error.errors),
+        errors: error.errors,
         errorCount: error.errorCount,
         receivedAt,
       },

@@ -60,13 +60,23 @@ function optionalInt(value: Int | null): number | null {
   return value === null ? null : Number(value);
 }
 
-/** The `errors` and `error_count` columns of a delivery or settlement with these errors. */
+const NUL = String.fromCharCode(0);
+
+/**
+ * The `errors` and `error_count` columns of a delivery or settlement with these errors. PostgreSQL's
+ * jsonb cannot hold a NUL, and an error quotes what the sender wrote; the details are prose, so a
+ * NUL becomes U+FFFD here, on every path that stores errors (arrival and replay alike).
+ */
 export function errorColumns(
   errors: readonly EventError[] | null,
   errorCount: number | undefined,
 ): { errors: string | null; errorCount: number | null } {
   if (errors === null) return { errors: null, errorCount: null };
-  return { errors: JSON.stringify(errors), errorCount: Math.max(errorCount ?? errors.length, errors.length) };
+  const storable = errors.map((e) => ({
+    pointer: e.pointer.replaceAll(NUL, '\uFFFD'),
+    message: e.message.replaceAll(NUL, '\uFFFD'),
+  }));
+  return { errors: JSON.stringify(storable), errorCount: Math.max(errorCount ?? errors.length, errors.length) };
 }
 
 /**

@@ -659,6 +659,17 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await store.getEvent('msg_u'))!.status).toBe('unhandled');
       });
 
+      it('keeps a NUL in quarantine errors as U+FFFD, on arrival and when a replay settles', async () => {
+        const withNul = [{ pointer: '/a\u0000b', message: 'bad \u0000 value' }];
+        const kept = [{ pointer: '/a\uFFFDb', message: 'bad \uFFFD value' }];
+        await store.insertDelivery(delivery('msg_arrived', { status: 'quarantined', errors: withNul }));
+        await store.insertDelivery(delivery('msg_replayed'));
+        await store.claimDue('w1', t0, 1000, 10);
+        expect(await store.settle('msg_replayed', 'w1', { status: 'quarantined', errors: withNul }, t0)).toBe(true);
+        expect(await store.getEvent('msg_arrived')).toMatchObject({ status: 'quarantined', errors: kept });
+        expect(await store.getEvent('msg_replayed')).toMatchObject({ status: 'quarantined', errors: kept });
+      });
+
       it('requeues any stored event as received with attempts reset', async () => {
         await store.insertDelivery(delivery('msg_1'));
         await store.claimDue('w1', t0, 1000, 10);
