@@ -76,7 +76,10 @@ export function errorColumns(
     pointer: e.pointer.replaceAll(NUL, '\uFFFD'),
     message: e.message.replaceAll(NUL, '\uFFFD'),
   }));
-  return { errors: JSON.stringify(storable), errorCount: Math.max(errorCount ?? errors.length, errors.length) };
+  return {
+    errors: JSON.stringify(storable),
+    errorCount: Math.max(errorCount ?? errors.length, errors.length),
+  };
 }
 
 /**

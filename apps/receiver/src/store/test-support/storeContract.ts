@@ -665,7 +665,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.insertDelivery(delivery('msg_arrived', { status: 'quarantined', errors: withNul }));
         await store.insertDelivery(delivery('msg_replayed'));
         await store.claimDue('w1', t0, 1000, 10);
-        expect(await store.settle('msg_replayed', 'w1', { status: 'quarantined', errors: withNul }, t0)).toBe(true);
+        expect(await store.settle('msg_replayed', 'w1', { status: 'quarantined', errors: withNul }, t0)).toBe(
+          true,
+        );
         expect(await store.getEvent('msg_arrived')).toMatchObject({ status: 'quarantined', errors: kept });
         expect(await store.getEvent('msg_replayed')).toMatchObject({ status: 'quarantined', errors: kept });
       });
