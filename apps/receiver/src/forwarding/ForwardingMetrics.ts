@@ -44,39 +44,50 @@ export class ForwardingMetrics {
       labelNames,
       registers,
     });
-    const dead = new Gauge({
-      name: 'webhook_forward_dead_letters',
-      help: 'Events dead-lettered for a destination and not re-forwarded since',
-      labelNames,
-    });
-    const oldest = new Gauge({
-      name: 'webhook_forward_oldest_pending_age_seconds',
-      help: 'Age of the oldest event waiting for a destination (0 when none waits)',
-      labelNames,
-    });
-    // Read from the store once per scrape, for the three gauges at once: registered first, so its
-    // collect runs before the other two are read.
+    // The three backlog gauges are read from the store once per scrape: the registry collects its
+    // metrics at once, so each gauge's collect waits for the same read.
+    let reading: Promise<void> | undefined;
+    const refresh = (): Promise<void> => {
+      reading ??= outbox
+        .backlog()
+        .then((rows) => {
+          const now = Date.now();
+          for (const d of destinations) {
+            const row = rows.find((r) => r.destination === d);
+            backlog.set({ destination: d }, row?.pending ?? 0);
+            dead.set({ destination: d }, row?.dead ?? 0);
+            const at = row?.oldestPendingAt ?? null;
+            oldest.set({ destination: d }, at === null ? 0 : Math.max(0, now - at) / 1000);
+          }
+        })
+        // A store that does not answer leaves the last values; /healthz reports the store.
+        .catch(() => {})
+        .finally(() => {
+          reading = undefined;
+        });
+      return reading;
+    };
     const backlog = new Gauge({
       name: 'webhook_forward_backlog',
       help: 'Events waiting for a destination (pending in the outbox)',
       labelNames,
       registers,
-      async collect() {
-        const rows = await outbox.backlog().catch(() => undefined);
-        if (rows === undefined) return;
-        const now = Date.now();
-        for (const d of destinations) {
-          const row = rows.find((r) => r.destination === d);
-          this.set({ destination: d }, row?.pending ?? 0);
-          dead.set({ destination: d }, row?.dead ?? 0);
-          const at = row?.oldestPendingAt ?? null;
-          oldest.set({ destination: d }, at === null ? 0 : Math.max(0, now - at) / 1000);
-        }
-      },
+      collect: refresh,
     });
-    void backlog;
-    registry.registerMetric(dead);
-    registry.registerMetric(oldest);
+    const dead = new Gauge({
+      name: 'webhook_forward_dead_letters',
+      help: 'Events dead-lettered for a destination and not re-forwarded since',
+      labelNames,
+      registers,
+      collect: refresh,
+    });
+    const oldest = new Gauge({
+      name: 'webhook_forward_oldest_pending_age_seconds',
+      help: 'Age of the oldest event waiting for a destination (0 when none waits)',
+      labelNames,
+      registers,
+      collect: refresh,
+    });
     for (const d of destinations) {
       for (const c of [this.forwarded, this.duplicates, this.failed, this.deadLettered])
         c.inc({ destination: d }, 0);

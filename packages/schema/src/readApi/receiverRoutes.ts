@@ -10,6 +10,7 @@ import { EventPage } from './EventPage.js';
 import { EventRecord } from './EventRecord.js';
 import { EventStatus } from './EventStatus.js';
 import { ExportLine } from './ExportLine.js';
+import { ForwardQueued } from './ForwardQueued.js';
 import { Health } from './Health.js';
 import { MembershipPage } from './MembershipPage.js';
 import { MembershipRecord } from './MembershipRecord.js';
@@ -237,6 +238,33 @@ export const receiverRoutes: readonly ReceiverRoute[] = [
       '400': invalidQuery,
       ...readApiErrors,
       '404': error('No event with this webhook-id is stored (event_not_found).'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/events/{id}/forward',
+    operationId: 'forwardEvent',
+    summary: 'Forward a stored event again (a dead letter, say), to one destination or all',
+    auth: 'bearer',
+    parameters: [
+      eventId,
+      query(
+        'destination',
+        'Only this destination (`nats`, `amqp`, `http`); default every one configured.',
+        text(parameterMaxLength.destination),
+      ),
+    ],
+    answers: {
+      '202': {
+        description: 'Queued: the event is pending again at those destinations.',
+        body: ForwardQueued,
+      },
+      '400': invalidQuery,
+      ...readApiErrors,
+      '404': error('No event with this webhook-id is stored (event_not_found).'),
+      '409': error(
+        'The event cannot be forwarded: it is quarantined, has no type, or forwarding is off (not_forwardable).',
+      ),
     },
   },
   {
