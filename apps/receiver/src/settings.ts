@@ -250,7 +250,7 @@ function forwardUrl(spec: {
       }
       return scheme !== undefined && spec.schemes.includes(scheme)
         ? undefined
-        : `${source.from} is not a ${spec.schemes.join(':// or ')}:// URL`;
+        : `${source.from} must be a URL starting with ${spec.schemes.map((x) => `${x}://`).join(' or ')}`;
     },
   });
 }

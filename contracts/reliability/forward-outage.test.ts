@@ -1,0 +1,217 @@
+// Forwarding: the mock sender delivers mixed-type events with duplicates while the receiver is
+// SIGKILLed twice and NATS is restarted; then RabbitMQ's app is stopped for 10 s while more events
+// arrive. Every event the sender was told was delivered must reach NATS JetStream, RabbitMQ and an
+// HTTP endpoint, with the exact bytes stored, the webhook-id as message id and the CloudEvents
+// attributes; the duplicates each destination got are counted and reported.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SendSummary } from '@webhook-contracts/mock-sender';
+import type { ExportLine } from '@webhook-contracts/schema';
+import { Webhook } from '@webhook-contracts/webhooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  bindQueue,
+  type CollectedMessage,
+  deleteExchangeAndQueue,
+  drainQueue,
+  type OwnNats,
+  rabbitApp,
+  readStream,
+  startOwnNats,
+} from './support/brokers.js';
+import { type CollectingEndpoint, collectingEndpoint } from './support/collectingEndpoint.js';
+import { full } from './support/config.js';
+import { eventually, type ReceiverProcess, runSender, startReceiverProcess } from './support/processes.js';
+import { newSecret } from './support/signing.js';
+
+const count = full ? 10_000 : 1_500;
+const duringOutage = full ? 2_000 : 300;
+const secret = newSecret();
+const forwardSecret = newSecret();
+const apiToken = 'reliability-forward-token';
+const tag = randomBytes(4).toString('hex');
+const dir = mkdtempSync(join(tmpdir(), 'reliability-forward-'));
+const databaseUrl = `sqlite:${join(dir, 'forward.sqlite')}`;
+const stream = `REL_${tag}`;
+const exchange = `rel_${tag}`;
+const queue = `rel_${tag}_all`;
+let receiver: ReceiverProcess | undefined;
+let nats: OwnNats | undefined;
+let endpoint: CollectingEndpoint | undefined;
+let rabbitStopped = false;
+
+afterAll(async () => {
+  if (rabbitStopped) rabbitApp('start_app');
+  if (receiver && receiver.child.exitCode === null) {
+    receiver.child.kill('SIGKILL');
+    await receiver.exited;
+  }
+  await nats?.stop();
+  await endpoint?.close();
+  await deleteExchangeAndQueue(exchange, queue).catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** One gauge or counter of the receiver's /metrics, by destination. */
+async function metric(name: string, destination: string): Promise<number> {
+  const text = await (await fetch(`${receiver!.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{destination="${destination}"}`));
+  return line === undefined ? Number.NaN : Number(line.split(' ').pop());
+}
+
+async function exportAll(): Promise<Map<string, ExportLine>> {
+  const res = await fetch(`${receiver!.url}/events/export`, {
+    headers: { authorization: `Bearer ${apiToken}` },
+  });
+  const lines = (await res.text()).split('\n').filter((l) => l !== '');
+  return new Map(lines.map((l) => JSON.parse(l) as ExportLine).map((e) => [e.webhook_id, e]));
+}
+
+function send(count: number, seed: string) {
+  return runSender(
+    [
+      'send',
+      '--to',
+      `${receiver!.url}/webhooks`,
+      '--generate',
+      String(count),
+      '--type',
+      'all',
+      '--duplicates',
+      '2',
+      '--seed',
+      seed,
+      '--concurrency',
+      '40',
+      '--retry-schedule',
+      '0.2,0.4,0.8,1.6,3.2,6.4,10',
+      '--timeout',
+      '10000',
+      '--no-progress',
+      '--json',
+    ],
+    secret,
+  );
+}
+
+describe('forwarding through crashes and broker outages', () => {
+  it(`forwards every acknowledged event to NATS, RabbitMQ and HTTP, bytes intact`, async () => {
+    nats = await startOwnNats(join(dir, 'nats'));
+    await bindQueue(exchange, queue);
+    endpoint = await collectingEndpoint();
+    const env = {
+      PROCESSING_LEASE_MS: '2000',
+      FORWARD_NATS_URL: nats.url,
+      FORWARD_NATS_STREAM: stream,
+      FORWARD_NATS_SUBJECT: `rel${tag}.{type}`,
+      FORWARD_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      FORWARD_AMQP_EXCHANGE: exchange,
+      FORWARD_HTTP_URL: `${endpoint.url}/hook`,
+      FORWARD_HTTP_SECRET: forwardSecret,
+      FORWARD_TIMEOUT_MS: '2000',
+    };
+    receiver = await startReceiverProcess({ secret, apiToken, databaseUrl, env });
+    const { port } = receiver;
+    const started = Date.now();
+
+    // Phase 1: deliveries while the receiver is killed twice and NATS restarts once.
+    const first = send(count, `forward-1-${tag}`);
+    const forwardedSoFar = () => metric('webhook_forwarded_total', 'http').catch(() => 0);
+    for (const [i, step] of ['kill', 'nats', 'kill'].entries()) {
+      const target = Math.floor((count * (i + 1)) / 4);
+      await eventually(
+        `${target} events forwarded before step ${i + 1}`,
+        async () => ((await forwardedSoFar()) >= target / 3 ? true : undefined),
+        60_000,
+      );
+      if (step === 'nats') {
+        await nats.restart();
+        continue;
+      }
+      receiver.child.kill('SIGKILL');
+      expect((await receiver.exited).signal).toBe('SIGKILL');
+      receiver = await startReceiverProcess({ secret, apiToken, databaseUrl, env, port });
+    }
+    const firstRun = await first.exited;
+    expect(firstRun.code, firstRun.stderr).toBe(0);
+    const firstSummary = JSON.parse(firstRun.stdout) as SendSummary;
+    // Each event is delivered twice (--duplicates 2).
+    expect([firstSummary.delivered, firstSummary.failed]).toEqual([2 * count, 0]);
+
+    // Phase 2: RabbitMQ's app stops for 10 s; deliveries keep getting 2xx meanwhile.
+    rabbitApp('stop_app');
+    rabbitStopped = true;
+    const stoppedAt = Date.now();
+    const second = await send(duringOutage, `forward-2-${tag}`).exited;
+    expect(second.code, second.stderr).toBe(0);
+    expect((JSON.parse(second.stdout) as SendSummary).delivered).toBe(2 * duringOutage);
+    const health = (await (await fetch(`${receiver.url}/healthz`)).json()) as {
+      status: string;
+      forwarding: { destination: string; up: boolean }[];
+    };
+    expect(health.status).toBe('ok');
+    expect(health.forwarding.find((d) => d.destination === 'amqp')?.up).toBe(false);
+    await new Promise((r) => setTimeout(r, Math.max(0, 10_000 - (Date.now() - stoppedAt))));
+    const backlogAtReturn = await metric('webhook_forward_backlog', 'amqp');
+    rabbitApp('start_app');
+    rabbitStopped = false;
+    const backAt = Date.now();
+    await eventually(
+      'the RabbitMQ backlog drained',
+      async () => ((await metric('webhook_forward_backlog', 'amqp')) === 0 ? true : undefined),
+      120_000,
+    );
+    const drainMs = Date.now() - backAt;
+    for (const d of ['nats', 'http']) {
+      await eventually(
+        `the ${d} backlog drained`,
+        async () => ((await metric('webhook_forward_backlog', d)) === 0 ? true : undefined),
+        60_000,
+      );
+    }
+
+    // Every stored event (each acknowledged one is stored: the crash scenario proves it) is at
+    // every destination, with the stored bytes and the right attributes.
+    const stored = await exportAll();
+    expect(stored.size).toBe(count + duringOutage);
+    const natsMessages = await readStream(nats.url, stream);
+    const amqpMessages = await drainQueue(queue);
+    const verifier = new Webhook(forwardSecret);
+    const httpMessages: CollectedMessage[] = endpoint.requests.map((r) => {
+      verifier.verify(r.headers, r.body);
+      return { id: r.headers['webhook-id']!, body: r.body, headers: r.headers, key: r.headers['ce-type']! };
+    });
+    const report: string[] = [];
+    for (const [name, messages, prefix] of [
+      ['nats', natsMessages, 'ce-'],
+      ['amqp', amqpMessages, 'cloudEvents_'],
+      ['http', httpMessages, 'ce-'],
+    ] as const) {
+      const byId = new Map<string, CollectedMessage>();
+      for (const m of messages) {
+        const e = stored.get(m.id);
+        expect(e, `${name} got an event never stored: ${m.id}`).toBeDefined();
+        expect(m.body.equals(Buffer.from(e!.body_base64, 'base64')), `${name} ${m.id} bytes`).toBe(true);
+        const timestamp = (JSON.parse(m.body.toString()) as { timestamp?: string }).timestamp;
+        expect([
+          m.headers[`${prefix}id`],
+          m.headers[`${prefix}type`],
+          m.headers[`${prefix}specversion`],
+          m.headers[`${prefix}time`],
+        ]).toEqual([m.id, e!.type, '1.0', timestamp]);
+        byId.set(m.id, m);
+      }
+      const missing = [...stored.keys()].filter((id) => !byId.has(id));
+      expect(missing, `${name} is missing events`).toEqual([]);
+      report.push(`${name} ${messages.length} messages, ${messages.length - byId.size} duplicates`);
+    }
+    console.info(
+      `forwarding: ${count + duringOutage} events (each delivered twice), 2 receiver SIGKILLs, a NATS restart, ` +
+        `RabbitMQ stopped 10 s with ${backlogAtReturn} events waiting, drained ${drainMs} ms after it returned; ` +
+        `${report.join('; ')}; ${Math.round((Date.now() - started) / 1000)} s`,
+    );
+  });
+});
