@@ -9,21 +9,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SendSummary } from '@webhook-contracts/mock-sender';
-import type { ExportLine } from '@webhook-contracts/schema';
-import { Webhook } from '@webhook-contracts/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   bindQueue,
-  type CollectedMessage,
   deleteExchangeAndQueue,
-  drainQueue,
   type OwnNats,
   rabbitApp,
-  readStream,
   startOwnNats,
 } from './support/brokers.js';
 import { type CollectingEndpoint, collectingEndpoint } from './support/collectingEndpoint.js';
 import { full } from './support/config.js';
+import { expectForwardedEverywhere, exportAll, forwardMetric } from './support/forwardedEverywhere.js';
 import { eventually, type ReceiverProcess, runSender, startReceiverProcess } from './support/processes.js';
 import { newSecret } from './support/signing.js';
 
@@ -55,20 +51,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** One gauge or counter of the receiver's /metrics, by destination. */
-async function metric(name: string, destination: string): Promise<number> {
-  const text = await (await fetch(`${receiver!.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{destination="${destination}"}`));
-  return line === undefined ? Number.NaN : Number(line.split(' ').pop());
-}
-
-async function exportAll(): Promise<Map<string, ExportLine>> {
-  const res = await fetch(`${receiver!.url}/events/export`, {
-    headers: { authorization: `Bearer ${apiToken}` },
-  });
-  const lines = (await res.text()).split('\n').filter((l) => l !== '');
-  return new Map(lines.map((l) => JSON.parse(l) as ExportLine).map((e) => [e.webhook_id, e]));
-}
+const metric = (name: string, destination: string) => forwardMetric(receiver!.url, name, destination);
 
 function send(count: number, seed: string) {
   return runSender(
@@ -175,39 +158,15 @@ describe('forwarding through crashes and broker outages', () => {
 
     // Every stored event (each acknowledged one is stored: the crash scenario proves it) is at
     // every destination, with the stored bytes and the right attributes.
-    const stored = await exportAll();
+    const stored = await exportAll(receiver.url, apiToken);
     expect(stored.size).toBe(count + duringOutage);
-    const natsMessages = await readStream(nats.url, stream);
-    const amqpMessages = await drainQueue(queue);
-    const verifier = new Webhook(forwardSecret);
-    const httpMessages: CollectedMessage[] = endpoint.requests.map((r) => {
-      verifier.verify(r.headers, r.body);
-      return { id: r.headers['webhook-id']!, body: r.body, headers: r.headers, key: r.headers['ce-type']! };
+    const report = await expectForwardedEverywhere(stored, {
+      natsUrl: nats.url,
+      stream,
+      queue,
+      httpRequests: endpoint.requests,
+      httpSecret: forwardSecret,
     });
-    const report: string[] = [];
-    for (const [name, messages, prefix] of [
-      ['nats', natsMessages, 'ce-'],
-      ['amqp', amqpMessages, 'cloudEvents_'],
-      ['http', httpMessages, 'ce-'],
-    ] as const) {
-      const byId = new Map<string, CollectedMessage>();
-      for (const m of messages) {
-        const e = stored.get(m.id);
-        expect(e, `${name} got an event never stored: ${m.id}`).toBeDefined();
-        expect(m.body.equals(Buffer.from(e!.body_base64, 'base64')), `${name} ${m.id} bytes`).toBe(true);
-        const timestamp = (JSON.parse(m.body.toString()) as { timestamp?: string }).timestamp;
-        expect([
-          m.headers[`${prefix}id`],
-          m.headers[`${prefix}type`],
-          m.headers[`${prefix}specversion`],
-          m.headers[`${prefix}time`],
-        ]).toEqual([m.id, e!.type, '1.0', timestamp]);
-        byId.set(m.id, m);
-      }
-      const missing = [...stored.keys()].filter((id) => !byId.has(id));
-      expect(missing, `${name} is missing events`).toEqual([]);
-      report.push(`${name} ${messages.length} messages, ${messages.length - byId.size} duplicates`);
-    }
     console.info(
       `forwarding: ${count + duringOutage} events (each delivered twice), 2 receiver SIGKILLs, a NATS restart, ` +
         `RabbitMQ stopped 10 s with ${backlogAtReturn} events waiting, drained ${drainMs} ms after it returned; ` +
