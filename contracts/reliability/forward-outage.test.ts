@@ -20,7 +20,8 @@ import {
 import { type CollectingEndpoint, collectingEndpoint } from './support/collectingEndpoint.js';
 import { full } from './support/config.js';
 import { expectForwardedEverywhere, exportAll, forwardMetric } from './support/forwardedEverywhere.js';
-import { eventually, type ReceiverProcess, runSender, startReceiverProcess } from './support/processes.js';
+import { forwardingEnv, sendTwice } from './support/forwardScenario.js';
+import { eventually, type ReceiverProcess, startReceiverProcess } from './support/processes.js';
 import { newSecret } from './support/signing.js';
 
 const count = full ? 10_000 : 1_500;
@@ -53,55 +54,26 @@ afterAll(async () => {
 
 const metric = (name: string, destination: string) => forwardMetric(receiver!.url, name, destination);
 
-function send(count: number, seed: string) {
-  return runSender(
-    [
-      'send',
-      '--to',
-      `${receiver!.url}/webhooks`,
-      '--generate',
-      String(count),
-      '--type',
-      'all',
-      '--duplicates',
-      '2',
-      '--seed',
-      seed,
-      '--concurrency',
-      '40',
-      '--retry-schedule',
-      '0.2,0.4,0.8,1.6,3.2,6.4,10',
-      '--timeout',
-      '10000',
-      '--no-progress',
-      '--json',
-    ],
-    secret,
-  );
-}
-
 describe('forwarding through crashes and broker outages', () => {
   it(`forwards every acknowledged event to NATS, RabbitMQ and HTTP, bytes intact`, async () => {
     nats = await startOwnNats(join(dir, 'nats'));
     await bindQueue(exchange, queue);
     endpoint = await collectingEndpoint();
-    const env = {
-      PROCESSING_LEASE_MS: '2000',
-      FORWARD_NATS_URL: nats.url,
-      FORWARD_NATS_STREAM: stream,
-      FORWARD_NATS_SUBJECT: `rel${tag}.{type}`,
-      FORWARD_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
-      FORWARD_AMQP_EXCHANGE: exchange,
-      FORWARD_HTTP_URL: `${endpoint.url}/hook`,
-      FORWARD_HTTP_SECRET: forwardSecret,
-      FORWARD_TIMEOUT_MS: '2000',
-    };
+    const env = forwardingEnv({
+      natsUrl: nats.url,
+      stream,
+      subjectPrefix: `rel${tag}`,
+      exchange,
+      httpUrl: `${endpoint.url}/hook`,
+      httpSecret: forwardSecret,
+      timeoutMs: 2000,
+    });
     receiver = await startReceiverProcess({ secret, apiToken, databaseUrl, env });
     const { port } = receiver;
     const started = Date.now();
 
     // Phase 1: deliveries while the receiver is killed twice and NATS restarts once.
-    const first = send(count, `forward-1-${tag}`);
+    const first = sendTwice(receiver.url, count, `forward-1-${tag}`, secret, 40);
     const forwardedSoFar = () => metric('webhook_forwarded_total', 'http').catch(() => 0);
     for (const [i, step] of ['kill', 'nats', 'kill'].entries()) {
       const target = Math.floor((count * (i + 1)) / 4);
@@ -128,7 +100,7 @@ describe('forwarding through crashes and broker outages', () => {
     rabbitApp('stop_app');
     rabbitStopped = true;
     const stoppedAt = Date.now();
-    const second = await send(duringOutage, `forward-2-${tag}`).exited;
+    const second = await sendTwice(receiver.url, duringOutage, `forward-2-${tag}`, secret, 40).exited;
     expect(second.code, second.stderr).toBe(0);
     expect((JSON.parse(second.stdout) as SendSummary).delivered).toBe(2 * duringOutage);
     const health = (await (await fetch(`${receiver.url}/healthz`)).json()) as {

@@ -15,7 +15,8 @@ import { bindQueue, deleteExchangeAndQueue, type OwnNats, startOwnNats } from '.
 import { type CollectingEndpoint, collectingEndpoint } from './support/collectingEndpoint.js';
 import { full } from './support/config.js';
 import { expectForwardedEverywhere, exportAll, forwardMetric } from './support/forwardedEverywhere.js';
-import { eventually, type ReceiverProcess, runSender, startReceiverProcess } from './support/processes.js';
+import { forwardingEnv, sendTwice } from './support/forwardScenario.js';
+import { eventually, type ReceiverProcess, startReceiverProcess } from './support/processes.js';
 import { newSecret } from './support/signing.js';
 
 const perInstance = full ? 5_000 : 600;
@@ -46,56 +47,30 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function send(url: string, count: number, seed: string) {
-  return runSender(
-    [
-      'send',
-      '--to',
-      `${url}/webhooks`,
-      '--generate',
-      String(count),
-      '--type',
-      'all',
-      '--duplicates',
-      '2',
-      '--seed',
-      seed,
-      '--concurrency',
-      '20',
-      '--retry-schedule',
-      '0.2,0.4,0.8,1.6,3.2,6.4,10',
-      '--timeout',
-      '10000',
-      '--no-progress',
-      '--json',
-    ],
-    secret,
-  );
-}
-
 describe('forwarding from two instances on PostgreSQL', () => {
   it('forwards every event once per destination between them, through a SIGKILL of one', async () => {
     nats = await startOwnNats(join(dir, 'nats'));
     await bindQueue(exchange, queue);
     endpoint = await collectingEndpoint();
     const databaseUrl = databaseUrlFor(schema);
-    const env = {
-      PROCESSING_LEASE_MS: '2000',
-      FORWARD_NATS_URL: nats.url,
-      FORWARD_NATS_STREAM: stream,
-      FORWARD_NATS_SUBJECT: `relpg${tag}.{type}`,
-      FORWARD_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
-      FORWARD_AMQP_EXCHANGE: exchange,
-      FORWARD_HTTP_URL: `${endpoint.url}/hook`,
-      FORWARD_HTTP_SECRET: forwardSecret,
-      // The lease of a killed instance's rows is 3 × this + 5 s: short, so the run ends soon.
-      FORWARD_TIMEOUT_MS: '1000',
-    };
+    const env = forwardingEnv({
+      natsUrl: nats.url,
+      stream,
+      subjectPrefix: `relpg${tag}`,
+      exchange,
+      httpUrl: `${endpoint.url}/hook`,
+      httpSecret: forwardSecret,
+      // A killed instance's rows are taken over after 3 × 1 s + 5 s: short, so the run ends soon.
+      timeoutMs: 1000,
+    });
     instances[0] = await startReceiverProcess({ secret, apiToken, databaseUrl, env });
     instances[1] = await startReceiverProcess({ secret, apiToken, databaseUrl, env });
     const [a, b] = instances as [ReceiverProcess, ReceiverProcess];
     const started = Date.now();
-    const senders = [send(a.url, perInstance, `pg-a-${tag}`), send(b.url, perInstance, `pg-b-${tag}`)];
+    const senders = [
+      sendTwice(a.url, perInstance, `pg-a-${tag}`, secret, 20),
+      sendTwice(b.url, perInstance, `pg-b-${tag}`, secret, 20),
+    ];
 
     await eventually(
       'a third of the events forwarded before the kill',

@@ -9,6 +9,7 @@ import type { NewDelivery, Store } from '../../store/core/Store.js';
 import { PostgresStore } from '../../store/postgres/PostgresStore.js';
 import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
 import { dropSchema, randomSchema, testDatabaseUrl } from '../../store/test-support/postgresTestDatabase.js';
+import { delivery as contractDelivery } from '../../store/test-support/storeContract.js';
 import type { ForwardOutbox } from './ForwardOutbox.js';
 import type { OutboxRoute } from './OutboxRoute.js';
 
@@ -19,17 +20,9 @@ const routes: OutboxRoute[] = [
 
 const t0 = Date.UTC(2026, 0, 1);
 
+/** A stored delivery of a membership event (the type both destinations take) unless told otherwise. */
 function delivery(webhookId: string, overrides: Partial<NewDelivery> = {}): NewDelivery {
-  return {
-    webhookId,
-    type: 'membership.went_valid',
-    status: 'received',
-    body: Buffer.from(`{"id":"${webhookId}"}`),
-    headers: {},
-    errors: null,
-    receivedAt: t0,
-    ...overrides,
-  };
+  return contractDelivery(webhookId, { type: 'membership.went_valid', receivedAt: t0, ...overrides });
 }
 
 interface Backend {
