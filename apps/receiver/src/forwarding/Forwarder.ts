@@ -46,6 +46,8 @@ export class Forwarder {
   private readonly now: () => number;
   private readonly loops: Promise<void>[] = [];
   private readonly health = new Map<string, DestinationHealth>();
+  /** Why each destination that is down is: its connection, or its last publish. */
+  private readonly downBecause = new Map<string, 'connect' | 'publish'>();
   private readonly wakers = new Set<() => void>();
   private stopped = false;
 
@@ -81,8 +83,10 @@ export class Forwarder {
       try {
         await destination.connect();
         reconnectMs = 250;
+        // Connected again; a destination whose last publish failed stays down until one works.
+        if (this.downBecause.get(destination.name) !== 'publish') this.markUp(destination);
       } catch (error) {
-        this.markDown(destination, describeFailure(error));
+        this.markDown(destination, describeFailure(error), 'connect');
         await this.sleep(reconnectMs);
         reconnectMs = Math.min(reconnectMs * 2, this.options.reconnectMaxMs ?? 5000);
         continue;
@@ -105,7 +109,6 @@ export class Forwarder {
         continue;
       }
       if (page.length === 0) {
-        this.markUp(destination);
         await this.sleep(this.options.idleMs ?? 200);
         continue;
       }
@@ -137,7 +140,7 @@ export class Forwarder {
     }
     metrics?.failed.inc(label);
     if (result.stop === true) return { ...key, state: 'stopped', error: result.error };
-    if (result.retryAfterMs === undefined) this.markDown(destination, result.error);
+    if (result.retryAfterMs === undefined) this.markDown(destination, result.error, 'publish');
     const maxAttempts = this.options.maxAttempts ?? 0;
     if (maxAttempts > 0 && item.attempts >= maxAttempts) {
       metrics?.deadLettered.inc(label);
@@ -159,6 +162,7 @@ export class Forwarder {
   }
 
   private markUp(destination: Destination): void {
+    this.downBecause.delete(destination.name);
     const was = this.health.get(destination.name);
     if (was?.up === true) return;
     this.health.set(destination.name, { destination: destination.name, up: true });
@@ -166,7 +170,8 @@ export class Forwarder {
     this.options.logger.info({ destination: destination.name }, 'forwarding: destination reachable');
   }
 
-  private markDown(destination: Destination, error: string): void {
+  private markDown(destination: Destination, error: string, because: 'connect' | 'publish'): void {
+    this.downBecause.set(destination.name, because);
     const was = this.health.get(destination.name);
     this.health.set(destination.name, { destination: destination.name, up: false, error });
     this.options.metrics?.up.set({ destination: destination.name }, 0);

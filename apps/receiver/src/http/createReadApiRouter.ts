@@ -12,6 +12,7 @@ import {
 } from '@webhook-contracts/schema';
 import { type Request, type Response, Router } from 'express';
 import { HttpError, StoreError } from '../errors.js';
+import { deadLetterPaths, deadLetterRoutes } from '../forwarding/deadLetterRoutes.js';
 import type { DestinationDelivery, ForwardOutbox } from '../forwarding/outbox/ForwardOutbox.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { RateLimitedLog } from '../RateLimitedLog.js';
@@ -183,6 +184,7 @@ export const readApiRoutes = {
 /** Every route pattern of the read API, the registered read models' included, for request labels. */
 export const readApiRoutePatterns: readonly string[] = [
   ...Object.values(readApiRoutes),
+  ...Object.values(deadLetterPaths),
   ...registeredReadModels.flatMap((m) => m.routePaths),
 ];
 
@@ -199,7 +201,9 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   // is guarded.
   const protectedPaths = [
     ...new Set(
-      [readApiRoutes.events, ...models.flatMap((m) => m.routePaths)].map((p) => `/${p.split('/')[1]}`),
+      [readApiRoutes.events, deadLetterPaths.list, ...models.flatMap((m) => m.routePaths)].map(
+        (p) => `/${p.split('/')[1]}`,
+      ),
     ),
   ];
   const logger = options.logger ?? silentLogger();
@@ -384,6 +388,8 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
       res.status(202).json({ status: 'queued', webhook_id: id } satisfies ReplayQueued);
     }),
   );
+
+  deadLetterRoutes(router, { forwarding: options.forwarding, route, logger, now });
 
   for (const model of models) {
     model.routes(router, {

@@ -13,3 +13,13 @@ export const ForwardQueued = Type.Object(
   { title: 'ForwardQueued', description: 'The event is queued for forwarding again' },
 );
 export type ForwardQueued = Static<typeof ForwardQueued>;
+
+/** The 202 of POST /forwarding/dead-letters/forward: how many dead letters are pending again. */
+export const DeadLettersQueued = Type.Object(
+  {
+    status: Type.Literal('queued'),
+    count: Type.Integer({ minimum: 0, description: '(event, destination) pairs made pending again' }),
+  },
+  { title: 'DeadLettersQueued', description: 'Dead letters queued for forwarding again' },
+);
+export type DeadLettersQueued = Static<typeof DeadLettersQueued>;

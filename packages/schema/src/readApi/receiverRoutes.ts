@@ -5,12 +5,13 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { MembershipStatus } from '../catalog/resources.js';
 import { Envelope } from '../Envelope.js';
+import { DeadLetterPage } from './DeadLetterPage.js';
 import { ErrorBody } from './ErrorBody.js';
 import { EventPage } from './EventPage.js';
 import { EventRecord } from './EventRecord.js';
 import { EventStatus } from './EventStatus.js';
 import { ExportLine } from './ExportLine.js';
-import { ForwardQueued } from './ForwardQueued.js';
+import { DeadLettersQueued, ForwardQueued } from './ForwardQueued.js';
 import { Health } from './Health.js';
 import { MembershipPage } from './MembershipPage.js';
 import { MembershipRecord } from './MembershipRecord.js';
@@ -265,6 +266,46 @@ export const receiverRoutes: readonly ReceiverRoute[] = [
       '409': error(
         'The event cannot be forwarded: it is quarantined, has no type, or forwarding is off (not_forwardable).',
       ),
+    },
+  },
+  {
+    method: 'get',
+    path: '/forwarding/dead-letters',
+    operationId: 'listDeadLetters',
+    summary: 'Events given up on for a forwarding destination (FORWARD_MAX_ATTEMPTS), a page at a time',
+    auth: 'bearer',
+    parameters: [
+      query(
+        'destination',
+        'Only this destination (`nats`, `amqp`, `http`).',
+        text(parameterMaxLength.destination),
+      ),
+      cursor,
+      limit,
+    ],
+    answers: {
+      '200': { description: 'One page of dead letters.', body: DeadLetterPage },
+      '400': invalidQuery,
+      ...readApiErrors,
+    },
+  },
+  {
+    method: 'post',
+    path: '/forwarding/dead-letters/forward',
+    operationId: 'forwardDeadLetters',
+    summary: 'Forward every dead letter again, of one destination or all',
+    auth: 'bearer',
+    parameters: [
+      query(
+        'destination',
+        'Only this destination (`nats`, `amqp`, `http`).',
+        text(parameterMaxLength.destination),
+      ),
+    ],
+    answers: {
+      '202': { description: 'Queued: those dead letters are pending again.', body: DeadLettersQueued },
+      '400': invalidQuery,
+      ...readApiErrors,
     },
   },
   {

@@ -159,9 +159,26 @@ for (const backend of backends) {
       expect(await outbox.backlog()).toEqual(
         expect.arrayContaining([{ destination: 'nats', pending: 0, dead: 1, oldestPendingAt: null }]),
       );
+      expect(await outbox.deadLetters(null, null, 10)).toEqual([
+        {
+          webhookId: 'msg_1',
+          destination: 'nats',
+          type: 'membership.went_valid',
+          attempts: 1,
+          lastError: 'gave up',
+        },
+      ]);
+      expect(await outbox.deadLetters('amqp', null, 10)).toEqual([]);
+      expect(await outbox.deadLetters(null, { webhookId: 'msg_1', destination: 'nats' }, 10)).toEqual([]);
       expect(await outbox.reforward('msg_1', ['nats'], now + 1)).toBe(1);
       const [again] = await outbox.claim('nats', 'fwd', now + 1, 60_000, 10);
       expect([again?.webhookId, again?.attempts]).toEqual(['msg_1', 1]);
+      await outbox.settle('fwd', [
+        { webhookId: 'msg_1', destination: 'nats', state: 'dead', error: 'again' },
+      ]);
+      expect(await outbox.reforwardDead('amqp', now + 2)).toBe(0);
+      expect(await outbox.reforwardDead(null, now + 2)).toBe(1);
+      expect(await outbox.deadLetters(null, null, 10)).toEqual([]);
       expect(await outbox.reforward('msg_q', ['nats'], now)).toBe(0);
       expect(await outbox.reforward('msg_unknown', ['nats'], now)).toBe(0);
     });

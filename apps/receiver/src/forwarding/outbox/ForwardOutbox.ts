@@ -32,6 +32,21 @@ export interface DestinationDelivery {
   forwardedAt: number | null;
 }
 
+/** An (event, destination) given up on: a dead letter. */
+export interface DeadLetterRow {
+  webhookId: string;
+  destination: string;
+  type: string | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** Where a dead-letter page starts: after this (webhook-id, destination). */
+export interface DeadLetterPosition {
+  webhookId: string;
+  destination: string;
+}
+
 /** One destination's backlog, for the metrics. */
 export interface OutboxBacklog {
   destination: string;
@@ -65,4 +80,12 @@ export interface ForwardOutbox {
   deliveriesOf(webhookId: string): Promise<DestinationDelivery[]>;
   /** Pending and dead counts and the oldest pending row, per destination with any row. */
   backlog(): Promise<OutboxBacklog[]>;
+  /** Up to `limit` dead letters (of `destination`, or of all) after `after`, by (webhook-id, destination). */
+  deadLetters(
+    destination: string | null,
+    after: DeadLetterPosition | null,
+    limit: number,
+  ): Promise<DeadLetterRow[]>;
+  /** Makes every dead letter (of `destination`, or of all) pending again; resolves with how many. */
+  reforwardDead(destination: string | null, now: number): Promise<number>;
 }

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { Migration } from '../../store/postgres/PostgresMigrations.js';
 import type { ForwardOutbox } from './ForwardOutbox.js';
 import type { OutboxPair } from './OutboxRoute.js';
-import { type DeliveryRow, toDelivery } from './outboxSqlite.js';
+import { type DeadLetterRecord, type DeliveryRow, toDeadLetter, toDelivery } from './outboxSqlite.js';
 
 export const outboxMigrationsTable = 'forward_outbox_schema_migrations';
 
@@ -104,6 +104,16 @@ const sql = {
     ON CONFLICT (webhook_id, destination) DO UPDATE
       SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL,
           lease_owner = NULL, lease_until = NULL`,
+  dead: `
+    SELECT o.webhook_id, o.destination, e.event_type, o.attempts, o.last_error
+    FROM forward_outbox o JOIN webhook_events e ON e.webhook_id = o.webhook_id
+    WHERE o.state = 'dead' AND ($1::text IS NULL OR o.destination = $1)
+      AND ($2::text IS NULL OR (o.webhook_id, o.destination) > ($2::text COLLATE "C", $3::text COLLATE "C"))
+    ORDER BY o.webhook_id, o.destination LIMIT $4`,
+  reforwardDead: `
+    UPDATE forward_outbox
+    SET state = 'pending', attempts = 0, next_attempt_at = $2, last_error = NULL, lease_owner = NULL, lease_until = NULL
+    WHERE state = 'dead' AND ($1::text IS NULL OR destination = $1)`,
   deliveries: `
     SELECT destination, state, attempts, last_error, next_attempt_at, forwarded_at FROM forward_outbox
     WHERE webhook_id = $1 ORDER BY destination`,
@@ -149,6 +159,13 @@ export function outboxPostgres(pool: pg.Pool): ForwardOutbox {
     async reforward(webhookId, destinations, now) {
       if (destinations.length === 0) return 0;
       return (await pool.query(sql.reforward, [webhookId, destinations, now])).rowCount ?? 0;
+    },
+    async deadLetters(destination, after, limit) {
+      const params = [destination, after?.webhookId ?? null, after?.destination ?? null, limit];
+      return (await pool.query<DeadLetterRecord>(sql.dead, params)).rows.map(toDeadLetter);
+    },
+    async reforwardDead(destination, now) {
+      return (await pool.query(sql.reforwardDead, [destination, now])).rowCount ?? 0;
     },
     async deliveriesOf(webhookId) {
       return (await pool.query<DeliveryRow>(sql.deliveries, [webhookId])).rows.map(toDelivery);

@@ -3,7 +3,14 @@
 // read connection). One process owns an SQLite file, so a lease only guards against the same
 // process's own loops and against a crash's leftovers.
 import type Database from 'better-sqlite3';
-import type { DestinationDelivery, OutboxBacklog, OutboxItem, OutboxOutcome } from './ForwardOutbox.js';
+import type {
+  DeadLetterPosition,
+  DeadLetterRow,
+  DestinationDelivery,
+  OutboxBacklog,
+  OutboxItem,
+  OutboxOutcome,
+} from './ForwardOutbox.js';
 import type { OutboxPair } from './OutboxRoute.js';
 
 export const outboxSqliteSchema = `
@@ -38,6 +45,7 @@ export interface OutboxSqliteWrites {
   claim(destination: string, owner: string, now: number, leaseMs: number, limit: number): ClaimedRow[];
   settle(owner: string, outcomes: readonly OutboxOutcome[]): void;
   reforward(webhookId: string, destinations: readonly string[], now: number): number;
+  reforwardDead(destination: string | null, now: number): number;
 }
 
 /** Prepares the outbox's writes once on `db`, the connection that writes. */
@@ -74,7 +82,13 @@ export function prepareOutboxSqlite(db: Database.Database): OutboxSqliteWrites {
        SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL,
            lease_owner = NULL, lease_until = NULL`,
   );
+  const revive = db.prepare<[number, string | null, string | null], unknown>(
+    `UPDATE forward_outbox
+     SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL
+     WHERE state = 'dead' AND (? IS NULL OR destination = ?)`,
+  );
   return {
+    reforwardDead: (destination, now) => revive.run(now, destination, destination).changes,
     enqueue(pairs, now) {
       for (const p of pairs) enqueue.run(p.webhookId, p.destination, now, now);
     },
@@ -109,6 +123,26 @@ export function prepareOutboxSqlite(db: Database.Database): OutboxSqliteWrites {
 export interface OutboxSqliteReads {
   deliveriesOf(webhookId: string): DestinationDelivery[];
   backlog(): OutboxBacklog[];
+  deadLetters(destination: string | null, after: DeadLetterPosition | null, limit: number): DeadLetterRow[];
+}
+
+/** A dead letter as both databases return it. */
+export interface DeadLetterRecord {
+  webhook_id: string;
+  destination: string;
+  event_type: string | null;
+  attempts: number;
+  last_error: string | null;
+}
+
+export function toDeadLetter(r: DeadLetterRecord): DeadLetterRow {
+  return {
+    webhookId: r.webhook_id,
+    destination: r.destination,
+    type: r.event_type,
+    attempts: Number(r.attempts),
+    lastError: r.last_error,
+  };
 }
 
 export interface DeliveryRow {
@@ -134,7 +168,30 @@ export function outboxSqliteReads(db: Database.Database): OutboxSqliteReads {
      FROM forward_outbox INDEXED BY forward_outbox_state
      WHERE state IN ('pending', 'dead') GROUP BY destination`,
   );
+  // Dead letters are few (FORWARD_MAX_ATTEMPTS is off by default): they are read through the
+  // state index and sorted.
+  const dead = db.prepare<
+    [string | null, string | null, string | null, string | null, string | null, number],
+    DeadLetterRecord
+  >(
+    `SELECT o.webhook_id, o.destination, e.event_type, o.attempts, o.last_error
+     FROM forward_outbox o INDEXED BY forward_outbox_state JOIN webhook_events e ON e.webhook_id = o.webhook_id
+     WHERE o.state = 'dead' AND (? IS NULL OR o.destination = ?)
+       AND (? IS NULL OR (o.webhook_id, o.destination) > (?, ?))
+     ORDER BY o.webhook_id, o.destination LIMIT ?`,
+  );
   return {
+    deadLetters: (destination, after, limit) =>
+      dead
+        .all(
+          destination,
+          destination,
+          after?.webhookId ?? null,
+          after?.webhookId ?? null,
+          after?.destination ?? null,
+          limit,
+        )
+        .map(toDeadLetter),
     deliveriesOf: (webhookId) => deliveries.all(webhookId).map(toDelivery),
     backlog: () =>
       backlog.all().map((r) => ({

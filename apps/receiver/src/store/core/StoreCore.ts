@@ -420,6 +420,8 @@ export abstract class StoreCore implements Store {
         reforward: (...args) => this.run(() => raw.reforward(...args)),
         deliveriesOf: (...args) => this.run(() => raw.deliveriesOf(...args)),
         backlog: () => this.run(() => raw.backlog()),
+        deadLetters: (...args) => this.run(() => raw.deadLetters(...args)),
+        reforwardDead: (...args) => this.run(() => raw.reforwardDead(...args)),
       };
     }
     return this.guardedOutbox;

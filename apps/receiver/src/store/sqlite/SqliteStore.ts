@@ -254,6 +254,9 @@ export class SqliteStore extends StoreCore {
         (await this.writes.outbox('reforward', [webhookId, destinations, now])) as number,
       deliveriesOf: async (webhookId) => reads.deliveriesOf(webhookId),
       backlog: async () => reads.backlog(),
+      deadLetters: async (destination, after, limit) => reads.deadLetters(destination, after, limit),
+      reforwardDead: async (destination, now) =>
+        (await this.writes.outbox('reforwardDead', [destination, now])) as number,
     };
   }
 
