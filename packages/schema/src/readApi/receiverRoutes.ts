@@ -120,6 +120,11 @@ const limit = query(
   'Most items on the page; a page also ends early, with a next_cursor, once its items pass 1 MiB of JSON.',
   Type.Integer({ ...pageLimit }),
 );
+const destination = query(
+  'destination',
+  'Only this destination (`nats`, `amqp`, `http`).',
+  text(parameterMaxLength.destination),
+);
 const cursor = query('cursor', 'The `next_cursor` of the previous page.', text(parameterMaxLength.cursor));
 const eventId: RouteParameter = {
   in: 'path',
@@ -274,15 +279,7 @@ export const receiverRoutes: readonly ReceiverRoute[] = [
     operationId: 'listDeadLetters',
     summary: 'Events given up on for a forwarding destination (FORWARD_MAX_ATTEMPTS), a page at a time',
     auth: 'bearer',
-    parameters: [
-      query(
-        'destination',
-        'Only this destination (`nats`, `amqp`, `http`).',
-        text(parameterMaxLength.destination),
-      ),
-      cursor,
-      limit,
-    ],
+    parameters: [destination, cursor, limit],
     answers: {
       '200': { description: 'One page of dead letters.', body: DeadLetterPage },
       '400': invalidQuery,
@@ -295,13 +292,7 @@ export const receiverRoutes: readonly ReceiverRoute[] = [
     operationId: 'forwardDeadLetters',
     summary: 'Forward every dead letter again, of one destination or all',
     auth: 'bearer',
-    parameters: [
-      query(
-        'destination',
-        'Only this destination (`nats`, `amqp`, `http`).',
-        text(parameterMaxLength.destination),
-      ),
-    ],
+    parameters: [destination],
     answers: {
       '202': { description: 'Queued: those dead letters are pending again.', body: DeadLettersQueued },
       '400': invalidQuery,

@@ -28,18 +28,16 @@ describe('NatsDestination', () => {
     await nc.close();
   });
 
+  /** This test's destination: its stream, subjects under its prefix. */
+  const ownDestination = () =>
+    new NatsDestination({ url, stream, subject: `${prefix}.{type}`, types: null, timeoutMs: 5000 });
+
   const body = Buffer.from(
     '{"id":"evt_1","type":"membership.went_valid","timestamp":"2026-01-01T00:00:00.000Z","data":{}}',
   );
 
   it('creates the stream, publishes the exact bytes with the webhook-id as Nats-Msg-Id and CloudEvents headers, and counts a repeat as a duplicate ack', async () => {
-    destination = new NatsDestination({
-      url,
-      stream,
-      subject: `${prefix}.{type}`,
-      types: null,
-      timeoutMs: 5000,
-    });
+    destination = ownDestination();
     const message = forwardMessage({ webhookId: 'msg_nats_1', type: 'membership.went_valid', body });
     expect(await destination.publish(message)).toEqual({ ok: true, duplicate: false });
     expect(await destination.publish(message)).toEqual({ ok: true, duplicate: true });
@@ -74,26 +72,14 @@ describe('NatsDestination', () => {
   it('uses an existing stream as it is', async () => {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`, `other${prefix}`], max_msgs: 50 });
-    destination = new NatsDestination({
-      url,
-      stream,
-      subject: `${prefix}.{type}`,
-      types: null,
-      timeoutMs: 5000,
-    });
+    destination = ownDestination();
     await destination.connect();
     const info = await jsm.streams.info(stream);
     expect([info.config.subjects, info.config.max_msgs]).toEqual([[`${prefix}.>`, `other${prefix}`], 50]);
   });
 
   it('refuses for good a type that makes no subject, and reports an unreachable server as a failure', async () => {
-    destination = new NatsDestination({
-      url,
-      stream,
-      subject: `${prefix}.{type}`,
-      types: null,
-      timeoutMs: 5000,
-    });
+    destination = ownDestination();
     const bad = await destination.publish(forwardMessage({ webhookId: 'msg_2', type: 'has space', body }));
     expect(bad).toMatchObject({ ok: false, stop: true });
     const down = new NatsDestination({
