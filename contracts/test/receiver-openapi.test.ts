@@ -6,7 +6,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, type RunningProgram, startBuiltReceiver } from '@webhook-contracts/test-kit';
+import {
+  eventually,
+  type LocalServer,
+  listenLocally,
+  type RunningProgram,
+  startBuiltReceiver,
+} from '@webhook-contracts/test-kit';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +123,9 @@ const dirs: string[] = [];
 const running: RunningProgram[] = [];
 let open: string;
 let strict: string;
+/** A receiver forwarding to an endpoint that always answers 500, giving up after one attempt. */
+let forwarding: string;
+let refusingEndpoint: LocalServer | undefined;
 
 async function start(env: Record<string, string>): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'receiver-openapi-'));
@@ -132,6 +141,16 @@ async function start(env: Record<string, string>): Promise<string> {
 }
 
 beforeAll(async () => {
+  refusingEndpoint = await listenLocally((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(500).end());
+  });
+  forwarding = await start({
+    RECEIVER_API_TOKEN: apiToken,
+    FORWARD_HTTP_URL: `${refusingEndpoint.url}/hook`,
+    FORWARD_HTTP_SECRET: whsecSecret,
+    FORWARD_MAX_ATTEMPTS: '1',
+  });
   [open, strict] = await Promise.all([
     start({ CONTRACT_MODE: 'quarantine', RECEIVER_API_TOKEN: apiToken }),
     // No read API token: the read API answers 403.
@@ -141,6 +160,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(running.splice(0).map((r) => r.stop()));
+  await refusingEndpoint?.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -438,6 +458,63 @@ describe('the read API answers as the OpenAPI declares', () => {
       400,
     );
     expect(window).toMatchObject({ error: { code: 'invalid_query' } });
+  });
+});
+
+describe('the forwarding routes answer as the OpenAPI declares', () => {
+  it('GET /forwarding/dead-letters, POST /forwarding/dead-letters/forward, POST /events/{id}/forward', async () => {
+    const id = 'msg_openapi_forward';
+    expect((await deliver(forwarding, id, example('docs-page.json'))).status).toBe(200);
+    // The endpoint answers 500 and FORWARD_MAX_ATTEMPTS is 1: the event becomes a dead letter.
+    const page = await eventually('the event dead-lettered', async () => {
+      const [body] = await expectAnswer(
+        'get',
+        '/forwarding/dead-letters',
+        () => call(forwarding, 'get', '/forwarding/dead-letters?destination=http', { headers: bearer }),
+        200,
+      );
+      const letters = (body as { dead_letters: { webhook_id: string }[] }).dead_letters;
+      return letters.length === 1 ? body : undefined;
+    });
+    expect(page).toMatchObject({
+      dead_letters: [{ webhook_id: id, destination: 'http', attempts: 1 }],
+      next_cursor: null,
+    });
+    const [badDestination] = await expectAnswer(
+      'get',
+      '/forwarding/dead-letters',
+      () => call(forwarding, 'get', '/forwarding/dead-letters?destination=kafka', { headers: bearer }),
+      400,
+    );
+    expect(badDestination).toMatchObject({ error: { code: 'invalid_query' } });
+    const [queued] = await expectAnswer(
+      'post',
+      '/forwarding/dead-letters/forward',
+      () => call(forwarding, 'post', '/forwarding/dead-letters/forward', { headers: bearer }),
+      202,
+    );
+    expect(queued).toEqual({ status: 'queued', count: 1 });
+    const [again] = await expectAnswer(
+      'post',
+      '/events/{id}/forward',
+      () => call(forwarding, 'post', `/events/${id}/forward?destination=http`, { headers: bearer }),
+      202,
+    );
+    expect(again).toEqual({ status: 'queued', webhook_id: id, destinations: ['http'] });
+    const [off] = await expectAnswer(
+      'post',
+      '/events/{id}/forward',
+      () => call(open, 'post', `/events/${lessonId}/forward`, { headers: bearer }),
+      409,
+    );
+    expect(off).toMatchObject({ error: { code: 'not_forwardable' } });
+    const [missing] = await expectAnswer(
+      'post',
+      '/events/{id}/forward',
+      () => call(forwarding, 'post', '/events/msg_nobody/forward', { headers: bearer }),
+      404,
+    );
+    expect(missing).toMatchObject({ error: { code: 'event_not_found' } });
   });
 });
 

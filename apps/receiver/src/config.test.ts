@@ -46,6 +46,18 @@ describe('loadConfig', () => {
       databaseStartupTimeoutSeconds: 30,
       databaseLockTimeoutMs: 5000,
       heapTuning: 'on',
+      forwardNatsUrl: null,
+      forwardNatsStream: 'WHOP',
+      forwardNatsSubject: 'whop.{type}',
+      forwardNatsTypes: null,
+      forwardAmqpUrl: null,
+      forwardAmqpExchange: 'whop',
+      forwardAmqpTypes: null,
+      forwardHttpUrl: null,
+      forwardHttpSecret: null,
+      forwardHttpTypes: null,
+      forwardMaxAttempts: 0,
+      forwardTimeoutMs: 10000,
     });
   });
 
@@ -76,6 +88,18 @@ describe('loadConfig', () => {
         DATABASE_STARTUP_TIMEOUT_SECONDS: '0',
         DATABASE_LOCK_TIMEOUT_MS: '0',
         RECEIVER_HEAP_TUNING: 'off',
+        FORWARD_NATS_URL: 'nats://127.0.0.1:4222',
+        FORWARD_NATS_STREAM: 'EVENTS',
+        FORWARD_NATS_SUBJECT: 'team.whop.{type}',
+        FORWARD_NATS_TYPES: 'membership.*, payment.succeeded',
+        FORWARD_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+        FORWARD_AMQP_EXCHANGE: 'events',
+        FORWARD_AMQP_TYPES: 'payment.*',
+        FORWARD_HTTP_URL: 'https://hooks.example.com/in',
+        FORWARD_HTTP_SECRET: secret,
+        FORWARD_HTTP_TYPES: 'course_lesson_interaction.completed',
+        FORWARD_MAX_ATTEMPTS: '25',
+        FORWARD_TIMEOUT_MS: '3000',
       },
       argv: [],
       cwd: '/srv/app',
@@ -106,7 +130,43 @@ describe('loadConfig', () => {
       databaseStartupTimeoutSeconds: 0,
       databaseLockTimeoutMs: 0,
       heapTuning: 'off',
+      forwardNatsUrl: 'nats://127.0.0.1:4222',
+      forwardNatsStream: 'EVENTS',
+      forwardNatsSubject: 'team.whop.{type}',
+      forwardNatsTypes: ['membership.*', 'payment.succeeded'],
+      forwardAmqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
+      forwardAmqpExchange: 'events',
+      forwardAmqpTypes: ['payment.*'],
+      forwardHttpUrl: 'https://hooks.example.com/in',
+      forwardHttpSecret: secret,
+      forwardHttpTypes: ['course_lesson_interaction.completed'],
+      forwardMaxAttempts: 25,
+      forwardTimeoutMs: 3000,
     });
+  });
+
+  it('refuses forwarding settings it cannot use, naming each, without echoing a URL with credentials', () => {
+    const issues = issuesOf(() =>
+      loadConfig({
+        env: {
+          WEBHOOK_SECRET: secret,
+          FORWARD_NATS_URL: 'http://127.0.0.1:4222',
+          FORWARD_NATS_SUBJECT: 'whop.{type}.x',
+          FORWARD_AMQP_URL: 'amqp//guest:hunter2@host',
+          FORWARD_AMQP_TYPES: 'payment.*,bad type',
+          FORWARD_HTTP_URL: 'https://hooks.example.com/in',
+        },
+        argv: [],
+      }),
+    );
+    expect(issues).toEqual([
+      'FORWARD_NATS_URL must be a URL starting with nats:// or tls://',
+      'FORWARD_NATS_SUBJECT is "whop.{type}.x": expected a subject prefix followed by .{type}, e.g. whop.{type}',
+      'FORWARD_AMQP_URL must be a URL starting with amqp:// or amqps://',
+      'FORWARD_AMQP_TYPES is "payment.*,bad type": expected event types separated by commas, e.g. membership.went_valid,payment.*',
+      'FORWARD_HTTP_SECRET is not set: FORWARD_HTTP_URL needs a secret to sign with (whsec_…)',
+    ]);
+    expect(issues.join('\n')).not.toContain('hunter2');
   });
 
   it('gives a PostgreSQL URL without ?schema= the DATABASE_SCHEMA, and keeps the URL one', () => {

@@ -5,6 +5,8 @@ import type { Health } from '@webhook-contracts/schema';
 import type { SecretInput } from '@webhook-contracts/webhooks';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ContractMode } from './config.js';
+import { Forwarder, type ForwarderOptions } from './forwarding/Forwarder.js';
+import { ForwardingMetrics } from './forwarding/ForwardingMetrics.js';
 import { createReadApiRouter, readApiRoutePatterns } from './http/createReadApiRouter.js';
 import { createWebhookHandler, createWebhookRouter } from './http/createWebhookRouter.js';
 import { inspectorRoutes } from './http/inspectorRoutes.js';
@@ -46,6 +48,11 @@ export interface ReceiverOptions {
   handlers?: EventHandlers;
   /** Processor tuning (poll interval, retries, leases); see ProcessorOptions. */
   processing?: Omit<ProcessorOptions, 'store' | 'handlers' | 'logger' | 'metrics' | 'now'>;
+  /**
+   * Forwarding to the team's brokers: the destinations (whose outbox rows the store writes: open it
+   * with the same destinations' routes) and the forwarder's tuning. Off when absent or empty.
+   */
+  forwarding?: Omit<ForwarderOptions, 'outbox' | 'logger' | 'metrics' | 'now'>;
   /** Longest /healthz waits for the store before answering 503 (default 2000 ms). */
   healthTimeoutMs?: number;
   /** Clock in ms since the epoch, for tests. */
@@ -56,7 +63,12 @@ export interface Receiver extends Express {
   readonly store: Store;
   readonly processor: Processor;
   readonly metrics: ReceiverMetrics;
-  /** Stops the processor after it drains due work. The store stays open: its opener closes it. */
+  /** The forwarder, when forwarding is on. */
+  readonly forwarder: Forwarder | undefined;
+  /**
+   * Stops the processor after it drains due work, and the forwarder after its pages in flight. The
+   * store stays open: its opener closes it.
+   */
   close(): Promise<void>;
 }
 
@@ -97,6 +109,26 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     now,
     ...(options.handlers === undefined ? {} : { handlers: options.handlers }),
   });
+
+  const destinations = options.forwarding?.destinations ?? [];
+  const outbox = store.outbox;
+  if (destinations.length > 0 && outbox === undefined) {
+    throw new TypeError('forwarding needs a store with an outbox (SqliteStore or PostgresStore)');
+  }
+  const forwarder =
+    outbox === undefined || destinations.length === 0
+      ? undefined
+      : new Forwarder({
+          ...options.forwarding!,
+          outbox,
+          logger,
+          now,
+          metrics: new ForwardingMetrics(
+            metrics.registry,
+            outbox,
+            destinations.map((d) => d.name),
+          ),
+        });
 
   const app = express();
   app.disable('x-powered-by');
@@ -154,7 +186,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   app.get(routes.healthz, async (_req, res) => {
     const health = await storeHealth.check();
     if (health.ok) {
-      res.json({ status: 'ok' } satisfies Health);
+      // Destinations are reported, never judged: a broker outage does not stop deliveries.
+      const forwarding = forwarder?.destinationHealth();
+      res.json({ status: 'ok', ...(forwarding === undefined ? {} : { forwarding }) } satisfies Health);
       return;
     }
     sendError(res, 503, 'store_unavailable', health.message, [{ check: 'store', failure: health.failure }]);
@@ -174,6 +208,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       logger,
       metrics,
       now,
+      ...(forwarder === undefined || outbox === undefined
+        ? {}
+        : { forwarding: { outbox, destinations: destinations.map((d) => d.name) } }),
       ...(options.maxConcurrentExports === undefined
         ? {}
         : { maxConcurrentExports: options.maxConcurrentExports }),
@@ -196,10 +233,14 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   });
 
   processor.start();
+  forwarder?.start();
   return Object.assign(app, {
     store,
     processor,
     metrics,
-    close: () => processor.stop(),
+    forwarder,
+    close: async () => {
+      await Promise.all([processor.stop(), forwarder?.stop()]);
+    },
   });
 }

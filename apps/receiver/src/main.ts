@@ -3,6 +3,7 @@
 import { HelpShown, loadConfig, type ReceiverConfig } from './config.js';
 import { createReceiver } from './createReceiver.js';
 import { ConfigError, StoreError } from './errors.js';
+import { forwardingFromConfig } from './forwarding/forwardingFromConfig.js';
 import { createHttpServer } from './http/createHttpServer.js';
 import { createLogger } from './logging/logger.js';
 import { openStore } from './store/openStore.js';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger({ level: config.logLevel });
+  const forwarding = forwardingFromConfig(config);
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore(config.database, {
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
       poolSize: config.databasePoolSize,
       startupTimeoutMs: config.databaseStartupTimeoutSeconds * 1000,
       lockTimeoutMs: config.databaseLockTimeoutMs,
+      outboxRoutes: forwarding.routes,
       onStartupRetry: (error, attempt, delayMs) =>
         logger.warn(
           { err: error, attempt, retryInMs: delayMs },
@@ -59,6 +62,12 @@ async function main(): Promise<void> {
     maxConcurrentExports: config.maxConcurrentExports,
     logger,
     processing: { leaseMs: config.leaseMs },
+    forwarding: {
+      destinations: forwarding.destinations,
+      maxAttempts: config.forwardMaxAttempts,
+      // A page's publishes each wait at most FORWARD_TIMEOUT_MS; the lease outlasts them.
+      leaseMs: 3 * config.forwardTimeoutMs + 5000,
+    },
   });
 
   const server = createHttpServer(receiver, {
@@ -91,6 +100,7 @@ async function main(): Promise<void> {
         readApi: config.apiToken !== null,
         secretCount: config.secrets.length,
         heapTuned,
+        forwarding: forwarding.described,
       },
       `webhook receiver listening on http://${config.host}:${port}`,
     );

@@ -204,6 +204,57 @@ const secrets: Setting<string[]> = {
   },
 };
 
+/** A FORWARD_<KIND>_TYPES list: exact types or `prefix.*`; unset means every type (null). */
+function typeFilter(kind: string): Setting<string[] | null> {
+  return {
+    env: `FORWARD_${kind}_TYPES`,
+    flag: `--forward-${kind.toLowerCase()}-types <types>`,
+    help: `Event types forwarded to ${kind === 'HTTP' ? 'the HTTP endpoint' : kind === 'NATS' ? 'NATS' : 'RabbitMQ'}: a comma list, \`prefix.*\` allowed.`,
+    shownDefault: 'all',
+    read(source, { issues }) {
+      if (source === undefined) return null;
+      const list = source.value
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== '');
+      const bad = list.filter((t) => !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?$/.test(t));
+      if (list.length === 0 || bad.length > 0) {
+        issues.push(
+          `${source.from} is "${source.value}": expected event types separated by commas, e.g. membership.went_valid,payment.*`,
+        );
+      }
+      return list;
+    },
+  };
+}
+
+/** A broker or endpoint URL with one of `schemes`; unset turns that destination off. Never echoed with credentials. */
+function forwardUrl(spec: {
+  env: string;
+  flag: string;
+  help: string;
+  schemes: readonly string[];
+}): Setting<string | null> {
+  return optionalText({
+    env: spec.env,
+    flag: spec.flag,
+    help: spec.help,
+    shownDefault: '(unset: off)',
+    trim: true,
+    check: (value, source) => {
+      let scheme: string | undefined;
+      try {
+        scheme = new URL(value).protocol.slice(0, -1);
+      } catch {
+        scheme = undefined;
+      }
+      return scheme !== undefined && spec.schemes.includes(scheme)
+        ? undefined
+        : `${source.from} must be a URL starting with ${spec.schemes.map((x) => `${x}://`).join(' or ')}`;
+    },
+  });
+}
+
 const database: Setting<DatabaseLocation> = {
   env: 'DATABASE_URL',
   flag: '--database-url <url>',
@@ -439,6 +490,99 @@ export const settings = {
     help: "`off` keeps V8's default heap sizing (more memory, a little less CPU; the heap-tuning benchmark measures both).",
     values: ['on', 'off'] as const,
     default: 'on',
+  }),
+  forwardNatsUrl: forwardUrl({
+    env: 'FORWARD_NATS_URL',
+    flag: '--forward-nats-url <url>',
+    help: 'NATS server to forward every eligible event to, through JetStream, e.g. `nats://127.0.0.1:4222`.',
+    schemes: ['nats', 'tls'],
+  }),
+  forwardNatsStream: text({
+    env: 'FORWARD_NATS_STREAM',
+    flag: '--forward-nats-stream <name>',
+    help: 'JetStream stream; created if missing (subjects `<prefix>.>`, 2-minute duplicate window), used as it is otherwise.',
+    default: 'WHOP',
+  }),
+  forwardNatsSubject: {
+    ...text({
+      env: 'FORWARD_NATS_SUBJECT',
+      flag: '--forward-nats-subject <template>',
+      help: 'Subject of each message; `{type}` is the event type, and must end it.',
+      default: 'whop.{type}',
+    }),
+    read(source, { issues }) {
+      const value = source?.value.trim() ?? 'whop.{type}';
+      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.\{type\}$/.test(value)) {
+        issues.push(
+          `${source?.from} is "${value}": expected a subject prefix followed by .{type}, e.g. whop.{type}`,
+        );
+      }
+      return value;
+    },
+  },
+  forwardNatsTypes: typeFilter('NATS'),
+  forwardAmqpUrl: forwardUrl({
+    env: 'FORWARD_AMQP_URL',
+    flag: '--forward-amqp-url <url>',
+    help: 'RabbitMQ to forward every eligible event to, e.g. `amqp://guest:guest@127.0.0.1:5672` (publisher confirms, persistent messages).',
+    schemes: ['amqp', 'amqps'],
+  }),
+  forwardAmqpExchange: text({
+    env: 'FORWARD_AMQP_EXCHANGE',
+    flag: '--forward-amqp-exchange <name>',
+    help: 'Durable topic exchange (declared if missing); the routing key is the event type.',
+    default: 'whop',
+  }),
+  forwardAmqpTypes: typeFilter('AMQP'),
+  forwardHttpUrl: forwardUrl({
+    env: 'FORWARD_HTTP_URL',
+    flag: '--forward-http-url <url>',
+    help: 'HTTP endpoint to forward every eligible event to, re-signed per Standard Webhooks with FORWARD_HTTP_SECRET.',
+    schemes: ['http', 'https'],
+  }),
+  forwardHttpSecret: {
+    ...optionalText({
+      env: 'FORWARD_HTTP_SECRET',
+      flag: '--forward-http-secret <secret>',
+      help: 'Secret the forwarded requests are signed with (`whsec_<base64>`); required with FORWARD_HTTP_URL.',
+      shownDefault: '(unset)',
+    }),
+    read(source, { earlier, issues }) {
+      if (source === undefined) {
+        if (earlier.forwardHttpUrl !== null) {
+          issues.push(
+            'FORWARD_HTTP_SECRET is not set: FORWARD_HTTP_URL needs a secret to sign with (whsec_…)',
+          );
+        }
+        return null;
+      }
+      try {
+        decodeSecret(source.value.trim());
+      } catch (error) {
+        issues.push(`${source.from}: ${(error as Error).message}`);
+      }
+      return source.value.trim();
+    },
+  },
+  forwardHttpTypes: typeFilter('HTTP'),
+  forwardMaxAttempts: integer({
+    env: 'FORWARD_MAX_ATTEMPTS',
+    flag: '--forward-max-attempts <count>',
+    help:
+      'Attempts before an event is dead-lettered for a destination (re-forward it with `POST /events/{id}/forward`). ' +
+      '`0` = never: a broker outage of any length must not turn events into dead letters.',
+    default: 0,
+    min: 0,
+    max: 1_000_000,
+  }),
+  forwardTimeoutMs: integer({
+    env: 'FORWARD_TIMEOUT_MS',
+    flag: '--forward-timeout-ms <ms>',
+    help: 'Time limit of a connection to a destination and of each acknowledgement (PubAck, confirm, HTTP answer).',
+    default: 10_000,
+    min: 100,
+    max: 600_000,
+    unit: 'milliseconds',
   }),
 } satisfies Record<string, Setting<unknown>>;
 

@@ -6,12 +6,16 @@ import {
   type EventPage,
   type EventRecord,
   type EventSummary as EventSummaryBody,
+  type ForwardingState,
+  type ForwardQueued,
   instantPattern,
   maxFilterValues,
   type ReplayQueued,
 } from '@webhook-contracts/schema';
 import { type Request, type Response, Router } from 'express';
 import { StoreError } from '../errors.js';
+import { deadLetterPaths, deadLetterRoutes } from '../forwarding/deadLetterRoutes.js';
+import type { DestinationDelivery, ForwardOutbox } from '../forwarding/outbox/ForwardOutbox.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import { RateLimitedLog } from '../logging/RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
@@ -50,6 +54,8 @@ export interface ReadApiOptions {
   maxPageBytes?: number;
   /** The read models whose routes are served (default: the registered ones). */
   readModels?: readonly AnyReadModel[];
+  /** Forwarding, when on: GET /events/{id} shows each destination's state; POST /events/{id}/forward re-forwards. */
+  forwarding?: { outbox: ForwardOutbox; destinations: readonly string[] };
 }
 
 /**
@@ -98,9 +104,13 @@ function jsonBytes(value: unknown): number {
  * One event as JSON text. A JSON body is spliced in verbatim as `payload` (no re-serialisation, so
  * it is byte-for-byte what arrived); anything else is shown as `payload_text`.
  */
-export function eventRecordJson(e: StoredEvent): string {
+export function eventRecordJson(e: StoredEvent, forwarding?: readonly DestinationDelivery[]): string {
   // EventRecord without its payload, which is added as text below.
-  const fields: EventRecord = { ...summaryJson(e), headers: e.headers };
+  const fields: EventRecord = {
+    ...summaryJson(e),
+    headers: e.headers,
+    ...(forwarding === undefined ? {} : { forwarding: forwarding.map(forwardingJson) }),
+  };
   const record = JSON.stringify(fields);
   let text: string | undefined;
   try {
@@ -110,6 +120,17 @@ export function eventRecordJson(e: StoredEvent): string {
     return `${record.slice(0, -1)},"payload_text":${JSON.stringify(e.body.toString('utf8'))}}`;
   }
   return `${record.slice(0, -1)},"payload":${text}}`;
+}
+
+function forwardingJson(d: DestinationDelivery): ForwardingState {
+  return {
+    destination: d.destination,
+    state: d.state,
+    attempts: d.attempts,
+    last_error: d.lastError,
+    next_attempt_at: isoOrNull(d.nextAttemptAt),
+    forwarded_at: isoOrNull(d.forwardedAt),
+  };
 }
 
 const isoDateTime = new RegExp(instantPattern);
@@ -158,11 +179,13 @@ export const readApiRoutes = {
   export: '/events/export',
   event: '/events/:id',
   replay: '/events/:id/replay',
+  forward: '/events/:id/forward',
 } as const;
 
 /** Every route pattern of the read API, the registered read models' included, for request labels. */
 export const readApiRoutePatterns: readonly string[] = [
   ...Object.values(readApiRoutes),
+  ...Object.values(deadLetterPaths),
   ...registeredReadModels.flatMap((m) => m.routePaths),
 ];
 
@@ -179,7 +202,9 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
   // is guarded.
   const protectedPaths = [
     ...new Set(
-      [readApiRoutes.events, ...models.flatMap((m) => m.routePaths)].map((p) => `/${p.split('/')[1]}`),
+      [readApiRoutes.events, deadLetterPaths.list, ...models.flatMap((m) => m.routePaths)].map(
+        (p) => `/${p.split('/')[1]}`,
+      ),
     ),
   ];
   const logger = options.logger ?? silentLogger();
@@ -315,7 +340,45 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
       const id = String(req.params['id']);
       const event = await store.getEvent(id);
       if (event === null) throw notFound(id);
-      res.type('application/json').send(eventRecordJson(event));
+      const forwarding = await options.forwarding?.outbox.deliveriesOf(id);
+      res.type('application/json').send(eventRecordJson(event, forwarding));
+    }),
+  );
+
+  router.post(
+    readApiRoutes.forward,
+    route(async (req, res) => {
+      const id = String(req.params['id']);
+      const { destination } = readQuery(req.originalUrl, { destination: 'one' });
+      const forwarding = options.forwarding;
+      if (destination !== undefined && !forwarding?.destinations.includes(destination)) {
+        throw new HttpError(
+          400,
+          'invalid_query',
+          `destination is "${destination.slice(0, 64)}": expected one of the configured destinations (${forwarding?.destinations.join(', ') || 'none: forwarding is off'})`,
+        );
+      }
+      const event = await store.getEvent(id);
+      if (event === null) throw notFound(id);
+      if (forwarding === undefined || forwarding.destinations.length === 0) {
+        throw new HttpError(
+          409,
+          'not_forwardable',
+          'Forwarding is off: set FORWARD_NATS_URL, FORWARD_AMQP_URL or FORWARD_HTTP_URL',
+        );
+      }
+      const destinations = destination === undefined ? forwarding.destinations : [destination];
+      if ((await forwarding.outbox.reforward(id, destinations, now())) === 0) {
+        throw new HttpError(
+          409,
+          'not_forwardable',
+          `Event ${id} is ${event.status}${event.type === null ? ' and has no type' : ''}: only events that passed the contract (or are of an unknown type) are forwarded; replay it once the contract accepts it`,
+        );
+      }
+      logger.info({ webhookId: id, destinations }, 'event queued for forwarding again');
+      res
+        .status(202)
+        .json({ status: 'queued', webhook_id: id, destinations: [...destinations] } satisfies ForwardQueued);
     }),
   );
 
@@ -329,6 +392,8 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
       res.status(202).json({ status: 'queued', webhook_id: id } satisfies ReplayQueued);
     }),
   );
+
+  deadLetterRoutes(router, { forwarding: options.forwarding, route, logger, now });
 
   for (const model of models) {
     model.routes(router, {

@@ -1,4 +1,5 @@
 import { StoreError } from '../errors.js';
+import type { OutboxRoute } from '../forwarding/outbox/OutboxRoute.js';
 import type { Store } from './core/Store.js';
 import { type DatabaseLocation, parseDatabaseUrl } from './parseDatabaseUrl.js';
 
@@ -17,6 +18,8 @@ export interface OpenStoreOptions {
   lockTimeoutMs?: number;
   /** Told about each start-up attempt that failed and will be retried (PostgreSQL only). */
   onStartupRetry?: (error: Error, attempt: number, delayMs: number) => void;
+  /** The forwarding destinations whose outbox rows are written with each eligible event. */
+  outboxRoutes?: readonly OutboxRoute[];
 }
 
 /**
@@ -46,6 +49,7 @@ export async function openStore(
   const limits = {
     ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
     ...(options.maxPendingBytes === undefined ? {} : { maxPendingBytes: options.maxPendingBytes }),
+    ...(options.outboxRoutes === undefined ? {} : { outboxRoutes: options.outboxRoutes }),
   };
   // Each backend is loaded only when used: `pg` costs an SQLite-only process ~10 MB of memory for
   // nothing, and better-sqlite3 is a native module a PostgreSQL deployment need not load.

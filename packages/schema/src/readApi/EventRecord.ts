@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { EventSummary } from './EventSummary.js';
+import { ForwardingState } from './ForwardingState.js';
 
 /**
  * One stored event as GET /events/{id} answers it: its summary, the headers kept, and the body
@@ -16,6 +17,11 @@ export const EventRecord = Type.Composite(
       }),
       payload: Type.Optional(Type.Unknown({ description: 'The JSON body as it arrived' })),
       payload_text: Type.Optional(Type.String({ description: 'The body as text, when it is not JSON' })),
+      forwarding: Type.Optional(
+        Type.Array(ForwardingState, {
+          description: 'Its state at each forwarding destination it goes to; absent when forwarding is off',
+        }),
+      ),
     }),
   ],
   {

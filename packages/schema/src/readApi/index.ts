@@ -1,6 +1,8 @@
 // The receiver's wire shapes beside the events: one file per shape, each a TypeBox schema and a
 // type of the same name; receiverRoutes ties them to the routes. Add a shape as its own file and
 // export it here.
+export { DeadLetter, DeadLetterPage } from './DeadLetterPage.js';
+export { DestinationHealth } from './DestinationHealth.js';
 export { ErrorBody } from './ErrorBody.js';
 export { EventError } from './EventError.js';
 export { EventPage } from './EventPage.js';
@@ -9,6 +11,8 @@ export { EventStatus } from './EventStatus.js';
 export { EventSummary } from './EventSummary.js';
 export { ExportLine } from './ExportLine.js';
 export { eventStatuses } from './eventStatuses.js';
+export { ForwardingState } from './ForwardingState.js';
+export { DeadLettersQueued, ForwardQueued } from './ForwardQueued.js';
 export { Health } from './Health.js';
 export { MembershipPage } from './MembershipPage.js';
 export { MembershipRecord } from './MembershipRecord.js';

@@ -16,6 +16,8 @@ export const parameterMaxLength = {
   course_id: 256,
   membership_id: 256,
   cursor: 4096,
+  /** A forwarding destination's name (`nats`, `amqp`, `http`). */
+  destination: 16,
 } as const;
 
 /** `limit` of a paged list (GET /events, GET /progress): its bounds and its value when absent. */

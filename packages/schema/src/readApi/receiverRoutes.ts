@@ -5,11 +5,13 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { MembershipStatus } from '../catalog/resources.js';
 import { Envelope } from '../Envelope.js';
+import { DeadLetterPage } from './DeadLetterPage.js';
 import { ErrorBody } from './ErrorBody.js';
 import { EventPage } from './EventPage.js';
 import { EventRecord } from './EventRecord.js';
 import { EventStatus } from './EventStatus.js';
 import { ExportLine } from './ExportLine.js';
+import { DeadLettersQueued, ForwardQueued } from './ForwardQueued.js';
 import { Health } from './Health.js';
 import { MembershipPage } from './MembershipPage.js';
 import { MembershipRecord } from './MembershipRecord.js';
@@ -117,6 +119,11 @@ const limit = query(
   'limit',
   'Most items on the page; a page also ends early, with a next_cursor, once its items pass 1 MiB of JSON.',
   Type.Integer({ ...pageLimit }),
+);
+const destination = query(
+  'destination',
+  'Only this destination (`nats`, `amqp`, `http`).',
+  text(parameterMaxLength.destination),
 );
 const cursor = query('cursor', 'The `next_cursor` of the previous page.', text(parameterMaxLength.cursor));
 const eventId: RouteParameter = {
@@ -237,6 +244,59 @@ export const receiverRoutes: readonly ReceiverRoute[] = [
       '400': invalidQuery,
       ...readApiErrors,
       '404': error('No event with this webhook-id is stored (event_not_found).'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/events/{id}/forward',
+    operationId: 'forwardEvent',
+    summary: 'Forward a stored event again (a dead letter, say), to one destination or all',
+    auth: 'bearer',
+    parameters: [
+      eventId,
+      query(
+        'destination',
+        'Only this destination (`nats`, `amqp`, `http`); default every one configured.',
+        text(parameterMaxLength.destination),
+      ),
+    ],
+    answers: {
+      '202': {
+        description: 'Queued: the event is pending again at those destinations.',
+        body: ForwardQueued,
+      },
+      '400': invalidQuery,
+      ...readApiErrors,
+      '404': error('No event with this webhook-id is stored (event_not_found).'),
+      '409': error(
+        'The event cannot be forwarded: it is quarantined, has no type, or forwarding is off (not_forwardable).',
+      ),
+    },
+  },
+  {
+    method: 'get',
+    path: '/forwarding/dead-letters',
+    operationId: 'listDeadLetters',
+    summary: 'Events given up on for a forwarding destination (FORWARD_MAX_ATTEMPTS), a page at a time',
+    auth: 'bearer',
+    parameters: [destination, cursor, limit],
+    answers: {
+      '200': { description: 'One page of dead letters.', body: DeadLetterPage },
+      '400': invalidQuery,
+      ...readApiErrors,
+    },
+  },
+  {
+    method: 'post',
+    path: '/forwarding/dead-letters/forward',
+    operationId: 'forwardDeadLetters',
+    summary: 'Forward every dead letter again, of one destination or all',
+    auth: 'bearer',
+    parameters: [destination],
+    answers: {
+      '202': { description: 'Queued: those dead letters are pending again.', body: DeadLettersQueued },
+      '400': invalidQuery,
+      ...readApiErrors,
     },
   },
   {

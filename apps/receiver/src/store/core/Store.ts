@@ -2,6 +2,7 @@
 // PostgresStore are its database dialects and keep every SQL statement to themselves. Everything
 // here is async so a network database fits behind the same shape.
 import { type EventStatus, eventStatuses, type KnownEvent, maxFilterValues } from '@webhook-contracts/schema';
+import type { ForwardOutbox } from '../../forwarding/outbox/ForwardOutbox.js';
 import type { ReadModelOf } from '../../readModels/ReadModel.js';
 
 /** Where an event is in its life (see the README's status model): the read API's statuses. */
@@ -223,6 +224,11 @@ export interface Store {
    * `store.reader(lessonProgress).listProgress(query)`); its errors are StoreErrors as any call's.
    */
   reader<R>(model: ReadModelOf<R>): R;
+  /**
+   * The forwarding outbox on this store's database: rows written with the events they forward (see
+   * forwarding/). Absent on a store without one.
+   */
+  readonly outbox?: ForwardOutbox | undefined;
   /**
    * Resolves when the database answers; rejects otherwise. While insert commits are failing for the
    * database's sake (a full disk), it also writes, and resolves only once a write succeeds.

@@ -20,6 +20,7 @@
 // - Read models' reads: reader(model) opens the model's reader on the dialect's connection once and
 //   runs its calls as any other (errors wrapped, refused once closed).
 import { StoreError } from '../../errors.js';
+import type { ForwardOutbox } from '../../forwarding/outbox/ForwardOutbox.js';
 import type { AnyReadModel, ReadModelOf } from '../../readModels/ReadModel.js';
 import { decodeCursor, pageLength, toEventPage } from './eventCursor.js';
 import {
@@ -135,6 +136,10 @@ export abstract class StoreCore implements Store {
   protected abstract selectExportRows(filter: ExportRowFilter): ExportRow[] | Promise<ExportRow[]>;
   /** The same rows as selectExportRows, with each body's length instead of the body. */
   protected abstract selectExportSizes(filter: ExportRowFilter): ExportSizeRow[] | Promise<ExportSizeRow[]>;
+  /** The forwarding outbox's operations on this database, unguarded (outbox wraps them); none by default. */
+  protected openOutbox(): ForwardOutbox | undefined {
+    return undefined;
+  }
   /** The model's reader on this database's read connection(s). */
   protected abstract openReader(model: AnyReadModel): object;
   protected abstract claimRows(
@@ -396,6 +401,26 @@ export abstract class StoreCore implements Store {
 
   requeue(webhookId: string, now: number): Promise<boolean> {
     return this.run(() => this.requeueRow(webhookId, now));
+  }
+
+  private guardedOutbox: ForwardOutbox | undefined;
+
+  /** The outbox's calls run as any other: refused once closed, database errors as StoreError. */
+  get outbox(): ForwardOutbox | undefined {
+    if (this.guardedOutbox === undefined) {
+      const raw = this.openOutbox();
+      if (raw === undefined) return undefined;
+      this.guardedOutbox = {
+        claim: (...args) => this.run(() => raw.claim(...args)),
+        settle: (...args) => this.run(() => raw.settle(...args)),
+        reforward: (...args) => this.run(() => raw.reforward(...args)),
+        deliveriesOf: (...args) => this.run(() => raw.deliveriesOf(...args)),
+        backlog: () => this.run(() => raw.backlog()),
+        deadLetters: (...args) => this.run(() => raw.deadLetters(...args)),
+        reforwardDead: (...args) => this.run(() => raw.reforwardDead(...args)),
+      };
+    }
+    return this.guardedOutbox;
   }
 
   reader<R>(model: ReadModelOf<R>): R {

@@ -2,6 +2,7 @@
 // waits for the database and migrates the schema.
 import pg from 'pg';
 import { StoreError } from '../../errors.js';
+import { outboxMigrations, outboxMigrationsTable } from '../../forwarding/outbox/outboxPostgres.js';
 import { readModels } from '../../readModels/readModels.js';
 import { parseDatabaseUrl } from '../parseDatabaseUrl.js';
 import { migrate } from './PostgresMigrations.js';
@@ -58,6 +59,7 @@ export async function migrateWithRetry(options: PostgresConnectionOptions, schem
       for (const model of readModels) {
         await migrate(client, schema, model.postgres.migrations, `${model.name}_schema_migrations`);
       }
+      await migrate(client, schema, outboxMigrations, outboxMigrationsTable);
       return;
     } catch (error) {
       const err = error as Error;

@@ -14,6 +14,14 @@
 //   comes back.
 import pg from 'pg';
 import { StoreError } from '../../errors.js';
+import type { ForwardOutbox } from '../../forwarding/outbox/ForwardOutbox.js';
+import { type OutboxRoute, outboxPairs } from '../../forwarding/outbox/OutboxRoute.js';
+import {
+  enqueueOutboxPostgres,
+  outboxInsertCte,
+  outboxInsertParameters,
+  outboxPostgres,
+} from '../../forwarding/outbox/outboxPostgres.js';
 import type { AnyReadModel } from '../../readModels/ReadModel.js';
 import { readModels } from '../../readModels/readModels.js';
 import type { EventRow, ExportRow, ExportSizeRow } from '../core/eventRow.js';
@@ -55,6 +63,8 @@ export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConne
    * agree) or `caller` (the `now` passed to claimDue; for tests that move time by hand).
    */
   leaseClock?: 'database' | 'caller';
+  /** The destinations an eligible event gets outbox rows for, written with it (default none). */
+  outboxRoutes?: readonly OutboxRoute[];
 }
 
 /** The export's walk, in export order from a cursor, filtered and limited: rows and sizes share it. */
@@ -131,7 +141,7 @@ const sql = {
     FROM items i
     WHERE e.webhook_id = i.webhook_id AND e.claimed_by = $1
       AND (i.attempts IS NULL OR e.attempts = i.attempts)
-    RETURNING e.webhook_id`,
+    RETURNING e.webhook_id, e.event_type`,
   requeue: `
     UPDATE webhook_events
     SET status = 'received', attempts = 0, next_attempt_at = $1, claimed_by = NULL, lease_until = NULL
@@ -154,6 +164,7 @@ export class PostgresStore extends StoreCore {
   protected override readonly maxBatch = 1000;
   private readonly pool: pg.Pool;
   private readonly leaseClock: 'database' | 'caller';
+  private readonly outboxRoutes: readonly OutboxRoute[];
 
   /** Connects lazily and does NOT migrate: prefer `PostgresStore.open()`. */
   constructor(options: PostgresStoreOptions) {
@@ -176,6 +187,7 @@ export class PostgresStore extends StoreCore {
     this.schema = schema;
     this.poolSize = poolSize;
     this.leaseClock = options.leaseClock ?? 'database';
+    this.outboxRoutes = options.outboxRoutes ?? [];
     this.pool = new pg.Pool(
       connectionConfig(split.url, schema, options, options.lockTimeoutMs ?? 5000, {
         max: poolSize,
@@ -228,7 +240,7 @@ export class PostgresStore extends StoreCore {
 
   protected async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
     const deliveries = rows.map((r) => r.delivery);
-    const params = [
+    const params: unknown[] = [
       deliveries.map((d) => d.webhookId),
       deliveries.map((d) => d.type),
       deliveries.map((d) => d.status),
@@ -240,8 +252,18 @@ export class PostgresStore extends StoreCore {
       rows.map((r) => r.copies),
       deliveries.map((d) => errorColumns(d.errors, d.errorCount).errorCount),
     ];
+    // With destinations, the outbox rows of the events this statement creates are written by the
+    // same statement: committed with them or not at all.
+    const pairs = outboxPairs(deliveries, this.outboxRoutes);
+    const receivedAt = new Map(deliveries.map((d) => [d.webhookId, d.receivedAt]));
+    const statement =
+      pairs.length === 0
+        ? sql.insert
+        : `WITH ins AS (${sql.insert}),${outboxInsertCte}
+           SELECT webhook_id, status, deliveries_seen, inserted FROM ins`;
+    if (pairs.length > 0) params.push(...outboxInsertParameters(pairs, (id) => receivedAt.get(id)!));
     const result = await this.withRetryOnConflict(() =>
-      this.pool.query<RowOutcome & { webhook_id: string; deliveries_seen: number }>(sql.insert, params),
+      this.pool.query<RowOutcome & { webhook_id: string; deliveries_seen: number }>(statement, params),
     );
     // RETURNING has no order: match the rows back by webhook-id.
     const byId = new Map(result.rows.map((r) => [r.webhook_id, r]));
@@ -295,6 +317,10 @@ export class PostgresStore extends StoreCore {
     return (await this.pool.query<ExportSizeRow>(sql.exportSizes, params)).rows;
   }
 
+  protected override openOutbox(): ForwardOutbox {
+    return outboxPostgres(this.pool);
+  }
+
   protected openReader(model: AnyReadModel): object {
     return model.postgres.reader(this.pool) as object;
   }
@@ -335,7 +361,7 @@ export class PostgresStore extends StoreCore {
    * Every settlement and its effects in one transaction (one commit); only rows `workerId` still
    * holds change, and only their effects are written.
    */
-  protected async settleRows(workerId: string, rows: readonly SettleRow[]): Promise<boolean[]> {
+  protected async settleRows(workerId: string, rows: readonly SettleRow[], now: number): Promise<boolean[]> {
     const params = [
       workerId,
       rows.map((r) => r.webhookId),
@@ -359,8 +385,21 @@ export class PostgresStore extends StoreCore {
         if (tables.length > 0) {
           await client.query(`LOCK TABLE ${tables.map(quoteIdentifier).join(', ')} IN ROW EXCLUSIVE MODE`);
         }
-        const result = await client.query<{ webhook_id: string }>(sql.settle, params);
+        const result = await client.query<{ webhook_id: string; event_type: string | null }>(
+          sql.settle,
+          params,
+        );
         const held = new Set(result.rows.map((r) => r.webhook_id));
+        // A replay that makes a quarantined event valid makes it forwardable; rows it has stay.
+        if (this.outboxRoutes.length > 0) {
+          const status = new Map(rows.map((r) => [r.webhookId, r.status]));
+          const settled = result.rows.map((r) => ({
+            webhookId: r.webhook_id,
+            type: r.event_type,
+            status: status.get(r.webhook_id) ?? 'failed',
+          }));
+          await enqueueOutboxPostgres(client, outboxPairs(settled, this.outboxRoutes), now);
+        }
         const counted = rows.filter((r) => held.has(r.webhookId));
         for (const model of readModels) {
           const batches = effectBatches(model, counted);

@@ -30,6 +30,7 @@ describe('openSqliteDatabase', () => {
     const db = openSqliteDatabase(filename);
     expect(fs.existsSync(filename)).toBe(true);
     expect(tables(db)).toEqual([
+      'forward_outbox',
       'lesson_completions',
       'memberships',
       'receiver_health',

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
+import { outboxSqliteSchema } from '../../forwarding/outbox/outboxSqlite.js';
 import { readModels } from '../../readModels/readModels.js';
 
 export const sqliteSchema = `
@@ -77,6 +78,7 @@ export function migrateSqlite(db: Database.Database): void {
   db.transaction(() => {
     db.exec(sqliteSchema);
     for (const model of readModels) db.exec(model.sqlite.schema);
+    db.exec(outboxSqliteSchema);
     const version = db.pragma('user_version', { simple: true }) as number;
     for (let v = version; v < migrations.length; v++) migrations[v]!(db);
     if (version < migrations.length) db.pragma(`user_version = ${migrations.length}`);

@@ -13,6 +13,9 @@
 // the events are handed out, so a handler that crashes the process still counts.
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
+import type { ForwardOutbox } from '../../forwarding/outbox/ForwardOutbox.js';
+import type { OutboxRoute } from '../../forwarding/outbox/OutboxRoute.js';
+import { type ClaimedRow, outboxSqliteReads, toOutboxItem } from '../../forwarding/outbox/outboxSqlite.js';
 import type { AnyReadModel } from '../../readModels/ReadModel.js';
 import type { EventRow, ExportRow, ExportSizeRow } from '../core/eventRow.js';
 import { exportColumns, exportSizeColumns, summaryColumns } from '../core/eventRow.js';
@@ -40,6 +43,8 @@ export interface SqliteStoreOptions extends PendingInsertLimits {
    * for a file; always false for ':memory:').
    */
   writerThread?: boolean;
+  /** The destinations an eligible event gets outbox rows for, written with it (default none). */
+  outboxRoutes?: readonly OutboxRoute[];
 }
 
 /** SqliteWrites as the store calls them: in the writer thread for a file, on this thread for :memory:. */
@@ -151,11 +156,11 @@ export class SqliteStore extends StoreCore {
     };
 
     if (options.filename !== ':memory:' && options.writerThread !== false) {
-      const writer = new SqliteWriter(options.filename);
+      const writer = new SqliteWriter(options.filename, options.outboxRoutes ?? []);
       this.writer = writer;
       this.writes = writer;
     } else {
-      const local = createSqliteWrites(db);
+      const local = createSqliteWrites(db, options.outboxRoutes ?? []);
       this.writes = {
         insertBatch: async (...args) => local.insertBatch(...args),
         recordClaims: async (...args) => local.recordClaims(...args),
@@ -163,6 +168,7 @@ export class SqliteStore extends StoreCore {
         requeue: async (...args) => local.requeue(...args),
         probeWrite: async (...args) => local.probeWrite(...args),
         readPragma: async (...args) => local.readPragma(...args),
+        outbox: async (...args) => local.outbox(...args),
       };
     }
   }
@@ -214,6 +220,27 @@ export class SqliteStore extends StoreCore {
 
   protected selectExportSizes(filter: ExportRowFilter): ExportSizeRow[] {
     return this.stmt.exportSizes.all(...exportParameters(filter));
+  }
+
+  protected override openOutbox(): ForwardOutbox {
+    const reads = outboxSqliteReads(this.db);
+    return {
+      claim: async (destination, owner, now, leaseMs, limit) => {
+        this.throwIfWriterStopped();
+        const rows = await this.writes.outbox('claim', [destination, owner, now, leaseMs, limit]);
+        return (rows as ClaimedRow[]).map((r) => toOutboxItem(r, destination));
+      },
+      settle: async (owner, outcomes) => {
+        if (outcomes.length > 0) await this.writes.outbox('settle', [owner, outcomes]);
+      },
+      reforward: async (webhookId, destinations, now) =>
+        (await this.writes.outbox('reforward', [webhookId, destinations, now])) as number,
+      deliveriesOf: async (webhookId) => reads.deliveriesOf(webhookId),
+      backlog: async () => reads.backlog(),
+      deadLetters: async (destination, after, limit) => reads.deadLetters(destination, after, limit),
+      reforwardDead: async (destination, now) =>
+        (await this.writes.outbox('reforwardDead', [destination, now])) as number,
+    };
   }
 
   protected openReader(model: AnyReadModel): object {

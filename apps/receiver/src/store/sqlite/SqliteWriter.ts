@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { OutboxRoute } from '../../forwarding/outbox/OutboxRoute.js';
 import type { InsertRow } from '../core/StoreCore.js';
 import type { WriteOp, WriteReply, WriteRequest, WriterData } from './SqliteWriterProtocol.js';
 import type { SqliteWrites } from './SqliteWrites.js';
@@ -57,8 +58,8 @@ export class SqliteWriter implements Async<SqliteWrites> {
   private readonly exited: Promise<void>;
   private drained: (() => void) | undefined;
 
-  constructor(filename: string) {
-    this.worker = startWorker({ filename });
+  constructor(filename: string, outboxRoutes: readonly OutboxRoute[] = []) {
+    this.worker = startWorker({ filename, outboxRoutes });
     this.worker.on('message', (reply: WriteReply) => {
       const waiter = this.waiting.get(reply.id);
       if (waiter === undefined) return;
@@ -140,6 +141,10 @@ export class SqliteWriter implements Async<SqliteWrites> {
 
   readPragma(...args: Parameters<SqliteWrites['readPragma']>) {
     return this.call('readPragma', args);
+  }
+
+  outbox(...args: Parameters<SqliteWrites['outbox']>) {
+    return this.call('outbox', args);
   }
 
   /** Stops the thread at once, as a crash would: writes in flight reject. */

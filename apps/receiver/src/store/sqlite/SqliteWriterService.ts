@@ -5,6 +5,7 @@
 // answered after the commit that holds it. Kept apart from the worker's entry so that it runs on
 // any MessagePort, in-thread too.
 import type { MessagePort } from 'node:worker_threads';
+import type { OutboxRoute } from '../../forwarding/outbox/OutboxRoute.js';
 import type { InsertRow } from '../core/StoreCore.js';
 import { openSqliteDatabase } from './SqliteSchema.js';
 import { asBuffer, type WriteReply, type WriteRequest } from './SqliteWriterProtocol.js';
@@ -25,9 +26,13 @@ function failure(id: number, error: unknown): WriteReply {
  * schema must be current: SqliteStore migrates it first); `'close'` commits what is queued, then
  * closes the connection and the port.
  */
-export function serveSqliteWrites(port: MessagePort, filename: string): void {
+export function serveSqliteWrites(
+  port: MessagePort,
+  filename: string,
+  outboxRoutes: readonly OutboxRoute[] = [],
+): void {
   const db = openSqliteDatabase(filename, { migrate: false });
-  const writes = createSqliteWrites(db);
+  const writes = createSqliteWrites(db, outboxRoutes);
   let inserts: Array<WriteRequest<'insertBatch'>> = [];
   let flushScheduled = false;
 

@@ -6,4 +6,5 @@ import { serveSqliteWrites } from './SqliteWriterService.js';
 
 if (parentPort === null)
   throw new Error('SqliteWriterWorker must run as a worker thread (SqliteWriter starts it)');
-serveSqliteWrites(parentPort, (workerData as WriterData).filename);
+const data = workerData as WriterData;
+serveSqliteWrites(parentPort, data.filename, data.outboxRoutes);

@@ -5,6 +5,8 @@
 // worker (SqliteWriterWorker) that owns the write connection, so their fsyncs never block the HTTP
 // thread.
 import type Database from 'better-sqlite3';
+import { type OutboxRoute, outboxPairs } from '../../forwarding/outbox/OutboxRoute.js';
+import { type OutboxSqliteWrites, prepareOutboxSqlite } from '../../forwarding/outbox/outboxSqlite.js';
 import { readModels } from '../../readModels/readModels.js';
 import { errorColumns } from '../core/eventRow.js';
 import type { EventStatus } from '../core/Store.js';
@@ -33,10 +35,21 @@ export interface SqliteWrites {
   probeWrite(now: number): void;
   /** Reads one PRAGMA on this connection (e.g. `synchronous`), so tests see the committing connection's settings. */
   readPragma(name: string): unknown;
+  /**
+   * One of the forwarding outbox's writes (claims and outcomes), committed without an fsync: one
+   * lost to a power cut only makes an (event, destination) forwarded again, which at-least-once allows.
+   */
+  outbox<M extends keyof OutboxSqliteWrites>(
+    method: M,
+    args: Parameters<OutboxSqliteWrites[M]>,
+  ): ReturnType<OutboxSqliteWrites[M]>;
 }
 
-/** Prepares the write statements once on `db`. */
-export function createSqliteWrites(db: Database.Database): SqliteWrites {
+/**
+ * Prepares the write statements once on `db`. An insert or a settlement also writes the outbox rows
+ * `routes` ask for, in its transaction.
+ */
+export function createSqliteWrites(db: Database.Database, routes: readonly OutboxRoute[] = []): SqliteWrites {
   const insert = db.prepare<
     [
       string,
@@ -102,6 +115,10 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
   const requeue = db.prepare<[number, string], unknown>(
     `UPDATE webhook_events SET status = 'received', attempts = 0, next_attempt_at = ? WHERE webhook_id = ?`,
   );
+  const outbox = prepareOutboxSqlite(db);
+  const typeOf = db.prepare<[string], { event_type: string | null }>(
+    'SELECT event_type FROM webhook_events WHERE webhook_id = ?',
+  );
   // Each read model's writes, prepared on this (the writing) connection.
   const appliers = readModels.map((m) => ({ key: m.effectKey, apply: m.sqlite.prepareApply(db) }));
 
@@ -117,6 +134,14 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
       s.webhookId,
     );
     if (changes !== 1) return false;
+    // A replay that makes a quarantined event valid makes it forwardable; rows it has stay as they are.
+    if (routes.length > 0 && (s.status === 'processed' || s.status === 'unhandled')) {
+      const type = typeOf.get(s.webhookId)?.event_type ?? null;
+      outbox.enqueue(
+        outboxPairs([{ webhookId: s.webhookId, type, status: s.status }], routes),
+        s.processedAt ?? Date.now(),
+      );
+    }
     for (const { key, apply } of appliers) {
       const effects = s.effects[key];
       if (effects !== undefined && effects.length > 0) apply({ webhookId: s.webhookId, effects });
@@ -125,8 +150,8 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
   };
 
   return {
-    insertBatch: db.transaction((rows: readonly InsertRow[]) =>
-      rows.map(({ delivery: d, copies }): RowOutcome => {
+    insertBatch: db.transaction((rows: readonly InsertRow[]) => {
+      const outcomes = rows.map(({ delivery: d, copies }): RowOutcome => {
         const { errors, errorCount } = errorColumns(d.errors, d.errorCount);
         const row = insert.get(
           d.webhookId,
@@ -145,8 +170,13 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
           status: row.status,
           deliveriesSeen: row.deliveries_seen,
         };
-      }),
-    ),
+      });
+      if (routes.length > 0) {
+        const created = rows.filter((_, i) => outcomes[i]!.inserted).map((r) => r.delivery);
+        for (const d of created) outbox.enqueue(outboxPairs([d], routes), d.receivedAt);
+      }
+      return outcomes;
+    }),
     // The count must survive the process (a handler that crashes it is the case it is for), which
     // the write() of the commit gives; an fsync would only add surviving a power cut, at the cost
     // of one more sync of the writer thread per claim round, the thread every delivery's commit
@@ -160,6 +190,13 @@ export function createSqliteWrites(db: Database.Database): SqliteWrites {
     readPragma: (name: string) => {
       if (!/^[a-z_]+$/.test(name)) throw new Error(`not a PRAGMA name: ${name}`);
       return db.pragma(name, { simple: true });
+    },
+    outbox: (method, args) => {
+      let value: unknown;
+      unsynced(() => {
+        value = (outbox[method] as (...a: unknown[]) => unknown)(...args);
+      });
+      return value as ReturnType<OutboxSqliteWrites[typeof method]>;
     },
   };
 }

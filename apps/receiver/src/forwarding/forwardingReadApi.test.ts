@@ -1,0 +1,146 @@
+// Forwarding as the read API and /healthz show it, on a receiver whose one destination refuses
+// everything (FORWARD_MAX_ATTEMPTS 1): dead letters listed, re-forwarded, and each event's state.
+
+import { type LocalServer, listenLocally } from '@webhook-contracts/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createReceiver, type Receiver } from '../createReceiver.js';
+import type { NewDelivery } from '../store/core/Store.js';
+import { SqliteStore } from '../store/sqlite/SqliteStore.js';
+import type { Destination, PublishResult } from './Destination.js';
+
+const token = 'forwarding-read-api-token';
+
+class RefusingDestination implements Destination {
+  readonly name = 'http';
+  readonly types = null;
+  readonly concurrency = 4;
+  answer: PublishResult = { ok: false, error: 'HTTP 500 from the endpoint' };
+  async connect(): Promise<void> {}
+  async publish(): Promise<PublishResult> {
+    return this.answer;
+  }
+  async close(): Promise<void> {}
+}
+
+function delivery(webhookId: string, overrides: Partial<NewDelivery> = {}): NewDelivery {
+  return {
+    webhookId,
+    type: 'payment.succeeded',
+    status: 'unhandled',
+    body: Buffer.from(`{"id":"${webhookId}","type":"payment.succeeded"}`),
+    headers: {},
+    errors: null,
+    receivedAt: Date.now(),
+    ...overrides,
+  };
+}
+
+describe('forwarding in the read API', () => {
+  let store: SqliteStore | undefined;
+  let receiver: Receiver | undefined;
+  let server: LocalServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    await receiver?.close();
+    await store?.close();
+  });
+
+  async function start(): Promise<{ url: string; destination: RefusingDestination }> {
+    const destination = new RefusingDestination();
+    store = new SqliteStore({ filename: ':memory:', outboxRoutes: [{ destination: 'http', types: null }] });
+    receiver = createReceiver({
+      store,
+      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      apiToken: token,
+      forwarding: { destinations: [destination], maxAttempts: 1, idleMs: 10 },
+    });
+    server = await listenLocally(receiver);
+    return { url: server.url, destination };
+  }
+
+  const call = async (url: string, method = 'GET') => {
+    const res = await fetch(url, { method, headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const v = await read();
+      if (done(v)) return v;
+      if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(v)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it("shows each destination's state, lists dead letters and forwards them again", async () => {
+    const { url, destination } = await start();
+    await store!.insertDelivery(delivery('msg_a'));
+    await store!.insertDelivery(delivery('msg_b'));
+    const page = await until(
+      () => call(`${url}/forwarding/dead-letters?limit=1`),
+      (r) => (r.body.dead_letters as unknown[]).length === 1 && r.body.next_cursor !== null,
+    );
+    expect(page.body.dead_letters).toEqual([
+      {
+        webhook_id: 'msg_a',
+        destination: 'http',
+        type: 'payment.succeeded',
+        attempts: 1,
+        last_error: 'HTTP 500 from the endpoint',
+      },
+    ]);
+    const next = await until(
+      () => call(`${url}/forwarding/dead-letters?limit=1&cursor=${page.body.next_cursor as string}`),
+      (r) => (r.body.dead_letters as unknown[]).length === 1,
+    );
+    expect(next.body).toMatchObject({ dead_letters: [{ webhook_id: 'msg_b' }], next_cursor: null });
+    const event = await call(`${url}/events/msg_a`);
+    expect(event.body.forwarding).toEqual([
+      {
+        destination: 'http',
+        state: 'dead',
+        attempts: 1,
+        last_error: 'HTTP 500 from the endpoint',
+        next_attempt_at: null,
+        forwarded_at: null,
+      },
+    ]);
+    const health = await call(`${url}/healthz`);
+    expect(health.body).toEqual({
+      status: 'ok',
+      forwarding: [{ destination: 'http', up: false, error: 'HTTP 500 from the endpoint' }],
+    });
+
+    destination.answer = { ok: true, duplicate: false };
+    expect(await call(`${url}/forwarding/dead-letters/forward?destination=http`, 'POST')).toEqual({
+      status: 202,
+      body: { status: 'queued', count: 2 },
+    });
+    const forwarded = await until(
+      () => call(`${url}/events/msg_b`),
+      (r) => (r.body.forwarding as { state: string }[])[0]?.state === 'forwarded',
+    );
+    expect((forwarded.body.forwarding as { attempts: number }[])[0]?.attempts).toBe(1);
+    expect(await call(`${url}/events/msg_a/forward`, 'POST')).toEqual({
+      status: 202,
+      body: { status: 'queued', webhook_id: 'msg_a', destinations: ['http'] },
+    });
+  });
+
+  it('refuses an unknown destination, a quarantined event and an unknown one with clear errors', async () => {
+    const { url } = await start();
+    await store!.insertDelivery(delivery('msg_q', { status: 'quarantined' }));
+    const bogus = await call(`${url}/events/msg_q/forward?destination=kafka`, 'POST');
+    expect([bogus.status, (bogus.body.error as { code: string }).code]).toEqual([400, 'invalid_query']);
+    const quarantined = await call(`${url}/events/msg_q/forward`, 'POST');
+    expect([quarantined.status, (quarantined.body.error as { code: string }).code]).toEqual([
+      409,
+      'not_forwardable',
+    ]);
+    const unknown = await call(`${url}/events/msg_none/forward`, 'POST');
+    expect([unknown.status, (unknown.body.error as { code: string }).code]).toEqual([404, 'event_not_found']);
+    const badCursor = await call(`${url}/forwarding/dead-letters?cursor=xyz`);
+    expect(badCursor.status).toBe(400);
+  });
+});

@@ -1,0 +1,25 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { WebhookId } from './WebhookId.js';
+
+/** The 202 of POST /events/{id}/forward: the event is pending again at these destinations. */
+export const ForwardQueued = Type.Object(
+  {
+    status: Type.Literal('queued'),
+    webhook_id: WebhookId,
+    destinations: Type.Array(Type.String(), {
+      description: 'The destinations it will be forwarded to again',
+    }),
+  },
+  { title: 'ForwardQueued', description: 'The event is queued for forwarding again' },
+);
+export type ForwardQueued = Static<typeof ForwardQueued>;
+
+/** The 202 of POST /forwarding/dead-letters/forward: how many dead letters are pending again. */
+export const DeadLettersQueued = Type.Object(
+  {
+    status: Type.Literal('queued'),
+    count: Type.Integer({ minimum: 0, description: '(event, destination) pairs made pending again' }),
+  },
+  { title: 'DeadLettersQueued', description: 'Dead letters queued for forwarding again' },
+);
+export type DeadLettersQueued = Static<typeof DeadLettersQueued>;
