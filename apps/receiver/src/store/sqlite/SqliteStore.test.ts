@@ -455,7 +455,8 @@ describe('SqliteStore', () => {
       last_error:
         'claimed 3 times without being settled: the processor crashed or stalled on it each time; requeue it once fixed',
     });
-  });
+    // Four child processes each compile the sources through tsx: seconds apiece on a loaded machine.
+  }, 90_000);
 
   it('hands each inserted event to exactly one claim, whether it is claimed from memory or read back', async () => {
     const { dir, filename } = tempFile();
