@@ -4,13 +4,15 @@
 // answered 500, and send runs without a time limit. Each setting involved is given a non-default
 // value through the environment (or its flag), so a setting that is read but not wired fails here.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import {
   type RunningProgram,
   requireBuilt,
   runBuiltSender,
+  type StallingSink,
   senderCli,
   startBuiltSenderServe,
+  startStallingSink,
 } from '@webhook-contracts/test-kit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { whsecSecret } from './support/referenceWebhook.js';
@@ -78,28 +80,11 @@ async function recorder(): Promise<{ base: string; seen: Seen[] }> {
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
-/** A target that takes connections and never answers, counting the requests and open sockets. */
-async function stallingTarget(): Promise<{ url: string; received: () => number; open: () => number }> {
-  let received = 0;
-  const sockets = new Set<Socket>();
-  const server = createServer((req) => {
-    received++;
-    req.resume();
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`,
-    received: () => received,
-    open: () => sockets.size,
-  };
+/** A target that takes connections and never answers, closed after the test. */
+async function stallingTarget(): Promise<StallingSink> {
+  const target = await startStallingSink();
+  closers.push(target.close);
+  return target;
 }
 
 const post = (base: string, path: string, body: unknown) =>

@@ -9,6 +9,7 @@ export { type LocalServer, listenLocally } from './listenLocally.js';
 export { ReadApi } from './ReadApi.js';
 export { runBuiltSender } from './runBuiltSender.js';
 export { type ProgramResult, type RunProgramOptions, runProgram } from './runProgram.js';
+export { type StallingSink, startStallingSink } from './stallingSink.js';
 export { startBuiltReceiver } from './startBuiltReceiver.js';
 export { startBuiltSenderServe } from './startBuiltSenderServe.js';
 export {
