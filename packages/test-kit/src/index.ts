@@ -18,3 +18,4 @@ export {
   type StartProgramOptions,
   startProgram,
 } from './startProgram.js';
+export { type SelectHttpTransport, useSenderMsw } from './useSenderMsw.js';
