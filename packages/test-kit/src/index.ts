@@ -5,6 +5,7 @@ export { type Answer, deliver, type Signed } from './deliver.js';
 export { docsExample, docsExampleFile, type LessonFields, lessonCompleted } from './docsExample.js';
 export { eventually } from './eventually.js';
 export { expectedProgress, normaliseProgress } from './expectedProgress.js';
+export { type HostileReadApiQuery, hostileReadApiQueries } from './hostileReadApiQueries.js';
 export { type LocalServer, listenLocally } from './listenLocally.js';
 export { ReadApi } from './ReadApi.js';
 export { runBuiltSender } from './runBuiltSender.js';
