@@ -4,13 +4,15 @@
 // answered 500, and send runs without a time limit. Each setting involved is given a non-default
 // value through the environment (or its flag), so a setting that is read but not wired fails here.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import {
   type RunningProgram,
   requireBuilt,
   runBuiltSender,
+  type StallingSink,
   senderCli,
   startBuiltSenderServe,
+  startStallingSink,
 } from '@webhook-contracts/test-kit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { whsecSecret } from './support/referenceWebhook.js';
@@ -78,28 +80,11 @@ async function recorder(): Promise<{ base: string; seen: Seen[] }> {
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
-/** A target that takes connections and never answers, counting the requests and open sockets. */
-async function stallingTarget(): Promise<{ url: string; received: () => number; open: () => number }> {
-  let received = 0;
-  const sockets = new Set<Socket>();
-  const server = createServer((req) => {
-    received++;
-    req.resume();
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`,
-    received: () => received,
-    open: () => sockets.size,
-  };
+/** A target that takes connections and never answers, closed after the test. */
+async function stallingTarget(): Promise<StallingSink> {
+  const target = await startStallingSink();
+  closers.push(target.close);
+  return target;
 }
 
 const post = (base: string, path: string, body: unknown) =>
@@ -261,6 +246,9 @@ describe('mock-sender serve (built): SENDER_MAX_RUN_SECONDS', () => {
   });
 
   it('stops a run that overruns at SENDER_MAX_RUN_SECONDS and reports it', async () => {
+    // What the built program adds is the wiring: SENDER_MAX_RUN_SECONDS from the environment
+    // reaches the server. What the limit does to a run (its summary's counts, a background run
+    // timed out) is asserted in process, in createSenderServer.test.ts.
     const target = await stallingTarget();
     const service = await serve({ SENDER_MAX_RUN_SECONDS: '2' });
     // Its schedule fits (no rate, no retries); the target never answering is what overruns it.
@@ -276,14 +264,10 @@ describe('mock-sender serve (built): SENDER_MAX_RUN_SECONDS', () => {
     const res = await post(service.url, '/send', request);
     const tookMs = Date.now() - started;
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({
-      sent: 1,
-      delivered: 0,
-      notSent: 4,
-      stopped: {
-        code: 'run_time_limit',
-        message: expect.stringMatching(/^stopped at SENDER_MAX_RUN_SECONDS \(2 s\)/),
-      },
+    const { stopped } = (await res.json()) as { stopped?: unknown };
+    expect(stopped).toEqual({
+      code: 'run_time_limit',
+      message: expect.stringMatching(/^stopped at SENDER_MAX_RUN_SECONDS \(2 s\)/),
     });
     // At the limit (2 s), not at the 60 s attempt timeout; a generous margin for a busy machine.
     expect(tookMs).toBeGreaterThanOrEqual(1_900);
@@ -292,18 +276,6 @@ describe('mock-sender serve (built): SENDER_MAX_RUN_SECONDS', () => {
     const deadline = Date.now() + 10_000;
     while (target.open() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(target.open()).toBe(0);
-
-    const background = await post(service.url, '/send', { ...request, wait: false });
-    expect(background.status).toBe(202);
-    const { run } = (await background.json()) as { run: { id: string; started_at: string } };
-    const finished = await settled(service.url, run.id);
-    expect(finished).toMatchObject({
-      status: 'timed_out',
-      result: { sent: 1, notSent: 4, stopped: { code: 'run_time_limit' } },
-    });
-    const ranMs = Date.parse(String(finished['finished_at'])) - Date.parse(run.started_at);
-    expect(ranMs).toBeGreaterThanOrEqual(1_900);
-    expect(ranMs).toBeLessThan(12_000);
-    expect(target.received()).toBe(2);
+    expect(target.received()).toBe(1);
   });
 });

@@ -3,9 +3,9 @@
 // `standardwebhooks` reference library for the signature, and the generated JSON Schema under
 // plain Ajv for the body.
 import { docsExamples, loadExamples, send, useHttpTransport } from '@webhook-contracts/mock-sender';
+import { useSenderMsw } from '@webhook-contracts/test-kit';
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileGeneratedSchema, describeAjvErrors } from './support/generatedSchema.js';
 import { referenceWebhook, whopSecret, whsecSecret } from './support/referenceWebhook.js';
 
@@ -18,18 +18,9 @@ interface Captured {
   body: string;
 }
 
-const server = setupServer();
 // msw intercepts fetch, not undici's sockets: the sender runs on its fetch transport here, the
 // transport seam being the only difference from the CLI (payloads, signing and retries are shared).
-beforeAll(() => {
-  useHttpTransport('fetch');
-  server.listen({ onUnhandledRequest: 'error' });
-});
-afterEach(() => server.resetHandlers());
-afterAll(() => {
-  server.close();
-  useHttpTransport('undici');
-});
+const server = useSenderMsw(useHttpTransport);
 
 /** Answers 200 to every POST at TARGET and keeps what was received. */
 function capture(): Captured[] {

@@ -1,12 +1,14 @@
-import { createServer, request, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   eventually,
   type RunningProgram,
   requireBuilt,
   runBuiltSender,
+  type StallingSink,
   senderCli,
   startProgram,
+  startStallingSink,
 } from '@webhook-contracts/test-kit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type TestReceiver } from '../src/test-support/receivers.js';
@@ -72,30 +74,11 @@ function getWithHost(port: number, path: string, host: string): Promise<{ status
   });
 }
 
-/** A receiver that never answers: it counts requests and the sockets still open. */
-async function startStallingSink(): Promise<{ url: string; received: () => number; open: () => number }> {
-  let received = 0;
-  const sockets = new Set<Socket>();
-  const held: ServerResponse[] = [];
-  const server: Server = createServer((req, res) => {
-    received++;
-    req.resume();
-    held.push(res);
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`,
-    received: () => received,
-    open: () => sockets.size,
-  };
+/** A receiver that never answers, closed after the test. */
+async function stallingSink(): Promise<StallingSink> {
+  const sink = await startStallingSink();
+  cleanups.push(sink.close);
+  return sink;
 }
 
 function runCli(args: string[], env: Record<string, string>) {
@@ -255,7 +238,7 @@ describe('mock-sender serve (built, over sockets)', { timeout: 30_000 }, () => {
   });
 
   it('answers 429 with Retry-After past SENDER_MAX_RUNS, and a run stops when its client disconnects', async () => {
-    const sink = await startStallingSink();
+    const sink = await stallingSink();
     const service = await serve({ SENDER_API_TOKEN: TOKEN, SENDER_MAX_RUNS: '1' });
     const client = new AbortController();
     const run = post(
@@ -292,7 +275,7 @@ describe('mock-sender serve (built, over sockets)', { timeout: 30_000 }, () => {
   });
 
   it('stops a check when its client disconnects', async () => {
-    const sink = await startStallingSink();
+    const sink = await stallingSink();
     const service = await serve({ SENDER_API_TOKEN: TOKEN, SENDER_MAX_RUNS: '1' });
     const client = new AbortController();
     const run = post(
@@ -313,7 +296,7 @@ describe('mock-sender serve (built, over sockets)', { timeout: 30_000 }, () => {
   });
 
   it('does not follow a redirect from an allowed target to another one', async () => {
-    const elsewhere = await startStallingSink();
+    const elsewhere = await stallingSink();
     let redirected = 0;
     const redirecting = createServer((req, res) => {
       redirected++;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Entry point: read config, open the store, listen; SIGTERM/SIGINT shut down gracefully.
+import { listenFailure } from '@webhook-contracts/http-kit';
 import { HelpShown, loadConfig, type ReceiverConfig } from './config.js';
 import { createReceiver } from './createReceiver.js';
 import { ConfigError, StoreError } from './errors.js';
@@ -77,13 +78,11 @@ async function main(): Promise<void> {
   });
   server.listen(config.port, config.host);
   server.once('error', async (error: NodeJS.ErrnoException) => {
-    const why =
-      error.code === 'EADDRINUSE'
-        ? 'is in use: stop what holds it, or pick another PORT (--port)'
-        : error.code === 'EADDRNOTAVAIL'
-          ? 'is not an address of this machine: pick another HOST (--host)'
-          : `cannot be bound (${error.code ?? error.message})`;
-    process.stderr.write(`webhook-receiver: ${config.host}:${config.port} ${why}\n`);
+    const why = listenFailure(error, config.host, config.port, {
+      port: 'PORT (--port)',
+      host: 'HOST (--host)',
+    });
+    process.stderr.write(`webhook-receiver: ${why}\n`);
     await store.close().catch(() => {});
     process.exit(2);
   });

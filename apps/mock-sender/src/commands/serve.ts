@@ -1,5 +1,6 @@
 // `mock-sender serve`: reads the settings (flags from the settings table win over the environment),
 // builds the server and listens. The work happens in createSenderServer.
+import { listenFailure } from '@webhook-contracts/http-kit';
 import { Command } from 'commander';
 import { SenderConfigError } from '../errors.js';
 import { nonNegativeInteger } from '../options/flagParsers.js';
@@ -41,17 +42,8 @@ export function serveCommand(): Command {
       });
       await new Promise<void>((resolve, reject) => {
         server.once('error', (error: NodeJS.ErrnoException) => {
-          const why =
-            error.code === 'EADDRINUSE'
-              ? 'is in use: stop what holds it, or pick another --port'
-              : error.code === 'EADDRNOTAVAIL'
-                ? 'is not an address of this machine: pick another --host'
-                : `cannot be bound (${error.code ?? error.message})`;
-          reject(
-            new SenderConfigError('invalid_option', `${flags.host}:${flags.port} ${why}`, undefined, {
-              cause: error,
-            }),
-          );
+          const why = listenFailure(error, flags.host, flags.port, { port: '--port', host: '--host' });
+          reject(new SenderConfigError('invalid_option', why, undefined, { cause: error }));
         });
         server.listen(flags.port, flags.host, resolve);
       });

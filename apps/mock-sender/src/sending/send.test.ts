@@ -3,26 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { validateEvent } from '@webhook-contracts/schema';
+import { useSenderMsw } from '@webhook-contracts/test-kit';
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
 import { Webhook as ReferenceWebhook } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../generators/generator.js';
 import { recordingSleep, SECRET, scriptedReceiver, steppingClock, TARGET } from '../test-support/recorder.js';
 import { send } from './send.js';
 import { useHttpTransport } from './transport/httpClient.js';
 
-const server = setupServer();
-// msw intercepts fetch, not undici's sockets: these tests run the sender on its fetch transport.
-beforeAll(() => {
-  useHttpTransport('fetch');
-  server.listen({ onUnhandledRequest: 'error' });
-});
-afterEach(() => server.resetHandlers());
-afterAll(() => {
-  server.close();
-  useHttpTransport('undici');
-});
+const server = useSenderMsw(useHttpTransport);
 
 const base = { to: TARGET, secret: SECRET, seed: 'test-seed', onWarning: () => {} };
 

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
+import { eventually, startStallingSink } from '@webhook-contracts/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkCaseNames } from '../check/checkCases.js';
 import { startReceiver, type TestReceiver } from '../test-support/receivers.js';
@@ -240,14 +241,10 @@ describe('createSenderServer: runs in the background', () => {
   it('cancels a background run with DELETE /runs/:id', async () => {
     const base = await start();
     // A target that accepts connections and never answers keeps the run going until it is cancelled.
-    const { createServer } = await import('node:net');
-    const sockets = new Set<import('node:net').Socket>();
-    const sink = createServer((socket) => sockets.add(socket));
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const sink = await startStallingSink();
     try {
-      const to = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/webhooks`;
       const res = await post(`${base}/send`, {
-        to,
+        to: sink.url,
         secret: SECRET,
         generate: 3,
         wait: false,
@@ -258,8 +255,7 @@ describe('createSenderServer: runs in the background', () => {
       expect(cancel.status).toBe(202);
       expect(await poll(base, run.id, (r) => r.status !== 'running')).toMatchObject({ status: 'cancelled' });
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => sink.close(() => resolve()));
+      await sink.close();
     }
   });
 
@@ -445,34 +441,15 @@ describe('createSenderServer: what answers carry', () => {
 });
 
 describe('createSenderServer: SENDER_MAX_RUN_SECONDS', () => {
-  /** A target that accepts connections and never answers, counting what reached it. */
-  async function stallingSink(): Promise<{ to: string; received: () => number; close: () => Promise<void> }> {
-    let received = 0;
-    const sockets = new Set<import('node:net').Socket>();
-    const sink = createNetServer((socket) => {
-      sockets.add(socket);
-      socket.once('data', () => received++);
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    return {
-      to: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/webhooks`,
-      received: () => received,
-      close: async () => {
-        for (const socket of sockets) socket.destroy();
-        await new Promise<void>((resolve) => sink.close(() => resolve()));
-      },
-    };
-  }
-
   it('refuses a send whose schedule cannot fit, before sending anything', async () => {
-    const sink = await stallingSink();
+    const sink = await startStallingSink();
     try {
       const base = await start({
         maxRunSeconds: 30,
-        allowedSources: [{ origin: new URL(sink.to).origin, path: '/' }],
+        allowedSources: [{ origin: new URL(sink.url).origin, path: '/' }],
       });
       const slow = await post(`${base}/send`, {
-        to: sink.to,
+        to: sink.url,
         secret: SECRET,
         generate: 4,
         rate: 0.1,
@@ -492,7 +469,7 @@ describe('createSenderServer: SENDER_MAX_RUN_SECONDS', () => {
         },
       });
       // The default retry schedule (10 + 20 + 40 s) alone does not fit in 30 s either.
-      const retries = await post(`${base}/send`, { to: sink.to, secret: SECRET, generate: 1 });
+      const retries = await post(`${base}/send`, { to: sink.url, secret: SECRET, generate: 1 });
       expect(retries.status).toBe(400);
       expect(await retries.json()).toMatchObject({
         error: {
@@ -501,8 +478,8 @@ describe('createSenderServer: SENDER_MAX_RUN_SECONDS', () => {
         },
       });
       const replayRetries = await post(`${base}/replay`, {
-        from: sink.to,
-        to: sink.to,
+        from: sink.url,
+        to: sink.url,
         secret: SECRET,
         retrySchedule: [20, 20],
       });
@@ -520,12 +497,12 @@ describe('createSenderServer: SENDER_MAX_RUN_SECONDS', () => {
   });
 
   it('stops a run that overruns, answering its summary marked stopped, and a background one as timed_out', async () => {
-    const sink = await stallingSink();
+    const sink = await startStallingSink();
     try {
       const base = await start({ maxRunSeconds: 1 });
       const started = Date.now();
       const res = await post(`${base}/send`, {
-        to: sink.to,
+        to: sink.url,
         secret: SECRET,
         generate: 3,
         concurrency: 1,
@@ -546,9 +523,15 @@ describe('createSenderServer: SENDER_MAX_RUN_SECONDS', () => {
       // Stopped at the limit, not at the 60 s attempt timeout (a generous margin for a busy machine).
       expect(took).toBeGreaterThanOrEqual(900);
       expect(took).toBeLessThan(10_000);
+      // The attempt in flight was cut off with the run: the sender closed its connection.
+      await eventually(
+        'the sender to close its connection to the sink',
+        () => (sink.open() === 0 ? true : undefined),
+        10_000,
+      );
 
       const background = await post(`${base}/send`, {
-        to: sink.to,
+        to: sink.url,
         secret: SECRET,
         generate: 3,
         concurrency: 1,
@@ -556,9 +539,9 @@ describe('createSenderServer: SENDER_MAX_RUN_SECONDS', () => {
         retrySchedule: [],
         wait: false,
       });
-      const { run } = (await background.json()) as { run: { id: string } };
+      const { run } = (await background.json()) as { run: { id: string; started_at: string } };
       const deadline = Date.now() + 10_000;
-      let view: { status: string; result?: { stopped?: { code: string } } } | undefined;
+      let view: { status: string; finished_at?: string; result?: { stopped?: { code: string } } } | undefined;
       while (Date.now() < deadline) {
         view = (
           (await (await fetch(`${base}/runs/${run.id}`, { headers: auth })).json()) as { run: typeof view }
@@ -566,7 +549,15 @@ describe('createSenderServer: SENDER_MAX_RUN_SECONDS', () => {
         if (view?.status !== 'running') break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      expect(view).toMatchObject({ status: 'timed_out', result: { stopped: { code: 'run_time_limit' } } });
+      expect(view).toMatchObject({
+        status: 'timed_out',
+        result: { sent: 1, notSent: 2, stopped: { code: 'run_time_limit' } },
+      });
+      const ranMs = Date.parse(String(view?.finished_at)) - Date.parse(run.started_at);
+      expect(ranMs).toBeGreaterThanOrEqual(900);
+      expect(ranMs).toBeLessThan(10_000);
+      // One attempt from each run reached the sink; the rest were never sent.
+      expect(sink.received()).toBe(2);
     } finally {
       await sink.close();
     }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { HttpError, sendError, sendHttpError } from '@webhook-contracts/http-kit';
+import { startStallingSink } from '@webhook-contracts/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SenderConfigError } from '../errors.js';
 import { SECRET } from '../test-support/recorder.js';
@@ -16,14 +17,9 @@ afterEach(async () => {
 
 /** A target that accepts connections and never answers: a run to it runs until stopped. */
 async function stallingTarget(): Promise<string> {
-  const sockets = new Set<Socket>();
-  const sink = createNetServer((socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  closers.push(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => sink.close(() => resolve()));
-  });
-  return `http://127.0.0.1:${(sink.address() as AddressInfo).port}/webhooks`;
+  const sink = await startStallingSink();
+  closers.push(sink.close);
+  return sink.url;
 }
 
 /** The run routes alone behind the router, with `maxRuns` slots. */
