@@ -7,7 +7,7 @@ import type { ContractMode } from '../config.js';
 import { StoreError } from '../errors.js';
 import { truncateForLog } from '../logging/truncateForLog.js';
 import type { DeliveryOutcome } from '../ReceiverMetrics.js';
-import type { EventError, InsertOutcome, NewDelivery } from '../store/core/Store.js';
+import type { InsertOutcome, NewDelivery } from '../store/core/Store.js';
 import { parameterMaxLength } from './readApiParameters.js';
 import type { DeliveryRead, EarlyExit } from './readDelivery.js';
 import { storeErrorStatus } from './storeErrorStatus.js';
