@@ -161,6 +161,33 @@ describe('GET /memberships', () => {
     const repeated = await get(`${url}/memberships?status=active&status=canceled`);
     expect(repeated.body.error).toMatchObject({ details: [{ parameter: 'status', problem: 'repeated' }] });
   });
+
+  it('echoes only the first 64 characters of an unknown status', async () => {
+    const url = await serveWith([change('mem_a')]);
+    const long = await get(`${url}/memberships?status=${'x'.repeat(64)}yz`);
+    expect(long.status).toBe(400);
+    expect(long.body.error?.message).toMatch(new RegExp(`^status is "${'x'.repeat(64)}": expected one of `));
+  });
+
+  it('refuses a user_id or cursor past its length bound with 400 too_long', async () => {
+    const url = await serveWith([change('mem_a')]);
+    for (const [parameter, length] of [
+      ['user_id', 257],
+      ['cursor', 4097],
+    ] as const) {
+      const res = await get(`${url}/memberships?${parameter}=${'a'.repeat(length)}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        code: 'invalid_query',
+        details: [{ parameter, problem: 'too_long' }],
+      });
+    }
+  });
+
+  it('reads an empty user_id as no filter', async () => {
+    const url = await serveWith([change('mem_a'), change('mem_b', { userId: 'user_2' })]);
+    expect(idsOf((await get(`${url}/memberships?user_id=`)).body)).toEqual(['mem_a', 'mem_b']);
+  });
 });
 
 describe('GET /memberships/{id}', () => {
@@ -229,6 +256,20 @@ describe('membershipHandler', () => {
     };
     expect(() => membershipHandler({ ...example, data })).toThrow(
       new Error('data.updated_at "yesterday" is not a parseable date-time'),
+    );
+  });
+
+  it('throws, naming the field, if an envelope timestamp the schema let through does not parse', () => {
+    const data = {
+      ...example.data,
+      id: 'mem_1',
+      user: null,
+      plan: { id: 'plan_1', metadata: null },
+      product: { id: 'prod_1', metadata: null, title: 'P' },
+      updated_at: '2026-01-01T12:00:00.000Z',
+    };
+    expect(() => membershipHandler({ ...example, timestamp: 'soon', data })).toThrow(
+      new Error('timestamp "soon" is not a parseable date-time'),
     );
   });
 
