@@ -13,6 +13,7 @@ describe('membershipCursor', () => {
   it.each([
     ['no prefix', '"mem_1"'],
     ['a progress cursor', 'p:["u","c"]'],
+    ['another two-character prefix', 'q:"mem_1"'],
     ['broken JSON', 'm:"mem_1'],
     ['an array for the id', 'm:["mem_1"]'],
     ['a number for the id', 'm:7'],
@@ -34,5 +35,7 @@ describe('membershipCursor', () => {
       nextCursor: encodeMembershipCursor('mem_b'),
     });
     expect(toMembershipPage(rows, 3)).toEqual({ memberships: rows, nextCursor: null });
+    expect(toMembershipPage([], 2)).toEqual({ memberships: [], nextCursor: null });
+    expect(toMembershipPage(rows, 0)).toEqual({ memberships: [], nextCursor: null });
   });
 });
