@@ -2,36 +2,12 @@
 // lesson is kept whatever the order, and the reads page by (user, course) pair and filter.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../store/core/Store.js';
-import { PostgresStore } from '../../store/postgres/PostgresStore.js';
-import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
-import { dropSchema, randomSchema, testDatabaseUrl } from '../../store/test-support/postgresTestDatabase.js';
 import { delivery } from '../../store/test-support/storeContract.js';
+import { storeBackends } from '../test-support/storeBackends.js';
 import { type ListProgressQuery, lessonProgress } from './index.js';
 import type { LessonCompletion } from './ProgressReader.js';
 
 const t0 = Date.UTC(2026, 0, 1);
-
-interface Backend {
-  name: string;
-  open(): Promise<{ store: Store; cleanup: () => Promise<void> | void }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'SQLite in memory',
-    open: async () => ({ store: new SqliteStore({ filename: ':memory:' }), cleanup: () => {} }),
-  },
-  {
-    name: 'PostgreSQL',
-    open: async () => {
-      const schema = randomSchema();
-      return {
-        store: await PostgresStore.open({ url: testDatabaseUrl, schema, poolSize: 2, leaseClock: 'caller' }),
-        cleanup: () => dropSchema(schema),
-      };
-    },
-  },
-];
 
 const done = (userId: string, courseId: string, lessonId: string, completedAt: number): LessonCompletion => ({
   userId,
@@ -40,7 +16,7 @@ const done = (userId: string, courseId: string, lessonId: string, completedAt: n
   completedAt,
 });
 
-describe.each(backends)('lesson progress on $name', (backend) => {
+describe.each(storeBackends)('lesson progress on $name', (backend) => {
   let store: Store;
   let cleanup: () => Promise<void> | void;
 

@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isNewerMembershipState } from './isNewerMembershipState.js';
 import type { MembershipState } from './MembershipReader.js';
+import { membershipChange, membershipT0 } from './test-support/membershipChange.js';
 
-const t0 = Date.UTC(2026, 0, 1);
+const t0 = membershipT0;
 const state = (overrides: Partial<MembershipState> = {}): MembershipState => ({
-  membershipId: 'mem_1',
-  userId: 'user_1',
-  productId: 'prod_1',
-  planId: 'plan_1',
-  status: 'active',
-  cancelAtPeriodEnd: false,
-  updatedAt: t0,
-  eventTimestamp: t0,
+  ...membershipChange(),
   webhookId: 'msg_b',
   ...overrides,
 });

@@ -11,6 +11,7 @@ import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
 import { delivery } from '../../store/test-support/storeContract.js';
 import type { MembershipChange } from './MembershipReader.js';
 import { membershipHandler } from './membershipHandler.js';
+import { membershipChange } from './test-support/membershipChange.js';
 
 const token = 'memberships-test-token-0123456789';
 const auth = { authorization: `Bearer ${token}` };
@@ -22,17 +23,7 @@ afterEach(async () => {
 });
 
 function change(id: string, overrides: Partial<MembershipChange> = {}): MembershipChange {
-  return {
-    membershipId: id,
-    userId: 'user_1',
-    productId: 'prod_1',
-    planId: 'plan_1',
-    status: 'active',
-    cancelAtPeriodEnd: false,
-    updatedAt: t0,
-    eventTimestamp: t0 + 5,
-    ...overrides,
-  };
+  return membershipChange({ membershipId: id, eventTimestamp: t0 + 5, ...overrides });
 }
 
 async function serveWith(changes: MembershipChange[], maxPageBytes?: number) {
@@ -245,7 +236,7 @@ describe('membershipHandler', () => {
     expect(membershipHandler({ ...example, data: { ...data, user: null } })[0]?.userId).toBeNull();
   });
 
-  it('throws, so the event is retried, if an updated_at the schema let through does not parse', () => {
+  it('throws, naming the field, so the event is retried, if an updated_at or timestamp the schema let through does not parse', () => {
     const data = {
       ...example.data,
       id: 'mem_1',
@@ -257,20 +248,10 @@ describe('membershipHandler', () => {
     expect(() => membershipHandler({ ...example, data })).toThrow(
       new Error('data.updated_at "yesterday" is not a parseable date-time'),
     );
-  });
-
-  it('throws, naming the field, if an envelope timestamp the schema let through does not parse', () => {
-    const data = {
-      ...example.data,
-      id: 'mem_1',
-      user: null,
-      plan: { id: 'plan_1', metadata: null },
-      product: { id: 'prod_1', metadata: null, title: 'P' },
-      updated_at: '2026-01-01T12:00:00.000Z',
-    };
-    expect(() => membershipHandler({ ...example, timestamp: 'soon', data })).toThrow(
-      new Error('timestamp "soon" is not a parseable date-time'),
-    );
+    const timestamp = 'soon';
+    expect(() =>
+      membershipHandler({ ...example, timestamp, data: { ...data, updated_at: '2026-01-01T12:00:00.000Z' } }),
+    ).toThrow(new Error('timestamp "soon" is not a parseable date-time'));
   });
 
   it('runs, under membershipChanges, for every membership event type the catalog has', async () => {

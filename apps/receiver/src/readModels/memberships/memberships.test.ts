@@ -1,66 +1,17 @@
 // The memberships read model through the store, on both databases: the newest state wins whatever
 // the arrival order, a replay changes nothing, and the reads page and filter.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../store/core/Store.js';
-import { PostgresStore } from '../../store/postgres/PostgresStore.js';
-import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
-import { dropSchema, randomSchema, testDatabaseUrl } from '../../store/test-support/postgresTestDatabase.js';
 import { delivery } from '../../store/test-support/storeContract.js';
+import { storeBackends } from '../test-support/storeBackends.js';
 import { memberships } from './index.js';
 import type { MembershipChange } from './MembershipReader.js';
+import { membershipChange, membershipT0 } from './test-support/membershipChange.js';
 
-const t0 = Date.UTC(2026, 0, 1);
+const t0 = membershipT0;
+const change = membershipChange;
 
-function change(overrides: Partial<MembershipChange> = {}): MembershipChange {
-  return {
-    membershipId: 'mem_1',
-    userId: 'user_1',
-    productId: 'prod_1',
-    planId: 'plan_1',
-    status: 'active',
-    cancelAtPeriodEnd: false,
-    updatedAt: t0,
-    eventTimestamp: t0,
-    ...overrides,
-  };
-}
-
-interface Backend {
-  name: string;
-  open(): Promise<{ store: Store; cleanup: () => Promise<void> | void }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'SQLite in memory',
-    open: async () => ({ store: new SqliteStore({ filename: ':memory:' }), cleanup: () => {} }),
-  },
-  {
-    name: 'SQLite file (writer thread)',
-    open: async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'receiver-memberships-'));
-      return {
-        store: new SqliteStore({ filename: path.join(dir, 'events.sqlite') }),
-        cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    open: async () => {
-      const schema = randomSchema();
-      return {
-        store: await PostgresStore.open({ url: testDatabaseUrl, schema, poolSize: 2, leaseClock: 'caller' }),
-        cleanup: () => dropSchema(schema),
-      };
-    },
-  },
-];
-
-describe.each(backends)('memberships on $name', (backend) => {
+describe.each(storeBackends)('memberships on $name', (backend) => {
   let store: Store;
   let cleanup: () => Promise<void> | void;
 

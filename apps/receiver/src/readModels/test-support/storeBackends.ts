@@ -1,0 +1,41 @@
+// The stores a read model's tests run on: SQLite in memory, an SQLite file written by its writer
+// thread (effects cross to it by structured clone) and PostgreSQL, each opened fresh and removed.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Store } from '../../store/core/Store.js';
+import { PostgresStore } from '../../store/postgres/PostgresStore.js';
+import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
+import { dropSchema, randomSchema, testDatabaseUrl } from '../../store/test-support/postgresTestDatabase.js';
+
+export interface StoreBackend {
+  name: string;
+  open(): Promise<{ store: Store; cleanup: () => Promise<void> | void }>;
+}
+
+export const storeBackends: readonly StoreBackend[] = [
+  {
+    name: 'SQLite in memory',
+    open: async () => ({ store: new SqliteStore({ filename: ':memory:' }), cleanup: () => {} }),
+  },
+  {
+    name: 'SQLite file (writer thread)',
+    open: async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'receiver-read-model-'));
+      return {
+        store: new SqliteStore({ filename: path.join(dir, 'events.sqlite') }),
+        cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    open: async () => {
+      const schema = randomSchema();
+      return {
+        store: await PostgresStore.open({ url: testDatabaseUrl, schema, poolSize: 2, leaseClock: 'caller' }),
+        cleanup: () => dropSchema(schema),
+      };
+    },
+  },
+];
