@@ -1,9 +1,8 @@
 // The lesson-progress read model through the store, on both databases: the earliest completion of a
 // lesson is kept whatever the order, and the reads page by (user, course) pair and filter.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../store/core/Store.js';
+import { describe, expect, it } from 'vitest';
 import { delivery } from '../../store/test-support/storeContract.js';
-import { storeBackends } from '../test-support/storeBackends.js';
+import { storeBackends, useStoreBackend } from '../test-support/storeBackends.js';
 import { type ListProgressQuery, lessonProgress } from './index.js';
 import type { LessonCompletion } from './ProgressReader.js';
 
@@ -17,25 +16,15 @@ const done = (userId: string, courseId: string, lessonId: string, completedAt: n
 });
 
 describe.each(storeBackends)('lesson progress on $name', (backend) => {
-  let store: Store;
-  let cleanup: () => Promise<void> | void;
-
-  beforeEach(async () => {
-    ({ store, cleanup } = await backend.open());
-  });
-
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
-  });
+  const { store } = useStoreBackend(backend);
 
   let delivered = 0;
   /** Stores and settles one event with the completions given. */
   async function apply(lessonCompletions: LessonCompletion[]) {
     const webhookId = `msg_${++delivered}`;
-    await store.insertDelivery(delivery(webhookId));
-    await store.claimDue('w', t0 + 1_000_000, 1000, 100);
-    const settled = await store.settle(
+    await store().insertDelivery(delivery(webhookId));
+    await store().claimDue('w', t0 + 1_000_000, 1000, 100);
+    const settled = await store().settle(
       webhookId,
       'w',
       { status: 'processed', effects: { lessonCompletions } },
@@ -44,7 +33,7 @@ describe.each(storeBackends)('lesson progress on $name', (backend) => {
     expect(settled).toBe(true);
   }
 
-  const list = (query: ListProgressQuery) => store.reader(lessonProgress).listProgress(query);
+  const list = (query: ListProgressQuery) => store().reader(lessonProgress).listProgress(query);
 
   it('keeps the earliest completion of a lesson, whatever the order, and counts each lesson once', async () => {
     await apply([done('user_1', 'cors_1', 'lesn_1', t0 + 500), done('user_1', 'cors_1', 'lesn_2', t0 + 700)]);

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { Store } from '../../store/core/Store.js';
 import { PostgresStore } from '../../store/postgres/PostgresStore.js';
 import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
@@ -39,3 +40,31 @@ export const storeBackends: readonly StoreBackend[] = [
     },
   },
 ];
+
+/**
+ * Opens a fresh store of `backend` before each test of the calling suite and removes it after;
+ * `store()` is the current one, `reopen()` starts again from an empty store within a test.
+ */
+export function useStoreBackend(backend: StoreBackend): { store: () => Store; reopen: () => Promise<void> } {
+  let opened: Awaited<ReturnType<StoreBackend['open']>> | undefined;
+  async function close() {
+    const current = opened;
+    opened = undefined;
+    await current?.store.close();
+    await current?.cleanup();
+  }
+  beforeEach(async () => {
+    opened = await backend.open();
+  });
+  afterEach(close);
+  return {
+    store: () => {
+      if (opened === undefined) throw new Error(`no ${backend.name} store is open: use it inside a test`);
+      return opened.store;
+    },
+    reopen: async () => {
+      await close();
+      opened = await backend.open();
+    },
+  };
+}
