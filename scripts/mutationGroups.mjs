@@ -26,6 +26,15 @@ export const mutationGroups = {
     projects: ['apps/receiver'],
     tests: ['src/http/**/*.test.ts'],
   },
+  'receiver-read-models': {
+    // Each read model's handler, SQL for both databases, cursor and routes; test-support is left
+    // out by stryker.config.mjs.
+    mutate: ['apps/receiver/src/readModels/**/*.ts'],
+    projects: ['apps/receiver'],
+    // The read models' own tests (memberships through both stores and the read API) and the read
+    // API router's, whose GET /progress tests drive lesson progress's routes, cursor and SQLite reads.
+    tests: ['src/readModels/**/*.test.ts', 'src/http/createReadApiRouter.test.ts'],
+  },
   sender: {
     // The delivery of each event (retries, Retry-After, the pool, fault injection) and the HTTP
     // transports under it; what send() composes above them is covered by the contract tests.
@@ -40,7 +49,7 @@ export const mutationGroups = {
   },
 };
 
-/** Names a user may pass: a group, `receiver` (its three groups) or `all`. */
+/** Names a user may pass: a group, `receiver` (its four groups) or `all`. */
 export function expandGroupName(name) {
   if (name === 'all') return Object.keys(mutationGroups);
   if (name === 'receiver') return Object.keys(mutationGroups).filter((g) => g.startsWith('receiver-'));

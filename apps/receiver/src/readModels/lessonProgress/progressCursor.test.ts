@@ -25,6 +25,7 @@ describe('progressCursor', () => {
     ['one id', 'p:["u"]'],
     ['three ids', 'p:["u","c","x"]'],
     ['a number for an id', 'p:["u",2]'],
+    ['an array for an id', 'p:["u",["c"]]'],
     ['a NUL in the user id', 'p:["u\\u0000","c"]'],
     ['a NUL in the course id', 'p:["u","c\\u0000"]'],
   ])('rejects a cursor with %s as invalid_cursor', (_, text) => {

@@ -11,6 +11,7 @@ import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
 import { delivery } from '../../store/test-support/storeContract.js';
 import type { MembershipChange } from './MembershipReader.js';
 import { membershipHandler } from './membershipHandler.js';
+import { membershipChange } from './test-support/membershipChange.js';
 
 const token = 'memberships-test-token-0123456789';
 const auth = { authorization: `Bearer ${token}` };
@@ -22,17 +23,7 @@ afterEach(async () => {
 });
 
 function change(id: string, overrides: Partial<MembershipChange> = {}): MembershipChange {
-  return {
-    membershipId: id,
-    userId: 'user_1',
-    productId: 'prod_1',
-    planId: 'plan_1',
-    status: 'active',
-    cancelAtPeriodEnd: false,
-    updatedAt: t0,
-    eventTimestamp: t0 + 5,
-    ...overrides,
-  };
+  return membershipChange({ membershipId: id, eventTimestamp: t0 + 5, ...overrides });
 }
 
 async function serveWith(changes: MembershipChange[], maxPageBytes?: number) {
@@ -161,6 +152,33 @@ describe('GET /memberships', () => {
     const repeated = await get(`${url}/memberships?status=active&status=canceled`);
     expect(repeated.body.error).toMatchObject({ details: [{ parameter: 'status', problem: 'repeated' }] });
   });
+
+  it('echoes only the first 64 characters of an unknown status', async () => {
+    const url = await serveWith([change('mem_a')]);
+    const long = await get(`${url}/memberships?status=${'x'.repeat(64)}yz`);
+    expect(long.status).toBe(400);
+    expect(long.body.error?.message).toMatch(new RegExp(`^status is "${'x'.repeat(64)}": expected one of `));
+  });
+
+  it('refuses a user_id or cursor past its length bound with 400 too_long', async () => {
+    const url = await serveWith([change('mem_a')]);
+    for (const [parameter, length] of [
+      ['user_id', 257],
+      ['cursor', 4097],
+    ] as const) {
+      const res = await get(`${url}/memberships?${parameter}=${'a'.repeat(length)}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        code: 'invalid_query',
+        details: [{ parameter, problem: 'too_long' }],
+      });
+    }
+  });
+
+  it('reads an empty user_id as no filter', async () => {
+    const url = await serveWith([change('mem_a'), change('mem_b', { userId: 'user_2' })]);
+    expect(idsOf((await get(`${url}/memberships?user_id=`)).body)).toEqual(['mem_a', 'mem_b']);
+  });
 });
 
 describe('GET /memberships/{id}', () => {
@@ -218,7 +236,7 @@ describe('membershipHandler', () => {
     expect(membershipHandler({ ...example, data: { ...data, user: null } })[0]?.userId).toBeNull();
   });
 
-  it('throws, so the event is retried, if an updated_at the schema let through does not parse', () => {
+  it('throws, naming the field, so the event is retried, if an updated_at or timestamp the schema let through does not parse', () => {
     const data = {
       ...example.data,
       id: 'mem_1',
@@ -230,6 +248,10 @@ describe('membershipHandler', () => {
     expect(() => membershipHandler({ ...example, data })).toThrow(
       new Error('data.updated_at "yesterday" is not a parseable date-time'),
     );
+    const timestamp = 'soon';
+    expect(() =>
+      membershipHandler({ ...example, timestamp, data: { ...data, updated_at: '2026-01-01T12:00:00.000Z' } }),
+    ).toThrow(new Error('timestamp "soon" is not a parseable date-time'));
   });
 
   it('runs, under membershipChanges, for every membership event type the catalog has', async () => {

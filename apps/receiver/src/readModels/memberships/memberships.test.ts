@@ -1,84 +1,24 @@
 // The memberships read model through the store, on both databases: the newest state wins whatever
 // the arrival order, a replay changes nothing, and the reads page and filter.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../store/core/Store.js';
-import { PostgresStore } from '../../store/postgres/PostgresStore.js';
-import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
-import { dropSchema, randomSchema, testDatabaseUrl } from '../../store/test-support/postgresTestDatabase.js';
+import { describe, expect, it } from 'vitest';
 import { delivery } from '../../store/test-support/storeContract.js';
+import { storeBackends, useStoreBackend } from '../test-support/storeBackends.js';
 import { memberships } from './index.js';
 import type { MembershipChange } from './MembershipReader.js';
+import { membershipChange, membershipT0 } from './test-support/membershipChange.js';
 
-const t0 = Date.UTC(2026, 0, 1);
+const t0 = membershipT0;
+const change = membershipChange;
 
-function change(overrides: Partial<MembershipChange> = {}): MembershipChange {
-  return {
-    membershipId: 'mem_1',
-    userId: 'user_1',
-    productId: 'prod_1',
-    planId: 'plan_1',
-    status: 'active',
-    cancelAtPeriodEnd: false,
-    updatedAt: t0,
-    eventTimestamp: t0,
-    ...overrides,
-  };
-}
-
-interface Backend {
-  name: string;
-  open(): Promise<{ store: Store; cleanup: () => Promise<void> | void }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'SQLite in memory',
-    open: async () => ({ store: new SqliteStore({ filename: ':memory:' }), cleanup: () => {} }),
-  },
-  {
-    name: 'SQLite file (writer thread)',
-    open: async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'receiver-memberships-'));
-      return {
-        store: new SqliteStore({ filename: path.join(dir, 'events.sqlite') }),
-        cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    open: async () => {
-      const schema = randomSchema();
-      return {
-        store: await PostgresStore.open({ url: testDatabaseUrl, schema, poolSize: 2, leaseClock: 'caller' }),
-        cleanup: () => dropSchema(schema),
-      };
-    },
-  },
-];
-
-describe.each(backends)('memberships on $name', (backend) => {
-  let store: Store;
-  let cleanup: () => Promise<void> | void;
-
-  beforeEach(async () => {
-    ({ store, cleanup } = await backend.open());
-  });
-
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
-  });
+describe.each(storeBackends)('memberships on $name', (backend) => {
+  const { store, reopen } = useStoreBackend(backend);
 
   /** Stores and settles one event per change, in the order given. */
   async function apply(...events: [webhookId: string, change: MembershipChange][]) {
     for (const [webhookId, c] of events) {
-      await store.insertDelivery(delivery(webhookId, { type: 'membership.activated' }));
-      await store.claimDue('w', t0 + 1_000_000, 1000, 100);
-      const settled = await store.settle(
+      await store().insertDelivery(delivery(webhookId, { type: 'membership.activated' }));
+      await store().claimDue('w', t0 + 1_000_000, 1000, 100);
+      const settled = await store().settle(
         webhookId,
         'w',
         { status: 'processed', effects: { membershipChanges: [c] } },
@@ -88,7 +28,7 @@ describe.each(backends)('memberships on $name', (backend) => {
     }
   }
 
-  const read = (id = 'mem_1') => store.reader(memberships).getMembership(id);
+  const read = (id = 'mem_1') => store().reader(memberships).getMembership(id);
 
   it('keeps the newer state when an older event arrives after it', async () => {
     await apply(
@@ -126,9 +66,7 @@ describe.each(backends)('memberships on $name', (backend) => {
     const b = change({ status: 'canceling', cancelAtPeriodEnd: true });
     await apply(['msg_b', b], ['msg_a', a]);
     expect(await read()).toEqual({ ...b, webhookId: 'msg_b' });
-    await store.close();
-    await cleanup();
-    ({ store, cleanup } = await backend.open());
+    await reopen();
     await apply(['msg_a', a], ['msg_b', b]);
     expect(await read()).toEqual({ ...b, webhookId: 'msg_b' });
   });
@@ -138,11 +76,11 @@ describe.each(backends)('memberships on $name', (backend) => {
     const newer = change({ status: 'canceled', updatedAt: t0 + 2000 });
     await apply(['msg_old', older], ['msg_new', newer]);
     for (const id of ['msg_old', 'msg_new']) {
-      expect(await store.requeue(id, t0)).toBe(true);
-      await store.claimDue('w', t0 + 1_000_000, 1000, 100);
+      expect(await store().requeue(id, t0)).toBe(true);
+      await store().claimDue('w', t0 + 1_000_000, 1000, 100);
       const c = id === 'msg_old' ? older : newer;
       expect(
-        await store.settle(id, 'w', { status: 'processed', effects: { membershipChanges: [c] } }, t0),
+        await store().settle(id, 'w', { status: 'processed', effects: { membershipChanges: [c] } }, t0),
       ).toBe(true);
       expect(await read()).toEqual({ ...newer, webhookId: 'msg_new' });
     }
@@ -150,14 +88,14 @@ describe.each(backends)('memberships on $name', (backend) => {
 
   it('keeps the newest of several changes to one membership settled in one batch', async () => {
     const ids = ['msg_1', 'msg_2', 'msg_3'];
-    for (const id of ids) await store.insertDelivery(delivery(id, { type: 'membership.activated' }));
-    await store.claimDue('w', t0 + 1_000_000, 1000, 100);
+    for (const id of ids) await store().insertDelivery(delivery(id, { type: 'membership.activated' }));
+    await store().claimDue('w', t0 + 1_000_000, 1000, 100);
     const states = [
       change({ status: 'active', updatedAt: t0 + 1000 }),
       change({ status: 'expired', updatedAt: t0 + 3000 }),
       change({ status: 'past_due', updatedAt: t0 + 2000 }),
     ];
-    const settled = await store.settleMany!(
+    const settled = await store().settleMany!(
       'w',
       ids.map((webhookId, i) => ({
         webhookId,
@@ -170,9 +108,9 @@ describe.each(backends)('memberships on $name', (backend) => {
   });
 
   it('writes nothing for a settlement whose claim was lost', async () => {
-    await store.insertDelivery(delivery('msg_1', { type: 'membership.activated' }));
-    await store.claimDue('w1', t0 + 1_000_000, 1000, 100);
-    const lost = await store.settle(
+    await store().insertDelivery(delivery('msg_1', { type: 'membership.activated' }));
+    await store().claimDue('w1', t0 + 1_000_000, 1000, 100);
+    const lost = await store().settle(
       'msg_1',
       'w2',
       { status: 'processed', effects: { membershipChanges: [change()] } },
@@ -189,7 +127,7 @@ describe.each(backends)('memberships on $name', (backend) => {
       ['msg_d', change({ membershipId: 'mem_d', userId: 'user_1', status: 'canceled' })],
       ['msg_b', change({ membershipId: 'mem_b', userId: 'user_1' })],
     );
-    const reader = store.reader(memberships);
+    const reader = store().reader(memberships);
     const first = await reader.listMemberships({ limit: 3 });
     expect(first.memberships.map((m) => m.membershipId)).toEqual(['mem_a', 'mem_b', 'mem_c']);
     expect(first.nextCursor).not.toBeNull();
@@ -218,7 +156,7 @@ describe.each(backends)('memberships on $name', (backend) => {
       ['msg_c', change({ membershipId: 'mem_c' })],
     );
     const budget = { maxBytes: 15, sizeOf: () => 10 };
-    const reader = store.reader(memberships);
+    const reader = store().reader(memberships);
     const first = await reader.listMemberships({ limit: 10, budget });
     expect(first.memberships.map((m) => m.membershipId)).toEqual(['mem_a']);
     const second = await reader.listMemberships({ limit: 10, budget, cursor: first.nextCursor! });
@@ -228,7 +166,7 @@ describe.each(backends)('memberships on $name', (backend) => {
   it('answers null for an unknown membership and invalid_cursor for a cursor it did not issue', async () => {
     expect(await read('mem_nope')).toBeNull();
     await expect(
-      store.reader(memberships).listMemberships({ limit: 1, cursor: 'bm9wZQ' }),
+      store().reader(memberships).listMemberships({ limit: 1, cursor: 'bm9wZQ' }),
     ).rejects.toMatchObject({
       code: 'invalid_cursor',
     });
