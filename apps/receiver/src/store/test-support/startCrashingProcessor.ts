@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
 
 export interface CrashingProcessor {
   child: ChildProcess;
@@ -30,6 +31,10 @@ export function startCrashingProcessor(url: string, maxAttempts: number, leaseMs
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // A test that fails before it stops the processor must not leave it running (it polls forever).
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const handled: string[] = [];
   let output = '';
   let markReady: () => void = () => {};
