@@ -13,8 +13,13 @@ import { targetUrl } from '../options/targetUrl.js';
 import type { ProgressStream } from '../report/progressBar.js';
 import type { SendSummary } from '../report/summary.js';
 import type { RetryNotice } from '../sending/deliverEvent.js';
-import { type DeliveryRecord, type Outgoing, runDeliveries, runSleep } from '../sending/runDeliveries.js';
-import { userAgent as defaultUserAgent } from '../version.js';
+import {
+  type DeliveryRecord,
+  type Outgoing,
+  runDeliveries,
+  runSettingsFrom,
+  runSleep,
+} from '../sending/runDeliveries.js';
 import { type ExportedEvent, type ExportFilter, type ExportLimits, exportedEvents } from './exportReader.js';
 import { openSource, sourceKind } from './openSource.js';
 
@@ -179,25 +184,7 @@ export async function replay(options: ReplayOptions): Promise<SendSummary> {
   try {
     return await runDeliveries(
       outgoing(),
-      {
-        url,
-        secret: options.secret,
-        seed,
-        planned,
-        concurrency: options.concurrency,
-        rate: options.rate,
-        timeoutMs: options.timeoutMs,
-        retrySchedule: options.retrySchedule,
-        maxRetryAfterSeconds: options.maxRetryAfterSeconds,
-        report: options.report,
-        progress: options.progress,
-        onDelivery: options.onDelivery,
-        onRetry: options.onRetry,
-        onStart: options.onStart,
-        userAgent: options.userAgent ?? defaultUserAgent,
-        now: options.now,
-        signal: options.signal,
-      },
+      { ...runSettingsFrom(options, url, seed, planned), onStart: options.onStart },
       sleep,
     );
   } finally {

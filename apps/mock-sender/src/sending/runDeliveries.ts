@@ -1,12 +1,14 @@
 // The run loop shared by `send` and `replay`: a bounded pool of signed deliveries with retries, an
 // optional start rate, the summary, `--report` lines and the progress bar. It knows nothing of where
 // the events came from; it takes them as a stream and sends each as it is.
+
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SecretInput } from '@webhook-contracts/webhooks';
 import { Webhook } from '@webhook-contracts/webhooks';
 import { ProgressBar, type ProgressStream } from '../report/progressBar.js';
 import { ReportWriter } from '../report/reportWriter.js';
 import { type SendSummary, SummaryBuilder } from '../report/summary.js';
+import { userAgent as defaultUserAgent } from '../version.js';
 import {
   type AttemptRecord,
   type DeliveryResult,
@@ -58,6 +60,50 @@ export interface RunSettings {
   signal?: AbortSignal | undefined;
   /** Called once everything is open (the report file), just before the first delivery. */
   onStart?: (() => void) | undefined;
+}
+
+/** What a send and a replay pass on to their run unchanged, from their options. */
+export type SharedRunOptions = Pick<
+  RunSettings,
+  | 'secret'
+  | 'concurrency'
+  | 'rate'
+  | 'timeoutMs'
+  | 'retrySchedule'
+  | 'maxRetryAfterSeconds'
+  | 'report'
+  | 'progress'
+  | 'onDelivery'
+  | 'onRetry'
+  | 'now'
+  | 'signal'
+> & { userAgent?: string | undefined };
+
+/** The run settings of a send or a replay to `url`: its options, the run's seed and planned count. */
+export function runSettingsFrom(
+  options: SharedRunOptions,
+  url: URL,
+  seed: string,
+  planned: number | undefined,
+): RunSettings {
+  return {
+    url,
+    secret: options.secret,
+    seed,
+    planned,
+    concurrency: options.concurrency,
+    rate: options.rate,
+    timeoutMs: options.timeoutMs,
+    retrySchedule: options.retrySchedule,
+    maxRetryAfterSeconds: options.maxRetryAfterSeconds,
+    report: options.report,
+    progress: options.progress,
+    onDelivery: options.onDelivery,
+    onRetry: options.onRetry,
+    userAgent: options.userAgent ?? defaultUserAgent,
+    now: options.now,
+    signal: options.signal,
+  };
 }
 
 /**

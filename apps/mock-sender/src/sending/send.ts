@@ -18,12 +18,17 @@ import { targetUrl } from '../options/targetUrl.js';
 import { type Override, overrideFrom } from '../payloads/overrides.js';
 import type { ProgressStream } from '../report/progressBar.js';
 import type { SendSummary } from '../report/summary.js';
-import { userAgent as defaultUserAgent } from '../version.js';
 import type { RetryNotice } from './deliverEvent.js';
 import { payloadSource, plannedEvents, safeParse } from './eventSource.js';
 import { shuffleWithin, withDuplicates } from './faults.js';
 import { rewriteIds } from './rewriteIds.js';
-import { type DeliveryRecord, type Outgoing, runDeliveries, runSleep } from './runDeliveries.js';
+import {
+  type DeliveryRecord,
+  type Outgoing,
+  runDeliveries,
+  runSettingsFrom,
+  runSleep,
+} from './runDeliveries.js';
 
 export {
   DEFAULT_CONCURRENCY,
@@ -197,22 +202,7 @@ export async function send(options: SendOptions): Promise<SendSummary> {
   const summary = await runDeliveries(
     stream,
     {
-      url,
-      secret: options.secret,
-      seed,
-      planned,
-      concurrency: options.concurrency,
-      rate: options.rate,
-      timeoutMs: options.timeoutMs,
-      retrySchedule: options.retrySchedule,
-      maxRetryAfterSeconds: options.maxRetryAfterSeconds,
-      report: options.report,
-      progress: options.progress,
-      onDelivery: options.onDelivery,
-      onRetry: options.onRetry,
-      userAgent: options.userAgent ?? defaultUserAgent,
-      now: options.now,
-      signal: options.signal,
+      ...runSettingsFrom(options, url, seed, planned),
       onStart: () => options.onStart?.({ seed }),
     },
     runSleep(options),
