@@ -1,7 +1,7 @@
 // Forwarding as the read API and /healthz show it, on a receiver whose one destination refuses
 // everything (FORWARD_MAX_ATTEMPTS 1): dead letters listed, re-forwarded, and each event's state.
 
-import { type LocalServer, listenLocally } from '@webhook-contracts/test-kit';
+import { eventually, type LocalServer, listenLocally } from '@webhook-contracts/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../createReceiver.js';
 import type { NewDelivery } from '../store/core/Store.js';
@@ -63,21 +63,23 @@ describe('forwarding in the read API', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
-  async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const v = await read();
-      if (done(v)) return v;
-      if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(v)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  /** The answer once `done` holds for it (forwarding runs in the background). */
+  const until = <T>(what: string, read: () => Promise<T>, done: (v: T) => boolean) =>
+    eventually(
+      what,
+      async () => {
+        const v = await read();
+        return done(v) ? v : undefined;
+      },
+      5000,
+    );
 
   it("shows each destination's state, lists dead letters and forwards them again", async () => {
     const { url, destination } = await start();
     await store!.insertDelivery(delivery('msg_a'));
     await store!.insertDelivery(delivery('msg_b'));
     const page = await until(
+      'two dead letters, paged one at a time',
       () => call(`${url}/forwarding/dead-letters?limit=1`),
       (r) => (r.body.dead_letters as unknown[]).length === 1 && r.body.next_cursor !== null,
     );
@@ -91,6 +93,7 @@ describe('forwarding in the read API', () => {
       },
     ]);
     const next = await until(
+      'the second page of dead letters',
       () => call(`${url}/forwarding/dead-letters?limit=1&cursor=${page.body.next_cursor as string}`),
       (r) => (r.body.dead_letters as unknown[]).length === 1,
     );
@@ -118,6 +121,7 @@ describe('forwarding in the read API', () => {
       body: { status: 'queued', count: 2 },
     });
     const forwarded = await until(
+      'msg_b forwarded again',
       () => call(`${url}/events/msg_b`),
       (r) => (r.body.forwarding as { state: string }[])[0]?.state === 'forwarded',
     );
@@ -142,5 +146,22 @@ describe('forwarding in the read API', () => {
     expect([unknown.status, (unknown.body.error as { code: string }).code]).toEqual([404, 'event_not_found']);
     const badCursor = await call(`${url}/forwarding/dead-letters?cursor=xyz`);
     expect(badCursor.status).toBe(400);
+  });
+
+  it('keeps the forwarding routes behind the read API token', async () => {
+    const { url } = await start();
+    for (const [method, path] of [
+      ['GET', '/forwarding/dead-letters'],
+      ['POST', '/forwarding/dead-letters/forward'],
+      ['POST', '/events/msg_a/forward'],
+    ] as const) {
+      const bare = await fetch(`${url}${path}`, { method });
+      expect([path, bare.status]).toEqual([path, 401]);
+      const wrong = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: 'Bearer not-the-forwarding-token' },
+      });
+      expect([path, wrong.status]).toEqual([path, 401]);
+    }
   });
 });
