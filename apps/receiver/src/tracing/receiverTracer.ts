@@ -34,10 +34,13 @@ export function boundAttribute(value: string): string {
  */
 export function sanitizedMessage(error: unknown): string {
   const text = error instanceof Error ? error.message || error.name : String(error);
-  const clean = text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1***@')
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  return boundAttribute(clean);
+  const redacted = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1***@');
+  const printable = Array.from(redacted, (c) => (isControl(c.charCodeAt(0)) ? ' ' : c)).join('');
+  return boundAttribute(printable);
+}
+
+function isControl(code: number): boolean {
+  return code < 0x20 || code === 0x7f;
 }
 
 /** Marks the span failed: status ERROR and an exception event, both with the sanitized message only. */

@@ -47,7 +47,7 @@ export function parseTraceparent(value: unknown): SpanContext | undefined {
  */
 export function formatTraceparent(spanContext: SpanContext): string | undefined {
   if (!isSpanContextValid(spanContext)) return undefined;
-  const flags = (spanContext.traceFlags & 0xff) || TraceFlags.NONE;
+  const flags = spanContext.traceFlags & 0xff || TraceFlags.NONE;
   const value = `00-${spanContext.traceId}-${spanContext.spanId}-${flags.toString(16).padStart(2, '0')}`;
   // isSpanContextValid checks the ids' form; this also holds them to lowercase and the length.
   return parseTraceparent(value) === undefined ? undefined : value;
