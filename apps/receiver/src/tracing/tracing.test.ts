@@ -31,7 +31,7 @@ import { NatsDestination } from '../forwarding/nats/NatsDestination.js';
 import type { EventHandlers } from '../processing/EventHandlers.js';
 import { SqliteStore } from '../store/sqlite/SqliteStore.js';
 import { signedRequest, testSecret } from '../test-support/signedRequest.js';
-import { parseTraceparent, tracerName, tracerVersion } from './index.js';
+import { parseTraceparent, ReceiveSpan, tracerName, tracerVersion } from './index.js';
 
 const natsUrl = process.env.NATS_URL_TEST ?? 'nats://127.0.0.1:4222';
 const amqpUrl = process.env.AMQP_URL_TEST ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -298,6 +298,21 @@ describe('tracing with an SDK installed', () => {
       const process = await oneSpan('webhook process', request.id);
       expect(process.spanContext().traceId).toBe(receive.spanContext().traceId);
     }
+  });
+
+  it('makes the receive span a child of the span active when the application traces HTTP itself', () => {
+    const http = trace.getTracer('app-http').startSpan('POST /webhooks', { kind: SpanKind.SERVER });
+    const receive = context.with(trace.setSpan(context.active(), http), () =>
+      // The header names another trace: the active span wins.
+      ReceiveSpan.start({ traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01` }),
+    );
+    receive.answered({ status: 200, outcome: 'accepted' });
+    http.end();
+    const [recorded] = exporter.getFinishedSpans().filter((s) => s.name === 'webhook receive');
+    expect(recorded!.parentSpanContext).toMatchObject({
+      traceId: http.spanContext().traceId,
+      spanId: http.spanContext().spanId,
+    });
   });
 
   it('records a refusal on the receive span without the webhook id, and a 5xx as an error', async () => {
