@@ -10,6 +10,11 @@ export interface ForwardMessage {
   body: Buffer;
   /** The event's `timestamp` (RFC 3339), the CloudEvents `time`; null when the body has none. */
   time: string | null;
+  /**
+   * The W3C traceparent of the forward span (tracing/forwardSpan), or without an SDK the delivery's
+   * stored one; absent: the message carries none. See traceHeaders for where it goes.
+   */
+  traceparent?: string;
 }
 
 /** How one publish ended. */
@@ -38,13 +43,22 @@ export interface Destination {
   connect(): Promise<void>;
   /** Publishes and waits for the broker's acknowledgement (never just a socket write). */
   publish(message: ForwardMessage): Promise<PublishResult>;
+  /**
+   * The forward span's attributes for this message (OpenTelemetry semantic conventions:
+   * `messaging.system`, `messaging.destination.name`, …). Never credentials.
+   */
+  spanAttributes?(message: ForwardMessage): Record<string, string | number>;
   close(): Promise<void>;
 }
 
 /** The CloudEvents source of every forwarded event: Whop's webhooks. */
 export const cloudEventSource = 'https://whop.com/webhooks';
 
-/** The CloudEvents context attributes of a message, unprefixed (each binding adds its prefix). */
+/**
+ * The CloudEvents context attributes of a message, unprefixed (each binding adds its prefix):
+ * `traceparent` is the Distributed Tracing extension's attribute, so it travels as `ce-traceparent`
+ * (HTTP, NATS) or `cloudEvents_traceparent` (AMQP) like the others.
+ */
 export function cloudEventAttributes(m: ForwardMessage): Record<string, string> {
   return {
     id: m.webhookId,
@@ -52,7 +66,19 @@ export function cloudEventAttributes(m: ForwardMessage): Record<string, string> 
     source: cloudEventSource,
     specversion: '1.0',
     ...(m.time === null ? {} : { time: m.time }),
+    ...(m.traceparent === undefined ? {} : { traceparent: m.traceparent }),
   };
+}
+
+/**
+ * The protocol's own trace header beside the extension attribute: `traceparent`, the W3C Trace
+ * Context header, which OpenTelemetry propagators read from HTTP requests and NATS and AMQP headers.
+ * The Distributed Tracing extension is not meant to replace it, and for a single hop (us to the
+ * broker or endpoint) the extension MUST carry the same trace information as the protocol's
+ * header: both hold the same value. `tracestate` is never sent (none is stored).
+ */
+export function traceHeaders(m: ForwardMessage): Record<string, string> {
+  return m.traceparent === undefined ? {} : { traceparent: m.traceparent };
 }
 
 /** The message for an outbox row: its bytes as they are, and the event's `timestamp` if it has one. */

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
 import { retryDelayMs } from '../processing/retryDelayMs.js';
+import { traceForward } from '../tracing/index.js';
 import { type Destination, describeFailure, forwardMessage } from './Destination.js';
 import type { ForwardingMetrics } from './ForwardingMetrics.js';
 import type { ForwardOutbox, OutboxItem, OutboxOutcome } from './outbox/ForwardOutbox.js';
@@ -130,7 +131,10 @@ export class Forwarder {
   private async forward(destination: Destination, item: OutboxItem): Promise<OutboxOutcome> {
     const { metrics } = this.options;
     const key = { webhookId: item.webhookId, destination: destination.name };
-    const result = await destination.publish(forwardMessage(item));
+    const message = forwardMessage(item);
+    const result = await traceForward(item, destination.spanAttributes?.(message) ?? {}, (traceparent) =>
+      destination.publish(traceparent === undefined ? message : { ...message, traceparent }),
+    );
     const label = { destination: destination.name };
     if (result.ok) {
       this.markUp(destination);

@@ -8,6 +8,7 @@ import { type Logger, silentLogger } from '../logging/logger.js';
 import { RateLimitedLog } from '../logging/RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
 import type { Store } from '../store/core/Store.js';
+import { ReceiveSpan } from '../tracing/index.js';
 import { type DeliveryAnswer, decideDelivery, decideStored } from './decideDelivery.js';
 import { InflightBodyBudget } from './InflightBodyBudget.js';
 import { MinBodyRate, type MinBodyRateOptions } from './MinBodyRate.js';
@@ -89,9 +90,15 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
   // Refusals are what an attacker can cause at will: at most a few lines per kind and interval.
   const refusals = new RateLimitedLog(logger);
 
-  /** The one place a delivery is answered: metrics, log, processor, headers, body. */
-  function answer(res: Response, result: DeliveryAnswer, hold = false): void {
+  /** The one place a delivery is answered: metrics, span, log, processor, headers, body. */
+  function answer(res: Response, result: DeliveryAnswer, span: ReceiveSpan, hold = false): void {
     metrics?.countDelivery(result.outcome);
+    span.answered({
+      status: result.status,
+      outcome: result.outcome,
+      ...(result.duplicate === undefined ? {} : { duplicate: result.duplicate }),
+      ...('error' in result.body ? { errorCode: result.body.error.code } : {}),
+    });
     if (result.duplicate) metrics?.duplicatesSeen.inc();
     const { level, fields, message } = result.log;
     if (result.status >= 400) refusals.log(result.outcome, level, fields, message);
@@ -114,20 +121,20 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
     res.write(text);
   }
 
-  async function receive(req: Request, res: Response): Promise<void> {
+  async function receive(req: Request, res: Response, span: ReceiveSpan): Promise<void> {
     const read = await reader.read(req);
     const decision = decideDelivery(read, contractMode);
     if (decision.kind === 'answer') {
       const early = decision.answer;
       if (!early.exit?.drain) {
-        answer(res, early);
+        answer(res, early, span);
       } else if (
         res.shouldKeepAlive &&
         res.getHeader('connection') !== 'close' &&
         !early.exit.closeConnection
       ) {
         // Kept alive: answered at once, and the rest of the body is read so the next request can be.
-        answer(res, early);
+        answer(res, early, span);
         reader.finish(req, read);
       } else {
         // A lingering close. Node closes a connection that will not be kept alive (`connection:
@@ -135,24 +142,34 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
         // the body still arriving resets it, which wipes the answer on the client's side. So the
         // answer is written whole at once (the client can read it while it sends), the rest of the
         // body is read and discarded within the drain's bounds, and only then does the response end.
-        answer(res, early, true);
+        answer(res, early, span, true);
         reader.finish(req, read, () => {
           if (!res.writableEnded && res.socket?.destroyed === false) res.end();
         });
       }
       return;
     }
+    // The event keeps the receive span's traceparent (only when an SDK made one), so processing and
+    // forwarding continue this trace.
+    const { delivery } = decision.store;
+    span.verified(delivery);
+    const traceparent = span.traceparent();
     let stored: Parameters<typeof decideStored>[1];
     try {
-      stored = { ok: true, outcome: await store.insertDelivery(decision.store.delivery) };
+      const outcome = await span.store(delivery, () =>
+        store.insertDelivery(traceparent === undefined ? delivery : { ...delivery, traceparent }),
+      );
+      stored = { ok: true, outcome };
     } catch (error) {
       stored = { ok: false, error };
     }
-    answer(res, decideStored(decision.store, stored));
+    answer(res, decideStored(decision.store, stored), span);
   }
 
   return (req, res) => {
-    receive(req, res).catch((error: unknown) => {
+    const span = ReceiveSpan.start(req.headers);
+    receive(req, res, span).catch((error: unknown) => {
+      span.failed(error);
       refusals.log('internal_error', 'error', { err: error }, 'unexpected error while receiving a webhook');
       sendError(res, 500, 'internal_error', 'Unexpected error in the receiver; it has been logged');
     });

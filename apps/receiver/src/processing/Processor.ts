@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import { silentLogger } from '../logging/logger.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
 import type { ClaimedEvent, SettleItem, Settlement, Store } from '../store/core/Store.js';
+import { traceProcessing } from '../tracing/index.js';
 import { defaultHandlers, type EventHandler, type EventHandlers } from './EventHandlers.js';
 import { retryDelayMs } from './retryDelayMs.js';
 
@@ -166,7 +167,8 @@ export class Processor {
       if (this.stopping && this.now() >= this.stopDeadline) break;
       items.push({
         webhookId: claim.webhookId,
-        settlement: await this.decide(claim),
+        // One `webhook process` span per attempt, in the delivery's trace (tracing/processSpan).
+        settlement: await traceProcessing(claim, () => this.decide(claim)),
         attempts: claim.attempts,
       });
     }

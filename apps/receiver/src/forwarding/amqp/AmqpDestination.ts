@@ -9,6 +9,7 @@ import {
   describeFailure,
   type ForwardMessage,
   type PublishResult,
+  traceHeaders,
 } from '../Destination.js';
 
 export interface AmqpDestinationOptions {
@@ -81,7 +82,7 @@ export class AmqpDestination implements Destination {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const { channel } = await this.open();
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = traceHeaders(m);
       for (const [name, value] of Object.entries(cloudEventAttributes(m)))
         headers[`cloudEvents_${name}`] = value;
       await new Promise<void>((resolve, reject) => {
@@ -104,6 +105,17 @@ export class AmqpDestination implements Destination {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  spanAttributes(m: ForwardMessage): Record<string, string> {
+    return {
+      'messaging.system': 'rabbitmq',
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': 'publish',
+      'messaging.destination.name': this.options.exchange,
+      'messaging.rabbitmq.destination.routing_key': m.type,
+      'messaging.message.id': m.webhookId,
+    };
   }
 
   async close(): Promise<void> {

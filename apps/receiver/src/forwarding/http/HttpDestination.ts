@@ -9,6 +9,7 @@ import {
   describeFailure,
   type ForwardMessage,
   type PublishResult,
+  traceHeaders,
 } from '../Destination.js';
 
 export interface HttpDestinationOptions {
@@ -50,6 +51,7 @@ export class HttpDestination implements Destination {
         timestamp: Math.floor(now() / 1000),
         body: m.body,
       }),
+      ...traceHeaders(m),
     };
     for (const [name, value] of Object.entries(cloudEventAttributes(m))) headers[`ce-${name}`] = value;
     try {
@@ -70,6 +72,13 @@ export class HttpDestination implements Destination {
     } catch (error) {
       return { ok: false, error: `HTTP: ${describeFailure(error)}` };
     }
+  }
+
+  spanAttributes(): Record<string, string | number> {
+    // The endpoint's host and port only: its path or query may hold a token.
+    const url = new URL(this.options.url);
+    const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+    return { 'http.request.method': 'POST', 'server.address': url.hostname, 'server.port': port };
   }
 
   async close(): Promise<void> {}

@@ -10,6 +10,7 @@ import {
   describeFailure,
   type ForwardMessage,
   type PublishResult,
+  traceHeaders,
 } from '../Destination.js';
 
 export interface NatsDestinationOptions {
@@ -100,6 +101,7 @@ export class NatsDestination implements Destination {
       const { js } = await this.connection();
       const h = headers();
       for (const [name, value] of Object.entries(cloudEventAttributes(m))) h.set(`ce-${name}`, value);
+      for (const [name, value] of Object.entries(traceHeaders(m))) h.set(name, value);
       h.set('content-type', 'application/json');
       const ack = await js.publish(subject, m.body, {
         msgID: m.webhookId,
@@ -110,6 +112,16 @@ export class NatsDestination implements Destination {
     } catch (error) {
       return { ok: false, error: `NATS: ${describeFailure(error)}` };
     }
+  }
+
+  spanAttributes(m: ForwardMessage): Record<string, string> {
+    return {
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': 'publish',
+      'messaging.destination.name': this.options.subject.replace('{type}', m.type),
+      'messaging.message.id': m.webhookId,
+    };
   }
 
   async close(): Promise<void> {

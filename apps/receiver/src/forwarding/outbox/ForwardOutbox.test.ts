@@ -62,6 +62,20 @@ for (const backend of backends) {
       return { store: opened.store, outbox: opened.store.outbox! };
     };
 
+    it("hands each claimed row its event's stored traceparent, null where none was stored", async () => {
+      const { store, outbox } = await open();
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      await store.insertDelivery(delivery('msg_traced', { traceparent }));
+      await store.insertDelivery(delivery('msg_plain'));
+      const claimed = await outbox.claim('nats', 'owner', t0, 60_000, 10);
+      expect(new Map(claimed.map((c) => [c.webhookId, c.traceparent]))).toEqual(
+        new Map([
+          ['msg_traced', traceparent],
+          ['msg_plain', null],
+        ]),
+      );
+    });
+
     it('writes one row per matching destination for each stored eligible event, none for the others', async () => {
       const { store, outbox } = await open();
       await Promise.all([

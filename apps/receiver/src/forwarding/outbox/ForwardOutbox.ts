@@ -14,6 +14,8 @@ export interface OutboxItem {
   body: Buffer;
   /** Attempts so far, this one included. */
   attempts: number;
+  /** The delivery's stored traceparent (null: none was recorded); checked again before use. */
+  traceparent?: string | null;
 }
 
 /** How one publish of a claimed item ended. */

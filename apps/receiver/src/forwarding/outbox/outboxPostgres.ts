@@ -39,14 +39,14 @@ const dbNow = '(extract(epoch FROM statement_timestamp()) * 1000)::bigint';
 
 /**
  * The insert statement's outbox part: given the upsert as the CTE `ins` (with `inserted`), adds a
- * row for each candidate pair whose event this statement created. $11..$13: webhook-ids,
- * destinations, times.
+ * row for each candidate pair whose event this statement created. $12..$14: webhook-ids,
+ * destinations, times (the upsert's own parameters are $1..$11).
  */
 export const outboxInsertCte = `
   outbox AS (
     INSERT INTO forward_outbox (webhook_id, destination, next_attempt_at, created_at)
     SELECT p.webhook_id, p.destination, p.at, p.at
-    FROM unnest($11::text[], $12::text[], $13::bigint[]) AS p(webhook_id, destination, at)
+    FROM unnest($12::text[], $13::text[], $14::bigint[]) AS p(webhook_id, destination, at)
     JOIN ins ON ins.webhook_id = p.webhook_id AND ins.inserted
     ORDER BY 1, 2
     ON CONFLICT (webhook_id, destination) DO NOTHING)`;
@@ -87,7 +87,7 @@ const sql = {
     SET lease_owner = $2, lease_until = ${dbNow} + $3, attempts = o.attempts + 1
     FROM due JOIN webhook_events e ON e.webhook_id = due.webhook_id
     WHERE o.webhook_id = due.webhook_id AND o.destination = $1
-    RETURNING o.webhook_id, e.event_type, e.body, o.attempts, o.next_attempt_at`,
+    RETURNING o.webhook_id, e.event_type, e.body, o.attempts, o.next_attempt_at, e.traceparent`,
   settle: `
     UPDATE forward_outbox o
     SET state = i.state, forwarded_at = i.forwarded_at, next_attempt_at = i.next_attempt_at,
@@ -134,6 +134,7 @@ export function outboxPostgres(pool: pg.Pool): ForwardOutbox {
         body: Buffer;
         attempts: number;
         next_attempt_at: string;
+        traceparent: string | null;
       }>(sql.claim, [destination, owner, leaseMs, now, limit]);
       rows.sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at));
       return rows.map((r) => ({
@@ -142,6 +143,7 @@ export function outboxPostgres(pool: pg.Pool): ForwardOutbox {
         type: r.event_type,
         body: r.body,
         attempts: r.attempts,
+        traceparent: r.traceparent,
       }));
     },
     async settle(owner, outcomes) {

@@ -36,6 +36,7 @@ export interface ClaimedRow {
   event_type: string;
   body: Uint8Array;
   attempts: number;
+  traceparent: string | null;
 }
 
 /** The outbox's writes on the write connection; each is one transaction. */
@@ -55,7 +56,7 @@ export function prepareOutboxSqlite(db: Database.Database): OutboxSqliteWrites {
      ON CONFLICT (webhook_id, destination) DO NOTHING`,
   );
   const due = db.prepare<[string, number, number, number], ClaimedRow>(
-    `SELECT o.webhook_id, e.event_type, e.body, o.attempts + 1 AS attempts
+    `SELECT o.webhook_id, e.event_type, e.body, o.attempts + 1 AS attempts, e.traceparent
      FROM forward_outbox o JOIN webhook_events e ON e.webhook_id = o.webhook_id
      WHERE o.state = 'pending' AND o.destination = ? AND o.next_attempt_at <= ?
        AND (o.lease_until IS NULL OR o.lease_until <= ?)
@@ -219,5 +220,12 @@ export function toOutboxItem(r: ClaimedRow, destination: string): OutboxItem {
   const body = Buffer.isBuffer(r.body)
     ? r.body
     : Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
-  return { webhookId: r.webhook_id, destination, type: r.event_type, body, attempts: Number(r.attempts) };
+  return {
+    webhookId: r.webhook_id,
+    destination,
+    type: r.event_type,
+    body,
+    attempts: Number(r.attempts),
+    traceparent: r.traceparent,
+  };
 }

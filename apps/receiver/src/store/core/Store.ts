@@ -36,6 +36,12 @@ export interface NewDelivery {
    * the bytes are not parsed and validated again; it is never stored (the bytes are).
    */
   event?: KnownEvent;
+  /**
+   * The W3C traceparent of the delivery's receive span (tracing/), stored so that processing and
+   * forwarding continue its trace; absent when no SDK traced it. Only a value the tracing module
+   * formatted and checked (version 00, 55 characters), never a header from outside.
+   */
+  traceparent?: string;
 }
 
 export interface InsertOutcome {
@@ -141,6 +147,8 @@ export interface ClaimedEvent {
    * row); absent for rows read back from the database, whose bytes the processor parses and checks.
    */
   event?: KnownEvent;
+  /** The delivery's stored traceparent, if one was recorded (check it before use: it was read back). */
+  traceparent?: string;
   attempts: number;
   claimedBy: string;
   leaseUntil: number;

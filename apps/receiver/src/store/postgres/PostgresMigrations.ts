@@ -61,6 +61,13 @@ SET error_count = jsonb_array_length(errors),
 WHERE errors IS NOT NULL AND jsonb_typeof(errors) = 'array' AND jsonb_array_length(errors) > 0;
 UPDATE webhook_events SET error_count = 0 WHERE errors IS NOT NULL AND error_count IS NULL;`,
   },
+  {
+    // The delivery's W3C traceparent (tracing/): null for the rows from before and whenever no SDK
+    // traced the delivery. IF NOT EXISTS: a schema that has the column already is left as it is.
+    version: 4,
+    name: 'webhook_events traceparent',
+    sql: 'ALTER TABLE webhook_events ADD COLUMN IF NOT EXISTS traceparent TEXT;',
+  },
 ];
 
 export const migrationsTable = 'receiver_schema_migrations';

@@ -221,7 +221,7 @@ describe('PostgresStore', () => {
         async (c) =>
           (await c.query(`SELECT version FROM ${quoteIdentifier(schema)}.${migrationsTable}`)).rows,
       );
-      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(versions).toEqual(migrations.map((m) => ({ version: m.version })));
     });
 
     it('keeps the first 20 errors and the count of all in a row stored before errors were bounded', async () => {
@@ -239,7 +239,7 @@ describe('PostgresStore', () => {
         await c.query(insert, ['msg_few', JSON.stringify(errors.slice(0, 2))]);
         await c.query(insert, ['msg_empty', '[]']);
         await c.query(insert, ['msg_none', null]);
-        expect(await migrate(c, schema)).toEqual([3]);
+        expect(await migrate(c, schema, migrations.slice(0, 3))).toEqual([3]);
         return (
           await c.query(
             `SELECT webhook_id, errors, error_count FROM ${quoteIdentifier(schema)}.webhook_events ORDER BY webhook_id`,
@@ -254,13 +254,33 @@ describe('PostgresStore', () => {
       ]);
     });
 
+    it('adds a null traceparent to the rows of a schema made before it, and keeps a column already there', async () => {
+      const schema = randomSchema();
+      schemas.push(schema);
+      const rows = await withAdminClient(async (c) => {
+        await migrate(c, schema, migrations.slice(0, 3));
+        await c.query(
+          `INSERT INTO ${quoteIdentifier(schema)}.webhook_events (webhook_id, status, body, headers, received_at)
+           VALUES ('msg_old', 'processed', '\\x7b7d', '{}', 0)`,
+        );
+        expect(await migrate(c, schema)).toEqual([4]);
+        // Recorded as not applied again: it runs again on the column it made, without failing.
+        await c.query(`DELETE FROM ${quoteIdentifier(schema)}.${migrationsTable} WHERE version = 4`);
+        expect(await migrate(c, schema)).toEqual([4]);
+        return (
+          await c.query(`SELECT webhook_id, traceparent FROM ${quoteIdentifier(schema)}.webhook_events`)
+        ).rows;
+      });
+      expect(rows).toEqual([{ webhook_id: 'msg_old', traceparent: null }]);
+    });
+
     it('lets two instances migrate one fresh schema at the same moment: one applies, the other waits', async () => {
       const schema = randomSchema();
       schemas.push(schema);
       const results = await withAdminClient(async (a) =>
         withAdminClient(async (b) => Promise.all([migrate(a, schema), migrate(b, schema)])),
       );
-      expect(results.flat()).toEqual([1, 2, 3]);
+      expect(results.flat()).toEqual(migrations.map((m) => m.version));
       // And two stores opening together on another fresh schema both come up working.
       const other = randomSchema();
       const [s1, s2] = await Promise.all([open({ schema: other }), open({ schema: other })]);

@@ -77,11 +77,11 @@ const sql = {
   insert: `
     INSERT INTO webhook_events
       (webhook_id, event_type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
-       error_count)
+       error_count, traceparent)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[], $6::jsonb[],
-                         $7::bigint[], $8::bigint[], $9::int[], $10::int[])
+                         $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::text[])
       AS d(webhook_id, event_type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
-           error_count)
+           error_count, traceparent)
     -- One lock order for every instance: two batches sharing webhook-ids cannot deadlock.
     ORDER BY d.webhook_id COLLATE "C"
     ON CONFLICT (webhook_id) DO UPDATE
@@ -115,7 +115,8 @@ const sql = {
         lease_until = coalesce($5::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint) + $2,
         attempts = e.attempts + 1
     FROM due WHERE e.seq = due.seq
-    RETURNING e.seq, e.webhook_id, e.event_type, e.body, e.attempts, e.next_attempt_at, e.lease_until`,
+    RETURNING e.seq, e.webhook_id, e.event_type, e.body, e.attempts, e.next_attempt_at, e.lease_until,
+      e.traceparent`,
   // An event claimed maxAttempts times whose last lease ran out unsettled: its processor died on
   // it each time (a settled failure clears the lease). Claiming it again would crash the next one.
   giveUp: `
@@ -160,7 +161,7 @@ export class PostgresStore extends StoreCore {
   readonly schema: string;
   readonly poolSize: number;
   protected readonly databaseName = 'PostgreSQL';
-  /** Rows per upsert statement (9 array parameters each, so no parameter-count limit applies). */
+  /** Rows per upsert statement (one array parameter per column, so no parameter-count limit applies). */
   protected override readonly maxBatch = 1000;
   private readonly pool: pg.Pool;
   private readonly leaseClock: 'database' | 'caller';
@@ -251,6 +252,7 @@ export class PostgresStore extends StoreCore {
       deliveries.map((d) => (d.status === 'received' ? d.receivedAt : null)),
       rows.map((r) => r.copies),
       deliveries.map((d) => errorColumns(d.errors, d.errorCount).errorCount),
+      deliveries.map((d) => d.traceparent ?? null),
     ];
     // With destinations, the outbox rows of the events this statement creates are written by the
     // same statement: committed with them or not at all.
@@ -342,6 +344,7 @@ export class PostgresStore extends StoreCore {
       attempts: number;
       next_attempt_at: string;
       lease_until: string;
+      traceparent: string | null;
     }>(sql.claim, [workerId, leaseMs, now, limit, callerClock]);
     // RETURNING has no order: hand events out in due order, as the SQLite store does.
     rows.sort(
@@ -351,6 +354,7 @@ export class PostgresStore extends StoreCore {
       webhookId: r.webhook_id,
       type: r.event_type,
       body: r.body,
+      ...(r.traceparent === null ? {} : { traceparent: r.traceparent }),
       attempts: r.attempts,
       claimedBy: workerId,
       leaseUntil: Number(r.lease_until),

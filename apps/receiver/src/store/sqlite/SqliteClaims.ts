@@ -27,6 +27,7 @@ interface FreshEvent {
   body: Buffer;
   /** The event as the HTTP layer validated it, when it was handed over. */
   event: KnownEvent | undefined;
+  traceparent: string | undefined;
   dueAt: number;
 }
 
@@ -36,6 +37,8 @@ export interface DueRow {
   event_type: string | null;
   body: Buffer;
   attempts: number;
+  /** The delivery's traceparent, if one was stored (absent in rows from older callers). */
+  traceparent?: string | null;
 }
 
 /** Rows claimed this often without a settlement are given up: see claim(). */
@@ -73,11 +76,18 @@ export class SqliteClaims {
   private nextRetryAt = Number.POSITIVE_INFINITY;
 
   /** A row the store just inserted as `received`, with its validated event when there is one. */
-  created(webhookId: string, type: string | null, body: Buffer, dueAt: number, event?: KnownEvent): void {
+  created(
+    webhookId: string,
+    type: string | null,
+    body: Buffer,
+    dueAt: number,
+    event?: KnownEvent,
+    traceparent?: string,
+  ): void {
     // The processor may already have read the committed row back before the insert was answered
     // (it is claimed then); the writer answers in order, so it cannot be settled yet.
     if (this.claims.has(webhookId)) return;
-    if (this.fresh.size < maxFresh) this.fresh.set(webhookId, { type, body, event, dueAt });
+    if (this.fresh.size < maxFresh) this.fresh.set(webhookId, { type, body, event, traceparent, dueAt });
     else this.rescanNeeded = true;
   }
 
@@ -103,6 +113,7 @@ export class SqliteClaims {
       body: Buffer,
       storedAttempts: number,
       event?: KnownEvent,
+      traceparent?: string | null,
     ) => {
       // A lease that expired in memory still counts its attempt, as a written lease would.
       const attempts = Math.max(storedAttempts, this.claims.get(webhookId)?.attempts ?? 0) + 1;
@@ -113,6 +124,7 @@ export class SqliteClaims {
         type,
         body,
         ...(event === undefined ? {} : { event }),
+        ...(traceparent == null ? {} : { traceparent }),
         attempts,
         claimedBy: workerId,
         leaseUntil,
@@ -121,7 +133,7 @@ export class SqliteClaims {
     for (const [webhookId, row] of this.fresh) {
       if (claimed.length >= limit) return claimed;
       // A fresh row is never claimed: take() removes it, and created() skips a claimed one.
-      if (row.dueAt <= now) take(webhookId, row.type, row.body, 0, row.event);
+      if (row.dueAt <= now) take(webhookId, row.type, row.body, 0, row.event, row.traceparent);
     }
     const leased: string[] = [];
     let leaseExpired = false;
@@ -145,7 +157,7 @@ export class SqliteClaims {
         // An expired lease in this process on it is void too: its holder cannot settle it now.
         this.claims.delete(r.webhook_id);
         cap.giveUp(r);
-      } else take(r.webhook_id, r.event_type, r.body, r.attempts);
+      } else take(r.webhook_id, r.event_type, r.body, r.attempts, undefined, r.traceparent);
     }
     // A full page may have left more behind: look again next time.
     if (rows.length === wanted) this.rescanNeeded = true;

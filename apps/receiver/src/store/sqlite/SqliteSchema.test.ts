@@ -37,7 +37,7 @@ describe('openSqliteDatabase', () => {
       'sqlite_sequence',
       'webhook_events',
     ]);
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
     db.close();
   });
 
@@ -46,7 +46,7 @@ describe('openSqliteDatabase', () => {
     openSqliteDatabase(filename).close();
     const db = openSqliteDatabase(filename);
     expect(walCommits(filename)).toBe(0);
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
     db.close();
   });
 
@@ -70,7 +70,7 @@ describe('openSqliteDatabase', () => {
     old.close();
 
     const db = openSqliteDatabase(filename);
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
     const rows = db
       .prepare<[], { webhook_id: string; errors: string | null; error_count: number | null }>(
         'SELECT webhook_id, errors, error_count FROM webhook_events ORDER BY webhook_id',
@@ -83,6 +83,38 @@ describe('openSqliteDatabase', () => {
       { webhook_id: 'msg_none', errors: null, error_count: null },
     ]);
     db.close();
+  });
+
+  it('adds a null traceparent to the rows of a file made before it, and keeps one that has the column', () => {
+    const filename = path.join(tempDir(), 'events.sqlite');
+    // A file as version 3 left it: no traceparent column.
+    const old = openSqliteDatabase(filename);
+    old.exec('ALTER TABLE webhook_events DROP COLUMN traceparent');
+    old.pragma('user_version = 3');
+    old
+      .prepare(
+        `INSERT INTO webhook_events (webhook_id, status, body, headers, received_at)
+         VALUES ('msg_old', 'processed', x'7b7d', '{}', 0)`,
+      )
+      .run();
+    old.close();
+
+    const db = openSqliteDatabase(filename);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.prepare('SELECT webhook_id, traceparent FROM webhook_events').all()).toEqual([
+      { webhook_id: 'msg_old', traceparent: null },
+    ]);
+    // Version 3 again, with the column already there: the migration runs again without failing.
+    db.pragma('user_version = 3');
+    db.close();
+    const again = openSqliteDatabase(filename);
+    expect(again.pragma('user_version', { simple: true })).toBe(4);
+    const columns = again
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('webhook_events')")
+      .all()
+      .filter((c) => c.name === 'traceparent');
+    expect(columns).toHaveLength(1);
+    again.close();
   });
 
   it('leaves the schema alone when told not to migrate', () => {

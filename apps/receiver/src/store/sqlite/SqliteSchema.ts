@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS webhook_events (
   processed_at INTEGER,
   attempts INTEGER NOT NULL DEFAULT 0,
   last_error TEXT,
-  next_attempt_at INTEGER
+  next_attempt_at INTEGER,
+  traceparent TEXT
 );
 CREATE INDEX IF NOT EXISTS webhook_events_due ON webhook_events (next_attempt_at)
   WHERE next_attempt_at IS NOT NULL;
@@ -67,6 +68,15 @@ const migrations: readonly ((db: Database.Database) => void)[] = [
        WHERE errors IS NOT NULL AND error_count IS NULL AND json_valid(errors)
          AND json_type(errors) = 'array'`,
     );
+  },
+  // 3 → 4: the delivery's W3C traceparent (tracing/), null for the rows from before and whenever
+  // no SDK traced the delivery. A file created since has it from the CREATE TABLE.
+  (db) => {
+    const columns = db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('webhook_events')")
+      .all()
+      .map((c) => c.name);
+    if (!columns.includes('traceparent')) db.exec('ALTER TABLE webhook_events ADD COLUMN traceparent TEXT');
   },
 ];
 

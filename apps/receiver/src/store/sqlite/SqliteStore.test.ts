@@ -599,7 +599,8 @@ describe('SqliteStore on a file made with the first schema', () => {
       expect(columns).not.toContain('claimed_by');
       expect(columns).not.toContain('lease_until');
       expect(columns).toContain('next_attempt_at');
-      expect(raw.pragma('user_version', { simple: true })).toBe(3);
+      expect(columns).toContain('traceparent');
+      expect(raw.pragma('user_version', { simple: true })).toBe(4);
       expect(raw.prepare('SELECT count(*) AS n FROM webhook_events').get()).toEqual({ n: 2 });
       raw.close();
     } finally {

@@ -146,7 +146,7 @@ export class SqliteStore extends StoreCore {
       due: db.prepare<[number, string, number], DueRow>(
         // `+status` keeps the planner off the status index: walking the partial due index in order
         // stops after `limit` rows, where the status index would read and sort the whole backlog.
-        `SELECT webhook_id, event_type, body, attempts FROM webhook_events
+        `SELECT webhook_id, event_type, body, attempts, traceparent FROM webhook_events
          WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
            AND +status IN ('received', 'failed')
            AND webhook_id NOT IN (SELECT value FROM json_each(?))
@@ -194,7 +194,8 @@ export class SqliteStore extends StoreCore {
   }
 
   protected override created(d: NewDelivery): void {
-    if (d.status === 'received') this.claims.created(d.webhookId, d.type, d.body, d.receivedAt, d.event);
+    if (d.status === 'received')
+      this.claims.created(d.webhookId, d.type, d.body, d.receivedAt, d.event, d.traceparent);
   }
 
   protected insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {

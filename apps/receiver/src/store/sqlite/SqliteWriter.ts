@@ -47,7 +47,11 @@ function startWorker(data: WriterData): Worker {
 function writerRow({ delivery: d, copies }: InsertRow): InsertRow {
   const { webhookId, type, status, body, headers, errors, receivedAt } = d;
   const count = d.errorCount === undefined ? {} : { errorCount: d.errorCount };
-  return { copies, delivery: { webhookId, type, status, body, headers, errors, ...count, receivedAt } };
+  const trace = d.traceparent === undefined ? {} : { traceparent: d.traceparent };
+  return {
+    copies,
+    delivery: { webhookId, type, status, body, headers, errors, ...count, receivedAt, ...trace },
+  };
 }
 
 export class SqliteWriter implements Async<SqliteWrites> {

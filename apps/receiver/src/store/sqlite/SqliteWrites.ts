@@ -62,13 +62,14 @@ export function createSqliteWrites(db: Database.Database, routes: readonly Outbo
       number,
       number | null,
       number,
+      string | null,
     ],
     { status: EventStatus; deliveries_seen: number }
   >(
     `INSERT INTO webhook_events
        (webhook_id, event_type, status, body, headers, errors, error_count, received_at, next_attempt_at,
-        deliveries_seen)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        deliveries_seen, traceparent)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (webhook_id) DO UPDATE SET deliveries_seen = deliveries_seen + excluded.deliveries_seen
      RETURNING status, deliveries_seen`,
   );
@@ -164,6 +165,7 @@ export function createSqliteWrites(db: Database.Database, routes: readonly Outbo
           d.receivedAt,
           d.status === 'received' ? d.receivedAt : null,
           copies,
+          d.traceparent ?? null,
         )!;
         return {
           inserted: row.deliveries_seen === copies,

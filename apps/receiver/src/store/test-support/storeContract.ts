@@ -686,6 +686,31 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(again.map((c) => c.webhookId)).toEqual(['msg_1']);
         expect(await store.requeue('msg_missing', t0)).toBe(false);
       });
+
+      it("hands a delivery's traceparent to each claim of its event, fresh and read back, and none where none was stored", async () => {
+        const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+        await store.insertDelivery(delivery('msg_traced', { traceparent }));
+        await store.insertDelivery(delivery('msg_plain'));
+        const first = await store.claimDue('w1', t0, 1000, 10);
+        const byId = (claims: typeof first) => new Map(claims.map((c) => [c.webhookId, c.traceparent]));
+        expect(byId(first)).toEqual(
+          new Map([
+            ['msg_traced', traceparent],
+            ['msg_plain', undefined],
+          ]),
+        );
+        // A requeue makes the stores read the rows back from the database.
+        await store.settle('msg_traced', 'w1', { status: 'processed', effects: {} }, t0, 1);
+        await store.settle('msg_plain', 'w1', { status: 'processed', effects: {} }, t0, 1);
+        await store.requeue('msg_traced', t0 + 10);
+        await store.requeue('msg_plain', t0 + 10);
+        expect(byId(await store.claimDue('w1', t0 + 10, 1000, 10))).toEqual(
+          new Map([
+            ['msg_traced', traceparent],
+            ['msg_plain', undefined],
+          ]),
+        );
+      });
     });
 
     describe('lesson progress', () => {
