@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { integer, number, retrySchedule } from '../options/flagParsers.js';
+import { answerStatuses, integer, number, retrySchedule } from '../options/flagParsers.js';
 import { resolveSecrets } from '../options/resolveSecrets.js';
 import { fieldNotes, ReplayRequest } from '../options/SendRequest.js';
 import { replay } from '../replay/replay.js';
 import { RetryNotices } from '../report/retryNotices.js';
-import { formatSummary } from '../report/summary.js';
+import { formatSummary, runFailed } from '../report/summary.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../sending/runDeliveries.js';
 
 interface ReplayFlags {
@@ -23,6 +23,7 @@ interface ReplayFlags {
   timeout: number;
   retrySchedule?: number[];
   maxRetryAfter?: number;
+  failOn?: string[];
   json?: boolean;
   report?: string;
   progress: boolean;
@@ -71,6 +72,7 @@ export function replayCommand(): Command {
       retrySchedule,
     )
     .option('--max-retry-after <seconds>', `${help('maxRetryAfterSeconds')} (default 300)`, number)
+    .option('--fail-on <statuses>', help('failOn'), answerStatuses)
     .option('--json', 'print the summary as JSON on stdout (and nothing else)')
     .option('--report <file>', 'write one JSON line per delivery as its fate becomes final')
     .option('--no-progress', 'no progress bar, even on a TTY')
@@ -90,6 +92,6 @@ export function replayCommand(): Command {
         ...(retries !== undefined ? { onRetry: (retry) => retries.notice(retry) } : {}),
       });
       process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
-      process.exitCode = summary.failed === 0 && summary.notSent === 0 ? 0 : 1;
+      process.exitCode = runFailed(summary) ? 1 : 0;
     });
 }

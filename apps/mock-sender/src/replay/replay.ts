@@ -11,7 +11,7 @@ import { optionValidators } from '../options/requestProblems.js';
 import type { ReplayRequest } from '../options/SendRequest.js';
 import { targetUrl } from '../options/targetUrl.js';
 import type { ProgressStream } from '../report/progressBar.js';
-import type { SendSummary } from '../report/summary.js';
+import { noveltyOf, type SendSummary } from '../report/summary.js';
 import type { RetryNotice } from '../sending/deliverEvent.js';
 import {
   type DeliveryRecord,
@@ -88,6 +88,7 @@ export function validateReplayOptions(options: ReplayOptions): ExportFilter {
     ...(options.maxRetryAfterSeconds === undefined
       ? {}
       : { maxRetryAfterSeconds: options.maxRetryAfterSeconds }),
+    ...(options.failOn === undefined ? {} : { failOn: [...options.failOn] }),
   };
   const problems = optionValidators.replay.problems(fields);
   if (problems.length > 0)
@@ -182,11 +183,12 @@ export async function replay(options: ReplayOptions): Promise<SendSummary> {
     }
   }
   try {
-    return await runDeliveries(
+    const summary = await runDeliveries(
       outgoing(),
       { ...runSettingsFrom(options, url, seed, planned), onStart: options.onStart },
       sleep,
     );
+    return { ...summary, novelty: noveltyOf(summary.answers) };
   } finally {
     // A run that stops early (410, abort, a bad line) lets go of the file or connection.
     if ('destroy' in bytes && typeof bytes.destroy === 'function') bytes.destroy();
