@@ -50,7 +50,10 @@ export function replayCommand(): Command {
     .description(
       "send a receiver's exported events to another receiver, bodies byte for byte (exit 0 only if every delivery got a 2xx)",
     )
-    .requiredOption('--from <source>', 'an export file (NDJSON), - for stdin, or a receiver base URL')
+    .requiredOption(
+      '--from <source>',
+      'NDJSON of export lines or {"webhook_id","body"} lines: a file, - for stdin, or a receiver base URL',
+    )
     .requiredOption('--to <url>', 'receiver endpoint URL to replay to')
     .option(
       '--secret <secret>',

@@ -117,6 +117,11 @@ export async function* paced(
 ): AsyncGenerator<ExportedEvent> {
   let origin: { source: number; replay: number } | undefined;
   for await (const event of events) {
+    // A plain line has no time to keep: it goes out at once.
+    if (event.receivedAtMs === undefined) {
+      yield event;
+      continue;
+    }
     origin ??= { source: event.receivedAtMs, replay: now() };
     const due = origin.replay + (event.receivedAtMs - origin.source) / speed;
     const wait = due - now();

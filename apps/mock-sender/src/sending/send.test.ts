@@ -392,7 +392,7 @@ describe('send: fault injection and limits', () => {
         details: [{ pointer: '/data/completed', message: 'must be boolean' }],
       },
     });
-    const receiver = scriptedReceiver([() => new HttpResponse(violation, { status: 422 })]);
+    const receiver = scriptedReceiver([async () => new HttpResponse(violation, { status: 422 })]);
     server.use(receiver.handler);
     const { sleep, delays } = recordingSleep();
     let refusals: number | undefined;
@@ -415,7 +415,7 @@ describe('send: fault injection and limits', () => {
     const answers = ['accepted', 'quarantined', 'accepted', 'duplicate'];
     let n = 0;
     const receiver = scriptedReceiver([
-      () => HttpResponse.json({ status: answers[n++ % answers.length], webhook_id: 'msg_x' }),
+      async () => HttpResponse.json({ status: answers[n++ % answers.length], webhook_id: 'msg_x' }),
     ]);
     server.use(receiver.handler);
     const report = join(mkdtempSync(join(tmpdir(), 'sender-answers-')), 'report.jsonl');
