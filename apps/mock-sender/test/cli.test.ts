@@ -214,6 +214,17 @@ describe('mock-sender CLI', () => {
     );
   });
 
+  it('refuses a --fail-on outcome the contract does not declare, naming the known ones (exit 2)', async () => {
+    const { code, stderr } = await run(
+      ['send', '--to', 'http://127.0.0.1:1/webhooks', '--fail-on', 'quarantined,rejected'],
+      { env: { WEBHOOK_SECRET: SECRET } },
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      'unknown "rejected": expected a comma list of accepted, duplicate, unhandled, quarantined.',
+    );
+  });
+
   it('names the errno when the receiver is not there', async () => {
     const { code, stdout } = await run(
       ['send', '--to', 'http://127.0.0.1:1/webhooks', '--generate', '1', '--retry-schedule', ''],

@@ -329,7 +329,7 @@ export function replayRequestSchema(bounds: Bounds) {
         ...notes({
           expected: 'must be a string',
           description:
-            'the receiver base URL to read GET /events/export from (the CLI also takes a file or -)',
+            'the receiver base URL to read GET /events/export from (the CLI also takes a file or -, of export lines or {"webhook_id","body"} lines)',
         }),
       }),
       to: toField(bounds),

@@ -10,7 +10,10 @@ import { CheckRequest, fieldNotes, ReplayRequest, SendRequest } from './SendRequ
 function typeName(schema: TSchema): string {
   if (Array.isArray(schema['anyOf'])) return (schema['anyOf'] as TSchema[]).map(typeName).join(' or ');
   if (schema['const'] !== undefined) return JSON.stringify(schema['const']);
-  if (schema['type'] === 'array') return `${typeName(schema['items'] as TSchema)}[]`;
+  if (schema['type'] === 'array') {
+    const items = schema['items'] as TSchema;
+    return Array.isArray(items['anyOf']) ? `(${typeName(items)})[]` : `${typeName(items)}[]`;
+  }
   if (schema['type'] === 'object') return 'object';
   return String(schema['type']);
 }
