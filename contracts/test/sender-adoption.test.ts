@@ -38,7 +38,11 @@ async function receiver(contractMode: 'strict' | 'quarantine'): Promise<Started>
     CONTRACT_MODE: contractMode,
     RECEIVER_API_TOKEN: apiToken,
   });
-  const running = { program, webhooks: `${program.url}/webhooks`, readApi: new ReadApi(program.url, apiToken) };
+  const running = {
+    program,
+    webhooks: `${program.url}/webhooks`,
+    readApi: new ReadApi(program.url, apiToken),
+  };
   started.push(running);
   return running;
 }
@@ -68,7 +72,17 @@ describe('the built sender in a CI gate, against the built receiver', () => {
   it('sends the examples of every catalog type by default and says which types it sent', async () => {
     const report = join(dir, 'examples.jsonl');
     const run = await runBuiltSender(
-      ['send', '--to', strict.webhooks, '--all-examples', '--retry-schedule', '0.2', '--report', report, '--json'],
+      [
+        'send',
+        '--to',
+        strict.webhooks,
+        '--all-examples',
+        '--retry-schedule',
+        '0.2',
+        '--report',
+        report,
+        '--json',
+      ],
       env,
     );
     expect(run.code, run.stderr).toBe(0);
@@ -105,7 +119,9 @@ describe('the built sender in a CI gate, against the built receiver', () => {
     expect(pointer).toBe('/data/completed');
     const run = await runBuiltSender(['send', '--to', strict.webhooks, '--example', name], env);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('1 invalid example sent to be refused: a 4xx answer is final for it, not retried');
+    expect(run.stderr).toContain(
+      '1 invalid example sent to be refused: a 4xx answer is final for it, not retried',
+    );
     expect(run.stderr).not.toMatch(/^retry /m);
     expect(run.stdout).toMatch(/^attempts: +1 \(422=1\)$/m);
     expect(run.stdout).toMatch(/^ +422: error code contract_violation: \/data\/completed: .+$/m);
@@ -125,7 +141,10 @@ describe('the built sender in a CI gate, against the built receiver', () => {
         `${JSON.stringify({ webhook_id: ids[1], body: JSON.stringify({ ...refund, id: ids[1] }, null, 2) })}\n`,
     );
     const replay = () =>
-      runBuiltSender(['replay', '--from', file, '--to', strict.webhooks, '--retry-schedule', '0.2', '--json'], env);
+      runBuiltSender(
+        ['replay', '--from', file, '--to', strict.webhooks, '--retry-schedule', '0.2', '--json'],
+        env,
+      );
     const first = await replay();
     expect(first.code, first.stderr).toBe(0);
     expect((JSON.parse(first.stdout) as SendSummary).novelty).toEqual({ new: 2, duplicate: 0, untold: 0 });

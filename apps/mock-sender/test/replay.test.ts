@@ -147,14 +147,18 @@ describe('mock-sender replay', () => {
       ['msg_plain_2', '{"type":"refund.created","id":"ref_1"}'],
     ]);
     // The recording target answers {} (no status): the summary cannot tell new from duplicate.
-    expect(sent.stdout).toMatch(/^target: {4}0 stored as new, 0 duplicates, 2 answered without saying which$/m);
+    expect(sent.stdout).toMatch(
+      /^target: {4}0 stored as new, 0 duplicates, 2 answered without saying which$/m,
+    );
     expect(sent.stdout).toMatch(/^types: {5}2 types: payment\.succeeded=1 refund\.created=1$/m);
     const bad = await run(['replay', '--from', '-', '--to', target.url], {
       input: `${input}\n{"webhook_id":"msg_3","body":{}}\n{"webhook_id":["msg_4"],"body":{}}\n`,
     });
     expect(bad).toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/^mock-sender: line 4 is not an event to replay at webhook_id: expected /),
+      stderr: expect.stringMatching(
+        /^mock-sender: line 4 is not an event to replay at webhook_id: expected /,
+      ),
     });
   });
 

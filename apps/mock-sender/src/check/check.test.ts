@@ -108,7 +108,9 @@ describe('check', () => {
     expect(formatCheckTable(report)).toContain(report.diagnosis);
     // A 500 to a first delivery is not this bug.
     await receiver?.close();
-    expect((await checkAgainst('answers-500-to-bad-input')).diagnosis ?? '').not.toMatch(/already acknowledged/);
+    expect((await checkAgainst('answers-500-to-bad-input')).diagnosis ?? '').not.toMatch(
+      /already acknowledged/,
+    );
   });
 
   it('lists the events it left in the target store: each webhook-id answered 2xx, once, with its type', async () => {

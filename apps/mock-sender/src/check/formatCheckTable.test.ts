@@ -16,7 +16,13 @@ function result(
 }
 
 function report(to: string, results: CheckResult[], diagnosis?: string): CheckReport {
-  return { to, passed: results.every((r) => r.pass), results, ...(diagnosis ? { diagnosis } : {}), stored: [] };
+  return {
+    to,
+    passed: results.every((r) => r.pass),
+    results,
+    ...(diagnosis ? { diagnosis } : {}),
+    stored: [],
+  };
 }
 
 describe('formatCheckTable', () => {
@@ -33,7 +39,9 @@ describe('formatCheckTable', () => {
       "left in the target's store (answered 2xx): 3 events of type course_lesson_interaction.completed ×2, " +
         'mock_sender_check.unknown_type ×1; webhook-ids msg_a, msg_b, msg_c: delete them if they must not stay',
     );
-    expect(formatCheckTable(report('http://x/webhooks', [result(valid, 401, 'fail')]))).not.toContain('left in');
+    expect(formatCheckTable(report('http://x/webhooks', [result(valid, 401, 'fail')]))).not.toContain(
+      'left in',
+    );
   });
 
   it('pads each column to its widest cell and says when every case passed', () => {

@@ -133,14 +133,16 @@ describe('exportedEvents with plain {webhook_id, body} lines', () => {
     await expect(read(`${good}${good}${plain({ webhook_id: 5, body: 'x' })}`)).rejects.toThrow(
       /^line 3 is not an event to replay at webhook_id/,
     );
-    await expect(read(plain({ id: 'msg_1', payload: {} }))).rejects.toThrow(/^line 1 is not an exported event/);
+    await expect(read(plain({ id: 'msg_1', payload: {} }))).rejects.toThrow(
+      /^line 1 is not an exported event/,
+    );
     await expect(read('[1,2]\n')).rejects.toMatchObject({ code: 'invalid_source' });
     await expect(read(good, { sinceMs: 0 })).rejects.toThrow(
       'line 1 has no received_at, so --since and --until cannot place it: drop them or give export lines',
     );
-    await expect(read(plain({ webhook_id: 'msg_1', body: 'x'.repeat(300) }), {}, { maxLineBytes: 200 })).rejects.toThrow(
-      'line 1 is longer than 200 bytes',
-    );
+    await expect(
+      read(plain({ webhook_id: 'msg_1', body: 'x'.repeat(300) }), {}, { maxLineBytes: 200 }),
+    ).rejects.toThrow('line 1 is longer than 200 bytes');
   });
 });
 

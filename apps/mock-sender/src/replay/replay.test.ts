@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from '@webhook-contracts/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatSummary } from '../report/summary.js';
 import { exportLine, type RawRequest, startRecordingServer } from '../test-support/rawServers.js';
 import { SECRET } from '../test-support/recorder.js';
 import type { ExportedEvent } from './exportReader.js';
-import { formatSummary } from '../report/summary.js';
 import { paced, replay } from './replay.js';
 
 const crlf = Buffer.from('{"id":"evt_1",\r\n "type":"payment.succeeded"}\r\n');
@@ -73,7 +73,9 @@ describe('replay', () => {
     const receiver = await target();
     const summary = await replay({ ...base, from: file('all.ndjson', exportText), to: receiver.url });
     expect(summary.novelty).toEqual({ new: 0, duplicate: 0, untold: 3 });
-    expect(formatSummary(summary)).toMatch(/^target: {4}0 stored as new, 0 duplicates, 3 answered without saying which$/m);
+    expect(formatSummary(summary)).toMatch(
+      /^target: {4}0 stored as new, 0 duplicates, 3 answered without saying which$/m,
+    );
   });
 
   it("sends each body byte for byte under its original id, signed with the target's secret and a fresh timestamp", async () => {
@@ -175,7 +177,8 @@ describe('paced', () => {
       yield at(104);
     }
     const seen: number[] = [];
-    for await (const event of paced(events(), 2, () => clock, sleep)) seen.push(event.receivedAtMs ?? Number.NaN);
+    for await (const event of paced(events(), 2, () => clock, sleep))
+      seen.push(event.receivedAtMs ?? Number.NaN);
     expect(seen).toEqual([100_000, 101_000, 101_000, 104_000]);
     expect(delays).toEqual([500, 1500]);
   });

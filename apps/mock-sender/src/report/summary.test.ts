@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary, formatTypes, MAX_TALLY_KEYS, noveltyOf, runFailed, SummaryBuilder } from './summary.js';
+import {
+  formatSummary,
+  formatTypes,
+  MAX_TALLY_KEYS,
+  noveltyOf,
+  runFailed,
+  SummaryBuilder,
+} from './summary.js';
 
 describe('SummaryBuilder', () => {
   it('counts deliveries, distinct events, attempts by status and planned-but-unsent events', () => {
@@ -10,7 +17,14 @@ describe('SummaryBuilder', () => {
     builder.recordAttempt({ status: 500, latencyMs: 4, at: '', reason: 'error code later' });
     builder.recordAttempt({ status: 200, latencyMs: 2, at: '' });
     builder.recordAttempt({ status: 'timeout', latencyMs: 100, at: '' });
-    builder.recordResult({ id: 'a', delivered: true, status: 200, answer: 'accepted', attempts: [], gone: false });
+    builder.recordResult({
+      id: 'a',
+      delivered: true,
+      status: 200,
+      answer: 'accepted',
+      attempts: [],
+      gone: false,
+    });
     builder.recordResult({ id: 'a', delivered: false, status: 410, attempts: [], gone: true });
     const summary = builder.build({ to: 'http://x/', seed: '1', durationMs: 12.4, planned: 5 });
     expect(summary).toEqual({

@@ -72,9 +72,12 @@ describe('deliverEvent', () => {
     }
   });
 
-  it("records the status field of the 2xx answer (accepted, quarantined, …)", async () => {
+  it('records the status field of the 2xx answer (accepted, quarantined, …)', async () => {
     const quarantined = JSON.stringify({ status: 'quarantined', webhook_id: 'msg_1', errors: [] });
-    const { settings } = settingsFor([{ status: 500, body: '{"status":"accepted"}' }, { status: 200, body: quarantined }]);
+    const { settings } = settingsFor([
+      { status: 500, body: '{"status":"accepted"}' },
+      { status: 200, body: quarantined },
+    ]);
     const result = await deliverEvent(settings, 'msg_1', body);
     expect(result).toMatchObject({ delivered: true, status: 200, answer: 'quarantined' });
     expect(result.attempts).toHaveLength(2);

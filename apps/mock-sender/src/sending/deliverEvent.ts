@@ -136,7 +136,14 @@ export async function deliverEvent(
     if (typeof status === 'number' && isSuccess(status)) {
       settings.onAttempt?.(record);
       const answer = outcome.kind === 'response' ? answerStatus(outcome.body) : undefined;
-      return { id: webhookId, delivered: true, status, ...(answer === undefined ? {} : { answer }), attempts, gone: false };
+      return {
+        id: webhookId,
+        delivered: true,
+        status,
+        ...(answer === undefined ? {} : { answer }),
+        attempts,
+        gone: false,
+      };
     }
     record.reason = failureReason(outcome);
     if (status === 410) {
@@ -144,7 +151,10 @@ export async function deliverEvent(
       return { id: webhookId, delivered: false, status, attempts, gone: true };
     }
     const scheduled = retrySchedule[attempt];
-    if (scheduled === undefined || (options.refusalIsFinal === true && typeof status === 'number' && isRefusal(status))) {
+    if (
+      scheduled === undefined ||
+      (options.refusalIsFinal === true && typeof status === 'number' && isRefusal(status))
+    ) {
       settings.onAttempt?.(record);
       break;
     }

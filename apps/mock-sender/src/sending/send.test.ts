@@ -8,8 +8,8 @@ import { HttpResponse, http } from 'msw';
 import { Webhook as ReferenceWebhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../generators/generator.js';
-import { recordingSleep, SECRET, scriptedReceiver, steppingClock, TARGET } from '../test-support/recorder.js';
 import { formatSummary, runFailed } from '../report/summary.js';
+import { recordingSleep, SECRET, scriptedReceiver, steppingClock, TARGET } from '../test-support/recorder.js';
 import { send } from './send.js';
 import { useHttpTransport } from './transport/httpClient.js';
 
@@ -408,7 +408,9 @@ describe('send: fault injection and limits', () => {
     // The invalid example got one attempt; the valid one, refused the same way, the full schedule.
     expect(summary).toMatchObject({ sent: 2, failed: 2, attempts: 5 });
     expect(delays).toEqual([10_000, 20_000, 40_000]);
-    expect(summary.reasons).toEqual({ '422': 'error code contract_violation: /data/completed: must be boolean' });
+    expect(summary.reasons).toEqual({
+      '422': 'error code contract_violation: /data/completed: must be boolean',
+    });
   });
 
   it('counts what the 2xx answers said, and fails the run on the answers named in failOn', async () => {
@@ -423,7 +425,10 @@ describe('send: fault injection and limits', () => {
     expect(summary.answers).toEqual({ accepted: 2, quarantined: 1, duplicate: 1 });
     expect(summary.failOn).toEqual({ statuses: ['quarantined'], matched: 1 });
     expect(runFailed(summary)).toBe(true);
-    const lines = readFileSync(report, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(report, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => line.answer)).toEqual(answers);
     expect(formatSummary(summary)).toMatch(/^answers: {3}accepted=2 duplicate=1 quarantined=1$/m);
     expect(formatSummary(summary)).toMatch(/^fail-on: {3}1 deliveries answered quarantined: the run fails$/m);

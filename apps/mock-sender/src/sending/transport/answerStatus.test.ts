@@ -13,7 +13,15 @@ describe('answerStatus', () => {
   });
 
   it('says none when the answer carries no string status', () => {
-    for (const body of ['', 'OK', '{"ok":true}', '{"status":3}', '{"status":"accepted"', 'null', '"status"']) {
+    for (const body of [
+      '',
+      'OK',
+      '{"ok":true}',
+      '{"status":3}',
+      '{"status":"accepted"',
+      'null',
+      '"status"',
+    ]) {
       expect(answerStatus(body), body).toBe('none');
     }
   });

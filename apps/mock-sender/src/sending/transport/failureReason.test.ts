@@ -44,9 +44,7 @@ describe('failureReason', () => {
 
 describe('failureReason with contract errors', () => {
   const violation = (details: unknown) =>
-    response(
-      JSON.stringify({ error: { code: 'contract_violation', message: 'off contract', details } }),
-    );
+    response(JSON.stringify({ error: { code: 'contract_violation', message: 'off contract', details } }));
 
   it('adds the first pointer and its message from the answer’s details', () => {
     expect(
@@ -76,8 +74,8 @@ describe('failureReason with contract errors', () => {
     expect(reason.startsWith('error code contract_violation: /data/ [31mid: must be xxx')).toBe(true);
     expect(reason.endsWith('…')).toBe(true);
     expect(failureReason(response('\u0007ring\u001b[2Jclear'))).toBe('body: ring [2Jclear');
-    expect(
-      failureReason({ kind: 'connection_error', message: 'socket\nhang up', latencyMs: 1 }),
-    ).toBe('socket hang up');
+    expect(failureReason({ kind: 'connection_error', message: 'socket\nhang up', latencyMs: 1 })).toBe(
+      'socket hang up',
+    );
   });
 });
