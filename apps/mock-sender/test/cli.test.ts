@@ -180,7 +180,8 @@ describe('mock-sender CLI', () => {
     );
     expect(code).toBe(1);
     expect(stdout).toMatch(/failed:\s+1/);
-    expect(stdout).toMatch(/attempts:\s+2 \(422=2\)/);
+    // An invalid example's 4xx is final: one attempt, no retry.
+    expect(stdout).toMatch(/attempts:\s+1 \(422=1\)/);
   });
 
   it('says why deliveries failed in the summary, and prints a line for each scheduled retry without a TTY', async () => {
@@ -192,15 +193,35 @@ describe('mock-sender CLI', () => {
         receiver.url,
         '--example',
         'invalid.completed-is-a-string',
+        '--example',
+        'docs-page',
+        '--set',
+        'data.completed="yes"',
         '--retry-schedule',
         '0.01',
       ],
       { env: { WEBHOOK_SECRET: SECRET } },
     );
     expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^1 invalid example sent to be refused: a 4xx answer is final for it, not retried$/m,
+    );
     expect(stdout).toMatch(/^\s+422: error code contract_violation$/m);
+    // Only the valid example (made invalid by --set) is retried.
+    expect(stderr.match(/^retry /gm)).toHaveLength(1);
     expect(stderr).toMatch(
       /^retry 1\/1 of msg_[0-9A-Za-z]{24} in 0 s: got 422 \(error code contract_violation\)$/m,
+    );
+  });
+
+  it('refuses a --fail-on outcome the contract does not declare, naming the known ones (exit 2)', async () => {
+    const { code, stderr } = await run(
+      ['send', '--to', 'http://127.0.0.1:1/webhooks', '--fail-on', 'quarantined,rejected'],
+      { env: { WEBHOOK_SECRET: SECRET } },
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      'unknown "rejected": expected a comma list of accepted, duplicate, unhandled, quarantined.',
     );
   });
 

@@ -133,6 +133,35 @@ describe('mock-sender replay', () => {
     expect(target.requests.map((r) => r.headers['webhook-id'])).toEqual(['msg_second']);
   });
 
+  it('replays plain {webhook_id, body} lines from stdin, and names the line of a bad one', async () => {
+    const target = await receiver();
+    const lines = [
+      { webhook_id: 'msg_plain_1', body: '{"type":"payment.succeeded",\r\n"id":"pay_1"}' },
+      { webhook_id: 'msg_plain_2', body: { type: 'refund.created', id: 'ref_1' } },
+    ];
+    const input = lines.map((line) => JSON.stringify(line)).join('\n');
+    const sent = await run(['replay', '--from', '-', '--to', target.url, '--concurrency', '1'], { input });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(target.requests.map((r) => [r.headers['webhook-id'], r.body.toString('utf8')])).toEqual([
+      ['msg_plain_1', lines[0]?.body],
+      ['msg_plain_2', '{"type":"refund.created","id":"ref_1"}'],
+    ]);
+    // The recording target answers {} (no status): the summary cannot tell new from duplicate.
+    expect(sent.stdout).toMatch(
+      /^target: {4}0 stored as new, 0 duplicates, 2 answered without saying which$/m,
+    );
+    expect(sent.stdout).toMatch(/^types: {5}2 types: payment\.succeeded=1 refund\.created=1$/m);
+    const bad = await run(['replay', '--from', '-', '--to', target.url], {
+      input: `${input}\n{"webhook_id":"msg_3","body":{}}\n{"webhook_id":["msg_4"],"body":{}}\n`,
+    });
+    expect(bad).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /^mock-sender: line 4 is not an event to replay at webhook_id: expected /,
+      ),
+    });
+  });
+
   it('exits 2 in one line for a bad file, sending nothing', async () => {
     const target = await receiver();
     const bad = join(dir, 'bad.ndjson');
@@ -141,7 +170,8 @@ describe('mock-sender replay', () => {
     expect(result).toMatchObject({
       code: 2,
       stdout: '',
-      stderr: 'mock-sender: line 4 is not JSON: each line must be one exported event\n',
+      stderr:
+        'mock-sender: line 4 is not JSON: expected an export line {"webhook_id","type","status","received_at","body_base64"} or {"webhook_id","body"}\n',
     });
     expect(target.requests).toHaveLength(0);
     const missing = await run(['replay', '--from', join(dir, 'nope.ndjson'), '--to', target.url]);

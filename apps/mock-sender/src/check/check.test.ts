@@ -98,6 +98,37 @@ describe('check', () => {
     expect(formatCheckTable(report)).toContain(`(${rejects.length} inconclusive)`);
   });
 
+  it('names a 500 to a repeated delivery as the bug that makes Whop drop events', async () => {
+    const report = await checkAgainst('answers-500-to-duplicates');
+    expect(failing(report)).toEqual(['the same webhook-id again (a retry) is accepted']);
+    expect(report.diagnosis).toBe(
+      'answered 500 to a delivery it had already acknowledged: Whop retries 3 times then drops the event ' +
+        '— a duplicate must get 2xx (look up the webhook-id, and answer 2xx when it is stored)',
+    );
+    expect(formatCheckTable(report)).toContain(report.diagnosis);
+    // A 500 to a first delivery is not this bug.
+    await receiver?.close();
+    expect((await checkAgainst('answers-500-to-bad-input')).diagnosis ?? '').not.toMatch(
+      /already acknowledged/,
+    );
+  });
+
+  it('lists the events it left in the target store: each webhook-id answered 2xx, once, with its type', async () => {
+    const report = await checkAgainst('compliant');
+    expect(report.passed).toBe(true);
+    expect(report.stored.map((s) => s.webhook_id)).toEqual(receiver?.accepted);
+    expect(report.stored.map((s) => s.type)).toEqual([
+      'course_lesson_interaction.completed',
+      'course_lesson_interaction.completed',
+      'course_lesson_interaction.completed',
+      'course_lesson_interaction.completed',
+      'mock_sender_check.unknown_type',
+    ]);
+    expect(formatCheckTable(report)).toMatch(
+      /^left in the target's store \(answered 2xx\): 5 events of type course_lesson_interaction\.completed ×4, mock_sender_check\.unknown_type ×1; webhook-ids msg_/m,
+    );
+  });
+
   it('puts the reason beside each failed case', async () => {
     const report = await checkAgainst('answers-500-to-bad-input');
     const failed = report.results.filter((r) => !r.pass);
@@ -108,7 +139,8 @@ describe('check', () => {
   it('prints a table with one row per case and a verdict', async () => {
     const report = await checkAgainst('rejects-duplicates');
     const table = formatCheckTable(report);
-    expect(table.split('\n')).toHaveLength(checkCaseNames.length + 4);
+    // The rows, the header and its rule, a blank line, what was left in the store and the count.
+    expect(table.split('\n')).toHaveLength(checkCaseNames.length + 5);
     expect(table).toMatch(/the same webhook-id again \(a retry\) is accepted\s+2xx\s+409\s+FAIL/);
     expect(table).toContain(`1 of ${checkCaseNames.length} cases FAILED`);
   });

@@ -43,6 +43,16 @@ export interface CheckResult {
   reason?: string;
   /** The start of the response body, to show why a case failed. */
   body?: string;
+  /** The `webhook-id` the case's delivery carried (absent when the case leaves it out). */
+  webhookId?: string;
+  /** The `type` of the case's body ('' when it has none). */
+  type?: string;
+}
+
+/** An event the check left in the target's store: a delivery the target answered 2xx. */
+export interface StoredByCheck {
+  webhook_id: string;
+  type: string;
 }
 
 export interface CheckReport {
@@ -51,6 +61,11 @@ export interface CheckReport {
   results: CheckResult[];
   /** What the failures point at, when one cause explains them (receiver down, wrong path, JSON parsed before verifying). */
   diagnosis?: string;
+  /**
+   * The events the target took (answered 2xx), once each: rows the check left in its store, such as
+   * the `mock_sender_check.unknown_type` event, for a team to clean up.
+   */
+  stored: StoredByCheck[];
 }
 
 function verdictOf(expected: Expectation, got: CheckResult['got']): Verdict {
@@ -73,6 +88,13 @@ function diagnose(url: URL, results: readonly CheckResult[]): string | undefined
   if (first.got === 404) {
     return `the valid event got 404: the path looks wrong (is the webhook route at ${url.pathname}?)`;
   }
+  const retry = results[1];
+  if (first.pass && typeof retry?.got === 'number' && retry.got >= 500) {
+    return (
+      `answered ${retry.got} to a delivery it had already acknowledged: Whop retries 3 times then drops ` +
+      'the event — a duplicate must get 2xx (look up the webhook-id, and answer 2xx when it is stored)'
+    );
+  }
   const rawFailed = results.filter((r, i) => checkCases[i]?.rawBytes === true && r.verdict === 'fail');
   if (first.pass && rawFailed.length > 0) {
     return (
@@ -81,6 +103,26 @@ function diagnose(url: URL, results: readonly CheckResult[]): string | undefined
     );
   }
   return undefined;
+}
+
+/** The body's `type` ('' when it is not JSON with a string type). */
+function typeOf(body: string): string {
+  try {
+    const type = (JSON.parse(body) as { type?: unknown } | null)?.type;
+    return typeof type === 'string' ? type : '';
+  } catch {
+    return '';
+  }
+}
+
+/** The deliveries the target answered 2xx, once per webhook-id, in case order. */
+function storedBy(results: readonly CheckResult[]): StoredByCheck[] {
+  const stored = new Map<string, string>();
+  for (const r of results) {
+    if (typeof r.got !== 'number' || r.got < 200 || r.got >= 300 || r.webhookId === undefined) continue;
+    if (!stored.has(r.webhookId)) stored.set(r.webhookId, r.type ?? '');
+  }
+  return [...stored].map(([webhook_id, type]) => ({ webhook_id, type }));
 }
 
 /**
@@ -138,7 +180,10 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       });
       const got = outcome.kind === 'response' ? outcome.status : outcome.kind;
       const verdict = verdictOf(testCase.expected, got);
+      const webhookId = delivery.headers['webhook-id'];
       results.push({
+        ...(webhookId === undefined ? {} : { webhookId }),
+        type: typeOf(delivery.body),
         case: testCase.name,
         expected: testCase.expected,
         got,
@@ -161,5 +206,6 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     passed: results.length === checkCases.length && results.every((r) => r.pass),
     results,
     ...(diagnosis !== undefined ? { diagnosis } : {}),
+    stored: storedBy(results),
   };
 }

@@ -16,10 +16,34 @@ function result(
 }
 
 function report(to: string, results: CheckResult[], diagnosis?: string): CheckReport {
-  return { to, passed: results.every((r) => r.pass), results, ...(diagnosis ? { diagnosis } : {}) };
+  return {
+    to,
+    passed: results.every((r) => r.pass),
+    results,
+    ...(diagnosis ? { diagnosis } : {}),
+    stored: [],
+  };
 }
 
 describe('formatCheckTable', () => {
+  it('ends by naming the events the check left in the target store, with their types', () => {
+    const table = formatCheckTable({
+      ...report('http://x/webhooks', [result(valid, 200, 'pass')]),
+      stored: [
+        { webhook_id: 'msg_a', type: 'course_lesson_interaction.completed' },
+        { webhook_id: 'msg_b', type: 'course_lesson_interaction.completed' },
+        { webhook_id: 'msg_c', type: 'mock_sender_check.unknown_type' },
+      ],
+    });
+    expect(table.split('\n').at(-2)).toBe(
+      "left in the target's store (answered 2xx): 3 events of type course_lesson_interaction.completed ×2, " +
+        'mock_sender_check.unknown_type ×1; webhook-ids msg_a, msg_b, msg_c: delete them if they must not stay',
+    );
+    expect(formatCheckTable(report('http://x/webhooks', [result(valid, 401, 'fail')]))).not.toContain(
+      'left in',
+    );
+  });
+
   it('pads each column to its widest cell and says when every case passed', () => {
     const table = formatCheckTable(
       report('http://127.0.0.1:3000/webhooks', [result(valid, 204, 'pass'), result(tampered, 401, 'pass')]),

@@ -25,15 +25,29 @@ export function formatCheckTable(report: CheckReport): string {
       .join('  ')
       .trimEnd();
   const inconclusive = report.results.filter((r) => r.verdict === 'inconclusive').length;
+  const { stored } = report;
   return [
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
     ...(report.diagnosis !== undefined ? [report.diagnosis] : []),
+    ...(stored.length === 0 ? [] : [storedLine(stored)]),
     failed === 0
       ? `all ${total} cases passed against ${report.to}`
       : `${failed} of ${total} cases FAILED against ${report.to}` +
         (inconclusive > 0 ? ` (${inconclusive} inconclusive)` : ''),
   ].join('\n');
+}
+
+/** `left in the target's store (answered 2xx): 5 events, of types …; webhook-ids …`. */
+function storedLine(stored: CheckReport['stored']): string {
+  const types = new Map<string, number>();
+  for (const { type } of stored) types.set(type || '(no type)', (types.get(type || '(no type)') ?? 0) + 1);
+  const typeList = [...types].map(([type, count]) => `${type} ×${count}`).join(', ');
+  const ids = stored.map((s) => s.webhook_id).join(', ');
+  return (
+    `left in the target's store (answered 2xx): ${stored.length} event${stored.length === 1 ? '' : 's'} ` +
+    `of type ${typeList}; webhook-ids ${ids}: delete them if they must not stay`
+  );
 }

@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { integer, number, retrySchedule } from '../options/flagParsers.js';
+import { answerStatuses, integer, number, retrySchedule } from '../options/flagParsers.js';
 import { resolveSecrets } from '../options/resolveSecrets.js';
 import { fieldNotes, ReplayRequest } from '../options/SendRequest.js';
 import { replay } from '../replay/replay.js';
 import { RetryNotices } from '../report/retryNotices.js';
-import { formatSummary } from '../report/summary.js';
+import { formatSummary, runFailed } from '../report/summary.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../sending/runDeliveries.js';
 
 interface ReplayFlags {
@@ -23,6 +23,7 @@ interface ReplayFlags {
   timeout: number;
   retrySchedule?: number[];
   maxRetryAfter?: number;
+  failOn?: string[];
   json?: boolean;
   report?: string;
   progress: boolean;
@@ -49,7 +50,10 @@ export function replayCommand(): Command {
     .description(
       "send a receiver's exported events to another receiver, bodies byte for byte (exit 0 only if every delivery got a 2xx)",
     )
-    .requiredOption('--from <source>', 'an export file (NDJSON), - for stdin, or a receiver base URL')
+    .requiredOption(
+      '--from <source>',
+      'NDJSON of export lines or {"webhook_id","body"} lines: a file, - for stdin, or a receiver base URL',
+    )
     .requiredOption('--to <url>', 'receiver endpoint URL to replay to')
     .option(
       '--secret <secret>',
@@ -71,6 +75,7 @@ export function replayCommand(): Command {
       retrySchedule,
     )
     .option('--max-retry-after <seconds>', `${help('maxRetryAfterSeconds')} (default 300)`, number)
+    .option('--fail-on <statuses>', help('failOn'), answerStatuses)
     .option('--json', 'print the summary as JSON on stdout (and nothing else)')
     .option('--report <file>', 'write one JSON line per delivery as its fate becomes final')
     .option('--no-progress', 'no progress bar, even on a TTY')
@@ -90,6 +95,6 @@ export function replayCommand(): Command {
         ...(retries !== undefined ? { onRetry: (retry) => retries.notice(retry) } : {}),
       });
       process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
-      process.exitCode = summary.failed === 0 && summary.notSent === 0 ? 0 : 1;
+      process.exitCode = runFailed(summary) ? 1 : 0;
     });
 }

@@ -1,12 +1,19 @@
 import type { KnownEventType } from '@webhook-contracts/schema';
 import { Command, Option } from 'commander';
 import { randomSeed } from '../generators/random.js';
-import { collect, eventTypes, integer, number, retrySchedule } from '../options/flagParsers.js';
+import {
+  answerStatuses,
+  collect,
+  eventTypes,
+  integer,
+  number,
+  retrySchedule,
+} from '../options/flagParsers.js';
 import { resolveSecrets } from '../options/resolveSecrets.js';
 import { fieldNotes, SendRequest } from '../options/SendRequest.js';
 import { parseOverride } from '../payloads/overrides.js';
 import { RetryNotices } from '../report/retryNotices.js';
-import { formatSummary } from '../report/summary.js';
+import { formatSummary, runFailed } from '../report/summary.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_SHUFFLE_WINDOW,
@@ -29,6 +36,7 @@ type SendFlags = Omit<
   set?: string[];
   timeout: number;
   maxRetryAfter?: number;
+  failOn?: string[];
   json?: boolean;
   report?: string;
   progress: boolean;
@@ -57,7 +65,7 @@ export function sendCommand(): Command {
     .addOption(new Option('--generate <n>', help('generate')).argParser(integer))
     .option(
       '--type <types>',
-      'event types for --generate and --all-examples: a type, a comma list or all (default course_lesson_interaction.completed)',
+      'event types for --generate and --all-examples: a type, a comma list or all (default: every type for the examples, course_lesson_interaction.completed for --generate)',
       eventTypes,
     )
     .option('--seed <seed>', `${help('seed')} (default: random, printed)`)
@@ -82,6 +90,7 @@ export function sendCommand(): Command {
       `fault injection: deliver in shuffled order within a window (default ${DEFAULT_SHUFFLE_WINDOW})`,
       integer,
     )
+    .option('--fail-on <statuses>', help('failOn'), answerStatuses)
     .option('--json', 'print the summary as JSON on stdout (and nothing else)')
     .option('--report <file>', 'write one JSON line per delivery as its fate becomes final')
     .option('--no-progress', 'no progress bar, even on a TTY')
@@ -106,10 +115,16 @@ export function sendCommand(): Command {
       const summary = await send({
         ...options,
         // Printed once the options are known to be good, so a usage error is the first output.
-        onStart: () => write(`seed: ${seed} (reproduce this run with --seed ${seed})\n`),
+        onStart: ({ refusals }) => {
+          write(`seed: ${seed} (reproduce this run with --seed ${seed})\n`);
+          if (refusals > 0)
+            write(
+              `${refusals} invalid example${refusals === 1 ? '' : 's'} sent to be refused: a 4xx answer is final for ${refusals === 1 ? 'it' : 'them'}, not retried\n`,
+            );
+        },
         ...(retries !== undefined ? { onRetry: (retry) => retries.notice(retry) } : {}),
       });
       process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
-      process.exitCode = summary.failed === 0 && summary.notSent === 0 ? 0 : 1;
+      process.exitCode = runFailed(summary) ? 1 : 0;
     });
 }

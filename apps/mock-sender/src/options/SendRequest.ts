@@ -4,6 +4,7 @@
 // The CLI and the library may ask for more (a local run bounds only itself), so each schema is also
 // built without its upper bounds, from the same definition.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { ANSWER_STATUSES } from '../sending/transport/answerStatus.js';
 
 /** The bounds of the serve API's numeric and list fields (inclusive). */
 export const REQUEST_LIMITS = {
@@ -162,6 +163,16 @@ function runFields(bounds: Bounds) {
         }),
       }),
     ),
+    failOn: Type.Optional(
+      Type.Array(Type.Union(ANSWER_STATUSES.map((status) => Type.Literal(status))), {
+        maxItems: ANSWER_STATUSES.length,
+        ...notes({
+          expected: `must be an array of ${ANSWER_STATUSES.join(', ')}`,
+          description:
+            "fail the run (exit 1) when a 2xx answer's status field says one of these, e.g. quarantined",
+        }),
+      }),
+    ),
   };
 }
 
@@ -191,7 +202,8 @@ export function sendRequestSchema(bounds: Bounds) {
         Type.Boolean(
           notes({
             expected: 'must be a boolean',
-            description: 'send every valid docs example (the default when no other source is given)',
+            description:
+              'send every valid docs example of the chosen types (the default when no other source is given)',
           }),
         ),
       ),
@@ -217,7 +229,7 @@ export function sendRequestSchema(bounds: Bounds) {
           notes({
             expected: 'must be a string or a non-empty array of strings',
             description: 'event types for generate and allExamples: a type, a comma list, an array or all',
-            byDefault: 'course_lesson_interaction.completed',
+            byDefault: 'every type for the examples, course_lesson_interaction.completed for generate',
           }),
         ),
       ),
@@ -317,7 +329,7 @@ export function replayRequestSchema(bounds: Bounds) {
         ...notes({
           expected: 'must be a string',
           description:
-            'the receiver base URL to read GET /events/export from (the CLI also takes a file or -)',
+            'the receiver base URL to read GET /events/export from (the CLI also takes a file or -, of export lines or {"webhook_id","body"} lines)',
         }),
       }),
       to: toField(bounds),

@@ -3,6 +3,8 @@
 // documented types, bounds and defaults are the ones enforced, and serve's settings, generated from
 // the settings table. `npm run generate` writes them; `fieldTable.test.ts` fails when they drift.
 import type { TObject, TSchema } from '@sinclair/typebox';
+import { ExportLine } from '@webhook-contracts/schema';
+import { ReplayLine } from '../replay/ReplayLine.js';
 import { serveSettingsTable } from '../server/serveSettings.js';
 import { isOptionName, optionName } from './optionNames.js';
 import { CheckRequest, fieldNotes, ReplayRequest, SendRequest } from './SendRequest.js';
@@ -10,7 +12,10 @@ import { CheckRequest, fieldNotes, ReplayRequest, SendRequest } from './SendRequ
 function typeName(schema: TSchema): string {
   if (Array.isArray(schema['anyOf'])) return (schema['anyOf'] as TSchema[]).map(typeName).join(' or ');
   if (schema['const'] !== undefined) return JSON.stringify(schema['const']);
-  if (schema['type'] === 'array') return `${typeName(schema['items'] as TSchema)}[]`;
+  if (schema['type'] === 'array') {
+    const items = schema['items'] as TSchema;
+    return Array.isArray(items['anyOf']) ? `(${typeName(items)})[]` : `${typeName(items)}[]`;
+  }
   if (schema['type'] === 'object') return 'object';
   return String(schema['type']);
 }
@@ -57,6 +62,42 @@ export function fieldTable(schema: TObject): string {
   return table(['field', 'type', 'bounds', 'default', 'CLI', 'meaning'], rows);
 }
 
+/** The fields of one NDJSON line shape: field, type, meaning (the schema's descriptions). */
+function lineTable(schema: TObject): string {
+  const rows = Object.entries(schema.properties).map(([field, property]) => [
+    `\`${field}\``,
+    property['type'] === undefined && property['anyOf'] === undefined ? 'any JSON value' : typeName(property),
+    String(
+      property['description'] ??
+        (property['anyOf'] as TSchema[] | undefined)?.find((v) => v['description'] !== undefined)?.[
+          'description'
+        ] ??
+        '',
+    ),
+  ]);
+  return table(['field', 'type', 'meaning'], rows);
+}
+
+/** The replay input section: the two line shapes `replay --from FILE` reads. */
+function replayInputSection(): string[] {
+  return [
+    '## Replay input',
+    '',
+    '`replay --from FILE` (or `-`) reads NDJSON, one event per line, at most 16 MiB a line; a bad',
+    'line stops the replay (exit 2; from a file, before anything is sent), naming its number. A line',
+    "is this receiver's export line, `ExportLine` in the",
+    '[OpenAPI document](../../contracts/openapi.json) (`GET /events/export`), in `received_at` order:',
+    '',
+    lineTable(ExportLine),
+    '',
+    'or a plain line, for events from your own store (other fields are ignored; it has no time, so',
+    '`--since`, `--until` and `--speed` do not apply to it):',
+    '',
+    lineTable(ReplayLine),
+    '',
+  ];
+}
+
 /** Where the pages live, from the repository root. */
 export const optionsPageFile = 'docs/reference/mock-sender-options.md';
 export const serveSettingsPageFile = 'docs/reference/mock-sender-serve-settings.md';
@@ -95,6 +136,7 @@ export function optionsPage(): string {
       fieldTable(schema),
       '',
     ]),
+    ...replayInputSection(),
   ].join('\n');
 }
 

@@ -2,6 +2,7 @@
 import type { KnownEventType } from '@webhook-contracts/schema';
 import { InvalidArgumentError } from 'commander';
 import { parseEventTypes } from '../generators/catalogGenerator.js';
+import { ANSWER_STATUSES } from '../sending/transport/answerStatus.js';
 
 /** A number, as typed; its range is the request schema's to check. */
 export function number(value: string): number {
@@ -46,4 +47,17 @@ export function eventTypes(value: string): KnownEventType[] {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+}
+
+/** `--fail-on quarantined,unhandled`: answer statuses the contract declares, each once. */
+export function answerStatuses(value: string): string[] {
+  const list = [...new Set(value.split(',').map((s) => s.trim()))];
+  const unknown = list.filter((status) => !ANSWER_STATUSES.includes(status));
+  if (unknown.length > 0 || value.length > 200) {
+    const shown = unknown.map((s) => JSON.stringify(s.slice(0, 40))).join(', ');
+    throw new InvalidArgumentError(
+      `${shown === '' ? 'too long' : `unknown ${shown}`}: expected a comma list of ${ANSWER_STATUSES.join(', ')}.`,
+    );
+  }
+  return list;
 }

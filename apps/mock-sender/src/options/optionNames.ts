@@ -23,6 +23,7 @@ const flags = {
   timeoutMs: '--timeout',
   retrySchedule: '--retry-schedule',
   maxRetryAfterSeconds: '--max-retry-after',
+  failOn: '--fail-on',
   from: '--from',
   token: '--token',
   newIds: '--new-ids',

@@ -36,6 +36,32 @@ describe('parseSendRequest bounds', () => {
     expect(parseSendRequest(request)).toEqual(request);
   });
 
+  it('takes failOn as a list of the statuses the contract declares, and refuses any other', () => {
+    expect(parseSendRequest({ to, failOn: ['quarantined', 'unhandled'] })).toEqual({
+      to,
+      failOn: ['quarantined', 'unhandled'],
+    });
+    expect(parseReplayRequest({ from: to, to, failOn: ['duplicate'] })).toMatchObject({
+      failOn: ['duplicate'],
+    });
+    for (const failOn of [
+      ['rejected'],
+      'quarantined',
+      ['accepted', 'duplicate', 'unhandled', 'quarantined', 'accepted'],
+    ]) {
+      expect(fieldsRefused(() => parseSendRequest({ to, failOn }))).toEqual(['failOn']);
+    }
+    let refusal: unknown;
+    try {
+      parseSendRequest({ to, failOn: ['rejected'] });
+    } catch (error) {
+      refusal = error;
+    }
+    expect((refusal as SenderConfigError | undefined)?.details).toEqual([
+      { field: 'failOn', message: 'must be an array of accepted, duplicate, unhandled, quarantined' },
+    ]);
+  });
+
   it('refuses lists and maps past their length, naming the field', () => {
     expect(
       fieldsRefused(() => parseSendRequest({ to, example: Array.from({ length: 101 }, () => 'docs-page') })),

@@ -56,6 +56,8 @@ export class RequestValidator {
 
 /** A bound broken by a value of the right type, or undefined for a value of the wrong type. */
 function problemWith(field: TSchema, error: ValueError, fieldSegments = 2): string | undefined {
+  // A union inside the field (an entry of a list of literals) gets the field's `expected` note.
+  if (error.type === ValueErrorType.Union && !Array.isArray(field['anyOf'])) return undefined;
   if (error.type === ValueErrorType.Union) {
     // The variant of the value's own kind says what is wrong with it (a list too long, a window
     // too small); a value of no variant's kind gets the field's `expected` note.

@@ -95,6 +95,57 @@ describe('exportedEvents', () => {
   });
 });
 
+describe('exportedEvents with plain {webhook_id, body} lines', () => {
+  const plain = (value: Record<string, unknown>) => `${JSON.stringify(value)}\n`;
+
+  it('sends a string body as its exact bytes and a JSON body as JSON.stringify writes it', async () => {
+    const raw = '{ "type": "payment.succeeded",\r\n  "id": "pay_1" }';
+    const events = await read(
+      plain({ webhook_id: 'msg_raw', body: raw, stored_at: 'ignored' }) +
+        plain({ webhook_id: 'msg_json', body: { type: 'refund.created', data: { n: 1.5 } } }) +
+        plain({ webhook_id: 'msg_text', body: 'not json' }),
+    );
+    expect(events.map((e) => [e.webhookId, e.type, e.status, e.body.toString('utf8')])).toEqual([
+      ['msg_raw', 'payment.succeeded', '', raw],
+      ['msg_json', 'refund.created', '', '{"type":"refund.created","data":{"n":1.5}}'],
+      ['msg_text', '', '', 'not json'],
+    ]);
+    expect(events[0]?.receivedAtMs).toBeUndefined();
+  });
+
+  it('takes plain lines and export lines in one file, checking the order of the export lines only', async () => {
+    const text =
+      line('msg_1', '2026-12-01T10:00:05Z', '{}') +
+      plain({ webhook_id: 'msg_2', body: {} }) +
+      line('msg_3', '2026-12-01T10:00:06Z', '{}');
+    expect((await read(text)).map((e) => e.webhookId)).toEqual(['msg_1', 'msg_2', 'msg_3']);
+    expect((await read(text, { types: ['payment.succeeded'] })).map((e) => e.webhookId)).toEqual([
+      'msg_1',
+      'msg_3',
+    ]);
+  });
+
+  it('names the line of a bad plain line, and refuses a time filter it cannot apply', async () => {
+    const good = plain({ webhook_id: 'msg_1', body: {} });
+    await expect(read(`${good}${plain({ webhook_id: '', body: {} })}`)).rejects.toThrow(
+      /^line 2 is not an event to replay at webhook_id: expected an export line .* or \{"webhook_id","body"\}$/,
+    );
+    await expect(read(`${good}${good}${plain({ webhook_id: 5, body: 'x' })}`)).rejects.toThrow(
+      /^line 3 is not an event to replay at webhook_id/,
+    );
+    await expect(read(plain({ id: 'msg_1', payload: {} }))).rejects.toThrow(
+      /^line 1 is not an exported event/,
+    );
+    await expect(read('[1,2]\n')).rejects.toMatchObject({ code: 'invalid_source' });
+    await expect(read(good, { sinceMs: 0 })).rejects.toThrow(
+      'line 1 has no received_at, so --since and --until cannot place it: drop them or give export lines',
+    );
+    await expect(
+      read(plain({ webhook_id: 'msg_1', body: 'x'.repeat(300) }), {}, { maxLineBytes: 200 }),
+    ).rejects.toThrow('line 1 is longer than 200 bytes');
+  });
+});
+
 describe('ndjsonLines', () => {
   it('splits across chunk boundaries and numbers the lines', async () => {
     const lines: string[] = [];

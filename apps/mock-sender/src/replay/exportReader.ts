@@ -1,11 +1,13 @@
-// Reads the receiver's event export: NDJSON, one `{"webhook_id","type","status","received_at",
-// "body_base64"}` per line, oldest first. It streams: a line at a time, each line bounded, so a
-// 100 000-event export is read in constant memory. A bad line stops the read with an error naming
-// its line number (never its content, which may be anything a source sent back).
+// Reads what `replay` sends: NDJSON of the receiver's export lines (`ExportLine`:
+// `{"webhook_id","type","status","received_at","body_base64"}`, oldest first) and of plain lines
+// (`ReplayLine`: `{"webhook_id","body"}`), a line at a time, each line bounded, so a 100 000-event
+// file is read in constant memory. A bad line stops the read with an error naming its line number
+// (never its content, which may be anything a source sent back).
 import { FormatRegistry } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { ExportLine, isDateTime } from '@webhook-contracts/schema';
 import { SenderConfigError } from '../errors.js';
+import { ReplayLine } from './ReplayLine.js';
 
 let compiled: TypeCheck<typeof ExportLine> | undefined;
 /** Compiled once, on first use: a CLI start that replays nothing does not pay for it. */
@@ -15,14 +17,25 @@ const exportLine = () => {
   compiled ??= TypeCompiler.Compile(ExportLine);
   return compiled;
 };
+let compiledPlain: TypeCheck<typeof ReplayLine> | undefined;
+const replayLine = () => {
+  compiledPlain ??= TypeCompiler.Compile(ReplayLine);
+  return compiledPlain;
+};
+
+const EXPECTED_SHAPES =
+  'expected an export line {"webhook_id","type","status","received_at","body_base64"} or {"webhook_id","body"}';
 
 export interface ExportedEvent {
   webhookId: string;
+  /** The payload's `type` ('' when unknown). */
   type: string;
+  /** The source receiver's status ('' for a plain line, which has none). */
   status: string;
-  receivedAt: string;
-  /** `received_at` in epoch milliseconds. */
-  receivedAtMs: number;
+  /** When the source received it; absent for a plain line. */
+  receivedAt?: string;
+  /** `received_at` in epoch milliseconds; absent for a plain line. */
+  receivedAtMs?: number;
   /** The body exactly as the receiver stored it. */
   body: Buffer;
 }
@@ -94,13 +107,46 @@ export async function* ndjsonLines(
   if (pendingBytes > 0) yield finish(Buffer.alloc(0));
 }
 
-/** One export line -> the event it describes; throws `invalid_source` naming the line. */
+/** The payload's `type`, when the body is a JSON object with a string one. */
+function typeOf(value: unknown): string {
+  const type = (value as { type?: unknown } | null)?.type;
+  return typeof value === 'object' && typeof type === 'string' ? type : '';
+}
+
+/** A plain line -> the event it describes (no status, no time). */
+function plainEvent(value: ReplayLine): ExportedEvent {
+  if (typeof value.body === 'string') {
+    const body = Buffer.from(value.body, 'utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value.body);
+    } catch {}
+    return { webhookId: value.webhook_id, type: typeOf(parsed), status: '', body };
+  }
+  return {
+    webhookId: value.webhook_id,
+    type: typeOf(value.body),
+    status: '',
+    body: Buffer.from(JSON.stringify(value.body)),
+  };
+}
+
+/** One line (an export line or a plain one) -> the event it describes; throws `invalid_source` naming the line. */
 export function parseExportLine(line: Buffer, number: number): ExportedEvent {
   let value: unknown;
   try {
     value = JSON.parse(line.toString('utf8'));
   } catch {
-    throw invalid(`line ${number} is not JSON: each line must be one exported event`);
+    throw invalid(`line ${number} is not JSON: ${EXPECTED_SHAPES}`);
+  }
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (isObject && !('body_base64' in (value as object)) && 'body' in (value as object)) {
+    if (!replayLine().Check(value)) {
+      const first = replayLine().Errors(value).First();
+      const where = first === undefined || first.path === '' ? '' : ` at ${first.path.slice(1)}`;
+      throw invalid(`line ${number} is not an event to replay${where}: ${EXPECTED_SHAPES}`);
+    }
+    return plainEvent(value);
   }
   if (!exportLine().Check(value)) {
     const first = exportLine().Errors(value).First();
@@ -108,9 +154,7 @@ export function parseExportLine(line: Buffer, number: number): ExportedEvent {
       throw invalid(`line ${number}: received_at is not a date`);
     }
     const where = first === undefined || first.path === '' ? '' : ` at ${first.path.slice(1)}`;
-    throw invalid(
-      `line ${number} is not an exported event${where}: expected {"webhook_id","type","status","received_at","body_base64"}`,
-    );
+    throw invalid(`line ${number} is not an exported event${where}: ${EXPECTED_SHAPES}`);
   }
   const receivedAtMs = Date.parse(value.received_at);
   if (Number.isNaN(receivedAtMs)) throw invalid(`line ${number}: received_at is not a date`);
@@ -124,18 +168,21 @@ export function parseExportLine(line: Buffer, number: number): ExportedEvent {
   };
 }
 
+/** Whether an event passes the filter; a plain line (no time) matches no --since/--until. */
 export function matches(event: ExportedEvent, filter: ExportFilter): boolean {
   if (filter.types !== undefined && !filter.types.includes(event.type)) return false;
   if (filter.statuses !== undefined && !filter.statuses.includes(event.status)) return false;
-  if (filter.sinceMs !== undefined && event.receivedAtMs < filter.sinceMs) return false;
-  if (filter.untilMs !== undefined && event.receivedAtMs >= filter.untilMs) return false;
+  const at = event.receivedAtMs;
+  if (filter.sinceMs !== undefined && (at === undefined || at < filter.sinceMs)) return false;
+  if (filter.untilMs !== undefined && (at === undefined || at >= filter.untilMs)) return false;
   return true;
 }
 
 /**
- * The export's events that pass `filter`, in file order. The file must be ordered by
- * `received_at` (the export is): an earlier line after a later one stops the read with an error,
- * since replaying out of order would reorder what the receiver saw and sorting would need memory.
+ * The events that pass `filter`, in file order. Export lines must be ordered by `received_at` (the
+ * export is): an earlier one after a later one stops the read with an error, since replaying out of
+ * order would reorder what the receiver saw and sorting would need memory. Plain lines have no time
+ * and are sent in file order; a time filter (`since`, `until`) on one is an error, not a silent skip.
  *
  * @example
  * for await (const event of exportedEvents(createReadStream('export.ndjson'), { types: ['payment.succeeded'] })) …
@@ -149,6 +196,14 @@ export async function* exportedEvents(
   for await (const { line, number } of ndjsonLines(source, limits)) {
     if (line.length === 0 || line.toString('utf8').trim() === '') continue;
     const event = parseExportLine(line, number);
+    if (event.receivedAtMs === undefined) {
+      if (filter.sinceMs !== undefined || filter.untilMs !== undefined)
+        throw invalid(
+          `line ${number} has no received_at, so --since and --until cannot place it: drop them or give export lines`,
+        );
+      if (matches(event, filter)) yield event;
+      continue;
+    }
     if (previous !== undefined && event.receivedAtMs < previous.at) {
       throw invalid(
         `line ${number} was received before line ${previous.line} (received_at out of order): sort the export by received_at`,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from '@webhook-contracts/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatSummary } from '../report/summary.js';
 import { exportLine, type RawRequest, startRecordingServer } from '../test-support/rawServers.js';
 import { SECRET } from '../test-support/recorder.js';
 import type { ExportedEvent } from './exportReader.js';
@@ -41,6 +42,42 @@ const byId = (requests: RawRequest[]) =>
   Object.fromEntries(requests.map((r) => [String(r.headers['webhook-id']), r]));
 
 describe('replay', () => {
+  it('replays plain {webhook_id, body} lines and says how many the target stored as new and as duplicates', async () => {
+    const seen = new Set<string>();
+    const receiver = await startRecordingServer((req) => {
+      const id = String(req.headers['webhook-id']);
+      const status = seen.has(id) ? 'duplicate' : 'accepted';
+      seen.add(id);
+      return { status: 200, body: JSON.stringify({ status, webhook_id: id }) };
+    });
+    closers.push(receiver.close);
+    const to = `${receiver.base}/webhooks`;
+    const raw = '{"id":"evt_9",\r\n"type":"payment.succeeded"}';
+    const from = file(
+      'plain.ndjson',
+      `${JSON.stringify({ webhook_id: 'msg_a', body: raw })}\n${JSON.stringify({ webhook_id: 'msg_b', body: { type: 'refund.created' } })}\n`,
+    );
+    const first = await replay({ ...base, from, to });
+    expect(first).toMatchObject({ sent: 2, delivered: 2, novelty: { new: 2, duplicate: 0, untold: 0 } });
+    expect(first.byType).toEqual({ 'payment.succeeded': 1, 'refund.created': 1 });
+    expect(receiver.requests[0]?.body.toString('utf8')).toBe(raw);
+    const again = await replay({ ...base, from: file('all.ndjson', exportText), to });
+    // msg_one… are new to this target; a second run of the plain file is all duplicates.
+    expect(again.novelty).toEqual({ new: 3, duplicate: 0, untold: 0 });
+    const second = await replay({ ...base, from, to });
+    expect(second.novelty).toEqual({ new: 0, duplicate: 2, untold: 0 });
+    expect(formatSummary(second)).toMatch(/^target: {4}0 stored as new, 2 duplicates$/m);
+  });
+
+  it('counts answers without a status as untold', async () => {
+    const receiver = await target();
+    const summary = await replay({ ...base, from: file('all.ndjson', exportText), to: receiver.url });
+    expect(summary.novelty).toEqual({ new: 0, duplicate: 0, untold: 3 });
+    expect(formatSummary(summary)).toMatch(
+      /^target: {4}0 stored as new, 0 duplicates, 3 answered without saying which$/m,
+    );
+  });
+
   it("sends each body byte for byte under its original id, signed with the target's secret and a fresh timestamp", async () => {
     const receiver = await target();
     const summary = await replay({ ...base, from: file('all.ndjson', exportText), to: receiver.url });
@@ -140,7 +177,8 @@ describe('paced', () => {
       yield at(104);
     }
     const seen: number[] = [];
-    for await (const event of paced(events(), 2, () => clock, sleep)) seen.push(event.receivedAtMs);
+    for await (const event of paced(events(), 2, () => clock, sleep))
+      seen.push(event.receivedAtMs ?? Number.NaN);
     expect(seen).toEqual([100_000, 101_000, 101_000, 104_000]);
     expect(delays).toEqual([500, 1500]);
   });

@@ -11,7 +11,7 @@ import { optionValidators } from '../options/requestProblems.js';
 import type { ReplayRequest } from '../options/SendRequest.js';
 import { targetUrl } from '../options/targetUrl.js';
 import type { ProgressStream } from '../report/progressBar.js';
-import type { SendSummary } from '../report/summary.js';
+import { noveltyOf, type SendSummary } from '../report/summary.js';
 import type { RetryNotice } from '../sending/deliverEvent.js';
 import {
   type DeliveryRecord,
@@ -88,6 +88,7 @@ export function validateReplayOptions(options: ReplayOptions): ExportFilter {
     ...(options.maxRetryAfterSeconds === undefined
       ? {}
       : { maxRetryAfterSeconds: options.maxRetryAfterSeconds }),
+    ...(options.failOn === undefined ? {} : { failOn: [...options.failOn] }),
   };
   const problems = optionValidators.replay.problems(fields);
   if (problems.length > 0)
@@ -116,6 +117,11 @@ export async function* paced(
 ): AsyncGenerator<ExportedEvent> {
   let origin: { source: number; replay: number } | undefined;
   for await (const event of events) {
+    // A plain line has no time to keep: it goes out at once.
+    if (event.receivedAtMs === undefined) {
+      yield event;
+      continue;
+    }
     origin ??= { source: event.receivedAtMs, replay: now() };
     const due = origin.replay + (event.receivedAtMs - origin.source) / speed;
     const wait = due - now();
@@ -182,11 +188,12 @@ export async function replay(options: ReplayOptions): Promise<SendSummary> {
     }
   }
   try {
-    return await runDeliveries(
+    const summary = await runDeliveries(
       outgoing(),
       { ...runSettingsFrom(options, url, seed, planned), onStart: options.onStart },
       sleep,
     );
+    return { ...summary, novelty: noveltyOf(summary.answers) };
   } finally {
     // A run that stops early (410, abort, a bad line) lets go of the file or connection.
     if ('destroy' in bytes && typeof bytes.destroy === 'function') bytes.destroy();

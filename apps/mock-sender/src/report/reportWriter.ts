@@ -9,6 +9,8 @@ export interface ReportLine {
   type: string;
   /** Final HTTP status, or 'timeout' / 'connection_error' / 'endpoint_gone'. */
   status: number | string;
+  /** What a 2xx answer's `status` field said: accepted, quarantined, duplicate, … or none. */
+  answer?: string;
   attempts: number;
   delivered: boolean;
 }

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { type AttemptRecord, type DeliverySettings, deliverEvent, type RetryNotice } from './deliverEvent.js';
 import type { AttemptOutcome, HttpClient, PostRequest } from './transport/attemptOutcome.js';
 
-type Scripted = number | 'timeout' | 'connection_error' | { status: number; retryAfter: string };
+type Scripted =
+  | number
+  | 'timeout'
+  | 'connection_error'
+  | { status: number; retryAfter?: string; body?: string };
 
 /** A client that answers each attempt with the next scripted outcome and keeps the requests. */
 function scriptedClient(script: Scripted[]) {
@@ -19,8 +23,8 @@ function scriptedClient(script: Scripted[]) {
         outcome = {
           kind: 'response',
           status: next.status,
-          retryAfter: next.retryAfter,
-          body: '',
+          ...(next.retryAfter === undefined ? {} : { retryAfter: next.retryAfter }),
+          body: next.body ?? '',
           latencyMs: 1,
         };
       return outcome;
@@ -62,10 +66,41 @@ describe('deliverEvent', () => {
     for (const status of [200, 299]) {
       const { settings, requests, attempts } = settingsFor([status]);
       const result = await deliverEvent(settings, 'msg_1', body);
-      expect(result).toEqual({ id: 'msg_1', delivered: true, status, attempts, gone: false });
+      expect(result).toEqual({ id: 'msg_1', delivered: true, status, answer: 'none', attempts, gone: false });
       expect(attempts).toEqual([{ status, latencyMs: 1, at: '2023-11-14T22:13:20.000Z' }]);
       expect(requests[0]?.headers).toContain('v1,msg_1@1700000000');
     }
+  });
+
+  it('records the status field of the 2xx answer (accepted, quarantined, …)', async () => {
+    const quarantined = JSON.stringify({ status: 'quarantined', webhook_id: 'msg_1', errors: [] });
+    const { settings } = settingsFor([
+      { status: 500, body: '{"status":"accepted"}' },
+      { status: 200, body: quarantined },
+    ]);
+    const result = await deliverEvent(settings, 'msg_1', body);
+    expect(result).toMatchObject({ delivered: true, status: 200, answer: 'quarantined' });
+    expect(result.attempts).toHaveLength(2);
+  });
+
+  it('takes a 4xx as final for an event sent to be refused, but still retries 408, 429 and 5xx', async () => {
+    for (const status of [400, 401, 422]) {
+      const { settings, sleeps, retries } = settingsFor([status, 200]);
+      const result = await deliverEvent(settings, 'msg_1', body, { refusalIsFinal: true });
+      expect(result).toMatchObject({ delivered: false, status, gone: false });
+      expect(result.attempts).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+      expect(retries).toEqual([]);
+    }
+    for (const status of [408, 429, 500]) {
+      const { settings, sleeps } = settingsFor([status, 200]);
+      const result = await deliverEvent(settings, 'msg_1', body, { refusalIsFinal: true });
+      expect(result).toMatchObject({ delivered: true, status: 200 });
+      expect(sleeps).toEqual([1000]);
+    }
+    // Without the flag, a 422 is retried like any other failure.
+    const plain = settingsFor([422, 200]);
+    expect(await deliverEvent(plain.settings, 'msg_1', body)).toMatchObject({ delivered: true, status: 200 });
   });
 
   it("leaves each attempt's start empty when asked not to record it", async () => {

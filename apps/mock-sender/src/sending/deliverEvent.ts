@@ -1,8 +1,10 @@
 // Delivers one event to one endpoint the way the upstream sender does: sign each attempt afresh
 // (same webhook-id, new timestamp and signature), retry any non-2xx, timeout or connection error on
-// the schedule, honour Retry-After on 429/503, and give up for good on 410 Gone.
+// the schedule, honour Retry-After on 429/503, and give up for good on 410 Gone. An event sent to
+// be refused (an `invalid.*` example) takes a 4xx answer as final: a retry cannot change it.
 
 import { parseRetryAfter } from './retryAfter.js';
+import { answerStatus } from './transport/answerStatus.js';
 import type { HttpClient } from './transport/attemptOutcome.js';
 import { failureReason } from './transport/failureReason.js';
 
@@ -33,10 +35,24 @@ export interface DeliveryResult {
   id: string;
   delivered: boolean;
   status: FinalStatus;
+  /** What the 2xx answer said it did (its `status` field, see `answerStatus`); absent without a 2xx. */
+  answer?: string;
   attempts: AttemptRecord[];
   /** True when this delivery saw 410 Gone: the endpoint must get nothing more. */
   gone: boolean;
 }
+
+/** How one delivery differs from the run's. */
+export interface DeliveryOptions {
+  /**
+   * The event breaks the contract on purpose: a 4xx answer (but 408 and 429, which say "later")
+   * is the refusal it was sent for, final, and not retried.
+   */
+  refusalIsFinal?: boolean;
+}
+
+/** A 4xx that judges the request itself; 408 and 429 ask for another try. */
+const isRefusal = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 /** What every delivery of a run shares; built once per run, not per delivery. */
 export interface DeliverySettings {
@@ -79,6 +95,7 @@ export async function deliverEvent(
   settings: DeliverySettings,
   webhookId: string,
   body: Buffer,
+  options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
   const { client, url, retrySchedule } = settings;
   const recordStartTimes = settings.recordStartTimes !== false;
@@ -118,7 +135,15 @@ export async function deliverEvent(
 
     if (typeof status === 'number' && isSuccess(status)) {
       settings.onAttempt?.(record);
-      return { id: webhookId, delivered: true, status, attempts, gone: false };
+      const answer = outcome.kind === 'response' ? answerStatus(outcome.body) : undefined;
+      return {
+        id: webhookId,
+        delivered: true,
+        status,
+        ...(answer === undefined ? {} : { answer }),
+        attempts,
+        gone: false,
+      };
     }
     record.reason = failureReason(outcome);
     if (status === 410) {
@@ -126,7 +151,10 @@ export async function deliverEvent(
       return { id: webhookId, delivered: false, status, attempts, gone: true };
     }
     const scheduled = retrySchedule[attempt];
-    if (scheduled === undefined) {
+    if (
+      scheduled === undefined ||
+      (options.refusalIsFinal === true && typeof status === 'number' && isRefusal(status))
+    ) {
       settings.onAttempt?.(record);
       break;
     }

@@ -23,14 +23,22 @@ export interface Payload {
    * contract on purpose (a missing or odd `id` among them), and a fresh id would mend it.
    */
   asWritten?: boolean;
+  /** Sent to be refused (an invalid example): a 4xx answer is final, not retried. */
+  refusalIsFinal?: boolean;
 }
 
-/** The examples a run sends; an unknown name throws (SenderConfigError `unknown_example`). */
+/**
+ * The examples a run sends; an unknown name throws (SenderConfigError `unknown_example`). Without
+ * names, every valid example of the `types` asked for, of every catalog type when none are: a gate
+ * that sends the examples covers payments and memberships, not only the default generated type.
+ */
 export function chosenExamples(options: EventSourceOptions): Example[] {
   const all = loadExamples();
   if (options.example === undefined) {
-    const types = new Set<string>(options.types ?? [DEFAULT_EVENT_TYPE]);
-    return docsExamples(all).filter((e) => types.has(e.event));
+    const valid = docsExamples(all);
+    if (options.types === undefined) return valid;
+    const types = new Set<string>(options.types);
+    return valid.filter((e) => types.has(e.event));
   }
   const names = typeof options.example === 'string' ? [options.example] : options.example;
   return names.map((n) => findExample(n, all));
@@ -68,7 +76,7 @@ export function* payloadSource(options: EventSourceOptions, seed: string): Gener
       yield {
         value: safeParse(example.raw),
         raw: example.raw,
-        ...(example.kind === 'invalid' ? { asWritten: true } : {}),
+        ...(example.kind === 'invalid' ? { asWritten: true, refusalIsFinal: true } : {}),
       };
     }
   }

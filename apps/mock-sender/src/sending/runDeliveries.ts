@@ -11,6 +11,7 @@ import { type SendSummary, SummaryBuilder } from '../report/summary.js';
 import { userAgent as defaultUserAgent } from '../version.js';
 import {
   type AttemptRecord,
+  type DeliveryOptions,
   type DeliveryResult,
   type DeliverySettings,
   deliverEvent,
@@ -24,6 +25,9 @@ export const DEFAULT_CONCURRENCY = 10;
 export const DEFAULT_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_RETRY_AFTER_SECONDS = 300;
 
+const REFUSAL_IS_FINAL: DeliveryOptions = { refusalIsFinal: true };
+const NO_OPTIONS: DeliveryOptions = {};
+
 /** One delivery to make: the exact bytes and the webhook-id they are signed with. */
 export interface Outgoing {
   webhookId: string;
@@ -31,6 +35,8 @@ export interface Outgoing {
   body: Buffer;
   /** False for a duplicate copy of the previous event (it does not count as a new event). */
   first: boolean;
+  /** Sent to be refused (an invalid example): a 4xx answer is final, not retried. */
+  refusalIsFinal?: boolean;
 }
 
 export interface DeliveryRecord extends DeliveryResult {
@@ -50,6 +56,8 @@ export interface RunSettings {
   timeoutMs?: number | undefined;
   retrySchedule?: readonly number[] | undefined;
   maxRetryAfterSeconds?: number | undefined;
+  /** Answer statuses (`quarantined`, …) that fail the run: counted in the summary's `failOn`. */
+  failOn?: readonly string[] | undefined;
   report?: string | undefined;
   progress?: ProgressStream | undefined;
   onDelivery?: ((delivery: DeliveryRecord) => void) | undefined;
@@ -71,6 +79,7 @@ export type SharedRunOptions = Pick<
   | 'timeoutMs'
   | 'retrySchedule'
   | 'maxRetryAfterSeconds'
+  | 'failOn'
   | 'report'
   | 'progress'
   | 'onDelivery'
@@ -96,6 +105,7 @@ export function runSettingsFrom(
     timeoutMs: options.timeoutMs,
     retrySchedule: options.retrySchedule,
     maxRetryAfterSeconds: options.maxRetryAfterSeconds,
+    failOn: options.failOn,
     report: options.report,
     progress: options.progress,
     onDelivery: options.onDelivery,
@@ -159,7 +169,7 @@ export async function runDeliveries(
   const now = settings.now ?? Date.now;
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
   const client = createHttpClient({ concurrency });
-  const summary = new SummaryBuilder();
+  const summary = new SummaryBuilder(settings.failOn);
   const report = settings.report === undefined ? undefined : await ReportWriter.open(settings.report);
   const progress =
     settings.progress === undefined ? undefined : new ProgressBar(settings.progress, settings.planned);
@@ -195,8 +205,13 @@ export async function runDeliveries(
       shouldStop: stopped,
       ...(limiter === undefined ? {} : { beforeEach: limiter }),
       worker: async (item) => {
-        summary.recordStart(item.first);
-        const result = await deliverEvent(deliverySettings, item.webhookId, item.body);
+        summary.recordStart(item.first, item.type);
+        const result = await deliverEvent(
+          deliverySettings,
+          item.webhookId,
+          item.body,
+          item.refusalIsFinal === true ? REFUSAL_IS_FINAL : NO_OPTIONS,
+        );
         if (result.gone) gone = true;
         summary.recordResult(result);
         if (progress?.enabled === true) progress.update(summary.progress);
@@ -206,6 +221,7 @@ export async function runDeliveries(
             id: item.webhookId,
             type: item.type,
             status: result.status,
+            ...(result.answer === undefined ? {} : { answer: result.answer }),
             attempts: result.attempts.length,
             delivered: result.delivered,
           });

@@ -2,12 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { validateEvent } from '@webhook-contracts/schema';
+import { knownEventTypes, validateEvent } from '@webhook-contracts/schema';
 import { useSenderMsw } from '@webhook-contracts/test-kit';
 import { HttpResponse, http } from 'msw';
 import { Webhook as ReferenceWebhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../generators/generator.js';
+import { formatSummary, runFailed } from '../report/summary.js';
 import { recordingSleep, SECRET, scriptedReceiver, steppingClock, TARGET } from '../test-support/recorder.js';
 import { send } from './send.js';
 import { useHttpTransport } from './transport/httpClient.js';
@@ -346,14 +347,33 @@ describe('send: fault injection and limits', () => {
     const summary = await send({ ...base, allExamples: true, generate: 4, concurrency: 1 });
 
     expect(summary).toMatchObject({ sent: exampleCount + 4, delivered: exampleCount + 4, failed: 0 });
-    const bodies = receiver.requests.map((r) => JSON.parse(r.body) as { data: { user: { id: string } } });
-    expect(bodies.slice(0, exampleCount).map((b) => b.data.user.id)).toEqual(
-      examplesOnly.requests.map(
-        (r) => (JSON.parse(r.body) as { data: { user: { id: string } } }).data.user.id,
-      ),
+    // The same seed gives the same fresh ids: the first bodies are the examples-only run's.
+    expect(receiver.requests.slice(0, exampleCount).map((r) => r.body)).toEqual(
+      examplesOnly.requests.map((r) => r.body),
     );
+    const bodies = receiver.requests.map((r) => JSON.parse(r.body) as { data: { user: { id: string } } });
     const generated = [...generateEvents({ seed: 'test-seed', count: 4 })].map((e) => e.data.user.id);
     expect(bodies.slice(exampleCount).map((b) => b.data.user.id)).toEqual(generated);
+  });
+
+  it('sends the examples of every catalog type by default, and counts the deliveries by type', async () => {
+    const receiver = scriptedReceiver([200]);
+    server.use(receiver.handler);
+    const summary = await send({ ...base, allExamples: true });
+    const sentTypes = receiver.requests.map((r) => (JSON.parse(r.body) as { type: string }).type);
+    expect(new Set(sentTypes)).toEqual(new Set(knownEventTypes));
+    expect(Object.keys(summary.byType).sort()).toEqual([...knownEventTypes].sort());
+    expect(Object.values(summary.byType).reduce((a, b) => a + b, 0)).toBe(receiver.requests.length);
+    expect(summary.byType['course_lesson_interaction.completed']).toBe(
+      sentTypes.filter((t) => t === 'course_lesson_interaction.completed').length,
+    );
+    // --type still narrows them (and the generated events), and --generate keeps its own default.
+    const payments = await send({ ...base, allExamples: true, types: ['payment.succeeded'], generate: 2 });
+    expect(payments.byType).toEqual({ 'payment.succeeded': 3 });
+    const mixed = await send({ ...base, allExamples: true, generate: 2 });
+    expect(mixed.byType['course_lesson_interaction.completed']).toBe(
+      (summary.byType['course_lesson_interaction.completed'] ?? 0) + 2,
+    );
   });
 
   it('sends a named invalid example as it is, for crafting edge cases', async () => {
@@ -362,6 +382,64 @@ describe('send: fault injection and limits', () => {
     const summary = await send({ ...base, example: 'invalid.completed-is-a-string', retrySchedule: [] });
     expect(summary).toMatchObject({ delivered: 0, failed: 1, byStatus: { '422': 1 } });
     expect(JSON.parse(receiver.requests[0]!.body).data.completed).toBe('true');
+  });
+
+  it('does not retry an invalid example a receiver refused with a 4xx, and says so at the start', async () => {
+    const violation = JSON.stringify({
+      error: {
+        code: 'contract_violation',
+        message: 'off contract',
+        details: [{ pointer: '/data/completed', message: 'must be boolean' }],
+      },
+    });
+    const receiver = scriptedReceiver([async () => new HttpResponse(violation, { status: 422 })]);
+    server.use(receiver.handler);
+    const { sleep, delays } = recordingSleep();
+    let refusals: number | undefined;
+    const summary = await send({
+      ...base,
+      example: ['invalid.completed-is-a-string', 'docs-page'],
+      sleep,
+      onStart: (run) => {
+        refusals = run.refusals;
+      },
+    });
+    expect(refusals).toBe(1);
+    // The invalid example got one attempt; the valid one, refused the same way, the full schedule.
+    expect(summary).toMatchObject({ sent: 2, failed: 2, attempts: 5 });
+    expect(delays).toEqual([10_000, 20_000, 40_000]);
+    expect(summary.reasons).toEqual({
+      '422': 'error code contract_violation: /data/completed: must be boolean',
+    });
+  });
+
+  it('counts what the 2xx answers said, and fails the run on the answers named in failOn', async () => {
+    const answers = ['accepted', 'quarantined', 'accepted', 'duplicate'];
+    let n = 0;
+    const receiver = scriptedReceiver([
+      async () => HttpResponse.json({ status: answers[n++ % answers.length], webhook_id: 'msg_x' }),
+    ]);
+    server.use(receiver.handler);
+    const report = join(mkdtempSync(join(tmpdir(), 'sender-answers-')), 'report.jsonl');
+    const summary = await send({ ...base, generate: 4, concurrency: 1, failOn: ['quarantined'], report });
+    expect(summary.answers).toEqual({ accepted: 2, quarantined: 1, duplicate: 1 });
+    expect(summary.failOn).toEqual({ statuses: ['quarantined'], matched: 1 });
+    expect(runFailed(summary)).toBe(true);
+    const lines = readFileSync(report, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.answer)).toEqual(answers);
+    expect(formatSummary(summary)).toMatch(/^answers: {3}accepted=2 duplicate=1 quarantined=1$/m);
+    expect(formatSummary(summary)).toMatch(/^fail-on: {3}1 deliveries answered quarantined: the run fails$/m);
+
+    n = 0;
+    const passing = await send({ ...base, generate: 4, concurrency: 1, failOn: ['unhandled'] });
+    expect(passing.failOn).toEqual({ statuses: ['unhandled'], matched: 0 });
+    expect(runFailed(passing)).toBe(false);
+    await expect(send({ ...base, generate: 1, failOn: ['refused' as 'accepted'] })).rejects.toThrow(
+      /--fail-on must be an array of accepted, duplicate, unhandled, quarantined/,
+    );
   });
 
   it('sends an invalid example byte for byte, without mending its id, and only the webhook-id fresh', async () => {

@@ -19,7 +19,7 @@ import { type Override, overrideFrom } from '../payloads/overrides.js';
 import type { ProgressStream } from '../report/progressBar.js';
 import type { SendSummary } from '../report/summary.js';
 import type { RetryNotice } from './deliverEvent.js';
-import { payloadSource, plannedEvents, safeParse } from './eventSource.js';
+import { chosenExamples, payloadSource, plannedEvents, safeParse, sendsExamples } from './eventSource.js';
 import { shuffleWithin, withDuplicates } from './faults.js';
 import { rewriteIds } from './rewriteIds.js';
 import {
@@ -68,8 +68,11 @@ export interface SendOptions extends RequestFields {
   onDelivery?: (delivery: DeliveryRecord) => void;
   /** How error messages name options: CLI flags (default) or serve's JSON fields. */
   optionNaming?: OptionNaming;
-  /** Called once the options are checked and the events resolved, just before the first send. */
-  onStart?: (run: { seed: string }) => void;
+  /**
+   * Called once the options are checked and the events resolved, just before the first send;
+   * `refusals` counts the invalid examples among them (a 4xx answer is final for those).
+   */
+  onStart?: (run: { seed: string; refusals: number }) => void;
   /** Called each time a retry is scheduled (the failed attempt, its reason and the wait). */
   onRetry?: (retry: RetryNotice) => void;
   userAgent?: string;
@@ -114,6 +117,7 @@ function requestFields(options: SendOptions): Record<string, unknown> {
     'maxRetryAfterSeconds',
     'duplicates',
     'shuffle',
+    'failOn',
   ] as const) {
     if (options[key] !== undefined) fields[key] = options[key];
   }
@@ -167,6 +171,10 @@ export async function send(options: SendOptions): Promise<SendSummary> {
   const events = plannedEvents(options);
   const planned = events === undefined ? undefined : events * duplicates;
   const source = payloadSource(options, seed);
+  const refusals =
+    options.payloads === undefined && sendsExamples(options)
+      ? chosenExamples(options).filter((e) => e.kind === 'invalid').length
+      : 0;
 
   let invalidOverridden = 0;
   function* outgoing(): Generator<Outgoing> {
@@ -183,13 +191,19 @@ export async function send(options: SendOptions): Promise<SendSummary> {
           }
         }
       }
-      yield { webhookId: prepared.webhookId, type: prepared.type, body: prepared.body, first: true };
+      yield {
+        webhookId: prepared.webhookId,
+        type: prepared.type,
+        body: prepared.body,
+        first: true,
+        ...(payload.refusalIsFinal === true ? { refusalIsFinal: true } : {}),
+      };
     }
   }
   function* copies(): Generator<Outgoing> {
     let previous: Outgoing | undefined;
     for (const item of withDuplicates(outgoing(), duplicates)) {
-      yield { webhookId: item.webhookId, type: item.type, body: item.body, first: item !== previous };
+      yield { ...item, first: item !== previous };
       previous = item;
     }
   }
@@ -203,7 +217,7 @@ export async function send(options: SendOptions): Promise<SendSummary> {
     stream,
     {
       ...runSettingsFrom(options, url, seed, planned),
-      onStart: () => options.onStart?.({ seed }),
+      onStart: () => options.onStart?.({ seed, refusals }),
     },
     runSleep(options),
   );

@@ -11,7 +11,7 @@ import {
 import { REQUEST_LIMITS } from '../options/SendRequest.js';
 import { targetUrl } from '../options/targetUrl.js';
 import { replay, validateReplayOptions } from '../replay/replay.js';
-import type { SendSummary } from '../report/summary.js';
+import { runFailed, type SendSummary } from '../report/summary.js';
 import { plannedEvents } from '../sending/eventSource.js';
 import type { DeliveryRecord } from '../sending/runDeliveries.js';
 import { DEFAULT_RETRY_SCHEDULE, send, validateSendOptions } from '../sending/send.js';
@@ -55,10 +55,7 @@ function deliveringRun(
         context.deliveries.add(delivery);
         progress(delivery.delivered);
       }),
-    passed: (summary) => {
-      const { failed, notSent } = summary as SendSummary;
-      return failed === 0 && notSent === 0;
-    },
+    passed: (summary) => !runFailed(summary as SendSummary),
   };
 }
 

@@ -9,6 +9,8 @@ export type Behaviour =
   | 'accepts-any-signature'
   | 'answers-500-to-bad-input'
   | 'rejects-duplicates'
+  /** Throws on a repeated webhook-id (a unique-key violation left uncaught): 500. */
+  | 'answers-500-to-duplicates'
   /** Parses JSON first and verifies `JSON.stringify` of the result, as `express.json()` before the route does. */
   | 'json-first'
   /** Mounted at another path: every request gets 404. */
@@ -71,6 +73,8 @@ export async function startReceiver(secret: string, behaviour: Behaviour): Promi
       if (seen.has(delivery.id)) {
         if (behaviour === 'rejects-duplicates')
           return answer(res, 409, { error: { code: 'duplicate', message: 'seen' } });
+        if (behaviour === 'answers-500-to-duplicates')
+          return answer(res, 500, { error: { code: 'unique_violation', message: 'duplicate key' } });
         return answer(res, 200, { duplicate: true });
       }
       seen.add(delivery.id);
