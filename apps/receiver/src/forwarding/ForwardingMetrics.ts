@@ -93,4 +93,24 @@ export class ForwardingMetrics {
         c.inc({ destination: d }, 0);
     }
   }
+
+  /** Each destination's forwarded, failed and dead-lettered counts, as the counters hold them. */
+  async counts(): Promise<Map<string, { forwarded: number; failed: number; deadLettered: number }>> {
+    const [forwarded, failed, deadLettered] = await Promise.all(
+      [this.forwarded, this.failed, this.deadLettered].map(async (c) => {
+        const byDestination = new Map<string, number>();
+        for (const v of (await c.get()).values) byDestination.set(String(v.labels.destination), v.value);
+        return byDestination;
+      }),
+    );
+    const counts = new Map<string, { forwarded: number; failed: number; deadLettered: number }>();
+    for (const d of forwarded!.keys()) {
+      counts.set(d, {
+        forwarded: forwarded!.get(d) ?? 0,
+        failed: failed!.get(d) ?? 0,
+        deadLettered: deadLettered!.get(d) ?? 0,
+      });
+    }
+    return counts;
+  }
 }
