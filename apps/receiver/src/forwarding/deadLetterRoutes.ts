@@ -82,7 +82,7 @@ export function deadLetterRoutes(router: Router, options: DeadLetterRouteOptions
       const outbox = forwarding?.outbox;
       const [rows, matching] = await Promise.all([
         outbox?.deadLetters(filter, after, limit + 1) ?? [],
-        outbox?.countDeadLetters(filter, forwardingLimits.batch + 1) ?? 0,
+        outbox?.countDeadLetters(filter, forwardingLimits.matchingCount + 1) ?? 0,
       ]);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
@@ -96,8 +96,8 @@ export function deadLetterRoutes(router: Router, options: DeadLetterRouteOptions
           received_at: iso(r.receivedAt),
         })),
         next_cursor: rows.length > limit && last !== undefined ? encodeDeadLetterCursor(last) : null,
-        matching: Math.min(matching, forwardingLimits.batch),
-        matching_capped: matching > forwardingLimits.batch,
+        matching: Math.min(matching, forwardingLimits.matchingCount),
+        matching_capped: matching > forwardingLimits.matchingCount,
       } satisfies DeadLetterPage);
     }),
   );

@@ -2,8 +2,10 @@
 // everything (FORWARD_MAX_ATTEMPTS 1): dead letters listed, re-forwarded, and each event's state.
 
 import { eventually, type LocalServer, listenLocally } from '@webhook-contracts/test-kit';
+import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../createReceiver.js';
+import { createReadApiRouter } from '../http/createReadApiRouter.js';
 import type { NewDelivery } from '../store/core/Store.js';
 import { SqliteStore } from '../store/sqlite/SqliteStore.js';
 import type { Destination, PublishResult } from './Destination.js';
@@ -203,6 +205,51 @@ describe('forwarding in the read API', () => {
       (r) => r.body.matching === 2,
     );
     expect(ids(await call(`${url}/forwarding/dead-letters`))).toEqual(['msg_m', 'msg_p']);
+  });
+
+  it('re-forwards in batches, each answer saying where the next one starts', async () => {
+    store = new SqliteStore({ filename: ':memory:', outboxRoutes: [{ destination: 'http', types: null }] });
+    const outbox = store.outbox!;
+    for (const id of ['msg_1', 'msg_2', 'msg_3']) await store.insertDelivery(delivery(id));
+    const claimed = await outbox.claim('http', 'test', Date.now(), 60_000, 10);
+    await outbox.settle(
+      'test',
+      claimed.map((c) => ({
+        webhookId: c.webhookId,
+        destination: 'http',
+        state: 'dead' as const,
+        error: 'x',
+      })),
+    );
+    // Batches of two instead of 10 000, so three dead letters take two requests.
+    const app = express();
+    app.use(
+      createReadApiRouter({
+        store,
+        apiToken: token,
+        forwarding: {
+          outbox: {
+            ...outbox,
+            reforwardDead: (filter, after, _limit, now) => outbox.reforwardDead(filter, after, 2, now),
+          },
+          destinations: ['http'],
+        },
+      }),
+    );
+    server = await listenLocally(app);
+    const first = await call(`${server.url}/forwarding/dead-letters/forward`, 'POST');
+    expect(first.body).toMatchObject({ status: 'queued', count: 2 });
+    expect(first.body.next_cursor).toEqual(expect.any(String));
+    const second = await call(
+      `${server.url}/forwarding/dead-letters/forward?cursor=${first.body.next_cursor as string}`,
+      'POST',
+    );
+    expect(second.body).toEqual({ status: 'queued', count: 1, next_cursor: null });
+    expect((await call(`${server.url}/forwarding/dead-letters`)).body).toMatchObject({
+      dead_letters: [],
+      matching: 0,
+    });
+    expect((await outbox.deliveriesOf('msg_3'))[0]?.state).toBe('pending');
   });
 
   it('refuses a malformed type pattern, time window or cursor with 400 invalid_query', async () => {

@@ -25,10 +25,10 @@ export const DeadLetterPage = Type.Object(
     next_cursor: NextCursor,
     matching: Type.Integer({
       minimum: 0,
-      maximum: forwardingLimits.batch,
-      description: `Dead letters matching the filters on every page, counted up to ${forwardingLimits.batch}`,
+      maximum: forwardingLimits.matchingCount,
+      description: `Dead letters matching the filters on every page, counted up to ${forwardingLimits.matchingCount}`,
     }),
-    matching_capped: Type.Boolean({ description: `More than ${forwardingLimits.batch} match` }),
+    matching_capped: Type.Boolean({ description: `More than ${forwardingLimits.matchingCount} match` }),
   },
   { title: 'DeadLetterPage', description: 'One page of dead letters, by webhook-id then destination' },
 );
