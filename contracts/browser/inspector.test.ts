@@ -2,7 +2,7 @@
 // `mock-sender serve`: the sender page sends through the real receiver, the receiver page shows
 // what arrived. `npm run screenshots` runs this with INSPECTOR_SCREENSHOTS=1 to refresh the
 // README pictures in docs/screenshots/.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,15 +20,13 @@ import {
   startBuiltReceiver,
   startBuiltSenderServe,
 } from '@webhook-contracts/test-kit';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
 import { referenceSigned, whsecSecret } from '../test/support/referenceWebhook.js';
 import { chromiumPath, launchChromium } from './support/chromium.js';
-import { pageOpener, signIn } from './support/inspectorPage.js';
+import { pageOpener, shot, signIn } from './support/inspectorPage.js';
 
 const hasChromium = existsSync(chromiumPath);
-const screenshotsDir = join(contractsDir, '..', 'docs', 'screenshots');
 const RECEIVER_TOKEN = 'inspector-receiver-token-0123456789';
 const SENDER_TOKEN = 'inspector-sender-token-0123456789';
 const INVALID_EXAMPLE = 'invalid.completed-is-a-string';
@@ -42,12 +40,6 @@ let sender: RunningProgram;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let pages: ReturnType<typeof pageOpener>;
 const openPage = (url: string) => pages.open(url);
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (process.env['INSPECTOR_SCREENSHOTS'] !== '1') return;
-  mkdirSync(screenshotsDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
-}
 
 /** The 401s a wrong token causes are the only console errors allowed: drop exactly those. */
 function expectOnly401s(since: number): void {

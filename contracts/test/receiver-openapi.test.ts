@@ -462,7 +462,7 @@ describe('the read API answers as the OpenAPI declares', () => {
 });
 
 describe('the forwarding routes answer as the OpenAPI declares', () => {
-  it('GET /forwarding/dead-letters, POST /forwarding/dead-letters/forward, POST /events/{id}/forward', async () => {
+  it('GET /forwarding, GET /forwarding/dead-letters, POST /forwarding/dead-letters/forward, POST /events/{id}/forward', async () => {
     const id = 'msg_openapi_forward';
     expect((await deliver(forwarding, id, example('docs-page.json'))).status).toBe(200);
     // The endpoint answers 500 and FORWARD_MAX_ATTEMPTS is 1: the event becomes a dead letter.
@@ -479,7 +479,25 @@ describe('the forwarding routes answer as the OpenAPI declares', () => {
     expect(page).toMatchObject({
       dead_letters: [{ webhook_id: id, destination: 'http', attempts: 1 }],
       next_cursor: null,
+      matching: 1,
     });
+    const [summary] = await expectAnswer(
+      'get',
+      '/forwarding',
+      () => call(forwarding, 'get', '/forwarding', { headers: bearer }),
+      200,
+    );
+    expect(summary).toMatchObject({
+      enabled: true,
+      destinations: [{ destination: 'http', up: false, dead: 1 }],
+    });
+    const [off] = await expectAnswer(
+      'get',
+      '/forwarding',
+      () => call(open, 'get', '/forwarding', { headers: bearer }),
+      200,
+    );
+    expect(off).toEqual({ enabled: false, destinations: [] });
     const [badDestination] = await expectAnswer(
       'get',
       '/forwarding/dead-letters',
@@ -493,7 +511,7 @@ describe('the forwarding routes answer as the OpenAPI declares', () => {
       () => call(forwarding, 'post', '/forwarding/dead-letters/forward', { headers: bearer }),
       202,
     );
-    expect(queued).toEqual({ status: 'queued', count: 1 });
+    expect(queued).toEqual({ status: 'queued', count: 1, next_cursor: null });
     const [again] = await expectAnswer(
       'post',
       '/events/{id}/forward',
@@ -501,13 +519,13 @@ describe('the forwarding routes answer as the OpenAPI declares', () => {
       202,
     );
     expect(again).toEqual({ status: 'queued', webhook_id: id, destinations: ['http'] });
-    const [off] = await expectAnswer(
+    const [notForwardable] = await expectAnswer(
       'post',
       '/events/{id}/forward',
       () => call(open, 'post', `/events/${lessonId}/forward`, { headers: bearer }),
       409,
     );
-    expect(off).toMatchObject({ error: { code: 'not_forwardable' } });
+    expect(notForwardable).toMatchObject({ error: { code: 'not_forwardable' } });
     const [missing] = await expectAnswer(
       'post',
       '/events/{id}/forward',

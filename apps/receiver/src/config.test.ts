@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { knownEventTypes } from '@webhook-contracts/schema';
 import { describe, expect, it } from 'vitest';
 import { configCommand, HelpShown, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
@@ -161,12 +162,84 @@ describe('loadConfig', () => {
     );
     expect(issues).toEqual([
       'FORWARD_NATS_URL must be a URL starting with nats:// or tls://',
-      'FORWARD_NATS_SUBJECT is "whop.{type}.x": expected a subject prefix followed by .{type}, e.g. whop.{type}',
+      'FORWARD_NATS_SUBJECT is "whop.{type}.x": expected a subject prefix of dot-separated letters, digits, _ and - followed by .{type}, e.g. whop.{type}',
       'FORWARD_AMQP_URL must be a URL starting with amqp:// or amqps://',
-      'FORWARD_AMQP_TYPES is "payment.*,bad type": expected event types separated by commas, e.g. membership.went_valid,payment.*',
+      'FORWARD_AMQP_TYPES: "bad type" is not an event type (dot-separated letters, digits, _ and -) or a prefix ending in .* such as payment.*, at most 200 characters',
       'FORWARD_HTTP_SECRET is not set: FORWARD_HTTP_URL needs a secret to sign with (whsec_…)',
     ]);
     expect(issues.join('\n')).not.toContain('hunter2');
+  });
+
+  it('bounds the forwarding names, lists and URLs, naming the setting and what it allows', () => {
+    const problems = (env: Record<string, string>) =>
+      issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: secret, ...env }, argv: [] }));
+    const streamRule =
+      'expected a JetStream stream name: 1 to 255 printable ASCII characters without spaces, ".", "*", ">", "/" or "\\", e.g. WHOP';
+    for (const stream of ['WHOP EVENTS', 'whop.events', 'WHOP*', 'WHOP>', 'a/b', 'a\\b', 'été']) {
+      expect(problems({ FORWARD_NATS_STREAM: stream })).toEqual([
+        `FORWARD_NATS_STREAM is "${stream}": ${streamRule}`,
+      ]);
+    }
+    expect(problems({ FORWARD_NATS_STREAM: 'S'.repeat(256) })).toEqual([
+      `FORWARD_NATS_STREAM is "${'S'.repeat(64)}… (256 characters)": ${streamRule}`,
+    ]);
+    expect(
+      loadConfig({ env: { WEBHOOK_SECRET: secret, FORWARD_NATS_STREAM: 'S'.repeat(255) }, argv: [] })
+        .forwardNatsStream,
+    ).toBe('S'.repeat(255));
+
+    // 255 characters at most once the longest catalog type is in the subject.
+    const longest = knownEventTypes.reduce((a, b) => (b.length > a.length ? b : a), '');
+    const fits = `${'p'.repeat(255 - longest.length - 1)}.{type}`;
+    expect(
+      loadConfig({ env: { WEBHOOK_SECRET: secret, FORWARD_NATS_SUBJECT: fits }, argv: [] })
+        .forwardNatsSubject,
+    ).toBe(fits);
+    expect(problems({ FORWARD_NATS_SUBJECT: `p${fits}` })).toEqual([
+      `FORWARD_NATS_SUBJECT is "${`p${fits}`.slice(0, 64)}… (${fits.length + 1} characters)": expected a subject of at most 255 characters with the longest event type (${longest}) in it: it would be 256`,
+    ]);
+    for (const subject of ['whop.*.{type}', 'whop..{type}', '{type}', 'whop.{type}.>', 'who p.{type}']) {
+      expect(problems({ FORWARD_NATS_SUBJECT: subject })).toHaveLength(1);
+    }
+
+    for (const exchange of ['my exchange', 'a/b', 'x'.repeat(256), 'ex!']) {
+      expect(problems({ FORWARD_AMQP_EXCHANGE: exchange })[0]).toMatch(
+        /^FORWARD_AMQP_EXCHANGE is ".*": expected an exchange name of 1 to 255 letters, digits, "-", "_", "." and ":", e.g. whop$/,
+      );
+    }
+    expect(problems({ FORWARD_AMQP_EXCHANGE: 'amq.topic' })).toEqual([
+      'FORWARD_AMQP_EXCHANGE is "amq.topic": names starting with "amq." are reserved by RabbitMQ: choose another, e.g. whop',
+    ]);
+    expect(
+      loadConfig({ env: { WEBHOOK_SECRET: secret, FORWARD_AMQP_EXCHANGE: 'team.events:v1' }, argv: [] })
+        .forwardAmqpExchange,
+    ).toBe('team.events:v1');
+
+    const many = Array.from({ length: 101 }, (_, i) => `type.n${i}`).join(',');
+    expect(problems({ FORWARD_NATS_TYPES: many })).toEqual([
+      'FORWARD_NATS_TYPES: lists 101 types: at most 100',
+    ]);
+    expect(problems({ FORWARD_HTTP_TYPES: ',,' })).toEqual([
+      'FORWARD_HTTP_TYPES: expected 1 to 100 comma-separated event types, e.g. membership.went_valid,payment.*',
+    ]);
+    expect(problems({ FORWARD_AMQP_TYPES: `payment.*,${'a'.repeat(201)}` })[0]).toMatch(
+      /^FORWARD_AMQP_TYPES: "a{64}" is not an event type/,
+    );
+    for (const pattern of ['payment.', '*', 'payment.*.x', '.payment']) {
+      expect(problems({ FORWARD_AMQP_TYPES: pattern })).toHaveLength(1);
+    }
+
+    const long = `https://user:hunter2@hooks.example.com/${'a'.repeat(2048)}`;
+    const urls = problems({
+      FORWARD_HTTP_URL: long,
+      FORWARD_HTTP_SECRET: secret,
+      FORWARD_NATS_URL: 'ftp://x',
+    });
+    expect(urls).toEqual([
+      'FORWARD_NATS_URL must be a URL starting with nats:// or tls://',
+      `FORWARD_HTTP_URL is ${long.length} characters long: at most 2048`,
+    ]);
+    expect(urls.join('\n')).not.toContain('hunter2');
   });
 
   it('gives a PostgreSQL URL without ?schema= the DATABASE_SCHEMA, and keeps the URL one', () => {

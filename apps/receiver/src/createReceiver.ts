@@ -115,19 +115,23 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   if (destinations.length > 0 && outbox === undefined) {
     throw new TypeError('forwarding needs a store with an outbox (SqliteStore or PostgresStore)');
   }
-  const forwarder =
+  const forwardingMetrics =
     outbox === undefined || destinations.length === 0
+      ? undefined
+      : new ForwardingMetrics(
+          metrics.registry,
+          outbox,
+          destinations.map((d) => d.name),
+        );
+  const forwarder =
+    outbox === undefined || forwardingMetrics === undefined
       ? undefined
       : new Forwarder({
           ...options.forwarding!,
           outbox,
           logger,
           now,
-          metrics: new ForwardingMetrics(
-            metrics.registry,
-            outbox,
-            destinations.map((d) => d.name),
-          ),
+          metrics: forwardingMetrics,
         });
 
   const app = express();
@@ -210,7 +214,21 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       now,
       ...(forwarder === undefined || outbox === undefined
         ? {}
-        : { forwarding: { outbox, destinations: destinations.map((d) => d.name) } }),
+        : {
+            forwarding: {
+              outbox,
+              destinations: destinations.map((d) => d.name),
+              activity: async () => {
+                const counts = await forwardingMetrics?.counts();
+                return forwarder.destinationHealth().map((h) => ({
+                  ...h,
+                  forwarded: counts?.get(h.destination)?.forwarded ?? 0,
+                  failed: counts?.get(h.destination)?.failed ?? 0,
+                  deadLettered: counts?.get(h.destination)?.deadLettered ?? 0,
+                }));
+              },
+            },
+          }),
       ...(options.maxConcurrentExports === undefined
         ? {}
         : { maxConcurrentExports: options.maxConcurrentExports }),

@@ -4,6 +4,16 @@
 import * as path from 'node:path';
 import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit';
 import { decodeSecret, parseSecretList } from '@webhook-contracts/webhooks';
+import {
+  amqpExchangeProblem,
+  maxBrokerNameLength,
+  maxForwardUrlLength,
+  maxTypePatterns,
+  natsStreamProblem,
+  natsSubjectProblem,
+  typeListProblem,
+} from './forwarding/forwardingNames.js';
+import { typePatternMaxLength } from './forwarding/typePattern.js';
 import { type DatabaseLocation, parseDatabaseUrl, postgresSchemaPattern } from './store/parseDatabaseUrl.js';
 
 /** Where a raw value came from: the flag (`--port`) or the environment variable (`PORT`). */
@@ -211,19 +221,44 @@ function typeFilter(kind: string): Setting<string[] | null> {
     flag: `--forward-${kind.toLowerCase()}-types <types>`,
     help: `Event types forwarded to ${kind === 'HTTP' ? 'the HTTP endpoint' : kind === 'NATS' ? 'NATS' : 'RabbitMQ'}: a comma list, \`prefix.*\` allowed.`,
     shownDefault: 'all',
+    shownRange: `1–${maxTypePatterns} types, each at most ${typePatternMaxLength} characters`,
     read(source, { issues }) {
       if (source === undefined) return null;
       const list = source.value
         .split(',')
         .map((t) => t.trim())
         .filter((t) => t !== '');
-      const bad = list.filter((t) => !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?$/.test(t));
-      if (list.length === 0 || bad.length > 0) {
-        issues.push(
-          `${source.from} is "${source.value}": expected event types separated by commas, e.g. membership.went_valid,payment.*`,
-        );
-      }
+      const problem = typeListProblem(list);
+      if (problem !== undefined) issues.push(`${source.from}: ${problem}`);
       return list;
+    },
+  };
+}
+
+/** A stream, subject or exchange name (trimmed), checked by `problem` (the rule in words, or undefined). */
+function brokerName(spec: {
+  env: string;
+  flag: string;
+  help: string;
+  default: string;
+  shownRange: string;
+  problem: (value: string) => string | undefined;
+}): Setting<string> {
+  return {
+    env: spec.env,
+    flag: spec.flag,
+    help: spec.help,
+    shownDefault: spec.default,
+    shownRange: spec.shownRange,
+    read(source, { issues }) {
+      if (source === undefined) return spec.default;
+      const value = source.value.trim();
+      const problem = spec.problem(value);
+      if (problem !== undefined) {
+        const shown = value.length > 64 ? `${value.slice(0, 64)}… (${value.length} characters)` : value;
+        issues.push(`${source.from} is "${shown}": ${problem}`);
+      }
+      return value;
     },
   };
 }
@@ -240,8 +275,13 @@ function forwardUrl(spec: {
     flag: spec.flag,
     help: spec.help,
     shownDefault: '(unset: off)',
+    shownRange: `${spec.schemes.map((x) => `${x}://`).join(' or ')} URL, at most ${maxForwardUrlLength} characters`,
     trim: true,
     check: (value, source) => {
+      // Never echoed: a URL may carry credentials.
+      if (value.length > maxForwardUrlLength) {
+        return `${source.from} is ${value.length} characters long: at most ${maxForwardUrlLength}`;
+      }
       let scheme: string | undefined;
       try {
         scheme = new URL(value).protocol.slice(0, -1);
@@ -497,29 +537,22 @@ export const settings = {
     help: 'NATS server to forward every eligible event to, through JetStream, e.g. `nats://127.0.0.1:4222`.',
     schemes: ['nats', 'tls'],
   }),
-  forwardNatsStream: text({
+  forwardNatsStream: brokerName({
     env: 'FORWARD_NATS_STREAM',
     flag: '--forward-nats-stream <name>',
     help: 'JetStream stream; created if missing (subjects `<prefix>.>`, 2-minute duplicate window), used as it is otherwise.',
     default: 'WHOP',
+    shownRange: `at most ${maxBrokerNameLength} printable ASCII characters, no spaces, ".", "*", ">", "/" or "\\"`,
+    problem: natsStreamProblem,
   }),
-  forwardNatsSubject: {
-    ...text({
-      env: 'FORWARD_NATS_SUBJECT',
-      flag: '--forward-nats-subject <template>',
-      help: 'Subject of each message; `{type}` is the event type, and must end it.',
-      default: 'whop.{type}',
-    }),
-    read(source, { issues }) {
-      const value = source?.value.trim() ?? 'whop.{type}';
-      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.\{type\}$/.test(value)) {
-        issues.push(
-          `${source?.from} is "${value}": expected a subject prefix followed by .{type}, e.g. whop.{type}`,
-        );
-      }
-      return value;
-    },
-  },
+  forwardNatsSubject: brokerName({
+    env: 'FORWARD_NATS_SUBJECT',
+    flag: '--forward-nats-subject <template>',
+    help: 'Subject of each message; `{type}` is the event type, and must end it.',
+    default: 'whop.{type}',
+    shownRange: `tokens of letters, digits, _ and -, then .{type}; at most ${maxBrokerNameLength} characters with the longest type`,
+    problem: natsSubjectProblem,
+  }),
   forwardNatsTypes: typeFilter('NATS'),
   forwardAmqpUrl: forwardUrl({
     env: 'FORWARD_AMQP_URL',
@@ -527,11 +560,13 @@ export const settings = {
     help: 'RabbitMQ to forward every eligible event to, e.g. `amqp://guest:guest@127.0.0.1:5672` (publisher confirms, persistent messages).',
     schemes: ['amqp', 'amqps'],
   }),
-  forwardAmqpExchange: text({
+  forwardAmqpExchange: brokerName({
     env: 'FORWARD_AMQP_EXCHANGE',
     flag: '--forward-amqp-exchange <name>',
     help: 'Durable topic exchange (declared if missing); the routing key is the event type.',
     default: 'whop',
+    shownRange: `1–${maxBrokerNameLength} letters, digits, -, _, . and :; not amq.…`,
+    problem: amqpExchangeProblem,
   }),
   forwardAmqpTypes: typeFilter('AMQP'),
   forwardHttpUrl: forwardUrl({

@@ -1,6 +1,18 @@
 // Opening an inspector page in the shared Chromium, signing in, and collecting what the page logs
 // as an error: every browser test file uses these, so a page error fails the file that caused it.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { contractsDir } from '../../scripts/artefacts.js';
+
+const screenshotsDir = join(contractsDir, '..', 'docs', 'screenshots');
+
+/** Saves `docs/screenshots/<name>.png` when `npm run screenshots` runs the tests (INSPECTOR_SCREENSHOTS=1). */
+export async function shot(page: Page, name: string): Promise<void> {
+  if (process.env['INSPECTOR_SCREENSHOTS'] !== '1') return;
+  mkdirSync(screenshotsDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
+}
 
 /** A console and uncaught-error collector, plus `open(url)` for pages that report into it. */
 export function pageOpener(context: BrowserContext) {

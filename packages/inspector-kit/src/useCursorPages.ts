@@ -4,9 +4,11 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { messageOf } from './messageOf.ts';
 import { useApi } from './useApi.ts';
 
-export interface CursorPages<Row> {
+export interface CursorPages<Row, Page = unknown> {
   /** The rows loaded so far, or null before the first answer and after a failed one. */
   rows: Row[] | null;
+  /** The last page answered (its fields beside the rows: a count, say), or null as `rows`. */
+  lastPage: Page | null;
   nextCursor: string | null;
   error: string | null;
   /** Loads the first page again (no cursor), or appends the page at `cursor`. */
@@ -24,9 +26,10 @@ export interface CursorPages<Row> {
 export function useCursorPages<Page extends { next_cursor?: string | null }, Row>(
   path: (cursor: string | undefined) => string,
   rowsOf: (page: Page) => Row[],
-): CursorPages<Row> {
+): CursorPages<Row, Page> {
   const api = useApi();
   const [rows, setRows] = useState<Row[] | null>(null);
+  const [lastPage, setLastPage] = useState<Page | null>(null);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -39,11 +42,13 @@ export function useCursorPages<Page extends { next_cursor?: string | null }, Row
         const page = await api<Page>(path(cursor));
         if (seq !== latest.current) return;
         setRows((before) => (cursor === undefined ? rowsOf(page) : [...(before ?? []), ...rowsOf(page)]));
+        setLastPage(page);
         setNextCursor(page.next_cursor ?? null);
         setError(null);
       } catch (err) {
         if (seq !== latest.current) return;
         setRows(null);
+        setLastPage(null);
         setError(messageOf(err));
       }
     },
@@ -54,5 +59,5 @@ export function useCursorPages<Page extends { next_cursor?: string | null }, Row
     void load();
   }, [load]);
 
-  return { rows, nextCursor, error, load };
+  return { rows, lastPage, nextCursor, error, load };
 }

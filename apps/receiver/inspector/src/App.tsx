@@ -2,6 +2,7 @@ import { createApiClient, InspectorShell } from '@webhook-contracts/inspector-ki
 import { CountersView } from './CountersView.tsx';
 import { EventDetail } from './EventDetail.tsx';
 import { EventsView } from './EventsView.tsx';
+import { ForwardingView } from './ForwardingView.tsx';
 import { MembershipsView } from './MembershipsView.tsx';
 import { ProgressView } from './ProgressView.tsx';
 import { ViewBoundary } from './ViewBoundary.tsx';
@@ -30,6 +31,7 @@ const tabs = [
   ['#/events', 'Events'],
   ['#/progress', 'Progress'],
   ['#/memberships', 'Memberships'],
+  ['#/forwarding', 'Forwarding'],
   ['#/counters', 'Counters'],
 ] as const;
 
@@ -55,6 +57,10 @@ export function App() {
         ) : tab === '#/memberships' ? (
           <ViewBoundary key="memberships" view="memberships view">
             <MembershipsView />
+          </ViewBoundary>
+        ) : tab === '#/forwarding' ? (
+          <ViewBoundary key="forwarding" view="forwarding view">
+            <ForwardingView />
           </ViewBoundary>
         ) : tab === '#/counters' ? (
           <ViewBoundary key="counters" view="counters view">

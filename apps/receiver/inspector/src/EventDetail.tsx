@@ -7,7 +7,7 @@ import {
   StatusBadge,
   useApi,
 } from '@webhook-contracts/inspector-kit';
-import type { EventRecord, ReplayQueued } from '@webhook-contracts/schema';
+import type { EventRecord, ForwardQueued, ReplayQueued } from '@webhook-contracts/schema';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { JsonView } from './JsonView.tsx';
 import { ViewBoundary } from './ViewBoundary.tsx';
@@ -44,12 +44,30 @@ export function EventDetail({ id }: { id: string }) {
     void load();
   }, [load]);
 
-  // After a replay, follow the event until the processor has settled it again.
+  // After a replay, follow the event until the processor has settled it again; while a destination
+  // still waits for it, follow that too, less often.
   useEffect(() => {
-    if (event?.status !== 'received') return;
-    const timer = window.setTimeout(() => void load(), 1000);
+    const waiting = event?.forwarding?.some((f) => f.state === 'pending') === true;
+    if (event?.status !== 'received' && !waiting) return;
+    const timer = window.setTimeout(() => void load(), event?.status === 'received' ? 1000 : 3000);
     return () => window.clearTimeout(timer);
   }, [event, load]);
+
+  const forwardAgain = async (destination: string) => {
+    setBusy(true);
+    try {
+      const answer = await api<ForwardQueued>(
+        `${path}/forward?destination=${encodeURIComponent(destination)}`,
+        { method: 'POST' },
+      );
+      setReplay({ ok: true, text: `Queued for ${answer.destinations.join(', ')} again.` });
+      await load();
+    } catch (err) {
+      setReplay({ ok: false, text: `Forwarding again refused: ${messageOf(err)}` });
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const doReplay = async () => {
     setBusy(true);
@@ -145,6 +163,66 @@ export function EventDetail({ id }: { id: string }) {
                   Show all {formatCount(errors.length)} errors
                 </button>
               )}
+            </>
+          )}
+          {event.forwarding !== undefined && (
+            <>
+              <h3>Forwarding</h3>
+              <div class="table-wrap">
+                <table data-testid="forwarding">
+                  <thead>
+                    <tr>
+                      <th>Destination</th>
+                      <th>State</th>
+                      <th class="num">Attempts</th>
+                      <th>Last error</th>
+                      <th>Next attempt</th>
+                      <th>Forwarded</th>
+                      <th />
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {event.forwarding.length === 0 && (
+                      <tr>
+                        <td colSpan={7} class="empty">
+                          Not forwarded: no destination takes this event.
+                        </td>
+                      </tr>
+                    )}
+                    {event.forwarding.map((f) => (
+                      <tr key={f.destination} data-destination={f.destination}>
+                        <td class="mono">
+                          <Clipped text={f.destination} limit={40} />
+                        </td>
+                        <td>
+                          <StatusBadge status={f.state} />
+                        </td>
+                        <td class="num">{f.attempts}</td>
+                        <td class="mono">
+                          {f.last_error === null ? (
+                            <span class="muted">—</span>
+                          ) : (
+                            <Clipped text={f.last_error} limit={200} />
+                          )}
+                        </td>
+                        <td class="nowrap">{formatTime(f.next_attempt_at)}</td>
+                        <td class="nowrap">{formatTime(f.forwarded_at)}</td>
+                        <td>
+                          {f.state !== 'pending' && (
+                            <button
+                              type="button"
+                              disabled={busy}
+                              onClick={() => void forwardAgain(f.destination)}
+                            >
+                              Forward again
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             </>
           )}
           <div class="columns">

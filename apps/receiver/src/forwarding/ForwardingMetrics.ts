@@ -4,6 +4,9 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ForwardOutbox } from './outbox/ForwardOutbox.js';
 
+/** A bound no backlog reaches: the gauges' counts are exact. */
+const exactCount = 2 ** 31;
+
 export class ForwardingMetrics {
   readonly forwarded: Counter<'destination'>;
   readonly duplicates: Counter<'destination'>;
@@ -45,11 +48,12 @@ export class ForwardingMetrics {
       registers,
     });
     // The three backlog gauges are read from the store once per scrape: the registry collects its
-    // metrics at once, so each gauge's collect waits for the same read.
+    // metrics at once, so each gauge's collect waits for the same read. Counted exactly, through
+    // the partial indexes that hold only the waiting and dead rows (never the forwarded ones).
     let reading: Promise<void> | undefined;
     const refresh = (): Promise<void> => {
       reading ??= outbox
-        .backlog()
+        .backlogSummary(destinations, exactCount)
         .then((rows) => {
           const now = Date.now();
           for (const d of destinations) {
@@ -92,5 +96,25 @@ export class ForwardingMetrics {
       for (const c of [this.forwarded, this.duplicates, this.failed, this.deadLettered])
         c.inc({ destination: d }, 0);
     }
+  }
+
+  /** Each destination's forwarded, failed and dead-lettered counts, as the counters hold them. */
+  async counts(): Promise<Map<string, { forwarded: number; failed: number; deadLettered: number }>> {
+    const [forwarded, failed, deadLettered] = await Promise.all(
+      [this.forwarded, this.failed, this.deadLettered].map(async (c) => {
+        const byDestination = new Map<string, number>();
+        for (const v of (await c.get()).values) byDestination.set(String(v.labels.destination), v.value);
+        return byDestination;
+      }),
+    );
+    const counts = new Map<string, { forwarded: number; failed: number; deadLettered: number }>();
+    for (const d of forwarded!.keys()) {
+      counts.set(d, {
+        forwarded: forwarded!.get(d) ?? 0,
+        failed: failed!.get(d) ?? 0,
+        deadLettered: deadLettered!.get(d) ?? 0,
+      });
+    }
+    return counts;
   }
 }

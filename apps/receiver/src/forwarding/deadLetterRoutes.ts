@@ -1,12 +1,21 @@
 // The read API's dead-letter routes: list the (event, destination) pairs given up on, and forward
-// them all again (of one destination or every one). Mounted by the read API behind its token.
+// them again, filtered by destination, event type (`payment.*`) and when the event was received.
+// A re-forward takes at most forwardingLimits.batch rows per request, so one request never holds a
+// long transaction; its next_cursor says where the next batch starts. Mounted behind the token.
 
 import { HttpError } from '@webhook-contracts/http-kit';
-import type { DeadLetterPage, DeadLettersQueued } from '@webhook-contracts/schema';
+import {
+  type DeadLetterPage,
+  type DeadLettersQueued,
+  forwardingLimits,
+  parameterMaxLength,
+} from '@webhook-contracts/schema';
 import type { Request, Response, Router } from 'express';
-import { parseLimit, readQuery } from '../http/readApiParameters.js';
+import { parseLimit, parseTimeWindow, readQuery } from '../http/readApiParameters.js';
 import type { Logger } from '../logging/logger.js';
-import type { DeadLetterPosition, ForwardOutbox } from './outbox/ForwardOutbox.js';
+import type { ReadApiForwarding } from './forwardingSummaryRoute.js';
+import type { DeadLetterFilter, DeadLetterPosition } from './outbox/ForwardOutbox.js';
+import { parseTypePattern, typePatternRule } from './typePattern.js';
 
 export const deadLetterPaths = {
   list: '/forwarding/dead-letters',
@@ -15,35 +24,66 @@ export const deadLetterPaths = {
 
 export interface DeadLetterRouteOptions {
   /** Absent when forwarding is off: the list is empty and nothing is re-forwarded. */
-  forwarding: { outbox: ForwardOutbox; destinations: readonly string[] } | undefined;
+  forwarding: ReadApiForwarding | undefined;
   route(fn: (req: Request, res: Response) => Promise<void>): (req: Request, res: Response) => Promise<void>;
   logger: Logger;
   now: () => number;
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
 export function deadLetterRoutes(router: Router, options: DeadLetterRouteOptions): void {
   const { forwarding, route } = options;
-  const destinationOf = (req: Request): string | null => {
-    const { destination } = readQuery(req.originalUrl, { destination: 'one' });
-    if (destination === undefined) return null;
-    if (!forwarding?.destinations.includes(destination)) {
+  /** The filters and the cursor of a request, checked before anything reaches the store. */
+  const read = (req: Request) => {
+    const query = readQuery(req.originalUrl, {
+      destination: 'one',
+      type: 'one',
+      since: 'one',
+      until: 'one',
+      cursor: 'one',
+      limit: 'one',
+    });
+    const { destination, type } = query;
+    if (destination !== undefined && !forwarding?.destinations.includes(destination)) {
       throw new HttpError(
         400,
         'invalid_query',
         `destination is "${destination.slice(0, 64)}": expected one of the configured destinations (${forwarding?.destinations.join(', ') || 'none: forwarding is off'})`,
       );
     }
-    return destination;
+    const pattern = type === undefined ? null : parseTypePattern(type);
+    if (type !== undefined && pattern === null) {
+      throw new HttpError(
+        400,
+        'invalid_query',
+        `type is "${type.slice(0, 64)}": expected ${typePatternRule}`,
+        {
+          details: [{ parameter: 'type', problem: 'invalid_pattern' }],
+        },
+      );
+    }
+    const { since, until } = parseTimeWindow(query);
+    const filter: DeadLetterFilter = {
+      destination: destination ?? null,
+      type: pattern,
+      since: since ?? null,
+      until: until ?? null,
+    };
+    const after = query.cursor === undefined ? null : decodeDeadLetterCursor(query.cursor);
+    return { filter, after, limit: query.limit };
   };
 
   router.get(
     deadLetterPaths.list,
     route(async (req, res) => {
-      const destination = destinationOf(req);
-      const query = readQuery(req.originalUrl, { cursor: 'one', limit: 'one' });
-      const limit = parseLimit(query.limit);
-      const after = query.cursor === undefined ? null : decodeDeadLetterCursor(query.cursor);
-      const rows = (await forwarding?.outbox.deadLetters(destination, after, limit + 1)) ?? [];
+      const { filter, after, limit: rawLimit } = read(req);
+      const limit = parseLimit(rawLimit);
+      const outbox = forwarding?.outbox;
+      const [rows, matching] = await Promise.all([
+        outbox?.deadLetters(filter, after, limit + 1) ?? [],
+        outbox?.countDeadLetters(filter, forwardingLimits.matchingCount + 1) ?? 0,
+      ]);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       res.json({
@@ -53,8 +93,11 @@ export function deadLetterRoutes(router: Router, options: DeadLetterRouteOptions
           type: r.type,
           attempts: r.attempts,
           last_error: r.lastError,
+          received_at: iso(r.receivedAt),
         })),
         next_cursor: rows.length > limit && last !== undefined ? encodeDeadLetterCursor(last) : null,
+        matching: Math.min(matching, forwardingLimits.matchingCount),
+        matching_capped: matching > forwardingLimits.matchingCount,
       } satisfies DeadLetterPage);
     }),
   );
@@ -62,10 +105,22 @@ export function deadLetterRoutes(router: Router, options: DeadLetterRouteOptions
   router.post(
     deadLetterPaths.forward,
     route(async (req, res) => {
-      const destination = destinationOf(req);
-      const count = (await forwarding?.outbox.reforwardDead(destination, options.now())) ?? 0;
-      options.logger.info({ destination, count }, 'dead letters queued for forwarding again');
-      res.status(202).json({ status: 'queued', count } satisfies DeadLettersQueued);
+      const { filter, after } = read(req);
+      const batch = (await forwarding?.outbox.reforwardDead(
+        filter,
+        after,
+        forwardingLimits.batch,
+        options.now(),
+      )) ?? { count: 0, last: null, more: false };
+      options.logger.info(
+        { destination: filter.destination, count: batch.count, more: batch.more },
+        'dead letters queued for forwarding again',
+      );
+      res.status(202).json({
+        status: 'queued',
+        count: batch.count,
+        next_cursor: batch.more && batch.last !== null ? encodeDeadLetterCursor(batch.last) : null,
+      } satisfies DeadLettersQueued);
     }),
   );
 }
@@ -77,7 +132,13 @@ export function encodeDeadLetterCursor(p: DeadLetterPosition): string {
 export function decodeDeadLetterCursor(cursor: string): DeadLetterPosition {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      value.every(
+        (v) => typeof v === 'string' && v.length <= parameterMaxLength.webhook_id && !v.includes('\0'),
+      )
+    ) {
       return { webhookId: value[0] as string, destination: value[1] as string };
     }
   } catch {

@@ -8,14 +8,18 @@ import {
   type EventSummary as EventSummaryBody,
   type ForwardingState,
   type ForwardQueued,
-  instantPattern,
   maxFilterValues,
   type ReplayQueued,
 } from '@webhook-contracts/schema';
 import { type Request, type Response, Router } from 'express';
 import { StoreError } from '../errors.js';
 import { deadLetterPaths, deadLetterRoutes } from '../forwarding/deadLetterRoutes.js';
-import type { DestinationDelivery, ForwardOutbox } from '../forwarding/outbox/ForwardOutbox.js';
+import {
+  forwardingSummaryPath,
+  forwardingSummaryRoute,
+  type ReadApiForwarding,
+} from '../forwarding/forwardingSummaryRoute.js';
+import type { DestinationDelivery } from '../forwarding/outbox/ForwardOutbox.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import { RateLimitedLog } from '../logging/RateLimitedLog.js';
 import type { ReceiverMetrics } from '../ReceiverMetrics.js';
@@ -24,7 +28,7 @@ import { readModels as registeredReadModels } from '../readModels/readModels.js'
 import type { EventStatus, EventSummary, Store, StoredEvent } from '../store/core/Store.js';
 import { eventStatuses, maxExportPage } from '../store/core/Store.js';
 import { readApiAuth } from './readApiAuth.js';
-import { checkPathParameter, parseLimit, readQuery } from './readApiParameters.js';
+import { checkPathParameter, parseLimit, parseTimeWindow, readQuery } from './readApiParameters.js';
 import { storeErrorStatus } from './storeErrorStatus.js';
 import {
   defaultExportPageBytes,
@@ -54,8 +58,11 @@ export interface ReadApiOptions {
   maxPageBytes?: number;
   /** The read models whose routes are served (default: the registered ones). */
   readModels?: readonly AnyReadModel[];
-  /** Forwarding, when on: GET /events/{id} shows each destination's state; POST /events/{id}/forward re-forwards. */
-  forwarding?: { outbox: ForwardOutbox; destinations: readonly string[] };
+  /**
+   * Forwarding, when on: GET /events/{id} shows each destination's state, POST /events/{id}/forward
+   * re-forwards, and the /forwarding routes show the backlog and the dead letters.
+   */
+  forwarding?: ReadApiForwarding;
 }
 
 /**
@@ -133,21 +140,6 @@ function forwardingJson(d: DestinationDelivery): ForwardingState {
   };
 }
 
-const isoDateTime = new RegExp(instantPattern);
-
-function parseInstant(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = isoDateTime.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms) || ms < 0) {
-    throw new HttpError(
-      400,
-      'invalid_query',
-      `${name} is "${value.slice(0, 64)}": expected an ISO 8601 date-time with its offset, like 2026-01-31T12:00:00Z`,
-    );
-  }
-  return ms;
-}
-
 function parseStatus(value: string | undefined): EventStatus | undefined {
   if (value !== undefined && !(eventStatuses as readonly string[]).includes(value)) {
     throw new HttpError(
@@ -185,6 +177,7 @@ export const readApiRoutes = {
 /** Every route pattern of the read API, the registered read models' included, for request labels. */
 export const readApiRoutePatterns: readonly string[] = [
   ...Object.values(readApiRoutes),
+  forwardingSummaryPath,
   ...Object.values(deadLetterPaths),
   ...registeredReadModels.flatMap((m) => m.routePaths),
 ];
@@ -301,11 +294,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
       const query = readQuery(req.originalUrl, { type: 'list', status: 'list', since: 'one', until: 'one' });
       const types = parseList(query.type, 'type');
       const statuses = parseList(query.status, 'status')?.map((s) => parseStatus(s) as EventStatus);
-      const since = parseInstant(query.since, 'since');
-      const until = parseInstant(query.until, 'until');
-      if (since !== undefined && until !== undefined && since > until) {
-        throw new HttpError(400, 'invalid_query', 'since is after until: swap them or widen the window');
-      }
+      const { since, until } = parseTimeWindow(query);
       // Each export holds a page of bodies and a socket's buffers until its client has read them.
       if (runningExports >= maxConcurrentExports) {
         res.set('retry-after', String(exportRetryAfterSeconds));
@@ -393,6 +382,7 @@ export function createReadApiRouter(options: ReadApiOptions): Router {
     }),
   );
 
+  forwardingSummaryRoute(router, { forwarding: options.forwarding, route, now });
   deadLetterRoutes(router, { forwarding: options.forwarding, route, logger, now });
 
   for (const model of models) {

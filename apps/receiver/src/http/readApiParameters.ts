@@ -4,7 +4,7 @@
 // every such value is a client's mistake, answered `400 invalid_query` naming the parameter.
 
 import { HttpError, sendError } from '@webhook-contracts/http-kit';
-import { maxFilterValues, pageLimit, parameterMaxLength } from '@webhook-contracts/schema';
+import { instantPattern, maxFilterValues, pageLimit, parameterMaxLength } from '@webhook-contracts/schema';
 import type { RequestHandler } from 'express';
 
 /** The longest accepted value of each free-text parameter: the bounds the OpenAPI publishes. */
@@ -211,4 +211,43 @@ export function checkPathParameter(name: keyof typeof parameterMaxLength): Reque
     }
     next();
   };
+}
+
+const isoDateTime = new RegExp(instantPattern);
+
+/**
+ * An instant parameter (`since`, `until`): an ISO 8601 date-time with its offset, in ms.
+ *
+ * @throws {HttpError} 400 `invalid_query` for anything else.
+ */
+export function parseInstant(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = isoDateTime.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms) || ms < 0) {
+    throw new HttpError(
+      400,
+      'invalid_query',
+      `${name} is "${value.slice(0, 64)}": expected an ISO 8601 date-time with its offset, like 2026-01-31T12:00:00Z`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * `since` (inclusive) and `until` (exclusive) of a received-at window, each optional.
+ *
+ * @throws {HttpError} 400 `invalid_query` for a malformed instant or a window that ends before it starts.
+ * @example
+ * parseTimeWindow({ since: '2026-01-01T00:00:00Z' }); // { since: 1767225600000, until: undefined }
+ */
+export function parseTimeWindow(query: { since?: string; until?: string }): {
+  since: number | undefined;
+  until: number | undefined;
+} {
+  const since = parseInstant(query.since, 'since');
+  const until = parseInstant(query.until, 'until');
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new HttpError(400, 'invalid_query', 'since is after until: swap them or widen the window');
+  }
+  return { since, until };
 }

@@ -12,6 +12,7 @@ export { EventSummary } from './EventSummary.js';
 export { ExportLine } from './ExportLine.js';
 export { eventStatuses } from './eventStatuses.js';
 export { ForwardingState } from './ForwardingState.js';
+export { DestinationBacklog, ForwardingSummary } from './ForwardingSummary.js';
 export { DeadLettersQueued, ForwardQueued } from './ForwardQueued.js';
 export { Health } from './Health.js';
 export { MembershipPage } from './MembershipPage.js';
@@ -20,7 +21,13 @@ export { NextCursor } from './NextCursor.js';
 export { ProgressPage } from './ProgressPage.js';
 export { ProgressRow } from './ProgressRow.js';
 export { ReplayQueued } from './ReplayQueued.js';
-export { instantPattern, maxFilterValues, pageLimit, parameterMaxLength } from './readApiLimits.js';
+export {
+  forwardingLimits,
+  instantPattern,
+  maxFilterValues,
+  pageLimit,
+  parameterMaxLength,
+} from './readApiLimits.js';
 export {
   type ReceiverRoute,
   type RouteAnswer,

@@ -32,3 +32,19 @@ export const maxFilterValues = 100;
  */
 export const instantPattern =
   '^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:[Zz]|[+-]\\d{2}:\\d{2})$';
+
+/**
+ * Forwarding's bounded counts and batches. A dead-letter re-forward takes at most `batch` rows per
+ * request (one short transaction; the answer's next_cursor says where the next one starts). The
+ * backlog summary counts each destination's pending and dead rows up to `backlogCount`, and a
+ * dead-letter page counts the rows its filters match up to `matchingCount`: past them a count is
+ * reported as capped (the webhook_forward_backlog metric has the exact figure). Counting stops
+ * there so that a scrape of the page costs the same on any backlog.
+ */
+export const forwardingLimits = {
+  batch: 10_000,
+  backlogCount: 10_000,
+  matchingCount: 1_000,
+  /** Longest event-type pattern (`payment.*`), in a `type` filter and in FORWARD_<KIND>_TYPES. */
+  typePattern: 200,
+} as const;

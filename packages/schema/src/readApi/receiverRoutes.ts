@@ -11,13 +11,20 @@ import { EventPage } from './EventPage.js';
 import { EventRecord } from './EventRecord.js';
 import { EventStatus } from './EventStatus.js';
 import { ExportLine } from './ExportLine.js';
+import { ForwardingSummary } from './ForwardingSummary.js';
 import { DeadLettersQueued, ForwardQueued } from './ForwardQueued.js';
 import { Health } from './Health.js';
 import { MembershipPage } from './MembershipPage.js';
 import { MembershipRecord } from './MembershipRecord.js';
 import { ProgressPage } from './ProgressPage.js';
 import { ReplayQueued } from './ReplayQueued.js';
-import { instantPattern, maxFilterValues, pageLimit, parameterMaxLength } from './readApiLimits.js';
+import {
+  forwardingLimits,
+  instantPattern,
+  maxFilterValues,
+  pageLimit,
+  parameterMaxLength,
+} from './readApiLimits.js';
 import { WebhookAnswer } from './WebhookAnswer.js';
 
 export interface RouteParameter {
@@ -139,6 +146,18 @@ const commaList = (name: string, description: string, items: TSchema): RoutePara
 });
 const instant = (name: string, description: string) =>
   query(name, description, Type.String({ pattern: instantPattern, examples: ['2026-01-31T12:00:00Z'] }));
+
+/** The filters of the dead-letter list and of its re-forward. */
+const deadLetterFilters: readonly RouteParameter[] = [
+  destination,
+  query(
+    'type',
+    'Only events of this type, or under a prefix: `payment.succeeded`, `payment.*` (the FORWARD_<KIND>_TYPES grammar).',
+    text(forwardingLimits.typePattern),
+  ),
+  instant('since', 'Only events received at or after this instant (with its offset).'),
+  instant('until', 'Only events received before this instant (with its offset).'),
+];
 
 /** Every route the receiver serves to clients (not /metrics or the inspector's files), in a stable order. */
 export const receiverRoutes: readonly ReceiverRoute[] = [
@@ -275,11 +294,26 @@ export const receiverRoutes: readonly ReceiverRoute[] = [
   },
   {
     method: 'get',
+    path: '/forwarding',
+    operationId: 'forwardingSummary',
+    summary: "Each forwarding destination's health and backlog (bounded counts, oldest waiting event)",
+    auth: 'bearer',
+    parameters: [],
+    answers: {
+      '200': {
+        description: 'Each destination, or `enabled: false` and none when forwarding is off.',
+        body: ForwardingSummary,
+      },
+      ...readApiErrors,
+    },
+  },
+  {
+    method: 'get',
     path: '/forwarding/dead-letters',
     operationId: 'listDeadLetters',
     summary: 'Events given up on for a forwarding destination (FORWARD_MAX_ATTEMPTS), a page at a time',
     auth: 'bearer',
-    parameters: [destination, cursor, limit],
+    parameters: [...deadLetterFilters, cursor, limit],
     answers: {
       '200': { description: 'One page of dead letters.', body: DeadLetterPage },
       '400': invalidQuery,
@@ -290,11 +324,21 @@ export const receiverRoutes: readonly ReceiverRoute[] = [
     method: 'post',
     path: '/forwarding/dead-letters/forward',
     operationId: 'forwardDeadLetters',
-    summary: 'Forward every dead letter again, of one destination or all',
+    summary: `Forward the dead letters matching the filters again, at most ${forwardingLimits.batch} per request`,
     auth: 'bearer',
-    parameters: [destination],
+    parameters: [
+      ...deadLetterFilters,
+      query(
+        'cursor',
+        'The `next_cursor` of the previous answer: go on after its batch.',
+        text(parameterMaxLength.cursor),
+      ),
+    ],
     answers: {
-      '202': { description: 'Queued: those dead letters are pending again.', body: DeadLettersQueued },
+      '202': {
+        description: 'Queued: this batch is pending again; `next_cursor` is set when more match.',
+        body: DeadLettersQueued,
+      },
       '400': invalidQuery,
       ...readApiErrors,
     },

@@ -10,7 +10,7 @@ import { PostgresStore } from '../../store/postgres/PostgresStore.js';
 import { SqliteStore } from '../../store/sqlite/SqliteStore.js';
 import { dropSchema, randomSchema, testDatabaseUrl } from '../../store/test-support/postgresTestDatabase.js';
 import { delivery as contractDelivery } from '../../store/test-support/storeContract.js';
-import type { ForwardOutbox } from './ForwardOutbox.js';
+import { allDeadLetters, type DeadLetterFilter, type ForwardOutbox } from './ForwardOutbox.js';
 import type { OutboxRoute } from './OutboxRoute.js';
 
 const routes: OutboxRoute[] = [
@@ -19,6 +19,10 @@ const routes: OutboxRoute[] = [
 ];
 
 const t0 = Date.UTC(2026, 0, 1);
+
+/** The dead letters of one destination. */
+const of = (destination: string): DeadLetterFilter => ({ ...allDeadLetters, destination });
+const none = { count: 0, last: null, more: false };
 
 /** A stored delivery of a membership event (the type both destinations take) unless told otherwise. */
 function delivery(webhookId: string, overrides: Partial<NewDelivery> = {}): NewDelivery {
@@ -173,28 +177,145 @@ for (const backend of backends) {
       expect(await outbox.backlog()).toEqual(
         expect.arrayContaining([{ destination: 'nats', pending: 0, dead: 1, oldestPendingAt: null }]),
       );
-      expect(await outbox.deadLetters(null, null, 10)).toEqual([
+      expect(await outbox.deadLetters(allDeadLetters, null, 10)).toEqual([
         {
           webhookId: 'msg_1',
           destination: 'nats',
           type: 'membership.went_valid',
           attempts: 1,
           lastError: 'gave up',
+          receivedAt: t0,
         },
       ]);
-      expect(await outbox.deadLetters('amqp', null, 10)).toEqual([]);
-      expect(await outbox.deadLetters(null, { webhookId: 'msg_1', destination: 'nats' }, 10)).toEqual([]);
+      expect(await outbox.deadLetters(of('amqp'), null, 10)).toEqual([]);
+      expect(
+        await outbox.deadLetters(allDeadLetters, { webhookId: 'msg_1', destination: 'nats' }, 10),
+      ).toEqual([]);
       expect(await outbox.reforward('msg_1', ['nats'], now + 1)).toBe(1);
       const [again] = await outbox.claim('nats', 'fwd', now + 1, 60_000, 10);
       expect([again?.webhookId, again?.attempts]).toEqual(['msg_1', 1]);
       await outbox.settle('fwd', [
         { webhookId: 'msg_1', destination: 'nats', state: 'dead', error: 'again' },
       ]);
-      expect(await outbox.reforwardDead('amqp', now + 2)).toBe(0);
-      expect(await outbox.reforwardDead(null, now + 2)).toBe(1);
-      expect(await outbox.deadLetters(null, null, 10)).toEqual([]);
+      expect(await outbox.reforwardDead(of('amqp'), null, 10, now + 2)).toEqual(none);
+      expect(await outbox.reforwardDead(allDeadLetters, null, 10, now + 2)).toEqual({
+        count: 1,
+        last: { webhookId: 'msg_1', destination: 'nats' },
+        more: false,
+      });
+      expect(await outbox.deadLetters(allDeadLetters, null, 10)).toEqual([]);
       expect(await outbox.reforward('msg_q', ['nats'], now)).toBe(0);
       expect(await outbox.reforward('msg_unknown', ['nats'], now)).toBe(0);
+    });
+
+    /** Claims every due row of `destination` and settles each as `state`. */
+    async function settleAll(outbox: ForwardOutbox, destination: string, state: 'dead' | 'forwarded') {
+      const claimed = await outbox.claim(destination, 'fwd', Date.now(), 60_000, 100);
+      await outbox.settle(
+        'fwd',
+        claimed.map((c) =>
+          state === 'dead'
+            ? { webhookId: c.webhookId, destination, state, error: 'gave up' }
+            : { webhookId: c.webhookId, destination, state, at: Date.now() },
+        ),
+      );
+      return claimed.length;
+    }
+
+    it('filters dead letters by destination, type pattern and received-at window, and re-forwards them in batches', async () => {
+      const { store, outbox } = await open();
+      await store.insertDelivery(delivery('msg_p1', { type: 'payment.succeeded', receivedAt: t0 }));
+      await store.insertDelivery(delivery('msg_p2', { type: 'payment.failed', receivedAt: t0 + 1000 }));
+      await store.insertDelivery(delivery('msg_m1', { receivedAt: t0 + 2000 }));
+      await store.insertDelivery(delivery('msg_x', { type: 'paymentx.y', receivedAt: t0 + 3000 }));
+      expect(await settleAll(outbox, 'nats', 'dead')).toBe(4);
+      expect(await settleAll(outbox, 'amqp', 'dead')).toBe(1);
+      const keys = async (filter: DeadLetterFilter) =>
+        (await outbox.deadLetters(filter, null, 10)).map((d) => `${d.webhookId}/${d.destination}`);
+
+      expect(await keys({ ...allDeadLetters, type: { prefix: 'payment.' } })).toEqual([
+        'msg_p1/nats',
+        'msg_p2/nats',
+      ]);
+      expect(await keys({ ...allDeadLetters, type: { exact: 'payment.failed' } })).toEqual(['msg_p2/nats']);
+      expect(await keys({ ...allDeadLetters, since: t0 + 1000, until: t0 + 3000 })).toEqual([
+        'msg_m1/amqp',
+        'msg_m1/nats',
+        'msg_p2/nats',
+      ]);
+      expect(await keys({ ...of('amqp'), since: t0 + 2001 })).toEqual([]);
+      expect(await outbox.countDeadLetters(allDeadLetters, 100)).toBe(5);
+      expect(await outbox.countDeadLetters(allDeadLetters, 3)).toBe(3);
+      expect(await outbox.countDeadLetters({ ...of('nats'), type: { prefix: 'payment.' } }, 100)).toBe(2);
+
+      // One row per batch: each answer says where the next starts, and the last says no more match.
+      const payments: DeadLetterFilter = { ...allDeadLetters, type: { prefix: 'payment.' } };
+      const first = await outbox.reforwardDead(payments, null, 1, t0);
+      expect(first).toEqual({ count: 1, last: { webhookId: 'msg_p1', destination: 'nats' }, more: true });
+      const second = await outbox.reforwardDead(payments, first.last, 1, t0);
+      expect(second).toEqual({ count: 1, last: { webhookId: 'msg_p2', destination: 'nats' }, more: false });
+      expect(await outbox.reforwardDead(payments, null, 10, t0)).toEqual(none);
+      expect(await keys(allDeadLetters)).toEqual(['msg_m1/amqp', 'msg_m1/nats', 'msg_x/nats']);
+      const revived = (await outbox.deliveriesOf('msg_p2')).find((d) => d.destination === 'nats');
+      expect(revived).toMatchObject({ state: 'pending', attempts: 0, lastError: null, nextAttemptAt: t0 });
+    });
+
+    it("summarises each destination's backlog with counts bounded by the cap and its oldest pending row", async () => {
+      const { store, outbox } = await open();
+      for (let i = 0; i < 5; i++) {
+        await store.insertDelivery(delivery(`msg_${i}`, { receivedAt: t0 + i * 1000 }));
+      }
+      expect(await outbox.backlogSummary(['nats', 'http'], 3)).toEqual([
+        {
+          destination: 'nats',
+          pending: 3,
+          pendingCapped: true,
+          dead: 0,
+          deadCapped: false,
+          oldestPendingAt: t0,
+        },
+        {
+          destination: 'http',
+          pending: 0,
+          pendingCapped: false,
+          dead: 0,
+          deadCapped: false,
+          oldestPendingAt: null,
+        },
+      ]);
+      // The oldest is forwarded: the next one is the oldest; two of amqp's are given up on.
+      const [oldest] = await outbox.claim('nats', 'fwd', Date.now(), 60_000, 1);
+      expect(oldest?.webhookId).toBe('msg_0');
+      await outbox.settle('fwd', [{ webhookId: 'msg_0', destination: 'nats', state: 'forwarded', at: t0 }]);
+      const amqp = await outbox.claim('amqp', 'fwd', Date.now(), 60_000, 2);
+      await outbox.settle(
+        'fwd',
+        amqp.map((c) => ({
+          webhookId: c.webhookId,
+          destination: 'amqp',
+          state: 'dead' as const,
+          error: 'x',
+        })),
+      );
+      expect(await outbox.backlogSummary(['nats', 'amqp'], 10)).toEqual([
+        {
+          destination: 'nats',
+          pending: 4,
+          pendingCapped: false,
+          dead: 0,
+          deadCapped: false,
+          oldestPendingAt: t0 + 1000,
+        },
+        {
+          destination: 'amqp',
+          pending: 3,
+          pendingCapped: false,
+          dead: 2,
+          deadCapped: false,
+          oldestPendingAt: t0 + 2000,
+        },
+      ]);
+      expect((await outbox.backlogSummary(['amqp'], 1))[0]).toMatchObject({ dead: 1, deadCapped: true });
     });
 
     it('makes a quarantined event forwardable once a replay settles it as processed', async () => {

@@ -1,6 +1,7 @@
 // The outbox's operations, whatever the database: the forwarder claims due (event, destination)
 // rows under a lease, publishes them, and writes each outcome; the read API and the metrics read
 // each event's and each destination's state.
+import type { TypePattern } from '../typePattern.js';
 
 /** Where an (event, destination) is: waiting or retrying, done, given up, or refused for good. */
 export type OutboxState = 'pending' | 'forwarded' | 'dead' | 'stopped';
@@ -41,6 +42,43 @@ export interface DeadLetterRow {
   type: string | null;
   attempts: number;
   lastError: string | null;
+  /** When the event was received. */
+  receivedAt: number;
+}
+
+/** Which dead letters a list or a re-forward takes; null leaves that filter out. */
+export interface DeadLetterFilter {
+  destination: string | null;
+  type: TypePattern | null;
+  /** Events received at or after this time (ms). */
+  since: number | null;
+  /** Events received before this time (ms). */
+  until: number | null;
+}
+
+/** Every dead letter. */
+export const allDeadLetters: DeadLetterFilter = { destination: null, type: null, since: null, until: null };
+
+/** A batch of dead letters made pending again, and whether more match after it. */
+export interface ReforwardedBatch {
+  count: number;
+  /** The batch's last (event, destination), where the next batch starts; null when it took none. */
+  last: DeadLetterPosition | null;
+  /** More matching dead letters come after `last`. */
+  more: boolean;
+}
+
+/** One destination's backlog, counted through an index up to a bound. */
+export interface BacklogSummary {
+  destination: string;
+  /** Pending rows, at most the bound asked for. */
+  pending: number;
+  /** More pending rows than the bound. */
+  pendingCapped: boolean;
+  dead: number;
+  deadCapped: boolean;
+  /** created_at of the oldest pending row; null when none is pending. */
+  oldestPendingAt: number | null;
 }
 
 /** Where a dead-letter page starts: after this (webhook-id, destination). */
@@ -82,12 +120,27 @@ export interface ForwardOutbox {
   deliveriesOf(webhookId: string): Promise<DestinationDelivery[]>;
   /** Pending and dead counts and the oldest pending row, per destination with any row. */
   backlog(): Promise<OutboxBacklog[]>;
-  /** Up to `limit` dead letters (of `destination`, or of all) after `after`, by (webhook-id, destination). */
+  /** Up to `limit` dead letters matching `filter` after `after`, by (webhook-id, destination). */
   deadLetters(
-    destination: string | null,
+    filter: DeadLetterFilter,
     after: DeadLetterPosition | null,
     limit: number,
   ): Promise<DeadLetterRow[]>;
-  /** Makes every dead letter (of `destination`, or of all) pending again; resolves with how many. */
-  reforwardDead(destination: string | null, now: number): Promise<number>;
+  /** How many dead letters match `filter`, counted up to `cap` (so the answer is at most `cap`). */
+  countDeadLetters(filter: DeadLetterFilter, cap: number): Promise<number>;
+  /**
+   * Makes pending again, with their attempts reset, up to `limit` dead letters matching `filter`
+   * after `after`, in (webhook-id, destination) order, in one short transaction.
+   */
+  reforwardDead(
+    filter: DeadLetterFilter,
+    after: DeadLetterPosition | null,
+    limit: number,
+    now: number,
+  ): Promise<ReforwardedBatch>;
+  /**
+   * Each of `destinations`' pending and dead rows, counted up to `cap` each, and its oldest pending
+   * row, read through the outbox's partial indexes: bounded however large the backlog is.
+   */
+  backlogSummary(destinations: readonly string[], cap: number): Promise<BacklogSummary[]>;
 }

@@ -5,9 +5,17 @@
 // taken over once their lease runs out. An outcome is written only while its lease is still held.
 import type pg from 'pg';
 import type { Migration } from '../../store/postgres/PostgresMigrations.js';
-import type { ForwardOutbox } from './ForwardOutbox.js';
+import type { DeadLetterFilter, DeadLetterPosition, ForwardOutbox } from './ForwardOutbox.js';
 import type { OutboxPair } from './OutboxRoute.js';
-import { type DeadLetterRecord, type DeliveryRow, toDeadLetter, toDelivery } from './outboxSqlite.js';
+import {
+  type BacklogSummaryRecord,
+  type DeadLetterRecord,
+  type DeliveryRow,
+  deadLetterParameters,
+  toBacklogSummary,
+  toDeadLetter,
+  toDelivery,
+} from './outboxSqlite.js';
 
 export const outboxMigrationsTable = 'forward_outbox_schema_migrations';
 
@@ -30,6 +38,16 @@ CREATE TABLE forward_outbox (
   PRIMARY KEY (webhook_id, destination)
 );
 CREATE INDEX forward_outbox_state ON forward_outbox (state, destination, next_attempt_at);
+`,
+  },
+  {
+    // Only the waiting and the given-up rows: the backlog's oldest row and bounded counts, and a
+    // page of dead letters in order, read without touching the forwarded rows.
+    version: 2,
+    name: 'forward_outbox_backlog_indexes',
+    sql: `
+CREATE INDEX forward_outbox_pending ON forward_outbox (destination, created_at) WHERE state = 'pending';
+CREATE INDEX forward_outbox_dead ON forward_outbox (webhook_id, destination) WHERE state = 'dead';
 `,
   },
 ];
@@ -75,6 +93,24 @@ export async function enqueueOutboxPostgres(
   );
 }
 
+/**
+ * The dead letters a filter takes ($1 destination, $2 exact type, $3 type prefix, $4 since, $5
+ * until, $6 and $7 the position after which to start), through the dead partial index.
+ */
+const deadLetterFrom = `
+  FROM forward_outbox o JOIN webhook_events e ON e.webhook_id = o.webhook_id
+  WHERE o.state = 'dead' AND ($1::text IS NULL OR o.destination = $1)
+    AND ($2::text IS NULL OR e.event_type = $2)
+    AND ($3::text IS NULL OR starts_with(e.event_type, $3))
+    AND ($4::bigint IS NULL OR e.received_at >= $4)
+    AND ($5::bigint IS NULL OR e.received_at < $5)
+    AND ($6::text IS NULL OR (o.webhook_id, o.destination) > ($6::text COLLATE "C", $7::text COLLATE "C"))`;
+
+function deadLetterArguments(filter: DeadLetterFilter, after: DeadLetterPosition | null): unknown[] {
+  const p = deadLetterParameters(filter, after);
+  return [p.destination, p.exact, p.prefix, p.since, p.until, p.afterId, p.afterDestination];
+}
+
 const sql = {
   claim: `
     WITH due AS (
@@ -105,15 +141,29 @@ const sql = {
       SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL,
           lease_owner = NULL, lease_until = NULL`,
   dead: `
-    SELECT o.webhook_id, o.destination, e.event_type, o.attempts, o.last_error
-    FROM forward_outbox o JOIN webhook_events e ON e.webhook_id = o.webhook_id
-    WHERE o.state = 'dead' AND ($1::text IS NULL OR o.destination = $1)
-      AND ($2::text IS NULL OR (o.webhook_id, o.destination) > ($2::text COLLATE "C", $3::text COLLATE "C"))
-    ORDER BY o.webhook_id, o.destination LIMIT $4`,
+    SELECT o.webhook_id, o.destination, e.event_type, o.attempts, o.last_error, e.received_at
+    ${deadLetterFrom} ORDER BY o.webhook_id, o.destination LIMIT $8`,
+  countDead: `SELECT count(*) AS n FROM (SELECT 1 ${deadLetterFrom} LIMIT $8) AS matching`,
+  // The batch is picked in order and locked (another re-forward's rows skipped), then revived.
   reforwardDead: `
-    UPDATE forward_outbox
-    SET state = 'pending', attempts = 0, next_attempt_at = $2, last_error = NULL, lease_owner = NULL, lease_until = NULL
-    WHERE state = 'dead' AND ($1::text IS NULL OR destination = $1)`,
+    WITH picked AS (
+      SELECT o.webhook_id, o.destination ${deadLetterFrom}
+      ORDER BY o.webhook_id, o.destination LIMIT $8
+      FOR UPDATE OF o SKIP LOCKED)
+    UPDATE forward_outbox o
+    SET state = 'pending', attempts = 0, next_attempt_at = $9, last_error = NULL, lease_owner = NULL, lease_until = NULL
+    FROM picked WHERE o.webhook_id = picked.webhook_id AND o.destination = picked.destination
+    RETURNING o.webhook_id, o.destination`,
+  moreDead: `SELECT EXISTS (SELECT 1 ${deadLetterFrom}) AS more`,
+  summary: `
+    SELECT d.destination,
+      (SELECT count(*) FROM (SELECT 1 FROM forward_outbox
+         WHERE state = 'pending' AND destination = d.destination LIMIT $2) AS p) AS pending,
+      (SELECT count(*) FROM (SELECT 1 FROM forward_outbox
+         WHERE state = 'dead' AND destination = d.destination LIMIT $2) AS x) AS dead,
+      (SELECT min(created_at) FROM forward_outbox
+         WHERE state = 'pending' AND destination = d.destination) AS oldest
+    FROM unnest($1::text[]) AS d(destination)`,
   deliveries: `
     SELECT destination, state, attempts, last_error, next_attempt_at, forwarded_at FROM forward_outbox
     WHERE webhook_id = $1 ORDER BY destination`,
@@ -162,12 +212,37 @@ export function outboxPostgres(pool: pg.Pool): ForwardOutbox {
       if (destinations.length === 0) return 0;
       return (await pool.query(sql.reforward, [webhookId, destinations, now])).rowCount ?? 0;
     },
-    async deadLetters(destination, after, limit) {
-      const params = [destination, after?.webhookId ?? null, after?.destination ?? null, limit];
+    async deadLetters(filter, after, limit) {
+      const params = [...deadLetterArguments(filter, after), limit];
       return (await pool.query<DeadLetterRecord>(sql.dead, params)).rows.map(toDeadLetter);
     },
-    async reforwardDead(destination, now) {
-      return (await pool.query(sql.reforwardDead, [destination, now])).rowCount ?? 0;
+    async countDeadLetters(filter, cap) {
+      const params = [...deadLetterArguments(filter, null), cap];
+      return Number((await pool.query<{ n: string }>(sql.countDead, params)).rows[0]?.n ?? 0);
+    },
+    async reforwardDead(filter, after, limit, now) {
+      const { rows } = await pool.query<{ webhook_id: string; destination: string }>(sql.reforwardDead, [
+        ...deadLetterArguments(filter, after),
+        limit,
+        now,
+      ]);
+      // RETURNING has no order: the batch ends at its greatest (webhook-id, destination).
+      const byKey = (a: { webhook_id: string; destination: string }, b: typeof a) =>
+        a.webhook_id === b.webhook_id
+          ? compareC(a.destination, b.destination)
+          : compareC(a.webhook_id, b.webhook_id);
+      const top = rows.sort(byKey)[rows.length - 1];
+      const last = top === undefined ? null : { webhookId: top.webhook_id, destination: top.destination };
+      const more =
+        last !== null &&
+        (await pool.query<{ more: boolean }>(sql.moreDead, deadLetterArguments(filter, last))).rows[0]
+          ?.more === true;
+      return { count: rows.length, last, more };
+    },
+    async backlogSummary(destinations, cap) {
+      if (destinations.length === 0) return [];
+      const { rows } = await pool.query<BacklogSummaryRecord>(sql.summary, [destinations, cap + 1]);
+      return rows.map((r) => toBacklogSummary(r, cap));
     },
     async deliveriesOf(webhookId) {
       return (await pool.query<DeliveryRow>(sql.deliveries, [webhookId])).rows.map(toDelivery);
@@ -187,4 +262,9 @@ export function outboxPostgres(pool: pg.Pool): ForwardOutbox {
       }));
     },
   };
+}
+
+/** Byte order of UTF-8 text, as PostgreSQL's "C" collation sorts the outbox's keys. */
+function compareC(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }

@@ -4,12 +4,15 @@
 // process's own loops and against a crash's leftovers.
 import type Database from 'better-sqlite3';
 import type {
+  BacklogSummary,
+  DeadLetterFilter,
   DeadLetterPosition,
   DeadLetterRow,
   DestinationDelivery,
   OutboxBacklog,
   OutboxItem,
   OutboxOutcome,
+  ReforwardedBatch,
 } from './ForwardOutbox.js';
 import type { OutboxPair } from './OutboxRoute.js';
 
@@ -28,7 +31,54 @@ CREATE TABLE IF NOT EXISTS forward_outbox (
   PRIMARY KEY (webhook_id, destination)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS forward_outbox_state ON forward_outbox (state, destination, next_attempt_at);
+CREATE INDEX IF NOT EXISTS forward_outbox_pending ON forward_outbox (destination, created_at) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS forward_outbox_dead ON forward_outbox (webhook_id, destination) WHERE state = 'dead';
 `;
+
+// The partial indexes hold only the rows waiting (pending) or given up on (dead), never the
+// forwarded ones that make up most of the table: the backlog's oldest row and bounded counts, and
+// a page of dead letters in order, are read from them without touching the rest.
+
+/** The named parameters of deadLetterWhere. */
+export interface DeadLetterParameters {
+  destination: string | null;
+  exact: string | null;
+  prefix: string | null;
+  since: number | null;
+  until: number | null;
+  afterId: string | null;
+  afterDestination: string | null;
+}
+
+export function deadLetterParameters(
+  filter: DeadLetterFilter,
+  after: DeadLetterPosition | null,
+): DeadLetterParameters {
+  const type = filter.type;
+  return {
+    destination: filter.destination,
+    exact: type !== null && 'exact' in type ? type.exact : null,
+    prefix: type !== null && 'prefix' in type ? type.prefix : null,
+    since: filter.since,
+    until: filter.until,
+    afterId: after?.webhookId ?? null,
+    afterDestination: after?.destination ?? null,
+  };
+}
+
+/**
+ * The dead letters a filter takes, walked in (webhook-id, destination) order through the dead
+ * index; the event's row (type, received_at) is looked up by key for each. CROSS JOIN keeps the
+ * outbox as the outer loop, so a page stops after `limit` matches instead of scanning the events.
+ */
+const deadLetterFrom = `
+  FROM forward_outbox o INDEXED BY forward_outbox_dead CROSS JOIN webhook_events e ON e.webhook_id = o.webhook_id
+  WHERE o.state = 'dead' AND (@destination IS NULL OR o.destination = @destination)
+    AND (@exact IS NULL OR e.event_type = @exact)
+    AND (@prefix IS NULL OR substr(e.event_type, 1, length(@prefix)) = @prefix)
+    AND (@since IS NULL OR e.received_at >= @since)
+    AND (@until IS NULL OR e.received_at < @until)
+    AND (@afterId IS NULL OR (o.webhook_id, o.destination) > (@afterId, @afterDestination))`;
 
 /** A claim as the writer thread returns it (a Buffer arrives as a Uint8Array). */
 export interface ClaimedRow {
@@ -46,7 +96,12 @@ export interface OutboxSqliteWrites {
   claim(destination: string, owner: string, now: number, leaseMs: number, limit: number): ClaimedRow[];
   settle(owner: string, outcomes: readonly OutboxOutcome[]): void;
   reforward(webhookId: string, destinations: readonly string[], now: number): number;
-  reforwardDead(destination: string | null, now: number): number;
+  reforwardDead(
+    filter: DeadLetterFilter,
+    after: DeadLetterPosition | null,
+    limit: number,
+    now: number,
+  ): ReforwardedBatch;
 }
 
 /** Prepares the outbox's writes once on `db`, the connection that writes. */
@@ -83,13 +138,26 @@ export function prepareOutboxSqlite(db: Database.Database): OutboxSqliteWrites {
        SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL,
            lease_owner = NULL, lease_until = NULL`,
   );
-  const revive = db.prepare<[number, string | null, string | null], unknown>(
+  const pickDead = db.prepare<[DeadLetterParameters & { limit: number }], DeadLetterPosition>(
+    `SELECT o.webhook_id AS webhookId, o.destination ${deadLetterFrom}
+     ORDER BY o.webhook_id, o.destination LIMIT @limit`,
+  );
+  const revive = db.prepare<[number, string, string], unknown>(
     `UPDATE forward_outbox
      SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL
-     WHERE state = 'dead' AND (? IS NULL OR destination = ?)`,
+     WHERE webhook_id = ? AND destination = ? AND state = 'dead'`,
   );
   return {
-    reforwardDead: (destination, now) => revive.run(now, destination, destination).changes,
+    // One batch, one transaction: picked in order, then each made pending by its key.
+    reforwardDead: db.transaction(
+      (filter: DeadLetterFilter, after: DeadLetterPosition | null, limit: number, now: number) => {
+        const picked = pickDead.all({ ...deadLetterParameters(filter, after), limit: limit + 1 });
+        const batch = picked.slice(0, limit);
+        let count = 0;
+        for (const p of batch) count += revive.run(now, p.webhookId, p.destination).changes;
+        return { count, last: batch[batch.length - 1] ?? null, more: picked.length > limit };
+      },
+    ),
     enqueue(pairs, now) {
       for (const p of pairs) enqueue.run(p.webhookId, p.destination, now, now);
     },
@@ -124,7 +192,9 @@ export function prepareOutboxSqlite(db: Database.Database): OutboxSqliteWrites {
 export interface OutboxSqliteReads {
   deliveriesOf(webhookId: string): DestinationDelivery[];
   backlog(): OutboxBacklog[];
-  deadLetters(destination: string | null, after: DeadLetterPosition | null, limit: number): DeadLetterRow[];
+  deadLetters(filter: DeadLetterFilter, after: DeadLetterPosition | null, limit: number): DeadLetterRow[];
+  countDeadLetters(filter: DeadLetterFilter, cap: number): number;
+  backlogSummary(destinations: readonly string[], cap: number): BacklogSummary[];
 }
 
 /** A dead letter as both databases return it. */
@@ -134,6 +204,7 @@ export interface DeadLetterRecord {
   event_type: string | null;
   attempts: number;
   last_error: string | null;
+  received_at: number | string;
 }
 
 export function toDeadLetter(r: DeadLetterRecord): DeadLetterRow {
@@ -143,6 +214,29 @@ export function toDeadLetter(r: DeadLetterRecord): DeadLetterRow {
     type: r.event_type,
     attempts: Number(r.attempts),
     lastError: r.last_error,
+    receivedAt: Number(r.received_at),
+  };
+}
+
+/** A summary row as both databases return it (PostgreSQL's bigint counts arrive as text). */
+export interface BacklogSummaryRecord {
+  destination: string;
+  pending: number | string;
+  dead: number | string;
+  oldest: number | string | null;
+}
+
+/** `cap + 1` rows were counted when there are more than `cap`. */
+export function toBacklogSummary(r: BacklogSummaryRecord, cap: number): BacklogSummary {
+  const pending = Number(r.pending);
+  const dead = Number(r.dead);
+  return {
+    destination: r.destination,
+    pending: Math.min(pending, cap),
+    pendingCapped: pending > cap,
+    dead: Math.min(dead, cap),
+    deadCapped: dead > cap,
+    oldestPendingAt: r.oldest === null ? null : Number(r.oldest),
   };
 }
 
@@ -169,30 +263,29 @@ export function outboxSqliteReads(db: Database.Database): OutboxSqliteReads {
      FROM forward_outbox INDEXED BY forward_outbox_state
      WHERE state IN ('pending', 'dead') GROUP BY destination`,
   );
-  // Dead letters are few (FORWARD_MAX_ATTEMPTS is off by default): they are read through the
-  // state index and sorted.
-  const dead = db.prepare<
-    [string | null, string | null, string | null, string | null, string | null, number],
-    DeadLetterRecord
-  >(
-    `SELECT o.webhook_id, o.destination, e.event_type, o.attempts, o.last_error
-     FROM forward_outbox o INDEXED BY forward_outbox_state JOIN webhook_events e ON e.webhook_id = o.webhook_id
-     WHERE o.state = 'dead' AND (? IS NULL OR o.destination = ?)
-       AND (? IS NULL OR (o.webhook_id, o.destination) > (?, ?))
-     ORDER BY o.webhook_id, o.destination LIMIT ?`,
+  const dead = db.prepare<[DeadLetterParameters & { limit: number }], DeadLetterRecord>(
+    `SELECT o.webhook_id, o.destination, e.event_type, o.attempts, o.last_error, e.received_at ${deadLetterFrom}
+     ORDER BY o.webhook_id, o.destination LIMIT @limit`,
+  );
+  const countDead = db.prepare<[DeadLetterParameters & { limit: number }], { n: number }>(
+    `SELECT count(*) AS n FROM (SELECT 1 ${deadLetterFrom} LIMIT @limit)`,
+  );
+  const summary = db.prepare<[{ destination: string; limit: number }], BacklogSummaryRecord>(
+    `SELECT @destination AS destination,
+       (SELECT count(*) FROM (SELECT 1 FROM forward_outbox INDEXED BY forward_outbox_pending
+          WHERE state = 'pending' AND destination = @destination LIMIT @limit)) AS pending,
+       (SELECT count(*) FROM (SELECT 1 FROM forward_outbox INDEXED BY forward_outbox_state
+          WHERE state = 'dead' AND destination = @destination LIMIT @limit)) AS dead,
+       (SELECT min(created_at) FROM forward_outbox INDEXED BY forward_outbox_pending
+          WHERE state = 'pending' AND destination = @destination) AS oldest`,
   );
   return {
-    deadLetters: (destination, after, limit) =>
-      dead
-        .all(
-          destination,
-          destination,
-          after?.webhookId ?? null,
-          after?.webhookId ?? null,
-          after?.destination ?? null,
-          limit,
-        )
-        .map(toDeadLetter),
+    deadLetters: (filter, after, limit) =>
+      dead.all({ ...deadLetterParameters(filter, after), limit }).map(toDeadLetter),
+    countDeadLetters: (filter, cap) =>
+      Number(countDead.get({ ...deadLetterParameters(filter, null), limit: cap })?.n ?? 0),
+    backlogSummary: (destinations, cap) =>
+      destinations.map((destination) => toBacklogSummary(summary.get({ destination, limit: cap + 1 })!, cap)),
     deliveriesOf: (webhookId) => deliveries.all(webhookId).map(toDelivery),
     backlog: () =>
       backlog.all().map((r) => ({

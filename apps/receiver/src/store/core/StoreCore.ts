@@ -418,6 +418,8 @@ export abstract class StoreCore implements Store {
         backlog: () => this.run(() => raw.backlog()),
         deadLetters: (...args) => this.run(() => raw.deadLetters(...args)),
         reforwardDead: (...args) => this.run(() => raw.reforwardDead(...args)),
+        countDeadLetters: (...args) => this.run(() => raw.countDeadLetters(...args)),
+        backlogSummary: (...args) => this.run(() => raw.backlogSummary(...args)),
       };
     }
     return this.guardedOutbox;

@@ -13,7 +13,7 @@
 // the events are handed out, so a handler that crashes the process still counts.
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
-import type { ForwardOutbox } from '../../forwarding/outbox/ForwardOutbox.js';
+import type { ForwardOutbox, ReforwardedBatch } from '../../forwarding/outbox/ForwardOutbox.js';
 import type { OutboxRoute } from '../../forwarding/outbox/OutboxRoute.js';
 import { type ClaimedRow, outboxSqliteReads, toOutboxItem } from '../../forwarding/outbox/outboxSqlite.js';
 import type { AnyReadModel } from '../../readModels/ReadModel.js';
@@ -238,9 +238,11 @@ export class SqliteStore extends StoreCore {
         (await this.writes.outbox('reforward', [webhookId, destinations, now])) as number,
       deliveriesOf: async (webhookId) => reads.deliveriesOf(webhookId),
       backlog: async () => reads.backlog(),
-      deadLetters: async (destination, after, limit) => reads.deadLetters(destination, after, limit),
-      reforwardDead: async (destination, now) =>
-        (await this.writes.outbox('reforwardDead', [destination, now])) as number,
+      deadLetters: async (filter, after, limit) => reads.deadLetters(filter, after, limit),
+      countDeadLetters: async (filter, cap) => reads.countDeadLetters(filter, cap),
+      reforwardDead: async (filter, after, limit, now) =>
+        (await this.writes.outbox('reforwardDead', [filter, after, limit, now])) as ReforwardedBatch,
+      backlogSummary: async (destinations, cap) => reads.backlogSummary(destinations, cap),
     };
   }
 
