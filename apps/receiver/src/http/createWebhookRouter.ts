@@ -18,6 +18,11 @@ export interface WebhookRouterOptions {
   secret?: SecretInput | readonly SecretInput[];
   webhook?: Webhook;
   store: Store;
+  /**
+   * Where a delivery to keep is written; default `store`. A SpoolingIngest puts the local spool
+   * behind the store (PostgreSQL through an outage).
+   */
+  ingest?: Pick<Store, 'insertDelivery'>;
   /** `quarantine` (default): keep off-contract events and answer 200. `strict`: answer 422, store nothing. */
   contractMode?: ContractMode;
   /** Default 256 KiB. */
@@ -67,6 +72,7 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
   const toleranceSeconds = options.toleranceSeconds ?? 300;
   const webhook = options.webhook ?? new Webhook(options.secret ?? [], { toleranceSeconds, now });
   const { store, processor, metrics } = options;
+  const ingest = options.ingest ?? store;
   const contractMode = options.contractMode ?? 'quarantine';
   const inflight =
     options.maxInflightBodyBytes instanceof InflightBodyBudget
@@ -144,7 +150,7 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
     }
     let stored: Parameters<typeof decideStored>[1];
     try {
-      stored = { ok: true, outcome: await store.insertDelivery(decision.store.delivery) };
+      stored = { ok: true, outcome: await ingest.insertDelivery(decision.store.delivery) };
     } catch (error) {
       stored = { ok: false, error };
     }
