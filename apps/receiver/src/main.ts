@@ -75,7 +75,7 @@ async function main(): Promise<void> {
 
   const receiver = createReceiver({
     store,
-    ...(spool === undefined ? {} : { spool: { spool, spoolAfterMs: config.spoolAfterMs } }),
+    ...(spool === undefined ? {} : { spool: { spool, spoolAfterMs: config.spoolAfterMs, drainBatchSize: config.spoolDrainBatch } }),
     secret: config.secrets,
     contractMode: config.contractMode,
     maxBodyBytes: config.maxBodyBytes,

@@ -511,7 +511,7 @@ export const settings = {
     flag: '--spool-max-bytes <bytes>',
     help: 'Budget of the local spool (all its files); a delivery that would pass it gets `503 store_unavailable` as without a spool.',
     default: 1024 ** 3,
-    min: 1024 * 1024,
+    min: 64 * 1024,
     max: 1024 ** 4,
     unit: 'bytes',
   }),
@@ -525,6 +525,14 @@ export const settings = {
     min: 100,
     max: 10_000,
     unit: 'milliseconds',
+  }),
+  spoolDrainBatch: integer({
+    env: 'SPOOL_DRAIN_BATCH',
+    flag: '--spool-drain-batch <count>',
+    help: 'Spooled deliveries moved into the store per batch (one group-committed insert), oldest first.',
+    default: 200,
+    min: 1,
+    max: 10_000,
   }),
   heapTuning: oneOf<'on' | 'off'>({
     env: 'RECEIVER_HEAP_TUNING',
