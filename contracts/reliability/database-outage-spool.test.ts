@@ -13,8 +13,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Health } from '@webhook-contracts/schema';
 import { generateEvents, type ReportLine, type SendSummary } from '@webhook-contracts/mock-sender';
+import type { Health } from '@webhook-contracts/schema';
 import {
   deliver,
   eventually,
@@ -26,7 +26,13 @@ import {
 } from '@webhook-contracts/test-kit';
 import { signedDelivery } from '@webhook-contracts/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { databaseUrlFor, dropSchema, testDatabaseUrl, testSchema, withSql } from '../test/support/postgresDatabase.js';
+import {
+  databaseUrlFor,
+  dropSchema,
+  testDatabaseUrl,
+  testSchema,
+  withSql,
+} from '../test/support/postgresDatabase.js';
 import { full } from './support/config.js';
 import { type OutageProxy, startOutageProxy } from './support/outageProxy.js';
 import { type ReceiverProcess, startReceiverProcess } from './support/processes.js';
@@ -68,7 +74,11 @@ async function proxiedDatabaseUrl(): Promise<string> {
   return proxied.toString();
 }
 
-async function startInstance(name: string, env: Record<string, string>, port?: number): Promise<ReceiverProcess> {
+async function startInstance(
+  name: string,
+  env: Record<string, string>,
+  port?: number,
+): Promise<ReceiverProcess> {
   const receiver = await startReceiverProcess({
     secret,
     apiToken,
@@ -105,7 +115,9 @@ function reportLines(file: string): ReportLine[] {
 }
 
 /** The drainer's batch lines in a receiver's output. */
-function drainedBatches(output: string): { drained: number; inserted: number; depth: number; time: number }[] {
+function drainedBatches(
+  output: string,
+): { drained: number; inserted: number; depth: number; time: number }[] {
   return output
     .split('\n')
     .filter((line) => line.includes('spool drain: batch moved into the store'))
@@ -154,7 +166,10 @@ describe('a PostgreSQL outage longer than the sender retries, with a spool', () 
     const prober = (async () => {
       while (probing) {
         const [pa, pb] = await Promise.all([healthOf(a), healthOf(b)]);
-        probes.push({ at: Date.now(), instance: 'a', probe: pa }, { at: Date.now(), instance: 'b', probe: pb });
+        probes.push(
+          { at: Date.now(), instance: 'a', probe: pa },
+          { at: Date.now(), instance: 'b', probe: pb },
+        );
         await sleep(1000);
       }
     })();
@@ -203,9 +218,7 @@ describe('a PostgreSQL outage longer than the sender retries, with a spool', () 
             status: string;
             deliveries_seen: number;
             attempts: number;
-          }>(
-            `SELECT webhook_id, status, deliveries_seen, attempts FROM "${schema}".webhook_events`,
-          );
+          }>(`SELECT webhook_id, status, deliveries_seen, attempts FROM "${schema}".webhook_events`);
           return rows.length >= events && rows.every((r) => r.status === 'processed') ? rows : undefined;
         }),
       60_000,
@@ -216,7 +229,10 @@ describe('a PostgreSQL outage longer than the sender retries, with a spool', () 
     const batches = [killed, a, b].flatMap((r) => drainedBatches(r.stdout()));
     const drained = batches.reduce((n, x) => n + x.drained, 0);
     const inserted = batches.reduce((n, x) => n + x.inserted, 0);
-    const drainSeconds = batches.length < 2 ? 0 : (Math.max(...batches.map((x) => x.time)) - Math.min(...batches.map((x) => x.time))) / 1000;
+    const drainSeconds =
+      batches.length < 2
+        ? 0
+        : (Math.max(...batches.map((x) => x.time)) - Math.min(...batches.map((x) => x.time))) / 1000;
     const duringOutage = probes.filter((p) => p.at > downAt + 1500 && p.at < upAt);
     const figures = {
       outageSeconds: outageMs / 1000,
@@ -233,7 +249,11 @@ describe('a PostgreSQL outage longer than the sender retries, with a spool', () 
         ['ok', 'spooling', '503', 'none'].map((k) => [
           k,
           duringOutage.filter((p) =>
-            k === '503' ? p.probe.status === 503 : k === 'none' ? p.probe.status === 0 : p.probe.body?.status === k,
+            k === '503'
+              ? p.probe.status === 503
+              : k === 'none'
+                ? p.probe.status === 0
+                : p.probe.body?.status === k,
           ).length,
         ]),
       ),
@@ -251,7 +271,13 @@ describe('a PostgreSQL outage longer than the sender retries, with a spool', () 
       expect(summaries[i]!.failed).toBe(0);
       expect(summaries[i]!.delivered).toBe(events);
     }
-    const acknowledged = new Set(reports.flatMap((f) => reportLines(f).filter((l) => l.delivered).map((l) => l.id)));
+    const acknowledged = new Set(
+      reports.flatMap((f) =>
+        reportLines(f)
+          .filter((l) => l.delivered)
+          .map((l) => l.id),
+      ),
+    );
     expect(acknowledged.size).toBe(events);
 
     // PostgreSQL: each acknowledged event once, processed, and nothing else.
@@ -269,15 +295,23 @@ describe('a PostgreSQL outage longer than the sender retries, with a spool', () 
     expect(drained).toBeGreaterThan(0);
     expect(figures.maxSpoolDepth).toBeGreaterThan(0);
     expect(duringOutage.length).toBeGreaterThan(0);
-    expect(duringOutage.filter((p) => p.probe.status !== 200 || p.probe.body?.status !== 'spooling')).toEqual([]);
+    expect(duringOutage.filter((p) => p.probe.status !== 200 || p.probe.body?.status !== 'spooling')).toEqual(
+      [],
+    );
   });
 
   it('answers 503 once the spool is at its budget, and accepts again once the database is back', async () => {
-    const receiver = await startInstance('small', { SPOOL_MAX_BYTES: String(64 * 1024), SPOOL_AFTER_MS: '500' });
+    const receiver = await startInstance('small', {
+      SPOOL_MAX_BYTES: String(64 * 1024),
+      SPOOL_AFTER_MS: '500',
+    });
     const url = `${receiver.url}/webhooks`;
     const prefix = `msg_budget_${Date.now()}_`;
     const post = (i: number) =>
-      deliver(url, signedDelivery({ secret, id: `${prefix}${i}`, payload: lessonCompleted({ id: `${prefix}${i}` }) }));
+      deliver(
+        url,
+        signedDelivery({ secret, id: `${prefix}${i}`, payload: lessonCompleted({ id: `${prefix}${i}` }) }),
+      );
     await proxy!.down();
     const accepted: number[] = [];
     let refused: Awaited<ReturnType<typeof post>> | undefined;

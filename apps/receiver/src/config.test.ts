@@ -168,7 +168,10 @@ describe('loadConfig', () => {
   it('refuses SPOOL_DIR with SQLite, and a spool wait past its bound', () => {
     expect(
       issuesOf(() =>
-        loadConfig({ env: { WEBHOOK_SECRET: secret, SPOOL_DIR: '/var/spool', SPOOL_AFTER_MS: '15000' }, argv: [] }),
+        loadConfig({
+          env: { WEBHOOK_SECRET: secret, SPOOL_DIR: '/var/spool', SPOOL_AFTER_MS: '15000' },
+          argv: [],
+        }),
       ),
     ).toEqual([
       'SPOOL_DIR is set but DATABASE_URL is SQLite: the SQLite store is already on the local disk, so there is no spool; unset it or use PostgreSQL',

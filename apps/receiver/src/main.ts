@@ -75,7 +75,9 @@ async function main(): Promise<void> {
 
   const receiver = createReceiver({
     store,
-    ...(spool === undefined ? {} : { spool: { spool, spoolAfterMs: config.spoolAfterMs, drainBatchSize: config.spoolDrainBatch } }),
+    ...(spool === undefined
+      ? {}
+      : { spool: { spool, spoolAfterMs: config.spoolAfterMs, drainBatchSize: config.spoolDrainBatch } }),
     secret: config.secrets,
     contractMode: config.contractMode,
     maxBodyBytes: config.maxBodyBytes,

@@ -280,7 +280,7 @@ const spoolDirectory: Setting<string | null> = {
   flag: '--spool-dir <path>',
   help:
     'PostgreSQL: a directory of its own per instance, on a persistent volume. When the store cannot commit ' +
-    'a delivery within `SPOOL_AFTER_MS`, it is written (fsync\'d) there and answered 200, then drained into ' +
+    "a delivery within `SPOOL_AFTER_MS`, it is written (fsync'd) there and answered 200, then drained into " +
     'the store when it answers again. Unset: no spool (an outage answers 503). Not for SQLite.',
   shownDefault: '(off)',
   read(source, { cwd, earlier, issues }) {

@@ -41,19 +41,33 @@ async function reopen(spool: Spool, options: { maxBytes?: number; segmentBytes?:
   return open(options);
 }
 
-const segmentFiles = () => fs.readdirSync(dir).filter((n) => n.endsWith('.seg')).sort();
+const segmentFiles = () =>
+  fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.seg'))
+    .sort();
 
 describe('Spool', () => {
   it('keeps appended deliveries across a restart and reads back the exact bytes and fields', async () => {
     const { spool } = await open();
     await spool.append(delivery('msg_1'));
-    await spool.append({ ...delivery('msg_2'), status: 'quarantined', errors: [{ pointer: '/data', message: 'bad' }], errorCount: 3 });
+    await spool.append({
+      ...delivery('msg_2'),
+      status: 'quarantined',
+      errors: [{ pointer: '/data', message: 'bad' }],
+      errorCount: 3,
+    });
     const { spool: again, recovery } = await reopen(spool);
     expect(recovery).toEqual({ records: 2, truncatedBytes: 0, deletedSegments: 0 });
     const batch = await again.next(10);
     expect(batch.map((r) => r.delivery)).toEqual([
       delivery('msg_1'),
-      { ...delivery('msg_2'), status: 'quarantined', errors: [{ pointer: '/data', message: 'bad' }], errorCount: 3 },
+      {
+        ...delivery('msg_2'),
+        status: 'quarantined',
+        errors: [{ pointer: '/data', message: 'bad' }],
+        errorCount: 3,
+      },
     ]);
     expect(again.depth).toBe(2);
     expect(again.oldestReceivedAt).toBe(1_700_000_000_001);

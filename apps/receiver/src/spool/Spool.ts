@@ -20,8 +20,8 @@
 import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { crc32, decodeRecord, encodeRecord, type SpooledDelivery } from './spoolRecord.js';
 import type { NewDelivery } from '../store/core/Store.js';
+import { crc32, decodeRecord, encodeRecord, type SpooledDelivery } from './spoolRecord.js';
 
 /** The spool cannot take this delivery within its byte budget. */
 export class SpoolFullError extends Error {
@@ -145,29 +145,36 @@ export class Spool {
     const created = (await fs.mkdir(dir, { recursive: true })) !== undefined;
     if (created) await syncDirectory(path.dirname(dir));
     await takeLock(dir);
-    const positionPath = path.join(dir, 'committed');
-    let positionFile: fs.FileHandle;
+    let positionFile: fs.FileHandle | undefined;
     try {
-      positionFile = await fs.open(positionPath, fsConstants.O_RDWR | fsConstants.O_CREAT);
+      positionFile = await fs.open(path.join(dir, 'committed'), fsConstants.O_RDWR | fsConstants.O_CREAT);
+      const position = await readPosition(positionFile);
+      const names = (await fs.readdir(dir)).filter((n) => segmentPattern.test(n)).sort();
+      const seqs = names.map((n) => Number(segmentPattern.exec(n)![1]));
+      // Past every segment and the drain position: a new segment numbered below the position would
+      // be taken for drained at the next start.
+      const nextSeq = Math.max(position.seq, ...seqs, 0) + 1;
+      const spool = new Spool({ ...options, dir }, positionFile, position, nextSeq);
+      const recovery = await spool.recover(seqs);
+      if (created) await syncDirectory(dir);
+      return { spool, recovery };
     } catch (error) {
+      await positionFile?.close().catch(() => {});
       await releaseLock(dir);
       throw error;
     }
-    const position = await readPosition(positionFile);
-    const names = (await fs.readdir(dir)).filter((n) => segmentPattern.test(n)).sort();
-    const seqs = names.map((n) => Number(segmentPattern.exec(n)![1]));
-    const nextSeq = Math.max(position.seq, ...seqs, 0) + 1;
-    const spool = new Spool({ ...options, dir }, positionFile, position, nextSeq);
-    const recovery = await spool.recover(seqs);
-    if (created) await syncDirectory(dir);
-    return { spool, recovery };
   }
 
   private async recover(seqs: readonly number[]): Promise<SpoolRecovery> {
     const recovery: SpoolRecovery = { records: 0, truncatedBytes: 0, deletedSegments: 0 };
     for (const seq of seqs) {
       const file = path.join(this.dir, segmentName(seq));
-      const from = seq < this.position.seq ? Number.POSITIVE_INFINITY : seq === this.position.seq ? this.position.offset : 0;
+      const from =
+        seq < this.position.seq
+          ? Number.POSITIVE_INFINITY
+          : seq === this.position.seq
+            ? this.position.offset
+            : 0;
       const bytes = await fs.readFile(file);
       if (from >= bytes.length) {
         await fs.unlink(file);
@@ -179,7 +186,15 @@ export class Spool {
         const read = decodeRecord(bytes, offset);
         if (read.kind !== 'record') break;
         const { webhookId, receivedAt } = read.delivery;
-        const entry: SpoolEntry = { webhookId, receivedAt, segment: seq, offset, length: read.length, done: false, copies: 1 };
+        const entry: SpoolEntry = {
+          webhookId,
+          receivedAt,
+          segment: seq,
+          offset,
+          length: read.length,
+          done: false,
+          copies: 1,
+        };
         this.entries.push(entry);
         // A webhook-id spooled twice (its first copy's store attempt failed after the second was
         // spooled): both are drained, the store keeps one.
@@ -266,7 +281,13 @@ export class Spool {
       );
     }
     const written = new Promise<SpoolEntry>((resolve, reject) => {
-      this.queue.push({ webhookId: delivery.webhookId, receivedAt: delivery.receivedAt, bytes, resolve, reject });
+      this.queue.push({
+        webhookId: delivery.webhookId,
+        receivedAt: delivery.receivedAt,
+        bytes,
+        resolve,
+        reject,
+      });
     });
     this.queuedBytes += bytes.length;
     this.index.set(delivery.webhookId, written);
@@ -303,10 +324,18 @@ export class Spool {
       if (this.broken !== undefined) throw this.broken;
       segment = await this.writableSegment();
       startSize = segment.size;
-      const bytes = Buffer.concat(group.map((a) => a.bytes), total);
+      const bytes = Buffer.concat(
+        group.map((a) => a.bytes),
+        total,
+      );
       let written = 0;
       while (written < bytes.length) {
-        const { bytesWritten } = await segment.writer!.write(bytes, written, bytes.length - written, startSize + written);
+        const { bytesWritten } = await segment.writer!.write(
+          bytes,
+          written,
+          bytes.length - written,
+          startSize + written,
+        );
         written += bytesWritten;
       }
       await segment.writer!.datasync();

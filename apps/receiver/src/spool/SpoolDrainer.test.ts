@@ -61,7 +61,15 @@ function delivery(i: number): NewDelivery {
 }
 
 function start(store: FakeStore, extra: { onDrained?: () => void; metrics?: SpoolMetrics } = {}) {
-  drainer = new SpoolDrainer({ spool, store, batchSize: 7, minBackoffMs: 5, maxBackoffMs: 20, idleMs: 20, ...extra });
+  drainer = new SpoolDrainer({
+    spool,
+    store,
+    batchSize: 7,
+    minBackoffMs: 5,
+    maxBackoffMs: 20,
+    idleMs: 20,
+    ...extra,
+  });
   drainer.start();
   return drainer;
 }
@@ -96,7 +104,9 @@ describe('SpoolDrainer', () => {
     expect(store.rows.size).toBe(0);
     store.failing = () => undefined;
     await until('the spool is drained', () => spool.depth === 0);
-    expect([...store.rows.keys()].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `msg_${i + 1}`).sort());
+    expect([...store.rows.keys()].sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `msg_${i + 1}`).sort(),
+    );
   });
 
   it('counts a webhook-id the store already holds as a duplicate, not a second row', async () => {

@@ -108,7 +108,10 @@ export class SpoolDrainer {
       }
       if (failingSince === undefined) {
         failingSince = Date.now();
-        this.logger.warn({ depth: this.spool.depth }, 'spool drain: the store does not take deliveries; backing off');
+        this.logger.warn(
+          { depth: this.spool.depth },
+          'spool drain: the store does not take deliveries; backing off',
+        );
       }
       backoffMs = Math.min(this.maxBackoffMs, Math.max(this.minBackoffMs, backoffMs * 2));
     }

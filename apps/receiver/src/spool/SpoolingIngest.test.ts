@@ -47,7 +47,11 @@ const stored: InsertOutcome = { inserted: true, status: 'received', deliveriesSe
 
 describe('SpoolingIngest', () => {
   it('answers with the store when it commits in time, and spools nothing', async () => {
-    const ingest = new SpoolingIngest({ store: storeAnswering(async () => stored), spool, spoolAfterMs: 1000 });
+    const ingest = new SpoolingIngest({
+      store: storeAnswering(async () => stored),
+      spool,
+      spoolAfterMs: 1000,
+    });
     await expect(ingest.insertDelivery(delivery)).resolves.toEqual(stored);
     expect(spool.depth).toBe(0);
   });
@@ -67,7 +71,11 @@ describe('SpoolingIngest', () => {
   });
 
   it('spools a delivery the store has not committed within spoolAfterMs', async () => {
-    const ingest = new SpoolingIngest({ store: storeAnswering(() => new Promise(() => {})), spool, spoolAfterMs: 20 });
+    const ingest = new SpoolingIngest({
+      store: storeAnswering(() => new Promise(() => {})),
+      spool,
+      spoolAfterMs: 20,
+    });
     await expect(ingest.insertDelivery(delivery)).resolves.toEqual(stored);
     expect(spool.depth).toBe(1);
   });
@@ -89,7 +97,11 @@ describe('SpoolingIngest', () => {
 
   it('passes a refusal for the data on and spools nothing', async () => {
     const refusal = new StoreError('unstorable_delivery', 'invalid byte sequence');
-    const ingest = new SpoolingIngest({ store: storeAnswering(() => Promise.reject(refusal)), spool, spoolAfterMs: 1000 });
+    const ingest = new SpoolingIngest({
+      store: storeAnswering(() => Promise.reject(refusal)),
+      spool,
+      spoolAfterMs: 1000,
+    });
     await expect(ingest.insertDelivery(delivery)).rejects.toBe(refusal);
     expect(spool.depth).toBe(0);
   });

@@ -27,7 +27,9 @@ type FirstResult =
 
 /** The store's own failures, after which the delivery may still be kept: spooled. */
 function storeCouldNotTakeIt(error: unknown): boolean {
-  return error instanceof StoreError && (error.code === 'store_unavailable' || error.code === 'store_overloaded');
+  return (
+    error instanceof StoreError && (error.code === 'store_unavailable' || error.code === 'store_overloaded')
+  );
 }
 
 /**

@@ -66,7 +66,10 @@ describe('a receiver with a spool', () => {
 
     const during = await health(r.url);
     expect(during.status).toBe(200);
-    expect(during.body).toMatchObject({ status: 'spooling', spool: { depth: 1, accepting: true, max_bytes: 1024 * 1024 } });
+    expect(during.body).toMatchObject({
+      status: 'spooling',
+      spool: { depth: 1, accepting: true, max_bytes: 1024 * 1024 },
+    });
     const metrics = await (await fetch(`${r.url}/metrics`)).text();
     expect(metrics).toMatch(/^webhook_spool_depth 1$/m);
     expect(metrics).toMatch(/^webhook_spooled_total 1$/m);
@@ -80,7 +83,10 @@ describe('a receiver with a spool', () => {
     expect(stored.headers['webhook-id']).toBe(req.id);
     expect(stored.headers['webhook-signature']).toBeUndefined();
     const after = await health(r.url);
-    expect(after).toMatchObject({ status: 200, body: { status: 'ok', spool: { depth: 0, oldest_age_seconds: null } } });
+    expect(after).toMatchObject({
+      status: 200,
+      body: { status: 'ok', spool: { depth: 0, oldest_age_seconds: null } },
+    });
   });
 
   it('answers a second copy of a spooled delivery as a duplicate', async () => {
@@ -98,12 +104,16 @@ describe('a receiver with a spool', () => {
     const r = await start(64 * 1024);
     r.outage.on = true;
     let last = 200;
-    for (let i = 0; i < 500 && last === 200; i++) last = (await send(`${r.url}/webhooks`, signedRequest())).status;
+    for (let i = 0; i < 500 && last === 200; i++)
+      last = (await send(`${r.url}/webhooks`, signedRequest())).status;
     expect(last).toBe(503);
     const full = await health(r.url);
     expect(full.status).toBe(503);
     expect(full.body).toMatchObject({
-      error: { code: 'store_unavailable', details: [{ check: 'store' }, { check: 'spool', failure: 'full', accepting: false }] },
+      error: {
+        code: 'store_unavailable',
+        details: [{ check: 'store' }, { check: 'spool', failure: 'full', accepting: false }],
+      },
     });
     r.outage.on = false;
     await eventually('the spool drained', () => (r.spool.depth === 0 ? true : undefined));

@@ -84,7 +84,8 @@ export function decodeRecord(bytes: Buffer, offset: number): ReadRecord {
   const end = offset + recordHeaderBytes + payloadLength;
   if (end > bytes.length) return { kind: 'torn' };
   const payload = bytes.subarray(offset + recordHeaderBytes, end);
-  if (crc32(payload) !== bytes.readUInt32BE(offset + 4)) return { kind: 'corrupt', reason: 'checksum mismatch' };
+  if (crc32(payload) !== bytes.readUInt32BE(offset + 4))
+    return { kind: 'corrupt', reason: 'checksum mismatch' };
   const metaLength = payload.readUInt32BE(0);
   if (4 + metaLength > payload.length) return { kind: 'corrupt', reason: 'metadata runs past the record' };
   let meta: Meta;

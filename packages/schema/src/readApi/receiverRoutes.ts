@@ -366,7 +366,8 @@ export const receiverRoutes: readonly ReceiverRoute[] = [
     parameters: [],
     answers: {
       '200': {
-        description: 'The store answered in time, or (status `spooling`) the local spool takes deliveries instead.',
+        description:
+          'The store answered in time, or (status `spooling`) the local spool takes deliveries instead.',
         body: Health,
       },
       '503': error(
