@@ -186,6 +186,18 @@ describe('Spool', () => {
     await expect(spool.append(delivery('msg_99', big))).resolves.toMatchObject({ duplicate: false });
   });
 
+  it('stops saying it accepts after an append fails, and says so again once one succeeds', async () => {
+    const { spool } = await open();
+    // Where the first segment would be created: the append cannot create its file.
+    fs.mkdirSync(path.join(dir, '0000000000000001.seg'));
+    await expect(spool.append(delivery('msg_1'))).rejects.toThrow(/EEXIST/);
+    expect(spool.accepting).toBe(false);
+    expect(spool.depth).toBe(0);
+    await expect(spool.append(delivery('msg_1'))).resolves.toMatchObject({ duplicate: false });
+    expect(spool.accepting).toBe(true);
+    expect(spool.depth).toBe(1);
+  });
+
   it('refuses a second open of the same directory while the first holds it', async () => {
     await open();
     await expect(Spool.open({ dir, maxBytes: 1024 * 1024 })).rejects.toThrow(/already open in this process/);

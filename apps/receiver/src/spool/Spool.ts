@@ -117,6 +117,8 @@ export class Spool {
   private positionFile: fs.FileHandle;
   private positionWrite: Promise<void> = Promise.resolve();
   private broken: Error | undefined;
+  /** The last append failed (a full or failing disk); cleared by the next one that succeeds. */
+  private writeFailing = false;
   private closed = false;
   private readonly appended = new Set<() => void>();
   private syncs = 0;
@@ -245,9 +247,14 @@ export class Spool {
     return null;
   }
 
-  /** Whether a delivery of a few KiB would fit in the budget now (and the files are writable). */
+  /** Whether a delivery of a few KiB would fit in the budget now, and the last append succeeded. */
   get accepting(): boolean {
-    return !this.closed && this.broken === undefined && this.bytes + this.queuedBytes + 4096 <= this.maxBytes;
+    return (
+      !this.closed &&
+      this.broken === undefined &&
+      !this.writeFailing &&
+      this.bytes + this.queuedBytes + 4096 <= this.maxBytes
+    );
   }
 
   /** The spooled record of this webhook-id, if it is not in the store yet. */
@@ -342,6 +349,7 @@ export class Spool {
       this.syncs++;
     } catch (error) {
       this.queuedBytes -= total;
+      this.writeFailing = true;
       // Cut what may have reached the file, so the next group starts on a record boundary.
       if (segment?.writer !== undefined) {
         try {
@@ -354,6 +362,7 @@ export class Spool {
       return;
     }
     this.queuedBytes -= total;
+    this.writeFailing = false;
     let offset = startSize;
     for (const a of group) {
       const entry: SpoolEntry = {
