@@ -46,6 +46,10 @@ describe('loadConfig', () => {
       databasePoolSize: 10,
       databaseStartupTimeoutSeconds: 30,
       databaseLockTimeoutMs: 5000,
+      spoolDir: null,
+      spoolMaxBytes: 1073741824,
+      spoolAfterMs: 3000,
+      spoolDrainBatch: 200,
       heapTuning: 'on',
       forwardNatsUrl: null,
       forwardNatsStream: 'WHOP',
@@ -88,6 +92,9 @@ describe('loadConfig', () => {
         DATABASE_POOL_SIZE: '3',
         DATABASE_STARTUP_TIMEOUT_SECONDS: '0',
         DATABASE_LOCK_TIMEOUT_MS: '0',
+        SPOOL_MAX_BYTES: '1048576',
+        SPOOL_AFTER_MS: '2500',
+        SPOOL_DRAIN_BATCH: '50',
         RECEIVER_HEAP_TUNING: 'off',
         FORWARD_NATS_URL: 'nats://127.0.0.1:4222',
         FORWARD_NATS_STREAM: 'EVENTS',
@@ -130,6 +137,10 @@ describe('loadConfig', () => {
       databasePoolSize: 3,
       databaseStartupTimeoutSeconds: 0,
       databaseLockTimeoutMs: 0,
+      spoolDir: null,
+      spoolMaxBytes: 1048576,
+      spoolAfterMs: 2500,
+      spoolDrainBatch: 50,
       heapTuning: 'off',
       forwardNatsUrl: 'nats://127.0.0.1:4222',
       forwardNatsStream: 'EVENTS',
@@ -144,6 +155,29 @@ describe('loadConfig', () => {
       forwardMaxAttempts: 25,
       forwardTimeoutMs: 3000,
     });
+  });
+
+  it('resolves SPOOL_DIR against the working folder on PostgreSQL', () => {
+    const config = loadConfig({
+      env: { WEBHOOK_SECRET: secret, DATABASE_URL: 'postgres://u@h/db', SPOOL_DIR: 'spool' },
+      argv: [],
+      cwd: '/srv/app',
+    });
+    expect(config.spoolDir).toBe('/srv/app/spool');
+  });
+
+  it('refuses SPOOL_DIR with SQLite, and a spool wait past its bound', () => {
+    expect(
+      issuesOf(() =>
+        loadConfig({
+          env: { WEBHOOK_SECRET: secret, SPOOL_DIR: '/var/spool', SPOOL_AFTER_MS: '15000' },
+          argv: [],
+        }),
+      ),
+    ).toEqual([
+      'SPOOL_DIR is set but DATABASE_URL is SQLite: the SQLite store is already on the local disk, so there is no spool; unset it or use PostgreSQL',
+      'SPOOL_AFTER_MS is "15000": expected a whole number of milliseconds from 100 to 10000',
+    ]);
   });
 
   it('refuses forwarding settings it cannot use, naming each, without echoing a URL with credentials', () => {

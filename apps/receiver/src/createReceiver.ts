@@ -1,7 +1,7 @@
 // The receiver service as an Express app: the webhook route, the read API, health and metrics,
 // plus the in-process Processor. Tests drive this factory; main.ts only adds config and listen().
 import { sendError, setNoStoreHeaders } from '@webhook-contracts/http-kit';
-import type { Health } from '@webhook-contracts/schema';
+import type { Health, SpoolHealth } from '@webhook-contracts/schema';
 import type { SecretInput } from '@webhook-contracts/webhooks';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ContractMode } from './config.js';
@@ -16,6 +16,10 @@ import { type Logger, silentLogger } from './logging/logger.js';
 import type { EventHandlers } from './processing/EventHandlers.js';
 import { Processor, type ProcessorOptions } from './processing/Processor.js';
 import { ReceiverMetrics } from './ReceiverMetrics.js';
+import type { Spool } from './spool/Spool.js';
+import { SpoolDrainer } from './spool/SpoolDrainer.js';
+import { SpoolingIngest } from './spool/SpoolingIngest.js';
+import { SpoolMetrics } from './spool/SpoolMetrics.js';
 import type { Store } from './store/core/Store.js';
 
 export interface ReceiverOptions {
@@ -53,6 +57,12 @@ export interface ReceiverOptions {
    * with the same destinations' routes) and the forwarder's tuning. Off when absent or empty.
    */
   forwarding?: Omit<ForwarderOptions, 'outbox' | 'logger' | 'metrics' | 'now'>;
+  /**
+   * A local spool behind a PostgreSQL store (its opener closes it after close()): deliveries the
+   * store has not committed within `spoolAfterMs` are spooled and answered 200, and a drainer moves
+   * them into the store. Off when absent.
+   */
+  spool?: { spool: Spool; spoolAfterMs: number; drainBatchSize?: number };
   /** Longest /healthz waits for the store before answering 503 (default 2000 ms). */
   healthTimeoutMs?: number;
   /** Clock in ms since the epoch, for tests. */
@@ -65,9 +75,12 @@ export interface Receiver extends Express {
   readonly metrics: ReceiverMetrics;
   /** The forwarder, when forwarding is on. */
   readonly forwarder: Forwarder | undefined;
+  /** The spool drainer, when a spool is given. */
+  readonly spoolDrainer: SpoolDrainer | undefined;
   /**
-   * Stops the processor after it drains due work, and the forwarder after its pages in flight. The
-   * store stays open: its opener closes it.
+   * Stops the processor after it drains due work, the forwarder after its pages in flight and the
+   * spool drainer after its batch in flight. The store and the spool stay open: their opener closes
+   * them.
    */
   close(): Promise<void>;
 }
@@ -134,6 +147,20 @@ export function createReceiver(options: ReceiverOptions): Receiver {
           metrics: forwardingMetrics,
         });
 
+  const spool = options.spool?.spool;
+  const spoolMetrics = spool === undefined ? undefined : new SpoolMetrics(metrics.registry, spool, now);
+  const spoolDrainer =
+    spool === undefined
+      ? undefined
+      : new SpoolDrainer({
+          spool,
+          store,
+          logger,
+          ...(spoolMetrics === undefined ? {} : { metrics: spoolMetrics }),
+          ...(options.spool?.drainBatchSize === undefined ? {} : { batchSize: options.spool.drainBatchSize }),
+          onDrained: () => processor.wake(),
+        });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -141,6 +168,16 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const webhookOptions = {
     secret: options.secret,
     store,
+    ...(spool === undefined
+      ? {}
+      : {
+          ingest: new SpoolingIngest({
+            store,
+            spool,
+            spoolAfterMs: options.spool!.spoolAfterMs,
+            ...(spoolMetrics === undefined ? {} : { metrics: spoolMetrics }),
+          }),
+        }),
     processor,
     logger,
     metrics,
@@ -187,15 +224,35 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         ? logger.error({ err: health.cause }, 'health check: the store answered with an error')
         : logger.warn(health.message),
   });
+  const spoolHealth = (): SpoolHealth | undefined => {
+    if (spool === undefined) return undefined;
+    const oldest = spool.oldestReceivedAt;
+    return {
+      depth: spool.depth,
+      bytes: spool.bytes,
+      max_bytes: spool.maxBytes,
+      oldest_age_seconds: oldest === null ? null : Math.max(0, (now() - oldest) / 1000),
+      accepting: spool.accepting,
+    };
+  };
   app.get(routes.healthz, async (_req, res) => {
     const health = await storeHealth.check();
-    if (health.ok) {
+    const spooled = spoolHealth();
+    // The receiver is taking deliveries while the store answers, or while the spool has room.
+    if (health.ok || spooled?.accepting === true) {
       // Destinations are reported, never judged: a broker outage does not stop deliveries.
       const forwarding = forwarder?.destinationHealth();
-      res.json({ status: 'ok', ...(forwarding === undefined ? {} : { forwarding }) } satisfies Health);
+      res.json({
+        status: health.ok ? 'ok' : 'spooling',
+        ...(forwarding === undefined ? {} : { forwarding }),
+        ...(spooled === undefined ? {} : { spool: spooled }),
+      } satisfies Health);
       return;
     }
-    sendError(res, 503, 'store_unavailable', health.message, [{ check: 'store', failure: health.failure }]);
+    sendError(res, 503, 'store_unavailable', health.message, [
+      { check: 'store', failure: health.failure },
+      ...(spooled === undefined ? [] : [{ check: 'spool', failure: 'full', ...spooled }]),
+    ]);
   });
 
   app.get(routes.metrics, async (_req, res) => {
@@ -252,13 +309,15 @@ export function createReceiver(options: ReceiverOptions): Receiver {
 
   processor.start();
   forwarder?.start();
+  spoolDrainer?.start();
   return Object.assign(app, {
     store,
     processor,
     metrics,
     forwarder,
+    spoolDrainer,
     close: async () => {
-      await Promise.all([processor.stop(), forwarder?.stop()]);
+      await Promise.all([processor.stop(), forwarder?.stop(), spoolDrainer?.stop()]);
     },
   });
 }

@@ -45,6 +45,8 @@ describe('the package entry points (fresh processes)', () => {
         'ConfigError',
         'Processor',
         'ReceiverMetrics',
+        'Spool',
+        'SpoolFullError',
         'SqliteStore',
         'StoreError',
         'createLogger',

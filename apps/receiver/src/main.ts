@@ -7,6 +7,7 @@ import { ConfigError, StoreError } from './errors.js';
 import { forwardingFromConfig } from './forwarding/forwardingFromConfig.js';
 import { createHttpServer } from './http/createHttpServer.js';
 import { createLogger } from './logging/logger.js';
+import { Spool } from './spool/Spool.js';
 import { openStore } from './store/openStore.js';
 import { tuneHeap } from './tuneHeap.js';
 
@@ -48,8 +49,35 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  let spool: Spool | undefined;
+  if (config.spoolDir !== null) {
+    try {
+      const opened = await Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes });
+      spool = opened.spool;
+      logger.info(
+        { dir: config.spoolDir, ...opened.recovery },
+        opened.recovery.records > 0 ? 'spool opened: draining what it holds into the store' : 'spool opened',
+      );
+      if (opened.recovery.truncatedBytes > 0) {
+        logger.warn(
+          { truncatedBytes: opened.recovery.truncatedBytes },
+          'spool: cut a torn record off the end of a segment (a write the crash interrupted, never acknowledged)',
+        );
+      }
+    } catch (error) {
+      process.stderr.write(
+        `webhook-receiver: cannot open the spool in SPOOL_DIR ${config.spoolDir}: ${(error as Error).message}\n`,
+      );
+      await store.close().catch(() => {});
+      process.exit(2);
+    }
+  }
+
   const receiver = createReceiver({
     store,
+    ...(spool === undefined
+      ? {}
+      : { spool: { spool, spoolAfterMs: config.spoolAfterMs, drainBatchSize: config.spoolDrainBatch } }),
     secret: config.secrets,
     contractMode: config.contractMode,
     maxBodyBytes: config.maxBodyBytes,
@@ -84,6 +112,7 @@ async function main(): Promise<void> {
     });
     process.stderr.write(`webhook-receiver: ${why}\n`);
     await store.close().catch(() => {});
+    await spool?.close().catch(() => {});
     process.exit(2);
   });
   server.once('listening', () => {
@@ -100,6 +129,7 @@ async function main(): Promise<void> {
         secretCount: config.secrets.length,
         heapTuned,
         forwarding: forwarding.described,
+        spool: config.spoolDir,
       },
       `webhook receiver listening on http://${config.host}:${port}`,
     );
@@ -121,6 +151,7 @@ async function main(): Promise<void> {
     });
     await receiver.close();
     await store.close();
+    await spool?.close();
     logger.info('shutdown complete');
     logger.flush();
     process.exit(0);

@@ -315,6 +315,27 @@ const database: Setting<DatabaseLocation> = {
   },
 };
 
+const spoolDirectory: Setting<string | null> = {
+  env: 'SPOOL_DIR',
+  flag: '--spool-dir <path>',
+  help:
+    'PostgreSQL: a directory of its own per instance, on a persistent volume. When the store cannot commit ' +
+    "a delivery within `SPOOL_AFTER_MS`, it is written (fsync'd) there and answered 200, then drained into " +
+    'the store when it answers again. Unset: no spool (an outage answers 503). Not for SQLite.',
+  shownDefault: '(off)',
+  read(source, { cwd, earlier, issues }) {
+    if (source === undefined || source.value.trim() === '') return null;
+    const location = earlier.database as DatabaseLocation | undefined;
+    if (location?.kind === 'sqlite') {
+      issues.push(
+        `${source.from} is set but DATABASE_URL is SQLite: the SQLite store is already on the local disk, so there is no spool; unset it or use PostgreSQL`,
+      );
+      return null;
+    }
+    return path.resolve(cwd, source.value.trim());
+  },
+};
+
 /**
  * Every setting, in the order they are read (a cross-setting rule sits on the later one) and
  * listed. The key is the field of the loaded configuration.
@@ -523,6 +544,35 @@ export const settings = {
     default: 5000,
     min: 0,
     max: 3_600_000,
+  }),
+  spoolDir: spoolDirectory,
+  spoolMaxBytes: integer({
+    env: 'SPOOL_MAX_BYTES',
+    flag: '--spool-max-bytes <bytes>',
+    help: 'Budget of the local spool (all its files); a delivery that would pass it gets `503 store_unavailable` as without a spool.',
+    default: 1024 ** 3,
+    min: 64 * 1024,
+    max: 1024 ** 4,
+    unit: 'bytes',
+  }),
+  spoolAfterMs: integer({
+    env: 'SPOOL_AFTER_MS',
+    flag: '--spool-after-ms <ms>',
+    help:
+      'With a spool: how long a delivery waits for the store before it is spooled. Keep it well under ' +
+      "the sender's attempt timeout (15 s for Whop) so the 200 arrives in time.",
+    default: 3000,
+    min: 100,
+    max: 10_000,
+    unit: 'milliseconds',
+  }),
+  spoolDrainBatch: integer({
+    env: 'SPOOL_DRAIN_BATCH',
+    flag: '--spool-drain-batch <count>',
+    help: 'Spooled deliveries moved into the store per batch (one group-committed insert), oldest first.',
+    default: 200,
+    min: 1,
+    max: 10_000,
   }),
   heapTuning: oneOf<'on' | 'off'>({
     env: 'RECEIVER_HEAP_TUNING',

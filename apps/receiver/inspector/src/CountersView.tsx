@@ -3,6 +3,7 @@ import { useCallback, useState } from 'preact/hooks';
 import { deliveryOutcomes } from './deliveryOutcomes.ts';
 import { outcomeRows } from './outcomeRows.ts';
 import { byLabel, parsePrometheus, type Sample } from './prometheus.ts';
+import { SpoolPanel } from './SpoolPanel.tsx';
 
 /** Delivery outcomes and processing results from /metrics. */
 export function CountersView() {
@@ -51,6 +52,7 @@ export function CountersView() {
             ))}
             {settled.size === 0 && <p class="muted">Nothing settled yet.</p>}
           </div>
+          <SpoolPanel samples={samples} />
         </>
       )}
     </section>

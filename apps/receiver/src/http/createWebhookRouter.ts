@@ -19,6 +19,11 @@ export interface WebhookRouterOptions {
   secret?: SecretInput | readonly SecretInput[];
   webhook?: Webhook;
   store: Store;
+  /**
+   * Where a delivery to keep is written; default `store`. A SpoolingIngest puts the local spool
+   * behind the store (PostgreSQL through an outage).
+   */
+  ingest?: Pick<Store, 'insertDelivery'>;
   /** `quarantine` (default): keep off-contract events and answer 200. `strict`: answer 422, store nothing. */
   contractMode?: ContractMode;
   /** Default 256 KiB. */
@@ -68,6 +73,7 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
   const toleranceSeconds = options.toleranceSeconds ?? 300;
   const webhook = options.webhook ?? new Webhook(options.secret ?? [], { toleranceSeconds, now });
   const { store, processor, metrics } = options;
+  const ingest = options.ingest ?? store;
   const contractMode = options.contractMode ?? 'quarantine';
   const inflight =
     options.maxInflightBodyBytes instanceof InflightBodyBudget
@@ -157,7 +163,7 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
     let stored: Parameters<typeof decideStored>[1];
     try {
       const outcome = await span.store(delivery, () =>
-        store.insertDelivery(traceparent === undefined ? delivery : { ...delivery, traceparent }),
+        ingest.insertDelivery(traceparent === undefined ? delivery : { ...delivery, traceparent }),
       );
       stored = { ok: true, outcome };
     } catch (error) {

@@ -14,7 +14,7 @@ export { eventStatuses } from './eventStatuses.js';
 export { ForwardingState } from './ForwardingState.js';
 export { DestinationBacklog, ForwardingSummary } from './ForwardingSummary.js';
 export { DeadLettersQueued, ForwardQueued } from './ForwardQueued.js';
-export { Health } from './Health.js';
+export { Health, SpoolHealth } from './Health.js';
 export { MembershipPage } from './MembershipPage.js';
 export { MembershipRecord } from './MembershipRecord.js';
 export { NextCursor } from './NextCursor.js';

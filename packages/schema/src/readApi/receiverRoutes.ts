@@ -409,9 +409,13 @@ export const receiverRoutes: readonly ReceiverRoute[] = [
     auth: 'none',
     parameters: [],
     answers: {
-      '200': { description: 'The store answered in time.', body: Health },
+      '200': {
+        description:
+          'The store answered in time, or (status `spooling`) the local spool takes deliveries instead.',
+        body: Health,
+      },
       '503': error(
-        'The store did not answer in time or answered with an error (store_unavailable, with `details: [{ check, failure }]`).',
+        'The store did not answer in time or answered with an error, and no spool with room takes deliveries instead (store_unavailable, with `details: [{ check, failure }]`).',
       ),
     },
   },
