@@ -47,6 +47,7 @@ describe('the package entry points (fresh processes)', () => {
         'ReceiverMetrics',
         'SqliteStore',
         'StoreError',
+        'combineHandlers',
         'createLogger',
         'createReadApiRouter',
         'createReceiver',
@@ -57,6 +58,7 @@ describe('the package entry points (fresh processes)', () => {
         'loadConfig',
         'openStore',
         'readModels',
+        'runReceiver',
       ]);
       expect(result).toMatchObject({ afterLoad: 0, afterSqlite: 0 });
     },

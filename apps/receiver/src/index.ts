@@ -18,9 +18,15 @@ export {
   type WebhookRouterOptions,
 } from './http/createWebhookRouter.js';
 export { type CreateLoggerOptions, createLogger, type Logger } from './logging/logger.js';
-export { defaultHandlers, type EventHandler, type EventHandlers } from './processing/EventHandlers.js';
+export {
+  combineHandlers,
+  defaultHandlers,
+  type EventHandler,
+  type EventHandlers,
+} from './processing/EventHandlers.js';
 export { Processor, type ProcessorOptions } from './processing/Processor.js';
 export { type DeliveryOutcome, ReceiverMetrics } from './ReceiverMetrics.js';
+export { type RunningReceiver, type RunReceiverOptions, runReceiver } from './runReceiver.js';
 export {
   type CourseProgress,
   type LessonCompletion,
