@@ -10,7 +10,8 @@ import { deliver, eventually, ReadApi, receiverMain, requireBuilt, runProgram } 
 import { signedDelivery } from '@webhook-contracts/webhooks';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.js';
-import { type RunningReceiver, runReceiver } from '../src/runReceiver.js';
+import { loadConfig } from '../src/config.js';
+import { describeDatabase, type RunningReceiver, runReceiver } from '../src/runReceiver.js';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const token = 'run-receiver-test-token-0123456789';
@@ -106,5 +107,24 @@ export default { 'payment.succeeded': (event) => { calls.push(event.data.id); re
     const none = await runProgram([receiverMain, '--handlers', empty], { env: env('empty') });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(`${empty} exports no handlers: export default {`);
+  });
+});
+
+describe('the start-up log', () => {
+  it('names the PostgreSQL database and schema, never the credentials', () => {
+    const described = (extra: Record<string, string>) =>
+      describeDatabase(loadConfig({ env: { WEBHOOK_SECRET: secret, ...extra }, argv: [] }));
+    expect(described({ DATABASE_URL: 'postgres://app:hunter2@db.internal:5433/orders?schema=whop' })).toEqual({
+      database: 'postgres://db.internal:5433/orders',
+      schema: 'whop',
+    });
+    expect(described({ DATABASE_URL: 'postgres://app:hunter2@db/orders', DATABASE_SCHEMA: 'tenant_a' })).toEqual({
+      database: 'postgres://db/orders',
+      schema: 'tenant_a',
+    });
+    expect(described({ DATABASE_URL: 'postgres://db/orders' })).toEqual({
+      database: 'postgres://db/orders',
+      schema: 'public',
+    });
   });
 });
