@@ -62,6 +62,7 @@ async function receiver(webhookSecret: string, name: string): Promise<string> {
 
 describe('the CI recipe in contracts/README.md', () => {
   let base = '';
+  let packOutput = '';
   beforeAll(() => {
     base = mkdtempSync(join(tmpdir(), 'webhook-contracts-ci-recipe-'));
     const packs = join(base, 'packs');
@@ -71,6 +72,7 @@ describe('the CI recipe in contracts/README.md', () => {
       timeout: 300_000,
     });
     expect(packed.status, `${packed.stdout}${packed.stderr}`).toBe(0);
+    packOutput = packed.stdout;
     project = join(base, 'team-service');
     mkdirSync(join(project, 'vendor'), { recursive: true });
     for (const file of readdirSync(packs)) copyFileSync(join(packs, file), join(project, 'vendor', file));
@@ -88,6 +90,18 @@ describe('the CI recipe in contracts/README.md', () => {
     expect(block).toContain('mock-sender send');
     const noPnpm = spawnSync('sh', ['-c', 'command -v pnpm'], { env: { PATH: path } });
     expect(noPnpm.status).not.toBe(0);
+  });
+
+  it('is what npm run pack prints for the mock sender, in a summary of a dozen lines', () => {
+    const lines = packOutput.trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(12);
+    expect(lines[0]).toMatch(/^4 tarballs \(\d+ KB\) in /);
+    const printed = lines.find((line) => line.includes('the mock sender, for CI:'))?.split(':  ')[1]?.trim();
+    const documented = /^npm i -D [^#]*/m
+      .exec(block.replaceAll('\\\n', ' '))?.[0]
+      .replace(/\s+/g, ' ')
+      .trim();
+    expect(documented).toBe(printed);
   });
 
   it('passes as written against a receiver on the contract, sending every type', async () => {
