@@ -137,7 +137,9 @@ const kilobytes = (file) => `${Math.round(statSync(file).size / 1024)} KB`;
  * written for tarballs copied into the team's `vendor/` folder.
  */
 export function packSummary(tarballs) {
-  const byName = new Map(tarballs.map((file) => [basename(file).replace(/-\d+\.\d+\.\d+.*\.tgz$/, ''), file]));
+  const byName = new Map(
+    tarballs.map((file) => [basename(file).replace(/-\d+\.\d+\.\d+.*\.tgz$/, ''), file]),
+  );
   const vendored = (...names) =>
     names.map((name) => `./vendor/${basename(byName.get(`webhook-contracts-${name}`))}`).join(' ');
   const total = tarballs.reduce((sum, file) => sum + statSync(file).size, 0);

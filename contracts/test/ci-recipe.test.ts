@@ -4,7 +4,15 @@
 // against the built receiver started with the recipe's secret in strict contract mode. The same
 // block against a receiver with another secret must fail.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { SendSummary } from '@webhook-contracts/mock-sender';
@@ -96,7 +104,10 @@ describe('the CI recipe in contracts/README.md', () => {
     const lines = packOutput.trim().split('\n');
     expect(lines.length).toBeLessThanOrEqual(12);
     expect(lines[0]).toMatch(/^4 tarballs \(\d+ KB\) in /);
-    const printed = lines.find((line) => line.includes('the mock sender, for CI:'))?.split(':  ')[1]?.trim();
+    const printed = lines
+      .find((line) => line.includes('the mock sender, for CI:'))
+      ?.split(':  ')[1]
+      ?.trim();
     const documented = /^npm i -D [^#]*/m
       .exec(block.replaceAll('\\\n', ' '))?.[0]
       .replace(/\s+/g, ' ')

@@ -107,7 +107,8 @@ describe('the packed packages in a project outside the workspace', () => {
     for (const file of files) {
       const text = readFileSync(join(project, file), 'utf8');
       const mapped = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text)?.[1];
-      if (mapped !== undefined && !existsSync(join(project, file, '..', mapped))) dangling.push(`${file} -> ${mapped}`);
+      if (mapped !== undefined && !existsSync(join(project, file, '..', mapped)))
+        dangling.push(`${file} -> ${mapped}`);
       if (file.endsWith('.map')) {
         const map = JSON.parse(text) as { sources: string[]; sourcesContent?: unknown[] };
         for (const source of map.sources)

@@ -26,7 +26,6 @@ export {
 } from './processing/EventHandlers.js';
 export { Processor, type ProcessorOptions } from './processing/Processor.js';
 export { type DeliveryOutcome, ReceiverMetrics } from './ReceiverMetrics.js';
-export { type RunningReceiver, type RunReceiverOptions, runReceiver } from './runReceiver.js';
 export {
   type CourseProgress,
   type LessonCompletion,
@@ -38,6 +37,7 @@ export {
 } from './readModels/lessonProgress/index.js';
 export type { AnyReadModel, EffectBatch, ReadModel, ReadModelOf } from './readModels/ReadModel.js';
 export { readModels } from './readModels/readModels.js';
+export { type RunningReceiver, type RunReceiverOptions, runReceiver } from './runReceiver.js';
 export type {
   ClaimedEvent,
   EventError,

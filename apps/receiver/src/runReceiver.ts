@@ -187,7 +187,9 @@ function listen(server: Server, config: ReceiverConfig): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
-        new ListenError(listenFailure(error, config.host, config.port, { port: 'PORT (--port)', host: 'HOST (--host)' })),
+        new ListenError(
+          listenFailure(error, config.host, config.port, { port: 'PORT (--port)', host: 'HOST (--host)' }),
+        ),
       );
     });
     server.once('listening', () => {

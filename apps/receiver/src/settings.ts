@@ -287,7 +287,8 @@ const handlersModule: Setting<string | null> = {
   read(source, { cwd, issues }) {
     if (source === undefined) return null;
     const file = path.resolve(cwd, source.value.trim());
-    if (!existsSync(file)) issues.push(`${source.from}: no file at ${file}: pass the path of your handlers module`);
+    if (!existsSync(file))
+      issues.push(`${source.from}: no file at ${file}: pass the path of your handlers module`);
     return file;
   },
 };

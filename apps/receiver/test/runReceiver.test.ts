@@ -6,11 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PaymentSucceeded } from '@webhook-contracts/schema';
-import { deliver, eventually, ReadApi, receiverMain, requireBuilt, runProgram } from '@webhook-contracts/test-kit';
+import {
+  deliver,
+  eventually,
+  ReadApi,
+  receiverMain,
+  requireBuilt,
+  runProgram,
+} from '@webhook-contracts/test-kit';
 import { signedDelivery } from '@webhook-contracts/webhooks';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/errors.js';
 import { loadConfig } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
 import { describeDatabase, type RunningReceiver, runReceiver } from '../src/runReceiver.js';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -85,7 +92,11 @@ export default { 'payment.succeeded': (event) => { calls.push(event.data.id); re
       file,
       `export const handlers = { 'payment.succeded': () => ({}), 'membership.activated': 3, shipped: () => ({}) };`,
     );
-    const failure = await runReceiver({ env: env('typo'), argv: ['--handlers', file], exitOnFailure: false }).then(
+    const failure = await runReceiver({
+      env: env('typo'),
+      argv: ['--handlers', file],
+      exitOnFailure: false,
+    }).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -99,9 +110,13 @@ export default { 'payment.succeeded': (event) => { calls.push(event.data.id); re
 
   it('stops the built program with exit 2 and the reason for a missing file or a module with no handlers', async () => {
     requireBuilt([receiverMain]);
-    const missing = await runProgram([receiverMain, '--handlers', join(dir, 'nope.mjs')], { env: env('missing') });
+    const missing = await runProgram([receiverMain, '--handlers', join(dir, 'nope.mjs')], {
+      env: env('missing'),
+    });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain(`--handlers: no file at ${join(dir, 'nope.mjs')}: pass the path of your handlers module`);
+    expect(missing.stderr).toContain(
+      `--handlers: no file at ${join(dir, 'nope.mjs')}: pass the path of your handlers module`,
+    );
     const empty = join(dir, 'empty.mjs');
     writeFileSync(empty, 'export const other = 1;');
     const none = await runProgram([receiverMain, '--handlers', empty], { env: env('empty') });
@@ -114,11 +129,15 @@ describe('the start-up log', () => {
   it('names the PostgreSQL database and schema, never the credentials', () => {
     const described = (extra: Record<string, string>) =>
       describeDatabase(loadConfig({ env: { WEBHOOK_SECRET: secret, ...extra }, argv: [] }));
-    expect(described({ DATABASE_URL: 'postgres://app:hunter2@db.internal:5433/orders?schema=whop' })).toEqual({
-      database: 'postgres://db.internal:5433/orders',
-      schema: 'whop',
-    });
-    expect(described({ DATABASE_URL: 'postgres://app:hunter2@db/orders', DATABASE_SCHEMA: 'tenant_a' })).toEqual({
+    expect(described({ DATABASE_URL: 'postgres://app:hunter2@db.internal:5433/orders?schema=whop' })).toEqual(
+      {
+        database: 'postgres://db.internal:5433/orders',
+        schema: 'whop',
+      },
+    );
+    expect(
+      described({ DATABASE_URL: 'postgres://app:hunter2@db/orders', DATABASE_SCHEMA: 'tenant_a' }),
+    ).toEqual({
       database: 'postgres://db/orders',
       schema: 'tenant_a',
     });

@@ -66,9 +66,9 @@ describe('decodeSecret', () => {
   );
 
   it('keeps the base64url message for a long value of that alphabet that has word-like runs', () => {
-    expect(configError(() => decodeSecret('AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd-abc_def')).message).toMatch(
-      /base64url alphabet/,
-    );
+    expect(
+      configError(() => decodeSecret('AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd-abc_def')).message,
+    ).toMatch(/base64url alphabet/);
   });
 
   it('refuses bare base64 without its padding and says how many = to add', () => {

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebhookPayloadError, WebhookVerificationError } from './errors.js';
 import { signedDelivery } from './signedDelivery.js';
 import { docsExampleEvent } from './test-support/fixtures.js';
 import { Webhook } from './Webhook.js';
-import { WebhookPayloadError, WebhookVerificationError } from './errors.js';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -68,7 +68,9 @@ describe('the Fastify 5 recipe', () => {
     expect(readme).toContain(
       'const keepBytes = (_req: unknown, body: Buffer, done: (e: null, b: Buffer) => void) => done(null, body);',
     );
-    expect(readme).toContain("scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, keepBytes);");
+    expect(readme).toContain(
+      "scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, keepBytes);",
+    );
     expect(readme).toContain("scope.addContentTypeParser('*', { parseAs: 'buffer' }, keepBytes);");
   });
 
@@ -119,7 +121,7 @@ describe('the Fastify 5 recipe', () => {
     expect(await echo.json()).toEqual({ parsed: { a: 1 } });
   });
 
-  it('fails without the plugin: Fastify\'s default parser leaves nothing to verify', async () => {
+  it("fails without the plugin: Fastify's default parser leaves nothing to verify", async () => {
     const webhook = new Webhook(secret);
     const app = Fastify();
     app.post('/webhooks/whop', async (req, reply) => {
