@@ -93,8 +93,8 @@ export default { 'payment.succeeded': (event) => { calls.push(event.data.id); re
       `export const handlers = { 'payment.succeded': () => ({}), 'membership.activated': 3, shipped: () => ({}) };`,
     );
     const failure = await runReceiver({
-      env: env('typo'),
-      argv: ['--handlers', file],
+      env: { ...env('typo'), RECEIVER_HANDLERS: file },
+      argv: [],
       exitOnFailure: false,
     }).then(
       () => undefined,
