@@ -4,19 +4,40 @@
 // receiver counted and stored, and stop it cleanly. Both programs run from their `dist/` builds as
 // separate processes, exactly as a team would run them; scripts/task.mjs installs and builds first.
 //
-// DEMO_EVENTS=N changes how many generated events are sent (default 300); DEMO_KEEP=1 keeps the
-// temp folder (database and receiver log) for a look afterwards.
+// `npm run demo -- --port 4000` listens on that port (default: any free one, so a second demo or a
+// running receiver never collides). DEMO_EVENTS=N changes how many generated events are sent
+// (default 300); DEMO_KEEP=1 keeps the temp folder (database and receiver log) for a look afterwards.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const receiverMain = join(root, 'apps/receiver/dist/main.js');
 const senderCli = join(root, 'apps/mock-sender/dist/cli.js');
 const generated = Number(process.env.DEMO_EVENTS ?? 300);
+
+/** The demo's flags: `--port N` (0–65535). A mistake exits 2 with what to pass. */
+function demoOptions(argv) {
+  const usage = 'usage: npm run demo -- [--port <0-65535>]';
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { port: { type: 'string' } }, strict: true }));
+  } catch (error) {
+    console.error(`demo: ${error.message}\n${usage}`);
+    process.exit(2);
+  }
+  if (values.port === undefined) return { port: '0' };
+  const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    console.error(`demo: --port is "${values.port}": expected a TCP port from 0 to 65535\n${usage}`);
+    process.exit(2);
+  }
+  return { port: String(port) };
+}
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -121,6 +142,7 @@ async function deliveriesByOutcome(base) {
 }
 
 async function main() {
+  const options = demoOptions(process.argv.slice(2));
   for (const file of [receiverMain, senderCli]) {
     if (!existsSync(file)) {
       console.error(
@@ -137,7 +159,7 @@ async function main() {
     ...process.env,
     WEBHOOK_SECRET: secret,
     RECEIVER_API_TOKEN: token,
-    PORT: '0',
+    PORT: options.port,
     HOST: '127.0.0.1',
     DATABASE_URL: `sqlite:${join(dir, 'receiver.sqlite')}`,
     LOG_LEVEL: 'info',

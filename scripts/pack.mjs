@@ -9,6 +9,8 @@
 // under node_modules/, listed in `bundleDependencies`, and npm installs that copy. pnpm pack does
 // not bundle workspace packages, so the app's tarball is unpacked, given the kit and packed again
 // with npm.
+//
+// It prints the tarballs and the install lines; `--verbose` adds pnpm's list of every packed file.
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -17,10 +19,11 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pnpm } from './pnpm.mjs';
 
@@ -63,8 +66,11 @@ function run(command, args, cwd) {
   }
 }
 
+/** `--verbose` keeps pnpm's list of every packed file. */
+const verbose = process.argv.includes('--verbose');
+
 function packWithPnpm(name, destination) {
-  const status = pnpm(['--filter', name, 'pack', '--pack-destination', destination]);
+  const status = pnpm(['--filter', name, 'pack', '--pack-destination', destination], { quiet: !verbose });
   if (status !== 0) {
     console.error(`pnpm pack of ${name} failed (exit ${status})`);
     process.exit(status);
@@ -124,10 +130,32 @@ export function packAll(destination) {
     .map((file) => join(destination, file));
 }
 
+const kilobytes = (file) => `${Math.round(statSync(file).size / 1024)} KB`;
+
+/**
+ * What `npm run pack` prints: the tarballs with their sizes, then the install line for each use,
+ * written for tarballs copied into the team's `vendor/` folder.
+ */
+export function packSummary(tarballs) {
+  const byName = new Map(
+    tarballs.map((file) => [basename(file).replace(/-\d+\.\d+\.\d+.*\.tgz$/, ''), file]),
+  );
+  const vendored = (...names) =>
+    names.map((name) => `./vendor/${basename(byName.get(`webhook-contracts-${name}`))}`).join(' ');
+  const total = tarballs.reduce((sum, file) => sum + statSync(file).size, 0);
+  return [
+    `${tarballs.length} tarballs (${Math.round(total / 1024)} KB) in ${dirname(tarballs[0] ?? '.')}:`,
+    ...tarballs.map((file) => `  ${basename(file).padEnd(42)} ${kilobytes(file)}`),
+    '',
+    'Copy them into vendor/ in your project and commit them (contracts/README.md, "Use the packages"), then:',
+    `  a service verifying webhooks:  npm i ${vendored('schema', 'webhooks')}`,
+    `  the mock sender, for CI:       npm i -D ${vendored('schema', 'webhooks', 'mock-sender')}`,
+    `  the receiver:                  npm i ${vendored('schema', 'webhooks', 'receiver')}`,
+  ].join('\n');
+}
+
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const destination = resolve(root, process.argv[2] ?? 'packs');
-  const tarballs = packAll(destination);
-  console.log(`${tarballs.length} tarballs in ${destination}:`);
-  for (const file of tarballs) console.log(`  ${file}`);
-  console.log(`install them together: npm install ${tarballs.join(' ')}`);
+  const [folder] = process.argv.slice(2).filter((arg) => arg !== '--verbose');
+  const destination = resolve(root, folder ?? 'packs');
+  console.log(packSummary(packAll(destination)));
 }

@@ -18,13 +18,16 @@ export function pnpmCommand() {
   return ['npm', ['exec', '--yes', `--package=pnpm@${version}`, '--', 'pnpm']];
 }
 
-/** Runs pnpm with `args` in the repository root; returns its exit status. */
+/**
+ * Runs pnpm with `args` in the repository root; returns its exit status. `quiet: true` drops its
+ * standard output (errors still reach stderr).
+ */
 export function pnpm(args, options = {}) {
   const [cmd, prefix] = pnpmCommand();
   const env = { TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', ...process.env, ...options.env };
   const res = spawnSync(cmd, [...prefix, ...args], {
     cwd: root,
-    stdio: 'inherit',
+    stdio: options.quiet === true ? ['inherit', 'ignore', 'inherit'] : 'inherit',
     env,
     shell: process.platform === 'win32',
   });

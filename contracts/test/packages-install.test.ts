@@ -99,6 +99,27 @@ describe('the packed packages in a project outside the workspace', () => {
     expect(files.filter((f) => /\.test\.|test-support|\/src\//.test(f))).toEqual([]);
   });
 
+  it('points no file at a source that is not shipped (no dangling source or declaration maps)', () => {
+    const files = run('find', ['node_modules/@webhook-contracts', '-type', 'f'], project)
+      .output.split('\n')
+      .filter((f) => /\.(js|d\.ts|map)$/.test(f));
+    const dangling: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(join(project, file), 'utf8');
+      const mapped = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text)?.[1];
+      if (mapped !== undefined && !existsSync(join(project, file, '..', mapped)))
+        dangling.push(`${file} -> ${mapped}`);
+      if (file.endsWith('.map')) {
+        const map = JSON.parse(text) as { sources: string[]; sourcesContent?: unknown[] };
+        for (const source of map.sources)
+          if (map.sourcesContent === undefined && !existsSync(join(project, file, '..', source)))
+            dangling.push(`${file} -> ${source}`);
+      }
+    }
+    expect(files.filter((f) => f.endsWith('.d.ts')).length).toBeGreaterThan(50);
+    expect(dangling).toEqual([]);
+  });
+
   it('carries the private HTTP kit inside each app, where no registry is asked for it', () => {
     for (const app of ['receiver', 'mock-sender']) {
       const kit = join(

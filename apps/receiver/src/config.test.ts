@@ -63,6 +63,7 @@ describe('loadConfig', () => {
       forwardHttpTypes: null,
       forwardMaxAttempts: 0,
       forwardTimeoutMs: 10000,
+      handlersModule: null,
     });
   });
 
@@ -154,6 +155,7 @@ describe('loadConfig', () => {
       forwardHttpTypes: ['course_lesson_interaction.completed'],
       forwardMaxAttempts: 25,
       forwardTimeoutMs: 3000,
+      handlersModule: null,
     });
   });
 
@@ -378,6 +380,12 @@ describe('loadConfig', () => {
     expect(issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: ' , ' }, argv: [] }))[0]).toMatch(
       /holds no secret/,
     );
+  });
+
+  it('refuses a made-up dev secret as not a webhook secret, naming the two forms', () => {
+    expect(issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: 'my-webhook-secret' }, argv: [] }))).toEqual([
+      expect.stringMatching(/^WEBHOOK_SECRET: This is not a webhook secret: use whsec_… or ws_…, /),
+    ]);
   });
 
   it('reports every mistake at once without echoing the secret', () => {

@@ -49,6 +49,7 @@ describe('the package entry points (fresh processes)', () => {
         'SpoolFullError',
         'SqliteStore',
         'StoreError',
+        'combineHandlers',
         'createLogger',
         'createReadApiRouter',
         'createReceiver',
@@ -59,6 +60,7 @@ describe('the package entry points (fresh processes)', () => {
         'loadConfig',
         'openStore',
         'readModels',
+        'runReceiver',
       ]);
       expect(result).toMatchObject({ afterLoad: 0, afterSqlite: 0 });
     },

@@ -18,7 +18,12 @@ export {
   type WebhookRouterOptions,
 } from './http/createWebhookRouter.js';
 export { type CreateLoggerOptions, createLogger, type Logger } from './logging/logger.js';
-export { defaultHandlers, type EventHandler, type EventHandlers } from './processing/EventHandlers.js';
+export {
+  combineHandlers,
+  defaultHandlers,
+  type EventHandler,
+  type EventHandlers,
+} from './processing/EventHandlers.js';
 export { Processor, type ProcessorOptions } from './processing/Processor.js';
 export { type DeliveryOutcome, ReceiverMetrics } from './ReceiverMetrics.js';
 export {
@@ -33,6 +38,7 @@ export {
 export type { AnyReadModel, EffectBatch, ReadModel, ReadModelOf } from './readModels/ReadModel.js';
 export { readModels } from './readModels/readModels.js';
 export { Spool, SpoolFullError, type SpoolOptions, type SpoolRecovery } from './spool/Spool.js';
+export { type RunningReceiver, type RunReceiverOptions, runReceiver } from './runReceiver.js';
 export type {
   ClaimedEvent,
   EventError,

@@ -1,6 +1,7 @@
 // The receiver's settings, each once: environment variable, flag, type, default, range and help.
 // loadConfig reads this table, `--help` lists it, and docs/reference/receiver-settings.md is
 // generated from it (`npm run generate`). A new setting is one entry here plus its consumer.
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit';
 import { decodeSecret, parseSecretList } from '@webhook-contracts/webhooks';
@@ -333,6 +334,23 @@ const spoolDirectory: Setting<string | null> = {
       return null;
     }
     return path.resolve(cwd, source.value.trim());
+  },
+};
+
+/** RECEIVER_HANDLERS: the team's handlers module, as an absolute path (relative to the working folder). */
+const handlersModule: Setting<string | null> = {
+  env: 'RECEIVER_HANDLERS',
+  flag: '--handlers <module>',
+  help:
+    "A module of your event handlers by type (`export default { 'payment.succeeded': (event) => ({}) }`), run " +
+    "beside the read models'; a wrong type name stops start-up with the closest known one.",
+  shownDefault: '(unset)',
+  read(source, { cwd, issues }) {
+    if (source === undefined) return null;
+    const file = path.resolve(cwd, source.value.trim());
+    if (!existsSync(file))
+      issues.push(`${source.from}: no file at ${file}: pass the path of your handlers module`);
+    return file;
   },
 };
 
@@ -669,6 +687,7 @@ export const settings = {
     max: 600_000,
     unit: 'milliseconds',
   }),
+  handlersModule,
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingKey = keyof typeof settings;

@@ -45,7 +45,6 @@ describe('decodeSecret', () => {
 
   it.each([
     ['a word', 'héllo'],
-    ['a password with punctuation', 'my-webhook-secret!'],
     ['an internal space', 'MfKQ9r8GKYqr TwjUPD8ILPZIo2LaLaSw'],
   ])('refuses %s, which is neither prefixed nor base64, naming the accepted forms', (_what, secret) => {
     const error = configError(() => decodeSecret(secret));
@@ -54,6 +53,22 @@ describe('decodeSecret', () => {
     expect(error.message).toMatch(
       /pass the endpoint secret \(whsec_… or ws_…\) or the bare base64 of a Standard Webhooks secret\.$/,
     );
+  });
+
+  it.each(['my-webhook-secret', 'my-webhook-secret!', 'local.dev_secret', 'test_secret'])(
+    'refuses the made-up dev password %s as not a webhook secret, naming the two forms',
+    (secret) => {
+      const error = configError(() => decodeSecret(secret));
+      expect(error.code).toBe('invalid_secret');
+      expect(error.message).toMatch(/^This is not a webhook secret: use whsec_… or ws_…, /);
+      expect(error.message).not.toContain(secret);
+    },
+  );
+
+  it('keeps the base64url message for a long value of that alphabet that has word-like runs', () => {
+    expect(
+      configError(() => decodeSecret('AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd-abc_def')).message,
+    ).toMatch(/base64url alphabet/);
   });
 
   it('refuses bare base64 without its padding and says how many = to add', () => {

@@ -26,6 +26,13 @@ const LOWER_HEX = /^[0-9a-f]{16,}$/;
 // base64("ws_"): what the docs' `btoa(ws_secret)` for Standard Webhooks libraries starts with.
 const BTOA_OF_WS = 'd3Nf';
 const QUOTE = /^["'`]|["'`]$/;
+// Words joined by - _ or . (`my-webhook-secret`): a made-up dev password, not an endpoint secret.
+// Only short values or ones with characters outside both base64 alphabets are read this way, so a
+// real base64url secret keeps its own message.
+const WORDS = /[a-z]{2,}[-_.][a-z]{2,}/i;
+const NOT_A_SECRET =
+  'This is not a webhook secret: use whsec_… or ws_…, the endpoint secret from the dashboard (for tests, ' +
+  "whsec_ and the base64 of 24 random bytes: node -e \"console.log('whsec_' + crypto.randomBytes(24).toString('base64'))\").";
 
 /**
  * Decodes ONE webhook secret, exactly as written, into the HMAC key bytes. (A setting that may hold
@@ -101,7 +108,10 @@ function decodeBase64(encoded: string, form: 'whsec_' | 'bare'): Buffer {
             'which would decode as base64 to the wrong key. Keep the ws_ prefix: pass the ws_… secret unchanged.',
     );
   }
-  if (!STRICT_BASE64.test(encoded)) throw invalid(notBase64Message(encoded, form));
+  if (!STRICT_BASE64.test(encoded)) {
+    if (form === 'bare' && looksMadeUp(encoded)) throw invalid(NOT_A_SECRET);
+    throw invalid(notBase64Message(encoded, form));
+  }
   const key = Buffer.from(encoded, 'base64');
   // Node ignores the unused low bits of the last character; an encoder always leaves them zero.
   if (key.toString('base64') !== encoded) {
@@ -111,6 +121,10 @@ function decodeBase64(encoded: string, form: 'whsec_' | 'bare'): Buffer {
     );
   }
   return key;
+}
+
+function looksMadeUp(value: string): boolean {
+  return WORDS.test(value) && (value.length < 24 || /[^A-Za-z0-9+/=_-]/.test(value));
 }
 
 function notBase64Message(encoded: string, form: 'whsec_' | 'bare'): string {

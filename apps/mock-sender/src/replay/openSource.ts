@@ -94,7 +94,9 @@ function fetchExport(url: URL, options: SourceOptions): Promise<IncomingMessage>
         req.destroy();
         const hint =
           status === 401 || status === 403
-            ? ': pass the receiver API token (--token or RECEIVER_API_TOKEN)'
+            ? options.token === undefined
+              ? ': pass the receiver API token (--token or RECEIVER_API_TOKEN)'
+              : ": it refused the token given (--token or RECEIVER_API_TOKEN): pass that receiver's own RECEIVER_API_TOKEN"
             : status === 404
               ? ': is this the receiver base URL (its GET /events/export)?'
               : '';

@@ -159,6 +159,19 @@ describe('replay', () => {
       message: expect.stringMatching(/answered 401: pass the receiver API token/),
     });
   });
+
+  it('says the token was refused when one was given and the source answers 401 or 403', async () => {
+    for (const status of [401, 403]) {
+      const source = await startRecordingServer(() => ({ status }));
+      closers.push(source.close);
+      await expect(
+        replay({ ...base, from: source.base, to: 'http://127.0.0.1:1/x', token: 'a-wrong-token' }),
+      ).rejects.toMatchObject({
+        code: 'invalid_source',
+        message: `--from ${source.base}/events/export answered ${status}: it refused the token given (--token or RECEIVER_API_TOKEN): pass that receiver's own RECEIVER_API_TOKEN`,
+      });
+    }
+  });
 });
 
 describe('paced', () => {

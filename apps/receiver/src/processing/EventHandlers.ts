@@ -46,3 +46,37 @@ export function readModelHandlers(models: readonly AnyReadModel[]): EventHandler
 
 /** The registered read models' handlers. */
 export const defaultHandlers: EventHandlers = readModelHandlers(readModels);
+
+/**
+ * One handler per type that runs every given handler of the type and gathers their effects, so the
+ * team's handlers run beside the read models' instead of replacing them.
+ *
+ * @example
+ * const handlers = combineHandlers(defaultHandlers, { 'payment.succeeded': (event) => ({}) });
+ */
+export function combineHandlers(...sets: readonly EventHandlers[]): EventHandlers {
+  const byType = new Map<string, EventHandler[]>();
+  for (const set of sets) {
+    for (const [type, handler] of Object.entries(set) as [string, EventHandler | undefined][]) {
+      if (handler !== undefined) byType.set(type, [...(byType.get(type) ?? []), handler]);
+    }
+  }
+  const combined: Record<string, EventHandler> = {};
+  for (const [type, handlers] of byType) {
+    const only = handlers[0];
+    if (handlers.length === 1 && only !== undefined) {
+      combined[type] = only;
+      continue;
+    }
+    combined[type] = async (event) => {
+      const effects: Record<string, readonly unknown[]> = {};
+      for (const handler of handlers) {
+        for (const [key, list] of Object.entries((await handler(event)) ?? {})) {
+          if (list !== undefined) effects[key] = [...(effects[key] ?? []), ...list];
+        }
+      }
+      return effects;
+    };
+  }
+  return combined as EventHandlers;
+}
