@@ -37,8 +37,8 @@ export {
 } from './readModels/lessonProgress/index.js';
 export type { AnyReadModel, EffectBatch, ReadModel, ReadModelOf } from './readModels/ReadModel.js';
 export { readModels } from './readModels/readModels.js';
-export { Spool, SpoolFullError, type SpoolOptions, type SpoolRecovery } from './spool/Spool.js';
 export { type RunningReceiver, type RunReceiverOptions, runReceiver } from './runReceiver.js';
+export { Spool, SpoolFullError, type SpoolOptions, type SpoolRecovery } from './spool/Spool.js';
 export type {
   ClaimedEvent,
   EventError,

@@ -201,9 +201,12 @@ async function openSpool(config: ReceiverConfig, logger: Logger): Promise<Spool 
   try {
     opened = await Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes });
   } catch (error) {
-    throw new ConfigError([`cannot open the spool in SPOOL_DIR ${config.spoolDir}: ${(error as Error).message}`], {
-      cause: error,
-    });
+    throw new ConfigError(
+      [`cannot open the spool in SPOOL_DIR ${config.spoolDir}: ${(error as Error).message}`],
+      {
+        cause: error,
+      },
+    );
   }
   logger.info(
     { dir: config.spoolDir, ...opened.recovery },
