@@ -276,8 +276,7 @@ async function benchIngestForwarding(
     };
     const everyProc = [procs.plain, procs.forwarding];
     for (let round = 0; round < rounds; round += 1) {
-      const order =
-        round % 2 === 0 ? (['forwarding', 'plain'] as const) : (['plain', 'forwarding'] as const);
+      const order = round % 2 === 0 ? (['forwarding', 'plain'] as const) : (['plain', 'forwarding'] as const);
       for (const side of order) {
         // Both receivers idle before and after: the forwarding of a round's events is charged to it.
         const { result, cpuUs } = await measureCpu(everyProc, () =>

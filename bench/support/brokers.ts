@@ -74,7 +74,11 @@ function attributes(id: string, type: string, time: string): Record<string, stri
 /** A broker as the forwarding benchmark uses it: a bare publisher and a counter of what it holds. */
 export interface BenchBroker {
   /** Publishes `count` messages, `window` awaiting their ack at once, as the receiver does. */
-  publish(bodies: (i: number) => { id: string; type: string; time: string; body: Buffer }, count: number, window: number): Promise<void>;
+  publish(
+    bodies: (i: number) => { id: string; type: string; time: string; body: Buffer },
+    count: number,
+    window: number,
+  ): Promise<void>;
   /** Messages the stream or the queue holds. */
   count(): Promise<number>;
   close(): Promise<void>;

@@ -47,12 +47,14 @@ export class ForwardWindow {
   /**
    * Starts publishing a claimed page. A row already in flight here (its lease ran out while it waited
    * for its ack, and this forwarder claimed it again) is not published twice: the copy in flight
-   * settles it under the same owner.
+   * settles it under the same owner. Returns how many rows it started.
    */
-  admit(items: readonly OutboxItem[], publish: (item: OutboxItem) => Promise<OutboxOutcome>): void {
+  admit(items: readonly OutboxItem[], publish: (item: OutboxItem) => Promise<OutboxOutcome>): number {
+    let started = 0;
     for (const item of items) {
       if (this.held.has(item.webhookId)) continue;
       this.held.add(item.webhookId);
+      started += 1;
       publish(item).then(
         (outcome) => {
           this.outcomes.push(outcome);
@@ -64,6 +66,7 @@ export class ForwardWindow {
         },
       );
     }
+    return started;
   }
 
   /** Resolves once at least `rows` rows fit (capped at the size), or at wake(). */

@@ -135,11 +135,9 @@ export class Forwarder {
         await this.sleep(this.options.idleMs ?? 200);
         continue;
       }
-      if (page.length === 0) {
+      // Nothing due, or only rows already in flight here: wait before looking again.
+      if (window.admit(page, (item) => this.forward(destination, item)) === 0)
         await this.sleep(this.options.idleMs ?? 200);
-        continue;
-      }
-      window.admit(page, (item) => this.forward(destination, item));
     }
     await window.drained();
   }
