@@ -119,13 +119,14 @@ export class Forwarder {
         continue;
       }
       let page: OutboxItem[];
+      const limit = window.free;
       try {
         page = await this.options.outbox.claim(
           destination.name,
           this.owner,
           this.now(),
           this.options.leaseMs ?? 60_000,
-          window.free,
+          limit,
         );
       } catch (error) {
         logger.warn(
@@ -135,9 +136,10 @@ export class Forwarder {
         await this.sleep(this.options.idleMs ?? 200);
         continue;
       }
-      // Nothing due, or only rows already in flight here: wait before looking again.
-      if (window.admit(page, (item) => this.forward(destination, item)) === 0)
-        await this.sleep(this.options.idleMs ?? 200);
+      const started = window.admit(page, (item) => this.forward(destination, item));
+      // A short page means the backlog is drained: the next claim waits, so a trickle of new
+      // events is claimed in pages, not in a transaction each.
+      if (started === 0 || page.length < limit) await this.sleep(this.options.idleMs ?? 200);
     }
     await window.drained();
   }
