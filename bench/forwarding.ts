@@ -1,18 +1,18 @@
-// Forwarding: (1) per destination (NATS JetStream, RabbitMQ), the built receiver draining a backlog
-// of stored events from its SQLite outbox against a bare publish loop (bench/barePublish.ts, its own
-// process) with the same client, message, confirm semantics and in-flight window, in alternating
-// rounds; both are timed at the broker, from the first message the stream or queue holds to the
-// last. The backlog is filled once, by delivering to a receiver whose destinations are unreachable
-// (so it stores outbox rows and claims none), and each receiver round starts from a copy of that
-// file. Each side of each round gets a stream (or an exchange and a queue) of its own, removed after
-// it: the same ids again within JetStream's duplicate window would be dropped as duplicates. (2) The
-// `ingest` load against two receivers, one forwarding every event to NATS and one not, in
+// Forwarding: (1) per destination (NATS JetStream, RabbitMQ, HTTP to a counting sink), the built
+// receiver draining a backlog of stored events from its SQLite outbox against a bare publish loop
+// (bench/barePublish.ts, its own process) with the same client, message, confirm semantics and
+// in-flight window, in alternating rounds; both are timed at the broker, from the first message
+// it holds to the last. The backlog is filled once and each receiver round starts from a copy of
+// that file. Each side of each round gets a stream (or an exchange and a queue, or a sink) of its
+// own, removed after it: the same ids again within JetStream's duplicate window would be dropped.
+// (2) The `ingest` load against two receivers, one forwarding every event to NATS and one not, in
 // alternating rounds; every accepted event must reach the stream.
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AMQP_URL, amqpBroker, type BenchBroker, NATS_URL, natsBroker } from './support/brokers.js';
+import { AMQP_URL, amqpBroker, type BenchBroker, httpSink, NATS_URL, natsBroker } from './support/brokers.js';
 import { BENCH_SECRET, RECEIVER_MAIN } from './support/fixtures.js';
 import { type LoadResult, runLoad } from './support/load.js';
 import {
@@ -32,52 +32,65 @@ import {
 } from './support/processes.js';
 import type { BenchOptions, BenchResult } from './support/types.js';
 
-/** The receiver's NATS and AMQP concurrency: rows in flight per destination. */
-const WINDOW = 256;
-const KINDS = ['nats', 'amqp'] as const;
-type Kind = (typeof KINDS)[number];
+/** The receiver's concurrency per destination: rows in flight; the bare loops use the same. */
+const WINDOW = { nats: 256, amqp: 256, http: 16 } as const;
+type Kind = keyof typeof WINDOW;
+const KINDS = Object.keys(WINDOW) as Kind[];
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-interface Names {
-  stream: string;
-  prefix: string;
-  exchange: string;
-}
 
 const runTag = randomBytes(5).toString('hex');
 let serial = 0;
 
-/** Stream, subject prefix and exchange names no other run or round uses. */
-function freshNames(): Names {
+/** A destination of one side of one round: the broker, the receiver's settings, the bare loop's. */
+interface Target {
+  broker: BenchBroker;
+  env: Record<string, string>;
+  bareArgs: string[];
+}
+
+/** A stream (or an exchange and a queue, or a sink) no other run or round uses, removed by close(). */
+async function openTarget(kind: Kind): Promise<Target> {
   serial += 1;
+  if (kind === 'nats') {
+    const [stream, prefix] = [`BENCH_FWD_${runTag}_${serial}`, `benchfwd${runTag}n${serial}`];
+    return {
+      broker: await natsBroker(stream, prefix, true),
+      env: {
+        FORWARD_NATS_URL: NATS_URL,
+        FORWARD_NATS_STREAM: stream,
+        FORWARD_NATS_SUBJECT: `${prefix}.{type}`,
+      },
+      bareArgs: ['--name', stream, '--prefix', prefix],
+    };
+  }
+  if (kind === 'amqp') {
+    const exchange = `bench_fwd_${runTag}_${serial}`;
+    return {
+      broker: await amqpBroker(exchange, true),
+      env: { FORWARD_AMQP_URL: AMQP_URL, FORWARD_AMQP_EXCHANGE: exchange },
+      bareArgs: ['--name', exchange],
+    };
+  }
+  const sink = await httpSink(BENCH_SECRET);
   return {
-    stream: `BENCH_FWD_${runTag}_${serial}`,
-    prefix: `benchfwd${runTag}n${serial}`,
-    exchange: `bench_fwd_${runTag}_${serial}`,
+    broker: sink,
+    env: { FORWARD_HTTP_URL: sink.url, FORWARD_HTTP_SECRET: BENCH_SECRET },
+    bareArgs: ['--name', sink.url],
   };
 }
 
-/** The names' stream, or exchange and queue, created now and removed by close(). */
-function openBroker(kind: Kind, names: Names): Promise<BenchBroker> {
-  return kind === 'nats' ? natsBroker(names.stream, names.prefix, true) : amqpBroker(names.exchange, true);
-}
-
-/** Runs `work` with a broker of its own, removed afterwards. */
-async function withBroker<T>(
-  kind: Kind,
-  work: (broker: BenchBroker, names: Names) => Promise<T>,
-): Promise<T> {
-  const names = freshNames();
-  const broker = await openBroker(kind, names);
+/** Runs `work` with a destination of its own, removed afterwards. */
+async function withTarget<T>(kind: Kind, work: (target: Target) => Promise<T>): Promise<T> {
+  const target = await openTarget(kind);
   try {
-    return await work(broker, names);
+    return await work(target);
   } finally {
-    await broker.close();
+    await target.broker.close();
   }
 }
 
-/** The receiver's environment for one SQLite file, forwarding to the destinations given. */
+/** The receiver's environment for one SQLite file, forwarding as `forward` says. */
 function receiverEnv(file: string, port: number, forward: Record<string, string>): Record<string, string> {
   return {
     WEBHOOK_SECRET: BENCH_SECRET,
@@ -89,32 +102,32 @@ function receiverEnv(file: string, port: number, forward: Record<string, string>
   };
 }
 
-function forwardEnv(kind: Kind, names: Names, url: string): Record<string, string> {
-  return kind === 'nats'
-    ? {
-        FORWARD_NATS_URL: url,
-        FORWARD_NATS_STREAM: names.stream,
-        FORWARD_NATS_SUBJECT: `${names.prefix}.{type}`,
-      }
-    : { FORWARD_AMQP_URL: url, FORWARD_AMQP_EXCHANGE: names.exchange };
-}
+// better-sqlite3 is the receiver's dependency; borrowed from there, as brokers.ts borrows the clients.
+const Sqlite = createRequire(join(ROOT, 'apps/receiver/package.json'))('better-sqlite3') as new (
+  file: string,
+) => {
+  prepare(sql: string): { run(): { changes: number } };
+  close(): void;
+};
 
 /**
- * Stores at least `events` events in `file` with outbox rows for both destinations, none forwarded
- * (their brokers are a closed port); resolves with each destination's backlog.
+ * Stores at least `events` events in `file` with an outbox row for each destination, none
+ * forwarded; resolves with the backlog. The receiver's NATS and AMQP destinations are a closed port
+ * (so it claims nothing); the HTTP rows, which an unreachable endpoint would retry, are copied in
+ * after it stopped.
  */
-async function fillBacklog(file: string, events: number): Promise<Record<Kind, number>> {
+async function fillBacklog(file: string, events: number): Promise<number> {
   const [port, closed] = [await freePort(), await freePort()];
-  const names = freshNames();
   const receiver = spawnNode(
     RECEIVER_MAIN,
     [],
     receiverEnv(file, port, {
-      ...forwardEnv('nats', names, `nats://127.0.0.1:${closed}`),
-      ...forwardEnv('amqp', names, `amqp://guest:guest@127.0.0.1:${closed}`),
+      FORWARD_NATS_URL: `nats://127.0.0.1:${closed}`,
+      FORWARD_AMQP_URL: `amqp://guest:guest@127.0.0.1:${closed}`,
     }),
   );
   const base = `http://127.0.0.1:${port}`;
+  let backlog: number;
   try {
     await waitForHttp(`${base}/healthz`, receiver);
     while ((await metricValue(base, 'webhook_deliveries_total', 'outcome="accepted"')) < events) {
@@ -123,15 +136,27 @@ async function fillBacklog(file: string, events: number): Promise<Record<Kind, n
         throw new Error(`bench: filling the backlog got ${load.non2xx} non-2xx and ${load.errors} errors`);
     }
     await waitIdle(receiver);
-    const backlog = {
-      nats: await metricValue(base, 'webhook_forward_backlog', 'destination="nats"'),
-      amqp: await metricValue(base, 'webhook_forward_backlog', 'destination="amqp"'),
-    };
-    progress(`forwarding: backlog of ${fmt(backlog.nats)} stored events`);
-    return backlog;
+    backlog = await metricValue(base, 'webhook_forward_backlog', 'destination="nats"');
+    const amqp = await metricValue(base, 'webhook_forward_backlog', 'destination="amqp"');
+    if (amqp !== backlog) throw new Error(`bench: backlogs differ: nats ${backlog}, amqp ${amqp}`);
   } finally {
     await stop(receiver);
   }
+  const db = new Sqlite(file);
+  try {
+    const copied = db
+      .prepare(
+        `INSERT INTO forward_outbox (webhook_id, destination, next_attempt_at, created_at)
+         SELECT webhook_id, 'http', next_attempt_at, created_at FROM forward_outbox
+         WHERE destination = 'nats' AND state = 'pending'`,
+      )
+      .run().changes;
+    if (copied !== backlog) throw new Error(`bench: copied ${copied} HTTP rows for a backlog of ${backlog}`);
+  } finally {
+    db.close();
+  }
+  progress(`forwarding: backlog of ${fmt(backlog)} stored events per destination`);
+  return backlog;
 }
 
 interface Drain {
@@ -180,7 +205,6 @@ async function benchDrain(
   rounds: number,
   dir: string,
 ): Promise<BenchResult> {
-  const url = kind === 'nats' ? NATS_URL : AMQP_URL;
   const rates = { receiver: [] as number[], bare: [] as number[] };
   const cpu = { receiver: [] as number[], bare: [] as number[] };
   for (let round = 0; round < rounds; round += 1) {
@@ -192,24 +216,22 @@ async function benchDrain(
         copyFileSync(filled, file);
         if (existsSync(`${filled}-wal`)) copyFileSync(`${filled}-wal`, `${file}-wal`);
         const port = await freePort();
-        measured = await withBroker(kind, (broker, names) =>
-          drain(broker, backlog, () =>
-            spawnNode(RECEIVER_MAIN, [], receiverEnv(file, port, forwardEnv(kind, names, url))),
+        measured = await withTarget(kind, (target) =>
+          drain(target.broker, backlog, () =>
+            spawnNode(RECEIVER_MAIN, [], receiverEnv(file, port, target.env)),
           ),
         );
       } else {
-        measured = await withBroker(kind, (broker, names) =>
-          drain(broker, backlog, () =>
+        measured = await withTarget(kind, (target) =>
+          drain(target.broker, backlog, () =>
             spawnNode(join(ROOT, 'bench/barePublish.ts'), [
               '--kind',
               kind,
-              ...(kind === 'nats'
-                ? ['--name', names.stream, '--prefix', names.prefix]
-                : ['--name', names.exchange]),
+              ...target.bareArgs,
               '--count',
               String(backlog),
               '--window',
-              String(WINDOW),
+              String(WINDOW[kind]),
             ]),
           ),
         );
@@ -232,7 +254,7 @@ async function benchDrain(
     cpu: { oursUs: Math.round(median(cpu.receiver)), baselineUs: Math.round(median(cpu.bare)) },
     details: {
       backlog,
-      window: WINDOW,
+      window: WINDOW[kind],
       rounds,
       receiverRounds: rates.receiver.map(Math.round),
       bareRounds: rates.bare.map(Math.round),
@@ -243,12 +265,7 @@ async function benchDrain(
 }
 
 /** The ingest load against a receiver forwarding to NATS and the same receiver not forwarding. */
-async function benchIngestForwarding(
-  broker: BenchBroker,
-  names: Names,
-  opts: BenchOptions,
-  dir: string,
-): Promise<BenchResult> {
+async function benchIngestForwarding(target: Target, opts: BenchOptions, dir: string): Promise<BenchResult> {
   const seconds = opts.seconds ?? (opts.quick ? 3 : 10);
   const rounds = opts.rounds ?? (opts.quick ? 2 : 3);
   const connections = 32;
@@ -258,7 +275,7 @@ async function benchIngestForwarding(
     forwarding: spawnNode(
       RECEIVER_MAIN,
       [],
-      receiverEnv(join(dir, 'forwarding.sqlite'), forwardingPort, forwardEnv('nats', names, NATS_URL)),
+      receiverEnv(join(dir, 'forwarding.sqlite'), forwardingPort, target.env),
     ),
   };
   const base = { plain: `http://127.0.0.1:${plainPort}`, forwarding: `http://127.0.0.1:${forwardingPort}` };
@@ -295,9 +312,11 @@ async function benchIngestForwarding(
     // Every event the forwarding receiver accepted is in the stream.
     const accepted = await metricValue(base.forwarding, 'webhook_deliveries_total', 'outcome="accepted"');
     const deadline = Date.now() + 60_000;
-    while ((await broker.count()) < accepted) {
+    while ((await target.broker.count()) < accepted) {
       if (Date.now() > deadline)
-        throw new Error(`bench: ${await broker.count()} of ${accepted} accepted events reached NATS in 60 s`);
+        throw new Error(
+          `bench: ${await target.broker.count()} of ${accepted} accepted events reached NATS in 60 s`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return {
@@ -336,10 +355,8 @@ export async function benchForwarding(opts: BenchOptions = {}): Promise<BenchRes
     const filled = join(dir, 'filled.sqlite');
     const backlog = await fillBacklog(filled, events);
     const results: BenchResult[] = [];
-    for (const kind of KINDS) results.push(await benchDrain(kind, filled, backlog[kind], rounds, dir));
-    results.push(
-      await withBroker('nats', (broker, names) => benchIngestForwarding(broker, names, opts, dir)),
-    );
+    for (const kind of KINDS) results.push(await benchDrain(kind, filled, backlog, rounds, dir));
+    results.push(await withTarget('nats', (target) => benchIngestForwarding(target, opts, dir)));
     return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });

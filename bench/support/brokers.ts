@@ -1,9 +1,11 @@
 // The brokers' clients, borrowed from the receiver (the same versions it forwards with), and what
-// the forwarding benchmark does with them: publish the way the receiver does, count what a stream
-// or a queue holds, and remove the benchmark's own stream, exchange and queue afterwards.
+// the forwarding benchmark does with them: publish the way the receiver does, count what a stream,
+// a queue or an HTTP sink holds, and remove the benchmark's own stream, exchange and queue (or stop
+// the sink) afterwards.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ROOT } from './processes.js';
+import { signedHeaders } from '@webhook-contracts/webhooks';
+import { freePort, ROOT, spawnNode, stop, waitForHttp } from './processes.js';
 
 export const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 export const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -165,5 +167,47 @@ export async function amqpBroker(exchange: string, remove: boolean): Promise<Ben
       await channel.close().catch(() => {});
       await connection.close().catch(() => {});
     },
+  };
+}
+
+/** POSTs to `url` signed per Standard Webhooks with `secret`, each awaiting its answer, as the receiver sends. */
+export function httpPublisher(url: string, secret: string): BenchBroker['publish'] {
+  return async (message, count, window) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        const m = message(next++);
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          ...signedHeaders({ secret, id: m.id, timestamp: Math.floor(Date.now() / 1000), body: m.body }),
+        };
+        for (const [name, value] of Object.entries(attributes(m.id, m.type, m.time)))
+          headers[`ce-${name}`] = value;
+        const response = await fetch(url, {
+          method: 'POST',
+          headers,
+          body: m.body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(10_000),
+        });
+        await response.body?.cancel().catch(() => {});
+        if (response.status !== 200) throw new Error(`the sink answered ${response.status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: window }, worker));
+  };
+}
+
+/** An HTTP endpoint that counts what it takes: bench/servers/countingSink.ts in its own process. */
+export async function httpSink(secret: string): Promise<BenchBroker & { url: string }> {
+  const port = await freePort();
+  const sink = spawnNode(join(ROOT, 'bench/servers/countingSink.ts'), [String(port)]);
+  const url = `http://127.0.0.1:${port}/in`;
+  await waitForHttp(url, sink);
+  return {
+    url,
+    publish: httpPublisher(url, secret),
+    count: async () => Number(await (await fetch(url)).text()),
+    close: () => stop(sink),
   };
 }
