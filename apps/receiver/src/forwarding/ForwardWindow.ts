@@ -34,11 +34,6 @@ export class ForwardWindow {
     this.size = options.size;
   }
 
-  /** Rows in flight. */
-  get inFlight(): number {
-    return this.held.size;
-  }
-
   /** How many more rows the window takes now. */
   get free(): number {
     return this.size - this.held.size;
