@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchForwarding } from './forwarding.js';
 import { benchHeapTuning } from './heapTuning.js';
 import { benchImportTime } from './importTime.js';
 import { benchIngest } from './ingest.js';
@@ -25,6 +26,7 @@ const benchmarks: Benchmark[] = [
   { name: 'sender', run: benchSender },
   { name: 'receiver-postgres', run: benchReceiverPostgres },
   { name: 'schema-import', run: benchImportTime },
+  { name: 'forwarding', run: benchForwarding },
 ];
 
 async function main(): Promise<void> {

@@ -1,14 +1,17 @@
 // The forwarder: one loop per destination, so a destination that is down neither holds back nor
 // repeats another. Each loop connects first (while its broker is unreachable it waits, claiming
 // nothing, so no row's attempts grow during an outage and the backlog drains as soon as the broker
-// answers), then claims a page of due outbox rows under a lease, publishes them at once, waits for
-// every acknowledgement and writes the outcomes. Pages bound the memory a backlog of any size takes.
+// answers), then claims pages of due outbox rows under a lease and publishes them. Acks are
+// awaited and outcomes written in a ForwardWindow, so the next page is claimed while earlier ones
+// are in flight; the window's size (the destination's concurrency) bounds the memory a backlog of
+// any size takes.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
 import { retryDelayMs } from '../processing/retryDelayMs.js';
 import { traceForward } from '../tracing/index.js';
 import { type Destination, describeFailure, forwardMessage } from './Destination.js';
 import type { ForwardingMetrics } from './ForwardingMetrics.js';
+import { ForwardWindow } from './ForwardWindow.js';
 import type { ForwardOutbox, OutboxItem, OutboxOutcome } from './outbox/ForwardOutbox.js';
 
 export interface ForwarderOptions {
@@ -18,7 +21,7 @@ export interface ForwarderOptions {
   metrics?: ForwardingMetrics;
   /** Attempts before an (event, destination) is dead-lettered; 0 = never (the default). */
   maxAttempts?: number;
-  /** How long a claim is this instance's; longer than a page's publishes take (default 60 s). */
+  /** How long a claim is this instance's; longer than a publish and its settle take (default 60 s). */
   leaseMs?: number;
   /** How often an idle loop looks for due rows (default 200 ms). */
   idleMs?: number;
@@ -50,6 +53,7 @@ export class Forwarder {
   /** Why each destination that is down is: its connection, or its last publish. */
   private readonly downBecause = new Map<string, 'connect' | 'publish'>();
   private readonly wakers = new Set<() => void>();
+  private readonly windows = new Set<ForwardWindow>();
   private stopped = false;
 
   constructor(options: ForwarderOptions) {
@@ -69,18 +73,41 @@ export class Forwarder {
     return [...this.health.values()];
   }
 
-  /** Stops claiming, lets the pages in flight finish, and closes the destinations. */
+  /** Stops claiming, lets the rows in flight finish and settle, and closes the destinations. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const wake of this.wakers) wake();
+    for (const window of this.windows) window.wake();
     await Promise.all(this.loops);
     await Promise.all(this.options.destinations.map((d) => d.close().catch(() => {})));
   }
 
   private async run(destination: Destination): Promise<void> {
     const { logger } = this.options;
+    const window = new ForwardWindow({
+      size: destination.concurrency,
+      settle: (outcomes) => this.options.outbox.settle(this.owner, outcomes),
+      // The rows stay leased until their lease runs out, then are forwarded again: a duplicate the
+      // consumer dedupes on the message id, never a loss.
+      onSettleError: (error) =>
+        logger.warn(
+          { err: error, destination: destination.name },
+          'forwarding: cannot record outcomes; they will be forwarded again',
+        ),
+      onPublishError: (error, item) =>
+        logger.error(
+          { err: error, destination: destination.name, webhookId: item.webhookId },
+          'forwarding: a publish failed unexpectedly; it will be forwarded again after its lease',
+        ),
+    });
+    this.windows.add(window);
     let reconnectMs = 250;
     while (!this.stopped) {
+      // A destination whose last publish failed gets one page at a time until a publish works;
+      // otherwise the next page is claimed as soon as a quarter of the window is free.
+      if (this.downBecause.get(destination.name) === 'publish') await window.drained();
+      else await window.whenRoom(Math.ceil(window.size / 4));
+      if (this.stopped) break;
       try {
         await destination.connect();
         reconnectMs = 250;
@@ -93,13 +120,14 @@ export class Forwarder {
         continue;
       }
       let page: OutboxItem[];
+      const limit = window.free;
       try {
         page = await this.options.outbox.claim(
           destination.name,
           this.owner,
           this.now(),
           this.options.leaseMs ?? 60_000,
-          destination.concurrency,
+          limit,
         );
       } catch (error) {
         logger.warn(
@@ -109,23 +137,12 @@ export class Forwarder {
         await this.sleep(this.options.idleMs ?? 200);
         continue;
       }
-      if (page.length === 0) {
-        await this.sleep(this.options.idleMs ?? 200);
-        continue;
-      }
-      const outcomes = await Promise.all(page.map((item) => this.forward(destination, item)));
-      try {
-        await this.options.outbox.settle(this.owner, outcomes);
-      } catch (error) {
-        // The rows stay leased until their lease runs out, then are forwarded again: a duplicate the
-        // consumer dedupes on the message id, never a loss.
-        logger.warn(
-          { err: error, destination: destination.name },
-          'forwarding: cannot record outcomes; they will be forwarded again',
-        );
-        await this.sleep(this.options.idleMs ?? 200);
-      }
+      const started = window.admit(page, (item) => this.forward(destination, item));
+      // A short page means the backlog is drained: the next claim waits, so a trickle of new
+      // events is claimed in pages, not in a transaction each.
+      if (started === 0 || page.length < limit) await this.sleep(this.options.idleMs ?? 200);
     }
+    await window.drained();
   }
 
   private async forward(destination: Destination, item: OutboxItem): Promise<OutboxOutcome> {
