@@ -4,7 +4,8 @@
 // nacked without requeue, so RabbitMQ dead-letters it to `<queue>.invalid` (kept for inspection),
 // and reported; a `message_id` (the webhook-id) already handled is acked and skipped; anything
 // else is handled, remembered, then acked. A handler that throws gets its message requeued after
-// `retryDelayMs`.
+// `retryDelayMs`. amqplib does not reconnect: when `closed` resolves, start a new consumer (what
+// was not acked is delivered again).
 import { formatContractError, validateEvent } from '@webhook-contracts/schema';
 import amqp, { type ConsumeMessage } from 'amqplib';
 import { type EventHandler, parseJson, type Rejection } from './ConsumedEvent.js';
@@ -26,9 +27,18 @@ export interface AmqpConsumerOptions {
   retryDelayMs?: number;
 }
 
+export interface AmqpConsumer {
+  stop(): Promise<void>;
+  /** Resolves once the connection is gone: stopped, or lost with the broker. */
+  closed: Promise<void>;
+}
+
 /** Declares the queues and bindings, then handles messages until `stop()`. */
-export async function startAmqpConsumer(o: AmqpConsumerOptions): Promise<{ stop(): Promise<void> }> {
+export async function startAmqpConsumer(o: AmqpConsumerOptions): Promise<AmqpConsumer> {
   const connection = await amqp.connect(o.url);
+  // A lost connection emits 'error' and then 'close': `closed` reports it.
+  connection.on('error', () => {});
+  const closed = new Promise<void>((resolve) => connection.once('close', () => resolve()));
   const channel = await connection.createChannel();
   const invalid = `${o.queue}.invalid`;
   await channel.assertExchange(o.exchange, 'topic', { durable: true });
@@ -84,6 +94,7 @@ export async function startAmqpConsumer(o: AmqpConsumerOptions): Promise<{ stop(
     handled = handled.then(() => onMessage(m)).catch(() => retryLater(m));
   });
   return {
+    closed,
     async stop() {
       await channel.cancel(consumerTag);
       await handled;

@@ -43,8 +43,8 @@ export function httpConsumer(o: HttpConsumerOptions): express.Express {
     // The receiver retried while the first try still runs: let it come back later.
     if (inFlight.has(id)) return fail(res, 409, 'in_progress', `${id} is being handled`);
     inFlight.add(id);
+    const header = (name: string) => req.get(name) ?? '';
     try {
-      const header = (name: string) => req.get(name) ?? '';
       await o.handle({
         id,
         cloudEvent: {
@@ -63,7 +63,7 @@ export function httpConsumer(o: HttpConsumerOptions): express.Express {
       inFlight.delete(id);
     }
   });
-  // Express's own errors (a body over the limit, unreadable JSON framing) in the same shape.
+  // Express's own errors (a body over the limit, a broken request) in the same shape.
   app.use(
     (error: { status?: number; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
       const status =
