@@ -26,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAmqpConsumer } from '../consumers/amqpConsumer.js';
 import { httpConsumer } from '../consumers/httpConsumer.js';
 import { startNatsConsumer } from '../consumers/natsConsumer.js';
+import { BoundedSeenIds } from '../consumers/SeenIds.js';
 import { exampleFiles, examplesDir } from '../scripts/exampleFiles.js';
 import { ConsumerRecorder } from './support/consumerRecorder.js';
 
@@ -237,8 +238,32 @@ describe('a message whose body breaks the contract, published straight to the co
     expect(recorders.http.calls.has('msg_forged')).toBe(false);
   });
 
+  it('http: answers a body over 1 MiB 413 body_too_large, unread', async () => {
+    const big = signedDelivery({ secret: forwardSecret, payload: Buffer.alloc(1024 * 1024 + 1, 32) });
+    const answer = await deliver(`${httpServer!.url}/`, big);
+    expect([answer.status, (JSON.parse(answer.text) as ErrorBody).error.code]).toEqual([
+      413,
+      'body_too_large',
+    ]);
+    expect(recorders.http.rejected.map((r) => r.id)).toEqual(['msg_invalid_http']);
+  });
+
   it('none of them reaches a handler', () => {
     for (const kind of kinds) expect(recorders[kind].handledIds()).toEqual(sentIds);
+  });
+});
+
+describe('BoundedSeenIds, the example dedupe store', () => {
+  it('remembers the last ids up to its limit, forgetting the oldest first', async () => {
+    const seen = new BoundedSeenIds(2);
+    for (const id of ['a', 'b', 'c']) await seen.add(id);
+    expect([await seen.has('a'), await seen.has('b'), await seen.has('c')]).toEqual([false, true, true]);
+  });
+
+  it('refuses a limit that is not a whole number from 1 to 10 000 000', () => {
+    for (const limit of [0, 1.5, 10_000_001, Number.NaN]) {
+      expect(() => new BoundedSeenIds(limit)).toThrow(/limit must be an integer from 1 to 10000000/);
+    }
   });
 });
 
