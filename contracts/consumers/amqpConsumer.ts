@@ -46,7 +46,8 @@ export async function startAmqpConsumer(o: AmqpConsumerOptions): Promise<AmqpCon
   // Dead letters go through the default exchange, whose routing key is the queue's name.
   await channel.assertQueue(o.queue, {
     durable: true,
-    arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': invalid },
+    deadLetterExchange: '',
+    deadLetterRoutingKey: invalid,
   });
   for (const key of o.bindingKeys) await channel.bindQueue(o.queue, o.exchange, key);
   await channel.prefetch(o.prefetch ?? 32);
