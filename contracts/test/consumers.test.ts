@@ -253,6 +253,44 @@ describe('a message whose body breaks the contract, published straight to the co
   });
 });
 
+describe('the HTTP consumer on its own', () => {
+  it('answers 409 in_progress to a second request for an id still being handled, then 204 once it is', async () => {
+    let release = () => {};
+    const handling = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reach = () => {};
+    const reached = new Promise<void>((resolve) => {
+      reach = resolve;
+    });
+    const seen = new BoundedSeenIds();
+    const handle = () => {
+      reach();
+      return handling;
+    };
+    const local = await listenLocally(
+      httpConsumer({ secret: forwardSecret, seen, handle, onRejected: () => {} }),
+    );
+    try {
+      const signed = signedDelivery({ secret: forwardSecret, payload: payloads[0]! });
+      const first = deliver(`${local.url}/`, signed);
+      await reached;
+      const second = await deliver(`${local.url}/`, signed);
+      expect([second.status, (JSON.parse(second.text) as ErrorBody).error.code]).toEqual([
+        409,
+        'in_progress',
+      ]);
+      release();
+      expect((await first).status).toBe(204);
+      expect(await seen.has(signed.id)).toBe(true);
+      expect((await deliver(`${local.url}/`, signed)).status).toBe(204);
+    } finally {
+      release();
+      await local.close();
+    }
+  });
+});
+
 describe('BoundedSeenIds, the example dedupe store', () => {
   it('remembers the last ids up to its limit, forgetting the oldest first', async () => {
     const seen = new BoundedSeenIds(2);
