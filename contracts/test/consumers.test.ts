@@ -95,7 +95,8 @@ beforeAll(async () => {
     ...bind(recorders.amqp),
   });
   httpServer = await listenLocally(httpConsumer({ secret: forwardSecret, ...bind(recorders.http) }));
-  stops.push(nats.stop, rabbit.stop, httpServer.close);
+  // `closed` must resolve once the consumer's connection is gone.
+  stops.push(nats.stop, () => rabbit.stop().then(() => rabbit.closed), httpServer.close);
 
   receiver = await startBuiltReceiver({
     WEBHOOK_SECRET: secret,
@@ -130,8 +131,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const stop of stops) await stop().catch(() => {});
   await receiver?.stop();
+  for (const stop of stops) await stop();
   await (await jetstreamManager(nc)).streams.delete(stream).catch(() => {});
   await nc.close();
   const channel = await amqpConnection.createChannel();
