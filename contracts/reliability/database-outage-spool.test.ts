@@ -21,8 +21,10 @@ import {
   expectedProgress,
   lessonCompleted,
   normaliseProgress,
+  type OutageProxy,
   ReadApi,
   runBuiltSender,
+  startOutageProxy,
 } from '@webhook-contracts/test-kit';
 import { signedDelivery } from '@webhook-contracts/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,7 +36,6 @@ import {
   withSql,
 } from '../test/support/postgresDatabase.js';
 import { full } from './support/config.js';
-import { type OutageProxy, startOutageProxy } from './support/outageProxy.js';
 import { type ReceiverProcess, startReceiverProcess } from './support/processes.js';
 import { newSecret } from './support/signing.js';
 

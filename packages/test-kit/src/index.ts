@@ -7,6 +7,7 @@ export { eventually } from './eventually.js';
 export { expectedProgress, normaliseProgress } from './expectedProgress.js';
 export { type HostileReadApiQuery, hostileReadApiQueries } from './hostileReadApiQueries.js';
 export { type LocalServer, listenLocally } from './listenLocally.js';
+export { type OutageProxy, startOutageProxy } from './outageProxy.js';
 export { ReadApi } from './ReadApi.js';
 export { runBuiltSender } from './runBuiltSender.js';
 export { type ProgramResult, type RunProgramOptions, runProgram } from './runProgram.js';

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { eventually } from '@webhook-contracts/test-kit';
+import { eventually, startOutageProxy } from '@webhook-contracts/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxRoute } from '../forwarding/outbox/OutboxRoute.js';
 import { PostgresStore } from '../store/postgres/PostgresStore.js';
@@ -15,7 +15,6 @@ import {
   withAdminClient,
 } from '../store/test-support/postgresTestDatabase.js';
 import { delivery } from '../store/test-support/storeContract.js';
-import { startTcpProxy } from '../store/test-support/tcpProxy.js';
 import { Spool } from './Spool.js';
 import { SpoolDrainer } from './SpoolDrainer.js';
 import { SpoolingIngest } from './SpoolingIngest.js';
@@ -29,7 +28,7 @@ afterEach(async () => {
 async function setUp() {
   const schema = randomSchema();
   const target = new URL(testDatabaseUrl);
-  const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+  const proxy = await startOutageProxy(target.hostname, Number(target.port || 5432));
   const proxied = new URL(testDatabaseUrl);
   proxied.hostname = '127.0.0.1';
   proxied.port = String(proxy.port);
@@ -44,10 +43,10 @@ async function setUp() {
   const drainer = new SpoolDrainer({ spool, store, minBackoffMs: 20, maxBackoffMs: 200, idleMs: 50 });
   cleanups.push(async () => {
     await drainer.stop();
-    await proxy.start().catch(() => {});
+    await proxy.up().catch(() => {});
     await store.close();
     await spool.close();
-    await proxy.stop();
+    await proxy.down();
     await dropSchema(schema);
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -68,7 +67,7 @@ describe('the spool on PostgreSQL', () => {
   it('drains what was spooled during an outage into one row with its outbox row, and a second drain of it is a duplicate', async () => {
     const { proxy, store, spool, drainer, ingest, rowsOf } = await setUp();
     const d = delivery('msg_spool_pg', { type: 'membership.went_valid' });
-    await proxy.stop();
+    await proxy.down();
     await expect(ingest.insertDelivery(d)).resolves.toEqual({
       inserted: true,
       status: d.status,
@@ -76,7 +75,7 @@ describe('the spool on PostgreSQL', () => {
     });
     expect(spool.depth).toBe(1);
 
-    await proxy.start();
+    await proxy.up();
     drainer.start();
     await eventually('the spooled delivery drained', () => (spool.depth === 0 ? true : undefined), 15_000);
     expect(Buffer.compare((await store.getEvent(d.webhookId))!.body, d.body)).toBe(0);

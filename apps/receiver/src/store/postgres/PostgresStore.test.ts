@@ -1,4 +1,4 @@
-import { eventually } from '@webhook-contracts/test-kit';
+import { eventually, type OutageProxy, startOutageProxy } from '@webhook-contracts/test-kit';
 import pg from 'pg';
 import { afterEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { createReceiver } from '../../createReceiver.js';
@@ -15,7 +15,6 @@ import {
 } from '../test-support/postgresTestDatabase.js';
 import { startCrashingProcessor } from '../test-support/startCrashingProcessor.js';
 import { delivery, describeStoreContract } from '../test-support/storeContract.js';
-import { startTcpProxy, type TcpProxy } from '../test-support/tcpProxy.js';
 import { migrate, migrations, migrationsTable, quoteIdentifier } from './PostgresMigrations.js';
 import { PostgresStore, type PostgresStoreOptions } from './PostgresStore.js';
 
@@ -31,7 +30,7 @@ describeStoreContract('PostgresStore', async () => {
 describe('PostgresStore', () => {
   const schemas: string[] = [];
   const stores: PostgresStore[] = [];
-  const proxies: TcpProxy[] = [];
+  const proxies: OutageProxy[] = [];
 
   async function open(options: Partial<PostgresStoreOptions> & { schema: string }): Promise<PostgresStore> {
     if (!schemas.includes(options.schema)) schemas.push(options.schema);
@@ -46,7 +45,7 @@ describe('PostgresStore', () => {
   }
 
   afterEach(async () => {
-    for (const p of proxies.splice(0)) await p.stop();
+    for (const p of proxies.splice(0)) await p.close();
     for (const s of stores.splice(0)) await s.close().catch(() => undefined);
     for (const s of schemas.splice(0)) await dropSchema(s);
   });
@@ -630,8 +629,8 @@ describe('PostgresStore', () => {
       return u.toString();
     };
 
-    async function proxy(): Promise<TcpProxy> {
-      const p = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    async function proxy(): Promise<OutageProxy> {
+      const p = await startOutageProxy(target.hostname, Number(target.port || 5432));
       proxies.push(p);
       return p;
     }
@@ -667,7 +666,7 @@ describe('PostgresStore', () => {
 
     it('fails start-up with store_unavailable naming the cause when nothing listens', async () => {
       const p = await proxy();
-      await p.stop();
+      await p.down();
       const error = await PostgresStore.open({
         url: proxiedUrl(p.port),
         schema: randomSchema(),
@@ -680,7 +679,7 @@ describe('PostgresStore', () => {
 
     it('keeps retrying at start-up until the database answers', async () => {
       const p = await proxy();
-      await p.stop();
+      await p.down();
       const retries: number[] = [];
       const schema = randomSchema();
       schemas.push(schema);
@@ -690,7 +689,7 @@ describe('PostgresStore', () => {
         startupTimeoutMs: 20_000,
         onStartupRetry: (_error, attempt) => {
           retries.push(attempt);
-          if (attempt === 2) void p.start();
+          if (attempt === 2) void p.up();
         },
       });
       stores.push(store);
@@ -707,7 +706,7 @@ describe('PostgresStore', () => {
       });
       await store.insertDelivery(delivery('msg_before'));
 
-      await p.stop();
+      await p.down();
       const results = await Promise.allSettled([
         store.insertDelivery(delivery('msg_during_1')),
         store.insertDelivery(delivery('msg_during_2')),
@@ -723,7 +722,7 @@ describe('PostgresStore', () => {
         message: expect.stringMatching(/^PostgreSQL store error: /),
       });
 
-      await p.start();
+      await p.up();
       await expect(store.insertDelivery(delivery('msg_during_1'))).resolves.toEqual({
         inserted: true,
         status: 'received',
@@ -750,7 +749,7 @@ describe('PostgresStore', () => {
       });
       const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
       try {
-        await p.stop();
+        await p.down();
         const request = signedRequest();
         const down = await fetch(`${url}/webhooks`, {
           method: 'POST',
@@ -767,7 +766,7 @@ describe('PostgresStore', () => {
         });
         expect((await fetch(`${url}/healthz`)).status).toBe(503);
 
-        await p.start();
+        await p.up();
         const up = await fetch(`${url}/webhooks`, {
           method: 'POST',
           headers: request.headers,
