@@ -138,6 +138,11 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       await page.getByRole('button', { name: 'Send' }).click();
       await page.locator('[data-testid=run][data-status=succeeded]').waitFor();
       expect(await page.getByTestId('send-summary').textContent()).toContain('Delivered1');
+      // The receiver keeps an authentic off-contract event and says so in its 200.
+      expect(await page.getByTestId('send-answers').textContent()).toBe('quarantined ×1 ');
+      expect(await page.getByTestId('send-by-type').textContent()).toBe(
+        'course_lesson_interaction.completed ×1',
+      );
 
       await page.getByLabel('Generated events').check();
       const types = page.getByLabel('Event type', { exact: true });
@@ -149,6 +154,11 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       await expect
         .poll(() => page.getByTestId('send-summary').textContent(), { timeout: 30_000 })
         .toContain('Delivered6');
+      expect(await page.getByTestId('send-by-status').textContent()).toBe('200 ×6 ');
+      expect(await page.getByTestId('send-answers').textContent()).toBe('accepted ×6 ');
+      expect(await page.getByTestId('send-by-type').textContent()).toBe(
+        'course_lesson_interaction.completed ×6',
+      );
       expect(await page.getByTestId('run').getAttribute('data-status')).toBe('succeeded');
       await shot(page, 'sender-send');
       await page.close();
@@ -183,6 +193,9 @@ describe.skipIf(!hasChromium)('inspector pages in Chromium', () => {
       const verdicts = await page.locator('[data-testid=check-results] tbody .badge').allTextContents();
       expect(verdicts.length).toBeGreaterThan(5);
       expect(new Set(verdicts)).toEqual(new Set(['pass']));
+      expect(await page.getByTestId('check-stored').textContent()).toMatch(
+        /^Left in the target's store \(answered 2xx\): \d+ events: course_lesson_interaction\.completed ×\d+, mock_sender_check\.unknown_type ×1$/,
+      );
       await shot(page, 'sender-check');
       await page.close();
     });

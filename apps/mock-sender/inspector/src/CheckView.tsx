@@ -1,5 +1,7 @@
 import { Clipped, StatusBadge } from '@webhook-contracts/inspector-kit';
 import type { CheckReport } from './api.ts';
+import { CountList } from './CountList.tsx';
+import { countBy } from './counts.ts';
 import { RunPanel } from './RunPanel.tsx';
 import { TargetFields, type TargetProps } from './TargetFields.tsx';
 import { useRun } from './useRun.ts';
@@ -31,6 +33,15 @@ export function CheckView({ target, allowed, onTarget }: TargetProps) {
               <StatusBadge status={report.passed ? 'passed' : 'failed'} />{' '}
               {report.results.filter((r) => r.verdict === 'pass').length} of {report.results.length} cases
               passed against <Clipped text={report.to} limit={120} class="mono" />
+            </p>
+            <p data-testid="check-stored">
+              Left in the target's store (answered 2xx): {(report.stored ?? []).length} events
+              {(report.stored ?? []).length > 0 && (
+                <>
+                  {': '}
+                  <CountList counts={countBy(report.stored ?? [], (s) => s.type)} noun="types" />
+                </>
+              )}
             </p>
             {report.diagnosis !== undefined && (
               <p class="warning">

@@ -1,6 +1,7 @@
 import { messageOf, StatusBadge, useApi } from '@webhook-contracts/inspector-kit';
 import { useEffect, useState } from 'preact/hooks';
 import type { ExampleInfo, SendSummary } from './api.ts';
+import { CountList } from './CountList.tsx';
 import { parseOverrides } from './overrides.ts';
 import { RunPanel } from './RunPanel.tsx';
 import { TargetFields, type TargetProps } from './TargetFields.tsx';
@@ -181,13 +182,25 @@ export function SendView({ target, allowed, onTarget }: TargetProps) {
             <dd>{summary.failed}</dd>
             <dt>Attempts</dt>
             <dd>{summary.attempts}</dd>
-            <dt>Answers</dt>
-            <dd>
+            <dt>HTTP status</dt>
+            <dd data-testid="send-by-status">
               {Object.entries(summary.byStatus).map(([status, n]) => (
                 <span key={status} class="mono">
                   <StatusBadge status={status} /> ×{n}{' '}
                 </span>
               ))}
+            </dd>
+            <dt>Answers</dt>
+            <dd data-testid="send-answers">
+              {Object.entries(summary.answers ?? {}).map(([answer, n]) => (
+                <span key={answer} class="mono">
+                  <StatusBadge status={answer.slice(0, 40)} /> ×{n}{' '}
+                </span>
+              ))}
+            </dd>
+            <dt>Types</dt>
+            <dd data-testid="send-by-type">
+              <CountList counts={summary.byType ?? {}} noun="types" />
             </dd>
             <dt>Latency p50 / p95</dt>
             <dd>

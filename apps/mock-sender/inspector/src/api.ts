@@ -32,6 +32,10 @@ export interface SendSummary {
   failed: number;
   attempts: number;
   byStatus: Record<string, number>;
+  /** Delivered events by the 2xx answer's `status` field (`none` when it said nothing). */
+  answers: Record<string, number>;
+  /** Deliveries by event type. */
+  byType: Record<string, number>;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null };
   notSent: number;
   durationMs: number;
@@ -50,6 +54,8 @@ export interface CheckReport {
   passed: boolean;
   results: CheckResult[];
   diagnosis?: string;
+  /** The events the target answered 2xx, once each: what the check left in its store. */
+  stored: { webhook_id: string; type: string }[];
 }
 
 export interface Run {
