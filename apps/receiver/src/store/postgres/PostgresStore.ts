@@ -389,10 +389,7 @@ export class PostgresStore extends StoreCore {
         if (tables.length > 0) {
           await client.query(`LOCK TABLE ${tables.map(quoteIdentifier).join(', ')} IN ROW EXCLUSIVE MODE`);
         }
-        const result = await client.query<{ webhook_id: string; type: string | null }>(
-          sql.settle,
-          params,
-        );
+        const result = await client.query<{ webhook_id: string; type: string | null }>(sql.settle, params);
         const held = new Set(result.rows.map((r) => r.webhook_id));
         // A replay that makes a quarantined event valid makes it forwardable; rows it has stay.
         if (this.outboxRoutes.length > 0) {

@@ -85,7 +85,8 @@ const migrations: readonly ((db: Database.Database) => void)[] = [
       .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('webhook_events')")
       .all()
       .map((c) => c.name);
-    if (columns.includes('event_type')) db.exec('ALTER TABLE webhook_events RENAME COLUMN event_type TO type');
+    if (columns.includes('event_type'))
+      db.exec('ALTER TABLE webhook_events RENAME COLUMN event_type TO type');
   },
 ];
 
