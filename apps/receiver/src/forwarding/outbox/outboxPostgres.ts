@@ -100,8 +100,8 @@ export async function enqueueOutboxPostgres(
 const deadLetterFrom = `
   FROM forward_outbox o JOIN webhook_events e ON e.webhook_id = o.webhook_id
   WHERE o.state = 'dead' AND ($1::text IS NULL OR o.destination = $1)
-    AND ($2::text IS NULL OR e.event_type = $2)
-    AND ($3::text IS NULL OR starts_with(e.event_type, $3))
+    AND ($2::text IS NULL OR e.type = $2)
+    AND ($3::text IS NULL OR starts_with(e.type, $3))
     AND ($4::bigint IS NULL OR e.received_at >= $4)
     AND ($5::bigint IS NULL OR e.received_at < $5)
     AND ($6::text IS NULL OR (o.webhook_id, o.destination) > ($6::text COLLATE "C", $7::text COLLATE "C"))`;
@@ -123,7 +123,7 @@ const sql = {
     SET lease_owner = $2, lease_until = ${dbNow} + $3, attempts = o.attempts + 1
     FROM due JOIN webhook_events e ON e.webhook_id = due.webhook_id
     WHERE o.webhook_id = due.webhook_id AND o.destination = $1
-    RETURNING o.webhook_id, e.event_type, e.body, o.attempts, o.next_attempt_at, e.traceparent`,
+    RETURNING o.webhook_id, e.type, e.body, o.attempts, o.next_attempt_at, e.traceparent`,
   settle: `
     UPDATE forward_outbox o
     SET state = i.state, forwarded_at = i.forwarded_at, next_attempt_at = i.next_attempt_at,
@@ -135,13 +135,13 @@ const sql = {
     INSERT INTO forward_outbox (webhook_id, destination, next_attempt_at, created_at)
     SELECT e.webhook_id, d.destination, $3, $3
     FROM webhook_events e, unnest($2::text[]) AS d(destination)
-    WHERE e.webhook_id = $1 AND e.event_type IS NOT NULL AND e.status <> 'quarantined'
+    WHERE e.webhook_id = $1 AND e.type IS NOT NULL AND e.status <> 'quarantined'
     ORDER BY 2
     ON CONFLICT (webhook_id, destination) DO UPDATE
       SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL,
           lease_owner = NULL, lease_until = NULL`,
   dead: `
-    SELECT o.webhook_id, o.destination, e.event_type, o.attempts, o.last_error, e.received_at
+    SELECT o.webhook_id, o.destination, e.type, o.attempts, o.last_error, e.received_at
     ${deadLetterFrom} ORDER BY o.webhook_id, o.destination LIMIT $8`,
   countDead: `SELECT count(*) AS n FROM (SELECT 1 ${deadLetterFrom} LIMIT $8) AS matching`,
   // The batch is picked in order and locked (another re-forward's rows skipped), then revived.
@@ -180,7 +180,7 @@ export function outboxPostgres(pool: pg.Pool): ForwardOutbox {
     async claim(destination, owner, now, leaseMs, limit) {
       const { rows } = await pool.query<{
         webhook_id: string;
-        event_type: string;
+        type: string;
         body: Buffer;
         attempts: number;
         next_attempt_at: string;
@@ -190,7 +190,7 @@ export function outboxPostgres(pool: pg.Pool): ForwardOutbox {
       return rows.map((r) => ({
         webhookId: r.webhook_id,
         destination,
-        type: r.event_type,
+        type: r.type,
         body: r.body,
         attempts: r.attempts,
         traceparent: r.traceparent,

@@ -74,8 +74,8 @@ export function deadLetterParameters(
 const deadLetterFrom = `
   FROM forward_outbox o INDEXED BY forward_outbox_dead CROSS JOIN webhook_events e ON e.webhook_id = o.webhook_id
   WHERE o.state = 'dead' AND (@destination IS NULL OR o.destination = @destination)
-    AND (@exact IS NULL OR e.event_type = @exact)
-    AND (@prefix IS NULL OR substr(e.event_type, 1, length(@prefix)) = @prefix)
+    AND (@exact IS NULL OR e.type = @exact)
+    AND (@prefix IS NULL OR substr(e.type, 1, length(@prefix)) = @prefix)
     AND (@since IS NULL OR e.received_at >= @since)
     AND (@until IS NULL OR e.received_at < @until)
     AND (@afterId IS NULL OR (o.webhook_id, o.destination) > (@afterId, @afterDestination))`;
@@ -83,7 +83,7 @@ const deadLetterFrom = `
 /** A claim as the writer thread returns it (a Buffer arrives as a Uint8Array). */
 export interface ClaimedRow {
   webhook_id: string;
-  event_type: string;
+  type: string;
   body: Uint8Array;
   attempts: number;
   traceparent: string | null;
@@ -111,7 +111,7 @@ export function prepareOutboxSqlite(db: Database.Database): OutboxSqliteWrites {
      ON CONFLICT (webhook_id, destination) DO NOTHING`,
   );
   const due = db.prepare<[string, number, number, number], ClaimedRow>(
-    `SELECT o.webhook_id, e.event_type, e.body, o.attempts + 1 AS attempts, e.traceparent
+    `SELECT o.webhook_id, e.type, e.body, o.attempts + 1 AS attempts, e.traceparent
      FROM forward_outbox o JOIN webhook_events e ON e.webhook_id = o.webhook_id
      WHERE o.state = 'pending' AND o.destination = ? AND o.next_attempt_at <= ?
        AND (o.lease_until IS NULL OR o.lease_until <= ?)
@@ -130,7 +130,7 @@ export function prepareOutboxSqlite(db: Database.Database): OutboxSqliteWrites {
      WHERE webhook_id = ? AND destination = ? AND lease_owner = ?`,
   );
   const eligible = db.prepare<[string], { status: string }>(
-    `SELECT status FROM webhook_events WHERE webhook_id = ? AND event_type IS NOT NULL`,
+    `SELECT status FROM webhook_events WHERE webhook_id = ? AND type IS NOT NULL`,
   );
   const reset = db.prepare<[string, string, number, number], unknown>(
     `INSERT INTO forward_outbox (webhook_id, destination, next_attempt_at, created_at) VALUES (?, ?, ?, ?)
@@ -201,7 +201,7 @@ export interface OutboxSqliteReads {
 export interface DeadLetterRecord {
   webhook_id: string;
   destination: string;
-  event_type: string | null;
+  type: string | null;
   attempts: number;
   last_error: string | null;
   received_at: number | string;
@@ -211,7 +211,7 @@ export function toDeadLetter(r: DeadLetterRecord): DeadLetterRow {
   return {
     webhookId: r.webhook_id,
     destination: r.destination,
-    type: r.event_type,
+    type: r.type,
     attempts: Number(r.attempts),
     lastError: r.last_error,
     receivedAt: Number(r.received_at),
@@ -264,7 +264,7 @@ export function outboxSqliteReads(db: Database.Database): OutboxSqliteReads {
      WHERE state IN ('pending', 'dead') GROUP BY destination`,
   );
   const dead = db.prepare<[DeadLetterParameters & { limit: number }], DeadLetterRecord>(
-    `SELECT o.webhook_id, o.destination, e.event_type, o.attempts, o.last_error, e.received_at ${deadLetterFrom}
+    `SELECT o.webhook_id, o.destination, e.type, o.attempts, o.last_error, e.received_at ${deadLetterFrom}
      ORDER BY o.webhook_id, o.destination LIMIT @limit`,
   );
   const countDead = db.prepare<[DeadLetterParameters & { limit: number }], { n: number }>(
@@ -316,7 +316,7 @@ export function toOutboxItem(r: ClaimedRow, destination: string): OutboxItem {
   return {
     webhookId: r.webhook_id,
     destination,
-    type: r.event_type,
+    type: r.type,
     body,
     attempts: Number(r.attempts),
     traceparent: r.traceparent,

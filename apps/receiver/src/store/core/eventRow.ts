@@ -5,7 +5,7 @@ import { boundText, maxListedContractErrors } from '@webhook-contracts/schema';
 import type { EventError, EventStatus, EventSummary, ExportedEvent, StoredEvent } from './Store.js';
 
 /** The columns of an event summary; `seq` orders pages (see eventCursor). */
-export const summaryColumns = `seq, webhook_id, event_type, status, errors, error_count, deliveries_seen,
+export const summaryColumns = `seq, webhook_id, type, status, errors, error_count, deliveries_seen,
   received_at, processed_at, attempts, last_error, next_attempt_at`;
 
 /** A BIGINT column: a number from SQLite, a string from PostgreSQL. */
@@ -14,7 +14,7 @@ type Int = number | string;
 export interface EventRow {
   seq: Int;
   webhook_id: string;
-  event_type: string | null;
+  type: string | null;
   status: EventStatus;
   /** JSON text (SQLite) or parsed jsonb (PostgreSQL): the first contract errors. */
   errors: string | EventError[] | null;
@@ -31,12 +31,12 @@ export interface EventRow {
 }
 
 /** The columns an export reads, in their order (see StoreCore.exportEvents). */
-export const exportColumns = 'webhook_id, event_type, status, received_at, body';
+export const exportColumns = 'webhook_id, type, status, received_at, body';
 
 /** A webhook_events row as an export reads it. */
 export interface ExportRow {
   webhook_id: string;
-  event_type: string | null;
+  type: string | null;
   status: EventStatus;
   received_at: Int;
   body: Buffer;
@@ -97,7 +97,7 @@ export function toSummary(row: EventRow): EventSummary {
   const errors = row.errors === null ? null : json<EventError[]>(row.errors);
   return {
     webhookId: row.webhook_id,
-    type: row.event_type,
+    type: row.type,
     status: row.status,
     errors: errors === null ? null : listedErrors(errors),
     errorCount: errors === null ? null : Math.max(Number(row.error_count ?? 0), errors.length),
@@ -122,7 +122,7 @@ export function toStoredEvent(row: EventRow): StoredEvent {
 export function toExportedEvent(row: ExportRow): ExportedEvent {
   return {
     webhookId: row.webhook_id,
-    type: row.event_type,
+    type: row.type,
     status: row.status,
     receivedAt: Number(row.received_at),
     body: row.body,

@@ -68,6 +68,21 @@ UPDATE webhook_events SET error_count = 0 WHERE errors IS NOT NULL AND error_cou
     name: 'webhook_events traceparent',
     sql: 'ALTER TABLE webhook_events ADD COLUMN IF NOT EXISTS traceparent TEXT;',
   },
+  {
+    // The event type column is named `type`, like the field it holds everywhere else; the index on
+    // it follows the rename. Only a schema that still has `event_type` is changed.
+    version: 5,
+    name: 'webhook_events event_type renamed type',
+    sql: `
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = 'webhook_events'
+               AND column_name = 'event_type') THEN
+    ALTER TABLE webhook_events RENAME COLUMN event_type TO type;
+  END IF;
+END $$;`,
+  },
 ];
 
 export const migrationsTable = 'receiver_schema_migrations';

@@ -262,15 +262,58 @@ describe('PostgresStore', () => {
           `INSERT INTO ${quoteIdentifier(schema)}.webhook_events (webhook_id, status, body, headers, received_at)
            VALUES ('msg_old', 'processed', '\\x7b7d', '{}', 0)`,
         );
-        expect(await migrate(c, schema)).toEqual([4]);
+        expect(await migrate(c, schema, migrations.slice(0, 4))).toEqual([4]);
         // Recorded as not applied again: it runs again on the column it made, without failing.
         await c.query(`DELETE FROM ${quoteIdentifier(schema)}.${migrationsTable} WHERE version = 4`);
-        expect(await migrate(c, schema)).toEqual([4]);
+        expect(await migrate(c, schema, migrations.slice(0, 4))).toEqual([4]);
         return (
           await c.query(`SELECT webhook_id, traceparent FROM ${quoteIdentifier(schema)}.webhook_events`)
         ).rows;
       });
       expect(rows).toEqual([{ webhook_id: 'msg_old', traceparent: null }]);
+    });
+
+    it('renames event_type to type in a schema at version 4, keeping every row with its type, and queries by type', async () => {
+      const schema = randomSchema();
+      schemas.push(schema);
+      const table = `${quoteIdentifier(schema)}.webhook_events`;
+      await withAdminClient(async (c) => {
+        await migrate(c, schema, migrations.slice(0, 4));
+        const insert = `INSERT INTO ${table} (webhook_id, event_type, status, body, headers, received_at, next_attempt_at)
+          VALUES ($1, $2, $3, '\\x7b7d', '{}', $4, $5)`;
+        await c.query(insert, ['msg_a', 't.a', 'processed', 1000, null]);
+        await c.query(insert, ['msg_b', 't.b', 'failed', 2000, 2500]);
+        await c.query(insert, ['msg_none', null, 'quarantined', 3000, null]);
+        expect(await migrate(c, schema)).toEqual([5]);
+        // Recorded as not applied again: it finds no event_type and leaves the schema alone.
+        await c.query(`DELETE FROM ${quoteIdentifier(schema)}.${migrationsTable} WHERE version = 5`);
+        expect(await migrate(c, schema)).toEqual([5]);
+        const columns = await c.query<{ column_name: string }>(
+          `SELECT column_name FROM information_schema.columns
+           WHERE table_schema = $1 AND table_name = 'webhook_events' AND column_name IN ('type', 'event_type')`,
+          [schema],
+        );
+        expect(columns.rows).toEqual([{ column_name: 'type' }]);
+        const index = await c.query<{ def: string }>(
+          `SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
+           JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_namespace n ON n.oid = x.relnamespace
+           WHERE n.nspname = $1 AND x.relname = 'webhook_events_type'`,
+          [schema],
+        );
+        expect(index.rows[0]?.def).toMatch(/\(type, seq\)$/);
+      });
+      const store = await open({ schema });
+      expect((await store.getEvent('msg_a'))!.type).toBe('t.a');
+      expect((await store.getEvent('msg_none'))!.type).toBeNull();
+      const byType = await store.listEvents({ type: 't.b', limit: 10 });
+      expect(byType.events.map((e) => [e.webhookId, e.type])).toEqual([['msg_b', 't.b']]);
+      const exported = await store.exportEvents({ types: ['t.a', 't.b'], limit: 10 });
+      expect(exported.map((e) => [e.webhookId, e.type])).toEqual([
+        ['msg_a', 't.a'],
+        ['msg_b', 't.b'],
+      ]);
+      const claimed = await store.claimDue('w1', 2500, 30_000, 10);
+      expect(claimed.map((c) => [c.webhookId, c.type])).toEqual([['msg_b', 't.b']]);
     });
 
     it('lets two instances migrate one fresh schema at the same moment: one applies, the other waits', async () => {

@@ -70,17 +70,17 @@ export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConne
 /** The export's walk, in export order from a cursor, filtered and limited: rows and sizes share it. */
 const exportWalk = `FROM webhook_events
     WHERE (received_at, webhook_id) > ($1::bigint, $2::text) AND received_at >= $3 AND received_at < $4
-      AND ($5::text[] IS NULL OR event_type = ANY($5)) AND ($6::text[] IS NULL OR status = ANY($6))
+      AND ($5::text[] IS NULL OR type = ANY($5)) AND ($6::text[] IS NULL OR status = ANY($6))
     ORDER BY received_at, webhook_id LIMIT $7`;
 
 const sql = {
   insert: `
     INSERT INTO webhook_events
-      (webhook_id, event_type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
+      (webhook_id, type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
        error_count, traceparent)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[], $6::jsonb[],
                          $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::text[])
-      AS d(webhook_id, event_type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
+      AS d(webhook_id, type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
            error_count, traceparent)
     -- One lock order for every instance: two batches sharing webhook-ids cannot deadlock.
     ORDER BY d.webhook_id COLLATE "C"
@@ -90,7 +90,7 @@ const sql = {
   get: `SELECT ${summaryColumns}, body, headers FROM webhook_events WHERE webhook_id = $1`,
   list: `
     SELECT ${summaryColumns} FROM webhook_events
-    WHERE ($1::text IS NULL OR event_type = $1) AND ($2::text IS NULL OR status = $2)
+    WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR status = $2)
       AND ($3::bigint IS NULL OR seq < $3)
     ORDER BY seq DESC LIMIT $4`,
   // The row comparison walks webhook_events_received from the cursor (webhook_id is COLLATE "C",
@@ -115,7 +115,7 @@ const sql = {
         lease_until = coalesce($5::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint) + $2,
         attempts = e.attempts + 1
     FROM due WHERE e.seq = due.seq
-    RETURNING e.seq, e.webhook_id, e.event_type, e.body, e.attempts, e.next_attempt_at, e.lease_until,
+    RETURNING e.seq, e.webhook_id, e.type, e.body, e.attempts, e.next_attempt_at, e.lease_until,
       e.traceparent`,
   // An event claimed maxAttempts times whose last lease ran out unsettled: its processor died on
   // it each time (a settled failure clears the lease). Claiming it again would crash the next one.
@@ -142,7 +142,7 @@ const sql = {
     FROM items i
     WHERE e.webhook_id = i.webhook_id AND e.claimed_by = $1
       AND (i.attempts IS NULL OR e.attempts = i.attempts)
-    RETURNING e.webhook_id, e.event_type`,
+    RETURNING e.webhook_id, e.type`,
   requeue: `
     UPDATE webhook_events
     SET status = 'received', attempts = 0, next_attempt_at = $1, claimed_by = NULL, lease_until = NULL
@@ -339,7 +339,7 @@ export class PostgresStore extends StoreCore {
     const { rows } = await this.pool.query<{
       seq: string;
       webhook_id: string;
-      event_type: string | null;
+      type: string | null;
       body: Buffer;
       attempts: number;
       next_attempt_at: string;
@@ -352,7 +352,7 @@ export class PostgresStore extends StoreCore {
     );
     return rows.map((r) => ({
       webhookId: r.webhook_id,
-      type: r.event_type,
+      type: r.type,
       body: r.body,
       ...(r.traceparent === null ? {} : { traceparent: r.traceparent }),
       attempts: r.attempts,
@@ -389,17 +389,14 @@ export class PostgresStore extends StoreCore {
         if (tables.length > 0) {
           await client.query(`LOCK TABLE ${tables.map(quoteIdentifier).join(', ')} IN ROW EXCLUSIVE MODE`);
         }
-        const result = await client.query<{ webhook_id: string; event_type: string | null }>(
-          sql.settle,
-          params,
-        );
+        const result = await client.query<{ webhook_id: string; type: string | null }>(sql.settle, params);
         const held = new Set(result.rows.map((r) => r.webhook_id));
         // A replay that makes a quarantined event valid makes it forwardable; rows it has stay.
         if (this.outboxRoutes.length > 0) {
           const status = new Map(rows.map((r) => [r.webhookId, r.status]));
           const settled = result.rows.map((r) => ({
             webhookId: r.webhook_id,
-            type: r.event_type,
+            type: r.type,
             status: status.get(r.webhook_id) ?? 'failed',
           }));
           await enqueueOutboxPostgres(client, outboxPairs(settled, this.outboxRoutes), now);

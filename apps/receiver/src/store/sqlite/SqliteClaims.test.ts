@@ -16,7 +16,7 @@ class Table {
   put(webhookId: string, dueAt: number | null, attempts = 0): void {
     this.rows.set(webhookId, {
       webhook_id: webhookId,
-      event_type: 't',
+      type: 't',
       body: Buffer.from(webhookId),
       attempts,
       dueAt,

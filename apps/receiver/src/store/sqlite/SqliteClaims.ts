@@ -34,7 +34,7 @@ interface FreshEvent {
 /** A due row read from the table. */
 export interface DueRow {
   webhook_id: string;
-  event_type: string | null;
+  type: string | null;
   body: Buffer;
   attempts: number;
   /** The delivery's traceparent, if one was stored (absent in rows from older callers). */
@@ -157,7 +157,7 @@ export class SqliteClaims {
         // An expired lease in this process on it is void too: its holder cannot settle it now.
         this.claims.delete(r.webhook_id);
         cap.giveUp(r);
-      } else take(r.webhook_id, r.event_type, r.body, r.attempts, undefined, r.traceparent);
+      } else take(r.webhook_id, r.type, r.body, r.attempts, undefined, r.traceparent);
     }
     // A full page may have left more behind: look again next time.
     if (rows.length === wanted) this.rescanNeeded = true;

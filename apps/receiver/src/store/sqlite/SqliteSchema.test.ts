@@ -37,7 +37,7 @@ describe('openSqliteDatabase', () => {
       'sqlite_sequence',
       'webhook_events',
     ]);
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
     db.close();
   });
 
@@ -46,7 +46,7 @@ describe('openSqliteDatabase', () => {
     openSqliteDatabase(filename).close();
     const db = openSqliteDatabase(filename);
     expect(walCommits(filename)).toBe(0);
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
     db.close();
   });
 
@@ -70,7 +70,7 @@ describe('openSqliteDatabase', () => {
     old.close();
 
     const db = openSqliteDatabase(filename);
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
     const rows = db
       .prepare<[], { webhook_id: string; errors: string | null; error_count: number | null }>(
         'SELECT webhook_id, errors, error_count FROM webhook_events ORDER BY webhook_id',
@@ -100,7 +100,7 @@ describe('openSqliteDatabase', () => {
     old.close();
 
     const db = openSqliteDatabase(filename);
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
     expect(db.prepare('SELECT webhook_id, traceparent FROM webhook_events').all()).toEqual([
       { webhook_id: 'msg_old', traceparent: null },
     ]);
@@ -108,7 +108,7 @@ describe('openSqliteDatabase', () => {
     db.pragma('user_version = 3');
     db.close();
     const again = openSqliteDatabase(filename);
-    expect(again.pragma('user_version', { simple: true })).toBe(4);
+    expect(again.pragma('user_version', { simple: true })).toBe(5);
     const columns = again
       .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('webhook_events')")
       .all()

@@ -10,7 +10,7 @@ export const sqliteSchema = `
 CREATE TABLE IF NOT EXISTS webhook_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   webhook_id TEXT NOT NULL UNIQUE,
-  event_type TEXT,
+  type TEXT,
   status TEXT NOT NULL CHECK (status IN ('received','processed','failed','quarantined','unhandled')),
   body BLOB NOT NULL,
   headers TEXT NOT NULL,
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS webhook_events (
 );
 CREATE INDEX IF NOT EXISTS webhook_events_due ON webhook_events (next_attempt_at)
   WHERE next_attempt_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS webhook_events_type ON webhook_events (event_type, seq);
+CREATE INDEX IF NOT EXISTS webhook_events_type ON webhook_events (type, seq);
 CREATE INDEX IF NOT EXISTS webhook_events_status ON webhook_events (status, seq);
 CREATE INDEX IF NOT EXISTS webhook_events_received ON webhook_events (received_at, webhook_id);
 `;
@@ -77,6 +77,16 @@ const migrations: readonly ((db: Database.Database) => void)[] = [
       .all()
       .map((c) => c.name);
     if (!columns.includes('traceparent')) db.exec('ALTER TABLE webhook_events ADD COLUMN traceparent TEXT');
+  },
+  // 4 → 5: the event type column is named `type`, like the field it holds everywhere else. RENAME
+  // COLUMN rewrites the index on it (webhook_events_type) too. A file created since has `type`.
+  (db) => {
+    const columns = db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('webhook_events')")
+      .all()
+      .map((c) => c.name);
+    if (columns.includes('event_type'))
+      db.exec('ALTER TABLE webhook_events RENAME COLUMN event_type TO type');
   },
 ];
 

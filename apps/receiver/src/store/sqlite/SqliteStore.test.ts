@@ -600,8 +600,62 @@ describe('SqliteStore on a file made with the first schema', () => {
       expect(columns).not.toContain('lease_until');
       expect(columns).toContain('next_attempt_at');
       expect(columns).toContain('traceparent');
-      expect(raw.pragma('user_version', { simple: true })).toBe(4);
+      expect(columns).toContain('type');
+      expect(columns).not.toContain('event_type');
+      expect(raw.pragma('user_version', { simple: true })).toBe(5);
       expect(raw.prepare('SELECT count(*) AS n FROM webhook_events').get()).toEqual({ n: 2 });
+      raw.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SqliteStore on a file at version 4, whose type column is event_type', () => {
+  it('renames the column to type, keeping every row with its type, and lists, exports and claims by type', async () => {
+    const { dir, filename } = tempFile();
+    try {
+      // A file as version 4 left it: made with the current schema, the column renamed back.
+      await new SqliteStore({ filename }).close();
+      const old = new Database(filename);
+      old.exec('ALTER TABLE webhook_events RENAME COLUMN type TO event_type');
+      old.pragma('user_version = 4');
+      const insert = old.prepare(
+        `INSERT INTO webhook_events (webhook_id, event_type, status, body, headers, received_at, next_attempt_at)
+         VALUES (?, ?, ?, x'7b7d', '{}', ?, ?)`,
+      );
+      insert.run('msg_a', 't.a', 'processed', 1000, null);
+      insert.run('msg_b', 't.b', 'failed', 2000, 2500);
+      insert.run('msg_none', null, 'quarantined', 3000, null);
+      old.close();
+
+      const store = new SqliteStore({ filename });
+      expect((await store.getEvent('msg_a'))!.type).toBe('t.a');
+      expect((await store.getEvent('msg_none'))!.type).toBeNull();
+      const byType = await store.listEvents({ type: 't.b', limit: 10 });
+      expect(byType.events.map((e) => [e.webhookId, e.type])).toEqual([['msg_b', 't.b']]);
+      const byTypeAndStatus = await store.listEvents({ type: 't.a', status: 'processed', limit: 10 });
+      expect(byTypeAndStatus.events.map((e) => e.webhookId)).toEqual(['msg_a']);
+      const exported = await store.exportEvents({ types: ['t.a', 't.b'], limit: 10 });
+      expect(exported.map((e) => [e.webhookId, e.type])).toEqual([
+        ['msg_a', 't.a'],
+        ['msg_b', 't.b'],
+      ]);
+      const claimed = await store.claimDue('w1', 2500, 30_000, 10);
+      expect(claimed.map((c) => [c.webhookId, c.type])).toEqual([['msg_b', 't.b']]);
+      await store.close();
+
+      const raw = new Database(filename, { readonly: true });
+      const columns = (
+        raw.prepare("SELECT name FROM pragma_table_info('webhook_events')").all() as { name: string }[]
+      ).map((c) => c.name);
+      expect(columns).toContain('type');
+      expect(columns).not.toContain('event_type');
+      const indexed = (
+        raw.prepare("SELECT name FROM pragma_index_info('webhook_events_type')").all() as { name: string }[]
+      ).map((c) => c.name);
+      expect(indexed).toEqual(['type', 'seq']);
+      expect(raw.pragma('user_version', { simple: true })).toBe(5);
       raw.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -62,7 +62,7 @@ const rowErrorCodes = /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT)/;
  */
 const exportWalk = `FROM webhook_events INDEXED BY webhook_events_received
          WHERE (received_at, webhook_id) > (?, ?) AND received_at >= ? AND received_at < ?
-           AND (? IS NULL OR event_type IN (SELECT value FROM json_each(?)))
+           AND (? IS NULL OR type IN (SELECT value FROM json_each(?)))
            AND (? IS NULL OR status IN (SELECT value FROM json_each(?)))
          ORDER BY received_at, webhook_id LIMIT ?`;
 
@@ -127,7 +127,7 @@ export class SqliteStore extends StoreCore {
         ),
         type: db.prepare<[string, number, number], EventRow>(
           `SELECT ${summaryColumns} FROM webhook_events INDEXED BY webhook_events_type
-           WHERE event_type = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+           WHERE type = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
         ),
         status: db.prepare<[string, number, number], EventRow>(
           `SELECT ${summaryColumns} FROM webhook_events INDEXED BY webhook_events_status
@@ -135,7 +135,7 @@ export class SqliteStore extends StoreCore {
         ),
         both: db.prepare<[string, string, number, number], EventRow>(
           `SELECT ${summaryColumns} FROM webhook_events INDEXED BY webhook_events_type
-           WHERE event_type = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+           WHERE type = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
         ),
       },
       export: db.prepare<ExportWalkParameters, ExportRow>(`SELECT ${exportColumns} ${exportWalk}`),
@@ -146,7 +146,7 @@ export class SqliteStore extends StoreCore {
       due: db.prepare<[number, string, number], DueRow>(
         // `+status` keeps the planner off the status index: walking the partial due index in order
         // stops after `limit` rows, where the status index would read and sort the whole backlog.
-        `SELECT webhook_id, event_type, body, attempts, traceparent FROM webhook_events
+        `SELECT webhook_id, type, body, attempts, traceparent FROM webhook_events
          WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
            AND +status IN ('received', 'failed')
            AND webhook_id NOT IN (SELECT value FROM json_each(?))

@@ -67,7 +67,7 @@ export function createSqliteWrites(db: Database.Database, routes: readonly Outbo
     { status: EventStatus; deliveries_seen: number }
   >(
     `INSERT INTO webhook_events
-       (webhook_id, event_type, status, body, headers, errors, error_count, received_at, next_attempt_at,
+       (webhook_id, type, status, body, headers, errors, error_count, received_at, next_attempt_at,
         deliveries_seen, traceparent)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (webhook_id) DO UPDATE SET deliveries_seen = deliveries_seen + excluded.deliveries_seen
@@ -117,8 +117,8 @@ export function createSqliteWrites(db: Database.Database, routes: readonly Outbo
     `UPDATE webhook_events SET status = 'received', attempts = 0, next_attempt_at = ? WHERE webhook_id = ?`,
   );
   const outbox = prepareOutboxSqlite(db);
-  const typeOf = db.prepare<[string], { event_type: string | null }>(
-    'SELECT event_type FROM webhook_events WHERE webhook_id = ?',
+  const typeOf = db.prepare<[string], { type: string | null }>(
+    'SELECT type FROM webhook_events WHERE webhook_id = ?',
   );
   // Each read model's writes, prepared on this (the writing) connection.
   const appliers = readModels.map((m) => ({ key: m.effectKey, apply: m.sqlite.prepareApply(db) }));
@@ -137,7 +137,7 @@ export function createSqliteWrites(db: Database.Database, routes: readonly Outbo
     if (changes !== 1) return false;
     // A replay that makes a quarantined event valid makes it forwardable; rows it has stay as they are.
     if (routes.length > 0 && (s.status === 'processed' || s.status === 'unhandled')) {
-      const type = typeOf.get(s.webhookId)?.event_type ?? null;
+      const type = typeOf.get(s.webhookId)?.type ?? null;
       outbox.enqueue(
         outboxPairs([{ webhookId: s.webhookId, type, status: s.status }], routes),
         s.processedAt ?? Date.now(),
