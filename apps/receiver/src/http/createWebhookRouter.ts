@@ -1,8 +1,9 @@
 // POST / : verify the signature over the raw bytes, validate against the contract, store durably
 // (group-committed, fsync'd) and only then answer 2xx; processing happens afterwards, from the store.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError, writeJson } from '@webhook-contracts/http-kit';
 import { type SecretInput, Webhook } from '@webhook-contracts/webhooks';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Request, type Response, Router } from 'express';
 import type { ContractMode } from '../config.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
