@@ -21,6 +21,7 @@ import {
   spawnNode,
   stop,
   waitForHttp,
+  waitSettled,
 } from './support/processes.js';
 import type { BenchOptions, BenchResult } from './support/types.js';
 
@@ -67,9 +68,12 @@ export async function benchHeapTuning(opts: BenchOptions = {}): Promise<BenchRes
       // Rotate who goes first, so no side always follows the same neighbour.
       const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
       for (const side of order) {
-        const { result, cpuUs } = await measureCpu(procs, () =>
-          runLoad(`${side.url}/webhooks`, seconds, side.connections, true),
-        );
+        // Its round ends once it has settled every delivery it accepted (see ingest.ts).
+        const { result, cpuUs } = await measureCpu(procs, async () => {
+          const load = await runLoad(`${side.url}/webhooks`, seconds, side.connections, true);
+          await waitSettled(side.url!);
+          return load;
+        });
         if (result.non2xx > 0 || result.errors > 0)
           throw new Error(
             `bench: ${side.label} answered ${result.non2xx} non-2xx and ${result.errors} errors: the run is not valid`,

@@ -97,6 +97,38 @@ export async function metricValue(base: string, name: string, label = ''): Promi
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
+/** The sum of every series of a Prometheus metric (all its label values) on a server's /metrics. */
+export async function metricSum(base: string, name: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+/**
+ * Waits until a receiver has settled (processed, or otherwise) every delivery it accepted: its
+ * processor has caught up and the writer thread has committed the settlements. Polls /metrics
+ * every 100 ms, so only after the load has stopped does the scrape cost anything.
+ */
+export async function waitSettled(base: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [accepted, settled] = await Promise.all([
+      metricValue(base, 'webhook_deliveries_total', 'outcome="accepted"'),
+      metricSum(base, 'webhook_events_settled_total'),
+    ]);
+    if (settled >= accepted) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `bench: ${base} settled ${settled} of ${accepted} accepted deliveries within ${timeoutMs / 1000} s`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Peak resident set size (VmHWM) of a live process, in MB (Linux only). */
 export function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

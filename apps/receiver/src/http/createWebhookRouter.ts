@@ -1,5 +1,7 @@
 // POST / : verify the signature over the raw bytes, validate against the contract, store durably
 // (group-committed, fsync'd) and only then answer 2xx; processing happens afterwards, from the store.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError, writeJson } from '@webhook-contracts/http-kit';
 import { type SecretInput, Webhook } from '@webhook-contracts/webhooks';
 import { type Request, type Response, Router } from 'express';
@@ -68,7 +70,9 @@ export interface WebhookRouterOptions {
  * const receive = createWebhookHandler({ secret: process.env.WEBHOOK_SECRET!, store, processor });
  * app.post('/hooks/whop', receive);
  */
-export function createWebhookHandler(options: WebhookRouterOptions): (req: Request, res: Response) => void {
+export function createWebhookHandler(
+  options: WebhookRouterOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const now = options.now ?? Date.now;
   const toleranceSeconds = options.toleranceSeconds ?? 300;
   const webhook = options.webhook ?? new Webhook(options.secret ?? [], { toleranceSeconds, now });
@@ -97,7 +101,7 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
   const refusals = new RateLimitedLog(logger);
 
   /** The one place a delivery is answered: metrics, span, log, processor, headers, body. */
-  function answer(res: Response, result: DeliveryAnswer, span: ReceiveSpan, hold = false): void {
+  function answer(res: ServerResponse, result: DeliveryAnswer, span: ReceiveSpan, hold = false): void {
     metrics?.countDelivery(result.outcome);
     span.answered({
       status: result.status,
@@ -127,7 +131,7 @@ export function createWebhookHandler(options: WebhookRouterOptions): (req: Reque
     res.write(text);
   }
 
-  async function receive(req: Request, res: Response, span: ReceiveSpan): Promise<void> {
+  async function receive(req: IncomingMessage, res: ServerResponse, span: ReceiveSpan): Promise<void> {
     const read = await reader.read(req);
     const decision = decideDelivery(read, contractMode);
     if (decision.kind === 'answer') {
