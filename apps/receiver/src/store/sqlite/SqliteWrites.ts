@@ -150,6 +150,8 @@ export function createSqliteWrites(db: Database.Database, routes: readonly Outbo
     return true;
   };
 
+  const settleClaims = db.transaction((items: readonly ClaimSettlement[]) => items.map(settleOne));
+
   return {
     insertBatch: db.transaction((rows: readonly InsertRow[]) => {
       const outcomes = rows.map(({ delivery: d, copies }): RowOutcome => {
@@ -185,7 +187,18 @@ export function createSqliteWrites(db: Database.Database, routes: readonly Outbo
     // waits for. The next fsync'd commit (any insert) makes it durable too. synchronous is set back
     // to FULL before anything else runs on this connection.
     recordClaims: (claimed, exhausted) => unsynced(() => recordClaims(claimed, exhausted)),
-    settleClaims: db.transaction((items: readonly ClaimSettlement[]) => items.map(settleOne)),
+    // A settlement needs no fsync of its own either: it commits the outcome, the read models'
+    // effects and the outbox rows in one transaction, and WAL frames reach the disk in order, so a
+    // power cut can only take the whole of a recent settlement back, never half of it. The event is
+    // then still claimable and is processed again, effects included; the 2xx's insert is untouched.
+    // That saves one sync of the writer thread per processing batch.
+    settleClaims: (items) => {
+      let outcomes: boolean[] = [];
+      unsynced(() => {
+        outcomes = settleClaims(items);
+      });
+      return outcomes;
+    },
     requeue: (webhookId: string, now: number) => requeue.run(now, webhookId).changes === 1,
     // Only asked while inserts fail: it needs a page of the WAL, as any commit does.
     probeWrite: (now: number) => unsynced(() => probe.run(now)),
