@@ -77,7 +77,8 @@ export class Webhook {
    * webhook.sign('msg_1', Math.floor(Date.now() / 1000), body); // 'v1,…'
    */
   sign(id: string, timestamp: number, body: string | Uint8Array): string {
-    if (this.#keySet === undefined) return signWithKeys({ hmac: this.#keys, signers: [] }, id, timestamp, body);
+    if (this.#keySet === undefined)
+      return signWithKeys({ hmac: this.#keys, signers: [] }, id, timestamp, body);
     if (this.#keySet.publicOnly > 0) {
       throw new WebhookConfigError(
         'invalid_secret',

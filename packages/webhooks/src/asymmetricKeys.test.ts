@@ -103,7 +103,9 @@ describe('generateKeyPair', () => {
 describe('decodeSecret with a v1a key', () => {
   it('refuses whsk_ and whpk_ as HMAC secrets, pointing at the readers that take both kinds', () => {
     for (const key of [v1aKeys.seed, v1aKeys.publicKey]) {
-      expect(refusal(() => decodeSecret(key))).toMatch(/ed25519 key of the v1a scheme .* not a v1 HMAC secret/);
+      expect(refusal(() => decodeSecret(key))).toMatch(
+        /ed25519 key of the v1a scheme .* not a v1 HMAC secret/,
+      );
     }
   });
 });

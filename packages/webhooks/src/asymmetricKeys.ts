@@ -47,10 +47,13 @@ export function decodeSigningKey(value: string): Ed25519Signer {
   }
   const bytes = keyBytes(value, SIGNING_KEY_PREFIX, 'signing key');
   if (bytes.length !== SEED_BYTES && bytes.length !== SEED_BYTES + PUBLIC_BYTES) {
-    const der = bytes.length === PKCS8_PREFIX.length + SEED_BYTES && bytes.subarray(0, 16).equals(PKCS8_PREFIX);
+    const der =
+      bytes.length === PKCS8_PREFIX.length + SEED_BYTES && bytes.subarray(0, 16).equals(PKCS8_PREFIX);
     throw invalid(
       `The whsk_ signing key holds ${bytes.length} bytes; an ed25519 signing key is ${LAYOUTS}.` +
-        (der ? ' These bytes are a PKCS#8 DER key: pass its last 32 bytes (the seed) instead.' : ` ${cap(PAIR_HINT)}.`),
+        (der
+          ? ' These bytes are a PKCS#8 DER key: pass its last 32 bytes (the seed) instead.'
+          : ` ${cap(PAIR_HINT)}.`),
     );
   }
   const privateKey = createPrivateKey({
@@ -84,7 +87,8 @@ export function decodePublicKey(value: string): KeyObject {
   }
   const bytes = keyBytes(value, PUBLIC_KEY_PREFIX, 'public key');
   if (bytes.length !== PUBLIC_BYTES) {
-    const der = bytes.length === SPKI_PREFIX.length + PUBLIC_BYTES && bytes.subarray(0, 12).equals(SPKI_PREFIX);
+    const der =
+      bytes.length === SPKI_PREFIX.length + PUBLIC_BYTES && bytes.subarray(0, 12).equals(SPKI_PREFIX);
     throw invalid(
       `The whpk_ public key holds ${bytes.length} bytes; an ed25519 public key is 32 bytes (44 base64 characters).` +
         (der ? ' These bytes are an SPKI DER key: pass its last 32 bytes instead.' : ` ${cap(PAIR_HINT)}.`),
@@ -123,7 +127,9 @@ function keyBytes(value: string, prefix: string, what: string): Buffer {
   if (!STRICT_BASE64.test(encoded) || Buffer.from(encoded, 'base64').toString('base64') !== encoded) {
     throw invalid(
       `The ${what} after ${prefix} is not canonical base64 (A–Z, a–z, 0–9, +, /, padded with =)` +
-        (/[-_]/.test(encoded) ? ': it uses the base64url alphabet (- and _), Standard Webhooks keys use + and /' : '') +
+        (/[-_]/.test(encoded)
+          ? ': it uses the base64url alphabet (- and _), Standard Webhooks keys use + and /'
+          : '') +
         `; ${PAIR_HINT}.`,
     );
   }

@@ -23,6 +23,6 @@ export { type SignedDelivery, type SignedDeliveryInput, signedDelivery } from '.
 export { type UnwrapResult, unwrapDelivery } from './unwrap.js';
 export type { VerifiedDelivery } from './VerifiedDelivery.js';
 export { DEFAULT_TOLERANCE_SECONDS, type VerifyOptions } from './verify.js';
-export { Webhook } from './Webhook.js';
 export { MAX_V1A_ENTRIES } from './verifyKeySet.js';
+export { Webhook } from './Webhook.js';
 export { decodeKeys, type SignatureScheme, type WebhookKeys } from './webhookKeys.js';

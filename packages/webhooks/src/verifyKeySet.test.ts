@@ -13,7 +13,11 @@ const options = { now: clockAt(NOW) };
 const other = generateKeyPair();
 const body = '{"type":"v1a"}';
 
-function rejection(webhook: Webhook, headers: Record<string, string>, payload = body): WebhookVerificationError {
+function rejection(
+  webhook: Webhook,
+  headers: Record<string, string>,
+  payload = body,
+): WebhookVerificationError {
   const error = captureError(() => webhook.verify(headers, payload));
   expect(error).toBeInstanceOf(WebhookVerificationError);
   return error as WebhookVerificationError;
@@ -169,7 +173,11 @@ describe('precheckWebhookHeaders with schemes', () => {
   });
 
   it('refuses a header with too many v1a entries before the body is read', () => {
-    const many = withSignature(Array(MAX_V1A_ENTRIES + 1).fill(entry(v1aKeys.seed)).join(' '));
+    const many = withSignature(
+      Array(MAX_V1A_ENTRIES + 1)
+        .fill(entry(v1aKeys.seed))
+        .join(' '),
+    );
     const error = captureError(() => precheckWebhookHeaders(many, { ...precheck, schemes: ['v1a'] }));
     expect((error as WebhookVerificationError).code).toBe('invalid_signature_header');
   });

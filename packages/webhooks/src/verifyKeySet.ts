@@ -32,7 +32,10 @@ export interface SchemeCandidates {
  * @throws {WebhookVerificationError} `invalid_signature_header` when no entry of a trusted scheme is
  *   well-formed, or there are more than MAX_V1A_ENTRIES v1a entries.
  */
-export function schemeCandidates(signatureHeader: string, schemes: readonly SignatureScheme[]): SchemeCandidates {
+export function schemeCandidates(
+  signatureHeader: string,
+  schemes: readonly SignatureScheme[],
+): SchemeCandidates {
   const candidates: SchemeCandidates = { v1: [], v1a: [] };
   let malformed = 0;
   let v1aEntries = 0;

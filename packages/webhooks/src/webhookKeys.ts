@@ -34,7 +34,10 @@ export interface WebhookKeys {
  * @example
  * decodeKeys('whpk_…,whsec_…', 'verify'); // { hmac: [1 key], verifiers: [1 key], signers: [], publicOnly: 1 }
  */
-export function decodeKeys(secret: SecretInput | readonly SecretInput[], purpose: 'sign' | 'verify'): WebhookKeys {
+export function decodeKeys(
+  secret: SecretInput | readonly SecretInput[],
+  purpose: 'sign' | 'verify',
+): WebhookKeys {
   const items: readonly SecretInput[] = Array.isArray(secret) ? secret : [secret as SecretInput];
   if (items.length === 0) {
     throw new WebhookConfigError('invalid_secret', `The list of webhook secrets is empty: ${SECRET_FORMS}.`);
