@@ -58,6 +58,15 @@ function signed(ctx: CaseContext, event: { id: string; body: string }, timestamp
   };
 }
 
+/** A fresh event signed with `secret` (not the receiver's): a case a correct receiver rejects. */
+function signedWithOther(ctx: CaseContext, secret: string): CaseDelivery {
+  const event = ctx.fresh();
+  return {
+    headers: headers(event.id, ctx.now, sign({ secret, id: event.id, timestamp: ctx.now, body: event.body })),
+    body: event.body,
+  };
+}
+
 function without(delivery: CaseDelivery, name: string): CaseDelivery {
   const { [name]: _dropped, ...rest } = delivery.headers;
   return { headers: rest, body: delivery.body };
@@ -104,17 +113,7 @@ export const checkCases: readonly CheckCase[] = [
   {
     name: 'a signature made with another secret is rejected',
     expected: 'reject',
-    build: (ctx) => {
-      const event = ctx.fresh();
-      return {
-        headers: headers(
-          event.id,
-          ctx.now,
-          sign({ secret: anotherSecret(), id: event.id, timestamp: ctx.now, body: event.body }),
-        ),
-        body: event.body,
-      };
-    },
+    build: (ctx) => signedWithOther(ctx, anotherSecret()),
   },
   {
     name: 'a tampered body is rejected',
@@ -245,18 +244,7 @@ export const checkCases: readonly CheckCase[] = [
     name: 'a v1a signature made with another ed25519 key is rejected',
     expected: 'reject',
     v1a: true,
-    build: (ctx) => {
-      const event = ctx.fresh();
-      const other = generateKeyPair().signingKey;
-      return {
-        headers: headers(
-          event.id,
-          ctx.now,
-          sign({ secret: other, id: event.id, timestamp: ctx.now, body: event.body }),
-        ),
-        body: event.body,
-      };
-    },
+    build: (ctx) => signedWithOther(ctx, generateKeyPair().signingKey),
   },
   {
     name: 'a v1a-signed event with a tampered body is rejected',
@@ -281,19 +269,10 @@ export const checkCases: readonly CheckCase[] = [
     expected: 'reject',
     v1a: true,
     build: (ctx) => {
-      const event = ctx.fresh();
       // Anyone can read a whpk_ key: a receiver that takes it as an HMAC secret accepts forgeries.
       const { publicKey } = decodeSigningKey(signingKeys(ctx)[0]!);
       const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
-      const forged = `whsec_${raw.toString('base64')}`;
-      return {
-        headers: headers(
-          event.id,
-          ctx.now,
-          sign({ secret: forged, id: event.id, timestamp: ctx.now, body: event.body }),
-        ),
-        body: event.body,
-      };
+      return signedWithOther(ctx, `whsec_${raw.toString('base64')}`);
     },
   },
   {
