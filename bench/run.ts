@@ -18,11 +18,13 @@ import { cpuRatio, passes, ratio, table } from './support/report.js';
 import { FIGURES_FILE, refreshFigures } from './support/resultsTable.js';
 import type { Benchmark, BenchResult } from './support/types.js';
 import { benchVerify } from './verify.js';
+import { benchVerifyV1a } from './verifyV1a.js';
 
 const benchmarks: Benchmark[] = [
   { name: 'ingest', run: benchIngest },
   { name: 'heap-tuning', run: benchHeapTuning },
   { name: 'verify', run: benchVerify },
+  { name: 'verify-v1a', run: benchVerifyV1a },
   { name: 'sender', run: benchSender },
   { name: 'receiver-postgres', run: benchReceiverPostgres },
   { name: 'schema-import', run: benchImportTime },

@@ -5,6 +5,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { contractsDir } from './artefacts.js';
+import { type V1aVectors, v1aVectors } from './v1aVectors.js';
 
 export const VECTORS_PATH = join(contractsDir, 'vectors/standard-webhooks.json');
 export const VECTORS_NOTE =
@@ -51,6 +52,8 @@ export interface VectorFile {
   tolerance_seconds: number;
   secrets: SecretVector[];
   deliveries: DeliveryVector[];
+  /** The ed25519 scheme: keys and deliveries (see v1aVectors.ts). */
+  v1a: V1aVectors;
 }
 
 const b64 = (bytes: Buffer) => bytes.toString('base64');
@@ -399,5 +402,11 @@ function deliveries(): DeliveryVector[] {
 
 /** The whole vector file, as committed. */
 export function vectorFile(): VectorFile {
-  return { $comment: VECTORS_NOTE, tolerance_seconds: 300, secrets: secrets(), deliveries: deliveries() };
+  return {
+    $comment: VECTORS_NOTE,
+    tolerance_seconds: 300,
+    secrets: secrets(),
+    deliveries: deliveries(),
+    v1a: v1aVectors(),
+  };
 }

@@ -6,6 +6,7 @@ import { WebhookConfigError } from '@webhook-contracts/webhooks';
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check.js';
 import { examplesCommand } from './commands/examples.js';
+import { keysCommand } from './commands/keys.js';
 import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
 import { serveCommand } from './commands/serve.js';
@@ -28,6 +29,7 @@ for (const command of [
   checkCommand(),
   serveCommand(),
   examplesCommand(),
+  keysCommand(),
 ]) {
   program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
 }

@@ -1,6 +1,6 @@
 // The programmatic API: drive the mock sender from tests and tools without spawning the CLI.
 export { type CheckOptions, type CheckReport, type CheckResult, check } from './check/check.js';
-export { checkCaseNames, type Expectation } from './check/checkCases.js';
+export { checkCaseNames, type Expectation, v1aCheckCaseNames } from './check/checkCases.js';
 export { formatCheckTable } from './check/formatCheckTable.js';
 export { GeneratorError, SenderConfigError, type SenderConfigErrorCode } from './errors.js';
 export {

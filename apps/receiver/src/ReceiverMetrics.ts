@@ -94,6 +94,12 @@ export class ReceiverMetrics {
       if (bytes !== undefined) this.inflightBodyBytesGauge.set(bytes);
     },
   });
+  readonly signatureSchemes = new Gauge({
+    name: 'webhook_signature_schemes',
+    help: 'Signature schemes WEBHOOK_SECRET verifies, 1 when trusted: v1 (HMAC secrets), v1a (ed25519 whpk_ keys)',
+    labelNames: ['scheme'] as const,
+    registers: [this.registry],
+  });
   readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route and status code',
@@ -112,6 +118,12 @@ export class ReceiverMetrics {
   constructor() {
     // Every reason shows from the first scrape, so a rate or an alert has a series before the first failure.
     for (const reason of bearerFailures) this.readApiAuthFailures.inc({ reason }, 0);
+  }
+
+  /** Sets webhook_signature_schemes: both series always present, 1 for each scheme in `schemes`. */
+  setSignatureSchemes(schemes: readonly string[]): void {
+    for (const scheme of ['v1', 'v1a'])
+      this.signatureSchemes.set({ scheme }, schemes.includes(scheme) ? 1 : 0);
   }
 
   /** Counts one refused read-API login (the same series as `readApiAuthFailures.inc({ reason })`). */

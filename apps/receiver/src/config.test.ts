@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { knownEventTypes } from '@webhook-contracts/schema';
+import { generateKeyPair } from '@webhook-contracts/webhooks';
 import { describe, expect, it } from 'vitest';
 import { configCommand, HelpShown, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
@@ -375,7 +376,7 @@ describe('loadConfig', () => {
 
   it('refuses to start without a secret and says how to give one', () => {
     expect(issuesOf(() => loadConfig({ env: {}, argv: [] }))).toEqual([
-      'WEBHOOK_SECRET is not set: pass the endpoint secret (whsec_… or ws_…) in WEBHOOK_SECRET or --secret; separate several with commas while rotating',
+      'WEBHOOK_SECRET is not set: pass the endpoint secret (whsec_… or ws_…) or public key (whpk_…) in WEBHOOK_SECRET or --secret; separate several with commas while rotating',
     ]);
     expect(issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: ' , ' }, argv: [] }))[0]).toMatch(
       /holds no secret/,
@@ -510,6 +511,39 @@ describe('loadConfig', () => {
     const issues = issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: 'ws_good,whsec_' }, argv: [] }));
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(/^WEBHOOK_SECRET \(secret #2 of 2\): /);
+  });
+
+  describe('v1a public keys in WEBHOOK_SECRET', () => {
+    const { signingKey, publicKey } = generateKeyPair();
+
+    it('takes a whpk_ key alone or beside v1 secrets in the comma list', () => {
+      expect(loadConfig({ env: { WEBHOOK_SECRET: publicKey }, argv: [] }).secrets).toEqual([publicKey]);
+      expect(loadConfig({ env: { WEBHOOK_SECRET: `${secret}, ${publicKey}` }, argv: [] }).secrets).toEqual([
+        secret,
+        publicKey,
+      ]);
+    });
+
+    it('refuses the whsk_ signing key, saying the receiver needs the public key of the pair', () => {
+      const issues = issuesOf(() =>
+        loadConfig({ env: { WEBHOOK_SECRET: `${publicKey},${signingKey}` }, argv: [] }),
+      );
+      expect(issues).toEqual([
+        expect.stringMatching(
+          /^WEBHOOK_SECRET \(secret #2 of 2\) is a whsk_ signing key: .*pass the whpk_ key/,
+        ),
+      ]);
+      expect(issues[0]).not.toContain(signingKey.slice(5));
+    });
+
+    it('refuses a whpk_ key of the wrong length with the library message', () => {
+      const short = `whpk_${Buffer.alloc(31).toString('base64')}`;
+      expect(issuesOf(() => loadConfig({ env: { WEBHOOK_SECRET: short }, argv: [] }))).toEqual([
+        expect.stringMatching(
+          /^WEBHOOK_SECRET: The whpk_ public key holds 31 bytes; an ed25519 public key is 32 bytes/,
+        ),
+      ]);
+    });
   });
 
   it('reports an unknown flag as a configuration mistake', () => {

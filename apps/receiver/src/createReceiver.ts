@@ -25,7 +25,7 @@ import type { Store } from './store/core/Store.js';
 
 export interface ReceiverOptions {
   store: Store;
-  /** whsec_… or ws_… secret(s); several while rotating. */
+  /** whsec_… or ws_… secret(s) (v1) and whpk_… public keys (v1a); several while rotating. */
   secret: SecretInput | readonly SecretInput[];
   /** Default `quarantine`. */
   contractMode?: ContractMode;

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit';
-import { decodeSecret, parseSecretList } from '@webhook-contracts/webhooks';
+import { decodeKeys, decodeSecret, parseSecretList } from '@webhook-contracts/webhooks';
 import {
   amqpExchangeProblem,
   maxBrokerNameLength,
@@ -182,13 +182,15 @@ const secrets: Setting<string[]> = {
   env: 'WEBHOOK_SECRET',
   flag: '--secret <secrets>',
   help:
-    "Endpoint secret: `whsec_<base64>`, that base64 alone, or Whop's `ws_…` (used as-is). Several, " +
-    'comma-separated, while rotating. Prefer the env var: flags show in `ps`.',
+    "Endpoint secret: `whsec_<base64>`, that base64 alone, or Whop's `ws_…` (used as-is) for `v1` " +
+    'signatures; a `whpk_…` ed25519 public key for `v1a`. Several, comma-separated and of either kind, ' +
+    'while rotating or migrating. Prefer the env var: flags show in `ps`.',
   shownDefault: '(required)',
   read(source, { issues }) {
     if (source === undefined) {
       issues.push(
-        'WEBHOOK_SECRET is not set: pass the endpoint secret (whsec_… or ws_…) in WEBHOOK_SECRET or --secret; ' +
+        'WEBHOOK_SECRET is not set: pass the endpoint secret (whsec_… or ws_…) or public key (whpk_…) in ' +
+          'WEBHOOK_SECRET or --secret; ' +
           'separate several with commas while rotating',
       );
       return [];
@@ -199,15 +201,22 @@ const secrets: Setting<string[]> = {
       list = parseSecretList(source.value);
     } catch {
       issues.push(
-        `${source.from} holds no secret (only commas or spaces): pass the endpoint secret (whsec_… or ws_…)`,
+        `${source.from} holds no secret (only commas or spaces): pass the endpoint secret (whsec_… or ws_…) or public key (whpk_…)`,
       );
       return [];
     }
     list.forEach((secret, i) => {
+      const which = list.length > 1 ? ` (secret #${i + 1} of ${list.length})` : '';
+      if (secret.startsWith('whsk_')) {
+        issues.push(
+          `${source.from}${which} is a whsk_ signing key: a receiver holds only the whpk_ public key of the pair ` +
+            '(with the signing key it could forge webhooks); pass the whpk_ key and keep whsk_ on the sender',
+        );
+        return;
+      }
       try {
-        decodeSecret(secret);
+        decodeKeys(secret, 'verify');
       } catch (error) {
-        const which = list.length > 1 ? ` (secret #${i + 1} of ${list.length})` : '';
         issues.push(`${source.from}${which}: ${(error as Error).message}`);
       }
     });

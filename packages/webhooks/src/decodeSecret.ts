@@ -16,7 +16,7 @@ export const SECRET_FORMS =
 // Standard alphabet, padded to a multiple of 4: what the Go, Python, Rust and Java Standard Webhooks
 // libraries require. (The JS one also takes most unpadded strings; refusing them costs one '=' and
 // keeps a secret that lost its last character from decoding silently to another key.)
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const UNPADDED_BASE64 = /^[A-Za-z0-9+/]+$/;
 const BASE64URL = /^[A-Za-z0-9_-]+=*$/;
 // A ws_ secret's hex with its prefix dropped or swapped: only 0-9a-f and at least 16 characters.
@@ -77,6 +77,12 @@ export function decodeSecret(secret: SecretInput): Buffer {
     throw invalid(
       'The webhook secret holds a comma: that is a list of secrets (rotation), not one. Pass them as an array, ' +
         'or hand the comma-separated value to new Webhook(…) or parseSecretList(…), which read it as a list.',
+    );
+  }
+  if (secret.startsWith('whsk_') || secret.startsWith('whpk_')) {
+    throw invalid(
+      `The value is an ed25519 key of the v1a scheme (${secret.slice(0, 5)}…), not a v1 HMAC secret: pass it to ` +
+        'new Webhook(…), sign(…) or decodeKeys(…), which take both kinds.',
     );
   }
   if (secret.startsWith(WHSEC_PREFIX)) return decodeBase64(secret.slice(WHSEC_PREFIX.length), 'whsec_');

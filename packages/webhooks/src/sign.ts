@@ -1,12 +1,15 @@
+import type { KeyObject } from 'node:crypto';
 import type { SecretInput } from './decodeSecret.js';
-import { decodeSecrets } from './decodeSecrets.js';
+import { signedContent, v1aSignature } from './ed25519.js';
 import { WebhookConfigError } from './errors.js';
 import { bodyBytes, v1Signature } from './signature.js';
+import { decodeKeys } from './webhookKeys.js';
 
 export interface SignInput {
   /**
-   * One secret, or several to sign with each (the header then lists one `v1,` entry per secret). A
-   * string may be a comma-separated list, read like `parseSecretList`.
+   * One secret, or several to sign with each (the header then lists one entry per secret: `v1,` for
+   * an HMAC secret, `v1a,` for a `whsk_` ed25519 signing key). A string may be a comma-separated
+   * list, read like `parseSecretList`. A `whpk_` public key cannot sign and is refused.
    */
   secret: SecretInput | readonly SecretInput[];
   /** The `webhook-id` (e.g. `msg_…`); the same on every retry of a message. */
@@ -18,8 +21,8 @@ export interface SignInput {
 }
 
 /**
- * Computes the `webhook-signature` header value for a delivery: `v1,<base64>`, or several entries
- * separated by spaces when given several secrets.
+ * Computes the `webhook-signature` header value for a delivery: `v1,<base64>` (or `v1a,<base64>` for
+ * a `whsk_` key), or several entries separated by spaces when given several secrets, v1 first.
  *
  * @throws {WebhookConfigError} `invalid_secret` for an unusable secret, `invalid_options` for a
  *   timestamp that is not a non-negative integer.
@@ -32,7 +35,7 @@ export interface SignInput {
  * }); // 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE='
  */
 export function sign(input: SignInput): string {
-  return signWithKeys(decodeSecrets(input.secret), input.id, input.timestamp, input.body);
+  return signWithKeys(decodeKeys(input.secret, 'sign'), input.id, input.timestamp, input.body);
 }
 
 /**
@@ -58,8 +61,9 @@ export function signedHeaders(input: SignInput): {
   };
 }
 
+/** The signature list for already-decoded keys: one `v1,` entry per HMAC key, then one `v1a,` per signer. */
 export function signWithKeys(
-  keys: readonly Buffer[],
+  keys: { readonly hmac: readonly Buffer[]; readonly signers: readonly KeyObject[] },
   id: string,
   timestamp: number,
   body: string | Uint8Array,
@@ -72,5 +76,10 @@ export function signWithKeys(
     );
   }
   const bytes = bodyBytes(body);
-  return keys.map((key) => `v1,${v1Signature(key, id, timestamp, bytes)}`).join(' ');
+  const entries = keys.hmac.map((key) => `v1,${v1Signature(key, id, timestamp, bytes)}`);
+  if (keys.signers.length > 0) {
+    const content = signedContent(id, timestamp, bytes);
+    for (const key of keys.signers) entries.push(`v1a,${v1aSignature(key, content)}`);
+  }
+  return entries.join(' ');
 }

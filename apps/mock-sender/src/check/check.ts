@@ -1,7 +1,7 @@
 // `check()`: a conformance run against any receiver endpoint. It sends each case's delivery
 // (`checkCases.ts`) one at a time, compares the answer's class with what the case expects, and names
 // the one cause behind the failures when there is one. A 5xx never passes.
-import { decodeSecrets, type SecretInput } from '@webhook-contracts/webhooks';
+import { decodeKeys, type SecretInput } from '@webhook-contracts/webhooks';
 import { SenderConfigError } from '../errors.js';
 import { generateEvents } from '../generators/generator.js';
 import { Random, randomSeed } from '../generators/random.js';
@@ -154,7 +154,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   if (secrets.length === 0)
     throw new SenderConfigError('missing_secret', 'check needs at least one endpoint secret');
   // Decode up front: a malformed secret is a config error, not 14 failing cases.
-  decodeSecrets(secrets);
+  const keys = decodeKeys(secrets, 'sign');
+  const cases = checkCases.filter((c) => c.v1a !== true || keys.signers.length > 0);
   const seed = String(options.seed ?? randomSeed());
   const events = generateEvents({ seed });
   const ids = new Random(`${seed}:check-ids`);
@@ -168,7 +169,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   const stop = () => client.close();
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
-    for (const testCase of checkCases) {
+    for (const testCase of cases) {
       if (options.signal?.aborted === true) break;
       const ctx: CaseContext = { secrets, now: Math.floor((options.now ?? Date.now)() / 1000), fresh, first };
       const delivery = testCase.build(ctx);
@@ -203,7 +204,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   // An aborted run has fewer results than cases: it did not pass.
   return {
     to: url.href,
-    passed: results.length === checkCases.length && results.every((r) => r.pass),
+    passed: results.length === cases.length && results.every((r) => r.pass),
     results,
     ...(diagnosis !== undefined ? { diagnosis } : {}),
     stored: storedBy(results),

@@ -1,8 +1,14 @@
 // The conformance cases `check()` runs, in order. Each builds one crafted delivery (a fresh event id
 // unless it tests duplicates) and says what a correct Standard Webhooks receiver must do with it:
 // accept (2xx) or reject (4xx).
-import { createHmac, randomBytes } from 'node:crypto';
-import { decodeSecrets, type SecretInput, sign } from '@webhook-contracts/webhooks';
+import { createHmac, sign as ed25519Sign, randomBytes } from 'node:crypto';
+import {
+  decodeKeys,
+  decodeSigningKey,
+  generateKeyPair,
+  type SecretInput,
+  sign,
+} from '@webhook-contracts/webhooks';
 
 export type Expectation = 'accept' | 'reject';
 
@@ -22,8 +28,18 @@ export interface CaseContext {
   first: { id: string; body: string };
 }
 
-const hmac = (key: Buffer, id: string, timestamp: string, body: string) =>
-  `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+/** A signature entry over any timestamp text (sign() takes only integers), with the first key given. */
+function entryOverRaw(ctx: CaseContext, id: string, timestamp: string, body: string): string {
+  const content = `${id}.${timestamp}.${body}`;
+  const keys = decodeKeys(ctx.secrets[0]!, 'sign');
+  const key = keys.hmac[0];
+  if (key !== undefined) return `v1,${createHmac('sha256', key).update(content).digest('base64')}`;
+  return `v1a,${ed25519Sign(null, Buffer.from(content), keys.signers[0]!).toString('base64')}`;
+}
+
+/** The whsk_ signing keys among the secrets: the v1a cases run only when there is one. */
+const signingKeys = (ctx: CaseContext) =>
+  ctx.secrets.filter((s): s is string => typeof s === 'string' && s.startsWith('whsk_'));
 
 const headers = (id: string, timestamp: number | string, signature: string) => ({
   'webhook-id': id,
@@ -42,6 +58,15 @@ function signed(ctx: CaseContext, event: { id: string; body: string }, timestamp
   };
 }
 
+/** A fresh event signed with `secret` (not the receiver's): a case a correct receiver rejects. */
+function signedWithOther(ctx: CaseContext, secret: string): CaseDelivery {
+  const event = ctx.fresh();
+  return {
+    headers: headers(event.id, ctx.now, sign({ secret, id: event.id, timestamp: ctx.now, body: event.body })),
+    body: event.body,
+  };
+}
+
 function without(delivery: CaseDelivery, name: string): CaseDelivery {
   const { [name]: _dropped, ...rest } = delivery.headers;
   return { headers: rest, body: delivery.body };
@@ -56,6 +81,8 @@ export interface CheckCase {
   expected: Expectation;
   /** The body's bytes change under JSON.parse + JSON.stringify: only a raw-bytes verifier accepts it. */
   rawBytes?: true;
+  /** Runs only when the secrets hold a whsk_ signing key (the receiver then trusts its whpk_ key). */
+  v1a?: true;
   build: (ctx: CaseContext) => CaseDelivery;
 }
 
@@ -86,17 +113,7 @@ export const checkCases: readonly CheckCase[] = [
   {
     name: 'a signature made with another secret is rejected',
     expected: 'reject',
-    build: (ctx) => {
-      const event = ctx.fresh();
-      return {
-        headers: headers(
-          event.id,
-          ctx.now,
-          sign({ secret: anotherSecret(), id: event.id, timestamp: ctx.now, body: event.body }),
-        ),
-        body: event.body,
-      };
-    },
+    build: (ctx) => signedWithOther(ctx, anotherSecret()),
   },
   {
     name: 'a tampered body is rejected',
@@ -127,11 +144,7 @@ export const checkCases: readonly CheckCase[] = [
       // Signed correctly over the odd value, so only the timestamp check can reject it.
       const timestamp = 'not-a-timestamp';
       return {
-        headers: headers(
-          event.id,
-          timestamp,
-          hmac(decodeSecrets(ctx.secrets)[0]!, event.id, timestamp, event.body),
-        ),
+        headers: headers(event.id, timestamp, entryOverRaw(ctx, event.id, timestamp, event.body)),
         body: event.body,
       };
     },
@@ -170,7 +183,7 @@ export const checkCases: readonly CheckCase[] = [
         id: event.id,
         timestamp: ctx.now,
         body: event.body,
-      }).slice(3);
+      }).replace(/^v1a?,/, '');
       const decoys = `v1,${randomSignature()} v1,${randomSignature()} v2,${right}`;
       return { headers: headers(event.id, ctx.now, decoys), body: event.body };
     },
@@ -227,7 +240,62 @@ export const checkCases: readonly CheckCase[] = [
       return signed(ctx, { id, body });
     },
   },
+  {
+    name: 'a v1a signature made with another ed25519 key is rejected',
+    expected: 'reject',
+    v1a: true,
+    build: (ctx) => signedWithOther(ctx, generateKeyPair().signingKey),
+  },
+  {
+    name: 'a v1a-signed event with a tampered body is rejected',
+    expected: 'reject',
+    v1a: true,
+    build: (ctx) => {
+      const event = ctx.fresh();
+      const signature = sign({
+        secret: signingKeys(ctx),
+        id: event.id,
+        timestamp: ctx.now,
+        body: event.body,
+      });
+      return {
+        headers: headers(event.id, ctx.now, signature),
+        body: event.body.replace('"completed":true', '"completed":false'),
+      };
+    },
+  },
+  {
+    name: 'a v1 HMAC keyed with the public key is rejected',
+    expected: 'reject',
+    v1a: true,
+    build: (ctx) => {
+      // Anyone can read a whpk_ key: a receiver that takes it as an HMAC secret accepts forgeries.
+      const { publicKey } = decodeSigningKey(signingKeys(ctx)[0]!);
+      const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
+      return signedWithOther(ctx, `whsec_${raw.toString('base64')}`);
+    },
+  },
+  {
+    name: 'a valid v1a entry beside a wrong v1 entry is accepted',
+    expected: 'accept',
+    v1a: true,
+    build: (ctx) => {
+      const event = ctx.fresh();
+      const right = sign({
+        secret: signingKeys(ctx)[0]!,
+        id: event.id,
+        timestamp: ctx.now,
+        body: event.body,
+      });
+      return { headers: headers(event.id, ctx.now, `v1,${randomSignature()} ${right}`), body: event.body };
+    },
+  },
 ];
 
-/** The names of the conformance cases, in order. */
-export const checkCaseNames: readonly string[] = checkCases.map((c) => c.name);
+/** The names of the conformance cases every check runs, in order. */
+export const checkCaseNames: readonly string[] = checkCases.filter((c) => c.v1a !== true).map((c) => c.name);
+
+/** The names of the cases a check adds, after those, when its secrets hold a whsk_ signing key. */
+export const v1aCheckCaseNames: readonly string[] = checkCases
+  .filter((c) => c.v1a === true)
+  .map((c) => c.name);

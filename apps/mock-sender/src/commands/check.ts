@@ -10,7 +10,7 @@ export function checkCommand(): Command {
     .requiredOption('--to <url>', 'receiver endpoint URL')
     .option(
       '--secret <secret>',
-      'endpoint secret(s): whsec_…, ws_… or bare base64; comma-separated (default: $WEBHOOK_SECRET)',
+      'endpoint secret(s): whsec_…, ws_…, bare base64 or a whsk_ key (signs v1a); comma-separated (default: $WEBHOOK_SECRET)',
     )
     .option('--timeout <ms>', 'per-request timeout in milliseconds', number, 10_000)
     .option('--seed <seed>', 'seed for the events used (default: random)')

@@ -57,7 +57,7 @@ export function replayCommand(): Command {
     .requiredOption('--to <url>', 'receiver endpoint URL to replay to')
     .option(
       '--secret <secret>',
-      "the target's endpoint secret(s): whsec_…, ws_… or bare base64; comma-separated (default: $WEBHOOK_SECRET)",
+      "the target's endpoint secret(s): whsec_…, ws_…, bare base64 or a whsk_ key (signs v1a); comma-separated (default: $WEBHOOK_SECRET)",
     )
     .option('--token <token>', "the source receiver's API token (default: $RECEIVER_API_TOKEN)")
     .option('--new-ids', help('newIds'))

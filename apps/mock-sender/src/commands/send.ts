@@ -54,7 +54,7 @@ export function sendCommand(): Command {
     .requiredOption('--to <url>', 'receiver endpoint URL')
     .option(
       '--secret <secret>',
-      'endpoint secret(s): whsec_…, ws_… or bare base64; comma-separated (default: $WEBHOOK_SECRET)',
+      'endpoint secret(s): whsec_…, ws_…, bare base64 or a whsk_ key (signs v1a); comma-separated (default: $WEBHOOK_SECRET)',
     )
     .addOption(
       new Option('--example <name>', `${help('example')} (repeatable)`)

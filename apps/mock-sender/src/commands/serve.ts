@@ -20,7 +20,7 @@ export function serveCommand(): Command {
     )
     .addHelpText(
       'after',
-      '\nSigns with the request\'s "secret", else WEBHOOK_SECRET: whsec_…, ws_… or bare base64; comma-separated while rotating.',
+      '\nSigns with the request\'s "secret", else WEBHOOK_SECRET: whsec_…, ws_…, bare base64 or a whsk_ key (signs v1a); comma-separated while rotating.',
     )
     .option('--port <port>', 'port to listen on', nonNegativeInteger, 4000)
     .option('--host <host>', 'interface to bind', '127.0.0.1');

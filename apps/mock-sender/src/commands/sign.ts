@@ -32,7 +32,7 @@ export function signCommand(): Command {
     .option('--file <path>', 'sign this file (default: read the body from stdin)')
     .option(
       '--secret <secret>',
-      'endpoint secret(s): whsec_…, ws_… or bare base64; comma-separated (default: $WEBHOOK_SECRET)',
+      'endpoint secret(s): whsec_…, ws_…, bare base64 or a whsk_ key (signs v1a); comma-separated (default: $WEBHOOK_SECRET)',
     )
     .option('--json', 'print the headers as a JSON object')
     .action(

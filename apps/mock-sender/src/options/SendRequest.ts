@@ -70,7 +70,7 @@ const secretField = (bounds: Bounds) =>
         ...notes({
           expected: 'must be a string or a non-empty array of strings',
           description:
-            "endpoint secret(s): whsec_…, ws_… or bare base64 (a string may list several, comma-separated); without it, the service's WEBHOOK_SECRET for SENDER_ALLOWED_TARGETS",
+            "endpoint secret(s): whsec_…, ws_…, base64 or whsk_… (v1a); a string may list several (comma-separated); or the service's WEBHOOK_SECRET for SENDER_ALLOWED_TARGETS",
         }),
       },
     ),

@@ -4,7 +4,7 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SecretInput } from '@webhook-contracts/webhooks';
-import { Webhook } from '@webhook-contracts/webhooks';
+import { decodeKeys, Webhook } from '@webhook-contracts/webhooks';
 import { ProgressBar, type ProgressStream } from '../report/progressBar.js';
 import { ReportWriter } from '../report/reportWriter.js';
 import { type SendSummary, SummaryBuilder } from '../report/summary.js';
@@ -165,6 +165,8 @@ export async function runDeliveries(
   sleep: (ms: number) => Promise<void>,
 ): Promise<SendSummary> {
   const { url, signal } = settings;
+  // Refuses a whpk_ public key here, once, rather than on every attempt's signing.
+  decodeKeys(settings.secret, 'sign');
   const webhook = new Webhook(settings.secret);
   const now = settings.now ?? Date.now;
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;

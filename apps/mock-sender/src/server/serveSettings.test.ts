@@ -1,3 +1,4 @@
+import { generateKeyPair } from '@webhook-contracts/webhooks';
 import { describe, expect, it } from 'vitest';
 import { SECRET } from '../test-support/recorder.js';
 import { readServeSettings, serveSettings, serveSettingsHelp } from './serveSettings.js';
@@ -92,6 +93,14 @@ describe('readServeSettings', () => {
     expect(readServeSettings({}).allowedSources).toBeUndefined();
     expect(() => readServeSettings({ SENDER_ALLOWED_SOURCES: 'file:///etc' })).toThrow(
       'SENDER_ALLOWED_SOURCES: "file:///etc" is not an http(s) URL',
+    );
+  });
+
+  it('takes a whsk_ signing key and refuses a whpk_ public key, which cannot sign', () => {
+    const { signingKey, publicKey } = generateKeyPair();
+    expect(() => readServeSettings({ WEBHOOK_SECRET: `${SECRET},${signingKey}` })).not.toThrow();
+    expect(() => readServeSettings({ WEBHOOK_SECRET: publicKey })).toThrow(
+      /WEBHOOK_SECRET: The key is a whpk_ public key: it verifies v1a signatures but cannot make them/,
     );
   });
 

@@ -3,7 +3,7 @@
 // it, and its reference page is generated from it (`npm run generate`). Every mistake is reported
 // together in one SenderConfigError (the CLI exits 2 with it).
 import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit';
-import { decodeSecret } from '@webhook-contracts/webhooks';
+import { decodeKeys } from '@webhook-contracts/webhooks';
 import { SenderConfigError } from '../errors.js';
 import { resolveSecrets } from '../options/resolveSecrets.js';
 import { type HostName, parseHostName } from './allowedHosts.js';
@@ -219,7 +219,7 @@ export function readServeSettings(env: NodeJS.ProcessEnv, flags: ServeFlags = {}
   const secret = raw('webhookSecret')?.value;
   if (secret !== undefined) {
     try {
-      for (const one of resolveSecrets(secret, {})) decodeSecret(one);
+      decodeKeys(resolveSecrets(secret, {}), 'sign');
     } catch (error) {
       problems.push(`WEBHOOK_SECRET: ${error instanceof Error ? error.message : String(error)}`);
     }

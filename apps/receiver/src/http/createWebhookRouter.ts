@@ -17,7 +17,10 @@ import { MinBodyRate, type MinBodyRateOptions } from './MinBodyRate.js';
 import { deliveryReader } from './readDelivery.js';
 
 export interface WebhookRouterOptions {
-  /** The endpoint secret(s): whsec_… or ws_…; several while rotating. Or pass a ready `webhook`. */
+  /**
+   * The endpoint secret(s): whsec_… or ws_… (v1), whpk_… public keys (v1a); several while rotating or
+   * migrating. Or pass a ready `webhook`.
+   */
   secret?: SecretInput | readonly SecretInput[];
   webhook?: Webhook;
   store: Store;
@@ -84,6 +87,7 @@ export function createWebhookHandler(
       ? options.maxInflightBodyBytes
       : new InflightBodyBudget(options.maxInflightBodyBytes ?? 64 * 1024 * 1024);
   metrics?.watchInflightBodyBytes(() => inflight.used);
+  metrics?.setSignatureSchemes(webhook.schemes);
   const reader = deliveryReader({
     webhook,
     maxBodyBytes: options.maxBodyBytes ?? 256 * 1024,

@@ -68,7 +68,7 @@ export interface DeliveryReaderOptions {
  */
 export function deliveryReader(options: DeliveryReaderOptions) {
   const { webhook, maxBodyBytes, inflight, minRate, now } = options;
-  const precheck = { toleranceSeconds: options.toleranceSeconds, now };
+  const precheck = { toleranceSeconds: options.toleranceSeconds, now, schemes: webhook.schemes };
   // How much of an oversized body is read and discarded after its 413 (see discardRestOfBody).
   const drainLimitBytes = Math.max(4 * maxBodyBytes, 4 * 1024 * 1024);
 

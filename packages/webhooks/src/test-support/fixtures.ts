@@ -44,3 +44,23 @@ export function docsExampleEvent() {
     company_id: string;
   };
 }
+
+/**
+ * RFC 8032 section 7.1, TEST 1: an ed25519 seed, its public key and its signature of the empty
+ * message. The v1a keys below are this pair in the layouts `whsk_`/`whpk_` accept.
+ */
+export const rfc8032 = {
+  seedHex: '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',
+  publicHex: 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
+  emptySignatureHex:
+    'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+} as const;
+
+const hexToBase64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
+
+/** v1a keys of the RFC 8032 pair: the 32-byte seed, the 64-byte seed‖public (Svix's layout), the public key. */
+export const v1aKeys = {
+  seed: `whsk_${hexToBase64(rfc8032.seedHex)}`,
+  seedAndPublic: `whsk_${hexToBase64(rfc8032.seedHex + rfc8032.publicHex)}`,
+  publicKey: `whpk_${hexToBase64(rfc8032.publicHex)}`,
+} as const;
