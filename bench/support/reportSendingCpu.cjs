@@ -5,7 +5,7 @@
 // nothing per request afterwards.
 const diagnostics = require('node:diagnostics_channel');
 
-const channels = ['undici:request:create', 'http.client.request.start'];
+const channels = ['undici:request:create', 'http.client.request.start', 'net.client.socket'];
 let atFirstRequest;
 
 function onFirstRequest() {
