@@ -103,10 +103,18 @@ describe('ResponseParser', () => {
   it.each([
     ['not HTTP', 'SSH-2.0-OpenSSH\r\n\r\n', 'the answer is not HTTP/1.x'],
     ['a header line without a colon', 'HTTP/1.1 200 OK\r\nbroken\r\n\r\n', 'malformed header line'],
-    ['two different lengths', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n', 'Content-Length'],
+    [
+      'two different lengths',
+      'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
+      'Content-Length',
+    ],
     ['a negative length', 'HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', 'Content-Length'],
     ['a bad chunk size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 'chunk size'],
-    ['a chunk longer than its size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n', 'malformed chunk'],
+    [
+      'a chunk longer than its size',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n',
+      'malformed chunk',
+    ],
     ['a switch of protocols', 'HTTP/1.1 101 Switching Protocols\r\n\r\n', 'switched protocols'],
   ])('refuses %s', (_name, text, message) => {
     const { parser } = reader();
@@ -120,8 +128,6 @@ describe('ResponseParser', () => {
   });
 
   it('refuses bytes when no answer is expected', () => {
-    expect(() => feed(new ResponseParser(), 'HTTP/1.1 200 OK\r\n\r\n')).toThrow(
-      'no answer was expected',
-    );
+    expect(() => feed(new ResponseParser(), 'HTTP/1.1 200 OK\r\n\r\n')).toThrow('no answer was expected');
   });
 });

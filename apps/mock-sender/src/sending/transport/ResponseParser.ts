@@ -80,7 +80,8 @@ export class ResponseParser {
   }
 
   push(data: Buffer): void {
-    if (this.state === State.Done) throw new ResponseError('the receiver sent bytes when no answer was expected');
+    if (this.state === State.Done)
+      throw new ResponseError('the receiver sent bytes when no answer was expected');
     let chunk: Buffer | undefined = data;
     while (chunk !== undefined && chunk.length > 0) {
       switch (this.state as State) {
@@ -170,7 +171,8 @@ export class ResponseParser {
       lineEnd = head.indexOf('\r\n', start);
       if (lineEnd < 0) lineEnd = head.length;
       const colon = head.indexOf(':', start);
-      if (colon <= start || colon > lineEnd) throw new ResponseError('the answer has a malformed header line');
+      if (colon <= start || colon > lineEnd)
+        throw new ResponseError('the answer has a malformed header line');
       // Only names of these lengths matter: the others are not lowercased at all.
       const size = colon - start;
       if (size !== 10 && size !== 11 && size !== 14 && size !== 17) continue;

@@ -262,7 +262,8 @@ function headerLines(headers: PostRequest['headers']): string | undefined {
   };
   if (Array.isArray(headers)) {
     const list = headers as readonly string[];
-    for (let i = 0; i < list.length; i += 2) if (!add(list[i] as string, list[i + 1] as string)) return undefined;
+    for (let i = 0; i < list.length; i += 2)
+      if (!add(list[i] as string, list[i + 1] as string)) return undefined;
   } else {
     for (const [name, value] of Object.entries(headers)) if (!add(name, value)) return undefined;
   }
@@ -287,7 +288,8 @@ export function createSocketClient(options: { concurrency: number }): HttpClient
   const targetOf = (url: URL): Target => {
     let target = targets.get(url);
     if (target === undefined) {
-      if (url.protocol !== 'http:') throw new TypeError(`the socket client sends to http: URLs, not ${url.protocol}`);
+      if (url.protocol !== 'http:')
+        throw new TypeError(`the socket client sends to http: URLs, not ${url.protocol}`);
       let pool = pools.get(url.host);
       if (pool === undefined) {
         // WHATWG URLs keep an IPv6 literal in brackets; the socket wants it bare.
