@@ -93,27 +93,19 @@ export class ResponseParser {
         case State.Head:
           chunk = this.readHead(chunk);
           break;
-        case State.Length: {
-          const take = Math.min(this.remaining, chunk.length);
-          this.body(chunk.subarray(0, take));
-          this.remaining -= take;
-          chunk = take === chunk.length ? undefined : chunk.subarray(take);
+        case State.Length:
+          chunk = this.counted(chunk);
           if (this.remaining === 0) this.finish(this.keepAlive);
           break;
-        }
         case State.ChunkSize:
         case State.ChunkDataEnd:
         case State.Trailers:
           chunk = this.readLine(chunk);
           break;
-        case State.ChunkData: {
-          const take = Math.min(this.remaining, chunk.length);
-          this.body(chunk.subarray(0, take));
-          this.remaining -= take;
-          chunk = take === chunk.length ? undefined : chunk.subarray(take);
+        case State.ChunkData:
+          chunk = this.counted(chunk);
           if (this.remaining === 0) this.state = State.ChunkDataEnd;
           break;
-        }
         case State.UntilClose:
           this.body(chunk);
           chunk = undefined;
@@ -240,6 +232,14 @@ export class ResponseParser {
       this.state = this.remaining === 0 ? State.Trailers : State.ChunkData;
     } else if (line === '') this.finish(this.keepAlive);
     return rest;
+  }
+
+  /** Passes on up to `remaining` bytes of body; returns what follows them. */
+  private counted(chunk: Buffer): Buffer | undefined {
+    const take = Math.min(this.remaining, chunk.length);
+    this.body(chunk.subarray(0, take));
+    this.remaining -= take;
+    return take === chunk.length ? undefined : chunk.subarray(take);
   }
 
   private body(chunk: Buffer): void {

@@ -14,6 +14,7 @@ import {
   type HttpClient,
   type PostRequest,
   RequestTimeout,
+  responseOutcome,
 } from './attemptOutcome.js';
 import { type Deadline, DeadlineQueues } from './deadlineQueue.js';
 import { type ResponseHandler, ResponseParser } from './ResponseParser.js';
@@ -72,14 +73,7 @@ class Attempt implements ResponseHandler {
   onEnd(reusable: boolean): void {
     const connection = this.connection;
     this.connection = undefined;
-    const outcome: AttemptOutcome = {
-      kind: 'response',
-      status: this.status,
-      body: this.body.text(),
-      latencyMs: performance.now() - this.started,
-    };
-    if (this.retryAfter !== undefined) outcome.retryAfter = this.retryAfter;
-    this.finish(outcome);
+    this.finish(responseOutcome(this.status, this.body, this.retryAfter, this.started));
     connection?.release(reusable);
   }
 
