@@ -253,6 +253,21 @@ describe.each(pooled)('the %s transport', (_name, create) => {
     expect(await attempt(at(port, '/twice'))).toMatchObject({ status: 429, retryAfter: '7' });
   });
 
+  it('refuses a header value that would split the request, and sends nothing', async () => {
+    const { port, seen } = await listen((_req, res) => res.end('ok'));
+    client = create(1);
+    const outcome = await client.post({
+      url: at(port),
+      body,
+      timeoutMs: 5000,
+      headers: ['webhook-id', 'msg_1\r\nx-injected: yes'],
+    });
+    expect(outcome.kind).toBe('connection_error');
+    expect((await attempt(at(port))).kind).toBe('response');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.rawHeaders).not.toContain('x-injected');
+  });
+
   it('opens at most `concurrency` connections, however many attempts are made at once', async () => {
     const held: ServerResponse[] = [];
     const { port, seen, connections } = await listen((_req, res) => {
@@ -287,6 +302,19 @@ describe.each(pooled)('the %s transport', (_name, create) => {
       'response',
     );
     expect(seen.map((s) => s.rawHeaders[s.rawHeaders.indexOf('webhook-id') + 1])).toEqual(['first', 'next']);
+  });
+});
+
+describe('the socket transport', () => {
+  it("does not reuse a connection idle for longer than the receiver's Keep-Alive timeout less a second", async () => {
+    const { port, seen } = await listen((_req, res) => res.end('ok'));
+    // Announced as `Keep-Alive: timeout=1`: an idle connection may then be reused for 0 ms.
+    (server as Server).keepAliveTimeout = 1000;
+    client = createSocketClient({ concurrency: 1 });
+    expect((await attempt(at(port))).kind).toBe('response');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await attempt(at(port))).kind).toBe('response');
+    expect(seen[1]?.remotePort).not.toBe(seen[0]?.remotePort);
   });
 });
 
