@@ -18,7 +18,7 @@ interface Captured {
   body: string;
 }
 
-// msw intercepts fetch, not undici's sockets: the sender runs on its fetch transport here, the
+// msw intercepts fetch, not the sender's own sockets: the sender runs on its fetch transport here, the
 // transport seam being the only difference from the CLI (payloads, signing and retries are shared).
 const server = useSenderMsw(useHttpTransport);
 

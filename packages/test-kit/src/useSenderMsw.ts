@@ -1,11 +1,11 @@
 // msw for the tests of one file that drive the mock sender in-process: msw intercepts fetch, not
-// undici's sockets, so the sender is put on its fetch transport while the file runs and back on
-// undici after. Unhandled requests fail the test, handlers reset after each test.
+// the sender's own sockets, so the sender is put on its fetch transport while the file runs and
+// back on its network transport after. Unhandled requests fail the test, handlers reset after each test.
 import { type SetupServer, setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** The mock sender's transport switch (its `useHttpTransport`), passed in: test-kit imports no app. */
-export type SelectHttpTransport = (transport: 'fetch' | 'undici') => void;
+export type SelectHttpTransport = (transport: 'fetch' | 'network') => void;
 
 /**
  * Registers the file's hooks and returns its msw server; call at the top level of a test file.
@@ -26,7 +26,7 @@ export function useSenderMsw(selectTransport: SelectHttpTransport): SetupServer 
   afterEach(() => server.resetHandlers());
   afterAll(() => {
     server.close();
-    selectTransport('undici');
+    selectTransport('network');
   });
   return server;
 }

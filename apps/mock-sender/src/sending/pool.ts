@@ -30,7 +30,9 @@ export async function runPool<T>(
       if (exhausted || failure !== undefined || options.shouldStop?.()) return;
       let next: IteratorResult<T>;
       try {
-        next = await source.next();
+        const pulled = source.next();
+        // A synchronous source (generated events) is not awaited: a tick per item adds up.
+        next = 'then' in pulled ? await pulled : pulled;
       } catch (error) {
         failure = { error };
         return;

@@ -53,6 +53,23 @@ export class CappedBody {
   }
 }
 
+/** The outcome of an attempt that got a complete answer (Retry-After as the transport kept it). */
+export function responseOutcome(
+  status: number,
+  body: CappedBody,
+  retryAfter: string | undefined,
+  started: number,
+): AttemptOutcome {
+  const outcome: AttemptOutcome = {
+    kind: 'response',
+    status,
+    body: body.text(),
+    latencyMs: performance.now() - started,
+  };
+  if (retryAfter !== undefined) outcome.retryAfter = retryAfter;
+  return outcome;
+}
+
 /** The outcome of an attempt that ended without a complete answer. */
 export function failedOutcome(error: unknown, timeoutMs: number, latencyMs: number): AttemptOutcome {
   if (error instanceof RequestTimeout) {

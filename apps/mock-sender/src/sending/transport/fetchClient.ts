@@ -1,6 +1,6 @@
 // The transport that msw can intercept: the global `fetch`, looked up at each call (msw patches it
 // after this module is loaded). Tests that mock the receiver with msw select it in httpClient.ts;
-// the sender itself uses undiciClient.ts. Same guarantees as that one: no redirects followed
+// the sender itself uses socketClient.ts (and undiciClient.ts for https). Same guarantees as those: no redirects followed
 // (`redirect: 'manual'` hands back the 3xx itself), one deadline per attempt covering the whole
 // exchange, the body kept up to the cap, Retry-After read only on a non-2xx answer. Connections are
 // fetch's own (its global pool), which is why the sender does not use it for real traffic.

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AttemptOutcome, HttpClient } from './attemptOutcome.js';
 import { createFetchClient } from './fetchClient.js';
 import { createHttpClient, useHttpTransport } from './httpClient.js';
+import { createSocketClient } from './socketClient.js';
 import { createUndiciClient } from './undiciClient.js';
 
 interface Seen {
@@ -20,7 +21,7 @@ let client: HttpClient | undefined;
 afterEach(async () => {
   client?.close();
   client = undefined;
-  useHttpTransport('undici');
+  useHttpTransport('network');
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
   if (server !== undefined) {
@@ -79,8 +80,9 @@ async function expectLatencyWithinCall(call: () => Promise<AttemptOutcome>): Pro
   return outcome;
 }
 
-// Only undici's connections are the client's own: fetch's belong to its global pool.
+// Only the socket client's and undici's connections are the client's own: fetch's belong to its global pool.
 const transports: [string, (concurrency: number) => HttpClient, boolean][] = [
+  ['socket', (concurrency) => createSocketClient({ concurrency }), true],
   ['undici', (concurrency) => createUndiciClient({ concurrency }), true],
   ['fetch', () => createFetchClient(), false],
 ];
@@ -231,7 +233,12 @@ describe.each(transports)('the %s transport', (_name, create, ownsConnections) =
   });
 });
 
-describe('the undici transport', () => {
+const pooled: [string, (concurrency: number) => HttpClient][] = [
+  ['socket', (concurrency) => createSocketClient({ concurrency })],
+  ['undici', (concurrency) => createUndiciClient({ concurrency })],
+];
+
+describe.each(pooled)('the %s transport', (_name, create) => {
   it('reads Retry-After from the final answer only, and the first of several', async () => {
     const { port } = await listen((req, res) => {
       if (req.url === '/hints') {
@@ -239,11 +246,26 @@ describe('the undici transport', () => {
         res.writeHead(503).end();
       } else res.writeHead(429, ['Retry-After', '7', 'Retry-After', '9']).end();
     });
-    client = createUndiciClient({ concurrency: 1 });
+    client = create(1);
     const hinted = await attempt(at(port, '/hints'));
     expect(hinted).toMatchObject({ kind: 'response', status: 503 });
     expect(hinted.kind === 'response' && 'retryAfter' in hinted).toBe(false);
     expect(await attempt(at(port, '/twice'))).toMatchObject({ status: 429, retryAfter: '7' });
+  });
+
+  it('refuses a header value that would split the request, and sends nothing', async () => {
+    const { port, seen } = await listen((_req, res) => res.end('ok'));
+    client = create(1);
+    const outcome = await client.post({
+      url: at(port),
+      body,
+      timeoutMs: 5000,
+      headers: ['webhook-id', 'msg_1\r\nx-injected: yes'],
+    });
+    expect(outcome.kind).toBe('connection_error');
+    expect((await attempt(at(port))).kind).toBe('response');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.rawHeaders).not.toContain('x-injected');
   });
 
   it('opens at most `concurrency` connections, however many attempts are made at once', async () => {
@@ -253,7 +275,7 @@ describe('the undici transport', () => {
       // Hold the first two answers until both arrived, so both connections must be open at once.
       if (held.length >= 2) for (const waiting of held.splice(0)) waiting.end('ok');
     });
-    client = createUndiciClient({ concurrency: 2 });
+    client = create(2);
     const url = new URL(`http://127.0.0.1:${port}/`);
     const outcomes = await Promise.all(Array.from({ length: 6 }, () => attempt(url)));
     expect(outcomes.map((o) => o.kind === 'response' && o.status)).toEqual([200, 200, 200, 200, 200, 200]);
@@ -267,7 +289,7 @@ describe('the undici transport', () => {
       if (release === undefined) release = () => res.end('ok');
       else res.end('ok');
     });
-    client = createUndiciClient({ concurrency: 1 });
+    client = create(1);
     const url = new URL(`http://127.0.0.1:${port}/`);
     const first = client.post({ url, body, timeoutMs: 5000, headers: ['webhook-id', 'first'] });
     await until(() => seen.length === 1);
@@ -280,6 +302,19 @@ describe('the undici transport', () => {
       'response',
     );
     expect(seen.map((s) => s.rawHeaders[s.rawHeaders.indexOf('webhook-id') + 1])).toEqual(['first', 'next']);
+  });
+});
+
+describe('the socket transport', () => {
+  it("does not reuse a connection idle for longer than the receiver's Keep-Alive timeout less a second", async () => {
+    const { port, seen } = await listen((_req, res) => res.end('ok'));
+    // Announced as `Keep-Alive: timeout=1`: an idle connection may then be reused for 0 ms.
+    (server as Server).keepAliveTimeout = 1000;
+    client = createSocketClient({ concurrency: 1 });
+    expect((await attempt(at(port))).kind).toBe('response');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await attempt(at(port))).kind).toBe('response');
+    expect(seen[1]?.remotePort).not.toBe(seen[0]?.remotePort);
   });
 });
 
@@ -302,7 +337,7 @@ describe('useHttpTransport', () => {
     expect(fetched).toEqual(['http://receiver.test/hooks']);
   });
 
-  it('uses undici by default, which the global fetch never sees', async () => {
+  it('uses its own sockets by default, which the global fetch never sees', async () => {
     const fetched: string[] = [];
     vi.stubGlobal('fetch', async (url: URL) => {
       fetched.push(url.href);

@@ -13,6 +13,7 @@ import {
   type HttpClient,
   type PostRequest,
   RequestTimeout,
+  responseOutcome,
 } from './attemptOutcome.js';
 import { type Deadline, DeadlineQueues } from './deadlineQueue.js';
 
@@ -72,14 +73,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    const outcome: AttemptOutcome = {
-      kind: 'response',
-      status: this.status,
-      body: this.body.text(),
-      latencyMs: performance.now() - this.started,
-    };
-    if (this.retryAfter !== undefined) outcome.retryAfter = this.retryAfter;
-    this.finish(outcome);
+    this.finish(responseOutcome(this.status, this.body, this.retryAfter, this.started));
   }
 
   onError(error: Error): void {
