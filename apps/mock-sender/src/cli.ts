@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { WebhookConfigError } from '@webhook-contracts/webhooks';
+import { WebhookConfigError } from '@webhook-contracts/webhooks/secrets';
 // The `mock-sender` entry point: commander wiring and exit codes only (0 ok, 1 a delivery or check
 // failed, 2 usage or configuration error). The work happens in send(), replay(), check() and the
 // server.
