@@ -28,7 +28,7 @@ export async function startReceiver(
   const handlers = combineHandlers(defaultHandlers, fromModule, extraHandlers);
 
   const logger = createLogger({ level: config.logLevel });
-  const forwarding = forwardingFromConfig(config);
+  const forwarding = await forwardingFromConfig(config);
   const store = await openStore(config.database, {
     maxPending: config.storeMaxPending,
     maxPendingBytes: config.storeMaxPendingBytes,
