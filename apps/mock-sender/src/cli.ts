@@ -4,12 +4,7 @@ import { WebhookConfigError } from '@webhook-contracts/webhooks/secrets';
 // failed, 2 usage or configuration error). The work happens in send(), replay(), check() and the
 // server.
 import { Command, CommanderError } from 'commander';
-import { checkCommand } from './commands/check.js';
-import { examplesCommand } from './commands/examples.js';
-import { replayCommand } from './commands/replay.js';
-import { sendCommand } from './commands/send.js';
-import { serveCommand } from './commands/serve.js';
-import { signCommand } from './commands/sign.js';
+import { commands } from './commands/commands.js';
 import { SenderConfigError } from './errors.js';
 import { version } from './version.js';
 
@@ -21,14 +16,7 @@ const program = new Command('mock-sender')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const command of [
-  sendCommand(),
-  replayCommand(),
-  signCommand(),
-  checkCommand(),
-  serveCommand(),
-  examplesCommand(),
-]) {
+for (const command of commands()) {
   program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
 }
 

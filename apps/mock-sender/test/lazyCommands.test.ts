@@ -1,41 +1,28 @@
 // The CLI loads each command's work only when that command runs (commands/*Action.ts, the
 // catalog's flag checks): these check that help, suggestions and flag errors are unchanged by it.
 import { requireBuilt, runBuiltSender, senderCli } from '@webhook-contracts/test-kit';
-import type { Command } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkCommand } from '../src/commands/check.js';
-import { examplesCommand } from '../src/commands/examples.js';
-import { replayCommand } from '../src/commands/replay.js';
-import { sendCommand } from '../src/commands/send.js';
-import { serveCommand } from '../src/commands/serve.js';
-import { signCommand } from '../src/commands/sign.js';
+import { commands } from '../src/commands/commands.js';
 import { SECRET } from '../src/test-support/recorder.js';
 
 beforeAll(() => requireBuilt([senderCli]));
 
 const run = (args: string[]) => runBuiltSender(args, { WEBHOOK_SECRET: SECRET }, { cleanEnv: true });
 
-const commands: Command[] = [
-  sendCommand(),
-  replayCommand(),
-  signCommand(),
-  checkCommand(),
-  serveCommand(),
-  examplesCommand(),
-];
+const definitions = commands();
 
 describe('mock-sender commands loaded on use', () => {
   it('lists every command with its description in the top-level help', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
     const oneLine = stdout.replace(/\s+/g, ' ');
-    for (const command of commands) {
+    for (const command of definitions) {
       expect(stdout).toMatch(new RegExp(`^  ${command.name()} \\[options\\]`, 'm'));
       expect(oneLine).toContain(command.description().replace(/\s+/g, ' '));
     }
   });
 
-  it.each(commands.map((c) => [c.name(), c] as const))(
+  it.each(definitions.map((c) => [c.name(), c] as const))(
     "prints every option of %s in the command's help",
     async (name, command) => {
       const { code, stdout } = await run([name, '--help']);
