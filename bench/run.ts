@@ -12,6 +12,7 @@ import { benchImportTime } from './importTime.js';
 import { benchIngest } from './ingest.js';
 import { benchReceiverPostgres } from './receiverPostgres.js';
 import { benchSender } from './sender.js';
+import { benchStartup } from './startup.js';
 import { parseArgs } from './support/args.js';
 import { progress } from './support/processes.js';
 import { cpuRatio, passes, ratio, table } from './support/report.js';
@@ -29,6 +30,7 @@ const benchmarks: Benchmark[] = [
   { name: 'receiver-postgres', run: benchReceiverPostgres },
   { name: 'schema-import', run: benchImportTime },
   { name: 'forwarding', run: benchForwarding },
+  { name: 'startup', run: benchStartup },
 ];
 
 async function main(): Promise<void> {

@@ -1,16 +1,10 @@
 #!/usr/bin/env node
-import { WebhookConfigError } from '@webhook-contracts/webhooks';
+import { WebhookConfigError } from '@webhook-contracts/webhooks/secrets';
 // The `mock-sender` entry point: commander wiring and exit codes only (0 ok, 1 a delivery or check
 // failed, 2 usage or configuration error). The work happens in send(), replay(), check() and the
 // server.
 import { Command, CommanderError } from 'commander';
-import { checkCommand } from './commands/check.js';
-import { examplesCommand } from './commands/examples.js';
-import { keysCommand } from './commands/keys.js';
-import { replayCommand } from './commands/replay.js';
-import { sendCommand } from './commands/send.js';
-import { serveCommand } from './commands/serve.js';
-import { signCommand } from './commands/sign.js';
+import { commands } from './commands/commands.js';
 import { SenderConfigError } from './errors.js';
 import { version } from './version.js';
 
@@ -22,15 +16,7 @@ const program = new Command('mock-sender')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const command of [
-  sendCommand(),
-  replayCommand(),
-  signCommand(),
-  checkCommand(),
-  serveCommand(),
-  examplesCommand(),
-  keysCommand(),
-]) {
+for (const command of commands()) {
   program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
 }
 

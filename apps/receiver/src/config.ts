@@ -115,3 +115,13 @@ function withSchema(location: DatabaseLocation, schema: string | null): Database
   if (location.kind !== 'postgres' || location.schema !== undefined || schema === null) return location;
   return { ...location, schema };
 }
+
+/** The store's location for the start-up log: never the URL's credentials. */
+export function describeDatabase(config: ReceiverConfig): { database: string; schema?: string } {
+  if (config.database.kind === 'sqlite') return { database: config.databaseUrl };
+  const url = new URL(config.database.url);
+  return {
+    database: `postgres://${url.host}${url.pathname}`,
+    schema: config.database.schema ?? 'public',
+  };
+}

@@ -18,6 +18,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** The port cannot be listened on; the message says which setting to change. */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
+
 export type StoreErrorCode =
   | 'store_unavailable'
   | 'store_overloaded'

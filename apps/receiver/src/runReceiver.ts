@@ -1,19 +1,12 @@
 // The standalone receiver as a function: what `webhook-receiver` (main.ts) runs, for a team that
 // wants the program with its own handlers: settings from the environment and flags, logging, the
 // store (and the spool in front of it), listen, and graceful shutdown on SIGTERM/SIGINT.
-import type { Server } from 'node:http';
-import { listenFailure } from '@webhook-contracts/http-kit';
-import { HelpShown, loadConfig, type ReceiverConfig } from './config.js';
-import { createReceiver } from './createReceiver.js';
-import { ConfigError, StoreError } from './errors.js';
-import { forwardingFromConfig } from './forwarding/forwardingFromConfig.js';
-import { createHttpServer } from './http/createHttpServer.js';
-import { createLogger, type Logger } from './logging/logger.js';
-import { combineHandlers, defaultHandlers, type EventHandlers } from './processing/EventHandlers.js';
-import { loadHandlersModule } from './processing/loadHandlersModule.js';
-import { Spool } from './spool/Spool.js';
-import { openStore } from './store/openStore.js';
-import { tuneHeap } from './tuneHeap.js';
+// Only the configuration is loaded up front: the rest (startReceiver.ts) once it is read.
+import { HelpShown, loadConfig } from './config.js';
+import { ConfigError, ListenError, StoreError } from './errors.js';
+import type { EventHandlers } from './processing/EventHandlers.js';
+
+export { describeDatabase } from './config.js';
 
 export interface RunReceiverOptions {
   /** Your handlers by event type, run beside the read models' (and beside `--handlers`'s). */
@@ -36,21 +29,6 @@ export interface RunningReceiver {
   close(): Promise<void>;
 }
 
-/** Thrown when the port cannot be listened on; the message says which setting to change. */
-class ListenError extends Error {
-  override readonly name = 'ListenError';
-}
-
-/** The store's location for the start-up log: never the URL's credentials. */
-export function describeDatabase(config: ReceiverConfig): { database: string; schema?: string } {
-  if (config.database.kind === 'sqlite') return { database: config.databaseUrl };
-  const url = new URL(config.database.url);
-  return {
-    database: `postgres://${url.host}${url.pathname}`,
-    schema: config.database.schema ?? 'public',
-  };
-}
-
 /**
  * Runs the receiver as `webhook-receiver` does, with your handlers added.
  *
@@ -63,7 +41,12 @@ export function describeDatabase(config: ReceiverConfig): { database: string; sc
  */
 export async function runReceiver(options: RunReceiverOptions = {}): Promise<RunningReceiver> {
   try {
-    return await start(options);
+    const config = loadConfig({
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.argv === undefined ? {} : { argv: options.argv }),
+    });
+    const { startReceiver } = await import('./startReceiver.js');
+    return await startReceiver(config, options.handlers);
   } catch (error) {
     if (options.exitOnFailure === false) throw error;
     if (error instanceof HelpShown) process.exit(0);
@@ -75,165 +58,4 @@ export async function runReceiver(options: RunReceiverOptions = {}): Promise<Run
     process.stderr.write(`webhook-receiver: failed to start: ${message}\n`);
     process.exit(1);
   }
-}
-
-async function start(options: RunReceiverOptions): Promise<RunningReceiver> {
-  const config = loadConfig({
-    ...(options.env === undefined ? {} : { env: options.env }),
-    ...(options.argv === undefined ? {} : { argv: options.argv }),
-  });
-  const fromModule = config.handlersModule === null ? {} : await loadHandlersModule(config.handlersModule);
-  const handlers = combineHandlers(defaultHandlers, fromModule, options.handlers ?? {});
-
-  const logger = createLogger({ level: config.logLevel });
-  const forwarding = forwardingFromConfig(config);
-  const store = await openStore(config.database, {
-    maxPending: config.storeMaxPending,
-    maxPendingBytes: config.storeMaxPendingBytes,
-    poolSize: config.databasePoolSize,
-    startupTimeoutMs: config.databaseStartupTimeoutSeconds * 1000,
-    lockTimeoutMs: config.databaseLockTimeoutMs,
-    outboxRoutes: forwarding.routes,
-    onStartupRetry: (error, attempt, delayMs) =>
-      logger.warn(
-        { err: error, attempt, retryInMs: delayMs },
-        'database not reachable yet; retrying (DATABASE_STARTUP_TIMEOUT_SECONDS bounds the wait)',
-      ),
-  });
-  const spool = await openSpool(config, logger).catch(async (error: unknown) => {
-    await store.close().catch(() => {});
-    throw error;
-  });
-
-  const receiver = createReceiver({
-    store,
-    ...(spool === undefined
-      ? {}
-      : { spool: { spool, spoolAfterMs: config.spoolAfterMs, drainBatchSize: config.spoolDrainBatch } }),
-    secret: config.secrets,
-    contractMode: config.contractMode,
-    maxBodyBytes: config.maxBodyBytes,
-    maxInflightBodyBytes: config.maxInflightBodyBytes,
-    minBodyRate: {
-      bytesPerSecond: config.minBodyBytesPerSecond,
-      windowMs: config.bodyRateWindowSeconds * 1000,
-    },
-    toleranceSeconds: config.toleranceSeconds,
-    apiToken: config.apiToken,
-    maxConcurrentExports: config.maxConcurrentExports,
-    logger,
-    handlers,
-    processing: { leaseMs: config.leaseMs },
-    forwarding: {
-      destinations: forwarding.destinations,
-      maxAttempts: config.forwardMaxAttempts,
-      // A page's publishes each wait at most FORWARD_TIMEOUT_MS; the lease outlasts them.
-      leaseMs: 3 * config.forwardTimeoutMs + 5000,
-    },
-  });
-
-  const server = createHttpServer(receiver, {
-    headersTimeoutMs: config.headersTimeoutSeconds * 1000,
-    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
-    maxConnections: config.maxConnections,
-  });
-  const port = await listen(server, config).catch(async (error: unknown) => {
-    await receiver.close().catch(() => {});
-    await store.close().catch(() => {});
-    await spool?.close().catch(() => {});
-    throw error;
-  });
-  const heapTuned = tuneHeap(config.heapTuning === 'on');
-  logger.info(
-    {
-      host: config.host,
-      port,
-      ...describeDatabase(config),
-      contractMode: config.contractMode,
-      readApi: config.apiToken !== null,
-      secretCount: config.secrets.length,
-      heapTuned,
-      forwarding: forwarding.described,
-      handledTypes: Object.keys(handlers).length,
-      spool: config.spoolDir,
-    },
-    `webhook receiver listening on http://${config.host}:${port}`,
-  );
-
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      process.off('SIGTERM', onSigterm);
-      process.off('SIGINT', onSigint);
-      // server.close() only stops new connections: a keep-alive client could go on sending requests
-      // on its open one for ever. Every answer from now on closes its connection instead.
-      server.prependListener('request', (_req, res) => {
-        if (!res.headersSent) res.setHeader('connection', 'close');
-      });
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await receiver.close();
-      await store.close();
-      await spool?.close();
-      logger.info('shutdown complete');
-      logger.flush();
-    })();
-    return closing;
-  };
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests and processing');
-    await close();
-    process.exit(0);
-  };
-  const onSigterm = () => void shutdown('SIGTERM');
-  const onSigint = () => void shutdown('SIGINT');
-  process.once('SIGTERM', onSigterm);
-  process.once('SIGINT', onSigint);
-  return { url: `http://${config.host}:${port}`, close };
-}
-
-/** Opens SPOOL_DIR's spool when it is set; what it recovered is logged. */
-async function openSpool(config: ReceiverConfig, logger: Logger): Promise<Spool | undefined> {
-  if (config.spoolDir === null) return undefined;
-  let opened: Awaited<ReturnType<typeof Spool.open>>;
-  try {
-    opened = await Spool.open({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes });
-  } catch (error) {
-    throw new ConfigError(
-      [`cannot open the spool in SPOOL_DIR ${config.spoolDir}: ${(error as Error).message}`],
-      {
-        cause: error,
-      },
-    );
-  }
-  logger.info(
-    { dir: config.spoolDir, ...opened.recovery },
-    opened.recovery.records > 0 ? 'spool opened: draining what it holds into the store' : 'spool opened',
-  );
-  if (opened.recovery.truncatedBytes > 0) {
-    logger.warn(
-      { truncatedBytes: opened.recovery.truncatedBytes },
-      'spool: cut a torn record off the end of a segment (a write the crash interrupted, never acknowledged)',
-    );
-  }
-  return opened.spool;
-}
-
-function listen(server: Server, config: ReceiverConfig): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        new ListenError(
-          listenFailure(error, config.host, config.port, { port: 'PORT (--port)', host: 'HOST (--host)' }),
-        ),
-      );
-    });
-    server.once('listening', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address !== null ? address.port : config.port);
-    });
-    server.listen(config.port, config.host);
-  });
 }

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit';
-import { decodeKeys, decodeSecret, parseSecretList } from '@webhook-contracts/webhooks';
+import { decodeKeys, decodeSecret, parseSecretList } from '@webhook-contracts/webhooks/secrets';
 import {
   amqpExchangeProblem,
   maxBrokerNameLength,

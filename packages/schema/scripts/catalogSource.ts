@@ -432,6 +432,18 @@ function emitEvents(catalog: Catalog, version: string): string {
   return lines.join('\n');
 }
 
+/** The catalog's types as a plain list: what a program's start-up reads without loading TypeBox. */
+function emitEventTypeNames(catalog: Catalog, version: string): string {
+  return [
+    header(version),
+    '/** Every event type of the catalog, sorted: the same list as `knownEventTypes`, without the schemas. */',
+    'export const eventTypeNames = [',
+    ...catalog.events.map((e) => `  ${q(e.type)},`),
+    '] as const;',
+    '',
+  ].join('\n');
+}
+
 /** tsc assertions that each event's static type and the SDK's agree (see the emitted comment). */
 function emitDriftAssertions(catalog: Catalog, version: string): string {
   const lines = [
@@ -500,6 +512,7 @@ export function catalogFiles(): GeneratedFile[] {
   return [
     typescript('src/catalog/resources.ts', emitResources(catalog, version)),
     typescript('src/catalog/events.ts', emitEvents(catalog, version)),
+    typescript('src/catalog/eventTypeNames.ts', emitEventTypeNames(catalog, version)),
     typescript('test/sdkDrift.ts', emitDriftAssertions(catalog, version)),
     { path: CATALOG_PAGE, content: catalogPage(catalog, version) },
   ];

@@ -117,11 +117,12 @@ function contractAjv(allErrors: boolean): Ajv {
 }
 
 // allErrors: a sender's bug report should list every broken field, not only the first (bounded).
-const collecting = contractAjv(true);
+// Both instances are made on first compile: importing the package builds no Ajv (nor its meta-schema).
+let collecting: Ajv | undefined;
 // A stop can happen inside one branch of a union (`anyOf`) that another branch then satisfies, so
 // it does not prove the payload invalid: a fail-fast twin of the validator gives the verdict. It is
 // compiled only when a payload first reaches the cap.
-const failFast = contractAjv(false);
+let failFast: Ajv | undefined;
 
 function invalid(ajvErrors: readonly ErrorObject[] | null | undefined, complete: boolean): InvalidPayload {
   const all = contractErrorsFromAjv(ajvErrors);
@@ -136,6 +137,7 @@ function invalid(ajvErrors: readonly ErrorObject[] | null | undefined, complete:
  * const result = validate(JSON.parse(body)); // { kind: 'valid' } or { kind: 'invalid', errors, errorCount, complete }
  */
 export function compileContractValidator(schema: object): ContractValidator {
+  collecting ??= contractAjv(true);
   const validate: ValidateFunction = collecting.compile(schema);
   let verdict: ValidateFunction | undefined;
   return (value) => {
@@ -143,6 +145,7 @@ export function compileContractValidator(schema: object): ContractValidator {
       return validate(value) ? { kind: 'valid' } : invalid(validate.errors, true);
     } catch (error) {
       if (!isCollectionStopped(error)) throw error;
+      failFast ??= contractAjv(false);
       verdict ??= failFast.compile(schema);
       if (verdict(value)) return { kind: 'valid' };
       // A keyword's errors get their instancePath just after they are appended: a stop right there

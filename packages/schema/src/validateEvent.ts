@@ -1,8 +1,8 @@
 // The one validation entry point, on every request's path. A payload is checked by a single
 // validator chosen by its `type` through a map (the event's own when the type is known, the generic
 // envelope's otherwise), never by all of them, so the cost does not grow with the catalog. An
-// event's validator is compiled on first use and kept: importing the package compiles only the
-// envelope's, and a service pays for the types it actually receives. Errors are bounded (see
+// event's validator is compiled on first use and kept, the envelope's too: importing the package
+// compiles nothing, and a service pays for the types it actually receives. Errors are bounded (see
 // contractValidator.ts).
 import type { TSchema } from '@sinclair/typebox';
 import {
@@ -19,7 +19,8 @@ export type ValidationResult =
   | { kind: 'unknown_event'; type: string; envelope: Envelope }
   | InvalidPayload;
 
-const validateEnvelope = compileContractValidator(Envelope);
+// Compiled on first use too, with the first validator that needs Ajv at all.
+let validateEnvelope: ContractValidator | undefined;
 const schemasByType = new Map<string, TSchema>(
   eventSchemas.map((schema) => [schema.properties.type.const, schema]),
 );
@@ -61,6 +62,7 @@ export function validateEvent(value: unknown): ValidationResult {
       return result.kind === 'valid' ? { kind: 'event', event: value as KnownEvent } : result;
     }
   }
+  validateEnvelope ??= compileContractValidator(Envelope);
   const result = validateEnvelope(value);
   if (result.kind !== 'valid') return result;
   const envelope = value as Envelope;

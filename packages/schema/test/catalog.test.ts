@@ -31,6 +31,7 @@ describe('the generated catalog', () => {
       expect(files.map((f) => f.path)).toEqual([
         'src/catalog/resources.ts',
         'src/catalog/events.ts',
+        'src/catalog/eventTypeNames.ts',
         'test/sdkDrift.ts',
         '../../docs/reference/event-catalog.md',
       ]);
@@ -85,16 +86,18 @@ describe('validateEvent over the catalog', () => {
     expect(at('/data/created_at')).toBe('must be an RFC 3339 date-time, e.g. "2025-01-01T00:00:00.000Z"');
   });
 
-  it('compiles only the envelope at import, and an event type on its first use, once', async () => {
+  it('compiles nothing at import, and the envelope and each event type on first use, once', async () => {
     vi.resetModules();
     const { Ajv } = await import('ajv');
     const compile = vi.spyOn(Ajv.prototype, 'compile');
     try {
       const fresh = await import('../src/validateEvent.js');
+      expect(compile).toHaveBeenCalledTimes(0);
+      fresh.validateEvent({ ...envelope, type: 'payment.succeeded', data: {} });
+      fresh.validateEvent({ ...envelope, type: 'payment.succeeded', data: {} });
       expect(compile).toHaveBeenCalledTimes(1);
-      fresh.validateEvent({ ...envelope, type: 'payment.succeeded', data: {} });
-      fresh.validateEvent({ ...envelope, type: 'payment.succeeded', data: {} });
       fresh.validateEvent({ ...envelope, type: 'payout.created', data: {} });
+      fresh.validateEvent({ ...envelope, type: 'refund.issued', data: {} });
       expect(compile).toHaveBeenCalledTimes(2);
     } finally {
       compile.mockRestore();

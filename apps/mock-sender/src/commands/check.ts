@@ -1,8 +1,6 @@
+// `mock-sender check`: the flags; the check itself is loaded only when the command runs.
 import { Command } from 'commander';
-import { check } from '../check/check.js';
-import { formatCheckTable } from '../check/formatCheckTable.js';
 import { number } from '../options/flagParsers.js';
-import { resolveSecrets } from '../options/resolveSecrets.js';
 
 export function checkCommand(): Command {
   return new Command('check')
@@ -17,6 +15,11 @@ export function checkCommand(): Command {
     .option('--json', 'print the results as JSON on stdout')
     .action(
       async (flags: { to: string; secret?: string; timeout: number; seed?: string; json?: boolean }) => {
+        const [{ check }, { formatCheckTable }, { resolveSecrets }] = await Promise.all([
+          import('../check/check.js'),
+          import('../check/formatCheckTable.js'),
+          import('../options/resolveSecrets.js'),
+        ]);
         const report = await check({
           to: flags.to,
           secret: resolveSecrets(flags.secret),

@@ -1,4 +1,3 @@
-import { generateKeyPair } from '@webhook-contracts/webhooks';
 import { Command } from 'commander';
 
 export function keysCommand(): Command {
@@ -7,7 +6,8 @@ export function keysCommand(): Command {
       'print a new ed25519 key pair for v1a signatures: whsk_ signs (the sender only), whpk_ verifies (receivers)',
     )
     .option('--json', 'print {"signing_key": "whsk_…", "public_key": "whpk_…"}')
-    .action((flags: { json?: boolean }) => {
+    .action(async (flags: { json?: boolean }) => {
+      const { generateKeyPair } = await import('@webhook-contracts/webhooks/secrets');
       const { signingKey, publicKey } = generateKeyPair();
       process.stdout.write(
         flags.json

@@ -1,10 +1,10 @@
 // `mock-sender serve`: reads the settings (flags from the settings table win over the environment),
 // builds the server and listens. The work happens in createSenderServer.
+// The server (createSenderServer) is loaded only when the command runs.
 import { listenFailure } from '@webhook-contracts/http-kit';
 import { Command } from 'commander';
 import { SenderConfigError } from '../errors.js';
 import { nonNegativeInteger } from '../options/flagParsers.js';
-import { createSenderServer } from '../server/createSenderServer.js';
 import {
   readServeSettings,
   type ServeFlags,
@@ -32,6 +32,7 @@ export function serveCommand(): Command {
     .addHelpText('after', `\n${serveSettingsHelp()}`)
     .action(async (flags: { port: number; host: string } & ServeFlags) => {
       const settings = readServeSettings(process.env, flags);
+      const { createSenderServer } = await import('../server/createSenderServer.js');
       const server = createSenderServer({
         token: settings.token,
         allowedHosts: settings.allowedHosts,

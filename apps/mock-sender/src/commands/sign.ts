@@ -1,10 +1,8 @@
+// `mock-sender sign`: signing needs only the secret helpers and the signature, loaded when it runs.
 import { readFile } from 'node:fs/promises';
-import { signedHeaders } from '@webhook-contracts/webhooks';
 import { Command } from 'commander';
 import { SenderConfigError } from '../errors.js';
-import { Random, randomSeed } from '../generators/random.js';
 import { nonNegativeInteger } from '../options/flagParsers.js';
-import { resolveSecrets } from '../options/resolveSecrets.js';
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -37,6 +35,11 @@ export function signCommand(): Command {
     .option('--json', 'print the headers as a JSON object')
     .action(
       async (flags: { id?: string; timestamp?: number; file?: string; secret?: string; json?: boolean }) => {
+        const [{ signedHeaders }, { Random, randomSeed }, { resolveSecrets }] = await Promise.all([
+          import('@webhook-contracts/webhooks'),
+          import('../generators/random.js'),
+          import('../options/resolveSecrets.js'),
+        ]);
         const secret = resolveSecrets(flags.secret);
         // The exact bytes: no decoding, no trailing-newline trimming.
         const body = flags.file === undefined ? await readStdin() : await readBodyFile(flags.file);

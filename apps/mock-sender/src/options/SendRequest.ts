@@ -5,6 +5,7 @@
 // built without its upper bounds, from the same definition.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { ANSWER_STATUSES } from '../sending/transport/answerStatus.js';
+import { fieldDescriptions as D } from './fieldDescriptions.js';
 
 /** The bounds of the serve API's numeric and list fields (inclusive). */
 export const REQUEST_LIMITS = {
@@ -69,8 +70,7 @@ const secretField = (bounds: Bounds) =>
       {
         ...notes({
           expected: 'must be a string or a non-empty array of strings',
-          description:
-            "endpoint secret(s): whsec_…, ws_…, base64 or whsk_… (v1a); a string may list several (comma-separated); or the service's WEBHOOK_SECRET for SENDER_ALLOWED_TARGETS",
+          description: D.secret,
         }),
       },
     ),
@@ -88,7 +88,7 @@ const waitField = () =>
     Type.Boolean({
       ...notes({
         expected: 'must be a boolean',
-        description: 'answer with the result (true) or 202 with a run to poll at /runs/:id (false)',
+        description: D.wait,
         byDefault: 'true',
       }),
     }),
@@ -99,7 +99,7 @@ const toField = (bounds: Bounds) =>
     ...upTo(bounds, { maxLength: REQUEST_LIMITS.url.maxLength }),
     ...notes({
       expected: 'must be a string',
-      description: 'the receiver URL (http or https, no user:password@)',
+      description: D.to,
     }),
   });
 
@@ -110,7 +110,7 @@ const timeoutField = (bounds: Bounds, byDefault: string) =>
       ...upTo(bounds, { minimum: REQUEST_LIMITS.timeoutMs.min, maximum: REQUEST_LIMITS.timeoutMs.max }),
       ...notes({
         expected: 'must be a number',
-        description: 'per-attempt timeout in milliseconds',
+        description: D.timeoutMs,
         byDefault,
       }),
     }),
@@ -126,7 +126,7 @@ function runFields(bounds: Bounds) {
         ...upTo(bounds, { maximum: L.concurrency.max }),
         ...notes({
           expected: 'must be an integer',
-          description: 'deliveries in flight at once',
+          description: D.concurrency,
           byDefault: '10',
         }),
       }),
@@ -137,7 +137,7 @@ function runFields(bounds: Bounds) {
         ...upTo(bounds, { minimum: L.rate.min, maximum: L.rate.max }),
         ...notes({
           expected: 'must be a number',
-          description: 'start at most this many events per second',
+          description: D.rate,
         }),
       }),
     ),
@@ -147,7 +147,7 @@ function runFields(bounds: Bounds) {
         ...upTo(bounds, { maxItems: L.retrySchedule.maxLength }),
         ...notes({
           expected: 'must be an array of numbers (seconds)',
-          description: 'seconds before each retry; [] for none',
+          description: D.retrySchedule,
           byDefault: '[10, 20, 40]',
         }),
       }),
@@ -158,7 +158,7 @@ function runFields(bounds: Bounds) {
         ...upTo(bounds, { maximum: L.maxRetryAfterSeconds.max }),
         ...notes({
           expected: 'must be a number',
-          description: 'cap on a Retry-After wait, seconds',
+          description: D.maxRetryAfterSeconds,
           byDefault: '300',
         }),
       }),
@@ -168,8 +168,7 @@ function runFields(bounds: Bounds) {
         maxItems: ANSWER_STATUSES.length,
         ...notes({
           expected: `must be an array of ${ANSWER_STATUSES.join(', ')}`,
-          description:
-            "fail the run (exit 1) when a 2xx answer's status field says one of these, e.g. quarantined",
+          description: D.failOn,
         }),
       }),
     ),
@@ -194,7 +193,7 @@ export function sendRequestSchema(bounds: Bounds) {
           ],
           notes({
             expected: 'must be a string or a non-empty array of strings',
-            description: 'send these examples by name (see `mock-sender examples`)',
+            description: D.example,
           }),
         ),
       ),
@@ -202,8 +201,7 @@ export function sendRequestSchema(bounds: Bounds) {
         Type.Boolean(
           notes({
             expected: 'must be a boolean',
-            description:
-              'send every valid docs example of the chosen types (the default when no other source is given)',
+            description: D.allExamples,
           }),
         ),
       ),
@@ -213,7 +211,7 @@ export function sendRequestSchema(bounds: Bounds) {
           ...upTo(bounds, { maximum: L.generate.max }),
           ...notes({
             expected: 'must be an integer',
-            description: 'send this many generated events (after the examples when those are asked for too)',
+            description: D.generate,
           }),
         }),
       ),
@@ -228,18 +226,18 @@ export function sendRequestSchema(bounds: Bounds) {
           ],
           notes({
             expected: 'must be a string or a non-empty array of strings',
-            description: 'event types for generate and allExamples: a type, a comma list, an array or all',
+            description: D.type,
             byDefault: 'every type for the examples, course_lesson_interaction.completed for generate',
           }),
         ),
       ),
-      seed: seedField(bounds, 'seed for generated events, fresh ids and shuffling'),
+      seed: seedField(bounds, D.sendSeed),
       set: Type.Optional(
         Type.Record(Type.String(), Type.Unknown(), {
           ...upTo(bounds, { maxProperties: L.set.maxEntries }),
           ...notes({
             expected: 'must be an object of "dotted.path": value',
-            description: 'override these fields in every event ({"data.user.name": null})',
+            description: D.set,
           }),
         }),
       ),
@@ -247,7 +245,7 @@ export function sendRequestSchema(bounds: Bounds) {
         Type.Boolean(
           notes({
             expected: 'must be a boolean',
-            description: "keep the examples' own ids instead of a fresh msg_ id per event",
+            description: D.keepIds,
             byDefault: 'false',
           }),
         ),
@@ -259,7 +257,7 @@ export function sendRequestSchema(bounds: Bounds) {
           ...upTo(bounds, { maximum: L.duplicates.max }),
           ...notes({
             expected: 'must be an integer',
-            description: 'fault injection: deliver each event this many times with the same webhook-id',
+            description: D.duplicates,
             byDefault: '1',
           }),
         }),
@@ -272,7 +270,7 @@ export function sendRequestSchema(bounds: Bounds) {
           ],
           notes({
             expected: `must be true or a window from ${L.shuffle.min}${bounds === 'serve' ? ` to ${L.shuffle.max}` : ' up'}`,
-            description: 'fault injection: deliver in shuffled order within a window (true = 20)',
+            description: D.shuffle,
           }),
         ),
       ),
@@ -289,7 +287,7 @@ export function checkRequestSchema(bounds: Bounds) {
       to: toField(bounds),
       secret: secretField(bounds),
       timeoutMs: timeoutField(bounds, '10000'),
-      seed: seedField(bounds, 'seed for the events the check sends'),
+      seed: seedField(bounds, D.checkSeed),
       wait: waitField(),
     },
     { additionalProperties: false },
@@ -328,8 +326,7 @@ export function replayRequestSchema(bounds: Bounds) {
         ...upTo(bounds, { maxLength: REQUEST_LIMITS.url.maxLength }),
         ...notes({
           expected: 'must be a string',
-          description:
-            'the receiver base URL to read GET /events/export from (the CLI also takes a file or -, of export lines or {"webhook_id","body"} lines)',
+          description: D.from,
         }),
       }),
       to: toField(bounds),
@@ -339,7 +336,7 @@ export function replayRequestSchema(bounds: Bounds) {
           ...upTo(bounds, { maxLength: REQUEST_LIMITS.token.maxLength }),
           ...notes({
             expected: 'must be a string',
-            description: "the source receiver's API token; without it, the service's RECEIVER_API_TOKEN",
+            description: D.token,
           }),
         }),
       ),
@@ -347,7 +344,7 @@ export function replayRequestSchema(bounds: Bounds) {
         Type.Boolean({
           ...notes({
             expected: 'must be a boolean',
-            description: 'give each event a fresh msg_ webhook-id instead of its original one',
+            description: D.newIds,
             byDefault: 'false',
           }),
         }),
@@ -361,17 +358,16 @@ export function replayRequestSchema(bounds: Bounds) {
           {
             ...notes({
               expected: 'must be "max" or a positive number',
-              description:
-                'keep the original gaps divided by this; max: as fast as concurrency and rate allow',
+              description: D.speed,
               byDefault: 'max',
             }),
           },
         ),
       ),
-      type: names(bounds, 'replay only these event types (a comma list or an array)'),
-      status: names(bounds, 'replay only events with these receiver statuses (a comma list or an array)'),
-      since: instant(bounds, 'replay only events received at or after this time'),
-      until: instant(bounds, 'replay only events received before this time'),
+      type: names(bounds, D.replayType),
+      status: names(bounds, D.replayStatus),
+      since: instant(bounds, D.since),
+      until: instant(bounds, D.until),
       ...runFields(bounds),
       wait: waitField(),
     },

@@ -1,8 +1,7 @@
 // Parsers for commander option values: a bad value is a usage error (exit 2) with a clear message.
-import type { KnownEventType } from '@webhook-contracts/schema';
+// The catalog's lists (event types, answer statuses) are checked in catalogFlags.ts, once a command
+// runs: parsing here stays free of the contract so that --help loads none of it.
 import { InvalidArgumentError } from 'commander';
-import { parseEventTypes } from '../generators/catalogGenerator.js';
-import { ANSWER_STATUSES } from '../sending/transport/answerStatus.js';
 
 /** A number, as typed; its range is the request schema's to check. */
 export function number(value: string): number {
@@ -38,26 +37,4 @@ export function retrySchedule(value: string): number[] {
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-/** `--type`: a catalog type, a comma list or all, as a commander usage error when unknown. */
-export function eventTypes(value: string): KnownEventType[] {
-  try {
-    return parseEventTypes(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-/** `--fail-on quarantined,unhandled`: answer statuses the contract declares, each once. */
-export function answerStatuses(value: string): string[] {
-  const list = [...new Set(value.split(',').map((s) => s.trim()))];
-  const unknown = list.filter((status) => !ANSWER_STATUSES.includes(status));
-  if (unknown.length > 0 || value.length > 200) {
-    const shown = unknown.map((s) => JSON.stringify(s.slice(0, 40))).join(', ');
-    throw new InvalidArgumentError(
-      `${shown === '' ? 'too long' : `unknown ${shown}`}: expected a comma list of ${ANSWER_STATUSES.join(', ')}.`,
-    );
-  }
-  return list;
 }

@@ -1,4 +1,4 @@
-import { parseSecretList, WebhookConfigError } from '@webhook-contracts/webhooks';
+import { parseSecretList, WebhookConfigError } from '@webhook-contracts/webhooks/secrets';
 import { missingSecretError, SenderConfigError } from '../errors.js';
 
 /**

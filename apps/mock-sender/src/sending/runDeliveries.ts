@@ -18,12 +18,15 @@ import {
   type RetryNotice,
 } from './deliverEvent.js';
 import { createRateLimiter, runPool } from './pool.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_RETRY_AFTER_SECONDS,
+  DEFAULT_RETRY_SCHEDULE,
+  DEFAULT_TIMEOUT_MS,
+} from './runDefaults.js';
 import { createHttpClient } from './transport/httpClient.js';
 
-export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [10, 20, 40];
-export const DEFAULT_CONCURRENCY = 10;
-export const DEFAULT_TIMEOUT_MS = 15_000;
-export const DEFAULT_MAX_RETRY_AFTER_SECONDS = 300;
+export { DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRY_AFTER_SECONDS, DEFAULT_RETRY_SCHEDULE, DEFAULT_TIMEOUT_MS };
 
 const REFUSAL_IS_FINAL: DeliveryOptions = { refusalIsFinal: true };
 const NO_OPTIONS: DeliveryOptions = {};

@@ -37,7 +37,10 @@ export {
   DEFAULT_TIMEOUT_MS,
   type DeliveryRecord,
 } from './runDeliveries.js';
-export const DEFAULT_SHUFFLE_WINDOW = 20;
+
+import { DEFAULT_SHUFFLE_WINDOW } from './runDefaults.js';
+
+export { DEFAULT_SHUFFLE_WINDOW };
 
 /** The request's fields that send() takes as they are; the others are widened or renamed below. */
 type RequestFields = Omit<

@@ -3,7 +3,7 @@
 // it, and its reference page is generated from it (`npm run generate`). Every mistake is reported
 // together in one SenderConfigError (the CLI exits 2 with it).
 import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit';
-import { decodeKeys } from '@webhook-contracts/webhooks';
+import { decodeKeys } from '@webhook-contracts/webhooks/secrets';
 import { SenderConfigError } from '../errors.js';
 import { resolveSecrets } from '../options/resolveSecrets.js';
 import { type HostName, parseHostName } from './allowedHosts.js';

@@ -1,10 +1,9 @@
 // The destinations the configuration names (FORWARD_*), and the outbox routes the store writes for
-// them: the one place a destination kind is registered.
+// them: the one place a destination kind is registered. A broker's client is loaded only when its
+// destination is configured: a receiver that forwards nowhere starts without NATS's or AMQP's.
 import type { ReceiverConfig } from '../config.js';
-import { AmqpDestination } from './amqp/AmqpDestination.js';
 import { type Destination, redactUrl } from './Destination.js';
 import { HttpDestination } from './http/HttpDestination.js';
-import { NatsDestination } from './nats/NatsDestination.js';
 import type { OutboxRoute } from './outbox/OutboxRoute.js';
 
 export interface ConfiguredForwarding {
@@ -17,15 +16,16 @@ export interface ConfiguredForwarding {
 
 /**
  * @example
- * const forwarding = forwardingFromConfig(config);
+ * const forwarding = await forwardingFromConfig(config);
  * const store = await openStore(config.database, { outboxRoutes: forwarding.routes });
  * createReceiver({ store, ..., forwarding: { destinations: forwarding.destinations } });
  */
-export function forwardingFromConfig(config: ReceiverConfig): ConfiguredForwarding {
+export async function forwardingFromConfig(config: ReceiverConfig): Promise<ConfiguredForwarding> {
   const destinations: Destination[] = [];
   const described: Record<string, string> = {};
   const timeoutMs = config.forwardTimeoutMs;
   if (config.forwardNatsUrl !== null) {
+    const { NatsDestination } = await import('./nats/NatsDestination.js');
     destinations.push(
       new NatsDestination({
         url: config.forwardNatsUrl,
@@ -38,6 +38,7 @@ export function forwardingFromConfig(config: ReceiverConfig): ConfiguredForwardi
     described.nats = `${redactUrl(config.forwardNatsUrl)} stream ${config.forwardNatsStream}`;
   }
   if (config.forwardAmqpUrl !== null) {
+    const { AmqpDestination } = await import('./amqp/AmqpDestination.js');
     destinations.push(
       new AmqpDestination({
         url: config.forwardAmqpUrl,

@@ -1,7 +1,7 @@
 // The rules a forwarding setting's name-like value must meet before the receiver starts: what the
 // broker would refuse later (a stream name with a dot, an exchange name of 300 bytes), refused at
 // start with the setting named. Each check answers the problem in words, or undefined.
-import { knownEventTypes } from '@webhook-contracts/schema';
+import { eventTypeNames } from '@webhook-contracts/schema/constants';
 import { parseTypePattern, typePatternRule } from './typePattern.js';
 
 /** Longest stream name, subject and exchange name the brokers take (NATS; AMQP's shortstr). */
@@ -14,7 +14,7 @@ export const maxForwardUrlLength = 2048;
 export const maxTypePatterns = 100;
 
 /** The longest type the catalog knows: a subject must still fit once it is put in. */
-const longestKnownType = knownEventTypes.reduce((a, b) => (b.length > a.length ? b : a), '');
+const longestKnownType = eventTypeNames.reduce<string>((a, b) => (b.length > a.length ? b : a), '');
 
 /**
  * A JetStream stream name: printable ASCII without spaces, `.`, `*`, `>` or path separators (the

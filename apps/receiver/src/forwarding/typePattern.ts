@@ -2,7 +2,7 @@
 // routes' `type` parameter. An exact type (`payment.succeeded`) or every type under a prefix
 // (`payment.*`); dot-separated tokens of letters, digits, `_` and `-`.
 
-import { forwardingLimits } from '@webhook-contracts/schema';
+import { forwardingLimits } from '@webhook-contracts/schema/constants';
 
 /** Longest accepted pattern, in characters (Whop's types are under 64). */
 export const typePatternMaxLength = forwardingLimits.typePattern;
