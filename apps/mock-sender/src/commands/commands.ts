@@ -10,5 +10,13 @@ import { signCommand } from './sign.js';
 
 /** Fresh definitions of every `mock-sender` command. */
 export function commands(): Command[] {
-  return [sendCommand(), replayCommand(), signCommand(), checkCommand(), serveCommand(), examplesCommand(), keysCommand()];
+  return [
+    sendCommand(),
+    replayCommand(),
+    signCommand(),
+    checkCommand(),
+    serveCommand(),
+    examplesCommand(),
+    keysCommand(),
+  ];
 }
