@@ -126,7 +126,8 @@ describe('bench/run', () => {
       const report = JSON.parse(readFileSync(out, 'utf8')) as { quick: boolean; results: BenchResult[] };
       expect(report.quick).toBe(true);
       expect(report.results.map((r) => [r.name, r.unit, r.better, r.target])).toEqual([
-        ['verify', 'ops/s', 'higher', 3],
+        ['verify', 'ops/s', 'higher', 4],
+        ['verify lesson', 'ops/s', 'higher', 4],
       ]);
       expect(report.results[0]!.ours).toBeGreaterThan(0);
       expect(report.results[0]!.baseline).toBeGreaterThan(0);

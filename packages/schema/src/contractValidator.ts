@@ -6,6 +6,7 @@
 import { Ajv, type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { type ContractError, contractErrorsFromAjv } from './ContractError.js';
+import { compileCheck } from './compileCheck.js';
 import { isDateTime } from './isDateTime.js';
 
 /**
@@ -129,25 +130,40 @@ function invalid(ajvErrors: readonly ErrorObject[] | null | undefined, complete:
   return { kind: 'invalid', errors: all.slice(0, maxListedContractErrors), errorCount: all.length, complete };
 }
 
+// Every valid answer is this one object: the hot path allocates nothing for a verdict.
+const valid: { kind: 'valid' } = Object.freeze({ kind: 'valid' });
+
 /**
- * Compiles `schema` (plain JSON Schema) into a bounded contract validator.
+ * Compiles `schema` (plain JSON Schema) into a bounded contract validator. A generated yes/no check
+ * (compileCheck.ts) answers for valid payloads; Ajv is compiled on the first payload that check
+ * rejects and gives the verdict and the errors, so what a sender is told comes from Ajv alone.
  *
  * @example
  * const validate = compileContractValidator(withDefinitions(PaymentSucceeded));
  * const result = validate(JSON.parse(body)); // { kind: 'valid' } or { kind: 'invalid', errors, errorCount, complete }
  */
 export function compileContractValidator(schema: object): ContractValidator {
+  const check = compileCheck(schema);
+  let report = check === undefined ? compileAjvReport(schema) : undefined;
+  return (value) => {
+    if (check?.(value)) return valid;
+    report ??= compileAjvReport(schema);
+    return report(value);
+  };
+}
+
+function compileAjvReport(schema: object): ContractValidator {
   collecting ??= contractAjv(true);
   const validate: ValidateFunction = collecting.compile(schema);
   let verdict: ValidateFunction | undefined;
   return (value) => {
     try {
-      return validate(value) ? { kind: 'valid' } : invalid(validate.errors, true);
+      return validate(value) ? valid : invalid(validate.errors, true);
     } catch (error) {
       if (!isCollectionStopped(error)) throw error;
       failFast ??= contractAjv(false);
       verdict ??= failFast.compile(schema);
-      if (verdict(value)) return { kind: 'valid' };
+      if (verdict(value)) return valid;
       // A keyword's errors get their instancePath just after they are appended: a stop right there
       // leaves the last ones without it.
       return invalid(

@@ -86,18 +86,17 @@ describe('validateEvent over the catalog', () => {
     expect(at('/data/created_at')).toBe('must be an RFC 3339 date-time, e.g. "2025-01-01T00:00:00.000Z"');
   });
 
-  it('compiles nothing at import, and the envelope and each event type on first use, once', async () => {
+  it('compiles no Ajv validator at import, and one per type when its first payload fails the check, once', async () => {
     vi.resetModules();
     const { Ajv } = await import('ajv');
     const compile = vi.spyOn(Ajv.prototype, 'compile');
     try {
       const fresh = await import('../src/validateEvent.js');
       expect(compile).toHaveBeenCalledTimes(0);
-      fresh.validateEvent({ ...envelope, type: 'payment.succeeded', data: {} });
-      fresh.validateEvent({ ...envelope, type: 'payment.succeeded', data: {} });
+      expect(fresh.validateEvent({ ...envelope, type: 'payment.succeeded', data: {} }).kind).toBe('invalid');
+      expect(fresh.validateEvent({ ...envelope, type: 'payment.succeeded', data: {} }).kind).toBe('invalid');
       expect(compile).toHaveBeenCalledTimes(1);
-      fresh.validateEvent({ ...envelope, type: 'payout.created', data: {} });
-      fresh.validateEvent({ ...envelope, type: 'refund.issued', data: {} });
+      expect(fresh.validateEvent({ ...envelope, type: 'refund.created', data: {} }).kind).toBe('invalid');
       expect(compile).toHaveBeenCalledTimes(2);
     } finally {
       compile.mockRestore();

@@ -27,6 +27,21 @@ describe('parsePayload', () => {
     expect(parsed.errors).toEqual([{ pointer: '', message: `invalid JSON: ${parsed.detail}` }]);
   });
 
+  it('decodes a UTF-8 body with non-ASCII text and an ASCII one to the same event', () => {
+    const event = { ...docsExampleEvent(), type: 'payout.created', data: { note: 'Crème brûlée ☕' } };
+    const raw = parsePayload(bytes(event));
+    const escaped = parsePayload(
+      bytes(
+        JSON.stringify(event).replace(
+          /[\u0080-\uffff]/g,
+          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+        ),
+      ),
+    );
+    expect(raw).toEqual({ kind: 'unknown_event', type: 'payout.created', envelope: event });
+    expect(escaped).toEqual(raw);
+  });
+
   it('refuses bytes that are not UTF-8 instead of decoding them leniently', () => {
     const body = Buffer.concat([Buffer.from('{"type":"a'), Buffer.from([0xff]), Buffer.from('"}')]);
     const parsed = parsePayload(body);

@@ -5,6 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { WebhookConfigError, WebhookVerificationError } from './errors.js';
 import { type HeaderSource, readWebhookHeaders } from './headers.js';
 import { bodyBytes, v1Signature } from './signature.js';
+import { parseSignatureEntries } from './signatureEntries.js';
 import type { VerifiedDelivery } from './VerifiedDelivery.js';
 
 export interface VerifyOptions {
@@ -129,11 +130,8 @@ export function v1Candidates(signatureHeader: string): string[] {
   }
   const candidates: string[] = [];
   let malformedV1 = 0;
-  for (const raw of signatureHeader.split(' ')) {
-    const entry = raw.endsWith(',') ? raw.slice(0, -1) : raw;
-    const comma = entry.indexOf(',');
-    if (comma < 0 || entry.slice(0, comma) !== 'v1') continue;
-    const signature = entry.slice(comma + 1);
+  for (const { version, signature } of parseSignatureEntries(signatureHeader)) {
+    if (version !== 'v1') continue;
     if (signature.length === V1_LENGTH && V1_SIGNATURE.test(signature)) candidates.push(signature);
     else malformedV1 += 1;
   }
