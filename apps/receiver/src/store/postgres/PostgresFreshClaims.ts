@@ -113,9 +113,9 @@ export class PostgresFreshClaims {
     return attempts === undefined || attempts === freshAttempts ? this.owner : workerId;
   }
 
-  /** The settlement of these rows was written (or refused): they are no longer handed out. */
-  settled(webhookIds: readonly string[]): void {
-    for (const id of webhookIds) this.handedOut.delete(id);
+  /** `workerId`'s settlement of these rows was written (or refused): they are no longer its. */
+  settled(webhookIds: readonly string[], workerId: string): void {
+    for (const id of webhookIds) if (this.handedOut.get(id)?.workerId === workerId) this.handedOut.delete(id);
   }
 
   /** The event was requeued: any copy here is void. */

@@ -472,7 +472,10 @@ export class PostgresStore extends StoreCore {
         return held;
       }),
     );
-    this.fresh.settled(rows.map((r) => r.webhookId));
+    this.fresh.settled(
+      rows.map((r) => r.webhookId),
+      workerId,
+    );
     return rows.map((r) => settled.has(r.webhookId));
   }
 
