@@ -203,7 +203,12 @@ export async function benchReceiverPostgres(opts: ReceiverPostgresOptions = {}):
     const cpu = Object.fromEntries(
       SIDES.map((side) => [
         side,
-        { total: [] as number[], perInstance: [] as number[][], server: [] as number[], backends: [] as number[] },
+        {
+          total: [] as number[],
+          perInstance: [] as number[][],
+          server: [] as number[],
+          backends: [] as number[],
+        },
       ]),
     ) as Record<Side, { total: number[]; perInstance: number[][]; server: number[]; backends: number[] }>;
     const commits: Record<Side, number> = { bare: 0, postgres1: 0, postgres2: 0, sqlite: 0 };
@@ -217,16 +222,18 @@ export async function benchReceiverPostgres(opts: ReceiverPostgresOptions = {}):
       const order = SIDES.map((_, i) => SIDES[(i + round) % SIDES.length]!);
       for (const side of order) {
         const mine = sideProcs[side];
+        const onPostgres = side === 'postgres1' || side === 'postgres2';
         const commitsBefore =
           side === 'bare' ? [] : await Promise.all(mine.map((m) => insertCommits(m.port)));
         const serverBefore = postgresServerTicks();
-        const backendsBefore = ticksByPid(await backendPids(mine.map((m) => m.proc.pid)));
+        const receiverPids = onPostgres ? mine.map((m) => m.proc.pid) : [];
+        const backendsBefore = ticksByPid(await backendPids(receiverPids));
         const { result, cpuUs } = await measureCpu(everyProc, () =>
           runSplitLoad(targets[side], seconds, connections),
         );
         const serverAfter = postgresServerTicks();
         // The side's own backends: those alive at both ends, and those opened during the round.
-        const backendsAfter = ticksByPid(await backendPids(mine.map((m) => m.proc.pid)));
+        const backendsAfter = ticksByPid(await backendPids(receiverPids));
         let backendTicks = 0;
         for (const [pid, ticks] of backendsAfter) backendTicks += ticks - (backendsBefore.get(pid) ?? 0);
         if (result.non2xx > 0 || result.errors > 0)
@@ -238,15 +245,16 @@ export async function benchReceiverPostgres(opts: ReceiverPostgresOptions = {}):
         results[side].push(result);
         cpu[side].total.push(perDelivery);
         cpu[side].perInstance.push(used.map((us, i) => us / result.parts[i]!.ok));
-        if (side !== 'bare') cpu[side].backends.push((backendTicks * MICROS_PER_TICK) / result.ok);
+        if (onPostgres) cpu[side].backends.push((backendTicks * MICROS_PER_TICK) / result.ok);
         if (serverBefore !== undefined && serverAfter !== undefined)
           cpu[side].server.push(((serverAfter - serverBefore) * MICROS_PER_TICK) / result.ok);
         if (side !== 'bare') {
           const after = await Promise.all(mine.map((m) => insertCommits(m.port)));
           commits[side] += after.reduce((sum, n, i) => sum + n - commitsBefore[i]!, 0);
         }
-        const backendNote =
-          side === 'bare' ? '' : `, its PostgreSQL backends ${fmt(cpu[side].backends.at(-1)!)} µs/delivery`;
+        const backendNote = !onPostgres
+          ? ''
+          : `, its PostgreSQL backends ${fmt(cpu[side].backends.at(-1)!)} µs/delivery`;
         progress(
           `receiver-postgres round ${round + 1}/${rounds} ${side}: ${fmt(result.rps)} req/s, ${fmt(perDelivery)} µs CPU/delivery${backendNote}, p99 ${result.p99Ms} ms`,
         );

@@ -64,7 +64,10 @@ describe('PostgresStore', () => {
 
     it('leases the rows it creates once a worker claims, hands them to it from memory, and no other instance takes them', async () => {
       const schema = randomSchema();
-      const [a, b] = [await open({ schema, leaseClock: 'database' }), await open({ schema, leaseClock: 'database' })];
+      const [a, b] = [
+        await open({ schema, leaseClock: 'database' }),
+        await open({ schema, leaseClock: 'database' }),
+      ];
       expect(await a.claimDue('wA', Date.now(), 60_000, 10)).toEqual([]);
       await a.insertDelivery(delivery('msg_fresh', { receivedAt: Date.now() }));
       const row = await withAdminClient(
@@ -92,7 +95,10 @@ describe('PostgresStore', () => {
 
     it('gives back at close the leases of the rows it created and never handed out', async () => {
       const schema = randomSchema();
-      const [a, b] = [await open({ schema, leaseClock: 'database' }), await open({ schema, leaseClock: 'database' })];
+      const [a, b] = [
+        await open({ schema, leaseClock: 'database' }),
+        await open({ schema, leaseClock: 'database' }),
+      ];
       await a.claimDue('wA', Date.now(), 60_000, 10);
       await a.insertDelivery(delivery('msg_left', { receivedAt: Date.now() }));
       await a.close();

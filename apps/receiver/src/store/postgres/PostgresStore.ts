@@ -390,7 +390,12 @@ export class PostgresStore extends StoreCore {
       this.lastTableClaimAt = localNow;
     }
     const wanted = limit - fresh.length;
-    if (maxAttempts !== undefined) await this.pool.query({ name: 'webhook_give_up', text: sql.giveUp, values: [now, maxAttempts, callerClock] });
+    if (maxAttempts !== undefined)
+      await this.pool.query({
+        name: 'webhook_give_up',
+        text: sql.giveUp,
+        values: [now, maxAttempts, callerClock],
+      });
     const { rows } = await this.pool.query<{
       seq: string;
       webhook_id: string;
