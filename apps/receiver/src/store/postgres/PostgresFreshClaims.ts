@@ -2,11 +2,11 @@
 // event, so its processor claims them without a claim statement and without reading them back.
 //
 // Once a worker has claimed through the store (so a processor is attached, and its lease length is
-// known), the insert writes each new `received` row with claimed_by = the store's owner id, a lease
+// known), the insert writes each new `received` row with claimed_by = that worker's id, a lease
 // timed by the database's clock and its first attempt counted: to every other instance the row is
-// claimed, exactly as if this store's processor had claimed it right after the commit. claimDue()
-// hands these rows to the calling worker from memory; their settlement is written only while the
-// store's owner id still holds the row with that first attempt. A row not handed out in time (a
+// claimed, exactly as if the worker had claimed it right after the commit. claimDue() hands these
+// rows out from memory; their settlement is written only while the worker id written into the row
+// still holds it with that first attempt. A row not handed out in time (a
 // backlog longer than half a lease) is dropped here and its lease runs out: any instance's claim
 // takes it then, as it takes the rows of an instance that died. close() gives back the leases of
 // the rows never handed out, so a restart does not wait for them.
@@ -22,12 +22,15 @@ interface FreshRow {
   dueAt: number;
   /** Local clock when the insert committed. */
   leasedAt: number;
+  /** The worker id the insert wrote as the row's holder. */
+  owner: string;
 }
 
-/** A fresh row handed to a worker: its settlement goes through the store's owner id. */
+/** A fresh row handed to a worker: its settlement must find the row's owner holding it. */
 interface Handout {
   workerId: string;
   leasedAt: number;
+  owner: string;
 }
 
 /** Most rows kept in memory (waiting and handed out); beyond it new rows are inserted unleased. */
@@ -37,28 +40,31 @@ const maxFresh = 2000;
 export const freshAttempts = 1;
 
 export class PostgresFreshClaims {
-  /** The lease holder written into fresh rows: no worker's id, so no claim elsewhere mistakes it. */
-  readonly owner: string;
-  /** The lease length of the processor's claims; undefined until a worker claims (none leased before). */
+  /** The worker that claimed last: new rows are leased to it. Undefined until a worker claims. */
+  owner: string | undefined;
+  /** The lease length of that worker's claims. */
   leaseMs: number | undefined;
   private readonly waiting = new Map<string, FreshRow>();
   private readonly handedOut = new Map<string, Handout>();
 
-  constructor(owner: string) {
-    this.owner = owner;
+  /** A worker claims with this lease: rows created from now on are leased to it. */
+  claimedBy(workerId: string, leaseMs: number): void {
+    this.owner = workerId;
+    this.leaseMs = leaseMs;
   }
 
   /** How many more rows inserts may lease to this store now (0 until a worker has claimed). */
   room(): number {
-    if (this.leaseMs === undefined) return 0;
+    if (this.owner === undefined) return 0;
     return Math.max(0, maxFresh - this.waiting.size - this.handedOut.size);
   }
 
-  /** A row the insert created leased to this store (committed). */
+  /** A row the insert created leased to `owner` (committed). */
   add(
     webhookId: string,
     row: { type: string | null; body: Buffer; event?: KnownEvent; traceparent?: string; dueAt: number },
     leasedAt: number,
+    owner: string,
   ): void {
     this.waiting.set(webhookId, {
       type: row.type,
@@ -67,6 +73,7 @@ export class PostgresFreshClaims {
       traceparent: row.traceparent,
       dueAt: row.dueAt,
       leasedAt,
+      owner,
     });
   }
 
@@ -88,7 +95,7 @@ export class PostgresFreshClaims {
       }
       if (row.dueAt > now) continue;
       this.waiting.delete(webhookId);
-      this.handedOut.set(webhookId, { workerId, leasedAt: row.leasedAt });
+      this.handedOut.set(webhookId, { workerId, leasedAt: row.leasedAt, owner: row.owner });
       claimed.push({
         webhookId,
         type: row.type,
@@ -104,13 +111,13 @@ export class PostgresFreshClaims {
   }
 
   /**
-   * The owner a settlement by `workerId` must find on the row: the store's for a fresh row this
-   * worker was handed (with its first attempt), else the worker's own.
+   * The holder a settlement by `workerId` must find on the row: the owner the insert wrote for a
+   * fresh row this worker was handed (with its first attempt), else the worker itself.
    */
   holderFor(webhookId: string, workerId: string, attempts: number | undefined): string {
     const h = this.handedOut.get(webhookId);
     if (h === undefined || h.workerId !== workerId) return workerId;
-    return attempts === undefined || attempts === freshAttempts ? this.owner : workerId;
+    return attempts === undefined || attempts === freshAttempts ? h.owner : workerId;
   }
 
   /** `workerId`'s settlement of these rows was written (or refused): they are no longer its. */
@@ -124,10 +131,15 @@ export class PostgresFreshClaims {
     this.handedOut.delete(webhookId);
   }
 
-  /** The rows never handed out; forgotten here (their leases are given back by the caller). */
-  drainWaiting(): string[] {
-    const ids = [...this.waiting.keys()];
+  /** The rows never handed out, by owner; forgotten here (the caller gives their leases back). */
+  drainWaiting(): Map<string, string[]> {
+    const byOwner = new Map<string, string[]>();
+    for (const [webhookId, row] of this.waiting) {
+      const ids = byOwner.get(row.owner);
+      if (ids === undefined) byOwner.set(row.owner, [webhookId]);
+      else ids.push(webhookId);
+    }
     this.waiting.clear();
-    return ids;
+    return byOwner;
   }
 }

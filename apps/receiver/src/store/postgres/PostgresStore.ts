@@ -5,8 +5,8 @@
 //   copies of one delivery reaching different instances store one row.
 // - Inserts: one multi-row upsert per batch. synchronous_commit is forced on for the session, so a
 //   resolved promise means the row is durable.
-// - Fresh rows: once a processor claims, new `received` rows are inserted already leased to this
-//   store and handed to it from memory (PostgresFreshClaims): no claim statement, no read back.
+// - Fresh rows: once a processor claims, new `received` rows are inserted already leased to it and
+//   handed to it from memory (PostgresFreshClaims): no claim statement, no read back.
 // - Claims: FOR UPDATE SKIP LOCKED plus a lease (claimed_by, lease_until); settle() writes the
 //   status in one statement that only matches while the caller still holds the claim, then the
 //   read models' effects of the events it matched, in ONE transaction: a worker whose lease was
@@ -14,7 +14,6 @@
 // - Outages: every failure surfaces as StoreError('store_unavailable'); pg.Pool drops
 //   broken connections and opens new ones, so the store recovers by itself when the database
 //   comes back.
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { StoreError } from '../../errors.js';
 import type { ForwardOutbox } from '../../forwarding/outbox/ForwardOutbox.js';
@@ -87,8 +86,8 @@ const exportWalk = `FROM webhook_events
 const dbNow = '(extract(epoch FROM statement_timestamp()) * 1000)::bigint';
 
 const sql = {
-  // $12: whether each row is leased to this store as it is created ($13 the store's owner id, $14
-  // the lease in ms): see PostgresFreshClaims.
+  // $12: whether each row is leased as it is created ($13 the worker it is leased to, $14 the lease
+  // in ms): see PostgresFreshClaims.
   insert: `
     INSERT INTO webhook_events
       (webhook_id, type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
@@ -149,7 +148,7 @@ const sql = {
       AND lease_until IS NOT NULL
       AND lease_until <= coalesce($3::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint)`,
   // Settlements and the lease release in one statement for a whole batch. Only rows still held by
-  // their holder ($1: the worker, or the store for a fresh row) are updated; the read models write
+  // their holder ($1: the worker, or for a fresh row the worker it was leased to) are updated; the read models write
   // the effects of those only, in the same transaction.
   settle: `
     WITH items AS (
@@ -191,7 +190,7 @@ export class PostgresStore extends StoreCore {
   private readonly pool: pg.Pool;
   private readonly leaseClock: 'database' | 'caller';
   private readonly outboxRoutes: readonly OutboxRoute[];
-  private readonly fresh = new PostgresFreshClaims(`store-${randomUUID()}`);
+  private readonly fresh = new PostgresFreshClaims();
   /** Local clock of the last claim statement; and whether a due row is known to wait in the table. */
   private lastTableClaimAt = Number.NEGATIVE_INFINITY;
   private tableClaimNeeded = true;
@@ -270,8 +269,9 @@ export class PostgresStore extends StoreCore {
 
   protected async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
     const deliveries = rows.map((r) => r.delivery);
-    // New `received` rows are leased to this store while its memory has room; the rest wait in the
-    // table for a claim statement.
+    // New `received` rows are leased to the processor's worker while the store's memory has room;
+    // the rest wait in the table for a claim statement.
+    const owner = this.fresh.owner;
     let room = this.fresh.room();
     const leased = deliveries.map((d) => d.status === 'received' && room-- > 0);
     if (room < 0) this.tableClaimNeeded = true;
@@ -288,7 +288,7 @@ export class PostgresStore extends StoreCore {
       deliveries.map((d) => errorColumns(d.errors, d.errorCount).errorCount),
       deliveries.map((d) => d.traceparent ?? null),
       leased,
-      this.fresh.owner,
+      owner ?? null,
       this.fresh.leaseMs ?? null,
     ];
     // With destinations, the outbox rows of the events this statement creates are written by the
@@ -313,7 +313,8 @@ export class PostgresStore extends StoreCore {
     const byId = new Map(result.rows.map((r) => [r.webhook_id, r]));
     return deliveries.map((d, i) => {
       const row = byId.get(d.webhookId)!;
-      if (row.inserted && leased[i]) this.fresh.add(d.webhookId, { ...d, dueAt: d.receivedAt }, leasedAt);
+      if (row.inserted && leased[i] && owner !== undefined)
+        this.fresh.add(d.webhookId, { ...d, dueAt: d.receivedAt }, leasedAt, owner);
       return { inserted: row.inserted, status: row.status, deliveriesSeen: row.deliveries_seen };
     });
   }
@@ -380,8 +381,8 @@ export class PostgresStore extends StoreCore {
     const callerClock = this.leaseClock === 'caller' ? now : null;
     let fresh: ClaimedEvent[] = [];
     if (callerClock === null) {
-      // A processor is attached: from now on new rows are leased to this store as they are created.
-      this.fresh.leaseMs = leaseMs;
+      // A processor is attached: from now on new rows are leased to it as they are created.
+      this.fresh.claimedBy(workerId, leaseMs);
       const localNow = Date.now();
       fresh = this.fresh.take(workerId, now, localNow, limit);
       if (fresh.length >= limit) return fresh;
@@ -537,10 +538,9 @@ export class PostgresStore extends StoreCore {
   }
 
   protected async closeDatabase(): Promise<void> {
-    const unclaimed = this.fresh.drainWaiting();
     // Best effort: a lease not given back runs out, and the row is claimed then.
-    if (unclaimed.length > 0)
-      await this.pool.query(sql.release, [unclaimed, this.fresh.owner]).catch(() => undefined);
+    for (const [owner, ids] of this.fresh.drainWaiting())
+      await this.pool.query(sql.release, [ids, owner]).catch(() => undefined);
     await this.pool.end();
   }
 }
