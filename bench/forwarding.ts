@@ -204,6 +204,7 @@ async function benchDrain(
   backlog: number,
   rounds: number,
   dir: string,
+  cpuProfDir: string | undefined,
 ): Promise<BenchResult> {
   const rates = { receiver: [] as number[], bare: [] as number[] };
   const cpu = { receiver: [] as number[], bare: [] as number[] };
@@ -218,7 +219,12 @@ async function benchDrain(
         const port = await freePort();
         measured = await withTarget(kind, (target) =>
           drain(target.broker, backlog, () =>
-            spawnNode(RECEIVER_MAIN, [], receiverEnv(file, port, target.env)),
+            spawnNode(
+              RECEIVER_MAIN,
+              [],
+              receiverEnv(file, port, target.env),
+              cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', join(cpuProfDir, kind)],
+            ),
           ),
         );
       } else {
@@ -355,7 +361,8 @@ export async function benchForwarding(opts: BenchOptions = {}): Promise<BenchRes
     const filled = join(dir, 'filled.sqlite');
     const backlog = await fillBacklog(filled, events);
     const results: BenchResult[] = [];
-    for (const kind of KINDS) results.push(await benchDrain(kind, filled, backlog, rounds, dir));
+    for (const kind of KINDS)
+      results.push(await benchDrain(kind, filled, backlog, rounds, dir, opts.cpuProfDir));
     results.push(await withTarget('nats', (target) => benchIngestForwarding(target, opts, dir)));
     return results;
   } finally {

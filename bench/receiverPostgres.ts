@@ -9,7 +9,8 @@
 // default), dropped afterwards. Every side's process CPU per delivery is measured over its rounds
 // (from /proc, each receiver's processing of the round's backlog included), per instance too, with
 // the PostgreSQL server's CPU per delivery (the whole local server, so any other client of it
-// counts) and the deliveries each insert commit carried (webhook_store_insert_commits_total).
+// counts; and the backends of the side's own connections alone) and the deliveries each insert
+// commit carried (webhook_store_insert_commits_total).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { BENCH_SECRET, RECEIVER_MAIN } from './support/fixtures.js';
 import { type LoadResult, runSplitLoad } from './support/load.js';
 import {
+  cpuTicks,
   freePort,
   MICROS_PER_TICK,
   measureCpu,
@@ -102,6 +104,28 @@ function postgresServerTicks(): number | undefined {
   return found ? total : undefined;
 }
 
+/** The backend processes serving these receivers' connections (pg_stat_activity's application_name). */
+async function backendPids(receiverPids: readonly number[]): Promise<number[]> {
+  if (receiverPids.length === 0) return [];
+  const names = receiverPids.map((pid) => `'webhook-receiver:${pid}'`).join(', ');
+  return withPg(async (c) =>
+    (await c.query(`SELECT pid FROM pg_stat_activity WHERE application_name IN (${names})`)).rows.map((r) =>
+      Number(r['pid']),
+    ),
+  );
+}
+
+/** CPU ticks of each live process in `pids` (one that has exited counts nothing). */
+function ticksByPid(pids: readonly number[]): Map<number, number> {
+  const ticks = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      ticks.set(pid, cpuTicks(pid));
+    } catch {}
+  }
+  return ticks;
+}
+
 /** Insert transactions the receiver has committed (each holds one group-committed batch). */
 function insertCommits(port: number): Promise<number> {
   return metricValue(`http://127.0.0.1:${port}`, 'webhook_store_insert_commits_total');
@@ -179,9 +203,14 @@ export async function benchReceiverPostgres(opts: ReceiverPostgresOptions = {}):
     const cpu = Object.fromEntries(
       SIDES.map((side) => [
         side,
-        { total: [] as number[], perInstance: [] as number[][], server: [] as number[] },
+        {
+          total: [] as number[],
+          perInstance: [] as number[][],
+          server: [] as number[],
+          backends: [] as number[],
+        },
       ]),
-    ) as Record<Side, { total: number[]; perInstance: number[][]; server: number[] }>;
+    ) as Record<Side, { total: number[]; perInstance: number[][]; server: number[]; backends: number[] }>;
     const commits: Record<Side, number> = { bare: 0, postgres1: 0, postgres2: 0, sqlite: 0 };
     const warm = Math.min(2, seconds);
     progress(
@@ -193,13 +222,20 @@ export async function benchReceiverPostgres(opts: ReceiverPostgresOptions = {}):
       const order = SIDES.map((_, i) => SIDES[(i + round) % SIDES.length]!);
       for (const side of order) {
         const mine = sideProcs[side];
+        const onPostgres = side === 'postgres1' || side === 'postgres2';
         const commitsBefore =
           side === 'bare' ? [] : await Promise.all(mine.map((m) => insertCommits(m.port)));
         const serverBefore = postgresServerTicks();
+        const receiverPids = onPostgres ? mine.map((m) => m.proc.pid) : [];
+        const backendsBefore = ticksByPid(await backendPids(receiverPids));
         const { result, cpuUs } = await measureCpu(everyProc, () =>
           runSplitLoad(targets[side], seconds, connections),
         );
         const serverAfter = postgresServerTicks();
+        // The side's own backends: those alive at both ends, and those opened during the round.
+        const backendsAfter = ticksByPid(await backendPids(receiverPids));
+        let backendTicks = 0;
+        for (const [pid, ticks] of backendsAfter) backendTicks += ticks - (backendsBefore.get(pid) ?? 0);
         if (result.non2xx > 0 || result.errors > 0)
           throw new Error(
             `bench: ${side} answered ${result.non2xx} non-2xx and ${result.errors} errors: the run is not valid`,
@@ -209,14 +245,18 @@ export async function benchReceiverPostgres(opts: ReceiverPostgresOptions = {}):
         results[side].push(result);
         cpu[side].total.push(perDelivery);
         cpu[side].perInstance.push(used.map((us, i) => us / result.parts[i]!.ok));
+        if (onPostgres) cpu[side].backends.push((backendTicks * MICROS_PER_TICK) / result.ok);
         if (serverBefore !== undefined && serverAfter !== undefined)
           cpu[side].server.push(((serverAfter - serverBefore) * MICROS_PER_TICK) / result.ok);
         if (side !== 'bare') {
           const after = await Promise.all(mine.map((m) => insertCommits(m.port)));
           commits[side] += after.reduce((sum, n, i) => sum + n - commitsBefore[i]!, 0);
         }
+        const backendNote = !onPostgres
+          ? ''
+          : `, its PostgreSQL backends ${fmt(cpu[side].backends.at(-1)!)} µs/delivery`;
         progress(
-          `receiver-postgres round ${round + 1}/${rounds} ${side}: ${fmt(result.rps)} req/s, ${fmt(perDelivery)} µs CPU/delivery, p99 ${result.p99Ms} ms`,
+          `receiver-postgres round ${round + 1}/${rounds} ${side}: ${fmt(result.rps)} req/s, ${fmt(perDelivery)} µs CPU/delivery${backendNote}, p99 ${result.p99Ms} ms`,
         );
       }
     }
@@ -268,6 +308,13 @@ export async function benchReceiverPostgres(opts: ReceiverPostgresOptions = {}):
           round1(median(cpu[side].server)),
         ]),
       ),
+      // Only the backends of the side's own connections: no other client of the server counts.
+      postgresBackendsCpuUsPerDelivery: Object.fromEntries(
+        SIDES.filter((side) => cpu[side].backends.length > 0).map((side) => [
+          side,
+          round1(median(cpu[side].backends)),
+        ]),
+      ),
       deliveriesPerInsertCommit: Object.fromEntries(
         receiving.map((side) => [side, commits[side] > 0 ? round1(delivered(side) / commits[side]) : null]),
       ),
@@ -275,22 +322,22 @@ export async function benchReceiverPostgres(opts: ReceiverPostgresOptions = {}):
       postgres1VsSqlite: Math.round((rate('postgres1') / rate('sqlite')) * 100) / 100,
       note: 'two instances share the machine (2 cores here) with PostgreSQL and the load generators; postgresServerCpuUsPerDelivery is the whole local server over each round and its idle waits (other clients of it count too)',
     };
-    const row = (name: string, side: Side): BenchResult => ({
+    const row = (name: string, side: Side, target: number): BenchResult => ({
       name,
       ours: Math.round(rate(side)),
       baseline: Math.round(rate('bare')),
       unit: 'req/s',
-      // The ingest bar from the benchmarks issue, against the same bare Express app.
-      target: 0.8,
+      target,
       better: 'higher',
       // Reported beside the rate; the CPU target of the issue is the SQLite ingest row's.
       cpu: { oursUs: Math.round(cpuPerDelivery(side)), baselineUs: Math.round(cpuPerDelivery('bare')) },
       details,
     });
     return [
-      row('ingest PostgreSQL, 1 instance', 'postgres1'),
-      row('ingest PostgreSQL, 2 instances', 'postgres2'),
-      row('ingest SQLite (same run, context)', 'sqlite'),
+      // PostgreSQL's bar is issue #30's; SQLite's is the ingest bar of the benchmarks issue.
+      row('ingest PostgreSQL, 1 instance', 'postgres1', 0.6),
+      row('ingest PostgreSQL, 2 instances', 'postgres2', 0.6),
+      row('ingest SQLite (same run, context)', 'sqlite', 0.8),
     ];
   } finally {
     await Promise.all(Object.values(procs).map((proc) => stop(proc)));
