@@ -3,7 +3,7 @@
 // -> signature header has at least one well-formed `v1,` entry -> one of those entries matches.
 import { timingSafeEqual } from 'node:crypto';
 import { WebhookConfigError, WebhookVerificationError } from './errors.js';
-import { type HeaderSource, readWebhookHeaders } from './headers.js';
+import { type HeaderSource, readWebhookHeaders, type WebhookHeaders } from './headers.js';
 import { bodyBytes, v1Signature } from './signature.js';
 import { parseSignatureEntries } from './signatureEntries.js';
 import type { VerifiedDelivery } from './VerifiedDelivery.js';
@@ -66,9 +66,7 @@ export function verifyWithKeys(
   body: string | Uint8Array,
   settings: VerifySettings,
 ): VerifiedDelivery {
-  const header = readWebhookHeaders(headers);
-  const timestamp = parseTimestamp(header.timestamp);
-  checkTolerance(timestamp, settings);
+  const { header, timestamp } = readFreshHeaders(headers, settings);
   const candidates = v1Candidates(header.signature);
   const bytes = bodyBytes(body);
   for (const key of keys) {
@@ -84,6 +82,20 @@ export function verifyWithKeys(
     `No v1 signature in webhook-signature matches this delivery (${candidates.length} tried against ` +
       `${keys.length} secret${keys.length > 1 ? 's' : ''}): ${SECRET_HINT}.`,
   );
+}
+
+/**
+ * The start every scheme shares: the three headers read, and the timestamp parsed and within the
+ * tolerance.
+ */
+export function readFreshHeaders(
+  headers: HeaderSource,
+  settings: VerifySettings,
+): { header: WebhookHeaders; timestamp: number } {
+  const header = readWebhookHeaders(headers);
+  const timestamp = parseTimestamp(header.timestamp);
+  checkTolerance(timestamp, settings);
+  return { header, timestamp };
 }
 
 /** webhook-timestamp as whole seconds; throws `invalid_timestamp` unless it is 1-15 digits. */

@@ -4,10 +4,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { signedContent, v1aVerifies } from './ed25519.js';
 import { WebhookVerificationError } from './errors.js';
-import { type HeaderSource, readWebhookHeaders } from './headers.js';
+import type { HeaderSource } from './headers.js';
 import { bodyBytes, v1Signature } from './signature.js';
 import type { VerifiedDelivery } from './VerifiedDelivery.js';
-import { checkTolerance, parseTimestamp, type VerifySettings } from './verify.js';
+import { readFreshHeaders, type VerifySettings } from './verify.js';
 import { keySchemes, type SignatureScheme, type WebhookKeys } from './webhookKeys.js';
 
 // base64 of 32 HMAC bytes, and of a 64-byte ed25519 signature.
@@ -88,9 +88,7 @@ export function verifyWithKeySet(
   body: string | Uint8Array,
   settings: VerifySettings,
 ): VerifiedDelivery {
-  const header = readWebhookHeaders(headers);
-  const timestamp = parseTimestamp(header.timestamp);
-  checkTolerance(timestamp, settings);
+  const { header, timestamp } = readFreshHeaders(headers, settings);
   const candidates = schemeCandidates(header.signature, keySchemes(keys));
   const bytes = bodyBytes(body);
   const verified = { id: header.id, timestamp, body: bytes };
