@@ -62,50 +62,6 @@ describe('PostgresStore', () => {
       expect(await store.claimDue('w2', t0 + 3_600_000, 60_000, 10)).toEqual([]);
     });
 
-    it('leases the rows it creates to the worker that claims, hands them out from memory, and no other instance takes them', async () => {
-      const schema = randomSchema();
-      const [a, b] = [
-        await open({ schema, leaseClock: 'database' }),
-        await open({ schema, leaseClock: 'database' }),
-      ];
-      expect(await a.claimDue('wA', Date.now(), 60_000, 10)).toEqual([]);
-      await a.insertDelivery(delivery('msg_fresh', { receivedAt: Date.now() }));
-      const row = await withAdminClient(
-        async (c) =>
-          (
-            await c.query(
-              `SELECT claimed_by, attempts, lease_until FROM ${quoteIdentifier(schema)}.webhook_events WHERE webhook_id = 'msg_fresh'`,
-            )
-          ).rows[0] as { claimed_by: string; attempts: number; lease_until: string },
-      );
-      // Claimed in the table as it was created, its first attempt counted, timed by the server.
-      expect(row.claimed_by).toBe('wA');
-      expect(row.attempts).toBe(1);
-      expect(Math.abs(Number(row.lease_until) - (Date.now() + 60_000))).toBeLessThan(10_000);
-      expect(await b.claimDue('wB', Date.now(), 60_000, 10)).toEqual([]);
-      const [claimed] = await a.claimDue('wA', Date.now(), 60_000, 10);
-      expect(claimed).toMatchObject({ webhookId: 'msg_fresh', attempts: 1, claimedBy: 'wA' });
-      // Only the worker it was handed to settles it, and only once.
-      expect(await a.settle('msg_fresh', 'wOther', { status: 'unhandled' }, Date.now(), 1)).toBe(false);
-      expect(await a.settle('msg_fresh', 'wA', { status: 'unhandled' }, Date.now(), 1)).toBe(true);
-      expect(await a.settle('msg_fresh', 'wA', { status: 'unhandled' }, Date.now(), 1)).toBe(false);
-      expect(await a.getEvent('msg_fresh')).toMatchObject({ status: 'unhandled', attempts: 1 });
-      expect(await b.claimDue('wB', Date.now() + 3_600_000, 60_000, 10)).toEqual([]);
-    });
-
-    it('gives back at close the leases of the rows it created and never handed out', async () => {
-      const schema = randomSchema();
-      const [a, b] = [
-        await open({ schema, leaseClock: 'database' }),
-        await open({ schema, leaseClock: 'database' }),
-      ];
-      await a.claimDue('wA', Date.now(), 60_000, 10);
-      await a.insertDelivery(delivery('msg_left', { receivedAt: Date.now() }));
-      await a.close();
-      const [claimed] = await b.claimDue('wB', Date.now(), 60_000, 10);
-      expect(claimed).toMatchObject({ webhookId: 'msg_left', attempts: 1, claimedBy: 'wB' });
-    });
-
     it('hands out claimed events earliest due first, events due together in arrival order', async () => {
       const store = await open({ schema: randomSchema() });
       const t0 = 2_000_000;

@@ -5,8 +5,6 @@
 //   copies of one delivery reaching different instances store one row.
 // - Inserts: one multi-row upsert per batch. synchronous_commit is forced on for the session, so a
 //   resolved promise means the row is durable.
-// - Fresh rows: once a processor claims, new `received` rows are inserted already leased to it and
-//   handed to it from memory (PostgresFreshClaims): no claim statement, no read back.
 // - Claims: FOR UPDATE SKIP LOCKED plus a lease (claimed_by, lease_until); settle() writes the
 //   status in one statement that only matches while the caller still holds the claim, then the
 //   read models' effects of the events it matched, in ONE transaction: a worker whose lease was
@@ -46,14 +44,7 @@ import {
   type PostgresConnectionOptions,
   splitSchemaParam,
 } from './PostgresConnection.js';
-import { freshAttempts, PostgresFreshClaims } from './PostgresFreshClaims.js';
 import { quoteIdentifier } from './PostgresMigrations.js';
-
-/**
- * While fresh rows are handed out from memory, the table is searched for other due rows (retries,
- * expired leases, rows inserted unleased) at most this often, unless one is known to be waiting.
- */
-const tableClaimIntervalMs = 1000;
 
 export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConnectionOptions {
   /** Schema holding the tables (created if missing). Default: the URL's `?schema=`, else `public`. */
@@ -82,25 +73,15 @@ const exportWalk = `FROM webhook_events
       AND ($5::text[] IS NULL OR type = ANY($5)) AND ($6::text[] IS NULL OR status = ANY($6))
     ORDER BY received_at, webhook_id LIMIT $7`;
 
-/** The database's clock in ms. */
-const dbNow = '(extract(epoch FROM statement_timestamp()) * 1000)::bigint';
-
 const sql = {
-  // $12: whether each row is leased as it is created ($13 the worker it is leased to, $14 the lease
-  // in ms): see PostgresFreshClaims.
   insert: `
     INSERT INTO webhook_events
       (webhook_id, type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
-       error_count, traceparent, claimed_by, lease_until, attempts)
-    SELECT d.webhook_id, d.type, d.status, d.body, d.headers, d.errors, d.received_at, d.next_attempt_at,
-      d.deliveries_seen, d.error_count, d.traceparent,
-      CASE WHEN d.leased THEN $13::text END,
-      CASE WHEN d.leased THEN ${dbNow} + $14::bigint END,
-      CASE WHEN d.leased THEN ${freshAttempts} ELSE 0 END
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[], $6::jsonb[],
-                $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::text[], $12::boolean[])
+       error_count, traceparent)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[], $6::jsonb[],
+                         $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::text[])
       AS d(webhook_id, type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
-           error_count, traceparent, leased)
+           error_count, traceparent)
     -- One lock order for every instance: two batches sharing webhook-ids cannot deadlock.
     ORDER BY d.webhook_id COLLATE "C"
     ON CONFLICT (webhook_id) DO UPDATE
@@ -147,30 +128,25 @@ const sql = {
       AND attempts >= $2
       AND lease_until IS NOT NULL
       AND lease_until <= coalesce($3::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint)`,
-  // Settlements and the lease release in one statement for a whole batch. Only rows still held by
-  // their holder ($1: the worker, or for a fresh row the worker it was leased to) are updated; the read models write
-  // the effects of those only, in the same transaction.
+  // Settlements and the lease release in one statement for a whole batch. Only rows $1 still holds
+  // are updated; the read models write the effects of those only, in the same transaction.
   settle: `
     WITH items AS (
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[],
-                           $8::int[], $9::int[])
-        AS i(holder, webhook_id, status, errors, processed_at, last_error, next_attempt_at, attempts, error_count))
+      SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[], $8::int[],
+                           $9::int[])
+        AS i(webhook_id, status, errors, processed_at, last_error, next_attempt_at, attempts, error_count))
     UPDATE webhook_events e
     SET status = i.status, errors = i.errors, error_count = i.error_count, processed_at = i.processed_at,
         last_error = i.last_error,
         next_attempt_at = i.next_attempt_at, claimed_by = NULL, lease_until = NULL
     FROM items i
-    WHERE e.webhook_id = i.webhook_id AND e.claimed_by = i.holder
+    WHERE e.webhook_id = i.webhook_id AND e.claimed_by = $1
       AND (i.attempts IS NULL OR e.attempts = i.attempts)
     RETURNING e.webhook_id, e.type`,
   requeue: `
     UPDATE webhook_events
     SET status = 'received', attempts = 0, next_attempt_at = $1, claimed_by = NULL, lease_until = NULL
     WHERE webhook_id = $2`,
-  // The fresh rows never handed out, given back at close (their first attempt uncounted).
-  release: `
-    UPDATE webhook_events SET claimed_by = NULL, lease_until = NULL, attempts = attempts - ${freshAttempts}
-    WHERE webhook_id = ANY($1::text[]) AND claimed_by = $2 AND attempts = ${freshAttempts}`,
 };
 
 /**
@@ -190,10 +166,6 @@ export class PostgresStore extends StoreCore {
   private readonly pool: pg.Pool;
   private readonly leaseClock: 'database' | 'caller';
   private readonly outboxRoutes: readonly OutboxRoute[];
-  private readonly fresh = new PostgresFreshClaims();
-  /** Local clock of the last claim statement; and whether a due row is known to wait in the table. */
-  private lastTableClaimAt = Number.NEGATIVE_INFINITY;
-  private tableClaimNeeded = true;
 
   /** Connects lazily and does NOT migrate: prefer `PostgresStore.open()`. */
   constructor(options: PostgresStoreOptions) {
@@ -269,12 +241,6 @@ export class PostgresStore extends StoreCore {
 
   protected async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
     const deliveries = rows.map((r) => r.delivery);
-    // New `received` rows are leased to the processor's worker while the store's memory has room;
-    // the rest wait in the table for a claim statement.
-    const owner = this.fresh.owner;
-    let room = this.fresh.room();
-    const leased = deliveries.map((d) => d.status === 'received' && room-- > 0);
-    if (room < 0) this.tableClaimNeeded = true;
     const params: unknown[] = [
       deliveries.map((d) => d.webhookId),
       deliveries.map((d) => d.type),
@@ -287,9 +253,6 @@ export class PostgresStore extends StoreCore {
       rows.map((r) => r.copies),
       deliveries.map((d) => errorColumns(d.errors, d.errorCount).errorCount),
       deliveries.map((d) => d.traceparent ?? null),
-      leased,
-      owner ?? null,
-      this.fresh.leaseMs ?? null,
     ];
     // With destinations, the outbox rows of the events this statement creates are written by the
     // same statement: committed with them or not at all.
@@ -302,19 +265,12 @@ export class PostgresStore extends StoreCore {
            SELECT webhook_id, status, deliveries_seen, inserted FROM ins`;
     if (pairs.length > 0) params.push(...outboxInsertParameters(pairs, (id) => receivedAt.get(id)!));
     const result = await this.withRetryOnConflict(() =>
-      this.pool.query<RowOutcome & { webhook_id: string; deliveries_seen: number }>({
-        name: pairs.length === 0 ? 'webhook_insert' : 'webhook_insert_outbox',
-        text: statement,
-        values: params,
-      }),
+      this.pool.query<RowOutcome & { webhook_id: string; deliveries_seen: number }>(statement, params),
     );
-    const leasedAt = Date.now();
     // RETURNING has no order: match the rows back by webhook-id.
     const byId = new Map(result.rows.map((r) => [r.webhook_id, r]));
-    return deliveries.map((d, i) => {
+    return deliveries.map((d) => {
       const row = byId.get(d.webhookId)!;
-      if (row.inserted && leased[i] && owner !== undefined)
-        this.fresh.add(d.webhookId, { ...d, dueAt: d.receivedAt }, leasedAt, owner);
       return { inserted: row.inserted, status: row.status, deliveriesSeen: row.deliveries_seen };
     });
   }
@@ -379,24 +335,7 @@ export class PostgresStore extends StoreCore {
     maxAttempts: number | undefined,
   ): Promise<ClaimedEvent[]> {
     const callerClock = this.leaseClock === 'caller' ? now : null;
-    let fresh: ClaimedEvent[] = [];
-    if (callerClock === null) {
-      // A processor is attached: from now on new rows are leased to it as they are created.
-      this.fresh.claimedBy(workerId, leaseMs);
-      const localNow = Date.now();
-      fresh = this.fresh.take(workerId, now, localNow, limit);
-      if (fresh.length >= limit) return fresh;
-      if (!this.tableClaimNeeded && localNow < this.lastTableClaimAt + tableClaimIntervalMs) return fresh;
-      this.tableClaimNeeded = false;
-      this.lastTableClaimAt = localNow;
-    }
-    const wanted = limit - fresh.length;
-    if (maxAttempts !== undefined)
-      await this.pool.query({
-        name: 'webhook_give_up',
-        text: sql.giveUp,
-        values: [now, maxAttempts, callerClock],
-      });
+    if (maxAttempts !== undefined) await this.pool.query(sql.giveUp, [now, maxAttempts, callerClock]);
     const { rows } = await this.pool.query<{
       seq: string;
       webhook_id: string;
@@ -406,24 +345,20 @@ export class PostgresStore extends StoreCore {
       next_attempt_at: string;
       lease_until: string;
       traceparent: string | null;
-    }>({ name: 'webhook_claim', text: sql.claim, values: [workerId, leaseMs, now, wanted, callerClock] });
-    // A full page may have left more behind: search again at the next claim.
-    if (rows.length === wanted) this.tableClaimNeeded = true;
+    }>(sql.claim, [workerId, leaseMs, now, limit, callerClock]);
     // RETURNING has no order: hand events out in due order, as the SQLite store does.
     rows.sort(
       (a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || Number(a.seq) - Number(b.seq),
     );
-    return fresh.concat(
-      rows.map((r) => ({
-        webhookId: r.webhook_id,
-        type: r.type,
-        body: r.body,
-        ...(r.traceparent === null ? {} : { traceparent: r.traceparent }),
-        attempts: r.attempts,
-        claimedBy: workerId,
-        leaseUntil: Number(r.lease_until),
-      })),
-    );
+    return rows.map((r) => ({
+      webhookId: r.webhook_id,
+      type: r.type,
+      body: r.body,
+      ...(r.traceparent === null ? {} : { traceparent: r.traceparent }),
+      attempts: r.attempts,
+      claimedBy: workerId,
+      leaseUntil: Number(r.lease_until),
+    }));
   }
 
   /**
@@ -432,7 +367,7 @@ export class PostgresStore extends StoreCore {
    */
   protected async settleRows(workerId: string, rows: readonly SettleRow[], now: number): Promise<boolean[]> {
     const params = [
-      rows.map((r) => this.fresh.holderFor(r.webhookId, workerId, r.attempts)),
+      workerId,
       rows.map((r) => r.webhookId),
       rows.map((r) => r.status),
       rows.map((r) => r.errors),
@@ -454,11 +389,7 @@ export class PostgresStore extends StoreCore {
         if (tables.length > 0) {
           await client.query(`LOCK TABLE ${tables.map(quoteIdentifier).join(', ')} IN ROW EXCLUSIVE MODE`);
         }
-        const result = await client.query<{ webhook_id: string; type: string | null }>({
-          name: 'webhook_settle',
-          text: sql.settle,
-          values: params,
-        });
+        const result = await client.query<{ webhook_id: string; type: string | null }>(sql.settle, params);
         const held = new Set(result.rows.map((r) => r.webhook_id));
         // A replay that makes a quarantined event valid makes it forwardable; rows it has stay.
         if (this.outboxRoutes.length > 0) {
@@ -477,10 +408,6 @@ export class PostgresStore extends StoreCore {
         }
         return held;
       }),
-    );
-    this.fresh.settled(
-      rows.map((r) => r.webhookId),
-      workerId,
     );
     return rows.map((r) => settled.has(r.webhookId));
   }
@@ -520,8 +447,6 @@ export class PostgresStore extends StoreCore {
   }
 
   protected async requeueRow(webhookId: string, now: number): Promise<boolean> {
-    this.fresh.forget(webhookId);
-    this.tableClaimNeeded = true;
     return (await this.pool.query(sql.requeue, [now, webhookId])).rowCount === 1;
   }
 
@@ -538,9 +463,6 @@ export class PostgresStore extends StoreCore {
   }
 
   protected async closeDatabase(): Promise<void> {
-    // Best effort: a lease not given back runs out, and the row is claimed then.
-    for (const [owner, ids] of this.fresh.drainWaiting())
-      await this.pool.query(sql.release, [ids, owner]).catch(() => undefined);
     await this.pool.end();
   }
 }
