@@ -1,10 +1,17 @@
 // The generated reference pages under docs/reference/ that contracts/ writes: each is exactly what
-// its source renders, so a route, a bound or a default stated there is the one the code enforces.
+// its source renders, so a route, a bound, a default or an entry point stated there is the code's.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { receiverRoutes } from '@webhook-contracts/schema';
 import { describe, expect, it } from 'vitest';
 import { contractsDir } from '../scripts/artefacts.js';
+import {
+  entryPoints,
+  entryPointsPage,
+  entryPointsPageFile,
+  exportedValues,
+  leadingComment,
+} from '../scripts/entryPointsPage.js';
 import { describeSchema, routesPage, routesPageFile } from '../scripts/routesPage.js';
 
 const read = (file: string) => readFileSync(join(contractsDir, '..', file), 'utf8');
@@ -31,5 +38,44 @@ describe('docs/reference/receiver-routes.md', () => {
     expect(describeSchema(type.schema)).toBe('comma list of string ≤ 256 chars ≤ 100 values');
     const status = exportRoute.parameters.find((p) => p.name === 'status')!;
     expect(describeSchema(status.schema)).toMatch(/^comma list of one of `received`, `processed`/);
+  });
+});
+
+describe('docs/reference/entry-points.md', () => {
+  it("is what `npm run generate` renders from the packages' exports", () => {
+    expect(
+      read(entryPointsPageFile) === entryPointsPage(),
+      `${entryPointsPageFile} is stale: run \`npm run generate\``,
+    ).toBe(true);
+  });
+
+  it('has a section for every subpath of every published package', () => {
+    const specifiers = entryPoints().map((point) => point.specifier);
+    expect(specifiers).toEqual([
+      '@webhook-contracts/schema',
+      '@webhook-contracts/schema/constants',
+      '@webhook-contracts/webhooks',
+      '@webhook-contracts/webhooks/secrets',
+      '@webhook-contracts/receiver',
+      '@webhook-contracts/receiver/postgres',
+      '@webhook-contracts/mock-sender',
+    ]);
+  });
+
+  it.each(entryPoints().map((point) => [point.specifier, point] as const))(
+    'lists exactly the values %s exports at run time',
+    async (specifier, point) => {
+      const module = (await import(specifier)) as Record<string, unknown>;
+      const whole = await Promise.all(
+        point.starFrom.map(async (file) => Object.keys(await import(join(contractsDir, '..', file)))),
+      );
+      expect([...point.values, ...whole.flat()].sort()).toEqual(Object.keys(module).sort());
+    },
+  );
+
+  it("reads a module's value exports and leaves its types out", () => {
+    const text = "export { a, type B, c as d } from './x.js';\nexport const e = 1;\nexport function f() {}\n";
+    expect(exportedValues(text)).toEqual(['a', 'd', 'e', 'f']);
+    expect(leadingComment('// one\n// two\nexport {};\n')).toBe('one two');
   });
 });

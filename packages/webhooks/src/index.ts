@@ -1,3 +1,5 @@
+// Standard Webhooks signing and verification (`v1` HMAC and `v1a` ed25519), and `unwrap`: verify
+// the raw bytes, parse, validate against the contract, and hand back a typed event.
 export {
   decodePublicKey,
   decodeSigningKey,
