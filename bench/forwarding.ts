@@ -270,7 +270,16 @@ async function benchDrain(
   };
 }
 
-/** The ingest load against a receiver forwarding to NATS and the same receiver not forwarding. */
+/** Share of the plain receiver's saturated rate offered to both receivers in the measured rounds. */
+const OFFERED_SHARE = 0.5;
+
+/**
+ * A receiver forwarding to NATS against the same receiver not forwarding, at one offered load: half
+ * of what the plain one answers flat out in this run. Forwarding costs CPU per event (the drain rows
+ * say how much), so flat out on 2 cores the forwarding receiver must answer fewer; what a team needs
+ * is that at a rate the machine carries, publishing does not delay the 2xx. Compared: p99 latency
+ * (autocannon, coordinated omission corrected), each side answering the whole offered rate.
+ */
 async function benchIngestForwarding(target: Target, opts: BenchOptions, dir: string): Promise<BenchResult> {
   const seconds = opts.seconds ?? (opts.quick ? 3 : 10);
   const rounds = opts.rounds ?? (opts.quick ? 2 : 3);
@@ -293,17 +302,27 @@ async function benchIngestForwarding(target: Target, opts: BenchOptions, dir: st
     const warm = Math.min(2, seconds);
     await runLoad(`${base.plain}/webhooks`, warm, connections, true);
     await runLoad(`${base.forwarding}/webhooks`, warm, connections, true);
+    const everyProc = [procs.plain, procs.forwarding];
+    // Flat out, each side once: the offered rate comes from the plain receiver's.
+    const saturated = { plain: 0, forwarding: 0 };
+    for (const side of ['plain', 'forwarding'] as const) {
+      const { result } = await measureCpu(everyProc, () =>
+        runLoad(`${base[side]}/webhooks`, seconds, connections, true),
+      );
+      saturated[side] = result.rps;
+      progress(`ingest with forwarding, flat out, ${side}: ${fmt(result.rps)} req/s`);
+    }
+    const offered = Math.round(saturated.plain * OFFERED_SHARE);
     const sides = {
       plain: { results: [] as LoadResult[], cpuUs: [] as number[] },
       forwarding: { results: [] as LoadResult[], cpuUs: [] as number[] },
     };
-    const everyProc = [procs.plain, procs.forwarding];
     for (let round = 0; round < rounds; round += 1) {
       const order = round % 2 === 0 ? (['forwarding', 'plain'] as const) : (['plain', 'forwarding'] as const);
       for (const side of order) {
         // Both receivers idle before and after: the forwarding of a round's events is charged to it.
         const { result, cpuUs } = await measureCpu(everyProc, () =>
-          runLoad(`${base[side]}/webhooks`, seconds, connections, true),
+          runLoad(`${base[side]}/webhooks`, seconds, connections, true, offered),
         );
         if (result.non2xx > 0 || result.errors > 0)
           throw new Error(`bench: ${side} answered ${result.non2xx} non-2xx and ${result.errors} errors`);
@@ -311,7 +330,7 @@ async function benchIngestForwarding(target: Target, opts: BenchOptions, dir: st
         sides[side].results.push(result);
         sides[side].cpuUs.push(perRequest);
         progress(
-          `ingest with forwarding round ${round + 1}/${rounds} ${side}: ${fmt(result.rps)} req/s, ${fmt(perRequest)} µs CPU/request`,
+          `ingest with forwarding round ${round + 1}/${rounds} ${side} at ${fmt(offered)} req/s offered: ${fmt(result.rps)} req/s, p99 ${result.p99Ms} ms, ${fmt(perRequest)} µs CPU/request`,
         );
       }
     }
@@ -325,13 +344,17 @@ async function benchIngestForwarding(target: Target, opts: BenchOptions, dir: st
         );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    const p99 = (side: keyof typeof sides) => median(sides[side].results.map((r) => r.p99Ms));
+    // Whether the forwarding side answered the whole offered rate (a side that fell behind shows
+    // it in its p99 too, coordinated omission being corrected).
+    const carried = sides.forwarding.results.every((r) => r.rps >= offered * 0.97);
     return {
-      name: 'ingest with forwarding',
-      ours: Math.round(median(sides.forwarding.results.map((r) => r.rps))),
-      baseline: Math.round(median(sides.plain.results.map((r) => r.rps))),
-      unit: 'req/s',
-      target: 0.9,
-      better: 'higher',
+      name: 'ingest with forwarding, p99 at half load',
+      ours: p99('forwarding'),
+      baseline: p99('plain'),
+      unit: 'ms',
+      target: 1.5,
+      better: 'lower',
       cpu: {
         oursUs: Math.round(median(sides.forwarding.cpuUs)),
         baselineUs: Math.round(median(sides.plain.cpuUs)),
@@ -341,9 +364,20 @@ async function benchIngestForwarding(target: Target, opts: BenchOptions, dir: st
         connections,
         secondsPerRound: seconds,
         rounds,
+        offeredRps: offered,
+        carried,
+        saturatedRps: { plain: Math.round(saturated.plain), forwarding: Math.round(saturated.forwarding) },
         forwardedEvents: accepted,
-        forwardingRounds: sides.forwarding.results.map((r) => Math.round(r.rps)),
-        plainRounds: sides.plain.results.map((r) => Math.round(r.rps)),
+        forwardingRounds: sides.forwarding.results.map((r) => ({
+          rps: Math.round(r.rps),
+          p50Ms: r.p50Ms,
+          p99Ms: r.p99Ms,
+        })),
+        plainRounds: sides.plain.results.map((r) => ({
+          rps: Math.round(r.rps),
+          p50Ms: r.p50Ms,
+          p99Ms: r.p99Ms,
+        })),
       },
     };
   } finally {

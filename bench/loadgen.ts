@@ -1,7 +1,8 @@
 // The load generator, run as its own process: autocannon against one URL for a fixed time. With
 // --sign every request carries the docs example under a fresh webhook-id and a valid signature made
 // here, per request; with --fixed it replays one unsigned request (the generator's own ceiling).
-// Prints one JSON line (LoadResult) on stdout.
+// With --rate N the connections together send N requests a second (an offered load, not as fast
+// as the server answers). Prints one JSON line (LoadResult) on stdout.
 import { randomBytes } from 'node:crypto';
 import { Webhook } from '@webhook-contracts/webhooks';
 import autocannon from 'autocannon';
@@ -18,8 +19,9 @@ async function main(): Promise<void> {
   const connections = Number(arg('--connections') ?? '32');
   const duration = Number(arg('--duration') ?? '10');
   const sign = process.argv.includes('--sign');
-  if (url === undefined)
-    throw new Error('usage: loadgen.ts --url URL [--connections N] [--duration S] [--sign]');
+  const rate = arg('--rate') === undefined ? undefined : Number(arg('--rate'));
+  if (url === undefined || (rate !== undefined && !(rate > 0)))
+    throw new Error('usage: loadgen.ts --url URL [--connections N] [--duration S] [--sign] [--rate N]');
 
   const body = docsExampleBody();
   const webhook = new Webhook(BENCH_SECRET);
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
     url,
     connections,
     duration,
+    ...(rate === undefined ? {} : { overallRate: rate }),
     method: 'POST',
     headers: fixedHeaders,
     body,

@@ -15,12 +15,16 @@ export interface LoadResult {
   seconds: number;
 }
 
-/** Runs the load generator process once against `url`; resolves with its result. */
+/**
+ * Runs the load generator process once against `url`; resolves with its result. With `rate`, the
+ * connections together offer that many requests a second instead of as many as are answered.
+ */
 export async function runLoad(
   url: string,
   seconds: number,
   connections: number,
   sign: boolean,
+  rate?: number,
 ): Promise<LoadResult> {
   const gen = spawnNode(join(ROOT, 'bench/loadgen.ts'), [
     '--url',
@@ -30,6 +34,7 @@ export async function runLoad(
     '--duration',
     String(seconds),
     ...(sign ? ['--sign'] : []),
+    ...(rate === undefined ? [] : ['--rate', String(Math.round(rate))]),
   ]);
   const code = await gen.exited;
   if (code !== 0) throw new Error(`bench: load generator failed (exit ${code}):\n${gen.stderr()}`);
