@@ -4,8 +4,8 @@
 // nacked without requeue, so RabbitMQ dead-letters it to `<queue>.invalid` (kept for inspection),
 // and reported; a `message_id` (the webhook-id) already handled is acked and skipped; anything
 // else is handled, remembered, then acked. A handler that throws gets its message requeued after
-// `retryDelayMs`. amqplib does not reconnect: when `closed` resolves, start a new consumer (what
-// was not acked is delivered again).
+// `retryDelayMs`. amqplib does not reconnect: keepAmqpConsumer starts a new consumer when `closed`
+// resolves (what was not acked is delivered again).
 import { formatContractError, validateEvent } from '@webhook-contracts/schema';
 import amqp, { type ConsumeMessage } from 'amqplib';
 import { type EventHandler, parseJson, type Rejection } from './ConsumedEvent.js';
@@ -25,6 +25,8 @@ export interface AmqpConsumerOptions {
   /** Unacknowledged messages the broker sends ahead (default 32). */
   prefetch?: number;
   retryDelayMs?: number;
+  /** The name RabbitMQ shows for the connection (management UI, `rabbitmqctl list_connections`). */
+  connectionName?: string;
 }
 
 export interface AmqpConsumer {
@@ -35,7 +37,10 @@ export interface AmqpConsumer {
 
 /** Declares the queues and bindings, then handles messages until `stop()`. */
 export async function startAmqpConsumer(o: AmqpConsumerOptions): Promise<AmqpConsumer> {
-  const connection = await amqp.connect(o.url);
+  const connection = await amqp.connect(
+    o.url,
+    o.connectionName === undefined ? {} : { clientProperties: { connection_name: o.connectionName } },
+  );
   // A lost connection emits 'error' and then 'close': `closed` reports it.
   connection.on('error', () => {});
   const closed = new Promise<void>((resolve) => connection.once('close', () => resolve()));
