@@ -4,9 +4,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { WebhookConfigError, WebhookVerificationError } from './errors.js';
 import { type HeaderSource, readWebhookHeaders, type WebhookHeaders } from './headers.js';
-import { bodyBytes, v1Signature } from './signature.js';
+import { bodyBytes } from './signature.js';
 import { parseSignatureEntries } from './signatureEntries.js';
 import type { VerifiedDelivery } from './VerifiedDelivery.js';
+import { type V1Key, v1Digest } from './v1Key.js';
 
 export interface VerifyOptions {
   /** How far the timestamp may lie in the past or the future, in seconds. Default 300 (the spec's). */
@@ -61,7 +62,7 @@ export function resolveVerifyOptions(options: VerifyOptions = {}): VerifySetting
  * @throws {WebhookVerificationError} with the code of the first check that failed.
  */
 export function verifyWithKeys(
-  keys: readonly Buffer[],
+  keys: readonly V1Key[],
   headers: HeaderSource,
   body: string | Uint8Array,
   settings: VerifySettings,
@@ -70,7 +71,7 @@ export function verifyWithKeys(
   const candidates = v1Candidates(header.signature);
   const bytes = bodyBytes(body);
   for (const key of keys) {
-    expectedScratch.write(v1Signature(key, header.id, timestamp, bytes), 'latin1');
+    expectedScratch.write(v1Digest(key, header.id, timestamp, bytes), 'latin1');
     for (const candidate of candidates) {
       candidateScratch.write(candidate, 'latin1');
       if (timingSafeEqual(candidateScratch, expectedScratch))
