@@ -5,10 +5,12 @@
 // once per key; each key owns the buffers its message and inner digest are assembled in, reused
 // because verification is synchronous.
 import { createHash, createHmac, hash } from 'node:crypto';
+import { writeLatin1, writeUtf8 } from './latin1Bytes.js';
 
 // SHA-256's block size: a longer key is hashed first, a shorter one zero-padded to it.
 const BLOCK = 64;
 const DIGEST = 32;
+const DOT = 0x2e;
 // The message buffer starts at this many bytes and grows to fit a larger delivery, up to
 // MAX_ASSEMBLED; a body beyond that is hashed by createHmac (its per-call cost is small beside it).
 const INITIAL_CAPACITY = 16 * 1024;
@@ -43,18 +45,26 @@ export function prepareV1Key(secret: Buffer): V1Key {
  * v1Signature(secret, id, timestamp, body).
  */
 export function v1Digest(key: V1Key, id: string, timestamp: number, body: Buffer): string {
-  const prefix = `${id}.${timestamp}.`;
+  const seconds = String(timestamp);
   // UTF-8 takes at most 3 bytes per UTF-16 unit; Buffer#write would cut a message that did not fit.
-  const size = BLOCK + 3 * prefix.length + body.length;
+  const size = BLOCK + 3 * id.length + seconds.length + 2 + body.length;
   if (oneShot === undefined || size > MAX_ASSEMBLED) {
-    return createHmac('sha256', key.secret).update(prefix).update(body).digest('base64');
+    return createHmac('sha256', key.secret).update(`${id}.${seconds}.`).update(body).digest('base64');
   }
   if (size > key.message.length) key.message = grown(key.message, size);
   const { message, outer } = key;
-  let length = BLOCK + message.write(prefix, BLOCK, 'utf8');
-  length += body.copy(message, length);
+  // The prefix written piece by piece: no concatenated string to build and flatten.
+  let length = writeUtf8(message, BLOCK, id);
+  message[length] = DOT;
+  length = writeLatin1(message, length + 1, seconds);
+  message[length] = DOT;
+  length += 1 + body.copy(message, length + 1);
   // 'binary' (Latin-1) gives the 32 digest bytes as a 32-character string, cheaper to return than a Buffer.
-  outer.write(oneShot('sha256', message.subarray(0, length), 'binary'), BLOCK, 'latin1');
+  writeLatin1(
+    outer,
+    BLOCK,
+    oneShot('sha256', new Uint8Array(message.buffer, message.byteOffset, length), 'binary'),
+  );
   return oneShot('sha256', outer, 'base64');
 }
 
