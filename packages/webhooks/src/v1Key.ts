@@ -11,7 +11,7 @@ import { writeLatin1, writeUtf8 } from './latin1Bytes.js';
 const BLOCK = 64;
 const DIGEST = 32;
 const DOT = 0x2e;
-// The message buffer starts at this many bytes and grows to fit a larger delivery, up to
+// The message buffer gets this many bytes on first use and grows to fit a larger delivery, up to
 // MAX_ASSEMBLED; a body beyond that is hashed by createHmac (its per-call cost is small beside it).
 const INITIAL_CAPACITY = 16 * 1024;
 const MAX_ASSEMBLED = 1024 * 1024;
@@ -30,7 +30,8 @@ export interface V1Key {
 /** Prepares `secret` (decoded key bytes) for v1Digest. */
 export function prepareV1Key(secret: Buffer): V1Key {
   const key = secret.length > BLOCK ? createHash('sha256').update(secret).digest() : secret;
-  const message = Buffer.alloc(BLOCK + INITIAL_CAPACITY);
+  // Only the key block for now: the room for messages is allocated on the first digest.
+  const message = Buffer.alloc(BLOCK);
   const outer = Buffer.alloc(BLOCK + DIGEST);
   for (let i = 0; i < BLOCK; i += 1) {
     const byte = i < key.length ? (key[i] as number) : 0;
@@ -70,7 +71,7 @@ export function v1Digest(key: V1Key, id: string, timestamp: number, body: Buffer
 
 /** A message buffer of at least `size` bytes, starting with the same K ^ ipad block. */
 function grown(message: Buffer, size: number): Buffer {
-  let capacity = message.length;
+  let capacity = Math.max(message.length, BLOCK + INITIAL_CAPACITY);
   while (capacity < size) capacity *= 2;
   const larger = Buffer.alloc(Math.min(capacity, MAX_ASSEMBLED));
   message.copy(larger, 0, 0, BLOCK);
