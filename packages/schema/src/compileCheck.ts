@@ -128,28 +128,37 @@ function compileBody(schema: Schema, resolve: (name: string) => { check: Check }
     }
     if (node['format'] !== undefined) {
       if (node['format'] !== 'date-time') throw new Unsupported(`format ${String(node['format'])}`);
-      out += `if(typeof ${v}==='string'&&!isDateTime(${v}))return false;`;
+      // The format applies only to strings; after a `type: 'string'` test the value is one.
+      const onlyString = types.length === 1 && types[0] === 'string';
+      out += onlyString
+        ? `if(!isDateTime(${v}))return false;`
+        : `if(typeof ${v}==='string'&&!isDateTime(${v}))return false;`;
     }
-    const isObject = `(typeof ${v}==='object'&&${v}!==null&&!Array.isArray(${v}))`;
     const required = node['required'];
     const properties = node['properties'];
     if (required !== undefined || properties !== undefined) {
+      if (required !== undefined && !Array.isArray(required)) throw new Unsupported('required');
+      if (properties !== undefined && (typeof properties !== 'object' || properties === null))
+        throw new Unsupported('properties');
+      const requiredNames = new Set((required ?? []).map(String));
+      const described = Object.entries((properties ?? {}) as Schema);
       let inner = '';
-      if (required !== undefined) {
-        if (!Array.isArray(required)) throw new Unsupported('required');
-        for (const name of required)
-          inner += `if(${v}[${JSON.stringify(String(name))}]===undefined)return false;`;
+      for (const name of requiredNames) {
+        if (!Object.hasOwn(properties ?? {}, name))
+          inner += `if(${v}[${JSON.stringify(name)}]===undefined)return false;`;
       }
-      if (properties !== undefined) {
-        if (typeof properties !== 'object' || properties === null) throw new Unsupported('properties');
-        for (const [name, sub] of Object.entries(properties)) {
-          const p = local();
-          const body = statements(sub, p);
-          if (body !== '')
-            inner += `{const ${p}=${v}[${JSON.stringify(name)}];if(${p}!==undefined){${body}}}`;
-        }
+      // A property is read once: the read that tests presence (when required) is the one checked.
+      for (const [name, sub] of described) {
+        const p = local();
+        const body = statements(sub, p);
+        const read = `const ${p}=${v}[${JSON.stringify(name)}];`;
+        if (requiredNames.has(name)) inner += `{${read}if(${p}===undefined)return false;${body}}`;
+        else if (body !== '') inner += `{${read}if(${p}!==undefined){${body}}}`;
       }
-      if (inner !== '') out += `if(${isObject}){${inner}}`;
+      // After a `type: 'object'` test the value is known to be one; otherwise the keywords apply only to objects.
+      const onlyObject = types.length === 1 && types[0] === 'object';
+      if (inner !== '')
+        out += onlyObject ? inner : `if(typeof ${v}==='object'&&${v}!==null&&!Array.isArray(${v})){${inner}}`;
     }
     if (node['items'] !== undefined) {
       const item = local();

@@ -4,6 +4,7 @@ import type { HeaderSource } from './headers.js';
 import { signWithKeys } from './sign.js';
 import { type UnwrapResult, unwrapDelivery } from './unwrap.js';
 import type { VerifiedDelivery } from './VerifiedDelivery.js';
+import { prepareV1Key, type V1Key } from './v1Key.js';
 import { resolveVerifyOptions, type VerifyOptions, type VerifySettings, verifyWithKeys } from './verify.js';
 import { verifyWithKeySet } from './verifyKeySet.js';
 import { decodeKeys, keySchemes, type SignatureScheme, type WebhookKeys } from './webhookKeys.js';
@@ -24,6 +25,7 @@ import { decodeKeys, keySchemes, type SignatureScheme, type WebhookKeys } from '
  */
 export class Webhook {
   readonly #keys: readonly Buffer[];
+  readonly #v1Keys: readonly V1Key[];
   // v1a hook: set when any key is ed25519 (whsk_/whpk_); unset keeps the v1-only path of verify.ts.
   readonly #keySet: WebhookKeys | undefined;
   readonly #settings: VerifySettings;
@@ -37,6 +39,7 @@ export class Webhook {
   constructor(secret: SecretInput | readonly SecretInput[], options?: VerifyOptions) {
     const keys = decodeKeys(secret, 'verify');
     this.#keys = keys.hmac;
+    this.#v1Keys = keys.hmac.map(prepareV1Key);
     this.#keySet = keys.verifiers.length > 0 ? keys : undefined;
     this.schemes = keySchemes(keys);
     this.#settings = resolveVerifyOptions(options);
@@ -51,8 +54,9 @@ export class Webhook {
    * const { id, timestamp, body } = webhook.verify(req.headers, req.body);
    */
   verify(headers: HeaderSource, body: string | Uint8Array): VerifiedDelivery {
-    if (this.#keySet !== undefined) return verifyWithKeySet(this.#keySet, headers, body, this.#settings);
-    return verifyWithKeys(this.#keys, headers, body, this.#settings);
+    if (this.#keySet !== undefined)
+      return verifyWithKeySet(this.#keySet, this.#v1Keys, headers, body, this.#settings);
+    return verifyWithKeys(this.#v1Keys, headers, body, this.#settings);
   }
 
   /**

@@ -25,8 +25,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 // Webhook bodies are almost always ASCII (JSON escapes what is not): checking that takes one SIMD
 // pass, and an ASCII body is its own Latin-1 text, read without the UTF-8 decoder's work.
 function decodeText(body: Uint8Array): string {
-  if (isAscii(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
-  return utf8.decode(body);
+  if (!isAscii(body)) return utf8.decode(body);
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return bytes.toString('latin1');
 }
 
 /**

@@ -1,6 +1,6 @@
-// The v1 scheme itself, shared by signing and verification: HMAC-SHA256 over `${id}.${timestamp}.`
-// followed by the body bytes. The prefix and body go to the HMAC separately so the body is never
-// copied or re-encoded.
+// The v1 scheme itself: HMAC-SHA256 over `${id}.${timestamp}.` followed by the body bytes. Signing
+// computes it here; verification computes the same value from keys prepared once (v1Key.ts). The
+// prefix and body go to the HMAC separately so the body is never copied or re-encoded.
 import { createHmac, type KeyObject } from 'node:crypto';
 
 /** Bytes of a body as given: a string is UTF-8 encoded once; bytes are viewed, never copied. */

@@ -95,14 +95,22 @@ describe('Webhook.verify', () => {
   });
 
   describe('invalid_timestamp', () => {
-    it.each(['1700000000abc', '', ' 1727606400', '-1', '1e9', '1727606400.5', '0x66f7ac00', '1'.repeat(16)])(
-      'is raised for the timestamp %j, which is not digits only',
-      (timestamp) => {
-        // An empty header counts as missing; every other value here is present but malformed.
-        const error = verificationError(withTimestamp(timestamp));
-        expect(error.code).toBe(timestamp === '' ? 'missing_header' : 'invalid_timestamp');
-      },
-    );
+    it.each([
+      '1700000000abc',
+      '',
+      ' 1727606400',
+      '-1',
+      '1e9',
+      '1727606400.5',
+      '0x66f7ac00',
+      '1'.repeat(16),
+      '\u0661727606400',
+      '172760640/',
+    ])('is raised for the timestamp %j, which is not digits only', (timestamp) => {
+      // An empty header counts as missing; every other value here is present but malformed.
+      const error = verificationError(withTimestamp(timestamp));
+      expect(error.code).toBe(timestamp === '' ? 'missing_header' : 'invalid_timestamp');
+    });
   });
 
   describe('timestamp tolerance', () => {
@@ -155,6 +163,11 @@ describe('Webhook.verify', () => {
       ['only other versions', `v1a,${validEntry.slice(3)} v2,${validEntry.slice(3)}`],
       ['a version in upper case', `V1,${validEntry.slice(3)}`],
       ['whitespace only', '   '],
+      ['a base64url character', `v1,-${validEntry.slice(4)}`],
+      ['a Latin-1 letter', `v1,é${validEntry.slice(4)}`],
+      ['a character beyond Latin-1', `v1,\u0100${validEntry.slice(4)}`],
+      ['a base64 character where the padding goes', `${validEntry.slice(0, -1)}A`],
+      ['padding in the middle', `${validEntry.slice(0, 10)}=${validEntry.slice(11)}`],
     ])('is raised for %s', (_what, header) => {
       const error = verificationError(withSignature(header));
       expect(error.code).toBe('invalid_signature_header');

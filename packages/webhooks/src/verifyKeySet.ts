@@ -5,8 +5,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { signedContent, v1aVerifies } from './ed25519.js';
 import { WebhookVerificationError } from './errors.js';
 import type { HeaderSource } from './headers.js';
-import { bodyBytes, v1Signature } from './signature.js';
+import { bodyBytes } from './signature.js';
 import type { VerifiedDelivery } from './VerifiedDelivery.js';
+import { type V1Key, v1Digest } from './v1Key.js';
 import { readFreshHeaders, type VerifySettings } from './verify.js';
 import { keySchemes, type SignatureScheme, type WebhookKeys } from './webhookKeys.js';
 
@@ -79,11 +80,13 @@ export function schemeCandidates(
 /**
  * Verifies a delivery against keys of both schemes: it passes when any entry matches any trusted key
  * of its kind. HMAC entries are tried first, since one costs a fraction of an ed25519 verification.
+ * `v1Keys` are `keys.hmac` prepared by prepareV1Key.
  *
  * @throws {WebhookVerificationError} with the code of the first check that failed.
  */
 export function verifyWithKeySet(
   keys: WebhookKeys,
+  v1Keys: readonly V1Key[],
   headers: HeaderSource,
   body: string | Uint8Array,
   settings: VerifySettings,
@@ -93,8 +96,8 @@ export function verifyWithKeySet(
   const bytes = bodyBytes(body);
   const verified = { id: header.id, timestamp, body: bytes };
   if (candidates.v1.length > 0) {
-    for (const key of keys.hmac) {
-      const expected = Buffer.from(v1Signature(key, header.id, timestamp, bytes), 'latin1');
+    for (const key of v1Keys) {
+      const expected = Buffer.from(v1Digest(key, header.id, timestamp, bytes), 'latin1');
       for (const candidate of candidates.v1) if (timingSafeEqual(candidate, expected)) return verified;
     }
   }
