@@ -1,6 +1,6 @@
 // Build step: copy contracts/examples/**/*.json into dist/examples/ so the built CLI finds the
 // docs' examples without the repository layout around it.
-import { chmodSync, cpSync, existsSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +18,3 @@ cpSync(from, to, {
   filter: (source) => statSync(source).isDirectory() || source.endsWith('.json'),
 });
 console.log(`copy-examples: ${path.relative(app, from)} -> ${path.relative(app, to)}`);
-
-// tsc does not keep the shebang file executable; the `mock-sender` bin should run directly.
-chmodSync(path.join(app, 'dist/cli.js'), 0o755);

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { codeDir } from './codeDir.js';
 
-// package.json sits one level above both src/ and dist/, so the same relative URL works in both.
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+// package.json sits one level above both src/ and dist/.
+const pkg = JSON.parse(readFileSync(join(codeDir, '../package.json'), 'utf8')) as {
   version: string;
 };
 

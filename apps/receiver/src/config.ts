@@ -12,6 +12,7 @@ import {
 } from './settings.js';
 import type { DatabaseLocation } from './store/parseDatabaseUrl.js';
 
+export { describeDatabase } from './describeDatabase.js';
 export { type ContractMode, type LogLevel, logLevels } from './settings.js';
 
 /**
@@ -114,14 +115,4 @@ export function loadConfig(input: LoadConfigInput = {}): ReceiverConfig {
 function withSchema(location: DatabaseLocation, schema: string | null): DatabaseLocation {
   if (location.kind !== 'postgres' || location.schema !== undefined || schema === null) return location;
   return { ...location, schema };
-}
-
-/** The store's location for the start-up log: never the URL's credentials. */
-export function describeDatabase(config: ReceiverConfig): { database: string; schema?: string } {
-  if (config.database.kind === 'sqlite') return { database: config.databaseUrl };
-  const url = new URL(config.database.url);
-  return {
-    database: `postgres://${url.host}${url.pathname}`,
-    schema: config.database.schema ?? 'public',
-  };
 }

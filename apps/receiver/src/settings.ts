@@ -3,7 +3,7 @@
 // generated from it (`npm run generate`). A new setting is one entry here plus its consumer.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit';
+import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit/bearerToken';
 import { decodeKeys, decodeSecret, parseSecretList } from '@webhook-contracts/webhooks/secrets';
 import {
   amqpExchangeProblem,

@@ -3,8 +3,9 @@
 // configuration error load none of it.
 import type { Server } from 'node:http';
 import { listenFailure } from '@webhook-contracts/http-kit';
-import { describeDatabase, type ReceiverConfig } from './config.js';
+import type { ReceiverConfig } from './config.js';
 import { createReceiver } from './createReceiver.js';
+import { describeDatabase } from './describeDatabase.js';
 import { ConfigError, ListenError } from './errors.js';
 import { forwardingFromConfig } from './forwarding/forwardingFromConfig.js';
 import { createHttpServer } from './http/createHttpServer.js';

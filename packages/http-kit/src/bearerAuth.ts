@@ -2,21 +2,13 @@
 // comparison, so neither the token's length nor a matching prefix shows in the timing.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerTokenPattern, bearerTokenRule } from './bearerToken.js';
 import { HttpError } from './HttpError.js';
 import { sendHttpError } from './sendHttpError.js';
 
+export { bearerTokenPattern, bearerTokenRule };
+
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-
-/**
- * What an API token must be: 16 to 512 visible ASCII characters (0x21–0x7E). Shorter is
- * guessable; a space could never arrive in one bearer credential, so such a token would lock
- * everyone out.
- */
-export const bearerTokenPattern = /^[\x21-\x7e]{16,512}$/;
-
-/** The rule in words, for a start-up refusal (it never quotes the token). */
-export const bearerTokenRule =
-  'must be 16-512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)';
 
 /** Why a request was refused: no Authorization header, one that is not `Bearer <token>`, another token. */
 export type BearerFailure = 'missing' | 'malformed' | 'wrong';

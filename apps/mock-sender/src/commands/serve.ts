@@ -1,7 +1,6 @@
 // `mock-sender serve`: reads the settings (flags from the settings table win over the environment),
 // builds the server and listens. The work happens in createSenderServer.
-// The server (createSenderServer) is loaded only when the command runs.
-import { listenFailure } from '@webhook-contracts/http-kit';
+// The server (createSenderServer) and the HTTP kit are loaded only when the command runs.
 import { Command } from 'commander';
 import { SenderConfigError } from '../errors.js';
 import { nonNegativeInteger } from '../options/flagParsers.js';
@@ -32,7 +31,10 @@ export function serveCommand(): Command {
     .addHelpText('after', `\n${serveSettingsHelp()}`)
     .action(async (flags: { port: number; host: string } & ServeFlags) => {
       const settings = readServeSettings(process.env, flags);
-      const { createSenderServer } = await import('../server/createSenderServer.js');
+      const [{ createSenderServer }, { listenFailure }] = await Promise.all([
+        import('../server/createSenderServer.js'),
+        import('@webhook-contracts/http-kit'),
+      ]);
       const server = createSenderServer({
         token: settings.token,
         allowedHosts: settings.allowedHosts,

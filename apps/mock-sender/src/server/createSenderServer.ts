@@ -6,7 +6,7 @@
 // for the allowed targets and its read token goes only to the allowed sources. This file assembles
 // the pieces; each lives in its own file.
 import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   bearerAuth,
   HttpError,
@@ -17,6 +17,7 @@ import {
   writeJson,
 } from '@webhook-contracts/http-kit';
 import { WebhookConfigError } from '@webhook-contracts/webhooks';
+import { codeDir } from '../codeDir.js';
 import { SenderConfigError } from '../errors.js';
 import type { HostName } from './allowedHosts.js';
 import { DeliveryLog } from './DeliveryLog.js';
@@ -59,8 +60,8 @@ export interface SenderServerOptions {
 export const MAX_CONNECTIONS = 256;
 /** How long a client may take to read an answer before its connection is closed. */
 const ANSWER_WRITE_MS = 30_000;
-// From src/server/ and from dist/server/ alike, the inspector's build is two folders up.
-const defaultInspectorDir = fileURLToPath(new URL('../../inspector/dist/', import.meta.url));
+// From src/ and from dist/ alike, the inspector's build is one folder up.
+const defaultInspectorDir = join(codeDir, '../inspector/dist/');
 
 /**
  * Builds the serve HTTP server (not yet listening).

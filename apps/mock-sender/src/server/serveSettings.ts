@@ -2,7 +2,7 @@
 // show in `ps`), help, default and range. readServeSettings reads this table, `serve --help` lists
 // it, and its reference page is generated from it (`npm run generate`). Every mistake is reported
 // together in one SenderConfigError (the CLI exits 2 with it).
-import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit';
+import { bearerTokenPattern, bearerTokenRule } from '@webhook-contracts/http-kit/bearerToken';
 import { decodeKeys } from '@webhook-contracts/webhooks/secrets';
 import { SenderConfigError } from '../errors.js';
 import { resolveSecrets } from '../options/resolveSecrets.js';
