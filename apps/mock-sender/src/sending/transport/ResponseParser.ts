@@ -198,7 +198,7 @@ export class ResponseParser {
     }
     this.keepAlive =
       minor === 0x31
-        ? connection === '' || !TOKEN_LIST_CLOSE.test(connection)
+        ? connection === '' || connection === 'keep-alive' || !TOKEN_LIST_CLOSE.test(connection)
         : TOKEN_LIST_KEEP_ALIVE.test(connection) && !TOKEN_LIST_CLOSE.test(connection);
     (this.handler as ResponseHandler).onHead(status, retryAfter);
     if (status === 204 || status === 304) this.finish(this.keepAlive);
