@@ -35,6 +35,9 @@ const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
+/** The body of an answer that had none (never added to). */
+const NO_BODY = new CappedBody();
+
 class ClientDestroyed extends Error {
   constructor() {
     super('The client is destroyed');
@@ -51,7 +54,8 @@ class ConnectionClosed extends Error {
 class Attempt implements ResponseHandler {
   private status = 0;
   private retryAfter: string | undefined;
-  private readonly body = new CappedBody();
+  /** Created by the first body byte: most answers a fast run reads have none. */
+  private body: CappedBody | undefined;
   private settled = false;
   readonly started = performance.now();
   deadline: Deadline | undefined;
@@ -83,6 +87,7 @@ class Attempt implements ResponseHandler {
   }
 
   onBody(chunk: Buffer): void {
+    this.body ??= new CappedBody();
     // The chunk lies in the shared read buffer: what is kept is copied out.
     if (this.body.wants) this.body.add(Buffer.from(chunk));
   }
@@ -90,7 +95,7 @@ class Attempt implements ResponseHandler {
   onEnd(reusable: boolean): void {
     const connection = this.connection;
     this.connection = undefined;
-    this.finish(responseOutcome(this.status, this.body, this.retryAfter, this.started));
+    this.finish(responseOutcome(this.status, this.body ?? NO_BODY, this.retryAfter, this.started));
     connection?.release(reusable);
   }
 
@@ -270,18 +275,15 @@ interface Target {
 
 /** `name: value\r\n` lines, or undefined when a name or value could not be sent as it is. */
 function headerLines(headers: PostRequest['headers']): string | undefined {
+  const list = Array.isArray(headers)
+    ? (headers as readonly string[])
+    : Object.entries(headers as Readonly<Record<string, string>>).flat();
   let lines = '';
-  const add = (name: string, value: string) => {
-    if (!HEADER_NAME.test(name) || INVALID_VALUE.test(value)) return false;
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i] as string;
+    const value = list[i + 1] as string;
+    if (!HEADER_NAME.test(name) || INVALID_VALUE.test(value)) return undefined;
     lines += `${name}: ${value}\r\n`;
-    return true;
-  };
-  if (Array.isArray(headers)) {
-    const list = headers as readonly string[];
-    for (let i = 0; i < list.length; i += 2)
-      if (!add(list[i] as string, list[i + 1] as string)) return undefined;
-  } else {
-    for (const [name, value] of Object.entries(headers)) if (!add(name, value)) return undefined;
   }
   return lines;
 }
