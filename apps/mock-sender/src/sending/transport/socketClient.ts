@@ -1,12 +1,12 @@
 // The sender's transport for plain-HTTP receivers: HTTP/1.1 over kept-alive `node:net` sockets, at
 // most `concurrency` per origin, one request at a time on each (no pipelining: a webhook POST is not
-// idempotent). Each attempt is written as one Buffer (head and body, a single write, no writev),
+// idempotent). Each attempt is written as one Buffer (head and body: a single write, no writev),
 // and its answer read by ResponseParser straight from a read buffer shared by every connection (the
-// socket's `onread`: no Buffer, stream push or 'data' event per read). A general-purpose client (undici) costs about twice
-// the CPU per request of this one, which is most of a fast run's work. A connection idle for longer
-// than the receiver's Keep-Alive timeout (less a second) is not reused; one per-attempt deadline
-// covers the wait for a connection and the whole exchange, and all deadlines of a duration share
-// one timer.
+// socket's `onread`: no Buffer, stream push or 'data' event per read). A general-purpose client
+// (undici) costs about twice the CPU per request of this one, which is most of a fast run's work.
+// A connection idle for longer than the receiver's Keep-Alive timeout (less a second) is not
+// reused; one per-attempt deadline covers the wait for a connection and the whole exchange, and all
+// deadlines of a duration share one timer.
 import { connect as netConnect, type Socket } from 'node:net';
 import {
   type AttemptOutcome,
