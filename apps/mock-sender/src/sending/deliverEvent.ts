@@ -133,17 +133,10 @@ export async function deliverEvent(
     };
     attempts.push(record);
 
-    if (typeof status === 'number' && isSuccess(status)) {
+    if (outcome.kind === 'response' && isSuccess(outcome.status)) {
       settings.onAttempt?.(record);
-      const answer = outcome.kind === 'response' ? answerStatus(outcome.body) : undefined;
-      return {
-        id: webhookId,
-        delivered: true,
-        status,
-        ...(answer === undefined ? {} : { answer }),
-        attempts,
-        gone: false,
-      };
+      const answer = answerStatus(outcome.body);
+      return { id: webhookId, delivered: true, status: outcome.status, answer, attempts, gone: false };
     }
     record.reason = failureReason(outcome);
     if (status === 410) {

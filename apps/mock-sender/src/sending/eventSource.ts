@@ -1,8 +1,9 @@
 // Where a send run's events come from: your own payloads, the docs examples, generated events, or
 // examples then generated events. Everything is lazy, so 100 000 generated events never sit in memory.
-import type { KnownEventType } from '@webhook-contracts/schema';
+import type { CourseLessonInteractionCompleted, KnownEventType } from '@webhook-contracts/schema';
 import { DEFAULT_EVENT_TYPE, generateCatalogEvents } from '../generators/catalogGenerator.js';
 import { generateEvents } from '../generators/generator.js';
+import { lessonEventJson } from '../generators/lessonEventJson.js';
 import { docsExamples, type Example, findExample, loadExamples } from '../payloads/examples.js';
 
 export interface EventSourceOptions {
@@ -25,7 +26,11 @@ export interface Payload {
   asWritten?: boolean;
   /** Sent to be refused (an invalid example): a 4xx answer is final, not retried. */
   refusalIsFinal?: boolean;
+  /** `JSON.stringify` for this value's known shape, faster (a generated event, overrides not applied). */
+  serialise?: (value: unknown) => string;
 }
+
+const serialiseLessonEvent = (value: unknown) => lessonEventJson(value as CourseLessonInteractionCompleted);
 
 /**
  * The examples a run sends; an unknown name throws (SenderConfigError `unknown_example`). Without
@@ -83,11 +88,13 @@ export function* payloadSource(options: EventSourceOptions, seed: string): Gener
   if (options.generate !== undefined) {
     const types = options.types ?? [DEFAULT_EVENT_TYPE];
     // The lesson-progress model alone keeps its own fast generator (the benchmarks' hot path).
-    const events =
-      types.length === 1 && types[0] === DEFAULT_EVENT_TYPE
-        ? generateEvents({ seed, count: options.generate })
-        : generateCatalogEvents({ seed, count: options.generate, types });
-    for (const event of events) yield { value: event, owned: true };
+    if (types.length === 1 && types[0] === DEFAULT_EVENT_TYPE) {
+      for (const event of generateEvents({ seed, count: options.generate }))
+        yield { value: event, owned: true, serialise: serialiseLessonEvent };
+    } else {
+      for (const event of generateCatalogEvents({ seed, count: options.generate, types }))
+        yield { value: event, owned: true };
+    }
   }
 }
 

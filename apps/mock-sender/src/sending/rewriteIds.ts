@@ -40,7 +40,15 @@ export function rewriteIds(
     value = applyOverrides(value, overrides);
     raw = undefined;
   }
-  const body = raw ?? Buffer.from(JSON.stringify(value) ?? 'null');
+  let body = raw;
+  if (body === undefined) {
+    // Overrides may have changed the value's shape: only JSON.stringify knows it then.
+    const text =
+      overrides.length === 0 && payload.serialise !== undefined
+        ? payload.serialise(value)
+        : JSON.stringify(value);
+    body = Buffer.from(text ?? 'null');
+  }
   const id =
     payload.asWritten !== true && isRecord(value) && typeof value['id'] === 'string' && value['id'] !== ''
       ? value['id']

@@ -194,13 +194,11 @@ export async function send(options: SendOptions): Promise<SendSummary> {
           }
         }
       }
-      yield {
-        webhookId: prepared.webhookId,
-        type: prepared.type,
-        body: prepared.body,
-        first: true,
-        ...(payload.refusalIsFinal === true ? { refusalIsFinal: true } : {}),
-      };
+      const { webhookId, type, body } = prepared;
+      // Two literal shapes rather than a conditional spread: the spread is slow on this hot path.
+      yield payload.refusalIsFinal === true
+        ? { webhookId, type, body, first: true, refusalIsFinal: true }
+        : { webhookId, type, body, first: true };
     }
   }
   function* copies(): Generator<Outgoing> {

@@ -32,7 +32,31 @@ function feed(parser: ResponseParser, text: string, size = text.length) {
   for (let at = 0; at < bytes.length; at += size) parser.push(bytes.subarray(at, at + size));
 }
 
+/** Feeds `text` in pieces of `size` bytes through one scratch buffer, overwritten after each push. */
+function feedReused(parser: ResponseParser, text: string, size: number) {
+  const bytes = Buffer.from(text, 'latin1');
+  const scratch = Buffer.alloc(size);
+  for (let at = 0; at < bytes.length; at += size) {
+    const length = bytes.copy(scratch, 0, at, at + size);
+    parser.push(scratch.subarray(0, length));
+    scratch.fill(0x58);
+  }
+}
+
 describe('ResponseParser', () => {
+  it.each([2, 7])(
+    'keeps its own copy of an unfinished head or chunk line (read buffers are reused), %i bytes at a time',
+    (size) => {
+      const { parser, read } = reader();
+      feedReused(
+        parser,
+        'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+        size,
+      );
+      expect(read).toEqual({ status: 503, retryAfter: '120', body: 'hello', reusable: true });
+    },
+  );
+
   it.each([1, 3, 1000])('reads a Content-Length answer fed %i bytes at a time', (size) => {
     const { parser, read } = reader();
     feed(parser, 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Other: 1\r\n\r\nhello', size);

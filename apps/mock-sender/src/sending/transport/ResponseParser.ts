@@ -1,7 +1,8 @@
 // Reads one HTTP/1.1 response at a time from a connection's bytes, incrementally: the status, the
 // one header the sender acts on (Retry-After, the first), whether the connection may be kept, and
 // the body framed by Content-Length, chunked transfer coding or the end of the connection. 1xx
-// answers are skipped. It keeps no more than one unfinished line or head, bounded.
+// answers are skipped. It keeps no more than one unfinished line or head, bounded, and copied: the
+// bytes pushed may be a read buffer that the next read overwrites.
 
 /** A head longer than this is refused (Node's own server limit is 16 KiB). */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -13,6 +14,7 @@ export class ResponseError extends Error {}
 export interface ResponseHandler {
   /** The final (non-1xx) head; `retryAfter` is the first Retry-After value, if any. */
   onHead(status: number, retryAfter: string | undefined): void;
+  /** A piece of the body, valid only during the call (it may lie in a reused read buffer). */
   onBody(chunk: Buffer): void;
   /** The response is complete; `reusable` says the connection may carry another request. */
   onEnd(reusable: boolean): void;
@@ -131,7 +133,7 @@ export class ResponseParser {
     const end = bytes.indexOf(CRLF_CRLF, 0, 'latin1');
     if (end < 0) {
       if (bytes.length > MAX_HEAD_BYTES) throw new ResponseError('the answer head is too large');
-      this.pending = bytes;
+      this.pending = Buffer.from(bytes);
       return undefined;
     }
     if (end > MAX_HEAD_BYTES) throw new ResponseError('the answer head is too large');
@@ -196,7 +198,7 @@ export class ResponseParser {
     }
     this.keepAlive =
       minor === 0x31
-        ? connection === '' || !TOKEN_LIST_CLOSE.test(connection)
+        ? connection === '' || connection === 'keep-alive' || !TOKEN_LIST_CLOSE.test(connection)
         : TOKEN_LIST_KEEP_ALIVE.test(connection) && !TOKEN_LIST_CLOSE.test(connection);
     (this.handler as ResponseHandler).onHead(status, retryAfter);
     if (status === 204 || status === 304) this.finish(this.keepAlive);
@@ -217,7 +219,7 @@ export class ResponseParser {
     const end = bytes.indexOf('\r\n', 0, 'latin1');
     if (end < 0) {
       if (bytes.length > MAX_LINE_BYTES) throw new ResponseError('the answer has an overlong chunk line');
-      this.pending = bytes;
+      this.pending = Buffer.from(bytes);
       return undefined;
     }
     const line = bytes.toString('latin1', 0, end);

@@ -38,6 +38,11 @@ export class CappedBody {
   private readonly chunks: Uint8Array[] = [];
   private kept = 0;
 
+  /** False once the cap is reached: later chunks would be dropped. */
+  get wants(): boolean {
+    return this.kept < MAX_BODY_BYTES;
+  }
+
   add(chunk: Uint8Array): void {
     if (this.kept >= MAX_BODY_BYTES) return;
     this.chunks.push(chunk);

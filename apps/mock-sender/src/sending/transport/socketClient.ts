@@ -1,11 +1,12 @@
 // The sender's transport for plain-HTTP receivers: HTTP/1.1 over kept-alive `node:net` sockets, at
 // most `concurrency` per origin, one request at a time on each (no pipelining: a webhook POST is not
-// idempotent). Each attempt is written as one head string and the body Buffer in a single corked
-// write, and its answer read by ResponseParser. A general-purpose client (undici) costs about twice
-// the CPU per request of this one, which is most of a fast run's work. A connection idle for longer
-// than the receiver's Keep-Alive timeout (less a second) is not reused; one per-attempt deadline
-// covers the wait for a connection and the whole exchange, and all deadlines of a duration share
-// one timer.
+// idempotent). Each attempt is written as one Buffer (head and body: a single write, no writev),
+// and its answer read by ResponseParser straight from a read buffer shared by every connection (the
+// socket's `onread`: no Buffer, stream push or 'data' event per read). A general-purpose client
+// (undici) costs about twice the CPU per request of this one, which is most of a fast run's work.
+// A connection idle for longer than the receiver's Keep-Alive timeout (less a second) is not
+// reused; one per-attempt deadline covers the wait for a connection and the whole exchange, and all
+// deadlines of a duration share one timer.
 import { connect as netConnect, type Socket } from 'node:net';
 import {
   type AttemptOutcome,
@@ -23,10 +24,19 @@ import { type ResponseHandler, ResponseParser } from './ResponseParser.js';
 const DEFAULT_IDLE_MS = 4_000;
 /** Kept off the receiver's Keep-Alive timeout, so the receiver does not close a socket as we write. */
 const IDLE_MARGIN_MS = 1_000;
+/**
+ * Where every connection's reads land. Each read is parsed before the next one can happen (reads
+ * are delivered one at a time on the main thread), and the parser copies what it keeps, so one
+ * buffer serves them all.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 // RFC 9110 tokens for names; values without CR, LF or NUL (undici's own rule).
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** The body of an answer that had none (never added to). */
+const NO_BODY = new CappedBody();
 
 class ClientDestroyed extends Error {
   constructor() {
@@ -44,7 +54,8 @@ class ConnectionClosed extends Error {
 class Attempt implements ResponseHandler {
   private status = 0;
   private retryAfter: string | undefined;
-  private readonly body = new CappedBody();
+  /** Created by the first body byte: most answers a fast run reads have none. */
+  private body: CappedBody | undefined;
   private settled = false;
   readonly started = performance.now();
   deadline: Deadline | undefined;
@@ -61,19 +72,30 @@ class Attempt implements ResponseHandler {
     return this.settled;
   }
 
+  /** The head (latin1: header values are checked to be single bytes) and the body, in one Buffer. */
+  request(): Buffer {
+    const { head, payload } = this;
+    const bytes = Buffer.allocUnsafe(head.length + payload.length);
+    bytes.write(head, 0, 'latin1');
+    payload.copy(bytes, head.length);
+    return bytes;
+  }
+
   onHead(status: number, retryAfter: string | undefined): void {
     this.status = status;
     this.retryAfter = status >= 200 && status < 300 ? undefined : retryAfter;
   }
 
   onBody(chunk: Buffer): void {
-    this.body.add(chunk);
+    this.body ??= new CappedBody();
+    // The chunk lies in the shared read buffer: what is kept is copied out.
+    if (this.body.wants) this.body.add(Buffer.from(chunk));
   }
 
   onEnd(reusable: boolean): void {
     const connection = this.connection;
     this.connection = undefined;
-    this.finish(responseOutcome(this.status, this.body, this.retryAfter, this.started));
+    this.finish(responseOutcome(this.status, this.body ?? NO_BODY, this.retryAfter, this.started));
     connection?.release(reusable);
   }
 
@@ -110,17 +132,26 @@ class Connection {
     host: string,
     port: number,
   ) {
-    this.socket = netConnect({ host, port, noDelay: true });
+    this.socket = netConnect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (length: number, buffer: Uint8Array) => {
+          try {
+            this.parser.push((buffer as Buffer).subarray(0, length));
+          } catch (error) {
+            this.destroy(error as Error);
+          }
+          // Keep reading (false would pause the socket).
+          return true;
+        },
+      },
+    });
     this.socket.on('connect', () => {
       this.connected = true;
       pool.ready(this);
-    });
-    this.socket.on('data', (chunk: Buffer) => {
-      try {
-        this.parser.push(chunk);
-      } catch (error) {
-        this.destroy(error as Error);
-      }
     });
     this.socket.on('error', (error) => this.close(error));
     this.socket.on('close', () => this.close(undefined));
@@ -136,11 +167,7 @@ class Connection {
     this.attempt = attempt;
     attempt.connection = this;
     this.parser.expect(attempt);
-    const socket = this.socket;
-    socket.cork();
-    socket.write(attempt.head, 'latin1');
-    socket.write(attempt.payload);
-    socket.uncork();
+    this.socket.write(attempt.request());
   }
 
   /** The answer is complete: back to the pool, or closed when it cannot carry another request. */
@@ -248,18 +275,15 @@ interface Target {
 
 /** `name: value\r\n` lines, or undefined when a name or value could not be sent as it is. */
 function headerLines(headers: PostRequest['headers']): string | undefined {
+  const list = Array.isArray(headers)
+    ? (headers as readonly string[])
+    : Object.entries(headers as Readonly<Record<string, string>>).flat();
   let lines = '';
-  const add = (name: string, value: string) => {
-    if (!HEADER_NAME.test(name) || INVALID_VALUE.test(value)) return false;
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i] as string;
+    const value = list[i + 1] as string;
+    if (!HEADER_NAME.test(name) || INVALID_VALUE.test(value)) return undefined;
     lines += `${name}: ${value}\r\n`;
-    return true;
-  };
-  if (Array.isArray(headers)) {
-    const list = headers as readonly string[];
-    for (let i = 0; i < list.length; i += 2)
-      if (!add(list[i] as string, list[i + 1] as string)) return undefined;
-  } else {
-    for (const [name, value] of Object.entries(headers)) if (!add(name, value)) return undefined;
   }
   return lines;
 }
