@@ -217,7 +217,8 @@ export function createSqliteWrites(
       });
       if (routes.length > 0) {
         for (const [i, [webhookId, type, status, , , , receivedAt]] of rows.entries()) {
-          if (outcomes[i]!.inserted) outbox.enqueue(outboxPairs([{ webhookId, type, status }], routes), receivedAt);
+          if (outcomes[i]!.inserted)
+            outbox.enqueue(outboxPairs([{ webhookId, type, status }], routes), receivedAt);
         }
       }
       return outcomes;
