@@ -7,6 +7,7 @@ import {
   type Context,
   context,
   defaultTextMapGetter,
+  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -35,13 +36,26 @@ export interface TracedDelivery {
 
 export class ReceiveSpan {
   readonly span: Span;
-  /** The context whose active span is the receive span: the store span's parent. */
-  readonly context: Context;
+  private readonly parent: Context;
+  private active: Context | undefined;
+  /**
+   * Whether the span is a real one. It is not when no SDK is installed (nor a parent given): a
+   * span without a valid context has nothing to record or pass on, so its store span and contexts
+   * are not made.
+   */
+  private readonly traced: boolean;
   private ended = false;
 
   private constructor(span: Span, parent: Context) {
     this.span = span;
-    this.context = trace.setSpan(parent, span);
+    this.parent = parent;
+    this.traced = isSpanContextValid(span.spanContext());
+  }
+
+  /** The context whose active span is the receive span: the store span's parent. */
+  get context(): Context {
+    this.active ??= trace.setSpan(this.parent, this.span);
+    return this.active;
   }
 
   /**
@@ -65,6 +79,7 @@ export class ReceiveSpan {
 
   /** The delivery is authentic: its id and type. */
   verified(delivery: TracedDelivery): void {
+    if (!this.span.isRecording()) return;
     this.span.setAttribute('webhook.id', boundAttribute(delivery.webhookId));
     if (delivery.type !== null) this.span.setAttribute('webhook.event_type', boundAttribute(delivery.type));
   }
@@ -82,6 +97,7 @@ export class ReceiveSpan {
     delivery: TracedDelivery,
     commit: () => Promise<T>,
   ): Promise<T> {
+    if (!this.traced) return commit();
     const span = receiverTracer().startSpan(
       'webhook store',
       { kind: SpanKind.INTERNAL, attributes: { 'webhook.id': boundAttribute(delivery.webhookId) } },
@@ -106,11 +122,13 @@ export class ReceiveSpan {
   answered(answer: ReceiveAnswer): void {
     if (this.ended) return;
     this.ended = true;
-    this.span.setAttributes({
-      'http.response.status_code': answer.status,
-      'webhook.outcome': answer.outcome,
-      ...(answer.duplicate === undefined ? {} : { 'webhook.duplicate': answer.duplicate }),
-    });
+    if (this.span.isRecording()) {
+      this.span.setAttributes({
+        'http.response.status_code': answer.status,
+        'webhook.outcome': answer.outcome,
+        ...(answer.duplicate === undefined ? {} : { 'webhook.duplicate': answer.duplicate }),
+      });
+    }
     if (answer.status >= 500) {
       this.span.setStatus({
         code: SpanStatusCode.ERROR,

@@ -1,7 +1,7 @@
 // `webhook process`: one span per attempt at an event, a child of the delivery's receive span
 // (read back from the stored traceparent, so a retry after a restart, or on another instance,
 // joins the same trace). The handler runs inside it: spans the handler starts nest under it.
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanKind, trace } from '@opentelemetry/api';
 import { boundAttribute, failSpan, receiverTracer } from './receiverTracer.js';
 import { storedTraceContext } from './traceparent.js';
 
@@ -39,6 +39,8 @@ export async function traceProcessing<R extends { status: string; error?: string
     },
     parent,
   );
+  // No SDK (and no stored parent): the span is a no-op with nothing to pass on to the handler's.
+  if (!isSpanContextValid(span.spanContext())) return handle();
   try {
     const outcome = await context.with(trace.setSpan(parent, span), handle);
     span.setAttribute('webhook.outcome', outcome.status);

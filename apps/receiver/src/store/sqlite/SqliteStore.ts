@@ -187,7 +187,7 @@ export class SqliteStore extends StoreCore {
     return (status !== null ? list.status : list.all) as Database.Statement<unknown[], EventRow>;
   }
 
-  /** One compact copy of each body, shared by the writer message and the fresh rows. */
+  /** A compact copy of a body that is a view into a larger buffer: a fresh row would keep all of it. */
   protected override retain(delivery: NewDelivery): NewDelivery {
     const body = compactCopy(delivery.body);
     return body === delivery.body ? delivery : { ...delivery, body };

@@ -7,8 +7,14 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { OutboxRoute } from '../../forwarding/outbox/OutboxRoute.js';
-import type { InsertRow } from '../core/StoreCore.js';
-import type { WriteOp, WriteReply, WriteRequest, WriterData } from './SqliteWriterProtocol.js';
+import {
+  type InsertRequest,
+  insertRequest,
+  type WriteOp,
+  type WriteReply,
+  type WriteRequest,
+  type WriterData,
+} from './SqliteWriterProtocol.js';
 import type { SqliteWrites } from './SqliteWrites.js';
 
 type Async<T> = {
@@ -37,21 +43,6 @@ function startWorker(data: WriterData): Worker {
     `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`,
     { eval: true, workerData: data, resourceLimits },
   );
-}
-
-/**
- * The row as the worker needs it: the columns only (a validated `event` stays on this thread;
- * cloning it would cost more than the write). The body is already compact (SqliteStore.retain
- * copies a view of a pooled socket chunk, whose clone would copy the whole pool).
- */
-function writerRow({ delivery: d, copies }: InsertRow): InsertRow {
-  const { webhookId, type, status, body, headers, errors, receivedAt } = d;
-  const count = d.errorCount === undefined ? {} : { errorCount: d.errorCount };
-  const trace = d.traceparent === undefined ? {} : { traceparent: d.traceparent };
-  return {
-    copies,
-    delivery: { webhookId, type, status, body, headers, errors, ...count, receivedAt, ...trace },
-  };
 }
 
 export class SqliteWriter implements Async<SqliteWrites> {
@@ -112,19 +103,25 @@ export class SqliteWriter implements Async<SqliteWrites> {
     op: Op,
     args: Parameters<SqliteWrites[Op]>,
   ): Promise<ReturnType<SqliteWrites[Op]>> {
+    return this.send({ id: this.nextId++, op, args }) as Promise<ReturnType<SqliteWrites[Op]>>;
+  }
+
+  /** Posts `message`, moving the buffers in `transfer` to the worker; resolves with its reply. */
+  private send(message: WriteRequest | InsertRequest, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.dead !== undefined) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    const request: WriteRequest<Op> = { id, op, args };
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
-      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage(request);
+      this.waiting.set(message.id, { resolve, reject });
+      this.worker.postMessage(message, transfer);
     });
   }
 
-  insertBatch(...args: Parameters<SqliteWrites['insertBatch']>) {
-    const [rows] = args;
-    return this.call('insertBatch', [rows.map(writerRow)]);
+  insertBatch(...[rows]: Parameters<SqliteWrites['insertBatch']>) {
+    const request = insertRequest(this.nextId++, rows);
+    // The bodies' buffer is the request's own: moved to the worker, not copied.
+    return this.send(request, [request.bodies.buffer as ArrayBuffer]) as Promise<
+      ReturnType<SqliteWrites['insertBatch']>
+    >;
   }
 
   recordClaims(...args: Parameters<SqliteWrites['recordClaims']>) {

@@ -10,7 +10,7 @@ import type { InsertRow } from '../core/StoreCore.js';
 import { delivery } from '../test-support/storeContract.js';
 import { walCommits } from '../test-support/walCommits.js';
 import { openSqliteDatabase } from './SqliteSchema.js';
-import type { WriteOp, WriteReply, WriteRequest } from './SqliteWriterProtocol.js';
+import { insertRequest, type WriteOp, type WriteReply, type WriteRequest } from './SqliteWriterProtocol.js';
 import { serveSqliteWrites } from './SqliteWriterService.js';
 
 interface Served {
@@ -57,7 +57,14 @@ function serve(): Served {
       replies.length >= count
         ? Promise.resolve([...replies])
         : new Promise((resolve) => (waiting = { count, resolve })),
-    send: (id, op, args) => port1.postMessage({ id, op, args }),
+    // Inserts travel as SqliteWriter sends them (see SqliteWriterProtocol).
+    send: (id, op, args) => {
+      if (op !== 'insertBatch') port1.postMessage({ id, op, args });
+      else {
+        const request = insertRequest(id, (args as WriteRequest<'insertBatch'>['args'])[0]);
+        port1.postMessage(request, [request.bodies.buffer as ArrayBuffer]);
+      }
+    },
   };
   opened.push(served);
   return served;

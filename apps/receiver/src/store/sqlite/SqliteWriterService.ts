@@ -6,10 +6,14 @@
 // any MessagePort, in-thread too.
 import type { MessagePort } from 'node:worker_threads';
 import type { OutboxRoute } from '../../forwarding/outbox/OutboxRoute.js';
-import type { InsertRow } from '../core/StoreCore.js';
 import { openSqliteDatabase } from './SqliteSchema.js';
-import { asBuffer, type WriteReply, type WriteRequest } from './SqliteWriterProtocol.js';
-import { createSqliteWrites } from './SqliteWrites.js';
+import {
+  type InsertRequest,
+  insertedBodies,
+  type WriteReply,
+  type WriteRequest,
+} from './SqliteWriterProtocol.js';
+import { createSqliteWrites, type InsertColumns } from './SqliteWrites.js';
 
 function failure(id: number, error: unknown): WriteReply {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -33,7 +37,7 @@ export function serveSqliteWrites(
 ): void {
   const db = openSqliteDatabase(filename, { migrate: false });
   const writes = createSqliteWrites(db, outboxRoutes);
-  let inserts: Array<WriteRequest<'insertBatch'>> = [];
+  let inserts: InsertRequest[] = [];
   let flushScheduled = false;
 
   const reply = (message: WriteReply): void => port.postMessage(message);
@@ -43,16 +47,17 @@ export function serveSqliteWrites(
     const batch = inserts;
     inserts = [];
     if (batch.length === 0) return;
-    const items: InsertRow[] = [];
+    const rows: InsertColumns[] = [];
+    const bodies: Buffer[] = [];
     for (const request of batch) {
-      for (const r of request.args[0])
-        items.push({ ...r, delivery: { ...r.delivery, body: asBuffer(r.delivery.body) } });
+      rows.push(...request.rows);
+      bodies.push(...insertedBodies(request));
     }
     try {
-      const outcomes = writes.insertBatch(items);
+      const outcomes = writes.insertRows(rows, bodies);
       let at = 0;
       for (const request of batch) {
-        const n = request.args[0].length;
+        const n = request.rows.length;
         reply({ id: request.id, ok: true, value: outcomes.slice(at, at + n) });
         at += n;
       }
@@ -61,7 +66,7 @@ export function serveSqliteWrites(
     }
   };
 
-  port.on('message', (message: WriteRequest | 'close') => {
+  port.on('message', (message: WriteRequest | InsertRequest | 'close') => {
     if (message === 'close') {
       flushInserts();
       db.close();
@@ -69,7 +74,7 @@ export function serveSqliteWrites(
       return;
     }
     if (message.op === 'insertBatch') {
-      inserts.push(message as WriteRequest<'insertBatch'>);
+      inserts.push(message as InsertRequest);
       if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(flushInserts);
@@ -77,8 +82,9 @@ export function serveSqliteWrites(
       return;
     }
     try {
-      const run = writes[message.op] as (...args: unknown[]) => unknown;
-      reply({ id: message.id, ok: true, value: run(...message.args) });
+      const { op, args } = message as WriteRequest;
+      const run = writes[op] as (...args: unknown[]) => unknown;
+      reply({ id: message.id, ok: true, value: run(...args) });
     } catch (error) {
       reply(failure(message.id, error));
     }

@@ -19,6 +19,37 @@ export interface ClaimAttempt {
   attempts: number;
 }
 
+/**
+ * A row's INSERT values but its body: the headers and errors as the JSON text they are stored as.
+ * The writer thread gets inserts in this form (SqliteWriterProtocol).
+ */
+export type InsertColumns = [
+  webhookId: string,
+  type: string | null,
+  status: string,
+  headers: string,
+  errors: string | null,
+  errorCount: number | null,
+  receivedAt: number,
+  traceparent: string | null,
+  copies: number,
+];
+
+export function insertColumns({ delivery: d, copies }: InsertRow): InsertColumns {
+  const { errors, errorCount } = errorColumns(d.errors, d.errorCount);
+  return [
+    d.webhookId,
+    d.type,
+    d.status,
+    JSON.stringify(d.headers),
+    errors,
+    errorCount,
+    d.receivedAt,
+    d.traceparent ?? null,
+    copies,
+  ];
+}
+
 /** The write operations, each one transaction (one commit, one fsync, but see recordClaims). */
 export interface SqliteWrites {
   /** Upserts every row in one transaction; one outcome per row, in order. Throws if it fails. */
@@ -45,11 +76,20 @@ export interface SqliteWrites {
   ): ReturnType<OutboxSqliteWrites[M]>;
 }
 
+/** The writes of one connection, with inserts in their travelling form too. */
+export interface SqliteWriteConnection extends SqliteWrites {
+  /** insertBatch over rows as insertColumns gives them, `bodies[i]` being row i's body. */
+  insertRows(rows: readonly InsertColumns[], bodies: readonly Buffer[]): RowOutcome[];
+}
+
 /**
  * Prepares the write statements once on `db`. An insert or a settlement also writes the outbox rows
  * `routes` ask for, in its transaction.
  */
-export function createSqliteWrites(db: Database.Database, routes: readonly OutboxRoute[] = []): SqliteWrites {
+export function createSqliteWrites(
+  db: Database.Database,
+  routes: readonly OutboxRoute[] = [],
+): SqliteWriteConnection {
   const insert = db.prepare<
     [
       string,
@@ -152,22 +192,22 @@ export function createSqliteWrites(db: Database.Database, routes: readonly Outbo
 
   const settleClaims = db.transaction((items: readonly ClaimSettlement[]) => items.map(settleOne));
 
-  return {
-    insertBatch: db.transaction((rows: readonly InsertRow[]) => {
-      const outcomes = rows.map(({ delivery: d, copies }): RowOutcome => {
-        const { errors, errorCount } = errorColumns(d.errors, d.errorCount);
+  const insertRows = db.transaction(
+    (rows: readonly InsertColumns[], bodies: readonly Buffer[]): RowOutcome[] => {
+      const outcomes = rows.map((r, i): RowOutcome => {
+        const [webhookId, type, status, headers, errors, errorCount, receivedAt, traceparent, copies] = r;
         const row = insert.get(
-          d.webhookId,
-          d.type,
-          d.status,
-          d.body,
-          JSON.stringify(d.headers),
+          webhookId,
+          type,
+          status,
+          bodies[i]!,
+          headers,
           errors,
           errorCount,
-          d.receivedAt,
-          d.status === 'received' ? d.receivedAt : null,
+          receivedAt,
+          status === 'received' ? receivedAt : null,
           copies,
-          d.traceparent ?? null,
+          traceparent,
         )!;
         return {
           inserted: row.deliveries_seen === copies,
@@ -176,11 +216,22 @@ export function createSqliteWrites(db: Database.Database, routes: readonly Outbo
         };
       });
       if (routes.length > 0) {
-        const created = rows.filter((_, i) => outcomes[i]!.inserted).map((r) => r.delivery);
-        for (const d of created) outbox.enqueue(outboxPairs([d], routes), d.receivedAt);
+        for (const [i, [webhookId, type, status, , , , receivedAt]] of rows.entries()) {
+          if (outcomes[i]!.inserted)
+            outbox.enqueue(outboxPairs([{ webhookId, type, status }], routes), receivedAt);
+        }
       }
       return outcomes;
-    }),
+    },
+  );
+
+  return {
+    insertRows,
+    insertBatch: (rows) =>
+      insertRows(
+        rows.map(insertColumns),
+        rows.map((r) => r.delivery.body),
+      ),
     // The count must survive the process (a handler that crashes it is the case it is for), which
     // the write() of the commit gives; an fsync would only add surviving a power cut, at the cost
     // of one more sync of the writer thread per claim round, the thread every delivery's commit
