@@ -4,8 +4,9 @@
 // delivery, which cost more than hashing a typical body. The padded key blocks are computed here,
 // once per key; each key owns the buffers its message and inner digest are assembled in, reused
 // because verification is synchronous.
-import { createHash, createHmac, hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { writeLatin1, writeUtf8 } from './latin1Bytes.js';
+import { v1Signature } from './signature.js';
 
 // SHA-256's block size: a longer key is hashed first, a shorter one zero-padded to it.
 const BLOCK = 64;
@@ -50,7 +51,7 @@ export function v1Digest(key: V1Key, id: string, timestamp: number, body: Buffer
   // UTF-8 takes at most 3 bytes per UTF-16 unit; Buffer#write would cut a message that did not fit.
   const size = BLOCK + 3 * id.length + seconds.length + 2 + body.length;
   if (oneShot === undefined || size > MAX_ASSEMBLED) {
-    return createHmac('sha256', key.secret).update(`${id}.${seconds}.`).update(body).digest('base64');
+    return v1Signature(key.secret, id, timestamp, body);
   }
   if (size > key.message.length) key.message = grown(key.message, size);
   const { message, outer } = key;
