@@ -122,6 +122,47 @@ describe('Forwarder', () => {
     );
   });
 
+  it('starts a large page a slice at a time, letting the event loop answer requests in between', async () => {
+    const store = new SqliteStore({
+      filename: ':memory:',
+      outboxRoutes: [{ destination: 'nats', types: null }],
+    });
+    const destination = new FakeDestination('nats');
+    Object.assign(destination, { concurrency: 64 });
+    const ids = Array.from({ length: 64 }, (_, i) => `msg_${i}`);
+    await Promise.all(ids.map((id) => store.insertDelivery(delivery(id))));
+    // What happened, in order: each publish, and a turn of the event loop (an incoming request, in
+    // production) that became ready the moment the page was claimed.
+    const order: string[] = [];
+    const publish = destination.publish.bind(destination);
+    destination.publish = (m) => {
+      order.push(m.webhookId);
+      return publish(m);
+    };
+    const outbox = store.outbox!;
+    const forwarder = new Forwarder({
+      outbox: Object.assign(Object.create(outbox) as typeof outbox, {
+        claim: async (...args: Parameters<typeof outbox.claim>) => {
+          const page = await outbox.claim(...args);
+          if (page.length > 0) setImmediate(() => order.push('turn'));
+          return page;
+        },
+      }),
+      destinations: [destination],
+      logger: silentLogger(),
+      idleMs: 10,
+    });
+    forwarder.start();
+    running.push({ forwarder, store });
+    await eventually(
+      () => destination.taken.length,
+      (n) => n === 64,
+    );
+    // The first slice (16 rows) is started in one turn; the waiting turn runs before the rest.
+    expect(order.indexOf('turn')).toBe(16);
+    expect(order.filter((o) => o !== 'turn').sort()).toEqual([...ids].sort());
+  });
+
   it('keeps forwarding to one destination while another is down, and drains the other once it is back', async () => {
     const up = new FakeDestination('nats');
     const down = new FakeDestination('amqp');

@@ -68,6 +68,10 @@ export class NatsDestination implements Destination {
       timeout: timeoutMs,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
+      // The client otherwise builds an Error (a stack trace) per publish, in case its ack times
+      // out: a tenth of the forwarding main thread. A timeout still fails the publish, and the
+      // destination reports it.
+      noAsyncTraces: true,
     });
     void nc.closed().then(() => {
       this.connecting = undefined;
