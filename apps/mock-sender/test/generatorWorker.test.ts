@@ -13,7 +13,7 @@ import { Random } from '../src/generators/random.js';
 import { payloadSource } from '../src/sending/eventSource.js';
 import type { Outgoing } from '../src/sending/runDeliveries.js';
 import { rewriteIds } from '../src/sending/rewriteIds.js';
-import { createRingMemory, RingReader } from '../src/sending/worker/eventRing.js';
+import { createRingMemory, RingReader, type Signed } from '../src/sending/worker/eventRing.js';
 import { startRecordingServer } from '../src/test-support/rawServers.js';
 import { SECRET } from '../src/test-support/recorder.js';
 
@@ -32,17 +32,21 @@ const view = (events: Iterable<Outgoing>) =>
   Array.from(events, (e) => ({ id: e.webhookId, type: e.type, body: e.body.toString('utf8') }));
 
 /** Everything the worker writes for these options, read straight from the ring. */
-async function fromWorker(seed: string, count: number, keepIds: boolean) {
+async function fromWorker(seed: string, count: number, keepIds: boolean, secret?: string) {
   const memory = createRingMemory(256 * 1024);
-  const worker = new Worker(GENERATOR_WORKER_FILE, { workerData: { memory, seed, count, keepIds } });
+  const worker = new Worker(GENERATOR_WORKER_FILE, { workerData: { memory, seed, count, keepIds, secret } });
   const reader = new RingReader(memory);
-  const events: Array<{ id: string; body: string }> = [];
+  const events: Array<{ id: string; body: string; signed?: Signed | undefined }> = [];
   try {
     for (;;) {
       const entry = reader.next(20_000);
       if (entry.kind === 'end') break;
       if (entry.kind === 'failed') throw new Error(entry.message);
-      events.push({ id: entry.webhookId, body: entry.body.toString('utf8') });
+      events.push({
+        id: entry.webhookId,
+        body: entry.body.toString('utf8'),
+        ...(entry.signed === undefined ? {} : { signed: entry.signed }),
+      });
     }
   } finally {
     reader.close();
@@ -61,6 +65,28 @@ describe('generator worker', () => {
   it('writes the same events as the sending thread makes, ids and bytes, past many wraps of its ring', async () => {
     const expected = view(inThread('worker-1', 3_000)).map(({ id, body }) => ({ id, body }));
     expect(await fromWorker('worker-1', 3_000, false)).toEqual(expected);
+  });
+
+  it('signs each event ahead with the run secret, for the second it was made in', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const events = await fromWorker('worker-5', 500, false, SECRET);
+    const after = Math.floor(Date.now() / 1000);
+    const expected = view(inThread('worker-5', 500)).map(({ id, body }) => ({ id, body }));
+    expect(events.map(({ id, body }) => ({ id, body }))).toEqual(expected);
+    const webhook = new Webhook(SECRET);
+    for (const { id, body, signed } of events) {
+      expect(signed?.timestamp).toBeGreaterThanOrEqual(before);
+      expect(signed?.timestamp).toBeLessThanOrEqual(after);
+      expect(signed?.signature).toBe(webhook.sign(id, signed?.timestamp ?? 0, Buffer.from(body)));
+    }
+  });
+
+  it('signs nothing ahead without a secret, or with one that cannot sign (the sending thread then does)', async () => {
+    const unsigned = await fromWorker('worker-6', 20, false);
+    expect(unsigned.filter((e) => e.signed !== undefined)).toEqual([]);
+    const publicOnly = await fromWorker('worker-6', 20, false, 'whpk_notakey');
+    expect(publicOnly.map(({ id, body }) => ({ id, body }))).toEqual(unsigned);
+    expect(publicOnly.filter((e) => e.signed !== undefined)).toEqual([]);
   });
 
   it('keeps the generated ids with keepIds, as the sending thread does', async () => {
@@ -111,7 +137,7 @@ describe('generator worker', () => {
     const sent = server.requests.map((r) => ({ id: String(r.headers['webhook-id']), body: r.body.toString('utf8') }));
     expect(sent).toEqual(expected);
     const webhook = new Webhook(SECRET);
-    for (const request of server.requests.slice(0, 50))
-      expect(webhook.verify(request.headers as Record<string, string>, request.body).id).toBe(request.headers["webhook-id"]);
+    for (const request of server.requests)
+      expect(webhook.verify(request.headers as Record<string, string>, request.body).id).toBe(request.headers['webhook-id']);
   });
 });

@@ -222,7 +222,16 @@ export async function send(options: SendOptions): Promise<SendSummary> {
     overrides.length === 0 &&
     sendsLessonEventsOnly(options) &&
     workerPays(options.generate)
-      ? generatedInWorker({ seed, count: options.generate, keepIds: options.keepIds === true }, outgoing())
+      ? generatedInWorker(
+          {
+            seed,
+            count: options.generate,
+            keepIds: options.keepIds === true,
+            // Signing ahead reads the real clock: not with a clock a test injected.
+            ...(options.now === undefined ? { secret: options.secret } : {}),
+          },
+          outgoing(),
+        )
       : undefined;
   const eventStream = (): Iterator<Outgoing> => worker?.stream ?? outgoing();
   let stream: Iterator<Outgoing> = duplicates === 1 ? eventStream() : copies();

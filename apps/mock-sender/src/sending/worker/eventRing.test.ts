@@ -40,6 +40,31 @@ describe('event ring', () => {
     expect(received).toEqual(sent);
   });
 
+  it('hands over the signature made ahead with the second it signs', () => {
+    const memory = createRingMemory(64 * 1024);
+    const signed: string[] = [];
+    const writer = new RingWriter(
+      memory,
+      (id, body) => {
+        signed.push(`${id} ${body.toString('utf8')}`);
+        return { timestamp: 1_700_000_000, signature: `v1,${id}` };
+      },
+      64,
+    );
+    writer.write('msg_1', '{"a":"ü"}');
+    writer.end();
+    const [event, end] = drain(new RingReader(memory), 10);
+    expect(signed).toEqual(['msg_1 {"a":"ü"}']);
+    expect(event).toMatchObject({ kind: 'event', webhookId: 'msg_1', signed: { timestamp: 1_700_000_000, signature: 'v1,msg_1' } });
+    expect(event?.kind === 'event' && event.body.toString('utf8')).toBe('{"a":"ü"}');
+    expect(end?.kind).toBe('end');
+  });
+
+  it('refuses a signature longer than the room the writer was given', () => {
+    const writer = new RingWriter(createRingMemory(64 * 1024), () => ({ timestamp: 1, signature: 'v1,toolong' }), 4);
+    expect(() => writer.write('msg_1', '{}')).toThrow(RangeError);
+  });
+
   it('keeps a body read out intact after the writer reuses its bytes', () => {
     const memory = createRingMemory(64 * 1024);
     const writer = new RingWriter(memory);

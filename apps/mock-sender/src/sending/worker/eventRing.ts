@@ -1,9 +1,10 @@
 // A single-producer, single-consumer ring of prepared events (webhook-id and body bytes) in shared
 // memory, between the generator worker (writer) and the sending thread (reader). The reader takes
 // events synchronously, so the run loop's event stream stays a plain iterator; either side blocks
-// (Atomics.wait) only when the ring is empty or full. Each record is an 8-byte header (id length,
-// body length) followed by the id (Latin-1) and the body (UTF-8); records never straddle the end:
-// the writer leaves a wrap mark (or too little room for a header) and goes back to the start.
+// (Atomics.wait) only when the ring is empty or full. Each record is a 16-byte header (id length,
+// body length, signature length, signing time) followed by the id (Latin-1), the body (UTF-8) and
+// the signature made ahead, if any (Latin-1); records never straddle the end: the writer leaves a
+// wrap mark (or too little room for a header) and goes back to the start.
 //
 // The two threads run on different cores: each side publishes its position only every PUBLISH_BYTES
 // (and before it waits), and each side's words sit on a cache line of their own, so the cores do
@@ -16,7 +17,7 @@ const READ = 16;
 const WRITER_WAITING = 17;
 const CLOSED = 32;
 const CONTROL_BYTES = 48 * 4;
-const HEADER = 8;
+const HEADER = 16;
 
 /** Id-length values that mark something other than an event. */
 const WRAP = 0xffff_ffff;
@@ -38,9 +39,18 @@ const PUBLISH_BYTES = 16 * 1024;
 
 /** What the reader got: an event, the end of the stream, or the writer's failure message. */
 export type RingEntry =
-  | { kind: 'event'; webhookId: string; body: Buffer }
+  | { kind: 'event'; webhookId: string; body: Buffer; signed: Signed | undefined }
   | { kind: 'end' }
   | { kind: 'failed'; message: string };
+
+/** A `webhook-signature` value made ahead of sending, and the Unix second it signs. */
+export interface Signed {
+  timestamp: number;
+  signature: string;
+}
+
+/** Signs an event's bytes as they lie in the ring (the writer's side). */
+export type RingSigner = (webhookId: string, body: Buffer) => Signed;
 
 /** The shared memory for a ring holding `capacity` bytes of records. */
 export function createRingMemory(capacity: number): SharedArrayBuffer {
@@ -78,18 +88,43 @@ export class RingWriter extends RingView {
     return Atomics.load(this.control, CLOSED) === 0;
   }
 
+  /**
+   * @param signer signs each event as written, with at most `signatureRoom` characters.
+   */
+  constructor(
+    memory: SharedArrayBuffer,
+    private readonly signer?: RingSigner,
+    private readonly signatureRoom = 0,
+  ) {
+    super(memory);
+  }
+
   /** Writes one event; false when the reader has closed the ring (nothing more is wanted). */
   write(webhookId: string, body: string): boolean {
     // UTF-8 takes at most 3 bytes per UTF-16 unit: room for that much is found before writing.
-    const room = HEADER + webhookId.length + 3 * body.length;
+    const room = HEADER + webhookId.length + 3 * body.length + this.signatureRoom;
     const at = this.reserve(room);
     if (at < 0) return false;
-    const { bytes } = this;
+    const { bytes, signer } = this;
     const idLength = bytes.write(webhookId, at + HEADER, 'latin1');
-    const bodyLength = bytes.write(body, at + HEADER + idLength, 'utf8');
+    const bodyStart = at + HEADER + idLength;
+    const bodyLength = bytes.write(body, bodyStart, 'utf8');
+    let end = bodyStart + bodyLength;
+    let timestamp = 0;
+    let signatureLength = 0;
+    if (signer !== undefined) {
+      const signed = signer(webhookId, bytes.subarray(bodyStart, end));
+      if (signed.signature.length > this.signatureRoom)
+        throw new RangeError(`a signature of ${signed.signature.length} characters does not fit its room`);
+      timestamp = signed.timestamp;
+      signatureLength = bytes.write(signed.signature, end, 'latin1');
+      end += signatureLength;
+    }
     bytes.writeUInt32LE(idLength, at);
     bytes.writeUInt32LE(bodyLength, at + 4);
-    this.position = at + HEADER + idLength + bodyLength;
+    bytes.writeUInt32LE(signatureLength, at + 8);
+    bytes.writeUInt32LE(timestamp, at + 12);
+    this.position = end;
     if (this.unpublished >= PUBLISH_BYTES) this.publish(false);
     return true;
   }
@@ -115,6 +150,8 @@ export class RingWriter extends RingView {
     const length = this.bytes.write(message, at + HEADER, 'utf8');
     this.bytes.writeUInt32LE(kind, at);
     this.bytes.writeUInt32LE(length, at + 4);
+    this.bytes.writeUInt32LE(0, at + 8);
+    this.bytes.writeUInt32LE(0, at + 12);
     this.position = at + HEADER + length;
     this.publish(true);
   }
@@ -182,6 +219,7 @@ export class RingReader extends RingView {
     if (this.capacity - at < HEADER || bytes.readUInt32LE(at) === WRAP) at = 0;
     const first = bytes.readUInt32LE(at);
     const second = bytes.readUInt32LE(at + 4);
+    const signatureLength = bytes.readUInt32LE(at + 8);
     const start = at + HEADER;
     let entry: RingEntry;
     let end: number;
@@ -193,12 +231,17 @@ export class RingReader extends RingView {
       entry = { kind: 'failed', message: bytes.toString('utf8', start, end) };
     } else {
       const bodyStart = start + first;
-      end = bodyStart + second;
+      const bodyEnd = bodyStart + second;
+      end = bodyEnd + signatureLength;
       // Copied out: the writer reuses these bytes once the read position passes them.
       entry = {
         kind: 'event',
         webhookId: bytes.toString('latin1', start, bodyStart),
-        body: Buffer.from(bytes.subarray(bodyStart, end)),
+        body: Buffer.from(bytes.subarray(bodyStart, bodyEnd)),
+        signed:
+          signatureLength === 0
+            ? undefined
+            : { timestamp: bytes.readUInt32LE(at + 12), signature: bytes.toString('latin1', bodyEnd, end) },
       };
     }
     this.position = end;

@@ -1,6 +1,6 @@
-// Generated lesson events made on a second thread. Generating, validating and serialising an event
-// costs about as much CPU as sending it; on a machine with a core to spare, a worker does that part
-// while this thread only signs and sends. The events are the same bytes, ids and order as the
+// Generated lesson events made on a second thread. Generating, validating, serialising and signing
+// an event costs about as much CPU as sending it; on a machine with a core to spare, a worker does
+// that part while this thread sends (it signs again only an attempt made in a later second). The events are the same bytes, ids and order as the
 // in-thread path (`payloadSource` then `rewriteIds`) for the same seed; they arrive through a
 // shared-memory ring read synchronously, so the stream stays a plain iterator (duplicates, shuffle
 // and the pool work on it unchanged).
@@ -17,10 +17,12 @@ import type { GeneratorWorkerData } from './generatorWorker.js';
 /** Below this many events a worker's start (tens of ms) costs more than it saves. */
 export const WORKER_MIN_EVENTS = 2_000;
 /** Ring size: a few thousand events ahead of the sockets, bounded whatever the count. */
-const RING_BYTES = 2 * 1024 * 1024;
+const RING_BYTES = 1024 * 1024;
 /** The worker has produced nothing for this long: it is gone (a start on a loaded machine included). */
 const STALL_MS = 60_000;
 const TYPE = 'course_lesson_interaction.completed';
+const WORKER_YOUNG_MB = 1;
+const WORKER_OLD_MB = 32;
 
 /**
  * The worker entry as bundled beside the CLI (scripts/bundle-cli.mjs); absent when running from
@@ -50,13 +52,17 @@ export function workerPays(count: number, file = GENERATOR_WORKER_FILE): boolean
  * finally { events.close(); }
  */
 export function generatedInWorker(
-  options: { seed: string; count: number; keepIds: boolean },
+  options: Omit<GeneratorWorkerData, 'memory'>,
   inThread: Iterator<Outgoing>,
   file = GENERATOR_WORKER_FILE,
 ): WorkerEvents {
   const memory = createRingMemory(RING_BYTES);
   const data: GeneratorWorkerData = { memory, ...options };
-  const worker = new Worker(file, { workerData: data });
+  const worker = new Worker(file, {
+    workerData: data,
+    // It keeps one event at a time: a small heap holds it, and the run's peak memory stays low.
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: WORKER_OLD_MB },
+  });
   // Never what keeps the process alive: the run closes it, and its end is read from the ring.
   worker.unref();
   const reader = new RingReader(memory);
@@ -89,7 +95,10 @@ export function generatedInWorker(
         made--;
         continue;
       }
-      yield { webhookId: entry.webhookId, type: TYPE, body: entry.body, first: true };
+      const { webhookId, body, signed } = entry;
+      yield signed === undefined
+        ? { webhookId, type: TYPE, body, first: true }
+        : { webhookId, type: TYPE, body, first: true, signed };
     }
   }
   return {

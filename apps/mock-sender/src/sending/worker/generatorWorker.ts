@@ -1,9 +1,10 @@
 // The generator worker's entry: generates the run's lesson events, gives each its webhook-id and
-// serialises it exactly as the sending thread would (see `generatedInWorker`), and writes them to
-// the shared ring. It stops when the count is reached, when the reader closes the ring, or at the
+// serialises it exactly as the sending thread would (see `generatedInWorker`), signs it for the
+// current second, and writes them to the shared ring. It stops when the count is reached, when the reader closes the ring, or at the
 // first error, which it passes on as a failure record.
 import { workerData } from 'node:worker_threads';
-import { RingWriter } from './eventRing.js';
+import type { SecretInput } from '@webhook-contracts/webhooks';
+import { type RingSigner, RingWriter } from './eventRing.js';
 
 /** What the sending thread hands the worker. */
 export interface GeneratorWorkerData {
@@ -11,10 +12,32 @@ export interface GeneratorWorkerData {
   seed: string;
   count: number;
   keepIds: boolean;
+  /** Sign each event ahead with these secrets, at the current second (the first attempt's header). */
+  secret?: SecretInput | readonly SecretInput[] | undefined;
 }
 
-const { memory, seed, count, keepIds } = workerData as GeneratorWorkerData;
-const writer = new RingWriter(memory);
+const { memory, seed, count, keepIds, secret } = workerData as GeneratorWorkerData;
+
+/** Signs with the run's secrets at the current second; undefined when there is nothing to sign with. */
+async function signer(): Promise<{ sign: RingSigner; room: number } | undefined> {
+  if (secret === undefined) return undefined;
+  const { Webhook } = await import('@webhook-contracts/webhooks');
+  const webhook = new Webhook(secret);
+  // A key set's signature has one length whatever is signed.
+  const room = webhook.sign('msg_', 0, Buffer.alloc(0)).length;
+  return {
+    room,
+    sign: (webhookId, body) => {
+      const timestamp = Math.floor(Date.now() / 1000);
+      return { timestamp, signature: webhook.sign(webhookId, timestamp, body) };
+    },
+  };
+}
+
+// The sending thread checks the secrets before it sends: here, secrets that cannot sign only mean
+// that it signs every event itself.
+const signing = await signer().catch(() => undefined);
+const writer = new RingWriter(memory, signing?.sign, signing?.room);
 try {
   // Loaded here, not imported above: a module that fails to load is then a failure record the
   // sending thread reports, not a worker that dies without a word while that thread waits.
