@@ -1,9 +1,9 @@
 // Generated lesson events made on a second thread. Generating, validating, serialising and signing
 // an event costs about as much CPU as sending it; on a machine with a core to spare, a worker does
-// that part while this thread sends (it signs again only an attempt made in a later second). The events are the same bytes, ids and order as the
-// in-thread path (`payloadSource` then `rewriteIds`) for the same seed; they arrive through a
-// shared-memory ring read synchronously, so the stream stays a plain iterator (duplicates, shuffle
-// and the pool work on it unchanged).
+// that part while this thread sends (it signs again only an attempt made in a later second). The
+// events are the same bytes, ids and order as the in-thread path (`payloadSource` then
+// `rewriteIds`) for the same seed; they arrive through a shared-memory ring read synchronously, so
+// the stream stays a plain iterator (duplicates, shuffle and the pool work on it unchanged).
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ const RING_BYTES = 1024 * 1024;
 /** The worker has produced nothing for this long: it is gone (a start on a loaded machine included). */
 const STALL_MS = 60_000;
 const TYPE = 'course_lesson_interaction.completed';
+/** The worker holds one event at a time: a small heap keeps a long run's peak memory low. */
 const WORKER_YOUNG_MB = 1;
 const WORKER_OLD_MB = 32;
 
@@ -60,7 +61,6 @@ export function generatedInWorker(
   const data: GeneratorWorkerData = { memory, ...options };
   const worker = new Worker(file, {
     workerData: data,
-    // It keeps one event at a time: a small heap holds it, and the run's peak memory stays low.
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: WORKER_OLD_MB },
   });
   // Never what keeps the process alive: the run closes it, and its end is read from the ring.
@@ -72,8 +72,8 @@ export function generatedInWorker(
   });
   function* stream(): Generator<Outgoing> {
     // While the worker starts (tens of ms), this thread makes the first events itself; the worker
-    // makes them too (it cannot know how many), and those records are passed over.
-    // A worker that could not start leaves this thread to make them all.
+    // makes them too (it cannot know how many), and those records are passed over. A worker that
+    // could not start leaves this thread to make them all.
     let made = 0;
     while (reader.empty) {
       const item = inThread.next();
