@@ -14,8 +14,7 @@ const app = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(app, 'dist/cli.js');
 
 await build({
-  // The generator worker is an entry of its own (a thread loads it by path), sharing the chunks.
-  entryPoints: { cli, generatorWorker: path.join(app, 'dist/sending/worker/generatorWorker.js') },
+  entryPoints: [cli],
   outdir: path.join(app, 'dist'),
   entryNames: '[name]',
   chunkNames: 'cli-[name]-[hash]',

@@ -176,31 +176,3 @@ describe('deliverEvent', () => {
     }
   });
 });
-
-describe('deliverEvent with a signature made ahead', () => {
-  const header = (request: PostRequest | undefined) => {
-    const list = request?.headers as readonly string[];
-    return list[list.indexOf('webhook-signature') + 1];
-  };
-
-  it('sends it when the attempt falls in the second it signs, and signs afresh otherwise', async () => {
-    let clock = 1_700_000_000_500;
-    const { settings, requests } = settingsFor([500, 200], { now: () => clock });
-    const body = Buffer.from('{}');
-    const signed = { timestamp: 1_700_000_000, signature: 'v1,made-ahead' };
-    const sleep = settings.sleep;
-    settings.sleep = async (ms) => {
-      clock += 2_000;
-      await sleep(ms);
-    };
-    const result = await deliverEvent(settings, 'msg_ahead', body, {}, signed);
-    expect(result.delivered).toBe(true);
-    expect(requests.map(header)).toEqual(['v1,made-ahead', 'v1,msg_ahead@1700000002']);
-  });
-
-  it('signs afresh when the second has already passed at the first attempt', async () => {
-    const { settings, requests } = settingsFor([200]);
-    await deliverEvent(settings, 'msg_late', Buffer.from('{}'), {}, { timestamp: 1_699_999_999, signature: 'v1,stale' });
-    expect(requests.map(header)).toEqual(['v1,msg_late@1700000000']);
-  });
-});

@@ -7,7 +7,6 @@ import { parseRetryAfter } from './retryAfter.js';
 import { answerStatus } from './transport/answerStatus.js';
 import type { HttpClient } from './transport/attemptOutcome.js';
 import { failureReason } from './transport/failureReason.js';
-import type { Signed } from './worker/eventRing.js';
 
 export type FinalStatus = number | 'timeout' | 'connection_error' | 'endpoint_gone';
 
@@ -87,9 +86,6 @@ const isSuccess = (status: number) => status >= 200 && status < 300;
 /**
  * Delivers one signed event with retries and returns its final fate (never throws for HTTP trouble).
  *
- * `signed` is a signature of this id and body made ahead of time, used by an attempt made in the
- * second it signed (any other attempt is signed afresh).
- *
  * @example
  * const settings = { client, url, sign, retrySchedule: [10, 20, 40], timeoutMs: 15_000, userAgent: 'x',
  *   maxRetryAfterMs: 300_000, now: Date.now, sleep, isEndpointGone: () => false };
@@ -100,7 +96,6 @@ export async function deliverEvent(
   webhookId: string,
   body: Buffer,
   options: DeliveryOptions = {},
-  signed?: Signed,
 ): Promise<DeliveryResult> {
   const { client, url, retrySchedule } = settings;
   const recordStartTimes = settings.recordStartTimes !== false;
@@ -127,10 +122,7 @@ export async function deliverEvent(
         'webhook-timestamp',
         String(timestamp),
         'webhook-signature',
-        // Made ahead for this id and body: good for an attempt in the second it was made for.
-        signed !== undefined && signed.timestamp === timestamp
-          ? signed.signature
-          : settings.sign(webhookId, timestamp, body),
+        settings.sign(webhookId, timestamp, body),
       ],
     });
     status = outcome.kind === 'response' ? outcome.status : outcome.kind;

@@ -65,20 +65,6 @@ export function plannedEvents(options: EventSourceOptions): number | undefined {
   return examples + (options.generate ?? 0);
 }
 
-/** Whether generated events of `types` come from the lesson-progress model's own generator. */
-const lessonModel = (types: readonly KnownEventType[] | undefined) =>
-  types === undefined || (types.length === 1 && types[0] === DEFAULT_EVENT_TYPE);
-
-/** True when the run sends generated lesson-progress events and nothing else. */
-export function sendsLessonEventsOnly(options: EventSourceOptions): boolean {
-  return (
-    options.generate !== undefined &&
-    options.payloads === undefined &&
-    !sendsExamples(options) &&
-    lessonModel(options.types)
-  );
-}
-
 /** The run's payloads, in sending order. */
 export function* payloadSource(options: EventSourceOptions, seed: string): Generator<Payload> {
   if (options.payloads !== undefined) {
@@ -100,12 +86,12 @@ export function* payloadSource(options: EventSourceOptions, seed: string): Gener
     }
   }
   if (options.generate !== undefined) {
+    const types = options.types ?? [DEFAULT_EVENT_TYPE];
     // The lesson-progress model alone keeps its own fast generator (the benchmarks' hot path).
-    if (lessonModel(options.types)) {
+    if (types.length === 1 && types[0] === DEFAULT_EVENT_TYPE) {
       for (const event of generateEvents({ seed, count: options.generate }))
         yield { value: event, owned: true, serialise: serialiseLessonEvent };
     } else {
-      const types = options.types ?? [DEFAULT_EVENT_TYPE];
       for (const event of generateCatalogEvents({ seed, count: options.generate, types }))
         yield { value: event, owned: true };
     }

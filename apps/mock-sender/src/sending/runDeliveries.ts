@@ -25,7 +25,6 @@ import {
   DEFAULT_TIMEOUT_MS,
 } from './runDefaults.js';
 import { createHttpClient } from './transport/httpClient.js';
-import type { Signed } from './worker/eventRing.js';
 
 export { DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRY_AFTER_SECONDS, DEFAULT_RETRY_SCHEDULE, DEFAULT_TIMEOUT_MS };
 
@@ -41,8 +40,6 @@ export interface Outgoing {
   first: boolean;
   /** Sent to be refused (an invalid example): a 4xx answer is final, not retried. */
   refusalIsFinal?: boolean;
-  /** The signature made ahead (by the generator worker); used when the first attempt is in its second. */
-  signed?: Signed;
 }
 
 export interface DeliveryRecord extends DeliveryResult {
@@ -219,7 +216,6 @@ export async function runDeliveries(
           item.webhookId,
           item.body,
           item.refusalIsFinal === true ? REFUSAL_IS_FINAL : NO_OPTIONS,
-          item.signed,
         );
         if (result.gone) gone = true;
         summary.recordResult(result);

@@ -19,14 +19,7 @@ import { type Override, overrideFrom } from '../payloads/overrides.js';
 import type { ProgressStream } from '../report/progressBar.js';
 import type { SendSummary } from '../report/summary.js';
 import type { RetryNotice } from './deliverEvent.js';
-import {
-  chosenExamples,
-  payloadSource,
-  plannedEvents,
-  safeParse,
-  sendsExamples,
-  sendsLessonEventsOnly,
-} from './eventSource.js';
+import { chosenExamples, payloadSource, plannedEvents, safeParse, sendsExamples } from './eventSource.js';
 import { shuffleWithin, withDuplicates } from './faults.js';
 import { rewriteIds } from './rewriteIds.js';
 import {
@@ -36,7 +29,6 @@ import {
   runSettingsFrom,
   runSleep,
 } from './runDeliveries.js';
-import { generatedInWorker, type WorkerEvents, workerPays } from './worker/generatedInWorker.js';
 
 export {
   DEFAULT_CONCURRENCY,
@@ -211,48 +203,25 @@ export async function send(options: SendOptions): Promise<SendSummary> {
   }
   function* copies(): Generator<Outgoing> {
     let previous: Outgoing | undefined;
-    for (const item of withDuplicates(eventStream(), duplicates)) {
+    for (const item of withDuplicates(outgoing(), duplicates)) {
       yield { ...item, first: item !== previous };
       previous = item;
     }
   }
-  // Generated lesson events alone, unchanged by overrides, are made by a worker on a spare core.
-  const worker: WorkerEvents | undefined =
-    options.generate !== undefined &&
-    overrides.length === 0 &&
-    sendsLessonEventsOnly(options) &&
-    workerPays(options.generate)
-      ? generatedInWorker(
-          {
-            seed,
-            count: options.generate,
-            keepIds: options.keepIds === true,
-            // Signing ahead reads the real clock: not with a clock a test injected.
-            ...(options.now === undefined ? { secret: options.secret } : {}),
-          },
-          outgoing(),
-        )
-      : undefined;
-  const eventStream = (): Iterator<Outgoing> => worker?.stream ?? outgoing();
-  let stream: Iterator<Outgoing> = duplicates === 1 ? eventStream() : copies();
+  let stream: Iterator<Outgoing> = duplicates === 1 ? outgoing() : copies();
   if (options.shuffle !== undefined && options.shuffle !== false) {
     const window = options.shuffle === true ? DEFAULT_SHUFFLE_WINDOW : options.shuffle;
     stream = shuffleWithin(stream, window, new Random(`${seed}:shuffle`));
   }
 
-  let summary: SendSummary;
-  try {
-    summary = await runDeliveries(
-      stream,
-      {
-        ...runSettingsFrom(options, url, seed, planned),
-        onStart: () => options.onStart?.({ seed, refusals }),
-      },
-      runSleep(options),
-    );
-  } finally {
-    worker?.close();
-  }
+  const summary = await runDeliveries(
+    stream,
+    {
+      ...runSettingsFrom(options, url, seed, planned),
+      onStart: () => options.onStart?.({ seed, refusals }),
+    },
+    runSleep(options),
+  );
   if (invalidOverridden > 3)
     warn(`${invalidOverridden} events in all did not match the contract after --set`);
   return summary;
