@@ -93,7 +93,12 @@ export function signWithKeys(
  * The signature list for HMAC keys prepared once (a `Webhook`'s): the same value as signWithKeys
  * without signers, hashed by v1Digest, which costs less per delivery than an Hmac object.
  */
-export function signWithV1Keys(keys: readonly V1Key[], id: string, timestamp: number, body: string | Uint8Array) {
+export function signWithV1Keys(
+  keys: readonly V1Key[],
+  id: string,
+  timestamp: number,
+  body: string | Uint8Array,
+) {
   checkTimestamp(timestamp);
   const bytes = bodyBytes(body);
   if (keys.length === 1) return `v1,${v1Digest(keys[0] as V1Key, id, timestamp, bytes)}`;
