@@ -1,7 +1,7 @@
 import type { SecretInput } from './decodeSecret.js';
 import { WebhookConfigError } from './errors.js';
 import type { HeaderSource } from './headers.js';
-import { signWithKeys } from './sign.js';
+import { signWithKeys, signWithV1Keys } from './sign.js';
 import { type UnwrapResult, unwrapDelivery } from './unwrap.js';
 import type { VerifiedDelivery } from './VerifiedDelivery.js';
 import { prepareV1Key, type V1Key } from './v1Key.js';
@@ -24,7 +24,6 @@ import { decodeKeys, keySchemes, type SignatureScheme, type WebhookKeys } from '
  * });
  */
 export class Webhook {
-  readonly #keys: readonly Buffer[];
   readonly #v1Keys: readonly V1Key[];
   // v1a hook: set when any key is ed25519 (whsk_/whpk_); unset keeps the v1-only path of verify.ts.
   readonly #keySet: WebhookKeys | undefined;
@@ -38,7 +37,6 @@ export class Webhook {
    */
   constructor(secret: SecretInput | readonly SecretInput[], options?: VerifyOptions) {
     const keys = decodeKeys(secret, 'verify');
-    this.#keys = keys.hmac;
     this.#v1Keys = keys.hmac.map(prepareV1Key);
     this.#keySet = keys.verifiers.length > 0 ? keys : undefined;
     this.schemes = keySchemes(keys);
@@ -81,8 +79,7 @@ export class Webhook {
    * webhook.sign('msg_1', Math.floor(Date.now() / 1000), body); // 'v1,…'
    */
   sign(id: string, timestamp: number, body: string | Uint8Array): string {
-    if (this.#keySet === undefined)
-      return signWithKeys({ hmac: this.#keys, signers: [] }, id, timestamp, body);
+    if (this.#keySet === undefined) return signWithV1Keys(this.#v1Keys, id, timestamp, body);
     if (this.#keySet.publicOnly > 0) {
       throw new WebhookConfigError(
         'invalid_secret',

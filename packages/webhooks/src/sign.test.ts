@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { WebhookConfigError } from './errors.js';
-import { sign, signedHeaders } from './sign.js';
+import { sign, signedHeaders, signWithV1Keys } from './sign.js';
 import { canonical, wsSecret } from './test-support/fixtures.js';
+import { prepareV1Key } from './v1Key.js';
+import { decodeKeys } from './webhookKeys.js';
 
 describe('sign', () => {
   it('produces the canonical Standard Webhooks vector', () => {
@@ -77,5 +79,31 @@ describe('sign refuses a timestamp that is not Unix seconds', () => {
         message: `The timestamp to sign must be a non-negative integer of Unix seconds, got ${timestamp}: use Math.floor(Date.now() / 1000).`,
       });
     }
+  });
+});
+
+describe('signWithV1Keys (a Webhook signing with keys prepared once)', () => {
+  const keysOf = (...secrets: string[]) =>
+    secrets.map((secret) => prepareV1Key(decodeKeys(secret, 'sign').hmac[0] as Buffer));
+
+  it('gives the same list as sign, for one secret and for several, string or bytes, any id', () => {
+    const bodies = ['{}', '{"name":"Zoë 🎓"}', Buffer.from('x'.repeat(5_000))];
+    for (const body of bodies) {
+      for (const id of ['msg_1', canonical.id, 'msg_é']) {
+        expect(signWithV1Keys(keysOf(canonical.secret), id, canonical.timestamp, body)).toBe(
+          sign({ secret: canonical.secret, id, timestamp: canonical.timestamp, body }),
+        );
+        expect(signWithV1Keys(keysOf(canonical.secret, wsSecret), id, 7, body)).toBe(
+          sign({ secret: [canonical.secret, wsSecret], id, timestamp: 7, body }),
+        );
+      }
+    }
+    expect(signWithV1Keys(keysOf(canonical.secret), canonical.id, canonical.timestamp, canonical.body)).toBe(
+      canonical.signature,
+    );
+  });
+
+  it('refuses a timestamp that is not Unix seconds, as sign does', () => {
+    expect(() => signWithV1Keys(keysOf(canonical.secret), 'msg_1', 1.5, '{}')).toThrow(WebhookConfigError);
   });
 });

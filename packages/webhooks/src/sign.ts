@@ -3,6 +3,7 @@ import type { SecretInput } from './decodeSecret.js';
 import { signedContent, v1aSignature } from './ed25519.js';
 import { WebhookConfigError } from './errors.js';
 import { bodyBytes, v1Signature } from './signature.js';
+import { type V1Key, v1Digest } from './v1Key.js';
 import { decodeKeys } from './webhookKeys.js';
 
 export interface SignInput {
@@ -61,13 +62,7 @@ export function signedHeaders(input: SignInput): {
   };
 }
 
-/** The signature list for already-decoded keys: one `v1,` entry per HMAC key, then one `v1a,` per signer. */
-export function signWithKeys(
-  keys: { readonly hmac: readonly Buffer[]; readonly signers: readonly KeyObject[] },
-  id: string,
-  timestamp: number,
-  body: string | Uint8Array,
-) {
+function checkTimestamp(timestamp: number): void {
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
     throw new WebhookConfigError(
       'invalid_options',
@@ -75,6 +70,16 @@ export function signWithKeys(
         'use Math.floor(Date.now() / 1000).',
     );
   }
+}
+
+/** The signature list for already-decoded keys: one `v1,` entry per HMAC key, then one `v1a,` per signer. */
+export function signWithKeys(
+  keys: { readonly hmac: readonly Buffer[]; readonly signers: readonly KeyObject[] },
+  id: string,
+  timestamp: number,
+  body: string | Uint8Array,
+) {
+  checkTimestamp(timestamp);
   const bytes = bodyBytes(body);
   const entries = keys.hmac.map((key) => `v1,${v1Signature(key, id, timestamp, bytes)}`);
   if (keys.signers.length > 0) {
@@ -82,4 +87,20 @@ export function signWithKeys(
     for (const key of keys.signers) entries.push(`v1a,${v1aSignature(key, content)}`);
   }
   return entries.join(' ');
+}
+
+/**
+ * The signature list for HMAC keys prepared once (a `Webhook`'s): the same value as signWithKeys
+ * without signers, hashed by v1Digest, which costs less per delivery than an Hmac object.
+ */
+export function signWithV1Keys(
+  keys: readonly V1Key[],
+  id: string,
+  timestamp: number,
+  body: string | Uint8Array,
+) {
+  checkTimestamp(timestamp);
+  const bytes = bodyBytes(body);
+  if (keys.length === 1) return `v1,${v1Digest(keys[0] as V1Key, id, timestamp, bytes)}`;
+  return keys.map((key) => `v1,${v1Digest(key, id, timestamp, bytes)}`).join(' ');
 }
