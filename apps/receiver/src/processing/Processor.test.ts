@@ -425,6 +425,45 @@ describe('Processor wake-ups and polling (fake timers)', () => {
     await store.close();
   });
 
+  it('lets the rows announced while it settles a short batch gather for 10 ms, then claims them as one batch', async () => {
+    const held = heldHandler();
+    const { store, claimDue, p } = await idleProcessor({ handlers: held.handlers });
+    await store.insertDelivery(completedDelivery('msg_0', {}, Date.now()));
+    p.wake();
+    await vi.advanceTimersByTimeAsync(10);
+    await waitFor(held.entered);
+    for (const id of ['msg_1', 'msg_2']) {
+      await store.insertDelivery(completedDelivery(id, {}, Date.now()));
+      p.wake();
+    }
+    held.release();
+    await waitForEvent(store, 'msg_0', (e) => e.status === 'processed');
+    await vi.advanceTimersByTimeAsync(9);
+    expect(claimDue).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1);
+    await waitFor(() => (claimDue.mock.calls.length === 3 ? true : undefined));
+    const third = await claimDue.mock.results[2]!.value;
+    expect(third.map((c) => c.webhookId)).toEqual(['msg_1', 'msg_2']);
+    await p.stop();
+    await store.close();
+  });
+
+  it('ends the gathering wait at once when stopped, and drains what gathered', async () => {
+    const held = heldHandler();
+    const { store, p } = await idleProcessor({ handlers: held.handlers });
+    await store.insertDelivery(completedDelivery('msg_0', {}, Date.now()));
+    p.wake();
+    await vi.advanceTimersByTimeAsync(10);
+    await waitFor(held.entered);
+    await store.insertDelivery(completedDelivery('msg_1', {}, Date.now()));
+    p.wake();
+    held.release();
+    await waitForEvent(store, 'msg_0', (e) => e.status === 'processed');
+    await p.stop();
+    expect((await store.getEvent('msg_1'))?.status).toBe('processed');
+    await store.close();
+  });
+
   it('looks at once when woken with wakeCoalesceMs 0', async () => {
     const { store, p } = await idleProcessor({ wakeCoalesceMs: 0 });
     await store.insertDelivery(completedDelivery('msg_1', {}, Date.now()));
