@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { lessonProgress } from '../readModels/lessonProgress/index.js';
 import { allProgress } from '../readModels/lessonProgress/test-support/allProgress.js';
-import type { Store } from '../store/core/Store.js';
+import type { ClaimedEvent, Store } from '../store/core/Store.js';
 import { delivery } from '../store/test-support/storeContract.js';
 import { completedEvent } from '../test-support/signedRequest.js';
 import type { EventHandlers } from './EventHandlers.js';
@@ -442,7 +442,7 @@ describe('Processor wake-ups and polling (fake timers)', () => {
     expect(claimDue).toHaveBeenCalledTimes(2);
     await vi.advanceTimersByTimeAsync(1);
     await waitFor(() => (claimDue.mock.calls.length === 3 ? true : undefined));
-    const third = await claimDue.mock.results[2]!.value;
+    const third: ClaimedEvent[] = await claimDue.mock.results[2]!.value;
     expect(third.map((c) => c.webhookId)).toEqual(['msg_1', 'msg_2']);
     await p.stop();
     await store.close();
