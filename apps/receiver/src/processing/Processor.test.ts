@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReceiverMetrics } from '../ReceiverMetrics.js';
 import { lessonProgress } from '../readModels/lessonProgress/index.js';
 import { allProgress } from '../readModels/lessonProgress/test-support/allProgress.js';
-import type { Store } from '../store/core/Store.js';
+import type { ClaimedEvent, Store } from '../store/core/Store.js';
 import { delivery } from '../store/test-support/storeContract.js';
 import { completedEvent } from '../test-support/signedRequest.js';
 import type { EventHandlers } from './EventHandlers.js';
@@ -422,6 +422,45 @@ describe('Processor wake-ups and polling (fake timers)', () => {
     expect(await counted(metrics.processed, { status: 'processed' })).toBe(3);
     expect(lines.filter((l) => l.level !== 'debug')).toEqual([]);
     await p.stop();
+    await store.close();
+  });
+
+  it('lets the rows announced while it settles a short batch gather for 10 ms, then claims them as one batch', async () => {
+    const held = heldHandler();
+    const { store, claimDue, p } = await idleProcessor({ handlers: held.handlers });
+    await store.insertDelivery(completedDelivery('msg_0', {}, Date.now()));
+    p.wake();
+    await vi.advanceTimersByTimeAsync(10);
+    await waitFor(held.entered);
+    for (const id of ['msg_1', 'msg_2']) {
+      await store.insertDelivery(completedDelivery(id, {}, Date.now()));
+      p.wake();
+    }
+    held.release();
+    await waitForEvent(store, 'msg_0', (e) => e.status === 'processed');
+    await vi.advanceTimersByTimeAsync(9);
+    expect(claimDue).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1);
+    await waitFor(() => (claimDue.mock.calls.length === 3 ? true : undefined));
+    const third: ClaimedEvent[] = await claimDue.mock.results[2]!.value;
+    expect(third.map((c) => c.webhookId)).toEqual(['msg_1', 'msg_2']);
+    await p.stop();
+    await store.close();
+  });
+
+  it('ends the gathering wait at once when stopped, and drains what gathered', async () => {
+    const held = heldHandler();
+    const { store, p } = await idleProcessor({ handlers: held.handlers });
+    await store.insertDelivery(completedDelivery('msg_0', {}, Date.now()));
+    p.wake();
+    await vi.advanceTimersByTimeAsync(10);
+    await waitFor(held.entered);
+    await store.insertDelivery(completedDelivery('msg_1', {}, Date.now()));
+    p.wake();
+    held.release();
+    await waitForEvent(store, 'msg_0', (e) => e.status === 'processed');
+    await p.stop();
+    expect((await store.getEvent('msg_1'))?.status).toBe('processed');
     await store.close();
   });
 

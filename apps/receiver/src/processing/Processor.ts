@@ -35,7 +35,8 @@ export interface ProcessorOptions {
   batchSize?: number;
   /**
    * After a wake, wait this long before claiming (default 10 ms) so a burst of new rows is claimed
-   * and settled in one batch instead of one transaction per event.
+   * and settled in one batch instead of one transaction per event. The same wait follows a batch
+   * shorter than batchSize when new rows were announced during it.
    */
   wakeCoalesceMs?: number;
   /** How long stop() keeps draining due events before giving up (default 10 s). */
@@ -71,6 +72,8 @@ export class Processor {
   private stopDeadline = 0;
   private wakeRequested = false;
   private wakeUp: (() => void) | undefined;
+  /** Ends gather()'s wait, while it waits. */
+  private endGathering: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
 
   constructor(options: ProcessorOptions) {
@@ -114,6 +117,7 @@ export class Processor {
     if (!this.running) return;
     this.stopping = true;
     this.stopDeadline = this.now() + this.drainTimeoutMs;
+    this.endGathering?.();
     this.wake();
     await this.loopDone;
     this.running = false;
@@ -140,11 +144,32 @@ export class Processor {
       }
       if (claimed.length > 0) {
         await this.processBatch(claimed);
+        // A short batch took all that was due: let the rows that arrive meanwhile gather, as after
+        // a wake-up, instead of claiming the few that came during this round at once. Under a steady
+        // flow that keeps rounds (a claim and a settlement, a write each) few and full.
+        if (claimed.length < this.batchSize && !this.stopping) await this.gather();
         continue;
       }
       if (this.stopping) break;
       await this.idle();
     }
+  }
+
+  /**
+   * After a short batch: when rows were announced meanwhile, waits wakeCoalesceMs for more (only
+   * stop() ends the wait early); otherwise idles until a wake-up or the poll.
+   */
+  private gather(): Promise<void> {
+    if (!this.wakeRequested || this.wakeCoalesceMs <= 0) return this.idle();
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.endGathering = undefined;
+        resolve();
+      };
+      const timer = setTimeout(end, this.wakeCoalesceMs);
+      this.endGathering = end;
+    });
   }
 
   private idle(): Promise<void> {

@@ -8,14 +8,15 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { OutboxRoute } from '../../forwarding/outbox/OutboxRoute.js';
 import {
-  type InsertRequest,
+  type AnyWriteRequest,
+  claimsRequest,
   insertRequest,
+  settleRequest,
   type WriteOp,
   type WriteReply,
-  type WriteRequest,
   type WriterData,
 } from './SqliteWriterProtocol.js';
-import type { SqliteWrites } from './SqliteWrites.js';
+import { type InsertResults, insertOutcomes, type SqliteWrites } from './SqliteWrites.js';
 
 type Async<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
@@ -107,7 +108,7 @@ export class SqliteWriter implements Async<SqliteWrites> {
   }
 
   /** Posts `message`, moving the buffers in `transfer` to the worker; resolves with its reply. */
-  private send(message: WriteRequest | InsertRequest, transfer: ArrayBuffer[] = []): Promise<unknown> {
+  private send(message: AnyWriteRequest, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.dead !== undefined) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
@@ -116,20 +117,19 @@ export class SqliteWriter implements Async<SqliteWrites> {
     });
   }
 
-  insertBatch(...[rows]: Parameters<SqliteWrites['insertBatch']>) {
+  async insertBatch(...[rows]: Parameters<SqliteWrites['insertBatch']>) {
     const request = insertRequest(this.nextId++, rows);
     // The bodies' buffer is the request's own: moved to the worker, not copied.
-    return this.send(request, [request.bodies.buffer as ArrayBuffer]) as Promise<
-      ReturnType<SqliteWrites['insertBatch']>
-    >;
+    const results = await this.send(request, [request.bodies.buffer as ArrayBuffer]);
+    return insertOutcomes(results as InsertResults, rows);
   }
 
-  recordClaims(...args: Parameters<SqliteWrites['recordClaims']>) {
-    return this.call('recordClaims', args);
+  recordClaims(...[claimed, exhausted]: Parameters<SqliteWrites['recordClaims']>) {
+    return this.send(claimsRequest(this.nextId++, claimed, exhausted)) as Promise<void>;
   }
 
-  settleClaims(...args: Parameters<SqliteWrites['settleClaims']>) {
-    return this.call('settleClaims', args);
+  settleClaims(...[items]: Parameters<SqliteWrites['settleClaims']>) {
+    return this.send(settleRequest(this.nextId++, items)) as Promise<boolean[]>;
   }
 
   requeue(...args: Parameters<SqliteWrites['requeue']>) {

@@ -1,14 +1,28 @@
 // Messages between SqliteWriter (the HTTP thread) and SqliteWriterWorker (the thread that owns the
-// SQLite write connection). An insert batch travels flat (InsertRequest): each row's columns as an
-// array of primitives and every body in one buffer that is transferred, not copied. Structured
-// clone copies an object's every key and each body's bytes twice (into the message, then into a new
-// buffer on the other side), and inserts are the one message per batch of deliveries. Other
-// operations travel as their arguments.
+// SQLite write connection). The messages of every delivery's path travel flat: an insert batch
+// (InsertRequest) as each row's columns in an array of primitives and every body in one buffer that
+// is transferred, not copied, answered with flat outcomes (InsertResults); a claim round's attempts
+// (ClaimsRequest) and a processing batch's settlements (SettleRequest) as arrays too. Structured
+// clone writes and reads back an object's every key (the reading side rebuilds each object
+// property by property) and copies each body's bytes twice (into the message, then into a new
+// buffer on the other side). Other operations travel as their arguments.
 import type { OutboxRoute } from '../../forwarding/outbox/OutboxRoute.js';
+import type { ProcessingEffects } from '../core/Store.js';
 import type { InsertRow } from '../core/StoreCore.js';
-import { type InsertColumns, insertColumns, type SqliteWrites } from './SqliteWrites.js';
+import type { ClaimSettlement } from './SqliteClaims.js';
+import {
+  type ClaimAttempt,
+  type ClaimAttempts,
+  claimAttempts,
+  type InsertColumns,
+  insertColumns,
+  type SettleColumns,
+  type SqliteWrites,
+  settleColumns,
+} from './SqliteWrites.js';
 
-export type WriteOp = keyof SqliteWrites;
+/** The operations that travel as their arguments (WriteRequest). */
+export type WriteOp = Exclude<keyof SqliteWrites, 'insertBatch' | 'recordClaims' | 'settleClaims'>;
 
 export interface WriteRequest<Op extends WriteOp = WriteOp> {
   id: number;
@@ -25,6 +39,25 @@ export interface InsertRequest {
   bodies: Uint8Array;
   ends: number[];
 }
+
+/** A claim round's attempts (SqliteWrites.recordClaims) as they travel. */
+export interface ClaimsRequest {
+  id: number;
+  op: 'recordClaims';
+  claimed: ClaimAttempts;
+  exhausted: ClaimAttempts;
+}
+
+/** A batch of settlements (SqliteWrites.settleClaims) as it travels; `effects[i]` are row i's. */
+export interface SettleRequest {
+  id: number;
+  op: 'settleClaims';
+  rows: SettleColumns[];
+  effects: ProcessingEffects[];
+}
+
+/** Any message the writer thread answers. An insert's reply value is its InsertResults. */
+export type AnyWriteRequest = WriteRequest | InsertRequest | ClaimsRequest | SettleRequest;
 
 export type WriteReply =
   | { id: number; ok: true; value: unknown }
@@ -53,6 +86,18 @@ export function insertRequest(id: number, rows: readonly InsertRow[]): InsertReq
     ends.push(end);
   }
   return { id, op: 'insertBatch', rows: rows.map(insertColumns), bodies, ends };
+}
+
+export function claimsRequest(
+  id: number,
+  claimed: readonly ClaimAttempt[],
+  exhausted: readonly ClaimAttempt[],
+): ClaimsRequest {
+  return { id, op: 'recordClaims', claimed: claimAttempts(claimed), exhausted: claimAttempts(exhausted) };
+}
+
+export function settleRequest(id: number, items: readonly ClaimSettlement[]): SettleRequest {
+  return { id, op: 'settleClaims', rows: items.map(settleColumns), effects: items.map((i) => i.effects) };
 }
 
 /** The bodies of an insert request, each a view into the request's buffer. */

@@ -10,8 +10,9 @@ import type { InsertRow } from '../core/StoreCore.js';
 import { delivery } from '../test-support/storeContract.js';
 import { walCommits } from '../test-support/walCommits.js';
 import { openSqliteDatabase } from './SqliteSchema.js';
-import { insertRequest, type WriteOp, type WriteReply, type WriteRequest } from './SqliteWriterProtocol.js';
+import { claimsRequest, insertRequest, settleRequest, type WriteReply } from './SqliteWriterProtocol.js';
 import { serveSqliteWrites } from './SqliteWriterService.js';
+import type { SqliteWrites } from './SqliteWrites.js';
 
 interface Served {
   filename: string;
@@ -21,7 +22,7 @@ interface Served {
   replies: WriteReply[];
   /** Resolves once `count` replies have arrived in all. */
   replied(count: number): Promise<WriteReply[]>;
-  send<Op extends WriteOp>(id: number, op: Op, args: WriteRequest<Op>['args']): void;
+  send<Op extends keyof SqliteWrites>(id: number, op: Op, args: Parameters<SqliteWrites[Op]>): void;
 }
 
 const opened: Served[] = [];
@@ -57,13 +58,17 @@ function serve(): Served {
       replies.length >= count
         ? Promise.resolve([...replies])
         : new Promise((resolve) => (waiting = { count, resolve })),
-    // Inserts travel as SqliteWriter sends them (see SqliteWriterProtocol).
+    // Each request travels as SqliteWriter sends it (see SqliteWriterProtocol).
     send: (id, op, args) => {
-      if (op !== 'insertBatch') port1.postMessage({ id, op, args });
-      else {
-        const request = insertRequest(id, (args as WriteRequest<'insertBatch'>['args'])[0]);
+      if (op === 'insertBatch') {
+        const request = insertRequest(id, (args as Parameters<SqliteWrites['insertBatch']>)[0]);
         port1.postMessage(request, [request.bodies.buffer as ArrayBuffer]);
-      }
+      } else if (op === 'recordClaims') {
+        const [claimed, exhausted] = args as Parameters<SqliteWrites['recordClaims']>;
+        port1.postMessage(claimsRequest(id, claimed, exhausted));
+      } else if (op === 'settleClaims') {
+        port1.postMessage(settleRequest(id, (args as Parameters<SqliteWrites['settleClaims']>)[0]));
+      } else port1.postMessage({ id, op, args });
     },
   };
   opened.push(served);
@@ -88,23 +93,10 @@ describe('serveSqliteWrites', () => {
     s.send(2, 'insertBatch', [[{ delivery: delivery('msg_a'), copies: 2 }, ...rows('msg_c')]]);
     const replies = await s.replied(2);
     expect(walCommits(s.filename) - before).toBe(1);
+    // Each row's status and deliveries_seen after the upsert (InsertResults).
     expect(replies).toEqual([
-      {
-        id: 1,
-        ok: true,
-        value: [
-          { inserted: true, status: 'received', deliveriesSeen: 1 },
-          { inserted: true, status: 'received', deliveriesSeen: 1 },
-        ],
-      },
-      {
-        id: 2,
-        ok: true,
-        value: [
-          { inserted: false, status: 'received', deliveriesSeen: 3 },
-          { inserted: true, status: 'received', deliveriesSeen: 1 },
-        ],
-      },
+      { id: 1, ok: true, value: ['received', 1, 'received', 1] },
+      { id: 2, ok: true, value: ['received', 3, 'received', 1] },
     ]);
     expect(stored(s.db)).toEqual([
       { webhook_id: 'msg_a', deliveries_seen: 3 },
@@ -213,9 +205,7 @@ describe('serveSqliteWrites', () => {
     s.port.postMessage('close');
     await s.replied(1);
     await closed;
-    expect(s.replies).toEqual([
-      { id: 1, ok: true, value: [{ inserted: true, status: 'received', deliveriesSeen: 1 }] },
-    ]);
+    expect(s.replies).toEqual([{ id: 1, ok: true, value: ['received', 1] }]);
     expect(stored(s.db)).toEqual([{ webhook_id: 'msg_last', deliveries_seen: 1 }]);
   });
 });

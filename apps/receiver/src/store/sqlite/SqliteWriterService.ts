@@ -8,6 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { OutboxRoute } from '../../forwarding/outbox/OutboxRoute.js';
 import { openSqliteDatabase } from './SqliteSchema.js';
 import {
+  type AnyWriteRequest,
   type InsertRequest,
   insertedBodies,
   type WriteReply,
@@ -54,11 +55,11 @@ export function serveSqliteWrites(
       bodies.push(...insertedBodies(request));
     }
     try {
-      const outcomes = writes.insertRows(rows, bodies);
+      const results = writes.insertRows(rows, bodies);
       let at = 0;
       for (const request of batch) {
-        const n = request.rows.length;
-        reply({ id: request.id, ok: true, value: outcomes.slice(at, at + n) });
+        const n = 2 * request.rows.length;
+        reply({ id: request.id, ok: true, value: batch.length === 1 ? results : results.slice(at, at + n) });
         at += n;
       }
     } catch (error) {
@@ -66,7 +67,7 @@ export function serveSqliteWrites(
     }
   };
 
-  port.on('message', (message: WriteRequest | InsertRequest | 'close') => {
+  port.on('message', (message: AnyWriteRequest | 'close') => {
     if (message === 'close') {
       flushInserts();
       db.close();
@@ -74,7 +75,7 @@ export function serveSqliteWrites(
       return;
     }
     if (message.op === 'insertBatch') {
-      inserts.push(message as InsertRequest);
+      inserts.push(message);
       if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(flushInserts);
@@ -82,9 +83,14 @@ export function serveSqliteWrites(
       return;
     }
     try {
-      const { op, args } = message as WriteRequest;
-      const run = writes[op] as (...args: unknown[]) => unknown;
-      reply({ id: message.id, ok: true, value: run(...args) });
+      let value: unknown;
+      if (message.op === 'recordClaims') writes.recordClaimAttempts(message.claimed, message.exhausted);
+      else if (message.op === 'settleClaims') value = writes.settleRows(message.rows, message.effects);
+      else {
+        const { op, args } = message as WriteRequest;
+        value = (writes[op] as (...args: unknown[]) => unknown)(...args);
+      }
+      reply({ id: message.id, ok: true, value });
     } catch (error) {
       reply(failure(message.id, error));
     }

@@ -9,7 +9,7 @@ import { type OutboxRoute, outboxPairs } from '../../forwarding/outbox/OutboxRou
 import { type OutboxSqliteWrites, prepareOutboxSqlite } from '../../forwarding/outbox/outboxSqlite.js';
 import { readModels } from '../../readModels/readModels.js';
 import { errorColumns } from '../core/eventRow.js';
-import type { EventStatus } from '../core/Store.js';
+import type { EventStatus, ProcessingEffects } from '../core/Store.js';
 import type { InsertRow, RowOutcome } from '../core/StoreCore.js';
 import type { ClaimSettlement } from './SqliteClaims.js';
 
@@ -50,6 +50,54 @@ export function insertColumns({ delivery: d, copies }: InsertRow): InsertColumns
   ];
 }
 
+/**
+ * The outcomes of an insert as they travel back: each row's status and its deliveries_seen after the
+ * upsert, one pair after the other (a flat array of primitives clones far cheaper than objects).
+ */
+export type InsertResults = (EventStatus | number)[];
+
+/** The outcomes `results` encode, for `rows` (whose copies tell a created row from a duplicate). */
+export function insertOutcomes(results: InsertResults, rows: readonly { copies: number }[]): RowOutcome[] {
+  return rows.map((r, i): RowOutcome => {
+    const deliveriesSeen = results[2 * i + 1] as number;
+    return { inserted: deliveriesSeen === r.copies, status: results[2 * i] as EventStatus, deliveriesSeen };
+  });
+}
+
+/** A settlement's UPDATE values, as a settlement travels to the writer thread. */
+export type SettleColumns = [
+  webhookId: string,
+  status: string,
+  errors: string | null,
+  errorCount: number | null,
+  processedAt: number | null,
+  lastError: string | null,
+  nextAttemptAt: number | null,
+  attempts: number,
+];
+
+export function settleColumns(s: ClaimSettlement): SettleColumns {
+  return [
+    s.webhookId,
+    s.status,
+    s.errors,
+    s.errorCount,
+    s.processedAt,
+    s.lastError,
+    s.nextAttemptAt,
+    s.attempts,
+  ];
+}
+
+/** Claim attempts as they travel: each event's webhook-id and attempt count, one pair after the other. */
+export type ClaimAttempts = (string | number)[];
+
+export function claimAttempts(claims: readonly ClaimAttempt[]): ClaimAttempts {
+  const flat: ClaimAttempts = [];
+  for (const c of claims) flat.push(c.webhookId, c.attempts);
+  return flat;
+}
+
 /** The write operations, each one transaction (one commit, one fsync, but see recordClaims). */
 export interface SqliteWrites {
   /** Upserts every row in one transaction; one outcome per row, in order. Throws if it fails. */
@@ -76,10 +124,17 @@ export interface SqliteWrites {
   ): ReturnType<OutboxSqliteWrites[M]>;
 }
 
-/** The writes of one connection, with inserts in their travelling form too. */
+/**
+ * The writes of one connection, with inserts, claims and settlements in their travelling form too
+ * (SqliteWriterProtocol).
+ */
 export interface SqliteWriteConnection extends SqliteWrites {
   /** insertBatch over rows as insertColumns gives them, `bodies[i]` being row i's body. */
-  insertRows(rows: readonly InsertColumns[], bodies: readonly Buffer[]): RowOutcome[];
+  insertRows(rows: readonly InsertColumns[], bodies: readonly Buffer[]): InsertResults;
+  /** recordClaims over claimAttempts' pairs. */
+  recordClaimAttempts(claimed: ClaimAttempts, exhausted: ClaimAttempts): void;
+  /** settleClaims over settleColumns' rows, `effects[i]` being row i's effects. */
+  settleRows(rows: readonly SettleColumns[], effects: readonly ProcessingEffects[]): boolean[];
 }
 
 /**
@@ -104,7 +159,7 @@ export function createSqliteWrites(
       number,
       string | null,
     ],
-    { status: EventStatus; deliveries_seen: number }
+    [EventStatus, number]
   >(
     `INSERT INTO webhook_events
        (webhook_id, type, status, body, headers, errors, error_count, received_at, next_attempt_at,
@@ -113,6 +168,8 @@ export function createSqliteWrites(
      ON CONFLICT (webhook_id) DO UPDATE SET deliveries_seen = deliveries_seen + excluded.deliveries_seen
      RETURNING status, deliveries_seen`,
   );
+  // Rows as [status, deliveries_seen]: no object per row.
+  insert.raw(true);
   const settle = db.prepare<
     [string, string | null, number | null, number | null, string | null, number | null, number, string],
     unknown
@@ -134,23 +191,26 @@ export function createSqliteWrites(
          last_error = 'claimed ' || attempts || ' times without being settled: the processor crashed or stalled on it each time; requeue it once fixed'
      WHERE webhook_id = ? AND attempts = ? AND status IN ('received', 'failed')`,
   );
-  const recordClaims = db.transaction(
-    (claimed: readonly ClaimAttempt[], exhausted: readonly ClaimAttempt[]) => {
-      for (const c of claimed) claimAttempt.run(c.attempts, c.webhookId);
-      for (const e of exhausted) giveUp.run(e.webhookId, e.attempts);
-    },
-  );
+  const recordClaims = db.transaction((claimed: ClaimAttempts, exhausted: ClaimAttempts) => {
+    for (let i = 0; i < claimed.length; i += 2)
+      claimAttempt.run(claimed[i + 1] as number, claimed[i] as string);
+    for (let i = 0; i < exhausted.length; i += 2)
+      giveUp.run(exhausted[i] as string, exhausted[i + 1] as number);
+  });
   const probe = db.prepare<[number], unknown>(
     `INSERT INTO receiver_health (id, probed_at) VALUES (1, ?)
      ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`,
   );
   /** Runs `write` in a commit without an fsync, then puts FULL back for everything else. */
-  const unsynced = (write: () => void) => {
-    db.pragma('synchronous = NORMAL');
+  // Prepared once: db.pragma() compiles its statement on every call.
+  const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
+  const syncFull = db.prepare('PRAGMA synchronous = FULL');
+  const unsynced = <T>(write: () => T): T => {
+    syncNormal.run();
     try {
-      write();
+      return write();
     } finally {
-      db.pragma('synchronous = FULL');
+      syncFull.run();
     }
   };
   const requeue = db.prepare<[number, string], unknown>(
@@ -163,40 +223,42 @@ export function createSqliteWrites(
   // Each read model's writes, prepared on this (the writing) connection.
   const appliers = readModels.map((m) => ({ key: m.effectKey, apply: m.sqlite.prepareApply(db) }));
 
-  const settleOne = (s: ClaimSettlement): boolean => {
+  const settleOne = (row: SettleColumns, effects: ProcessingEffects): boolean => {
+    const [webhookId, status, errors, errorCount, processedAt, lastError, nextAttemptAt, attempts] = row;
     const { changes } = settle.run(
-      s.status,
-      s.errors,
-      s.errorCount,
-      s.processedAt,
-      s.lastError,
-      s.nextAttemptAt,
-      s.attempts,
-      s.webhookId,
+      status,
+      errors,
+      errorCount,
+      processedAt,
+      lastError,
+      nextAttemptAt,
+      attempts,
+      webhookId,
     );
     if (changes !== 1) return false;
     // A replay that makes a quarantined event valid makes it forwardable; rows it has stay as they are.
-    if (routes.length > 0 && (s.status === 'processed' || s.status === 'unhandled')) {
-      const type = typeOf.get(s.webhookId)?.type ?? null;
-      outbox.enqueue(
-        outboxPairs([{ webhookId: s.webhookId, type, status: s.status }], routes),
-        s.processedAt ?? Date.now(),
-      );
+    if (routes.length > 0 && (status === 'processed' || status === 'unhandled')) {
+      const type = typeOf.get(webhookId)?.type ?? null;
+      outbox.enqueue(outboxPairs([{ webhookId, type, status }], routes), processedAt ?? Date.now());
     }
     for (const { key, apply } of appliers) {
-      const effects = s.effects[key];
-      if (effects !== undefined && effects.length > 0) apply({ webhookId: s.webhookId, effects });
+      const list = effects[key];
+      if (list !== undefined && list.length > 0) apply({ webhookId, effects: list });
     }
     return true;
   };
 
-  const settleClaims = db.transaction((items: readonly ClaimSettlement[]) => items.map(settleOne));
+  const settleRows = db.transaction((rows: readonly SettleColumns[], effects: readonly ProcessingEffects[]) =>
+    rows.map((row, i) => settleOne(row, effects[i]!)),
+  );
 
   const insertRows = db.transaction(
-    (rows: readonly InsertColumns[], bodies: readonly Buffer[]): RowOutcome[] => {
-      const outcomes = rows.map((r, i): RowOutcome => {
-        const [webhookId, type, status, headers, errors, errorCount, receivedAt, traceparent, copies] = r;
-        const row = insert.get(
+    (rows: readonly InsertColumns[], bodies: readonly Buffer[]): InsertResults => {
+      const results: InsertResults = [];
+      for (let i = 0; i < rows.length; i++) {
+        const [webhookId, type, status, headers, errors, errorCount, receivedAt, traceparent, copies] =
+          rows[i]!;
+        const [stored, seen] = insert.get(
           webhookId,
           type,
           status,
@@ -209,60 +271,57 @@ export function createSqliteWrites(
           copies,
           traceparent,
         )!;
-        return {
-          inserted: row.deliveries_seen === copies,
-          status: row.status,
-          deliveriesSeen: row.deliveries_seen,
-        };
-      });
-      if (routes.length > 0) {
-        for (const [i, [webhookId, type, status, , , , receivedAt]] of rows.entries()) {
-          if (outcomes[i]!.inserted)
-            outbox.enqueue(outboxPairs([{ webhookId, type, status }], routes), receivedAt);
-        }
+        results.push(stored, seen);
+        if (routes.length > 0 && seen === copies)
+          outbox.enqueue(outboxPairs([{ webhookId, type, status }], routes), receivedAt);
       }
-      return outcomes;
+      return results;
     },
   );
 
   return {
     insertRows,
     insertBatch: (rows) =>
-      insertRows(
-        rows.map(insertColumns),
-        rows.map((r) => r.delivery.body),
+      insertOutcomes(
+        insertRows(
+          rows.map(insertColumns),
+          rows.map((r) => r.delivery.body),
+        ),
+        rows,
       ),
+    recordClaimAttempts: (claimed, exhausted) => unsynced(() => recordClaims(claimed, exhausted)),
+    settleRows: (rows, effects) => unsynced(() => settleRows(rows, effects)),
     // The count must survive the process (a handler that crashes it is the case it is for), which
     // the write() of the commit gives; an fsync would only add surviving a power cut, at the cost
     // of one more sync of the writer thread per claim round, the thread every delivery's commit
     // waits for. The next fsync'd commit (any insert) makes it durable too. synchronous is set back
     // to FULL before anything else runs on this connection.
-    recordClaims: (claimed, exhausted) => unsynced(() => recordClaims(claimed, exhausted)),
+    recordClaims: (claimed, exhausted) =>
+      unsynced(() => recordClaims(claimAttempts(claimed), claimAttempts(exhausted))),
     // A settlement needs no fsync of its own either: it commits the outcome, the read models'
     // effects and the outbox rows in one transaction, and WAL frames reach the disk in order, so a
     // power cut can only take the whole of a recent settlement back, never half of it. The event is
     // then still claimable and is processed again, effects included; the 2xx's insert is untouched.
     // That saves one sync of the writer thread per processing batch.
-    settleClaims: (items) => {
-      let outcomes: boolean[] = [];
-      unsynced(() => {
-        outcomes = settleClaims(items);
-      });
-      return outcomes;
-    },
+    settleClaims: (items) =>
+      unsynced(() =>
+        settleRows(
+          items.map(settleColumns),
+          items.map((i) => i.effects),
+        ),
+      ),
     requeue: (webhookId: string, now: number) => requeue.run(now, webhookId).changes === 1,
     // Only asked while inserts fail: it needs a page of the WAL, as any commit does.
-    probeWrite: (now: number) => unsynced(() => probe.run(now)),
+    probeWrite: (now: number) => {
+      unsynced(() => probe.run(now));
+    },
     readPragma: (name: string) => {
       if (!/^[a-z_]+$/.test(name)) throw new Error(`not a PRAGMA name: ${name}`);
       return db.pragma(name, { simple: true });
     },
-    outbox: (method, args) => {
-      let value: unknown;
-      unsynced(() => {
-        value = (outbox[method] as (...a: unknown[]) => unknown)(...args);
-      });
-      return value as ReturnType<OutboxSqliteWrites[typeof method]>;
-    },
+    outbox: (method, args) =>
+      unsynced(() => (outbox[method] as (...a: unknown[]) => unknown)(...args)) as ReturnType<
+        OutboxSqliteWrites[typeof method]
+      >,
   };
 }
