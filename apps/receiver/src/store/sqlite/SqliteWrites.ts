@@ -201,16 +201,17 @@ export function createSqliteWrites(
     `INSERT INTO receiver_health (id, probed_at) VALUES (1, ?)
      ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`,
   );
-  /** Runs `write` in a commit without an fsync, then puts FULL back for everything else. */
-  // Prepared once: db.pragma() compiles its statement on every call.
-  const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
-  const syncFull = db.prepare('PRAGMA synchronous = FULL');
+  /**
+   * Runs `write` in a commit without an fsync, then puts FULL back for everything else. The PRAGMAs
+   * are not prepared once: SQLite applies their setting while compiling them, so a prepared
+   * `PRAGMA synchronous = ...` changes nothing when run (fsync-before-200.test.ts counts the syncs).
+   */
   const unsynced = <T>(write: () => T): T => {
-    syncNormal.run();
+    db.pragma('synchronous = NORMAL');
     try {
       return write();
     } finally {
-      syncFull.run();
+      db.pragma('synchronous = FULL');
     }
   };
   const requeue = db.prepare<[number, string], unknown>(
