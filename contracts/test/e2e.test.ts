@@ -82,7 +82,7 @@ describe('the end-to-end prerequisites', () => {
       expect(() => requireFresh(program, [join(dir, 'src')])).not.toThrow();
       utimesSync(program, past, new Date(Date.now() - 120_000));
       expect(() => requireFresh(program, [join(dir, 'src')])).toThrow(
-        /dist\/main\.js is older than .*src\/http\/route\.ts: the build is stale, run `/,
+        /dist\/main\.js is older than .*src\/http\/route\.ts: the build is stale, run `.*turbo run build`.*add `--force`/,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

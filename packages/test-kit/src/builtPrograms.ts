@@ -59,6 +59,9 @@ export function requireBuilt(files: readonly string[] = [receiverMain, senderCli
 export function requireFresh(file: string, sourceFolders: readonly string[]): void {
   const source = newestSource(sourceFolders);
   if (source !== undefined && source.mtimeMs > statSync(file).mtimeMs) {
-    throw new Error(`${file} is older than ${source.file}: the build is stale, ${howToBuild}`);
+    throw new Error(
+      `${file} is older than ${source.file}: the build is stale, ${howToBuild}; if turbo answers ` +
+        'from its cache (the sources were touched or checked out again, not changed), add `--force`',
+    );
   }
 }
