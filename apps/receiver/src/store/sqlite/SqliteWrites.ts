@@ -280,6 +280,11 @@ export function createSqliteWrites(
     },
   );
 
+  const recordClaimsUnsynced = (claimed: ClaimAttempts, exhausted: ClaimAttempts) =>
+    unsynced(() => recordClaims(claimed, exhausted));
+  const settleRowsUnsynced = (rows: readonly SettleColumns[], effects: readonly ProcessingEffects[]) =>
+    unsynced(() => settleRows(rows, effects));
+
   return {
     insertRows,
     insertBatch: (rows) =>
@@ -290,26 +295,25 @@ export function createSqliteWrites(
         ),
         rows,
       ),
-    recordClaimAttempts: (claimed, exhausted) => unsynced(() => recordClaims(claimed, exhausted)),
-    settleRows: (rows, effects) => unsynced(() => settleRows(rows, effects)),
     // The count must survive the process (a handler that crashes it is the case it is for), which
     // the write() of the commit gives; an fsync would only add surviving a power cut, at the cost
     // of one more sync of the writer thread per claim round, the thread every delivery's commit
     // waits for. The next fsync'd commit (any insert) makes it durable too. synchronous is set back
     // to FULL before anything else runs on this connection.
-    recordClaims: (claimed, exhausted) =>
-      unsynced(() => recordClaims(claimAttempts(claimed), claimAttempts(exhausted))),
+    recordClaimAttempts: recordClaimsUnsynced,
     // A settlement needs no fsync of its own either: it commits the outcome, the read models'
     // effects and the outbox rows in one transaction, and WAL frames reach the disk in order, so a
     // power cut can only take the whole of a recent settlement back, never half of it. The event is
     // then still claimable and is processed again, effects included; the 2xx's insert is untouched.
     // That saves one sync of the writer thread per processing batch.
+    settleRows: settleRowsUnsynced,
+    // The same two over objects, as this thread's callers pass them.
+    recordClaims: (claimed, exhausted) =>
+      recordClaimsUnsynced(claimAttempts(claimed), claimAttempts(exhausted)),
     settleClaims: (items) =>
-      unsynced(() =>
-        settleRows(
-          items.map(settleColumns),
-          items.map((i) => i.effects),
-        ),
+      settleRowsUnsynced(
+        items.map(settleColumns),
+        items.map((i) => i.effects),
       ),
     requeue: (webhookId: string, now: number) => requeue.run(now, webhookId).changes === 1,
     // Only asked while inserts fail: it needs a page of the WAL, as any commit does.
