@@ -1,13 +1,13 @@
-// Receiver ingest: POST /webhooks with unique ids and valid signatures (signed per request in a
-// separate autocannon process) against the built receiver with SQLite (WAL, synchronous=FULL: every
-// 2xx is fsync'd), versus a bare Express 5 app answering 200 to the same requests. Both servers run
-// for the whole benchmark; rounds alternate (the side going first alternates too) and the medians
-// are compared. A receiver round ends only once the receiver has drained: every accepted delivery
-// settled by its processor (its settlements committed by the writer thread), then both processes
-// idle. So its leftover work never lands in the bare app's round, and each side's process CPU time
-// (user + system, all threads, from /proc) over its round, the receiver's processing of that round's
-// backlog included, divided by the requests answered, is its CPU per request: steadier than req/s
-// on a shared machine.
+// Receiver ingest: POST /webhooks with unique ids and valid signatures (signed per request by the
+// socket generator, support/socketLoad.ts, in a process of its own) against the built receiver with
+// SQLite (WAL, synchronous=FULL: every 2xx is fsync'd), versus a bare Express 5 app answering 200 to
+// the same requests. Both servers run for the whole benchmark; rounds alternate (the side going
+// first alternates too) and the medians are compared. A receiver round ends only once the receiver
+// has drained: every accepted delivery settled by its processor (its settlements committed by the
+// writer thread), then both processes idle. So its leftover work never lands in the bare app's
+// round, and each side's process CPU time (user + system, all threads, from /proc) over its round,
+// the receiver's processing of that round's backlog included, divided by the requests answered, is
+// its CPU per request: steadier than req/s on a shared machine.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,13 +1,16 @@
-// The load generator, run as its own process: autocannon against one URL for a fixed time. With
-// --sign every request carries the docs example under a fresh webhook-id and a valid signature made
-// here, per request; with --fixed it replays one unsigned request (the generator's own ceiling).
-// With --rate N the connections together send N requests a second (an offered load, not as fast
-// as the server answers). Prints one JSON line (LoadResult) on stdout.
+// The load generator, run as its own process against one URL for a fixed time. With --sign every
+// request carries the docs example under a fresh webhook-id and a valid signature made here, per
+// request, sent by the socket generator (support/socketLoad.ts) as fast as the server answers;
+// without it, autocannon replays one unsigned request (the generator's own ceiling). With --rate N,
+// autocannon's connections together send N requests a second (an offered load, not as fast as the
+// server answers; latencies corrected for coordinated omission). Prints one JSON line (LoadResult)
+// on stdout.
 import { randomBytes } from 'node:crypto';
 import { Webhook } from '@webhook-contracts/webhooks';
 import autocannon from 'autocannon';
 import { BENCH_SECRET, docsExampleBody } from './support/fixtures.js';
 import type { LoadResult } from './support/load.js';
+import { runSocketLoad } from './support/socketLoad.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -28,7 +31,30 @@ async function main(): Promise<void> {
   // A random tag per run, so rounds against one database never repeat an id.
   const tag = randomBytes(6).toString('hex');
   let counter = 0;
+  const nextId = () => `msg_${tag}${(counter++).toString(36).padStart(8, '0')}`;
   const fixedHeaders = { 'content-type': 'application/json' };
+
+  if (sign && rate === undefined) {
+    const target = new URL(url);
+    const head = `POST ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n`;
+    const result = await runSocketLoad({
+      url: target,
+      connections,
+      seconds: duration,
+      request: () => {
+        const id = nextId();
+        const timestamp = Math.floor(Date.now() / 1000);
+        const signed = `${head}webhook-id: ${id}\r\nwebhook-timestamp: ${timestamp}\r\nwebhook-signature: ${webhook.sign(id, timestamp, body)}\r\n\r\n`;
+        const length = Buffer.byteLength(signed, 'latin1');
+        const request = Buffer.allocUnsafe(length + body.length);
+        request.write(signed, 0, 'latin1');
+        body.copy(request, length);
+        return request;
+      },
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
 
   const result = await autocannon({
     url,
@@ -43,7 +69,7 @@ async function main(): Promise<void> {
         ? {
             method: 'POST',
             setupRequest: (req: autocannon.Request) => {
-              const id = `msg_${tag}${(counter++).toString(36).padStart(8, '0')}`;
+              const id = nextId();
               const timestamp = Math.floor(Date.now() / 1000);
               return {
                 ...req,

@@ -171,11 +171,11 @@ export async function benchSender(opts: BenchOptions = {}): Promise<BenchResult[
           const seconds = Math.max(2, Math.ceil(senderRuns.at(-1)?.wallSeconds ?? 2));
           const result = await runLoad(url, seconds, connections, false);
           loadRates.push(result.rps);
-          // For context, not the baseline: the same generator signing each request, as in ingest.
+          // For context, not the baseline: the signing generator of ingest (support/socketLoad.ts).
           const signed = await runLoad(url, seconds, connections, true);
           signedRates.push(signed.rps);
           progress(
-            `sender round ${round + 1}/${rounds} autocannon: ${Math.round(result.rps).toLocaleString('en-US')} req/s replaying, ${Math.round(signed.rps).toLocaleString('en-US')} req/s signing each request`,
+            `sender round ${round + 1}/${rounds} autocannon: ${Math.round(result.rps).toLocaleString('en-US')} req/s replaying; the socket generator ${Math.round(signed.rps).toLocaleString('en-US')} req/s signing each request`,
           );
         },
       ];
@@ -210,7 +210,7 @@ export async function benchSender(opts: BenchOptions = {}): Promise<BenchResult[
           cpuUsPerDeliveryRounds: senderRuns.map((r) => Math.round(r.cpuUsPerDelivery * 10) / 10),
           totalCpuMsRounds: senderRuns.map((r) => Math.round(r.totalCpuMs)),
           autocannonRounds: loadRates.map((r) => Math.round(r)),
-          autocannonSigningRounds: signedRates.map((r) => Math.round(r)),
+          signingGeneratorRounds: signedRates.map((r) => Math.round(r)),
           ratioToSigningGenerator: Math.round((ours / median(signedRates)) * 100) / 100,
         },
       },

@@ -1,3 +1,3 @@
 import { project } from '../vitest.workspace-project.ts';
 
-export default project('bench', { include: ['*.test.ts'] });
+export default project('bench', { include: ['*.test.ts', 'support/*.test.ts'] });
