@@ -95,6 +95,37 @@ class MapStore extends StoreCore {
   }
 }
 
+/** A MapStore whose database takes `concurrent` batches at once, each waiting for its own gate. */
+class PipelinedMapStore extends MapStore {
+  private readonly gates: Array<() => void> = [];
+  /** The batches the store sent, as they arrived (before their gate). */
+  readonly sent: string[][] = [];
+
+  constructor(
+    private readonly concurrent: number,
+    limits: PendingInsertLimits = {},
+  ) {
+    super(Number.POSITIVE_INFINITY, limits);
+  }
+
+  protected override get batchesInFlight(): number {
+    return this.concurrent;
+  }
+
+  protected override async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
+    this.sent.push(rows.map((r) => `${r.delivery.webhookId}x${r.copies}`));
+    await new Promise<void>((resolve) => this.gates.push(resolve));
+    return super.insertRows(rows);
+  }
+
+  /** Lets the oldest waiting batch commit. */
+  release(): void {
+    this.gates.shift()?.();
+  }
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('StoreCore', () => {
   it('writes copies of one webhook-id in a batch as one row and gives each caller its place in the count', async () => {
     const store = new MapStore();
@@ -222,6 +253,55 @@ describe('StoreCore', () => {
       ['m1x1', 'm2x1'],
       ['m3x1', 'm4x1'],
     ]);
+  });
+
+  it('sends each turn’s deliveries as a batch of their own while earlier ones commit, up to batchesInFlight', async () => {
+    const store = new PipelinedMapStore(2);
+    const answered: string[] = [];
+    const insert = (id: string) => store.insertDelivery(delivery(id)).then(() => answered.push(id));
+    const first = insert('m1');
+    await nextTurn();
+    const second = insert('m2');
+    await nextTurn();
+    const third = [insert('m3'), insert('m4')];
+    await nextTurn();
+    // Two batches committing; the third waits for one of them to finish.
+    expect(store.sent).toEqual([['m1x1'], ['m2x1']]);
+    store.release();
+    await first;
+    await nextTurn();
+    expect(store.sent).toEqual([['m1x1'], ['m2x1'], ['m3x1', 'm4x1']]);
+    store.release();
+    store.release();
+    await Promise.all([second, ...third]);
+    expect(answered).toEqual(['m1', 'm2', 'm3', 'm4']);
+  });
+
+  it('answers store_unavailable to every delivery of every batch committing when its time is up', async () => {
+    const store = new PipelinedMapStore(2, { insertTimeoutMs: 100 });
+    const first = store.insertDelivery(delivery('msg_a'));
+    await nextTurn();
+    const second = store.insertDelivery(delivery('msg_b'));
+    await expect(first).rejects.toMatchObject({ code: 'store_unavailable' });
+    await expect(second).rejects.toMatchObject({ code: 'store_unavailable' });
+    expect(store.sent).toEqual([['msg_ax1'], ['msg_bx1']]);
+  });
+
+  it('closes the database only after every batch in flight has committed', async () => {
+    const store = new PipelinedMapStore(2);
+    const first = store.insertDelivery(delivery('msg_a'));
+    await nextTurn();
+    const second = store.insertDelivery(delivery('msg_b'));
+    const closing = store.close();
+    await nextTurn();
+    store.release();
+    await first;
+    await nextTurn();
+    expect(store.log).toEqual(['commit']);
+    store.release();
+    await closing;
+    expect(store.log).toEqual(['commit', 'commit', 'close']);
+    await expect(second).resolves.toMatchObject({ inserted: true });
   });
 
   it('answers store_unavailable to deliveries still waiting when their time limit runs out, committing or queued', async () => {

@@ -3,8 +3,8 @@
 // close); this class owns the rest:
 //
 // - Group commit: insertDelivery() only queues (bounded by PendingInsertLimit); one setImmediate
-//   per event-loop turn sends the queue as ONE batch, one batch in flight at a time, so what
-//   queues during a commit goes in the next one.
+//   per event-loop turn sends the queue as ONE batch, at most `batchesInFlight` batches committing
+//   at once (one by default), so what queues during a commit goes in the next one.
 // - A time limit per delivery (insertTimeoutMs): a database that hangs (frozen, a lock held by a
 //   dead peer) fails each waiting delivery (`store_unavailable`) when its time is up, instead of
 //   holding the request until the statement fails. One timer serves every waiting delivery. The delivery may
@@ -101,12 +101,19 @@ export abstract class StoreCore implements Store {
   protected abstract readonly databaseName: string;
   /** Most deliveries in one insert batch. */
   protected readonly maxBatch: number = Number.POSITIVE_INFINITY;
+  /**
+   * Insert batches committing at once. More than one only for a database that commits batches in
+   * the order they were sent and may write several in one transaction (SQLite's writer thread):
+   * the next turn's deliveries then reach it while a commit runs, instead of a round trip later.
+   */
+  protected get batchesInFlight(): number {
+    return 1;
+  }
   private readonly pending: PendingInsertLimit;
   private queue: Pending[] = [];
   private flushScheduled = false;
-  /** The insert batch being committed, if any, and its deliveries. */
-  private inFlight: Promise<void> | undefined;
-  private inFlightBatch: readonly Pending[] = [];
+  /** The insert batches being committed, each with its deliveries. */
+  private readonly inFlight = new Map<Promise<void>, readonly Pending[]>();
   private readonly insertTimeoutMs: number;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -210,15 +217,15 @@ export abstract class StoreCore implements Store {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
-    if (this.inFlight !== undefined || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.maxBatch);
-    for (const p of batch) this.pending.leave(p.delivery.body.length);
-    this.inFlightBatch = batch;
-    this.inFlight = this.commitBatch(batch).finally(() => {
-      this.inFlight = undefined;
-      this.inFlightBatch = [];
-      this.flush();
-    });
+    while (this.inFlight.size < this.batchesInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      for (const p of batch) this.pending.leave(p.delivery.body.length);
+      const committed: Promise<void> = this.commitBatch(batch).finally(() => {
+        this.inFlight.delete(committed);
+        this.flush();
+      });
+      this.inFlight.set(committed, batch);
+    }
   };
 
   private armExpiry(ms: number): ReturnType<typeof setTimeout> {
@@ -237,7 +244,7 @@ export abstract class StoreCore implements Store {
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
     let timedOut: StoreError | undefined;
-    for (const waiting of [this.inFlightBatch, this.queue]) {
+    for (const waiting of [...this.inFlight.values(), this.queue]) {
       for (const p of waiting) {
         if (p.deadline > now) {
           next = Math.min(next, p.deadline);
@@ -463,7 +470,7 @@ export abstract class StoreCore implements Store {
     this.closed = true;
     this.flush();
     // Each finished batch sends what queued behind it; wait until nothing is left.
-    while (this.inFlight !== undefined) await this.inFlight;
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight.keys());
     clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
     await this.closeDatabase();

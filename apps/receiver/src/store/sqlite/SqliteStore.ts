@@ -87,6 +87,12 @@ type ExportWalkParameters = [
  * const outcome = await store.insertDelivery(delivery); // committed and fsync'd here
  * await store.close();
  */
+/**
+ * Insert batches on their way to the writer thread at once: while it commits one, the deliveries of
+ * the next turns are already queued at the thread instead of a reply's round trip away.
+ */
+const writerBatchesInFlight = 4;
+
 export class SqliteStore extends StoreCore {
   readonly filename: string;
   protected readonly databaseName = 'SQLite';
@@ -185,6 +191,14 @@ export class SqliteStore extends StoreCore {
     if (type !== null)
       return (status !== null ? list.both : list.type) as Database.Statement<unknown[], EventRow>;
     return (status !== null ? list.status : list.all) as Database.Statement<unknown[], EventRow>;
+  }
+
+  /**
+   * The writer thread answers insert batches in the order they were sent and writes those that queue
+   * during a commit in one transaction, so the next turns' batches go to it at once.
+   */
+  protected override get batchesInFlight(): number {
+    return this.writer === undefined ? 1 : writerBatchesInFlight;
   }
 
   /** A compact copy of a body that is a view into a larger buffer: a fresh row would keep all of it. */

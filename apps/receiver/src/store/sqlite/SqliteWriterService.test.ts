@@ -143,27 +143,44 @@ describe('serveSqliteWrites', () => {
     ]);
   });
 
-  it('fails every request of a batch SQLite refuses, with its error code, and stores none of them', async () => {
+  it('writes the requests of a refused transaction again one by one: only the one SQLite refuses fails, with its code', async () => {
     const s = serve();
+    const before = walCommits(s.filename);
     s.send(1, 'insertBatch', [rows('msg_fine')]);
     s.send(2, 'insertBatch', [
-      [{ delivery: delivery('msg_bad', { status: 'bogus' as 'received' }), copies: 1 }],
+      [
+        ...rows('msg_bad_batch'),
+        { delivery: delivery('msg_bad', { status: 'bogus' as 'received' }), copies: 1 },
+      ],
     ]);
-    const replies = await s.replied(2);
+    s.send(3, 'insertBatch', [rows('msg_also_fine')]);
+    const replies = await s.replied(3);
+    // Answered in the order they were sent.
     expect(replies).toEqual([
-      {
-        id: 1,
-        ok: false,
-        message: expect.stringContaining('CHECK constraint failed'),
-        code: 'SQLITE_CONSTRAINT_CHECK',
-      },
+      { id: 1, ok: true, value: ['received', 1] },
       {
         id: 2,
         ok: false,
         message: expect.stringContaining('CHECK constraint failed'),
         code: 'SQLITE_CONSTRAINT_CHECK',
       },
+      { id: 3, ok: true, value: ['received', 1] },
     ]);
+    // The refused request stores none of its rows (StoreCore then writes them row by row).
+    expect(stored(s.db)).toEqual([
+      { webhook_id: 'msg_also_fine', deliveries_seen: 1 },
+      { webhook_id: 'msg_fine', deliveries_seen: 1 },
+    ]);
+    expect(walCommits(s.filename) - before).toBe(2);
+  });
+
+  it('fails a lone refused request with its code and stores none of its rows', async () => {
+    const s = serve();
+    s.send(1, 'insertBatch', [
+      [...rows('msg_first'), { delivery: delivery('msg_bad', { status: 'bogus' as 'received' }), copies: 1 }],
+    ]);
+    const [reply] = await s.replied(1);
+    expect(reply).toMatchObject({ id: 1, ok: false, code: 'SQLITE_CONSTRAINT_CHECK' });
     expect(stored(s.db)).toEqual([]);
   });
 

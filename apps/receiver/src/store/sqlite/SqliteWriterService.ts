@@ -2,7 +2,8 @@
 // port): it owns the only SQLite connection that writes, so each commit's fsync blocks that thread
 // and never the HTTP thread. Inserts that arrive while a commit runs queue up in the port and are
 // written together in the next transaction (group commit: one fsync for the lot); each request is
-// answered after the commit that holds it. Kept apart from the worker's entry so that it runs on
+// answered after the commit that holds it, and a transaction the database refuses is written again
+// request by request. Kept apart from the worker's entry so that it runs on
 // any MessagePort, in-thread too.
 import type { MessagePort } from 'node:worker_threads';
 import type { OutboxRoute } from '../../forwarding/outbox/OutboxRoute.js';
@@ -14,7 +15,7 @@ import {
   type WriteReply,
   type WriteRequest,
 } from './SqliteWriterProtocol.js';
-import { createSqliteWrites, type InsertColumns } from './SqliteWrites.js';
+import { createSqliteWrites, type InsertColumns, type InsertResults } from './SqliteWrites.js';
 
 function failure(id: number, error: unknown): WriteReply {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -43,27 +44,45 @@ export function serveSqliteWrites(
 
   const reply = (message: WriteReply): void => port.postMessage(message);
 
-  const flushInserts = (): void => {
-    flushScheduled = false;
-    const batch = inserts;
-    inserts = [];
-    if (batch.length === 0) return;
+  /** Writes `batch` in one transaction and answers each request; returns the error if it failed. */
+  const insertTogether = (batch: readonly InsertRequest[]): unknown => {
     const rows: InsertColumns[] = [];
     const bodies: Buffer[] = [];
     for (const request of batch) {
       rows.push(...request.rows);
       bodies.push(...insertedBodies(request));
     }
+    let results: InsertResults;
     try {
-      const results = writes.insertRows(rows, bodies);
-      let at = 0;
-      for (const request of batch) {
-        const n = 2 * request.rows.length;
-        reply({ id: request.id, ok: true, value: batch.length === 1 ? results : results.slice(at, at + n) });
-        at += n;
-      }
+      results = writes.insertRows(rows, bodies);
     } catch (error) {
-      for (const request of batch) reply(failure(request.id, error));
+      return error;
+    }
+    let at = 0;
+    for (const request of batch) {
+      const n = 2 * request.rows.length;
+      reply({ id: request.id, ok: true, value: batch.length === 1 ? results : results.slice(at, at + n) });
+      at += n;
+    }
+    return undefined;
+  };
+
+  const flushInserts = (): void => {
+    flushScheduled = false;
+    const batch = inserts;
+    inserts = [];
+    if (batch.length === 0) return;
+    const error = insertTogether(batch);
+    if (error === undefined) return;
+    if (batch.length === 1) {
+      reply(failure(batch[0]!.id, error));
+      return;
+    }
+    // A transaction the database refused fails only the requests that are refused on their own: a
+    // row one request carries must not fail the others that shared its commit.
+    for (const request of batch) {
+      const own = insertTogether([request]);
+      if (own !== undefined) reply(failure(request.id, own));
     }
   };
 
