@@ -80,6 +80,12 @@ type ExportWalkParameters = [
 ];
 
 /**
+ * Insert batches on their way to the writer thread at once: while it commits one, the deliveries of
+ * the next turns are already queued at the thread instead of a reply's round trip away.
+ */
+const writerBatchesInFlight = 4;
+
+/**
  * Opens (and creates if needed) an SQLite event store.
  *
  * @example
@@ -87,12 +93,6 @@ type ExportWalkParameters = [
  * const outcome = await store.insertDelivery(delivery); // committed and fsync'd here
  * await store.close();
  */
-/**
- * Insert batches on their way to the writer thread at once: while it commits one, the deliveries of
- * the next turns are already queued at the thread instead of a reply's round trip away.
- */
-const writerBatchesInFlight = 4;
-
 export class SqliteStore extends StoreCore {
   readonly filename: string;
   protected readonly databaseName = 'SQLite';

@@ -3,8 +3,8 @@
 // and never the HTTP thread. Inserts that arrive while a commit runs queue up in the port and are
 // written together in the next transaction (group commit: one fsync for the lot); each request is
 // answered after the commit that holds it, and a transaction the database refuses is written again
-// request by request. Kept apart from the worker's entry so that it runs on
-// any MessagePort, in-thread too.
+// request by request. Kept apart from the worker's entry so that it runs on any MessagePort,
+// in-thread too.
 import type { MessagePort } from 'node:worker_threads';
 import type { OutboxRoute } from '../../forwarding/outbox/OutboxRoute.js';
 import { openSqliteDatabase } from './SqliteSchema.js';
