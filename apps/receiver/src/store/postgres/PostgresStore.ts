@@ -5,10 +5,10 @@
 //   copies of one delivery reaching different instances store one row.
 // - Inserts: one multi-row upsert per batch. synchronous_commit is forced on for the session, so a
 //   resolved promise means the row is durable.
-// - Claims: FOR UPDATE SKIP LOCKED plus a lease (claimed_by, lease_until); settle() writes the
-//   status in one statement that only matches while the caller still holds the claim, then the
-//   read models' effects of the events it matched, in ONE transaction: a worker whose lease was
-//   taken over cannot apply anything.
+// - Claims (postgresClaims.ts): FOR UPDATE SKIP LOCKED plus a lease (claimed_by, lease_until),
+//   walking the due index in order; settle() writes the status in one statement that only matches
+//   while the caller still holds the claim, then the read models' effects of the events it
+//   matched, in ONE transaction: a worker whose lease was taken over cannot apply anything.
 // - Outages: every failure surfaces as StoreError('store_unavailable'); pg.Pool drops
 //   broken connections and opens new ones, so the store recovers by itself when the database
 //   comes back.
@@ -45,6 +45,7 @@ import {
   splitSchemaParam,
 } from './PostgresConnection.js';
 import { quoteIdentifier } from './PostgresMigrations.js';
+import { claimDueOn } from './postgresClaims.js';
 
 export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConnectionOptions {
   /** Schema holding the tables (created if missing). Default: the URL's `?schema=`, else `public`. */
@@ -98,36 +99,6 @@ const sql = {
   export: `SELECT ${exportColumns} ${exportWalk}`,
   // The same walk with each body's length (octet_length reads a TOASTed value's header, not the value).
   exportSizes: `SELECT webhook_id, received_at, octet_length(body) AS body_bytes ${exportWalk}`,
-  // Leases are timed by the database's clock ($5, the caller's, only when a test asks for it):
-  // instances whose clocks disagree still agree on when a lease has expired.
-  claim: `
-    WITH due AS (
-      SELECT seq FROM webhook_events
-      WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $3
-        AND status IN ('received', 'failed')
-        AND (lease_until IS NULL
-             OR lease_until <= coalesce($5::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint))
-      ORDER BY next_attempt_at, seq
-      LIMIT $4
-      FOR UPDATE SKIP LOCKED)
-    UPDATE webhook_events e
-    SET claimed_by = $1,
-        lease_until = coalesce($5::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint) + $2,
-        attempts = e.attempts + 1
-    FROM due WHERE e.seq = due.seq
-    RETURNING e.seq, e.webhook_id, e.type, e.body, e.attempts, e.next_attempt_at, e.lease_until,
-      e.traceparent`,
-  // An event claimed maxAttempts times whose last lease ran out unsettled: its processor died on
-  // it each time (a settled failure clears the lease). Claiming it again would crash the next one.
-  giveUp: `
-    UPDATE webhook_events
-    SET status = 'failed', next_attempt_at = NULL, claimed_by = NULL, lease_until = NULL,
-        last_error = 'claimed ' || attempts || ' times without being settled: the processor crashed or stalled on it each time; requeue it once fixed'
-    WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1
-      AND status IN ('received', 'failed')
-      AND attempts >= $2
-      AND lease_until IS NOT NULL
-      AND lease_until <= coalesce($3::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint)`,
   // Settlements and the lease release in one statement for a whole batch. Only rows $1 still holds
   // are updated; the read models write the effects of those only, in the same transaction.
   settle: `
@@ -335,30 +306,9 @@ export class PostgresStore extends StoreCore {
     maxAttempts: number | undefined,
   ): Promise<ClaimedEvent[]> {
     const callerClock = this.leaseClock === 'caller' ? now : null;
-    if (maxAttempts !== undefined) await this.pool.query(sql.giveUp, [now, maxAttempts, callerClock]);
-    const { rows } = await this.pool.query<{
-      seq: string;
-      webhook_id: string;
-      type: string | null;
-      body: Buffer;
-      attempts: number;
-      next_attempt_at: string;
-      lease_until: string;
-      traceparent: string | null;
-    }>(sql.claim, [workerId, leaseMs, now, limit, callerClock]);
-    // RETURNING has no order: hand events out in due order, as the SQLite store does.
-    rows.sort(
-      (a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || Number(a.seq) - Number(b.seq),
+    return this.transaction((client) =>
+      claimDueOn(client, { workerId, now, leaseMs, limit, maxAttempts, callerClock }),
     );
-    return rows.map((r) => ({
-      webhookId: r.webhook_id,
-      type: r.type,
-      body: r.body,
-      ...(r.traceparent === null ? {} : { traceparent: r.traceparent }),
-      attempts: r.attempts,
-      claimedBy: workerId,
-      leaseUntil: Number(r.lease_until),
-    }));
   }
 
   /**
