@@ -54,8 +54,10 @@ describe('docs/reference/entry-points.md', () => {
     expect(specifiers).toEqual([
       '@webhook-contracts/schema',
       '@webhook-contracts/schema/constants',
+      '@webhook-contracts/schema/lesson',
       '@webhook-contracts/webhooks',
       '@webhook-contracts/webhooks/secrets',
+      '@webhook-contracts/webhooks/signer',
       '@webhook-contracts/receiver',
       '@webhook-contracts/receiver/postgres',
       '@webhook-contracts/mock-sender',

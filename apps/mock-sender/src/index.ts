@@ -3,12 +3,8 @@ export { type CheckOptions, type CheckReport, type CheckResult, check } from './
 export { checkCaseNames, type Expectation, v1aCheckCaseNames } from './check/checkCases.js';
 export { formatCheckTable } from './check/formatCheckTable.js';
 export { GeneratorError, SenderConfigError, type SenderConfigErrorCode } from './errors.js';
-export {
-  type CatalogGenerateOptions,
-  DEFAULT_EVENT_TYPE,
-  generateCatalogEvents,
-  parseEventTypes,
-} from './generators/catalogGenerator.js';
+export { type CatalogGenerateOptions, generateCatalogEvents } from './generators/catalogGenerator.js';
+export { DEFAULT_EVENT_TYPE, parseEventTypes } from './generators/eventTypes.js';
 export { type GenerateOptions, generateEvents } from './generators/generator.js';
 export { resolveSecrets } from './options/resolveSecrets.js';
 export {

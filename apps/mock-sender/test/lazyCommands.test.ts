@@ -1,5 +1,8 @@
 // The CLI loads each command's work only when that command runs (commands/*Action.ts, the
-// catalog's flag checks): these check that help, suggestions and flag errors are unchanged by it.
+// catalog's flag checks): these check that help, suggestions and flag errors are unchanged by it,
+// and that `send` of the default generated events loads none of the catalog's schemas.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { requireBuilt, runBuiltSender, senderCli } from '@webhook-contracts/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../src/commands/commands.js';
@@ -50,5 +53,46 @@ describe('mock-sender commands loaded on use', () => {
     );
     expect(stderr).toContain('(run with --help for usage)');
     expect(stdout).toBe('');
+  });
+});
+
+/** The bundle files a file of dist/ loads through its static imports, itself included. */
+function staticallyLoaded(first: string): Set<string> {
+  const dir = dirname(senderCli);
+  const loaded = new Set<string>();
+  const queue = [first];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    // A static import starts a line; a dynamic one (`import("./…")`) is indented or follows `await`.
+    for (const match of readFileSync(join(dir, file), 'utf8').matchAll(
+      /^import\s[^;]*?["']\.\/([^"']+)["']/gm,
+    ))
+      queue.push(match[1]!);
+  }
+  return loaded;
+}
+
+// esbuild marks each bundled module with a `// path` comment where its code starts.
+const CATALOG = '// ../../packages/schema/dist/catalog/resources.js';
+const holdsCatalog = (file: string) => readFileSync(join(dirname(senderCli), file), 'utf8').includes(CATALOG);
+
+describe('what mock-sender send loads', () => {
+  const chunk = (prefix: string) => {
+    const found = readdirSync(dirname(senderCli)).find((f) => f.startsWith(prefix) && f.endsWith('.js'));
+    if (found === undefined) throw new Error(`no ${prefix}*.js in ${dirname(senderCli)}: build first`);
+    return found;
+  };
+
+  it("loads none of the catalog's schemas for the default generated events", () => {
+    const loaded = new Set([...staticallyLoaded('cli.js'), ...staticallyLoaded(chunk('cli-sendAction-'))]);
+    expect(loaded.size).toBeGreaterThan(5);
+    expect([...loaded].filter(holdsCatalog)).toEqual([]);
+  });
+
+  // cli.test.ts sends other types with the built CLI, which loads this chunk then.
+  it('loads them with the catalog generator, for a run of other types', () => {
+    expect([...staticallyLoaded(chunk('cli-catalogGenerator-'))].some(holdsCatalog)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // The whole contract: every catalog event's TypeBox schema and static type, the validators (Ajv,
 // compiled per type on first use), the read API's shapes and routes. Importing it builds every
-// schema; `@webhook-contracts/schema/constants` has the plain names and limits without that.
+// schema; `@webhook-contracts/schema/constants` has the plain names and limits without that, and
+// `@webhook-contracts/schema/lesson` the lesson event alone.
 export {
   boundText,
   type ContractError,

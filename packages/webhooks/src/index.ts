@@ -6,6 +6,7 @@ export {
   type Ed25519Signer,
   generateKeyPair,
 } from './asymmetricKeys.js';
+export { createSigner, type Signer } from './createSigner.js';
 export { decodeSecret, type SecretInput } from './decodeSecret.js';
 export { decodeSecrets } from './decodeSecrets.js';
 export {

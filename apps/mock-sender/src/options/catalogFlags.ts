@@ -3,7 +3,7 @@
 // commands never load the catalog; a bad value still fails as commander's own parsers fail.
 import type { KnownEventType } from '@webhook-contracts/schema';
 import { type Command, InvalidArgumentError } from 'commander';
-import { parseEventTypes } from '../generators/catalogGenerator.js';
+import { parseEventTypes } from '../generators/eventTypes.js';
 import { ANSWER_STATUSES } from '../sending/transport/answerStatus.js';
 
 /** `--type`: a catalog type, a comma list or all, as a commander usage error when unknown. */

@@ -3,7 +3,7 @@
 // caller fixes them all at once. One rule spans fields and so lives here: the run's size.
 import type { CheckOptions } from '../check/check.js';
 import { SenderConfigError } from '../errors.js';
-import { parseEventTypes } from '../generators/catalogGenerator.js';
+import { parseEventTypes } from '../generators/eventTypes.js';
 import { docsExamples, loadExamples } from '../payloads/examples.js';
 import { sourceKind } from '../replay/openSource.js';
 import type { ReplayOptions } from '../replay/replay.js';

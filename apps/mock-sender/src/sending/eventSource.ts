@@ -1,7 +1,10 @@
 // Where a send run's events come from: your own payloads, the docs examples, generated events, or
-// examples then generated events. Everything is lazy, so 100 000 generated events never sit in memory.
+// examples then generated events. Everything is lazy, so 100 000 generated events never sit in memory,
+// and the catalog's generator (with every schema of the catalog) is loaded only for a run that
+// generates other types than the lesson event.
 import type { CourseLessonInteractionCompleted, KnownEventType } from '@webhook-contracts/schema';
-import { DEFAULT_EVENT_TYPE, generateCatalogEvents } from '../generators/catalogGenerator.js';
+import type { generateCatalogEvents } from '../generators/catalogGenerator.js';
+import { DEFAULT_EVENT_TYPE } from '../generators/eventTypes.js';
 import { generateEvents } from '../generators/generator.js';
 import { lessonEventJson } from '../generators/lessonEventJson.js';
 import { docsExamples, type Example, findExample, loadExamples } from '../payloads/examples.js';
@@ -65,8 +68,26 @@ export function plannedEvents(options: EventSourceOptions): number | undefined {
   return examples + (options.generate ?? 0);
 }
 
-/** The run's payloads, in sending order. */
-export function* payloadSource(options: EventSourceOptions, seed: string): Generator<Payload> {
+/** Generated events of other types than the lesson event's own model need the catalog's generator. */
+function generatesCatalogTypes(options: EventSourceOptions): boolean {
+  if (options.payloads !== undefined || options.generate === undefined) return false;
+  const types = options.types ?? [DEFAULT_EVENT_TYPE];
+  return !(types.length === 1 && types[0] === DEFAULT_EVENT_TYPE);
+}
+
+/** The run's payloads, in sending order, once what they need is loaded. */
+export async function payloadSource(options: EventSourceOptions, seed: string): Promise<Iterable<Payload>> {
+  const catalog = generatesCatalogTypes(options)
+    ? (await import('../generators/catalogGenerator.js')).generateCatalogEvents
+    : undefined;
+  return payloads(options, seed, catalog);
+}
+
+function* payloads(
+  options: EventSourceOptions,
+  seed: string,
+  generateCatalog: typeof generateCatalogEvents | undefined,
+): Generator<Payload> {
   if (options.payloads !== undefined) {
     for (const item of options.payloads) {
       if (Buffer.isBuffer(item) || typeof item === 'string') {
@@ -86,13 +107,13 @@ export function* payloadSource(options: EventSourceOptions, seed: string): Gener
     }
   }
   if (options.generate !== undefined) {
-    const types = options.types ?? [DEFAULT_EVENT_TYPE];
     // The lesson-progress model alone keeps its own fast generator (the benchmarks' hot path).
-    if (types.length === 1 && types[0] === DEFAULT_EVENT_TYPE) {
+    if (generateCatalog === undefined) {
       for (const event of generateEvents({ seed, count: options.generate }))
         yield { value: event, owned: true, serialise: serialiseLessonEvent };
     } else {
-      for (const event of generateCatalogEvents({ seed, count: options.generate, types }))
+      const types = options.types ?? [DEFAULT_EVENT_TYPE];
+      for (const event of generateCatalog({ seed, count: options.generate, types }))
         yield { value: event, owned: true };
     }
   }

@@ -4,7 +4,7 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SecretInput } from '@webhook-contracts/webhooks';
-import { decodeKeys, Webhook } from '@webhook-contracts/webhooks';
+import { createSigner } from '@webhook-contracts/webhooks/signer';
 import { ProgressBar, type ProgressStream } from '../report/progressBar.js';
 import { ReportWriter } from '../report/reportWriter.js';
 import { type SendSummary, SummaryBuilder } from '../report/summary.js';
@@ -169,8 +169,7 @@ export async function runDeliveries(
 ): Promise<SendSummary> {
   const { url, signal } = settings;
   // Refuses a whpk_ public key here, once, rather than on every attempt's signing.
-  decodeKeys(settings.secret, 'sign');
-  const webhook = new Webhook(settings.secret);
+  const sign = createSigner(settings.secret);
   const now = settings.now ?? Date.now;
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
   const client = createHttpClient({ concurrency });
@@ -188,7 +187,7 @@ export async function runDeliveries(
   const deliverySettings: DeliverySettings = {
     client,
     url,
-    sign: (id, timestamp, body) => webhook.sign(id, timestamp, body),
+    sign,
     retrySchedule: settings.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
     timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     userAgent: settings.userAgent,

@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ContractError } from '../ContractError.js';
+import { answerStatuses } from './answerStatuses.js';
 import {
   ErrorBody,
   EventError,
@@ -45,6 +46,12 @@ describe('the read API shapes', () => {
     >();
     expect(EventStatus.anyOf.map((s) => s.const)).toEqual([...eventStatuses]);
     expect(valid(EventStatus, 'archived')).toBe(false);
+  });
+
+  it("lists WebhookAnswer's statuses in answerStatuses, in its order", () => {
+    expect(WebhookAnswer.anyOf.map((variant) => variant.properties.status.const)).toEqual([
+      ...answerStatuses,
+    ]);
   });
 
   it('takes an event with its JSON payload or its payload text, and refuses one with neither or both', () => {

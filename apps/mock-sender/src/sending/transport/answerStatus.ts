@@ -1,14 +1,12 @@
 // What a receiver said it did with a delivery it answered 2xx: the `status` field of the answer's
 // JSON body (this project's receiver says accepted, duplicate, unhandled or quarantined; see
-// `WebhookAnswer` in the schema package). Two 200s can mean "stored" and "kept aside as off
-// contract"; only this field tells them apart. The body comes from a receiver the sender does not
-// trust, so only a short plain word is taken as it is.
-import { WebhookAnswer } from '@webhook-contracts/schema';
+// `WebhookAnswer` in the schema package, whose words `answerStatuses` lists). Two 200s can mean
+// "stored" and "kept aside as off contract"; only this field tells them apart. The body comes from a
+// receiver the sender does not trust, so only a short plain word is taken as it is.
+import { answerStatuses } from '@webhook-contracts/schema/constants';
 
 /** The statuses the contract's 2xx answer declares, in its order. */
-export const ANSWER_STATUSES: readonly string[] = WebhookAnswer.anyOf.map((variant) =>
-  String(variant.properties.status.const),
-);
+export const ANSWER_STATUSES: readonly string[] = answerStatuses;
 
 /** A 2xx answer without a readable `status` field (an empty body, text, another shape). */
 export const NO_ANSWER_STATUS = 'none';
