@@ -130,4 +130,53 @@ describe('the PostgreSQL claim', () => {
       });
     }
   });
+
+  it('rewrites the rows it claims in place: heap-only tuples that add no index entry', async () => {
+    const { store, admin } = await open();
+    const options = await admin.query<{ reloptions: string[] | null }>(
+      `SELECT reloptions FROM pg_class WHERE oid = 'webhook_events'::regclass`,
+    );
+    expect(options.rows[0]?.reloptions).toContain('fillfactor=50');
+    /** Inserts 24 deliveries, claims them in a transaction, and counts its row updates. */
+    const claimUpdates = async (prefix: string) => {
+      for (let i = 0; i < 24; i++) {
+        const webhookId = `${prefix}${i}`;
+        // About 1.8 KB a row, as the docs' deliveries are, and below the size PostgreSQL compresses.
+        const body = Buffer.from(JSON.stringify({ id: webhookId, pad: 'x'.repeat(1700) }));
+        await store.insertDelivery(delivery(webhookId, { body, receivedAt: t0 + i }));
+      }
+      // This backend's counts may still hold earlier transactions' (not yet flushed): a difference.
+      const counts = async () => {
+        const { rows } = await admin.query<{ updated: string; hot: string }>(
+          `SELECT n_tup_upd AS updated, n_tup_hot_upd AS hot FROM pg_stat_xact_user_tables
+           WHERE relid = 'webhook_events'::regclass`,
+        );
+        return { updated: Number(rows[0]?.updated), hot: Number(rows[0]?.hot) };
+      };
+      await admin.query('BEGIN');
+      try {
+        const before = await counts();
+        const claimed = await claimDueOn(admin, {
+          workerId: 'w',
+          now: t0 + 100,
+          leaseMs: 60_000,
+          limit: 24,
+          maxAttempts: undefined,
+          callerClock: t0 + 100,
+        });
+        expect(claimed).toHaveLength(24);
+        const after = await counts();
+        return { updated: after.updated - before.updated, hot: after.hot - before.hot };
+      } finally {
+        await admin.query('ROLLBACK');
+      }
+    };
+    expect(await claimUpdates('msg_a')).toEqual({ updated: 24, hot: 24 });
+    // Pages filled to the default fillfactor have no room: the same claim moves nearly every row.
+    await admin.query('ALTER TABLE webhook_events SET (fillfactor = 100)');
+    await admin.query('TRUNCATE webhook_events');
+    const full = await claimUpdates('msg_b');
+    expect(full.updated).toBe(24);
+    expect(full.hot).toBeLessThan(12);
+  });
 });

@@ -8,8 +8,9 @@
 // fifth of the table has changed. A bitmap scan returns those entries every time and visits their
 // heap pages, so its cost grows with everything settled since the last vacuum. A plain index scan
 // in due order stops at `limit` live rows and marks the dead entries it passes, so later scans skip
-// them without reading the heap. The planner picks the bitmap scan on stale estimates, so the
-// claim's transaction turns bitmap scans off for itself.
+// them without reading the heap. On stale estimates the planner picks a bitmap scan, or on a table
+// of half-filled pages (see the fillfactor migration) a sequential scan and a sort, so the claim's
+// transaction turns both off for itself.
 import type pg from 'pg';
 import type { ClaimedEvent } from '../core/Store.js';
 
@@ -46,7 +47,7 @@ export const claimStatement = `
     e.lease_until, e.traceparent`;
 
 /** Planner settings of the claim's transaction (see the file's header). */
-export const claimPlannerSettings = 'SET LOCAL enable_bitmapscan = off';
+export const claimPlannerSettings = 'SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off';
 
 interface ClaimRow {
   exhausted: boolean;
