@@ -11,8 +11,8 @@ import {
   type InvalidPayload,
 } from './contractValidator.js';
 import { Envelope } from './Envelope.js';
+import { eventSchemaValidator } from './eventSchemaValidator.js';
 import { eventSchemas, type KnownEvent } from './events/index.js';
-import { withDefinitions } from './withDefinitions.js';
 
 export type ValidationResult =
   | { kind: 'event'; event: KnownEvent }
@@ -32,7 +32,7 @@ function eventValidator(type: string): ContractValidator | undefined {
   if (compiled !== undefined) return compiled;
   const schema = schemasByType.get(type);
   if (schema === undefined) return undefined;
-  const validate = compileContractValidator(withDefinitions(schema));
+  const validate = eventSchemaValidator(schema);
   eventValidators.set(type, validate);
   return validate;
 }
