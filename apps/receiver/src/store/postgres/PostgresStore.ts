@@ -5,13 +5,16 @@
 //   copies of one delivery reaching different instances store one row.
 // - Inserts: one multi-row upsert per batch. synchronous_commit is forced on for the session, so a
 //   resolved promise means the row is durable.
-// - Claims (postgresClaims.ts): FOR UPDATE SKIP LOCKED plus a lease (claimed_by, lease_until),
-//   walking the due index in order; settle() writes the status in one statement that only matches
+// - Claims: while a worker of this process claims, new rows are written already leased to this
+//   store and handed to it from memory (PostgresFreshRows); every other due row through
+//   postgresClaims.ts: FOR UPDATE SKIP LOCKED plus a lease (claimed_by, lease_until), walking the
+//   due index in order. settle() writes the status in one statement that only matches
 //   while the caller still holds the claim, then the read models' effects of the events it
 //   matched, in ONE transaction: a worker whose lease was taken over cannot apply anything.
 // - Outages: every failure surfaces as StoreError('store_unavailable'); pg.Pool drops
 //   broken connections and opens new ones, so the store recovers by itself when the database
 //   comes back.
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { StoreError } from '../../errors.js';
 import type { ForwardOutbox } from '../../forwarding/outbox/ForwardOutbox.js';
@@ -44,8 +47,9 @@ import {
   type PostgresConnectionOptions,
   splitSchemaParam,
 } from './PostgresConnection.js';
+import { PostgresFreshRows } from './PostgresFreshRows.js';
 import { quoteIdentifier } from './PostgresMigrations.js';
-import { claimDueOn } from './postgresClaims.js';
+import { claimDueOn, databaseNowMs } from './postgresClaims.js';
 
 export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConnectionOptions {
   /** Schema holding the tables (created if missing). Default: the URL's `?schema=`, else `public`. */
@@ -68,6 +72,13 @@ export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConne
   outboxRoutes?: readonly OutboxRoute[];
 }
 
+/**
+ * Without a known reason to look (rows written unleased, a retry falling due, a requeue), due rows
+ * are searched for in the table this often (in the callers' clock) while fresh rows keep the
+ * processor busy: another instance's expired leases, say.
+ */
+const rescanIntervalMs = 1000;
+
 /** The export's walk, in export order from a cursor, filtered and limited: rows and sizes share it. */
 const exportWalk = `FROM webhook_events
     WHERE (received_at, webhook_id) > ($1::bigint, $2::text) AND received_at >= $3 AND received_at < $4
@@ -75,14 +86,22 @@ const exportWalk = `FROM webhook_events
     ORDER BY received_at, webhook_id LIMIT $7`;
 
 const sql = {
+  // Rows $12 marks are leased to $13 for $14 ms and their first attempt counted (PostgresFreshRows),
+  // timed by the database's clock or, with $15, from their received_at.
   insert: `
     INSERT INTO webhook_events
       (webhook_id, type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
-       error_count, traceparent)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[], $6::jsonb[],
-                         $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::text[])
+       error_count, traceparent, claimed_by, lease_until, attempts)
+    SELECT d.webhook_id, d.type, d.status, d.body, d.headers, d.errors, d.received_at, d.next_attempt_at,
+           d.deliveries_seen, d.error_count, d.traceparent,
+           CASE WHEN d.leased THEN $13::text END,
+           CASE WHEN d.leased THEN (CASE WHEN $15::boolean THEN d.received_at ELSE ${databaseNowMs} END)
+                                   + $14::bigint END,
+           CASE WHEN d.leased THEN 1 ELSE 0 END
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[], $6::jsonb[],
+                $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::text[], $12::boolean[])
       AS d(webhook_id, type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
-           error_count, traceparent)
+           error_count, traceparent, leased)
     -- One lock order for every instance: two batches sharing webhook-ids cannot deadlock.
     ORDER BY d.webhook_id COLLATE "C"
     ON CONFLICT (webhook_id) DO UPDATE
@@ -99,21 +118,27 @@ const sql = {
   export: `SELECT ${exportColumns} ${exportWalk}`,
   // The same walk with each body's length (octet_length reads a TOASTed value's header, not the value).
   exportSizes: `SELECT webhook_id, received_at, octet_length(body) AS body_bytes ${exportWalk}`,
-  // Settlements and the lease release in one statement for a whole batch. Only rows $1 still holds
-  // are updated; the read models write the effects of those only, in the same transaction.
+  // Settlements and the lease release in one statement for a whole batch. Only rows still held by
+  // their $2 (the settling worker, or the fresh rows' holder) are updated; the read models write the
+  // effects of those only, in the same transaction.
   settle: `
     WITH items AS (
-      SELECT * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[], $7::bigint[], $8::int[],
-                           $9::int[])
-        AS i(webhook_id, status, errors, processed_at, last_error, next_attempt_at, attempts, error_count))
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::bigint[], $6::text[],
+                           $7::bigint[], $8::int[], $9::int[])
+        AS i(webhook_id, holder, status, errors, processed_at, last_error, next_attempt_at, attempts,
+             error_count))
     UPDATE webhook_events e
     SET status = i.status, errors = i.errors, error_count = i.error_count, processed_at = i.processed_at,
         last_error = i.last_error,
         next_attempt_at = i.next_attempt_at, claimed_by = NULL, lease_until = NULL
     FROM items i
-    WHERE e.webhook_id = i.webhook_id AND e.claimed_by = $1
+    WHERE e.webhook_id = i.webhook_id AND e.claimed_by = i.holder
       AND (i.attempts IS NULL OR e.attempts = i.attempts)
     RETURNING e.webhook_id, e.type`,
+  // Fresh rows nobody took: their lease cleared and their attempt uncounted, as if never leased.
+  release: `
+    UPDATE webhook_events SET claimed_by = NULL, lease_until = NULL, attempts = attempts - 1
+    WHERE webhook_id = ANY($1::text[]) AND claimed_by = $2`,
   requeue: `
     UPDATE webhook_events
     SET status = 'received', attempts = 0, next_attempt_at = $1, claimed_by = NULL, lease_until = NULL
@@ -137,6 +162,13 @@ export class PostgresStore extends StoreCore {
   private readonly pool: pg.Pool;
   private readonly leaseClock: 'database' | 'caller';
   private readonly outboxRoutes: readonly OutboxRoute[];
+  private readonly fresh: PostgresFreshRows;
+  /** Due rows may be in the table that no claim has seen (written unleased, released, requeued). */
+  private rescanNeeded = true;
+  /** When the table was last searched for due rows, in the callers' clock. */
+  private lastScanAt = Number.NEGATIVE_INFINITY;
+  /** The earliest retry a settlement here scheduled since the last search. */
+  private nextRetryAt = Number.POSITIVE_INFINITY;
 
   /** Connects lazily and does NOT migrate: prefer `PostgresStore.open()`. */
   constructor(options: PostgresStoreOptions) {
@@ -160,6 +192,7 @@ export class PostgresStore extends StoreCore {
     this.poolSize = poolSize;
     this.leaseClock = options.leaseClock ?? 'database';
     this.outboxRoutes = options.outboxRoutes ?? [];
+    this.fresh = new PostgresFreshRows(this.leaseClock);
     this.pool = new pg.Pool(
       connectionConfig(split.url, schema, options, options.lockTimeoutMs ?? 5000, {
         max: poolSize,
@@ -212,6 +245,7 @@ export class PostgresStore extends StoreCore {
 
   protected async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
     const deliveries = rows.map((r) => r.delivery);
+    const lease = this.fresh.plan(deliveries);
     const params: unknown[] = [
       deliveries.map((d) => d.webhookId),
       deliveries.map((d) => d.type),
@@ -224,6 +258,10 @@ export class PostgresStore extends StoreCore {
       rows.map((r) => r.copies),
       deliveries.map((d) => errorColumns(d.errors, d.errorCount).errorCount),
       deliveries.map((d) => d.traceparent ?? null),
+      lease.leased,
+      this.fresh.holder,
+      lease.leaseMs,
+      this.leaseClock === 'caller',
     ];
     // With destinations, the outbox rows of the events this statement creates are written by the
     // same statement: committed with them or not at all.
@@ -235,13 +273,18 @@ export class PostgresStore extends StoreCore {
         : `WITH ins AS (${sql.insert}),${outboxInsertCte}
            SELECT webhook_id, status, deliveries_seen, inserted FROM ins`;
     if (pairs.length > 0) params.push(...outboxInsertParameters(pairs, (id) => receivedAt.get(id)!));
+    const sentAt = performance.now();
     const result = await this.withRetryOnConflict(() =>
       this.pool.query<RowOutcome & { webhook_id: string; deliveries_seen: number }>(statement, params),
     );
     // RETURNING has no order: match the rows back by webhook-id.
     const byId = new Map(result.rows.map((r) => [r.webhook_id, r]));
-    return deliveries.map((d) => {
+    return deliveries.map((d, i) => {
       const row = byId.get(d.webhookId)!;
+      if (row.inserted && d.status === 'received') {
+        if (lease.leased[i]) this.fresh.created(d, lease.leaseMs, sentAt);
+        else this.rescanNeeded = true;
+      }
       return { inserted: row.inserted, status: row.status, deliveriesSeen: row.deliveries_seen };
     });
   }
@@ -298,6 +341,11 @@ export class PostgresStore extends StoreCore {
     return model.postgres.reader(this.pool) as object;
   }
 
+  /**
+   * Fresh rows first (PostgresFreshRows), from memory; then the table, when the fresh rows left the
+   * batch short and there is a reason to look (none came, rows were written unleased or released,
+   * a retry is due, or rescanIntervalMs passed).
+   */
   protected async claimRows(
     workerId: string,
     now: number,
@@ -305,10 +353,39 @@ export class PostgresStore extends StoreCore {
     limit: number,
     maxAttempts: number | undefined,
   ): Promise<ClaimedEvent[]> {
+    this.fresh.claiming(leaseMs);
+    const { claimed, expired } = this.fresh.take(workerId, now, limit);
+    if (expired.length > 0) await this.release(expired);
+    const scan =
+      claimed.length === 0 ||
+      this.rescanNeeded ||
+      now >= this.nextRetryAt ||
+      now >= this.lastScanAt + rescanIntervalMs;
+    if (!scan || claimed.length >= limit) return claimed;
+    this.rescanNeeded = false;
+    this.lastScanAt = now;
+    if (now >= this.nextRetryAt) this.nextRetryAt = Number.POSITIVE_INFINITY;
     const callerClock = this.leaseClock === 'caller' ? now : null;
-    return this.transaction((client) =>
-      claimDueOn(client, { workerId, now, leaseMs, limit, maxAttempts, callerClock }),
-    );
+    const wanted = limit - claimed.length;
+    try {
+      const found = await this.transaction((client) =>
+        claimDueOn(client, { workerId, now, leaseMs, limit: wanted, maxAttempts, callerClock }),
+      );
+      // A full page may have left more behind: look again next time.
+      if (found.length === wanted) this.rescanNeeded = true;
+      return [...claimed, ...found];
+    } catch (error) {
+      this.rescanNeeded = true;
+      // The fresh rows taken are this worker's now: hand them out rather than leave them leased.
+      if (claimed.length > 0) return claimed;
+      throw error;
+    }
+  }
+
+  /** Clears the leases of fresh rows nobody took; should it fail, the leases run out by themselves. */
+  private async release(webhookIds: readonly string[]): Promise<void> {
+    this.rescanNeeded = true;
+    await this.pool.query(sql.release, [webhookIds, this.fresh.holder]).catch(() => undefined);
   }
 
   /**
@@ -316,9 +393,10 @@ export class PostgresStore extends StoreCore {
    * holds change, and only their effects are written.
    */
   protected async settleRows(workerId: string, rows: readonly SettleRow[], now: number): Promise<boolean[]> {
+    const holders = rows.map((r) => this.fresh.settleHolder(r.webhookId, workerId));
     const params = [
-      workerId,
       rows.map((r) => r.webhookId),
+      holders,
       rows.map((r) => r.status),
       rows.map((r) => r.errors),
       rows.map((r) => r.processedAt),
@@ -359,6 +437,12 @@ export class PostgresStore extends StoreCore {
         return held;
       }),
     );
+    this.fresh.settled(rows.filter((_, i) => holders[i] === this.fresh.holder).map((r) => r.webhookId));
+    for (const r of rows) {
+      if (settled.has(r.webhookId) && r.nextAttemptAt !== null) {
+        this.nextRetryAt = Math.min(this.nextRetryAt, r.nextAttemptAt);
+      }
+    }
     return rows.map((r) => settled.has(r.webhookId));
   }
 
@@ -397,6 +481,7 @@ export class PostgresStore extends StoreCore {
   }
 
   protected async requeueRow(webhookId: string, now: number): Promise<boolean> {
+    this.rescanNeeded = true;
     return (await this.pool.query(sql.requeue, [now, webhookId])).rowCount === 1;
   }
 
@@ -413,6 +498,8 @@ export class PostgresStore extends StoreCore {
   }
 
   protected async closeDatabase(): Promise<void> {
+    const waiting = this.fresh.drain();
+    if (waiting.length > 0) await this.release(waiting);
     await this.pool.end();
   }
 }

@@ -14,8 +14,11 @@
 import type pg from 'pg';
 import type { ClaimedEvent } from '../core/Store.js';
 
+/** The database's clock in ms since the epoch, as leases are timed. */
+export const databaseNowMs = '(extract(epoch FROM statement_timestamp()) * 1000)::bigint';
+
 /** A lease is timed by the database's clock, or by the caller's (`$5`) when a test asks for it. */
-const clock = 'coalesce($5::bigint, (extract(epoch FROM statement_timestamp()) * 1000)::bigint)';
+const clock = `coalesce($5::bigint, ${databaseNowMs})`;
 
 /**
  * Picks up to $4 due events (due by $3) whose lease is free or ran out, in due order, skipping rows
