@@ -345,6 +345,34 @@ describe('PostgresStore', () => {
       expect((await open({ schema })).poolSize).toBe(4);
     });
 
+    it('has the server parse the insert and the settlement once per pooled connection, not per batch', async () => {
+      const parsed: string[] = [];
+      const parse = pg.Connection.prototype.parse;
+      const spy = vi.spyOn(pg.Connection.prototype, 'parse').mockImplementation(function (
+        this: pg.Connection,
+        ...args: Parameters<typeof parse>
+      ) {
+        parsed.push(args[0].name ?? '');
+        return parse.apply(this, args);
+      });
+      try {
+        const store = await open({ schema: randomSchema(), poolSize: 1 });
+        for (let i = 0; i < 3; i++) {
+          await store.insertDelivery(delivery(`msg_${i}`, { receivedAt: 1000 + i }));
+          const [claim] = await store.claimDue('w1', 2000, 60_000, 1);
+          expect(
+            await store.settle(claim!.webhookId, 'w1', { status: 'unhandled' }, 2000, claim!.attempts),
+          ).toBe(true);
+        }
+        expect(parsed.filter((name) => name === 'webhook_events_insert')).toHaveLength(1);
+        expect(parsed.filter((name) => name === 'webhook_events_settle')).toHaveLength(1);
+        // The claims (planned anew each time, under the claim's planner settings) stay unnamed.
+        expect(parsed.filter((name) => name === '').length).toBeGreaterThanOrEqual(3);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
     it('opens as many connections as poolSize, beyond pg’s default of 10', async () => {
       const schema = randomSchema();
       const store = await open({ schema, poolSize: 12, connectionTimeoutMs: 2000 });

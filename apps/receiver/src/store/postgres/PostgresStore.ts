@@ -146,6 +146,17 @@ const sql = {
 };
 
 /**
+ * The statements each delivery runs, prepared once per pooled connection under these names: the
+ * server then neither parses nor plans them again (a sixth of its CPU per delivery). A named
+ * statement lives in its session, which a direct connection or a session-mode pooler keeps.
+ */
+const statementNames = {
+  insert: 'webhook_events_insert',
+  insertWithOutbox: 'webhook_events_insert_outbox',
+  settle: 'webhook_events_settle',
+} as const;
+
+/**
  * A Store on PostgreSQL. Use `PostgresStore.open()`, which migrates the schema first.
  *
  * @example
@@ -275,7 +286,11 @@ export class PostgresStore extends StoreCore {
     if (pairs.length > 0) params.push(...outboxInsertParameters(pairs, (id) => receivedAt.get(id)!));
     const sentAt = performance.now();
     const result = await this.withRetryOnConflict(() =>
-      this.pool.query<RowOutcome & { webhook_id: string; deliveries_seen: number }>(statement, params),
+      this.pool.query<RowOutcome & { webhook_id: string; deliveries_seen: number }>({
+        name: pairs.length === 0 ? statementNames.insert : statementNames.insertWithOutbox,
+        text: statement,
+        values: params,
+      }),
     );
     // RETURNING has no order: match the rows back by webhook-id.
     const byId = new Map(result.rows.map((r) => [r.webhook_id, r]));
@@ -417,7 +432,11 @@ export class PostgresStore extends StoreCore {
         if (tables.length > 0) {
           await client.query(`LOCK TABLE ${tables.map(quoteIdentifier).join(', ')} IN ROW EXCLUSIVE MODE`);
         }
-        const result = await client.query<{ webhook_id: string; type: string | null }>(sql.settle, params);
+        const result = await client.query<{ webhook_id: string; type: string | null }>({
+          name: statementNames.settle,
+          text: sql.settle,
+          values: params,
+        });
         const held = new Set(result.rows.map((r) => r.webhook_id));
         // A replay that makes a quarantined event valid makes it forwardable; rows it has stay.
         if (this.outboxRoutes.length > 0) {
