@@ -189,7 +189,9 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
     // makes the moment: a table lock on lesson_completions stops every settlement (both instances'
     // processors stop between claim and settle, their claims held; ingestion goes on), B is killed
     // once one of its sessions waits on that lock, and the lock is released once B's sessions are
-    // gone. A's own settlement waits well under its lease and then commits.
+    // gone. A's own settlement waits well under its lease and then commits. An instance processes
+    // the rows it creates, and A may have won every race for a while, so B is given an event of its
+    // own under the lock: its processor then has a settlement to start.
     await eventually(
       `sender B reported ${KILL_AFTER} final deliveries`,
       async () => (readReport(reportB).length >= KILL_AFTER ? true : undefined),
@@ -197,6 +199,10 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
     );
     // Both instances are up until the kill: every direct copy gets an answer.
     const direct = await directRun;
+    const bait = {
+      id: 'msg_bait',
+      payload: lessonCompleted({ userId: 'user_bait', courseId: 'cors_direct', lessonId: 'lesn_bait' }),
+    };
     const pidB = b.child.pid!;
     const trap = await connectSql();
     let killedAt: number;
@@ -204,6 +210,7 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
     try {
       await trap.query('BEGIN');
       await trap.query(`LOCK TABLE "${schema}".lesson_completions IN EXCLUSIVE MODE`);
+      expect(await deliverRetrying(b, bait.id, JSON.stringify(bait.payload))).toBe('accepted');
       await eventually(
         'receiver B blocked in a settlement',
         async () => ((await receiverSessions(pidB)).waitingForLock > 0 ? true : undefined),
@@ -278,14 +285,14 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
               )
             ).rows,
         );
-        return all.length === EVENTS + DIRECT_EVENTS && all.every((r) => r.status === 'processed')
+        return all.length === EVENTS + DIRECT_EVENTS + 1 && all.every((r) => r.status === 'processed')
           ? all
           : undefined;
       },
       30_000,
     );
     const directIds = direct.map((e) => e.id);
-    const allIds = [...ids, ...directIds].sort();
+    const allIds = [...ids, ...directIds, bait.id].sort();
     expect(rows.map((r) => r.webhook_id).sort()).toEqual(allIds);
     expect(rows.filter((r) => r.claimed_by !== null || r.processed_at === null)).toEqual([]);
     for (const line of deliveredB) expect(ids).toContain(line.id);
@@ -342,6 +349,7 @@ describe('two built receivers on one PostgreSQL schema, fed by two mock senders'
     const expected = expectedProgress([
       ...generateEvents({ seed, count: EVENTS }),
       ...direct.map((e) => e.payload),
+      bait.payload,
     ]);
     expect(normaliseProgress(await readApi.progress())).toEqual(expected);
     const completions = await withSql(
