@@ -520,7 +520,8 @@ export const settings = {
     flag: '--lease-ms <ms>',
     help:
       "How long a claimed event belongs to one instance; a dead instance's claims are retried after it. " +
-      'Longer than your slowest handler batch; shorter means faster takeover after a crash.',
+      'At least twice your slowest handler batch (on PostgreSQL a new row is leased as it is stored and ' +
+      'handed over within half the lease); shorter means faster takeover after a crash.',
     default: 30_000,
     min: 100,
     max: 3_600_000,

@@ -10,7 +10,10 @@
 //   worker can settle it (settleHolder). A row not handed out before half its lease has run is
 //   released (its lease cleared and its attempt uncounted) and claimed from the table instead.
 // - close() releases the rows nobody took. After a crash their leases run out, and any instance
-//   claims them then, as it would a dead worker's claims.
+//   claims them then, as it would a dead worker's claims; so does a leased row whose insert
+//   committed but whose answer was lost (a client-side timeout).
+// - Each instance processes the rows it creates; another takes part only in what is left over (rows
+//   past the memory bound, released or expired ones).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
