@@ -38,7 +38,7 @@ describe('PostgresFreshRows', () => {
     const plan = fresh.plan([small('msg_a'), small('msg_q', 'quarantined'), small('msg_b'), small('msg_c')]);
     expect(plan).toEqual({ leased: [true, false, true, false], leaseMs: 10_000 });
 
-    fresh.created(small('msg_a'), 10_000, 0);
+    fresh.created(small('msg_a'), t0 + 10_000, 10_000, 0);
     // 30 bytes wait; 30 + 80 would pass maxBytes, 30 + 70 does not.
     expect(fresh.plan([delivery('msg_big', { body: Buffer.alloc(80) })]).leased).toEqual([false]);
     expect(fresh.plan([delivery('msg_fits', { body: Buffer.alloc(70) })]).leased).toEqual([true]);
@@ -49,13 +49,15 @@ describe('PostgresFreshRows', () => {
   it('hands out due rows oldest first up to the limit, and reports the ones past half their lease', () => {
     const fresh = new PostgresFreshRows('caller');
     fresh.claiming(1000);
-    fresh.created(delivery('msg_1', { receivedAt: t0 }), 1000, 0);
-    fresh.created(delivery('msg_2', { receivedAt: t0 + 10 }), 1000, 0);
-    fresh.created(delivery('msg_3', { receivedAt: t0 + 400 }), 1000, 0);
-    fresh.created(delivery('msg_later', { receivedAt: t0 + 5000 }), 1000, 0);
+    fresh.created(delivery('msg_1', { receivedAt: t0 }), t0 + 1000, 1000, 0);
+    fresh.created(delivery('msg_2', { receivedAt: t0 + 10 }), t0 + 10 + 1000, 1000, 0);
+    fresh.created(delivery('msg_3', { receivedAt: t0 + 400 }), t0 + 400 + 1000, 1000, 0);
+    fresh.created(delivery('msg_later', { receivedAt: t0 + 5000 }), t0 + 5000 + 1000, 1000, 0);
 
     const first = fresh.take('w1', t0 + 20, 1);
-    expect(first.claimed.map((c) => [c.webhookId, c.attempts, c.claimedBy])).toEqual([['msg_1', 1, 'w1']]);
+    expect(first.claimed.map((c) => [c.webhookId, c.attempts, c.claimedBy, c.leaseUntil])).toEqual([
+      ['msg_1', 1, 'w1', t0 + 1000],
+    ]);
     expect(first.expired).toEqual([]);
     // At t0 + 515 msg_2's lease (from t0 + 10, 1000 ms) is past its half: it is not handed out.
     const second = fresh.take('w1', t0 + 515, 10);
@@ -67,7 +69,7 @@ describe('PostgresFreshRows', () => {
   it('names its own holder only for a settlement by the worker it handed the row to', () => {
     const fresh = new PostgresFreshRows('caller');
     fresh.claiming(1000);
-    fresh.created(delivery('msg_1', { receivedAt: t0 }), 1000, 0);
+    fresh.created(delivery('msg_1', { receivedAt: t0 }), t0 + 1000, 1000, 0);
     fresh.take('w1', t0, 10);
     expect(fresh.settleHolder('msg_1', 'w2')).toBe('w2');
     expect(fresh.settleHolder('msg_1', 'w1')).toBe(fresh.holder);
@@ -130,7 +132,12 @@ describe('PostgresStore: rows leased at insert', () => {
     const [claim] = await store.claimDue('w1', t0, 60_000, 10);
     // The very object the HTTP layer validated: not read back and parsed again.
     expect(claim!.event).toBe(d.event);
-    expect(claim).toMatchObject({ webhookId: d.webhookId, attempts: 1, claimedBy: 'w1' });
+    expect(claim).toMatchObject({
+      webhookId: d.webhookId,
+      attempts: 1,
+      claimedBy: 'w1',
+      leaseUntil: t0 + 60_000,
+    });
     expect(await store.settle(d.webhookId, 'w2', processed, t0, 1)).toBe(false);
     expect(await store.settle(d.webhookId, 'w1', processed, t0, 1)).toBe(true);
     expect(await store.getEvent(d.webhookId)).toMatchObject({ status: 'processed', attempts: 1 });

@@ -32,6 +32,8 @@ interface FreshRow {
   dueAt: number;
   /** Handed out only before this: the caller's clock (caller leases) or performance.now(). */
   handOutBefore: number;
+  /** The lease's end as written (ms since the epoch, in the clock leases are timed by). */
+  leaseUntil: number;
 }
 
 interface HandedOut {
@@ -98,8 +100,11 @@ export class PostgresFreshRows {
     return { leased, leaseMs: this.leaseMs };
   }
 
-  /** A row created leased by an insert sent at `sentAt` (performance.now()), planned by plan(). */
-  created(d: NewDelivery, leaseMs: number, sentAt: number): void {
+  /**
+   * A row created leased until `leaseUntil` (as written) by an insert sent at `sentAt`
+   * (performance.now()) and planned by plan().
+   */
+  created(d: NewDelivery, leaseUntil: number, leaseMs: number, sentAt: number): void {
     const handOutBefore = (this.clock === 'caller' ? d.receivedAt : sentAt) + leaseMs / 2;
     this.rows.set(d.webhookId, {
       type: d.type,
@@ -108,6 +113,7 @@ export class PostgresFreshRows {
       traceparent: d.traceparent,
       dueAt: d.receivedAt,
       handOutBefore,
+      leaseUntil,
     });
     this.bytes += d.body.length;
   }
@@ -138,7 +144,7 @@ export class PostgresFreshRows {
         ...(row.traceparent === undefined ? {} : { traceparent: row.traceparent }),
         attempts: 1,
         claimedBy: workerId,
-        leaseUntil: row.handOutBefore,
+        leaseUntil: row.leaseUntil,
       });
     }
     return { claimed, expired };

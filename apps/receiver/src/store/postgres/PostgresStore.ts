@@ -106,7 +106,7 @@ const sql = {
     ORDER BY d.webhook_id COLLATE "C"
     ON CONFLICT (webhook_id) DO UPDATE
       SET deliveries_seen = webhook_events.deliveries_seen + excluded.deliveries_seen
-    RETURNING webhook_id, status, deliveries_seen, (xmax = 0) AS inserted`,
+    RETURNING webhook_id, status, deliveries_seen, (xmax = 0) AS inserted, lease_until`,
   get: `SELECT ${summaryColumns}, body, headers FROM webhook_events WHERE webhook_id = $1`,
   list: `
     SELECT ${summaryColumns} FROM webhook_events
@@ -282,11 +282,13 @@ export class PostgresStore extends StoreCore {
       pairs.length === 0
         ? sql.insert
         : `WITH ins AS (${sql.insert}),${outboxInsertCte}
-           SELECT webhook_id, status, deliveries_seen, inserted FROM ins`;
+           SELECT webhook_id, status, deliveries_seen, inserted, lease_until FROM ins`;
     if (pairs.length > 0) params.push(...outboxInsertParameters(pairs, (id) => receivedAt.get(id)!));
     const sentAt = performance.now();
     const result = await this.withRetryOnConflict(() =>
-      this.pool.query<RowOutcome & { webhook_id: string; deliveries_seen: number }>({
+      this.pool.query<
+        RowOutcome & { webhook_id: string; deliveries_seen: number; lease_until: string | null }
+      >({
         name: pairs.length === 0 ? statementNames.insert : statementNames.insertWithOutbox,
         text: statement,
         values: params,
@@ -297,7 +299,7 @@ export class PostgresStore extends StoreCore {
     return deliveries.map((d, i) => {
       const row = byId.get(d.webhookId)!;
       if (row.inserted && d.status === 'received') {
-        if (lease.leased[i]) this.fresh.created(d, lease.leaseMs, sentAt);
+        if (lease.leased[i]) this.fresh.created(d, Number(row.lease_until), lease.leaseMs, sentAt);
         else this.rescanNeeded = true;
       }
       return { inserted: row.inserted, status: row.status, deliveriesSeen: row.deliveries_seen };
