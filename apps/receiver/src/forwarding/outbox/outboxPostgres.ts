@@ -5,6 +5,7 @@
 // taken over once their lease runs out. An outcome is written only while its lease is still held.
 import type pg from 'pg';
 import type { Migration } from '../../store/postgres/PostgresMigrations.js';
+import { databaseNowMs } from '../../store/postgres/postgresClaims.js';
 import type { DeadLetterFilter, DeadLetterPosition, ForwardOutbox } from './ForwardOutbox.js';
 import type { OutboxPair } from './OutboxRoute.js';
 import {
@@ -51,9 +52,6 @@ CREATE INDEX forward_outbox_dead ON forward_outbox (webhook_id, destination) WHE
 `,
   },
 ];
-
-/** The database's clock in ms: leases of instances with skewed clocks still agree. */
-const dbNow = '(extract(epoch FROM statement_timestamp()) * 1000)::bigint';
 
 /**
  * The insert statement's outbox part: given the upsert as the CTE `ins` (with `inserted`), adds a
@@ -116,11 +114,11 @@ const sql = {
     WITH due AS (
       SELECT webhook_id FROM forward_outbox
       WHERE state = 'pending' AND destination = $1 AND next_attempt_at <= $4
-        AND (lease_until IS NULL OR lease_until <= ${dbNow})
+        AND (lease_until IS NULL OR lease_until <= ${databaseNowMs})
       ORDER BY next_attempt_at LIMIT $5
       FOR UPDATE SKIP LOCKED)
     UPDATE forward_outbox o
-    SET lease_owner = $2, lease_until = ${dbNow} + $3, attempts = o.attempts + 1
+    SET lease_owner = $2, lease_until = ${databaseNowMs} + $3, attempts = o.attempts + 1
     FROM due JOIN webhook_events e ON e.webhook_id = due.webhook_id
     WHERE o.webhook_id = due.webhook_id AND o.destination = $1
     RETURNING o.webhook_id, e.type, e.body, o.attempts, o.next_attempt_at, e.traceparent`,

@@ -47,7 +47,7 @@ import {
   type PostgresConnectionOptions,
   splitSchemaParam,
 } from './PostgresConnection.js';
-import { PostgresFreshRows } from './PostgresFreshRows.js';
+import { type LeaseClock, PostgresFreshRows } from './PostgresFreshRows.js';
 import { quoteIdentifier } from './PostgresMigrations.js';
 import { claimDueOn, databaseNowMs } from './postgresClaims.js';
 
@@ -67,7 +67,7 @@ export interface PostgresStoreOptions extends PendingInsertLimits, PostgresConne
    * Which clock times leases: `database` (default: the server's, so instances with skewed clocks
    * agree) or `caller` (the `now` passed to claimDue; for tests that move time by hand).
    */
-  leaseClock?: 'database' | 'caller';
+  leaseClock?: LeaseClock;
   /** The destinations an eligible event gets outbox rows for, written with it (default none). */
   outboxRoutes?: readonly OutboxRoute[];
 }
@@ -171,7 +171,7 @@ export class PostgresStore extends StoreCore {
   /** Rows per upsert statement (one array parameter per column, so no parameter-count limit applies). */
   protected override readonly maxBatch = 1000;
   private readonly pool: pg.Pool;
-  private readonly leaseClock: 'database' | 'caller';
+  private readonly leaseClock: LeaseClock;
   private readonly outboxRoutes: readonly OutboxRoute[];
   private readonly fresh: PostgresFreshRows;
   /** Due rows may be in the table that no claim has seen (written unleased, released, requeued). */
