@@ -6,6 +6,8 @@
 // is the sender's user + system time from its first connection to its exit, over the events sent.
 // Memory: the sender's peak RSS (VmHWM, read as it exits) sending 1 000 000 generated events, and
 // replaying 1 000 000 exported events from a file written to a temp dir (deleted after).
+// For context, each round also times servers/minimalSender.mjs the sender's way (the same count and
+// connections, spawn to exit): what a Node client that only signs and sends reaches here.
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import { freePort, median, progress, ROOT, spawnNode, stop, waitForHttp } from '
 import type { BenchOptions, BenchResult } from './support/types.js';
 
 const PEAK_RSS_HOOK = join(ROOT, 'bench/servers/reportPeakRss.cjs');
+const MINIMAL_SENDER = join(ROOT, 'bench/servers/minimalSender.mjs');
 const SENDING_CPU_HOOK = join(ROOT, 'bench/support/reportSendingCpu.cjs');
 const RSS_LIMIT_MB = 120;
 
@@ -81,6 +84,19 @@ async function runSender(
     totalCpuMs: Number(cpu[2]) / 1000,
     wallSeconds,
   };
+}
+
+/** Deliveries per second of the minimal sender over its whole command (spawn to exit). */
+async function runMinimalSender(url: string, events: number, connections: number): Promise<number> {
+  const started = performance.now();
+  const body = docsExampleBody().toString('base64');
+  const client = spawnNode(MINIMAL_SENDER, [url, String(events), String(connections), body]);
+  const code = await client.exited;
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`bench: the minimal sender failed (exit ${code}):\n${client.stderr()}`);
+  const { delivered } = JSON.parse(client.stdout().trim()) as { delivered: number };
+  if (delivered !== events) throw new Error(`bench: the minimal sender delivered ${delivered}/${events}`);
+  return events / seconds;
 }
 
 /** Writes `count` export lines (the docs example under fresh ids, one second apart) to `file`. */
@@ -157,13 +173,16 @@ export async function benchSender(opts: BenchOptions = {}): Promise<BenchResult[
     const senderRuns: SenderRun[] = [];
     const loadRates: number[] = [];
     const signedRates: number[] = [];
+    const minimalRates: number[] = [];
     for (let round = 0; round < rounds; round += 1) {
       const runs: Array<() => Promise<void>> = [
         async () => {
           const run = await runSender(url, events, connections, ['send', '--generate', String(events)]);
           senderRuns.push(run);
+          const minimal = await runMinimalSender(url, events, connections);
+          minimalRates.push(minimal);
           progress(
-            `sender round ${round + 1}/${rounds} mock-sender: ${Math.round(run.rate).toLocaleString('en-US')} deliveries/s over the whole command (${run.wallSeconds.toFixed(2)} s, ${Math.round(run.sendingRate).toLocaleString('en-US')}/s sending), ${run.cpuUsPerDelivery.toFixed(1)} µs CPU per delivery, ${Math.round(run.totalCpuMs)} ms CPU in all`,
+            `sender round ${round + 1}/${rounds} mock-sender: ${Math.round(run.rate).toLocaleString('en-US')} deliveries/s over the whole command (${run.wallSeconds.toFixed(2)} s, ${Math.round(run.sendingRate).toLocaleString('en-US')}/s sending), ${run.cpuUsPerDelivery.toFixed(1)} µs CPU per delivery, ${Math.round(run.totalCpuMs)} ms CPU in all; the minimal sender ${Math.round(minimal).toLocaleString('en-US')}/s timed the same way`,
           );
         },
         async () => {
@@ -212,6 +231,9 @@ export async function benchSender(opts: BenchOptions = {}): Promise<BenchResult[
           autocannonRounds: loadRates.map((r) => Math.round(r)),
           signingGeneratorRounds: signedRates.map((r) => Math.round(r)),
           ratioToSigningGenerator: Math.round((ours / median(signedRates)) * 100) / 100,
+          // servers/minimalSender.mjs, timed like ours: what a client that only signs and sends reaches.
+          minimalSenderRounds: minimalRates.map((r) => Math.round(r)),
+          minimalSenderRatio: Math.round((median(minimalRates) / base) * 100) / 100,
         },
       },
       ...memory,
