@@ -87,10 +87,14 @@ async function runSender(
 }
 
 /** Deliveries per second of the minimal sender over its whole command (spawn to exit). */
-async function runMinimalSender(url: string, events: number, connections: number): Promise<number> {
+async function runMinimalSender(
+  url: string,
+  events: number,
+  connections: number,
+  bodyBase64: string,
+): Promise<number> {
   const started = performance.now();
-  const body = docsExampleBody().toString('base64');
-  const client = spawnNode(MINIMAL_SENDER, [url, String(events), String(connections), body]);
+  const client = spawnNode(MINIMAL_SENDER, [url, String(events), String(connections), bodyBase64]);
   const code = await client.exited;
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`bench: the minimal sender failed (exit ${code}):\n${client.stderr()}`);
@@ -174,12 +178,13 @@ export async function benchSender(opts: BenchOptions = {}): Promise<BenchResult[
     const loadRates: number[] = [];
     const signedRates: number[] = [];
     const minimalRates: number[] = [];
+    const minimalBody = docsExampleBody().toString('base64');
     for (let round = 0; round < rounds; round += 1) {
       const runs: Array<() => Promise<void>> = [
         async () => {
           const run = await runSender(url, events, connections, ['send', '--generate', String(events)]);
           senderRuns.push(run);
-          const minimal = await runMinimalSender(url, events, connections);
+          const minimal = await runMinimalSender(url, events, connections, minimalBody);
           minimalRates.push(minimal);
           progress(
             `sender round ${round + 1}/${rounds} mock-sender: ${Math.round(run.rate).toLocaleString('en-US')} deliveries/s over the whole command (${run.wallSeconds.toFixed(2)} s, ${Math.round(run.sendingRate).toLocaleString('en-US')}/s sending), ${run.cpuUsPerDelivery.toFixed(1)} µs CPU per delivery, ${Math.round(run.totalCpuMs)} ms CPU in all; the minimal sender ${Math.round(minimal).toLocaleString('en-US')}/s timed the same way`,
