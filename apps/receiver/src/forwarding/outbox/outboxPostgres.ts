@@ -55,14 +55,14 @@ CREATE INDEX forward_outbox_dead ON forward_outbox (webhook_id, destination) WHE
 
 /**
  * The insert statement's outbox part: given the upsert as the CTE `ins` (with `inserted`), adds a
- * row for each candidate pair whose event this statement created. $16..$18: webhook-ids,
- * destinations, times (the upsert's own parameters are $1..$15).
+ * row for each candidate pair whose event this statement created. $18..$20: webhook-ids,
+ * destinations, times (the upsert's own parameters are $1..$17).
  */
 export const outboxInsertCte = `
   outbox AS (
     INSERT INTO forward_outbox (webhook_id, destination, next_attempt_at, created_at)
     SELECT p.webhook_id, p.destination, p.at, p.at
-    FROM unnest($16::text[], $17::text[], $18::bigint[]) AS p(webhook_id, destination, at)
+    FROM unnest($18::text[], $19::text[], $20::bigint[]) AS p(webhook_id, destination, at)
     JOIN ins ON ins.webhook_id = p.webhook_id AND ins.inserted
     ORDER BY 1, 2
     ON CONFLICT (webhook_id, destination) DO NOTHING)`;

@@ -87,21 +87,25 @@ const exportWalk = `FROM webhook_events
 
 const sql = {
   // Rows $12 marks are leased to $13 for $14 ms and their first attempt counted (PostgresFreshRows),
-  // timed by the database's clock or, with $15, from their received_at.
+  // timed by the database's clock or, with $15, from their received_at. The bodies are $17, one after
+  // another, each from its byte $4 (counting from 1) for $16 bytes: a Buffer parameter travels in
+  // binary, where an array of them goes as hex text that the server parses element by element
+  // (about a tenth of its CPU per delivery).
   insert: `
     INSERT INTO webhook_events
       (webhook_id, type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
        error_count, traceparent, claimed_by, lease_until, attempts)
-    SELECT d.webhook_id, d.type, d.status, d.body, d.headers, d.errors, d.received_at, d.next_attempt_at,
-           d.deliveries_seen, d.error_count, d.traceparent,
+    SELECT d.webhook_id, d.type, d.status, substring($17::bytea FROM d.body_start FOR d.body_length),
+           d.headers, d.errors, d.received_at, d.next_attempt_at, d.deliveries_seen, d.error_count,
+           d.traceparent,
            CASE WHEN d.leased THEN $13::text END,
            CASE WHEN d.leased THEN (CASE WHEN $15::boolean THEN d.received_at ELSE ${databaseNowMs} END)
                                    + $14::bigint END,
            CASE WHEN d.leased THEN 1 ELSE 0 END
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[], $6::jsonb[],
-                $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::text[], $12::boolean[])
-      AS d(webhook_id, type, status, body, headers, errors, received_at, next_attempt_at, deliveries_seen,
-           error_count, traceparent, leased)
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[],
+                $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::text[], $12::boolean[], $16::int[])
+      AS d(webhook_id, type, status, body_start, headers, errors, received_at, next_attempt_at,
+           deliveries_seen, error_count, traceparent, leased, body_length)
     -- One lock order for every instance: two batches sharing webhook-ids cannot deadlock.
     ORDER BY d.webhook_id COLLATE "C"
     ON CONFLICT (webhook_id) DO UPDATE
@@ -257,11 +261,17 @@ export class PostgresStore extends StoreCore {
   protected async insertRows(rows: readonly InsertRow[]): Promise<RowOutcome[]> {
     const deliveries = rows.map((r) => r.delivery);
     const lease = this.fresh.plan(deliveries);
+    const bodyStarts: number[] = [];
+    let bodyBytes = 0;
+    for (const d of deliveries) {
+      bodyStarts.push(bodyBytes + 1);
+      bodyBytes += d.body.length;
+    }
     const params: unknown[] = [
       deliveries.map((d) => d.webhookId),
       deliveries.map((d) => d.type),
       deliveries.map((d) => d.status),
-      deliveries.map((d) => d.body),
+      bodyStarts,
       deliveries.map((d) => JSON.stringify(d.headers)),
       deliveries.map((d) => errorColumns(d.errors, d.errorCount).errors),
       deliveries.map((d) => d.receivedAt),
@@ -273,6 +283,11 @@ export class PostgresStore extends StoreCore {
       this.fresh.holder,
       lease.leaseMs,
       this.leaseClock === 'caller',
+      deliveries.map((d) => d.body.length),
+      Buffer.concat(
+        deliveries.map((d) => d.body),
+        bodyBytes,
+      ),
     ];
     // With destinations, the outbox rows of the events this statement creates are written by the
     // same statement: committed with them or not at all.
