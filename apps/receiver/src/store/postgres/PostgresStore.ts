@@ -172,7 +172,7 @@ export class PostgresStore extends StoreCore {
   readonly schema: string;
   readonly poolSize: number;
   protected readonly databaseName = 'PostgreSQL';
-  /** Rows per upsert statement (one array parameter per column, so no parameter-count limit applies). */
+  /** Rows per upsert statement (an array parameter per column, the bodies in one buffer: no parameter-count limit applies). */
   protected override readonly maxBatch = 1000;
   private readonly pool: pg.Pool;
   private readonly leaseClock: LeaseClock;
