@@ -262,9 +262,11 @@ export class PostgresStore extends StoreCore {
     const deliveries = rows.map((r) => r.delivery);
     const lease = this.fresh.plan(deliveries);
     const bodyStarts: number[] = [];
+    const bodyLengths: number[] = [];
     let bodyBytes = 0;
     for (const d of deliveries) {
       bodyStarts.push(bodyBytes + 1);
+      bodyLengths.push(d.body.length);
       bodyBytes += d.body.length;
     }
     const params: unknown[] = [
@@ -283,7 +285,7 @@ export class PostgresStore extends StoreCore {
       this.fresh.holder,
       lease.leaseMs,
       this.leaseClock === 'caller',
-      deliveries.map((d) => d.body.length),
+      bodyLengths,
       Buffer.concat(
         deliveries.map((d) => d.body),
         bodyBytes,
